@@ -1,0 +1,93 @@
+/**
+ * A programmable website on 127.0.0.1 for tests: routes are set per test, every request is counted, and a route
+ * can fail a number of times, hang, or answer late. Start it in a test, close it in the test's cleanup.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type RouteHandler = (request: http.IncomingMessage, response: http.ServerResponse, hit: number) => void;
+
+export interface Route {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Answer after this many milliseconds. */
+  delayMs?: number;
+}
+
+export interface Site {
+  /** http://127.0.0.1:<port> with no trailing slash. */
+  readonly url: string;
+  readonly port: number;
+  /** Sets (or replaces) the answer for a path. The path is matched without its query string. */
+  route(path: string, answer: Route | RouteHandler): void;
+  /** How many requests reached a path (without query), or all paths when none is given. */
+  hits(path?: string): number;
+  /** Every request path seen, in order, with its query string. */
+  readonly log: string[];
+  close(): Promise<void>;
+}
+
+export const html = (body: string, title = 'Test page'): Route => ({
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body: `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`,
+});
+
+/** Fails with `failStatus` for the first `times` hits, then answers `then`. */
+export function failTimes(times: number, then: Route, failStatus = 500): RouteHandler {
+  return (_request, response, hit) => {
+    if (hit <= times) {
+      response.writeHead(failStatus, { 'content-type': 'text/html' });
+      response.end(`<!doctype html><title>Error ${failStatus}</title><h1>failure ${hit} of ${times}</h1>`);
+      return;
+    }
+    send(response, then);
+  };
+}
+
+/** Never answers. The site ends such requests when it closes. */
+export const hang = (): RouteHandler => () => {};
+
+function send(response: http.ServerResponse, route: Route): void {
+  const write = () => {
+    response.writeHead(route.status ?? 200, route.headers ?? { 'content-type': 'text/html; charset=utf-8' });
+    response.end(route.body ?? '');
+  };
+  if (route.delayMs) setTimeout(write, route.delayMs).unref();
+  else write();
+}
+
+export async function startSite(routes: Record<string, Route | RouteHandler> = {}): Promise<Site> {
+  const table = new Map<string, Route | RouteHandler>(Object.entries(routes));
+  const counts = new Map<string, number>();
+  const log: string[] = [];
+  const server = http.createServer((request, response) => {
+    const full = request.url ?? '/';
+    const path = full.split('?')[0] ?? '/';
+    const hit = (counts.get(path) ?? 0) + 1;
+    counts.set(path, hit);
+    log.push(full);
+    const answer = table.get(path);
+    if (!answer) {
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end(`no route for ${path}`);
+      return;
+    }
+    if (typeof answer === 'function') answer(request, response, hit);
+    else send(response, answer);
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    log,
+    route: (path, answer) => void table.set(path, answer),
+    hits: (path) => (path === undefined ? log.length : (counts.get(path) ?? 0)),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

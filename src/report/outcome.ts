@@ -1,0 +1,53 @@
+/**
+ * The pure functions that turn attempts into outcomes. Everything that shows a status, a count or a verdict
+ * (report, terminal, job summary, check run, outputs) derives it here, so they can never disagree.
+ */
+
+type AttemptLike = { status: 'passed' | 'failed' };
+type FixtureLike = {
+  id: string;
+  status: 'passed' | 'failed' | 'flaky' | 'skipped';
+  attempts: readonly AttemptLike[];
+  carriedOver: unknown;
+  recovered: boolean;
+};
+
+/** A failure counts only once the last attempt has failed; a failure followed by a pass is flaky. */
+export function deriveStatus(attempts: readonly AttemptLike[]): FixtureLike['status'] {
+  const last = attempts.at(-1);
+  if (!last) return 'skipped';
+  if (last.status === 'failed') return 'failed';
+  return attempts.some((attempt) => attempt.status === 'failed') ? 'flaky' : 'passed';
+}
+
+export function deriveSummary(fixtures: readonly FixtureLike[]) {
+  const count = (status: FixtureLike['status']) => fixtures.filter((fixture) => fixture.status === status).length;
+  return {
+    total: fixtures.length,
+    passed: count('passed'),
+    failed: count('failed'),
+    flaky: count('flaky'),
+    skipped: count('skipped'),
+    carriedOver: fixtures.filter((fixture) => fixture.carriedOver !== null).length,
+    recovered: fixtures.filter((fixture) => fixture.recovered).length,
+  };
+}
+
+export function deriveResult(run: {
+  fixtures: readonly FixtureLike[];
+  options: { failOnFlaky: boolean };
+  interrupted: unknown;
+  preflight: { severity: 'error' | 'notice' } | null;
+}): 'pass' | 'fail' {
+  if (run.preflight) return run.preflight.severity === 'error' ? 'fail' : 'pass';
+  if (run.interrupted) return 'fail';
+  const summary = deriveSummary(run.fixtures);
+  if (summary.failed > 0) return 'fail';
+  if (run.options.failOnFlaky && summary.flaky > 0) return 'fail';
+  return 'pass';
+}
+
+/** Last-failed is just the ids whose derived outcome is failed. */
+export function failedFixtureIds(fixtures: readonly FixtureLike[]): string[] {
+  return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
+}

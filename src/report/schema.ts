@@ -1,0 +1,207 @@
+/**
+ * report.json, schemaVersion 1. This zod schema is the source of truth: it validates reports read back for a
+ * rerun (untrusted input) and generates schema/report.schema.json. Derived fields (status, summary, result) are
+ * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
+ */
+import { z } from 'zod';
+import { REPORT_LIMITS as L } from './limits.ts';
+import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
+
+export const SCHEMA_VERSION = 1;
+export const TOOL_NAME = 'reliability-smoke';
+
+export const FAILURE_KINDS = ['assertion', 'timeout', 'navigation', 'script-error', 'browser', 'config'] as const;
+export const FIXTURE_STATUSES = ['passed', 'failed', 'flaky', 'skipped'] as const;
+export const MODES = ['full', 'selected', 'rerun-failed'] as const;
+
+const Text = z.string().max(L.maxShortTextChars);
+const Message = z.string().max(L.maxMessageChars);
+const NullableText = Text.nullable();
+const IsoTime = z.iso.datetime({ offset: true });
+const Millis = z.number().nonnegative().max(7 * 24 * 3600 * 1000);
+const Count = z.number().int().nonnegative();
+const FixtureId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).max(200);
+
+/** Evidence paths are relative to the report folder and may not climb out of it. */
+const EvidencePath = z
+  .string()
+  .max(500)
+  .regex(/^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/, {
+    message: 'must be failures/<fixture-id>/attempt-<n>.png|html|log',
+  })
+  .nullable();
+
+export const FailureKind = z.enum(FAILURE_KINDS);
+
+export const AttemptError = z.object({
+  kind: FailureKind,
+  message: Message,
+});
+
+export const Attempt = z.object({
+  attempt: z.number().int().min(1),
+  status: z.enum(['passed', 'failed']),
+  startedAt: IsoTime,
+  durationMs: Millis,
+  error: AttemptError.nullable(),
+  evidence: z.object({ screenshot: EvidencePath, html: EvidencePath, log: EvidencePath }).nullable(),
+});
+
+export const CarriedOverFrom = z.object({
+  runId: NullableText,
+  runAttempt: z.number().int().min(1).nullable(),
+  artifactName: NullableText,
+  sha: NullableText,
+});
+
+export const FixtureResult = z
+  .object({
+    id: FixtureId,
+    title: NullableText,
+    file: Text,
+    line: z.number().int().min(1),
+    tags: z.array(Text).max(L.maxListItems),
+    url: z.string().max(L.maxShortTextChars).nullable(),
+    status: z.enum(FIXTURE_STATUSES),
+    attempts: z.array(Attempt).max(L.maxAttemptsPerFixture),
+    durationMs: Millis,
+    skipReason: NullableText,
+    carriedOver: CarriedOverFrom.nullable(),
+    recovered: z.boolean(),
+  })
+  .superRefine((fixture, ctx) => {
+    const derived = deriveStatus(fixture.attempts);
+    if (derived !== fixture.status) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status'],
+        message: `says "${fixture.status}" but its attempts make it "${derived}"`,
+      });
+    }
+  });
+
+export const RerunSource = z.object({
+  runId: NullableText,
+  runAttempt: z.number().int().min(1).nullable(),
+  artifactId: NullableText,
+  artifactName: NullableText,
+  /** Link to the source run, when it is known. */
+  url: NullableText,
+  /** The report file, for a local rerun. */
+  path: NullableText,
+  sha: NullableText,
+  /** sha256 of the source report.json bytes, as "sha256:<hex>". */
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  carryOver: z.boolean(),
+  carryOverNote: Text,
+});
+
+export const PreflightDiagnostic = z.object({
+  code: z.string().regex(/^[a-z][a-z-]*$/).max(64),
+  /** "error" stops the run and fails it; "notice" stops the run without failing it (if-nothing-to-rerun: pass). */
+  severity: z.enum(['error', 'notice']),
+  message: Message,
+  problems: z.array(Message).max(L.maxListItems),
+  guidance: z.array(Message).max(50),
+  fallback: z
+    .object({
+      fixtureIds: z.array(FixtureId).max(L.maxFixtures),
+      cliCommand: Message,
+      actionInput: Message,
+      fullRun: Message,
+    })
+    .nullable(),
+});
+
+export const RunContext = z.object({
+  repository: NullableText,
+  workflow: NullableText,
+  runId: NullableText,
+  runAttempt: z.number().int().min(1).nullable(),
+  sha: NullableText,
+  ref: NullableText,
+  event: NullableText,
+  serverUrl: NullableText,
+});
+
+export const Summary = z.object({
+  total: Count,
+  passed: Count,
+  failed: Count,
+  flaky: Count,
+  skipped: Count,
+  carriedOver: Count,
+  recovered: Count,
+});
+
+export const Report = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    tool: z.object({ name: z.literal(TOOL_NAME), version: Text }),
+    mode: z.enum(MODES),
+    run: RunContext,
+    startedAt: IsoTime,
+    durationMs: Millis,
+    baseUrl: NullableText,
+    options: z.object({
+      retries: Count,
+      concurrency: z.number().int().min(1),
+      timeoutMs: Millis,
+      suiteTimeoutMs: Millis.nullable(),
+      failOnFlaky: z.boolean(),
+    }),
+    selection: z.object({
+      fixturesDir: Text,
+      patterns: z.array(Text).max(L.maxListItems),
+      tags: z.array(Text).max(L.maxListItems),
+      sample: Count.nullable(),
+      sampleSeed: NullableText,
+      selected: z.array(FixtureId).max(L.maxFixtures),
+      missing: z.array(Text).max(L.maxFixtures),
+      source: RerunSource.nullable(),
+    }),
+    fixtures: z.array(FixtureResult).max(L.maxFixtures),
+    summary: Summary,
+    result: z.enum(['pass', 'fail']),
+    interrupted: z
+      .object({ reason: z.enum(['suite-timeout', 'browser-unavailable', 'cancelled']), message: Message })
+      .nullable(),
+    preflight: PreflightDiagnostic.nullable(),
+    warnings: z.array(Message).max(L.maxListItems),
+  })
+  .superRefine((report, ctx) => {
+    const summary = deriveSummary(report.fixtures);
+    for (const key of Object.keys(summary) as (keyof typeof summary)[]) {
+      if (summary[key] !== report.summary[key]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['summary', key],
+          message: `is ${report.summary[key]} but the fixtures give ${summary[key]}`,
+        });
+      }
+    }
+    const result = deriveResult(report);
+    if (result !== report.result) {
+      ctx.addIssue({ code: 'custom', path: ['result'], message: `says "${report.result}" but the run gives "${result}"` });
+    }
+    const ids = new Set<string>();
+    report.fixtures.forEach((fixture, index) => {
+      if (ids.has(fixture.id)) {
+        ctx.addIssue({ code: 'custom', path: ['fixtures', index, 'id'], message: `"${fixture.id}" appears twice` });
+      }
+      ids.add(fixture.id);
+    });
+  })
+  .meta({ title: 'reliability-smoke report', description: 'report.json written by reliability-smoke (schemaVersion 1).' });
+
+export type FailureKind = z.infer<typeof FailureKind>;
+export type AttemptError = z.infer<typeof AttemptError>;
+export type Attempt = z.infer<typeof Attempt>;
+export type FixtureResult = z.infer<typeof FixtureResult>;
+export type FixtureStatus = FixtureResult['status'];
+export type RerunSource = z.infer<typeof RerunSource>;
+export type PreflightDiagnostic = z.infer<typeof PreflightDiagnostic>;
+export type RunContext = z.infer<typeof RunContext>;
+export type Summary = z.infer<typeof Summary>;
+export type Report = z.infer<typeof Report>;
+export type Mode = Report['mode'];

@@ -1,0 +1,140 @@
+/**
+ * Finding and launching Chrome or Chromium. Lookup order: the browser-path input (--browser-path), then
+ * PUPPETEER_EXECUTABLE_PATH, then CHROME_BIN, then an installed Chrome or Chromium.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import puppeteer from 'puppeteer-core';
+import type { BrowserLauncher, Logger } from './types.ts';
+
+export const INSTALLED_BROWSER_PATHS: Record<string, readonly string[]> = {
+  linux: [
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+    '/opt/google/chrome/chrome',
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/snap/bin/chromium',
+  ],
+  darwin: [
+    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+    '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  ],
+  win32: [
+    'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+    'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe',
+  ],
+};
+
+export interface BrowserLookup {
+  browserPath?: string | undefined;
+  env: Record<string, string | undefined>;
+  platform?: NodeJS.Platform;
+  isExecutable?: (path: string) => boolean;
+}
+
+export interface FoundBrowser {
+  path: string;
+  /** Where the path came from: "browser-path", "PUPPETEER_EXECUTABLE_PATH", "CHROME_BIN" or "installed". */
+  source: string;
+}
+
+export class BrowserNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BrowserNotFoundError';
+  }
+}
+
+function executable(path: string): boolean {
+  try {
+    fs.accessSync(path, fs.constants.X_OK);
+    return fs.statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A place that is named but holds no browser is an error, not a reason to look further: a typo in browser-path
+ * must not silently run another browser.
+ */
+export function findBrowser(lookup: BrowserLookup): FoundBrowser {
+  const isExecutable = lookup.isExecutable ?? executable;
+  const named: [string, string | undefined][] = [
+    ['browser-path', lookup.browserPath],
+    ['PUPPETEER_EXECUTABLE_PATH', lookup.env.PUPPETEER_EXECUTABLE_PATH],
+    ['CHROME_BIN', lookup.env.CHROME_BIN],
+  ];
+  for (const [source, value] of named) {
+    const path = value?.trim();
+    if (!path) continue;
+    if (isExecutable(path)) return { path, source };
+    throw new BrowserNotFoundError(
+      `${source} is set to "${path}", but no executable browser is there. ` +
+        `Fix or unset ${source}, or install Chrome or Chromium.`,
+    );
+  }
+  const installed = INSTALLED_BROWSER_PATHS[lookup.platform ?? process.platform] ?? [];
+  const found = installed.find(isExecutable);
+  if (found) return { path: found, source: 'installed' };
+  throw new BrowserNotFoundError(
+    'No Chrome or Chromium was found. Looked, in order, at: the browser-path input (--browser-path), ' +
+      'the PUPPETEER_EXECUTABLE_PATH environment variable, the CHROME_BIN environment variable, and the ' +
+      `installed locations ${installed.join(', ') || '(none known for this platform)'}. ` +
+      'Set one of them, or install Chrome (GitHub-hosted Ubuntu runners have it at /usr/bin/google-chrome) ' +
+      'or Chromium (Debian/Ubuntu: apt-get install chromium).',
+  );
+}
+
+/** Flags for headless smoke runs on CI machines with no network beyond what the fixtures use. */
+export const BASE_ARGS = [
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--no-first-run',
+  '--mute-audio',
+  /**
+   * Lets a worker's long-lived browser context keep its renderer process across fixtures. Without it, Chrome
+   * starts a new renderer for every navigation in an off-the-record context, which costs several times the
+   * page load itself (see bench/). It never makes two contexts share a process.
+   */
+  '--renderer-process-limit=1',
+] as const;
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export function launchArgs(options: { root: boolean }): string[] {
+  return options.root ? [...BASE_ARGS, '--no-sandbox'] : [...BASE_ARGS];
+}
+
+export function createLauncher(found: FoundBrowser, logger: Logger, root = isRoot()): BrowserLauncher {
+  const args = launchArgs({ root });
+  let announced = false;
+  return {
+    description: `${found.path} (from ${found.source})`,
+    async launch() {
+      if (root && !announced) {
+        logger.info('Running as root, so Chrome is started with --no-sandbox (Chrome refuses root with its sandbox on).');
+      }
+      announced = true;
+      return puppeteer.launch({
+        executablePath: found.path,
+        headless: true,
+        args,
+        protocol: 'cdp',
+        userDataDir: undefined,
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+        timeout: 60_000,
+        protocolTimeout: 120_000,
+        env: { ...process.env, TMPDIR: process.env.RUNNER_TEMP ?? process.env.TMPDIR ?? os.tmpdir() },
+      });
+    },
+  };
+}

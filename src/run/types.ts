@@ -1,0 +1,89 @@
+/**
+ * The contract of the runner: what it needs passed in, and what it gives back. The runner knows nothing of
+ * GitHub; the CLI and the Action both drive it through these types.
+ */
+import type { Browser, Page } from 'puppeteer-core';
+import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { Attempt, AttemptError } from '../report/schema.ts';
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+/** Side effects on time go through this, so time logic can be tested with a fake clock. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Starts a browser. The real one launches Chrome through puppeteer-core; tests may wrap it to kill it on cue. */
+export interface BrowserLauncher {
+  launch(): Promise<Browser>;
+  /** Executable path and where it came from, for logs and the report. */
+  readonly description: string;
+}
+
+export interface SuiteOptions {
+  /** Base for relative fixture URLs; null when there is none (relative URLs are then a config failure). */
+  baseUrl: string | null;
+  concurrency: number;
+  /** Used when a fixture sets no retries of its own. */
+  defaultRetries: number;
+  /** Used when a fixture sets no timeout of its own (ms). */
+  defaultTimeoutMs: number;
+  /** Bound for the whole suite (ms), or null. */
+  suiteTimeoutMs: number | null;
+  /** Evidence goes to <reportDir>/failures/<fixture-id>/attempt-<n>.{png,html,log}. */
+  reportDir: string;
+  launcher: BrowserLauncher;
+  logger: Logger;
+  clock?: Clock;
+  /** Called as each fixture reaches its final status, in finishing order. */
+  onFixtureDone?: (result: FixtureRun) => void;
+  /** Aborting stops the suite: in-flight attempts fail, queued fixtures are skipped. */
+  signal?: AbortSignal;
+}
+
+export interface FixtureRun {
+  fixture: LoadedFixture;
+  /** Fully resolved URL of the fixture, or null when it could not be resolved. */
+  url: string | null;
+  attempts: Attempt[];
+  /** Why the fixture never ran (suite timeout, browser unavailable), when it has no attempts. */
+  skipReason: string | null;
+}
+
+export interface SuiteRun {
+  /** In the order the fixtures were given. */
+  fixtures: FixtureRun[];
+  interrupted: { reason: 'suite-timeout' | 'browser-unavailable' | 'cancelled'; message: string } | null;
+  warnings: string[];
+}
+
+/** What one attempt needs. The page belongs to an isolated session that the suite prepared. */
+export interface AttemptContext {
+  page: Page;
+  fixture: LoadedFixture;
+  /** Resolved fixture URL. */
+  url: string;
+  baseUrl: string | null;
+  attemptNumber: number;
+  timeoutMs: number;
+  /** Aborts the attempt (suite timeout, browser gone). The attempt then ends quickly with what it knows. */
+  signal: AbortSignal;
+  /** Absolute path of the report folder; evidence paths in the result are relative to it. */
+  reportDir: string;
+  clock: Clock;
+}
+
+/**
+ * One attempt: `runAttempt(context): Promise<Attempt>` in run/attempt.ts. It never throws for anything the page
+ * does; it returns a failed attempt with a kind and a message, and writes evidence for failed attempts.
+ * Whether the session can be reused afterwards is the session's decision, not the attempt's.
+ */
+export type RunAttempt = (context: AttemptContext) => Promise<Attempt>;
+
+export type { Attempt, AttemptError };
