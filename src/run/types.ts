@@ -61,6 +61,27 @@ export interface SuiteRun {
   fixtures: FixtureRun[];
   interrupted: { reason: 'suite-timeout' | 'browser-unavailable' | 'cancelled'; message: string } | null;
   warnings: string[];
+  stats: SuiteStats;
+}
+
+/** How the isolation went: every fixture gets a clean session, either reset in place or newly created. */
+export interface SuiteStats {
+  browserLaunches: number;
+  sessionsCreated: number;
+  sessionsReset: number;
+}
+
+/**
+ * The reason an attempt's AbortSignal carries when the suite stops it from outside. The attempt records a
+ * failure of this kind with this message.
+ */
+export class AttemptAbort extends Error {
+  readonly kind: 'timeout' | 'browser';
+  constructor(kind: 'timeout' | 'browser', message: string) {
+    super(message);
+    this.kind = kind;
+    this.name = 'AttemptAbort';
+  }
 }
 
 /** What one attempt needs. The page belongs to an isolated session that the suite prepared. */
