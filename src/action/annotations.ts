@@ -1,0 +1,162 @@
+/**
+ * Annotations: failures as errors and flaky fixtures as warnings, each pointing at the fixture's file and line.
+ * GitHub shows only 10 error and 10 warning annotations per step, so the most important come first and one
+ * notice says how many were left out and where to find them. Pure: the Action sends them (workflow commands, or
+ * the check run), and the same list serves both.
+ */
+import type { FixtureRow, SummaryView } from '../report/summary-data.ts';
+
+export type AnnotationLevel = 'error' | 'warning' | 'notice';
+
+export interface Annotation {
+  level: AnnotationLevel;
+  message: string;
+  title: string;
+  /** Relative to the workspace, "/" separated; null for run-level annotations. */
+  file: string | null;
+  startLine: number | null;
+}
+
+/** How many annotations of each level GitHub shows for one step. */
+export const ANNOTATIONS_PER_STEP = { error: 10, warning: 10 } as const;
+
+export interface AnnotationLimits {
+  error: number;
+  warning: number;
+}
+
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Page text for an annotation: line breaks stay (annotations are multi-line), other controls become visible. */
+function plain(text: string): string {
+  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Run-level errors first (they explain everything else), then failed fixtures (this run's before carried-over
+ * ones, as the view orders them), then flaky fixtures; each level cut to its limit, plus one notice for the rest.
+ */
+export function annotationsFor(view: SummaryView, limits: AnnotationLimits = ANNOTATIONS_PER_STEP): Annotation[] {
+  const errors = [...runLevel(view).filter((a) => a.level === 'error'), ...view.failures.map((row) => failure(view, row))];
+  const warnings = view.flaky.map((row) => flaky(view, row));
+  const notices = runLevel(view).filter((a) => a.level === 'notice');
+  const shownErrors = errors.slice(0, Math.max(0, limits.error));
+  const shownWarnings = warnings.slice(0, Math.max(0, limits.warning));
+  const overflow = overflowNotice(view, errors.length - shownErrors.length, warnings.length - shownWarnings.length, limits);
+  return [...shownErrors, ...shownWarnings, ...notices, ...(overflow ? [overflow] : [])];
+}
+
+function runLevel(view: SummaryView): Annotation[] {
+  const out: Annotation[] = [];
+  const p = view.preflight;
+  if (p) {
+    const lines = [p.message, ...p.problems.slice(0, 20)];
+    if (p.fallback) {
+      lines.push(`Run only these fixtures: ${p.fallback.cliCommand}`, `Or run the full suite: ${p.fallback.fullRun}`);
+    }
+    out.push({
+      level: p.severity === 'error' ? 'error' : 'notice',
+      title: `${view.tool.name} stopped before running any fixture (${p.code})`,
+      message: plain(lines.join('\n')),
+      file: null,
+      startLine: null,
+    });
+  }
+  if (view.interrupted) {
+    out.push({
+      level: 'error',
+      title: `${view.tool.name} was interrupted (${view.interrupted.reason})`,
+      message: plain(view.interrupted.message),
+      file: null,
+      startLine: null,
+    });
+  }
+  return out;
+}
+
+function failure(view: SummaryView, row: FixtureRow): Annotation {
+  const lines = [row.message ?? 'failed'];
+  lines.push(`Attempts: ${row.attempts}${kinds(row)}`);
+  if (row.title) lines.push(`Fixture: ${row.title}`);
+  if (row.evidence.length > 0) lines.push(`Evidence: ${row.evidence.map((path) => inReport(view, path)).join(', ')}`);
+  if (row.carriedOver) lines.push('Carried over from the source report: this fixture was not rerun.');
+  return {
+    level: 'error',
+    title: `Smoke fixture ${row.id} failed${row.kind ? ` (${row.kind})` : ''}${row.carriedOver ? ' [carried over]' : ''}`,
+    message: plain(lines.join('\n')),
+    file: row.file,
+    startLine: row.line,
+  };
+}
+
+function flaky(view: SummaryView, row: FixtureRow): Annotation {
+  const failed = row.failedAttempts.map((a) => `attempt ${a.attempt} (${a.kind}): ${a.message}`);
+  const lines = [`Passed on attempt ${row.attempts} after failing:`, ...failed];
+  if (row.evidence.length > 0) lines.push(`Evidence: ${row.evidence.map((path) => inReport(view, path)).join(', ')}`);
+  return {
+    level: 'warning',
+    title: `Smoke fixture ${row.id} is flaky`,
+    message: plain(lines.join('\n')),
+    file: row.file,
+    startLine: row.line,
+  };
+}
+
+function kinds(row: FixtureRow): string {
+  return row.failedAttempts.length > 0 ? ` (${row.failedAttempts.map((a) => a.kind).join(', ')})` : '';
+}
+
+function inReport(view: SummaryView, path: string): string {
+  const dir = view.report.dir;
+  if (!dir) return path;
+  return dir.endsWith('/') ? `${dir}${path}` : `${dir}/${path}`;
+}
+
+function overflowNotice(
+  view: SummaryView,
+  moreErrors: number,
+  moreWarnings: number,
+  limits: AnnotationLimits,
+): Annotation | null {
+  if (moreErrors <= 0 && moreWarnings <= 0) return null;
+  const parts = [moreErrors > 0 ? `${moreErrors} more ${moreErrors === 1 ? 'failure' : 'failures'}` : '']
+    .concat(moreWarnings > 0 ? `${moreWarnings} more flaky ${moreWarnings === 1 ? 'fixture' : 'fixtures'}` : '')
+    .filter((part) => part !== '');
+  const artifact = view.report.artifact ? ` (artifact ${view.report.artifact.name})` : '';
+  const where = view.report.path ?? 'report.json';
+  return {
+    level: 'notice',
+    title: `${parts.join(' and ')} not annotated`,
+    message:
+      `GitHub shows ${limits.error} error and ${limits.warning} warning annotations per step; these are the most ` +
+      `important. ${parts.join(' and ')} are listed in the job summary and in ${where}${artifact}.`,
+    file: null,
+    startLine: null,
+  };
+}
+
+/** The runner's escaping for a command's data. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** The runner's escaping for a property value: the data escapes, and the separators `:` and `,`. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/**
+ * `::error file=…,line=…,title=…::message` on one line. Everything variable is escaped, so a message holding
+ * `::error::x` or line breaks stays data of this one command.
+ */
+export function toWorkflowCommand(annotation: Annotation): string {
+  const properties: string[] = [];
+  if (annotation.file) {
+    properties.push(`file=${escapeProperty(annotation.file)}`);
+    if (annotation.startLine !== null) properties.push(`line=${annotation.startLine}`);
+  }
+  if (annotation.title) properties.push(`title=${escapeProperty(annotation.title)}`);
+  const props = properties.length > 0 ? ` ${properties.join(',')}` : '';
+  return `::${annotation.level}${props}::${escapeData(annotation.message)}`;
+}

@@ -1,0 +1,198 @@
+/**
+ * The job summary (and the check run's text): verdict and counts, the rerun section, a table with failures
+ * first, flaky fixtures, preflight diagnostics and the command for the next attempt. A pure function of the
+ * view: the Action writes it, tests read it. Page text only ever enters through md() (see markdown.ts).
+ */
+import type { FixtureRow, SummaryView } from '../report/summary-data.ts';
+import { formatDuration } from '../report/summary-data.ts';
+import { type CutInfo, fitSections, type Section, type SizeLimit } from './fit.ts';
+import { codeBlock, link, md, mdLines, tableRow, token } from './markdown.ts';
+
+/** GitHub's limit for one step's summary. */
+export const JOB_SUMMARY_MAX_BYTES = 1024 * 1024;
+/** GitHub's limit for a check run's output.summary and output.text. */
+export const CHECK_RUN_TEXT_MAX_CHARS = 65_535;
+
+/** Ids listed inline in the rerun section, and flaky/warning lines, before "and N more". */
+const MAX_INLINE_IDS = 30;
+const MAX_LISTED_PROBLEMS = 20;
+/** A command longer than this is not something anyone pastes; point at rerun-failed instead. */
+const MAX_COMMAND_CHARS = 2_000;
+
+const STATUS_CELL = {
+  failed: '❌ failed',
+  flaky: '⚠️ flaky',
+  skipped: '⏭️ skipped',
+  passed: '✅ passed',
+} as const;
+
+export function renderJobSummary(view: SummaryView): string {
+  return renderJobSummaryWithin(view, { max: JOB_SUMMARY_MAX_BYTES, unit: 'bytes' });
+}
+
+/** The same summary within another limit, e.g. `{max: CHECK_RUN_TEXT_MAX_CHARS, unit: 'chars'}`. */
+export function renderJobSummaryWithin(view: SummaryView, limit: SizeLimit): string {
+  const sections: Section[] = [
+    headerSection(view),
+    preflightSection(view),
+    rerunSection(view),
+    fixtureTable(view),
+    flakySection(view),
+    nextSection(view),
+    warningsSection(view),
+  ].filter((section): section is Section => section !== null);
+  return fitSections(sections, limit, (cut) => cutNote(view, limit, cut));
+}
+
+function headerSection(view: SummaryView): Section {
+  const c = view.counts;
+  const icon = view.verdict === 'pass' ? '✅' : '❌';
+  const counts = [`✅ ${c.passed} passed`, `❌ ${c.failed} failed`, `⚠️ ${c.flaky} flaky`, `⏭️ ${c.skipped} skipped`];
+  if (c.carriedOver > 0) counts.push(`↩️ ${c.carriedOver} carried over`);
+  if (c.recovered > 0) counts.push(`🔁 ${c.recovered} recovered`);
+  const about = [`mode \`${view.mode}\``, formatDuration(view.durationMs), link(view.run.label, view.run.url)];
+  const tally = view.preflight
+    ? '**No fixture ran.**'
+    : `**${c.total} ${plural(c.total, 'fixture')}**: ${counts.join(' · ')}`;
+  const head = [`## ${icon} ${md(view.tool.name)}: ${view.verdict}`, '', tally, '', about.join(' · ')];
+  if (view.interrupted) {
+    head.push('', `**Interrupted** (\`${view.interrupted.reason}\`): ${mdLines(view.interrupted.message)}`);
+  }
+  return { essential: true, head };
+}
+
+function preflightSection(view: SummaryView): Section | null {
+  const p = view.preflight;
+  if (!p) return null;
+  const title = p.severity === 'error' ? '### ⛔ Stopped before any fixture ran' : '### ℹ️ Nothing to run';
+  const head = [`${title}: ${token(p.code)}`, '', mdLines(p.message)];
+  const problems = p.problems.slice(0, MAX_LISTED_PROBLEMS).map((problem) => `- ${mdLines(problem)}`);
+  if (p.problems.length > MAX_LISTED_PROBLEMS) problems.push(`- … and ${p.problems.length - MAX_LISTED_PROBLEMS} more`);
+  if (problems.length > 0) head.push('', ...problems);
+  if (p.guidance.length > 0) head.push('', ...p.guidance.slice(0, MAX_LISTED_PROBLEMS).map((line) => `> ${mdLines(line)}`));
+  if (p.fallback) {
+    head.push('', '**Run only these fixtures** (set the `fixtures` input, or run locally):', '');
+    head.push(codeBlock(`fixtures: ${pasteable(p.fallback.actionInput)}`, 'yaml'), '');
+    head.push(codeBlock(pasteable(p.fallback.cliCommand)));
+    head.push('', '**Or run the full suite:**', '', codeBlock(pasteable(p.fallback.fullRun)));
+  }
+  return { essential: true, head };
+}
+
+function rerunSection(view: SummaryView): Section | null {
+  const r = view.rerun;
+  if (!r) return null;
+  const head = [`### 🔁 Rerun of ${link(r.source.label, r.source.url)}`, '', mdLines(r.note)];
+  const facts: string[] = [];
+  if (r.source.artifactName) facts.push(`artifact ${md(r.source.artifactName)}`);
+  if (r.source.sha) facts.push(`commit ${md(r.source.sha.slice(0, 12))}`);
+  if (facts.length > 0) head.push('', `Source: ${facts.join(', ')}`);
+  const lists = [
+    listLine('🔁 Recovered', r.recovered),
+    listLine('❌ Still failing', r.stillFailing),
+    listLine(
+      '↩️ Carried over',
+      r.carriedOver.map((fixture) => fixture.id),
+      r.carriedOver.map((fixture) => `${token(fixture.id)} (${fixture.status})`),
+    ),
+  ].filter((line) => line !== '');
+  if (lists.length > 0) head.push('', ...lists);
+  return { essential: true, head };
+}
+
+function listLine(label: string, ids: readonly string[], rendered = ids.map(token)): string {
+  if (ids.length === 0) return '';
+  const shown = rendered.slice(0, MAX_INLINE_IDS).join(', ');
+  const more = ids.length > MAX_INLINE_IDS ? ` … and ${ids.length - MAX_INLINE_IDS} more` : '';
+  return `- ${label} (${ids.length}): ${shown}${more}`;
+}
+
+function fixtureTable(view: SummaryView): Section | null {
+  if (view.rows.length === 0) return null;
+  return {
+    head: [
+      '### Fixtures',
+      '',
+      tableRow(['Fixture', 'Status', 'Kind', 'Attempts', 'Duration', 'Message']),
+      tableRow(['---', '---', '---', '---:', '---:', '---']),
+    ],
+    items: view.rows.map(fixtureTableRow),
+    itemNoun: 'fixture rows',
+  };
+}
+
+function fixtureTableRow(row: FixtureRow): string {
+  const fixture = row.title ? `${token(row.id)}<br>${md(row.title)}` : token(row.id);
+  const marks = [row.carriedOver ? 'carried over' : '', row.recovered ? 'recovered' : ''].filter((mark) => mark !== '');
+  const status = marks.length > 0 ? `${STATUS_CELL[row.status]} (${marks.join(', ')})` : STATUS_CELL[row.status];
+  const message = row.message ? md(row.message) : '';
+  return tableRow([fixture, status, row.kind ?? '', String(row.attempts), formatDuration(row.durationMs), message]);
+}
+
+function flakySection(view: SummaryView): Section | null {
+  if (view.flaky.length === 0) return null;
+  return {
+    head: [
+      `### ⚠️ Flaky (${view.flaky.length})`,
+      '',
+      'Passed after failing; they do not fail the run unless `fail-on-flaky` is set.',
+      '',
+    ],
+    items: view.flaky.map((row) => {
+      const failed = row.failedAttempts.map((attempt) => `attempt ${attempt.attempt} (${attempt.kind})`).join(', ');
+      const message = row.message ? `: ${md(row.message)}` : '';
+      return `- ${token(row.id)} at ${md(row.location)}: ${failed} failed, passed on attempt ${row.attempts}${message}`;
+    }),
+    itemNoun: 'flaky fixtures',
+  };
+}
+
+function nextSection(view: SummaryView): Section | null {
+  const next = view.next;
+  if (!next) return null;
+  const head = ['### Rerun the failures', ''];
+  if (next.action.rerunFailed) head.push(codeBlock(next.action.rerunFailed), '');
+  if (next.ids.length <= MAX_INLINE_IDS * 10 && next.action.fixturesInput.length <= MAX_COMMAND_CHARS) {
+    const lead = next.action.rerunFailed ? 'Or run only these fixtures' : 'Run these fixtures again';
+    head.push(`${lead}: set the \`fixtures\` input, or run them locally:`, '');
+    head.push(codeBlock(`fixtures: ${next.action.fixturesInput}`, 'yaml'), '', codeBlock(pasteable(next.cli.fixtures)));
+  } else {
+    head.push(`${next.ids.length} fixtures did not pass: too many to list as a command; use \`rerun-failed\`.`);
+  }
+  return { essential: true, head };
+}
+
+function warningsSection(view: SummaryView): Section | null {
+  if (view.warnings.length === 0) return null;
+  const items = view.warnings.map((warning) => `- ${mdLines(warning)}`);
+  return { head: ['### Warnings', ''], items, itemNoun: 'warnings' };
+}
+
+/** Commands inside code blocks are shown verbatim; only their length is bounded. */
+function pasteable(command: string): string {
+  return command.length > MAX_COMMAND_CHARS ? `${command.slice(0, MAX_COMMAND_CHARS)} …(cut: see report.json)` : command;
+}
+
+function cutNote(view: SummaryView, limit: SizeLimit, cut: CutInfo): string {
+  const size = limit.unit === 'chars' ? `${limit.max.toLocaleString('en-US')} characters` : byteSize(limit.max);
+  const shown = cut.itemNoun ? ` It shows ${cut.shown} of ${cut.total} ${cut.itemNoun}` : ' Some sections were left out';
+  const left = cut.sectionsLeftOut > 0 ? ` and leaves out ${cut.sectionsLeftOut} later ${plural(cut.sectionsLeftOut, 'section')}` : '';
+  const where = `Every result is in ${reportPointer(view)}.`;
+  return `> ✂️ **This summary was cut to stay within ${size}.**${shown}${left}. ${where}`;
+}
+
+function reportPointer(view: SummaryView): string {
+  const artifact = view.report.artifact;
+  if (artifact) return `\`report.json\` in the artifact ${link(artifact.name, artifact.url)}`;
+  if (view.report.path) return md(view.report.path);
+  return '`report.json` in the report folder';
+}
+
+function byteSize(bytes: number): string {
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes.toLocaleString('en-US')} bytes`;
+}
+
+function plural(count: number, noun: string): string {
+  return count === 1 ? noun : `${noun}s`;
+}

@@ -1,0 +1,202 @@
+/**
+ * Terminal output: a line per fixture as it finishes, then the summary, ending with `RESULT: pass|fail`.
+ * The Action prints these lines too, and on a runner a line whose first non-blank characters are `::` is a
+ * workflow command, while the legacy `##[` form is honoured anywhere in a line. So every line starts with text of
+ * ours (a symbol, a label, a marker), and text from pages is escaped onto that one line: control characters and
+ * newlines shown as escapes, `##[` defused.
+ */
+import { fixtureResultOf } from '../report/build.ts';
+import type { FixtureResult } from '../report/schema.ts';
+import { type FixtureRow, fixtureRowOf, formatDuration, type SummaryView } from '../report/summary-data.ts';
+import type { FixtureRun } from '../run/types.ts';
+
+const STATUS_MARK = {
+  passed: '✓ passed ',
+  failed: '✗ FAILED ',
+  flaky: '~ flaky  ',
+  skipped: '- skipped',
+} as const;
+
+/** Most failures listed in the summary; the rest are in report.json. */
+export const MAX_SUMMARY_FAILURES = 50;
+const MAX_LISTED_IDS = 20;
+
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * One line, whatever the text holds: C0/C1 controls, line and paragraph separators and bidi overrides become
+ * visible escapes, and `##[` becomes `##\[` so the runner's legacy command parser cannot see a command.
+ */
+export function escapeLine(text: string): string {
+  return text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+      const named = NAMED_ESCAPES[c];
+      if (named) return named;
+      const code = c.charCodeAt(0);
+      return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    })
+    .replaceAll('##[', '##\\[');
+}
+
+/** One line for a fixture that just reached its final status. */
+export function formatFixtureLine(fixture: FixtureRun | FixtureResult): string {
+  const result = 'fixture' in fixture ? fixtureResultOf(fixture) : fixture;
+  return rowLine(fixtureRowOf(result));
+}
+
+function rowLine(row: FixtureRow): string {
+  const parts = [`${STATUS_MARK[row.status]} ${row.id}`];
+  if (row.status !== 'skipped') parts.push(formatDuration(row.durationMs));
+  if (row.attempts > 1) parts.push(`${row.attempts} attempts`);
+  if (row.carriedOver) parts.push('(carried over)');
+  if (row.recovered) parts.push('(recovered)');
+  if (row.status === 'failed' && row.kind) parts.push(`${row.kind}: ${escapeLine(row.message ?? '')}`);
+  if (row.status === 'flaky') parts.push(`(${failedAttemptsText(row)})`);
+  if (row.status === 'skipped' && row.message) parts.push(`(${escapeLine(row.message)})`);
+  return `  ${parts.join('  ')}`;
+}
+
+function failedAttemptsText(row: FixtureRow): string {
+  return row.failedAttempts.map((attempt) => `attempt ${attempt.attempt} ${attempt.kind}`).join(', ') + ' failed';
+}
+
+/** The summary after the fixture lines. Its last line is exactly `RESULT: pass` or `RESULT: fail`. */
+export function formatSummary(view: SummaryView): string {
+  const sections = [
+    headline(view),
+    rerunSection(view),
+    preflightSection(view),
+    interruptedSection(view),
+    failuresSection(view),
+    flakySection(view),
+    warningsSection(view),
+    nextSection(view),
+  ];
+  const body = sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n'));
+  return [...body, `RESULT: ${view.verdict}`].join('\n\n');
+}
+
+function headline(view: SummaryView): string[] {
+  const c = view.counts;
+  if (view.preflight) return [`Summary: no fixture ran (${formatDuration(view.durationMs)}, mode ${view.mode})`];
+  const counts = [`${c.passed} passed`, `${c.failed} failed`, `${c.flaky} flaky`, `${c.skipped} skipped`];
+  const extra = [c.carriedOver > 0 ? `${c.carriedOver} carried over` : '', c.recovered > 0 ? `${c.recovered} recovered` : '']
+    .filter((part) => part !== '')
+    .join(', ');
+  const lines = [
+    `Summary: ${c.total} ${c.total === 1 ? 'fixture' : 'fixtures'}: ${counts.join(', ')}${extra ? ` (${extra})` : ''} ` +
+      `in ${formatDuration(view.durationMs)}, mode ${view.mode}`,
+  ];
+  if (view.run.url) lines.push(`Run: ${escapeLine(view.run.url)}`);
+  return lines;
+}
+
+function rerunSection(view: SummaryView): string[] {
+  const rerun = view.rerun;
+  if (!rerun) return [];
+  const where = rerun.source.url ? ` ${escapeLine(rerun.source.url)}` : '';
+  const lines = [`Rerun of ${escapeLine(rerun.source.label)}${where}`, `  · ${escapeLine(rerun.note)}`];
+  if (rerun.recovered.length > 0) lines.push(`  · Recovered (${rerun.recovered.length}): ${idList(rerun.recovered)}`);
+  if (rerun.stillFailing.length > 0) {
+    lines.push(`  · Still failing (${rerun.stillFailing.length}): ${idList(rerun.stillFailing)}`);
+  }
+  if (rerun.carriedOver.length > 0) {
+    const carried = rerun.carriedOver.map((fixture) => `${fixture.id} (${fixture.status})`);
+    lines.push(`  · Carried over (${carried.length}): ${idList(carried)}`);
+  }
+  return lines;
+}
+
+function preflightSection(view: SummaryView): string[] {
+  const preflight = view.preflight;
+  if (!preflight) return [];
+  const stopped = preflight.severity === 'error' ? 'Stopped before any fixture ran' : 'Nothing to run';
+  const lines = [`${stopped} (${preflight.code}):`, ...markedLines('  │ ', preflight.message)];
+  lines.push(...preflight.problems.flatMap((problem) => markedLines('  - ', problem)));
+  lines.push(...preflight.guidance.flatMap((guidance) => markedLines('  · ', guidance)));
+  if (preflight.fallback) {
+    lines.push(`Run only these fixtures: ${escapeLine(preflight.fallback.cliCommand)}`);
+    lines.push(`  (Action: set the input fixtures: ${escapeLine(preflight.fallback.actionInput)})`);
+    lines.push(`Or run the full suite:   ${escapeLine(preflight.fallback.fullRun)}`);
+  }
+  return lines;
+}
+
+/** A text of several lines, each escaped and behind the same marker. */
+function markedLines(marker: string, text: string): string[] {
+  return text.split(/\r\n|\r|\n/).map((line) => `${marker}${escapeLine(line)}`);
+}
+
+function interruptedSection(view: SummaryView): string[] {
+  if (!view.interrupted) return [];
+  return [`Interrupted (${view.interrupted.reason}): ${escapeLine(view.interrupted.message)}`];
+}
+
+function failuresSection(view: SummaryView): string[] {
+  if (view.failures.length === 0) return [];
+  const shown = view.failures.slice(0, MAX_SUMMARY_FAILURES);
+  const lines = [`Failed (${view.failures.length}):`];
+  for (const row of shown) {
+    const carried = row.carriedOver ? ', carried over' : '';
+    const kind = row.kind ? `${row.kind}, ` : '';
+    lines.push(`  ✗ ${row.id}  ${escapeLine(row.location)}  (${kind}${attemptsText(row.attempts)}${carried})`);
+    if (row.title) lines.push(`    │ ${escapeLine(row.title)}`);
+    if (row.message) lines.push(`    │ ${escapeLine(row.message)}`);
+    if (row.evidence.length > 0) {
+      const paths = row.evidence.map((path) => escapeLine(evidencePath(view, path)));
+      lines.push(`    │ evidence: ${paths.join(', ')}`);
+    }
+  }
+  if (view.failures.length > shown.length) {
+    lines.push(`  … and ${view.failures.length - shown.length} more failed fixtures: see ${reportPointer(view)}`);
+  }
+  return lines;
+}
+
+function flakySection(view: SummaryView): string[] {
+  if (view.flaky.length === 0) return [];
+  const lines = [`Flaky (${view.flaky.length}), passed after failing:`];
+  for (const row of view.flaky.slice(0, MAX_SUMMARY_FAILURES)) {
+    const how = `${failedAttemptsText(row)}, passed on attempt ${row.attempts}`;
+    lines.push(`  ~ ${row.id}  ${escapeLine(row.location)}  (${how})`);
+    if (row.message) lines.push(`    │ ${escapeLine(row.message)}`);
+  }
+  if (view.flaky.length > MAX_SUMMARY_FAILURES) {
+    lines.push(`  … and ${view.flaky.length - MAX_SUMMARY_FAILURES} more flaky fixtures: see ${reportPointer(view)}`);
+  }
+  return lines;
+}
+
+function warningsSection(view: SummaryView): string[] {
+  if (view.warnings.length === 0) return [];
+  return ['Warnings:', ...view.warnings.flatMap((warning) => markedLines('  ! ', warning))];
+}
+
+function nextSection(view: SummaryView): string[] {
+  const next = view.next;
+  if (!next) return [];
+  const lines = ['Next attempt:'];
+  if (next.cli.rerunFailed) lines.push(`  $ ${escapeLine(next.cli.rerunFailed)}`);
+  lines.push(`  $ ${escapeLine(next.cli.fixtures)}`);
+  return lines;
+}
+
+function attemptsText(count: number): string {
+  return `${count} ${count === 1 ? 'attempt' : 'attempts'}`;
+}
+
+function idList(ids: readonly string[]): string {
+  const shown = ids.slice(0, MAX_LISTED_IDS).map(escapeLine).join(', ');
+  return ids.length > MAX_LISTED_IDS ? `${shown} … and ${ids.length - MAX_LISTED_IDS} more` : shown;
+}
+
+function evidencePath(view: SummaryView, path: string): string {
+  const dir = view.report.dir;
+  if (!dir) return path;
+  return dir.endsWith('/') ? `${dir}${path}` : `${dir}/${path}`;
+}
+
+function reportPointer(view: SummaryView): string {
+  return view.report.path ?? (view.report.dir ? evidencePath(view, 'report.json') : 'report.json');
+}

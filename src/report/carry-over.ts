@@ -1,0 +1,216 @@
+/**
+ * Rerun-failed: what the new report holds besides the fixtures that were rerun. With the same commit, the
+ * source's results for the fixtures that were not rerun are carried over, so the verdict covers the whole suite;
+ * with another commit they would describe different code, so nothing is carried over and the report says so.
+ */
+import type { LoadedFixture } from '../fixtures/loaded.ts';
+import { clip, REPORT_LIMITS } from './limits.ts';
+import type { FixtureResult, Report, RerunSource } from './schema.ts';
+
+type CarriedOverFrom = NonNullable<FixtureResult['carriedOver']>;
+
+/** Where the source report came from, as the caller found and verified it. */
+export interface SourceOrigin {
+  runId: string | null;
+  runAttempt: number | null;
+  artifactId: string | null;
+  artifactName: string | null;
+  /** Link to the source run. */
+  url: string | null;
+  /** The report file, for a local rerun. */
+  path: string | null;
+  /** "sha256:<hex>" of the exact bytes that were read. */
+  digest: string;
+}
+
+export interface RerunInput {
+  /** The validated source report (see read.ts). */
+  source: Report;
+  origin: SourceOrigin;
+  /** The commit of this run; defaults to the run context's sha. */
+  currentSha?: string | null;
+  /**
+   * Local runs often know no commit. The CLI sets this so that, when either sha is unknown, results are still
+   * carried over; the Action leaves it off, since there an unknown sha means something is wrong.
+   */
+  carryOverWhenShaUnknown: boolean;
+  /**
+   * Every fixture of the current suite, not only the rerun ones: carry-over fills in the rest. Null when the
+   * suite could not be loaded (a rerun that stopped on broken fixture files): every source result is then kept
+   * as it was, so nothing the source knew is lost.
+   */
+  suite: readonly LoadedFixture[] | null;
+}
+
+export interface RerunMerge {
+  fixtures: FixtureResult[];
+  source: RerunSource;
+  warnings: string[];
+}
+
+const MAX_IDS_IN_WARNING = 50;
+
+export function mergeRerun(
+  rerunResults: readonly FixtureResult[],
+  rerun: RerunInput,
+  currentSha: string | null,
+): RerunMerge {
+  const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
+  const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
+  const decision = carryOverDecision(rerun, currentSha);
+  if (!decision.carry) {
+    return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
+  }
+  const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById);
+  const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
+  return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
+}
+
+/** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
+function markRecovered(result: FixtureResult, source: FixtureResult | undefined): FixtureResult {
+  const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
+  return { ...result, recovered };
+}
+
+function carryOverDecision(rerun: RerunInput, currentSha: string | null): { carry: boolean; note: string } {
+  const sourceSha = rerun.source.run.sha;
+  if (sourceSha !== null && currentSha !== null) {
+    if (sourceSha === currentSha) {
+      return { carry: true, note: `Same commit as the source report (${shortSha(currentSha)}):` };
+    }
+    return {
+      carry: false,
+      note:
+        `Nothing carried over: the source report is for commit ${shortSha(sourceSha)}, this run is for ` +
+        `${shortSha(currentSha)}. This report holds only the rerun fixtures; run the full suite for a verdict on ` +
+        'all of them.',
+    };
+  }
+  const unknown = sourceSha === null ? 'the source report' : 'this run';
+  if (rerun.carryOverWhenShaUnknown) {
+    const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
+    return { carry: true, note };
+  }
+  return {
+    carry: false,
+    note:
+      `Nothing carried over: the commit of ${unknown} is unknown, so the source results cannot be matched to this ` +
+      'code. This report holds only the rerun fixtures.',
+  };
+}
+
+/** Current suite order: each fixture is either rerun, carried over from the source, or new (and absent). */
+function mergeInSuiteOrder(
+  rerunResults: readonly FixtureResult[],
+  rerun: RerunInput,
+  sourceById: ReadonlyMap<string, FixtureResult>,
+): { fixtures: FixtureResult[]; carried: number; warnings: string[] } {
+  if (rerun.suite === null) {
+    const carried = rerun.source.fixtures.map((source) => carriedAsIs(source, rerun));
+    return { fixtures: [...rerunResults, ...carried], carried: carried.length, warnings: [] };
+  }
+  const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
+  const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
+  const fixtures: FixtureResult[] = [];
+  const newIds: string[] = [];
+  let carried = 0;
+  for (const current of rerun.suite) {
+    const rerunResult = rerunById.get(current.id);
+    const source = sourceById.get(current.id);
+    if (rerunResult) fixtures.push(rerunResult);
+    else if (source) {
+      fixtures.push(carriedOver(source, current, rerun));
+      carried += 1;
+    } else newIds.push(current.id);
+  }
+  // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
+  fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
+  const dropped = rerun.source.fixtures.filter((f) => !suiteIds.has(f.id) && !rerunById.has(f.id)).map((f) => f.id);
+  const warnings: string[] = [];
+  if (dropped.length > 0) {
+    warnings.push(
+      `Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`,
+    );
+  }
+  if (newIds.length > 0) {
+    warnings.push(
+      `New since the source report, so there is no result to carry over and they did not run (${newIds.length}): ` +
+        `${idList(newIds)}. Run them with --fixture (or the fixtures input), or run the full suite.`,
+    );
+  }
+  return { fixtures, carried, warnings };
+}
+
+/**
+ * The source's status and attempts, placed where the fixture is now (file, line, title, tags), so annotations
+ * point into this checkout. Evidence paths are dropped: those files belong to the source run's report folder
+ * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
+ */
+function carriedOver(source: FixtureResult, current: LoadedFixture, rerun: RerunInput): FixtureResult {
+  return {
+    ...source,
+    title: current.title === undefined ? null : clip(current.title, REPORT_LIMITS.maxShortTextChars),
+    file: clip(current.file, REPORT_LIMITS.maxShortTextChars),
+    line: current.line,
+    tags: current.tags.slice(0, REPORT_LIMITS.maxListItems),
+    attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
+    // A result the source itself carried over still names the run it really came from.
+    carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
+    recovered: false,
+  };
+}
+
+/** A source result kept where the source placed it, for when the current suite is unknown. */
+function carriedAsIs(source: FixtureResult, rerun: RerunInput): FixtureResult {
+  return {
+    ...source,
+    attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
+    carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
+    recovered: false,
+  };
+}
+
+function carriedOverFrom(rerun: RerunInput): CarriedOverFrom {
+  return {
+    runId: rerun.origin.runId ?? rerun.source.run.runId,
+    runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
+    artifactName: rerun.origin.artifactName,
+    sha: rerun.source.run.sha,
+  };
+}
+
+function rerunSource(rerun: RerunInput, carryOver: boolean, note: string): RerunSource {
+  const { origin } = rerun;
+  return {
+    runId: origin.runId ?? rerun.source.run.runId,
+    runAttempt: origin.runAttempt ?? rerun.source.run.runAttempt,
+    artifactId: origin.artifactId,
+    artifactName: origin.artifactName,
+    url: origin.url,
+    path: origin.path,
+    sha: rerun.source.run.sha,
+    digest: origin.digest,
+    carryOver,
+    carryOverNote: clip(note, REPORT_LIMITS.maxShortTextChars),
+  };
+}
+
+export function sourceLabel(rerun: Pick<RerunInput, 'source' | 'origin'>): string {
+  const runId = rerun.origin.runId ?? rerun.source.run.runId;
+  const attempt = rerun.origin.runAttempt ?? rerun.source.run.runAttempt;
+  if (runId) return attempt ? `run ${runId} (attempt ${attempt})` : `run ${runId}`;
+  return rerun.origin.path ?? 'the source report';
+}
+
+export function shortSha(sha: string): string {
+  return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
+}
+
+function countNoun(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function idList(ids: readonly string[]): string {
+  const shown = ids.slice(0, MAX_IDS_IN_WARNING).join(', ');
+  return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
+}

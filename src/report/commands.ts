@@ -1,0 +1,79 @@
+/**
+ * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
+ * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
+ */
+
+export const CLI_COMMAND = 'npx reliability-smoke';
+
+/** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
+export const FIXTURE_ID_PLACEHOLDER = '<fixture-id>';
+
+const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
+
+/** POSIX single-quoting, so a value with spaces or `$` pastes as one argument and runs nothing. */
+export function shellQuote(token: string): string {
+  if (SHELL_SAFE.test(token)) return token;
+  return `'${token.replaceAll("'", `'\\''`)}'`;
+}
+
+function command(args: readonly string[]): string {
+  return [CLI_COMMAND, ...args.map(shellQuote)].join(' ');
+}
+
+/** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
+export function fixturesCommand(ids: readonly string[], baseArgs: readonly string[] = []): string {
+  const selection =
+    ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
+  return [command(baseArgs), ...selection].join(' ');
+}
+
+/** The value of the Action's `fixtures:` input that selects exactly these ids. */
+export function fixturesInputValue(ids: readonly string[]): string {
+  return ids.length > 0 ? ids.join(',') : FIXTURE_ID_PLACEHOLDER;
+}
+
+/** The same command without any selection: every fixture runs. */
+export function fullRunCommand(baseArgs: readonly string[] = []): string {
+  return command(baseArgs);
+}
+
+/** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
+export function rerunFailedCommand(baseArgs: readonly string[] = [], artifactPath: string | null = null): string {
+  const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
+  return command([...baseArgs, '--rerun-failed', ...artifact]);
+}
+
+export interface WorkflowTarget {
+  /** The workflow's name or file name (GITHUB_WORKFLOW); gh accepts either. */
+  workflow: string | null;
+  /** owner/name, so the command also works outside a clone. */
+  repository: string | null;
+  /** GITHUB_REF of the run. */
+  ref: string | null;
+}
+
+/**
+ * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
+ * Only branch and tag refs are passed on: a PR merge ref cannot be dispatched.
+ */
+export function workflowRerunCommand(target: WorkflowTarget): string | null {
+  if (!target.workflow) return null;
+  const parts = ['gh', 'workflow', 'run', shellQuote(workflowArgument(target.workflow))];
+  if (target.repository) parts.push('-R', shellQuote(target.repository));
+  const branch = dispatchableRef(target.ref);
+  if (branch) parts.push('--ref', shellQuote(branch));
+  parts.push('-f', 'rerun-failed=true');
+  return parts.join(' ');
+}
+
+/** An unnamed workflow is known by its path (.github/workflows/smoke.yml); gh wants the file name. */
+function workflowArgument(workflow: string): string {
+  const file = /^\.github\/workflows\/([^/]+\.ya?ml)$/.exec(workflow);
+  return file?.[1] ?? workflow;
+}
+
+function dispatchableRef(ref: string | null): string | null {
+  if (!ref) return null;
+  const match = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref);
+  return match?.[1] ?? null;
+}

@@ -1,0 +1,247 @@
+/**
+ * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
+ * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
+ * (page text included); each renderer escapes for its own medium.
+ */
+import {
+  fixturesCommand,
+  fixturesInputValue,
+  rerunFailedCommand,
+  workflowRerunCommand,
+} from './commands.ts';
+import { failedFixtureIds } from './outcome.ts';
+import type { FailureKind, FixtureResult, FixtureStatus, Mode, PreflightDiagnostic, Report, Summary } from './schema.ts';
+
+/** Row messages are one line and at most this long; the full text is in report.json. */
+export const ROW_MESSAGE_MAX_CHARS = 300;
+
+export interface FailedAttemptView {
+  attempt: number;
+  kind: FailureKind;
+  /** First line of the attempt's message. */
+  message: string;
+}
+
+export interface FixtureRow {
+  id: string;
+  title: string | null;
+  status: FixtureStatus;
+  /** Kind of the last failed attempt (failed and flaky fixtures). */
+  kind: FailureKind | null;
+  attempts: number;
+  failedAttempts: FailedAttemptView[];
+  durationMs: number;
+  /** First line of the last failed attempt's message, or why a skipped fixture did not run. */
+  message: string | null;
+  file: string;
+  line: number;
+  /** "file:line". */
+  location: string;
+  /** Evidence of the last failed attempt, relative to the report folder. */
+  evidence: string[];
+  carriedOver: boolean;
+  recovered: boolean;
+}
+
+export interface RunLink {
+  label: string;
+  url: string | null;
+}
+
+export interface RerunView {
+  source: RunLink & {
+    runId: string | null;
+    runAttempt: number | null;
+    artifactName: string | null;
+    path: string | null;
+    sha: string | null;
+  };
+  carryOver: boolean;
+  note: string;
+  /** Rerun fixtures that failed in the source and pass now. */
+  recovered: string[];
+  /** Rerun fixtures that failed again. */
+  stillFailing: string[];
+  carriedOver: { id: string; status: FixtureStatus }[];
+}
+
+/** Copy-paste commands for the next attempt at the fixtures that did not pass. */
+export interface NextAttempt {
+  ids: string[];
+  action: {
+    /** `gh workflow run … -f rerun-failed=true`; null when the workflow is unknown or nothing failed as such. */
+    rerunFailed: string | null;
+    /** Value for the `fixtures:` input. */
+    fixturesInput: string;
+  };
+  cli: {
+    /** Null when no fixture failed (rerun-failed selects failed fixtures only). */
+    rerunFailed: string | null;
+    fixtures: string;
+  };
+}
+
+export interface SummaryView {
+  tool: Report['tool'];
+  mode: Mode;
+  verdict: Report['result'];
+  counts: Summary;
+  startedAt: string;
+  durationMs: number;
+  run: RunLink;
+  /** Every fixture, failures first, then flaky, skipped, passed. */
+  rows: FixtureRow[];
+  failures: FixtureRow[];
+  flaky: FixtureRow[];
+  rerun: RerunView | null;
+  preflight: PreflightDiagnostic | null;
+  interrupted: Report['interrupted'];
+  warnings: string[];
+  next: NextAttempt | null;
+  /** Where the full report is, for "see the report" pointers. */
+  report: { dir: string | null; path: string | null; artifact: { name: string; url: string | null } | null };
+}
+
+export interface SummaryViewOptions {
+  reportDir?: string | null;
+  reportPath?: string | null;
+  artifact?: { name: string; url: string | null } | null;
+  /** CLI arguments to repeat in the next-attempt commands (fixtures dir, base URL…), without any selection. */
+  commandArgs?: readonly string[];
+  /** `--artifact` for the CLI rerun command; omitted when null (the CLI default is used). */
+  cliArtifactPath?: string | null;
+}
+
+export function summaryViewOf(report: Report, options: SummaryViewOptions = {}): SummaryView {
+  const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
+  return {
+    tool: report.tool,
+    mode: report.mode,
+    verdict: report.result,
+    counts: report.summary,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    run: runLink(report.run, report.run.runId, report.run.runAttempt),
+    rows,
+    failures: rows.filter((row) => row.status === 'failed'),
+    flaky: rows.filter((row) => row.status === 'flaky'),
+    rerun: rerunViewOf(report),
+    preflight: report.preflight,
+    interrupted: report.interrupted,
+    warnings: report.warnings,
+    next: report.preflight ? null : nextAttemptOf(report, options),
+    report: { dir: options.reportDir ?? null, path: options.reportPath ?? null, artifact: options.artifact ?? null },
+  };
+}
+
+/** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
+function rowRank(row: FixtureRow): number {
+  const statusRank = { failed: 0, flaky: 1, skipped: 2, passed: 3 }[row.status];
+  return statusRank * 2 + (row.carriedOver ? 1 : 0);
+}
+
+export function fixtureRowOf(fixture: FixtureResult): FixtureRow {
+  const failedAttempts = fixture.attempts.flatMap((attempt) =>
+    attempt.status === 'failed' && attempt.error
+      ? [{ attempt: attempt.attempt, kind: attempt.error.kind, message: firstLine(attempt.error.message) }]
+      : [],
+  );
+  const lastFailed = fixture.attempts.filter((attempt) => attempt.status === 'failed').at(-1);
+  const evidence = lastFailed?.evidence;
+  const message = fixture.status === 'skipped' ? fixture.skipReason : (failedAttempts.at(-1)?.message ?? null);
+  return {
+    id: fixture.id,
+    title: fixture.title,
+    status: fixture.status,
+    kind: lastFailed?.error?.kind ?? null,
+    attempts: fixture.attempts.length,
+    failedAttempts,
+    durationMs: fixture.durationMs,
+    message: message === null ? null : firstLine(message),
+    file: fixture.file,
+    line: fixture.line,
+    location: `${fixture.file}:${fixture.line}`,
+    evidence: evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [],
+    carriedOver: fixture.carriedOver !== null,
+    recovered: fixture.recovered,
+  };
+}
+
+/** First non-empty line, cut to ROW_MESSAGE_MAX_CHARS. */
+export function firstLine(text: string): string {
+  const line = text.split(/\r\n|\r|\n/).find((part) => part.trim() !== '') ?? '';
+  const trimmed = line.trim();
+  return trimmed.length > ROW_MESSAGE_MAX_CHARS ? `${trimmed.slice(0, ROW_MESSAGE_MAX_CHARS - 1)}…` : trimmed;
+}
+
+function runLink(run: Report['run'], runId: string | null, runAttempt: number | null): RunLink {
+  const label = runId ? (runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`) : 'local run';
+  if (!runId || !run.serverUrl || !run.repository) return { label, url: null };
+  const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
+  return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
+}
+
+function rerunViewOf(report: Report): RerunView | null {
+  const source = report.selection.source;
+  if (!source) return null;
+  const link = runLink(report.run, source.runId, source.runAttempt);
+  const label = source.runId ? link.label : (source.path ?? 'the source report');
+  const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
+  return {
+    source: {
+      label,
+      url: source.url ?? link.url,
+      runId: source.runId,
+      runAttempt: source.runAttempt,
+      artifactName: source.artifactName,
+      path: source.path,
+      sha: source.sha,
+    },
+    carryOver: source.carryOver,
+    note: source.carryOverNote,
+    recovered: ran.filter((fixture) => fixture.recovered).map((fixture) => fixture.id),
+    stillFailing: failedFixtureIds(ran),
+    carriedOver: report.fixtures
+      .filter((fixture) => fixture.carriedOver !== null)
+      .map((fixture) => ({ id: fixture.id, status: fixture.status })),
+  };
+}
+
+/**
+ * What to run next: the failed fixtures, plus flaky ones when they fail the run, plus those an interruption
+ * skipped. Only failed fixtures are picked by rerun-failed, so its forms appear only when something failed.
+ */
+function nextAttemptOf(report: Report, options: SummaryViewOptions): NextAttempt | null {
+  const failed = failedFixtureIds(report.fixtures);
+  const ids = report.fixtures
+    .filter(
+      (fixture) =>
+        fixture.status === 'failed' ||
+        (fixture.status === 'flaky' && report.options.failOnFlaky) ||
+        (fixture.status === 'skipped' && report.interrupted !== null),
+    )
+    .map((fixture) => fixture.id);
+  if (ids.length === 0) return null;
+  const args = options.commandArgs ?? [];
+  return {
+    ids,
+    action: {
+      rerunFailed: failed.length > 0 ? workflowRerunCommand(report.run) : null,
+      fixturesInput: fixturesInputValue(ids),
+    },
+    cli: {
+      rerunFailed: failed.length > 0 ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
+      fixtures: fixturesCommand(ids, args),
+    },
+  };
+}
+
+/** 850ms, 4.2s, 2m 05s: short, and the same in every renderer. */
+export function formatDuration(ms: number): string {
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = String(totalSeconds % 60).padStart(2, '0');
+  return `${minutes}m ${seconds}s`;
+}

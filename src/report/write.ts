@@ -1,0 +1,57 @@
+/**
+ * Puts the report on disk. report.json is validated before it is written and replaced atomically (temp file,
+ * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderJunit } from './junit.ts';
+import { Plan } from './plan.ts';
+import { jsonPath } from './read.ts';
+import { Report } from './schema.ts';
+
+export const REPORT_FILE = 'report.json';
+export const JUNIT_FILE = 'junit.xml';
+export const PLAN_FILE = 'plan.json';
+
+export interface WrittenReport {
+  reportPath: string;
+  junitPath: string;
+}
+
+/** Writes report.json and junit.xml into `reportDir` (created if needed). */
+export async function writeReport(reportDir: string, report: Report): Promise<WrittenReport> {
+  const checked = Report.safeParse(report);
+  if (!checked.success) {
+    const issues = checked.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+    throw new Error(`Internal error: refusing to write a report that does not match its schema:\n${issues.join('\n')}`);
+  }
+  await mkdir(reportDir, { recursive: true });
+  const reportPath = path.join(reportDir, REPORT_FILE);
+  const junitPath = path.join(reportDir, JUNIT_FILE);
+  await writeAtomically(reportPath, `${JSON.stringify(checked.data, null, 2)}\n`);
+  await writeAtomically(junitPath, renderJunit(checked.data));
+  return { reportPath, junitPath };
+}
+
+/** Writes plan.json for a dry run. It never touches report.json. */
+export async function writePlan(reportDir: string, plan: Plan): Promise<string> {
+  const checked = Plan.parse(plan);
+  await mkdir(reportDir, { recursive: true });
+  const planPath = path.join(reportDir, PLAN_FILE);
+  await writeAtomically(planPath, `${JSON.stringify(checked, null, 2)}\n`);
+  return planPath;
+}
+
+/** Temp file in the same folder (so rename stays on one filesystem and is atomic), then rename over the target. */
+export async function writeAtomically(target: string, content: string): Promise<void> {
+  const unique = `${process.pid}.${randomBytes(6).toString('hex')}`;
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${unique}.tmp`);
+  try {
+    await writeFile(temp, content, { encoding: 'utf8', flag: 'wx' });
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
