@@ -51,7 +51,9 @@ function resolveFile(root: string, requestPath: string): string | undefined {
     return undefined;
   }
   if (decoded.includes('\0')) return undefined;
-  const candidate = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
+  // Joined by hand: ncc's asset relocator takes path.resolve(root, …) for a build-time path and bundles it.
+  const segments = path.posix.normalize(`/${decoded}`).split('/').filter(Boolean);
+  const candidate = segments.length === 0 ? root : [root, ...segments].join(path.sep);
   if (candidate !== root && !candidate.startsWith(root + path.sep)) return undefined;
   const file = fs.existsSync(candidate) && fs.statSync(candidate).isDirectory() ? path.join(candidate, 'index.html') : candidate;
   try {
