@@ -25,6 +25,8 @@ export interface Site {
   hits(path?: string): number;
   /** Every request path seen, in order, with its query string. */
   readonly log: string[];
+  /** Resolves once a path (without query) has been requested `count` times in all. */
+  waitForHit(path: string, count?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,9 @@ export function failTimes(times: number, then: Route, failStatus = 500): RouteHa
 /** Never answers. The site ends such requests when it closes. */
 export const hang = (): RouteHandler => () => {};
 
+/** Closes the connection without answering: the browser sees a network error (net::ERR_EMPTY_RESPONSE). */
+export const dropConnection = (): RouteHandler => (_request, response) => void response.socket?.destroy();
+
 function send(response: http.ServerResponse, route: Route): void {
   const write = () => {
     response.writeHead(route.status ?? 200, route.headers ?? { 'content-type': 'text/html; charset=utf-8' });
@@ -61,12 +66,14 @@ export async function startSite(routes: Record<string, Route | RouteHandler> = {
   const table = new Map<string, Route | RouteHandler>(Object.entries(routes));
   const counts = new Map<string, number>();
   const log: string[] = [];
+  const waiters = new Set<() => void>();
   const server = http.createServer((request, response) => {
     const full = request.url ?? '/';
     const path = full.split('?')[0] ?? '/';
     const hit = (counts.get(path) ?? 0) + 1;
     counts.set(path, hit);
     log.push(full);
+    for (const check of waiters) check();
     const answer = table.get(path);
     if (!answer) {
       response.writeHead(404, { 'content-type': 'text/plain' });
@@ -85,6 +92,16 @@ export async function startSite(routes: Record<string, Route | RouteHandler> = {
     log,
     route: (path, answer) => void table.set(path, answer),
     hits: (path) => (path === undefined ? log.length : (counts.get(path) ?? 0)),
+    waitForHit: (path, count = 1) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if ((counts.get(path) ?? 0) < count) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

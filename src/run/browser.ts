@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import puppeteer from 'puppeteer-core';
+import { DEFAULT_VIEWPORT } from './page-signals.ts';
 import type { BrowserLauncher, Logger } from './types.ts';
 
 export const INSTALLED_BROWSER_PATHS: Record<string, readonly string[]> = {
@@ -126,6 +127,8 @@ export function createLauncher(found: FoundBrowser, logger: Logger, root = isRoo
         executablePath: found.path,
         headless: true,
         args,
+        // New pages start at the size most fixtures use, so a fresh session rarely has to change it.
+        defaultViewport: { ...DEFAULT_VIEWPORT },
         protocol: 'cdp',
         userDataDir: undefined,
         handleSIGINT: false,

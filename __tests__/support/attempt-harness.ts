@@ -1,0 +1,85 @@
+/**
+ * Running single attempts in tests: real Chromium (one per test file), a fresh incognito context per test, real
+ * temp report folders, and fixtures validated by the real schema.
+ */
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import type { Browser, Page } from 'puppeteer-core';
+import { Fixture, type FixtureInput } from '../../src/fixtures/schema.ts';
+import type { LoadedFixture } from '../../src/fixtures/loaded.ts';
+import { createLauncher, findBrowser } from '../../src/run/browser.ts';
+import { runAttempt } from '../../src/run/attempt.ts';
+import { systemClock, type Attempt, type Logger } from '../../src/run/types.ts';
+
+export const quietLogger: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
+
+export function launchBrowser(): Promise<Browser> {
+  return createLauncher(findBrowser({ env: process.env }), quietLogger).launch();
+}
+
+export function loadedFixture(input: FixtureInput): LoadedFixture {
+  return { ...Fixture.parse(input), file: 'fixtures/test.smoke.yml', line: 1 };
+}
+
+/** A page in its own incognito context, closed when the test ends. */
+export async function newPage(browser: Browser, t: TestContext): Promise<Page> {
+  const context = await browser.createBrowserContext();
+  t.after(() => context.close().catch(() => {}));
+  return context.newPage();
+}
+
+export async function tempReportDir(t: TestContext): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rs-attempt-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A loopback port with nothing listening on it. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface RunOptions {
+  page: Page;
+  fixture: Omit<FixtureInput, 'id' | 'url'> & { id?: string; url?: string };
+  url: string;
+  baseUrl?: string | null;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  attemptNumber?: number;
+  reportDir?: string;
+}
+
+export interface RunResult {
+  attempt: Attempt;
+  reportDir: string;
+}
+
+export async function run(t: TestContext, options: RunOptions): Promise<RunResult> {
+  const reportDir = options.reportDir ?? (await tempReportDir(t));
+  const fixture = loadedFixture({ id: 'test-fixture', url: options.url, ...options.fixture } as FixtureInput);
+  const attempt = await runAttempt({
+    page: options.page,
+    fixture,
+    url: options.url,
+    baseUrl: options.baseUrl ?? null,
+    attemptNumber: options.attemptNumber ?? 1,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    signal: options.signal ?? new AbortController().signal,
+    reportDir,
+    clock: systemClock,
+  });
+  return { attempt, reportDir };
+}
+
+/** The first line of a failed attempt's message, or a note that it passed. */
+export function headline(attempt: Attempt): string {
+  return attempt.error?.message.split('\n')[0] ?? `(passed: ${attempt.status})`;
+}

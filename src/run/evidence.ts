@@ -1,0 +1,151 @@
+/**
+ * Evidence for a failed attempt: failures/<fixture-id>/attempt-<n>.{png,html,log} in the report folder. Each
+ * capture is bounded and may fail on its own: the others still happen, its path is null, and the log says why.
+ * The log keeps page text whole and verbatim; it is data, shown as written.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'puppeteer-core';
+import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { AttemptError } from '../report/schema.ts';
+import type { PageSignals } from './page-signals.ts';
+import type { TraceEntry } from './progress.ts';
+import { withDeadline } from './deadline.ts';
+import { errorText } from './failure.ts';
+
+export interface Evidence {
+  screenshot: string | null;
+  html: string | null;
+  log: string | null;
+}
+
+/** What the log tells about the attempt. */
+export interface AttemptRecord {
+  fixture: LoadedFixture;
+  attemptNumber: number;
+  url: string;
+  startedAt: string;
+  durationMs: number;
+  timeoutMs: number;
+  error: AttemptError;
+  trace: readonly TraceEntry[];
+  signals: PageSignals;
+}
+
+export interface EvidenceRequest {
+  page: Page;
+  reportDir: string;
+  record: AttemptRecord;
+  /** Why the page cannot be captured (browser gone, page never opened), or null to capture it. */
+  skipPageCaptures: string | null;
+  /** Bound for each capture; they run side by side. */
+  captureBudgetMs: number;
+}
+
+type Capture = { path: string | null; note: string };
+
+/** Report-relative path, always with "/": it goes into report.json. */
+export function evidencePath(fixtureId: string, attemptNumber: number, extension: 'png' | 'html' | 'log'): string {
+  return `failures/${fixtureId}/attempt-${attemptNumber}.${extension}`;
+}
+
+async function capture(
+  request: EvidenceRequest,
+  extension: 'png' | 'html',
+  what: string,
+  take: () => Promise<Uint8Array | string>,
+): Promise<Capture> {
+  if (request.skipPageCaptures) return { path: null, note: `not captured: ${request.skipPageCaptures}` };
+  const relative = evidencePath(request.record.fixture.id, request.record.attemptNumber, extension);
+  try {
+    const content = await withDeadline(take(), request.captureBudgetMs, what);
+    await fs.writeFile(path.join(request.reportDir, relative), content);
+    return { path: relative, note: relative };
+  } catch (error) {
+    return { path: null, note: `not captured: ${errorText(error)}` };
+  }
+}
+
+export async function writeEvidence(request: EvidenceRequest): Promise<Evidence> {
+  const { record, reportDir, page } = request;
+  const folder = path.join(reportDir, 'failures', record.fixture.id);
+  try {
+    await fs.mkdir(folder, { recursive: true });
+  } catch {
+    return { screenshot: null, html: null, log: null };
+  }
+  const [screenshot, html] = await Promise.all([
+    capture(request, 'png', 'the screenshot', () => page.screenshot({ type: 'png' })),
+    capture(request, 'html', 'the page HTML', () => page.content()),
+  ]);
+  const logPath = evidencePath(record.fixture.id, record.attemptNumber, 'log');
+  const text = formatAttemptLog(record, { screenshot: screenshot.note, html: html.note });
+  const log = await fs.writeFile(path.join(reportDir, logPath), text).then(
+    () => logPath,
+    () => null,
+  );
+  return { screenshot: screenshot.path, html: html.path, log };
+}
+
+const at = (ms: number) => `+${Math.round(ms)}ms`;
+
+function section(title: string, lines: readonly string[]): string[] {
+  return [`== ${title} ==`, ...(lines.length > 0 ? lines : ['(none)']), ''];
+}
+
+function traceLines(trace: readonly TraceEntry[]): string[] {
+  return trace.map((entry) => {
+    const took = entry.durationMs === null ? 'still waiting when the attempt ended' : `${Math.round(entry.durationMs)}ms`;
+    return `${at(entry.startMs).padEnd(9)} ${entry.outcome.padEnd(7)} ${took.padStart(8)}  ${entry.label}`;
+  });
+}
+
+function signalSections(signals: PageSignals): string[] {
+  const document = signals.mainDocument();
+  const failure = signals.mainDocumentFailure();
+  const documentLines = [
+    ...(document ? [`${document.status} ${document.statusText} ${document.url}`] : []),
+    ...(failure ? [`failed: ${failure.errorText} ${failure.url}`] : []),
+  ];
+  const notCounted = (ignored: string | null) => (ignored ? ` (not counted: ${ignored})` : '');
+  // Page text goes in as it came, after a header line of our own.
+  const consoleLines = signals.consoleMessages.flatMap((entry) => [
+    `${at(entry.atMs)} console.${entry.type}${entry.location ? ` at ${entry.location}` : ''}${notCounted(entry.ignored)}`,
+    entry.text,
+  ]);
+  const errorLines = signals.pageErrors.flatMap((entry) => [
+    `${at(entry.atMs)} uncaught${notCounted(entry.ignored)}`,
+    entry.message,
+    ...(entry.stack ? [entry.stack] : []),
+  ]);
+  const requestLines = signals.failedRequests.map(
+    (entry) =>
+      `${at(entry.atMs)} ${entry.failure} ${entry.method} ${entry.url} (${entry.resourceType})${notCounted(entry.ignored)}`,
+  );
+  const droppedLines = Object.entries(signals.dropped).map(([list, count]) => `${count} ${list} left out`);
+  return [
+    ...section('main document', documentLines),
+    ...section(`console (${signals.consoleMessages.length})`, consoleLines),
+    ...section(`uncaught page errors (${signals.pageErrors.length})`, errorLines),
+    ...section(`failed requests (${signals.failedRequests.length})`, requestLines),
+    ...section('dialogs (dismissed)', signals.dialogs),
+    ...(droppedLines.length > 0 ? section('limits', droppedLines) : []),
+  ];
+}
+
+export function formatAttemptLog(record: AttemptRecord, captures: { screenshot: string; html: string }): string {
+  const { fixture } = record;
+  const lines = [
+    `reliability-smoke: fixture ${fixture.id}, attempt ${record.attemptNumber}`,
+    `file: ${fixture.file}:${fixture.line}`,
+    `url: ${record.url}`,
+    `started: ${record.startedAt}, took ${Math.round(record.durationMs)}ms of a ${Math.round(record.timeoutMs)}ms timeout`,
+    `result: failed (${record.error.kind})`,
+    '',
+    ...section('error', [record.error.message]),
+    ...section('trace (start, outcome, duration, what)', traceLines(record.trace)),
+    ...signalSections(record.signals),
+    ...section('evidence', [`screenshot: ${captures.screenshot}`, `html: ${captures.html}`]),
+  ];
+  return `${lines.join('\n')}\n`;
+}

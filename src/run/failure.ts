@@ -1,0 +1,55 @@
+/**
+ * What an attempt reports when it fails, and how page text is put into a message. Page-supplied text (titles,
+ * console messages, error text) is data: it is clipped and quoted as a JSON string, so it can never add a line,
+ * close a quote, or start a workflow command in the message around it.
+ */
+import { clip, REPORT_LIMITS } from '../report/limits.ts';
+import type { FailureKind } from '../report/schema.ts';
+
+/** A failure whose kind is already known where it is raised (an expectation, a step the page refused, ...). */
+export class AttemptFailure extends Error {
+  readonly kind: FailureKind;
+  constructor(kind: FailureKind, message: string) {
+    super(message);
+    this.kind = kind;
+    this.name = 'AttemptFailure';
+  }
+}
+
+/** Lower ranks win when several things went wrong in one attempt (SPEC "Running"). */
+const RANK: Record<FailureKind, number> = {
+  navigation: 0,
+  timeout: 0,
+  browser: 0,
+  config: 0,
+  assertion: 1,
+  'script-error': 2,
+};
+
+export function failureRank(kind: FailureKind): number {
+  return RANK[kind];
+}
+
+/** How much of one piece of page text goes into a message; the log keeps it whole. */
+export const QUOTED_TEXT_MAX = 200;
+
+/** Page (or fixture) text as a one-line JSON string literal, clipped first so the note stays inside the quotes. */
+export function quote(text: string, max: number = QUOTED_TEXT_MAX): string {
+  return JSON.stringify(clip(text, max));
+}
+
+/** "5.0s": one decimal is what a reader of a failure message needs. */
+export function seconds(ms: number): string {
+  return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+}
+
+/** A message as the report stores it: the first line says what happened, the rest gives the details. */
+export function composeMessage(headline: string, details: readonly string[] = []): string {
+  const text = [headline, ...details.filter((line) => line.length > 0)].join('\n');
+  return clip(text, REPORT_LIMITS.maxMessageChars);
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : String(error);
+}

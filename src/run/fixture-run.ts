@@ -1,0 +1,208 @@
+/**
+ * One fixture from start to final state: its URL, its attempts and retries, and the hard bound around each
+ * attempt. Status is not decided here; it is derived from the attempts (report/outcome.ts).
+ */
+import type { LoadedFixture } from '../fixtures/loaded.ts';
+import { BrowserUnavailableError } from './browser-host.ts';
+import { boundedAttempt, type AttemptOutcome } from './bounded-attempt.ts';
+import { DEFAULT_VIEWPORT } from './page-signals.ts';
+import type { Session, Viewport } from './session.ts';
+import type { SessionPool } from './session-pool.ts';
+import { BROWSER_GONE_MESSAGE, type Interruption, type SuiteControl } from './suite-control.ts';
+import { clip, REPORT_LIMITS } from '../report/limits.ts';
+import { AttemptAbort, type Attempt, type AttemptError, type Clock, type FixtureRun, type Logger, type RunAttempt } from './types.ts';
+
+export interface FixtureRunner {
+  runAttempt: RunAttempt;
+  pool: SessionPool;
+  control: SuiteControl;
+  clock: Clock;
+  logger: Logger;
+  /** Report-level warnings, shared by the whole suite. */
+  warnings: string[];
+  reportDir: string;
+  baseUrl: string | null;
+  defaultRetries: number;
+  defaultTimeoutMs: number;
+  /** Time past an attempt's own timeout before the suite aborts it (ms). */
+  attemptGraceMs: number;
+  /** Time an aborted attempt gets to return before it is abandoned (ms). */
+  abandonAfterMs: number;
+  /** Extra tries a fixture gets when a browser crash ended its attempt, beyond its retries. */
+  maxBrowserRetries: number;
+}
+
+/** Absolute URL of the fixture, or why it has none. */
+export function resolveFixtureUrl(url: string, baseUrl: string | null): { url: string } | { problem: string } {
+  if (URL.canParse(url)) return { url: new URL(url).href };
+  if (baseUrl === null) {
+    return {
+      problem:
+        `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
+        'serve (--serve), or make the url absolute.',
+    };
+  }
+  if (!URL.canParse(url, baseUrl)) return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
+  return { url: new URL(url, baseUrl).href };
+}
+
+const SKIP_REASONS: Record<Interruption['reason'], string> = {
+  'suite-timeout': 'Not run: the suite timeout was reached before this fixture started.',
+  cancelled: 'Not run: the run was cancelled before this fixture started.',
+  'browser-unavailable': 'Not run: the browser was unavailable.',
+};
+
+export function skipReasonFor(interruption: Interruption): string {
+  const reason = SKIP_REASONS[interruption.reason];
+  return interruption.reason === 'browser-unavailable' ? `${reason} ${interruption.message}` : reason;
+}
+
+export async function runFixture(fixture: LoadedFixture, runner: FixtureRunner): Promise<FixtureRun> {
+  const resolved = resolveFixtureUrl(fixture.url, runner.baseUrl);
+  if ('problem' in resolved) {
+    return { fixture, url: null, attempts: [failedAttempt(1, runner.clock.now(), runner.clock, 'config', resolved.problem)], skipReason: null };
+  }
+  const retries = fixture.retries ?? runner.defaultRetries;
+  const attempts: Attempt[] = [];
+  let browserRetries = 0;
+  while (!runner.control.stopped) {
+    const result = await tryOnce(fixture, resolved.url, attempts.length + 1, runner);
+    if (!result) break;
+    attempts.push(result.attempt);
+    if (result.attempt.status === 'passed' || result.attempt.error?.kind === 'config') break;
+    if (result.browserGone && browserRetries < runner.maxBrowserRetries) {
+      browserRetries += 1;
+      continue;
+    }
+    const countedFailures = attempts.length - browserRetries;
+    if (countedFailures > retries) break;
+  }
+  const stopped = runner.control.stopped;
+  return { fixture, url: resolved.url, attempts, skipReason: attempts.length === 0 && stopped ? skipReasonFor(stopped) : null };
+}
+
+interface TryResult {
+  attempt: Attempt;
+  /** The browser went away during this try, so it earns an extra try. */
+  browserGone: boolean;
+}
+
+/** One attempt on a clean session; null when the suite stopped (or lost its browser) before it could start. */
+async function tryOnce(fixture: LoadedFixture, url: string, attemptNumber: number, runner: FixtureRunner): Promise<TryResult | null> {
+  const acquired = await acquireUnlessStopped(runner, fixture.viewport ?? DEFAULT_VIEWPORT);
+  if (acquired === null) return null;
+  if ('error' in acquired) {
+    const message = `Could not open an isolated browser session: ${(acquired.error as Error).message}`;
+    return { attempt: failedAttempt(attemptNumber, runner.clock.now(), runner.clock, 'browser', message), browserGone: true };
+  }
+  return runOnSession(acquired.session, fixture, url, attemptNumber, runner);
+}
+
+async function runOnSession(session: Session, fixture: LoadedFixture, url: string, attemptNumber: number, runner: FixtureRunner): Promise<TryResult> {
+  const tracked = runner.control.track(session.browser);
+  const startedMs = runner.clock.now();
+  const timeoutMs = fixture.timeout ?? runner.defaultTimeoutMs;
+  const outcome = await boundedAttempt({
+    run: (signal) =>
+      runner.runAttempt({
+        page: session.page,
+        fixture,
+        url,
+        baseUrl: runner.baseUrl,
+        attemptNumber,
+        timeoutMs,
+        signal,
+        reportDir: runner.reportDir,
+        clock: runner.clock,
+      }),
+    tracked,
+    hardBoundMs: timeoutMs + runner.attemptGraceMs,
+    abandonAfterMs: runner.abandonAfterMs,
+  });
+  tracked.untrack();
+  const browserGone = tracked.browserCrashed || !session.browser.connected;
+  const abortReason: unknown = tracked.signal.aborted ? tracked.signal.reason : null;
+  const attempt = toAttempt(outcome, { attemptNumber, startedMs, clock: runner.clock, abortReason, browserGone });
+  if (outcome.kind === 'abandoned') noteAbandoned(fixture, attemptNumber, runner);
+  await runner.pool.release(session, replaceBecause(outcome, attempt));
+  return { attempt, browserGone };
+}
+
+async function acquireUnlessStopped(runner: FixtureRunner, viewport: Viewport): Promise<{ session: Session } | { error: unknown } | null> {
+  const acquiring = runner.pool.acquire(viewport).then(
+    (session) => ({ session }),
+    (error: unknown) => ({ error }),
+  );
+  const first = await Promise.race([acquiring, runner.control.whenStopped.then(() => null)]);
+  if (first === null) {
+    // The suite stopped while we waited: whatever arrives later goes back to the pool unused.
+    void acquiring.then((late) => ('session' in late ? runner.pool.release(late.session, null) : undefined)).catch(() => {});
+    return null;
+  }
+  if ('error' in first && first.error instanceof BrowserUnavailableError) {
+    const message = `The browser is unavailable: ${first.error.message}.`;
+    runner.control.stop({ reason: 'browser-unavailable', message }, new AttemptAbort('browser', message));
+    return null;
+  }
+  return first;
+}
+
+function replaceBecause(outcome: AttemptOutcome, attempt: Attempt): string | null {
+  if (outcome.kind === 'abandoned') return 'its attempt did not stop and was abandoned';
+  // A retry and the next fixture get a brand-new context: a failed page is not trusted to be quiet.
+  if (attempt.status === 'failed') return `the attempt failed (${attempt.error?.kind ?? 'unknown'})`;
+  return null;
+}
+
+function noteAbandoned(fixture: LoadedFixture, attemptNumber: number, runner: FixtureRunner): void {
+  const message =
+    `Fixture ${fixture.id}, attempt ${attemptNumber}, did not stop within ${runner.abandonAfterMs}ms after it was ` +
+    'aborted; it was abandoned and its browser session replaced.';
+  runner.warnings.push(message);
+  runner.logger.warn(message);
+}
+
+interface AttemptFacts {
+  attemptNumber: number;
+  startedMs: number;
+  clock: Clock;
+  abortReason: unknown;
+  browserGone: boolean;
+}
+
+/** The attempt as the report records it. A crash or a suite stop decides the kind, whatever the page saw. */
+export function toAttempt(outcome: AttemptOutcome, facts: AttemptFacts): Attempt {
+  const imposed = imposedError(facts);
+  if (outcome.kind === 'returned') {
+    const attempt = { ...outcome.attempt, attempt: facts.attemptNumber };
+    if (attempt.status === 'passed' || !imposed) return attempt;
+    const said = attempt.error?.message ?? '';
+    if (attempt.error?.kind === imposed.kind && said.includes(imposed.message)) return attempt;
+    const reported = said ? ` The attempt itself reported: ${said}` : '';
+    return { ...attempt, error: { kind: imposed.kind, message: clip(imposed.message + reported, REPORT_LIMITS.maxMessageChars) } };
+  }
+  const fallback: AttemptError =
+    outcome.kind === 'threw'
+      ? { kind: 'browser', message: `The attempt stopped with an internal error: ${(outcome.error as Error)?.message ?? String(outcome.error)}` }
+      : { kind: 'timeout', message: 'The attempt did not stop after it was aborted.' };
+  const error = imposed ?? fallback;
+  const suffix = outcome.kind === 'abandoned' ? ' It did not stop when aborted, so it was abandoned.' : '';
+  return failedAttempt(facts.attemptNumber, facts.startedMs, facts.clock, error.kind, error.message + suffix);
+}
+
+function imposedError(facts: AttemptFacts): AttemptError | null {
+  if (facts.browserGone) return { kind: 'browser', message: BROWSER_GONE_MESSAGE };
+  if (facts.abortReason instanceof AttemptAbort) return { kind: facts.abortReason.kind, message: facts.abortReason.message };
+  return null;
+}
+
+function failedAttempt(attemptNumber: number, startedMs: number, clock: Clock, kind: AttemptError['kind'], message: string): Attempt {
+  return {
+    attempt: attemptNumber,
+    status: 'failed',
+    startedAt: new Date(startedMs).toISOString(),
+    durationMs: Math.max(0, clock.now() - startedMs),
+    error: { kind, message: clip(message, REPORT_LIMITS.maxMessageChars) },
+    evidence: null,
+  };
+}

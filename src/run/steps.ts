@@ -1,0 +1,222 @@
+/**
+ * The declarative steps of a fixture. Actions on elements go through puppeteer's Locator API, which waits for
+ * the element to be visible, enabled and stable; every wait is bounded by the time left in the attempt, and stops
+ * as soon as the attempt is over.
+ */
+import { TimeoutError, type ElementHandle, type KeyInput, type Page } from 'puppeteer-core';
+import type { Step, WaitUntil } from '../fixtures/schema.ts';
+import type { Progress } from './progress.ts';
+import { settleWithin } from './deadline.ts';
+import { pollPage, probePage, type ElementState } from './page-probe.ts';
+import { AttemptFailure, composeMessage, errorText, quote, seconds } from './failure.ts';
+
+export interface StepEnv {
+  page: Page;
+  progress: Progress;
+  baseUrl: string | null;
+  waitUntil: WaitUntil;
+  /** Runs after every navigation; throws when the new document is itself a failure (HTTP error, net::ERR_*). */
+  afterNavigation: () => void;
+}
+
+/** How long a failed step may spend finding out why, once its time has run out. */
+const DIAGNOSIS_BUDGET_MS = 1000;
+
+export function describeStep(step: Step): string {
+  if (step.click !== undefined) return `click ${quote(step.click)}`;
+  // The value stays out: it may be a password, and labels go into reports and job summaries.
+  if (step.fill !== undefined) return `fill ${quote(step.fill.selector)}`;
+  if (step.press !== undefined) {
+    if (typeof step.press === 'string') return `press ${quote(step.press)}`;
+    const target = step.press.selector === undefined ? '' : ` in ${quote(step.press.selector)}`;
+    return `press ${quote(step.press.key)}${target}`;
+  }
+  if (step.hover !== undefined) return `hover ${quote(step.hover)}`;
+  if (step.select !== undefined) {
+    const values = Array.isArray(step.select.value) ? step.select.value : [step.select.value];
+    return `select ${values.map((value) => quote(value)).join(', ')} in ${quote(step.select.selector)}`;
+  }
+  if (step.waitFor !== undefined) {
+    const wait = typeof step.waitFor === 'string' ? { selector: step.waitFor, state: 'visible' } : step.waitFor;
+    return `waitFor ${quote(wait.selector)} to be ${wait.state}`;
+  }
+  if (step.goto !== undefined) return `goto ${quote(step.goto)}`;
+  return 'an empty step';
+}
+
+export function stepLabel(step: Step, index: number): string {
+  return `step ${index + 1} (${describeStep(step)})`;
+}
+
+/** Problems that make the steps impossible to run as written, found before the page is opened. */
+export function stepConfigProblems(steps: readonly Step[], baseUrl: string | null): string[] {
+  return steps.flatMap((step, index) =>
+    step.goto !== undefined && !URL.canParse(step.goto) && baseUrl === null
+      ? [`${stepLabel(step, index)} has a relative URL, but there is no base URL to resolve it against: set base-url (--base-url) or write an absolute URL.`]
+      : [],
+  );
+}
+
+function navigationLabel(url: string, waitUntil: WaitUntil): string {
+  return `${quote(url)} to load (waitUntil: ${waitUntil})`;
+}
+
+/** Opens a URL and waits for it as the fixture asks. */
+export async function navigate(env: StepEnv, url: string): Promise<void> {
+  const { page, progress, waitUntil } = env;
+  await progress.track('navigation', navigationLabel(url, waitUntil), () =>
+    page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }),
+  );
+  env.afterNavigation();
+}
+
+export async function runSteps(steps: readonly Step[], env: StepEnv): Promise<void> {
+  for (const [index, step] of steps.entries()) {
+    const label = stepLabel(step, index);
+    await env.progress.track('step', label, () => runStep(step, label, env));
+  }
+}
+
+async function runStep(step: Step, label: string, env: StepEnv): Promise<void> {
+  const { page, progress } = env;
+  const options = { signal: progress.signal };
+  const locate = (selector: string) =>
+    page.locator(selector).setTimeout(progress.remainingMs()).setVisibility('visible');
+  const act = <T>(selector: string, action: (locator: ReturnType<typeof locate>) => Promise<T>) =>
+    onElement(env, label, selector, () => action(locate(selector)));
+  if (step.click !== undefined) return act(step.click, (element) => element.click(options));
+  if (step.hover !== undefined) return act(step.hover, (element) => element.hover(options));
+  if (step.fill !== undefined) {
+    const { value } = step.fill;
+    return act(step.fill.selector, (element) => element.fill(value, options));
+  }
+  if (step.select !== undefined) {
+    const { value } = step.select;
+    const handle = await act(step.select.selector, (element) => element.waitHandle(options));
+    return withHandle(handle, () => selectValues(handle, Array.isArray(value) ? value : [value], label));
+  }
+  if (step.press !== undefined) {
+    const { key, selector } = typeof step.press === 'string' ? { key: step.press, selector: undefined } : step.press;
+    if (selector === undefined) return pressKey(label, key, (name) => page.keyboard.press(name));
+    const handle = await act(selector, (element) => element.waitHandle(options));
+    return withHandle(handle, () => pressKey(label, key, (name) => handle.press(name)));
+  }
+  if (step.waitFor !== undefined) {
+    const wait = typeof step.waitFor === 'string' ? { selector: step.waitFor, state: 'visible' as const } : step.waitFor;
+    return waitFor(wait, label, env);
+  }
+  if (step.goto !== undefined) return navigate(env, new URL(step.goto, env.baseUrl ?? undefined).href);
+}
+
+async function withHandle<T>(handle: ElementHandle, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } finally {
+    void handle.dispose().catch(() => undefined);
+  }
+}
+
+/** Runs a Locator action; when it times out, says why the element was not ready. */
+async function onElement<T>(env: StepEnv, label: string, selector: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    const probe = probePage(env.page, { elements: [selector], texts: [] }).then((snapshot) => snapshot.elements[0]);
+    const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
+    if (state && 'invalid' in state) throw invalidSelector(label, selector, state.invalid);
+    const why = state ? whyNotReady(selector, state) : `the element ${quote(selector)} did not become ready`;
+    throw stepTimeout(env.progress, label, why);
+  }
+}
+
+function whyNotReady(selector: string, state: Exclude<ElementState, { invalid: string }>): string {
+  if (state.count === 0) return `no element matches ${quote(selector)}`;
+  const subject = state.count === 1 ? 'the element' : `${state.count} elements match, and the first`;
+  if (state.visible === 0) return `${subject} matching ${quote(selector)} is not visible`;
+  if (state.disabled > 0) return `${subject} matching ${quote(selector)} is disabled`;
+  return `${subject} matching ${quote(selector)} did not hold still or could not be scrolled into view`;
+}
+
+function stepTimeout(progress: Progress, label: string, why: string): AttemptFailure {
+  const waited = progress.elapsedMs() - (progress.current()?.startMs ?? 0);
+  return new AttemptFailure(
+    'timeout',
+    composeMessage(`Timed out after ${seconds(waited)} waiting for ${label}: ${why}.`, [
+      `The attempt's timeout is ${seconds(progress.timeoutMs)}.`,
+    ]),
+  );
+}
+
+function invalidSelector(label: string, selector: string, problem: string): AttemptFailure {
+  return new AttemptFailure(
+    'config',
+    composeMessage(`${label}: ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]),
+  );
+}
+
+async function pressKey(label: string, key: string, press: (key: KeyInput) => Promise<void>): Promise<void> {
+  try {
+    await press(key as KeyInput);
+  } catch (error) {
+    if (!/^Unknown key/.test(errorText(error))) throw error;
+    throw new AttemptFailure(
+      'config',
+      composeMessage(`${label}: ${quote(key)} is not a key name puppeteer knows.`, [
+        'Use names such as "Enter", "Tab", "Escape", "ArrowDown" or a single character such as "a".',
+      ]),
+    );
+  }
+}
+
+/** The page decides which values a <select> can take: a value it does not offer is an assertion failure. */
+async function selectValues(handle: ElementHandle, values: string[], label: string): Promise<void> {
+  let selected: string[];
+  try {
+    selected = await handle.select(...values);
+  } catch (error) {
+    if (!/not a <select> element/.test(errorText(error))) throw error;
+    const tagName = await handle.evaluate((element) => element.tagName).catch(() => 'element');
+    const tag = tagName.toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 40);
+    const article = /^[aeiou]/.test(tag) ? 'an' : 'a';
+    throw new AttemptFailure('assertion', composeMessage(`${label}: the element is ${article} <${tag}>, not a <select>.`));
+  }
+  const missing = values.filter((value) => !selected.includes(value));
+  if (missing.length === 0) return;
+  const offered = await handle
+    .evaluate((element) => Array.from((element as HTMLSelectElement).options, (option) => option.value))
+    .catch(() => [] as string[]);
+  const shown = offered.slice(0, 20).map((value) => quote(value, 80));
+  const more = offered.length > shown.length ? `, and ${offered.length - shown.length} more` : '';
+  throw new AttemptFailure(
+    'assertion',
+    composeMessage(`${label}: the <select> has no option with the value ${missing.map((value) => quote(value)).join(', ')}.`, [
+      `Its option values are: ${shown.join(', ') || '(none)'}${more}.`,
+    ]),
+  );
+}
+
+async function waitFor(
+  wait: { selector: string; state: 'visible' | 'hidden'; timeout?: number | undefined },
+  label: string,
+  env: StepEnv,
+): Promise<void> {
+  const { progress } = env;
+  const budgetMs = Math.min(wait.timeout ?? Infinity, progress.timeoutMs - progress.elapsedMs());
+  const check = (snapshot: { elements: ElementState[] }) => {
+    const state = snapshot.elements[0]!;
+    if ('invalid' in state) throw invalidSelector(label, wait.selector, state.invalid);
+    const holds = wait.state === 'visible' ? state.visible > 0 : state.visible === 0;
+    return holds ? null : state;
+  };
+  const result = await pollPage(env.page, { elements: [wait.selector], texts: [] }, check, { progress, budgetMs });
+  if (result.held) return;
+  const state = result.failure;
+  const why =
+    state === null
+      ? `the page kept navigating (${result.lastError ?? 'no answer'})`
+      : wait.state === 'visible'
+        ? whyNotReady(wait.selector, state)
+        : `${state.visible} element${state.visible === 1 ? '' : 's'} matching ${quote(wait.selector)} still visible`;
+  throw stepTimeout(progress, label, why);
+}
