@@ -23,6 +23,7 @@ export const Inputs = {
   CheckName: 'check-name',
   ReportDir: 'report-dir',
   RetentionDays: 'retention-days',
+  ReportOnly: 'report-only',
 } as const;
 
 export const Outputs = {

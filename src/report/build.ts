@@ -4,7 +4,7 @@
  * is returned, so every report we write is one we would accept back for a rerun.
  */
 import type { FixtureRun, SuiteRun } from '../run/types.ts';
-import { mergeRerun, type RerunInput, type SourceOrigin } from './carry-over.ts';
+import { mergeRerun, type RerunInput } from './carry-over.ts';
 import { fixturesCommand, fixturesInputValue, fullRunCommand } from './commands.ts';
 import { clip, REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';

@@ -1,0 +1,137 @@
+/**
+ * Every input, parsed once and validated together: all problems are reported at once, before any browser
+ * starts. This never fails the step itself; the entry point does.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { parseList } from '../selection/list.ts';
+import { type OptionKey, parseRunOptions, type RunOptions, UsageError } from '../options.ts';
+import { Inputs } from './names.ts';
+
+export interface ActionInputs extends RunOptions {
+  artifactRunId: string | null;
+  artifactName: string;
+  githubToken: string;
+  /** null turns the check run off. */
+  checkName: string | null;
+  retentionDays: number | null;
+  /** Publish the report of artifact-run-id's smoke artifact (check run, summary, annotations) without running. */
+  reportOnly: boolean;
+}
+
+export const INPUT_NAMES: Record<OptionKey, string> = {
+  fixturesDir: Inputs.FixturesDir,
+  baseUrl: Inputs.BaseUrl,
+  serve: Inputs.Serve,
+  fixtures: Inputs.Fixtures,
+  tags: Inputs.Tags,
+  sample: Inputs.Sample,
+  sampleSeed: Inputs.SampleSeed,
+  rerunFailed: Inputs.RerunFailed,
+  ifNothingToRerun: Inputs.IfNothingToRerun,
+  retries: Inputs.Retries,
+  concurrency: Inputs.Concurrency,
+  timeout: Inputs.Timeout,
+  suiteTimeout: Inputs.SuiteTimeout,
+  browserPath: Inputs.BrowserPath,
+  dryRun: Inputs.DryRun,
+  failOnFlaky: Inputs.FailOnFlaky,
+  reportDir: Inputs.ReportDir,
+};
+
+export const DEFAULT_ARTIFACT_NAME = 'reliability-smoke';
+export const DEFAULT_CHECK_NAME = 'reliability-smoke';
+
+/** Characters the artifact service refuses in names. */
+const FORBIDDEN_ARTIFACT_NAME = /["':<>|*?\r\n\\/]/;
+
+export type InputReader = (name: string) => string;
+
+function actionOnlyProblems(read: InputReader): string[] {
+  const problems: string[] = [];
+  const runId = read(Inputs.ArtifactRunId);
+  if (runId && !/^[1-9]\d{0,19}$/.test(runId)) {
+    problems.push(`${Inputs.ArtifactRunId}: must be a workflow run id (a positive whole number), not "${runId}"`);
+  }
+  const name = read(Inputs.ArtifactName);
+  if (name && FORBIDDEN_ARTIFACT_NAME.test(name)) {
+    problems.push(`${Inputs.ArtifactName}: must not contain any of " ' : < > | * ? \\ / or line breaks, got "${name}"`);
+  }
+  const retention = read(Inputs.RetentionDays);
+  if (retention && !(/^\d+$/.test(retention) && Number(retention) >= 1 && Number(retention) <= 90)) {
+    problems.push(`${Inputs.RetentionDays}: must be a whole number of days from 1 to 90, not "${retention}"`);
+  }
+  return problems;
+}
+
+/** YAML 1.2 core booleans, as @actions/core's getBooleanInput accepts them. */
+function parseBoolean(text: string, name: string, problems: string[]): boolean {
+  if (!text) return false;
+  if (['true', 'True', 'TRUE'].includes(text)) return true;
+  if (['false', 'False', 'FALSE'].includes(text)) return false;
+  problems.push(`${name}: must be true or false, not "${text}"`);
+  return false;
+}
+
+export function getInputs(read: InputReader, env: Record<string, string | undefined>): ActionInputs {
+  const problems: string[] = [];
+  let options: RunOptions | undefined;
+  try {
+    options = parseRunOptions(
+      {
+        fixturesDir: read(Inputs.FixturesDir),
+        baseUrl: read(Inputs.BaseUrl),
+        serve: read(Inputs.Serve),
+        fixtures: parseList(read(Inputs.Fixtures)),
+        tags: parseList(read(Inputs.Tags)),
+        sample: read(Inputs.Sample),
+        sampleSeed: read(Inputs.SampleSeed) || env.GITHUB_RUN_ID,
+        rerunFailed: read(Inputs.RerunFailed),
+        ifNothingToRerun: read(Inputs.IfNothingToRerun),
+        retries: read(Inputs.Retries),
+        concurrency: read(Inputs.Concurrency),
+        timeout: read(Inputs.Timeout),
+        suiteTimeout: read(Inputs.SuiteTimeout),
+        browserPath: read(Inputs.BrowserPath),
+        dryRun: read(Inputs.DryRun),
+        failOnFlaky: read(Inputs.FailOnFlaky),
+        reportDir: read(Inputs.ReportDir),
+      },
+      INPUT_NAMES,
+      path.join(env.RUNNER_TEMP || os.tmpdir(), 'reliability-smoke'),
+    );
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(...error.problems);
+  }
+  problems.push(...actionOnlyProblems(read));
+  const artifactRunId = read(Inputs.ArtifactRunId) || null;
+  const reportOnly = parseBoolean(read(Inputs.ReportOnly), Inputs.ReportOnly, problems);
+  if (reportOnly && !artifactRunId) {
+    problems.push(
+      `${Inputs.ReportOnly} needs ${Inputs.ArtifactRunId}: the run whose smoke artifact to report, ` +
+        'for example ${{ github.event.workflow_run.id }} in a workflow_run job.',
+    );
+  }
+  if (reportOnly && options?.rerunFailed) {
+    problems.push(`${Inputs.ReportOnly} and ${Inputs.RerunFailed} cannot be combined: report-only runs nothing.`);
+  }
+  if (artifactRunId && options && !options.rerunFailed && !reportOnly) {
+    problems.push(
+      `${Inputs.ArtifactRunId} is set but neither ${Inputs.RerunFailed} nor ${Inputs.ReportOnly} is: set ` +
+        `${Inputs.RerunFailed}: true to rerun the failures of run ${artifactRunId}, ${Inputs.ReportOnly}: true to ` +
+        `report its result, or leave ${Inputs.ArtifactRunId} empty.`,
+    );
+  }
+  if (problems.length > 0 || !options) throw new UsageError(problems);
+  const retention = read(Inputs.RetentionDays);
+  return {
+    ...options,
+    artifactRunId,
+    artifactName: read(Inputs.ArtifactName) || DEFAULT_ARTIFACT_NAME,
+    githubToken: read(Inputs.GithubToken),
+    checkName: read(Inputs.CheckName) || null,
+    retentionDays: retention ? Number(retention) : null,
+    reportOnly,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Where the report to rerun comes from, in SPEC.md's order: the artifact-run-id input; earlier attempts of this
+ * run (tried, not relied on: their artifacts are not reliably reachable); then earlier completed runs of the
+ * same workflow on the same branch, newest first, from the same head repository (so a fork's branch that happens
+ * to be called "main" is never taken for ours). Candidates are yielded lazily: the caller downloads one and asks
+ * for the next only when it holds no results (a dry run, a run that stopped early).
+ */
+import type { ActionContext } from './context.ts';
+import { DiscoveryError, type RunsApi, type RunInfo } from './runs-api.ts';
+import { type ArtifactInfo, pickSmokeArtifact } from './smoke-artifact-name.ts';
+
+export interface Candidate {
+  run: RunInfo;
+  artifact: ArtifactInfo;
+  /** Attempt that uploaded it, when its name says. */
+  attempt: number | null;
+  /** How it was found, for the log. */
+  via: 'artifact-run-id' | 'earlier-attempt' | 'earlier-run';
+}
+
+export interface DiscoveryRequest {
+  artifactRunId: string | null;
+  prefix: string;
+  job: string | null;
+  context: ActionContext;
+  /** How many earlier runs to look at before giving up. */
+  maxRuns?: number;
+}
+
+const DEFAULT_MAX_RUNS = 50;
+
+export async function* discoverCandidates(api: RunsApi, request: DiscoveryRequest): AsyncGenerator<Candidate> {
+  if (request.artifactRunId) {
+    yield await explicitRun(api, request, request.artifactRunId);
+    return;
+  }
+  const current = request.context.runId;
+  if (!current) throw new DiscoveryError('no-earlier-run', 'This is not a GitHub Actions run (GITHUB_RUN_ID is not set), so there is no earlier run to look at.');
+  const currentAttempt = request.context.runAttempt ?? 1;
+  const thisRun = await api.getRun(current);
+  if (currentAttempt > 1) {
+    const earlier = pickSmokeArtifact(await api.listArtifacts(current), request.prefix, request.job, currentAttempt - 1);
+    if (earlier.usable) yield { run: thisRun, artifact: earlier.usable.artifact, attempt: earlier.usable.attempt, via: 'earlier-attempt' };
+  }
+  yield* earlierRuns(api, request, thisRun);
+}
+
+async function explicitRun(api: RunsApi, request: DiscoveryRequest, runId: string): Promise<Candidate> {
+  const run = await api.getRun(runId);
+  const picked = pickSmokeArtifact(await api.listArtifacts(runId), request.prefix, request.job, null);
+  if (picked.usable) return { run, artifact: picked.usable.artifact, attempt: picked.usable.attempt, via: 'artifact-run-id' };
+  if (picked.expired) {
+    throw new DiscoveryError(
+      'artifact-expired',
+      `The smoke artifact "${picked.expired.name}" of run ${runId} expired on ${picked.expired.expiresAt ?? 'an earlier date'}.`,
+    );
+  }
+  throw new DiscoveryError(
+    'no-artifact',
+    `Run ${runId} has no artifact named "${request.prefix}" or starting with "${request.prefix}-"` +
+      (picked.seen.length > 0 ? ` (it has: ${picked.seen.slice(0, 10).join(', ')}).` : ' (it has no artifacts at all).'),
+  );
+}
+
+async function* earlierRuns(api: RunsApi, request: DiscoveryRequest, thisRun: RunInfo): AsyncGenerator<Candidate> {
+  const { context } = request;
+  const branch = context.branch;
+  if (!branch) throw new DiscoveryError('no-earlier-run', `The branch of this run is unknown (GITHUB_REF is ${context.ref ?? 'not set'}), so earlier runs cannot be matched.`);
+  let looked = 0;
+  let expired: ArtifactInfo | null = null;
+  for await (const run of api.completedRuns(thisRun.workflowId, branch)) {
+    if (run.id === thisRun.id || Date.parse(run.createdAt) >= Date.parse(thisRun.createdAt)) continue;
+    if (run.headRepository !== (context.headRepository ?? thisRun.headRepository)) continue;
+    if (looked >= (request.maxRuns ?? DEFAULT_MAX_RUNS)) break;
+    looked += 1;
+    const picked = pickSmokeArtifact(await api.listArtifacts(run.id), request.prefix, request.job, null);
+    if (picked.usable) yield { run, artifact: picked.usable.artifact, attempt: picked.usable.attempt, via: 'earlier-run' };
+    else expired ??= picked.expired;
+  }
+  const where = `workflow "${context.workflow ?? thisRun.workflowId}" on branch "${branch}"`;
+  if (looked === 0) {
+    throw new DiscoveryError('no-earlier-run', `There is no earlier completed run of ${where} to rerun from.`);
+  }
+  if (expired) {
+    throw new DiscoveryError(
+      'artifact-expired',
+      `The newest smoke artifact of ${where} ("${expired.name}") expired on ${expired.expiresAt ?? 'an earlier date'}; ` +
+        `no earlier run among the ${looked} looked at has one that has not.`,
+    );
+  }
+  throw new DiscoveryError(
+    'no-artifact',
+    `None of the ${looked} earlier completed run${looked === 1 ? '' : 's'} of ${where} has a usable smoke artifact ` +
+      `named "${request.prefix}" or starting with "${request.prefix}-".`,
+  );
+}

@@ -1,0 +1,175 @@
+/**
+ * The Action's source of the report to rerun: find the previous run's smoke artifact (rerun-discovery.ts),
+ * download it with @actions/artifact using findBy, verify its digest, and read report.json as untrusted input.
+ * Every way this can fail stops the run before the browser starts, with its own code and guidance.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DefaultArtifactClient } from '@actions/artifact';
+import { PreflightError } from '../preflight.ts';
+import { parseReportBytes, ReportReadError } from '../report/read.ts';
+import { REPORT_LIMITS } from '../report/limits.ts';
+import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
+import type { Logger } from '../run/types.ts';
+import { type ActionContext, runLink } from './context.ts';
+import type { ActionInputs } from './inputs.ts';
+import { type Candidate, discoverCandidates } from './rerun-discovery.ts';
+import { type RerunFailureCode, rerunFailureDiagnostic } from './rerun-guidance.ts';
+import { createRunsApi, DiscoveryError, discoveryErrorOf, type RunsApi } from './runs-api.ts';
+import { jobToken } from './smoke-artifact-name.ts';
+import { actionCommandArgs, FULL_RUN_HINT } from './summary.ts';
+
+/** The part of @actions/artifact's client used for downloads across runs. */
+export interface ArtifactDownloader {
+  downloadArtifact(
+    artifactId: number,
+    options: {
+      path: string;
+      expectedHash?: string;
+      findBy: { token: string; workflowRunId: number; repositoryOwner: string; repositoryName: string };
+    },
+  ): Promise<{ downloadPath?: string; digestMismatch?: boolean }>;
+}
+
+/** A source report, plus the commit its run tested (the PR head for pull requests), for the check run. */
+export interface FoundSource extends AcquiredSource {
+  headSha: string | null;
+}
+
+/** A zipped smoke report with its evidence stays far below this; anything larger is not ours. */
+const MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
+
+/** Mirrors @actions/artifact's own test, so we can say so before it throws GHESNotSupportedError. */
+export function isEnterpriseServer(env: Record<string, string | undefined>): boolean {
+  const host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.toUpperCase();
+  return host !== 'GITHUB.COM' && !host.endsWith('.GHE.COM') && !host.endsWith('.LOCALHOST');
+}
+
+export function describeOrigin(origin: AcquiredSource['origin']): string {
+  const run = origin.runId ? `run ${origin.runId}${origin.runAttempt ? ` (attempt ${origin.runAttempt})` : ''}` : 'an earlier run';
+  return origin.artifactName ? `the smoke artifact "${origin.artifactName}" of ${run}` : run;
+}
+
+interface FinderDeps {
+  api?: RunsApi;
+  downloader?: ArtifactDownloader;
+  env?: Record<string, string | undefined>;
+}
+
+export function createRerunSourceFinder(inputs: ActionInputs, context: ActionContext, logger: Logger, deps: FinderDeps = {}) {
+  const fallback: FallbackContext = { commandArgs: actionCommandArgs(inputs), fullRunHint: FULL_RUN_HINT };
+  const env = deps.env ?? process.env;
+  const fail = (code: RerunFailureCode, message: string): never => {
+    throw new PreflightError(rerunFailureDiagnostic(code, message, fallback));
+  };
+  return {
+    describeSource: (source: AcquiredSource) => describeOrigin(source.origin),
+    acquireRerunSource: async (): Promise<FoundSource> => {
+      if (isEnterpriseServer(env)) fail('ghes-not-supported', `${env.GITHUB_SERVER_URL} is a GitHub Enterprise Server.`);
+      if (!inputs.githubToken) fail('token-missing', 'github-token is empty.');
+      if (!context.owner || !context.repo) fail('no-earlier-run', 'GITHUB_REPOSITORY is not set, so this is not a GitHub Actions run.');
+      const api = deps.api ?? createRunsApi(inputs.githubToken, context.owner!, context.repo!);
+      const downloader = deps.downloader ?? new DefaultArtifactClient();
+      const skipped: string[] = [];
+      try {
+        const candidates = discoverCandidates(api, {
+          artifactRunId: inputs.artifactRunId,
+          prefix: inputs.artifactName,
+          job: jobToken(env),
+          context,
+        });
+        for await (const candidate of candidates) {
+          const source = await fetchCandidate(candidate, { inputs, context, downloader, fallback, logger, fail });
+          const reason = source ? noResultsReason(source) : 'it is a dry run (plan.json only)';
+          if (source && (reason === null || candidate.via === 'artifact-run-id')) return source;
+          skipped.push(`"${candidate.artifact.name}" of run ${candidate.run.id}: ${reason}`);
+          logger.info(`Not rerunning from "${candidate.artifact.name}" of run ${candidate.run.id}: ${reason}. Looking further back.`);
+        }
+      } catch (error) {
+        if (error instanceof PreflightError) throw error;
+        const discovery = error instanceof DiscoveryError ? error : discoveryErrorOf(error, 'find the previous smoke artifact');
+        const note = skipped.length > 0 ? ` Skipped because they hold no results: ${skipped.join('; ')}.` : '';
+        fail(discovery.code, discovery.message + note);
+      }
+      return fail('no-artifact', `every smoke artifact found holds no results: ${skipped.join('; ')}.`);
+    },
+  };
+}
+
+/** Why a report cannot serve as a rerun source, or null when it can. */
+function noResultsReason(source: AcquiredSource): string | null {
+  const { preflight, fixtures } = source.report;
+  if (preflight?.severity === 'error' && fixtures.length === 0) return `that run stopped before running any fixture (${preflight.code})`;
+  return null;
+}
+
+interface FetchContext {
+  inputs: ActionInputs;
+  context: ActionContext;
+  downloader: ArtifactDownloader;
+  fallback: FallbackContext;
+  logger: Logger;
+  fail: (code: RerunFailureCode, message: string) => never;
+}
+
+/** Downloads and reads one candidate. Null when it holds a dry-run plan rather than a report. */
+async function fetchCandidate(candidate: Candidate, fetch: FetchContext): Promise<FoundSource | null> {
+  const { artifact, run } = candidate;
+  const label = `the smoke artifact "${artifact.name}" of run ${run.id}`;
+  if (artifact.sizeInBytes > MAX_ARTIFACT_BYTES) fetch.fail('too-large', `${label} is ${artifact.sizeInBytes} bytes.`);
+  fetch.logger.info(`Reading ${label} (found via ${candidate.via}).`);
+  const dir = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'reliability-smoke-source-'));
+  try {
+    const downloaded = await fetch.downloader.downloadArtifact(artifact.id, {
+      path: dir,
+      ...(artifact.digest ? { expectedHash: artifact.digest } : {}),
+      findBy: {
+        token: fetch.inputs.githubToken,
+        workflowRunId: Number(run.id),
+        repositoryOwner: fetch.context.owner ?? '',
+        repositoryName: fetch.context.repo ?? '',
+      },
+    });
+    if (downloaded.digestMismatch) fetch.fail('digest-mismatch', `${label} does not match its recorded digest ${artifact.digest}.`);
+    return readSource(dir, candidate, label, fetch);
+  } catch (error) {
+    if (error instanceof PreflightError) throw error;
+    const status = (error as { status?: number }).status;
+    if (status === 401 || status === 403) fetch.fail('permission-denied', `GitHub refused to download ${label} (${status}).`);
+    return fetch.fail('download-failed', `${label} could not be downloaded: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readSource(dir: string, candidate: Candidate, label: string, fetch: FetchContext): FoundSource | null {
+  const file = path.join(dir, 'report.json');
+  if (!fs.existsSync(file)) {
+    if (fs.existsSync(path.join(dir, 'plan.json'))) return null;
+    return fetch.fail('report-missing', `${label} holds no report.json.`);
+  }
+  const size = fs.statSync(file).size;
+  try {
+    if (size > REPORT_LIMITS.maxReportBytes) {
+      parseReportBytes(new Uint8Array(size), label);
+    }
+    const read = parseReportBytes(fs.readFileSync(file), label);
+    return {
+      report: read.report,
+      origin: {
+        runId: candidate.run.id,
+        runAttempt: candidate.attempt ?? read.report.run.runAttempt,
+        artifactId: String(candidate.artifact.id),
+        artifactName: candidate.artifact.name,
+        url: runLink(fetch.context, candidate.run.id),
+        path: null,
+        digest: read.digest,
+      },
+      headSha: candidate.run.headSha,
+    };
+  } catch (error) {
+    if (error instanceof ReportReadError) throw new PreflightError(readFailureDiagnostic(error, label, fetch.fallback));
+    throw error;
+  }
+}

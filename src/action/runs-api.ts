@@ -1,0 +1,116 @@
+/**
+ * The few REST calls rerun discovery makes, through @actions/github with the github-token. Errors become
+ * DiscoveryErrors with the code a user can act on (403 → permission-denied, and so on).
+ */
+import { getOctokit } from '@actions/github';
+import type { ArtifactInfo } from './smoke-artifact-name.ts';
+
+export interface RunInfo {
+  id: string;
+  attempt: number;
+  workflowId: number;
+  headBranch: string | null;
+  headSha: string | null;
+  /** owner/name of the repository the head commit is in. */
+  headRepository: string | null;
+  createdAt: string;
+  htmlUrl: string | null;
+}
+
+export interface RunsApi {
+  getRun(runId: string): Promise<RunInfo>;
+  /** Completed runs of a workflow on a branch, newest first, page by page. */
+  completedRuns(workflowId: number, branch: string): AsyncGenerator<RunInfo>;
+  listArtifacts(runId: string): Promise<ArtifactInfo[]>;
+}
+
+export const DISCOVERY_CODES = ['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error'] as const;
+export type DiscoveryCode = (typeof DISCOVERY_CODES)[number];
+
+export class DiscoveryError extends Error {
+  readonly code: DiscoveryCode;
+  constructor(code: DiscoveryCode, message: string) {
+    super(message);
+    this.name = 'DiscoveryError';
+    this.code = code;
+  }
+}
+
+const PER_PAGE = 100;
+/** Enough history for any realistic "previous run"; bounded so a busy repository cannot make us page forever. */
+const MAX_RUN_PAGES = 5;
+
+type Octokit = ReturnType<typeof getOctokit>;
+type RestRun = Awaited<ReturnType<Octokit['rest']['actions']['getWorkflowRun']>>['data'];
+type RestArtifact = Awaited<ReturnType<Octokit['rest']['actions']['listWorkflowRunArtifacts']>>['data']['artifacts'][number];
+
+function runInfo(run: RestRun): RunInfo {
+  return {
+    id: String(run.id),
+    attempt: run.run_attempt ?? 1,
+    workflowId: run.workflow_id,
+    headBranch: run.head_branch ?? null,
+    headSha: run.head_sha ?? null,
+    headRepository: run.head_repository?.full_name ?? null,
+    createdAt: run.created_at,
+    htmlUrl: run.html_url ?? null,
+  };
+}
+
+function artifactInfo(artifact: RestArtifact): ArtifactInfo {
+  return {
+    id: artifact.id,
+    name: artifact.name,
+    sizeInBytes: artifact.size_in_bytes,
+    expired: artifact.expired,
+    expiresAt: artifact.expires_at ?? null,
+    createdAt: artifact.created_at ?? null,
+    digest: (artifact as { digest?: string | null }).digest ?? null,
+  };
+}
+
+/** Turns an Octokit error into what it means for a rerun. */
+export function discoveryErrorOf(error: unknown, what: string): DiscoveryError {
+  if (error instanceof DiscoveryError) return error;
+  const status = (error as { status?: number }).status;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === 401 || status === 403) {
+    return new DiscoveryError('permission-denied', `GitHub refused to ${what} (${status}: ${message}).`);
+  }
+  if (status === 404) return new DiscoveryError('run-not-found', `GitHub found nothing when asked to ${what} (404).`);
+  return new DiscoveryError('api-error', `GitHub failed to ${what}: ${message}`);
+}
+
+export function createRunsApi(token: string, owner: string, repo: string): RunsApi {
+  const octokit = getOctokit(token);
+  const call = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw discoveryErrorOf(error, what);
+    }
+  };
+  return {
+    getRun: (runId) =>
+      call(`read run ${runId}`, async () => runInfo((await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: Number(runId) })).data)),
+    async *completedRuns(workflowId, branch) {
+      for (let page = 1; page <= MAX_RUN_PAGES; page++) {
+        const { data } = await call(`list the runs of workflow ${workflowId}`, () =>
+          octokit.rest.actions.listWorkflowRuns({ owner, repo, workflow_id: workflowId, branch, status: 'completed', per_page: PER_PAGE, page }),
+        );
+        for (const run of data.workflow_runs) yield runInfo(run);
+        if (data.workflow_runs.length < PER_PAGE) return;
+      }
+    },
+    listArtifacts: (runId) =>
+      call(`list the artifacts of run ${runId}`, async () => {
+        const artifacts = await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
+          owner,
+          repo,
+          run_id: Number(runId),
+          per_page: PER_PAGE,
+        });
+        return artifacts.map(artifactInfo);
+      }),
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The command-line front door: flags in, the engine, lines out. Prints a line per fixture as it finishes, then a
+ * summary; the last line is `RESULT: pass` or `RESULT: fail`. Exit codes: 0 pass, 1 fixtures failed, 2 usage,
+ * configuration or preflight error.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runSmoke, type SmokeOutcome } from '../engine.ts';
+import { OPTION_DEFAULTS, type RunOptions, UsageError } from '../options.ts';
+import { PreflightError } from '../preflight.ts';
+import { ReportReadError, readReportFile } from '../report/read.ts';
+import type { RunContext } from '../report/schema.ts';
+import { summaryViewOf } from '../report/summary-data.ts';
+import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
+import type { Logger } from '../run/types.ts';
+import { TOOL_VERSION } from '../version.ts';
+import { DEFAULT_ARTIFACT_PATH, DEFAULT_CLI_REPORT_DIR, parseCliArgs, USAGE } from './args.ts';
+import { escapeLine, formatFixtureLine, formatSummary } from './terminal.ts';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  signal?: AbortSignal;
+}
+
+function git(cwd: string, args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** A local run knows its commit from git, when there is one; the rest belongs to GitHub runs. */
+export function localRunContext(cwd: string): RunContext {
+  const branch = git(cwd, ['rev-parse', '--abbrev-ref', 'HEAD']);
+  return {
+    repository: null,
+    workflow: null,
+    runId: null,
+    runAttempt: null,
+    sha: git(cwd, ['rev-parse', 'HEAD']),
+    ref: branch && branch !== 'HEAD' ? `refs/heads/${branch}` : null,
+    event: 'local',
+    serverUrl: null,
+  };
+}
+
+/** The flags a pasted fallback command needs to run against the same site and fixtures. */
+export function contextArgs(options: RunOptions): string[] {
+  const args: string[] = [];
+  if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir) args.push('--fixtures-dir', options.fixturesDir);
+  if (options.baseUrl) args.push('--base-url', options.baseUrl);
+  if (options.serveDir) args.push('--serve', options.serveDir);
+  if (options.reportDir !== DEFAULT_CLI_REPORT_DIR) args.push('--report-dir', options.reportDir);
+  return args;
+}
+
+function acquireFromFile(file: string, cwd: string, fallback: FallbackContext): () => Promise<AcquiredSource> {
+  return async () => {
+    try {
+      const read = await readReportFile(path.resolve(cwd, file));
+      const { run } = read.report;
+      return {
+        report: read.report,
+        origin: { runId: run.runId, runAttempt: run.runAttempt, artifactId: null, artifactName: null, url: null, path: file, digest: read.digest },
+      };
+    } catch (error) {
+      if (error instanceof ReportReadError) throw new PreflightError(readFailureDiagnostic(error, file, fallback));
+      throw error;
+    }
+  };
+}
+
+function cliLogger(io: CliIo): Logger {
+  const debug = io.env.RELIABILITY_SMOKE_DEBUG === '1';
+  return {
+    info: (message) => io.stderr(`${escapeLine(message)}\n`),
+    warn: (message) => io.stderr(`warning: ${escapeLine(message)}\n`),
+    debug: (message) => {
+      if (debug) io.stderr(`debug: ${escapeLine(message)}\n`);
+    },
+  };
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let command: ReturnType<typeof parseCliArgs>;
+  try {
+    command = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // Nothing is written: with the command line unclear, writing could replace the report a rerun needs.
+    io.stderr(`${error.problems.map((problem) => `error: ${escapeLine(problem)}`).join('\n')}\n`);
+    io.stderr('Run reliability-smoke --help for the flags. Nothing was run and no report was written.\nRESULT: fail\n');
+    return 2;
+  }
+  if (command.kind === 'help') {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (command.kind === 'version') {
+    io.stdout(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const { options, artifactPath, json } = command;
+  const out = json ? io.stderr : io.stdout;
+  const commandArgs = contextArgs(options);
+  const fallback: FallbackContext = { commandArgs, fullRunHint: 'To run the whole suite instead, drop --rerun-failed.' };
+  const outcome = await runSmoke(
+    {
+      options,
+      context: localRunContext(io.cwd),
+      toolVersion: TOOL_VERSION,
+      commandArgs,
+      fullRunHint: fallback.fullRunHint,
+      carryOverWhenShaUnknown: true,
+      ...(options.rerunFailed
+        ? { acquireRerunSource: acquireFromFile(artifactPath, io.cwd, fallback), describeSource: () => artifactPath }
+        : {}),
+    },
+    {
+      logger: cliLogger(io),
+      env: io.env,
+      cwd: io.cwd,
+      onFixtureDone: (run) => out(`${formatFixtureLine(run)}\n`),
+      ...(io.signal ? { signal: io.signal } : {}),
+    },
+  );
+  await printOutcome(outcome, { io, out, json, commandArgs, artifactPath });
+  return outcome.exitCode;
+}
+
+async function printOutcome(
+  outcome: SmokeOutcome,
+  print: { io: CliIo; out: (text: string) => void; json: boolean; commandArgs: string[]; artifactPath: string },
+): Promise<void> {
+  const { out, json } = print;
+  if (outcome.planPath) {
+    if (json) print.io.stdout(await readFile(outcome.planPath, 'utf8'));
+    out(`Dry run: ${outcome.selectedCount} fixture${outcome.selectedCount === 1 ? '' : 's'} would run. Plan written to ${outcome.planPath}\n`);
+    out('RESULT: pass\n');
+    return;
+  }
+  if (!outcome.report) {
+    out('RESULT: fail\n');
+    return;
+  }
+  if (json) print.io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
+  const view = summaryViewOf(outcome.report, {
+    reportDir: outcome.reportPath ? path.dirname(outcome.reportPath) : null,
+    reportPath: outcome.reportPath,
+    commandArgs: print.commandArgs,
+    cliArtifactPath: print.artifactPath === DEFAULT_ARTIFACT_PATH ? null : print.artifactPath,
+  });
+  const summary = formatSummary(view);
+  out(summary.endsWith('\n') ? summary : `${summary}\n`);
+}
