@@ -1,0 +1,136 @@
+/**
+ * Runs the bundled Action (dist/index.js) the way a GitHub runner does: Node 24 on the entry point, with cwd at
+ * GITHUB_WORKSPACE, every input as INPUT_<NAME> (defaults from action.yml, `${{ github.token }}` filled in), and
+ * the runner's files for outputs and the job summary. Returns what a workflow would see.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { childEnv } from './github-service/child.ts';
+import type { EnvOptions, GitHubService } from './github-service/index.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js');
+
+export interface WorkflowCommand {
+  command: string;
+  properties: Record<string, string>;
+  message: string;
+}
+
+export interface ActionRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  commands: WorkflowCommand[];
+  /** The workspace the step ran in (GITHUB_WORKSPACE). */
+  workspace: string;
+  env: Record<string, string>;
+}
+
+interface ActionManifest {
+  inputs: Record<string, { default?: string }>;
+}
+
+/** INPUT_ variables as the runner sets them: upper case, spaces to underscores, hyphens kept. */
+export function inputEnv(inputs: Record<string, string>, githubToken: string): Record<string, string> {
+  const manifest = parse(fs.readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as ActionManifest;
+  const values: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(manifest.inputs)) {
+    values[name] = (spec.default ?? '').replace('${{ github.token }}', githubToken);
+  }
+  for (const [name, value] of Object.entries(inputs)) {
+    if (!(name in manifest.inputs)) throw new Error(`action.yml has no input "${name}"`);
+    values[name] = value;
+  }
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
+}
+
+/** Reads GITHUB_OUTPUT, written by @actions/core as `name<<delimiter\nvalue\ndelimiter`. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[index] ?? '');
+    if (!match) continue;
+    const [, name = '', delimiter] = match;
+    const value: string[] = [];
+    for (index += 1; index < lines.length && lines[index] !== delimiter; index++) value.push(lines[index] ?? '');
+    outputs[name] = value.join('\n');
+  }
+  return outputs;
+}
+
+const unescapeData = (text: string) => text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+const unescapeProperty = (text: string) => unescapeData(text).replace(/%3A/g, ':').replace(/%2C/g, ',');
+
+/** Workflow commands as the runner reads them: only lines that start with `::`. */
+export function parseCommands(stdout: string): WorkflowCommand[] {
+  const commands: WorkflowCommand[] = [];
+  for (const line of stdout.split(/\r?\n/)) {
+    const match = /^::([A-Za-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
+    if (!match) continue;
+    const properties: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').split(',').filter(Boolean)) {
+      const at = pair.indexOf('=');
+      properties[pair.slice(0, at)] = unescapeProperty(pair.slice(at + 1));
+    }
+    commands.push({ command: match[1] ?? '', properties, message: unescapeData(match[3] ?? '') });
+  }
+  return commands;
+}
+
+export interface RunActionOptions {
+  env: EnvOptions;
+  inputs?: Record<string, string>;
+  /** Fills the workspace before the step runs (fixture files, a site to serve…). */
+  workspace?: (dir: string) => void;
+  /** Extra environment, e.g. CHROME_BIN. */
+  extraEnv?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export async function runBundledAction(service: GitHubService, options: RunActionOptions): Promise<ActionRun> {
+  const env = service.env(options.env);
+  const workspace = env.GITHUB_WORKSPACE ?? '';
+  options.workspace?.(workspace);
+  const childEnvironment = childEnv({ ...env, ...inputEnv(options.inputs ?? {}, service.githubToken), ...(options.extraEnv ?? {}) });
+  const child = spawn(process.execPath, [BUNDLE], { cwd: workspace, env: childEnvironment, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const limit = options.timeoutMs ?? 120_000;
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`dist/index.js did not finish within ${limit}ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, limit);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(fs.readFileSync(env.GITHUB_OUTPUT ?? '', 'utf8')),
+    summary: fs.readFileSync(env.GITHUB_STEP_SUMMARY ?? '', 'utf8'),
+    commands: parseCommands(stdout),
+    workspace,
+    env,
+  };
+}
+
+/** Writes fixture files into a workspace: name → YAML text. */
+export function writeFixtures(workspace: string, files: Record<string, string>, dir = 'fixtures'): void {
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(workspace, dir, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+}
