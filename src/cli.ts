@@ -1,11 +1,20 @@
 #!/usr/bin/env node
-/** The reliability-smoke command. Ctrl-C stops the suite but still writes the report; a second Ctrl-C quits. */
+/**
+ * The reliability-smoke command. Ctrl-C stops the suite but still writes the report; a second Ctrl-C quits.
+ * A run stopped by a signal exits 128 + the signal's number (130 for Ctrl-C), as shells and other test runners do,
+ * so a script can tell "stopped" from "fixtures failed".
+ */
+import { constants } from 'node:os';
 import { runCli } from './cli/main.ts';
 
 const controller = new AbortController();
+let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
+const signalExitCode = (signal: 'SIGINT' | 'SIGTERM') => 128 + constants.signals[signal];
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) process.exit(signalExitCode(signal));
+    stoppedBy = signal;
     process.stderr.write(`\n${signal}: stopping; the report will still be written (again to quit now).\n`);
     controller.abort();
   });
@@ -19,7 +28,7 @@ runCli(process.argv.slice(2), {
   signal: controller.signal,
 }).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = stoppedBy ? signalExitCode(stoppedBy) : code;
   },
   (error: unknown) => {
     process.stderr.write(`reliability-smoke: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

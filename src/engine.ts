@@ -108,17 +108,30 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
   } catch (error) {
     const diagnostic = diagnosticOf(error, request);
     if (options.dryRun) {
+      // No report carries the diagnostic of a dry run, so the log is the only place it can be read.
+      logDiagnostic(deps.logger, diagnostic);
       deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
       const mode = reportBase(request, startedAt, clock, planned).mode;
       return { report: null, reportPath: null, junitPath: null, planPath: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
     }
-    const report = buildPreflightReport({
-      ...reportBase(request, startedAt, clock, planned),
-      diagnostic,
-      rerun: source ? rerunInputOf(request, source, suite) : null,
-    });
+    const base = reportBase(request, startedAt, clock, planned);
+    let report: Report;
+    try {
+      report = buildPreflightReport({ ...base, diagnostic, rerun: source ? rerunInputOf(request, source, suite) : null });
+    } catch (buildError) {
+      // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
+      const bug = diagnosticOf(buildError, request);
+      return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock });
+    }
     return await finishWith(report, reportDir, 0);
   }
+}
+
+function logDiagnostic(logger: Logger, diagnostic: PreflightDiagnostic): void {
+  const log = (line: string) => (diagnostic.severity === 'error' ? logger.warn(line) : logger.info(line));
+  log(`${diagnostic.code}: ${diagnostic.message}`);
+  for (const line of [...diagnostic.problems, ...diagnostic.guidance]) log(`  ${line}`);
+  if (diagnostic.fallback) log(`  Run only these fixtures: ${diagnostic.fallback.cliCommand}`);
 }
 
 function rerunInputOf(request: SmokeRequest, source: AcquiredSource, suite: LoadedFixture[] | null): RerunInput {
@@ -222,11 +235,14 @@ function planRerun(
 ): Planned {
   const { options } = request;
   const severity = options.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-  const failed = failedFixtureIds(source.report.fixtures);
-  if (failed.length === 0) {
+  // Fixtures an interruption (suite timeout, Ctrl-C, no browser) skipped never ran, so they have no result to carry
+  // over: carried over as "skipped", a rerun would pass a suite whose fixtures were never checked.
+  const neverRan = source.report.fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
+  const toRerun = [...failedFixtureIds(source.report.fixtures), ...neverRan];
+  if (toRerun.length === 0) {
     throw new PreflightError(nothingToRerunDiagnostic(source, sourceName(request, source), severity, fallbackOf(request)));
   }
-  const selection = selectForRerun(suite, failed);
+  const selection = selectForRerun(suite, toRerun);
   if (selection.selected.length === 0) {
     throw new PreflightError(
       failedFixturesGoneDiagnostic(selection.missing, sourceName(request, source), severity, fallbackOf(request)),
@@ -235,7 +251,7 @@ function planRerun(
   const ignored = [
     ...(options.tags.length > 0 ? ['tags'] : []),
     ...(options.sample !== null ? ['sample'] : []),
-  ].map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed.`);
+  ].map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
   return {
     mode: 'rerun-failed',
     selection: { ...info, sample: null, sampleSeed: null, selected: selection.selected.map((f) => f.id), missing: selection.missing },
@@ -290,9 +306,17 @@ async function writeDryRun(request: SmokeRequest, planned: Planned, reportDir: s
     fixtures: planned.selected,
     defaultRetries: options.retries,
     defaultTimeoutMs: options.timeoutMs,
+    ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
   });
   const planPath = await writePlan(reportDir, plan);
   return { report: null, reportPath: null, junitPath: null, planPath, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
+}
+
+/** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
+function servedLocation(fixture: LoadedFixture): string {
+  if (!isRelative(fixture.url)) return new URL(fixture.url).href;
+  const url = new URL(fixture.url, 'http://127.0.0.1/');
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 async function runPlanned(
@@ -304,7 +328,7 @@ async function runPlanned(
   const { options } = request;
   const found = locateBrowser(request, deps);
   const launcher = (deps.createLauncher ?? createLauncher)(found, deps.logger);
-  const server = await startServer(options.serveDir);
+  const server = await startServer(options.serveDir && path.resolve(deps.cwd ?? process.cwd(), options.serveDir));
   try {
     const baseUrl = server?.url ?? options.baseUrl;
     await deps.onFixturesStart?.(planned.selected);
@@ -348,7 +372,16 @@ function locateBrowser(request: SmokeRequest, deps: SmokeDeps): FoundBrowser {
   } catch (error) {
     if (!(error instanceof BrowserNotFoundError)) throw error;
     throw new PreflightError(
-      preflightDiagnostic({ code: 'browser-not-found', message: error.message, fallbackIds: null }),
+      preflightDiagnostic({
+        code: 'browser-not-found',
+        message: error.message,
+        guidance: [
+          'Chrome or Chromium is looked for in this order: the browser-path input (--browser-path), the ' +
+            'PUPPETEER_EXECUTABLE_PATH environment variable, the CHROME_BIN environment variable, then the ' +
+            'installed locations. The first one that is set is used.',
+        ],
+        fallbackIds: null,
+      }),
     );
   }
 }

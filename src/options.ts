@@ -79,14 +79,24 @@ const Bool = z.preprocess(
     .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true')),
 );
 
+/** One message for every way a count can be wrong, quoting what was given, so the fix is obvious. */
 function integer(min: number, max: number) {
   return z
     .string()
     .trim()
-    .regex(/^\d+$/, { message: `must be a whole number from ${min} to ${max}` })
-    .transform(Number)
-    .pipe(z.number().int().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+    .transform((text, ctx) => {
+      const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+      if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not "${text}"` });
+      return z.NEVER;
+    });
 }
+
+/**
+ * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
+ * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
+ */
+export const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
 
 const duration = z
   .string()
@@ -95,6 +105,10 @@ const duration = z
     const ms = parseDuration(text);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `must be milliseconds or a duration such as "30s" or "2m", not "${text}"` });
+      return z.NEVER;
+    }
+    if (ms > MAX_DURATION_MS) {
+      ctx.addIssue({ code: 'custom', message: `must be at most 1440m (a day), not "${text}"` });
       return z.NEVER;
     }
     return ms;
@@ -164,7 +178,8 @@ export function parseRunOptions(raw: RawOptions, names: Record<OptionKey, string
   if (raw.baseUrl?.trim() && raw.serve?.trim()) {
     problems.push(`${names.baseUrl} and ${names.serve} cannot be combined: serve a directory, or test a deployed URL.`);
   }
-  const rerun = parsed.success ? parsed.data.rerunFailed : false;
+  // Read on its own, so the conflict is reported even when other options have problems: all of them at once.
+  const rerun = Bool.safeParse(raw.rerunFailed).data === true;
   if (rerun && (raw.fixtures ?? []).some((item) => item.trim())) {
     problems.push(
       `${names.rerunFailed} and ${names.fixtures} cannot be combined: a rerun runs exactly the fixtures that failed ` +

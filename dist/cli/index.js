@@ -17862,6 +17862,9 @@ const packageVersion = '25.16.0';
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -29361,7 +29364,7 @@ function buildReport(input) {
     });
 }
 /** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
-function build_buildPreflightReport(input) {
+function buildPreflightReport(input) {
     const currentSha = input.rerun?.currentSha === undefined ? input.run.sha : input.rerun.currentSha;
     const merged = input.rerun ? mergeRerun([], input.rerun, currentSha) : null;
     return finish(input, {
@@ -29750,9 +29753,6 @@ async function writeAtomically(target, content) {
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/environment.js
@@ -58955,7 +58955,7 @@ function createLauncher(found, logger, root = isRoot()) {
 }
 
 ;// CONCATENATED MODULE: ./src/run/types.ts
-const types_systemClock = { now: () => Date.now() };
+const systemClock = { now: () => Date.now() };
 /**
  * The reason an attempt's AbortSignal carries when the suite stops it from outside. The attempt records a
  * failure of this kind with this message.
@@ -60607,7 +60607,7 @@ async function runSuiteWith(overrides, fixtures, options) {
     const internals = { ...DEFAULT_INTERNALS, ...overrides };
     // Before anything starts: a bad concurrency is a caller's bug, not a reason to launch Chrome first.
     const limiter = createLimiter(options.concurrency);
-    const clock = options.clock ?? types_systemClock;
+    const clock = options.clock ?? systemClock;
     const control = createSuiteControl({ suiteTimeoutMs: options.suiteTimeoutMs, signal: options.signal });
     const host = createBrowserHost({
         launcher: options.launcher,
@@ -60817,11 +60817,16 @@ class ServeError extends Error {
         this.name = 'ServeError';
     }
 }
-/** Maps a request path to a file inside root, or undefined when it would leave root or does not exist. */
-function resolveFile(root, requestPath) {
+const inside = (root, file) => file === root || file.startsWith(root + (external_node_path_default()).sep);
+/**
+ * Maps a request path to a file inside root; undefined when it would leave root or does not exist. A folder
+ * asked for without its trailing slash is redirected to it, as web servers do, so its page's relative links work.
+ */
+function resolveFile(root, requestUrl) {
+    const [rawPath = '/', ...query] = requestUrl.split('?');
     let decoded;
     try {
-        decoded = decodeURIComponent(requestPath.split('?')[0] ?? '/');
+        decoded = decodeURIComponent(rawPath);
     }
     catch {
         return undefined;
@@ -60831,14 +60836,24 @@ function resolveFile(root, requestPath) {
     // Joined by hand: ncc's asset relocator takes path.resolve(root, …) for a build-time path and bundles it.
     const segments = external_node_path_default().posix.normalize(`/${decoded}`).split('/').filter(Boolean);
     const candidate = segments.length === 0 ? root : [root, ...segments].join((external_node_path_default()).sep);
-    if (candidate !== root && !candidate.startsWith(root + (external_node_path_default()).sep))
+    if (!inside(root, candidate))
         return undefined;
-    const file = external_node_fs_default().existsSync(candidate) && external_node_fs_default().statSync(candidate).isDirectory() ? external_node_path_default().join(candidate, 'index.html') : candidate;
     try {
-        const real = external_node_fs_default().realpathSync(file);
-        if (real !== root && !real.startsWith(root + (external_node_path_default()).sep))
+        const real = external_node_fs_default().realpathSync(candidate);
+        if (!inside(root, real))
             return undefined;
-        return external_node_fs_default().statSync(real).isFile() ? real : undefined;
+        const info = external_node_fs_default().statSync(real);
+        if (info.isFile())
+            return { file: real };
+        if (!info.isDirectory())
+            return undefined;
+        if (!rawPath.endsWith('/')) {
+            // Built from the clean segments, so "//host" can never become a redirect to another site.
+            const location = segments.length === 0 ? '/' : `/${segments.map(encodeURIComponent).join('/')}/`;
+            return { redirect: `${location}${query.length > 0 ? `?${query.join('?')}` : ''}` };
+        }
+        const index = external_node_fs_default().realpathSync(external_node_path_default().join(real, 'index.html'));
+        return inside(root, index) && external_node_fs_default().statSync(index).isFile() ? { file: index } : undefined;
     }
     catch {
         return undefined;
@@ -60850,13 +60865,28 @@ function answer(root, request, response) {
         response.end('method not allowed');
         return;
     }
-    const file = resolveFile(root, request.url ?? '/');
-    if (!file) {
+    const resolved = resolveFile(root, request.url ?? '/');
+    if (!resolved) {
         response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
         response.end('not found');
         return;
     }
-    const size = external_node_fs_default().statSync(file).size;
+    if ('redirect' in resolved) {
+        response.writeHead(301, { location: resolved.redirect, 'content-type': 'text/plain; charset=utf-8' });
+        response.end('moved');
+        return;
+    }
+    const { file } = resolved;
+    let size;
+    try {
+        size = external_node_fs_default().statSync(file).size;
+    }
+    catch {
+        // Removed since it was resolved (a rebuild mid-run): an answer, not a crash of the run.
+        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end('not found');
+        return;
+    }
     response.writeHead(200, {
         'content-type': CONTENT_TYPES[external_node_path_default().extname(file).toLowerCase()] ?? 'application/octet-stream',
         'content-length': size,
@@ -60928,9 +60958,11 @@ function readFailureGuidance(kind, what) {
 }
 /** A source report that could not be used. The ids it would have given are unknown, so the fallback uses a placeholder. */
 function readFailureDiagnostic(error, what, fallback) {
+    // The message of a schema failure lists its problems too; they are shown once, as the diagnostic's problems.
+    const message = error.problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
     return build_preflightDiagnostic({
         code: READ_FAILURE_CODES[error.kind],
-        message: `Cannot rerun from ${what}: ${error.message}`,
+        message: `Cannot rerun from ${what}: ${message}`,
         problems: error.problems,
         guidance: [...readFailureGuidance(error.kind, what), ...fallbackGuidance(fallback)],
         fallbackIds: [],
@@ -60962,7 +60994,8 @@ function failedFixturesGoneDiagnostic(missing, what, severity, fallback) {
         severity,
         message: `Nothing to rerun: the fixtures that failed in ${what} no longer exist: ${missing.join(', ')}.`,
         guidance: ['They were renamed or removed since that run; run the suite in full to check the current fixtures.', ...fallbackGuidance(fallback)],
-        fallbackIds: null,
+        // Their ids are gone, so the fallback names a placeholder (the new id) beside the full run.
+        fallbackIds: [],
         commandArgs: fallback.commandArgs,
     });
 }
@@ -60994,7 +61027,7 @@ function fallbackGuidance(fallback) {
 
 
 async function runSmoke(request, deps) {
-    const clock = deps.clock ?? types_systemClock;
+    const clock = deps.clock ?? systemClock;
     const startedAt = clock.now();
     const { options } = request;
     const reportDir = external_node_path_default().resolve(deps.cwd ?? process.cwd(), options.reportDir);
@@ -61017,17 +61050,32 @@ async function runSmoke(request, deps) {
     catch (error) {
         const diagnostic = diagnosticOf(error, request);
         if (options.dryRun) {
+            // No report carries the diagnostic of a dry run, so the log is the only place it can be read.
+            logDiagnostic(deps.logger, diagnostic);
             deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
             const mode = reportBase(request, startedAt, clock, planned).mode;
             return { report: null, reportPath: null, junitPath: null, planPath: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
         }
-        const report = build_buildPreflightReport({
-            ...reportBase(request, startedAt, clock, planned),
-            diagnostic,
-            rerun: source ? rerunInputOf(request, source, suite) : null,
-        });
+        const base = reportBase(request, startedAt, clock, planned);
+        let report;
+        try {
+            report = buildPreflightReport({ ...base, diagnostic, rerun: source ? rerunInputOf(request, source, suite) : null });
+        }
+        catch (buildError) {
+            // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
+            const bug = diagnosticOf(buildError, request);
+            return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock });
+        }
         return await finishWith(report, reportDir, 0);
     }
+}
+function logDiagnostic(logger, diagnostic) {
+    const log = (line) => (diagnostic.severity === 'error' ? logger.warn(line) : logger.info(line));
+    log(`${diagnostic.code}: ${diagnostic.message}`);
+    for (const line of [...diagnostic.problems, ...diagnostic.guidance])
+        log(`  ${line}`);
+    if (diagnostic.fallback)
+        log(`  Run only these fixtures: ${diagnostic.fallback.cliCommand}`);
 }
 function rerunInputOf(request, source, suite) {
     return { source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
@@ -61114,18 +61162,21 @@ function planSelection(request, suite, source) {
 function planRerun(request, suite, source, info) {
     const { options } = request;
     const severity = options.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-    const failed = failedFixtureIds(source.report.fixtures);
-    if (failed.length === 0) {
+    // Fixtures an interruption (suite timeout, Ctrl-C, no browser) skipped never ran, so they have no result to carry
+    // over: carried over as "skipped", a rerun would pass a suite whose fixtures were never checked.
+    const neverRan = source.report.fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
+    const toRerun = [...failedFixtureIds(source.report.fixtures), ...neverRan];
+    if (toRerun.length === 0) {
         throw new PreflightError(nothingToRerunDiagnostic(source, sourceName(request, source), severity, fallbackOf(request)));
     }
-    const selection = selectForRerun(suite, failed);
+    const selection = selectForRerun(suite, toRerun);
     if (selection.selected.length === 0) {
         throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, sourceName(request, source), severity, fallbackOf(request)));
     }
     const ignored = [
         ...(options.tags.length > 0 ? ['tags'] : []),
         ...(options.sample !== null ? ['sample'] : []),
-    ].map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed.`);
+    ].map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
     return {
         mode: 'rerun-failed',
         selection: { ...info, sample: null, sampleSeed: null, selected: selection.selected.map((f) => f.id), missing: selection.missing },
@@ -61175,15 +61226,23 @@ async function writeDryRun(request, planned, reportDir, clock) {
         fixtures: planned.selected,
         defaultRetries: options.retries,
         defaultTimeoutMs: options.timeoutMs,
+        ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
     });
     const planPath = await writePlan(reportDir, plan);
     return { report: null, reportPath: null, junitPath: null, planPath, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
+}
+/** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
+function servedLocation(fixture) {
+    if (!isRelative(fixture.url))
+        return new URL(fixture.url).href;
+    const url = new URL(fixture.url, 'http://127.0.0.1/');
+    return `${url.pathname}${url.search}${url.hash}`;
 }
 async function runPlanned(request, deps, planned, reportDir) {
     const { options } = request;
     const found = locateBrowser(request, deps);
     const launcher = (deps.createLauncher ?? createLauncher)(found, deps.logger);
-    const server = await startServer(options.serveDir);
+    const server = await startServer(options.serveDir && external_node_path_default().resolve(deps.cwd ?? process.cwd(), options.serveDir));
     try {
         const baseUrl = server?.url ?? options.baseUrl;
         await deps.onFixturesStart?.(planned.selected);
@@ -61227,7 +61286,16 @@ function locateBrowser(request, deps) {
     catch (error) {
         if (!(error instanceof BrowserNotFoundError))
             throw error;
-        throw new PreflightError(build_preflightDiagnostic({ code: 'browser-not-found', message: error.message, fallbackIds: null }));
+        throw new PreflightError(build_preflightDiagnostic({
+            code: 'browser-not-found',
+            message: error.message,
+            guidance: [
+                'Chrome or Chromium is looked for in this order: the browser-path input (--browser-path), the ' +
+                    'PUPPETEER_EXECUTABLE_PATH environment variable, the CHROME_BIN environment variable, then the ' +
+                    'installed locations. The first one that is set is used.',
+            ],
+            fallbackIds: null,
+        }));
     }
 }
 async function startServer(serveDir) {
@@ -61352,19 +61420,33 @@ const Bool = preprocess(blankToUndefined, union([schemas_boolean(), schemas_enum
 })
     .optional()
     .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true')));
+/** One message for every way a count can be wrong, quoting what was given, so the fix is obvious. */
 function options_integer(min, max) {
     return schemas_string()
         .trim()
-        .regex(/^\d+$/, { message: `must be a whole number from ${min} to ${max}` })
-        .transform(Number)
-        .pipe(schemas_number().int().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+        .transform((text, ctx) => {
+        const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+        if (Number.isSafeInteger(value) && value >= min && value <= max)
+            return value;
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not "${text}"` });
+        return NEVER;
+    });
 }
+/**
+ * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
+ * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
+ */
+const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
 const options_duration = schemas_string()
     .trim()
     .transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
         ctx.addIssue({ code: 'custom', message: `must be milliseconds or a duration such as "30s" or "2m", not "${text}"` });
+        return NEVER;
+    }
+    if (ms > MAX_DURATION_MS) {
+        ctx.addIssue({ code: 'custom', message: `must be at most 1440m (a day), not "${text}"` });
         return NEVER;
     }
     return ms;
@@ -61427,7 +61509,8 @@ function parseRunOptions(raw, names, defaultReportDir) {
     if (raw.baseUrl?.trim() && raw.serve?.trim()) {
         problems.push(`${names.baseUrl} and ${names.serve} cannot be combined: serve a directory, or test a deployed URL.`);
     }
-    const rerun = parsed.success ? parsed.data.rerunFailed : false;
+    // Read on its own, so the conflict is reported even when other options have problems: all of them at once.
+    const rerun = Bool.safeParse(raw.rerunFailed).data === true;
     if (rerun && (raw.fixtures ?? []).some((item) => item.trim())) {
         problems.push(`${names.rerunFailed} and ${names.fixtures} cannot be combined: a rerun runs exactly the fixtures that failed ` +
             `last time. Drop ${names.fixtures} to rerun the failures, or drop ${names.rerunFailed} to run the fixtures you named.`);
@@ -61620,7 +61703,9 @@ function parseList(text) {
 
 
 const DEFAULT_CLI_REPORT_DIR = 'smoke-report';
-const DEFAULT_ARTIFACT_PATH = `${DEFAULT_CLI_REPORT_DIR}/report.json`;
+/** The report a rerun reads unless --artifact says otherwise: the one the previous run wrote to --report-dir. */
+const artifactPathFor = (reportDir) => `${reportDir.replace(/[/\\]+$/, '')}/report.json`;
+const DEFAULT_ARTIFACT_PATH = artifactPathFor(DEFAULT_CLI_REPORT_DIR);
 const FLAGS = {
     'fixtures-dir': { type: 'string' },
     'base-url': { type: 'string' },
@@ -61678,8 +61763,10 @@ What to run
   --tag TAG                 only fixtures with this tag; repeatable
   --sample N                a deterministic sample of N fixtures
   --sample-seed SEED        seed for --sample (default: "local")
-  --rerun-failed            rerun only the fixtures that failed in --artifact (not with --fixture)
-  --artifact PATH           report to rerun from (default: ${DEFAULT_ARTIFACT_PATH})
+  --rerun-failed            rerun only the fixtures that failed (or were never run, after an
+                            interruption) in --artifact; not with --fixture
+  --artifact PATH           report to rerun from (default: report.json in --report-dir,
+                            so ${DEFAULT_ARTIFACT_PATH})
   --if-nothing-to-rerun X   "error" (default) or "pass" when the report has no failed fixture
   --dry-run                 write plan.json with what would run; run nothing
 
@@ -61697,7 +61784,8 @@ Output
   -h, --help                show this help
   -v, --version             show the version
 
-Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error.
+Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error,
+130 stopped by Ctrl-C (the report is still written).
 `;
 function closestFlag(name) {
     const distance = (a, b) => {
@@ -61788,7 +61876,8 @@ function parseCliArgs(argv) {
     }
     if (problems.length > 0 || !options)
         throw new UsageError(problems);
-    return { kind: 'run', options, artifactPath: text('artifact') ?? DEFAULT_ARTIFACT_PATH, json: values.json === true };
+    const artifactPath = text('artifact') ?? artifactPathFor(options.reportDir);
+    return { kind: 'run', options, artifactPath, json: values.json === true };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/terminal.ts
@@ -62013,6 +62102,8 @@ function reportPointer(view) {
 
 
 
+
+
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -62035,7 +62126,10 @@ function localRunContext(cwd) {
         serverUrl: null,
     };
 }
-/** The flags a pasted fallback command needs to run against the same site and fixtures. */
+/**
+ * The flags a pasted fallback or next-attempt command needs to run the same fixtures against the same site, with
+ * the same browser and the same rules for a verdict, and to write (and so rerun from) the same report folder.
+ */
 function contextArgs(options) {
     const args = [];
     if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir)
@@ -62044,6 +62138,16 @@ function contextArgs(options) {
         args.push('--base-url', options.baseUrl);
     if (options.serveDir)
         args.push('--serve', options.serveDir);
+    if (options.browserPath)
+        args.push('--browser-path', options.browserPath);
+    if (options.retries !== Number(OPTION_DEFAULTS.retries))
+        args.push('--retries', String(options.retries));
+    if (options.timeoutMs !== parseDuration(OPTION_DEFAULTS.timeout))
+        args.push('--timeout', `${options.timeoutMs}ms`);
+    if (options.suiteTimeoutMs !== null)
+        args.push('--suite-timeout', `${options.suiteTimeoutMs}ms`);
+    if (options.failOnFlaky)
+        args.push('--fail-on-flaky');
     if (options.reportDir !== DEFAULT_CLI_REPORT_DIR)
         args.push('--report-dir', options.reportDir);
     return args;
@@ -62101,6 +62205,8 @@ async function runCli(argv, io) {
     const out = json ? io.stderr : io.stdout;
     const commandArgs = contextArgs(options);
     const fallback = { commandArgs, fullRunHint: 'To run the whole suite instead, drop --rerun-failed.' };
+    const acquire = acquireFromFile(artifactPath, io.cwd, fallback);
+    let source = null;
     const outcome = await runSmoke({
         options,
         context: localRunContext(io.cwd),
@@ -62109,17 +62215,23 @@ async function runCli(argv, io) {
         fullRunHint: fallback.fullRunHint,
         carryOverWhenShaUnknown: true,
         ...(options.rerunFailed
-            ? { acquireRerunSource: acquireFromFile(artifactPath, io.cwd, fallback), describeSource: () => artifactPath }
+            ? { acquireRerunSource: async () => (source = await acquire()), describeSource: () => artifactPath }
             : {}),
     }, {
         logger: cliLogger(io),
         env: io.env,
         cwd: io.cwd,
-        onFixtureDone: (run) => out(`${formatFixtureLine(run)}\n`),
+        onFixtureDone: (run) => out(`${formatFixtureLine(liveResult(run, source))}\n`),
         ...(io.signal ? { signal: io.signal } : {}),
     });
-    await printOutcome(outcome, { io, out, json, commandArgs, artifactPath });
+    await printOutcome(outcome, { io, out, json, commandArgs });
     return outcome.exitCode;
+}
+/** A fixture's line as it finishes; in a rerun, one that failed in the source and passes now says it recovered. */
+function liveResult(run, source) {
+    const result = fixtureResultOf(run);
+    const before = source?.report.fixtures.find((fixture) => fixture.id === result.id);
+    return { ...result, recovered: before?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky') };
 }
 async function printOutcome(outcome, print) {
     const { out, json } = print;
@@ -62131,7 +62243,8 @@ async function printOutcome(outcome, print) {
         return;
     }
     if (!outcome.report) {
-        out('RESULT: fail\n');
+        // A dry run that stopped before planning: the engine logged why. A notice (nothing to rerun, allowed) passes.
+        out(`RESULT: ${outcome.exitCode === 0 ? 'pass' : 'fail'}\n`);
         return;
     }
     if (json)
@@ -62140,20 +62253,29 @@ async function printOutcome(outcome, print) {
         reportDir: outcome.reportPath ? external_node_path_default().dirname(outcome.reportPath) : null,
         reportPath: outcome.reportPath,
         commandArgs: print.commandArgs,
-        cliArtifactPath: print.artifactPath === DEFAULT_ARTIFACT_PATH ? null : print.artifactPath,
+        // The next rerun reads the report this run just wrote, which is where --artifact points by default.
+        cliArtifactPath: null,
     });
     const summary = formatSummary(view);
     out(summary.endsWith('\n') ? summary : `${summary}\n`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli.ts
-/** The reliability-smoke command. Ctrl-C stops the suite but still writes the report; a second Ctrl-C quits. */
+/**
+ * The reliability-smoke command. Ctrl-C stops the suite but still writes the report; a second Ctrl-C quits.
+ * A run stopped by a signal exits 128 + the signal's number (130 for Ctrl-C), as shells and other test runners do,
+ * so a script can tell "stopped" from "fixtures failed".
+ */
+
 
 const controller = new AbortController();
+let stoppedBy = null;
+const signalExitCode = (signal) => 128 + external_node_os_.constants.signals[signal];
 for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => {
         if (controller.signal.aborted)
-            process.exit(130);
+            process.exit(signalExitCode(signal));
+        stoppedBy = signal;
         process.stderr.write(`\n${signal}: stopping; the report will still be written (again to quit now).\n`);
         controller.abort();
     });
@@ -62165,7 +62287,7 @@ runCli(process.argv.slice(2), {
     cwd: process.cwd(),
     signal: controller.signal,
 }).then((code) => {
-    process.exitCode = code;
+    process.exitCode = stoppedBy ? signalExitCode(stoppedBy) : code;
 }, (error) => {
     process.stderr.write(`reliability-smoke: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.stderr.write('RESULT: fail\n');

@@ -7,7 +7,9 @@ import { parseList } from '../selection/list.ts';
 import { type OptionKey, parseRunOptions, type RunOptions, UsageError } from '../options.ts';
 
 export const DEFAULT_CLI_REPORT_DIR = 'smoke-report';
-export const DEFAULT_ARTIFACT_PATH = `${DEFAULT_CLI_REPORT_DIR}/report.json`;
+/** The report a rerun reads unless --artifact says otherwise: the one the previous run wrote to --report-dir. */
+export const artifactPathFor = (reportDir: string): string => `${reportDir.replace(/[/\\]+$/, '')}/report.json`;
+export const DEFAULT_ARTIFACT_PATH = artifactPathFor(DEFAULT_CLI_REPORT_DIR);
 
 const FLAGS = {
   'fixtures-dir': { type: 'string' },
@@ -75,8 +77,10 @@ What to run
   --tag TAG                 only fixtures with this tag; repeatable
   --sample N                a deterministic sample of N fixtures
   --sample-seed SEED        seed for --sample (default: "local")
-  --rerun-failed            rerun only the fixtures that failed in --artifact (not with --fixture)
-  --artifact PATH           report to rerun from (default: ${DEFAULT_ARTIFACT_PATH})
+  --rerun-failed            rerun only the fixtures that failed (or were never run, after an
+                            interruption) in --artifact; not with --fixture
+  --artifact PATH           report to rerun from (default: report.json in --report-dir,
+                            so ${DEFAULT_ARTIFACT_PATH})
   --if-nothing-to-rerun X   "error" (default) or "pass" when the report has no failed fixture
   --dry-run                 write plan.json with what would run; run nothing
 
@@ -94,7 +98,8 @@ Output
   -h, --help                show this help
   -v, --version             show the version
 
-Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error.
+Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error,
+130 stopped by Ctrl-C (the report is still written).
 `;
 
 function closestFlag(name: string): string | undefined {
@@ -184,5 +189,6 @@ export function parseCliArgs(argv: string[]): CliCommand {
     problems.push('--artifact only matters with --rerun-failed: add --rerun-failed to rerun the failures it lists.');
   }
   if (problems.length > 0 || !options) throw new UsageError(problems);
-  return { kind: 'run', options, artifactPath: text('artifact') ?? DEFAULT_ARTIFACT_PATH, json: values.json === true };
+  const artifactPath = text('artifact') ?? artifactPathFor(options.reportDir);
+  return { kind: 'run', options, artifactPath, json: values.json === true };
 }

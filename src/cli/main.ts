@@ -7,15 +7,17 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runSmoke, type SmokeOutcome } from '../engine.ts';
+import { parseDuration } from '../fixtures/duration.ts';
 import { OPTION_DEFAULTS, type RunOptions, UsageError } from '../options.ts';
 import { PreflightError } from '../preflight.ts';
 import { ReportReadError, readReportFile } from '../report/read.ts';
-import type { RunContext } from '../report/schema.ts';
+import { fixtureResultOf } from '../report/build.ts';
+import type { FixtureResult, RunContext } from '../report/schema.ts';
 import { summaryViewOf } from '../report/summary-data.ts';
 import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
-import type { Logger } from '../run/types.ts';
+import type { FixtureRun, Logger } from '../run/types.ts';
 import { TOOL_VERSION } from '../version.ts';
-import { DEFAULT_ARTIFACT_PATH, DEFAULT_CLI_REPORT_DIR, parseCliArgs, USAGE } from './args.ts';
+import { DEFAULT_CLI_REPORT_DIR, parseCliArgs, USAGE } from './args.ts';
 import { escapeLine, formatFixtureLine, formatSummary } from './terminal.ts';
 
 export interface CliIo {
@@ -49,12 +51,20 @@ export function localRunContext(cwd: string): RunContext {
   };
 }
 
-/** The flags a pasted fallback command needs to run against the same site and fixtures. */
+/**
+ * The flags a pasted fallback or next-attempt command needs to run the same fixtures against the same site, with
+ * the same browser and the same rules for a verdict, and to write (and so rerun from) the same report folder.
+ */
 export function contextArgs(options: RunOptions): string[] {
   const args: string[] = [];
   if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir) args.push('--fixtures-dir', options.fixturesDir);
   if (options.baseUrl) args.push('--base-url', options.baseUrl);
   if (options.serveDir) args.push('--serve', options.serveDir);
+  if (options.browserPath) args.push('--browser-path', options.browserPath);
+  if (options.retries !== Number(OPTION_DEFAULTS.retries)) args.push('--retries', String(options.retries));
+  if (options.timeoutMs !== parseDuration(OPTION_DEFAULTS.timeout)) args.push('--timeout', `${options.timeoutMs}ms`);
+  if (options.suiteTimeoutMs !== null) args.push('--suite-timeout', `${options.suiteTimeoutMs}ms`);
+  if (options.failOnFlaky) args.push('--fail-on-flaky');
   if (options.reportDir !== DEFAULT_CLI_REPORT_DIR) args.push('--report-dir', options.reportDir);
   return args;
 }
@@ -109,6 +119,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const out = json ? io.stderr : io.stdout;
   const commandArgs = contextArgs(options);
   const fallback: FallbackContext = { commandArgs, fullRunHint: 'To run the whole suite instead, drop --rerun-failed.' };
+  const acquire = acquireFromFile(artifactPath, io.cwd, fallback);
+  let source: AcquiredSource | null = null;
   const outcome = await runSmoke(
     {
       options,
@@ -118,24 +130,31 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       fullRunHint: fallback.fullRunHint,
       carryOverWhenShaUnknown: true,
       ...(options.rerunFailed
-        ? { acquireRerunSource: acquireFromFile(artifactPath, io.cwd, fallback), describeSource: () => artifactPath }
+        ? { acquireRerunSource: async () => (source = await acquire()), describeSource: () => artifactPath }
         : {}),
     },
     {
       logger: cliLogger(io),
       env: io.env,
       cwd: io.cwd,
-      onFixtureDone: (run) => out(`${formatFixtureLine(run)}\n`),
+      onFixtureDone: (run) => out(`${formatFixtureLine(liveResult(run, source))}\n`),
       ...(io.signal ? { signal: io.signal } : {}),
     },
   );
-  await printOutcome(outcome, { io, out, json, commandArgs, artifactPath });
+  await printOutcome(outcome, { io, out, json, commandArgs });
   return outcome.exitCode;
+}
+
+/** A fixture's line as it finishes; in a rerun, one that failed in the source and passes now says it recovered. */
+function liveResult(run: FixtureRun, source: AcquiredSource | null): FixtureResult {
+  const result = fixtureResultOf(run);
+  const before = source?.report.fixtures.find((fixture) => fixture.id === result.id);
+  return { ...result, recovered: before?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky') };
 }
 
 async function printOutcome(
   outcome: SmokeOutcome,
-  print: { io: CliIo; out: (text: string) => void; json: boolean; commandArgs: string[]; artifactPath: string },
+  print: { io: CliIo; out: (text: string) => void; json: boolean; commandArgs: string[] },
 ): Promise<void> {
   const { out, json } = print;
   if (outcome.planPath) {
@@ -145,7 +164,8 @@ async function printOutcome(
     return;
   }
   if (!outcome.report) {
-    out('RESULT: fail\n');
+    // A dry run that stopped before planning: the engine logged why. A notice (nothing to rerun, allowed) passes.
+    out(`RESULT: ${outcome.exitCode === 0 ? 'pass' : 'fail'}\n`);
     return;
   }
   if (json) print.io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
@@ -153,7 +173,8 @@ async function printOutcome(
     reportDir: outcome.reportPath ? path.dirname(outcome.reportPath) : null,
     reportPath: outcome.reportPath,
     commandArgs: print.commandArgs,
-    cliArtifactPath: print.artifactPath === DEFAULT_ARTIFACT_PATH ? null : print.artifactPath,
+    // The next rerun reads the report this run just wrote, which is where --artifact points by default.
+    cliArtifactPath: null,
   });
   const summary = formatSummary(view);
   out(summary.endsWith('\n') ? summary : `${summary}\n`);

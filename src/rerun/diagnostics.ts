@@ -50,9 +50,11 @@ function readFailureGuidance(kind: ReportReadError['kind'], what: string): strin
 
 /** A source report that could not be used. The ids it would have given are unknown, so the fallback uses a placeholder. */
 export function readFailureDiagnostic(error: ReportReadError, what: string, fallback: FallbackContext): PreflightDiagnostic {
+  // The message of a schema failure lists its problems too; they are shown once, as the diagnostic's problems.
+  const message = error.problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
   return preflightDiagnostic({
     code: READ_FAILURE_CODES[error.kind],
-    message: `Cannot rerun from ${what}: ${error.message}`,
+    message: `Cannot rerun from ${what}: ${message}`,
     problems: error.problems,
     guidance: [...readFailureGuidance(error.kind, what), ...fallbackGuidance(fallback)],
     fallbackIds: [],
@@ -97,7 +99,8 @@ export function failedFixturesGoneDiagnostic(
     severity,
     message: `Nothing to rerun: the fixtures that failed in ${what} no longer exist: ${missing.join(', ')}.`,
     guidance: ['They were renamed or removed since that run; run the suite in full to check the current fixtures.', ...fallbackGuidance(fallback)],
-    fallbackIds: null,
+    // Their ids are gone, so the fallback names a placeholder (the new id) beside the full run.
+    fallbackIds: [],
     commandArgs: fallback.commandArgs,
   });
 }

@@ -42,11 +42,19 @@ export class ServeError extends Error {
   }
 }
 
-/** Maps a request path to a file inside root, or undefined when it would leave root or does not exist. */
-function resolveFile(root: string, requestPath: string): string | undefined {
+type Resolved = { file: string } | { redirect: string } | undefined;
+
+const inside = (root: string, file: string) => file === root || file.startsWith(root + path.sep);
+
+/**
+ * Maps a request path to a file inside root; undefined when it would leave root or does not exist. A folder
+ * asked for without its trailing slash is redirected to it, as web servers do, so its page's relative links work.
+ */
+function resolveFile(root: string, requestUrl: string): Resolved {
+  const [rawPath = '/', ...query] = requestUrl.split('?');
   let decoded: string;
   try {
-    decoded = decodeURIComponent(requestPath.split('?')[0] ?? '/');
+    decoded = decodeURIComponent(rawPath);
   } catch {
     return undefined;
   }
@@ -54,12 +62,20 @@ function resolveFile(root: string, requestPath: string): string | undefined {
   // Joined by hand: ncc's asset relocator takes path.resolve(root, …) for a build-time path and bundles it.
   const segments = path.posix.normalize(`/${decoded}`).split('/').filter(Boolean);
   const candidate = segments.length === 0 ? root : [root, ...segments].join(path.sep);
-  if (candidate !== root && !candidate.startsWith(root + path.sep)) return undefined;
-  const file = fs.existsSync(candidate) && fs.statSync(candidate).isDirectory() ? path.join(candidate, 'index.html') : candidate;
+  if (!inside(root, candidate)) return undefined;
   try {
-    const real = fs.realpathSync(file);
-    if (real !== root && !real.startsWith(root + path.sep)) return undefined;
-    return fs.statSync(real).isFile() ? real : undefined;
+    const real = fs.realpathSync(candidate);
+    if (!inside(root, real)) return undefined;
+    const info = fs.statSync(real);
+    if (info.isFile()) return { file: real };
+    if (!info.isDirectory()) return undefined;
+    if (!rawPath.endsWith('/')) {
+      // Built from the clean segments, so "//host" can never become a redirect to another site.
+      const location = segments.length === 0 ? '/' : `/${segments.map(encodeURIComponent).join('/')}/`;
+      return { redirect: `${location}${query.length > 0 ? `?${query.join('?')}` : ''}` };
+    }
+    const index = fs.realpathSync(path.join(real, 'index.html'));
+    return inside(root, index) && fs.statSync(index).isFile() ? { file: index } : undefined;
   } catch {
     return undefined;
   }
@@ -71,13 +87,27 @@ function answer(root: string, request: http.IncomingMessage, response: http.Serv
     response.end('method not allowed');
     return;
   }
-  const file = resolveFile(root, request.url ?? '/');
-  if (!file) {
+  const resolved = resolveFile(root, request.url ?? '/');
+  if (!resolved) {
     response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     response.end('not found');
     return;
   }
-  const size = fs.statSync(file).size;
+  if ('redirect' in resolved) {
+    response.writeHead(301, { location: resolved.redirect, 'content-type': 'text/plain; charset=utf-8' });
+    response.end('moved');
+    return;
+  }
+  const { file } = resolved;
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    // Removed since it was resolved (a rebuild mid-run): an answer, not a crash of the run.
+    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end('not found');
+    return;
+  }
   response.writeHead(200, {
     'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': size,

@@ -1,0 +1,197 @@
+/**
+ * The run options both front doors share (src/options.ts): every problem is reported at once, in the names the
+ * user typed (`--retries` on the command line, `retries` in a workflow), with the defaults SPEC.md gives.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { INPUT_NAMES } from '../src/action/inputs.ts';
+import { FLAG_NAMES } from '../src/cli/args.ts';
+import { parseRunOptions, type RawOptions, type RunOptions, UsageError } from '../src/options.ts';
+
+const parseFlags = (raw: RawOptions) => parseRunOptions(raw, FLAG_NAMES, 'smoke-report');
+const parseInputs = (raw: RawOptions) => parseRunOptions(raw, INPUT_NAMES, '/runner/temp/reliability-smoke');
+
+/** The problems of options that must not parse. */
+function problemsOf(parse: () => RunOptions): string[] {
+  try {
+    parse();
+  } catch (error) {
+    assert.ok(error instanceof UsageError, `a UsageError, not ${String(error)}`);
+    assert.equal(error.message, error.problems.join('\n'));
+    return error.problems;
+  }
+  assert.fail('the options parsed, but should not have');
+}
+
+const DEFAULTS: RunOptions = {
+  fixturesDir: 'fixtures',
+  baseUrl: null,
+  serveDir: null,
+  patterns: [],
+  tags: [],
+  sample: null,
+  sampleSeed: null,
+  rerunFailed: false,
+  ifNothingToRerun: 'error',
+  retries: 0,
+  concurrency: 2,
+  timeoutMs: 30_000,
+  suiteTimeoutMs: null,
+  browserPath: null,
+  dryRun: false,
+  failOnFlaky: false,
+  reportDir: 'smoke-report',
+};
+
+describe('defaults', () => {
+  it('nothing given gives the documented defaults, with the front door’s own report folder', () => {
+    assert.deepEqual(parseFlags({}), DEFAULTS);
+    assert.equal(parseInputs({}).reportDir, '/runner/temp/reliability-smoke');
+  });
+
+  it('inputs left empty in a workflow (empty strings) mean the defaults too', () => {
+    const blank: RawOptions = {
+      fixturesDir: '',
+      baseUrl: '',
+      serve: ' ',
+      fixtures: [],
+      tags: [],
+      sample: '',
+      sampleSeed: '',
+      rerunFailed: '',
+      ifNothingToRerun: '',
+      retries: '',
+      concurrency: '',
+      timeout: '',
+      suiteTimeout: '',
+      browserPath: '',
+      dryRun: '',
+      failOnFlaky: '',
+      reportDir: '',
+    };
+    assert.deepEqual(parseInputs(blank), { ...DEFAULTS, reportDir: '/runner/temp/reliability-smoke' });
+  });
+
+  it('values are trimmed, and lists lose blanks and repeats but keep their order', () => {
+    const options = parseFlags({ fixturesDir: ' e2e/smoke ', fixtures: [' b ', 'a', 'b', ''], tags: ['x', ' x'], sample: ' 5 ', sampleSeed: 'monday' });
+    assert.equal(options.fixturesDir, 'e2e/smoke');
+    assert.deepEqual(options.patterns, ['b', 'a']);
+    assert.deepEqual(options.tags, ['x']);
+    assert.equal(options.sample, 5);
+    assert.equal(options.sampleSeed, 'monday');
+  });
+
+  it('booleans are true or false as YAML spells them, from a flag or an input', () => {
+    assert.equal(parseFlags({ dryRun: true, failOnFlaky: false }).dryRun, true);
+    for (const text of ['true', 'True', 'TRUE']) assert.equal(parseInputs({ failOnFlaky: text }).failOnFlaky, true, text);
+    for (const text of ['false', 'False', 'FALSE']) assert.equal(parseInputs({ failOnFlaky: text }).failOnFlaky, false, text);
+    assert.deepEqual(problemsOf(() => parseInputs({ dryRun: 'yes' })), ['dry-run: must be true or false']);
+  });
+});
+
+describe('every problem at once, in the user’s own names', () => {
+  const bad: RawOptions = {
+    baseUrl: 'staging.example.com',
+    sample: '0',
+    ifNothingToRerun: 'maybe',
+    retries: '11',
+    concurrency: 'two',
+    timeout: 'soon',
+    suiteTimeout: '-5s',
+    rerunFailed: 'nope',
+  };
+
+  it('as flags on the command line', () => {
+    assert.deepEqual(problemsOf(() => parseFlags(bad)), [
+      '--base-url: must be an absolute http(s) URL, such as https://staging.example.com, not "staging.example.com"',
+      '--sample: must be a whole number from 1 to 100000, not "0"',
+      '--rerun-failed: must be true or false',
+      '--if-nothing-to-rerun: must be "error" or "pass"',
+      '--retries: must be a whole number from 0 to 10, not "11"',
+      '--concurrency: must be a whole number from 1 to 32, not "two"',
+      '--timeout: must be milliseconds or a duration such as "30s" or "2m", not "soon"',
+      '--suite-timeout: must be milliseconds or a duration such as "30s" or "2m", not "-5s"',
+    ]);
+  });
+
+  it('as inputs in a workflow', () => {
+    const problems = problemsOf(() => parseInputs(bad));
+    assert.equal(problems.length, 8);
+    assert.ok(problems.includes('retries: must be a whole number from 0 to 10, not "11"'));
+    assert.ok(problems.includes('if-nothing-to-rerun: must be "error" or "pass"'));
+    assert.ok(problems.every((problem) => !problem.startsWith('--')), 'no flag names in an Action’s messages');
+  });
+
+  it('with the exclusive pairs among them', () => {
+    const problems = problemsOf(() =>
+      parseFlags({ baseUrl: 'https://example.com', serve: 'dist', rerunFailed: true, fixtures: ['checkout'], retries: '-1' }),
+    );
+    assert.deepEqual(problems, [
+      '--retries: must be a whole number from 0 to 10, not "-1"',
+      '--base-url and --serve cannot be combined: serve a directory, or test a deployed URL.',
+      '--rerun-failed and --fixture cannot be combined: a rerun runs exactly the fixtures that failed last time. ' +
+        'Drop --fixture to rerun the failures, or drop --rerun-failed to run the fixtures you named.',
+    ]);
+  });
+});
+
+describe('exclusive options', () => {
+  it('serve and base-url cannot both be set, named as the user knows them', () => {
+    assert.deepEqual(problemsOf(() => parseInputs({ baseUrl: 'https://example.com', serve: 'dist' })), [
+      'base-url and serve cannot be combined: serve a directory, or test a deployed URL.',
+    ]);
+    assert.equal(parseInputs({ baseUrl: '', serve: 'dist' }).serveDir, 'dist', 'an empty base-url is not set');
+  });
+
+  it('rerun-failed and fixtures cannot both be set; empty fixtures are not set', () => {
+    const [problem] = problemsOf(() => parseInputs({ rerunFailed: 'true', fixtures: ['checkout-*'] }));
+    assert.match(problem ?? '', /^rerun-failed and fixtures cannot be combined/);
+    assert.equal(parseInputs({ rerunFailed: 'true', fixtures: [' '] }).rerunFailed, true);
+    assert.deepEqual(parseFlags({ rerunFailed: false, fixtures: ['checkout-*'] }).patterns, ['checkout-*']);
+  });
+});
+
+describe('durations', () => {
+  it('are milliseconds, or a number with ms, s or m', () => {
+    const cases: [string, number][] = [['500', 500], ['750ms', 750], ['30s', 30_000], ['1.5m', 90_000], [' 2m ', 120_000], ['1440m', 86_400_000]];
+    for (const [text, ms] of cases) {
+      assert.equal(parseFlags({ timeout: text }).timeoutMs, ms, text);
+      assert.equal(parseFlags({ suiteTimeout: text }).suiteTimeoutMs, ms, text);
+    }
+  });
+
+  it('zero, negative, unitless words and other units are refused', () => {
+    for (const text of ['0', '0s', '-1', '5 sec', '1h', 'soon']) {
+      assert.deepEqual(problemsOf(() => parseFlags({ timeout: text })), [
+        `--timeout: must be milliseconds or a duration such as "30s" or "2m", not "${text}"`,
+      ]);
+    }
+  });
+
+  it('more than a day is refused, since timers cannot wait much longer and the report bounds durations', () => {
+    assert.deepEqual(problemsOf(() => parseFlags({ timeout: '1441m', suiteTimeout: '40000m' })), [
+      '--timeout: must be at most 1440m (a day), not "1441m"',
+      '--suite-timeout: must be at most 1440m (a day), not "40000m"',
+    ]);
+  });
+});
+
+describe('base-url', () => {
+  it('gets a trailing slash, so relative fixture URLs resolve under its path', () => {
+    const cases: [string, string][] = [
+      ['https://staging.example.com', 'https://staging.example.com/'],
+      ['http://127.0.0.1:8080/app', 'http://127.0.0.1:8080/app/'],
+      ['http://127.0.0.1:8080/app/', 'http://127.0.0.1:8080/app/'],
+      ['  https://example.com/shop?lang=en ', 'https://example.com/shop/?lang=en'],
+    ];
+    for (const [text, normalised] of cases) {
+      assert.equal(parseFlags({ baseUrl: text }).baseUrl, normalised, text);
+      assert.equal(new URL('products.html', normalised).pathname.endsWith('/products.html'), true);
+    }
+    assert.equal(new URL('products.html', parseFlags({ baseUrl: 'http://127.0.0.1/app' }).baseUrl ?? '').href, 'http://127.0.0.1/app/products.html');
+  });
+
+  it('must be http or https', () => {
+    assert.deepEqual(problemsOf(() => parseFlags({ baseUrl: 'file:///srv/site' })), ['--base-url: must use http or https, not file:']);
+  });
+});
