@@ -3,11 +3,11 @@
  * GITHUB_WORKSPACE, every input as INPUT_<NAME> (defaults from action.yml, `${{ github.token }}` filled in), and
  * the runner's files for outputs and the job summary. Returns what a workflow would see.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { childEnv } from './github-service/child.ts';
+import { childEnv, runClients, valueOf } from './github-service/child.ts';
 import type { EnvOptions, GitHubService } from './github-service/index.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -91,6 +91,8 @@ export interface RunActionOptions {
   /** Extra environment, e.g. CHROME_BIN. */
   extraEnv?: Record<string, string>;
   timeoutMs?: number;
+  /** Called once the step's process has started, e.g. to cancel it as the runner does (SIGINT, then SIGTERM). */
+  whileRunning?: (child: ChildProcess) => void;
 }
 
 export async function runBundledAction(service: GitHubService, options: RunActionOptions): Promise<ActionRun> {
@@ -103,6 +105,7 @@ export async function runBundledAction(service: GitHubService, options: RunActio
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  options.whileRunning?.(child);
   const limit = options.timeoutMs ?? 120_000;
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -133,4 +136,71 @@ export function writeFixtures(workspace: string, files: Record<string, string>, 
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);
   }
+}
+
+/** Every file under a folder, as "/"-separated paths relative to it, sorted. */
+export function listFiles(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((name) => fs.statSync(path.join(dir, name)).isFile())
+    .map((name) => name.split(path.sep).join('/'))
+    .sort();
+}
+
+/**
+ * Downloads an artifact of a run with the REAL @actions/artifact client (findBy, REST + blob, digest checked)
+ * into `target`, as a later job or a person with `gh run download` would. Returns the folder.
+ */
+export async function downloadArtifact(
+  service: GitHubService,
+  runId: number,
+  artifact: { id: number; digest?: string },
+  target: string,
+): Promise<string> {
+  const [owner = '', repo = ''] = service.repository.split('/');
+  const findBy = { token: service.githubToken, workflowRunId: runId, repositoryOwner: owner, repositoryName: repo };
+  const run = await runClients(service.env({ runId, jobId: 'download' }), [
+    { op: 'download', artifactId: artifact.id, path: target, findBy, ...(artifact.digest ? { expectedHash: artifact.digest } : {}) },
+  ]);
+  const downloaded = valueOf<{ downloadPath: string; digestMismatch?: boolean }>(run, 0);
+  if (downloaded.digestMismatch) throw new Error(`artifact ${artifact.id} did not match its digest`);
+  return target;
+}
+
+/**
+ * Where a secret shows up in what a person can read: stdout (except the `::add-mask::` command, which the runner
+ * consumes and never shows), stderr, the job summary, the outputs, and any other named texts (report files…).
+ */
+export function tokenLeaks(run: ActionRun, secret: string, texts: Record<string, string> = {}): string[] {
+  const stdout = run.stdout
+    .split(/\r?\n/)
+    .filter((line) => line !== `::add-mask::${secret}`)
+    .join('\n');
+  const places: Record<string, string> = {
+    stdout,
+    stderr: run.stderr,
+    summary: run.summary,
+    ...Object.fromEntries(Object.entries(run.outputs).map(([name, value]) => [`output ${name}`, value])),
+    ...texts,
+  };
+  return Object.entries(places)
+    .filter(([, text]) => text.includes(secret))
+    .map(([place]) => place);
+}
+
+export interface RecordingBrowser {
+  /** An executable to pass as CHROME_BIN or browser-path: it notes each start, then runs the real Chromium. */
+  readonly path: string;
+  /** How many times it was started. */
+  launches(): number;
+}
+
+/** A browser that leaves a mark each time it starts, so a test can prove one never did. */
+export function recordingBrowser(dir: string, real = process.env.CHROME_BIN || '/usr/bin/chromium'): RecordingBrowser {
+  const marker = path.join(dir, 'browser-launches.txt');
+  const script = path.join(dir, 'recording-chromium.sh');
+  fs.writeFileSync(script, `#!/bin/sh\necho started >> '${marker}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  return {
+    path: script,
+    launches: () => (fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').split('\n').filter(Boolean).length : 0),
+  };
 }

@@ -47,6 +47,11 @@ const FORBIDDEN_ARTIFACT_NAME = /["':<>|*?\r\n\\/]/;
 
 export type InputReader = (name: string) => string;
 
+/** The artifact-name prefix to upload under, also when the inputs were refused: the default when it is unusable. */
+export function usableArtifactPrefix(name: string): string {
+  return name && !FORBIDDEN_ARTIFACT_NAME.test(name) ? name : DEFAULT_ARTIFACT_NAME;
+}
+
 function actionOnlyProblems(read: InputReader): string[] {
   const problems: string[] = [];
   const runId = read(Inputs.ArtifactRunId);

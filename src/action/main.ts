@@ -3,10 +3,14 @@
  * only place that fails the step. Each output channel runs on its own: when one fails, the others still run, the
  * failure is reported loudly, and the verdict stays what the fixtures decided.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as core from '@actions/core';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { reportStoppedRun, runSmoke, type SmokeOutcome, usageDiagnostic } from '../engine.ts';
 import { PreflightError } from '../preflight.ts';
+import { preflightDiagnostic } from '../report/build.ts';
 import { UsageError } from '../options.ts';
 import { escapeLine, formatFixtureLine, formatSummary } from '../cli/terminal.ts';
 import { summaryViewOf } from '../report/summary-data.ts';
@@ -16,11 +20,12 @@ import { type ArtifactUploader, uploadReportArtifact } from './artifact-upload.t
 import { smokeArtifactName } from './smoke-artifact-name.ts';
 import { type CheckRunPublisher, createCheckRunPublisher } from './check-run.ts';
 import { type ActionContext, readActionContext } from './context.ts';
-import { type ActionInputs, DEFAULT_ARTIFACT_NAME, getInputs, type InputReader } from './inputs.ts';
+import { type ActionInputs, DEFAULT_ARTIFACT_NAME, getInputs, type InputReader, usableArtifactPrefix } from './inputs.ts';
+import { Inputs } from './names.ts';
 import { type PublishedArtifact, outputsFor } from './outputs.ts';
 import { createRerunSourceFinder } from './rerun-source.ts';
 import { actionCommandArgs, FULL_RUN_HINT, renderActionSummary } from './summary.ts';
-import { annotationsFor } from './annotations.ts';
+import { ANNOTATIONS_PER_STEP, annotationsFor } from './annotations.ts';
 
 /** Everything the Action does to the outside world, so tests can drive it with real or recorded parts. */
 export interface ActionIo {
@@ -32,6 +37,8 @@ export interface ActionIo {
   writeSummary(markdown: string): Promise<void>;
   annotate(annotation: { level: 'error' | 'warning' | 'notice'; message: string; title: string | null; file: string | null; startLine: number | null }): void;
   uploader: ArtifactUploader;
+  /** Aborted when the job is cancelled: running fixtures stop, and the report is still written and published. */
+  signal?: AbortSignal;
 }
 
 export interface ActionResult {
@@ -41,7 +48,7 @@ export interface ActionResult {
 
 export async function run(): Promise<void> {
   try {
-    const result = await runAction(realIo());
+    const result = await runAction(realIo(stopOnCancel()));
     if (result.failed) core.setFailed(result.message);
   } catch (error: unknown) {
     core.setFailed(`reliability-smoke stopped on an unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -57,8 +64,26 @@ export function safeLogLine(message: string): string {
   return /^\s*::/.test(line) ? `> ${line}` : line;
 }
 
-function realIo(): ActionIo {
+/**
+ * The runner cancels a job (or one past timeout-minutes) with SIGINT, SIGTERM 7.5 s later and a kill 2.5 s after.
+ * Node would die on the first: no report, no artifact, a check run left in progress. So the first signal stops the
+ * suite and the report is still published; later ones are only noted (the runner kills the process when time is up).
+ */
+function stopOnCancel(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    const doing = controller.signal.aborted ? 'still publishing the report' : 'stopping the fixtures, then publishing the report';
+    core.info(`${signal}: the job was cancelled; ${doing}.`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+function realIo(signal: AbortSignal): ActionIo {
   return {
+    signal,
     env: process.env,
     readInput: (name) => core.getInput(name),
     logger: {
@@ -87,6 +112,9 @@ function realIo(): ActionIo {
 
 export async function runAction(io: ActionIo): Promise<ActionResult> {
   const context = readActionContext(io.env);
+  // Masked before anything else runs, whatever the other inputs hold.
+  const token = io.readInput(Inputs.GithubToken);
+  if (token) io.setSecret(token);
   let inputs: ActionInputs;
   try {
     inputs = getInputs(io.readInput, io.env);
@@ -94,7 +122,6 @@ export async function runAction(io: ActionIo): Promise<ActionResult> {
     if (!(error instanceof UsageError)) throw error;
     return publishUsageError(io, context, error);
   }
-  if (inputs.githubToken) io.setSecret(inputs.githubToken);
   if (inputs.reportOnly) return reportOnly(io, context, inputs);
   const checks = createCheckRunPublisher(inputs, context, io.logger);
   const outcome = await runSmoke(
@@ -112,16 +139,41 @@ export async function runAction(io: ActionIo): Promise<ActionResult> {
       env: io.env,
       onFixturesStart: (selected) => checks.start(selected.length),
       onFixtureDone: (fixtureRun) => io.logger.info(formatFixtureLine(fixtureRun)),
+      ...(io.signal ? { signal: io.signal } : {}),
     },
-  );
+  ).catch((error: unknown) => reportUnfinishedRun(io, context, inputs, error));
   return publish(io, { context, inputs, outcome, checks });
 }
 
+/**
+ * The engine writes a report in every outcome it knows of. When even that fails (report-dir is a file, the disk is
+ * full), the results are lost, but the step still fails with every output set, a report saying why, and the check
+ * run completed rather than left in progress.
+ */
+async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs: ActionInputs, error: unknown): Promise<SmokeOutcome> {
+  const message = error instanceof Error ? error.message : String(error);
+  const diagnostic = preflightDiagnostic({
+    code: 'internal-error',
+    message: `reliability-smoke could not finish the run, so its results are lost: ${message}`,
+    problems: [error instanceof Error ? (error.stack ?? message) : message],
+    guidance: [
+      `Check that report-dir (${inputs.reportDir}) is a folder this job can write to.`,
+      'If it is, this is a bug in reliability-smoke: please report it with this report attached.',
+    ],
+    fallbackIds: null,
+  });
+  const reportDir = fs.mkdtempSync(path.join(io.env.RUNNER_TEMP || os.tmpdir(), 'reliability-smoke-unfinished-'));
+  io.logger.warn(`The report could not be written where it was meant to be; this one, saying why, is in ${reportDir}.`);
+  const selected = inputs.patterns.length > 0 || inputs.tags.length > 0 || inputs.sample !== null;
+  const mode = inputs.rerunFailed ? 'rerun-failed' : selected ? 'selected' : 'full';
+  return reportStoppedRun({ diagnostic, reportDir, context, toolVersion: TOOL_VERSION, mode });
+}
+
 async function publishUsageError(io: ActionIo, context: ActionContext, error: UsageError): Promise<ActionResult> {
-  const reportDir = io.readInput('report-dir') || `${io.env.RUNNER_TEMP || '/tmp'}/reliability-smoke`;
+  // Absolute, as on every other path, so report-path names the file whatever the next step's working directory.
+  const reportDir = path.resolve(io.readInput(Inputs.ReportDir) || `${io.env.RUNNER_TEMP || '/tmp'}/reliability-smoke`);
   const outcome = await reportStoppedRun({ diagnostic: usageDiagnostic(error.problems), reportDir, context, toolVersion: TOOL_VERSION });
-  const name = io.readInput('artifact-name');
-  const prefix = name && !/["':<>|*?\r\n\\/]/.test(name) ? name : DEFAULT_ARTIFACT_NAME;
+  const prefix = usableArtifactPrefix(io.readInput(Inputs.ArtifactName));
   for (const problem of error.problems) io.annotate({ level: 'error', message: problem, title: 'reliability-smoke input', file: null, startLine: null });
   return publish(io, { context, inputs: null, outcome, checks: null, artifactPrefix: prefix });
 }
@@ -149,7 +201,7 @@ async function reportOnly(io: ActionIo, context: ActionContext, inputs: ActionIn
     return publish(io, { context, inputs, outcome, checks, upload: false });
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error;
-    const outcome = await reportStoppedRun({ diagnostic: error.diagnostic, reportDir: inputs.reportDir, context, toolVersion: TOOL_VERSION });
+    const outcome = await reportStoppedRun({ diagnostic: error.diagnostic, reportDir: path.resolve(inputs.reportDir), context, toolVersion: TOOL_VERSION });
     return publish(io, { context, inputs, outcome, checks: null, upload: false });
   }
 }
@@ -185,20 +237,31 @@ async function publish(io: ActionIo, publication: Publication): Promise<ActionRe
         // Evidence is shown relative to the report folder, which is also the artifact's root.
         reportDir: null,
         reportPath: outcome.reportPath,
-        artifact: artifact ? { name: artifact.name, url: artifact.url } : null,
+        // Only an artifact that exists may be pointed at; after a failed upload the report is only on the runner.
+        artifact: artifact?.id ? { name: artifact.name, url: artifact.url } : null,
         commandArgs: inputs ? actionCommandArgs(inputs) : [],
       })
     : null;
   if (view) for (const line of formatSummary(view).split('\n')) io.logger.info(line);
   const markdown = renderActionSummary({ outcome, view, context, problems });
   await guarded('Writing the job summary', () => io.writeSummary(markdown));
-  if (view) for (const annotation of annotationsFor(view)) io.annotate(annotation);
+  if (view) for (const annotation of annotationsFor(view, annotationRoom(problems, view.verdict))) io.annotate(annotation);
   const checkRunId = publication.checks ? await guarded('Reporting the check run', () => publication.checks!.finish(outcome, view)) : null;
   const outputs = outputsFor(outcome, { artifact, checkRunId: checkRunId ?? null });
   for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value);
   const result = outputs.result;
-  io.logger.info(`RESULT: ${result}`);
+  // formatSummary above already ends with the RESULT line; a dry run has no view, so it gets its own.
+  if (!view) io.logger.info(`RESULT: ${result}`);
   return { failed: result !== 'pass', message: failureMessage(outcome) };
+}
+
+/**
+ * GitHub shows 10 errors per step and drops the rest. The publishing problems already annotated and the step's
+ * own failure message take their places first, so the fixture annotations and the notice about the rest all show.
+ */
+function annotationRoom(problems: readonly string[], verdict: 'pass' | 'fail'): { error: number; warning: number } {
+  const taken = problems.length + (verdict === 'fail' ? 1 : 0);
+  return { error: Math.max(0, ANNOTATIONS_PER_STEP.error - taken), warning: ANNOTATIONS_PER_STEP.warning };
 }
 
 async function uploadArtifact(io: ActionIo, publication: Publication, problems: string[]): Promise<PublishedArtifact> {
