@@ -2,8 +2,10 @@
  * The check run, so a smoke suite can be a required status check. Created `in_progress` on the commit under test
  * (the PR head, not the merge commit) when fixtures start, completed with the conclusion, the job summary cut to
  * GitHub's 65,535 characters, and every annotation in batches of 50. A 403 or 404 (a fork PR's read-only token,
- * no checks: write) becomes one warning: the failures are still annotated through workflow commands, and the
- * verdict never depends on the check run.
+ * no checks: write) becomes one warning and stops every later request: the failures are still annotated through
+ * workflow commands, and the verdict never depends on the check run. Any other failure leaves no check run stuck
+ * in progress where that can be helped: a failed start is retried with the result, a failed annotation batch
+ * still lets the run complete.
  */
 import { getOctokit } from '@actions/github';
 import type { SmokeOutcome } from '../engine.ts';
@@ -34,16 +36,28 @@ export interface CheckAnnotation {
 
 /** The two calls the check run needs; the real one is Octokit's checks API. */
 export interface ChecksApi {
-  create(params: { name: string; head_sha: string; status: 'in_progress' | 'completed'; started_at: string; details_url?: string; conclusion?: Conclusion; output?: CheckRunOutput }): Promise<{ id: number }>;
+  create(params: {
+    name: string;
+    head_sha: string;
+    status: 'in_progress' | 'completed';
+    started_at: string;
+    details_url?: string;
+    conclusion?: Conclusion;
+    completed_at?: string;
+    output?: CheckRunOutput;
+  }): Promise<{ id: number }>;
   update(id: number, params: { status?: 'in_progress' | 'completed'; conclusion?: Conclusion; completed_at?: string; output: CheckRunOutput }): Promise<void>;
 }
 
 export type Conclusion = 'success' | 'failure' | 'neutral';
 
 export interface CheckRunPublisher {
-  /** Creates the check run in progress; never throws. */
+  /** Creates the check run in progress; never throws (finish() creates it when this could not). */
   start(fixtureCount: number): Promise<void>;
-  /** Completes it (creating it first if start never ran). Returns its id, or null when it is off or refused. */
+  /**
+   * Completes it (creating it first if start never ran). Returns its id, or null when it is off or refused.
+   * Throws only when the check run could not be created or completed for another reason than a refusal.
+   */
   finish(outcome: SmokeOutcome, view: SummaryView | null): Promise<string | null>;
 }
 
@@ -82,7 +96,7 @@ export function batches<T>(items: readonly T[], size: number): T[][] {
 }
 
 function refusal(error: unknown): string | null {
-  const status = (error as { status?: number }).status;
+  const status = (error as { status?: number } | null)?.status;
   if (status !== 403 && status !== 404) return null;
   return (
     `The check run could not be reported (${status}): github-token lacks the checks: write permission. ` +
@@ -90,6 +104,13 @@ function refusal(error: unknown): string | null {
     'See the README for the workflow_run pattern that reports the check from the uploaded artifact.'
   );
 }
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What one request came to: a refusal (403/404) turns the check run off for good; other errors throw. */
+type Sent<T> = { refused: false; value: T } | { refused: true };
 
 export function createCheckRunPublisherWith(
   api: ChecksApi | null,
@@ -99,65 +120,89 @@ export function createCheckRunPublisherWith(
   detailsUrl: string | null,
 ): CheckRunPublisher {
   let id: number | null = null;
-  let disabled = !api || !name || !headSha;
-  const guard = async <T>(work: () => Promise<T>): Promise<T | null> => {
+  // One refusal is enough: every later request would be refused too, and the user needs one warning, not one
+  // per annotation batch.
+  let refused = false;
+  const send = async <T>(request: (checks: ChecksApi) => Promise<T>): Promise<Sent<T>> => {
+    if (refused || !api) return { refused: true };
     try {
-      return await work();
+      return { refused: false, value: await request(api) };
     } catch (error) {
-      const refused = refusal(error);
-      disabled = true;
-      if (refused) {
-        logger.warn(refused);
-        return null;
-      }
-      throw error;
+      const message = refusal(error);
+      if (!message) throw error;
+      refused = true;
+      logger.warn(message);
+      return { refused: true };
     }
   };
   const startedAt = new Date().toISOString();
+  const identity = () => ({ name: name!, head_sha: headSha!, started_at: startedAt, ...(detailsUrl ? { details_url: detailsUrl } : {}) });
+  const on = () => api !== null && name !== null && headSha !== null && !refused;
   return {
     async start(fixtureCount) {
-      if (disabled || id !== null) return;
-      const created = await guard(() =>
-        api!.create({
-          name: name!,
-          head_sha: headSha!,
-          status: 'in_progress',
-          started_at: startedAt,
-          ...(detailsUrl ? { details_url: detailsUrl } : {}),
-          output: { title: `Running ${fixtureCount} fixture${fixtureCount === 1 ? '' : 's'}`, summary: 'reliability-smoke is running.' },
-        }),
-      ).catch((error: unknown) => {
-        logger.warn(`The check run could not be created: ${error instanceof Error ? error.message : String(error)}`);
-        disabled = true;
-        return null;
-      });
-      id = created?.id ?? null;
+      if (!on() || id !== null) return;
+      const output = { title: `Running ${fixtureCount} fixture${fixtureCount === 1 ? '' : 's'}`, summary: 'reliability-smoke is running.' };
+      try {
+        const created = await send((checks) => checks.create({ ...identity(), status: 'in_progress', output }));
+        if (!created.refused) id = created.value.id;
+      } catch (error) {
+        // Not a refusal (a 5xx, a network error): finish() creates the check run with the result instead.
+        logger.warn(`The check run could not be created when fixtures started (${reasonOf(error)}); it is created with the result.`);
+      }
     },
     async finish(outcome, view) {
-      if (disabled && id === null) return null;
+      if (!on()) return null;
       const title = titleOf(outcome);
       const summary = view ? renderJobSummaryWithin(view, { max: CHECK_RUN_TEXT_MAX_CHARS, unit: 'chars' }) : title;
+      const output = (annotations: CheckAnnotation[]): CheckRunOutput => ({ title, summary, annotations });
       const groups = batches(view ? checkAnnotationsOf(view) : [], ANNOTATIONS_PER_REQUEST);
-      const conclusion = conclusionOf(outcome);
-      const completed = { status: 'completed' as const, conclusion, completed_at: new Date().toISOString() };
-      if (id === null) {
-        const created = await guard(() =>
-          api!.create({ name: name!, head_sha: headSha!, started_at: startedAt, ...completed, output: { title, summary, annotations: groups[0] ?? [] } }),
-        );
-        if (!created) return null;
-        id = created.id;
-        groups.shift();
-        for (const group of groups) await guard(() => api!.update(id!, { output: { title, summary, annotations: group } }));
-        return String(id);
-      }
-      // Batches go while the run is in progress; the last request completes it, so a reader never sees a
-      // completed run with half its annotations.
+      const completed = { status: 'completed' as const, conclusion: conclusionOf(outcome), completed_at: new Date().toISOString() };
+      // Batches go while the run is in progress and the last request completes it, so a reader never sees a
+      // completed run with half its annotations (also when start() never ran: report-only, preflight, dry run).
       const last = groups.pop() ?? [];
-      for (const group of groups) await guard(() => api!.update(id!, { output: { title, summary, annotations: group } }));
-      await guard(() => api!.update(id!, { ...completed, output: { title, summary, annotations: last } }));
-      return String(id);
+      if (id === null) {
+        const first = groups.shift();
+        const created = await send((checks) =>
+          checks.create({ ...identity(), ...(first ? { status: 'in_progress' as const } : completed), output: output(first ?? last) }),
+        );
+        if (created.refused) return null;
+        id = created.value.id;
+        if (!first) return String(id);
+      }
+      const checkRunId = id;
+      const dropped = await sendBatches(groups, (group) => send((checks) => checks.update(checkRunId, { output: output(group) })));
+      if (dropped.refused) return null;
+      const done = await send((checks) => checks.update(checkRunId, { ...completed, output: output(dropped.error ? [] : last) }));
+      if (done.refused) return null;
+      if (dropped.error) {
+        const count = dropped.count + last.length;
+        logger.warn(
+          `${count} annotation${count === 1 ? ' was' : 's were'} not added to the check run (${reasonOf(dropped.error)}); ` +
+            'it was completed with its conclusion and summary without them. Every failure is in the job summary and the report.',
+        );
+      }
+      return String(checkRunId);
     },
   };
+}
+
+/**
+ * Sends the annotation batches in order. A batch that fails for another reason than a refusal stops the rest, so
+ * the caller can still complete the check run: a required check left in progress would block the pull request.
+ */
+async function sendBatches(
+  groups: readonly CheckAnnotation[][],
+  sendOne: (group: CheckAnnotation[]) => Promise<Sent<void>>,
+): Promise<{ refused: boolean; error: unknown; count: number }> {
+  for (const [index, group] of groups.entries()) {
+    try {
+      if ((await sendOne(group)).refused) return { refused: true, error: null, count: 0 };
+    } catch (error) {
+      const count = groups.slice(index).reduce((total, rest) => total + rest.length, 0);
+      return { refused: false, error: error ?? new Error('unknown error'), count };
+    }
+  }
+  return { refused: false, error: null, count: 0 };
 }
 
 export function createCheckRunPublisher(
