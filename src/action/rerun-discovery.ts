@@ -25,6 +25,8 @@ export interface DiscoveryRequest {
   context: ActionContext;
   /** How many earlier runs to look at before giving up. */
   maxRuns?: number;
+  /** Where to say what was tried and passed over (the step log). */
+  note?: (message: string) => void;
 }
 
 const DEFAULT_MAX_RUNS = 50;
@@ -39,10 +41,32 @@ export async function* discoverCandidates(api: RunsApi, request: DiscoveryReques
   const currentAttempt = request.context.runAttempt ?? 1;
   const thisRun = await api.getRun(current);
   if (currentAttempt > 1) {
-    const earlier = pickSmokeArtifact(await api.listArtifacts(current), request.prefix, request.job, currentAttempt - 1);
-    if (earlier.usable) yield { run: thisRun, artifact: earlier.usable.artifact, attempt: earlier.usable.attempt, via: 'earlier-attempt' };
+    const earlier = await earlierAttempt(api, request, thisRun, currentAttempt);
+    if (earlier) yield earlier;
   }
   yield* earlierRuns(api, request, thisRun);
+}
+
+/**
+ * The artifact an earlier attempt of this run uploaded. Tried, not relied on: when GitHub does not list it (or
+ * the listing fails), the earlier runs are next. Only a refusal stops here, since every other listing would
+ * be refused too.
+ */
+async function earlierAttempt(api: RunsApi, request: DiscoveryRequest, thisRun: RunInfo, currentAttempt: number): Promise<Candidate | null> {
+  try {
+    const earlier = pickSmokeArtifact(await api.listArtifacts(thisRun.id), request.prefix, request.job, currentAttempt - 1);
+    if (earlier.usable) return { run: thisRun, artifact: earlier.usable.artifact, attempt: earlier.usable.attempt, via: 'earlier-attempt' };
+    request.note?.(`No smoke artifact of an earlier attempt of run ${thisRun.id} is listed; looking at earlier runs.`);
+  } catch (error) {
+    if (error instanceof DiscoveryError && error.code === 'permission-denied') throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    request.note?.(`The artifacts of earlier attempts of run ${thisRun.id} could not be listed (${reason}); looking at earlier runs.`);
+  }
+  return null;
+}
+
+function sameRepository(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
 }
 
 async function explicitRun(api: RunsApi, request: DiscoveryRequest, runId: string): Promise<Candidate> {
@@ -66,11 +90,17 @@ async function* earlierRuns(api: RunsApi, request: DiscoveryRequest, thisRun: Ru
   const { context } = request;
   const branch = context.branch;
   if (!branch) throw new DiscoveryError('no-earlier-run', `The branch of this run is unknown (GITHUB_REF is ${context.ref ?? 'not set'}), so earlier runs cannot be matched.`);
+  const headRepository = context.headRepository ?? thisRun.headRepository;
   let looked = 0;
+  const otherRepositories = new Set<string>();
   let expired: ArtifactInfo | null = null;
   for await (const run of api.completedRuns(thisRun.workflowId, branch)) {
     if (run.id === thisRun.id || Date.parse(run.createdAt) >= Date.parse(thisRun.createdAt)) continue;
-    if (run.headRepository !== (context.headRepository ?? thisRun.headRepository)) continue;
+    // A fork's branch may share our branch's name; its results are about other code.
+    if (!sameRepository(run.headRepository, headRepository)) {
+      otherRepositories.add(run.headRepository ?? 'an unknown repository');
+      continue;
+    }
     if (looked >= (request.maxRuns ?? DEFAULT_MAX_RUNS)) break;
     looked += 1;
     const picked = pickSmokeArtifact(await api.listArtifacts(run.id), request.prefix, request.job, null);
@@ -79,7 +109,13 @@ async function* earlierRuns(api: RunsApi, request: DiscoveryRequest, thisRun: Ru
   }
   const where = `workflow "${context.workflow ?? thisRun.workflowId}" on branch "${branch}"`;
   if (looked === 0) {
-    throw new DiscoveryError('no-earlier-run', `There is no earlier completed run of ${where} to rerun from.`);
+    const others = [...otherRepositories];
+    const skipped =
+      others.length > 0
+        ? ` Runs on a branch of that name from ${others.slice(0, 5).join(', ')} were passed over: they test another ` +
+          `repository's code, not ${headRepository ?? 'this one'}.`
+        : '';
+    throw new DiscoveryError('no-earlier-run', `There is no earlier completed run of ${where} to rerun from.${skipped}`);
   }
   if (expired) {
     throw new DiscoveryError(

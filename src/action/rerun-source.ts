@@ -78,6 +78,7 @@ export function createRerunSourceFinder(inputs: ActionInputs, context: ActionCon
           prefix: inputs.artifactName,
           job: jobToken(env),
           context,
+          note: (message) => logger.info(message),
         });
         for await (const candidate of candidates) {
           const source = await fetchCandidate(candidate, { inputs, context, downloader, fallback, logger, fail });
@@ -152,7 +153,9 @@ function readSource(dir: string, candidate: Candidate, label: string, fetch: Fet
   const size = fs.statSync(file).size;
   try {
     if (size > REPORT_LIMITS.maxReportBytes) {
-      parseReportBytes(new Uint8Array(size), label);
+      // Said from the size alone: nothing that large is read into memory.
+      const limit = REPORT_LIMITS.maxReportBytes;
+      throw new ReportReadError('too-large', label, `${label} holds a report.json of ${size} bytes, over the ${limit}-byte limit for a report.`);
     }
     const read = parseReportBytes(fs.readFileSync(file), label);
     return {

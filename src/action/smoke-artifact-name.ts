@@ -53,23 +53,40 @@ export interface Picked {
 }
 
 /**
+ * GitHub sets `expired` some time after `expires_at` has passed; in between, a download answers 410. Either one
+ * makes an artifact unusable.
+ */
+export function isExpired(artifact: ArtifactInfo, now: number = Date.now()): boolean {
+  return artifact.expired || (artifact.expiresAt !== null && Date.parse(artifact.expiresAt) <= now);
+}
+
+/**
  * The artifact to rerun from: ours by prefix, the same job when there are several jobs, the highest attempt up to
  * `maxAttempt`, and never an expired one.
  */
-export function pickSmokeArtifact(artifacts: readonly ArtifactInfo[], prefix: string, job: string | null, maxAttempt: number | null): Picked {
+export function pickSmokeArtifact(
+  artifacts: readonly ArtifactInfo[],
+  prefix: string,
+  job: string | null,
+  maxAttempt: number | null,
+  now: number = Date.now(),
+): Picked {
   const ours = artifacts
     .map((artifact) => ({ artifact, parsed: parseSmokeArtifactName(artifact.name, prefix) }))
     .filter((entry): entry is { artifact: ArtifactInfo; parsed: { job: string | null; attempt: number | null } } => entry.parsed !== null)
     .filter((entry) => maxAttempt === null || (entry.parsed.attempt ?? 0) <= maxAttempt)
     .map((entry) => ({ artifact: entry.artifact, job: entry.parsed.job, attempt: entry.parsed.attempt }));
-  // Another job's artifact is only a stand-in when there is no doubt which one: a single other job.
   const sameJob = ours.filter((entry) => entry.job === job || entry.job === null);
-  const otherJobs = new Set(ours.map((entry) => entry.job));
-  const pool = sameJob.length > 0 ? sameJob : otherJobs.size === 1 ? ours : [];
+  // Another job's artifact is only a stand-in when there is no doubt which one: a single other job. A name
+  // like `<prefix>-mobile-<job>-attempt-1` is this job's artifact under another artifact-name (a second suite
+  // with the prefix `<prefix>-mobile`), never a stand-in for ours.
+  const standIns = ours.filter((entry) => job === null || entry.job === null || !entry.job.endsWith(`-${job}`));
+  const otherJobs = new Set(standIns.map((entry) => entry.job));
+  const pool = sameJob.length > 0 ? sameJob : otherJobs.size === 1 ? standIns : [];
   const newestFirst = [...pool].sort((a, b) => (b.attempt ?? 0) - (a.attempt ?? 0) || (b.artifact.createdAt ?? '').localeCompare(a.artifact.createdAt ?? ''));
   return {
-    usable: newestFirst.find((entry) => !entry.artifact.expired) ?? null,
-    expired: newestFirst.find((entry) => entry.artifact.expired)?.artifact ?? null,
+    usable: newestFirst.find((entry) => !isExpired(entry.artifact, now)) ?? null,
+    expired: newestFirst.find((entry) => isExpired(entry.artifact, now))?.artifact ?? null,
     seen: artifacts.map((artifact) => artifact.name),
   };
 }

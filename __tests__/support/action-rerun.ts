@@ -1,0 +1,230 @@
+/**
+ * Shared set-up for the rerun-failed end-to-end tests (__tests__/action-rerun*.test.ts): a small suite whose
+ * fixtures each load their own path on the loopback site (so site.hits(path) says exactly which fixtures ran),
+ * runs on the loopback GitHub with explicit shas and creation times, and the bundled Action run as a step of one.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { Fixture, type FixtureInput } from '../../src/fixtures/schema.ts';
+import { buildReport } from '../../src/report/build.ts';
+import { Report } from '../../src/report/schema.ts';
+import type { Attempt } from '../../src/report/schema.ts';
+import type { FixtureRun } from '../../src/run/types.ts';
+import { runClients, valueOf } from './github-service/child.ts';
+import type { Artifact, GitHubService, Run, RunOptions } from './github-service/index.ts';
+import { type ActionRun, type RunActionOptions, runBundledAction, writeFixtures } from './run-action.ts';
+import { html, type Site, startSite } from './site.ts';
+
+/** Every test is bounded; one Action step with a browser takes a few seconds, the bound is for a noisy machine. */
+export const STEP_BOUND = { timeout: 180_000 } as const;
+
+export const OWNER_REPO = 'octo-org/smoke-demo';
+export const JOB = 'smoke';
+export const PREFIX = 'reliability-smoke';
+export const artifactNameFor = (attempt: number, job = JOB) => `${PREFIX}-${job}-attempt-${attempt}`;
+
+/** A 40-hex commit id that reads as what it is in a failure message. */
+export const shaOf = (label: string) => Buffer.from(label.padEnd(20, '.')).toString('hex').slice(0, 40);
+
+export const passingPage = (id: string) => html(`<h1 id="${id}">${id} works</h1>`, `Page ${id}`);
+export const brokenPage = { status: 500, body: '<!doctype html><title>Broken</title><h1>Internal error</h1>' };
+
+/** One fixture per id, each loading `/<id>` and expecting a 200 and its heading. Short timeouts keep failures quick. */
+export function suiteYaml(ids: readonly string[]): string {
+  const entries = ids.map(
+    (id) => `  - id: ${id}
+    title: The ${id} page works
+    url: /${id}
+    timeout: 3s
+    expect:
+      status: 200
+      visible: ["#${id}"]`,
+  );
+  return `fixtures:\n${entries.join('\n')}\n`;
+}
+
+export async function siteFor(t: TestContext, pages: Record<string, 'pass' | 'fail'>): Promise<Site> {
+  const site = await startSite();
+  setPages(site, pages);
+  t.after(() => site.close());
+  return site;
+}
+
+export function setPages(site: Site, pages: Record<string, 'pass' | 'fail'>): void {
+  for (const [id, state] of Object.entries(pages)) site.route(`/${id}`, state === 'pass' ? passingPage(id) : brokenPage);
+}
+
+/** Requests per fixture page, to compare before and after a step. */
+export function hitsOf(site: Site, ids: readonly string[]): Record<string, number> {
+  return Object.fromEntries(ids.map((id) => [id, site.hits(`/${id}`)]));
+}
+
+export function hitsSince(site: Site, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(before).map((id) => [id, site.hits(`/${id}`) - (before[id] ?? 0)]));
+}
+
+/** Run ids that differ per test, so tests in one file can share a service without seeing each other's runs. */
+let nextBase = 1000;
+export function runIds(count: number): number[] {
+  nextBase += 100;
+  return Array.from({ length: count }, (_, index) => nextBase + index);
+}
+
+/**
+ * Adds a completed run of the smoke workflow. Runs are spaced a minute apart by their index, so "newest" is
+ * never decided by a clock tick. Each test uses its own branch, so tests sharing a service never see each
+ * other's runs.
+ */
+export function addRun(service: GitHubService, options: RunOptions & { minute: number }): Run {
+  const { minute, ...rest } = options;
+  return service.addRun({
+    status: 'completed',
+    conclusion: 'failure',
+    createdAt: new Date(Date.parse('2026-01-05T08:00:00Z') + minute * 60_000),
+    ...rest,
+  });
+}
+
+/** Marks a run completed once its step is done, as GitHub does when the workflow ends. */
+export function complete(service: GitHubService, runId: number, conclusion: 'success' | 'failure'): void {
+  const run = service.runs.find((candidate) => candidate.id === runId);
+  assert.ok(run, `run ${runId} exists`);
+  Object.assign(run, { status: 'completed', conclusion });
+}
+
+export interface StepOptions {
+  runId: number;
+  attempt?: number;
+  site: Site | null;
+  ids: readonly string[];
+  inputs?: Record<string, string>;
+  env?: Partial<RunActionOptions['env']>;
+  extraEnv?: Record<string, string>;
+}
+
+/** One step of the Action in run `runId`, with the suite written into its workspace. */
+export function step(service: GitHubService, options: StepOptions): Promise<ActionRun> {
+  return runBundledAction(service, {
+    env: { runId: options.runId, jobId: JOB, ...(options.attempt ? { runAttempt: options.attempt } : {}), ...options.env },
+    inputs: { 'base-url': options.site?.url ?? 'http://127.0.0.1:9', timeout: '3s', retries: '0', 'check-name': '', ...options.inputs },
+    workspace: (dir) => writeFixtures(dir, { 'suite.smoke.yml': suiteYaml(options.ids) }),
+    ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
+    timeoutMs: STEP_BOUND.timeout - 30_000,
+  });
+}
+
+/** The report the step wrote (report-path output), validated against the report schema. */
+export function reportOf(run: ActionRun): Report {
+  const file = run.outputs['report-path'];
+  assert.ok(file, `the step set report-path\n${run.stdout}\n${run.stderr}`);
+  return Report.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
+export function artifactOf(service: GitHubService, runId: number, name: string): Artifact {
+  const artifact = service.artifacts.find((candidate) => candidate.runId === runId && candidate.name === name);
+  assert.ok(artifact, `run ${runId} has the artifact ${name}; it has: ${service.artifacts.filter((a) => a.runId === runId).map((a) => a.name).join(', ')}`);
+  assert.ok(artifact.finalized, `${name} was finalized`);
+  return artifact;
+}
+
+/** Downloads an uploaded smoke artifact with the real client (findBy, digest checked) and reads its report. */
+export async function uploadedReport(service: GitHubService, artifact: Artifact): Promise<Report> {
+  const target = fs.mkdtempSync(path.join(os.tmpdir(), 'rerun-download-'));
+  try {
+    const [repositoryOwner = '', repositoryName = ''] = service.repository.split('/');
+    const findBy = { token: service.githubToken, workflowRunId: artifact.runId, repositoryOwner, repositoryName };
+    const run = await runClients(service.env({ runId: artifact.runId, jobId: 'download' }), [
+      { op: 'download', artifactId: artifact.id, path: target, findBy, ...(artifact.digest ? { expectedHash: artifact.digest } : {}) },
+    ]);
+    const downloaded = valueOf<{ digestMismatch?: boolean }>(run, 0);
+    assert.notEqual(downloaded.digestMismatch, true, 'the uploaded artifact matches its digest');
+    return Report.parse(JSON.parse(fs.readFileSync(path.join(target, 'report.json'), 'utf8')));
+  } finally {
+    fs.rmSync(target, { recursive: true, force: true });
+  }
+}
+
+export const statusById = (report: Report) => Object.fromEntries(report.fixtures.map((fixture) => [fixture.id, fixture.status]));
+export const fixtureOf = (report: Report, id: string) => {
+  const found = report.fixtures.find((fixture) => fixture.id === id);
+  assert.ok(found, `${id} is in the report`);
+  return found;
+};
+
+/** Why a step failed, for assertion messages. */
+export const logOf = (run: ActionRun) => `\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+
+/**
+ * A source report made by the report builder itself (so it is exactly what a real run writes), for preflight
+ * cases that need a particular report rather than a browser run: every fixture with the given status (a skipped
+ * one has no attempt).
+ */
+export function builtReport(options: {
+  ids: Record<string, 'passed' | 'failed' | 'skipped'>;
+  runId: number;
+  sha: string;
+  /** The run stopped early (a suite timeout): its skipped fixtures never ran. */
+  interrupted?: boolean;
+}): string {
+  const startedAt = '2026-01-05T08:00:00.000Z';
+  const fixtures: FixtureRun[] = Object.entries(options.ids).map(([id, status], index) => {
+    const attempts: Attempt[] =
+      status === 'skipped'
+        ? []
+        : [
+            {
+              attempt: 1,
+              status,
+              startedAt,
+              durationMs: 120,
+              error: status === 'failed' ? { kind: 'assertion', message: 'expected status 200, got 500' } : null,
+              evidence: null,
+            },
+          ];
+    const input: FixtureInput = { id, title: `The ${id} page works`, url: `/${id}`, expect: { status: 200 } };
+    return {
+      fixture: { ...Fixture.parse(input), file: 'fixtures/suite.smoke.yml', line: 2 + index * 7 },
+      url: `http://127.0.0.1:9/${id}`,
+      attempts,
+      skipReason: status === 'skipped' ? 'the suite timeout (2s) ran out before it started' : null,
+    };
+  });
+  const report = buildReport({
+    toolVersion: '0.1.0',
+    mode: 'full',
+    run: {
+      repository: OWNER_REPO,
+      workflow: 'Smoke',
+      runId: String(options.runId),
+      runAttempt: 1,
+      sha: options.sha,
+      ref: 'refs/heads/main',
+      event: 'push',
+      serverUrl: null,
+    },
+    startedAt,
+    durationMs: 500,
+    baseUrl: 'http://127.0.0.1:9',
+    options: { retries: 0, concurrency: 2, timeoutMs: 3000, suiteTimeoutMs: null, failOnFlaky: false },
+    selection: { fixturesDir: 'fixtures', patterns: [], tags: [], sample: null, sampleSeed: null, selected: Object.keys(options.ids), missing: [] },
+    suiteRun: {
+      fixtures,
+      interrupted: options.interrupted ? { reason: 'suite-timeout', message: 'The suite timeout (2s) ran out.' } : null,
+      warnings: [],
+      stats: { browserLaunches: 1, sessionsCreated: fixtures.length, sessionsReset: 0 },
+    },
+  });
+  return JSON.stringify(report, null, 2);
+}
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+
+/** The job summary as a reader sees it rendered: character references decoded, Markdown left as is. */
+export function readable(summary: string): string {
+  return summary.replace(/&(#\d+|[a-z]+);/g, (entity, name: string) =>
+    name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : (NAMED_ENTITIES[name] ?? entity),
+  );
+}
