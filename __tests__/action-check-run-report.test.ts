@@ -281,7 +281,7 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     assert.equal(checkRun.output.title, '120 failed, 0 passed');
   });
 
-  it('report-only without artifact-run-id is a usage error that runs and reports nothing', BOUND, async (t) => {
+  it('report-only without artifact-run-id is a usage error that runs nothing and reports a failed check run', BOUND, async (t) => {
     const site = await siteFor(t, { cart: 'pass', home: 'pass', search: 'pass' });
     const browser = browserMarker(t);
     const from = service.log.length;
@@ -291,7 +291,8 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     assert.ok(problem, `an error annotation names the missing input${logOf(run)}`);
     assert.equal(site.hits(), 0, 'no fixture ran');
     assert.equal(browser.launches(), 0, 'no browser started');
-    assert.deepEqual(checkRunRequests(service.log.slice(from)), [], 'no check run');
+    assert.equal(checkRunRequests(service.log.slice(from)).length, 1, 'one check run, created completed');
+    assert.equal(service.checkRuns.at(-1)?.requests[0]?.body.conclusion, 'failure');
     assert.equal(run.outputs[Outputs.Result], 'fail');
   });
 });

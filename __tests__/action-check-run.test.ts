@@ -178,6 +178,10 @@ describe('a token without checks: write (a fork pull request)', () => {
         const warnings = run.stdout.split('\n').filter((line) => line.includes('checks: write'));
         assert.equal(warnings.length, 1, `exactly one warning naming the permission:\n${warnings.join('\n')}`);
         assert.match(warnings[0] ?? '', new RegExp(`\\(${status}\\): github-token lacks the checks: write permission`));
+        assert.ok(
+          run.commands.some((command) => command.command === 'warning' && command.message.includes('checks: write')),
+          'the warning is an annotation, so it shows on the run page and not only in the log',
+        );
         assert.equal(run.commands.filter((command) => command.message.includes('Reporting the check run failed')).length, 0, 'not an error');
 
         const errors = run.commands.filter((command) => command.command === 'error' && command.properties.file);

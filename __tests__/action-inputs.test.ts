@@ -132,7 +132,7 @@ describe('bad inputs', () => {
         [Outputs.ArtifactId]: String(artifact.id),
         [Outputs.ArtifactUrl]: `https://github.com/${service.repository}/actions/runs/${runId}/artifacts/${artifact.id}`,
         [Outputs.RerunSourceRunId]: '',
-        [Outputs.CheckRunId]: '',
+        [Outputs.CheckRunId]: String(service.checkRuns.at(-1)?.id),
       },
     );
     const downloaded = await downloadArtifact(service, runId, artifact, tempDir(t));
@@ -147,7 +147,11 @@ describe('bad inputs', () => {
     // Nothing started: no browser, no request to the site.
     assert.equal(browser.launches(), 0);
     assert.equal(site.hits(), 0);
-    assert.deepEqual(restCalls, [], 'no rerun lookup and no check run');
+    // The only REST call is the check run, reported as failed so a required check never looks still to come.
+    assert.deepEqual(restCalls, [`POST /repos/${service.repository}/check-runs`], 'no rerun lookup; one check run');
+    const checkRun = service.checkRuns.at(-1);
+    assert.equal(checkRun?.requests[0]?.body.status, 'completed');
+    assert.equal(checkRun?.requests[0]?.body.conclusion, 'failure');
     assert.deepEqual(tokenLeaks(run, service.githubToken, { 'report.json': fs.readFileSync(reportPath, 'utf8') }), []);
   });
 

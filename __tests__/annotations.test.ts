@@ -87,6 +87,12 @@ describe('annotationsFor', () => {
     );
   });
 
+  test('the notice counts one left-out failure in the singular', () => {
+    const notice = annotationsFor(view(reportWith(11, 0))).at(-1);
+    assert.equal(notice?.title, '1 more failure not annotated');
+    assert.match(notice?.message ?? '', /1 more failure is listed in the job summary/);
+  });
+
   test('no notice when everything fits, and the check run can ask for all of them', () => {
     assert.equal(annotationsFor(view(reportWith(10, 10))).length, 20);
     const all = annotationsFor(view(reportWith(60, 3)), { error: Infinity, warning: Infinity });

@@ -114,6 +114,19 @@ describe('loading a good suite', () => {
     }
   });
 
+  it('refuses a timeout longer than a day, which Node cannot wait for', async () => {
+    const dir = await tempFixtures({ 'slow.smoke.yml': 'id: slow\nurl: /\ntimeout: 2000m\n' });
+    try {
+      const result = await loadFixtures('.', { cwd: dir });
+      assert.deepEqual(
+        result.problems.map((problem) => `${problem.fixture} ${problem.path}: ${problem.message}`),
+        ['slow timeout: must be at most a day ("1440m"); found "2000m"'],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('skips node_modules and dot-folders, which may hold files that look like fixtures', async () => {
     const dir = await tempFixtures({
       'app.smoke.yml': 'id: app\nurl: /\n',

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { buildPreflightReport, buildReport, preflightDiagnostic, type RerunInput } from '../src/report/build.ts';
 import { workflowRerunCommand } from '../src/report/commands.ts';
+import { summaryViewOf } from '../src/report/summary-data.ts';
 import { REPORT_LIMITS } from '../src/report/limits.ts';
 import { Report } from '../src/report/schema.ts';
 import {
@@ -318,5 +319,13 @@ describe('rerun commands', () => {
     );
     assert.equal(workflowRerunCommand({ ...target, workflow: null }), null);
     assert.equal(workflowRerunCommand({ ...target, workflow: "it's" }), "gh workflow run 'it'\\''s' -R acme/shop-web --ref release/1.2 -f rerun-failed=true");
+  });
+
+  test("a pull request's rerun command dispatches on its head branch, and a fork's on none", () => {
+    const report = { ...source, run: { ...source.run, workflow: 'Smoke', repository: 'acme/shop-web', ref: 'refs/pull/7/merge' } };
+    const headBranch = summaryViewOf(report, { dispatchRef: 'refs/heads/feature/cart' }).next?.action.rerunFailed;
+    assert.equal(headBranch, 'gh workflow run Smoke -R acme/shop-web --ref feature/cart -f rerun-failed=true');
+    const fork = summaryViewOf(report, { dispatchRef: null }).next?.action.rerunFailed;
+    assert.equal(fork, 'gh workflow run Smoke -R acme/shop-web -f rerun-failed=true');
   });
 });

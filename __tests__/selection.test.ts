@@ -170,7 +170,7 @@ describe('selecting a rerun', () => {
     assert.deepEqual(ids(rerun.selected), ['checkout-cart', 'search']);
     assert.deepEqual(rerun.missing, ['checkout-old']);
     assert.deepEqual(rerun.warnings, [
-      'fixture "checkout-old" failed in the source run but is no longer in the fixture files (renamed or removed?); skipping it',
+      'fixture "checkout-old" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it',
     ]);
   });
 

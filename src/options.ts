@@ -4,7 +4,7 @@
  * user's own terms (`--retries` or the `retries` input).
  */
 import { z } from 'zod';
-import { parseDuration } from './fixtures/duration.ts';
+import { MAX_DURATION_MS, parseDuration } from './fixtures/duration.ts';
 
 export interface RawOptions {
   fixturesDir?: string | undefined;
@@ -91,12 +91,6 @@ function integer(min: number, max: number) {
       return z.NEVER;
     });
 }
-
-/**
- * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
- * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
- */
-export const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
 
 const duration = z
   .string()

@@ -27413,6 +27413,11 @@ function preprocess(fn, schema) {
  * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
  */
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
+/**
+ * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
+ * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
+ */
+const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
 /** Returns milliseconds, or undefined when the text is not a duration. */
 function parseDuration(value) {
@@ -27470,12 +27475,15 @@ function regexProblem(text, literalAllowed) {
     }
 }
 const DURATION_HINT = 'must be milliseconds or a duration such as "500ms", "30s", "2m"';
+/** Node's timers cannot wait longer than about 24.8 days; a day is more than any smoke check needs. */
+const TOO_LONG = 'must be at most a day ("1440m")';
 const Duration = union([
-    schemas_number().int().positive(),
+    schemas_number().int().positive().max(MAX_DURATION_MS, { message: TOO_LONG }),
     schemas_string()
         .regex(DURATION_PATTERN, { message: DURATION_HINT, abort: true })
         // "0s" (or "0.0001s") matches the pattern but would become a zero timeout that fails every attempt at once.
-        .refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be at least 1ms' }),
+        .refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be at least 1ms', abort: true })
+        .refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS, { message: TOO_LONG }),
 ], { message: DURATION_HINT })
     .transform((value) => parseDuration(value) ?? 0)
     .meta({ description: 'Milliseconds, or a duration such as "500ms", "30s", "2m".' });
@@ -60744,7 +60752,7 @@ function selectForRerun(all, failedIds) {
     return {
         selected: all.filter((fixture) => failed.has(fixture.id)),
         missing,
-        warnings: missing.map((id) => `fixture "${id}" failed in the source run but is no longer in the fixture files (renamed or removed?); skipping it`),
+        warnings: missing.map((id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`),
     };
 }
 function sampled(candidates, request) {
@@ -61432,11 +61440,6 @@ function options_integer(min, max) {
         return NEVER;
     });
 }
-/**
- * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
- * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
- */
-const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
 const options_duration = schemas_string()
     .trim()
     .transform((text, ctx) => {
@@ -61640,10 +61643,10 @@ function rerunViewOf(report) {
 }
 /**
  * What to run next: the failed fixtures, plus flaky ones when they fail the run, plus those an interruption
- * skipped. Only failed fixtures are picked by rerun-failed, so its forms appear only when something failed.
+ * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
  */
 function nextAttemptOf(report, options) {
-    const failed = failedFixtureIds(report.fixtures);
+    const rerunnable = failedFixtureIds(report.fixtures).length > 0 || report.fixtures.some((fixture) => fixture.status === 'skipped');
     const ids = report.fixtures
         .filter((fixture) => fixture.status === 'failed' ||
         (fixture.status === 'flaky' && report.options.failOnFlaky) ||
@@ -61655,11 +61658,11 @@ function nextAttemptOf(report, options) {
     return {
         ids,
         action: {
-            rerunFailed: failed.length > 0 ? workflowRerunCommand(report.run) : null,
+            rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
             fixturesInput: fixturesInputValue(ids),
         },
         cli: {
-            rerunFailed: failed.length > 0 ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
+            rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
             fixtures: fixturesCommand(ids, args),
         },
     };

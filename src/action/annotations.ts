@@ -130,7 +130,7 @@ function overflowNotice(
     title: `${parts.join(' and ')} not annotated`,
     message:
       `GitHub shows ${limits.error} error and ${limits.warning} warning annotations per step; these are the most ` +
-      `important. ${parts.join(' and ')} are listed in the job summary and in ${where}${artifact}.`,
+      `important. ${parts.join(' and ')} ${moreErrors + moreWarnings === 1 ? 'is' : 'are'} listed in the job summary and in ${where}${artifact}.`,
     file: null,
     startLine: null,
   };

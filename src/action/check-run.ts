@@ -206,7 +206,7 @@ async function sendBatches(
 }
 
 export function createCheckRunPublisher(
-  inputs: { checkName: string | null; githubToken: string; dryRun: boolean },
+  inputs: { checkName: string | null; githubToken: string },
   context: ActionContext,
   logger: Logger,
 ): CheckRunPublisher {

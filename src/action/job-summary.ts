@@ -69,7 +69,10 @@ function preflightSection(view: SummaryView): Section | null {
   const problems = p.problems.slice(0, MAX_LISTED_PROBLEMS).map((problem) => `- ${mdLines(problem)}`);
   if (p.problems.length > MAX_LISTED_PROBLEMS) problems.push(`- … and ${p.problems.length - MAX_LISTED_PROBLEMS} more`);
   if (problems.length > 0) head.push('', ...problems);
-  if (p.guidance.length > 0) head.push('', ...p.guidance.slice(0, MAX_LISTED_PROBLEMS).map((line) => `> ${mdLines(line)}`));
+  // A guidance entry of several lines is a snippet to paste (a permissions: block): kept as YAML, indentation and all.
+  for (const line of p.guidance.slice(0, MAX_LISTED_PROBLEMS)) {
+    head.push('', line.includes('\n') ? codeBlock(line, 'yaml') : `> ${mdLines(line)}`);
+  }
   if (p.fallback) {
     head.push('', '**Run only these fixtures** (set the `fixtures` input, or run locally):', '');
     head.push(codeBlock(`fixtures: ${pasteable(p.fallback.actionInput)}`, 'yaml'), '');

@@ -110,6 +110,11 @@ export interface SummaryViewOptions {
   commandArgs?: readonly string[];
   /** `--artifact` for the CLI rerun command; omitted when null (the CLI default is used). */
   cliArtifactPath?: string | null;
+  /**
+   * The ref a `gh workflow run` rerun should dispatch on, when it is not the run's own ref: a pull request's
+   * head branch (its merge ref cannot be dispatched). Null when there is none, such as a fork's branch.
+   */
+  dispatchRef?: string | null;
 }
 
 export function summaryViewOf(report: Report, options: SummaryViewOptions = {}): SummaryView {
@@ -209,10 +214,10 @@ function rerunViewOf(report: Report): RerunView | null {
 
 /**
  * What to run next: the failed fixtures, plus flaky ones when they fail the run, plus those an interruption
- * skipped. Only failed fixtures are picked by rerun-failed, so its forms appear only when something failed.
+ * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
  */
 function nextAttemptOf(report: Report, options: SummaryViewOptions): NextAttempt | null {
-  const failed = failedFixtureIds(report.fixtures);
+  const rerunnable = failedFixtureIds(report.fixtures).length > 0 || report.fixtures.some((fixture) => fixture.status === 'skipped');
   const ids = report.fixtures
     .filter(
       (fixture) =>
@@ -226,11 +231,11 @@ function nextAttemptOf(report: Report, options: SummaryViewOptions): NextAttempt
   return {
     ids,
     action: {
-      rerunFailed: failed.length > 0 ? workflowRerunCommand(report.run) : null,
+      rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
       fixturesInput: fixturesInputValue(ids),
     },
     cli: {
-      rerunFailed: failed.length > 0 ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
+      rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
       fixtures: fixturesCommand(ids, args),
     },
   };

@@ -62,7 +62,7 @@ export function selectForRerun(all: readonly LoadedFixture[], failedIds: readonl
     selected: all.filter((fixture) => failed.has(fixture.id)),
     missing,
     warnings: missing.map(
-      (id) => `fixture "${id}" failed in the source run but is no longer in the fixture files (renamed or removed?); skipping it`,
+      (id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`,
     ),
   };
 }

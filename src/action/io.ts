@@ -1,0 +1,42 @@
+/** The Action's seam to the outside world, so tests can drive it with real or recorded parts. */
+import type { Logger } from '../run/types.ts';
+import type { ArtifactUploader } from './artifact-upload.ts';
+import type { InputReader } from './inputs.ts';
+
+export interface Annotation {
+  level: 'error' | 'warning' | 'notice';
+  message: string;
+  title: string | null;
+  file: string | null;
+  startLine: number | null;
+}
+
+/** Everything the Action does to the outside world, so tests can drive it with real or recorded parts. */
+export interface ActionIo {
+  env: Record<string, string | undefined>;
+  readInput: InputReader;
+  logger: Logger;
+  setOutput(name: string, value: string): void;
+  setSecret(value: string): void;
+  writeSummary(markdown: string): Promise<void>;
+  annotate(annotation: Annotation): void;
+  uploader: ArtifactUploader;
+  /** Aborted when the job is cancelled: running fixtures stop, and the report is still written and published. */
+  signal?: AbortSignal;
+}
+
+export interface ActionResult {
+  failed: boolean;
+  message: string;
+}
+
+/**
+ * The check run's logger: its warnings (no checks: write on a fork's pull request) are annotations, so they show
+ * on the run's page and not only deep in the log.
+ */
+export function checkRunLogger(io: ActionIo): Logger {
+  return {
+    ...io.logger,
+    warn: (message) => io.annotate({ level: 'warning', message, title: 'reliability-smoke check run', file: null, startLine: null }),
+  };
+}

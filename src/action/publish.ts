@@ -1,0 +1,119 @@
+/**
+ * Publishing a finished (or stopped) run: artifact, terminal summary, job summary, annotations, check run and
+ * outputs. Each channel is guarded: when one fails, the others still run, the failure is reported loudly, and the
+ * verdict stays what the fixtures decided.
+ */
+import { type SmokeOutcome } from '../engine.ts';
+import { formatSummary } from '../cli/terminal.ts';
+import { summaryViewOf } from '../report/summary-data.ts';
+import { uploadReportArtifact } from './artifact-upload.ts';
+import { ANNOTATIONS_PER_STEP, annotationsFor } from './annotations.ts';
+import type { CheckRunPublisher } from './check-run.ts';
+import type { ActionContext } from './context.ts';
+import { type ActionInputs, DEFAULT_ARTIFACT_NAME } from './inputs.ts';
+import type { ActionIo, ActionResult } from './io.ts';
+import { type PublishedArtifact, outputsFor } from './outputs.ts';
+import { smokeArtifactName } from './smoke-artifact-name.ts';
+import { actionCommandArgs, renderActionSummary } from './summary.ts';
+
+export interface Publication {
+  context: ActionContext;
+  inputs: ActionInputs | null;
+  outcome: SmokeOutcome;
+  checks: CheckRunPublisher | null;
+  artifactPrefix?: string;
+  /** report-only publishes a report that is already another run's artifact. */
+  upload?: boolean;
+  /** CLI arguments for the copy-paste commands; by default those of this run's inputs. */
+  commandArgs?: string[];
+}
+
+/**
+ * The ref a `gh workflow run` rerun dispatches on: the branch under test. A pull request's merge ref cannot be
+ * dispatched, so its head branch is used, unless that branch lives in a fork.
+ */
+function dispatchRef(context: ActionContext): string | null {
+  const sameRepository = context.headRepository?.toLowerCase() === context.repository?.toLowerCase();
+  return context.branch && sameRepository ? `refs/heads/${context.branch}` : null;
+}
+
+/** Runs every channel, each guarded; a channel's failure is reported, never allowed to change the verdict. */
+export async function publish(io: ActionIo, publication: Publication): Promise<ActionResult> {
+  const { outcome, inputs, context } = publication;
+  const problems: string[] = [];
+  const guarded = async <T>(channel: string, work: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await work();
+    } catch (error) {
+      const message = `${channel} failed: ${error instanceof Error ? error.message : String(error)}`;
+      problems.push(message);
+      io.annotate({ level: 'error', message, title: 'reliability-smoke', file: null, startLine: null });
+      return null;
+    }
+  };
+  const artifact =
+    publication.upload === false ? null : await guarded('Uploading the smoke artifact', () => uploadArtifact(io, publication, problems));
+  const view = outcome.report
+    ? summaryViewOf(outcome.report, {
+        // Evidence is shown relative to the report folder, which is also the artifact's root.
+        reportDir: null,
+        reportPath: outcome.reportPath,
+        // Only an artifact that exists may be pointed at; after a failed upload the report is only on the runner.
+        artifact: artifact?.id ? { name: artifact.name, url: artifact.url } : null,
+        commandArgs: publication.commandArgs ?? (inputs ? actionCommandArgs(inputs) : []),
+        ...(publication.upload === false ? {} : { dispatchRef: dispatchRef(context) }),
+      })
+    : null;
+  if (view) for (const line of formatSummary(view).split('\n')) io.logger.info(line);
+  const markdown = renderActionSummary({ outcome, view, context, problems });
+  await guarded('Writing the job summary', () => io.writeSummary(markdown));
+  if (view) for (const annotation of annotationsFor(view, annotationRoom(problems, view.verdict))) io.annotate(annotation);
+  const checkRunId = publication.checks ? await guarded('Reporting the check run', () => publication.checks!.finish(outcome, view)) : null;
+  const outputs = outputsFor(outcome, { artifact, checkRunId: checkRunId ?? null });
+  for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value);
+  const result = outputs.result;
+  // formatSummary above already ends with the RESULT line; a dry run has no view, so it gets its own.
+  if (!view) io.logger.info(`RESULT: ${result}`);
+  return { failed: result !== 'pass', message: failureMessage(outcome) };
+}
+
+/**
+ * GitHub shows 10 errors per step and drops the rest. The publishing problems already annotated and the step's
+ * own failure message take their places first, so the fixture annotations and the notice about the rest all show.
+ */
+function annotationRoom(problems: readonly string[], verdict: 'pass' | 'fail'): { error: number; warning: number } {
+  const taken = problems.length + (verdict === 'fail' ? 1 : 0);
+  return { error: Math.max(0, ANNOTATIONS_PER_STEP.error - taken), warning: ANNOTATIONS_PER_STEP.warning };
+}
+
+async function uploadArtifact(io: ActionIo, publication: Publication, problems: string[]): Promise<PublishedArtifact> {
+  const { outcome, inputs, context } = publication;
+  const reportDir = (outcome.reportPath ?? outcome.planPath ?? '').replace(/[/\\][^/\\]+$/, '');
+  const name = smokeArtifactName(inputs?.artifactName ?? publication.artifactPrefix ?? DEFAULT_ARTIFACT_NAME, io.env);
+  const uploaded = await uploadReportArtifact({
+    uploader: io.uploader,
+    name,
+    reportDir,
+    retentionDays: inputs?.retentionDays ?? null,
+    context,
+  });
+  if (uploaded.error) {
+    const message = `The smoke artifact "${name}" was not uploaded: ${uploaded.error}. The verdict is unchanged; the report is at ${reportDir}.`;
+    problems.push(message);
+    io.annotate({ level: 'error', message, title: 'reliability-smoke artifact upload failed', file: null, startLine: null });
+  } else {
+    io.logger.info(`Uploaded the smoke artifact "${name}" (id ${uploaded.artifact.id}).`);
+  }
+  return uploaded.artifact;
+}
+
+function failureMessage(outcome: SmokeOutcome): string {
+  const report = outcome.report;
+  if (!report) return outcome.exitCode === 0 ? '' : 'The dry run could not be planned; see the log above.';
+  if (report.preflight) return `reliability-smoke stopped before running fixtures: ${report.preflight.message}`;
+  if (report.interrupted) return `reliability-smoke was interrupted: ${report.interrupted.message}`;
+  const { failed, flaky } = report.summary;
+  if (failed > 0) return `${failed} fixture${failed === 1 ? '' : 's'} failed.`;
+  if (flaky > 0) return `${flaky} fixture${flaky === 1 ? ' was' : 's were'} flaky, and fail-on-flaky is on.`;
+  return 'reliability-smoke failed.';
+}

@@ -1,0 +1,45 @@
+/**
+ * report-only: publish the result recorded in another run's smoke artifact, running nothing. The check run goes
+ * on the commit that run tested, which is how a workflow_run job reports fork pull requests.
+ */
+import path from 'node:path';
+import { reportStoppedRun, type SmokeOutcome } from '../engine.ts';
+import { PreflightError } from '../preflight.ts';
+import { TOOL_VERSION } from '../version.ts';
+import { createCheckRunPublisher } from './check-run.ts';
+import type { ActionContext } from './context.ts';
+import type { ActionInputs } from './inputs.ts';
+import { type ActionIo, type ActionResult, checkRunLogger } from './io.ts';
+import { publish } from './publish.ts';
+import { createRerunSourceFinder } from './rerun-source.ts';
+
+export async function reportOnly(io: ActionIo, context: ActionContext, inputs: ActionInputs): Promise<ActionResult> {
+  const finder = createRerunSourceFinder(inputs, context, io.logger);
+  try {
+    const source = await finder.acquireRerunSource();
+    const checks = createCheckRunPublisher(inputs, { ...context, headSha: source.headSha ?? context.headSha }, checkRunLogger(io));
+    io.logger.info(`Reporting ${finder.describeSource(source)}; no fixture runs in report-only mode.`);
+    const report = source.report;
+    const outcome: SmokeOutcome = {
+      report,
+      reportPath: null,
+      junitPath: null,
+      planPath: null,
+      selectedCount: report.selection.selected.length,
+      mode: report.mode,
+      exitCode: report.preflight ? (report.preflight.severity === 'error' ? 2 : 0) : report.result === 'pass' ? 0 : 1,
+    };
+    return publish(io, { context, inputs, outcome, checks, upload: false, commandArgs: sourceCommandArgs(report.baseUrl) });
+  } catch (error) {
+    if (!(error instanceof PreflightError)) throw error;
+    const outcome = await reportStoppedRun({ diagnostic: error.diagnostic, reportDir: path.resolve(inputs.reportDir), context, toolVersion: TOOL_VERSION });
+    return publish(io, { context, inputs, outcome, checks: null, upload: false });
+  }
+}
+
+/** The base URL the reported run tested, unless it was a site served on the runner's loopback. */
+function sourceCommandArgs(baseUrl: string | null): string[] {
+  if (!baseUrl) return [];
+  const host = new URL(baseUrl).hostname;
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' ? [] : ['--base-url', baseUrl];
+}
