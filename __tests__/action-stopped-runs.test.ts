@@ -72,7 +72,7 @@ describe('a cancelled job', () => {
 });
 
 describe('a report folder that cannot be written', () => {
-  it('still fails the step with every output set, a report saying why, and the check run completed', { timeout: 120_000 }, async (t) => {
+  it('stops before any fixture runs, failing the step with every output set, a report saying why, and the check run completed', { timeout: 120_000 }, async (t) => {
     const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home') });
     const runId = 1401;
     const run = await runBundledAction(service, {
@@ -89,13 +89,14 @@ describe('a report folder that cannot be written', () => {
     const reportPath = run.outputs[Outputs.ReportPath] ?? '';
     assert.ok(reportPath.startsWith(run.env.RUNNER_TEMP ?? '-'), `the report went to the runner's temp folder: ${reportPath}`);
     const report = Report.parse(JSON.parse(fs.readFileSync(reportPath, 'utf8')));
-    assert.equal(report.preflight?.code, 'internal-error');
-    assert.match(report.preflight?.message ?? '', /smoke-report/);
-    assert.match(report.preflight?.guidance.join('\n') ?? '', /report-dir \(smoke-report\)/);
+    assert.equal(report.preflight?.code, 'report-dir-unwritable');
+    assert.match(report.preflight?.message ?? '', /smoke-report cannot be written .*nothing was run/);
+    assert.match(report.preflight?.guidance.join('\n') ?? '', /Set report-dir to a folder this job can write to \(it is smoke-report\)/);
+    assert.equal(site.hits(), 0, 'no fixture ran: the folder was checked first');
     const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
     assert.equal(checkRun?.status, 'completed', 'the check run is not left in progress');
     assert.equal(checkRun?.conclusion, 'failure');
     assert.ok(service.artifacts.some((artifact) => artifact.runId === runId && String(artifact.id) === run.outputs[Outputs.ArtifactId]));
-    assert.match(run.summary, /internal-error/);
+    assert.match(run.summary, /report-dir-unwritable/);
   });
 });

@@ -216,4 +216,15 @@ describe('exit code 2: configuration, with a report that says why', () => {
     assert.match(run.stdout, /point browser-path \(--browser-path\) at another/);
     assert.equal(lastLine(run.stdout), 'RESULT: fail');
   });
+
+  it('a --report-dir that cannot be written stops before anything runs, rather than losing the results at the end', CLI_BOUND, async () => {
+    project.write('fixtures/site.smoke.yml', PASSING);
+    project.write('taken', 'a file where the report folder would go');
+    const before = site.hits();
+    const run = await project.run(['--base-url', site.url, '--report-dir', 'taken/reports']);
+    assert.equal(run.code, 2, shown(run));
+    assert.match(run.stderr, /The report folder taken\/reports cannot be written; nothing was run/);
+    assert.equal(lastLine(run.stderr), 'RESULT: fail');
+    assert.equal(site.hits(), before, 'no fixture ran');
+  });
 });

@@ -17873,6 +17873,464 @@ var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/preflight.ts
+class PreflightError extends Error {
+    diagnostic;
+    constructor(diagnostic) {
+        super(diagnostic.message);
+        this.name = 'PreflightError';
+        this.diagnostic = diagnostic;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/limits.ts
+/**
+ * Size limits. A report read back for a rerun comes from elsewhere (a downloaded artifact or a file), so it is
+ * untrusted: these bound what it can make us hold in memory or print.
+ */
+const REPORT_LIMITS = {
+    /** report.json larger than this is refused before it is parsed. */
+    maxReportBytes: 32 * 1024 * 1024,
+    maxFixtures: 20_000,
+    maxAttemptsPerFixture: 50,
+    maxMessageChars: 16_000,
+    maxShortTextChars: 2_000,
+    maxListItems: 1_000,
+};
+/** Cuts text to a limit, saying how much was cut, so a truncated message is never mistaken for a whole one. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const note = ` … [${text.length - max} more characters cut]`;
+    return text.slice(0, Math.max(0, max - note.length)) + note;
+}
+
+;// CONCATENATED MODULE: ./src/report/carry-over.ts
+
+const MAX_IDS_IN_WARNING = 50;
+function mergeRerun(rerunResults, rerun, currentSha) {
+    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
+    const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
+    const decision = carryOverDecision(rerun, currentSha);
+    if (!decision.carry) {
+        return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
+    }
+    const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById);
+    const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
+    return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
+}
+/** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
+function markRecovered(result, source) {
+    const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
+    return { ...result, recovered };
+}
+function carryOverDecision(rerun, currentSha) {
+    const sourceSha = rerun.source.run.sha;
+    if (sourceSha !== null && currentSha !== null) {
+        if (sourceSha === currentSha) {
+            return { carry: true, note: `Same commit as the source report (${shortSha(currentSha)}):` };
+        }
+        return {
+            carry: false,
+            note: `Nothing carried over: the source report is for commit ${shortSha(sourceSha)}, this run is for ` +
+                `${shortSha(currentSha)}. This report holds only the rerun fixtures; run the full suite for a verdict on ` +
+                'all of them.',
+        };
+    }
+    const unknown = sourceSha === null ? 'the source report' : 'this run';
+    if (rerun.carryOverWhenShaUnknown) {
+        const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
+        return { carry: true, note };
+    }
+    return {
+        carry: false,
+        note: `Nothing carried over: the commit of ${unknown} is unknown, so the source results cannot be matched to this ` +
+            'code. This report holds only the rerun fixtures.',
+    };
+}
+/** Current suite order: each fixture is either rerun, carried over from the source, or new (and absent). */
+function mergeInSuiteOrder(rerunResults, rerun, sourceById) {
+    if (rerun.suite === null) {
+        const carried = rerun.source.fixtures.map((source) => carriedAsIs(source, rerun));
+        return { fixtures: [...rerunResults, ...carried], carried: carried.length, warnings: [] };
+    }
+    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
+    const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
+    const fixtures = [];
+    const newIds = [];
+    let carried = 0;
+    for (const current of rerun.suite) {
+        const rerunResult = rerunById.get(current.id);
+        const source = sourceById.get(current.id);
+        if (rerunResult)
+            fixtures.push(rerunResult);
+        else if (source) {
+            fixtures.push(carriedOver(source, current, rerun));
+            carried += 1;
+        }
+        else
+            newIds.push(current.id);
+    }
+    // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
+    fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
+    const dropped = rerun.source.fixtures.filter((f) => !suiteIds.has(f.id) && !rerunById.has(f.id)).map((f) => f.id);
+    const warnings = [];
+    if (dropped.length > 0) {
+        warnings.push(`Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`);
+    }
+    if (newIds.length > 0) {
+        warnings.push(`New since the source report, so there is no result to carry over and they did not run (${newIds.length}): ` +
+            `${idList(newIds)}. Run them with --fixture (or the fixtures input), or run the full suite.`);
+    }
+    return { fixtures, carried, warnings };
+}
+/**
+ * The source's status and attempts, placed where the fixture is now (file, line, title, tags), so annotations
+ * point into this checkout. Evidence paths are dropped: those files belong to the source run's report folder
+ * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
+ */
+function carriedOver(source, current, rerun) {
+    return {
+        ...source,
+        title: current.title === undefined ? null : clip(current.title, REPORT_LIMITS.maxShortTextChars),
+        file: clip(current.file, REPORT_LIMITS.maxShortTextChars),
+        line: current.line,
+        tags: current.tags.slice(0, REPORT_LIMITS.maxListItems),
+        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
+        // A result the source itself carried over still names the run it really came from.
+        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
+        recovered: false,
+    };
+}
+/** A source result kept where the source placed it, for when the current suite is unknown. */
+function carriedAsIs(source, rerun) {
+    return {
+        ...source,
+        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
+        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
+        recovered: false,
+    };
+}
+function carriedOverFrom(rerun) {
+    return {
+        runId: rerun.origin.runId ?? rerun.source.run.runId,
+        runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
+        artifactName: rerun.origin.artifactName,
+        sha: rerun.source.run.sha,
+    };
+}
+function rerunSource(rerun, carryOver, note) {
+    const { origin } = rerun;
+    return {
+        runId: origin.runId ?? rerun.source.run.runId,
+        runAttempt: origin.runAttempt ?? rerun.source.run.runAttempt,
+        artifactId: origin.artifactId,
+        artifactName: origin.artifactName,
+        url: origin.url,
+        path: origin.path,
+        sha: rerun.source.run.sha,
+        digest: origin.digest,
+        carryOver,
+        carryOverNote: clip(note, REPORT_LIMITS.maxShortTextChars),
+    };
+}
+function sourceLabel(rerun) {
+    const runId = rerun.origin.runId ?? rerun.source.run.runId;
+    const attempt = rerun.origin.runAttempt ?? rerun.source.run.runAttempt;
+    if (runId)
+        return attempt ? `run ${runId} (attempt ${attempt})` : `run ${runId}`;
+    return rerun.origin.path ?? 'the source report';
+}
+function shortSha(sha) {
+    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
+}
+function countNoun(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+function idList(ids) {
+    const shown = ids.slice(0, MAX_IDS_IN_WARNING).join(', ');
+    return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
+}
+
+;// CONCATENATED MODULE: ./src/report/commands.ts
+/**
+ * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
+ * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
+ */
+const CLI_COMMAND = 'npx reliability-smoke';
+/** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
+const FIXTURE_ID_PLACEHOLDER = '<fixture-id>';
+const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
+/** POSIX single-quoting, so a value with spaces or `$` pastes as one argument and runs nothing. */
+function shellQuote(token) {
+    if (SHELL_SAFE.test(token))
+        return token;
+    return `'${token.replaceAll("'", `'\\''`)}'`;
+}
+function command(args) {
+    return [CLI_COMMAND, ...args.map(shellQuote)].join(' ');
+}
+/** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
+function fixturesCommand(ids, baseArgs = []) {
+    const selection = ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
+    return [command(baseArgs), ...selection].join(' ');
+}
+/** The value of the Action's `fixtures:` input that selects exactly these ids. */
+function fixturesInputValue(ids) {
+    return ids.length > 0 ? ids.join(',') : FIXTURE_ID_PLACEHOLDER;
+}
+/** The same command without any selection: every fixture runs. */
+function fullRunCommand(baseArgs = []) {
+    return command(baseArgs);
+}
+/** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
+function rerunFailedCommand(baseArgs = [], artifactPath = null) {
+    const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
+    return command([...baseArgs, '--rerun-failed', ...artifact]);
+}
+/**
+ * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
+ * Only branch and tag refs are passed on: a PR merge ref cannot be dispatched.
+ */
+function workflowRerunCommand(target) {
+    if (!target.workflow)
+        return null;
+    const parts = ['gh', 'workflow', 'run', shellQuote(workflowArgument(target.workflow))];
+    if (target.repository)
+        parts.push('-R', shellQuote(target.repository));
+    const branch = dispatchableRef(target.ref);
+    if (branch)
+        parts.push('--ref', shellQuote(branch));
+    parts.push('-f', 'rerun-failed=true');
+    return parts.join(' ');
+}
+/** An unnamed workflow is known by its path (.github/workflows/smoke.yml); gh wants the file name. */
+function workflowArgument(workflow) {
+    const file = /^\.github\/workflows\/([^/]+\.ya?ml)$/.exec(workflow);
+    return file?.[1] ?? workflow;
+}
+function dispatchableRef(ref) {
+    if (!ref)
+        return null;
+    const match = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref);
+    return match?.[1] ?? null;
+}
+
+;// CONCATENATED MODULE: ./src/report/outcome.ts
+/**
+ * The pure functions that turn attempts into outcomes. Everything that shows a status, a count or a verdict
+ * (report, terminal, job summary, check run, outputs) derives it here, so they can never disagree.
+ */
+/** A failure counts only once the last attempt has failed; a failure followed by a pass is flaky. */
+function deriveStatus(attempts) {
+    const last = attempts.at(-1);
+    if (!last)
+        return 'skipped';
+    if (last.status === 'failed')
+        return 'failed';
+    return attempts.some((attempt) => attempt.status === 'failed') ? 'flaky' : 'passed';
+}
+function deriveSummary(fixtures) {
+    const count = (status) => fixtures.filter((fixture) => fixture.status === status).length;
+    return {
+        total: fixtures.length,
+        passed: count('passed'),
+        failed: count('failed'),
+        flaky: count('flaky'),
+        skipped: count('skipped'),
+        carriedOver: fixtures.filter((fixture) => fixture.carriedOver !== null).length,
+        recovered: fixtures.filter((fixture) => fixture.recovered).length,
+    };
+}
+function deriveResult(run) {
+    if (run.preflight)
+        return run.preflight.severity === 'error' ? 'fail' : 'pass';
+    if (run.interrupted)
+        return 'fail';
+    const summary = deriveSummary(run.fixtures);
+    if (summary.failed > 0)
+        return 'fail';
+    if (run.options.failOnFlaky && summary.flaky > 0)
+        return 'fail';
+    return 'pass';
+}
+/** Last-failed is just the ids whose derived outcome is failed. */
+function failedFixtureIds(fixtures) {
+    return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/report/json-position.ts
+/**
+ * Where a JSON text stops being valid. V8's JSON.parse names a position for most errors but not for
+ * "Unexpected token" ones, and a user fixing a broken report needs the line and column either way. This scanner
+ * runs only after JSON.parse has failed; it is iterative, so deeply nested input cannot overflow the stack.
+ */
+const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
+const HEX_DIGIT = /^[0-9a-fA-F]$/;
+/** Offset (in UTF-16 code units) of the first character that makes `text` invalid JSON, or -1 if it is valid. */
+function jsonErrorOffset(text) {
+    const stack = [];
+    let i = 0;
+    const skipSpace = () => {
+        while (i < text.length && WHITESPACE.has(text[i] ?? ''))
+            i += 1;
+    };
+    const key = () => {
+        skipSpace();
+        if (text[i] !== '"')
+            return false;
+        const end = stringEnd(text, i);
+        if (end < 0) {
+            i = -end - 1;
+            return false;
+        }
+        i = end;
+        skipSpace();
+        if (text[i] !== ':')
+            return false;
+        i += 1;
+        return true;
+    };
+    let expectValue = true;
+    for (;;) {
+        skipSpace();
+        if (expectValue) {
+            const c = text[i];
+            if (c === '{' || c === '[') {
+                i += 1;
+                skipSpace();
+                if (text[i] === (c === '{' ? '}' : ']')) {
+                    i += 1;
+                    expectValue = false;
+                    continue;
+                }
+                stack.push(c);
+                if (c === '{' && !key())
+                    return errorAt(text, i);
+                continue;
+            }
+            const end = scalarEnd(text, i);
+            if (end < 0)
+                return errorAt(text, i, -end - 1);
+            i = end;
+            expectValue = false;
+            continue;
+        }
+        const top = stack.at(-1);
+        if (top === undefined)
+            return i === text.length ? -1 : i;
+        const c = text[i];
+        if (c === ',') {
+            i += 1;
+            if (top === '{' && !key())
+                return errorAt(text, i);
+            expectValue = true;
+        }
+        else if ((top === '{' && c === '}') || (top === '[' && c === ']')) {
+            stack.pop();
+            i += 1;
+        }
+        else
+            return i;
+    }
+}
+/** Position `i` unless the scanner already knows a later one; clamp to the text length. */
+function errorAt(text, i, known = -1) {
+    return Math.min(Math.max(i, known), text.length);
+}
+/** End of the string, number or literal at `start`, or -(offset of the error) - 1. */
+function scalarEnd(text, start) {
+    const c = text[start];
+    if (c === '"')
+        return stringEnd(text, start);
+    if (c === '-' || isDigit(text[start]))
+        return numberEnd(text, start);
+    for (const literal of ['true', 'false', 'null']) {
+        if (literal[0] !== c)
+            continue;
+        for (let k = 1; k < literal.length; k += 1) {
+            if (text[start + k] !== literal[k])
+                return -(start + k) - 1;
+        }
+        return start + literal.length;
+    }
+    return -start - 1;
+}
+function isDigit(c) {
+    return c !== undefined && c >= '0' && c <= '9';
+}
+/** -?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?, with the error at the first character that does not fit. */
+function numberEnd(text, start) {
+    let i = start;
+    const digits = () => {
+        const from = i;
+        while (isDigit(text[i]))
+            i += 1;
+        return i > from;
+    };
+    if (text[i] === '-')
+        i += 1;
+    if (text[i] === '0')
+        i += 1;
+    else if (!digits())
+        return -i - 1;
+    if (text[i] === '.') {
+        i += 1;
+        if (!digits())
+            return -i - 1;
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+        i += 1;
+        if (text[i] === '+' || text[i] === '-')
+            i += 1;
+        if (!digits())
+            return -i - 1;
+    }
+    return i;
+}
+/** End of the string starting at `start` (just after its closing quote), or -(offset of the error) - 1. */
+function stringEnd(text, start) {
+    let i = start + 1;
+    while (i < text.length) {
+        const c = text[i] ?? '';
+        if (c === '"')
+            return i + 1;
+        if (c < ' ')
+            return -i - 1;
+        if (c === '\\') {
+            const next = text[i + 1] ?? '';
+            if (next === 'u') {
+                for (let k = i + 2; k < i + 6; k += 1)
+                    if (!HEX_DIGIT.test(text[k] ?? ''))
+                        return -k - 1;
+                i += 6;
+                continue;
+            }
+            if (!ESCAPES.has(next))
+                return -(i + 1) - 1;
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    return -text.length - 1;
+}
+/** 1-based line and column of an offset. */
+function lineAndColumn(text, offset) {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < offset && i < text.length; i += 1) {
+        if (text[i] === '\n') {
+            line += 1;
+            lineStart = i + 1;
+        }
+    }
+    return { line, column: offset - lineStart + 1 };
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -27408,6 +27866,779 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+
+
+
+function iso_datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
+}
+function iso_date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function iso_time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function iso_duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
+;// CONCATENATED MODULE: ./src/report/schema.ts
+/**
+ * report.json, schemaVersion 1. This zod schema is the source of truth: it validates reports read back for a
+ * rerun (untrusted input) and generates schema/report.schema.json. Derived fields (status, summary, result) are
+ * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
+ */
+
+
+
+const SCHEMA_VERSION = 1;
+const TOOL_NAME = 'reliability-smoke';
+const FAILURE_KINDS = ['assertion', 'timeout', 'navigation', 'script-error', 'browser', 'config'];
+const FIXTURE_STATUSES = ['passed', 'failed', 'flaky', 'skipped'];
+const MODES = ['full', 'selected', 'rerun-failed'];
+const Text = schemas_string().max(REPORT_LIMITS.maxShortTextChars);
+const Message = schemas_string().max(REPORT_LIMITS.maxMessageChars);
+const NullableText = Text.nullable();
+const IsoTime = iso_datetime({ offset: true });
+const Millis = schemas_number().nonnegative().max(7 * 24 * 3600 * 1000);
+const Count = schemas_number().int().nonnegative();
+const FixtureId = schemas_string().regex(/^[a-z0-9][a-z0-9._-]*$/).max(200);
+/** Evidence paths are relative to the report folder and may not climb out of it. */
+const EvidencePath = schemas_string()
+    .max(500)
+    .regex(/^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/, {
+    message: 'must be failures/<fixture-id>/attempt-<n>.png|html|log',
+})
+    .nullable();
+const FailureKind = schemas_enum(FAILURE_KINDS);
+const AttemptError = object({
+    kind: FailureKind,
+    message: Message,
+});
+const Attempt = object({
+    attempt: schemas_number().int().min(1),
+    status: schemas_enum(['passed', 'failed']),
+    startedAt: IsoTime,
+    durationMs: Millis,
+    error: AttemptError.nullable(),
+    evidence: object({ screenshot: EvidencePath, html: EvidencePath, log: EvidencePath }).nullable(),
+});
+const CarriedOverFrom = object({
+    runId: NullableText,
+    runAttempt: schemas_number().int().min(1).nullable(),
+    artifactName: NullableText,
+    sha: NullableText,
+});
+const FixtureResult = object({
+    id: FixtureId,
+    title: NullableText,
+    file: Text,
+    line: schemas_number().int().min(1),
+    tags: array(Text).max(REPORT_LIMITS.maxListItems),
+    url: schemas_string().max(REPORT_LIMITS.maxShortTextChars).nullable(),
+    status: schemas_enum(FIXTURE_STATUSES),
+    attempts: array(Attempt).max(REPORT_LIMITS.maxAttemptsPerFixture),
+    durationMs: Millis,
+    skipReason: NullableText,
+    carriedOver: CarriedOverFrom.nullable(),
+    recovered: schemas_boolean(),
+})
+    .superRefine((fixture, ctx) => {
+    const derived = deriveStatus(fixture.attempts);
+    if (derived !== fixture.status) {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['status'],
+            message: `says "${fixture.status}" but its attempts make it "${derived}"`,
+        });
+    }
+});
+const RerunSource = object({
+    runId: NullableText,
+    runAttempt: schemas_number().int().min(1).nullable(),
+    artifactId: NullableText,
+    artifactName: NullableText,
+    /** Link to the source run, when it is known. */
+    url: NullableText,
+    /** The report file, for a local rerun. */
+    path: NullableText,
+    sha: NullableText,
+    /** sha256 of the source report.json bytes, as "sha256:<hex>". */
+    digest: schemas_string().regex(/^sha256:[0-9a-f]{64}$/),
+    carryOver: schemas_boolean(),
+    carryOverNote: Text,
+});
+const PreflightDiagnostic = object({
+    code: schemas_string().regex(/^[a-z][a-z-]*$/).max(64),
+    /** "error" stops the run and fails it; "notice" stops the run without failing it (if-nothing-to-rerun: pass). */
+    severity: schemas_enum(['error', 'notice']),
+    message: Message,
+    problems: array(Message).max(REPORT_LIMITS.maxListItems),
+    guidance: array(Message).max(50),
+    fallback: object({
+        fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+        cliCommand: Message,
+        actionInput: Message,
+        fullRun: Message,
+    })
+        .nullable(),
+});
+const RunContext = object({
+    repository: NullableText,
+    workflow: NullableText,
+    runId: NullableText,
+    runAttempt: schemas_number().int().min(1).nullable(),
+    sha: NullableText,
+    ref: NullableText,
+    event: NullableText,
+    serverUrl: NullableText,
+});
+const Summary = object({
+    total: Count,
+    passed: Count,
+    failed: Count,
+    flaky: Count,
+    skipped: Count,
+    carriedOver: Count,
+    recovered: Count,
+});
+const Report = object({
+    schemaVersion: literal(SCHEMA_VERSION),
+    tool: object({ name: literal(TOOL_NAME), version: Text }),
+    mode: schemas_enum(MODES),
+    run: RunContext,
+    startedAt: IsoTime,
+    durationMs: Millis,
+    baseUrl: NullableText,
+    options: object({
+        retries: Count,
+        concurrency: schemas_number().int().min(1),
+        timeoutMs: Millis,
+        suiteTimeoutMs: Millis.nullable(),
+        failOnFlaky: schemas_boolean(),
+    }),
+    selection: object({
+        fixturesDir: Text,
+        patterns: array(Text).max(REPORT_LIMITS.maxListItems),
+        tags: array(Text).max(REPORT_LIMITS.maxListItems),
+        sample: Count.nullable(),
+        sampleSeed: NullableText,
+        selected: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+        missing: array(Text).max(REPORT_LIMITS.maxFixtures),
+        source: RerunSource.nullable(),
+    }),
+    fixtures: array(FixtureResult).max(REPORT_LIMITS.maxFixtures),
+    summary: Summary,
+    result: schemas_enum(['pass', 'fail']),
+    interrupted: object({ reason: schemas_enum(['suite-timeout', 'browser-unavailable', 'cancelled']), message: Message })
+        .nullable(),
+    preflight: PreflightDiagnostic.nullable(),
+    warnings: array(Message).max(REPORT_LIMITS.maxListItems),
+})
+    .superRefine((report, ctx) => {
+    const summary = deriveSummary(report.fixtures);
+    for (const key of Object.keys(summary)) {
+        if (summary[key] !== report.summary[key]) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['summary', key],
+                message: `is ${report.summary[key]} but the fixtures give ${summary[key]}`,
+            });
+        }
+    }
+    const result = deriveResult(report);
+    if (result !== report.result) {
+        ctx.addIssue({ code: 'custom', path: ['result'], message: `says "${report.result}" but the run gives "${result}"` });
+    }
+    const ids = new Set();
+    report.fixtures.forEach((fixture, index) => {
+        if (ids.has(fixture.id)) {
+            ctx.addIssue({ code: 'custom', path: ['fixtures', index, 'id'], message: `"${fixture.id}" appears twice` });
+        }
+        ids.add(fixture.id);
+    });
+})
+    .meta({ title: 'reliability-smoke report', description: 'report.json written by reliability-smoke (schemaVersion 1).' });
+
+;// CONCATENATED MODULE: ./src/report/read.ts
+/**
+ * Reads a report back for a rerun. The report comes from elsewhere (a downloaded artifact, a file a user points
+ * at), so it is untrusted: its size is checked before it is parsed, its schemaVersion before it is validated, and
+ * every way it can be wrong is a distinct, named failure with a message a user can act on. Nothing here ever
+ * answers a corrupt report with "nothing failed".
+ */
+
+
+
+
+
+/** The schemaVersions this release can read. */
+const KNOWN_SCHEMA_VERSIONS = [SCHEMA_VERSION];
+const REPORT_READ_FAILURES = (/* unused pure expression or super */ null && ([
+    'missing',
+    'unreadable',
+    'too-large',
+    'not-json',
+    'unknown-schema-version',
+    'schema-invalid',
+]));
+/** How many schema issues a message lists before it says "and N more". */
+const MAX_LISTED_ISSUES = 20;
+class ReportReadError extends Error {
+    kind;
+    /** The file path or label of what was read. */
+    source;
+    /** One line per problem (schema issues); empty for the other kinds. */
+    problems;
+    constructor(kind, source, message, problems = []) {
+        super(message);
+        this.name = 'ReportReadError';
+        this.kind = kind;
+        this.source = source;
+        this.problems = problems;
+    }
+}
+/** Reads and validates a report file. Throws ReportReadError for every way it can be wrong. */
+async function readReportFile(path) {
+    const size = await fileSize(path);
+    if (size > REPORT_LIMITS.maxReportBytes)
+        throw tooLarge(path, size);
+    let bytes;
+    try {
+        bytes = await (0,promises_.readFile)(path);
+    }
+    catch (error) {
+        throw fileError(path, error);
+    }
+    return parseReportBytes(bytes, path);
+}
+/** Validates report bytes that were obtained some other way (for example from an artifact). */
+function parseReportBytes(bytes, source = 'report.json') {
+    if (bytes.byteLength > REPORT_LIMITS.maxReportBytes)
+        throw tooLarge(source, bytes.byteLength);
+    const value = parseJson(decodeUtf8(bytes, source), source);
+    checkSchemaVersion(value, source);
+    const parsed = Report.safeParse(value);
+    if (!parsed.success)
+        throw schemaInvalid(source, parsed.error.issues);
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+    return { report: parsed.data, digest, bytes: bytes.byteLength };
+}
+async function fileSize(path) {
+    try {
+        const info = await (0,promises_.stat)(path);
+        if (!info.isFile()) {
+            throw new ReportReadError('unreadable', path, `${path} is not a file, so it cannot be read as a report.`);
+        }
+        return info.size;
+    }
+    catch (error) {
+        throw fileError(path, error);
+    }
+}
+function fileError(path, error) {
+    if (error instanceof ReportReadError)
+        return error;
+    const code = error?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+        return new ReportReadError('missing', path, `No report at ${path}: the file does not exist. Point at the report.json of an earlier run, or run without ` +
+            'rerun-failed to run the full suite.');
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return new ReportReadError('unreadable', path, `Could not read the report at ${path}: ${reason}`);
+}
+function tooLarge(source, size) {
+    return new ReportReadError('too-large', source, `${source} is ${size} bytes, over the ${REPORT_LIMITS.maxReportBytes}-byte limit for a report, so it was not ` +
+        `parsed. A ${TOOL_NAME} report is far smaller; check that this is the right file.`);
+}
+function decodeUtf8(bytes, source) {
+    try {
+        // A leading byte-order mark is harmless; editors on Windows add one.
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    }
+    catch {
+        throw new ReportReadError('not-json', source, `${source} is not JSON: it is not valid UTF-8 text.`);
+    }
+}
+function parseJson(text, source) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        const offset = jsonErrorOffset(text);
+        const at = offset < 0 ? 'position unknown' : describeOffset(text, offset);
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/ in JSON at position .*$/s, '');
+        throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${oneLine(reason)} (${at}).`);
+    }
+}
+function describeOffset(text, offset) {
+    if (offset >= text.length)
+        return text.trim() === '' ? 'the file is empty' : 'it ends too early';
+    const { line, column } = lineAndColumn(text, offset);
+    return `line ${line}, column ${column}, character ${offset}`;
+}
+/** Checked before the schema, so a newer report gets "unknown version", not a pile of field errors. */
+function checkSchemaVersion(value, source) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        const found = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
+        const message = `${source} is not a ${TOOL_NAME} report: it holds ${found}, not an object.`;
+        throw new ReportReadError('schema-invalid', source, message, [`$: expected an object, found ${found}`]);
+    }
+    const version = value.schemaVersion;
+    if (typeof version === 'number' && KNOWN_SCHEMA_VERSIONS.includes(version))
+        return;
+    if (version === undefined) {
+        const message = `${source} has no schemaVersion, so it is not a ${TOOL_NAME} report.`;
+        throw new ReportReadError('schema-invalid', source, message, ['$.schemaVersion: missing']);
+    }
+    const known = KNOWN_SCHEMA_VERSIONS.join(', ');
+    throw new ReportReadError('unknown-schema-version', source, `${source} has schemaVersion ${oneLine(JSON.stringify(version)).slice(0, 40)}, which this release of ${TOOL_NAME} ` +
+        `does not know (it reads schemaVersion ${known}). Use the release that wrote the report, or run the full suite.`);
+}
+function schemaInvalid(source, issues) {
+    const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `${jsonPath(issue.path)}: ${oneLine(issue.message)}`);
+    if (issues.length > MAX_LISTED_ISSUES)
+        listed.push(`… and ${issues.length - MAX_LISTED_ISSUES} more`);
+    const noun = issues.length === 1 ? 'problem' : 'problems';
+    return new ReportReadError('schema-invalid', source, `${source} does not match the ${TOOL_NAME} report schema (version ${SCHEMA_VERSION}), ${issues.length} ${noun}:\n` +
+        listed.map((line) => `  - ${line}`).join('\n'), listed);
+}
+/** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
+function jsonPath(path) {
+    return path.reduce((text, key) => {
+        if (typeof key === 'number')
+            return `${text}[${key}]`;
+        const name = String(key);
+        return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${text}.${name}` : `${text}[${JSON.stringify(name)}]`;
+    }, '$');
+}
+/** Messages may quote values from the file; keep each on one line. */
+function oneLine(text) {
+    return text.replace(/[\r\n]+/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./src/report/build.ts
+
+
+
+
+
+
+function buildReport(input) {
+    const results = input.suiteRun.fixtures.map(fixtureResultOf);
+    const currentSha = input.rerun?.currentSha === undefined ? input.run.sha : input.rerun.currentSha;
+    const merged = input.rerun ? mergeRerun(results, input.rerun, currentSha) : null;
+    return finish(input, {
+        fixtures: merged?.fixtures ?? results,
+        source: merged?.source ?? null,
+        interrupted: input.suiteRun.interrupted,
+        preflight: null,
+        warnings: [...(input.warnings ?? []), ...input.suiteRun.warnings, ...(merged?.warnings ?? [])],
+    });
+}
+/** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
+function buildPreflightReport(input) {
+    const currentSha = input.rerun?.currentSha === undefined ? input.run.sha : input.rerun.currentSha;
+    const merged = input.rerun ? mergeRerun([], input.rerun, currentSha) : null;
+    return finish(input, {
+        fixtures: merged?.fixtures ?? [],
+        source: merged?.source ?? null,
+        interrupted: null,
+        preflight: input.diagnostic,
+        warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
+    });
+}
+function finish(input, body) {
+    const draft = {
+        schemaVersion: SCHEMA_VERSION,
+        tool: { name: TOOL_NAME, version: clip(input.toolVersion, REPORT_LIMITS.maxShortTextChars) },
+        mode: input.mode,
+        run: input.run,
+        startedAt: typeof input.startedAt === 'string' ? input.startedAt : input.startedAt.toISOString(),
+        durationMs: Math.max(0, Math.round(input.durationMs)),
+        baseUrl: input.baseUrl === null ? null : clip(input.baseUrl, REPORT_LIMITS.maxShortTextChars),
+        options: input.options,
+        selection: {
+            fixturesDir: clip(input.selection.fixturesDir, REPORT_LIMITS.maxShortTextChars),
+            patterns: boundedList(input.selection.patterns, REPORT_LIMITS.maxShortTextChars),
+            tags: boundedList(input.selection.tags, REPORT_LIMITS.maxShortTextChars),
+            sample: input.selection.sample,
+            sampleSeed: input.selection.sampleSeed === null ? null : clip(input.selection.sampleSeed, REPORT_LIMITS.maxShortTextChars),
+            selected: [...input.selection.selected],
+            missing: boundedList(input.selection.missing, REPORT_LIMITS.maxShortTextChars, REPORT_LIMITS.maxFixtures),
+            source: body.source,
+        },
+        fixtures: body.fixtures,
+        summary: deriveSummary(body.fixtures),
+        result: deriveResult({ ...body, options: input.options }),
+        interrupted: body.interrupted && { ...body.interrupted, message: clip(body.interrupted.message, REPORT_LIMITS.maxMessageChars) },
+        preflight: body.preflight,
+        warnings: boundedList([...new Set(body.warnings)], REPORT_LIMITS.maxMessageChars),
+    };
+    return validated(draft);
+}
+/** A report that fails its own schema is a bug in this tool; say where, rather than write something unreadable. */
+function validated(draft) {
+    const parsed = Report.safeParse(draft);
+    if (parsed.success)
+        return parsed.data;
+    const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+    throw new Error(`Internal error: the report built for this run does not match its own schema:\n${issues.join('\n')}`);
+}
+/** One fixture's result as the report records it, with texts cut to the schema's limits. */
+function fixtureResultOf(run) {
+    const { fixture } = run;
+    const attempts = run.attempts.slice(-REPORT_LIMITS.maxAttemptsPerFixture).map(boundedAttempt);
+    return {
+        id: fixture.id,
+        title: fixture.title === undefined ? null : clip(fixture.title, REPORT_LIMITS.maxShortTextChars),
+        file: clip(fixture.file, REPORT_LIMITS.maxShortTextChars),
+        line: fixture.line,
+        tags: boundedList(fixture.tags, REPORT_LIMITS.maxShortTextChars),
+        url: run.url === null ? null : clip(run.url, REPORT_LIMITS.maxShortTextChars),
+        status: deriveStatus(attempts),
+        attempts,
+        durationMs: attempts.reduce((total, attempt) => total + attempt.durationMs, 0),
+        skipReason: run.skipReason === null ? null : clip(run.skipReason, REPORT_LIMITS.maxShortTextChars),
+        carriedOver: null,
+        recovered: false,
+    };
+}
+function boundedAttempt(attempt) {
+    if (!attempt.error)
+        return attempt;
+    return { ...attempt, error: { ...attempt.error, message: clip(attempt.error.message, REPORT_LIMITS.maxMessageChars) } };
+}
+/** Cuts each item and the list itself; a cut list says how many items it lost. */
+function boundedList(items, maxChars, maxItems = REPORT_LIMITS.maxListItems) {
+    const clipped = items.map((item) => clip(item, maxChars));
+    if (clipped.length <= maxItems)
+        return clipped;
+    return [...clipped.slice(0, maxItems - 1), `… and ${clipped.length - maxItems + 1} more`];
+}
+/** A PreflightDiagnostic with its texts cut to the schema's limits and ready-made fallback commands. */
+function build_preflightDiagnostic(input) {
+    const ids = input.fallbackIds === undefined ? [] : input.fallbackIds;
+    const args = input.commandArgs ?? [];
+    return {
+        code: input.code,
+        severity: input.severity ?? 'error',
+        message: clip(input.message, REPORT_LIMITS.maxMessageChars),
+        problems: boundedList(input.problems ?? [], REPORT_LIMITS.maxMessageChars),
+        guidance: boundedList(input.guidance ?? [], REPORT_LIMITS.maxMessageChars, 50),
+        fallback: ids === null
+            ? null
+            : {
+                fixtureIds: ids.slice(0, REPORT_LIMITS.maxFixtures),
+                cliCommand: clip(fixturesCommand(ids, args), REPORT_LIMITS.maxMessageChars),
+                actionInput: clip(fixturesInputValue(ids), REPORT_LIMITS.maxMessageChars),
+                fullRun: clip(fullRunCommand(args), REPORT_LIMITS.maxMessageChars),
+            },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/junit.ts
+/** Everything outside XML 1.0's Char production, including lone surrogates (the `u` flag sees them as such). */
+const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+/** Text content: the forbidden characters go, markup characters become entities. */
+function xmlText(value) {
+    return value.replace(XML_FORBIDDEN, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Attribute values: also quotes, and whitespace as character references so parsers do not normalise it away. */
+function xmlAttribute(value) {
+    return xmlText(value)
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;')
+        .replace(/\n/g, '&#10;')
+        .replace(/\r/g, '&#13;')
+        .replace(/\t/g, '&#9;');
+}
+function attributes(values) {
+    return Object.entries(values)
+        .map(([name, value]) => ` ${name}="${xmlAttribute(String(value))}"`)
+        .join('');
+}
+const seconds = (ms) => (ms / 1000).toFixed(3);
+/** Surefire's timestamp form: ISO 8601 without fraction or zone (the time is UTC). */
+const timestamp = (iso) => new Date(iso).toISOString().slice(0, 19);
+const firstLine = (text) => text.split(/\r?\n/, 1)[0] ?? '';
+function renderJunit(report) {
+    const suites = [...groupByFile(report.fixtures)].map(([file, fixtures]) => testsuite(file, fixtures, report.startedAt));
+    if (report.preflight)
+        suites.push(preflightSuite(report));
+    const errors = report.preflight?.severity === 'error' ? 1 : 0;
+    const preflightSkipped = report.preflight?.severity === 'notice' ? 1 : 0;
+    const totals = attributes({
+        name: report.tool.name,
+        tests: report.summary.total + (report.preflight ? 1 : 0),
+        failures: report.summary.failed,
+        errors,
+        skipped: report.summary.skipped + preflightSkipped,
+        time: seconds(report.durationMs),
+        timestamp: timestamp(report.startedAt),
+    });
+    return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${totals}>`, ...suites, '</testsuites>', ''].join('\n');
+}
+function groupByFile(fixtures) {
+    const groups = new Map();
+    for (const fixture of fixtures) {
+        const group = groups.get(fixture.file);
+        if (group)
+            group.push(fixture);
+        else
+            groups.set(fixture.file, [fixture]);
+    }
+    return groups;
+}
+function testsuite(file, fixtures, startedAt) {
+    const count = (status) => fixtures.filter((fixture) => fixture.status === status).length;
+    const head = attributes({
+        name: file,
+        tests: fixtures.length,
+        failures: count('failed'),
+        errors: 0,
+        skipped: count('skipped'),
+        time: seconds(fixtures.reduce((total, fixture) => total + fixture.durationMs, 0)),
+        timestamp: timestamp(startedAt),
+    });
+    return [`  <testsuite${head}>`, ...fixtures.map(testcase), '  </testsuite>'].join('\n');
+}
+function testcase(fixture) {
+    const head = attributes({
+        classname: fixture.file,
+        name: fixture.id,
+        file: fixture.file,
+        line: fixture.line,
+        time: seconds(fixture.durationMs),
+    });
+    const body = [properties(fixture), outcome(fixture), systemOut(fixture)].filter((part) => part !== '');
+    if (body.length === 0)
+        return `    <testcase${head}/>`;
+    return [`    <testcase${head}>`, ...body, '    </testcase>'].join('\n');
+}
+function properties(fixture) {
+    const values = [];
+    if (fixture.title !== null)
+        values.push(['title', fixture.title]);
+    if (fixture.url !== null)
+        values.push(['url', fixture.url]);
+    if (fixture.tags.length > 0)
+        values.push(['tags', fixture.tags.join(',')]);
+    values.push(['status', fixture.status], ['attempts', String(fixture.attempts.length)]);
+    if (fixture.status === 'flaky')
+        values.push(['flaky', 'true']);
+    if (fixture.recovered)
+        values.push(['recovered', 'true']);
+    if (fixture.carriedOver)
+        values.push(['carriedOver', carriedOverText(fixture.carriedOver)]);
+    const lines = values.map(([name, value]) => `        <property${attributes({ name, value })}/>`);
+    return ['      <properties>', ...lines, '      </properties>'].join('\n');
+}
+function outcome(fixture) {
+    if (fixture.status === 'skipped') {
+        const message = fixture.skipReason ?? 'not run';
+        return `      <skipped${attributes({ message: firstLine(message) })}/>`;
+    }
+    if (fixture.status !== 'failed')
+        return '';
+    const last = fixture.attempts.at(-1)?.error;
+    const head = attributes({ message: firstLine(last?.message ?? 'failed'), type: last?.kind ?? 'failure' });
+    return `      <failure${head}>${xmlText(attemptDetails(fixture))}</failure>`;
+}
+/** Every failed attempt: kind, full message and where its evidence is. */
+function attemptDetails(fixture) {
+    const failed = fixture.attempts.filter((attempt) => attempt.status === 'failed');
+    const blocks = failed.map((attempt) => {
+        const evidence = attempt.evidence
+            ? [attempt.evidence.screenshot, attempt.evidence.html, attempt.evidence.log].filter((path) => path !== null)
+            : [];
+        const lines = [`Attempt ${attempt.attempt} of ${fixture.attempts.length}: ${attempt.error?.kind ?? 'failed'}`];
+        if (attempt.error)
+            lines.push(attempt.error.message);
+        if (evidence.length > 0)
+            lines.push(`Evidence: ${evidence.join(', ')}`);
+        return lines.join('\n');
+    });
+    return blocks.join('\n\n');
+}
+function systemOut(fixture) {
+    const notes = [];
+    if (fixture.status === 'flaky') {
+        notes.push(`Flaky: passed on attempt ${fixture.attempts.length} after failing.\n${attemptDetails(fixture)}`);
+    }
+    if (fixture.recovered)
+        notes.push('Recovered: this fixture failed in the source report and passes in this rerun.');
+    if (fixture.carriedOver) {
+        notes.push(`Carried over, not run here: the result comes from ${carriedOverText(fixture.carriedOver)}.`);
+    }
+    if (notes.length === 0)
+        return '';
+    return `      <system-out>${xmlText(notes.join('\n\n'))}</system-out>`;
+}
+function carriedOverText(from) {
+    const parts = [from.runId ? `run ${from.runId}` : 'an earlier run'];
+    if (from.runAttempt)
+        parts.push(`attempt ${from.runAttempt}`);
+    if (from.artifactName)
+        parts.push(`artifact ${from.artifactName}`);
+    if (from.sha)
+        parts.push(`commit ${from.sha}`);
+    return parts.join(', ');
+}
+function preflightSuite(report) {
+    const preflight = report.preflight;
+    if (!preflight)
+        return '';
+    const head = attributes({ classname: 'preflight', name: preflight.code, time: '0.000' });
+    const details = [preflight.message, ...preflight.problems, ...preflight.guidance];
+    if (preflight.fallback) {
+        details.push(`Run these fixtures: ${preflight.fallback.cliCommand}`, `Full run: ${preflight.fallback.fullRun}`);
+    }
+    const errorHead = attributes({ message: firstLine(preflight.message), type: preflight.code });
+    const body = preflight.severity === 'error'
+        ? `      <error${errorHead}>${xmlText(details.join('\n'))}</error>`
+        : `      <skipped${attributes({ message: firstLine(preflight.message) })}/>`;
+    const suite = attributes({
+        name: 'preflight',
+        tests: 1,
+        failures: 0,
+        errors: preflight.severity === 'error' ? 1 : 0,
+        skipped: preflight.severity === 'notice' ? 1 : 0,
+        time: '0.000',
+        timestamp: timestamp(report.startedAt),
+    });
+    return [`  <testsuite${suite}>`, `    <testcase${head}>`, body, '    </testcase>', '  </testsuite>'].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/plan.ts
+/**
+ * plan.json: what a dry run would run. It is written instead of report.json, so a dry run never replaces the
+ * report that a later rerun reads. Deliberately small; it is for people and scripts checking a selection.
+ */
+
+
+const PLAN_VERSION = 1;
+const PlannedFixture = object({
+    id: schemas_string(),
+    title: schemas_string().nullable(),
+    file: schemas_string(),
+    line: schemas_number().int().min(1),
+    tags: array(schemas_string()),
+    /** The URL the fixture would open, or null when it cannot be resolved (a relative URL without a base URL). */
+    url: schemas_string().nullable(),
+    retries: schemas_number().int().nonnegative(),
+    timeoutMs: schemas_number().nonnegative(),
+});
+const Plan = object({
+    planVersion: literal(PLAN_VERSION),
+    dryRun: literal(true),
+    tool: object({ name: literal(TOOL_NAME), version: schemas_string() }),
+    mode: schemas_enum(MODES),
+    run: RunContext,
+    createdAt: iso_datetime({ offset: true }),
+    baseUrl: schemas_string().nullable(),
+    selection: Report.shape.selection,
+    fixtures: array(PlannedFixture),
+})
+    .meta({ title: 'reliability-smoke dry-run plan' });
+function buildPlan(input) {
+    const resolve = input.resolveUrl ?? resolveAgainstBase;
+    return Plan.parse({
+        planVersion: PLAN_VERSION,
+        dryRun: true,
+        tool: { name: TOOL_NAME, version: input.toolVersion },
+        mode: input.mode,
+        run: input.run,
+        createdAt: typeof input.createdAt === 'string' ? input.createdAt : input.createdAt.toISOString(),
+        baseUrl: input.baseUrl,
+        selection: input.selection,
+        fixtures: input.fixtures.map((fixture) => ({
+            id: fixture.id,
+            title: fixture.title ?? null,
+            file: fixture.file,
+            line: fixture.line,
+            tags: fixture.tags,
+            url: resolve(fixture, input.baseUrl),
+            retries: fixture.retries ?? input.defaultRetries,
+            timeoutMs: fixture.timeout ?? input.defaultTimeoutMs,
+        })),
+    });
+}
+function resolveAgainstBase(fixture, baseUrl) {
+    if (URL.canParse(fixture.url))
+        return new URL(fixture.url).href;
+    if (baseUrl === null || !URL.canParse(fixture.url, baseUrl))
+        return null;
+    return new URL(fixture.url, baseUrl).href;
+}
+
+;// CONCATENATED MODULE: ./src/report/write.ts
+/**
+ * Puts the report on disk. report.json is validated before it is written and replaced atomically (temp file,
+ * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
+ */
+
+
+
+
+
+
+
+const REPORT_FILE = 'report.json';
+const JUNIT_FILE = 'junit.xml';
+const PLAN_FILE = 'plan.json';
+/** Writes report.json and junit.xml into `reportDir` (created if needed). */
+async function writeReport(reportDir, report) {
+    const checked = Report.safeParse(report);
+    if (!checked.success) {
+        const issues = checked.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+        throw new Error(`Internal error: refusing to write a report that does not match its schema:\n${issues.join('\n')}`);
+    }
+    await (0,promises_.mkdir)(reportDir, { recursive: true });
+    const reportPath = external_node_path_default().join(reportDir, REPORT_FILE);
+    const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
+    await writeAtomically(reportPath, `${JSON.stringify(checked.data, null, 2)}\n`);
+    await writeAtomically(junitPath, renderJunit(checked.data));
+    return { reportPath, junitPath };
+}
+/** Writes plan.json for a dry run. It never touches report.json. */
+async function writePlan(reportDir, plan) {
+    const checked = Plan.parse(plan);
+    await (0,promises_.mkdir)(reportDir, { recursive: true });
+    const planPath = external_node_path_default().join(reportDir, PLAN_FILE);
+    await writeAtomically(planPath, `${JSON.stringify(checked, null, 2)}\n`);
+    return planPath;
+}
+/** Temp file in the same folder (so rename stays on one filesystem and is atomic), then rename over the target. */
+async function writeAtomically(target, content) {
+    const unique = `${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    const temp = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${unique}.tmp`);
+    try {
+        await (0,promises_.writeFile)(temp, content, { encoding: 'utf8', flag: 'wx' });
+        await (0,promises_.rename)(temp, target);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/types.ts
+const systemClock = { now: () => Date.now() };
+/**
+ * The reason an attempt's AbortSignal carries when the suite stops it from outside. The attempt records a
+ * failure of this kind with this message.
+ */
+class AttemptAbort extends Error {
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+        this.name = 'AttemptAbort';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/fixtures/duration.ts
 /**
  * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
@@ -28279,7 +29510,7 @@ function parseFixtureSource(text, format) {
     const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
     if (body.trim() === '')
         return emptyFile();
-    return format === 'json' ? parseJson(body) : parseYaml(body);
+    return format === 'json' ? parse_parseJson(body) : parseYaml(body);
 }
 function emptyFile() {
     const message = 'the file is empty; write one fixture (id, url, ...) or `fixtures:` followed by a list, or delete it';
@@ -28318,7 +29549,7 @@ function parseYaml(text) {
         return { source: null, problems: [...problems, { code: 'syntax', position: { line: 1, column: 1 }, message }] };
     }
 }
-function parseJson(text) {
+function parse_parseJson(text) {
     const counter = countLines(text);
     let data;
     try {
@@ -28542,1220 +29773,379 @@ function duplicateIdProblems(entries) {
     return { problems, repeats };
 }
 
-;// CONCATENATED MODULE: ./src/preflight.ts
-class PreflightError extends Error {
-    diagnostic;
-    constructor(diagnostic) {
-        super(diagnostic.message);
-        this.name = 'PreflightError';
-        this.diagnostic = diagnostic;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/limits.ts
+;// CONCATENATED MODULE: ./src/rerun/diagnostics.ts
 /**
- * Size limits. A report read back for a rerun comes from elsewhere (a downloaded artifact or a file), so it is
- * untrusted: these bound what it can make us hold in memory or print.
+ * Why a rerun cannot start, said the same way by the CLI and the Action. Each case has its own code, a message
+ * that names what was looked at, guidance, and a ready fallback: run named fixtures, or the whole suite.
  */
-const REPORT_LIMITS = {
-    /** report.json larger than this is refused before it is parsed. */
-    maxReportBytes: 32 * 1024 * 1024,
-    maxFixtures: 20_000,
-    maxAttemptsPerFixture: 50,
-    maxMessageChars: 16_000,
-    maxShortTextChars: 2_000,
-    maxListItems: 1_000,
+
+
+const READ_FAILURE_CODES = {
+    missing: 'report-missing',
+    unreadable: 'report-unreadable',
+    'too-large': 'too-large',
+    'not-json': 'not-json',
+    'unknown-schema-version': 'unknown-schema-version',
+    'schema-invalid': 'schema-invalid',
 };
-/** Cuts text to a limit, saying how much was cut, so a truncated message is never mistaken for a whole one. */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    const note = ` … [${text.length - max} more characters cut]`;
-    return text.slice(0, Math.max(0, max - note.length)) + note;
-}
-
-;// CONCATENATED MODULE: ./src/report/carry-over.ts
-
-const MAX_IDS_IN_WARNING = 50;
-function mergeRerun(rerunResults, rerun, currentSha) {
-    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
-    const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
-    const decision = carryOverDecision(rerun, currentSha);
-    if (!decision.carry) {
-        return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
-    }
-    const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById);
-    const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
-    return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
-}
-/** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
-function markRecovered(result, source) {
-    const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
-    return { ...result, recovered };
-}
-function carryOverDecision(rerun, currentSha) {
-    const sourceSha = rerun.source.run.sha;
-    if (sourceSha !== null && currentSha !== null) {
-        if (sourceSha === currentSha) {
-            return { carry: true, note: `Same commit as the source report (${shortSha(currentSha)}):` };
-        }
-        return {
-            carry: false,
-            note: `Nothing carried over: the source report is for commit ${shortSha(sourceSha)}, this run is for ` +
-                `${shortSha(currentSha)}. This report holds only the rerun fixtures; run the full suite for a verdict on ` +
-                'all of them.',
-        };
-    }
-    const unknown = sourceSha === null ? 'the source report' : 'this run';
-    if (rerun.carryOverWhenShaUnknown) {
-        const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
-        return { carry: true, note };
-    }
-    return {
-        carry: false,
-        note: `Nothing carried over: the commit of ${unknown} is unknown, so the source results cannot be matched to this ` +
-            'code. This report holds only the rerun fixtures.',
-    };
-}
-/** Current suite order: each fixture is either rerun, carried over from the source, or new (and absent). */
-function mergeInSuiteOrder(rerunResults, rerun, sourceById) {
-    if (rerun.suite === null) {
-        const carried = rerun.source.fixtures.map((source) => carriedAsIs(source, rerun));
-        return { fixtures: [...rerunResults, ...carried], carried: carried.length, warnings: [] };
-    }
-    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
-    const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
-    const fixtures = [];
-    const newIds = [];
-    let carried = 0;
-    for (const current of rerun.suite) {
-        const rerunResult = rerunById.get(current.id);
-        const source = sourceById.get(current.id);
-        if (rerunResult)
-            fixtures.push(rerunResult);
-        else if (source) {
-            fixtures.push(carriedOver(source, current, rerun));
-            carried += 1;
-        }
-        else
-            newIds.push(current.id);
-    }
-    // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
-    fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
-    const dropped = rerun.source.fixtures.filter((f) => !suiteIds.has(f.id) && !rerunById.has(f.id)).map((f) => f.id);
-    const warnings = [];
-    if (dropped.length > 0) {
-        warnings.push(`Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`);
-    }
-    if (newIds.length > 0) {
-        warnings.push(`New since the source report, so there is no result to carry over and they did not run (${newIds.length}): ` +
-            `${idList(newIds)}. Run them with --fixture (or the fixtures input), or run the full suite.`);
-    }
-    return { fixtures, carried, warnings };
-}
-/**
- * The source's status and attempts, placed where the fixture is now (file, line, title, tags), so annotations
- * point into this checkout. Evidence paths are dropped: those files belong to the source run's report folder
- * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
- */
-function carriedOver(source, current, rerun) {
-    return {
-        ...source,
-        title: current.title === undefined ? null : clip(current.title, REPORT_LIMITS.maxShortTextChars),
-        file: clip(current.file, REPORT_LIMITS.maxShortTextChars),
-        line: current.line,
-        tags: current.tags.slice(0, REPORT_LIMITS.maxListItems),
-        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
-        // A result the source itself carried over still names the run it really came from.
-        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
-        recovered: false,
-    };
-}
-/** A source result kept where the source placed it, for when the current suite is unknown. */
-function carriedAsIs(source, rerun) {
-    return {
-        ...source,
-        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
-        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
-        recovered: false,
-    };
-}
-function carriedOverFrom(rerun) {
-    return {
-        runId: rerun.origin.runId ?? rerun.source.run.runId,
-        runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
-        artifactName: rerun.origin.artifactName,
-        sha: rerun.source.run.sha,
-    };
-}
-function rerunSource(rerun, carryOver, note) {
-    const { origin } = rerun;
-    return {
-        runId: origin.runId ?? rerun.source.run.runId,
-        runAttempt: origin.runAttempt ?? rerun.source.run.runAttempt,
-        artifactId: origin.artifactId,
-        artifactName: origin.artifactName,
-        url: origin.url,
-        path: origin.path,
-        sha: rerun.source.run.sha,
-        digest: origin.digest,
-        carryOver,
-        carryOverNote: clip(note, REPORT_LIMITS.maxShortTextChars),
-    };
-}
-function sourceLabel(rerun) {
-    const runId = rerun.origin.runId ?? rerun.source.run.runId;
-    const attempt = rerun.origin.runAttempt ?? rerun.source.run.runAttempt;
-    if (runId)
-        return attempt ? `run ${runId} (attempt ${attempt})` : `run ${runId}`;
-    return rerun.origin.path ?? 'the source report';
-}
-function shortSha(sha) {
-    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
-}
-function countNoun(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-function idList(ids) {
-    const shown = ids.slice(0, MAX_IDS_IN_WARNING).join(', ');
-    return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
-}
-
-;// CONCATENATED MODULE: ./src/report/commands.ts
-/**
- * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
- * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
- */
-const CLI_COMMAND = 'npx reliability-smoke';
-/** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
-const FIXTURE_ID_PLACEHOLDER = '<fixture-id>';
-const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
-/** POSIX single-quoting, so a value with spaces or `$` pastes as one argument and runs nothing. */
-function shellQuote(token) {
-    if (SHELL_SAFE.test(token))
-        return token;
-    return `'${token.replaceAll("'", `'\\''`)}'`;
-}
-function command(args) {
-    return [CLI_COMMAND, ...args.map(shellQuote)].join(' ');
-}
-/** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
-function fixturesCommand(ids, baseArgs = []) {
-    const selection = ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
-    return [command(baseArgs), ...selection].join(' ');
-}
-/** The value of the Action's `fixtures:` input that selects exactly these ids. */
-function fixturesInputValue(ids) {
-    return ids.length > 0 ? ids.join(',') : FIXTURE_ID_PLACEHOLDER;
-}
-/** The same command without any selection: every fixture runs. */
-function fullRunCommand(baseArgs = []) {
-    return command(baseArgs);
-}
-/** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
-function rerunFailedCommand(baseArgs = [], artifactPath = null) {
-    const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
-    return command([...baseArgs, '--rerun-failed', ...artifact]);
-}
-/**
- * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
- * Only branch and tag refs are passed on: a PR merge ref cannot be dispatched.
- */
-function workflowRerunCommand(target) {
-    if (!target.workflow)
-        return null;
-    const parts = ['gh', 'workflow', 'run', shellQuote(workflowArgument(target.workflow))];
-    if (target.repository)
-        parts.push('-R', shellQuote(target.repository));
-    const branch = dispatchableRef(target.ref);
-    if (branch)
-        parts.push('--ref', shellQuote(branch));
-    parts.push('-f', 'rerun-failed=true');
-    return parts.join(' ');
-}
-/** An unnamed workflow is known by its path (.github/workflows/smoke.yml); gh wants the file name. */
-function workflowArgument(workflow) {
-    const file = /^\.github\/workflows\/([^/]+\.ya?ml)$/.exec(workflow);
-    return file?.[1] ?? workflow;
-}
-function dispatchableRef(ref) {
-    if (!ref)
-        return null;
-    const match = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref);
-    return match?.[1] ?? null;
-}
-
-;// CONCATENATED MODULE: ./src/report/outcome.ts
-/**
- * The pure functions that turn attempts into outcomes. Everything that shows a status, a count or a verdict
- * (report, terminal, job summary, check run, outputs) derives it here, so they can never disagree.
- */
-/** A failure counts only once the last attempt has failed; a failure followed by a pass is flaky. */
-function deriveStatus(attempts) {
-    const last = attempts.at(-1);
-    if (!last)
-        return 'skipped';
-    if (last.status === 'failed')
-        return 'failed';
-    return attempts.some((attempt) => attempt.status === 'failed') ? 'flaky' : 'passed';
-}
-function deriveSummary(fixtures) {
-    const count = (status) => fixtures.filter((fixture) => fixture.status === status).length;
-    return {
-        total: fixtures.length,
-        passed: count('passed'),
-        failed: count('failed'),
-        flaky: count('flaky'),
-        skipped: count('skipped'),
-        carriedOver: fixtures.filter((fixture) => fixture.carriedOver !== null).length,
-        recovered: fixtures.filter((fixture) => fixture.recovered).length,
-    };
-}
-function deriveResult(run) {
-    if (run.preflight)
-        return run.preflight.severity === 'error' ? 'fail' : 'pass';
-    if (run.interrupted)
-        return 'fail';
-    const summary = deriveSummary(run.fixtures);
-    if (summary.failed > 0)
-        return 'fail';
-    if (run.options.failOnFlaky && summary.flaky > 0)
-        return 'fail';
-    return 'pass';
-}
-/** Last-failed is just the ids whose derived outcome is failed. */
-function failedFixtureIds(fixtures) {
-    return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/report/json-position.ts
-/**
- * Where a JSON text stops being valid. V8's JSON.parse names a position for most errors but not for
- * "Unexpected token" ones, and a user fixing a broken report needs the line and column either way. This scanner
- * runs only after JSON.parse has failed; it is iterative, so deeply nested input cannot overflow the stack.
- */
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
-const HEX_DIGIT = /^[0-9a-fA-F]$/;
-/** Offset (in UTF-16 code units) of the first character that makes `text` invalid JSON, or -1 if it is valid. */
-function jsonErrorOffset(text) {
-    const stack = [];
-    let i = 0;
-    const skipSpace = () => {
-        while (i < text.length && WHITESPACE.has(text[i] ?? ''))
-            i += 1;
-    };
-    const key = () => {
-        skipSpace();
-        if (text[i] !== '"')
-            return false;
-        const end = stringEnd(text, i);
-        if (end < 0) {
-            i = -end - 1;
-            return false;
-        }
-        i = end;
-        skipSpace();
-        if (text[i] !== ':')
-            return false;
-        i += 1;
-        return true;
-    };
-    let expectValue = true;
-    for (;;) {
-        skipSpace();
-        if (expectValue) {
-            const c = text[i];
-            if (c === '{' || c === '[') {
-                i += 1;
-                skipSpace();
-                if (text[i] === (c === '{' ? '}' : ']')) {
-                    i += 1;
-                    expectValue = false;
-                    continue;
-                }
-                stack.push(c);
-                if (c === '{' && !key())
-                    return errorAt(text, i);
-                continue;
-            }
-            const end = scalarEnd(text, i);
-            if (end < 0)
-                return errorAt(text, i, -end - 1);
-            i = end;
-            expectValue = false;
-            continue;
-        }
-        const top = stack.at(-1);
-        if (top === undefined)
-            return i === text.length ? -1 : i;
-        const c = text[i];
-        if (c === ',') {
-            i += 1;
-            if (top === '{' && !key())
-                return errorAt(text, i);
-            expectValue = true;
-        }
-        else if ((top === '{' && c === '}') || (top === '[' && c === ']')) {
-            stack.pop();
-            i += 1;
-        }
-        else
-            return i;
+function readFailureGuidance(kind, what) {
+    switch (kind) {
+        case 'missing':
+            return [`Run the suite once to create ${what}, or point to the report of the run you want to rerun.`];
+        case 'unreadable':
+            return [`Check that ${what} is a readable file.`];
+        case 'too-large':
+            return [`${what} is larger than any report this tool writes; it is probably not a smoke report.`];
+        case 'not-json':
+            return [`${what} is not JSON: it may be truncated, or not a report at all. Point to the report.json of a smoke run.`];
+        case 'unknown-schema-version':
+            return [
+                `This release reads report schemaVersion ${KNOWN_SCHEMA_VERSIONS.join(', ')}. ` +
+                    'Rerun with the release that wrote the report, or run the fixtures again with this one.',
+            ];
+        case 'schema-invalid':
+            return [`${what} does not match the report schema (schema/report.schema.json): it was edited, or not written by reliability-smoke.`];
     }
 }
-/** Position `i` unless the scanner already knows a later one; clamp to the text length. */
-function errorAt(text, i, known = -1) {
-    return Math.min(Math.max(i, known), text.length);
-}
-/** End of the string, number or literal at `start`, or -(offset of the error) - 1. */
-function scalarEnd(text, start) {
-    const c = text[start];
-    if (c === '"')
-        return stringEnd(text, start);
-    if (c === '-' || isDigit(text[start]))
-        return numberEnd(text, start);
-    for (const literal of ['true', 'false', 'null']) {
-        if (literal[0] !== c)
-            continue;
-        for (let k = 1; k < literal.length; k += 1) {
-            if (text[start + k] !== literal[k])
-                return -(start + k) - 1;
-        }
-        return start + literal.length;
-    }
-    return -start - 1;
-}
-function isDigit(c) {
-    return c !== undefined && c >= '0' && c <= '9';
-}
-/** -?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?, with the error at the first character that does not fit. */
-function numberEnd(text, start) {
-    let i = start;
-    const digits = () => {
-        const from = i;
-        while (isDigit(text[i]))
-            i += 1;
-        return i > from;
-    };
-    if (text[i] === '-')
-        i += 1;
-    if (text[i] === '0')
-        i += 1;
-    else if (!digits())
-        return -i - 1;
-    if (text[i] === '.') {
-        i += 1;
-        if (!digits())
-            return -i - 1;
-    }
-    if (text[i] === 'e' || text[i] === 'E') {
-        i += 1;
-        if (text[i] === '+' || text[i] === '-')
-            i += 1;
-        if (!digits())
-            return -i - 1;
-    }
-    return i;
-}
-/** End of the string starting at `start` (just after its closing quote), or -(offset of the error) - 1. */
-function stringEnd(text, start) {
-    let i = start + 1;
-    while (i < text.length) {
-        const c = text[i] ?? '';
-        if (c === '"')
-            return i + 1;
-        if (c < ' ')
-            return -i - 1;
-        if (c === '\\') {
-            const next = text[i + 1] ?? '';
-            if (next === 'u') {
-                for (let k = i + 2; k < i + 6; k += 1)
-                    if (!HEX_DIGIT.test(text[k] ?? ''))
-                        return -k - 1;
-                i += 6;
-                continue;
-            }
-            if (!ESCAPES.has(next))
-                return -(i + 1) - 1;
-            i += 2;
-            continue;
-        }
-        i += 1;
-    }
-    return -text.length - 1;
-}
-/** 1-based line and column of an offset. */
-function lineAndColumn(text, offset) {
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < offset && i < text.length; i += 1) {
-        if (text[i] === '\n') {
-            line += 1;
-            lineStart = i + 1;
-        }
-    }
-    return { line, column: offset - lineStart + 1 };
-}
-
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
-
-
-
-function iso_datetime(params) {
-    return _isoDateTime(ZodISODateTime, params);
-}
-function iso_date(params) {
-    return core._isoDate(ZodISODate, params);
-}
-function iso_time(params) {
-    return core._isoTime(ZodISOTime, params);
-}
-function iso_duration(params) {
-    return core._isoDuration(ZodISODuration, params);
-}
-
-;// CONCATENATED MODULE: ./src/report/schema.ts
-/**
- * report.json, schemaVersion 1. This zod schema is the source of truth: it validates reports read back for a
- * rerun (untrusted input) and generates schema/report.schema.json. Derived fields (status, summary, result) are
- * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
- */
-
-
-
-const SCHEMA_VERSION = 1;
-const TOOL_NAME = 'reliability-smoke';
-const FAILURE_KINDS = ['assertion', 'timeout', 'navigation', 'script-error', 'browser', 'config'];
-const FIXTURE_STATUSES = ['passed', 'failed', 'flaky', 'skipped'];
-const MODES = ['full', 'selected', 'rerun-failed'];
-const Text = schemas_string().max(REPORT_LIMITS.maxShortTextChars);
-const Message = schemas_string().max(REPORT_LIMITS.maxMessageChars);
-const NullableText = Text.nullable();
-const IsoTime = iso_datetime({ offset: true });
-const Millis = schemas_number().nonnegative().max(7 * 24 * 3600 * 1000);
-const Count = schemas_number().int().nonnegative();
-const FixtureId = schemas_string().regex(/^[a-z0-9][a-z0-9._-]*$/).max(200);
-/** Evidence paths are relative to the report folder and may not climb out of it. */
-const EvidencePath = schemas_string()
-    .max(500)
-    .regex(/^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/, {
-    message: 'must be failures/<fixture-id>/attempt-<n>.png|html|log',
-})
-    .nullable();
-const FailureKind = schemas_enum(FAILURE_KINDS);
-const AttemptError = object({
-    kind: FailureKind,
-    message: Message,
-});
-const Attempt = object({
-    attempt: schemas_number().int().min(1),
-    status: schemas_enum(['passed', 'failed']),
-    startedAt: IsoTime,
-    durationMs: Millis,
-    error: AttemptError.nullable(),
-    evidence: object({ screenshot: EvidencePath, html: EvidencePath, log: EvidencePath }).nullable(),
-});
-const CarriedOverFrom = object({
-    runId: NullableText,
-    runAttempt: schemas_number().int().min(1).nullable(),
-    artifactName: NullableText,
-    sha: NullableText,
-});
-const FixtureResult = object({
-    id: FixtureId,
-    title: NullableText,
-    file: Text,
-    line: schemas_number().int().min(1),
-    tags: array(Text).max(REPORT_LIMITS.maxListItems),
-    url: schemas_string().max(REPORT_LIMITS.maxShortTextChars).nullable(),
-    status: schemas_enum(FIXTURE_STATUSES),
-    attempts: array(Attempt).max(REPORT_LIMITS.maxAttemptsPerFixture),
-    durationMs: Millis,
-    skipReason: NullableText,
-    carriedOver: CarriedOverFrom.nullable(),
-    recovered: schemas_boolean(),
-})
-    .superRefine((fixture, ctx) => {
-    const derived = deriveStatus(fixture.attempts);
-    if (derived !== fixture.status) {
-        ctx.addIssue({
-            code: 'custom',
-            path: ['status'],
-            message: `says "${fixture.status}" but its attempts make it "${derived}"`,
-        });
-    }
-});
-const RerunSource = object({
-    runId: NullableText,
-    runAttempt: schemas_number().int().min(1).nullable(),
-    artifactId: NullableText,
-    artifactName: NullableText,
-    /** Link to the source run, when it is known. */
-    url: NullableText,
-    /** The report file, for a local rerun. */
-    path: NullableText,
-    sha: NullableText,
-    /** sha256 of the source report.json bytes, as "sha256:<hex>". */
-    digest: schemas_string().regex(/^sha256:[0-9a-f]{64}$/),
-    carryOver: schemas_boolean(),
-    carryOverNote: Text,
-});
-const PreflightDiagnostic = object({
-    code: schemas_string().regex(/^[a-z][a-z-]*$/).max(64),
-    /** "error" stops the run and fails it; "notice" stops the run without failing it (if-nothing-to-rerun: pass). */
-    severity: schemas_enum(['error', 'notice']),
-    message: Message,
-    problems: array(Message).max(REPORT_LIMITS.maxListItems),
-    guidance: array(Message).max(50),
-    fallback: object({
-        fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
-        cliCommand: Message,
-        actionInput: Message,
-        fullRun: Message,
-    })
-        .nullable(),
-});
-const RunContext = object({
-    repository: NullableText,
-    workflow: NullableText,
-    runId: NullableText,
-    runAttempt: schemas_number().int().min(1).nullable(),
-    sha: NullableText,
-    ref: NullableText,
-    event: NullableText,
-    serverUrl: NullableText,
-});
-const Summary = object({
-    total: Count,
-    passed: Count,
-    failed: Count,
-    flaky: Count,
-    skipped: Count,
-    carriedOver: Count,
-    recovered: Count,
-});
-const Report = object({
-    schemaVersion: literal(SCHEMA_VERSION),
-    tool: object({ name: literal(TOOL_NAME), version: Text }),
-    mode: schemas_enum(MODES),
-    run: RunContext,
-    startedAt: IsoTime,
-    durationMs: Millis,
-    baseUrl: NullableText,
-    options: object({
-        retries: Count,
-        concurrency: schemas_number().int().min(1),
-        timeoutMs: Millis,
-        suiteTimeoutMs: Millis.nullable(),
-        failOnFlaky: schemas_boolean(),
-    }),
-    selection: object({
-        fixturesDir: Text,
-        patterns: array(Text).max(REPORT_LIMITS.maxListItems),
-        tags: array(Text).max(REPORT_LIMITS.maxListItems),
-        sample: Count.nullable(),
-        sampleSeed: NullableText,
-        selected: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
-        missing: array(Text).max(REPORT_LIMITS.maxFixtures),
-        source: RerunSource.nullable(),
-    }),
-    fixtures: array(FixtureResult).max(REPORT_LIMITS.maxFixtures),
-    summary: Summary,
-    result: schemas_enum(['pass', 'fail']),
-    interrupted: object({ reason: schemas_enum(['suite-timeout', 'browser-unavailable', 'cancelled']), message: Message })
-        .nullable(),
-    preflight: PreflightDiagnostic.nullable(),
-    warnings: array(Message).max(REPORT_LIMITS.maxListItems),
-})
-    .superRefine((report, ctx) => {
-    const summary = deriveSummary(report.fixtures);
-    for (const key of Object.keys(summary)) {
-        if (summary[key] !== report.summary[key]) {
-            ctx.addIssue({
-                code: 'custom',
-                path: ['summary', key],
-                message: `is ${report.summary[key]} but the fixtures give ${summary[key]}`,
-            });
-        }
-    }
-    const result = deriveResult(report);
-    if (result !== report.result) {
-        ctx.addIssue({ code: 'custom', path: ['result'], message: `says "${report.result}" but the run gives "${result}"` });
-    }
-    const ids = new Set();
-    report.fixtures.forEach((fixture, index) => {
-        if (ids.has(fixture.id)) {
-            ctx.addIssue({ code: 'custom', path: ['fixtures', index, 'id'], message: `"${fixture.id}" appears twice` });
-        }
-        ids.add(fixture.id);
+/** A source report that could not be used. The ids it would have given are unknown, so the fallback uses a placeholder. */
+function readFailureDiagnostic(error, what, fallback) {
+    // The message of a schema failure lists its problems too; they are shown once, as the diagnostic's problems.
+    const message = error.problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
+    return build_preflightDiagnostic({
+        code: READ_FAILURE_CODES[error.kind],
+        message: `Cannot rerun from ${what}: ${message}`,
+        problems: error.problems,
+        guidance: [...readFailureGuidance(error.kind, what), ...fallbackGuidance(fallback)],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
     });
-})
-    .meta({ title: 'reliability-smoke report', description: 'report.json written by reliability-smoke (schemaVersion 1).' });
+}
+/** The source report has no failed fixture: governed by if-nothing-to-rerun. */
+function nothingToRerunDiagnostic(source, what, severity, fallback) {
+    const { summary } = source.report;
+    return build_preflightDiagnostic({
+        code: 'nothing-to-rerun',
+        severity,
+        message: `Nothing to rerun: no fixture failed in ${what} (${summary.passed} passed, ${summary.flaky} flaky, ` +
+            `${summary.skipped} skipped, result ${source.report.result}).`,
+        guidance: [
+            severity === 'error'
+                ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
+                : 'if-nothing-to-rerun is pass, so this run passes without running anything.',
+            ...fallbackGuidance(fallback),
+        ],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+/** Every failed fixture of the source is gone from the fixture files (renamed or removed). */
+function failedFixturesGoneDiagnostic(missing, what, severity, fallback) {
+    return build_preflightDiagnostic({
+        code: 'failed-fixtures-gone',
+        severity,
+        message: `Nothing to rerun: the fixtures that failed in ${what} no longer exist: ${missing.join(', ')}.`,
+        guidance: ['They were renamed or removed since that run; run the suite in full to check the current fixtures.', ...fallbackGuidance(fallback)],
+        // Their ids are gone, so the fallback names a placeholder (the new id) beside the full run.
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+function fallbackGuidance(fallback) {
+    return [
+        'To run particular fixtures instead, name them: the fixtures input, or --fixture <id> on the command line.',
+        fallback.fullRunHint,
+    ];
+}
 
-;// CONCATENATED MODULE: ./src/report/read.ts
+;// CONCATENATED MODULE: ./src/selection/glob.ts
 /**
- * Reads a report back for a rerun. The report comes from elsewhere (a downloaded artifact, a file a user points
- * at), so it is untrusted: its size is checked before it is parsed, its schemaVersion before it is validated, and
- * every way it can be wrong is a distinct, named failure with a message a user can act on. Nothing here ever
- * answers a corrupt report with "nothing failed".
+ * Fixture patterns: an id, or a glob where `*` matches any run of characters and `?` exactly one. Ids have no
+ * "/", so there is no need for `**` or path rules.
+ */
+function isGlob(pattern) {
+    return pattern.includes('*') || pattern.includes('?');
+}
+/** A whole-string matcher for one pattern; everything but `*` and `?` is literal. */
+function compilePattern(pattern) {
+    if (!isGlob(pattern))
+        return (id) => id === pattern;
+    const source = Array.from(pattern, (char) => {
+        if (char === '*')
+            return '.*';
+        if (char === '?')
+            return '.';
+        return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+    }).join('');
+    const regex = new RegExp(`^${source}$`, 's');
+    return (id) => regex.test(id);
+}
+
+;// CONCATENATED MODULE: ./src/selection/sample.ts
+/**
+ * A deterministic sample: each id gets a rank from a hash of the seed and the id, and the N lowest ranks win.
+ * The same seed over the same suite gives the same sample, and since an id's rank does not depend on the other
+ * ids, adding or removing one fixture changes the sample by at most one member (rendezvous hashing).
+ */
+
+/** Used when no seed is given, so that local runs without one still repeat the same sample. */
+const DEFAULT_SAMPLE_SEED = 'reliability-smoke';
+function sampleRank(seed, id) {
+    // The NUL keeps ("ab", "c") and ("a", "bc") apart.
+    return (0,external_node_crypto_.createHash)('sha256').update(`${seed}\u0000${id}`).digest('hex');
+}
+/** The ids of the sample, as a set; callers keep their own order. */
+function sampleIds(ids, size, seed) {
+    if (size >= ids.length)
+        return new Set(ids);
+    const ranked = ids
+        .map((id) => ({ id, rank: sampleRank(seed, id) }))
+        .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : 1));
+    return new Set(ranked.slice(0, size).map(({ id }) => id));
+}
+
+;// CONCATENATED MODULE: ./src/selection/select.ts
+
+
+
+function selectFixtures(all, request) {
+    if (request.sample !== null && !(Number.isInteger(request.sample) && request.sample >= 1)) {
+        throw new RangeError(`sample must be a whole number of at least 1, got ${request.sample}`);
+    }
+    const ids = all.map((fixture) => fixture.id);
+    const matchers = request.patterns.map(compilePattern);
+    const unmatchedPatterns = request.patterns.filter((_, index) => !ids.some((id) => matchers[index]?.(id)));
+    const byPattern = matchers.length === 0 ? [...all] : all.filter((f) => matchers.some((match) => match(f.id)));
+    const wanted = new Set(request.tags);
+    const byTag = wanted.size === 0 ? byPattern : byPattern.filter((f) => f.tags.some((tag) => wanted.has(tag)));
+    const selected = sampled(byTag, request);
+    const warnings = [
+        ...unmatchedPatterns.map((pattern) => unmatchedPatternWarning(pattern, ids)),
+        ...unusedTagWarnings(all, request.tags),
+    ];
+    if (selected.length === 0 && all.length > 0)
+        warnings.push(emptySelectionWarning(request));
+    return { selected, unmatchedPatterns, warnings, mode: selected.length === all.length ? 'full' : 'selected' };
+}
+/** Exactly the failed fixtures, in suite order. Never sampled: a rerun that skipped a failure would hide it. */
+function selectForRerun(all, failedIds) {
+    const failed = new Set(failedIds);
+    const known = new Set(all.map((fixture) => fixture.id));
+    const missing = [...failed].filter((id) => !known.has(id));
+    return {
+        selected: all.filter((fixture) => failed.has(fixture.id)),
+        missing,
+        warnings: missing.map((id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`),
+    };
+}
+function sampled(candidates, request) {
+    if (request.sample === null)
+        return candidates;
+    const chosen = sampleIds(candidates.map((fixture) => fixture.id), request.sample, request.sampleSeed ?? DEFAULT_SAMPLE_SEED);
+    return candidates.filter((fixture) => chosen.has(fixture.id));
+}
+function unmatchedPatternWarning(pattern, ids) {
+    const base = `fixture pattern "${pattern}" matches no fixture id`;
+    if (pattern !== pattern.toLowerCase())
+        return `${base}; ids are lowercase, try "${pattern.toLowerCase()}"`;
+    if (isGlob(pattern))
+        return `${base}; check it against the fixture ids`;
+    const guess = closestMatch(pattern, ids);
+    return guess ? `${base}; did you mean "${guess}"?` : `${base}; check the spelling, or use a glob such as "${pattern}*"`;
+}
+function unusedTagWarnings(all, tags) {
+    const present = new Set(all.flatMap((fixture) => fixture.tags));
+    return tags
+        .filter((tag) => !present.has(tag))
+        .map((tag) => {
+        const guess = closestMatch(tag, present);
+        return `tag "${tag}" is on no fixture${guess ? `; did you mean "${guess}"?` : ''}`;
+    });
+}
+function emptySelectionWarning(request) {
+    const parts = [
+        request.patterns.length > 0 ? `fixtures ${request.patterns.map((p) => `"${p}"`).join(', ')}` : '',
+        request.tags.length > 0 ? `tags ${request.tags.map((t) => `"${t}"`).join(', ')}` : '',
+    ].filter((part) => part !== '');
+    return `nothing is selected: no fixture matches ${parts.join(' together with ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/plan.ts
+/**
+ * Before anything runs: the rerun source, the fixture files, the selection, and whether relative URLs have a base.
+ * Every way this can fail is a PreflightError with its own code.
  */
 
 
 
 
 
-/** The schemaVersions this release can read. */
-const KNOWN_SCHEMA_VERSIONS = [SCHEMA_VERSION];
-const REPORT_READ_FAILURES = (/* unused pure expression or super */ null && ([
-    'missing',
-    'unreadable',
-    'too-large',
-    'not-json',
-    'unknown-schema-version',
-    'schema-invalid',
-]));
-/** How many schema issues a message lists before it says "and N more". */
-const MAX_LISTED_ISSUES = 20;
-class ReportReadError extends Error {
-    kind;
-    /** The file path or label of what was read. */
-    source;
-    /** One line per problem (schema issues); empty for the other kinds. */
-    problems;
-    constructor(kind, source, message, problems = []) {
-        super(message);
-        this.name = 'ReportReadError';
-        this.kind = kind;
-        this.source = source;
-        this.problems = problems;
-    }
+
+
+function rerunInputOf(request, source, suite) {
+    return { source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
 }
-/** Reads and validates a report file. Throws ReportReadError for every way it can be wrong. */
-async function readReportFile(path) {
-    const size = await fileSize(path);
-    if (size > REPORT_LIMITS.maxReportBytes)
-        throw tooLarge(path, size);
-    let bytes;
-    try {
-        bytes = await (0,promises_.readFile)(path);
+/**
+ * A report of a run that stopped before any fixture ran, and carried nothing over, knows no result: rerunning
+ * from it would find "nothing failed" and could pass a suite whose failures were never checked again.
+ */
+async function acquireUsableSource(request) {
+    const source = await acquireSource(request);
+    const { preflight, fixtures } = source.report;
+    if (preflight?.severity === 'error' && fixtures.length === 0) {
+        throw new PreflightError(build_preflightDiagnostic({
+            code: 'source-has-no-results',
+            message: `Cannot rerun from ${sourceName(request, source)}: that run stopped before any fixture ran ` +
+                `(${preflight.code}: ${preflight.message}), so it holds no results to rerun.`,
+            guidance: [
+                'Fix what stopped that run, then run the suite in full; or name the fixtures to run.',
+                request.fullRunHint,
+            ],
+            fallbackIds: [],
+            commandArgs: request.commandArgs,
+        }));
     }
-    catch (error) {
-        throw fileError(path, error);
-    }
-    return parseReportBytes(bytes, path);
+    return source;
 }
-/** Validates report bytes that were obtained some other way (for example from an artifact). */
-function parseReportBytes(bytes, source = 'report.json') {
-    if (bytes.byteLength > REPORT_LIMITS.maxReportBytes)
-        throw tooLarge(source, bytes.byteLength);
-    const value = read_parseJson(decodeUtf8(bytes, source), source);
-    checkSchemaVersion(value, source);
-    const parsed = Report.safeParse(value);
-    if (!parsed.success)
-        throw schemaInvalid(source, parsed.error.issues);
-    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-    return { report: parsed.data, digest, bytes: bytes.byteLength };
+async function loadValidSuite(request, deps) {
+    const loaded = await loadFixtures(request.options.fixturesDir, { cwd: deps.cwd ?? process.cwd() });
+    if (loaded.problems.length === 0)
+        return loaded.fixtures;
+    throw new PreflightError(build_preflightDiagnostic({
+        code: 'fixtures-invalid',
+        message: `${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in the fixture files; nothing was run.`,
+        problems: loaded.problems.map(formatProblem),
+        guidance: [
+            'Fix each problem above at the file and line it names, then run again.',
+            'Editors can check fixture files as you type with schema/fixture.schema.json.',
+        ],
+        fallbackIds: null,
+    }));
 }
-async function fileSize(path) {
-    try {
-        const info = await (0,promises_.stat)(path);
-        if (!info.isFile()) {
-            throw new ReportReadError('unreadable', path, `${path} is not a file, so it cannot be read as a report.`);
-        }
-        return info.size;
-    }
-    catch (error) {
-        throw fileError(path, error);
-    }
+function fallbackOf(request) {
+    return { commandArgs: request.commandArgs, fullRunHint: request.fullRunHint };
 }
-function fileError(path, error) {
-    if (error instanceof ReportReadError)
-        return error;
-    const code = error?.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-        return new ReportReadError('missing', path, `No report at ${path}: the file does not exist. Point at the report.json of an earlier run, or run without ` +
-            'rerun-failed to run the full suite.');
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    return new ReportReadError('unreadable', path, `Could not read the report at ${path}: ${reason}`);
+async function acquireSource(request) {
+    if (!request.acquireRerunSource)
+        throw new Error('rerun-failed needs a source of the previous report');
+    return request.acquireRerunSource();
 }
-function tooLarge(source, size) {
-    return new ReportReadError('too-large', source, `${source} is ${size} bytes, over the ${REPORT_LIMITS.maxReportBytes}-byte limit for a report, so it was not ` +
-        `parsed. A ${TOOL_NAME} report is far smaller; check that this is the right file.`);
+function sourceName(request, source) {
+    return request.describeSource?.(source) ?? 'the source report';
 }
-function decodeUtf8(bytes, source) {
-    try {
-        // A leading byte-order mark is harmless; editors on Windows add one.
-        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+function planSelection(request, suite, source) {
+    const { options } = request;
+    const info = {
+        fixturesDir: options.fixturesDir,
+        patterns: options.patterns,
+        tags: options.tags,
+        sample: options.sample,
+        sampleSeed: options.sample === null ? null : options.sampleSeed,
+    };
+    if (source)
+        return planRerun(request, suite, source, info);
+    const selection = selectFixtures(suite, options);
+    if (selection.selected.length === 0) {
+        throw new PreflightError(build_preflightDiagnostic({
+            code: 'nothing-selected',
+            message: 'No fixture matches the selection, so nothing would run.',
+            problems: selection.warnings,
+            guidance: ['Check the fixtures, tags and sample you gave against the fixture ids and tags in your files.'],
+            fallbackIds: [],
+            commandArgs: request.commandArgs,
+        }));
     }
-    catch {
-        throw new ReportReadError('not-json', source, `${source} is not JSON: it is not valid UTF-8 text.`);
-    }
+    return {
+        mode: selection.mode,
+        selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns },
+        selected: selection.selected,
+        suite,
+        rerun: null,
+        warnings: selection.warnings,
+    };
 }
-function read_parseJson(text, source) {
-    try {
-        return JSON.parse(text);
+function planRerun(request, suite, source, info) {
+    const { options } = request;
+    const severity = options.ifNothingToRerun === 'pass' ? 'notice' : 'error';
+    // Fixtures an interruption (suite timeout, Ctrl-C, no browser) skipped never ran, so they have no result to carry
+    // over: carried over as "skipped", a rerun would pass a suite whose fixtures were never checked.
+    const neverRan = source.report.fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
+    const toRerun = [...failedFixtureIds(source.report.fixtures), ...neverRan];
+    if (toRerun.length === 0) {
+        throw new PreflightError(nothingToRerunDiagnostic(source, sourceName(request, source), severity, fallbackOf(request)));
     }
-    catch (error) {
-        const offset = jsonErrorOffset(text);
-        const at = offset < 0 ? 'position unknown' : describeOffset(text, offset);
-        const reason = (error instanceof Error ? error.message : String(error)).replace(/ in JSON at position .*$/s, '');
-        throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${oneLine(reason)} (${at}).`);
+    const selection = selectForRerun(suite, toRerun);
+    if (selection.selected.length === 0) {
+        throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, sourceName(request, source), severity, fallbackOf(request)));
     }
+    const ignored = [
+        ...(options.tags.length > 0 ? ['tags'] : []),
+        ...(options.sample !== null ? ['sample'] : []),
+    ].map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
+    return {
+        mode: 'rerun-failed',
+        selection: { ...info, sample: null, sampleSeed: null, selected: selection.selected.map((f) => f.id), missing: selection.missing },
+        selected: selection.selected,
+        suite,
+        rerun: rerunInputOf(request, source, suite),
+        warnings: [...ignored, ...selection.warnings],
+    };
 }
-function describeOffset(text, offset) {
-    if (offset >= text.length)
-        return text.trim() === '' ? 'the file is empty' : 'it ends too early';
-    const { line, column } = lineAndColumn(text, offset);
-    return `line ${line}, column ${column}, character ${offset}`;
+function isRelative(url) {
+    return !URL.canParse(url);
 }
-/** Checked before the schema, so a newer report gets "unknown version", not a pile of field errors. */
-function checkSchemaVersion(value, source) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        const found = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
-        const message = `${source} is not a ${TOOL_NAME} report: it holds ${found}, not an object.`;
-        throw new ReportReadError('schema-invalid', source, message, [`$: expected an object, found ${found}`]);
-    }
-    const version = value.schemaVersion;
-    if (typeof version === 'number' && KNOWN_SCHEMA_VERSIONS.includes(version))
+/** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */
+function requireBaseUrlWhereNeeded(request, selected) {
+    if (request.options.baseUrl || request.options.serveDir)
         return;
-    if (version === undefined) {
-        const message = `${source} has no schemaVersion, so it is not a ${TOOL_NAME} report.`;
-        throw new ReportReadError('schema-invalid', source, message, ['$.schemaVersion: missing']);
-    }
-    const known = KNOWN_SCHEMA_VERSIONS.join(', ');
-    throw new ReportReadError('unknown-schema-version', source, `${source} has schemaVersion ${oneLine(JSON.stringify(version)).slice(0, 40)}, which this release of ${TOOL_NAME} ` +
-        `does not know (it reads schemaVersion ${known}). Use the release that wrote the report, or run the full suite.`);
-}
-function schemaInvalid(source, issues) {
-    const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `${jsonPath(issue.path)}: ${oneLine(issue.message)}`);
-    if (issues.length > MAX_LISTED_ISSUES)
-        listed.push(`… and ${issues.length - MAX_LISTED_ISSUES} more`);
-    const noun = issues.length === 1 ? 'problem' : 'problems';
-    return new ReportReadError('schema-invalid', source, `${source} does not match the ${TOOL_NAME} report schema (version ${SCHEMA_VERSION}), ${issues.length} ${noun}:\n` +
-        listed.map((line) => `  - ${line}`).join('\n'), listed);
-}
-/** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
-function jsonPath(path) {
-    return path.reduce((text, key) => {
-        if (typeof key === 'number')
-            return `${text}[${key}]`;
-        const name = String(key);
-        return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${text}.${name}` : `${text}[${JSON.stringify(name)}]`;
-    }, '$');
-}
-/** Messages may quote values from the file; keep each on one line. */
-function oneLine(text) {
-    return text.replace(/[\r\n]+/g, ' ');
+    const needing = selected.filter((fixture) => isRelative(fixture.url) || fixture.steps.some((step) => step.goto !== undefined && isRelative(step.goto)));
+    if (needing.length === 0)
+        return;
+    throw new PreflightError(build_preflightDiagnostic({
+        code: 'base-url-missing',
+        message: `${needing.length} selected fixture${needing.length === 1 ? ' uses' : 's use'} relative URLs, but there is no base URL.`,
+        problems: needing.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: url "${fixture.url}"`),
+        guidance: [
+            'Give a base URL (the base-url input, or --base-url) for a deployed site,',
+            'or serve a built site from a folder (the serve input, or --serve DIR).',
+        ],
+        fallbackIds: null,
+    }));
 }
 
-;// CONCATENATED MODULE: ./src/report/build.ts
+;// CONCATENATED MODULE: ./src/engine/dry-run.ts
 
 
 
-
-
-
-function buildReport(input) {
-    const results = input.suiteRun.fixtures.map(fixtureResultOf);
-    const currentSha = input.rerun?.currentSha === undefined ? input.run.sha : input.rerun.currentSha;
-    const merged = input.rerun ? mergeRerun(results, input.rerun, currentSha) : null;
-    return finish(input, {
-        fixtures: merged?.fixtures ?? results,
-        source: merged?.source ?? null,
-        interrupted: input.suiteRun.interrupted,
-        preflight: null,
-        warnings: [...(input.warnings ?? []), ...input.suiteRun.warnings, ...(merged?.warnings ?? [])],
-    });
-}
-/** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
-function buildPreflightReport(input) {
-    const currentSha = input.rerun?.currentSha === undefined ? input.run.sha : input.rerun.currentSha;
-    const merged = input.rerun ? mergeRerun([], input.rerun, currentSha) : null;
-    return finish(input, {
-        fixtures: merged?.fixtures ?? [],
-        source: merged?.source ?? null,
-        interrupted: null,
-        preflight: input.diagnostic,
-        warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
-    });
-}
-function finish(input, body) {
-    const draft = {
-        schemaVersion: SCHEMA_VERSION,
-        tool: { name: TOOL_NAME, version: clip(input.toolVersion, REPORT_LIMITS.maxShortTextChars) },
-        mode: input.mode,
-        run: input.run,
-        startedAt: typeof input.startedAt === 'string' ? input.startedAt : input.startedAt.toISOString(),
-        durationMs: Math.max(0, Math.round(input.durationMs)),
-        baseUrl: input.baseUrl === null ? null : clip(input.baseUrl, REPORT_LIMITS.maxShortTextChars),
-        options: input.options,
+async function writeDryRun(request, planned, reportDir, clock) {
+    const { options } = request;
+    const plan = buildPlan({
+        toolVersion: request.toolVersion,
+        mode: planned.mode,
+        run: request.context,
+        createdAt: new Date(clock.now()),
+        baseUrl: options.baseUrl ?? (options.serveDir ? `(served from ${options.serveDir})` : null),
         selection: {
-            fixturesDir: clip(input.selection.fixturesDir, REPORT_LIMITS.maxShortTextChars),
-            patterns: boundedList(input.selection.patterns, REPORT_LIMITS.maxShortTextChars),
-            tags: boundedList(input.selection.tags, REPORT_LIMITS.maxShortTextChars),
-            sample: input.selection.sample,
-            sampleSeed: input.selection.sampleSeed === null ? null : clip(input.selection.sampleSeed, REPORT_LIMITS.maxShortTextChars),
-            selected: [...input.selection.selected],
-            missing: boundedList(input.selection.missing, REPORT_LIMITS.maxShortTextChars, REPORT_LIMITS.maxFixtures),
-            source: body.source,
+            ...planned.selection,
+            patterns: [...planned.selection.patterns],
+            tags: [...planned.selection.tags],
+            selected: [...planned.selection.selected],
+            missing: [...planned.selection.missing],
+            source: null,
         },
-        fixtures: body.fixtures,
-        summary: deriveSummary(body.fixtures),
-        result: deriveResult({ ...body, options: input.options }),
-        interrupted: body.interrupted && { ...body.interrupted, message: clip(body.interrupted.message, REPORT_LIMITS.maxMessageChars) },
-        preflight: body.preflight,
-        warnings: boundedList([...new Set(body.warnings)], REPORT_LIMITS.maxMessageChars),
-    };
-    return validated(draft);
-}
-/** A report that fails its own schema is a bug in this tool; say where, rather than write something unreadable. */
-function validated(draft) {
-    const parsed = Report.safeParse(draft);
-    if (parsed.success)
-        return parsed.data;
-    const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
-    throw new Error(`Internal error: the report built for this run does not match its own schema:\n${issues.join('\n')}`);
-}
-/** One fixture's result as the report records it, with texts cut to the schema's limits. */
-function fixtureResultOf(run) {
-    const { fixture } = run;
-    const attempts = run.attempts.slice(-REPORT_LIMITS.maxAttemptsPerFixture).map(boundedAttempt);
-    return {
-        id: fixture.id,
-        title: fixture.title === undefined ? null : clip(fixture.title, REPORT_LIMITS.maxShortTextChars),
-        file: clip(fixture.file, REPORT_LIMITS.maxShortTextChars),
-        line: fixture.line,
-        tags: boundedList(fixture.tags, REPORT_LIMITS.maxShortTextChars),
-        url: run.url === null ? null : clip(run.url, REPORT_LIMITS.maxShortTextChars),
-        status: deriveStatus(attempts),
-        attempts,
-        durationMs: attempts.reduce((total, attempt) => total + attempt.durationMs, 0),
-        skipReason: run.skipReason === null ? null : clip(run.skipReason, REPORT_LIMITS.maxShortTextChars),
-        carriedOver: null,
-        recovered: false,
-    };
-}
-function boundedAttempt(attempt) {
-    if (!attempt.error)
-        return attempt;
-    return { ...attempt, error: { ...attempt.error, message: clip(attempt.error.message, REPORT_LIMITS.maxMessageChars) } };
-}
-/** Cuts each item and the list itself; a cut list says how many items it lost. */
-function boundedList(items, maxChars, maxItems = REPORT_LIMITS.maxListItems) {
-    const clipped = items.map((item) => clip(item, maxChars));
-    if (clipped.length <= maxItems)
-        return clipped;
-    return [...clipped.slice(0, maxItems - 1), `… and ${clipped.length - maxItems + 1} more`];
-}
-/** A PreflightDiagnostic with its texts cut to the schema's limits and ready-made fallback commands. */
-function build_preflightDiagnostic(input) {
-    const ids = input.fallbackIds === undefined ? [] : input.fallbackIds;
-    const args = input.commandArgs ?? [];
-    return {
-        code: input.code,
-        severity: input.severity ?? 'error',
-        message: clip(input.message, REPORT_LIMITS.maxMessageChars),
-        problems: boundedList(input.problems ?? [], REPORT_LIMITS.maxMessageChars),
-        guidance: boundedList(input.guidance ?? [], REPORT_LIMITS.maxMessageChars, 50),
-        fallback: ids === null
-            ? null
-            : {
-                fixtureIds: ids.slice(0, REPORT_LIMITS.maxFixtures),
-                cliCommand: clip(fixturesCommand(ids, args), REPORT_LIMITS.maxMessageChars),
-                actionInput: clip(fixturesInputValue(ids), REPORT_LIMITS.maxMessageChars),
-                fullRun: clip(fullRunCommand(args), REPORT_LIMITS.maxMessageChars),
-            },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/plan.ts
-/**
- * plan.json: what a dry run would run. It is written instead of report.json, so a dry run never replaces the
- * report that a later rerun reads. Deliberately small; it is for people and scripts checking a selection.
- */
-
-
-const PLAN_VERSION = 1;
-const PlannedFixture = object({
-    id: schemas_string(),
-    title: schemas_string().nullable(),
-    file: schemas_string(),
-    line: schemas_number().int().min(1),
-    tags: array(schemas_string()),
-    /** The URL the fixture would open, or null when it cannot be resolved (a relative URL without a base URL). */
-    url: schemas_string().nullable(),
-    retries: schemas_number().int().nonnegative(),
-    timeoutMs: schemas_number().nonnegative(),
-});
-const Plan = object({
-    planVersion: literal(PLAN_VERSION),
-    dryRun: literal(true),
-    tool: object({ name: literal(TOOL_NAME), version: schemas_string() }),
-    mode: schemas_enum(MODES),
-    run: RunContext,
-    createdAt: iso_datetime({ offset: true }),
-    baseUrl: schemas_string().nullable(),
-    selection: Report.shape.selection,
-    fixtures: array(PlannedFixture),
-})
-    .meta({ title: 'reliability-smoke dry-run plan' });
-function buildPlan(input) {
-    const resolve = input.resolveUrl ?? resolveAgainstBase;
-    return Plan.parse({
-        planVersion: PLAN_VERSION,
-        dryRun: true,
-        tool: { name: TOOL_NAME, version: input.toolVersion },
-        mode: input.mode,
-        run: input.run,
-        createdAt: typeof input.createdAt === 'string' ? input.createdAt : input.createdAt.toISOString(),
-        baseUrl: input.baseUrl,
-        selection: input.selection,
-        fixtures: input.fixtures.map((fixture) => ({
-            id: fixture.id,
-            title: fixture.title ?? null,
-            file: fixture.file,
-            line: fixture.line,
-            tags: fixture.tags,
-            url: resolve(fixture, input.baseUrl),
-            retries: fixture.retries ?? input.defaultRetries,
-            timeoutMs: fixture.timeout ?? input.defaultTimeoutMs,
-        })),
+        fixtures: planned.selected,
+        defaultRetries: options.retries,
+        defaultTimeoutMs: options.timeoutMs,
+        ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
     });
+    const planPath = await writePlan(reportDir, plan);
+    return { report: null, reportPath: null, junitPath: null, planPath, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
 }
-function resolveAgainstBase(fixture, baseUrl) {
-    if (URL.canParse(fixture.url))
+/** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
+function servedLocation(fixture) {
+    if (!isRelative(fixture.url))
         return new URL(fixture.url).href;
-    if (baseUrl === null || !URL.canParse(fixture.url, baseUrl))
-        return null;
-    return new URL(fixture.url, baseUrl).href;
-}
-
-;// CONCATENATED MODULE: ./src/report/junit.ts
-/** Everything outside XML 1.0's Char production, including lone surrogates (the `u` flag sees them as such). */
-const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-/** Text content: the forbidden characters go, markup characters become entities. */
-function xmlText(value) {
-    return value.replace(XML_FORBIDDEN, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/** Attribute values: also quotes, and whitespace as character references so parsers do not normalise it away. */
-function xmlAttribute(value) {
-    return xmlText(value)
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&apos;')
-        .replace(/\n/g, '&#10;')
-        .replace(/\r/g, '&#13;')
-        .replace(/\t/g, '&#9;');
-}
-function attributes(values) {
-    return Object.entries(values)
-        .map(([name, value]) => ` ${name}="${xmlAttribute(String(value))}"`)
-        .join('');
-}
-const seconds = (ms) => (ms / 1000).toFixed(3);
-/** Surefire's timestamp form: ISO 8601 without fraction or zone (the time is UTC). */
-const timestamp = (iso) => new Date(iso).toISOString().slice(0, 19);
-const firstLine = (text) => text.split(/\r?\n/, 1)[0] ?? '';
-function renderJunit(report) {
-    const suites = [...groupByFile(report.fixtures)].map(([file, fixtures]) => testsuite(file, fixtures, report.startedAt));
-    if (report.preflight)
-        suites.push(preflightSuite(report));
-    const errors = report.preflight?.severity === 'error' ? 1 : 0;
-    const preflightSkipped = report.preflight?.severity === 'notice' ? 1 : 0;
-    const totals = attributes({
-        name: report.tool.name,
-        tests: report.summary.total + (report.preflight ? 1 : 0),
-        failures: report.summary.failed,
-        errors,
-        skipped: report.summary.skipped + preflightSkipped,
-        time: seconds(report.durationMs),
-        timestamp: timestamp(report.startedAt),
-    });
-    return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${totals}>`, ...suites, '</testsuites>', ''].join('\n');
-}
-function groupByFile(fixtures) {
-    const groups = new Map();
-    for (const fixture of fixtures) {
-        const group = groups.get(fixture.file);
-        if (group)
-            group.push(fixture);
-        else
-            groups.set(fixture.file, [fixture]);
-    }
-    return groups;
-}
-function testsuite(file, fixtures, startedAt) {
-    const count = (status) => fixtures.filter((fixture) => fixture.status === status).length;
-    const head = attributes({
-        name: file,
-        tests: fixtures.length,
-        failures: count('failed'),
-        errors: 0,
-        skipped: count('skipped'),
-        time: seconds(fixtures.reduce((total, fixture) => total + fixture.durationMs, 0)),
-        timestamp: timestamp(startedAt),
-    });
-    return [`  <testsuite${head}>`, ...fixtures.map(testcase), '  </testsuite>'].join('\n');
-}
-function testcase(fixture) {
-    const head = attributes({
-        classname: fixture.file,
-        name: fixture.id,
-        file: fixture.file,
-        line: fixture.line,
-        time: seconds(fixture.durationMs),
-    });
-    const body = [properties(fixture), outcome(fixture), systemOut(fixture)].filter((part) => part !== '');
-    if (body.length === 0)
-        return `    <testcase${head}/>`;
-    return [`    <testcase${head}>`, ...body, '    </testcase>'].join('\n');
-}
-function properties(fixture) {
-    const values = [];
-    if (fixture.title !== null)
-        values.push(['title', fixture.title]);
-    if (fixture.url !== null)
-        values.push(['url', fixture.url]);
-    if (fixture.tags.length > 0)
-        values.push(['tags', fixture.tags.join(',')]);
-    values.push(['status', fixture.status], ['attempts', String(fixture.attempts.length)]);
-    if (fixture.status === 'flaky')
-        values.push(['flaky', 'true']);
-    if (fixture.recovered)
-        values.push(['recovered', 'true']);
-    if (fixture.carriedOver)
-        values.push(['carriedOver', carriedOverText(fixture.carriedOver)]);
-    const lines = values.map(([name, value]) => `        <property${attributes({ name, value })}/>`);
-    return ['      <properties>', ...lines, '      </properties>'].join('\n');
-}
-function outcome(fixture) {
-    if (fixture.status === 'skipped') {
-        const message = fixture.skipReason ?? 'not run';
-        return `      <skipped${attributes({ message: firstLine(message) })}/>`;
-    }
-    if (fixture.status !== 'failed')
-        return '';
-    const last = fixture.attempts.at(-1)?.error;
-    const head = attributes({ message: firstLine(last?.message ?? 'failed'), type: last?.kind ?? 'failure' });
-    return `      <failure${head}>${xmlText(attemptDetails(fixture))}</failure>`;
-}
-/** Every failed attempt: kind, full message and where its evidence is. */
-function attemptDetails(fixture) {
-    const failed = fixture.attempts.filter((attempt) => attempt.status === 'failed');
-    const blocks = failed.map((attempt) => {
-        const evidence = attempt.evidence
-            ? [attempt.evidence.screenshot, attempt.evidence.html, attempt.evidence.log].filter((path) => path !== null)
-            : [];
-        const lines = [`Attempt ${attempt.attempt} of ${fixture.attempts.length}: ${attempt.error?.kind ?? 'failed'}`];
-        if (attempt.error)
-            lines.push(attempt.error.message);
-        if (evidence.length > 0)
-            lines.push(`Evidence: ${evidence.join(', ')}`);
-        return lines.join('\n');
-    });
-    return blocks.join('\n\n');
-}
-function systemOut(fixture) {
-    const notes = [];
-    if (fixture.status === 'flaky') {
-        notes.push(`Flaky: passed on attempt ${fixture.attempts.length} after failing.\n${attemptDetails(fixture)}`);
-    }
-    if (fixture.recovered)
-        notes.push('Recovered: this fixture failed in the source report and passes in this rerun.');
-    if (fixture.carriedOver) {
-        notes.push(`Carried over, not run here: the result comes from ${carriedOverText(fixture.carriedOver)}.`);
-    }
-    if (notes.length === 0)
-        return '';
-    return `      <system-out>${xmlText(notes.join('\n\n'))}</system-out>`;
-}
-function carriedOverText(from) {
-    const parts = [from.runId ? `run ${from.runId}` : 'an earlier run'];
-    if (from.runAttempt)
-        parts.push(`attempt ${from.runAttempt}`);
-    if (from.artifactName)
-        parts.push(`artifact ${from.artifactName}`);
-    if (from.sha)
-        parts.push(`commit ${from.sha}`);
-    return parts.join(', ');
-}
-function preflightSuite(report) {
-    const preflight = report.preflight;
-    if (!preflight)
-        return '';
-    const head = attributes({ classname: 'preflight', name: preflight.code, time: '0.000' });
-    const details = [preflight.message, ...preflight.problems, ...preflight.guidance];
-    if (preflight.fallback) {
-        details.push(`Run these fixtures: ${preflight.fallback.cliCommand}`, `Full run: ${preflight.fallback.fullRun}`);
-    }
-    const errorHead = attributes({ message: firstLine(preflight.message), type: preflight.code });
-    const body = preflight.severity === 'error'
-        ? `      <error${errorHead}>${xmlText(details.join('\n'))}</error>`
-        : `      <skipped${attributes({ message: firstLine(preflight.message) })}/>`;
-    const suite = attributes({
-        name: 'preflight',
-        tests: 1,
-        failures: 0,
-        errors: preflight.severity === 'error' ? 1 : 0,
-        skipped: preflight.severity === 'notice' ? 1 : 0,
-        time: '0.000',
-        timestamp: timestamp(report.startedAt),
-    });
-    return [`  <testsuite${suite}>`, `    <testcase${head}>`, body, '    </testcase>', '  </testsuite>'].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/write.ts
-/**
- * Puts the report on disk. report.json is validated before it is written and replaced atomically (temp file,
- * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
- */
-
-
-
-
-
-
-
-const REPORT_FILE = 'report.json';
-const JUNIT_FILE = 'junit.xml';
-const PLAN_FILE = 'plan.json';
-/** Writes report.json and junit.xml into `reportDir` (created if needed). */
-async function writeReport(reportDir, report) {
-    const checked = Report.safeParse(report);
-    if (!checked.success) {
-        const issues = checked.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
-        throw new Error(`Internal error: refusing to write a report that does not match its schema:\n${issues.join('\n')}`);
-    }
-    await (0,promises_.mkdir)(reportDir, { recursive: true });
-    const reportPath = external_node_path_default().join(reportDir, REPORT_FILE);
-    const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
-    await writeAtomically(reportPath, `${JSON.stringify(checked.data, null, 2)}\n`);
-    await writeAtomically(junitPath, renderJunit(checked.data));
-    return { reportPath, junitPath };
-}
-/** Writes plan.json for a dry run. It never touches report.json. */
-async function writePlan(reportDir, plan) {
-    const checked = Plan.parse(plan);
-    await (0,promises_.mkdir)(reportDir, { recursive: true });
-    const planPath = external_node_path_default().join(reportDir, PLAN_FILE);
-    await writeAtomically(planPath, `${JSON.stringify(checked, null, 2)}\n`);
-    return planPath;
-}
-/** Temp file in the same folder (so rename stays on one filesystem and is atomic), then rename over the target. */
-async function writeAtomically(target, content) {
-    const unique = `${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    const temp = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${unique}.tmp`);
-    try {
-        await (0,promises_.writeFile)(temp, content, { encoding: 'utf8', flag: 'wx' });
-        await (0,promises_.rename)(temp, target);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temp, { force: true });
-        throw error;
-    }
+    const url = new URL(fixture.url, 'http://127.0.0.1/');
+    return `${url.pathname}${url.search}${url.hash}`;
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -58962,21 +59352,6 @@ function createLauncher(found, logger, root = isRoot()) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/run/types.ts
-const systemClock = { now: () => Date.now() };
-/**
- * The reason an attempt's AbortSignal carries when the suite stops it from outside. The attempt records a
- * failure of this kind with this message.
- */
-class AttemptAbort extends Error {
-    kind;
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-        this.name = 'AttemptAbort';
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/run/progress.ts
 class AttemptOver extends Error {
     constructor() {
@@ -60675,118 +61050,6 @@ function relaunchWarning(relaunches) {
         'Fixtures running at that moment recorded a "browser" attempt and were tried again.');
 }
 
-;// CONCATENATED MODULE: ./src/selection/glob.ts
-/**
- * Fixture patterns: an id, or a glob where `*` matches any run of characters and `?` exactly one. Ids have no
- * "/", so there is no need for `**` or path rules.
- */
-function isGlob(pattern) {
-    return pattern.includes('*') || pattern.includes('?');
-}
-/** A whole-string matcher for one pattern; everything but `*` and `?` is literal. */
-function compilePattern(pattern) {
-    if (!isGlob(pattern))
-        return (id) => id === pattern;
-    const source = Array.from(pattern, (char) => {
-        if (char === '*')
-            return '.*';
-        if (char === '?')
-            return '.';
-        return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-    }).join('');
-    const regex = new RegExp(`^${source}$`, 's');
-    return (id) => regex.test(id);
-}
-
-;// CONCATENATED MODULE: ./src/selection/sample.ts
-/**
- * A deterministic sample: each id gets a rank from a hash of the seed and the id, and the N lowest ranks win.
- * The same seed over the same suite gives the same sample, and since an id's rank does not depend on the other
- * ids, adding or removing one fixture changes the sample by at most one member (rendezvous hashing).
- */
-
-/** Used when no seed is given, so that local runs without one still repeat the same sample. */
-const DEFAULT_SAMPLE_SEED = 'reliability-smoke';
-function sampleRank(seed, id) {
-    // The NUL keeps ("ab", "c") and ("a", "bc") apart.
-    return (0,external_node_crypto_.createHash)('sha256').update(`${seed}\u0000${id}`).digest('hex');
-}
-/** The ids of the sample, as a set; callers keep their own order. */
-function sampleIds(ids, size, seed) {
-    if (size >= ids.length)
-        return new Set(ids);
-    const ranked = ids
-        .map((id) => ({ id, rank: sampleRank(seed, id) }))
-        .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : 1));
-    return new Set(ranked.slice(0, size).map(({ id }) => id));
-}
-
-;// CONCATENATED MODULE: ./src/selection/select.ts
-
-
-
-function selectFixtures(all, request) {
-    if (request.sample !== null && !(Number.isInteger(request.sample) && request.sample >= 1)) {
-        throw new RangeError(`sample must be a whole number of at least 1, got ${request.sample}`);
-    }
-    const ids = all.map((fixture) => fixture.id);
-    const matchers = request.patterns.map(compilePattern);
-    const unmatchedPatterns = request.patterns.filter((_, index) => !ids.some((id) => matchers[index]?.(id)));
-    const byPattern = matchers.length === 0 ? [...all] : all.filter((f) => matchers.some((match) => match(f.id)));
-    const wanted = new Set(request.tags);
-    const byTag = wanted.size === 0 ? byPattern : byPattern.filter((f) => f.tags.some((tag) => wanted.has(tag)));
-    const selected = sampled(byTag, request);
-    const warnings = [
-        ...unmatchedPatterns.map((pattern) => unmatchedPatternWarning(pattern, ids)),
-        ...unusedTagWarnings(all, request.tags),
-    ];
-    if (selected.length === 0 && all.length > 0)
-        warnings.push(emptySelectionWarning(request));
-    return { selected, unmatchedPatterns, warnings, mode: selected.length === all.length ? 'full' : 'selected' };
-}
-/** Exactly the failed fixtures, in suite order. Never sampled: a rerun that skipped a failure would hide it. */
-function selectForRerun(all, failedIds) {
-    const failed = new Set(failedIds);
-    const known = new Set(all.map((fixture) => fixture.id));
-    const missing = [...failed].filter((id) => !known.has(id));
-    return {
-        selected: all.filter((fixture) => failed.has(fixture.id)),
-        missing,
-        warnings: missing.map((id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`),
-    };
-}
-function sampled(candidates, request) {
-    if (request.sample === null)
-        return candidates;
-    const chosen = sampleIds(candidates.map((fixture) => fixture.id), request.sample, request.sampleSeed ?? DEFAULT_SAMPLE_SEED);
-    return candidates.filter((fixture) => chosen.has(fixture.id));
-}
-function unmatchedPatternWarning(pattern, ids) {
-    const base = `fixture pattern "${pattern}" matches no fixture id`;
-    if (pattern !== pattern.toLowerCase())
-        return `${base}; ids are lowercase, try "${pattern.toLowerCase()}"`;
-    if (isGlob(pattern))
-        return `${base}; check it against the fixture ids`;
-    const guess = closestMatch(pattern, ids);
-    return guess ? `${base}; did you mean "${guess}"?` : `${base}; check the spelling, or use a glob such as "${pattern}*"`;
-}
-function unusedTagWarnings(all, tags) {
-    const present = new Set(all.flatMap((fixture) => fixture.tags));
-    return tags
-        .filter((tag) => !present.has(tag))
-        .map((tag) => {
-        const guess = closestMatch(tag, present);
-        return `tag "${tag}" is on no fixture${guess ? `; did you mean "${guess}"?` : ''}`;
-    });
-}
-function emptySelectionWarning(request) {
-    const parts = [
-        request.patterns.length > 0 ? `fixtures ${request.patterns.map((p) => `"${p}"`).join(', ')}` : '',
-        request.tags.length > 0 ? `tags ${request.tags.map((t) => `"${t}"`).join(', ')}` : '',
-    ].filter((part) => part !== '');
-    return `nothing is selected: no fixture matches ${parts.join(' together with ')}`;
-}
-
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -60930,322 +61193,14 @@ async function serveDirectory(directory) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/rerun/diagnostics.ts
-/**
- * Why a rerun cannot start, said the same way by the CLI and the Action. Each case has its own code, a message
- * that names what was looked at, guidance, and a ready fallback: run named fixtures, or the whole suite.
- */
-
-
-const READ_FAILURE_CODES = {
-    missing: 'report-missing',
-    unreadable: 'report-unreadable',
-    'too-large': 'too-large',
-    'not-json': 'not-json',
-    'unknown-schema-version': 'unknown-schema-version',
-    'schema-invalid': 'schema-invalid',
-};
-function readFailureGuidance(kind, what) {
-    switch (kind) {
-        case 'missing':
-            return [`Run the suite once to create ${what}, or point to the report of the run you want to rerun.`];
-        case 'unreadable':
-            return [`Check that ${what} is a readable file.`];
-        case 'too-large':
-            return [`${what} is larger than any report this tool writes; it is probably not a smoke report.`];
-        case 'not-json':
-            return [`${what} is not JSON: it may be truncated, or not a report at all. Point to the report.json of a smoke run.`];
-        case 'unknown-schema-version':
-            return [
-                `This release reads report schemaVersion ${KNOWN_SCHEMA_VERSIONS.join(', ')}. ` +
-                    'Rerun with the release that wrote the report, or run the fixtures again with this one.',
-            ];
-        case 'schema-invalid':
-            return [`${what} does not match the report schema (schema/report.schema.json): it was edited, or not written by reliability-smoke.`];
-    }
-}
-/** A source report that could not be used. The ids it would have given are unknown, so the fallback uses a placeholder. */
-function readFailureDiagnostic(error, what, fallback) {
-    // The message of a schema failure lists its problems too; they are shown once, as the diagnostic's problems.
-    const message = error.problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
-    return build_preflightDiagnostic({
-        code: READ_FAILURE_CODES[error.kind],
-        message: `Cannot rerun from ${what}: ${message}`,
-        problems: error.problems,
-        guidance: [...readFailureGuidance(error.kind, what), ...fallbackGuidance(fallback)],
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-/** The source report has no failed fixture: governed by if-nothing-to-rerun. */
-function nothingToRerunDiagnostic(source, what, severity, fallback) {
-    const { summary } = source.report;
-    return build_preflightDiagnostic({
-        code: 'nothing-to-rerun',
-        severity,
-        message: `Nothing to rerun: no fixture failed in ${what} (${summary.passed} passed, ${summary.flaky} flaky, ` +
-            `${summary.skipped} skipped, result ${source.report.result}).`,
-        guidance: [
-            severity === 'error'
-                ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
-                : 'if-nothing-to-rerun is pass, so this run passes without running anything.',
-            ...fallbackGuidance(fallback),
-        ],
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-/** Every failed fixture of the source is gone from the fixture files (renamed or removed). */
-function failedFixturesGoneDiagnostic(missing, what, severity, fallback) {
-    return build_preflightDiagnostic({
-        code: 'failed-fixtures-gone',
-        severity,
-        message: `Nothing to rerun: the fixtures that failed in ${what} no longer exist: ${missing.join(', ')}.`,
-        guidance: ['They were renamed or removed since that run; run the suite in full to check the current fixtures.', ...fallbackGuidance(fallback)],
-        // Their ids are gone, so the fallback names a placeholder (the new id) beside the full run.
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-function fallbackGuidance(fallback) {
-    return [
-        'To run particular fixtures instead, name them: the fixtures input, or --fixture <id> on the command line.',
-        fallback.fullRunHint,
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/engine.ts
-/**
- * The engine: fixtures → selection → run (browser) → report. The CLI and the Action are thin front doors that
- * prepare a SmokeRequest and render the outcome. Whatever happens, a report is written: a run that stops early
- * writes one with its preflight diagnostic, and a dry run writes plan.json instead, leaving report.json alone.
- */
+;// CONCATENATED MODULE: ./src/engine/execute.ts
+/** Running the plan: find the browser, serve the site if asked, run the suite. */
 
 
 
 
 
 
-
-
-
-
-
-
-
-
-async function runSmoke(request, deps) {
-    const clock = deps.clock ?? systemClock;
-    const startedAt = clock.now();
-    const { options } = request;
-    const reportDir = external_node_path_default().resolve(deps.cwd ?? process.cwd(), options.reportDir);
-    let planned = null;
-    let source = null;
-    let suite = null;
-    try {
-        // The source first: a rerun that stops later still carries its results over, so nothing it knew is lost.
-        if (options.rerunFailed)
-            source = await acquireUsableSource(request);
-        suite = await loadValidSuite(request, deps);
-        planned = planSelection(request, suite, source);
-        requireBaseUrlWhereNeeded(request, planned.selected);
-        if (options.dryRun)
-            return await writeDryRun(request, planned, reportDir, clock);
-        const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
-        const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun });
-        return await finishWith(report, reportDir, planned.selected.length);
-    }
-    catch (error) {
-        const diagnostic = diagnosticOf(error, request);
-        if (options.dryRun) {
-            // No report carries the diagnostic of a dry run, so the log is the only place it can be read.
-            logDiagnostic(deps.logger, diagnostic);
-            deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
-            const mode = reportBase(request, startedAt, clock, planned).mode;
-            return { report: null, reportPath: null, junitPath: null, planPath: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
-        }
-        const base = reportBase(request, startedAt, clock, planned);
-        let report;
-        try {
-            report = buildPreflightReport({ ...base, diagnostic, rerun: source ? rerunInputOf(request, source, suite) : null });
-        }
-        catch (buildError) {
-            // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
-            const bug = diagnosticOf(buildError, request);
-            return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock });
-        }
-        return await finishWith(report, reportDir, 0);
-    }
-}
-function logDiagnostic(logger, diagnostic) {
-    const log = (line) => (diagnostic.severity === 'error' ? logger.warn(line) : logger.info(line));
-    log(`${diagnostic.code}: ${diagnostic.message}`);
-    for (const line of [...diagnostic.problems, ...diagnostic.guidance])
-        log(`  ${line}`);
-    if (diagnostic.fallback)
-        log(`  Run only these fixtures: ${diagnostic.fallback.cliCommand}`);
-}
-function rerunInputOf(request, source, suite) {
-    return { source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
-}
-/**
- * A report of a run that stopped before any fixture ran, and carried nothing over, knows no result: rerunning
- * from it would find "nothing failed" and could pass a suite whose failures were never checked again.
- */
-async function acquireUsableSource(request) {
-    const source = await acquireSource(request);
-    const { preflight, fixtures } = source.report;
-    if (preflight?.severity === 'error' && fixtures.length === 0) {
-        throw new PreflightError(build_preflightDiagnostic({
-            code: 'source-has-no-results',
-            message: `Cannot rerun from ${sourceName(request, source)}: that run stopped before any fixture ran ` +
-                `(${preflight.code}: ${preflight.message}), so it holds no results to rerun.`,
-            guidance: [
-                'Fix what stopped that run, then run the suite in full; or name the fixtures to run.',
-                request.fullRunHint,
-            ],
-            fallbackIds: [],
-            commandArgs: request.commandArgs,
-        }));
-    }
-    return source;
-}
-async function loadValidSuite(request, deps) {
-    const loaded = await loadFixtures(request.options.fixturesDir, { cwd: deps.cwd ?? process.cwd() });
-    if (loaded.problems.length === 0)
-        return loaded.fixtures;
-    throw new PreflightError(build_preflightDiagnostic({
-        code: 'fixtures-invalid',
-        message: `${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in the fixture files; nothing was run.`,
-        problems: loaded.problems.map(formatProblem),
-        guidance: [
-            'Fix each problem above at the file and line it names, then run again.',
-            'Editors can check fixture files as you type with schema/fixture.schema.json.',
-        ],
-        fallbackIds: null,
-    }));
-}
-function fallbackOf(request) {
-    return { commandArgs: request.commandArgs, fullRunHint: request.fullRunHint };
-}
-async function acquireSource(request) {
-    if (!request.acquireRerunSource)
-        throw new Error('rerun-failed needs a source of the previous report');
-    return request.acquireRerunSource();
-}
-function sourceName(request, source) {
-    return request.describeSource?.(source) ?? 'the source report';
-}
-function planSelection(request, suite, source) {
-    const { options } = request;
-    const info = {
-        fixturesDir: options.fixturesDir,
-        patterns: options.patterns,
-        tags: options.tags,
-        sample: options.sample,
-        sampleSeed: options.sample === null ? null : options.sampleSeed,
-    };
-    if (source)
-        return planRerun(request, suite, source, info);
-    const selection = selectFixtures(suite, options);
-    if (selection.selected.length === 0) {
-        throw new PreflightError(build_preflightDiagnostic({
-            code: 'nothing-selected',
-            message: 'No fixture matches the selection, so nothing would run.',
-            problems: selection.warnings,
-            guidance: ['Check the fixtures, tags and sample you gave against the fixture ids and tags in your files.'],
-            fallbackIds: [],
-            commandArgs: request.commandArgs,
-        }));
-    }
-    return {
-        mode: selection.mode,
-        selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns },
-        selected: selection.selected,
-        suite,
-        rerun: null,
-        warnings: selection.warnings,
-    };
-}
-function planRerun(request, suite, source, info) {
-    const { options } = request;
-    const severity = options.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-    // Fixtures an interruption (suite timeout, Ctrl-C, no browser) skipped never ran, so they have no result to carry
-    // over: carried over as "skipped", a rerun would pass a suite whose fixtures were never checked.
-    const neverRan = source.report.fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
-    const toRerun = [...failedFixtureIds(source.report.fixtures), ...neverRan];
-    if (toRerun.length === 0) {
-        throw new PreflightError(nothingToRerunDiagnostic(source, sourceName(request, source), severity, fallbackOf(request)));
-    }
-    const selection = selectForRerun(suite, toRerun);
-    if (selection.selected.length === 0) {
-        throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, sourceName(request, source), severity, fallbackOf(request)));
-    }
-    const ignored = [
-        ...(options.tags.length > 0 ? ['tags'] : []),
-        ...(options.sample !== null ? ['sample'] : []),
-    ].map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
-    return {
-        mode: 'rerun-failed',
-        selection: { ...info, sample: null, sampleSeed: null, selected: selection.selected.map((f) => f.id), missing: selection.missing },
-        selected: selection.selected,
-        suite,
-        rerun: rerunInputOf(request, source, suite),
-        warnings: [...ignored, ...selection.warnings],
-    };
-}
-function isRelative(url) {
-    return !URL.canParse(url);
-}
-/** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */
-function requireBaseUrlWhereNeeded(request, selected) {
-    if (request.options.baseUrl || request.options.serveDir)
-        return;
-    const needing = selected.filter((fixture) => isRelative(fixture.url) || fixture.steps.some((step) => step.goto !== undefined && isRelative(step.goto)));
-    if (needing.length === 0)
-        return;
-    throw new PreflightError(build_preflightDiagnostic({
-        code: 'base-url-missing',
-        message: `${needing.length} selected fixture${needing.length === 1 ? ' uses' : 's use'} relative URLs, but there is no base URL.`,
-        problems: needing.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: url "${fixture.url}"`),
-        guidance: [
-            'Give a base URL (the base-url input, or --base-url) for a deployed site,',
-            'or serve a built site from a folder (the serve input, or --serve DIR).',
-        ],
-        fallbackIds: null,
-    }));
-}
-async function writeDryRun(request, planned, reportDir, clock) {
-    const { options } = request;
-    const plan = buildPlan({
-        toolVersion: request.toolVersion,
-        mode: planned.mode,
-        run: request.context,
-        createdAt: new Date(clock.now()),
-        baseUrl: options.baseUrl ?? (options.serveDir ? `(served from ${options.serveDir})` : null),
-        selection: {
-            ...planned.selection,
-            patterns: [...planned.selection.patterns],
-            tags: [...planned.selection.tags],
-            selected: [...planned.selection.selected],
-            missing: [...planned.selection.missing],
-            source: null,
-        },
-        fixtures: planned.selected,
-        defaultRetries: options.retries,
-        defaultTimeoutMs: options.timeoutMs,
-        ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
-    });
-    const planPath = await writePlan(reportDir, plan);
-    return { report: null, reportPath: null, junitPath: null, planPath, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
-}
-/** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
-function servedLocation(fixture) {
-    if (!isRelative(fixture.url))
-        return new URL(fixture.url).href;
-    const url = new URL(fixture.url, 'http://127.0.0.1/');
-    return `${url.pathname}${url.search}${url.hash}`;
-}
 async function runPlanned(request, deps, planned, reportDir) {
     const { options } = request;
     const found = locateBrowser(request, deps);
@@ -61317,6 +61272,97 @@ async function startServer(serveDir) {
             throw error;
         throw new PreflightError(build_preflightDiagnostic({ code: 'serve-failed', message: error.message, fallbackIds: null }));
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/report-dir.ts
+/** The report folder must be writable before anything runs, or a whole suite's results would be lost at the end. */
+
+class ReportDirError extends Error {
+    reportDir;
+    constructor(reportDir, reason) {
+        super(`The report folder ${reportDir} cannot be written (${reason}); nothing was run. Choose a folder this job can write to.`);
+        this.name = 'ReportDirError';
+        this.reportDir = reportDir;
+    }
+}
+async function ensureWritableReportDir(reportDir) {
+    try {
+        await (0,promises_.mkdir)(reportDir, { recursive: true });
+        await (0,promises_.access)(reportDir, promises_.constants.W_OK);
+    }
+    catch (error) {
+        throw new ReportDirError(reportDir, error.code ?? error.message);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine.ts
+/**
+ * The engine: fixtures → selection → run (browser) → report. The CLI and the Action are thin front doors that
+ * prepare a SmokeRequest and render the outcome. Whatever happens, a report is written: a run that stops early
+ * writes one with its preflight diagnostic, and a dry run writes plan.json instead, leaving report.json alone.
+ */
+
+
+
+
+
+
+
+
+
+
+async function runSmoke(request, deps) {
+    const clock = deps.clock ?? systemClock;
+    const startedAt = clock.now();
+    const { options } = request;
+    const reportDir = external_node_path_default().resolve(deps.cwd ?? process.cwd(), options.reportDir);
+    // Before anything runs: a suite whose report cannot be written would lose every result at the end.
+    await ensureWritableReportDir(reportDir);
+    let planned = null;
+    let source = null;
+    let suite = null;
+    try {
+        // The source first: a rerun that stops later still carries its results over, so nothing it knew is lost.
+        if (options.rerunFailed)
+            source = await acquireUsableSource(request);
+        suite = await loadValidSuite(request, deps);
+        planned = planSelection(request, suite, source);
+        requireBaseUrlWhereNeeded(request, planned.selected);
+        if (options.dryRun)
+            return await writeDryRun(request, planned, reportDir, clock);
+        const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
+        const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun });
+        return await finishWith(report, reportDir, planned.selected.length);
+    }
+    catch (error) {
+        const diagnostic = diagnosticOf(error, request);
+        if (options.dryRun) {
+            // No report carries the diagnostic of a dry run, so the log is the only place it can be read.
+            logDiagnostic(deps.logger, diagnostic);
+            deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
+            const mode = reportBase(request, startedAt, clock, planned).mode;
+            return { report: null, reportPath: null, junitPath: null, planPath: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
+        }
+        const base = reportBase(request, startedAt, clock, planned);
+        let report;
+        try {
+            report = buildPreflightReport({ ...base, diagnostic, rerun: source ? rerunInputOf(request, source, suite) : null });
+        }
+        catch (buildError) {
+            // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
+            const bug = diagnosticOf(buildError, request);
+            return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock });
+        }
+        return await finishWith(report, reportDir, 0);
+    }
+}
+function logDiagnostic(logger, diagnostic) {
+    const log = (line) => (diagnostic.severity === 'error' ? logger.warn(line) : logger.info(line));
+    log(`${diagnostic.code}: ${diagnostic.message}`);
+    for (const line of [...diagnostic.problems, ...diagnostic.guidance])
+        log(`  ${line}`);
+    if (diagnostic.fallback)
+        log(`  Run only these fixtures: ${diagnostic.fallback.cliCommand}`);
 }
 function reportBase(request, startedAt, clock, planned) {
     const { options } = request;
@@ -62226,7 +62272,16 @@ async function runCli(argv, io) {
         cwd: io.cwd,
         onFixtureDone: (run) => out(`${formatFixtureLine(liveResult(run, source))}\n`),
         ...(io.signal ? { signal: io.signal } : {}),
+    }).catch((error) => {
+        // The one stop with no report: the folder it would go to cannot be written. Nothing ran, and nothing was lost.
+        if (!(error instanceof ReportDirError))
+            throw error;
+        return null;
     });
+    if (!outcome) {
+        io.stderr(`error: ${escapeLine(`The report folder ${options.reportDir} cannot be written; nothing was run. Choose another with --report-dir.`)}\nRESULT: fail\n`);
+        return 2;
+    }
     await printOutcome(outcome, { io, out, json, commandArgs });
     return outcome.exitCode;
 }

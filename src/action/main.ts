@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { DefaultArtifactClient } from '@actions/artifact';
-import { reportStoppedRun, runSmoke, type SmokeOutcome, usageDiagnostic } from '../engine.ts';
+import { ReportDirError, reportStoppedRun, runSmoke, type SmokeOutcome, usageDiagnostic } from '../engine.ts';
 import { preflightDiagnostic } from '../report/build.ts';
 import { UsageError } from '../options.ts';
 import { escapeLine, formatFixtureLine } from '../cli/terminal.ts';
@@ -131,16 +131,24 @@ export async function runAction(io: ActionIo): Promise<ActionResult> {
  */
 async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs: ActionInputs, error: unknown): Promise<SmokeOutcome> {
   const message = error instanceof Error ? error.message : String(error);
-  const diagnostic = preflightDiagnostic({
-    code: 'internal-error',
-    message: `reliability-smoke could not finish the run, so its results are lost: ${message}`,
-    problems: [error instanceof Error ? (error.stack ?? message) : message],
-    guidance: [
-      `Check that report-dir (${inputs.reportDir}) is a folder this job can write to.`,
-      'If it is, this is a bug in reliability-smoke: please report it with this report attached.',
-    ],
-    fallbackIds: null,
-  });
+  const diagnostic =
+    error instanceof ReportDirError
+      ? preflightDiagnostic({
+          code: 'report-dir-unwritable',
+          message,
+          guidance: [`Set report-dir to a folder this job can write to (it is ${inputs.reportDir}), or leave it empty.`],
+          fallbackIds: null,
+        })
+      : preflightDiagnostic({
+          code: 'internal-error',
+          message: `reliability-smoke could not finish the run, so its results are lost: ${message}`,
+          problems: [error instanceof Error ? (error.stack ?? message) : message],
+          guidance: [
+            `Check that report-dir (${inputs.reportDir}) is a folder this job can write to.`,
+            'If it is, this is a bug in reliability-smoke: please report it with this report attached.',
+          ],
+          fallbackIds: null,
+        });
   const reportDir = fs.mkdtempSync(path.join(io.env.RUNNER_TEMP || os.tmpdir(), 'reliability-smoke-unfinished-'));
   io.logger.warn(`The report could not be written where it was meant to be; this one, saying why, is in ${reportDir}.`);
   const selected = inputs.patterns.length > 0 || inputs.tags.length > 0 || inputs.sample !== null;

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runSmoke, type SmokeOutcome } from '../engine.ts';
+import { ReportDirError, runSmoke, type SmokeOutcome } from '../engine.ts';
 import { parseDuration } from '../fixtures/duration.ts';
 import { OPTION_DEFAULTS, type RunOptions, UsageError } from '../options.ts';
 import { PreflightError } from '../preflight.ts';
@@ -140,7 +140,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       onFixtureDone: (run) => out(`${formatFixtureLine(liveResult(run, source))}\n`),
       ...(io.signal ? { signal: io.signal } : {}),
     },
-  );
+  ).catch((error: unknown) => {
+    // The one stop with no report: the folder it would go to cannot be written. Nothing ran, and nothing was lost.
+    if (!(error instanceof ReportDirError)) throw error;
+    return null;
+  });
+  if (!outcome) {
+    io.stderr(`error: ${escapeLine(`The report folder ${options.reportDir} cannot be written; nothing was run. Choose another with --report-dir.`)}\nRESULT: fail\n`);
+    return 2;
+  }
   await printOutcome(outcome, { io, out, json, commandArgs });
   return outcome.exitCode;
 }

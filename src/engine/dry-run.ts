@@ -1,0 +1,40 @@
+/** A dry run: plan.json says what would run; report.json, which a later rerun reads, is never touched. */
+import type { LoadedFixture } from '../fixtures/loaded.ts';
+import { buildPlan } from '../report/plan.ts';
+import { writePlan } from '../report/write.ts';
+import type { Clock } from '../run/types.ts';
+import { isRelative } from './plan.ts';
+import type { Planned, SmokeOutcome, SmokeRequest } from './types.ts';
+
+export async function writeDryRun(request: SmokeRequest, planned: Planned, reportDir: string, clock: Clock): Promise<SmokeOutcome> {
+  const { options } = request;
+  const plan = buildPlan({
+    toolVersion: request.toolVersion,
+    mode: planned.mode,
+    run: request.context,
+    createdAt: new Date(clock.now()),
+    baseUrl: options.baseUrl ?? (options.serveDir ? `(served from ${options.serveDir})` : null),
+    selection: {
+      ...planned.selection,
+      patterns: [...planned.selection.patterns],
+      tags: [...planned.selection.tags],
+      selected: [...planned.selection.selected],
+      missing: [...planned.selection.missing],
+      source: null,
+    },
+    fixtures: planned.selected,
+    defaultRetries: options.retries,
+    defaultTimeoutMs: options.timeoutMs,
+    ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
+  });
+  const planPath = await writePlan(reportDir, plan);
+  return { report: null, reportPath: null, junitPath: null, planPath, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
+}
+
+/** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
+function servedLocation(fixture: LoadedFixture): string {
+  if (!isRelative(fixture.url)) return new URL(fixture.url).href;
+  const url = new URL(fixture.url, 'http://127.0.0.1/');
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+

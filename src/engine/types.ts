@@ -1,0 +1,62 @@
+/** What the engine takes and gives back; the CLI and the Action build the request and read the outcome. */
+import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { RunOptions } from '../options.ts';
+import type { RerunInput, SelectionInfo } from '../report/build.ts';
+import type { Mode, Report, RunContext } from '../report/schema.ts';
+import type { AcquiredSource } from '../rerun/diagnostics.ts';
+import type { FoundBrowser } from '../run/browser.ts';
+import type { BrowserLauncher, Clock, FixtureRun, Logger } from '../run/types.ts';
+
+export interface SmokeRequest {
+  options: RunOptions;
+  context: RunContext;
+  toolVersion: string;
+  /** Arguments repeated in fallback commands (fixtures dir, base URL…), as the user would type them. */
+  commandArgs: string[];
+  /** For rerun-failed: fetches and validates the source report, or throws a PreflightError saying why not. */
+  acquireRerunSource?: () => Promise<AcquiredSource>;
+  /** How the source is named in messages, e.g. "smoke-report/report.json" or "run 123's artifact". */
+  describeSource?: (source: AcquiredSource) => string;
+  /** How a full run is described to this front door's users. */
+  fullRunHint: string;
+  /** The CLI carries results over when either commit is unknown (a local run outside git); the Action does not. */
+  carryOverWhenShaUnknown: boolean;
+}
+
+export interface SmokeDeps {
+  logger: Logger;
+  env: Record<string, string | undefined>;
+  cwd?: string;
+  clock?: Clock;
+  signal?: AbortSignal;
+  /** Called once the selection is known and fixtures are about to run (the Action starts its check run here). */
+  onFixturesStart?: (selected: readonly LoadedFixture[]) => Promise<void> | void;
+  onFixtureDone?: (run: FixtureRun) => void;
+  /** Wraps the real launcher, e.g. so a test can kill the browser on cue. */
+  createLauncher?: (found: FoundBrowser, logger: Logger) => BrowserLauncher;
+}
+
+export interface SmokeOutcome {
+  /** null for a dry run, which writes plan.json instead. */
+  report: Report | null;
+  reportPath: string | null;
+  junitPath: string | null;
+  planPath: string | null;
+  /** How many fixtures the selection picked to run (0 when the run stopped before selecting). */
+  selectedCount: number;
+  /** The mode of the run, also for a dry run (which has no report). */
+  mode: Mode;
+  /** 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error. */
+  exitCode: 0 | 1 | 2;
+}
+
+/** What selection decided for this run, before anything runs. */
+export interface Planned {
+  mode: Mode;
+  selection: SelectionInfo;
+  selected: LoadedFixture[];
+  suite: LoadedFixture[];
+  rerun: RerunInput | null;
+  warnings: string[];
+}
+
