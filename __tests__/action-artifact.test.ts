@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Inputs, Outputs } from '../src/action/names.ts';
@@ -13,7 +12,7 @@ import { parseSmokeArtifactName } from '../src/action/smoke-artifact-name.ts';
 import { Report } from '../src/report/schema.ts';
 import { runClients, valueOf } from './support/github-service/child.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { type ActionRun, downloadArtifact, runBundledAction, tokenLeaks, writeFixtures } from './support/run-action.ts';
+import { type ActionRun, downloadArtifact, runBundledAction, tempDir, tokenLeaks, writeFixtures } from './support/run-action.ts';
 import { html, type Site, startSite } from './support/site.ts';
 
 let service: GitHubService;
@@ -27,12 +26,6 @@ async function siteFor(t: TestContext): Promise<Site> {
   const site = await startSite({ '/': html('<h1 id="brand">Acme</h1>', 'Home') });
   t.after(() => site.close());
   return site;
-}
-
-function tempDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'action-artifact-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 const HOME = 'id: home-loads\nurl: /\nexpect:\n  visible: ["#brand"]\n';

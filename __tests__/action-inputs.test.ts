@@ -5,22 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Inputs, Outputs } from '../src/action/names.ts';
 import { Plan } from '../src/report/plan.ts';
 import { Report } from '../src/report/schema.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import {
-  downloadArtifact,
-  listFiles,
-  recordingBrowser,
-  runBundledAction,
-  tokenLeaks,
-  writeFixtures,
-} from './support/run-action.ts';
-import { html, type Site, startSite } from './support/site.ts';
+import { downloadArtifact, listFiles, recordingBrowser, runBundledAction, siteFor, tempDir, tokenLeaks, writeFixtures } from './support/run-action.ts';
+import { html } from './support/site.ts';
 
 let service: GitHubService;
 
@@ -28,18 +20,6 @@ before(async () => {
   service = await startGitHubService();
 });
 after(() => service.stop());
-
-async function siteFor(t: TestContext, routes: Parameters<typeof startSite>[0]): Promise<Site> {
-  const site = await startSite(routes);
-  t.after(() => site.close());
-  return site;
-}
-
-function tempDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'action-inputs-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const readReport = (file: string) => Report.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Outputs } from '../src/action/names.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { type ActionRun, runBundledAction, tokenLeaks, writeFixtures } from './support/run-action.ts';
-import { html, type Site, startSite } from './support/site.ts';
+import { type ActionRun, runBundledAction, siteFor, tokenLeaks, writeFixtures } from './support/run-action.ts';
+import { html, type Site } from './support/site.ts';
 
 let service: GitHubService;
 
@@ -17,12 +17,6 @@ before(async () => {
   service = await startGitHubService();
 });
 after(() => service.stop());
-
-async function siteFor(t: TestContext, routes: Parameters<typeof startSite>[0]): Promise<Site> {
-  const site = await startSite(routes);
-  t.after(() => site.close());
-  return site;
-}
 
 const HOSTILE_TITLE = '<img src=x onerror=alert(1)> | a | b |';
 /** A console message that tries every way out of a log line: commands old and new, line breaks, escapes. */

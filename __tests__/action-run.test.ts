@@ -5,14 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../src/action/names.ts';
 import { Report } from '../src/report/schema.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { downloadArtifact, listFiles, runBundledAction, writeFixtures } from './support/run-action.ts';
-import { failTimes, html, type Site, startSite } from './support/site.ts';
+import { downloadArtifact, listFiles, runBundledAction, siteFor, tempDir, writeFixtures } from './support/run-action.ts';
+import { failTimes, html } from './support/site.ts';
 
 let service: GitHubService;
 
@@ -20,18 +19,6 @@ before(async () => {
   service = await startGitHubService();
 });
 after(() => service.stop());
-
-async function siteFor(t: TestContext, routes: Parameters<typeof startSite>[0]): Promise<Site> {
-  const site = await startSite(routes);
-  t.after(() => site.close());
-  return site;
-}
-
-function tempDir(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'action-run-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** The table row of a fixture in the job summary. */
 const rowOf = (summary: string, id: string) => summary.split('\n').find((line) => line.startsWith(`| \`${id}\``));

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../src/action/names.ts';
 import { Report } from '../src/report/schema.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { runBundledAction, writeFixtures } from './support/run-action.ts';
-import { hang, html, type Site, startSite } from './support/site.ts';
+import { runBundledAction, siteFor, writeFixtures } from './support/run-action.ts';
+import { hang, html } from './support/site.ts';
 
 let service: GitHubService;
 
@@ -19,12 +19,6 @@ before(async () => {
   service = await startGitHubService();
 });
 after(() => service.stop());
-
-async function siteFor(t: TestContext, routes: Parameters<typeof startSite>[0]): Promise<Site> {
-  const site = await startSite(routes);
-  t.after(() => site.close());
-  return site;
-}
 
 const CANCELLED = `fixtures:
   - id: slow-report

@@ -5,10 +5,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { TestContext } from 'node:test';
 import { parse } from 'yaml';
 import { childEnv, runClients, valueOf } from './github-service/child.ts';
 import type { EnvOptions, GitHubService } from './github-service/index.ts';
+import { startSite, type Site } from './site.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js');
@@ -203,4 +206,18 @@ export function recordingBrowser(dir: string, real = process.env.CHROME_BIN || '
     path: script,
     launches: () => (fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').split('\n').filter(Boolean).length : 0),
   };
+}
+
+/** A loopback site for one test, closed when the test ends. */
+export async function siteFor(t: TestContext, routes: Parameters<typeof startSite>[0]): Promise<Site> {
+  const site = await startSite(routes);
+  t.after(() => site.close());
+  return site;
+}
+
+/** A temporary folder for one test, removed when the test ends. */
+export function tempDir(t: TestContext, prefix = 'reliability-smoke-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
