@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INPUT_NAMES } from '../src/action/inputs.ts';
 import { FLAG_NAMES } from '../src/cli/args.ts';
-import { parseRunOptions, type RawOptions, type RunOptions, UsageError } from '../src/options.ts';
+import { parseBooleanText, parseRunOptions, type RawOptions, type RunOptions, UsageError } from '../src/options.ts';
 
 const parseFlags = (raw: RawOptions) => parseRunOptions(raw, FLAG_NAMES, 'smoke-report');
 const parseInputs = (raw: RawOptions) => parseRunOptions(raw, INPUT_NAMES, '/runner/temp/reliability-smoke');
@@ -132,6 +132,19 @@ describe('every problem at once, in the user’s own names', () => {
       '--rerun-failed and --fixture cannot be combined: a rerun runs exactly the fixtures that failed last time. ' +
         'Drop --fixture to rerun the failures, or drop --rerun-failed to run the fixtures you named.',
     ]);
+  });
+});
+
+describe('booleans', () => {
+  it('accept the YAML 1.2 words GitHub accepts, treat empty as false, and name anything else', () => {
+    const problems: string[] = [];
+    assert.deepEqual(
+      ['true', 'True', 'TRUE', 'false', 'FALSE', '', '  '].map((text) => parseBooleanText(text, 'report-only', problems)),
+      [true, true, true, false, false, false, false],
+    );
+    assert.deepEqual(problems, []);
+    assert.equal(parseBooleanText('yes', 'report-only', problems), false);
+    assert.deepEqual(problems, ['report-only: must be true or false, not "yes"']);
   });
 });
 

@@ -69,15 +69,26 @@ const blankToUndefined = (value: unknown) => (typeof value === 'string' && value
 const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
 
 /** YAML 1.2 core booleans, the same set @actions/core's getBooleanInput accepts. */
+export const BOOLEAN_TEXTS = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE'] as const;
+
 const Bool = z.preprocess(
   blankToUndefined,
   z
-    .union([z.boolean(), z.enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])], {
-      error: 'must be true or false',
-    })
+    .union([z.boolean(), z.enum(BOOLEAN_TEXTS)], { error: 'must be true or false' })
     .optional()
     .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true')),
 );
+
+/** A boolean input or flag: empty is false; anything but a YAML 1.2 boolean is a problem, named in `problems`. */
+export function parseBooleanText(text: string, name: string, problems: string[]): boolean {
+  if (!text.trim()) return false;
+  const parsed = Bool.safeParse(text);
+  if (!parsed.success) {
+    problems.push(`${name}: must be true or false, not "${text}"`);
+    return false;
+  }
+  return parsed.data;
+}
 
 /** One message for every way a count can be wrong, quoting what was given, so the fix is obvious. */
 function integer(min: number, max: number) {

@@ -61469,11 +61469,21 @@ class UsageError extends Error {
 const blankToUndefined = (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = preprocess(blankToUndefined, schemas_string().trim().optional());
 /** YAML 1.2 core booleans, the same set @actions/core's getBooleanInput accepts. */
-const Bool = preprocess(blankToUndefined, union([schemas_boolean(), schemas_enum(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])], {
-    error: 'must be true or false',
-})
+const BOOLEAN_TEXTS = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE'];
+const Bool = preprocess(blankToUndefined, union([schemas_boolean(), schemas_enum(BOOLEAN_TEXTS)], { error: 'must be true or false' })
     .optional()
     .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true')));
+/** A boolean input or flag: empty is false; anything but a YAML 1.2 boolean is a problem, named in `problems`. */
+function parseBooleanText(text, name, problems) {
+    if (!text.trim())
+        return false;
+    const parsed = Bool.safeParse(text);
+    if (!parsed.success) {
+        problems.push(`${name}: must be true or false, not "${text}"`);
+        return false;
+    }
+    return parsed.data;
+}
 /** One message for every way a count can be wrong, quoting what was given, so the fix is obvious. */
 function options_integer(min, max) {
     return schemas_string()

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseList } from '../selection/list.ts';
-import { type OptionKey, parseRunOptions, type RunOptions, UsageError } from '../options.ts';
+import { type OptionKey, parseRunOptions, type RunOptions, UsageError, parseBooleanText } from '../options.ts';
 import { Inputs } from './names.ts';
 
 export interface ActionInputs extends RunOptions {
@@ -69,15 +69,6 @@ function actionOnlyProblems(read: InputReader): string[] {
   return problems;
 }
 
-/** YAML 1.2 core booleans, as @actions/core's getBooleanInput accepts them. */
-function parseBoolean(text: string, name: string, problems: string[]): boolean {
-  if (!text) return false;
-  if (['true', 'True', 'TRUE'].includes(text)) return true;
-  if (['false', 'False', 'FALSE'].includes(text)) return false;
-  problems.push(`${name}: must be true or false, not "${text}"`);
-  return false;
-}
-
 export function getInputs(read: InputReader, env: Record<string, string | undefined>): ActionInputs {
   const problems: string[] = [];
   let options: RunOptions | undefined;
@@ -111,7 +102,7 @@ export function getInputs(read: InputReader, env: Record<string, string | undefi
   }
   problems.push(...actionOnlyProblems(read));
   const artifactRunId = read(Inputs.ArtifactRunId) || null;
-  const reportOnly = parseBoolean(read(Inputs.ReportOnly), Inputs.ReportOnly, problems);
+  const reportOnly = parseBooleanText(read(Inputs.ReportOnly), Inputs.ReportOnly, problems);
   if (reportOnly && !artifactRunId) {
     problems.push(
       `${Inputs.ReportOnly} needs ${Inputs.ArtifactRunId}: the run whose smoke artifact to report, ` +
