@@ -295,6 +295,27 @@ describe('reporting problems', () => {
     }
   });
 
+  it('reports bad regex flags in `matches` while loading, as the runner would compile them', async () => {
+    const dir = await tempFixtures({
+      'a.smoke.yml': [
+        'id: a',
+        'url: /',
+        'expect:',
+        '  url: { matches: "/x/uv" }',
+        '  text: { selector: h1, matches: "/foo/gg" }',
+      ].join('\n'),
+    });
+    try {
+      const { problems } = await loadFixtures('.', { cwd: dir });
+      assert.deepEqual(formatProblems(problems).split('\n'), [
+        `a.smoke.yml:4 a expect.url.matches: is not a valid regular expression: Invalid flags supplied to RegExp constructor 'uv'; found "/x/uv"`,
+        `a.smoke.yml:5 a expect.text.matches: is not a valid regular expression: Invalid flags supplied to RegExp constructor 'gg'; found "/foo/gg"`,
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says when JSON has comments, and where', async () => {
     const dir = await tempFixtures({ 'a.smoke.json': '{\n  // the home page\n  "id": "a"\n}\n' });
     try {

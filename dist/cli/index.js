@@ -28693,12 +28693,17 @@ function parseTextPattern(text) {
         return undefined;
     return new RegExp(match[1] ?? '', match[2]);
 }
+/** A `matches` pattern as the runner compiles it: "/pattern/flags", or the whole text as a pattern. */
+function compileMatcher(text) {
+    return parseTextPattern(text) ?? new RegExp(text);
+}
+/** Compiles the text exactly as the runner will, flags included, so a bad pattern fails loading, not every attempt. */
 function regexProblem(text, literalAllowed) {
     try {
         if (literalAllowed)
             parseTextPattern(text);
         else
-            new RegExp(REGEX_LITERAL.test(text) ? (REGEX_LITERAL.exec(text)?.[1] ?? '') : text);
+            compileMatcher(text);
         return undefined;
     }
     catch (error) {
@@ -59718,10 +59723,6 @@ async function waitFor(wait, label, env) {
 function normalizeSpace(text) {
     return text.replace(/\s+/g, ' ').trim();
 }
-/** "/re/flags" or a plain pattern, as the schema accepts for `matches`. */
-function toRegExp(pattern) {
-    return parseTextPattern(pattern) ?? new RegExp(pattern);
-}
 /** A regular expression as one line of text. */
 function showRegExp(regex) {
     return JSON.stringify(String(regex)).slice(1, -1);
@@ -59759,7 +59760,7 @@ function urlMismatch(expected, actual, baseUrl) {
         what = `to be ${failure_quote(wanted)}`;
     }
     else if (expected.matches !== undefined) {
-        const regex = toRegExp(expected.matches);
+        const regex = compileMatcher(expected.matches);
         holds = regex.test(actual);
         what = `to match ${showRegExp(regex)}`;
     }
@@ -59773,7 +59774,7 @@ function textMismatch(check, text) {
     let what;
     let holds;
     if (check.matches !== undefined) {
-        const regex = toRegExp(check.matches);
+        const regex = compileMatcher(check.matches);
         what = `to match ${showRegExp(regex)}`;
         holds = text !== null && regex.test(text);
     }

@@ -4,7 +4,7 @@
  * the attempt already knows, so they cost nothing.
  */
 import type { Page } from 'puppeteer-core';
-import { parseTextPattern, type Expect, type TextCheck } from '../fixtures/schema.ts';
+import { compileMatcher, parseTextPattern, type Expect, type TextCheck } from '../fixtures/schema.ts';
 import type { DocumentResponse } from './page-signals.ts';
 import type { Progress } from './progress.ts';
 import { pollPage, type PageSnapshot, type ProbeQuery } from './page-probe.ts';
@@ -21,11 +21,6 @@ interface Mismatch {
 
 export function normalizeSpace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-/** "/re/flags" or a plain pattern, as the schema accepts for `matches`. */
-function toRegExp(pattern: string): RegExp {
-  return parseTextPattern(pattern) ?? new RegExp(pattern);
 }
 
 /** A regular expression as one line of text. */
@@ -67,7 +62,7 @@ function urlMismatch(expected: UrlExpectation, actual: string, baseUrl: string |
     holds = URL.canParse(actual) && new URL(actual).href === wanted;
     what = `to be ${quote(wanted)}`;
   } else if (expected.matches !== undefined) {
-    const regex = toRegExp(expected.matches);
+    const regex = compileMatcher(expected.matches);
     holds = regex.test(actual);
     what = `to match ${showRegExp(regex)}`;
   } else {
@@ -81,7 +76,7 @@ function textMismatch(check: TextCheck, text: string | null): Mismatch | null {
   let what: string;
   let holds: boolean;
   if (check.matches !== undefined) {
-    const regex = toRegExp(check.matches);
+    const regex = compileMatcher(check.matches);
     what = `to match ${showRegExp(regex)}`;
     holds = text !== null && regex.test(text);
   } else if (check.equals !== undefined) {
