@@ -205,6 +205,21 @@ describe('buildReport: rerun-failed', () => {
     assert.doesNotThrow(() => Report.parse(report));
   });
 
+  test('a carried-over fixture is placed where it is now, cut to the same limits as a fixture that ran', () => {
+    const longTag = 't'.repeat(REPORT_LIMITS.maxShortTextChars + 1);
+    const manyTags = Array.from({ length: REPORT_LIMITS.maxListItems + 5 }, (_, i) => `tag-${i}`);
+    const moved = demoSuite.map((f) =>
+      f.id === 'login-flow' ? { ...f, tags: [longTag, ...manyTags], line: 42, title: undefined } : f,
+    );
+    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: rerunInput({ suite: moved }) }));
+    const carried = byId(report, 'login-flow');
+    assert.notEqual(carried.carriedOver, null);
+    assert.deepEqual([carried.line, carried.title], [42, null]);
+    assert.equal(carried.tags.length, REPORT_LIMITS.maxListItems);
+    assert.equal(carried.tags[0]?.length, REPORT_LIMITS.maxShortTextChars);
+    assert.equal(carried.tags.at(-1), '… and 7 more');
+  });
+
   test('a result the source had carried over keeps naming the run it came from', () => {
     const second = dataReport('report-rerun-same-sha.json');
     const help = demoSuite.find((f) => f.id === 'account-from-home');

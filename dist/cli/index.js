@@ -17884,10 +17884,6 @@ class PreflightError extends Error {
 }
 
 ;// CONCATENATED MODULE: ./src/report/limits.ts
-/**
- * Size limits. A report read back for a rerun comes from elsewhere (a downloaded artifact or a file), so it is
- * untrusted: these bound what it can make us hold in memory or print.
- */
 const REPORT_LIMITS = {
     /** report.json larger than this is refused before it is parsed. */
     maxReportBytes: 32 * 1024 * 1024,
@@ -17903,6 +17899,22 @@ function clip(text, max) {
         return text;
     const note = ` … [${text.length - max} more characters cut]`;
     return text.slice(0, Math.max(0, max - note.length)) + note;
+}
+/** Cuts each item and the list itself; a cut list says how many items it lost. */
+function boundedList(items, maxChars, maxItems = REPORT_LIMITS.maxListItems) {
+    const clipped = items.map((item) => clip(item, maxChars));
+    if (clipped.length <= maxItems)
+        return clipped;
+    return [...clipped.slice(0, maxItems - 1), `… and ${clipped.length - maxItems + 1} more`];
+}
+/** Where a fixture is written (title, file, line, tags), cut to the report's limits. */
+function placementOf(fixture) {
+    return {
+        title: fixture.title === undefined ? null : clip(fixture.title, REPORT_LIMITS.maxShortTextChars),
+        file: clip(fixture.file, REPORT_LIMITS.maxShortTextChars),
+        line: fixture.line,
+        tags: boundedList(fixture.tags, REPORT_LIMITS.maxShortTextChars),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/carry-over.ts
@@ -17990,17 +18002,7 @@ function mergeInSuiteOrder(rerunResults, rerun, sourceById) {
  * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
  */
 function carriedOver(source, current, rerun) {
-    return {
-        ...source,
-        title: current.title === undefined ? null : clip(current.title, REPORT_LIMITS.maxShortTextChars),
-        file: clip(current.file, REPORT_LIMITS.maxShortTextChars),
-        line: current.line,
-        tags: current.tags.slice(0, REPORT_LIMITS.maxListItems),
-        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
-        // A result the source itself carried over still names the run it really came from.
-        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
-        recovered: false,
-    };
+    return { ...carriedAsIs(source, rerun), ...placementOf(current) };
 }
 /** A source result kept where the source placed it, for when the current suite is unknown. */
 function carriedAsIs(source, rerun) {
@@ -18011,19 +18013,20 @@ function carriedAsIs(source, rerun) {
         recovered: false,
     };
 }
-function carriedOverFrom(rerun) {
+/** The run the source report came from: as the caller found it, else as the report itself says. */
+function sourceRun(rerun) {
     return {
         runId: rerun.origin.runId ?? rerun.source.run.runId,
         runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
-        artifactName: rerun.origin.artifactName,
-        sha: rerun.source.run.sha,
     };
+}
+function carriedOverFrom(rerun) {
+    return { ...sourceRun(rerun), artifactName: rerun.origin.artifactName, sha: rerun.source.run.sha };
 }
 function rerunSource(rerun, carryOver, note) {
     const { origin } = rerun;
     return {
-        runId: origin.runId ?? rerun.source.run.runId,
-        runAttempt: origin.runAttempt ?? rerun.source.run.runAttempt,
+        ...sourceRun(rerun),
         artifactId: origin.artifactId,
         artifactName: origin.artifactName,
         url: origin.url,
@@ -18035,11 +18038,14 @@ function rerunSource(rerun, carryOver, note) {
     };
 }
 function sourceLabel(rerun) {
-    const runId = rerun.origin.runId ?? rerun.source.run.runId;
-    const attempt = rerun.origin.runAttempt ?? rerun.source.run.runAttempt;
+    const { runId, runAttempt } = sourceRun(rerun);
     if (runId)
-        return attempt ? `run ${runId} (attempt ${attempt})` : `run ${runId}`;
+        return runLabel(runId, runAttempt);
     return rerun.origin.path ?? 'the source report';
+}
+/** "run 123 (attempt 2)", or "run 123" when the attempt is unknown. */
+function runLabel(runId, runAttempt) {
+    return runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`;
 }
 function shortSha(sha) {
     return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
@@ -28292,10 +28298,7 @@ function fixtureResultOf(run) {
     const attempts = run.attempts.slice(-REPORT_LIMITS.maxAttemptsPerFixture).map(boundedAttempt);
     return {
         id: fixture.id,
-        title: fixture.title === undefined ? null : clip(fixture.title, REPORT_LIMITS.maxShortTextChars),
-        file: clip(fixture.file, REPORT_LIMITS.maxShortTextChars),
-        line: fixture.line,
-        tags: boundedList(fixture.tags, REPORT_LIMITS.maxShortTextChars),
+        ...placementOf(fixture),
         url: run.url === null ? null : clip(run.url, REPORT_LIMITS.maxShortTextChars),
         status: deriveStatus(attempts),
         attempts,
@@ -28309,13 +28312,6 @@ function boundedAttempt(attempt) {
     if (!attempt.error)
         return attempt;
     return { ...attempt, error: { ...attempt.error, message: clip(attempt.error.message, REPORT_LIMITS.maxMessageChars) } };
-}
-/** Cuts each item and the list itself; a cut list says how many items it lost. */
-function boundedList(items, maxChars, maxItems = REPORT_LIMITS.maxListItems) {
-    const clipped = items.map((item) => clip(item, maxChars));
-    if (clipped.length <= maxItems)
-        return clipped;
-    return [...clipped.slice(0, maxItems - 1), `… and ${clipped.length - maxItems + 1} more`];
 }
 /** A PreflightDiagnostic with its texts cut to the schema's limits and ready-made fallback commands. */
 function build_preflightDiagnostic(input) {
@@ -61607,6 +61603,7 @@ function parseRunOptions(raw, names, defaultReportDir) {
  */
 
 
+
 /** Row messages are one line and at most this long; the full text is in report.json. */
 const ROW_MESSAGE_MAX_CHARS = 300;
 function summaryViewOf(report, options = {}) {
@@ -61666,7 +61663,7 @@ function summary_data_firstLine(text) {
     return trimmed.length > ROW_MESSAGE_MAX_CHARS ? `${trimmed.slice(0, ROW_MESSAGE_MAX_CHARS - 1)}…` : trimmed;
 }
 function runLink(run, runId, runAttempt) {
-    const label = runId ? (runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`) : 'local run';
+    const label = runId ? runLabel(runId, runAttempt) : 'local run';
     if (!runId || !run.serverUrl || !run.repository)
         return { label, url: null };
     const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;

@@ -6,7 +6,7 @@
 import type { FixtureRun, SuiteRun } from '../run/types.ts';
 import { mergeRerun, type RerunInput } from './carry-over.ts';
 import { fixturesCommand, fixturesInputValue, fullRunCommand } from './commands.ts';
-import { clip, REPORT_LIMITS as L } from './limits.ts';
+import { boundedList, clip, placementOf, REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
 import { jsonPath } from './read.ts';
 import {
@@ -141,10 +141,7 @@ export function fixtureResultOf(run: FixtureRun): FixtureResult {
   const attempts = run.attempts.slice(-L.maxAttemptsPerFixture).map(boundedAttempt);
   return {
     id: fixture.id,
-    title: fixture.title === undefined ? null : clip(fixture.title, L.maxShortTextChars),
-    file: clip(fixture.file, L.maxShortTextChars),
-    line: fixture.line,
-    tags: boundedList(fixture.tags, L.maxShortTextChars),
+    ...placementOf(fixture),
     url: run.url === null ? null : clip(run.url, L.maxShortTextChars),
     status: deriveStatus(attempts),
     attempts,
@@ -158,13 +155,6 @@ export function fixtureResultOf(run: FixtureRun): FixtureResult {
 function boundedAttempt(attempt: Attempt): Attempt {
   if (!attempt.error) return attempt;
   return { ...attempt, error: { ...attempt.error, message: clip(attempt.error.message, L.maxMessageChars) } };
-}
-
-/** Cuts each item and the list itself; a cut list says how many items it lost. */
-function boundedList(items: readonly string[], maxChars: number, maxItems: number = L.maxListItems): string[] {
-  const clipped = items.map((item) => clip(item, maxChars));
-  if (clipped.length <= maxItems) return clipped;
-  return [...clipped.slice(0, maxItems - 1), `… and ${clipped.length - maxItems + 1} more`];
 }
 
 export interface PreflightDiagnosticInput {

@@ -4,7 +4,7 @@
  * with another commit they would describe different code, so nothing is carried over and the report says so.
  */
 import type { LoadedFixture } from '../fixtures/loaded.ts';
-import { clip, REPORT_LIMITS } from './limits.ts';
+import { clip, placementOf, REPORT_LIMITS } from './limits.ts';
 import type { FixtureResult, Report, RerunSource } from './schema.ts';
 
 type CarriedOverFrom = NonNullable<FixtureResult['carriedOver']>;
@@ -147,17 +147,7 @@ function mergeInSuiteOrder(
  * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
  */
 function carriedOver(source: FixtureResult, current: LoadedFixture, rerun: RerunInput): FixtureResult {
-  return {
-    ...source,
-    title: current.title === undefined ? null : clip(current.title, REPORT_LIMITS.maxShortTextChars),
-    file: clip(current.file, REPORT_LIMITS.maxShortTextChars),
-    line: current.line,
-    tags: current.tags.slice(0, REPORT_LIMITS.maxListItems),
-    attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
-    // A result the source itself carried over still names the run it really came from.
-    carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
-    recovered: false,
-  };
+  return { ...carriedAsIs(source, rerun), ...placementOf(current) };
 }
 
 /** A source result kept where the source placed it, for when the current suite is unknown. */
@@ -170,20 +160,22 @@ function carriedAsIs(source: FixtureResult, rerun: RerunInput): FixtureResult {
   };
 }
 
-function carriedOverFrom(rerun: RerunInput): CarriedOverFrom {
+/** The run the source report came from: as the caller found it, else as the report itself says. */
+function sourceRun(rerun: Pick<RerunInput, 'source' | 'origin'>): { runId: string | null; runAttempt: number | null } {
   return {
     runId: rerun.origin.runId ?? rerun.source.run.runId,
     runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
-    artifactName: rerun.origin.artifactName,
-    sha: rerun.source.run.sha,
   };
+}
+
+function carriedOverFrom(rerun: RerunInput): CarriedOverFrom {
+  return { ...sourceRun(rerun), artifactName: rerun.origin.artifactName, sha: rerun.source.run.sha };
 }
 
 function rerunSource(rerun: RerunInput, carryOver: boolean, note: string): RerunSource {
   const { origin } = rerun;
   return {
-    runId: origin.runId ?? rerun.source.run.runId,
-    runAttempt: origin.runAttempt ?? rerun.source.run.runAttempt,
+    ...sourceRun(rerun),
     artifactId: origin.artifactId,
     artifactName: origin.artifactName,
     url: origin.url,
@@ -195,11 +187,15 @@ function rerunSource(rerun: RerunInput, carryOver: boolean, note: string): Rerun
   };
 }
 
-export function sourceLabel(rerun: Pick<RerunInput, 'source' | 'origin'>): string {
-  const runId = rerun.origin.runId ?? rerun.source.run.runId;
-  const attempt = rerun.origin.runAttempt ?? rerun.source.run.runAttempt;
-  if (runId) return attempt ? `run ${runId} (attempt ${attempt})` : `run ${runId}`;
+function sourceLabel(rerun: Pick<RerunInput, 'source' | 'origin'>): string {
+  const { runId, runAttempt } = sourceRun(rerun);
+  if (runId) return runLabel(runId, runAttempt);
   return rerun.origin.path ?? 'the source report';
+}
+
+/** "run 123 (attempt 2)", or "run 123" when the attempt is unknown. */
+export function runLabel(runId: string, runAttempt: number | null): string {
+  return runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`;
 }
 
 export function shortSha(sha: string): string {

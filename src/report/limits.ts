@@ -2,6 +2,9 @@
  * Size limits. A report read back for a rerun comes from elsewhere (a downloaded artifact or a file), so it is
  * untrusted: these bound what it can make us hold in memory or print.
  */
+import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { FixtureResult } from './schema.ts';
+
 export const REPORT_LIMITS = {
   /** report.json larger than this is refused before it is parsed. */
   maxReportBytes: 32 * 1024 * 1024,
@@ -17,4 +20,21 @@ export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   const note = ` … [${text.length - max} more characters cut]`;
   return text.slice(0, Math.max(0, max - note.length)) + note;
+}
+
+/** Cuts each item and the list itself; a cut list says how many items it lost. */
+export function boundedList(items: readonly string[], maxChars: number, maxItems: number = REPORT_LIMITS.maxListItems): string[] {
+  const clipped = items.map((item) => clip(item, maxChars));
+  if (clipped.length <= maxItems) return clipped;
+  return [...clipped.slice(0, maxItems - 1), `… and ${clipped.length - maxItems + 1} more`];
+}
+
+/** Where a fixture is written (title, file, line, tags), cut to the report's limits. */
+export function placementOf(fixture: LoadedFixture): Pick<FixtureResult, 'title' | 'file' | 'line' | 'tags'> {
+  return {
+    title: fixture.title === undefined ? null : clip(fixture.title, REPORT_LIMITS.maxShortTextChars),
+    file: clip(fixture.file, REPORT_LIMITS.maxShortTextChars),
+    line: fixture.line,
+    tags: boundedList(fixture.tags, REPORT_LIMITS.maxShortTextChars),
+  };
 }

@@ -3,6 +3,7 @@
  * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
  * (page text included); each renderer escapes for its own medium.
  */
+import { runLabel } from './carry-over.ts';
 import {
   fixturesCommand,
   fixturesInputValue,
@@ -180,7 +181,7 @@ export function firstLine(text: string): string {
 }
 
 function runLink(run: Report['run'], runId: string | null, runAttempt: number | null): RunLink {
-  const label = runId ? (runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`) : 'local run';
+  const label = runId ? runLabel(runId, runAttempt) : 'local run';
   if (!runId || !run.serverUrl || !run.repository) return { label, url: null };
   const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
   return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
