@@ -28660,15 +28660,6 @@ function parseDuration(value) {
         return undefined;
     return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
 }
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return `${minutes}m${String(seconds).padStart(2, '0')}s`;
-}
 
 ;// CONCATENATED MODULE: ./src/fixtures/schema.ts
 /**
@@ -28964,16 +28955,6 @@ function formatProblem(problem) {
 }
 function formatProblems(problems) {
     return problems.map(formatProblem).join('\n');
-}
-/** For callers that prefer throwing: carries every problem, and its message lists them all. */
-class problems_FixtureLoadError extends Error {
-    problems;
-    constructor(problems) {
-        const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-        super(`${count} in the fixture files:\n${formatProblems(problems)}`);
-        this.name = 'FixtureLoadError';
-        this.problems = problems;
-    }
 }
 /** Keeps problems in file order (as the files were listed), then by line, so output is stable across runs. */
 function sortProblems(problems, files) {
@@ -29633,13 +29614,6 @@ async function loadFixtures(fixturesDir, options = {}) {
     }
     const files = discovery.files.map((file) => file.relative);
     return { fixtures, problems: sortProblems(problems, files), files };
-}
-/** For callers that prefer throwing: the fixtures, or a FixtureLoadError carrying every problem. */
-async function loadFixturesOrThrow(fixturesDir, options = {}) {
-    const result = await loadFixtures(fixturesDir, options);
-    if (result.problems.length > 0)
-        throw new FixtureLoadError(result.problems);
-    return result.fixtures;
 }
 function fileProblem(code, file, line, message) {
     return { code, file, line, column: null, fixture: null, path: '', message };
@@ -61722,7 +61696,7 @@ function nextAttemptOf(report, options) {
     };
 }
 /** 850ms, 4.2s, 2m 05s: short, and the same in every renderer. */
-function summary_data_formatDuration(ms) {
+function formatDuration(ms) {
     if (Math.round(ms) < 1000)
         return `${Math.round(ms)}ms`;
     if (ms < 59_950)
@@ -61981,7 +61955,7 @@ function formatFixtureLine(fixture) {
 function rowLine(row) {
     const parts = [`${STATUS_MARK[row.status]} ${row.id}`];
     if (row.status !== 'skipped')
-        parts.push(summary_data_formatDuration(row.durationMs));
+        parts.push(formatDuration(row.durationMs));
     if (row.attempts > 1)
         parts.push(`${row.attempts} attempts`);
     if (row.carriedOver)
@@ -62017,14 +61991,14 @@ function formatSummary(view) {
 function headline(view) {
     const c = view.counts;
     if (view.preflight)
-        return [`Summary: no fixture ran (${summary_data_formatDuration(view.durationMs)}, mode ${view.mode})`];
+        return [`Summary: no fixture ran (${formatDuration(view.durationMs)}, mode ${view.mode})`];
     const counts = [`${c.passed} passed`, `${c.failed} failed`, `${c.flaky} flaky`, `${c.skipped} skipped`];
     const extra = [c.carriedOver > 0 ? `${c.carriedOver} carried over` : '', c.recovered > 0 ? `${c.recovered} recovered` : '']
         .filter((part) => part !== '')
         .join(', ');
     const lines = [
         `Summary: ${c.total} ${c.total === 1 ? 'fixture' : 'fixtures'}: ${counts.join(', ')}${extra ? ` (${extra})` : ''} ` +
-            `in ${summary_data_formatDuration(view.durationMs)}, mode ${view.mode}`,
+            `in ${formatDuration(view.durationMs)}, mode ${view.mode}`,
     ];
     if (view.run.url)
         lines.push(`Run: ${escapeLine(view.run.url)}`);
