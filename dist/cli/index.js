@@ -29068,11 +29068,15 @@ function isTypeMismatchAtRoot(issue) {
 function problemsFor(flat, schema) {
     const { issue, path } = flat;
     if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => ({
-            code: 'unknown-key',
-            path: [...path, key],
-            message: unknownKeyMessage(key, path, schema),
-        }));
+        return issue.keys.map((key) => {
+            const guess = closestMatch(key, knownKeysAt(schema, path));
+            return {
+                code: 'unknown-key',
+                path: [...path, key],
+                message: unknownKeyMessage(key, path, schema, guess),
+                ...(guess ? { guess } : {}),
+            };
+        });
     }
     const message = flat.kind === 'no-branch' ? noBranchMessage(issue, path, flat.expected) : issueMessage(issue, path);
     return [{ code: 'invalid', path, message }];
@@ -29198,9 +29202,8 @@ function idHint(input, path) {
         .replace(/-+$/, '');
     return FIXTURE_ID_PATTERN.test(slug) ? `; try ${quote(slug)}` : '';
 }
-function unknownKeyMessage(key, path, schema) {
+function unknownKeyMessage(key, path, schema, guess) {
     const known = knownKeysAt(schema, path);
-    const guess = closestMatch(key, known);
     if (guess)
         return `unknown key \`${key}\`; did you mean \`${guess}\`?`;
     const here = formatPath(path.filter((segment) => typeof segment === 'string'));
@@ -29688,7 +29691,7 @@ function shapeOf(file, source) {
 }
 /** A fixture field written beside `fixtures:` belongs inside one of the listed fixtures. */
 function besideMessage(found) {
-    if (found.code !== 'unknown-key' || found.message.includes('did you mean'))
+    if (found.code !== 'unknown-key' || found.guess !== undefined)
         return found.message;
     const allowed = Object.keys(LIST_WRAPPER.shape).map((key) => `\`${key}\``);
     return `unknown key \`${found.path.join('.')}\` beside \`fixtures:\` (only ${allowed.join(', ')} may sit there); move it into a fixture of the list, or remove it`;
