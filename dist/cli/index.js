@@ -61089,7 +61089,7 @@ function resolveFile(root, requestUrl) {
             return undefined;
         const info = external_node_fs_default().statSync(real);
         if (info.isFile())
-            return { file: real };
+            return { file: real, size: info.size };
         if (!info.isDirectory())
             return undefined;
         if (!rawPath.endsWith('/')) {
@@ -61098,7 +61098,10 @@ function resolveFile(root, requestUrl) {
             return { redirect: `${location}${query.length > 0 ? `?${query.join('?')}` : ''}` };
         }
         const index = external_node_fs_default().realpathSync(external_node_path_default().join(real, 'index.html'));
-        return inside(root, index) && external_node_fs_default().statSync(index).isFile() ? { file: index } : undefined;
+        if (!inside(root, index))
+            return undefined;
+        const indexInfo = external_node_fs_default().statSync(index);
+        return indexInfo.isFile() ? { file: index, size: indexInfo.size } : undefined;
     }
     catch {
         return undefined;
@@ -61121,17 +61124,7 @@ function answer(root, request, response) {
         response.end('moved');
         return;
     }
-    const { file } = resolved;
-    let size;
-    try {
-        size = external_node_fs_default().statSync(file).size;
-    }
-    catch {
-        // Removed since it was resolved (a rebuild mid-run): an answer, not a crash of the run.
-        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-        response.end('not found');
-        return;
-    }
+    const { file, size } = resolved;
     response.writeHead(200, {
         'content-type': CONTENT_TYPES[external_node_path_default().extname(file).toLowerCase()] ?? 'application/octet-stream',
         'content-length': size,

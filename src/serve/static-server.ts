@@ -42,7 +42,7 @@ export class ServeError extends Error {
   }
 }
 
-type Resolved = { file: string } | { redirect: string } | undefined;
+type Resolved = { file: string; size: number } | { redirect: string } | undefined;
 
 const inside = (root: string, file: string) => file === root || file.startsWith(root + path.sep);
 
@@ -67,7 +67,7 @@ function resolveFile(root: string, requestUrl: string): Resolved {
     const real = fs.realpathSync(candidate);
     if (!inside(root, real)) return undefined;
     const info = fs.statSync(real);
-    if (info.isFile()) return { file: real };
+    if (info.isFile()) return { file: real, size: info.size };
     if (!info.isDirectory()) return undefined;
     if (!rawPath.endsWith('/')) {
       // Built from the clean segments, so "//host" can never become a redirect to another site.
@@ -75,7 +75,9 @@ function resolveFile(root: string, requestUrl: string): Resolved {
       return { redirect: `${location}${query.length > 0 ? `?${query.join('?')}` : ''}` };
     }
     const index = fs.realpathSync(path.join(real, 'index.html'));
-    return inside(root, index) && fs.statSync(index).isFile() ? { file: index } : undefined;
+    if (!inside(root, index)) return undefined;
+    const indexInfo = fs.statSync(index);
+    return indexInfo.isFile() ? { file: index, size: indexInfo.size } : undefined;
   } catch {
     return undefined;
   }
@@ -98,16 +100,7 @@ function answer(root: string, request: http.IncomingMessage, response: http.Serv
     response.end('moved');
     return;
   }
-  const { file } = resolved;
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    // Removed since it was resolved (a rebuild mid-run): an answer, not a crash of the run.
-    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end('not found');
-    return;
-  }
+  const { file, size } = resolved;
   response.writeHead(200, {
     'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': size,
