@@ -22,9 +22,9 @@ export interface GeneratedSchema {
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** `$schema`, `$id`, `title` and `description` first, then zod's output in its own (stable) order. */
-function withHeader(schema: Record<string, unknown>, name: string, title: string): string {
-  const { $schema, title: ownTitle, description, ...rest } = schema;
-  const document = { $schema, $id: `${SCHEMA_BASE_URL}${name}`, title: ownTitle ?? title, description, ...rest };
+function withHeader(schema: Record<string, unknown>, name: string): string {
+  const { $schema, title, description, ...rest } = schema;
+  const document = { $schema, $id: `${SCHEMA_BASE_URL}${name}`, title, description, ...rest };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
@@ -34,11 +34,8 @@ export function generateSchemas(): GeneratedSchema[] {
   // report.json is what the tool writes, so the output side: every field present.
   const report = z.toJSONSchema(Report, { target: 'draft-2020-12', io: 'output' });
   return [
-    {
-      file: 'schema/fixture.schema.json',
-      content: withHeader(fixture, 'fixture.schema.json', 'reliability-smoke fixture file'),
-    },
-    { file: 'schema/report.schema.json', content: withHeader(report, 'report.schema.json', 'reliability-smoke report') },
+    { file: 'schema/fixture.schema.json', content: withHeader(fixture, 'fixture.schema.json') },
+    { file: 'schema/report.schema.json', content: withHeader(report, 'report.schema.json') },
   ];
 }
 
