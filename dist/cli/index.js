@@ -17920,10 +17920,10 @@ function placementOf(fixture) {
 ;// CONCATENATED MODULE: ./src/report/carry-over.ts
 
 const MAX_IDS_IN_WARNING = 50;
-function mergeRerun(rerunResults, rerun, currentSha) {
+function mergeRerun(rerunResults, rerun) {
     const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
     const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
-    const decision = carryOverDecision(rerun, currentSha);
+    const decision = carryOverDecision(rerun, rerun.currentSha ?? null);
     if (!decision.carry) {
         return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
     }
@@ -28233,8 +28233,7 @@ function oneLine(text) {
 
 function buildReport(input) {
     const results = input.suiteRun.fixtures.map(fixtureResultOf);
-    const currentSha = input.rerun?.currentSha === undefined ? input.run.sha : input.rerun.currentSha;
-    const merged = input.rerun ? mergeRerun(results, input.rerun, currentSha) : null;
+    const merged = mergedWithSource(results, input.rerun, input.run);
     return finish(input, {
         fixtures: merged?.fixtures ?? results,
         source: merged?.source ?? null,
@@ -28245,8 +28244,7 @@ function buildReport(input) {
 }
 /** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
 function buildPreflightReport(input) {
-    const currentSha = input.rerun?.currentSha === undefined ? input.run.sha : input.rerun.currentSha;
-    const merged = input.rerun ? mergeRerun([], input.rerun, currentSha) : null;
+    const merged = mergedWithSource([], input.rerun, input.run);
     return finish(input, {
         fixtures: merged?.fixtures ?? [],
         source: merged?.source ?? null,
@@ -28254,6 +28252,12 @@ function buildPreflightReport(input) {
         preflight: input.diagnostic,
         warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
     });
+}
+/** A rerun's results merged with its source report; the current commit defaults to the run's. */
+function mergedWithSource(results, rerun, run) {
+    if (!rerun)
+        return null;
+    return mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
 }
 function finish(input, body) {
     const draft = {

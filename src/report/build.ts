@@ -4,7 +4,7 @@
  * is returned, so every report we write is one we would accept back for a rerun.
  */
 import type { FixtureRun, SuiteRun } from '../run/types.ts';
-import { mergeRerun, type RerunInput } from './carry-over.ts';
+import { mergeRerun, type RerunInput, type RerunMerge } from './carry-over.ts';
 import { fixturesCommand, fixturesInputValue, fullRunCommand } from './commands.ts';
 import { boundedList, clip, placementOf, REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
@@ -57,16 +57,16 @@ export interface PreflightReportInput extends ReportBaseInput {
   diagnostic: PreflightDiagnostic;
   /**
    * The source report, when a rerun got as far as reading one. Its results are carried over by the same rule as
-   * in a completed rerun, so a rerun that stops early never loses what the source knew: the next rerun still
-   * finds the failures.
+   * in a completed rerun: with the same commit (or an unknown one, where the caller allows it), a rerun that stops
+   * early keeps what the source knew, so the next rerun still finds the failures; with another commit nothing is
+   * carried over.
    */
   rerun?: RerunInput | null;
 }
 
 export function buildReport(input: BuildReportInput): Report {
   const results = input.suiteRun.fixtures.map(fixtureResultOf);
-  const currentSha = input.rerun?.currentSha === undefined ? input.run.sha : input.rerun.currentSha;
-  const merged = input.rerun ? mergeRerun(results, input.rerun, currentSha) : null;
+  const merged = mergedWithSource(results, input.rerun, input.run);
   return finish(input, {
     fixtures: merged?.fixtures ?? results,
     source: merged?.source ?? null,
@@ -78,8 +78,7 @@ export function buildReport(input: BuildReportInput): Report {
 
 /** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
 export function buildPreflightReport(input: PreflightReportInput): Report {
-  const currentSha = input.rerun?.currentSha === undefined ? input.run.sha : input.rerun.currentSha;
-  const merged = input.rerun ? mergeRerun([], input.rerun, currentSha) : null;
+  const merged = mergedWithSource([], input.rerun, input.run);
   return finish(input, {
     fixtures: merged?.fixtures ?? [],
     source: merged?.source ?? null,
@@ -87,6 +86,12 @@ export function buildPreflightReport(input: PreflightReportInput): Report {
     preflight: input.diagnostic,
     warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
   });
+}
+
+/** A rerun's results merged with its source report; the current commit defaults to the run's. */
+function mergedWithSource(results: FixtureResult[], rerun: RerunInput | null | undefined, run: RunContext): RerunMerge | null {
+  if (!rerun) return null;
+  return mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
 }
 
 interface ReportBody {

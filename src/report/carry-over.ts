@@ -50,14 +50,10 @@ export interface RerunMerge {
 
 const MAX_IDS_IN_WARNING = 50;
 
-export function mergeRerun(
-  rerunResults: readonly FixtureResult[],
-  rerun: RerunInput,
-  currentSha: string | null,
-): RerunMerge {
+export function mergeRerun(rerunResults: readonly FixtureResult[], rerun: RerunInput): RerunMerge {
   const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
   const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
-  const decision = carryOverDecision(rerun, currentSha);
+  const decision = carryOverDecision(rerun, rerun.currentSha ?? null);
   if (!decision.carry) {
     return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
   }
