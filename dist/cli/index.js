@@ -18164,6 +18164,15 @@ function deriveResult(run) {
 function failedFixtureIds(fixtures) {
     return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
 }
+/**
+ * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
+ * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
+ * would pass a suite whose fixtures were never checked.
+ */
+function rerunFixtureIds(fixtures) {
+    const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
+    return [...failedFixtureIds(fixtures), ...skipped];
+}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -30048,10 +30057,7 @@ function planSelection(request, suite, source) {
 function planRerun(request, suite, source, info) {
     const { options } = request;
     const severity = options.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-    // Fixtures an interruption (suite timeout, Ctrl-C, no browser) skipped never ran, so they have no result to carry
-    // over: carried over as "skipped", a rerun would pass a suite whose fixtures were never checked.
-    const neverRan = source.report.fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
-    const toRerun = [...failedFixtureIds(source.report.fixtures), ...neverRan];
+    const toRerun = rerunFixtureIds(source.report.fixtures);
     if (toRerun.length === 0) {
         throw new PreflightError(nothingToRerunDiagnostic(source, sourceName(request, source), severity, fallbackOf(request)));
     }
@@ -61674,7 +61680,7 @@ function rerunViewOf(report) {
  * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
  */
 function nextAttemptOf(report, options) {
-    const rerunnable = failedFixtureIds(report.fixtures).length > 0 || report.fixtures.some((fixture) => fixture.status === 'skipped');
+    const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
     const ids = report.fixtures
         .filter((fixture) => fixture.status === 'failed' ||
         (fixture.status === 'flaky' && report.options.failOnFlaky) ||

@@ -7,7 +7,7 @@ import { formatProblem } from '../fixtures/problems.ts';
 import type { LoadedFixture } from '../fixtures/loaded.ts';
 import { PreflightError } from '../preflight.ts';
 import { preflightDiagnostic, type RerunInput, type SelectionInfo } from '../report/build.ts';
-import { failedFixtureIds } from '../report/outcome.ts';
+import { rerunFixtureIds } from '../report/outcome.ts';
 import {
   type AcquiredSource,
   type FallbackContext,
@@ -118,10 +118,7 @@ function planRerun(
 ): Planned {
   const { options } = request;
   const severity = options.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-  // Fixtures an interruption (suite timeout, Ctrl-C, no browser) skipped never ran, so they have no result to carry
-  // over: carried over as "skipped", a rerun would pass a suite whose fixtures were never checked.
-  const neverRan = source.report.fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
-  const toRerun = [...failedFixtureIds(source.report.fixtures), ...neverRan];
+  const toRerun = rerunFixtureIds(source.report.fixtures);
   if (toRerun.length === 0) {
     throw new PreflightError(nothingToRerunDiagnostic(source, sourceName(request, source), severity, fallbackOf(request)));
   }

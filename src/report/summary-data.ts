@@ -10,7 +10,7 @@ import {
   rerunFailedCommand,
   workflowRerunCommand,
 } from './commands.ts';
-import { failedFixtureIds } from './outcome.ts';
+import { failedFixtureIds, rerunFixtureIds } from './outcome.ts';
 import type { FailureKind, FixtureResult, FixtureStatus, Mode, PreflightDiagnostic, Report, Summary } from './schema.ts';
 
 /** Row messages are one line and at most this long; the full text is in report.json. */
@@ -218,7 +218,7 @@ function rerunViewOf(report: Report): RerunView | null {
  * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
  */
 function nextAttemptOf(report: Report, options: SummaryViewOptions): NextAttempt | null {
-  const rerunnable = failedFixtureIds(report.fixtures).length > 0 || report.fixtures.some((fixture) => fixture.status === 'skipped');
+  const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
   const ids = report.fixtures
     .filter(
       (fixture) =>
