@@ -61739,6 +61739,7 @@ function parseList(text) {
 
 
 
+
 const DEFAULT_CLI_REPORT_DIR = 'smoke-report';
 /** The report a rerun reads unless --artifact says otherwise: the one the previous run wrote to --report-dir. */
 const artifactPathFor = (reportDir) => `${reportDir.replace(/[/\\]+$/, '')}/report.json`;
@@ -61824,25 +61825,6 @@ Output
 Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error,
 130 stopped by Ctrl-C (the report is still written).
 `;
-function closestFlag(name) {
-    const distance = (a, b) => {
-        const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-        for (let i = 1; i <= a.length; i++) {
-            let previous = row[0] ?? 0;
-            row[0] = i;
-            for (let j = 1; j <= b.length; j++) {
-                const current = row[j] ?? 0;
-                row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-                previous = current;
-            }
-        }
-        return row[b.length] ?? Number.POSITIVE_INFINITY;
-    };
-    const [best] = Object.keys(FLAGS)
-        .map((flag) => ({ flag, score: distance(name, flag) }))
-        .sort((a, b) => a.score - b.score);
-    return best && best.score <= Math.max(2, Math.floor(name.length / 3)) ? best.flag : undefined;
-}
 function flagProblems(tokens) {
     const problems = [];
     for (const token of tokens) {
@@ -61852,7 +61834,7 @@ function flagProblems(tokens) {
         else if (token.kind === 'option') {
             const spec = FLAGS[token.name];
             if (!spec) {
-                const hint = closestFlag(token.name);
+                const hint = closestMatch(token.name, Object.keys(FLAGS));
                 problems.push(`unknown flag ${token.rawName}${hint ? ` (did you mean --${hint}?)` : ''}`);
             }
             else if (spec.type === 'string' && token.value === undefined) {

@@ -3,6 +3,7 @@
  * is reported at once.
  */
 import { parseArgs } from 'node:util';
+import { closestMatch } from '../fixtures/suggest.ts';
 import { parseList } from '../selection/list.ts';
 import { type OptionKey, parseRunOptions, type RunOptions, UsageError } from '../options.ts';
 
@@ -102,26 +103,6 @@ Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error
 130 stopped by Ctrl-C (the report is still written).
 `;
 
-function closestFlag(name: string): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0] ?? 0;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = row[j] ?? 0;
-        row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-      }
-    }
-    return row[b.length] ?? Number.POSITIVE_INFINITY;
-  };
-  const [best] = Object.keys(FLAGS)
-    .map((flag) => ({ flag, score: distance(name, flag) }))
-    .sort((a, b) => a.score - b.score);
-  return best && best.score <= Math.max(2, Math.floor(name.length / 3)) ? best.flag : undefined;
-}
-
 function flagProblems(tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>): string[] {
   const problems: string[] = [];
   for (const token of tokens) {
@@ -130,7 +111,7 @@ function flagProblems(tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']
     } else if (token.kind === 'option') {
       const spec = FLAGS[token.name as FlagName] as { type: string } | undefined;
       if (!spec) {
-        const hint = closestFlag(token.name);
+        const hint = closestMatch(token.name, Object.keys(FLAGS));
         problems.push(`unknown flag ${token.rawName}${hint ? ` (did you mean --${hint}?)` : ''}`);
       } else if (spec.type === 'string' && token.value === undefined) {
         problems.push(`${token.rawName} needs a value`);
