@@ -30,7 +30,7 @@ const DEFAULTS: RunOptions = {
   patterns: [],
   tags: [],
   sample: null,
-  sampleSeed: null,
+  sampleSeed: 'local',
   rerunFailed: false,
   ifNothingToRerun: 'error',
   retries: 0,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_DURATION_MS, parseDuration } from './fixtures/duration.ts';
+import { DEFAULT_SAMPLE_SEED } from './selection/sample.ts';
 
 export interface RawOptions {
   fixturesDir?: string | undefined;
@@ -35,7 +36,8 @@ export interface RunOptions {
   patterns: string[];
   tags: string[];
   sample: number | null;
-  sampleSeed: string | null;
+  /** The seed the sample uses, so the report records it: the given one, else a fixed default. */
+  sampleSeed: string;
   rerunFailed: boolean;
   ifNothingToRerun: 'error' | 'pass';
   retries: number;
@@ -200,7 +202,7 @@ export function parseRunOptions(raw: RawOptions, names: Record<OptionKey, string
     patterns: value.fixtures,
     tags: value.tags,
     sample: value.sample ?? null,
-    sampleSeed: value.sampleSeed ?? null,
+    sampleSeed: value.sampleSeed ?? DEFAULT_SAMPLE_SEED,
     rerunFailed: value.rerunFailed,
     ifNothingToRerun: value.ifNothingToRerun,
     retries: value.retries,

@@ -29879,7 +29879,7 @@ function compilePattern(pattern) {
  */
 
 /** Used when no seed is given, so that local runs without one still repeat the same sample. */
-const DEFAULT_SAMPLE_SEED = 'reliability-smoke';
+const DEFAULT_SAMPLE_SEED = 'local';
 function sampleRank(seed, id) {
     // The NUL keeps ("ab", "c") and ("a", "bc") apart.
     return (0,external_node_crypto_.createHash)('sha256').update(`${seed}\u0000${id}`).digest('hex');
@@ -61428,6 +61428,7 @@ function usageDiagnostic(problems) {
  */
 
 
+
 const OPTION_DEFAULTS = {
     fixturesDir: 'fixtures',
     ifNothingToRerun: 'error',
@@ -61561,7 +61562,7 @@ function parseRunOptions(raw, names, defaultReportDir) {
         patterns: value.fixtures,
         tags: value.tags,
         sample: value.sample ?? null,
-        sampleSeed: value.sampleSeed ?? null,
+        sampleSeed: value.sampleSeed ?? DEFAULT_SAMPLE_SEED,
         rerunFailed: value.rerunFailed,
         ifNothingToRerun: value.ifNothingToRerun,
         retries: value.retries,
@@ -61872,7 +61873,7 @@ function parseCliArgs(argv) {
             fixtures: texts('fixture'),
             tags: texts('tag'),
             sample: text('sample'),
-            sampleSeed: text('sample-seed') ?? 'local',
+            sampleSeed: text('sample-seed'),
             rerunFailed: values['rerun-failed'] === true,
             ifNothingToRerun: text('if-nothing-to-rerun'),
             retries: text('retries'),

@@ -147,7 +147,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         fixtures: texts('fixture'),
         tags: texts('tag'),
         sample: text('sample'),
-        sampleSeed: text('sample-seed') ?? 'local',
+        sampleSeed: text('sample-seed'),
         rerunFailed: values['rerun-failed'] === true,
         ifNothingToRerun: text('if-nothing-to-rerun'),
         retries: text('retries'),

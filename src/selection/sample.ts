@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 
 /** Used when no seed is given, so that local runs without one still repeat the same sample. */
-export const DEFAULT_SAMPLE_SEED = 'reliability-smoke';
+export const DEFAULT_SAMPLE_SEED = 'local';
 
 export function sampleRank(seed: string, id: string): string {
   // The NUL keeps ("ab", "c") and ("a", "bc") apart.
