@@ -445,7 +445,7 @@ describe('reading the source report', () => {
     } catch (error) {
       assert.ok(error instanceof PreflightError);
       assert.equal(error.diagnostic.code, 'too-large');
-      assert.match(error.diagnostic.message, /holds a report\.json of 33554433 bytes, over the 33554432-byte limit for a report/);
+      assert.match(error.diagnostic.message, /is 33554433 bytes, over the 33554432-byte limit for a report/);
     }
   });
 

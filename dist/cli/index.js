@@ -28114,19 +28114,22 @@ class ReportReadError extends Error {
         this.problems = problems;
     }
 }
-/** Reads and validates a report file. Throws ReportReadError for every way it can be wrong. */
-async function readReportFile(path) {
-    const size = await fileSize(path);
+/**
+ * Reads and validates a report file; `label` names it in messages (default: its path). Throws ReportReadError for
+ * every way it can be wrong. The size is checked first: nothing over the limit is read into memory.
+ */
+async function readReportFile(path, label = path) {
+    const size = await fileSize(path, label);
     if (size > REPORT_LIMITS.maxReportBytes)
-        throw tooLarge(path, size);
+        throw tooLarge(label, size);
     let bytes;
     try {
         bytes = await (0,promises_.readFile)(path);
     }
     catch (error) {
-        throw fileError(path, error);
+        throw fileError(label, error);
     }
-    return parseReportBytes(bytes, path);
+    return parseReportBytes(bytes, label);
 }
 /** Validates report bytes that were obtained some other way (for example from an artifact). */
 function parseReportBytes(bytes, source = 'report.json') {
@@ -28140,16 +28143,16 @@ function parseReportBytes(bytes, source = 'report.json') {
     const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
     return { report: parsed.data, digest, bytes: bytes.byteLength };
 }
-async function fileSize(path) {
+async function fileSize(path, label) {
     try {
         const info = await (0,promises_.stat)(path);
         if (!info.isFile()) {
-            throw new ReportReadError('unreadable', path, `${path} is not a file, so it cannot be read as a report.`);
+            throw new ReportReadError('unreadable', label, `${label} is not a file, so it cannot be read as a report.`);
         }
         return info.size;
     }
     catch (error) {
-        throw fileError(path, error);
+        throw fileError(label, error);
     }
 }
 function fileError(path, error) {

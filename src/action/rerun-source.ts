@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { PreflightError } from '../preflight.ts';
-import { parseReportBytes, ReportReadError } from '../report/read.ts';
-import { REPORT_LIMITS } from '../report/limits.ts';
+import { readReportFile, ReportReadError } from '../report/read.ts';
+import { PLAN_FILE, REPORT_FILE } from '../report/write.ts';
 import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
 import type { Logger } from '../run/types.ts';
 import { type ActionContext, runLink } from './context.ts';
@@ -133,7 +133,8 @@ async function fetchCandidate(candidate: Candidate, fetch: FetchContext): Promis
       },
     });
     if (downloaded.digestMismatch) fetch.fail('digest-mismatch', `${label} does not match its recorded digest ${artifact.digest}.`);
-    return readSource(dir, candidate, label, fetch);
+    // Awaited here, so the folder is removed only after the report is read.
+    return await readSource(dir, candidate, label, fetch);
   } catch (error) {
     if (error instanceof PreflightError) throw error;
     const status = (error as { status?: number }).status;
@@ -144,20 +145,14 @@ async function fetchCandidate(candidate: Candidate, fetch: FetchContext): Promis
   }
 }
 
-function readSource(dir: string, candidate: Candidate, label: string, fetch: FetchContext): FoundSource | null {
-  const file = path.join(dir, 'report.json');
+async function readSource(dir: string, candidate: Candidate, label: string, fetch: FetchContext): Promise<FoundSource | null> {
+  const file = path.join(dir, REPORT_FILE);
   if (!fs.existsSync(file)) {
-    if (fs.existsSync(path.join(dir, 'plan.json'))) return null;
-    return fetch.fail('report-missing', `${label} holds no report.json.`);
+    if (fs.existsSync(path.join(dir, PLAN_FILE))) return null;
+    return fetch.fail('report-missing', `${label} holds no ${REPORT_FILE}.`);
   }
-  const size = fs.statSync(file).size;
   try {
-    if (size > REPORT_LIMITS.maxReportBytes) {
-      // Said from the size alone: nothing that large is read into memory.
-      const limit = REPORT_LIMITS.maxReportBytes;
-      throw new ReportReadError('too-large', label, `${label} holds a report.json of ${size} bytes, over the ${limit}-byte limit for a report.`);
-    }
-    const read = parseReportBytes(fs.readFileSync(file), label);
+    const read = await readReportFile(file, label);
     return {
       report: read.report,
       origin: {

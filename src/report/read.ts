@@ -50,17 +50,20 @@ export interface ReadReport {
   bytes: number;
 }
 
-/** Reads and validates a report file. Throws ReportReadError for every way it can be wrong. */
-export async function readReportFile(path: string): Promise<ReadReport> {
-  const size = await fileSize(path);
-  if (size > REPORT_LIMITS.maxReportBytes) throw tooLarge(path, size);
+/**
+ * Reads and validates a report file; `label` names it in messages (default: its path). Throws ReportReadError for
+ * every way it can be wrong. The size is checked first: nothing over the limit is read into memory.
+ */
+export async function readReportFile(path: string, label: string = path): Promise<ReadReport> {
+  const size = await fileSize(path, label);
+  if (size > REPORT_LIMITS.maxReportBytes) throw tooLarge(label, size);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw fileError(path, error);
+    throw fileError(label, error);
   }
-  return parseReportBytes(bytes, path);
+  return parseReportBytes(bytes, label);
 }
 
 /** Validates report bytes that were obtained some other way (for example from an artifact). */
@@ -74,15 +77,15 @@ export function parseReportBytes(bytes: Uint8Array, source = 'report.json'): Rea
   return { report: parsed.data, digest, bytes: bytes.byteLength };
 }
 
-async function fileSize(path: string): Promise<number> {
+async function fileSize(path: string, label: string): Promise<number> {
   try {
     const info = await stat(path);
     if (!info.isFile()) {
-      throw new ReportReadError('unreadable', path, `${path} is not a file, so it cannot be read as a report.`);
+      throw new ReportReadError('unreadable', label, `${label} is not a file, so it cannot be read as a report.`);
     }
     return info.size;
   } catch (error) {
-    throw fileError(path, error);
+    throw fileError(label, error);
   }
 }
 
