@@ -27898,12 +27898,207 @@ function iso_duration(params) {
     return core._isoDuration(ZodISODuration, params);
 }
 
+;// CONCATENATED MODULE: ./src/fixtures/duration.ts
+/**
+ * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
+ */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
+/**
+ * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
+ * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
+ */
+const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
+/** Returns milliseconds, or undefined when the text is not a duration. */
+function parseDuration(value) {
+    if (typeof value === 'number') {
+        const ms = Math.round(value);
+        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
+    }
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return parseDuration(Number(trimmed));
+    const match = DURATION_PATTERN.exec(trimmed);
+    if (!match)
+        return undefined;
+    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/schema.ts
+/**
+ * The fixture file format. This zod schema is the single source of truth: it validates fixture files at run time
+ * and generates schema/fixture.schema.json for editors.
+ */
+
+
+const FIXTURE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+const FIXTURE_FILE_PATTERN = /\.smoke\.(ya?ml|json)$/;
+const WAIT_UNTIL = ['load', 'domcontentloaded', 'networkidle0', 'networkidle2'];
+/** "/pattern/flags" is a regular expression; anything else is literal text. */
+const REGEX_LITERAL = /^\/(.+)\/([dgimsuvy]*)$/s;
+function parseTextPattern(text) {
+    const match = REGEX_LITERAL.exec(text);
+    if (!match)
+        return undefined;
+    return new RegExp(match[1] ?? '', match[2]);
+}
+/** A `matches` pattern as the runner compiles it: "/pattern/flags", or the whole text as a pattern. */
+function compileMatcher(text) {
+    return parseTextPattern(text) ?? new RegExp(text);
+}
+/** Compiles the text exactly as the runner will, flags included, so a bad pattern fails loading, not every attempt. */
+function regexProblem(text, literalAllowed) {
+    try {
+        if (literalAllowed)
+            parseTextPattern(text);
+        else
+            compileMatcher(text);
+        return undefined;
+    }
+    catch (error) {
+        return `is not a valid regular expression: ${error.message}`;
+    }
+}
+const DURATION_HINT = 'must be milliseconds or a duration such as "500ms", "30s", "2m"';
+/** Node's timers cannot wait longer than about 24.8 days; a day is more than any smoke check needs. */
+const TOO_LONG = 'must be at most a day ("1440m")';
+const Duration = union([
+    schemas_number().int().positive().max(MAX_DURATION_MS, { message: TOO_LONG }),
+    schemas_string()
+        .regex(DURATION_PATTERN, { message: DURATION_HINT, abort: true })
+        // "0s" (or "0.0001s") matches the pattern but would become a zero timeout that fails every attempt at once.
+        .refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be at least 1ms', abort: true })
+        .refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS, { message: TOO_LONG }),
+], { message: DURATION_HINT })
+    .transform((value) => parseDuration(value) ?? 0)
+    .meta({ description: 'Milliseconds, or a duration such as "500ms", "30s", "2m".' });
+const Selector = schemas_string().min(1, { message: 'must be a non-empty CSS selector' }).meta({ description: 'A CSS selector.' });
+const TextMatcher = schemas_string()
+    .superRefine((text, ctx) => {
+    const problem = regexProblem(text, true);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+})
+    .meta({ description: 'Exact text, or a regular expression written as "/pattern/flags".' });
+const HttpStatus = schemas_number().int().min(100).max(599);
+/**
+ * URLs are full of slashes, so for `url` a string is always literal (a path like "/docs/" is not a regex);
+ * patterns are written as objects.
+ */
+const UrlMatcher = union([
+    schemas_string().min(1),
+    strictObject({
+        contains: schemas_string().min(1).optional(),
+        matches: schemas_string()
+            .superRefine((text, ctx) => {
+            const problem = regexProblem(text, false);
+            if (problem)
+                ctx.addIssue({ code: 'custom', message: problem });
+        })
+            .optional(),
+    })
+        .refine((check) => (check.contains === undefined) !== (check.matches === undefined), {
+        message: 'needs exactly one of contains or matches',
+    }),
+])
+    .meta({
+    description: 'The page URL at the end: a string is compared exactly after resolving it against the base URL; ' +
+        '{contains} or {matches: "pattern"} test the full URL.',
+});
+/** Lets JSON fixture files name their schema for editors. */
+const SchemaReference = schemas_string().optional().meta({ description: 'JSON Schema reference for editors; ignored.' });
+const TextCheck = strictObject({
+    selector: Selector,
+    contains: schemas_string().optional(),
+    equals: schemas_string().optional(),
+    matches: schemas_string()
+        .superRefine((text, ctx) => {
+        const problem = regexProblem(text, false);
+        if (problem)
+            ctx.addIssue({ code: 'custom', message: problem });
+    })
+        .optional()
+        .meta({ description: 'A regular expression, as "pattern" or "/pattern/flags".' }),
+})
+    .refine((check) => [check.contains, check.equals, check.matches].filter((v) => v !== undefined).length === 1, {
+    message: 'needs exactly one of contains, equals or matches',
+})
+    .meta({ description: "Checks an element's text (whitespace collapsed)." });
+const WaitForStep = union([
+    Selector,
+    strictObject({
+        selector: Selector,
+        state: schemas_enum(['visible', 'hidden']).default('visible'),
+        timeout: Duration.optional(),
+    }),
+]);
+const STEP_ACTIONS = ['click', 'fill', 'press', 'hover', 'select', 'waitFor', 'goto'];
+const Step = strictObject({
+    click: Selector.optional().meta({ description: 'Clicks the element once it is visible and stable.' }),
+    fill: strictObject({ selector: Selector, value: schemas_string() })
+        .optional()
+        .meta({ description: 'Replaces the value of an input, textarea or contenteditable element.' }),
+    press: union([schemas_string().min(1), strictObject({ key: schemas_string().min(1), selector: Selector.optional() })])
+        .optional()
+        .meta({ description: 'Presses a key such as "Enter", optionally after focusing an element.' }),
+    hover: Selector.optional(),
+    select: strictObject({ selector: Selector, value: union([schemas_string(), array(schemas_string()).min(1)]) })
+        .optional()
+        .meta({ description: 'Selects option values in a <select>.' }),
+    waitFor: WaitForStep.optional().meta({ description: 'Waits for an element to be visible (default) or hidden.' }),
+    goto: schemas_string().min(1).optional().meta({ description: 'Navigates to a URL, absolute or relative to the base URL.' }),
+})
+    .refine((step) => Object.keys(step).length === 1, {
+    message: `a step has exactly one action, one of: ${STEP_ACTIONS.join(', ')}`,
+})
+    .meta({ minProperties: 1, maxProperties: 1, description: `One action: ${STEP_ACTIONS.join(', ')}.` });
+const Expect = strictObject({
+    status: union([HttpStatus, array(HttpStatus).min(1)])
+        .optional()
+        .meta({ description: 'HTTP status of the main document, or a list of accepted statuses.' }),
+    title: TextMatcher.optional(),
+    url: UrlMatcher.optional(),
+    visible: array(Selector).optional().meta({ description: 'Elements rendered with a non-empty box.' }),
+    hidden: array(Selector).optional().meta({ description: 'Elements absent or not visible.' }),
+    text: union([TextCheck, array(TextCheck).min(1)]).optional(),
+    noConsoleErrors: schemas_boolean().default(true),
+    noPageErrors: schemas_boolean().default(true),
+    noFailedRequests: schemas_boolean().default(false),
+    maxDuration: Duration.optional().meta({ description: 'Time budget for the whole fixture.' }),
+    timeout: Duration.optional().meta({ description: 'How long page assertions wait; capped by the fixture timeout.' }),
+})
+    .meta({ description: 'What must hold once the steps have run.' });
+const Fixture = strictObject({
+    $schema: SchemaReference,
+    id: schemas_string().regex(FIXTURE_ID_PATTERN, {
+        message: 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+    }),
+    title: schemas_string().min(1).optional(),
+    tags: array(schemas_string().regex(TAG_PATTERN, { message: 'must be letters, digits, ".", "_", ":" or "-"' })).default([]),
+    url: schemas_string().min(1).meta({ description: 'Absolute URL, or a path relative to the base URL.' }),
+    timeout: Duration.optional().meta({ description: 'Time limit for one attempt (default: the timeout input).' }),
+    retries: schemas_number().int().min(0).max(10).optional().meta({ description: 'Retries after a failed attempt.' }),
+    viewport: strictObject({ width: schemas_number().int().min(1).max(10_000), height: schemas_number().int().min(1).max(10_000) })
+        .optional(),
+    waitUntil: schemas_enum(WAIT_UNTIL).optional().meta({ description: 'When navigation counts as done (default load).' }),
+    steps: array(Step).default([]),
+    expect: Expect.default({ noConsoleErrors: true, noPageErrors: true, noFailedRequests: false }),
+})
+    .meta({ title: 'reliability-smoke fixture' });
+const FixtureFile = union([Fixture, strictObject({ $schema: SchemaReference, fixtures: array(Fixture).min(1) })])
+    .meta({
+    title: 'reliability-smoke fixture file',
+    description: 'One fixture, or "fixtures:" followed by a list of fixtures.',
+});
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
 /**
  * report.json, schemaVersion 1. This zod schema is the source of truth: it validates reports read back for a
  * rerun (untrusted input) and generates schema/report.schema.json. Derived fields (status, summary, result) are
  * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
  */
+
 
 
 
@@ -27918,7 +28113,7 @@ const NullableText = Text.nullable();
 const IsoTime = iso_datetime({ offset: true });
 const Millis = schemas_number().nonnegative().max(7 * 24 * 3600 * 1000);
 const Count = schemas_number().int().nonnegative();
-const FixtureId = schemas_string().regex(/^[a-z0-9][a-z0-9._-]*$/).max(200);
+const FixtureId = schemas_string().regex(FIXTURE_ID_PATTERN).max(200);
 /** Evidence paths are relative to the report folder and may not climb out of it. */
 const EvidencePath = schemas_string()
     .max(500)
@@ -28650,200 +28845,6 @@ class AttemptAbort extends Error {
         this.name = 'AttemptAbort';
     }
 }
-
-;// CONCATENATED MODULE: ./src/fixtures/duration.ts
-/**
- * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
- */
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
-/**
- * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
- * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
- */
-const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
-/** Returns milliseconds, or undefined when the text is not a duration. */
-function parseDuration(value) {
-    if (typeof value === 'number') {
-        const ms = Math.round(value);
-        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
-    }
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return parseDuration(Number(trimmed));
-    const match = DURATION_PATTERN.exec(trimmed);
-    if (!match)
-        return undefined;
-    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/schema.ts
-/**
- * The fixture file format. This zod schema is the single source of truth: it validates fixture files at run time
- * and generates schema/fixture.schema.json for editors.
- */
-
-
-const FIXTURE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
-const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-const FIXTURE_FILE_PATTERN = /\.smoke\.(ya?ml|json)$/;
-const WAIT_UNTIL = ['load', 'domcontentloaded', 'networkidle0', 'networkidle2'];
-/** "/pattern/flags" is a regular expression; anything else is literal text. */
-const REGEX_LITERAL = /^\/(.+)\/([dgimsuvy]*)$/s;
-function parseTextPattern(text) {
-    const match = REGEX_LITERAL.exec(text);
-    if (!match)
-        return undefined;
-    return new RegExp(match[1] ?? '', match[2]);
-}
-/** A `matches` pattern as the runner compiles it: "/pattern/flags", or the whole text as a pattern. */
-function compileMatcher(text) {
-    return parseTextPattern(text) ?? new RegExp(text);
-}
-/** Compiles the text exactly as the runner will, flags included, so a bad pattern fails loading, not every attempt. */
-function regexProblem(text, literalAllowed) {
-    try {
-        if (literalAllowed)
-            parseTextPattern(text);
-        else
-            compileMatcher(text);
-        return undefined;
-    }
-    catch (error) {
-        return `is not a valid regular expression: ${error.message}`;
-    }
-}
-const DURATION_HINT = 'must be milliseconds or a duration such as "500ms", "30s", "2m"';
-/** Node's timers cannot wait longer than about 24.8 days; a day is more than any smoke check needs. */
-const TOO_LONG = 'must be at most a day ("1440m")';
-const Duration = union([
-    schemas_number().int().positive().max(MAX_DURATION_MS, { message: TOO_LONG }),
-    schemas_string()
-        .regex(DURATION_PATTERN, { message: DURATION_HINT, abort: true })
-        // "0s" (or "0.0001s") matches the pattern but would become a zero timeout that fails every attempt at once.
-        .refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be at least 1ms', abort: true })
-        .refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS, { message: TOO_LONG }),
-], { message: DURATION_HINT })
-    .transform((value) => parseDuration(value) ?? 0)
-    .meta({ description: 'Milliseconds, or a duration such as "500ms", "30s", "2m".' });
-const Selector = schemas_string().min(1, { message: 'must be a non-empty CSS selector' }).meta({ description: 'A CSS selector.' });
-const TextMatcher = schemas_string()
-    .superRefine((text, ctx) => {
-    const problem = regexProblem(text, true);
-    if (problem)
-        ctx.addIssue({ code: 'custom', message: problem });
-})
-    .meta({ description: 'Exact text, or a regular expression written as "/pattern/flags".' });
-const HttpStatus = schemas_number().int().min(100).max(599);
-/**
- * URLs are full of slashes, so for `url` a string is always literal (a path like "/docs/" is not a regex);
- * patterns are written as objects.
- */
-const UrlMatcher = union([
-    schemas_string().min(1),
-    strictObject({
-        contains: schemas_string().min(1).optional(),
-        matches: schemas_string()
-            .superRefine((text, ctx) => {
-            const problem = regexProblem(text, false);
-            if (problem)
-                ctx.addIssue({ code: 'custom', message: problem });
-        })
-            .optional(),
-    })
-        .refine((check) => (check.contains === undefined) !== (check.matches === undefined), {
-        message: 'needs exactly one of contains or matches',
-    }),
-])
-    .meta({
-    description: 'The page URL at the end: a string is compared exactly after resolving it against the base URL; ' +
-        '{contains} or {matches: "pattern"} test the full URL.',
-});
-/** Lets JSON fixture files name their schema for editors. */
-const SchemaReference = schemas_string().optional().meta({ description: 'JSON Schema reference for editors; ignored.' });
-const TextCheck = strictObject({
-    selector: Selector,
-    contains: schemas_string().optional(),
-    equals: schemas_string().optional(),
-    matches: schemas_string()
-        .superRefine((text, ctx) => {
-        const problem = regexProblem(text, false);
-        if (problem)
-            ctx.addIssue({ code: 'custom', message: problem });
-    })
-        .optional()
-        .meta({ description: 'A regular expression, as "pattern" or "/pattern/flags".' }),
-})
-    .refine((check) => [check.contains, check.equals, check.matches].filter((v) => v !== undefined).length === 1, {
-    message: 'needs exactly one of contains, equals or matches',
-})
-    .meta({ description: "Checks an element's text (whitespace collapsed)." });
-const WaitForStep = union([
-    Selector,
-    strictObject({
-        selector: Selector,
-        state: schemas_enum(['visible', 'hidden']).default('visible'),
-        timeout: Duration.optional(),
-    }),
-]);
-const STEP_ACTIONS = ['click', 'fill', 'press', 'hover', 'select', 'waitFor', 'goto'];
-const Step = strictObject({
-    click: Selector.optional().meta({ description: 'Clicks the element once it is visible and stable.' }),
-    fill: strictObject({ selector: Selector, value: schemas_string() })
-        .optional()
-        .meta({ description: 'Replaces the value of an input, textarea or contenteditable element.' }),
-    press: union([schemas_string().min(1), strictObject({ key: schemas_string().min(1), selector: Selector.optional() })])
-        .optional()
-        .meta({ description: 'Presses a key such as "Enter", optionally after focusing an element.' }),
-    hover: Selector.optional(),
-    select: strictObject({ selector: Selector, value: union([schemas_string(), array(schemas_string()).min(1)]) })
-        .optional()
-        .meta({ description: 'Selects option values in a <select>.' }),
-    waitFor: WaitForStep.optional().meta({ description: 'Waits for an element to be visible (default) or hidden.' }),
-    goto: schemas_string().min(1).optional().meta({ description: 'Navigates to a URL, absolute or relative to the base URL.' }),
-})
-    .refine((step) => Object.keys(step).length === 1, {
-    message: `a step has exactly one action, one of: ${STEP_ACTIONS.join(', ')}`,
-})
-    .meta({ minProperties: 1, maxProperties: 1, description: `One action: ${STEP_ACTIONS.join(', ')}.` });
-const Expect = strictObject({
-    status: union([HttpStatus, array(HttpStatus).min(1)])
-        .optional()
-        .meta({ description: 'HTTP status of the main document, or a list of accepted statuses.' }),
-    title: TextMatcher.optional(),
-    url: UrlMatcher.optional(),
-    visible: array(Selector).optional().meta({ description: 'Elements rendered with a non-empty box.' }),
-    hidden: array(Selector).optional().meta({ description: 'Elements absent or not visible.' }),
-    text: union([TextCheck, array(TextCheck).min(1)]).optional(),
-    noConsoleErrors: schemas_boolean().default(true),
-    noPageErrors: schemas_boolean().default(true),
-    noFailedRequests: schemas_boolean().default(false),
-    maxDuration: Duration.optional().meta({ description: 'Time budget for the whole fixture.' }),
-    timeout: Duration.optional().meta({ description: 'How long page assertions wait; capped by the fixture timeout.' }),
-})
-    .meta({ description: 'What must hold once the steps have run.' });
-const Fixture = strictObject({
-    $schema: SchemaReference,
-    id: schemas_string().regex(FIXTURE_ID_PATTERN, {
-        message: 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
-    }),
-    title: schemas_string().min(1).optional(),
-    tags: array(schemas_string().regex(TAG_PATTERN, { message: 'must be letters, digits, ".", "_", ":" or "-"' })).default([]),
-    url: schemas_string().min(1).meta({ description: 'Absolute URL, or a path relative to the base URL.' }),
-    timeout: Duration.optional().meta({ description: 'Time limit for one attempt (default: the timeout input).' }),
-    retries: schemas_number().int().min(0).max(10).optional().meta({ description: 'Retries after a failed attempt.' }),
-    viewport: strictObject({ width: schemas_number().int().min(1).max(10_000), height: schemas_number().int().min(1).max(10_000) })
-        .optional(),
-    waitUntil: schemas_enum(WAIT_UNTIL).optional().meta({ description: 'When navigation counts as done (default load).' }),
-    steps: array(Step).default([]),
-    expect: Expect.default({ noConsoleErrors: true, noPageErrors: true, noFailedRequests: false }),
-})
-    .meta({ title: 'reliability-smoke fixture' });
-const FixtureFile = union([Fixture, strictObject({ $schema: SchemaReference, fixtures: array(Fixture).min(1) })])
-    .meta({
-    title: 'reliability-smoke fixture file',
-    description: 'One fixture, or "fixtures:" followed by a list of fixtures.',
-});
 
 ;// CONCATENATED MODULE: ./src/fixtures/discover.ts
 /**

@@ -4,6 +4,7 @@
  * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
  */
 import { z } from 'zod';
+import { FIXTURE_ID_PATTERN } from '../fixtures/schema.ts';
 import { REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
 
@@ -20,7 +21,7 @@ const NullableText = Text.nullable();
 const IsoTime = z.iso.datetime({ offset: true });
 const Millis = z.number().nonnegative().max(7 * 24 * 3600 * 1000);
 const Count = z.number().int().nonnegative();
-const FixtureId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).max(200);
+const FixtureId = z.string().regex(FIXTURE_ID_PATTERN).max(200);
 
 /** Evidence paths are relative to the report folder and may not climb out of it. */
 const EvidencePath = z
