@@ -28417,6 +28417,17 @@ function schemaInvalid(source, issues) {
     return new ReportReadError('schema-invalid', source, `${source} does not match the ${TOOL_NAME} report schema (version ${SCHEMA_VERSION}), ${issues.length} ${noun}:\n` +
         listed.map((line) => `  - ${line}`).join('\n'), listed);
 }
+/**
+ * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first
+ * issues), rather than write or use something a rerun could not read back.
+ */
+function checkedOwnReport(value, failure) {
+    const parsed = Report.safeParse(value);
+    if (parsed.success)
+        return parsed.data;
+    const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+    throw new Error(`Internal error: ${failure}:\n${issues.join('\n')}`);
+}
 /** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
 function jsonPath(path) {
     return path.reduce((text, key) => {
@@ -28493,15 +28504,7 @@ function finish(input, body) {
         preflight: body.preflight,
         warnings: boundedList([...new Set(body.warnings)], REPORT_LIMITS.maxMessageChars),
     };
-    return validated(draft);
-}
-/** A report that fails its own schema is a bug in this tool; say where, rather than write something unreadable. */
-function validated(draft) {
-    const parsed = Report.safeParse(draft);
-    if (parsed.success)
-        return parsed.data;
-    const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
-    throw new Error(`Internal error: the report built for this run does not match its own schema:\n${issues.join('\n')}`);
+    return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
 }
 /** One fixture's result as the report records it, with texts cut to the schema's limits. */
 function fixtureResultOf(run) {
@@ -28718,6 +28721,65 @@ function preflightSuite(report) {
     return [`  <testsuite${suite}>`, `    <testcase${head}>`, body, '    </testcase>', '  </testsuite>'].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/report/write.ts
+/**
+ * Puts the report on disk. report.json is validated before it is written and replaced atomically (temp file,
+ * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
+ */
+
+
+
+
+
+const REPORT_FILE = 'report.json';
+const JUNIT_FILE = 'junit.xml';
+const PLAN_FILE = 'plan.json';
+/** Writes report.json and junit.xml into `reportDir` (created if needed). */
+async function writeReport(reportDir, report) {
+    const checked = checkedOwnReport(report, 'refusing to write a report that does not match its schema');
+    await (0,promises_.mkdir)(reportDir, { recursive: true });
+    const reportPath = external_node_path_default().join(reportDir, REPORT_FILE);
+    const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
+    await writeAtomically(reportPath, `${JSON.stringify(checked, null, 2)}\n`);
+    await writeAtomically(junitPath, renderJunit(checked));
+    return { reportPath, junitPath };
+}
+/** Writes plan.json for a dry run (buildPlan has validated it). It never touches report.json. */
+async function writePlan(reportDir, plan) {
+    await (0,promises_.mkdir)(reportDir, { recursive: true });
+    const planPath = external_node_path_default().join(reportDir, PLAN_FILE);
+    await writeAtomically(planPath, `${JSON.stringify(plan, null, 2)}\n`);
+    return planPath;
+}
+/** Temp file in the same folder (so rename stays on one filesystem and is atomic), then rename over the target. */
+async function writeAtomically(target, content) {
+    const unique = `${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    const temp = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${unique}.tmp`);
+    try {
+        await (0,promises_.writeFile)(temp, content, { encoding: 'utf8', flag: 'wx' });
+        await (0,promises_.rename)(temp, target);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/run/types.ts
+const systemClock = { now: () => Date.now() };
+/**
+ * The reason an attempt's AbortSignal carries when the suite stops it from outside. The attempt records a
+ * failure of this kind with this message.
+ */
+class AttemptAbort extends Error {
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+        this.name = 'AttemptAbort';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/report/plan.ts
 /**
  * plan.json: what a dry run would run. It is written instead of report.json, so a dry run never replaces the
@@ -28778,72 +28840,6 @@ function resolveAgainstBase(fixture, baseUrl) {
     if (baseUrl === null || !URL.canParse(fixture.url, baseUrl))
         return null;
     return new URL(fixture.url, baseUrl).href;
-}
-
-;// CONCATENATED MODULE: ./src/report/write.ts
-/**
- * Puts the report on disk. report.json is validated before it is written and replaced atomically (temp file,
- * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
- */
-
-
-
-
-
-
-
-const REPORT_FILE = 'report.json';
-const JUNIT_FILE = 'junit.xml';
-const PLAN_FILE = 'plan.json';
-/** Writes report.json and junit.xml into `reportDir` (created if needed). */
-async function writeReport(reportDir, report) {
-    const checked = Report.safeParse(report);
-    if (!checked.success) {
-        const issues = checked.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
-        throw new Error(`Internal error: refusing to write a report that does not match its schema:\n${issues.join('\n')}`);
-    }
-    await (0,promises_.mkdir)(reportDir, { recursive: true });
-    const reportPath = external_node_path_default().join(reportDir, REPORT_FILE);
-    const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
-    await writeAtomically(reportPath, `${JSON.stringify(checked.data, null, 2)}\n`);
-    await writeAtomically(junitPath, renderJunit(checked.data));
-    return { reportPath, junitPath };
-}
-/** Writes plan.json for a dry run. It never touches report.json. */
-async function writePlan(reportDir, plan) {
-    const checked = Plan.parse(plan);
-    await (0,promises_.mkdir)(reportDir, { recursive: true });
-    const planPath = external_node_path_default().join(reportDir, PLAN_FILE);
-    await writeAtomically(planPath, `${JSON.stringify(checked, null, 2)}\n`);
-    return planPath;
-}
-/** Temp file in the same folder (so rename stays on one filesystem and is atomic), then rename over the target. */
-async function writeAtomically(target, content) {
-    const unique = `${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    const temp = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${unique}.tmp`);
-    try {
-        await (0,promises_.writeFile)(temp, content, { encoding: 'utf8', flag: 'wx' });
-        await (0,promises_.rename)(temp, target);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temp, { force: true });
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/run/types.ts
-const systemClock = { now: () => Date.now() };
-/**
- * The reason an attempt's AbortSignal carries when the suite stops it from outside. The attempt records a
- * failure of this kind with this message.
- */
-class AttemptAbort extends Error {
-    kind;
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-        this.name = 'AttemptAbort';
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/fixtures/discover.ts

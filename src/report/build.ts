@@ -8,13 +8,13 @@ import { mergeRerun, type RerunInput, type RerunMerge } from './carry-over.ts';
 import { fixturesCommand, fixturesInputValue, fullRunCommand } from './commands.ts';
 import { boundedList, clip, placementOf, REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
-import { jsonPath } from './read.ts';
+import { checkedOwnReport } from './read.ts';
 import {
   type Attempt,
   type FixtureResult,
   type Mode,
   type PreflightDiagnostic,
-  Report,
+  type Report,
   type RerunSource,
   type RunContext,
   SCHEMA_VERSION,
@@ -129,15 +129,7 @@ function finish(input: ReportBaseInput, body: ReportBody): Report {
     preflight: body.preflight,
     warnings: boundedList([...new Set(body.warnings)], L.maxMessageChars),
   };
-  return validated(draft);
-}
-
-/** A report that fails its own schema is a bug in this tool; say where, rather than write something unreadable. */
-function validated(draft: unknown): Report {
-  const parsed = Report.safeParse(draft);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
-  throw new Error(`Internal error: the report built for this run does not match its own schema:\n${issues.join('\n')}`);
+  return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
 }
 
 /** One fixture's result as the report records it, with texts cut to the schema's limits. */

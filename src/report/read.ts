@@ -174,6 +174,17 @@ function schemaInvalid(source: string, issues: readonly z.core.$ZodIssue[]): Rep
   );
 }
 
+/**
+ * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first
+ * issues), rather than write or use something a rerun could not read back.
+ */
+export function checkedOwnReport(value: unknown, failure: string): Report {
+  const parsed = Report.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+  throw new Error(`Internal error: ${failure}:\n${issues.join('\n')}`);
+}
+
 /** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
 export function jsonPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => {

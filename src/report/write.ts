@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderJunit } from './junit.ts';
-import { Plan } from './plan.ts';
-import { jsonPath } from './read.ts';
-import { Report } from './schema.ts';
+import type { Plan } from './plan.ts';
+import { checkedOwnReport } from './read.ts';
+import type { Report } from './schema.ts';
 
 export const REPORT_FILE = 'report.json';
 export const JUNIT_FILE = 'junit.xml';
@@ -21,25 +21,20 @@ export interface WrittenReport {
 
 /** Writes report.json and junit.xml into `reportDir` (created if needed). */
 export async function writeReport(reportDir: string, report: Report): Promise<WrittenReport> {
-  const checked = Report.safeParse(report);
-  if (!checked.success) {
-    const issues = checked.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
-    throw new Error(`Internal error: refusing to write a report that does not match its schema:\n${issues.join('\n')}`);
-  }
+  const checked = checkedOwnReport(report, 'refusing to write a report that does not match its schema');
   await mkdir(reportDir, { recursive: true });
   const reportPath = path.join(reportDir, REPORT_FILE);
   const junitPath = path.join(reportDir, JUNIT_FILE);
-  await writeAtomically(reportPath, `${JSON.stringify(checked.data, null, 2)}\n`);
-  await writeAtomically(junitPath, renderJunit(checked.data));
+  await writeAtomically(reportPath, `${JSON.stringify(checked, null, 2)}\n`);
+  await writeAtomically(junitPath, renderJunit(checked));
   return { reportPath, junitPath };
 }
 
-/** Writes plan.json for a dry run. It never touches report.json. */
+/** Writes plan.json for a dry run (buildPlan has validated it). It never touches report.json. */
 export async function writePlan(reportDir: string, plan: Plan): Promise<string> {
-  const checked = Plan.parse(plan);
   await mkdir(reportDir, { recursive: true });
   const planPath = path.join(reportDir, PLAN_FILE);
-  await writeAtomically(planPath, `${JSON.stringify(checked, null, 2)}\n`);
+  await writeAtomically(planPath, `${JSON.stringify(plan, null, 2)}\n`);
   return planPath;
 }
 
