@@ -73,6 +73,22 @@ describe('renderJunit', () => {
     assert.match(text, /Evidence: failures\/home-help-menu\/attempt-2\.png, failures\/home-help-menu\/attempt-2\.html/);
   });
 
+  test('a failure message that starts with blank lines is summed up by its first line of text', () => {
+    const report = dataReport('report-failing-flaky.json');
+    const fixtures = report.fixtures.map((fixture) =>
+      fixture.id !== 'home-help-menu'
+        ? fixture
+        : {
+            ...fixture,
+            attempts: fixture.attempts.map((attempt) =>
+              attempt.error ? { ...attempt, error: { ...attempt.error, message: '\n\n  Timed out waiting for #help\nmore detail' } } : attempt,
+            ),
+          },
+    );
+    const { root } = junitOf({ ...report, fixtures });
+    assert.equal(caseNamed(root, 'home-help-menu').failure?.message, 'Timed out waiting for #help');
+  });
+
   test('a flaky fixture passes, with a note listing its failed attempts', () => {
     const { root } = junitOf(dataReport('report-failing-flaky.json'));
     const login = caseNamed(root, 'login-flow');

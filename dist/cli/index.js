@@ -28548,7 +28548,159 @@ function build_preflightDiagnostic(input) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/summary-data.ts
+/**
+ * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
+ * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
+ * (page text included); each renderer escapes for its own medium.
+ */
+
+
+
+/** Row messages are one line and at most this long; the full text is in report.json. */
+const ROW_MESSAGE_MAX_CHARS = 300;
+function summaryViewOf(report, options = {}) {
+    const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
+    return {
+        tool: report.tool,
+        mode: report.mode,
+        verdict: report.result,
+        counts: report.summary,
+        startedAt: report.startedAt,
+        durationMs: report.durationMs,
+        run: runLink(report.run, report.run.runId, report.run.runAttempt),
+        rows,
+        failures: rows.filter((row) => row.status === 'failed'),
+        flaky: rows.filter((row) => row.status === 'flaky'),
+        rerun: rerunViewOf(report),
+        preflight: report.preflight,
+        interrupted: report.interrupted,
+        warnings: report.warnings,
+        next: report.preflight ? null : nextAttemptOf(report, options),
+        report: { dir: options.reportDir ?? null, path: options.reportPath ?? null, artifact: options.artifact ?? null },
+    };
+}
+/** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
+function rowRank(row) {
+    const statusRank = { failed: 0, flaky: 1, skipped: 2, passed: 3 }[row.status];
+    return statusRank * 2 + (row.carriedOver ? 1 : 0);
+}
+function fixtureRowOf(fixture) {
+    const failedAttempts = fixture.attempts.flatMap((attempt) => attempt.status === 'failed' && attempt.error
+        ? [{ attempt: attempt.attempt, kind: attempt.error.kind, message: firstLine(attempt.error.message) }]
+        : []);
+    const lastFailed = fixture.attempts.filter((attempt) => attempt.status === 'failed').at(-1);
+    const message = fixture.status === 'skipped' ? fixture.skipReason : (failedAttempts.at(-1)?.message ?? null);
+    return {
+        id: fixture.id,
+        title: fixture.title,
+        status: fixture.status,
+        kind: lastFailed?.error?.kind ?? null,
+        attempts: fixture.attempts.length,
+        failedAttempts,
+        durationMs: fixture.durationMs,
+        message: message === null ? null : firstLine(message),
+        file: fixture.file,
+        line: fixture.line,
+        location: `${fixture.file}:${fixture.line}`,
+        evidence: evidencePaths(lastFailed?.evidence ?? null),
+        carriedOver: fixture.carriedOver !== null,
+        recovered: fixture.recovered,
+    };
+}
+/** First non-empty line, trimmed: what a message says in one line. */
+function firstTextLine(text) {
+    return (text.split(/\r\n|\r|\n/).find((part) => part.trim() !== '') ?? '').trim();
+}
+/** First non-empty line, cut to ROW_MESSAGE_MAX_CHARS. */
+function firstLine(text) {
+    const trimmed = firstTextLine(text);
+    return trimmed.length > ROW_MESSAGE_MAX_CHARS ? `${trimmed.slice(0, ROW_MESSAGE_MAX_CHARS - 1)}…` : trimmed;
+}
+/** The evidence files an attempt left, relative to the report folder. */
+function evidencePaths(evidence) {
+    return evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [];
+}
+function runLink(run, runId, runAttempt) {
+    const label = runId ? runLabel(runId, runAttempt) : 'local run';
+    if (!runId || !run.serverUrl || !run.repository)
+        return { label, url: null };
+    const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
+    return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
+}
+function rerunViewOf(report) {
+    const source = report.selection.source;
+    if (!source)
+        return null;
+    const link = runLink(report.run, source.runId, source.runAttempt);
+    const label = source.runId ? link.label : (source.path ?? 'the source report');
+    const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
+    return {
+        source: {
+            label,
+            url: source.url ?? link.url,
+            runId: source.runId,
+            runAttempt: source.runAttempt,
+            artifactName: source.artifactName,
+            path: source.path,
+            sha: source.sha,
+        },
+        carryOver: source.carryOver,
+        note: source.carryOverNote,
+        recovered: ran.filter((fixture) => fixture.recovered).map((fixture) => fixture.id),
+        stillFailing: failedFixtureIds(ran),
+        carriedOver: report.fixtures
+            .filter((fixture) => fixture.carriedOver !== null)
+            .map((fixture) => ({ id: fixture.id, status: fixture.status })),
+    };
+}
+/**
+ * What to run next: the failed fixtures, plus flaky ones when they fail the run, plus those an interruption
+ * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
+ */
+function nextAttemptOf(report, options) {
+    const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
+    const ids = report.fixtures
+        .filter((fixture) => fixture.status === 'failed' ||
+        (fixture.status === 'flaky' && report.options.failOnFlaky) ||
+        (fixture.status === 'skipped' && report.interrupted !== null))
+        .map((fixture) => fixture.id);
+    if (ids.length === 0)
+        return null;
+    const args = options.commandArgs ?? [];
+    return {
+        ids,
+        action: {
+            rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
+            fixturesInput: fixturesInputValue(ids),
+        },
+        cli: {
+            rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
+            fixtures: fixturesCommand(ids, args),
+        },
+    };
+}
+/** 850ms, 4.2s, 2m 05s: short, and the same in every renderer. */
+function formatDuration(ms) {
+    if (Math.round(ms) < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 59_950)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const minutes = Math.floor(totalSeconds / 60);
+    const seconds = String(totalSeconds % 60).padStart(2, '0');
+    return `${minutes}m ${seconds}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/junit.ts
+/**
+ * junit.xml in the Jenkins/Surefire dialect that CI test-report tools accept: one <testsuite> per fixture file,
+ * one <testcase> per fixture. Flaky fixtures pass (they did pass) with a note, so trend tools do not count them
+ * as failures; a preflight stop is an <error>, so a report with no fixtures still shows up as broken.
+ * All text may come from pages; it is escaped, and characters XML 1.0 forbids are removed.
+ */
+
+
 /** Everything outside XML 1.0's Char production, including lone surrogates (the `u` flag sees them as such). */
 const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 /** Text content: the forbidden characters go, markup characters become entities. */
@@ -28572,7 +28724,6 @@ function attributes(values) {
 const seconds = (ms) => (ms / 1000).toFixed(3);
 /** Surefire's timestamp form: ISO 8601 without fraction or zone (the time is UTC). */
 const timestamp = (iso) => new Date(iso).toISOString().slice(0, 19);
-const firstLine = (text) => text.split(/\r?\n/, 1)[0] ?? '';
 function renderJunit(report) {
     const suites = [...groupByFile(report.fixtures)].map(([file, fixtures]) => testsuite(file, fixtures, report.startedAt));
     if (report.preflight)
@@ -28602,13 +28753,13 @@ function groupByFile(fixtures) {
     return groups;
 }
 function testsuite(file, fixtures, startedAt) {
-    const count = (status) => fixtures.filter((fixture) => fixture.status === status).length;
+    const summary = deriveSummary(fixtures);
     const head = attributes({
         name: file,
-        tests: fixtures.length,
-        failures: count('failed'),
+        tests: summary.total,
+        failures: summary.failed,
         errors: 0,
-        skipped: count('skipped'),
+        skipped: summary.skipped,
         time: seconds(fixtures.reduce((total, fixture) => total + fixture.durationMs, 0)),
         timestamp: timestamp(startedAt),
     });
@@ -28648,21 +28799,19 @@ function properties(fixture) {
 function outcome(fixture) {
     if (fixture.status === 'skipped') {
         const message = fixture.skipReason ?? 'not run';
-        return `      <skipped${attributes({ message: firstLine(message) })}/>`;
+        return `      <skipped${attributes({ message: firstTextLine(message) })}/>`;
     }
     if (fixture.status !== 'failed')
         return '';
     const last = fixture.attempts.at(-1)?.error;
-    const head = attributes({ message: firstLine(last?.message ?? 'failed'), type: last?.kind ?? 'failure' });
+    const head = attributes({ message: firstTextLine(last?.message ?? 'failed'), type: last?.kind ?? 'failure' });
     return `      <failure${head}>${xmlText(attemptDetails(fixture))}</failure>`;
 }
 /** Every failed attempt: kind, full message and where its evidence is. */
 function attemptDetails(fixture) {
     const failed = fixture.attempts.filter((attempt) => attempt.status === 'failed');
     const blocks = failed.map((attempt) => {
-        const evidence = attempt.evidence
-            ? [attempt.evidence.screenshot, attempt.evidence.html, attempt.evidence.log].filter((path) => path !== null)
-            : [];
+        const evidence = evidencePaths(attempt.evidence);
         const lines = [`Attempt ${attempt.attempt} of ${fixture.attempts.length}: ${attempt.error?.kind ?? 'failed'}`];
         if (attempt.error)
             lines.push(attempt.error.message);
@@ -28705,10 +28854,10 @@ function preflightSuite(report) {
     if (preflight.fallback) {
         details.push(`Run these fixtures: ${preflight.fallback.cliCommand}`, `Full run: ${preflight.fallback.fullRun}`);
     }
-    const errorHead = attributes({ message: firstLine(preflight.message), type: preflight.code });
+    const errorHead = attributes({ message: firstTextLine(preflight.message), type: preflight.code });
     const body = preflight.severity === 'error'
         ? `      <error${errorHead}>${xmlText(details.join('\n'))}</error>`
-        : `      <skipped${attributes({ message: firstLine(preflight.message) })}/>`;
+        : `      <skipped${attributes({ message: firstTextLine(preflight.message) })}/>`;
     const suite = attributes({
         name: 'preflight',
         tests: 1,
@@ -61574,144 +61723,6 @@ function parseRunOptions(raw, names, defaultReportDir) {
         failOnFlaky: value.failOnFlaky,
         reportDir: value.reportDir ?? defaultReportDir,
     };
-}
-
-;// CONCATENATED MODULE: ./src/report/summary-data.ts
-/**
- * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
- * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
- * (page text included); each renderer escapes for its own medium.
- */
-
-
-
-/** Row messages are one line and at most this long; the full text is in report.json. */
-const ROW_MESSAGE_MAX_CHARS = 300;
-function summaryViewOf(report, options = {}) {
-    const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
-    return {
-        tool: report.tool,
-        mode: report.mode,
-        verdict: report.result,
-        counts: report.summary,
-        startedAt: report.startedAt,
-        durationMs: report.durationMs,
-        run: runLink(report.run, report.run.runId, report.run.runAttempt),
-        rows,
-        failures: rows.filter((row) => row.status === 'failed'),
-        flaky: rows.filter((row) => row.status === 'flaky'),
-        rerun: rerunViewOf(report),
-        preflight: report.preflight,
-        interrupted: report.interrupted,
-        warnings: report.warnings,
-        next: report.preflight ? null : nextAttemptOf(report, options),
-        report: { dir: options.reportDir ?? null, path: options.reportPath ?? null, artifact: options.artifact ?? null },
-    };
-}
-/** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
-function rowRank(row) {
-    const statusRank = { failed: 0, flaky: 1, skipped: 2, passed: 3 }[row.status];
-    return statusRank * 2 + (row.carriedOver ? 1 : 0);
-}
-function fixtureRowOf(fixture) {
-    const failedAttempts = fixture.attempts.flatMap((attempt) => attempt.status === 'failed' && attempt.error
-        ? [{ attempt: attempt.attempt, kind: attempt.error.kind, message: summary_data_firstLine(attempt.error.message) }]
-        : []);
-    const lastFailed = fixture.attempts.filter((attempt) => attempt.status === 'failed').at(-1);
-    const evidence = lastFailed?.evidence;
-    const message = fixture.status === 'skipped' ? fixture.skipReason : (failedAttempts.at(-1)?.message ?? null);
-    return {
-        id: fixture.id,
-        title: fixture.title,
-        status: fixture.status,
-        kind: lastFailed?.error?.kind ?? null,
-        attempts: fixture.attempts.length,
-        failedAttempts,
-        durationMs: fixture.durationMs,
-        message: message === null ? null : summary_data_firstLine(message),
-        file: fixture.file,
-        line: fixture.line,
-        location: `${fixture.file}:${fixture.line}`,
-        evidence: evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [],
-        carriedOver: fixture.carriedOver !== null,
-        recovered: fixture.recovered,
-    };
-}
-/** First non-empty line, cut to ROW_MESSAGE_MAX_CHARS. */
-function summary_data_firstLine(text) {
-    const line = text.split(/\r\n|\r|\n/).find((part) => part.trim() !== '') ?? '';
-    const trimmed = line.trim();
-    return trimmed.length > ROW_MESSAGE_MAX_CHARS ? `${trimmed.slice(0, ROW_MESSAGE_MAX_CHARS - 1)}…` : trimmed;
-}
-function runLink(run, runId, runAttempt) {
-    const label = runId ? runLabel(runId, runAttempt) : 'local run';
-    if (!runId || !run.serverUrl || !run.repository)
-        return { label, url: null };
-    const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
-    return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
-}
-function rerunViewOf(report) {
-    const source = report.selection.source;
-    if (!source)
-        return null;
-    const link = runLink(report.run, source.runId, source.runAttempt);
-    const label = source.runId ? link.label : (source.path ?? 'the source report');
-    const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
-    return {
-        source: {
-            label,
-            url: source.url ?? link.url,
-            runId: source.runId,
-            runAttempt: source.runAttempt,
-            artifactName: source.artifactName,
-            path: source.path,
-            sha: source.sha,
-        },
-        carryOver: source.carryOver,
-        note: source.carryOverNote,
-        recovered: ran.filter((fixture) => fixture.recovered).map((fixture) => fixture.id),
-        stillFailing: failedFixtureIds(ran),
-        carriedOver: report.fixtures
-            .filter((fixture) => fixture.carriedOver !== null)
-            .map((fixture) => ({ id: fixture.id, status: fixture.status })),
-    };
-}
-/**
- * What to run next: the failed fixtures, plus flaky ones when they fail the run, plus those an interruption
- * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
- */
-function nextAttemptOf(report, options) {
-    const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
-    const ids = report.fixtures
-        .filter((fixture) => fixture.status === 'failed' ||
-        (fixture.status === 'flaky' && report.options.failOnFlaky) ||
-        (fixture.status === 'skipped' && report.interrupted !== null))
-        .map((fixture) => fixture.id);
-    if (ids.length === 0)
-        return null;
-    const args = options.commandArgs ?? [];
-    return {
-        ids,
-        action: {
-            rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
-            fixturesInput: fixturesInputValue(ids),
-        },
-        cli: {
-            rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
-            fixtures: fixturesCommand(ids, args),
-        },
-    };
-}
-/** 850ms, 4.2s, 2m 05s: short, and the same in every renderer. */
-function formatDuration(ms) {
-    if (Math.round(ms) < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 59_950)
-        return `${(ms / 1000).toFixed(1)}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const minutes = Math.floor(totalSeconds / 60);
-    const seconds = String(totalSeconds % 60).padStart(2, '0');
-    return `${minutes}m ${seconds}s`;
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts

@@ -4,7 +4,9 @@
  * as failures; a preflight stop is an <error>, so a report with no fixtures still shows up as broken.
  * All text may come from pages; it is escaped, and characters XML 1.0 forbids are removed.
  */
+import { deriveSummary } from './outcome.ts';
 import type { FixtureResult, Report } from './schema.ts';
+import { evidencePaths, firstTextLine } from './summary-data.ts';
 
 /** Everything outside XML 1.0's Char production, including lone surrogates (the `u` flag sees them as such). */
 const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -35,8 +37,6 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 /** Surefire's timestamp form: ISO 8601 without fraction or zone (the time is UTC). */
 const timestamp = (iso: string) => new Date(iso).toISOString().slice(0, 19);
 
-const firstLine = (text: string) => text.split(/\r?\n/, 1)[0] ?? '';
-
 export function renderJunit(report: Report): string {
   const suites = [...groupByFile(report.fixtures)].map(([file, fixtures]) => testsuite(file, fixtures, report.startedAt));
   if (report.preflight) suites.push(preflightSuite(report));
@@ -65,13 +65,13 @@ function groupByFile(fixtures: readonly FixtureResult[]): Map<string, FixtureRes
 }
 
 function testsuite(file: string, fixtures: readonly FixtureResult[], startedAt: string): string {
-  const count = (status: FixtureResult['status']) => fixtures.filter((fixture) => fixture.status === status).length;
+  const summary = deriveSummary(fixtures);
   const head = attributes({
     name: file,
-    tests: fixtures.length,
-    failures: count('failed'),
+    tests: summary.total,
+    failures: summary.failed,
     errors: 0,
-    skipped: count('skipped'),
+    skipped: summary.skipped,
     time: seconds(fixtures.reduce((total, fixture) => total + fixture.durationMs, 0)),
     timestamp: timestamp(startedAt),
   });
@@ -107,11 +107,11 @@ function properties(fixture: FixtureResult): string {
 function outcome(fixture: FixtureResult): string {
   if (fixture.status === 'skipped') {
     const message = fixture.skipReason ?? 'not run';
-    return `      <skipped${attributes({ message: firstLine(message) })}/>`;
+    return `      <skipped${attributes({ message: firstTextLine(message) })}/>`;
   }
   if (fixture.status !== 'failed') return '';
   const last = fixture.attempts.at(-1)?.error;
-  const head = attributes({ message: firstLine(last?.message ?? 'failed'), type: last?.kind ?? 'failure' });
+  const head = attributes({ message: firstTextLine(last?.message ?? 'failed'), type: last?.kind ?? 'failure' });
   return `      <failure${head}>${xmlText(attemptDetails(fixture))}</failure>`;
 }
 
@@ -119,9 +119,7 @@ function outcome(fixture: FixtureResult): string {
 function attemptDetails(fixture: FixtureResult): string {
   const failed = fixture.attempts.filter((attempt) => attempt.status === 'failed');
   const blocks = failed.map((attempt) => {
-    const evidence = attempt.evidence
-      ? [attempt.evidence.screenshot, attempt.evidence.html, attempt.evidence.log].filter((path) => path !== null)
-      : [];
+    const evidence = evidencePaths(attempt.evidence);
     const lines = [`Attempt ${attempt.attempt} of ${fixture.attempts.length}: ${attempt.error?.kind ?? 'failed'}`];
     if (attempt.error) lines.push(attempt.error.message);
     if (evidence.length > 0) lines.push(`Evidence: ${evidence.join(', ')}`);
@@ -159,11 +157,11 @@ function preflightSuite(report: Report): string {
   if (preflight.fallback) {
     details.push(`Run these fixtures: ${preflight.fallback.cliCommand}`, `Full run: ${preflight.fallback.fullRun}`);
   }
-  const errorHead = attributes({ message: firstLine(preflight.message), type: preflight.code });
+  const errorHead = attributes({ message: firstTextLine(preflight.message), type: preflight.code });
   const body =
     preflight.severity === 'error'
       ? `      <error${errorHead}>${xmlText(details.join('\n'))}</error>`
-      : `      <skipped${attributes({ message: firstLine(preflight.message) })}/>`;
+      : `      <skipped${attributes({ message: firstTextLine(preflight.message) })}/>`;
   const suite = attributes({
     name: 'preflight',
     tests: 1,

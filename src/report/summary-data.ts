@@ -11,7 +11,7 @@ import {
   workflowRerunCommand,
 } from './commands.ts';
 import { failedFixtureIds, rerunFixtureIds } from './outcome.ts';
-import type { FailureKind, FixtureResult, FixtureStatus, Mode, PreflightDiagnostic, Report, Summary } from './schema.ts';
+import type { Attempt, FailureKind, FixtureResult, FixtureStatus, Mode, PreflightDiagnostic, Report, Summary } from './schema.ts';
 
 /** Row messages are one line and at most this long; the full text is in report.json. */
 export const ROW_MESSAGE_MAX_CHARS = 300;
@@ -153,7 +153,6 @@ export function fixtureRowOf(fixture: FixtureResult): FixtureRow {
       : [],
   );
   const lastFailed = fixture.attempts.filter((attempt) => attempt.status === 'failed').at(-1);
-  const evidence = lastFailed?.evidence;
   const message = fixture.status === 'skipped' ? fixture.skipReason : (failedAttempts.at(-1)?.message ?? null);
   return {
     id: fixture.id,
@@ -167,17 +166,26 @@ export function fixtureRowOf(fixture: FixtureResult): FixtureRow {
     file: fixture.file,
     line: fixture.line,
     location: `${fixture.file}:${fixture.line}`,
-    evidence: evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [],
+    evidence: evidencePaths(lastFailed?.evidence ?? null),
     carriedOver: fixture.carriedOver !== null,
     recovered: fixture.recovered,
   };
 }
 
+/** First non-empty line, trimmed: what a message says in one line. */
+export function firstTextLine(text: string): string {
+  return (text.split(/\r\n|\r|\n/).find((part) => part.trim() !== '') ?? '').trim();
+}
+
 /** First non-empty line, cut to ROW_MESSAGE_MAX_CHARS. */
 export function firstLine(text: string): string {
-  const line = text.split(/\r\n|\r|\n/).find((part) => part.trim() !== '') ?? '';
-  const trimmed = line.trim();
+  const trimmed = firstTextLine(text);
   return trimmed.length > ROW_MESSAGE_MAX_CHARS ? `${trimmed.slice(0, ROW_MESSAGE_MAX_CHARS - 1)}…` : trimmed;
+}
+
+/** The evidence files an attempt left, relative to the report folder. */
+export function evidencePaths(evidence: Attempt['evidence']): string[] {
+  return evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [];
 }
 
 function runLink(run: Report['run'], runId: string | null, runAttempt: number | null): RunLink {
