@@ -18176,11 +18176,68 @@ function rerunFixtureIds(fixtures) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/report/json-position.ts
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/fixtures/locate.ts
 /**
- * Where a JSON text stops being valid. V8's JSON.parse names a position for most errors but not for
- * "Unexpected token" ones, and a user fixing a broken report needs the line and column either way. This scanner
- * runs only after JSON.parse has failed; it is iterative, so deeply nested input cannot overflow the stack.
+ * Line numbers for fields, so a problem points at the line to fix, and a fixture's annotations at its first line.
+ */
+
+/** A LineCounter for text the yaml parser did not read (JSON files), so both formats share one lookup. */
+function countLines(text) {
+    const counter = new dist/* LineCounter */.HN();
+    counter.addNewLine(0);
+    for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) {
+        counter.addNewLine(index + 1);
+    }
+    return counter;
+}
+function positionAt(counter, offset) {
+    const { line, col } = counter.linePos(offset);
+    return { line, column: col };
+}
+function childOf(doc, node, segment) {
+    const target = (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
+    if ((0,dist/* isSeq */.oP)(target) && typeof segment === 'number') {
+        const item = target.items[segment];
+        if (!item || typeof item !== 'object' || !('range' in item))
+            return undefined;
+        const itemNode = item;
+        return { node: itemNode, offset: itemNode.range?.[0] ?? 0 };
+    }
+    if ((0,dist/* isMap */.jh)(target)) {
+        const pair = target.items.find((entry) => (0,dist/* isScalar */.jn)(entry.key) && String(entry.key.value) === String(segment));
+        if (!pair || !(0,dist/* isScalar */.jn)(pair.key))
+            return undefined;
+        const value = pair.value;
+        return { node: value, offset: pair.key.range?.[0] ?? 0 };
+    }
+    return undefined;
+}
+/** For a YAML document: the key's offset for mapping entries, the item's offset for list items. */
+function yamlLocator(doc) {
+    return (path) => {
+        let node = doc.contents;
+        let offset = node?.range?.[0] ?? 0;
+        for (const segment of path) {
+            if (!node)
+                break;
+            const child = childOf(doc, node, segment);
+            if (!child)
+                break;
+            offset = child.offset;
+            node = child.node;
+        }
+        return offset;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/json-syntax.ts
+/**
+ * What is wrong with a JSON text that JSON.parse refused, and where, for fixture files and reports alike. V8 names a
+ * position for most errors but not for "Unexpected token" ones, and a user fixing a broken file needs the line and
+ * column either way. The scanner runs only after JSON.parse has failed; it is iterative, so deeply nested input
+ * cannot overflow the stack.
  */
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
@@ -18333,17 +18390,15 @@ function stringEnd(text, start) {
     }
     return -text.length - 1;
 }
-/** 1-based line and column of an offset. */
-function lineAndColumn(text, offset) {
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < offset && i < text.length; i += 1) {
-        if (text[i] === '\n') {
-            line += 1;
-            lineStart = i + 1;
-        }
-    }
-    return { line, column: offset - lineStart + 1 };
+/**
+ * V8's message without what the caller says better: its position (the caller gives line and column) and the
+ * snippet of source it quotes ("Unexpected token '}', "{"a": }" is not valid JSON"), on one line.
+ */
+function v8Reason(message) {
+    return message
+        .replace(/, (?:\.\.\.)?".*$/s, '')
+        .replace(/ in JSON at position .*$/s, '')
+        .replace(/[\r\n]+/g, ' ');
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -28283,6 +28338,7 @@ const Report = object({
 
 
 
+
 /** The schemaVersions this release can read. */
 const KNOWN_SCHEMA_VERSIONS = [SCHEMA_VERSION];
 const REPORT_READ_FAILURES = (/* unused pure expression or super */ null && ([
@@ -28381,14 +28437,14 @@ function parseJson(text, source) {
     catch (error) {
         const offset = jsonErrorOffset(text);
         const at = offset < 0 ? 'position unknown' : describeOffset(text, offset);
-        const reason = (error instanceof Error ? error.message : String(error)).replace(/ in JSON at position .*$/s, '');
-        throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${oneLine(reason)} (${at}).`);
+        const reason = v8Reason(error instanceof Error ? error.message : String(error));
+        throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${reason} (${at}).`);
     }
 }
 function describeOffset(text, offset) {
     if (offset >= text.length)
         return text.trim() === '' ? 'the file is empty' : 'it ends too early';
-    const { line, column } = lineAndColumn(text, offset);
+    const { line, column } = positionAt(countLines(text), offset);
     return `line ${line}, column ${column}, character ${offset}`;
 }
 /** Checked before the schema, so a newer report gets "unknown version", not a pile of field errors. */
@@ -29433,8 +29489,6 @@ function joinOr(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/fixtures/json-source.ts
 /**
  * A small JSON scanner that keeps source offsets. JSON.parse gives the values but no positions, and V8 leaves the
@@ -29586,65 +29640,12 @@ function locateInJson(root, path) {
     return offset;
 }
 
-;// CONCATENATED MODULE: ./src/fixtures/locate.ts
-/**
- * Line numbers for fields, so a problem points at the line to fix, and a fixture's annotations at its first line.
- */
-
-/** A LineCounter for text the yaml parser did not read (JSON files), so both formats share one lookup. */
-function countLines(text) {
-    const counter = new dist/* LineCounter */.HN();
-    counter.addNewLine(0);
-    for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) {
-        counter.addNewLine(index + 1);
-    }
-    return counter;
-}
-function positionAt(counter, offset) {
-    const { line, col } = counter.linePos(offset);
-    return { line, column: col };
-}
-function childOf(doc, node, segment) {
-    const target = (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
-    if ((0,dist/* isSeq */.oP)(target) && typeof segment === 'number') {
-        const item = target.items[segment];
-        if (!item || typeof item !== 'object' || !('range' in item))
-            return undefined;
-        const itemNode = item;
-        return { node: itemNode, offset: itemNode.range?.[0] ?? 0 };
-    }
-    if ((0,dist/* isMap */.jh)(target)) {
-        const pair = target.items.find((entry) => (0,dist/* isScalar */.jn)(entry.key) && String(entry.key.value) === String(segment));
-        if (!pair || !(0,dist/* isScalar */.jn)(pair.key))
-            return undefined;
-        const value = pair.value;
-        return { node: value, offset: pair.key.range?.[0] ?? 0 };
-    }
-    return undefined;
-}
-/** For a YAML document: the key's offset for mapping entries, the item's offset for list items. */
-function yamlLocator(doc) {
-    return (path) => {
-        let node = doc.contents;
-        let offset = node?.range?.[0] ?? 0;
-        for (const segment of path) {
-            if (!node)
-                break;
-            const child = childOf(doc, node, segment);
-            if (!child)
-                break;
-            offset = child.offset;
-            node = child.node;
-        }
-        return offset;
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/fixtures/parse.ts
 /**
  * Turns the text of a fixture file into data plus a way to find the line of any field. YAML goes through the yaml
  * package; JSON through JSON.parse, so its syntax errors read the way JSON users expect.
  */
+
 
 
 
@@ -29720,18 +29721,16 @@ function parse_parseJson(text) {
     return { source: { data, lineOf: lineFinder(counter, locate) }, problems };
 }
 /**
- * V8 says what is wrong but not always where ("Unexpected token '}', "..." is not valid JSON"); the scanner finds
- * where. The source snippet V8 quotes is dropped, since the line and column point at it.
+ * V8 says what is wrong but not always where ("Unexpected token '}', "..." is not valid JSON"); jsonErrorOffset
+ * finds where, and the fixture scanner adds a hint for the usual slips (comments, trailing commas).
  */
 function jsonSyntaxProblem(text, counter, v8Message) {
     const scan = scanJson(text);
     const v8Offset = /at position (\d+)/.exec(v8Message)?.[1];
-    const offset = v8Offset !== undefined ? Number(v8Offset) : scan.ok ? text.length : scan.offset;
-    const what = v8Message
-        .replace(/, (?:\.\.\.)?".*$/s, '')
-        .replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?/, '');
+    const found = jsonErrorOffset(text);
+    const offset = v8Offset !== undefined ? Number(v8Offset) : found < 0 ? text.length : found;
     const hint = !scan.ok && scan.hint !== null ? scan.hint : 'fix the syntax here';
-    return { code: 'syntax', position: positionAt(counter, offset), message: `not valid JSON: ${what}; ${hint}` };
+    return { code: 'syntax', position: positionAt(counter, offset), message: `not valid JSON: ${v8Reason(v8Message)}; ${hint}` };
 }
 
 ;// CONCATENATED MODULE: ./src/fixtures/load.ts

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
-import { jsonErrorOffset, lineAndColumn } from './json-position.ts';
+import { countLines, positionAt } from '../fixtures/locate.ts';
+import { jsonErrorOffset, v8Reason } from '../json-syntax.ts';
 import { REPORT_LIMITS } from './limits.ts';
 import { Report, SCHEMA_VERSION, TOOL_NAME } from './schema.ts';
 
@@ -128,14 +129,14 @@ function parseJson(text: string, source: string): unknown {
   } catch (error) {
     const offset = jsonErrorOffset(text);
     const at = offset < 0 ? 'position unknown' : describeOffset(text, offset);
-    const reason = (error instanceof Error ? error.message : String(error)).replace(/ in JSON at position .*$/s, '');
-    throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${oneLine(reason)} (${at}).`);
+    const reason = v8Reason(error instanceof Error ? error.message : String(error));
+    throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${reason} (${at}).`);
   }
 }
 
 function describeOffset(text: string, offset: number): string {
   if (offset >= text.length) return text.trim() === '' ? 'the file is empty' : 'it ends too early';
-  const { line, column } = lineAndColumn(text, offset);
+  const { line, column } = positionAt(countLines(text), offset);
   return `line ${line}, column ${column}, character ${offset}`;
 }
 

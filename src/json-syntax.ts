@@ -1,7 +1,8 @@
 /**
- * Where a JSON text stops being valid. V8's JSON.parse names a position for most errors but not for
- * "Unexpected token" ones, and a user fixing a broken report needs the line and column either way. This scanner
- * runs only after JSON.parse has failed; it is iterative, so deeply nested input cannot overflow the stack.
+ * What is wrong with a JSON text that JSON.parse refused, and where, for fixture files and reports alike. V8 names a
+ * position for most errors but not for "Unexpected token" ones, and a user fixing a broken file needs the line and
+ * column either way. The scanner runs only after JSON.parse has failed; it is iterative, so deeply nested input
+ * cannot overflow the stack.
  */
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
@@ -136,15 +137,13 @@ function stringEnd(text: string, start: number): number {
   return -text.length - 1;
 }
 
-/** 1-based line and column of an offset. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i += 1) {
-    if (text[i] === '\n') {
-      line += 1;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
+/**
+ * V8's message without what the caller says better: its position (the caller gives line and column) and the
+ * snippet of source it quotes ("Unexpected token '}', "{"a": }" is not valid JSON"), on one line.
+ */
+export function v8Reason(message: string): string {
+  return message
+    .replace(/, (?:\.\.\.)?".*$/s, '')
+    .replace(/ in JSON at position .*$/s, '')
+    .replace(/[\r\n]+/g, ' ');
 }
