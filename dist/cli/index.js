@@ -29965,8 +29965,10 @@ function nothingToRerunDiagnostic(source, what, severity, fallback) {
     return build_preflightDiagnostic({
         code: 'nothing-to-rerun',
         severity,
-        message: `Nothing to rerun: no fixture failed in ${what} (${summary.passed} passed, ${summary.flaky} flaky, ` +
-            `${summary.skipped} skipped, result ${source.report.result}).`,
+        message: 
+        // Skipped fixtures are rerun too, so none are left to count here.
+        `Nothing to rerun: no fixture failed in ${what} (${summary.passed} passed, ${summary.flaky} flaky, ` +
+            `result ${source.report.result}).`,
         guidance: [
             severity === 'error'
                 ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'

@@ -74,8 +74,9 @@ export function nothingToRerunDiagnostic(
     code: 'nothing-to-rerun',
     severity,
     message:
+      // Skipped fixtures are rerun too, so none are left to count here.
       `Nothing to rerun: no fixture failed in ${what} (${summary.passed} passed, ${summary.flaky} flaky, ` +
-      `${summary.skipped} skipped, result ${source.report.result}).`,
+      `result ${source.report.result}).`,
     guidance: [
       severity === 'error'
         ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
