@@ -166,6 +166,22 @@ describe('exit code 2: configuration, with a report that says why', () => {
     assert.equal(lastLine(run.stdout), 'RESULT: fail');
   });
 
+  it('a relative goto or expect.url without a base URL stops with base-url-missing, naming the field', CLI_BOUND, async () => {
+    project.write(
+      'fixtures/site.smoke.yml',
+      fixturesYaml({ checkout: `url: ${site.url}/\nsteps:\n  - click: "#hello"\n  - goto: /about\nexpect:\n  url: /done` }),
+    );
+    const hits = site.hits();
+    const run = await project.run([]);
+    assert.equal(run.code, 2, shown(run));
+    assert.equal(project.report().preflight?.code, 'base-url-missing');
+    assert.deepEqual(project.report().preflight?.problems, [
+      'fixtures/site.smoke.yml:2 checkout: steps[1].goto "/about"',
+      'fixtures/site.smoke.yml:2 checkout: expect.url "/done"',
+    ]);
+    assert.equal(site.hits(), hits, 'no browser went to the site');
+  });
+
   it('a selection that matches nothing stops with nothing-selected and says what did not match', CLI_BOUND, async () => {
     project.write('fixtures/site.smoke.yml', PASSING);
     const run = await project.run(['--base-url', site.url, '--fixture', 'hom', '--tag', 'critical']);

@@ -194,23 +194,6 @@ describe('runAttempt: script errors', () => {
 });
 
 describe('runAttempt: config failures', () => {
-  it('fails a relative goto step when there is no base URL, before opening the page', TEST, async (t) => {
-    site.route('/start', html('<p>start</p>'));
-    const page = await newPage(browser, t);
-    const { attempt } = await run(t, {
-      page,
-      url: `${site.url}/start`,
-      baseUrl: null,
-      fixture: { steps: [{ goto: '/next' }] },
-    });
-    assert.equal(attempt.error?.kind, 'config');
-    assert.match(headline(attempt), /^step 1 \(goto "\/next"\) has a relative URL, but there is no base URL/);
-    assert.equal(site.hits('/start'), 0);
-    assert.equal(attempt.evidence?.screenshot, null);
-    assert.equal(attempt.evidence?.html, null);
-    assert.equal(attempt.evidence?.log, 'failures/test-fixture/attempt-1.log');
-  });
-
   it('fails an expectation with an invalid CSS selector without waiting', TEST, async (t) => {
     site.route('/selector', html('<p>hi</p>'));
     const page = await newPage(browser, t);

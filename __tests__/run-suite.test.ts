@@ -154,6 +154,26 @@ describe('running a suite', { timeout: 600_000 }, () => {
     assert.equal(run.stats.browserLaunches, 0);
   });
 
+  it('a relative goto or expect.url without a base URL fails as config before any browser starts, with no evidence', TEST_BOUND, async () => {
+    site.route('/absolute', OK_PAGE);
+    const fixtures = [
+      fixture({ id: 'relative-goto', url: `${site.url}/absolute`, retries: 2, steps: [{ goto: '/next' }] }),
+      fixture({ id: 'relative-expect', url: `${site.url}/absolute`, retries: 2, expect: { url: '/done' } }),
+    ];
+    const run = await runSuite(fixtures, options({ baseUrl: null }));
+    const goto = byId(run, 'relative-goto');
+    assert.deepEqual(kinds(goto), ['config']);
+    assert.match(goto.attempts[0]?.error?.message ?? '', /^step 1 \(goto "\/next"\) has a relative URL, but there is no base URL/);
+    assert.equal(goto.attempts[0]?.evidence, null);
+    assert.equal(goto.url, `${site.url}/absolute`);
+    const expectUrl = byId(run, 'relative-expect');
+    assert.deepEqual(kinds(expectUrl), ['config']);
+    assert.match(expectUrl.attempts[0]?.error?.message ?? '', /^expect\.url "\/done" is relative, but there is no base URL/);
+    assert.equal(expectUrl.attempts[0]?.evidence, null);
+    assert.equal(site.hits('/absolute'), 0);
+    assert.equal(run.stats.browserLaunches, 0);
+  });
+
   it('relaunches a browser killed mid-suite, retries the fixture it interrupted, and finishes the rest', TEST_BOUND, async () => {
     const suite = options({ concurrency: 2, defaultRetries: 0 });
     site.route('/kills-browser', (_request, response, hit) => {

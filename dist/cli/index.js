@@ -30231,17 +30231,26 @@ function planRerun(request, suite, source, info) {
 function isRelative(url) {
     return !URL.canParse(url);
 }
+/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
+function relativeUrlFields(fixture) {
+    const expectUrl = fixture.expect.url;
+    return [
+        ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
+        ...fixture.steps.flatMap((step, index) => step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : []),
+        ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
+    ];
+}
 /** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */
 function requireBaseUrlWhereNeeded(request, selected) {
     if (request.options.baseUrl || request.options.serveDir)
         return;
-    const needing = selected.filter((fixture) => isRelative(fixture.url) || fixture.steps.some((step) => step.goto !== undefined && isRelative(step.goto)));
+    const needing = selected.map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
     if (needing.length === 0)
         return;
     throw new PreflightError(build_preflightDiagnostic({
         code: 'base-url-missing',
         message: `${needing.length} selected fixture${needing.length === 1 ? ' uses' : 's use'} relative URLs, but there is no base URL.`,
-        problems: needing.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: url "${fixture.url}"`),
+        problems: needing.flatMap(({ fixture, fields }) => fields.map(({ field, value }) => `${fixture.file}:${fixture.line} ${fixture.id}: ${field} ${JSON.stringify(value)}`)),
         guidance: [
             'Give a base URL (the base-url input, or --base-url) for a deployed site,',
             'or serve a built site from a folder (the serve input, or --serve DIR).',
@@ -60243,11 +60252,6 @@ function armStops(context, progress, signals, fail) {
 /** The page work of the attempt, in order. */
 async function perform(context, progress, signals) {
     const { page, fixture, baseUrl } = context;
-    const problems = [...stepConfigProblems(fixture.steps, baseUrl), ...expectationConfigProblems(fixture.expect, baseUrl)];
-    if (problems.length > 0) {
-        const headline = problems.length === 1 ? problems[0] : `The fixture cannot run as written (${problems.length} problems):`;
-        throw new AttemptFailure('config', composeMessage(headline, problems.length === 1 ? [] : problems));
-    }
     const env = {
         page,
         progress,
@@ -60607,6 +60611,9 @@ function createSuiteControl(options) {
 
 
 
+
+
+
 /** Absolute URL of the fixture, or why it has none. */
 function resolveFixtureUrl(url, baseUrl) {
     if (URL.canParse(url))
@@ -60630,16 +60637,35 @@ function skipReasonFor(interruption) {
     const reason = SKIP_REASONS[interruption.reason];
     return interruption.reason === 'browser-unavailable' ? `${reason} ${interruption.message}` : reason;
 }
+/**
+ * The fixture's absolute URL, or why it cannot run as written. Known before any browser is involved, so a config
+ * failure costs no session and leaves no evidence, and is recorded once rather than on every attempt.
+ */
+function checkFixtureConfig(fixture, baseUrl) {
+    const resolved = resolveFixtureUrl(fixture.url, baseUrl);
+    const problems = [
+        ...('problem' in resolved ? [resolved.problem] : []),
+        ...stepConfigProblems(fixture.steps, baseUrl),
+        ...expectationConfigProblems(fixture.expect, baseUrl),
+    ];
+    if ('url' in resolved && problems.length === 0)
+        return { url: resolved.url, problem: null };
+    const url = 'url' in resolved ? resolved.url : null;
+    if (problems.length === 1)
+        return { url, problem: problems[0] };
+    return { url, problem: composeMessage(`The fixture cannot run as written (${problems.length} problems):`, problems) };
+}
 async function runFixture(fixture, runner) {
-    const resolved = resolveFixtureUrl(fixture.url, runner.baseUrl);
-    if ('problem' in resolved) {
-        return { fixture, url: null, attempts: [failedAttempt(1, runner.clock.now(), runner.clock, 'config', resolved.problem)], skipReason: null };
+    const config = checkFixtureConfig(fixture, runner.baseUrl);
+    if (config.problem !== null) {
+        const attempt = failedAttempt(1, runner.clock.now(), runner.clock, 'config', config.problem);
+        return { fixture, url: config.url, attempts: [attempt], skipReason: null };
     }
     const retries = fixture.retries ?? runner.defaultRetries;
     const attempts = [];
     let browserRetries = 0;
     while (!runner.control.stopped) {
-        const result = await tryOnce(fixture, resolved.url, attempts.length + 1, runner);
+        const result = await tryOnce(fixture, config.url, attempts.length + 1, runner);
         if (!result)
             break;
         attempts.push(result.attempt);
@@ -60654,7 +60680,7 @@ async function runFixture(fixture, runner) {
             break;
     }
     const stopped = runner.control.stopped;
-    return { fixture, url: resolved.url, attempts, skipReason: attempts.length === 0 && stopped ? skipReasonFor(stopped) : null };
+    return { fixture, url: config.url, attempts, skipReason: attempts.length === 0 && stopped ? skipReasonFor(stopped) : null };
 }
 /** One attempt on a clean session; null when the suite stopped (or lost its browser) before it could start. */
 async function tryOnce(fixture, url, attemptNumber, runner) {
@@ -61165,9 +61191,9 @@ async function runSuiteWith(overrides, fixtures, options) {
         await host.close();
     }
 }
-/** Fixtures that fail their URL already are config failures and need no browser. */
+/** Fixtures that cannot run as written are config failures and need no browser. */
 function needsBrowser(fixtures, baseUrl) {
-    return fixtures.some((fixture) => 'url' in resolveFixtureUrl(fixture.url, baseUrl));
+    return fixtures.some((fixture) => checkFixtureConfig(fixture, baseUrl).problem === null);
 }
 function notify(run, options) {
     try {

@@ -146,18 +146,30 @@ export function isRelative(url: string): boolean {
   return !URL.canParse(url);
 }
 
+/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
+export function relativeUrlFields(fixture: LoadedFixture): { field: string; value: string }[] {
+  const expectUrl = fixture.expect.url;
+  return [
+    ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
+    ...fixture.steps.flatMap((step, index) =>
+      step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : [],
+    ),
+    ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
+  ];
+}
+
 /** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */
 export function requireBaseUrlWhereNeeded(request: SmokeRequest, selected: readonly LoadedFixture[]): void {
   if (request.options.baseUrl || request.options.serveDir) return;
-  const needing = selected.filter(
-    (fixture) => isRelative(fixture.url) || fixture.steps.some((step) => step.goto !== undefined && isRelative(step.goto)),
-  );
+  const needing = selected.map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
   if (needing.length === 0) return;
   throw new PreflightError(
     preflightDiagnostic({
       code: 'base-url-missing',
       message: `${needing.length} selected fixture${needing.length === 1 ? ' uses' : 's use'} relative URLs, but there is no base URL.`,
-      problems: needing.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: url "${fixture.url}"`),
+      problems: needing.flatMap(({ fixture, fields }) =>
+        fields.map(({ field, value }) => `${fixture.file}:${fixture.line} ${fixture.id}: ${field} ${JSON.stringify(value)}`),
+      ),
       guidance: [
         'Give a base URL (the base-url input, or --base-url) for a deployed site,',
         'or serve a built site from a folder (the serve input, or --serve DIR).',
@@ -166,4 +178,3 @@ export function requireBaseUrlWhereNeeded(request: SmokeRequest, selected: reado
     }),
   );
 }
-

@@ -9,8 +9,8 @@ import type { Expect } from '../fixtures/schema.ts';
 import { AttemptAbort, type Attempt, type AttemptContext } from './types.ts';
 import { applyViewport, watchPage, type FailedRequest, type PageSignals } from './page-signals.ts';
 import { createProgress, type Progress, type WorkKind } from './progress.ts';
-import { navigate, runSteps, stepConfigProblems, type StepEnv } from './steps.ts';
-import { checkPageExpectations, expectationConfigProblems, maxDurationFailure, statusFailure } from './assertions.ts';
+import { navigate, runSteps, type StepEnv } from './steps.ts';
+import { checkPageExpectations, maxDurationFailure, statusFailure } from './assertions.ts';
 import { writeEvidence } from './evidence.ts';
 import { AttemptFailure, composeMessage, errorText, failureRank, quote, seconds } from './failure.ts';
 
@@ -137,11 +137,6 @@ function armStops(context: AttemptContext, progress: Progress, signals: PageSign
 /** The page work of the attempt, in order. */
 async function perform(context: AttemptContext, progress: Progress, signals: PageSignals) {
   const { page, fixture, baseUrl } = context;
-  const problems = [...stepConfigProblems(fixture.steps, baseUrl), ...expectationConfigProblems(fixture.expect, baseUrl)];
-  if (problems.length > 0) {
-    const headline = problems.length === 1 ? problems[0]! : `The fixture cannot run as written (${problems.length} problems):`;
-    throw new AttemptFailure('config', composeMessage(headline, problems.length === 1 ? [] : problems));
-  }
   const env: StepEnv = {
     page,
     progress,

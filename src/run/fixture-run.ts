@@ -5,7 +5,10 @@
 import type { LoadedFixture } from '../fixtures/loaded.ts';
 import { BrowserUnavailableError } from './browser-host.ts';
 import { boundedAttempt, type AttemptOutcome } from './bounded-attempt.ts';
+import { expectationConfigProblems } from './assertions.ts';
+import { composeMessage } from './failure.ts';
 import { DEFAULT_VIEWPORT } from './page-signals.ts';
+import { stepConfigProblems } from './steps.ts';
 import type { Session, Viewport } from './session.ts';
 import type { SessionPool } from './session-pool.ts';
 import { BROWSER_GONE_MESSAGE, type Interruption, type SuiteControl } from './suite-control.ts';
@@ -57,16 +60,37 @@ export function skipReasonFor(interruption: Interruption): string {
   return interruption.reason === 'browser-unavailable' ? `${reason} ${interruption.message}` : reason;
 }
 
+/**
+ * The fixture's absolute URL, or why it cannot run as written. Known before any browser is involved, so a config
+ * failure costs no session and leaves no evidence, and is recorded once rather than on every attempt.
+ */
+export function checkFixtureConfig(
+  fixture: LoadedFixture,
+  baseUrl: string | null,
+): { url: string; problem: null } | { url: string | null; problem: string } {
+  const resolved = resolveFixtureUrl(fixture.url, baseUrl);
+  const problems = [
+    ...('problem' in resolved ? [resolved.problem] : []),
+    ...stepConfigProblems(fixture.steps, baseUrl),
+    ...expectationConfigProblems(fixture.expect, baseUrl),
+  ];
+  if ('url' in resolved && problems.length === 0) return { url: resolved.url, problem: null };
+  const url = 'url' in resolved ? resolved.url : null;
+  if (problems.length === 1) return { url, problem: problems[0]! };
+  return { url, problem: composeMessage(`The fixture cannot run as written (${problems.length} problems):`, problems) };
+}
+
 export async function runFixture(fixture: LoadedFixture, runner: FixtureRunner): Promise<FixtureRun> {
-  const resolved = resolveFixtureUrl(fixture.url, runner.baseUrl);
-  if ('problem' in resolved) {
-    return { fixture, url: null, attempts: [failedAttempt(1, runner.clock.now(), runner.clock, 'config', resolved.problem)], skipReason: null };
+  const config = checkFixtureConfig(fixture, runner.baseUrl);
+  if (config.problem !== null) {
+    const attempt = failedAttempt(1, runner.clock.now(), runner.clock, 'config', config.problem);
+    return { fixture, url: config.url, attempts: [attempt], skipReason: null };
   }
   const retries = fixture.retries ?? runner.defaultRetries;
   const attempts: Attempt[] = [];
   let browserRetries = 0;
   while (!runner.control.stopped) {
-    const result = await tryOnce(fixture, resolved.url, attempts.length + 1, runner);
+    const result = await tryOnce(fixture, config.url, attempts.length + 1, runner);
     if (!result) break;
     attempts.push(result.attempt);
     if (result.attempt.status === 'passed' || result.attempt.error?.kind === 'config') break;
@@ -78,7 +102,7 @@ export async function runFixture(fixture: LoadedFixture, runner: FixtureRunner):
     if (countedFailures > retries) break;
   }
   const stopped = runner.control.stopped;
-  return { fixture, url: resolved.url, attempts, skipReason: attempts.length === 0 && stopped ? skipReasonFor(stopped) : null };
+  return { fixture, url: config.url, attempts, skipReason: attempts.length === 0 && stopped ? skipReasonFor(stopped) : null };
 }
 
 interface TryResult {

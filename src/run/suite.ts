@@ -7,7 +7,7 @@
 import type { LoadedFixture } from '../fixtures/loaded.ts';
 import { runAttempt } from './attempt.ts';
 import { createBrowserHost } from './browser-host.ts';
-import { resolveFixtureUrl, runFixture, type FixtureRunner } from './fixture-run.ts';
+import { checkFixtureConfig, runFixture, type FixtureRunner } from './fixture-run.ts';
 import { createLimiter } from './limiter.ts';
 import { createSessionPool } from './session-pool.ts';
 import { createSuiteControl } from './suite-control.ts';
@@ -92,9 +92,9 @@ export async function runSuiteWith(
   }
 }
 
-/** Fixtures that fail their URL already are config failures and need no browser. */
+/** Fixtures that cannot run as written are config failures and need no browser. */
 function needsBrowser(fixtures: LoadedFixture[], baseUrl: string | null): boolean {
-  return fixtures.some((fixture) => 'url' in resolveFixtureUrl(fixture.url, baseUrl));
+  return fixtures.some((fixture) => checkFixtureConfig(fixture, baseUrl).problem === null);
 }
 
 function notify(run: FixtureRun, options: SuiteOptions): FixtureRun {

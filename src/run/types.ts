@@ -90,6 +90,7 @@ export interface AttemptContext {
   fixture: LoadedFixture;
   /** Resolved fixture URL. */
   url: string;
+  /** Null only for a fixture with no relative URL: runFixture fails any other as a config failure first. */
   baseUrl: string | null;
   attemptNumber: number;
   timeoutMs: number;
