@@ -59214,6 +59214,10 @@ function isBrowserOwn(request) {
         return true;
     return request.resourceType() === 'other' && request.initiator()?.type === 'other' && !request.isNavigationRequest();
 }
+/** The request for the main frame's document: its status and failure are checked on their own. */
+function isMainDocument(request, page) {
+    return request.isNavigationRequest() && request.frame() === page.mainFrame();
+}
 function formatLocation(location) {
     if (!location.url)
         return null;
@@ -59252,7 +59256,6 @@ function watchPage(page, options) {
         else
             dropped[name] = (dropped[name] ?? 0) + 1;
     };
-    const isMainDocument = (request) => request.isNavigationRequest() && request.frame() === page.mainFrame();
     const consoleIgnored = (type, text, url) => {
         if (!ERROR_CONSOLE_TYPES.has(type))
             return null;
@@ -59277,7 +59280,7 @@ function watchPage(page, options) {
             browserOwnUrls.add(request.url());
             return;
         }
-        if (isMainDocument(request))
+        if (isMainDocument(request, page))
             documentUrls.add(request.url());
         pending.add(request);
     };
@@ -59288,7 +59291,7 @@ function watchPage(page, options) {
     const onRequestFinished = (request) => void pending.delete(request);
     const onResponse = (response) => {
         const request = response.request();
-        if (isMainDocument(request)) {
+        if (isMainDocument(request, page)) {
             mainDocument = { url: response.url(), status: response.status(), statusText: response.statusText() };
             mainDocumentFailure = null;
         }
@@ -59302,7 +59305,7 @@ function watchPage(page, options) {
         // Aborted requests were cancelled on purpose: by a navigation, or by the page itself (AbortController).
         if (failure === 'net::ERR_ABORTED' || isBrowserOwn(request))
             return;
-        if (isMainDocument(request))
+        if (isMainDocument(request, page))
             mainDocumentFailure = { url: request.url(), errorText: failure };
         else
             recordFailedRequest(request, failure);
@@ -60837,6 +60840,7 @@ function createLimiter(concurrency) {
 
 ;// CONCATENATED MODULE: ./src/run/session.ts
 
+
 /** Everything Storage.clearDataForOrigin can hold for an origin, except cookies (cleared context-wide). */
 const ORIGIN_STORAGE_TYPES = [
     'local_storage',
@@ -60946,9 +60950,7 @@ function watch(context, page) {
     // main document (the reset stops its loading).
     const counted = new WeakSet();
     page.on('request', (request) => {
-        if (request.isNavigationRequest() && request.frame() === page.mainFrame())
-            return;
-        if (new URL(request.url()).pathname === '/favicon.ico')
+        if (isMainDocument(request, page) || isBrowserOwn(request))
             return;
         counted.add(request);
         observed.inFlight += 1;

@@ -99,9 +99,14 @@ function isBrowserOwnUrl(url: string): boolean {
   }
 }
 
-function isBrowserOwn(request: HTTPRequest): boolean {
+export function isBrowserOwn(request: HTTPRequest): boolean {
   if (isBrowserOwnUrl(request.url())) return true;
   return request.resourceType() === 'other' && request.initiator()?.type === 'other' && !request.isNavigationRequest();
+}
+
+/** The request for the main frame's document: its status and failure are checked on their own. */
+export function isMainDocument(request: HTTPRequest, page: Page): boolean {
+  return request.isNavigationRequest() && request.frame() === page.mainFrame();
 }
 
 function formatLocation(location: { url?: string; lineNumber?: number; columnNumber?: number }): string | null {
@@ -142,8 +147,6 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     if (list.length < SIGNAL_LIMITS.maxEntries) list.push(entry);
     else dropped[name] = (dropped[name] ?? 0) + 1;
   };
-  const isMainDocument = (request: HTTPRequest) =>
-    request.isNavigationRequest() && request.frame() === page.mainFrame();
   const consoleIgnored = (type: string, text: string, url: string | undefined): Ignored => {
     if (!ERROR_CONSOLE_TYPES.has(type)) return null;
     if (!committed) return EARLIER_DOCUMENT;
@@ -166,7 +169,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
       browserOwnUrls.add(request.url());
       return;
     }
-    if (isMainDocument(request)) documentUrls.add(request.url());
+    if (isMainDocument(request, page)) documentUrls.add(request.url());
     pending.add(request);
   };
   const onFrameNavigated = (frame: Frame) => {
@@ -175,7 +178,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
   const onRequestFinished = (request: HTTPRequest) => void pending.delete(request);
   const onResponse = (response: HTTPResponse) => {
     const request = response.request();
-    if (isMainDocument(request)) {
+    if (isMainDocument(request, page)) {
       mainDocument = { url: response.url(), status: response.status(), statusText: response.statusText() };
       mainDocumentFailure = null;
     } else if (response.status() >= 400 && !isBrowserOwn(request)) {
@@ -187,7 +190,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     const failure = request.failure()?.errorText ?? 'failed';
     // Aborted requests were cancelled on purpose: by a navigation, or by the page itself (AbortController).
     if (failure === 'net::ERR_ABORTED' || isBrowserOwn(request)) return;
-    if (isMainDocument(request)) mainDocumentFailure = { url: request.url(), errorText: failure };
+    if (isMainDocument(request, page)) mainDocumentFailure = { url: request.url(), errorText: failure };
     else recordFailedRequest(request, failure);
   };
   const onConsole = (message: ConsoleMessage) => {

@@ -9,6 +9,7 @@
  */
 import type { Browser, BrowserContext, CDPSession, Dialog, Frame, HTTPRequest, Page, Protocol, Target } from 'puppeteer-core';
 import { withDeadline } from './deadline.ts';
+import { isBrowserOwn, isMainDocument } from './page-signals.ts';
 
 /** Everything Storage.clearDataForOrigin can hold for an origin, except cookies (cleared context-wide). */
 const ORIGIN_STORAGE_TYPES = [
@@ -163,8 +164,7 @@ function watch(context: BrowserContext, page: Page): Observed {
   // main document (the reset stops its loading).
   const counted = new WeakSet<HTTPRequest>();
   page.on('request', (request: HTTPRequest) => {
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) return;
-    if (new URL(request.url()).pathname === '/favicon.ico') return;
+    if (isMainDocument(request, page) || isBrowserOwn(request)) return;
     counted.add(request);
     observed.inFlight += 1;
   });
