@@ -10,7 +10,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { Attempt as AttemptSchema } from '../src/report/schema.ts';
 import { AttemptAbort } from '../src/run/types.ts';
 import { hang, html, startSite, type Site } from './support/site.ts';
-import { headline, launchBrowser, newPage, run } from './support/attempt-harness.ts';
+import { headline, launchBrowser, newPage, run, tempReportDir } from './support/attempt-harness.ts';
 
 const TEST = { timeout: 60_000 };
 /** Everything an attempt listens to on the page. */
@@ -57,6 +57,18 @@ describe('runAttempt: evidence', () => {
     assert.match(log, /console\.warn at \S+\nslow\n/);
     assert.match(log, /ok .*"http:\/\/127\.0\.0\.1:\d+\/fails" to load \(waitUntil: load\)/);
     assert.match(log, /failed .*the expect checks/);
+  });
+
+  it('says in the message why there is no evidence when its folder cannot be created', TEST, async (t) => {
+    site.route('/no-folder', html('<p>here</p>'));
+    const page = await newPage(browser, t);
+    const reportDir = await tempReportDir(t);
+    // A file where the failures folder should be: mkdir fails even as root.
+    fs.writeFileSync(path.join(reportDir, 'failures'), 'not a folder');
+    const { attempt } = await run(t, { page, url: `${site.url}/no-folder`, reportDir, fixture: { expect: { visible: ['#missing'], timeout: 200 } } });
+    assert.equal(attempt.error?.kind, 'assertion');
+    assert.deepEqual(attempt.evidence, { screenshot: null, html: null, log: null });
+    assert.match(attempt.error.message, /\nNo evidence was kept: its folder could not be created \(ENOTDIR/);
   });
 
   it('writes nothing for a passed attempt', TEST, async (t) => {

@@ -60051,14 +60051,16 @@ async function capture(request, extension, what, take) {
         return { path: null, note: `not captured: ${errorText(error)}` };
     }
 }
+/** The evidence kept, and why there is none when its folder could not be made (the log cannot say it then). */
 async function writeEvidence(request) {
     const { record, reportDir, page } = request;
     const folder = external_node_path_default().join(reportDir, 'failures', record.fixture.id);
     try {
         await promises_default().mkdir(folder, { recursive: true });
     }
-    catch {
-        return { screenshot: null, html: null, log: null };
+    catch (error) {
+        const lost = `No evidence was kept: its folder could not be created (${errorText(error)}).`;
+        return { evidence: { screenshot: null, html: null, log: null }, lost };
     }
     const [screenshot, html] = await Promise.all([
         capture(request, 'png', 'the screenshot', () => page.screenshot({ type: 'png' })),
@@ -60067,7 +60069,7 @@ async function writeEvidence(request) {
     const logPath = evidencePath(record.fixture.id, record.attemptNumber, 'log');
     const text = formatAttemptLog(record, { screenshot: screenshot.note, html: html.note });
     const log = await promises_default().writeFile(external_node_path_default().join(reportDir, logPath), text).then(() => logPath, () => null);
-    return { screenshot: screenshot.path, html: html.path, log };
+    return { evidence: { screenshot: screenshot.path, html: html.path, log }, lost: null };
 }
 const at = (ms) => `+${Math.round(ms)}ms`;
 function section(title, lines) {
@@ -60362,32 +60364,33 @@ async function runAttempt(context) {
         const failure = await attemptOnPage(context, progress, signals, stop);
         const durationMs = progress.elapsedMs();
         const error = firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]);
-        const evidence = error
-            ? await writeEvidence({
-                page,
-                reportDir: context.reportDir,
-                record: {
-                    fixture,
-                    attemptNumber: context.attemptNumber,
-                    url: context.url,
-                    startedAt,
-                    durationMs,
-                    timeoutMs: context.timeoutMs,
-                    error: { kind: error.kind, message: error.message },
-                    trace: progress.trace,
-                    signals,
-                },
-                skipPageCaptures: skipPageCapturesBecause(page, error, signals),
-                captureBudgetMs: context.signal.aborted ? EVIDENCE_BUDGET_WHEN_STOPPED_MS : EVIDENCE_BUDGET_MS,
-            })
-            : null;
+        if (!error)
+            return { attempt: context.attemptNumber, status: 'passed', startedAt, durationMs, error: null, evidence: null };
+        const written = await writeEvidence({
+            page,
+            reportDir: context.reportDir,
+            record: {
+                fixture,
+                attemptNumber: context.attemptNumber,
+                url: context.url,
+                startedAt,
+                durationMs,
+                timeoutMs: context.timeoutMs,
+                error: { kind: error.kind, message: error.message },
+                trace: progress.trace,
+                signals,
+            },
+            skipPageCaptures: skipPageCapturesBecause(page, error, signals),
+            captureBudgetMs: context.signal.aborted ? EVIDENCE_BUDGET_WHEN_STOPPED_MS : EVIDENCE_BUDGET_MS,
+        });
+        const message = written.lost ? composeMessage(error.message, [written.lost]) : error.message;
         return {
             attempt: context.attemptNumber,
-            status: error ? 'failed' : 'passed',
+            status: 'failed',
             startedAt,
             durationMs,
-            error: error ? { kind: error.kind, message: error.message } : null,
-            evidence,
+            error: { kind: error.kind, message },
+            evidence: written.evidence,
         };
     }
     finally {

@@ -245,32 +245,32 @@ export async function runAttempt(context: AttemptContext): Promise<Attempt> {
     const failure = await attemptOnPage(context, progress, signals, stop);
     const durationMs = progress.elapsedMs();
     const error = firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]);
-    const evidence = error
-      ? await writeEvidence({
-          page,
-          reportDir: context.reportDir,
-          record: {
-            fixture,
-            attemptNumber: context.attemptNumber,
-            url: context.url,
-            startedAt,
-            durationMs,
-            timeoutMs: context.timeoutMs,
-            error: { kind: error.kind, message: error.message },
-            trace: progress.trace,
-            signals,
-          },
-          skipPageCaptures: skipPageCapturesBecause(page, error, signals),
-          captureBudgetMs: context.signal.aborted ? EVIDENCE_BUDGET_WHEN_STOPPED_MS : EVIDENCE_BUDGET_MS,
-        })
-      : null;
+    if (!error) return { attempt: context.attemptNumber, status: 'passed', startedAt, durationMs, error: null, evidence: null };
+    const written = await writeEvidence({
+      page,
+      reportDir: context.reportDir,
+      record: {
+        fixture,
+        attemptNumber: context.attemptNumber,
+        url: context.url,
+        startedAt,
+        durationMs,
+        timeoutMs: context.timeoutMs,
+        error: { kind: error.kind, message: error.message },
+        trace: progress.trace,
+        signals,
+      },
+      skipPageCaptures: skipPageCapturesBecause(page, error, signals),
+      captureBudgetMs: context.signal.aborted ? EVIDENCE_BUDGET_WHEN_STOPPED_MS : EVIDENCE_BUDGET_MS,
+    });
+    const message = written.lost ? composeMessage(error.message, [written.lost]) : error.message;
     return {
       attempt: context.attemptNumber,
-      status: error ? 'failed' : 'passed',
+      status: 'failed',
       startedAt,
       durationMs,
-      error: error ? { kind: error.kind, message: error.message } : null,
-      evidence,
+      error: { kind: error.kind, message },
+      evidence: written.evidence,
     };
   } finally {
     // Listeners stay through the evidence captures (a dialog would block a screenshot), then all go.

@@ -66,13 +66,15 @@ async function capture(
   }
 }
 
-export async function writeEvidence(request: EvidenceRequest): Promise<Evidence> {
+/** The evidence kept, and why there is none when its folder could not be made (the log cannot say it then). */
+export async function writeEvidence(request: EvidenceRequest): Promise<{ evidence: Evidence; lost: string | null }> {
   const { record, reportDir, page } = request;
   const folder = path.join(reportDir, 'failures', record.fixture.id);
   try {
     await fs.mkdir(folder, { recursive: true });
-  } catch {
-    return { screenshot: null, html: null, log: null };
+  } catch (error) {
+    const lost = `No evidence was kept: its folder could not be created (${errorText(error)}).`;
+    return { evidence: { screenshot: null, html: null, log: null }, lost };
   }
   const [screenshot, html] = await Promise.all([
     capture(request, 'png', 'the screenshot', () => page.screenshot({ type: 'png' })),
@@ -84,7 +86,7 @@ export async function writeEvidence(request: EvidenceRequest): Promise<Evidence>
     () => logPath,
     () => null,
   );
-  return { screenshot: screenshot.path, html: html.path, log };
+  return { evidence: { screenshot: screenshot.path, html: html.path, log }, lost: null };
 }
 
 const at = (ms: number) => `+${Math.round(ms)}ms`;
