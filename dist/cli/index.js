@@ -59625,6 +59625,9 @@ const BETWEEN_DOCUMENTS = /Execution context was destroyed|Cannot find context w
 const POLL_BACKOFF_MS = [100, 250, 500, 1000];
 function pause(ms, signal) {
     return new Promise((resolve) => {
+        // Aborted while the last probe was out: an abort event will not come again.
+        if (signal.aborted)
+            return resolve();
         const done = () => {
             clearTimeout(timer);
             signal.removeEventListener('abort', done);

@@ -71,6 +71,8 @@ export const POLL_BACKOFF_MS = [100, 250, 500, 1000] as const;
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    // Aborted while the last probe was out: an abort event will not come again.
+    if (signal.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
       signal.removeEventListener('abort', done);
