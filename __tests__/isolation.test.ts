@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type http from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { html, startSite, type Site } from './support/site.ts';
 import { fixture, quietLogger, recordingLauncher, suiteOptions, closeAll, type RecordingLauncher } from './support/suite-kit.ts';
 import type { FixtureInput } from '../src/fixtures/schema.ts';
@@ -121,13 +121,13 @@ describe('each fixture runs in an isolated browser session', { timeout: 300_000 
     await otherSite.close();
   });
 
-  const runPair = async (a: Partial<FixtureInput> & { url: string }, probeQuery = '', b: Partial<FixtureInput> = {}) => {
+  const runPair = async (t: TestContext, a: Partial<FixtureInput> & { url: string }, probeQuery = '', b: Partial<FixtureInput> = {}) => {
     const logger = quietLogger();
     const fixtures = [
       fixture({ id: 'a-writes', expect: { text: { selector: '#done', contains: 'stored' } }, ...a }),
       fixture({ id: 'b-checks', url: `/probe${probeQuery}`, timeout: 10_000, expect: { text: { selector: '#leaks', equals: 'none' } }, ...b }),
     ];
-    const run = await runSuite(fixtures, suiteOptions({ launcher, logger, baseUrl: site.url, concurrency: 1 }));
+    const run = await runSuite(fixtures, suiteOptions(t, { launcher, logger, baseUrl: site.url, concurrency: 1 }));
     return { run, logger };
   };
 
@@ -153,46 +153,46 @@ describe('each fixture runs in an isolated browser session', { timeout: 300_000 
     ['window.name', { url: '/window-name' }],
   ];
   for (const [what, a] of RESET_CASES) {
-    it(`B sees nothing of ${what} that A left`, TEST_BOUND, async () => {
-      const { run } = await runPair(a);
+    it(`B sees nothing of ${what} that A left`, TEST_BOUND, async (t) => {
+      const { run } = await runPair(t, a);
       assertBothPassed(run);
       assertResetInPlace(run);
     });
   }
 
-  it('B requests again from the server a resource that A cached with max-age=3600', TEST_BOUND, async () => {
+  it('B requests again from the server a resource that A cached with max-age=3600', TEST_BOUND, async (t) => {
     const before = site.hits('/cached.js');
-    const { run } = await runPair({ url: '/http-cache' }, '?cache');
+    const { run } = await runPair(t, { url: '/http-cache' }, '?cache');
     assertBothPassed(run);
     assertResetInPlace(run);
     assert.equal(site.hits('/cached.js') - before, 2, 'A and B each fetched /cached.js from the server');
   });
 
-  it("A's timers cannot write into B's storage: they are stopped before the clear", TEST_BOUND, async () => {
-    const { run } = await runPair({ url: '/interval' });
+  it("A's timers cannot write into B's storage: they are stopped before the clear", TEST_BOUND, async (t) => {
+    const { run } = await runPair(t, { url: '/interval' });
     assertBothPassed(run);
     assertResetInPlace(run);
   });
 
-  it("A's resize, media-query and ResizeObserver callbacks cannot write into B's storage: another viewport gets a new session", TEST_BOUND, async () => {
-    const { run } = await runPair({ url: '/resize', viewport: { width: 800, height: 600 } }, '', { viewport: { width: 500, height: 400 } });
+  it("A's resize, media-query and ResizeObserver callbacks cannot write into B's storage: another viewport gets a new session", TEST_BOUND, async (t) => {
+    const { run } = await runPair(t, { url: '/resize', viewport: { width: 800, height: 600 } }, '', { viewport: { width: 500, height: 400 } });
     assertBothPassed(run);
     assert.deepEqual(run.stats, { browserLaunches: 1, sessionsCreated: 2, sessionsReset: 0 });
   });
 
-  it('a fixture with the same viewport as A reuses the session, and A\'s resize listeners never fire', TEST_BOUND, async () => {
-    const { run } = await runPair({ url: '/resize', viewport: { width: 800, height: 600 } }, '', { viewport: { width: 800, height: 600 } });
+  it('a fixture with the same viewport as A reuses the session, and A\'s resize listeners never fire', TEST_BOUND, async (t) => {
+    const { run } = await runPair(t, { url: '/resize', viewport: { width: 800, height: 600 } }, '', { viewport: { width: 800, height: 600 } });
     assertBothPassed(run);
     assertResetInPlace(run);
   });
 
-  it("a request A left in flight could still run A's code after the reset, so B gets a new session", TEST_BOUND, async () => {
-    const { run } = await runPair({ url: '/pending-fetch' });
+  it("a request A left in flight could still run A's code after the reset, so B gets a new session", TEST_BOUND, async (t) => {
+    const { run } = await runPair(t, { url: '/pending-fetch' });
     assertBothPassed(run);
     assert.deepEqual(run.stats, { browserLaunches: 1, sessionsCreated: 2, sessionsReset: 0 });
   });
 
-  it('local and session storage are cleared on every origin the fixture visited, not only the last one', TEST_BOUND, async () => {
+  it('local and session storage are cleared on every origin the fixture visited, not only the last one', TEST_BOUND, async (t) => {
     const fixtures = [
       fixture({
         id: 'a-writes-two-origins',
@@ -203,12 +203,12 @@ describe('each fixture runs in an isolated browser session', { timeout: 300_000 
       fixture({ id: 'b-checks-first-origin', url: '/probe', timeout: 10_000, expect: { text: { selector: '#leaks', equals: 'none' } } }),
       fixture({ id: 'c-checks-second-origin', url: `${otherSite.url}/probe`, timeout: 10_000, expect: { text: { selector: '#leaks', equals: 'none' } } }),
     ];
-    const run = await runSuite(fixtures, suiteOptions({ launcher, baseUrl: site.url, concurrency: 1 }));
+    const run = await runSuite(fixtures, suiteOptions(t, { launcher, baseUrl: site.url, concurrency: 1 }));
     for (const result of run.fixtures) assert.equal(result.attempts.at(-1)?.status, 'passed', result.attempts.at(-1)?.error?.message);
     assert.deepEqual(run.stats, { browserLaunches: 1, sessionsCreated: 1, sessionsReset: 2 });
   });
 
-  it('B can click and fill on a session reset in place, and its page starts visible as in a fresh context', TEST_BOUND, async () => {
+  it('B can click and fill on a session reset in place, and its page starts visible as in a fresh context', TEST_BOUND, async (t) => {
     const fixtures = [
       fixture({ id: 'a-plain', url: '/local-storage', expect: { text: { selector: '#done', contains: 'stored' } } }),
       fixture({
@@ -219,22 +219,22 @@ describe('each fixture runs in an isolated browser session', { timeout: 300_000 
         expect: { text: { selector: '#out', equals: 'clicked while visible' } },
       }),
     ];
-    const run = await runSuite(fixtures, suiteOptions({ launcher, baseUrl: site.url, concurrency: 1 }));
+    const run = await runSuite(fixtures, suiteOptions(t, { launcher, baseUrl: site.url, concurrency: 1 }));
     for (const result of run.fixtures) assert.equal(result.attempts.at(-1)?.status, 'passed', result.attempts.at(-1)?.error?.message);
     assert.deepEqual(run.stats, { browserLaunches: 1, sessionsCreated: 1, sessionsReset: 1 });
   });
 
-  it('B gets a new document even when its URL differs from A\'s only by the fragment', TEST_BOUND, async () => {
+  it('B gets a new document even when its URL differs from A\'s only by the fragment', TEST_BOUND, async (t) => {
     const fixtures = [
       fixture({ id: 'a-uses-page', url: '/fragment', steps: [{ click: '#use' }], expect: { text: { selector: '#state', equals: 'used' } } }),
       fixture({ id: 'b-same-page', url: '/fragment#section', timeout: 10_000, expect: { text: { selector: '#state', equals: 'fresh' } } }),
     ];
-    const run = await runSuite(fixtures, suiteOptions({ launcher, baseUrl: site.url, concurrency: 1 }));
+    const run = await runSuite(fixtures, suiteOptions(t, { launcher, baseUrl: site.url, concurrency: 1 }));
     assertBothPassed(run);
     assertResetInPlace(run);
   });
 
-  it('a dialog the page opens after its attempt is dismissed, so the session is still reset in place', TEST_BOUND, async () => {
+  it('a dialog the page opens after its attempt is dismissed, so the session is still reset in place', TEST_BOUND, async (t) => {
     const fixtures = [
       fixture({ id: 'a-alerts-late', url: '/local-storage', expect: { text: { selector: '#done', equals: 'stored' } } }),
       fixture({ id: 'b-checks', url: '/probe', timeout: 10_000, expect: { text: { selector: '#leaks', equals: 'none' } } }),
@@ -252,35 +252,36 @@ describe('each fixture runs in an isolated browser session', { timeout: 300_000 
         },
       },
       fixtures,
-      suiteOptions({ launcher, baseUrl: site.url, concurrency: 1 }),
+      suiteOptions(t, { launcher, baseUrl: site.url, concurrency: 1 }),
     );
     assertBothPassed(run);
     assertResetInPlace(run);
   });
 
-  it('a page with pagehide or unload handlers is not reused, and its handlers write nothing B can see', TEST_BOUND, async () => {
-    const { run, logger } = await runPair({ url: '/pagehide' });
+  it('a page with pagehide or unload handlers is not reused, and its handlers write nothing B can see', TEST_BOUND, async (t) => {
+    const { run, logger } = await runPair(t, { url: '/pagehide' });
     assertBothPassed(run);
     assert.deepEqual(run.stats, { browserLaunches: 1, sessionsCreated: 2, sessionsReset: 0 });
     assert.match(logger.lines.join('\n'), /replaced: the page has [a-z, ]*pagehide/);
   });
 
-  it('a registered service worker is gone for B', TEST_BOUND, async () => {
-    const { run, logger } = await runPair({ url: '/service-worker' });
+  it('a registered service worker is gone for B', TEST_BOUND, async (t) => {
+    const { run, logger } = await runPair(t, { url: '/service-worker' });
     assertBothPassed(run);
     assert.deepEqual(run.stats, { browserLaunches: 1, sessionsCreated: 2, sessionsReset: 0 });
     assert.match(logger.lines.join('\n'), /replaced: the context had other pages or workers \(a service_worker target/);
   });
 
-  it('a page that started a worker is not reused', TEST_BOUND, async () => {
-    const { run, logger } = await runPair({ url: '/worker', expect: { text: { selector: '#done', equals: 'worker running' } } });
+  it('a page that started a worker is not reused', TEST_BOUND, async (t) => {
+    const { run, logger } = await runPair(t, { url: '/worker', expect: { text: { selector: '#done', equals: 'worker running' } } });
     assertBothPassed(run);
     assert.deepEqual(run.stats, { browserLaunches: 1, sessionsCreated: 2, sessionsReset: 0 });
     assert.match(logger.lines.join('\n'), /replaced: the context had other pages or workers \(a worker/);
   });
 
-  it('a popup opened by A is gone for B', TEST_BOUND, async () => {
+  it('a popup opened by A is gone for B', TEST_BOUND, async (t) => {
     const { run, logger } = await runPair(
+      t,
       { url: '/popup-opener', steps: [{ click: '#open' }], expect: { text: { selector: '#done', equals: 'popup open' } } },
       '?popup',
     );

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { TestContext } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { Fixture, type FixtureInput } from '../../src/fixtures/schema.ts';
 import type { LoadedFixture } from '../../src/fixtures/loaded.ts';
@@ -56,18 +57,21 @@ export function quietLogger(): MemoryLogger {
   };
 }
 
-export function tempReportDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-suite-'));
+/** A real temp folder for a test's report, removed when the test ends. */
+export function tempReportDir(t: TestContext): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-suite-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
-export function suiteOptions(overrides: Partial<SuiteOptions> & Pick<SuiteOptions, 'launcher'>): SuiteOptions {
+export function suiteOptions(t: TestContext, overrides: Partial<SuiteOptions> & Pick<SuiteOptions, 'launcher'>): SuiteOptions {
   return {
     baseUrl: null,
     concurrency: 1,
     defaultRetries: 0,
     defaultTimeoutMs: 10_000,
     suiteTimeoutMs: null,
-    reportDir: tempReportDir(),
+    reportDir: tempReportDir(t),
     logger: quietLogger(),
     ...overrides,
   };
