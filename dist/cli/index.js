@@ -59179,6 +59179,14 @@ function composeMessage(headline, details = []) {
     const text = [headline, ...details.filter((line) => line.length > 0)].join('\n');
     return clip(text, REPORT_LIMITS.maxMessageChars);
 }
+/** A timeout: the headline says what it waited for and why; the attempt's timeout always follows. */
+function timedOut(headline, timeoutMs, details = []) {
+    return new AttemptFailure('timeout', composeMessage(headline, [`The attempt's timeout is ${failure_seconds(timeoutMs)}.`, ...details]));
+}
+/** A selector the browser refused: a config failure, since no page could ever match it. */
+function invalidSelector(subject, selector, problem) {
+    return new AttemptFailure('config', composeMessage(`${subject} ${failure_quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
+}
 function errorText(error) {
     if (error instanceof Error)
         return error.message;
@@ -59520,6 +59528,7 @@ function createProgress(clock, timeoutMs) {
         trace,
         elapsedMs,
         remainingMs: () => Math.max(1, timeoutMs - elapsedMs()),
+        budgetMs: (capMs = Infinity) => Math.min(capMs, timeoutMs - elapsedMs()),
         ensureRunning: () => {
             if (controller.signal.aborted)
                 throw new AttemptOver();
@@ -59780,7 +59789,7 @@ async function onElement(env, label, selector, action) {
         const probe = probePage(env.page, { elements: [selector], texts: [] }).then((snapshot) => snapshot.elements[0]);
         const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
         if (state && 'invalid' in state)
-            throw invalidSelector(label, selector, state.invalid);
+            throw invalidSelector(`${label}:`, selector, state.invalid);
         const why = state ? whyNotReady(selector, state) : `the element ${failure_quote(selector)} did not become ready`;
         throw stepTimeout(env.progress, label, why);
     }
@@ -59797,12 +59806,7 @@ function whyNotReady(selector, state) {
 }
 function stepTimeout(progress, label, why) {
     const waited = progress.elapsedMs() - (progress.current()?.startMs ?? 0);
-    return new AttemptFailure('timeout', composeMessage(`Timed out after ${failure_seconds(waited)} waiting for ${label}: ${why}.`, [
-        `The attempt's timeout is ${failure_seconds(progress.timeoutMs)}.`,
-    ]));
-}
-function invalidSelector(label, selector, problem) {
-    return new AttemptFailure('config', composeMessage(`${label}: ${failure_quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
+    return timedOut(`Timed out after ${failure_seconds(waited)} waiting for ${label}: ${why}.`, progress.timeoutMs);
 }
 async function pressKey(label, key, press) {
     try {
@@ -59844,11 +59848,11 @@ async function selectValues(handle, values, label) {
 }
 async function waitFor(wait, label, env) {
     const { progress } = env;
-    const budgetMs = Math.min(wait.timeout ?? Infinity, progress.timeoutMs - progress.elapsedMs());
+    const budgetMs = progress.budgetMs(wait.timeout);
     const check = (snapshot) => {
         const state = snapshot.elements[0];
         if ('invalid' in state)
-            throw invalidSelector(label, wait.selector, state.invalid);
+            throw invalidSelector(`${label}:`, wait.selector, state.invalid);
         const holds = wait.state === 'visible' ? state.visible > 0 : state.visible === 0;
         return holds ? null : state;
     };
@@ -59939,12 +59943,9 @@ function textMismatch(check, text) {
     const expected = `expect.text ${failure_quote(check.selector)} ${what}`;
     return { expected, found: text === null ? `but no element matches ${failure_quote(check.selector)}` : `found ${failure_quote(text)}` };
 }
-function assertions_invalidSelector(field, selector, problem) {
-    return new AttemptFailure('config', composeMessage(`${field} ${failure_quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
-}
 function visibilityMismatch(field, selector, state) {
     if ('invalid' in state)
-        throw assertions_invalidSelector(`expect.${field}`, selector, state.invalid);
+        throw invalidSelector(`expect.${field}`, selector, state.invalid);
     const expected = `expect.${field} ${failure_quote(selector)} to be ${field}`;
     if (field === 'visible') {
         if (state.visible > 0)
@@ -59975,7 +59976,7 @@ function pageExpectations(expect, baseUrl) {
         texts.forEach((textCheck, i) => {
             const state = snapshot.texts[i];
             if ('invalid' in state)
-                throw assertions_invalidSelector('expect.text', textCheck.selector, state.invalid);
+                throw invalidSelector('expect.text', textCheck.selector, state.invalid);
             found.push(textMismatch(textCheck, state.text));
         });
         const mismatches = found.filter((mismatch) => mismatch !== null);
@@ -59990,7 +59991,7 @@ async function checkPageExpectations(page, expect, options) {
     if (!needed)
         return;
     const { progress } = options;
-    const budgetMs = Math.min(progress.timeoutMs - progress.elapsedMs(), expect.timeout ?? Infinity);
+    const budgetMs = progress.budgetMs(expect.timeout);
     const result = await pollPage(page, query, check, { progress, budgetMs });
     if (result.held)
         return;
@@ -60200,10 +60201,7 @@ function timeoutFailure(progress, signals, headline) {
     const phase = phaseOf(progress);
     const pending = signals.pendingRequests();
     const listed = pending.slice(0, LISTED).map((request) => `  ${failure_quote(request)}`);
-    return new AttemptFailure('timeout', composeMessage(headline ?? `Timed out after ${failure_seconds(phase.waitedMs)} waiting for ${phase.label}.`, [
-        `The attempt's timeout is ${failure_seconds(progress.timeoutMs)}.`,
-        ...(pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []),
-    ]));
+    return timedOut(headline ?? `Timed out after ${failure_seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []);
 }
 /** Maps what was thrown to a failure kind. Failures raised with a known kind keep it. */
 function failureFromError(error, page, progress, signals) {

@@ -8,7 +8,7 @@ import { compileMatcher, parseTextPattern, type Expect, type TextCheck } from '.
 import type { DocumentResponse } from './page-signals.ts';
 import type { Progress } from './progress.ts';
 import { pollPage, type PageSnapshot, type ProbeQuery } from './page-probe.ts';
-import { AttemptFailure, composeMessage, quote, seconds } from './failure.ts';
+import { AttemptFailure, composeMessage, invalidSelector, quote, seconds } from './failure.ts';
 
 /** `url` is a string (exact, relative to the base URL) or, in newer fixture schemas, {contains} / {matches}. */
 type UrlExpectation = string | { contains?: string | undefined; matches?: string | undefined };
@@ -91,13 +91,6 @@ function textMismatch(check: TextCheck, text: string | null): Mismatch | null {
   return { expected, found: text === null ? `but no element matches ${quote(check.selector)}` : `found ${quote(text)}` };
 }
 
-function invalidSelector(field: string, selector: string, problem: string): AttemptFailure {
-  return new AttemptFailure(
-    'config',
-    composeMessage(`${field} ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]),
-  );
-}
-
 function visibilityMismatch(field: 'visible' | 'hidden', selector: string, state: PageSnapshot['elements'][number]): Mismatch | null {
   if ('invalid' in state) throw invalidSelector(`expect.${field}`, selector, state.invalid);
   const expected = `expect.${field} ${quote(selector)} to be ${field}`;
@@ -146,7 +139,7 @@ export async function checkPageExpectations(
   const { query, check, needed } = pageExpectations(expect, options.baseUrl);
   if (!needed) return;
   const { progress } = options;
-  const budgetMs = Math.min(progress.timeoutMs - progress.elapsedMs(), expect.timeout ?? Infinity);
+  const budgetMs = progress.budgetMs(expect.timeout);
   const result = await pollPage(page, query, check, { progress, budgetMs });
   if (result.held) return;
   const waited = `(waited ${seconds(result.waitedMs)})`;

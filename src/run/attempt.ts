@@ -12,7 +12,7 @@ import { createProgress, type Progress, type WorkKind } from './progress.ts';
 import { navigate, runSteps, type StepEnv } from './steps.ts';
 import { checkPageExpectations, maxDurationFailure, statusFailure } from './assertions.ts';
 import { writeEvidence } from './evidence.ts';
-import { AttemptFailure, composeMessage, errorText, failureRank, quote, seconds } from './failure.ts';
+import { AttemptFailure, composeMessage, errorText, failureRank, quote, seconds, timedOut } from './failure.ts';
 
 /** How long past its timeout an attempt may run before it is cut: the last expect poll and the diagnosis. */
 const HARD_STOP_GRACE_MS = 1000;
@@ -73,12 +73,10 @@ function timeoutFailure(progress: Progress, signals: PageSignals, headline?: str
   const phase = phaseOf(progress);
   const pending = signals.pendingRequests();
   const listed = pending.slice(0, LISTED).map((request) => `  ${quote(request)}`);
-  return new AttemptFailure(
-    'timeout',
-    composeMessage(headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`, [
-      `The attempt's timeout is ${seconds(progress.timeoutMs)}.`,
-      ...(pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []),
-    ]),
+  return timedOut(
+    headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`,
+    progress.timeoutMs,
+    pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : [],
   );
 }
 

@@ -49,6 +49,16 @@ export function composeMessage(headline: string, details: readonly string[] = []
   return clip(text, REPORT_LIMITS.maxMessageChars);
 }
 
+/** A timeout: the headline says what it waited for and why; the attempt's timeout always follows. */
+export function timedOut(headline: string, timeoutMs: number, details: readonly string[] = []): AttemptFailure {
+  return new AttemptFailure('timeout', composeMessage(headline, [`The attempt's timeout is ${seconds(timeoutMs)}.`, ...details]));
+}
+
+/** A selector the browser refused: a config failure, since no page could ever match it. */
+export function invalidSelector(subject: string, selector: string, problem: string): AttemptFailure {
+  return new AttemptFailure('config', composeMessage(`${subject} ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
+}
+
 export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return typeof error === 'string' ? error : String(error);

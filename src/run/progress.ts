@@ -23,6 +23,8 @@ export interface Progress {
   elapsedMs(): number;
   /** Time left, never below 1ms: puppeteer reads a timeout of 0 as "wait forever". */
   remainingMs(): number;
+  /** Time left for a wait with its own timeout `capMs` (none when undefined); 0 or less once the time is up. */
+  budgetMs(capMs?: number): number;
   /** Throws once the attempt is over, so work that returns late does not go on to its next action. */
   ensureRunning(): void;
   readonly trace: readonly TraceEntry[];
@@ -51,6 +53,7 @@ export function createProgress(clock: Clock, timeoutMs: number): Progress {
     trace,
     elapsedMs,
     remainingMs: () => Math.max(1, timeoutMs - elapsedMs()),
+    budgetMs: (capMs = Infinity) => Math.min(capMs, timeoutMs - elapsedMs()),
     ensureRunning: () => {
       if (controller.signal.aborted) throw new AttemptOver();
     },

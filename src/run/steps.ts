@@ -8,7 +8,7 @@ import type { Step, WaitUntil } from '../fixtures/schema.ts';
 import type { Progress } from './progress.ts';
 import { settleWithin } from './deadline.ts';
 import { pollPage, probePage, type ElementState } from './page-probe.ts';
-import { AttemptFailure, composeMessage, errorText, quote, seconds } from './failure.ts';
+import { AttemptFailure, composeMessage, errorText, invalidSelector, quote, seconds, timedOut } from './failure.ts';
 
 export interface StepEnv {
   page: Page;
@@ -124,7 +124,7 @@ async function onElement<T>(env: StepEnv, label: string, selector: string, actio
     if (!(error instanceof TimeoutError)) throw error;
     const probe = probePage(env.page, { elements: [selector], texts: [] }).then((snapshot) => snapshot.elements[0]);
     const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
-    if (state && 'invalid' in state) throw invalidSelector(label, selector, state.invalid);
+    if (state && 'invalid' in state) throw invalidSelector(`${label}:`, selector, state.invalid);
     const why = state ? whyNotReady(selector, state) : `the element ${quote(selector)} did not become ready`;
     throw stepTimeout(env.progress, label, why);
   }
@@ -140,19 +140,7 @@ function whyNotReady(selector: string, state: Exclude<ElementState, { invalid: s
 
 function stepTimeout(progress: Progress, label: string, why: string): AttemptFailure {
   const waited = progress.elapsedMs() - (progress.current()?.startMs ?? 0);
-  return new AttemptFailure(
-    'timeout',
-    composeMessage(`Timed out after ${seconds(waited)} waiting for ${label}: ${why}.`, [
-      `The attempt's timeout is ${seconds(progress.timeoutMs)}.`,
-    ]),
-  );
-}
-
-function invalidSelector(label: string, selector: string, problem: string): AttemptFailure {
-  return new AttemptFailure(
-    'config',
-    composeMessage(`${label}: ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]),
-  );
+  return timedOut(`Timed out after ${seconds(waited)} waiting for ${label}: ${why}.`, progress.timeoutMs);
 }
 
 async function pressKey(label: string, key: string, press: (key: KeyInput) => Promise<void>): Promise<void> {
@@ -202,10 +190,10 @@ async function waitFor(
   env: StepEnv,
 ): Promise<void> {
   const { progress } = env;
-  const budgetMs = Math.min(wait.timeout ?? Infinity, progress.timeoutMs - progress.elapsedMs());
+  const budgetMs = progress.budgetMs(wait.timeout);
   const check = (snapshot: { elements: ElementState[] }) => {
     const state = snapshot.elements[0]!;
-    if ('invalid' in state) throw invalidSelector(label, wait.selector, state.invalid);
+    if ('invalid' in state) throw invalidSelector(`${label}:`, wait.selector, state.invalid);
     const holds = wait.state === 'visible' ? state.visible > 0 : state.visible === 0;
     return holds ? null : state;
   };
