@@ -173,6 +173,19 @@ describe('running a suite', { timeout: 600_000 }, () => {
     assert.equal(run.stats.browserLaunches, 0);
   });
 
+  it('a progress printer that throws loses no result, and the warning says what it threw', TEST_BOUND, async (t) => {
+    const suite = options(t, { baseUrl: null });
+    const run = await runSuite([fixture({ id: 'relative', url: '/ok' })], {
+      ...suite,
+      onFixtureDone: () => {
+        // Not an Error: a printer may throw anything.
+        throw 'the terminal went away';
+      },
+    });
+    assert.deepEqual(kinds(byId(run, 'relative')), ['config']);
+    assert.match((suite.logger as ReturnType<typeof quietLogger>).lines.join('\n'), /warn: onFixtureDone failed for relative: the terminal went away/);
+  });
+
   it('relaunches a browser killed mid-suite, retries the fixture it interrupted, and finishes the rest', TEST_BOUND, async (t) => {
     const suite = options(t, { concurrency: 2, defaultRetries: 0 });
     site.route('/kills-browser', (_request, response, hit) => {

@@ -11,6 +11,7 @@ import type { Mode, PreflightDiagnostic, Report, RunContext } from './report/sch
 import { writeReport } from './report/write.ts';
 import type { AcquiredSource } from './rerun/diagnostics.ts';
 import { type Clock, type Logger, systemClock } from './run/types.ts';
+import { errorText } from './run/failure.ts';
 import { writeDryRun } from './engine/dry-run.ts';
 import { runPlanned } from './engine/execute.ts';
 import { acquireUsableSource, loadValidSuite, planSelection, requireBaseUrlWhereNeeded, rerunInputOf } from './engine/plan.ts';
@@ -103,10 +104,10 @@ function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, plan
 /** Anything unexpected still ends in a report: the diagnostic says it is a bug and what it was. */
 function diagnosticOf(error: unknown, request: SmokeRequest): PreflightDiagnostic {
   if (error instanceof PreflightError) return error.diagnostic;
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const detail = error instanceof Error ? (error.stack ?? error.message) : errorText(error);
   return preflightDiagnostic({
     code: 'internal-error',
-    message: `reliability-smoke stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+    message: `reliability-smoke stopped on an unexpected error: ${errorText(error)}`,
     problems: [detail],
     guidance: ['This is a bug in reliability-smoke. Please report it with this report attached.'],
     fallbackIds: [],

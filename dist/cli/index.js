@@ -28985,6 +28985,63 @@ class AttemptAbort extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/run/failure.ts
+/**
+ * What an attempt reports when it fails, and how page text is put into a message. Page-supplied text (titles,
+ * console messages, error text) is data: it is clipped and quoted as a JSON string, so it can never add a line,
+ * close a quote, or start a workflow command in the message around it.
+ */
+
+/** A failure whose kind is already known where it is raised (an expectation, a step the page refused, ...). */
+class AttemptFailure extends Error {
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+        this.name = 'AttemptFailure';
+    }
+}
+/** Lower ranks win when several things went wrong in one attempt (SPEC "Running"). */
+const RANK = {
+    navigation: 0,
+    timeout: 0,
+    browser: 0,
+    config: 0,
+    assertion: 1,
+    'script-error': 2,
+};
+function failureRank(kind) {
+    return RANK[kind];
+}
+/** How much of one piece of page text goes into a message; the log keeps it whole. */
+const QUOTED_TEXT_MAX = 200;
+/** Page (or fixture) text as a one-line JSON string literal, clipped first so the note stays inside the quotes. */
+function quote(text, max = QUOTED_TEXT_MAX) {
+    return JSON.stringify(clip(text, max));
+}
+/** "5.0s": one decimal is what a reader of a failure message needs. */
+function failure_seconds(ms) {
+    return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+}
+/** A message as the report stores it: the first line says what happened, the rest gives the details. */
+function composeMessage(headline, details = []) {
+    const text = [headline, ...details.filter((line) => line.length > 0)].join('\n');
+    return clip(text, REPORT_LIMITS.maxMessageChars);
+}
+/** A timeout: the headline says what it waited for and why; the attempt's timeout always follows. */
+function timedOut(headline, timeoutMs, details = []) {
+    return new AttemptFailure('timeout', composeMessage(headline, [`The attempt's timeout is ${failure_seconds(timeoutMs)}.`, ...details]));
+}
+/** A selector the browser refused: a config failure, since no page could ever match it. */
+function invalidSelector(subject, selector, problem) {
+    return new AttemptFailure('config', composeMessage(`${subject} ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
+}
+function errorText(error) {
+    if (error instanceof Error)
+        return error.message;
+    return typeof error === 'string' ? error : String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/report/plan.ts
 /**
  * plan.json: what a dry run would run. It is written instead of report.json, so a dry run never replaces the
@@ -29195,11 +29252,11 @@ function describeValue(value) {
     if (typeof value === 'object')
         return 'an object';
     if (typeof value === 'string')
-        return quote(value);
+        return problems_quote(value);
     return String(value);
 }
 /** JSON quoting escapes newlines and quotes; long values are cut so one problem stays one line. */
-function quote(text, max = 60) {
+function problems_quote(text, max = 60) {
     const cut = text.length > max ? `${text.slice(0, max)}…` : text;
     return JSON.stringify(cut);
 }
@@ -29418,7 +29475,7 @@ function idHint(input, path) {
         .replace(/[^a-z0-9._-]+/g, '-')
         .replace(/^[^a-z0-9]+/, '')
         .replace(/-+$/, '');
-    return FIXTURE_ID_PATTERN.test(slug) ? `; try ${quote(slug)}` : '';
+    return FIXTURE_ID_PATTERN.test(slug) ? `; try ${problems_quote(slug)}` : '';
 }
 function unknownKeyMessage(key, path, schema, guess) {
     const known = knownKeysAt(schema, path);
@@ -59136,63 +59193,6 @@ executablePath,
 launch: cli_launch, } = puppeteer;
 /* harmony default export */ const puppeteer_core = (puppeteer);
 //# sourceMappingURL=puppeteer-core.js.map
-;// CONCATENATED MODULE: ./src/run/failure.ts
-/**
- * What an attempt reports when it fails, and how page text is put into a message. Page-supplied text (titles,
- * console messages, error text) is data: it is clipped and quoted as a JSON string, so it can never add a line,
- * close a quote, or start a workflow command in the message around it.
- */
-
-/** A failure whose kind is already known where it is raised (an expectation, a step the page refused, ...). */
-class AttemptFailure extends Error {
-    kind;
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-        this.name = 'AttemptFailure';
-    }
-}
-/** Lower ranks win when several things went wrong in one attempt (SPEC "Running"). */
-const RANK = {
-    navigation: 0,
-    timeout: 0,
-    browser: 0,
-    config: 0,
-    assertion: 1,
-    'script-error': 2,
-};
-function failureRank(kind) {
-    return RANK[kind];
-}
-/** How much of one piece of page text goes into a message; the log keeps it whole. */
-const QUOTED_TEXT_MAX = 200;
-/** Page (or fixture) text as a one-line JSON string literal, clipped first so the note stays inside the quotes. */
-function failure_quote(text, max = QUOTED_TEXT_MAX) {
-    return JSON.stringify(clip(text, max));
-}
-/** "5.0s": one decimal is what a reader of a failure message needs. */
-function failure_seconds(ms) {
-    return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
-}
-/** A message as the report stores it: the first line says what happened, the rest gives the details. */
-function composeMessage(headline, details = []) {
-    const text = [headline, ...details.filter((line) => line.length > 0)].join('\n');
-    return clip(text, REPORT_LIMITS.maxMessageChars);
-}
-/** A timeout: the headline says what it waited for and why; the attempt's timeout always follows. */
-function timedOut(headline, timeoutMs, details = []) {
-    return new AttemptFailure('timeout', composeMessage(headline, [`The attempt's timeout is ${failure_seconds(timeoutMs)}.`, ...details]));
-}
-/** A selector the browser refused: a config failure, since no page could ever match it. */
-function invalidSelector(subject, selector, problem) {
-    return new AttemptFailure('config', composeMessage(`${subject} ${failure_quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
-}
-function errorText(error) {
-    if (error instanceof Error)
-        return error.message;
-    return typeof error === 'string' ? error : String(error);
-}
-
 ;// CONCATENATED MODULE: ./src/run/page-signals.ts
 
 
@@ -59690,28 +59690,28 @@ async function pollPage(page, query, check, budget) {
 const DIAGNOSIS_BUDGET_MS = 1000;
 function describeStep(step) {
     if (step.click !== undefined)
-        return `click ${failure_quote(step.click)}`;
+        return `click ${quote(step.click)}`;
     // The value stays out: it may be a password, and labels go into reports and job summaries.
     if (step.fill !== undefined)
-        return `fill ${failure_quote(step.fill.selector)}`;
+        return `fill ${quote(step.fill.selector)}`;
     if (step.press !== undefined) {
         if (typeof step.press === 'string')
-            return `press ${failure_quote(step.press)}`;
-        const target = step.press.selector === undefined ? '' : ` in ${failure_quote(step.press.selector)}`;
-        return `press ${failure_quote(step.press.key)}${target}`;
+            return `press ${quote(step.press)}`;
+        const target = step.press.selector === undefined ? '' : ` in ${quote(step.press.selector)}`;
+        return `press ${quote(step.press.key)}${target}`;
     }
     if (step.hover !== undefined)
-        return `hover ${failure_quote(step.hover)}`;
+        return `hover ${quote(step.hover)}`;
     if (step.select !== undefined) {
         const values = Array.isArray(step.select.value) ? step.select.value : [step.select.value];
-        return `select ${values.map((value) => failure_quote(value)).join(', ')} in ${failure_quote(step.select.selector)}`;
+        return `select ${values.map((value) => quote(value)).join(', ')} in ${quote(step.select.selector)}`;
     }
     if (step.waitFor !== undefined) {
         const wait = typeof step.waitFor === 'string' ? { selector: step.waitFor, state: 'visible' } : step.waitFor;
-        return `waitFor ${failure_quote(wait.selector)} to be ${wait.state}`;
+        return `waitFor ${quote(wait.selector)} to be ${wait.state}`;
     }
     if (step.goto !== undefined)
-        return `goto ${failure_quote(step.goto)}`;
+        return `goto ${quote(step.goto)}`;
     return 'an empty step';
 }
 function stepLabel(step, index) {
@@ -59724,7 +59724,7 @@ function stepConfigProblems(steps, baseUrl) {
         : []);
 }
 function navigationLabel(url, waitUntil) {
-    return `${failure_quote(url)} to load (waitUntil: ${waitUntil})`;
+    return `${quote(url)} to load (waitUntil: ${waitUntil})`;
 }
 /** Opens a URL and waits for it as the fixture asks. */
 async function steps_navigate(env, url) {
@@ -59790,19 +59790,19 @@ async function onElement(env, label, selector, action) {
         const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
         if (state && 'invalid' in state)
             throw invalidSelector(`${label}:`, selector, state.invalid);
-        const why = state ? whyNotReady(selector, state) : `the element ${failure_quote(selector)} did not become ready`;
+        const why = state ? whyNotReady(selector, state) : `the element ${quote(selector)} did not become ready`;
         throw stepTimeout(env.progress, label, why);
     }
 }
 function whyNotReady(selector, state) {
     if (state.count === 0)
-        return `no element matches ${failure_quote(selector)}`;
+        return `no element matches ${quote(selector)}`;
     const subject = state.count === 1 ? 'the element' : `${state.count} elements match, and the first`;
     if (state.visible === 0)
-        return `${subject} matching ${failure_quote(selector)} is not visible`;
+        return `${subject} matching ${quote(selector)} is not visible`;
     if (state.disabled > 0)
-        return `${subject} matching ${failure_quote(selector)} is disabled`;
-    return `${subject} matching ${failure_quote(selector)} did not hold still or could not be scrolled into view`;
+        return `${subject} matching ${quote(selector)} is disabled`;
+    return `${subject} matching ${quote(selector)} did not hold still or could not be scrolled into view`;
 }
 function stepTimeout(progress, label, why) {
     const waited = progress.elapsedMs() - (progress.current()?.startMs ?? 0);
@@ -59815,7 +59815,7 @@ async function pressKey(label, key, press) {
     catch (error) {
         if (!/^Unknown key/.test(errorText(error)))
             throw error;
-        throw new AttemptFailure('config', composeMessage(`${label}: ${failure_quote(key)} is not a key name puppeteer knows.`, [
+        throw new AttemptFailure('config', composeMessage(`${label}: ${quote(key)} is not a key name puppeteer knows.`, [
             'Use names such as "Enter", "Tab", "Escape", "ArrowDown" or a single character such as "a".',
         ]));
     }
@@ -59840,9 +59840,9 @@ async function selectValues(handle, values, label) {
     const offered = await handle
         .evaluate((element) => Array.from(element.options, (option) => option.value))
         .catch(() => []);
-    const shown = offered.slice(0, 20).map((value) => failure_quote(value, 80));
+    const shown = offered.slice(0, 20).map((value) => quote(value, 80));
     const more = offered.length > shown.length ? `, and ${offered.length - shown.length} more` : '';
-    throw new AttemptFailure('assertion', composeMessage(`${label}: the <select> has no option with the value ${missing.map((value) => failure_quote(value)).join(', ')}.`, [
+    throw new AttemptFailure('assertion', composeMessage(`${label}: the <select> has no option with the value ${missing.map((value) => quote(value)).join(', ')}.`, [
         `Its option values are: ${shown.join(', ') || '(none)'}${more}.`,
     ]));
 }
@@ -59864,7 +59864,7 @@ async function waitFor(wait, label, env) {
         ? `the page kept navigating (${result.lastError ?? 'no answer'})`
         : wait.state === 'visible'
             ? whyNotReady(wait.selector, state)
-            : `${state.visible} element${state.visible === 1 ? '' : 's'} matching ${failure_quote(wait.selector)} still visible`;
+            : `${state.visible} element${state.visible === 1 ? '' : 's'} matching ${quote(wait.selector)} still visible`;
     throw stepTimeout(progress, label, why);
 }
 
@@ -59891,7 +59891,7 @@ function isAbsoluteUrl(url) {
 function expectationConfigProblems(expect, baseUrl) {
     const url = expect.url;
     if (typeof url === 'string' && !isAbsoluteUrl(url) && baseUrl === null) {
-        return [`expect.url ${failure_quote(url)} is relative, but there is no base URL to resolve it against: set base-url (--base-url) or write an absolute URL.`];
+        return [`expect.url ${quote(url)} is relative, but there is no base URL to resolve it against: set base-url (--base-url) or write an absolute URL.`];
     }
     return [];
 }
@@ -59900,8 +59900,8 @@ function titleMismatch(expected, title) {
     const holds = regex ? regex.test(title) : normalizeSpace(expected) === normalizeSpace(title);
     if (holds)
         return null;
-    const what = regex ? `to match ${showRegExp(regex)}` : `to be ${failure_quote(normalizeSpace(expected))}`;
-    return { expected: `expect.title ${what}`, found: `found ${failure_quote(title)}` };
+    const what = regex ? `to match ${showRegExp(regex)}` : `to be ${quote(normalizeSpace(expected))}`;
+    return { expected: `expect.title ${what}`, found: `found ${quote(title)}` };
 }
 function urlMismatch(expected, actual, baseUrl) {
     let holds;
@@ -59909,7 +59909,7 @@ function urlMismatch(expected, actual, baseUrl) {
     if (typeof expected === 'string') {
         const wanted = new URL(expected, baseUrl ?? undefined).href;
         holds = URL.canParse(actual) && new URL(actual).href === wanted;
-        what = `to be ${failure_quote(wanted)}`;
+        what = `to be ${quote(wanted)}`;
     }
     else if (expected.matches !== undefined) {
         const regex = compileMatcher(expected.matches);
@@ -59918,9 +59918,9 @@ function urlMismatch(expected, actual, baseUrl) {
     }
     else {
         holds = actual.includes(expected.contains ?? '');
-        what = `to contain ${failure_quote(expected.contains ?? '')}`;
+        what = `to contain ${quote(expected.contains ?? '')}`;
     }
-    return holds ? null : { expected: `expect.url ${what}`, found: `found ${failure_quote(actual)}` };
+    return holds ? null : { expected: `expect.url ${what}`, found: `found ${quote(actual)}` };
 }
 function textMismatch(check, text) {
     let what;
@@ -59931,22 +59931,22 @@ function textMismatch(check, text) {
         holds = text !== null && regex.test(text);
     }
     else if (check.equals !== undefined) {
-        what = `to equal ${failure_quote(normalizeSpace(check.equals))}`;
+        what = `to equal ${quote(normalizeSpace(check.equals))}`;
         holds = text === normalizeSpace(check.equals);
     }
     else {
-        what = `to contain ${failure_quote(normalizeSpace(check.contains ?? ''))}`;
+        what = `to contain ${quote(normalizeSpace(check.contains ?? ''))}`;
         holds = text !== null && text.includes(normalizeSpace(check.contains ?? ''));
     }
     if (holds)
         return null;
-    const expected = `expect.text ${failure_quote(check.selector)} ${what}`;
-    return { expected, found: text === null ? `but no element matches ${failure_quote(check.selector)}` : `found ${failure_quote(text)}` };
+    const expected = `expect.text ${quote(check.selector)} ${what}`;
+    return { expected, found: text === null ? `but no element matches ${quote(check.selector)}` : `found ${quote(text)}` };
 }
 function visibilityMismatch(field, selector, state) {
     if ('invalid' in state)
         throw invalidSelector(`expect.${field}`, selector, state.invalid);
-    const expected = `expect.${field} ${failure_quote(selector)} to be ${field}`;
+    const expected = `expect.${field} ${quote(selector)} to be ${field}`;
     if (field === 'visible') {
         if (state.visible > 0)
             return null;
@@ -60004,7 +60004,7 @@ async function checkPageExpectations(page, expect, options) {
     const [first, ...others] = result.failure;
     throw new AttemptFailure('assertion', composeMessage(`${first.expected}, ${first.found} ${waited}`, [
         ...others.map((other) => `Also not holding: ${other.expected}, ${other.found}`),
-        `Page: ${failure_quote(result.snapshot.url)}, title ${failure_quote(result.snapshot.title)}`,
+        `Page: ${quote(result.snapshot.url)}, title ${quote(result.snapshot.title)}`,
     ]));
 }
 /** expect.status against the final main document. Without expect.status, HTTP errors are navigation failures. */
@@ -60017,7 +60017,7 @@ function statusFailure(expected, document) {
     const wanted = accepted.length === 1 ? `to be ${accepted[0]}` : `to be one of ${accepted.join(', ')}`;
     const found = document === null
         ? 'but the page has no HTTP response'
-        : `found ${document.status}${document.statusText ? ` ${failure_quote(document.statusText)}` : ''} for ${failure_quote(document.url)}`;
+        : `found ${document.status}${document.statusText ? ` ${quote(document.statusText)}` : ''} for ${quote(document.url)}`;
     return new AttemptFailure('assertion', composeMessage(`expect.status ${wanted}, ${found}`));
 }
 function maxDurationFailure(maxDuration, elapsedMs) {
@@ -60168,7 +60168,7 @@ const NETWORK_HINTS = {
 function networkFailure(url, code) {
     const name = code.replace(/^net::/, '');
     const hint = NETWORK_HINTS[name] ?? (name.startsWith('ERR_CERT') ? 'The TLS certificate was refused.' : '');
-    return new AttemptFailure('navigation', composeMessage(`Could not load ${failure_quote(url)}: ${code}.`, [hint]));
+    return new AttemptFailure('navigation', composeMessage(`Could not load ${quote(url)}: ${code}.`, [hint]));
 }
 /** The main document is a failure of its own: it did not load, or it is an HTTP error nobody asked for. */
 function documentFailure(signals, expect) {
@@ -60178,8 +60178,8 @@ function documentFailure(signals, expect) {
     const document = signals.mainDocument();
     if (expect.status !== undefined || document === null || document.status < 400)
         return null;
-    const statusText = document.statusText ? ` ${failure_quote(document.statusText)}` : '';
-    return new AttemptFailure('navigation', composeMessage(`${failure_quote(document.url)} answered HTTP ${document.status}${statusText}.`, [
+    const statusText = document.statusText ? ` ${quote(document.statusText)}` : '';
+    return new AttemptFailure('navigation', composeMessage(`${quote(document.url)} answered HTTP ${document.status}${statusText}.`, [
         'The main document must not be an HTTP error. If this status is what the page should answer, set expect.status.',
     ]));
 }
@@ -60200,7 +60200,7 @@ function phaseOf(progress) {
 function timeoutFailure(progress, signals, headline) {
     const phase = phaseOf(progress);
     const pending = signals.pendingRequests();
-    const listed = pending.slice(0, LISTED).map((request) => `  ${failure_quote(request)}`);
+    const listed = pending.slice(0, LISTED).map((request) => `  ${quote(request)}`);
     return timedOut(headline ?? `Timed out after ${failure_seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []);
 }
 /** Maps what was thrown to a failure kind. Failures raised with a known kind keep it. */
@@ -60210,7 +60210,7 @@ function failureFromError(error, page, progress, signals) {
     const text = errorText(error);
     const phase = phaseOf(progress);
     if (isBrowserGone(error, page)) {
-        return new AttemptFailure('browser', composeMessage(`The browser or the page went away during ${phase.label}.`, [failure_quote(text, 500)]));
+        return new AttemptFailure('browser', composeMessage(`The browser or the page went away during ${phase.label}.`, [quote(text, 500)]));
     }
     const network = /(net::ERR_[A-Z0-9_]+)(?: at (\S+))?/.exec(text);
     if (network)
@@ -60219,7 +60219,7 @@ function failureFromError(error, page, progress, signals) {
         return timeoutFailure(progress, signals);
     // Anything else went wrong in the page: loading it, or doing what a step or a check asked of it.
     const kind = phase.kind === 'navigation' ? 'navigation' : 'assertion';
-    return new AttemptFailure(kind, composeMessage(`${phase.label} failed: ${failure_quote(text, 500)}`));
+    return new AttemptFailure(kind, composeMessage(`${phase.label} failed: ${quote(text, 500)}`));
 }
 /** The kind and message of an abort from outside (suite timeout, browser gone) come from its reason. */
 function abortFailure(reason, progress) {
@@ -60287,7 +60287,7 @@ function failedRequestsFailure(signals) {
     const failed = signals.requestFailures();
     if (failed.length === 0)
         return null;
-    const line = (entry) => `${entry.method} ${failure_quote(entry.url)} ${entry.failure}`;
+    const line = (entry) => `${entry.method} ${quote(entry.url)} ${entry.failure}`;
     return new AttemptFailure('navigation', composeMessage(`${plural(failed.length, 'request')} failed (expect.noFailedRequests): ${line(failed[0])}`, [
         ...failed.slice(1, LISTED).map((entry) => `Also failed: ${line(entry)}`),
     ]));
@@ -60297,10 +60297,10 @@ function scriptFailure(expect, signals) {
     const consoleErrors = expect.noConsoleErrors ? signals.consoleErrors() : [];
     if (pageErrors.length === 0 && consoleErrors.length === 0)
         return null;
-    const where = (location) => (location ? ` at ${failure_quote(location)}` : '');
+    const where = (location) => (location ? ` at ${quote(location)}` : '');
     const details = [
-        ...pageErrors.slice(0, LISTED).map((entry) => `Uncaught: ${failure_quote(entry.message)}${where(entry.stack?.split('\n')[0]?.trim() ?? null)}`),
-        ...consoleErrors.slice(0, LISTED).map((entry) => `console.${entry.type}: ${failure_quote(entry.text)}${where(entry.location)}`),
+        ...pageErrors.slice(0, LISTED).map((entry) => `Uncaught: ${quote(entry.message)}${where(entry.stack?.split('\n')[0]?.trim() ?? null)}`),
+        ...consoleErrors.slice(0, LISTED).map((entry) => `console.${entry.type}: ${quote(entry.text)}${where(entry.location)}`),
         'The attempt log has the full text. Set expect.noPageErrors or expect.noConsoleErrors to false if these are expected.',
     ];
     const counts = [
@@ -60308,7 +60308,7 @@ function scriptFailure(expect, signals) {
         ...(consoleErrors.length > 0 ? [plural(consoleErrors.length, 'console error')] : []),
     ].join(' and ');
     const first = pageErrors[0]?.message ?? consoleErrors[0]?.text ?? '';
-    return new AttemptFailure('script-error', composeMessage(`The page logged ${counts}; first: ${failure_quote(first)}`, details));
+    return new AttemptFailure('script-error', composeMessage(`The page logged ${counts}; first: ${quote(first)}`, details));
 }
 /** Checked once the steps and expectations are done, as SPEC "Running" asks. */
 function afterwardFailures(expect, signals, elapsedMs) {
@@ -60402,12 +60402,13 @@ async function runAttempt(context) {
 
 ;// CONCATENATED MODULE: ./src/run/browser-host.ts
 
+
 /** The first launch failed: the suite cannot run at all. The engine turns this into a report. */
 class BrowserLaunchError extends Error {
     executable;
     constructor(executable, cause) {
         // Puppeteer's message carries Chrome's stderr between blank lines; keep the text, not the gaps.
-        const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\s*\n\s*/g, '\n').trim();
+        const reason = errorText(cause).replace(/\s*\n\s*/g, '\n').trim();
         super(`Could not start the browser ${executable}: ${reason}\n` +
             'Check that this is a working Chrome or Chromium (run it with --version), or point browser-path ' +
             '(--browser-path), PUPPETEER_EXECUTABLE_PATH or CHROME_BIN at one.', { cause });
@@ -60458,10 +60459,10 @@ function createBrowserHost(options) {
             }
             catch (error) {
                 lastError = error;
-                logger.warn(`The relaunch failed: ${error.message}`);
+                logger.warn(`The relaunch failed: ${errorText(error)}`);
             }
         }
-        const why = lastError ? `; the last relaunch failed: ${lastError.message}` : '';
+        const why = lastError ? `; the last relaunch failed: ${errorText(lastError)}` : '';
         throw new BrowserUnavailableError(closing
             ? 'the suite is shutting down'
             : `the browser went away again after ${relaunchesTried} relaunches, the most one suite allows${why}`);
@@ -60695,7 +60696,7 @@ async function tryOnce(fixture, url, attemptNumber, runner) {
     if (acquired === null)
         return null;
     if ('error' in acquired) {
-        const message = `Could not open an isolated browser session: ${acquired.error.message}`;
+        const message = `Could not open an isolated browser session: ${errorText(acquired.error)}`;
         return { attempt: failedAttempt(attemptNumber, runner.clock.now(), runner.clock, 'browser', message), browserGone: true };
     }
     return runOnSession(acquired.session, fixture, url, attemptNumber, runner);
@@ -60772,7 +60773,7 @@ function toAttempt(outcome, facts) {
         return { ...attempt, error: { kind: imposed.kind, message: clip(imposed.message + reported, REPORT_LIMITS.maxMessageChars) } };
     }
     const fallback = outcome.kind === 'threw'
-        ? { kind: 'browser', message: `The attempt stopped with an internal error: ${outcome.error?.message ?? String(outcome.error)}` }
+        ? { kind: 'browser', message: `The attempt stopped with an internal error: ${errorText(outcome.error)}` }
         : { kind: 'timeout', message: 'The attempt did not stop after it was aborted.' };
     const error = imposed ?? fallback;
     const suffix = outcome.kind === 'abandoned' ? ' It did not stop when aborted, so it was abandoned.' : '';
@@ -60843,6 +60844,7 @@ function createLimiter(concurrency) {
 }
 
 ;// CONCATENATED MODULE: ./src/run/session.ts
+
 
 
 /** Everything Storage.clearDataForOrigin can hold for an origin, except cookies (cleared context-wide). */
@@ -60930,7 +60932,7 @@ function createSession(parts) {
                 return await bound(resetInPlace(context, page, cdp, observed), 'reset');
             }
             catch (error) {
-                return `the reset failed: ${error.message}`;
+                return `the reset failed: ${errorText(error)}`;
             }
         },
         async close() {
@@ -61141,6 +61143,7 @@ function createSessionPool(options) {
 
 
 
+
 const DEFAULT_INTERNALS = {
     runAttempt: runAttempt,
     attemptGraceMs: 10_000,
@@ -61207,7 +61210,7 @@ function notify(run, options) {
     }
     catch (error) {
         // A broken progress printer must not lose the results of the suite.
-        options.logger.warn(`onFixtureDone failed for ${run.fixture.id}: ${error.message}`);
+        options.logger.warn(`onFixtureDone failed for ${run.fixture.id}: ${errorText(error)}`);
     }
     return run;
 }
@@ -61470,6 +61473,7 @@ async function ensureWritableReportDir(reportDir) {
 
 
 
+
 async function runSmoke(request, deps) {
     const clock = deps.clock ?? systemClock;
     const startedAt = clock.now();
@@ -61555,10 +61559,10 @@ function reportBase(request, startedAt, clock, planned) {
 function diagnosticOf(error, request) {
     if (error instanceof PreflightError)
         return error.diagnostic;
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : errorText(error);
     return build_preflightDiagnostic({
         code: 'internal-error',
-        message: `reliability-smoke stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+        message: `reliability-smoke stopped on an unexpected error: ${errorText(error)}`,
         problems: [detail],
         guidance: ['This is a bug in reliability-smoke. Please report it with this report attached.'],
         fallbackIds: [],

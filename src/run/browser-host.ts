@@ -4,6 +4,7 @@
  */
 import type { Browser } from 'puppeteer-core';
 import { settleWithin } from './deadline.ts';
+import { errorText } from './failure.ts';
 import type { BrowserLauncher, Logger } from './types.ts';
 
 /** The first launch failed: the suite cannot run at all. The engine turns this into a report. */
@@ -11,7 +12,7 @@ export class BrowserLaunchError extends Error {
   readonly executable: string;
   constructor(executable: string, cause: unknown) {
     // Puppeteer's message carries Chrome's stderr between blank lines; keep the text, not the gaps.
-    const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\s*\n\s*/g, '\n').trim();
+    const reason = errorText(cause).replace(/\s*\n\s*/g, '\n').trim();
     super(
       `Could not start the browser ${executable}: ${reason}\n` +
         'Check that this is a working Chrome or Chromium (run it with --version), or point browser-path ' +
@@ -89,10 +90,10 @@ export function createBrowserHost(options: BrowserHostOptions): BrowserHost {
         return adopt(launched);
       } catch (error) {
         lastError = error;
-        logger.warn(`The relaunch failed: ${(error as Error).message}`);
+        logger.warn(`The relaunch failed: ${errorText(error)}`);
       }
     }
-    const why = lastError ? `; the last relaunch failed: ${(lastError as Error).message}` : '';
+    const why = lastError ? `; the last relaunch failed: ${errorText(lastError)}` : '';
     throw new BrowserUnavailableError(
       closing
         ? 'the suite is shutting down'

@@ -6,7 +6,7 @@ import type { LoadedFixture } from '../fixtures/loaded.ts';
 import { BrowserUnavailableError } from './browser-host.ts';
 import { boundedAttempt, type AttemptOutcome } from './bounded-attempt.ts';
 import { expectationConfigProblems } from './assertions.ts';
-import { composeMessage } from './failure.ts';
+import { composeMessage, errorText } from './failure.ts';
 import { DEFAULT_VIEWPORT } from './page-signals.ts';
 import { stepConfigProblems } from './steps.ts';
 import type { Session, Viewport } from './session.ts';
@@ -116,7 +116,7 @@ async function tryOnce(fixture: LoadedFixture, url: string, attemptNumber: numbe
   const acquired = await acquireUnlessStopped(runner, fixture.viewport ?? DEFAULT_VIEWPORT);
   if (acquired === null) return null;
   if ('error' in acquired) {
-    const message = `Could not open an isolated browser session: ${(acquired.error as Error).message}`;
+    const message = `Could not open an isolated browser session: ${errorText(acquired.error)}`;
     return { attempt: failedAttempt(attemptNumber, runner.clock.now(), runner.clock, 'browser', message), browserGone: true };
   }
   return runOnSession(acquired.session, fixture, url, attemptNumber, runner);
@@ -207,7 +207,7 @@ export function toAttempt(outcome: AttemptOutcome, facts: AttemptFacts): Attempt
   }
   const fallback: AttemptError =
     outcome.kind === 'threw'
-      ? { kind: 'browser', message: `The attempt stopped with an internal error: ${(outcome.error as Error)?.message ?? String(outcome.error)}` }
+      ? { kind: 'browser', message: `The attempt stopped with an internal error: ${errorText(outcome.error)}` }
       : { kind: 'timeout', message: 'The attempt did not stop after it was aborted.' };
   const error = imposed ?? fallback;
   const suffix = outcome.kind === 'abandoned' ? ' It did not stop when aborted, so it was abandoned.' : '';

@@ -9,6 +9,7 @@
  */
 import type { Browser, BrowserContext, CDPSession, Dialog, Frame, HTTPRequest, Page, Protocol, Target } from 'puppeteer-core';
 import { withDeadline } from './deadline.ts';
+import { errorText } from './failure.ts';
 import { isBrowserOwn, isMainDocument } from './page-signals.ts';
 
 /** Everything Storage.clearDataForOrigin can hold for an origin, except cookies (cleared context-wide). */
@@ -140,7 +141,7 @@ function createSession(parts: Parts): Session {
       try {
         return await bound(resetInPlace(context, page, cdp, observed), 'reset');
       } catch (error) {
-        return `the reset failed: ${(error as Error).message}`;
+        return `the reset failed: ${errorText(error)}`;
       }
     },
     async close() {

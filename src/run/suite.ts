@@ -7,6 +7,7 @@
 import type { LoadedFixture } from '../fixtures/loaded.ts';
 import { runAttempt } from './attempt.ts';
 import { createBrowserHost } from './browser-host.ts';
+import { errorText } from './failure.ts';
 import { checkFixtureConfig, runFixture, type FixtureRunner } from './fixture-run.ts';
 import { createLimiter } from './limiter.ts';
 import { createSessionPool } from './session-pool.ts';
@@ -102,7 +103,7 @@ function notify(run: FixtureRun, options: SuiteOptions): FixtureRun {
     options.onFixtureDone?.(run);
   } catch (error) {
     // A broken progress printer must not lose the results of the suite.
-    options.logger.warn(`onFixtureDone failed for ${run.fixture.id}: ${(error as Error).message}`);
+    options.logger.warn(`onFixtureDone failed for ${run.fixture.id}: ${errorText(error)}`);
   }
   return run;
 }
