@@ -10,9 +10,6 @@ import type { Progress } from './progress.ts';
 import { pollPage, type PageSnapshot, type ProbeQuery } from './page-probe.ts';
 import { AttemptFailure, composeMessage, invalidSelector, quote, seconds } from './failure.ts';
 
-/** `url` is a string (exact, relative to the base URL) or, in newer fixture schemas, {contains} / {matches}. */
-type UrlExpectation = string | { contains?: string | undefined; matches?: string | undefined };
-
 /** One expectation that does not hold: what was expected, and what was found instead. */
 interface Mismatch {
   expected: string;
@@ -39,7 +36,7 @@ function isAbsoluteUrl(url: string): boolean {
 
 /** Problems that make the expectations impossible to check as written, found before the page is opened. */
 export function expectationConfigProblems(expect: Expect, baseUrl: string | null): string[] {
-  const url = expect.url as UrlExpectation | undefined;
+  const url = expect.url;
   if (typeof url === 'string' && !isAbsoluteUrl(url) && baseUrl === null) {
     return [`expect.url ${quote(url)} is relative, but there is no base URL to resolve it against: set base-url (--base-url) or write an absolute URL.`];
   }
@@ -54,7 +51,7 @@ function titleMismatch(expected: string, title: string): Mismatch | null {
   return { expected: `expect.title ${what}`, found: `found ${quote(title)}` };
 }
 
-function urlMismatch(expected: UrlExpectation, actual: string, baseUrl: string | null): Mismatch | null {
+function urlMismatch(expected: NonNullable<Expect['url']>, actual: string, baseUrl: string | null): Mismatch | null {
   let holds: boolean;
   let what: string;
   if (typeof expected === 'string') {
@@ -113,7 +110,7 @@ function pageExpectations(expect: Expect, baseUrl: string | null) {
   const check = (snapshot: PageSnapshot): Mismatch[] | null => {
     const found: (Mismatch | null)[] = [];
     if (expect.title !== undefined) found.push(titleMismatch(expect.title, snapshot.title));
-    if (expect.url !== undefined) found.push(urlMismatch(expect.url as UrlExpectation, snapshot.url, baseUrl));
+    if (expect.url !== undefined) found.push(urlMismatch(expect.url, snapshot.url, baseUrl));
     visible.forEach((selector, i) => found.push(visibilityMismatch('visible', selector, snapshot.elements[i]!)));
     hidden.forEach((selector, i) =>
       found.push(visibilityMismatch('hidden', selector, snapshot.elements[visible.length + i]!)),
