@@ -13,12 +13,8 @@ export class BrowserLaunchError extends Error {
   constructor(executable: string, cause: unknown) {
     // Puppeteer's message carries Chrome's stderr between blank lines; keep the text, not the gaps.
     const reason = errorText(cause).replace(/\s*\n\s*/g, '\n').trim();
-    super(
-      `Could not start the browser ${executable}: ${reason}\n` +
-        'Check that this is a working Chrome or Chromium (run it with --version), or point browser-path ' +
-        '(--browser-path), PUPPETEER_EXECUTABLE_PATH or CHROME_BIN at one.',
-      { cause },
-    );
+    // What to do about it is the engine's guidance (engine/execute.ts), printed after this message.
+    super(`Could not start the browser ${executable}: ${reason}`, { cause });
     this.name = 'BrowserLaunchError';
     this.executable = executable;
   }
