@@ -4,7 +4,9 @@
  * writes one with its preflight diagnostic, and a dry run writes plan.json instead, leaving report.json alone.
  */
 import path from 'node:path';
+import { parseDuration } from './fixtures/duration.ts';
 import type { LoadedFixture } from './fixtures/loaded.ts';
+import { OPTION_DEFAULTS } from './options.ts';
 import { PreflightError } from './preflight.ts';
 import { buildPreflightReport, buildReport, type PreflightReportInput, preflightDiagnostic } from './report/build.ts';
 import type { Mode, PreflightDiagnostic, Report, RunContext } from './report/schema.ts';
@@ -145,8 +147,14 @@ export async function reportStoppedRun(params: {
     startedAt: new Date(now),
     durationMs: 0,
     baseUrl: null,
-    options: { retries: 0, concurrency: 1, timeoutMs: 30_000, suiteTimeoutMs: null, failOnFlaky: false },
-    selection: { fixturesDir: '', patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
+    options: {
+      retries: Number(OPTION_DEFAULTS.retries),
+      concurrency: Number(OPTION_DEFAULTS.concurrency),
+      timeoutMs: parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000,
+      suiteTimeoutMs: null,
+      failOnFlaky: false,
+    },
+    selection: { fixturesDir: OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
     diagnostic: params.diagnostic,
   });
   return finishWith(report, params.reportDir, 0);

@@ -17873,532 +17873,30 @@ var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/preflight.ts
-class PreflightError extends Error {
-    diagnostic;
-    constructor(diagnostic) {
-        super(diagnostic.message);
-        this.name = 'PreflightError';
-        this.diagnostic = diagnostic;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/limits.ts
-const REPORT_LIMITS = {
-    /** report.json larger than this is refused before it is parsed. */
-    maxReportBytes: 32 * 1024 * 1024,
-    maxFixtures: 20_000,
-    maxAttemptsPerFixture: 50,
-    maxMessageChars: 16_000,
-    maxShortTextChars: 2_000,
-    maxListItems: 1_000,
-};
-/** Cuts text to a limit, saying how much was cut, so a truncated message is never mistaken for a whole one. */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    const note = ` … [${text.length - max} more characters cut]`;
-    return text.slice(0, Math.max(0, max - note.length)) + note;
-}
-/** Cuts each item and the list itself; a cut list says how many items it lost. */
-function boundedList(items, maxChars, maxItems = REPORT_LIMITS.maxListItems) {
-    const clipped = items.map((item) => clip(item, maxChars));
-    if (clipped.length <= maxItems)
-        return clipped;
-    return [...clipped.slice(0, maxItems - 1), `… and ${clipped.length - maxItems + 1} more`];
-}
-/** Where a fixture is written (title, file, line, tags), cut to the report's limits. */
-function placementOf(fixture) {
-    return {
-        title: fixture.title === undefined ? null : clip(fixture.title, REPORT_LIMITS.maxShortTextChars),
-        file: clip(fixture.file, REPORT_LIMITS.maxShortTextChars),
-        line: fixture.line,
-        tags: boundedList(fixture.tags, REPORT_LIMITS.maxShortTextChars),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/carry-over.ts
-
-const MAX_IDS_IN_WARNING = 50;
-function mergeRerun(rerunResults, rerun) {
-    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
-    const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
-    const decision = carryOverDecision(rerun, rerun.currentSha ?? null);
-    if (!decision.carry) {
-        return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
-    }
-    const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById);
-    const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
-    return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
-}
-/** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
-function markRecovered(result, source) {
-    const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
-    return { ...result, recovered };
-}
-function carryOverDecision(rerun, currentSha) {
-    const sourceSha = rerun.source.run.sha;
-    if (sourceSha !== null && currentSha !== null) {
-        if (sourceSha === currentSha) {
-            return { carry: true, note: `Same commit as the source report (${shortSha(currentSha)}):` };
-        }
-        return {
-            carry: false,
-            note: `Nothing carried over: the source report is for commit ${shortSha(sourceSha)}, this run is for ` +
-                `${shortSha(currentSha)}. This report holds only the rerun fixtures; run the full suite for a verdict on ` +
-                'all of them.',
-        };
-    }
-    const unknown = sourceSha === null ? 'the source report' : 'this run';
-    if (rerun.carryOverWhenShaUnknown) {
-        const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
-        return { carry: true, note };
-    }
-    return {
-        carry: false,
-        note: `Nothing carried over: the commit of ${unknown} is unknown, so the source results cannot be matched to this ` +
-            'code. This report holds only the rerun fixtures.',
-    };
-}
-/** Current suite order: each fixture is either rerun, carried over from the source, or new (and absent). */
-function mergeInSuiteOrder(rerunResults, rerun, sourceById) {
-    if (rerun.suite === null) {
-        const carried = rerun.source.fixtures.map((source) => carriedAsIs(source, rerun));
-        return { fixtures: [...rerunResults, ...carried], carried: carried.length, warnings: [] };
-    }
-    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
-    const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
-    const fixtures = [];
-    const newIds = [];
-    let carried = 0;
-    for (const current of rerun.suite) {
-        const rerunResult = rerunById.get(current.id);
-        const source = sourceById.get(current.id);
-        if (rerunResult)
-            fixtures.push(rerunResult);
-        else if (source) {
-            fixtures.push(carriedOver(source, current, rerun));
-            carried += 1;
-        }
-        else
-            newIds.push(current.id);
-    }
-    // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
-    fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
-    const dropped = rerun.source.fixtures.filter((f) => !suiteIds.has(f.id) && !rerunById.has(f.id)).map((f) => f.id);
-    const warnings = [];
-    if (dropped.length > 0) {
-        warnings.push(`Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`);
-    }
-    if (newIds.length > 0) {
-        warnings.push(`New since the source report, so there is no result to carry over and they did not run (${newIds.length}): ` +
-            `${idList(newIds)}. Run them with --fixture (or the fixtures input), or run the full suite.`);
-    }
-    return { fixtures, carried, warnings };
-}
+;// CONCATENATED MODULE: ./src/fixtures/duration.ts
 /**
- * The source's status and attempts, placed where the fixture is now (file, line, title, tags), so annotations
- * point into this checkout. Evidence paths are dropped: those files belong to the source run's report folder
- * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
+ * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
  */
-function carriedOver(source, current, rerun) {
-    return { ...carriedAsIs(source, rerun), ...placementOf(current) };
-}
-/** A source result kept where the source placed it, for when the current suite is unknown. */
-function carriedAsIs(source, rerun) {
-    return {
-        ...source,
-        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
-        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
-        recovered: false,
-    };
-}
-/** The run the source report came from: as the caller found it, else as the report itself says. */
-function sourceRun(rerun) {
-    return {
-        runId: rerun.origin.runId ?? rerun.source.run.runId,
-        runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
-    };
-}
-function carriedOverFrom(rerun) {
-    return { ...sourceRun(rerun), artifactName: rerun.origin.artifactName, sha: rerun.source.run.sha };
-}
-function rerunSource(rerun, carryOver, note) {
-    const { origin } = rerun;
-    return {
-        ...sourceRun(rerun),
-        artifactId: origin.artifactId,
-        artifactName: origin.artifactName,
-        url: origin.url,
-        path: origin.path,
-        sha: rerun.source.run.sha,
-        digest: origin.digest,
-        carryOver,
-        carryOverNote: clip(note, REPORT_LIMITS.maxShortTextChars),
-    };
-}
-function sourceLabel(rerun) {
-    const { runId, runAttempt } = sourceRun(rerun);
-    if (runId)
-        return runLabel(runId, runAttempt);
-    return rerun.origin.path ?? 'the source report';
-}
-/** "run 123 (attempt 2)", or "run 123" when the attempt is unknown. */
-function runLabel(runId, runAttempt) {
-    return runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`;
-}
-function shortSha(sha) {
-    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
-}
-function countNoun(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-function idList(ids) {
-    const shown = ids.slice(0, MAX_IDS_IN_WARNING).join(', ');
-    return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
-}
-
-;// CONCATENATED MODULE: ./src/report/commands.ts
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
 /**
- * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
- * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
+ * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
+ * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
  */
-const CLI_COMMAND = 'npx reliability-smoke';
-/** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
-const FIXTURE_ID_PLACEHOLDER = '<fixture-id>';
-const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
-/** POSIX single-quoting, so a value with spaces or `$` pastes as one argument and runs nothing. */
-function shellQuote(token) {
-    if (SHELL_SAFE.test(token))
-        return token;
-    return `'${token.replaceAll("'", `'\\''`)}'`;
-}
-function command(args) {
-    return [CLI_COMMAND, ...args.map(shellQuote)].join(' ');
-}
-/** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
-function fixturesCommand(ids, baseArgs = []) {
-    const selection = ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
-    return [command(baseArgs), ...selection].join(' ');
-}
-/** The value of the Action's `fixtures:` input that selects exactly these ids. */
-function fixturesInputValue(ids) {
-    return ids.length > 0 ? ids.join(',') : FIXTURE_ID_PLACEHOLDER;
-}
-/** The same command without any selection: every fixture runs. */
-function fullRunCommand(baseArgs = []) {
-    return command(baseArgs);
-}
-/** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
-function rerunFailedCommand(baseArgs = [], artifactPath = null) {
-    const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
-    return command([...baseArgs, '--rerun-failed', ...artifact]);
-}
-/**
- * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
- * Only branch and tag refs are passed on: a PR merge ref cannot be dispatched.
- */
-function workflowRerunCommand(target) {
-    if (!target.workflow)
-        return null;
-    const parts = ['gh', 'workflow', 'run', shellQuote(workflowArgument(target.workflow))];
-    if (target.repository)
-        parts.push('-R', shellQuote(target.repository));
-    const branch = dispatchableRef(target.ref);
-    if (branch)
-        parts.push('--ref', shellQuote(branch));
-    parts.push('-f', 'rerun-failed=true');
-    return parts.join(' ');
-}
-/** An unnamed workflow is known by its path (.github/workflows/smoke.yml); gh wants the file name. */
-function workflowArgument(workflow) {
-    const file = /^\.github\/workflows\/([^/]+\.ya?ml)$/.exec(workflow);
-    return file?.[1] ?? workflow;
-}
-function dispatchableRef(ref) {
-    if (!ref)
-        return null;
-    const match = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref);
-    return match?.[1] ?? null;
-}
-
-;// CONCATENATED MODULE: ./src/report/outcome.ts
-/**
- * The pure functions that turn attempts into outcomes. Everything that shows a status, a count or a verdict
- * (report, terminal, job summary, check run, outputs) derives it here, so they can never disagree.
- */
-/** A failure counts only once the last attempt has failed; a failure followed by a pass is flaky. */
-function deriveStatus(attempts) {
-    const last = attempts.at(-1);
-    if (!last)
-        return 'skipped';
-    if (last.status === 'failed')
-        return 'failed';
-    return attempts.some((attempt) => attempt.status === 'failed') ? 'flaky' : 'passed';
-}
-function deriveSummary(fixtures) {
-    const count = (status) => fixtures.filter((fixture) => fixture.status === status).length;
-    return {
-        total: fixtures.length,
-        passed: count('passed'),
-        failed: count('failed'),
-        flaky: count('flaky'),
-        skipped: count('skipped'),
-        carriedOver: fixtures.filter((fixture) => fixture.carriedOver !== null).length,
-        recovered: fixtures.filter((fixture) => fixture.recovered).length,
-    };
-}
-function deriveResult(run) {
-    if (run.preflight)
-        return run.preflight.severity === 'error' ? 'fail' : 'pass';
-    if (run.interrupted)
-        return 'fail';
-    const summary = deriveSummary(run.fixtures);
-    if (summary.failed > 0)
-        return 'fail';
-    if (run.options.failOnFlaky && summary.flaky > 0)
-        return 'fail';
-    return 'pass';
-}
-/** Last-failed is just the ids whose derived outcome is failed. */
-function failedFixtureIds(fixtures) {
-    return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
-}
-/**
- * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
- * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
- * would pass a suite whose fixtures were never checked.
- */
-function rerunFixtureIds(fixtures) {
-    const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
-    return [...failedFixtureIds(fixtures), ...skipped];
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/fixtures/locate.ts
-/**
- * Line numbers for fields, so a problem points at the line to fix, and a fixture's annotations at its first line.
- */
-
-/** A LineCounter for text the yaml parser did not read (JSON files), so both formats share one lookup. */
-function countLines(text) {
-    const counter = new dist/* LineCounter */.HN();
-    counter.addNewLine(0);
-    for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) {
-        counter.addNewLine(index + 1);
+const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
+/** Returns milliseconds, or undefined when the text is not a duration. */
+function parseDuration(value) {
+    if (typeof value === 'number') {
+        const ms = Math.round(value);
+        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
     }
-    return counter;
-}
-function positionAt(counter, offset) {
-    const { line, col } = counter.linePos(offset);
-    return { line, column: col };
-}
-function childOf(doc, node, segment) {
-    const target = (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
-    if ((0,dist/* isSeq */.oP)(target) && typeof segment === 'number') {
-        const item = target.items[segment];
-        if (!item || typeof item !== 'object' || !('range' in item))
-            return undefined;
-        const itemNode = item;
-        return { node: itemNode, offset: itemNode.range?.[0] ?? 0 };
-    }
-    if ((0,dist/* isMap */.jh)(target)) {
-        const pair = target.items.find((entry) => (0,dist/* isScalar */.jn)(entry.key) && String(entry.key.value) === String(segment));
-        if (!pair || !(0,dist/* isScalar */.jn)(pair.key))
-            return undefined;
-        const value = pair.value;
-        return { node: value, offset: pair.key.range?.[0] ?? 0 };
-    }
-    return undefined;
-}
-/** For a YAML document: the key's offset for mapping entries, the item's offset for list items. */
-function yamlLocator(doc) {
-    return (path) => {
-        let node = doc.contents;
-        let offset = node?.range?.[0] ?? 0;
-        for (const segment of path) {
-            if (!node)
-                break;
-            const child = childOf(doc, node, segment);
-            if (!child)
-                break;
-            offset = child.offset;
-            node = child.node;
-        }
-        return offset;
-    };
-}
-
-;// CONCATENATED MODULE: ./src/json-syntax.ts
-/**
- * What is wrong with a JSON text that JSON.parse refused, and where, for fixture files and reports alike. V8 names a
- * position for most errors but not for "Unexpected token" ones, and a user fixing a broken file needs the line and
- * column either way. The scanner runs only after JSON.parse has failed; it is iterative, so deeply nested input
- * cannot overflow the stack.
- */
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
-const HEX_DIGIT = /^[0-9a-fA-F]$/;
-/** Offset (in UTF-16 code units) of the first character that makes `text` invalid JSON, or -1 if it is valid. */
-function jsonErrorOffset(text) {
-    const stack = [];
-    let i = 0;
-    const skipSpace = () => {
-        while (i < text.length && WHITESPACE.has(text[i] ?? ''))
-            i += 1;
-    };
-    const key = () => {
-        skipSpace();
-        if (text[i] !== '"')
-            return false;
-        const end = stringEnd(text, i);
-        if (end < 0) {
-            i = -end - 1;
-            return false;
-        }
-        i = end;
-        skipSpace();
-        if (text[i] !== ':')
-            return false;
-        i += 1;
-        return true;
-    };
-    let expectValue = true;
-    for (;;) {
-        skipSpace();
-        if (expectValue) {
-            const c = text[i];
-            if (c === '{' || c === '[') {
-                i += 1;
-                skipSpace();
-                if (text[i] === (c === '{' ? '}' : ']')) {
-                    i += 1;
-                    expectValue = false;
-                    continue;
-                }
-                stack.push(c);
-                if (c === '{' && !key())
-                    return errorAt(text, i);
-                continue;
-            }
-            const end = scalarEnd(text, i);
-            if (end < 0)
-                return errorAt(text, i, -end - 1);
-            i = end;
-            expectValue = false;
-            continue;
-        }
-        const top = stack.at(-1);
-        if (top === undefined)
-            return i === text.length ? -1 : i;
-        const c = text[i];
-        if (c === ',') {
-            i += 1;
-            if (top === '{' && !key())
-                return errorAt(text, i);
-            expectValue = true;
-        }
-        else if ((top === '{' && c === '}') || (top === '[' && c === ']')) {
-            stack.pop();
-            i += 1;
-        }
-        else
-            return i;
-    }
-}
-/** Position `i` unless the scanner already knows a later one; clamp to the text length. */
-function errorAt(text, i, known = -1) {
-    return Math.min(Math.max(i, known), text.length);
-}
-/** End of the string, number or literal at `start`, or -(offset of the error) - 1. */
-function scalarEnd(text, start) {
-    const c = text[start];
-    if (c === '"')
-        return stringEnd(text, start);
-    if (c === '-' || isDigit(text[start]))
-        return numberEnd(text, start);
-    for (const literal of ['true', 'false', 'null']) {
-        if (literal[0] !== c)
-            continue;
-        for (let k = 1; k < literal.length; k += 1) {
-            if (text[start + k] !== literal[k])
-                return -(start + k) - 1;
-        }
-        return start + literal.length;
-    }
-    return -start - 1;
-}
-function isDigit(c) {
-    return c !== undefined && c >= '0' && c <= '9';
-}
-/** -?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?, with the error at the first character that does not fit. */
-function numberEnd(text, start) {
-    let i = start;
-    const digits = () => {
-        const from = i;
-        while (isDigit(text[i]))
-            i += 1;
-        return i > from;
-    };
-    if (text[i] === '-')
-        i += 1;
-    if (text[i] === '0')
-        i += 1;
-    else if (!digits())
-        return -i - 1;
-    if (text[i] === '.') {
-        i += 1;
-        if (!digits())
-            return -i - 1;
-    }
-    if (text[i] === 'e' || text[i] === 'E') {
-        i += 1;
-        if (text[i] === '+' || text[i] === '-')
-            i += 1;
-        if (!digits())
-            return -i - 1;
-    }
-    return i;
-}
-/** End of the string starting at `start` (just after its closing quote), or -(offset of the error) - 1. */
-function stringEnd(text, start) {
-    let i = start + 1;
-    while (i < text.length) {
-        const c = text[i] ?? '';
-        if (c === '"')
-            return i + 1;
-        if (c < ' ')
-            return -i - 1;
-        if (c === '\\') {
-            const next = text[i + 1] ?? '';
-            if (next === 'u') {
-                for (let k = i + 2; k < i + 6; k += 1)
-                    if (!HEX_DIGIT.test(text[k] ?? ''))
-                        return -k - 1;
-                i += 6;
-                continue;
-            }
-            if (!ESCAPES.has(next))
-                return -(i + 1) - 1;
-            i += 2;
-            continue;
-        }
-        i += 1;
-    }
-    return -text.length - 1;
-}
-/**
- * V8's message without what the caller says better: its position (the caller gives line and column) and the
- * snippet of source it quotes ("Unexpected token '}', "{"a": }" is not valid JSON"), on one line.
- */
-function v8Reason(message) {
-    return message
-        .replace(/, (?:\.\.\.)?".*$/s, '')
-        .replace(/ in JSON at position .*$/s, '')
-        .replace(/[\r\n]+/g, ' ');
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return parseDuration(Number(trimmed));
+    const match = DURATION_PATTERN.exec(trimmed);
+    if (!match)
+        return undefined;
+    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -27936,6 +27434,713 @@ function preprocess(fn, schema) {
     });
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/selection/sample.ts
+/**
+ * A deterministic sample: each id gets a rank from a hash of the seed and the id, and the N lowest ranks win.
+ * The same seed over the same suite gives the same sample, and since an id's rank does not depend on the other
+ * ids, adding or removing one fixture changes the sample by at most one member (rendezvous hashing).
+ */
+
+/** Used when no seed is given, so that local runs without one still repeat the same sample. */
+const DEFAULT_SAMPLE_SEED = 'local';
+function sampleRank(seed, id) {
+    // The NUL keeps ("ab", "c") and ("a", "bc") apart.
+    return (0,external_node_crypto_.createHash)('sha256').update(`${seed}\u0000${id}`).digest('hex');
+}
+/** The ids of the sample, as a set; callers keep their own order. */
+function sampleIds(ids, size, seed) {
+    if (size >= ids.length)
+        return new Set(ids);
+    const ranked = ids
+        .map((id) => ({ id, rank: sampleRank(seed, id) }))
+        .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : 1));
+    return new Set(ranked.slice(0, size).map(({ id }) => id));
+}
+
+;// CONCATENATED MODULE: ./src/options.ts
+/**
+ * The run options both front doors accept, validated in one place. The CLI and the Action hand over raw text
+ * (flags or inputs) and the name the user knows each option by; every problem is reported at once, in the
+ * user's own terms (`--retries` or the `retries` input).
+ */
+
+
+
+const OPTION_DEFAULTS = {
+    fixturesDir: 'fixtures',
+    ifNothingToRerun: 'error',
+    retries: '0',
+    concurrency: '2',
+    timeout: '30s',
+};
+class UsageError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.join('\n'));
+        this.name = 'UsageError';
+        this.problems = problems;
+    }
+}
+const blankToUndefined = (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalText = preprocess(blankToUndefined, schemas_string().trim().optional());
+/** YAML 1.2 core booleans, the same set @actions/core's getBooleanInput accepts. */
+const BOOLEAN_TEXTS = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE'];
+const Bool = preprocess(blankToUndefined, union([schemas_boolean(), schemas_enum(BOOLEAN_TEXTS)], { error: 'must be true or false' })
+    .optional()
+    .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true')));
+/** A boolean input or flag: empty is false; anything but a YAML 1.2 boolean is a problem, named in `problems`. */
+function parseBooleanText(text, name, problems) {
+    if (!text.trim())
+        return false;
+    const parsed = Bool.safeParse(text);
+    if (!parsed.success) {
+        problems.push(`${name}: must be true or false, not "${text}"`);
+        return false;
+    }
+    return parsed.data;
+}
+/** One message for every way a count can be wrong, quoting what was given, so the fix is obvious. */
+function options_integer(min, max) {
+    return schemas_string()
+        .trim()
+        .transform((text, ctx) => {
+        const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+        if (Number.isSafeInteger(value) && value >= min && value <= max)
+            return value;
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not "${text}"` });
+        return NEVER;
+    });
+}
+const options_duration = schemas_string()
+    .trim()
+    .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be milliseconds or a duration such as "30s" or "2m", not "${text}"` });
+        return NEVER;
+    }
+    if (ms > MAX_DURATION_MS) {
+        ctx.addIssue({ code: 'custom', message: `must be at most 1440m (a day), not "${text}"` });
+        return NEVER;
+    }
+    return ms;
+});
+const options_httpUrl = schemas_string()
+    .trim()
+    .transform((text, ctx) => {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        ctx.addIssue({ code: 'custom', message: `must be an absolute http(s) URL, such as https://staging.example.com, not "${text}"` });
+        return NEVER;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `must use http or https, not ${url.protocol}` });
+        return NEVER;
+    }
+    // A base without a trailing slash would make relative fixture URLs replace its last path segment.
+    if (!url.pathname.endsWith('/'))
+        url.pathname += '/';
+    return url.toString();
+});
+const list = array(schemas_string())
+    .optional()
+    .transform((items) => [...new Set((items ?? []).map((item) => item.trim()).filter(Boolean))]);
+const Raw = object({
+    fixturesDir: optionalText.transform((value) => value ?? OPTION_DEFAULTS.fixturesDir),
+    baseUrl: preprocess(blankToUndefined, options_httpUrl.optional()),
+    serve: optionalText,
+    fixtures: list,
+    tags: list,
+    sample: preprocess(blankToUndefined, options_integer(1, 100_000).optional()),
+    sampleSeed: optionalText,
+    rerunFailed: Bool,
+    ifNothingToRerun: preprocess(blankToUndefined, schemas_enum(['error', 'pass'], { error: 'must be "error" or "pass"' }).default(OPTION_DEFAULTS.ifNothingToRerun)),
+    retries: preprocess(blankToUndefined, options_integer(0, 10).default(Number(OPTION_DEFAULTS.retries))),
+    concurrency: preprocess(blankToUndefined, options_integer(1, 32).default(Number(OPTION_DEFAULTS.concurrency))),
+    timeout: preprocess(blankToUndefined, options_duration.default(parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000)),
+    suiteTimeout: preprocess(blankToUndefined, options_duration.optional()),
+    browserPath: optionalText,
+    dryRun: Bool,
+    failOnFlaky: Bool,
+    reportDir: optionalText,
+});
+/**
+ * Validates everything and throws one UsageError listing every problem. `names` maps each option to what the
+ * user typed (a flag or an input name); `defaultReportDir` differs between the CLI and the Action.
+ */
+function parseRunOptions(raw, names, defaultReportDir) {
+    const parsed = Raw.safeParse(raw);
+    const problems = [];
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            const key = issue.path[0];
+            problems.push(`${key ? names[key] : 'options'}: ${issue.message}`);
+        }
+    }
+    if (raw.baseUrl?.trim() && raw.serve?.trim()) {
+        problems.push(`${names.baseUrl} and ${names.serve} cannot be combined: serve a directory, or test a deployed URL.`);
+    }
+    // Read on its own, so the conflict is reported even when other options have problems: all of them at once.
+    const rerun = Bool.safeParse(raw.rerunFailed).data === true;
+    if (rerun && (raw.fixtures ?? []).some((item) => item.trim())) {
+        problems.push(`${names.rerunFailed} and ${names.fixtures} cannot be combined: a rerun runs exactly the fixtures that failed ` +
+            `last time. Drop ${names.fixtures} to rerun the failures, or drop ${names.rerunFailed} to run the fixtures you named.`);
+    }
+    if (problems.length > 0 || !parsed.success)
+        throw new UsageError(problems);
+    const value = parsed.data;
+    return {
+        fixturesDir: value.fixturesDir,
+        baseUrl: value.baseUrl ?? null,
+        serveDir: value.serve ?? null,
+        patterns: value.fixtures,
+        tags: value.tags,
+        sample: value.sample ?? null,
+        sampleSeed: value.sampleSeed ?? DEFAULT_SAMPLE_SEED,
+        rerunFailed: value.rerunFailed,
+        ifNothingToRerun: value.ifNothingToRerun,
+        retries: value.retries,
+        concurrency: value.concurrency,
+        timeoutMs: value.timeout,
+        suiteTimeoutMs: value.suiteTimeout ?? null,
+        browserPath: value.browserPath ?? null,
+        dryRun: value.dryRun,
+        failOnFlaky: value.failOnFlaky,
+        reportDir: value.reportDir ?? defaultReportDir,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/preflight.ts
+class PreflightError extends Error {
+    diagnostic;
+    constructor(diagnostic) {
+        super(diagnostic.message);
+        this.name = 'PreflightError';
+        this.diagnostic = diagnostic;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/limits.ts
+const REPORT_LIMITS = {
+    /** report.json larger than this is refused before it is parsed. */
+    maxReportBytes: 32 * 1024 * 1024,
+    maxFixtures: 20_000,
+    maxAttemptsPerFixture: 50,
+    maxMessageChars: 16_000,
+    maxShortTextChars: 2_000,
+    maxListItems: 1_000,
+};
+/** Cuts text to a limit, saying how much was cut, so a truncated message is never mistaken for a whole one. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const note = ` … [${text.length - max} more characters cut]`;
+    return text.slice(0, Math.max(0, max - note.length)) + note;
+}
+/** Cuts each item and the list itself; a cut list says how many items it lost. */
+function boundedList(items, maxChars, maxItems = REPORT_LIMITS.maxListItems) {
+    const clipped = items.map((item) => clip(item, maxChars));
+    if (clipped.length <= maxItems)
+        return clipped;
+    return [...clipped.slice(0, maxItems - 1), `… and ${clipped.length - maxItems + 1} more`];
+}
+/** Where a fixture is written (title, file, line, tags), cut to the report's limits. */
+function placementOf(fixture) {
+    return {
+        title: fixture.title === undefined ? null : clip(fixture.title, REPORT_LIMITS.maxShortTextChars),
+        file: clip(fixture.file, REPORT_LIMITS.maxShortTextChars),
+        line: fixture.line,
+        tags: boundedList(fixture.tags, REPORT_LIMITS.maxShortTextChars),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/carry-over.ts
+
+const MAX_IDS_IN_WARNING = 50;
+function mergeRerun(rerunResults, rerun) {
+    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
+    const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
+    const decision = carryOverDecision(rerun, rerun.currentSha ?? null);
+    if (!decision.carry) {
+        return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
+    }
+    const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById);
+    const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
+    return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
+}
+/** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
+function markRecovered(result, source) {
+    const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
+    return { ...result, recovered };
+}
+function carryOverDecision(rerun, currentSha) {
+    const sourceSha = rerun.source.run.sha;
+    if (sourceSha !== null && currentSha !== null) {
+        if (sourceSha === currentSha) {
+            return { carry: true, note: `Same commit as the source report (${shortSha(currentSha)}):` };
+        }
+        return {
+            carry: false,
+            note: `Nothing carried over: the source report is for commit ${shortSha(sourceSha)}, this run is for ` +
+                `${shortSha(currentSha)}. This report holds only the rerun fixtures; run the full suite for a verdict on ` +
+                'all of them.',
+        };
+    }
+    const unknown = sourceSha === null ? 'the source report' : 'this run';
+    if (rerun.carryOverWhenShaUnknown) {
+        const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
+        return { carry: true, note };
+    }
+    return {
+        carry: false,
+        note: `Nothing carried over: the commit of ${unknown} is unknown, so the source results cannot be matched to this ` +
+            'code. This report holds only the rerun fixtures.',
+    };
+}
+/** Current suite order: each fixture is either rerun, carried over from the source, or new (and absent). */
+function mergeInSuiteOrder(rerunResults, rerun, sourceById) {
+    if (rerun.suite === null) {
+        const carried = rerun.source.fixtures.map((source) => carriedAsIs(source, rerun));
+        return { fixtures: [...rerunResults, ...carried], carried: carried.length, warnings: [] };
+    }
+    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
+    const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
+    const fixtures = [];
+    const newIds = [];
+    let carried = 0;
+    for (const current of rerun.suite) {
+        const rerunResult = rerunById.get(current.id);
+        const source = sourceById.get(current.id);
+        if (rerunResult)
+            fixtures.push(rerunResult);
+        else if (source) {
+            fixtures.push(carriedOver(source, current, rerun));
+            carried += 1;
+        }
+        else
+            newIds.push(current.id);
+    }
+    // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
+    fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
+    const dropped = rerun.source.fixtures.filter((f) => !suiteIds.has(f.id) && !rerunById.has(f.id)).map((f) => f.id);
+    const warnings = [];
+    if (dropped.length > 0) {
+        warnings.push(`Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`);
+    }
+    if (newIds.length > 0) {
+        warnings.push(`New since the source report, so there is no result to carry over and they did not run (${newIds.length}): ` +
+            `${idList(newIds)}. Run them with --fixture (or the fixtures input), or run the full suite.`);
+    }
+    return { fixtures, carried, warnings };
+}
+/**
+ * The source's status and attempts, placed where the fixture is now (file, line, title, tags), so annotations
+ * point into this checkout. Evidence paths are dropped: those files belong to the source run's report folder
+ * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
+ */
+function carriedOver(source, current, rerun) {
+    return { ...carriedAsIs(source, rerun), ...placementOf(current) };
+}
+/** A source result kept where the source placed it, for when the current suite is unknown. */
+function carriedAsIs(source, rerun) {
+    return {
+        ...source,
+        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
+        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
+        recovered: false,
+    };
+}
+/** The run the source report came from: as the caller found it, else as the report itself says. */
+function sourceRun(rerun) {
+    return {
+        runId: rerun.origin.runId ?? rerun.source.run.runId,
+        runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
+    };
+}
+function carriedOverFrom(rerun) {
+    return { ...sourceRun(rerun), artifactName: rerun.origin.artifactName, sha: rerun.source.run.sha };
+}
+function rerunSource(rerun, carryOver, note) {
+    const { origin } = rerun;
+    return {
+        ...sourceRun(rerun),
+        artifactId: origin.artifactId,
+        artifactName: origin.artifactName,
+        url: origin.url,
+        path: origin.path,
+        sha: rerun.source.run.sha,
+        digest: origin.digest,
+        carryOver,
+        carryOverNote: clip(note, REPORT_LIMITS.maxShortTextChars),
+    };
+}
+function sourceLabel(rerun) {
+    const { runId, runAttempt } = sourceRun(rerun);
+    if (runId)
+        return runLabel(runId, runAttempt);
+    return rerun.origin.path ?? 'the source report';
+}
+/** "run 123 (attempt 2)", or "run 123" when the attempt is unknown. */
+function runLabel(runId, runAttempt) {
+    return runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`;
+}
+function shortSha(sha) {
+    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
+}
+function countNoun(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+function idList(ids) {
+    const shown = ids.slice(0, MAX_IDS_IN_WARNING).join(', ');
+    return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
+}
+
+;// CONCATENATED MODULE: ./src/report/commands.ts
+/**
+ * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
+ * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
+ */
+const CLI_COMMAND = 'npx reliability-smoke';
+/** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
+const FIXTURE_ID_PLACEHOLDER = '<fixture-id>';
+const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
+/** POSIX single-quoting, so a value with spaces or `$` pastes as one argument and runs nothing. */
+function shellQuote(token) {
+    if (SHELL_SAFE.test(token))
+        return token;
+    return `'${token.replaceAll("'", `'\\''`)}'`;
+}
+function command(args) {
+    return [CLI_COMMAND, ...args.map(shellQuote)].join(' ');
+}
+/** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
+function fixturesCommand(ids, baseArgs = []) {
+    const selection = ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
+    return [command(baseArgs), ...selection].join(' ');
+}
+/** The value of the Action's `fixtures:` input that selects exactly these ids. */
+function fixturesInputValue(ids) {
+    return ids.length > 0 ? ids.join(',') : FIXTURE_ID_PLACEHOLDER;
+}
+/** The same command without any selection: every fixture runs. */
+function fullRunCommand(baseArgs = []) {
+    return command(baseArgs);
+}
+/** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
+function rerunFailedCommand(baseArgs = [], artifactPath = null) {
+    const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
+    return command([...baseArgs, '--rerun-failed', ...artifact]);
+}
+/**
+ * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
+ * Only branch and tag refs are passed on: a PR merge ref cannot be dispatched.
+ */
+function workflowRerunCommand(target) {
+    if (!target.workflow)
+        return null;
+    const parts = ['gh', 'workflow', 'run', shellQuote(workflowArgument(target.workflow))];
+    if (target.repository)
+        parts.push('-R', shellQuote(target.repository));
+    const branch = dispatchableRef(target.ref);
+    if (branch)
+        parts.push('--ref', shellQuote(branch));
+    parts.push('-f', 'rerun-failed=true');
+    return parts.join(' ');
+}
+/** An unnamed workflow is known by its path (.github/workflows/smoke.yml); gh wants the file name. */
+function workflowArgument(workflow) {
+    const file = /^\.github\/workflows\/([^/]+\.ya?ml)$/.exec(workflow);
+    return file?.[1] ?? workflow;
+}
+function dispatchableRef(ref) {
+    if (!ref)
+        return null;
+    const match = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref);
+    return match?.[1] ?? null;
+}
+
+;// CONCATENATED MODULE: ./src/report/outcome.ts
+/**
+ * The pure functions that turn attempts into outcomes. Everything that shows a status, a count or a verdict
+ * (report, terminal, job summary, check run, outputs) derives it here, so they can never disagree.
+ */
+/** A failure counts only once the last attempt has failed; a failure followed by a pass is flaky. */
+function deriveStatus(attempts) {
+    const last = attempts.at(-1);
+    if (!last)
+        return 'skipped';
+    if (last.status === 'failed')
+        return 'failed';
+    return attempts.some((attempt) => attempt.status === 'failed') ? 'flaky' : 'passed';
+}
+function deriveSummary(fixtures) {
+    const count = (status) => fixtures.filter((fixture) => fixture.status === status).length;
+    return {
+        total: fixtures.length,
+        passed: count('passed'),
+        failed: count('failed'),
+        flaky: count('flaky'),
+        skipped: count('skipped'),
+        carriedOver: fixtures.filter((fixture) => fixture.carriedOver !== null).length,
+        recovered: fixtures.filter((fixture) => fixture.recovered).length,
+    };
+}
+function deriveResult(run) {
+    if (run.preflight)
+        return run.preflight.severity === 'error' ? 'fail' : 'pass';
+    if (run.interrupted)
+        return 'fail';
+    const summary = deriveSummary(run.fixtures);
+    if (summary.failed > 0)
+        return 'fail';
+    if (run.options.failOnFlaky && summary.flaky > 0)
+        return 'fail';
+    return 'pass';
+}
+/** Last-failed is just the ids whose derived outcome is failed. */
+function failedFixtureIds(fixtures) {
+    return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
+}
+/**
+ * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
+ * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
+ * would pass a suite whose fixtures were never checked.
+ */
+function rerunFixtureIds(fixtures) {
+    const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
+    return [...failedFixtureIds(fixtures), ...skipped];
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/fixtures/locate.ts
+/**
+ * Line numbers for fields, so a problem points at the line to fix, and a fixture's annotations at its first line.
+ */
+
+/** A LineCounter for text the yaml parser did not read (JSON files), so both formats share one lookup. */
+function countLines(text) {
+    const counter = new dist/* LineCounter */.HN();
+    counter.addNewLine(0);
+    for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) {
+        counter.addNewLine(index + 1);
+    }
+    return counter;
+}
+function positionAt(counter, offset) {
+    const { line, col } = counter.linePos(offset);
+    return { line, column: col };
+}
+function childOf(doc, node, segment) {
+    const target = (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
+    if ((0,dist/* isSeq */.oP)(target) && typeof segment === 'number') {
+        const item = target.items[segment];
+        if (!item || typeof item !== 'object' || !('range' in item))
+            return undefined;
+        const itemNode = item;
+        return { node: itemNode, offset: itemNode.range?.[0] ?? 0 };
+    }
+    if ((0,dist/* isMap */.jh)(target)) {
+        const pair = target.items.find((entry) => (0,dist/* isScalar */.jn)(entry.key) && String(entry.key.value) === String(segment));
+        if (!pair || !(0,dist/* isScalar */.jn)(pair.key))
+            return undefined;
+        const value = pair.value;
+        return { node: value, offset: pair.key.range?.[0] ?? 0 };
+    }
+    return undefined;
+}
+/** For a YAML document: the key's offset for mapping entries, the item's offset for list items. */
+function yamlLocator(doc) {
+    return (path) => {
+        let node = doc.contents;
+        let offset = node?.range?.[0] ?? 0;
+        for (const segment of path) {
+            if (!node)
+                break;
+            const child = childOf(doc, node, segment);
+            if (!child)
+                break;
+            offset = child.offset;
+            node = child.node;
+        }
+        return offset;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/json-syntax.ts
+/**
+ * What is wrong with a JSON text that JSON.parse refused, and where, for fixture files and reports alike. V8 names a
+ * position for most errors but not for "Unexpected token" ones, and a user fixing a broken file needs the line and
+ * column either way. The scanner runs only after JSON.parse has failed; it is iterative, so deeply nested input
+ * cannot overflow the stack.
+ */
+const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
+const HEX_DIGIT = /^[0-9a-fA-F]$/;
+/** Offset (in UTF-16 code units) of the first character that makes `text` invalid JSON, or -1 if it is valid. */
+function jsonErrorOffset(text) {
+    const stack = [];
+    let i = 0;
+    const skipSpace = () => {
+        while (i < text.length && WHITESPACE.has(text[i] ?? ''))
+            i += 1;
+    };
+    const key = () => {
+        skipSpace();
+        if (text[i] !== '"')
+            return false;
+        const end = stringEnd(text, i);
+        if (end < 0) {
+            i = -end - 1;
+            return false;
+        }
+        i = end;
+        skipSpace();
+        if (text[i] !== ':')
+            return false;
+        i += 1;
+        return true;
+    };
+    let expectValue = true;
+    for (;;) {
+        skipSpace();
+        if (expectValue) {
+            const c = text[i];
+            if (c === '{' || c === '[') {
+                i += 1;
+                skipSpace();
+                if (text[i] === (c === '{' ? '}' : ']')) {
+                    i += 1;
+                    expectValue = false;
+                    continue;
+                }
+                stack.push(c);
+                if (c === '{' && !key())
+                    return errorAt(text, i);
+                continue;
+            }
+            const end = scalarEnd(text, i);
+            if (end < 0)
+                return errorAt(text, i, -end - 1);
+            i = end;
+            expectValue = false;
+            continue;
+        }
+        const top = stack.at(-1);
+        if (top === undefined)
+            return i === text.length ? -1 : i;
+        const c = text[i];
+        if (c === ',') {
+            i += 1;
+            if (top === '{' && !key())
+                return errorAt(text, i);
+            expectValue = true;
+        }
+        else if ((top === '{' && c === '}') || (top === '[' && c === ']')) {
+            stack.pop();
+            i += 1;
+        }
+        else
+            return i;
+    }
+}
+/** Position `i` unless the scanner already knows a later one; clamp to the text length. */
+function errorAt(text, i, known = -1) {
+    return Math.min(Math.max(i, known), text.length);
+}
+/** End of the string, number or literal at `start`, or -(offset of the error) - 1. */
+function scalarEnd(text, start) {
+    const c = text[start];
+    if (c === '"')
+        return stringEnd(text, start);
+    if (c === '-' || isDigit(text[start]))
+        return numberEnd(text, start);
+    for (const literal of ['true', 'false', 'null']) {
+        if (literal[0] !== c)
+            continue;
+        for (let k = 1; k < literal.length; k += 1) {
+            if (text[start + k] !== literal[k])
+                return -(start + k) - 1;
+        }
+        return start + literal.length;
+    }
+    return -start - 1;
+}
+function isDigit(c) {
+    return c !== undefined && c >= '0' && c <= '9';
+}
+/** -?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?, with the error at the first character that does not fit. */
+function numberEnd(text, start) {
+    let i = start;
+    const digits = () => {
+        const from = i;
+        while (isDigit(text[i]))
+            i += 1;
+        return i > from;
+    };
+    if (text[i] === '-')
+        i += 1;
+    if (text[i] === '0')
+        i += 1;
+    else if (!digits())
+        return -i - 1;
+    if (text[i] === '.') {
+        i += 1;
+        if (!digits())
+            return -i - 1;
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+        i += 1;
+        if (text[i] === '+' || text[i] === '-')
+            i += 1;
+        if (!digits())
+            return -i - 1;
+    }
+    return i;
+}
+/** End of the string starting at `start` (just after its closing quote), or -(offset of the error) - 1. */
+function stringEnd(text, start) {
+    let i = start + 1;
+    while (i < text.length) {
+        const c = text[i] ?? '';
+        if (c === '"')
+            return i + 1;
+        if (c < ' ')
+            return -i - 1;
+        if (c === '\\') {
+            const next = text[i + 1] ?? '';
+            if (next === 'u') {
+                for (let k = i + 2; k < i + 6; k += 1)
+                    if (!HEX_DIGIT.test(text[k] ?? ''))
+                        return -k - 1;
+                i += 6;
+                continue;
+            }
+            if (!ESCAPES.has(next))
+                return -(i + 1) - 1;
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    return -text.length - 1;
+}
+/**
+ * V8's message without what the caller says better: its position (the caller gives line and column) and the
+ * snippet of source it quotes ("Unexpected token '}', "{"a": }" is not valid JSON"), on one line.
+ */
+function v8Reason(message) {
+    return message
+        .replace(/, (?:\.\.\.)?".*$/s, '')
+        .replace(/ in JSON at position .*$/s, '')
+        .replace(/[\r\n]+/g, ' ');
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
 
 
@@ -27951,32 +28156,6 @@ function iso_time(params) {
 }
 function iso_duration(params) {
     return core._isoDuration(ZodISODuration, params);
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/duration.ts
-/**
- * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
- */
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
-/**
- * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
- * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
- */
-const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
-/** Returns milliseconds, or undefined when the text is not a duration. */
-function parseDuration(value) {
-    if (typeof value === 'number') {
-        const ms = Math.round(value);
-        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
-    }
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return parseDuration(Number(trimmed));
-    const match = DURATION_PATTERN.exec(trimmed);
-    if (!match)
-        return undefined;
-    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
 }
 
 ;// CONCATENATED MODULE: ./src/fixtures/schema.ts
@@ -30076,29 +30255,6 @@ function compilePattern(pattern) {
     }).join('');
     const regex = new RegExp(`^${source}$`, 's');
     return (id) => regex.test(id);
-}
-
-;// CONCATENATED MODULE: ./src/selection/sample.ts
-/**
- * A deterministic sample: each id gets a rank from a hash of the seed and the id, and the N lowest ranks win.
- * The same seed over the same suite gives the same sample, and since an id's rank does not depend on the other
- * ids, adding or removing one fixture changes the sample by at most one member (rendezvous hashing).
- */
-
-/** Used when no seed is given, so that local runs without one still repeat the same sample. */
-const DEFAULT_SAMPLE_SEED = 'local';
-function sampleRank(seed, id) {
-    // The NUL keeps ("ab", "c") and ("a", "bc") apart.
-    return (0,external_node_crypto_.createHash)('sha256').update(`${seed}\u0000${id}`).digest('hex');
-}
-/** The ids of the sample, as a set; callers keep their own order. */
-function sampleIds(ids, size, seed) {
-    if (size >= ids.length)
-        return new Set(ids);
-    const ranked = ids
-        .map((id) => ({ id, rank: sampleRank(seed, id) }))
-        .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : 1));
-    return new Set(ranked.slice(0, size).map(({ id }) => id));
 }
 
 ;// CONCATENATED MODULE: ./src/selection/select.ts
@@ -61473,6 +61629,8 @@ async function ensureWritableReportDir(reportDir) {
 
 
 
+
+
 async function runSmoke(request, deps) {
     const clock = deps.clock ?? systemClock;
     const startedAt = clock.now();
@@ -61589,8 +61747,14 @@ async function reportStoppedRun(params) {
         startedAt: new Date(now),
         durationMs: 0,
         baseUrl: null,
-        options: { retries: 0, concurrency: 1, timeoutMs: 30_000, suiteTimeoutMs: null, failOnFlaky: false },
-        selection: { fixturesDir: '', patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
+        options: {
+            retries: Number(OPTION_DEFAULTS.retries),
+            concurrency: Number(OPTION_DEFAULTS.concurrency),
+            timeoutMs: parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000,
+            suiteTimeoutMs: null,
+            failOnFlaky: false,
+        },
+        selection: { fixturesDir: OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
         diagnostic: params.diagnostic,
     });
     return finishWith(report, params.reportDir, 0);
@@ -61603,162 +61767,6 @@ function usageDiagnostic(problems) {
         guidance: ['Fix the inputs named above and run again. action.yml and the README describe every input.'],
         fallbackIds: null,
     });
-}
-
-;// CONCATENATED MODULE: ./src/options.ts
-/**
- * The run options both front doors accept, validated in one place. The CLI and the Action hand over raw text
- * (flags or inputs) and the name the user knows each option by; every problem is reported at once, in the
- * user's own terms (`--retries` or the `retries` input).
- */
-
-
-
-const OPTION_DEFAULTS = {
-    fixturesDir: 'fixtures',
-    ifNothingToRerun: 'error',
-    retries: '0',
-    concurrency: '2',
-    timeout: '30s',
-};
-class UsageError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.join('\n'));
-        this.name = 'UsageError';
-        this.problems = problems;
-    }
-}
-const blankToUndefined = (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalText = preprocess(blankToUndefined, schemas_string().trim().optional());
-/** YAML 1.2 core booleans, the same set @actions/core's getBooleanInput accepts. */
-const BOOLEAN_TEXTS = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE'];
-const Bool = preprocess(blankToUndefined, union([schemas_boolean(), schemas_enum(BOOLEAN_TEXTS)], { error: 'must be true or false' })
-    .optional()
-    .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true')));
-/** A boolean input or flag: empty is false; anything but a YAML 1.2 boolean is a problem, named in `problems`. */
-function parseBooleanText(text, name, problems) {
-    if (!text.trim())
-        return false;
-    const parsed = Bool.safeParse(text);
-    if (!parsed.success) {
-        problems.push(`${name}: must be true or false, not "${text}"`);
-        return false;
-    }
-    return parsed.data;
-}
-/** One message for every way a count can be wrong, quoting what was given, so the fix is obvious. */
-function options_integer(min, max) {
-    return schemas_string()
-        .trim()
-        .transform((text, ctx) => {
-        const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-        if (Number.isSafeInteger(value) && value >= min && value <= max)
-            return value;
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not "${text}"` });
-        return NEVER;
-    });
-}
-const options_duration = schemas_string()
-    .trim()
-    .transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `must be milliseconds or a duration such as "30s" or "2m", not "${text}"` });
-        return NEVER;
-    }
-    if (ms > MAX_DURATION_MS) {
-        ctx.addIssue({ code: 'custom', message: `must be at most 1440m (a day), not "${text}"` });
-        return NEVER;
-    }
-    return ms;
-});
-const options_httpUrl = schemas_string()
-    .trim()
-    .transform((text, ctx) => {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        ctx.addIssue({ code: 'custom', message: `must be an absolute http(s) URL, such as https://staging.example.com, not "${text}"` });
-        return NEVER;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `must use http or https, not ${url.protocol}` });
-        return NEVER;
-    }
-    // A base without a trailing slash would make relative fixture URLs replace its last path segment.
-    if (!url.pathname.endsWith('/'))
-        url.pathname += '/';
-    return url.toString();
-});
-const list = array(schemas_string())
-    .optional()
-    .transform((items) => [...new Set((items ?? []).map((item) => item.trim()).filter(Boolean))]);
-const Raw = object({
-    fixturesDir: optionalText.transform((value) => value ?? OPTION_DEFAULTS.fixturesDir),
-    baseUrl: preprocess(blankToUndefined, options_httpUrl.optional()),
-    serve: optionalText,
-    fixtures: list,
-    tags: list,
-    sample: preprocess(blankToUndefined, options_integer(1, 100_000).optional()),
-    sampleSeed: optionalText,
-    rerunFailed: Bool,
-    ifNothingToRerun: preprocess(blankToUndefined, schemas_enum(['error', 'pass'], { error: 'must be "error" or "pass"' }).default(OPTION_DEFAULTS.ifNothingToRerun)),
-    retries: preprocess(blankToUndefined, options_integer(0, 10).default(Number(OPTION_DEFAULTS.retries))),
-    concurrency: preprocess(blankToUndefined, options_integer(1, 32).default(Number(OPTION_DEFAULTS.concurrency))),
-    timeout: preprocess(blankToUndefined, options_duration.default(parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000)),
-    suiteTimeout: preprocess(blankToUndefined, options_duration.optional()),
-    browserPath: optionalText,
-    dryRun: Bool,
-    failOnFlaky: Bool,
-    reportDir: optionalText,
-});
-/**
- * Validates everything and throws one UsageError listing every problem. `names` maps each option to what the
- * user typed (a flag or an input name); `defaultReportDir` differs between the CLI and the Action.
- */
-function parseRunOptions(raw, names, defaultReportDir) {
-    const parsed = Raw.safeParse(raw);
-    const problems = [];
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            const key = issue.path[0];
-            problems.push(`${key ? names[key] : 'options'}: ${issue.message}`);
-        }
-    }
-    if (raw.baseUrl?.trim() && raw.serve?.trim()) {
-        problems.push(`${names.baseUrl} and ${names.serve} cannot be combined: serve a directory, or test a deployed URL.`);
-    }
-    // Read on its own, so the conflict is reported even when other options have problems: all of them at once.
-    const rerun = Bool.safeParse(raw.rerunFailed).data === true;
-    if (rerun && (raw.fixtures ?? []).some((item) => item.trim())) {
-        problems.push(`${names.rerunFailed} and ${names.fixtures} cannot be combined: a rerun runs exactly the fixtures that failed ` +
-            `last time. Drop ${names.fixtures} to rerun the failures, or drop ${names.rerunFailed} to run the fixtures you named.`);
-    }
-    if (problems.length > 0 || !parsed.success)
-        throw new UsageError(problems);
-    const value = parsed.data;
-    return {
-        fixturesDir: value.fixturesDir,
-        baseUrl: value.baseUrl ?? null,
-        serveDir: value.serve ?? null,
-        patterns: value.fixtures,
-        tags: value.tags,
-        sample: value.sample ?? null,
-        sampleSeed: value.sampleSeed ?? DEFAULT_SAMPLE_SEED,
-        rerunFailed: value.rerunFailed,
-        ifNothingToRerun: value.ifNothingToRerun,
-        retries: value.retries,
-        concurrency: value.concurrency,
-        timeoutMs: value.timeout,
-        suiteTimeoutMs: value.suiteTimeout ?? null,
-        browserPath: value.browserPath ?? null,
-        dryRun: value.dryRun,
-        failOnFlaky: value.failOnFlaky,
-        reportDir: value.reportDir ?? defaultReportDir,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
