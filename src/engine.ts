@@ -8,7 +8,7 @@ import { parseDuration } from './fixtures/duration.ts';
 import type { LoadedFixture } from './fixtures/loaded.ts';
 import { OPTION_DEFAULTS } from './options.ts';
 import { PreflightError } from './preflight.ts';
-import { buildPreflightReport, buildReport, type PreflightReportInput, preflightDiagnostic } from './report/build.ts';
+import { buildPreflightReport, buildReport, preflightDiagnostic, type ReportBaseInput } from './report/build.ts';
 import type { Mode, PreflightDiagnostic, Report, RunContext } from './report/schema.ts';
 import { writeReport } from './report/write.ts';
 import type { AcquiredSource } from './rerun/diagnostics.ts';
@@ -16,14 +16,19 @@ import { type Clock, type Logger, systemClock } from './run/types.ts';
 import { errorText } from './run/failure.ts';
 import { writeDryRun } from './engine/dry-run.ts';
 import { runPlanned } from './engine/execute.ts';
-import { acquireUsableSource, loadValidSuite, planSelection, requireBaseUrlWhereNeeded, rerunInputOf } from './engine/plan.ts';
+import {
+  acquireUsableSource,
+  loadValidSuite,
+  planSelection,
+  requireBaseUrlWhereNeeded,
+  rerunInputOf,
+  selectionInfoOf,
+} from './engine/plan.ts';
 import { ensureWritableReportDir } from './engine/report-dir.ts';
 import type { Planned, SmokeDeps, SmokeOutcome, SmokeRequest } from './engine/types.ts';
 
 export type { SmokeDeps, SmokeOutcome, SmokeRequest } from './engine/types.ts';
 export { ReportDirError } from './engine/report-dir.ts';
-
-type ReportBase = Omit<PreflightReportInput, 'diagnostic' | 'rerunSource'>;
 
 export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<SmokeOutcome> {
   const clock = deps.clock ?? systemClock;
@@ -74,7 +79,7 @@ function logDiagnostic(logger: Logger, diagnostic: PreflightDiagnostic): void {
   if (diagnostic.fallback) log(`  Run only these fixtures: ${diagnostic.fallback.cliCommand}`);
 }
 
-function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, planned: Planned | null): ReportBase {
+function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, planned: Planned | null): ReportBaseInput {
   const { options } = request;
   return {
     toolVersion: request.toolVersion,
@@ -90,15 +95,7 @@ function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, plan
       suiteTimeoutMs: options.suiteTimeoutMs,
       failOnFlaky: options.failOnFlaky,
     },
-    selection: planned?.selection ?? {
-      fixturesDir: options.fixturesDir,
-      patterns: options.patterns,
-      tags: options.tags,
-      sample: options.sample,
-      sampleSeed: options.sample === null ? null : options.sampleSeed,
-      selected: [],
-      missing: [],
-    },
+    selection: planned?.selection ?? { ...selectionInfoOf(options), selected: [], missing: [] },
     warnings: planned?.warnings ?? [],
   };
 }

@@ -30386,15 +30386,19 @@ async function acquireSource(request) {
 function sourceName(request, source) {
     return request.describeSource?.(source) ?? 'the source report';
 }
-function planSelection(request, suite, source) {
-    const { options } = request;
-    const info = {
+/** What the options ask of the selection, before it is made. */
+function selectionInfoOf(options) {
+    return {
         fixturesDir: options.fixturesDir,
         patterns: options.patterns,
         tags: options.tags,
         sample: options.sample,
         sampleSeed: options.sample === null ? null : options.sampleSeed,
     };
+}
+function planSelection(request, suite, source) {
+    const { options } = request;
+    const info = selectionInfoOf(options);
     if (source)
         return planRerun(request, suite, source, info);
     const selection = selectFixtures(suite, options);
@@ -61700,15 +61704,7 @@ function reportBase(request, startedAt, clock, planned) {
             suiteTimeoutMs: options.suiteTimeoutMs,
             failOnFlaky: options.failOnFlaky,
         },
-        selection: planned?.selection ?? {
-            fixturesDir: options.fixturesDir,
-            patterns: options.patterns,
-            tags: options.tags,
-            sample: options.sample,
-            sampleSeed: options.sample === null ? null : options.sampleSeed,
-            selected: [],
-            missing: [],
-        },
+        selection: planned?.selection ?? { ...selectionInfoOf(options), selected: [], missing: [] },
         warnings: planned?.warnings ?? [],
     };
 }

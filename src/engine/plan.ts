@@ -5,6 +5,7 @@
 import { loadFixtures } from '../fixtures/load.ts';
 import { formatProblem } from '../fixtures/problems.ts';
 import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { RunOptions } from '../options.ts';
 import { PreflightError } from '../preflight.ts';
 import { preflightDiagnostic, type RerunInput, type SelectionInfo } from '../report/build.ts';
 import { rerunFixtureIds } from '../report/outcome.ts';
@@ -77,15 +78,20 @@ function sourceName(request: SmokeRequest, source: AcquiredSource): string {
   return request.describeSource?.(source) ?? 'the source report';
 }
 
-export function planSelection(request: SmokeRequest, suite: LoadedFixture[], source: AcquiredSource | null): Planned {
-  const { options } = request;
-  const info = {
+/** What the options ask of the selection, before it is made. */
+export function selectionInfoOf(options: RunOptions): Omit<SelectionInfo, 'selected' | 'missing'> {
+  return {
     fixturesDir: options.fixturesDir,
     patterns: options.patterns,
     tags: options.tags,
     sample: options.sample,
     sampleSeed: options.sample === null ? null : options.sampleSeed,
   };
+}
+
+export function planSelection(request: SmokeRequest, suite: LoadedFixture[], source: AcquiredSource | null): Planned {
+  const { options } = request;
+  const info = selectionInfoOf(options);
   if (source) return planRerun(request, suite, source, info);
   const selection = selectFixtures(suite, options);
   if (selection.selected.length === 0) {

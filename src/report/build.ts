@@ -35,7 +35,7 @@ export interface SelectionInfo {
   missing: readonly string[];
 }
 
-interface ReportBaseInput {
+export interface ReportBaseInput {
   toolVersion: string;
   mode: Mode;
   run: RunContext;
