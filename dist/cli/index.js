@@ -29221,11 +29221,32 @@ function errorText(error) {
     return typeof error === 'string' ? error : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/run/fixture-url.ts
+/**
+ * A fixture's URL made absolute against the base URL. On its own, without the browser, so that the dry-run plan
+ * resolves URLs exactly as the runner does.
+ */
+/** Absolute URL of the fixture, or why it has none. */
+function resolveFixtureUrl(url, baseUrl) {
+    if (URL.canParse(url))
+        return { url: new URL(url).href };
+    if (baseUrl === null) {
+        return {
+            problem: `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
+                'serve (--serve), or make the url absolute.',
+        };
+    }
+    if (!URL.canParse(url, baseUrl))
+        return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
+    return { url: new URL(url, baseUrl).href };
+}
+
 ;// CONCATENATED MODULE: ./src/report/plan.ts
 /**
  * plan.json: what a dry run would run. It is written instead of report.json, so a dry run never replaces the
  * report that a later rerun reads. Deliberately small; it is for people and scripts checking a selection.
  */
+
 
 
 const PLAN_VERSION = 1;
@@ -29276,11 +29297,8 @@ function buildPlan(input) {
     });
 }
 function resolveAgainstBase(fixture, baseUrl) {
-    if (URL.canParse(fixture.url))
-        return new URL(fixture.url).href;
-    if (baseUrl === null || !URL.canParse(fixture.url, baseUrl))
-        return null;
-    return new URL(fixture.url, baseUrl).href;
+    const resolved = resolveFixtureUrl(fixture.url, baseUrl);
+    return 'url' in resolved ? resolved.url : null;
 }
 
 ;// CONCATENATED MODULE: ./src/fixtures/discover.ts
@@ -60781,20 +60799,7 @@ function createSuiteControl(options) {
 
 
 
-/** Absolute URL of the fixture, or why it has none. */
-function resolveFixtureUrl(url, baseUrl) {
-    if (URL.canParse(url))
-        return { url: new URL(url).href };
-    if (baseUrl === null) {
-        return {
-            problem: `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
-                'serve (--serve), or make the url absolute.',
-        };
-    }
-    if (!URL.canParse(url, baseUrl))
-        return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
-    return { url: new URL(url, baseUrl).href };
-}
+
 const SKIP_REASONS = {
     'suite-timeout': 'Not run: the suite timeout was reached before this fixture started.',
     cancelled: 'Not run: the run was cancelled before this fixture started.',

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { LoadedFixture } from '../fixtures/loaded.ts';
+import { resolveFixtureUrl } from '../run/fixture-url.ts';
 import { MODES, Report, RunContext, TOOL_NAME } from './schema.ts';
 
 export const PLAN_VERSION = 1;
@@ -76,7 +77,6 @@ export function buildPlan(input: PlanInput): Plan {
 }
 
 function resolveAgainstBase(fixture: LoadedFixture, baseUrl: string | null): string | null {
-  if (URL.canParse(fixture.url)) return new URL(fixture.url).href;
-  if (baseUrl === null || !URL.canParse(fixture.url, baseUrl)) return null;
-  return new URL(fixture.url, baseUrl).href;
+  const resolved = resolveFixtureUrl(fixture.url, baseUrl);
+  return 'url' in resolved ? resolved.url : null;
 }

@@ -7,6 +7,7 @@ import { BrowserUnavailableError } from './browser-host.ts';
 import { boundedAttempt, type AttemptOutcome } from './bounded-attempt.ts';
 import { expectationConfigProblems } from './assertions.ts';
 import { composeMessage, errorText } from './failure.ts';
+import { resolveFixtureUrl } from './fixture-url.ts';
 import { DEFAULT_VIEWPORT } from './page-signals.ts';
 import { stepConfigProblems } from './steps.ts';
 import type { Session, Viewport } from './session.ts';
@@ -33,20 +34,6 @@ export interface FixtureRunner {
   abandonAfterMs: number;
   /** Extra tries a fixture gets when a browser crash ended its attempt, beyond its retries. */
   maxBrowserRetries: number;
-}
-
-/** Absolute URL of the fixture, or why it has none. */
-export function resolveFixtureUrl(url: string, baseUrl: string | null): { url: string } | { problem: string } {
-  if (URL.canParse(url)) return { url: new URL(url).href };
-  if (baseUrl === null) {
-    return {
-      problem:
-        `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
-        'serve (--serve), or make the url absolute.',
-    };
-  }
-  if (!URL.canParse(url, baseUrl)) return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
-  return { url: new URL(url, baseUrl).href };
 }
 
 const SKIP_REASONS: Record<Interruption['reason'], string> = {
