@@ -16,7 +16,7 @@ interface Mismatch {
   found: string;
 }
 
-export function normalizeSpace(text: string): string {
+function normalizeSpace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 

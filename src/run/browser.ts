@@ -89,7 +89,7 @@ export function findBrowser(lookup: BrowserLookup): FoundBrowser {
 }
 
 /** Flags for headless smoke runs on CI machines with no network beyond what the fixtures use. */
-export const BASE_ARGS = [
+const BASE_ARGS = [
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',
@@ -105,7 +105,7 @@ export const BASE_ARGS = [
   '--renderer-process-limit=1',
 ] as const;
 
-export function isRoot(): boolean {
+function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 

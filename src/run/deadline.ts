@@ -8,7 +8,7 @@ export function timerDelay(ms: number): number {
   return Math.min(Math.max(0, ms), 2_147_483_647);
 }
 
-export class DeadlineExceeded extends Error {
+class DeadlineExceeded extends Error {
   constructor(what: string, ms: number) {
     super(`${what} did not finish within ${ms}ms`);
     this.name = 'DeadlineExceeded';

@@ -135,7 +135,7 @@ function signalSections(signals: PageSignals): string[] {
   ];
 }
 
-export function formatAttemptLog(record: AttemptRecord, captures: { screenshot: string; html: string }): string {
+function formatAttemptLog(record: AttemptRecord, captures: { screenshot: string; html: string }): string {
   const { fixture } = record;
   const lines = [
     `reliability-smoke: fixture ${fixture.id}, attempt ${record.attemptNumber}`,

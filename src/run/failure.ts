@@ -31,7 +31,7 @@ export function failureRank(kind: FailureKind): number {
 }
 
 /** How much of one piece of page text goes into a message; the log keeps it whole. */
-export const QUOTED_TEXT_MAX = 200;
+const QUOTED_TEXT_MAX = 200;
 
 /** Page (or fixture) text as a one-line JSON string literal, clipped first so the note stays inside the quotes. */
 export function quote(text: string, max: number = QUOTED_TEXT_MAX): string {

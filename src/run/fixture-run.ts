@@ -42,7 +42,7 @@ const SKIP_REASONS: Record<Interruption['reason'], string> = {
   'browser-unavailable': 'Not run: the browser was unavailable.',
 };
 
-export function skipReasonFor(interruption: Interruption): string {
+function skipReasonFor(interruption: Interruption): string {
   const reason = SKIP_REASONS[interruption.reason];
   return interruption.reason === 'browser-unavailable' ? `${reason} ${interruption.message}` : reason;
 }
@@ -182,7 +182,7 @@ interface AttemptFacts {
 }
 
 /** The attempt as the report records it. A crash or a suite stop decides the kind, whatever the page saw. */
-export function toAttempt(outcome: AttemptOutcome, facts: AttemptFacts): Attempt {
+function toAttempt(outcome: AttemptOutcome, facts: AttemptFacts): Attempt {
   const imposed = imposedError(facts);
   if (outcome.kind === 'returned') {
     const attempt = { ...outcome.attempt, attempt: facts.attemptNumber };

@@ -67,7 +67,7 @@ const BETWEEN_DOCUMENTS =
   /Execution context was destroyed|Cannot find context with specified id|Execution context is not available|Inspected target navigated/;
 
 /** Playwright's expect intervals: at once, then 100, 250, 500ms, then every second. */
-export const POLL_BACKOFF_MS = [100, 250, 500, 1000] as const;
+const POLL_BACKOFF_MS = [100, 250, 500, 1000] as const;
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -11,7 +11,7 @@ import { AttemptFailure, errorText } from './failure.ts';
 export const DEFAULT_VIEWPORT = { width: 1280, height: 720 } as const;
 
 /** Bounds on what one attempt keeps, so a page that logs in a loop cannot fill memory or the log. */
-export const SIGNAL_LIMITS = { maxEntries: 500, maxTextChars: 16_000 } as const;
+const SIGNAL_LIMITS = { maxEntries: 500, maxTextChars: 16_000 } as const;
 
 /** Why an entry does not count against the fixture, or null when it counts. The log shows both kinds. */
 type Ignored = string | null;

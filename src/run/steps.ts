@@ -22,7 +22,7 @@ export interface StepEnv {
 /** How long a failed step may spend finding out why, once its time has run out. */
 const DIAGNOSIS_BUDGET_MS = 1000;
 
-export function describeStep(step: Step): string {
+function describeStep(step: Step): string {
   if (step.click !== undefined) return `click ${quote(step.click)}`;
   // The value stays out: it may be a password, and labels go into reports and job summaries.
   if (step.fill !== undefined) return `fill ${quote(step.fill.selector)}`;
@@ -44,7 +44,7 @@ export function describeStep(step: Step): string {
   return 'an empty step';
 }
 
-export function stepLabel(step: Step, index: number): string {
+function stepLabel(step: Step, index: number): string {
   return `step ${index + 1} (${describeStep(step)})`;
 }
 

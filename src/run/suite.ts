@@ -14,7 +14,7 @@ import { createSessionPool } from './session-pool.ts';
 import { createSuiteControl } from './suite-control.ts';
 import { systemClock, type FixtureRun, type RunAttempt, type SuiteOptions, type SuiteRun } from './types.ts';
 
-export { BrowserLaunchError, BrowserUnavailableError } from './browser-host.ts';
+export { BrowserLaunchError } from './browser-host.ts';
 
 /** The parts of the runner that tests and the benchmark may swap or tighten; production uses the defaults. */
 export interface SuiteInternals {
@@ -31,7 +31,7 @@ export interface SuiteInternals {
   stepTimeoutMs: number;
 }
 
-export const DEFAULT_INTERNALS: SuiteInternals = {
+const DEFAULT_INTERNALS: SuiteInternals = {
   runAttempt,
   attemptGraceMs: 10_000,
   abandonAfterMs: 5_000,
