@@ -62,7 +62,7 @@ describe('runAttempt: evidence', () => {
   it('says in the message why there is no evidence when its folder cannot be created', TEST, async (t) => {
     site.route('/no-folder', html('<p>here</p>'));
     const page = await newPage(browser, t);
-    const reportDir = await tempReportDir(t);
+    const reportDir = tempReportDir(t);
     // A file where the failures folder should be: mkdir fails even as root.
     fs.writeFileSync(path.join(reportDir, 'failures'), 'not a folder');
     const { attempt } = await run(t, { page, url: `${site.url}/no-folder`, reportDir, fixture: { expect: { visible: ['#missing'], timeout: 200 } } });

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'puppeteer-core';
 import { html, startSite, type Site } from '../__tests__/support/site.ts';
-import { Fixture } from '../src/fixtures/schema.ts';
+import { fixture } from '../__tests__/support/suite-kit.ts';
 import type { LoadedFixture } from '../src/fixtures/loaded.ts';
 import { createLauncher, findBrowser } from '../src/run/browser.ts';
 import { runSuite } from '../src/run/suite.ts';
@@ -65,11 +65,9 @@ function startBenchSite(pages: number): Promise<Site> {
 
 /** The same expectations the floor checks by hand. */
 function benchFixtures(pages: number): LoadedFixture[] {
-  return Array.from({ length: pages }, (_, index) => ({
-    ...Fixture.parse({ id: `page-${index}`, url: pagePath(index), expect: { status: 200, visible: ['h1'], title: pageTitle(index) } }),
-    file: 'bench/generated.smoke.yml',
-    line: index + 1,
-  }));
+  return Array.from({ length: pages }, (_, index) =>
+    fixture({ id: `page-${index}`, url: pagePath(index), expect: { status: 200, visible: ['h1'], title: pageTitle(index) } }, index + 1),
+  );
 }
 
 /**

@@ -2,26 +2,19 @@
  * Running single attempts in tests: real Chromium (one per test file), a fresh incognito context per test, real
  * temp report folders, and fixtures validated by the real schema.
  */
-import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
-import { Fixture, type FixtureInput } from '../../src/fixtures/schema.ts';
-import type { LoadedFixture } from '../../src/fixtures/loaded.ts';
-import { createLauncher, findBrowser } from '../../src/run/browser.ts';
+import type { FixtureInput } from '../../src/fixtures/schema.ts';
 import { runAttempt } from '../../src/run/attempt.ts';
-import { systemClock, type Attempt, type Logger } from '../../src/run/types.ts';
+import { systemClock, type Attempt } from '../../src/run/types.ts';
+import { fixture, recordingLauncher, tempReportDir } from './suite-kit.ts';
 
-export const quietLogger: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
+export { tempReportDir };
 
+/** One real Chromium, for a whole test file. */
 export function launchBrowser(): Promise<Browser> {
-  return createLauncher(findBrowser({ env: process.env }), quietLogger).launch();
-}
-
-export function loadedFixture(input: FixtureInput): LoadedFixture {
-  return { ...Fixture.parse(input), file: 'fixtures/test.smoke.yml', line: 1 };
+  return recordingLauncher().launch();
 }
 
 /** A page in its own incognito context, closed when the test ends. */
@@ -29,12 +22,6 @@ export async function newPage(browser: Browser, t: TestContext): Promise<Page> {
   const context = await browser.createBrowserContext();
   t.after(() => context.close().catch(() => {}));
   return context.newPage();
-}
-
-export async function tempReportDir(t: TestContext): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rs-attempt-'));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 /** A loopback port with nothing listening on it. */
@@ -63,11 +50,10 @@ export interface RunResult {
 }
 
 export async function run(t: TestContext, options: RunOptions): Promise<RunResult> {
-  const reportDir = options.reportDir ?? (await tempReportDir(t));
-  const fixture = loadedFixture({ id: 'test-fixture', url: options.url, ...options.fixture } as FixtureInput);
+  const reportDir = options.reportDir ?? tempReportDir(t);
   const attempt = await runAttempt({
     page: options.page,
-    fixture,
+    fixture: fixture({ id: 'test-fixture', url: options.url, ...options.fixture } as FixtureInput),
     url: options.url,
     baseUrl: options.baseUrl ?? null,
     attemptNumber: options.attemptNumber ?? 1,
