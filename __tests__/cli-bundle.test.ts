@@ -15,12 +15,12 @@ import {
   fixturesYaml,
   lastLine,
   type Project,
-  REPO_ROOT,
   runBundle,
   shown,
   spawnCli,
 } from './support/cli-harness.ts';
 import { hang, html, type Site, startSite } from './support/site.ts';
+import { REPO_ROOT } from './support/temp.ts';
 
 let project: Project;
 before(() => {

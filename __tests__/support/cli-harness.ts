@@ -4,15 +4,16 @@
  * the way a user runs it, and readers for what a run leaves behind (report.json, plan.json, output lines).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/main.ts';
 import { Plan } from '../../src/report/plan.ts';
 import { type Report, Report as ReportSchema } from '../../src/report/schema.ts';
+import { spawnNode } from './spawn.ts';
+import { REPO_ROOT } from './temp.ts';
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const CLI_BUNDLE = path.join(REPO_ROOT, 'dist', 'cli', 'index.js');
 
 /** A browser and a loopback site per test: generous, since the machine is noisy; failures use 2-3s timeouts. */
@@ -145,38 +146,27 @@ export interface SpawnedCli {
 
 /** Spawns the bundled CLI with Node 24 (this test's node), as `npx reliability-smoke` would run it. */
 export function spawnCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): SpawnedCli {
-  const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
-    cwd: options.cwd,
-    env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
+  const spawned = spawnNode([CLI_BUNDLE, ...args], options);
   const waiters = new Set<() => void>();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
+  spawned.child.stdout?.on('data', () => {
     for (const check of waiters) check();
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
-  });
+  const exited = spawned.finished.then((run) => run.exitCode);
   return {
-    child,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    child: spawned.child,
+    stdout: spawned.stdout,
+    stderr: spawned.stderr,
     exited,
     waitForStdout: (pattern) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {
-          if (!linesOf(stdout).some((line) => pattern.test(line))) return;
+          if (!linesOf(spawned.stdout()).some((line) => pattern.test(line))) return;
           waiters.delete(check);
           resolve();
         };
         waiters.add(check);
         exited.then(() => {
-          if (waiters.delete(check)) reject(new Error(`the CLI exited before printing ${pattern}:\n${stdout}\n${stderr}`));
+          if (waiters.delete(check)) reject(new Error(`the CLI exited before printing ${pattern}:\n${spawned.stdout()}\n${spawned.stderr()}`));
         }, reject);
         check();
       }),
@@ -185,9 +175,8 @@ export function spawnCli(args: string[], options: { cwd: string; env?: Record<st
 
 /** Runs the bundled CLI to the end. */
 export async function runBundle(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliRun> {
-  const spawned = spawnCli(args, options);
-  const code = await spawned.exited;
-  return { code, stdout: spawned.stdout(), stderr: spawned.stderr() };
+  const { exitCode, stdout, stderr } = await spawnNode([CLI_BUNDLE, ...args], options).finished;
+  return { code: exitCode, stdout, stderr };
 }
 
 /** Everything a run printed, for assertion messages. */

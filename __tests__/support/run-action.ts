@@ -3,7 +3,7 @@
  * GITHUB_WORKSPACE, every input as INPUT_<NAME> (defaults from action.yml, `${{ github.token }}` filled in), and
  * the runner's files for outputs and the job summary. Returns what a workflow would see.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { childEnv, runClients, valueOf } from './github-service/child.ts';
 import type { EnvOptions, GitHubService } from './github-service/index.ts';
 import { startSite, type Site } from './site.ts';
+import { spawnNode } from './spawn.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js');
@@ -23,7 +24,8 @@ export interface WorkflowCommand {
 }
 
 export interface ActionRun {
-  exitCode: number | null;
+  /** The exit code, or 128 + the signal number when a signal ended the step. */
+  exitCode: number;
   stdout: string;
   stderr: string;
   outputs: Record<string, string>;
@@ -103,23 +105,9 @@ export async function runBundledAction(service: GitHubService, options: RunActio
   const workspace = env.GITHUB_WORKSPACE ?? '';
   options.workspace?.(workspace);
   const childEnvironment = childEnv({ ...env, ...inputEnv(options.inputs ?? {}, service.githubToken), ...(options.extraEnv ?? {}) });
-  const child = spawn(process.execPath, [BUNDLE], { cwd: workspace, env: childEnvironment, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  options.whileRunning?.(child);
-  const limit = options.timeoutMs ?? 120_000;
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`dist/index.js did not finish within ${limit}ms.\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, limit);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+  const spawned = spawnNode([BUNDLE], { cwd: workspace, env: childEnvironment, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  options.whileRunning?.(spawned.child);
+  const { exitCode, stdout, stderr } = await spawned.finished;
   return {
     exitCode,
     stdout,

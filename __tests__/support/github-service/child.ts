@@ -3,11 +3,11 @@
  * and the runtime token at import time, and @actions/artifact is ESM-only), with a runner-like environment.
  * The child executes a list of operations and reports each one's value or error; it never stops at the first error.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnNode } from '../spawn.ts';
 
 export interface FindBy {
   token: string;
@@ -38,7 +38,7 @@ export type OpResult = { ok: true; value: unknown } | { ok: false; error: Client
 
 export interface ChildRun {
   results: OpResult[];
-  exitCode: number | null;
+  exitCode: number;
   stdout: string;
   stderr: string;
   durationMs: number;
@@ -69,27 +69,18 @@ export async function runClients(
   ops: ClientOp[],
   options: { timeoutMs?: number } = {},
 ): Promise<ChildRun> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'github-clients-'));
   const opsFile = path.join(dir, 'ops.json');
   const resultFile = path.join(dir, 'results.json');
   fs.writeFileSync(opsFile, JSON.stringify(ops));
   const started = Date.now();
   try {
-    const child = spawn(process.execPath, [SCRIPT, opsFile, resultFile], {
+    const { exitCode, stdout, stderr } = await spawnNode([SCRIPT, opsFile, resultFile], {
       env: childEnv(env),
       cwd: env.GITHUB_WORKSPACE ?? dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code) => resolve(code));
-    }).finally(() => clearTimeout(timer));
+      // Below the 60 s bound of the tests that call this, so a hung client fails with its output.
+      timeoutMs: options.timeoutMs ?? 50_000,
+    }).finished;
     const durationMs = Date.now() - started;
     if (!fs.existsSync(resultFile)) {
       throw new Error(`client child wrote no results (exit ${exitCode}, ${durationMs} ms):\n${stderr || stdout}`);
