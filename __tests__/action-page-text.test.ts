@@ -139,10 +139,11 @@ describe('hostile page text', () => {
 
   it('never shows the token in stdout, stderr, the summary, the outputs or the report', { timeout: 120_000 }, async (t) => {
     // The check run is refused, the path most likely to echo request details, with debug logging on.
-    service.faults.add({ endpoint: 'POST /repos/{owner}/{repo}/check-runs', status: 403, times: 1 });
-    t.after(() => service.faults.clear());
+    const fault = service.faults.add({ endpoint: 'POST /repos/{owner}/{repo}/check-runs', status: 403, times: 1 });
+    t.after(() => service.faults.remove(fault));
     const { run } = await runHostile(t, 3301, { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' });
     assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+    assert.equal(fault.fired, 1, 'the check run was refused');
     assert.ok(service.githubToken.length > 20);
     const report = fs.readFileSync(run.outputs[Outputs.ReportPath] ?? '', 'utf8');
     assert.deepEqual(tokenLeaks(run, service.githubToken, { 'report.json': report }), []);

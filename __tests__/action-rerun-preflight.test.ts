@@ -123,7 +123,8 @@ describe('a rerun that cannot find its source stops before the browser starts', 
   it('permission denied: a 403 on the artifact listing asks for actions: read and shows the permissions block', STEP_BOUND, async (t) => {
     const c = await caseFor(t, 'forbidden');
     await seed(c, { 'report.json': report(c, { alpha: 'failed', bravo: 'passed', charlie: 'passed' }) });
-    service.faults.add({ endpoint: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', status: 403, times: 1, message: 'Resource not accessible by integration' });
+    const fault = service.faults.add({ endpoint: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', status: 403, times: 1, message: 'Resource not accessible by integration' });
+    t.after(() => service.faults.remove(fault));
     const summary = await assertStopped(c, await rerun(c), 'permission-denied', /GitHub refused to list the artifacts of run \d+ \(403/);
     assert.match(summary, /needs the actions: read permission/);
     assert.match(summary, /permissions:(<br>|\n)\s*contents: read(<br>|\n)\s*actions: read/);
@@ -131,10 +132,11 @@ describe('a rerun that cannot find its source stops before the browser starts', 
 
   it('permission denied: the permissions block in the summary pastes into a workflow as YAML', STEP_BOUND, async (t) => {
     const c = await caseFor(t, 'forbidden-yaml');
-    service.faults.add({ endpoint: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', status: 403, times: 1 });
+    const fault = service.faults.add({ endpoint: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', status: 403, times: 1 });
+    t.after(() => service.faults.remove(fault));
     const run = await rerun(c);
     assert.equal(run.exitCode, 1, logOf(run));
-    // Today each guidance entry is one quoted line: "> permissions:<br>contents: read<br>actions: read …".
+    // The block is a fenced yaml code block with real line breaks, not one quoted line joined with <br>.
     assert.match(readable(run.summary), /```yaml\npermissions:\n {2}contents: read\n {2}actions: read/);
   });
 

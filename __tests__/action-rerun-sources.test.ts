@@ -107,7 +107,8 @@ describe('which earlier run a rerun uses', () => {
       files: { 'report.json': builtReport({ ids: { alpha: 'failed', bravo: 'passed', charlie: 'passed' }, runId, sha }) },
     });
     // The first artifact listing is this run's own (for attempt 1); GitHub answers it with a 500.
-    service.faults.add({ endpoint: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', status: 500, times: 1 });
+    const fault = service.faults.add({ endpoint: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', status: 500, times: 1 });
+    t.after(() => service.faults.remove(fault));
     const before = hitsOf(site, IDS);
     const run = await step(service, { runId, attempt: 2, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
