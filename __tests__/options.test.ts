@@ -191,15 +191,15 @@ describe('durations', () => {
 
 describe('base-url', () => {
   it('gets a trailing slash, so relative fixture URLs resolve under its path', () => {
-    const cases: [string, string][] = [
-      ['https://staging.example.com', 'https://staging.example.com/'],
-      ['http://127.0.0.1:8080/app', 'http://127.0.0.1:8080/app/'],
-      ['http://127.0.0.1:8080/app/', 'http://127.0.0.1:8080/app/'],
-      ['  https://example.com/shop?lang=en ', 'https://example.com/shop/?lang=en'],
+    const cases: [string, string, string][] = [
+      ['https://staging.example.com', 'https://staging.example.com/', 'https://staging.example.com/products.html'],
+      ['http://127.0.0.1:8080/app', 'http://127.0.0.1:8080/app/', 'http://127.0.0.1:8080/app/products.html'],
+      ['http://127.0.0.1:8080/app/', 'http://127.0.0.1:8080/app/', 'http://127.0.0.1:8080/app/products.html'],
+      ['  https://example.com/shop?lang=en ', 'https://example.com/shop/?lang=en', 'https://example.com/shop/products.html'],
     ];
-    for (const [text, normalised] of cases) {
+    for (const [text, normalised, products] of cases) {
       assert.equal(parseFlags({ baseUrl: text }).baseUrl, normalised, text);
-      assert.equal(new URL('products.html', normalised).pathname.endsWith('/products.html'), true);
+      assert.equal(new URL('products.html', normalised).href, products, text);
     }
     assert.equal(new URL('products.html', parseFlags({ baseUrl: 'http://127.0.0.1/app' }).baseUrl ?? '').href, 'http://127.0.0.1/app/products.html');
   });
