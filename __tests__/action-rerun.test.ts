@@ -180,7 +180,7 @@ describe('rerun-failed after a failing run', () => {
     const before = hitsOf(site, IDS);
     const run = await step(service, { runId: second, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
-    // Today the skipped fixtures are carried over as "skipped" and the rerun passes without ever checking them.
+    // The fixtures the interrupted run never started are run now, with the failed one; none is carried over as skipped.
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 1, delta: 1, echo: 1 }, logOf(run));
     assert.equal(run.outputs[Outputs.SelectedCount], '4');
     assert.equal(run.outputs[Outputs.Passed], '5');
