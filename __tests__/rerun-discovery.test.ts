@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { readActionContext, type ActionContext } from '../src/action/context.ts';
@@ -23,6 +22,7 @@ import {
 import { PreflightError } from '../src/preflight.ts';
 import { REPORT_LIMITS } from '../src/report/limits.ts';
 import { builtReport, shaOf } from './support/action-rerun.ts';
+import { tempDir } from './support/temp.ts';
 
 const REPO = 'octo-org/smoke-demo';
 const PREFIX = 'reliability-smoke';
@@ -269,8 +269,7 @@ describe('finding the run to rerun from', () => {
   });
 
   it('for a pull request from a fork, compares runs by the head branch and the fork, not the base repository', BOUND, async (t) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'discovery-'));
-    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir(t, 'discovery-');
     const eventPath = path.join(dir, 'event.json');
     fs.writeFileSync(eventPath, JSON.stringify({ pull_request: { head: { ref: 'fix/login', sha: shaOf('pr-head'), repo: { full_name: 'ada/smoke-demo' } } } }));
     const context = contextOf({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge', GITHUB_EVENT_PATH: eventPath });
@@ -439,14 +438,12 @@ describe('reading the source report', () => {
       },
     };
     const { finder } = finderFor(memoryGitHub([run(10, 0), run(90, 10)], { 10: [found] }), downloader);
-    try {
-      await finder.acquireRerunSource();
-      assert.fail('expected a preflight stop');
-    } catch (error) {
-      assert.ok(error instanceof PreflightError);
+    await assert.rejects(finder.acquireRerunSource(), (error) => {
+      assert.ok(error instanceof PreflightError, `a PreflightError, got ${String(error)}`);
       assert.equal(error.diagnostic.code, 'too-large');
       assert.match(error.diagnostic.message, /is 33554433 bytes, over the 33554432-byte limit for a report/);
-    }
+      return true;
+    });
   });
 
   it('refuses GitHub Enterprise Server and an empty token before asking GitHub anything', BOUND, async () => {
