@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { MAX_FIXTURE_FILE_BYTES, loadFixtures } from '../src/fixtures/load.ts';
 import { formatProblems } from '../src/fixtures/problems.ts';
 import type { FixtureProblem } from '../src/fixtures/problems.ts';
+import { REPO_ROOT as ROOT, tempDir, writeFiles } from './support/temp.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const GOOD = '__tests__/data/fixtures-good';
 const BAD = '__tests__/data/fixtures-bad';
 const NONE = '__tests__/data/fixtures-none';
@@ -16,13 +16,10 @@ function load(dir: string) {
   return loadFixtures(dir, { cwd: ROOT });
 }
 
-/** Writes files into a fresh temp folder; returns the folder. */
-async function tempFixtures(files: Record<string, string | Buffer>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'smoke-fixtures-'));
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await writeFile(path.join(dir, name), content);
-  }
+/** Writes files into a fresh temp folder, removed when the test ends; returns the folder. */
+function tempFixtures(t: TestContext, files: Record<string, string | Uint8Array>): string {
+  const dir = tempDir(t, 'smoke-fixtures-');
+  writeFiles(dir, files);
   return dir;
 }
 
@@ -87,8 +84,8 @@ describe('loading a good suite', () => {
     assert.deepEqual(absolute.files, (await load(GOOD)).files);
   });
 
-  it('lets fixtures share settings through YAML anchors and merge keys, and ignores `$schema`', async () => {
-    const dir = await tempFixtures({
+  it('lets fixtures share settings through YAML anchors and merge keys, and ignores `$schema`', async (t) => {
+    const dir = tempFixtures(t, {
       'cart.smoke.yml': [
         'fixtures:',
         '  - &cart',
@@ -102,49 +99,37 @@ describe('loading a good suite', () => {
       ].join('\n'),
       'home.smoke.json': '{ "$schema": "../schema/fixture.schema.json", "id": "home", "url": "/" }',
     });
-    try {
-      const result = await loadFixtures('.', { cwd: dir });
-      assert.deepEqual(result.problems, []);
-      const [cart, mobile, home] = result.fixtures;
-      assert.deepEqual([mobile?.id, mobile?.url, mobile?.timeout, mobile?.tags, mobile?.line], ['cart-mobile', '/cart.html', 10_000, ['shop'], 7]);
-      assert.equal(cart?.viewport, undefined);
-      assert.ok(home && !('$schema' in home));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const result = await loadFixtures('.', { cwd: dir });
+    assert.deepEqual(result.problems, []);
+    const [cart, mobile, home] = result.fixtures;
+    assert.deepEqual([mobile?.id, mobile?.url, mobile?.timeout, mobile?.tags, mobile?.line], ['cart-mobile', '/cart.html', 10_000, ['shop'], 7]);
+    assert.equal(cart?.viewport, undefined);
+    assert.ok(home && !('$schema' in home));
   });
 
-  it('refuses a timeout longer than a day, which Node cannot wait for', async () => {
-    const dir = await tempFixtures({ 'slow.smoke.yml': 'id: slow\nurl: /\ntimeout: 2000m\n' });
-    try {
-      const result = await loadFixtures('.', { cwd: dir });
-      assert.deepEqual(
-        result.problems.map((problem) => `${problem.fixture} ${problem.path}: ${problem.message}`),
-        ['slow timeout: must be at most a day ("1440m"); found "2000m"'],
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it('refuses a timeout longer than a day, which Node cannot wait for', async (t) => {
+    const dir = tempFixtures(t, { 'slow.smoke.yml': 'id: slow\nurl: /\ntimeout: 2000m\n' });
+    const result = await loadFixtures('.', { cwd: dir });
+    assert.deepEqual(
+      result.problems.map((problem) => `${problem.fixture} ${problem.path}: ${problem.message}`),
+      ['slow timeout: must be at most a day ("1440m"); found "2000m"'],
+    );
   });
 
-  it('skips node_modules and dot-folders, which may hold files that look like fixtures', async () => {
-    const dir = await tempFixtures({
+  it('skips node_modules and dot-folders, which may hold files that look like fixtures', async (t) => {
+    const dir = tempFixtures(t, {
       'app.smoke.yml': 'id: app\nurl: /\n',
       'node_modules/some-pkg/test.smoke.yml': 'not: [a fixture',
       '.git/hooks/x.smoke.json': '{',
       '.cache/old.smoke.yml': 'id: Old Copy\n',
     });
-    try {
-      const result = await loadFixtures(dir, { cwd: dir });
-      assert.deepEqual(result.problems, []);
-      assert.deepEqual(result.files, ['app.smoke.yml']);
-      assert.deepEqual(
-        result.fixtures.map((fixture) => [fixture.id, fixture.file, fixture.line]),
-        [['app', 'app.smoke.yml', 1]],
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const result = await loadFixtures(dir, { cwd: dir });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(result.files, ['app.smoke.yml']);
+    assert.deepEqual(
+      result.fixtures.map((fixture) => [fixture.id, fixture.file, fixture.line]),
+      [['app', 'app.smoke.yml', 1]],
+    );
   });
 });
 
@@ -200,8 +185,8 @@ describe('reporting problems', () => {
     assert.equal(duplicate.length, 1, 'one problem per repeated id, naming both places');
   });
 
-  it('points a missing field at its fixture, and a wrong one at its own line', async () => {
-    const dir = await tempFixtures({
+  it('points a missing field at its fixture, and a wrong one at its own line', async (t) => {
+    const dir = tempFixtures(t, {
       'shop.smoke.yml': [
         'fixtures:',
         '  - id: cart',
@@ -217,75 +202,59 @@ describe('reporting problems', () => {
         '  - ~',
       ].join('\n'),
     });
-    try {
-      const { problems } = await loadFixtures('.', { cwd: dir });
-      assert.deepEqual(formatProblems(problems).split('\n'), [
-        'shop.smoke.yml:5 cart steps[0].fill.value: is required but missing; add `value:` with a string',
-        'shop.smoke.yml:6 cart steps[1]: a step has exactly one action, one of: click, fill, press, hover, select, waitFor, goto; found none',
-        'shop.smoke.yml:7 cart steps[2]: expected an object (key: value pairs), found "click \\"#buy\\""; write it as `key: value`, with a colon and a space',
-        'shop.smoke.yml:9 cart expect.text: needs exactly one of contains, equals or matches; found `selector`',
-        'shop.smoke.yml:10 cart expect.status: must be at least 100; found 99',
-        'shop.smoke.yml:11 fixtures[1] id: is required but missing; add `id:` with a string',
-        'shop.smoke.yml:12 fixtures[2]: expected an object (key: value pairs), found an empty value; fill in the item, or remove it',
-      ]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { problems } = await loadFixtures('.', { cwd: dir });
+    assert.deepEqual(formatProblems(problems).split('\n'), [
+      'shop.smoke.yml:5 cart steps[0].fill.value: is required but missing; add `value:` with a string',
+      'shop.smoke.yml:6 cart steps[1]: a step has exactly one action, one of: click, fill, press, hover, select, waitFor, goto; found none',
+      'shop.smoke.yml:7 cart steps[2]: expected an object (key: value pairs), found "click \\"#buy\\""; write it as `key: value`, with a colon and a space',
+      'shop.smoke.yml:9 cart expect.text: needs exactly one of contains, equals or matches; found `selector`',
+      'shop.smoke.yml:10 cart expect.status: must be at least 100; found 99',
+      'shop.smoke.yml:11 fixtures[1] id: is required but missing; add `id:` with a string',
+      'shop.smoke.yml:12 fixtures[2]: expected an object (key: value pairs), found an empty value; fill in the item, or remove it',
+    ]);
   });
 
-  it('names a duplicate id in one problem with both locations, also within one file', async () => {
-    const dir = await tempFixtures({
+  it('names a duplicate id in one problem with both locations, also within one file', async (t) => {
+    const dir = tempFixtures(t, {
       'a.smoke.yml': 'fixtures:\n  - id: login\n    url: /a\n  - id: login\n    url: /b\n',
       'b.smoke.json': '{\n  "id": "login",\n  "url": "/c"\n}\n',
     });
-    try {
-      const result = await loadFixtures('.', { cwd: dir });
-      assert.deepEqual(formatProblems(result.problems).split('\n'), [
-        'a.smoke.yml:4 login id: duplicate id "login": also used by the fixture at a.smoke.yml:2; ids must be unique across the suite, so rename one',
-        'b.smoke.json:2 login id: duplicate id "login": also used by the fixture at a.smoke.yml:2; ids must be unique across the suite, so rename one',
-      ]);
-      assert.deepEqual(
-        result.fixtures.map((fixture) => `${fixture.file}:${fixture.line}`),
-        ['a.smoke.yml:2'],
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const result = await loadFixtures('.', { cwd: dir });
+    assert.deepEqual(formatProblems(result.problems).split('\n'), [
+      'a.smoke.yml:4 login id: duplicate id "login": also used by the fixture at a.smoke.yml:2; ids must be unique across the suite, so rename one',
+      'b.smoke.json:2 login id: duplicate id "login": also used by the fixture at a.smoke.yml:2; ids must be unique across the suite, so rename one',
+    ]);
+    assert.deepEqual(
+      result.fixtures.map((fixture) => `${fixture.file}:${fixture.line}`),
+      ['a.smoke.yml:2'],
+    );
   });
 
-  it('reports duplicate keys, which JSON.parse and YAML readers would otherwise resolve silently', async () => {
-    const dir = await tempFixtures({
+  it('reports duplicate keys, which JSON.parse and YAML readers would otherwise resolve silently', async (t) => {
+    const dir = tempFixtures(t, {
       'a.smoke.json': '{\n  "id": "a",\n  "url": "/",\n  "url": "/other"\n}\n',
       'b.smoke.yml': 'id: b\nurl: /\nurl: /other\n',
     });
-    try {
-      const { problems } = await loadFixtures('.', { cwd: dir });
-      assert.deepEqual(formatProblems(problems).split('\n'), [
-        'a.smoke.json:4: key `url` appears twice in the same object (JSON keeps only the last one); keep one',
-        'b.smoke.yml:3: key `url` appears twice in the same mapping; keep one',
-      ]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { problems } = await loadFixtures('.', { cwd: dir });
+    assert.deepEqual(formatProblems(problems).split('\n'), [
+      'a.smoke.json:4: key `url` appears twice in the same object (JSON keeps only the last one); keep one',
+      'b.smoke.yml:3: key `url` appears twice in the same mapping; keep one',
+    ]);
   });
 
-  it('allows `$schema` beside `fixtures:` but nothing else', async () => {
-    const dir = await tempFixtures({
+  it('allows `$schema` beside `fixtures:` but nothing else', async (t) => {
+    const dir = tempFixtures(t, {
       'a.smoke.yml': '$schema: ../schema/fixture.schema.json\ntitle: Shop\nfixtures:\n  - id: a\n    url: /\n',
     });
-    try {
-      const { problems } = await loadFixtures('.', { cwd: dir });
-      assert.equal(
-        formatProblems(problems),
-        'a.smoke.yml:2 title: unknown key `title` beside `fixtures:` (only `$schema` may sit there); move it into a fixture of the list, or remove it',
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { problems } = await loadFixtures('.', { cwd: dir });
+    assert.equal(
+      formatProblems(problems),
+      'a.smoke.yml:2 title: unknown key `title` beside `fixtures:` (only `$schema` may sit there); move it into a fixture of the list, or remove it',
+    );
   });
 
-  it('reports bad regex flags in `matches` while loading, as the runner would compile them', async () => {
-    const dir = await tempFixtures({
+  it('reports bad regex flags in `matches` while loading, as the runner would compile them', async (t) => {
+    const dir = tempFixtures(t, {
       'a.smoke.yml': [
         'id: a',
         'url: /',
@@ -294,26 +263,18 @@ describe('reporting problems', () => {
         '  text: { selector: h1, matches: "/foo/gg" }',
       ].join('\n'),
     });
-    try {
-      const { problems } = await loadFixtures('.', { cwd: dir });
-      assert.deepEqual(formatProblems(problems).split('\n'), [
-        `a.smoke.yml:4 a expect.url.matches: is not a valid regular expression: Invalid flags supplied to RegExp constructor 'uv'; found "/x/uv"`,
-        `a.smoke.yml:5 a expect.text.matches: is not a valid regular expression: Invalid flags supplied to RegExp constructor 'gg'; found "/foo/gg"`,
-      ]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { problems } = await loadFixtures('.', { cwd: dir });
+    assert.deepEqual(formatProblems(problems).split('\n'), [
+      `a.smoke.yml:4 a expect.url.matches: is not a valid regular expression: Invalid flags supplied to RegExp constructor 'uv'; found "/x/uv"`,
+      `a.smoke.yml:5 a expect.text.matches: is not a valid regular expression: Invalid flags supplied to RegExp constructor 'gg'; found "/foo/gg"`,
+    ]);
   });
 
-  it('says when JSON has comments, and where', async () => {
-    const dir = await tempFixtures({ 'a.smoke.json': '{\n  // the home page\n  "id": "a"\n}\n' });
-    try {
-      const problem = only((await loadFixtures('.', { cwd: dir })).problems);
-      assert.deepEqual([problem.code, problem.line, problem.column], ['syntax', 2, 3]);
-      assert.match(problem.message, /^not valid JSON: .*; JSON has no comments: remove it, or write the fixture as \.smoke\.yml$/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it('says when JSON has comments, and where', async (t) => {
+    const dir = tempFixtures(t, { 'a.smoke.json': '{\n  // the home page\n  "id": "a"\n}\n' });
+    const problem = only((await loadFixtures('.', { cwd: dir })).problems);
+    assert.deepEqual([problem.code, problem.line, problem.column], ['syntax', 2, 3]);
+    assert.match(problem.message, /^not valid JSON: .*; JSON has no comments: remove it, or write the fixture as \.smoke\.yml$/);
   });
 });
 
@@ -355,7 +316,8 @@ describe('guards against hostile files', () => {
       'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
       'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]',
     ].join('\n');
-    dir = await tempFixtures({
+    dir = await mkdtemp(path.join(os.tmpdir(), 'smoke-fixtures-'));
+    writeFiles(dir, {
       'bomb.smoke.yml': bomb,
       'huge.smoke.json': Buffer.alloc(MAX_FIXTURE_FILE_BYTES + 1, 0x20),
       'deep.smoke.json': `${'['.repeat(100_000)}${']'.repeat(100_000)}`,

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, it, type TestContext } from 'node:test';
 import { errorOf, runClients, valueOf, type FindBy } from './support/github-service/child.ts';
 import { startGitHubService, type GitHubService } from './support/github-service/index.ts';
+import { tempDir, writeFiles } from './support/temp.ts';
 
 interface Uploaded {
   id: number;
@@ -37,15 +37,8 @@ after(() => service.stop());
 afterEach(() => service.faults.clear());
 
 function reportDir(t: TestContext, files: Record<string, string>): { root: string; paths: string[] } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'github-service-test-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  const paths = Object.entries(files).map(([name, content]) => {
-    const file = path.join(root, name);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
-    return file;
-  });
-  return { root, paths };
+  const root = tempDir(t, 'github-service-test-');
+  return { root, paths: writeFiles(root, files) };
 }
 
 const readTree = (dir: string): Record<string, string> =>
