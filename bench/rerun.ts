@@ -15,12 +15,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { html, startSite, type Site } from '../__tests__/support/site.ts';
 import { parseCliArgs } from '../src/cli/args.ts';
-import { localRunContext } from '../src/cli/main.ts';
+import { acquireFromFile, localRunContext } from '../src/cli/main.ts';
 import { runSmoke, type SmokeOutcome } from '../src/engine.ts';
-import { readReportFile } from '../src/report/read.ts';
 import { createLauncher } from '../src/run/browser.ts';
 import type { Logger } from '../src/run/types.ts';
 import { TOOL_VERSION } from '../src/version.ts';
+import { median, ms } from './stats.ts';
 
 interface Phase {
   wallMs: number;
@@ -114,11 +114,9 @@ async function runPhase(site: Site, workspace: string, argv: string[], total: nu
       ...(runOptions.rerunFailed
         ? {
             acquireRerunSource: async () => {
-              const read = await readReportFile(path.resolve(workspace, artifactPath));
+              const source = await acquireFromFile(artifactPath, workspace, { commandArgs: [], fullRunHint: 'drop --rerun-failed' })();
               sourceMs = performance.now() - started;
-              const { run } = read.report;
-              const origin = { runId: run.runId, runAttempt: run.runAttempt, artifactId: null, artifactName: null, url: null, path: artifactPath, digest: read.digest };
-              return { report: read.report, origin };
+              return source;
             },
           }
         : {}),
@@ -169,13 +167,6 @@ function check(phase: Phase, name: string, expect: { selected: number; total: nu
   if (JSON.stringify(got) !== JSON.stringify(expect)) throw new Error(`${name}: expected ${JSON.stringify(expect)}, got ${JSON.stringify(got)}`);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-const ms = (value: number) => `${value.toFixed(0)}ms`;
 const kib = (workspace: string) => (fs.statSync(path.join(workspace, 'smoke-report', 'report.json')).size / 1024).toFixed(0);
 
 function summarize(name: string, phases: Phase[]) {

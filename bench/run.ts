@@ -17,6 +17,7 @@ import { createLauncher, findBrowser } from '../src/run/browser.ts';
 import { runSuite } from '../src/run/suite.ts';
 import type { BrowserLauncher, Logger, SuiteStats } from '../src/run/types.ts';
 import { cpuMsIncludingReapedChildren, samplePeakRss } from './proc.ts';
+import { median, ms } from './stats.ts';
 
 interface Measurement {
   wallMs: number;
@@ -129,13 +130,6 @@ async function measure(work: () => Promise<SuiteStats | void>): Promise<Measurem
   return { wallMs, cpuMs: cpuMsIncludingReapedChildren() - cpuBefore, peakRssBytes: rss.stop(), stats: stats ?? null };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-const ms = (value: number) => `${value.toFixed(0)}ms`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 function report(floor: Measurement[], engine: Measurement[], pages: number): void {

@@ -62228,6 +62228,7 @@ function contextArgs(options) {
         args.push('--report-dir', options.reportDir);
     return args;
 }
+/** The rerun source of the CLI: the report file given with --artifact; one it cannot read stops the run in preflight. */
 function acquireFromFile(file, cwd, fallback) {
     return async () => {
         try {

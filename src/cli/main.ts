@@ -69,7 +69,8 @@ export function contextArgs(options: RunOptions): string[] {
   return args;
 }
 
-function acquireFromFile(file: string, cwd: string, fallback: FallbackContext): () => Promise<AcquiredSource> {
+/** The rerun source of the CLI: the report file given with --artifact; one it cannot read stops the run in preflight. */
+export function acquireFromFile(file: string, cwd: string, fallback: FallbackContext): () => Promise<AcquiredSource> {
   return async () => {
     try {
       const read = await readReportFile(path.resolve(cwd, file));
