@@ -6,14 +6,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Inputs, Outputs } from '../src/action/names.ts';
 import { parseSmokeArtifactName } from '../src/action/smoke-artifact-name.ts';
 import { Report } from '../src/report/schema.ts';
 import { runClients, valueOf } from './support/github-service/child.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { type ActionRun, downloadArtifact, runBundledAction, tempDir, tokenLeaks, writeFixtures } from './support/run-action.ts';
-import { html, type Site, startSite } from './support/site.ts';
+import { type ActionRun, downloadArtifact, runBundledAction, tokenLeaks, writeFixtures } from './support/run-action.ts';
+import { html, siteFor } from './support/site.ts';
+import { tempDir } from './support/temp.ts';
 
 let service: GitHubService;
 
@@ -22,11 +23,7 @@ before(async () => {
 });
 after(() => service.stop());
 
-async function siteFor(t: TestContext): Promise<Site> {
-  const site = await startSite({ '/': html('<h1 id="brand">Acme</h1>', 'Home') });
-  t.after(() => site.close());
-  return site;
-}
+const HOME_PAGE = { '/': html('<h1 id="brand">Acme</h1>', 'Home') };
 
 const HOME = 'id: home-loads\nurl: /\nexpect:\n  visible: ["#brand"]\n';
 /** Fails fast: the route does not exist, so the page answers 404. */
@@ -34,7 +31,7 @@ const missingPage = (index: number) => `  - id: missing-${String(index).padStart
 
 describe('a job re-run', () => {
   it('uploads under a new name for each attempt, and the prefix finds both', { timeout: 120_000 }, async (t) => {
-    const site = await siteFor(t);
+    const site = await siteFor(t, HOME_PAGE);
     const runId = 5101;
     const runAttempt = (attempt: number) =>
       runBundledAction(service, {
@@ -113,7 +110,7 @@ describe('an upload that fails with 500s', { concurrency: true }, () => {
   after(() => service.faults.clear());
 
   it('does not turn a pass into a fail', { timeout: 120_000 }, async (t) => {
-    const site = await siteFor(t);
+    const site = await siteFor(t, HOME_PAGE);
     const run = await runBundledAction(service, {
       env: { runId: 5201, jobId: 'smoke' },
       inputs: { [Inputs.BaseUrl]: site.url },
@@ -129,7 +126,7 @@ describe('an upload that fails with 500s', { concurrency: true }, () => {
   });
 
   it('does not turn a fail into a pass', { timeout: 120_000 }, async (t) => {
-    const site = await siteFor(t);
+    const site = await siteFor(t, HOME_PAGE);
     // More failures than GitHub annotates, so the overflow notice says where the rest are.
     const fixtures = `fixtures:\n${Array.from({ length: 11 }, (_, index) => missingPage(index + 1)).join('')}`;
     const run = await runBundledAction(service, {

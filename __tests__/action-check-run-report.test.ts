@@ -5,15 +5,14 @@
  * `report-only` reports it on the pull request's head from the uploaded artifact, running nothing.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Outputs } from '../src/action/names.ts';
 import { buildReport } from '../src/report/build.ts';
-import { type CheckRun, type GitHubService, type LogEntry, type RunOptions, startGitHubService } from './support/github-service/index.ts';
+import { addRun, complete, logOf, shaOf } from './support/action-rerun.ts';
+import { type CheckRun, type GitHubService, type LogEntry, startGitHubService } from './support/github-service/index.ts';
 import { type ActionRun, recordingBrowser, runBundledAction, writeFixtures } from './support/run-action.ts';
-import { html, type Site, startSite } from './support/site.ts';
+import { fixtureSite, hitsOf, hitsSince, setPages, type Site } from './support/site.ts';
+import { tempDir } from './support/temp.ts';
 import { attempt, baseInput, loaded, run as fixtureRun, suite } from './report-helpers.ts';
 
 const BOUND = { timeout: 150_000 } as const;
@@ -25,9 +24,7 @@ before(async () => {
 });
 after(() => service.stop());
 
-const shaOf = (label: string) => Buffer.from(label.padEnd(20, '.')).toString('hex').slice(0, 40);
 const checkRunsOn = (sha: string): CheckRun[] => service.checkRuns.filter((checkRun) => checkRun.headSha === sha);
-const logOf = (run: ActionRun) => `\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** `- id: cart` is on line 2; each fixture takes 7 lines. */
 const LINES = { cart: 2, home: 9, search: 16 } as const;
@@ -40,31 +37,6 @@ const SUITE = `fixtures:\n${IDS.map(
       status: 200
       visible: ["#${id}"]`,
 ).join('\n')}\n`;
-
-type PageState = 'pass' | 'fail';
-function setPages(site: Site, pages: Record<string, PageState>): void {
-  for (const [id, state] of Object.entries(pages)) {
-    site.route(`/${id}`, state === 'pass' ? html(`<h1 id="${id}">${id}</h1>`, id) : { status: 500, body: '<!doctype html><title>Broken</title>' });
-  }
-}
-
-async function siteFor(t: TestContext, pages: Record<string, PageState>): Promise<Site> {
-  const site = await startSite();
-  setPages(site, pages);
-  t.after(() => site.close());
-  return site;
-}
-
-function addRun(options: RunOptions & { minutesAgo: number }): void {
-  const { minutesAgo, ...rest } = options;
-  service.addRun({ status: 'in_progress', createdAt: new Date(Date.now() - minutesAgo * 60_000), ...rest });
-}
-
-function complete(runId: number, conclusion: 'success' | 'failure'): void {
-  const run = service.runs.find((candidate) => candidate.id === runId);
-  assert.ok(run);
-  Object.assign(run, { status: 'completed', conclusion });
-}
 
 interface StepOptions {
   runId: number;
@@ -99,26 +71,22 @@ describe('a rerun', () => {
     const sha = shaOf('rerun-picture');
     const branch = 'check/rerun-picture';
     const [first, second] = [7101, 7102];
-    const site = await siteFor(t, { cart: 'fail', home: 'pass', search: 'pass' });
-    addRun({ id: first, branch, sha, minutesAgo: 20 });
+    const site = await fixtureSite(t, { cart: 'fail', home: 'pass', search: 'pass' });
+    addRun(service, { id: first, branch, sha, status: 'in_progress', minute: 0 });
     const run1 = await step({ runId: first, sha, site });
     assert.equal(run1.exitCode, 1, logOf(run1));
-    complete(first, 'failure');
+    complete(service, first, 'failure');
     const [check1] = checkRunsOn(sha);
     assert.equal(check1?.conclusion, 'failure');
     assert.deepEqual(shape(check1), [['fixtures/pages.smoke.yml', LINES.cart, 'failure']]);
 
     setPages(site, { cart: 'pass' });
-    addRun({ id: second, branch, sha, minutesAgo: 10 });
-    const hits = { cart: site.hits('/cart'), home: site.hits('/home'), search: site.hits('/search') };
+    addRun(service, { id: second, branch, sha, status: 'in_progress', minute: 10 });
+    const hits = hitsOf(site, IDS);
     const run2 = await step({ runId: second, sha, site, inputs: { 'rerun-failed': 'true' } });
     assert.equal(run2.exitCode, 0, logOf(run2));
     assert.equal(run2.outputs[Outputs.RerunSourceRunId], String(first));
-    assert.deepEqual(
-      { cart: site.hits('/cart') - hits.cart, home: site.hits('/home') - hits.home, search: site.hits('/search') - hits.search },
-      { cart: 1, home: 0, search: 0 },
-      'only the failed fixture ran again',
-    );
+    assert.deepEqual(hitsSince(site, hits), { cart: 1, home: 0, search: 0 }, 'only the failed fixture ran again');
 
     const checks = checkRunsOn(sha);
     assert.equal(checks.length, 2, 'each run reports its own check run on the commit');
@@ -157,7 +125,7 @@ interface ForkRun extends SourceRun {
 async function forkPullRequestRun(site: Site, label: string, sourceId: number): Promise<ForkRun> {
   const prHead = shaOf(`${label}-head`);
   const branch = `contrib/${label}`;
-  addRun({ id: sourceId, event: 'pull_request', branch, sha: prHead, minutesAgo: 5, pullRequests: [{ number: sourceId % 1000, headRef: branch, headSha: prHead }] });
+  addRun(service, { id: sourceId, event: 'pull_request', branch, sha: prHead, status: 'in_progress', minute: 15, pullRequests: [{ number: sourceId % 1000, headRef: branch, headSha: prHead }] });
   const fault = service.faults.add({ endpoint: 'POST /repos/{owner}/{repo}/check-runs', status: 403 });
   try {
     const source = await step({ runId: sourceId, sha: shaOf(`${label}-merge`), site, eventName: 'pull_request' });
@@ -173,7 +141,7 @@ async function forkPullRequestRun(site: Site, label: string, sourceId: number): 
 /** The workflow_run follow-up of .github/workflows/smoke-report.yml: base repository context, job `report`. */
 function reportOnlyStep(fork: SourceRun, followUpId: number, inputs: Record<string, string>): Promise<ActionRun> {
   const mainSha = shaOf(`main-${followUpId}`);
-  addRun({ id: followUpId, event: 'workflow_run', branch: 'main', sha: mainSha, minutesAgo: 1 });
+  addRun(service, { id: followUpId, event: 'workflow_run', branch: 'main', sha: mainSha, status: 'in_progress', minute: 19 });
   return step({
     runId: followUpId,
     sha: mainSha,
@@ -188,20 +156,16 @@ function reportOnlyStep(fork: SourceRun, followUpId: number, inputs: Record<stri
   });
 }
 
-function browserMarker(t: TestContext) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-report-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return recordingBrowser(dir);
-}
+const browserMarker = (t: TestContext) => recordingBrowser(tempDir(t, 'check-report-'));
 
 const checkRunRequests = (entries: LogEntry[]) => entries.filter((entry) => entry.path.includes('/check-runs'));
 
 describe('report-only, the workflow_run follow-up for fork pull requests', () => {
   it('reports the fork run as a check run on its head commit, running no fixture and uploading nothing', BOUND, async (t) => {
-    const site = await siteFor(t, { cart: 'fail', home: 'pass', search: 'pass' });
+    const site = await fixtureSite(t, { cart: 'fail', home: 'pass', search: 'pass' });
     const fork = await forkPullRequestRun(site, 'fork-fails', 7201);
     assert.equal(fork.source.exitCode, 1, logOf(fork.source));
-    complete(fork.sourceId, 'failure');
+    complete(service, fork.sourceId, 'failure');
 
     const hits = site.hits();
     const browser = browserMarker(t);
@@ -231,10 +195,10 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
   });
 
   it('a passing fork run is reported as success and the follow-up exits 0', BOUND, async (t) => {
-    const site = await siteFor(t, { cart: 'pass', home: 'pass', search: 'pass' });
+    const site = await fixtureSite(t, { cart: 'pass', home: 'pass', search: 'pass' });
     const fork = await forkPullRequestRun(site, 'fork-passes', 7301);
     assert.equal(fork.source.exitCode, 0, logOf(fork.source));
-    complete(fork.sourceId, 'success');
+    complete(service, fork.sourceId, 'success');
 
     const hits = site.hits();
     const run = await reportOnlyStep(fork, 7302, {});
@@ -250,7 +214,7 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
   it('a source with 120 failures is reported in batches of 50, 50 and 20, and only the last request completes it', BOUND, async () => {
     const sourceId = 7501;
     const prHead = shaOf('many-fork-failures');
-    addRun({ id: sourceId, event: 'pull_request', branch: 'contrib/many', sha: prHead, minutesAgo: 5, status: 'completed', conclusion: 'failure' });
+    addRun(service, { id: sourceId, event: 'pull_request', branch: 'contrib/many', sha: prHead, minute: 15 });
     const failures = Array.from({ length: 120 }, (_, index) =>
       fixtureRun(loaded(`page-${index}`, { file: 'fixtures/many.smoke.yml', line: 2 + 6 * index }), [
         attempt(`page-${index}`, 1, { kind: 'assertion', message: `expected status 201, got 200` }),
@@ -282,7 +246,7 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
   });
 
   it('report-only without artifact-run-id is a usage error that runs nothing and reports a failed check run', BOUND, async (t) => {
-    const site = await siteFor(t, { cart: 'pass', home: 'pass', search: 'pass' });
+    const site = await fixtureSite(t, { cart: 'pass', home: 'pass', search: 'pass' });
     const browser = browserMarker(t);
     const from = service.log.length;
     const run = await step({ runId: 7401, sha: shaOf('usage'), site, jobId: 'report', inputs: { 'report-only': 'true', 'browser-path': browser.path } });

@@ -6,11 +6,12 @@
  * empty; neutral for a dry run.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../src/action/names.ts';
+import { logOf, shaOf } from './support/action-rerun.ts';
 import { type CheckRun, type GitHubService, type LogEntry, startGitHubService } from './support/github-service/index.ts';
 import { type ActionRun, runBundledAction, writeFixtures } from './support/run-action.ts';
-import { html, type Route, type RouteHandler, type Site, startSite } from './support/site.ts';
+import { html, type RouteHandler, type Site, siteFor } from './support/site.ts';
 
 /** One Action step with a browser takes a few seconds; the bound is for a noisy machine. */
 const BOUND = { timeout: 150_000 } as const;
@@ -22,15 +23,6 @@ before(async () => {
   service = await startGitHubService();
 });
 after(() => service.stop());
-
-async function siteFor(t: TestContext, routes: Record<string, Route | RouteHandler>): Promise<Site> {
-  const site = await startSite(routes);
-  t.after(() => site.close());
-  return site;
-}
-
-/** A 40-hex commit id that reads as what it is in a failure message. */
-const shaOf = (label: string) => Buffer.from(label.padEnd(20, '.')).toString('hex').slice(0, 40);
 
 /** Line 2 and line 7 are the `- id:` lines the annotations must point at. */
 const SUITE = `fixtures:
@@ -71,8 +63,6 @@ function step(site: Site, options: { runId: number; sha: string; suite?: string;
 
 const shape = (checkRun: CheckRun) =>
   checkRun.annotations.map((annotation) => [annotation.path, annotation.start_line, annotation.annotation_level]);
-
-const logOf = (run: ActionRun) => `\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 describe('a push run', () => {
   it('creates the check run in progress before any fixture loads, then completes it with the verdict, summary and annotations', BOUND, async (t) => {

@@ -11,8 +11,9 @@ import { Inputs, Outputs } from '../src/action/names.ts';
 import { Plan } from '../src/report/plan.ts';
 import { Report } from '../src/report/schema.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { downloadArtifact, listFiles, recordingBrowser, runBundledAction, siteFor, tempDir, tokenLeaks, writeFixtures } from './support/run-action.ts';
-import { html } from './support/site.ts';
+import { downloadArtifact, listFiles, recordingBrowser, runBundledAction, tokenLeaks, writeFixtures } from './support/run-action.ts';
+import { html, siteFor } from './support/site.ts';
+import { tempDir } from './support/temp.ts';
 
 let service: GitHubService;
 

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Outputs } from '../src/action/names.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { type ActionRun, runBundledAction, siteFor, tokenLeaks, writeFixtures } from './support/run-action.ts';
-import { html, type Site } from './support/site.ts';
+import { type ActionRun, runBundledAction, tokenLeaks, writeFixtures } from './support/run-action.ts';
+import { html, type Site, siteFor } from './support/site.ts';
 
 let service: GitHubService;
 

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../src/action/names.ts';
@@ -14,21 +13,18 @@ import {
   artifactNameFor,
   artifactOf,
   complete,
-  fixtureOf,
-  hitsOf,
-  hitsSince,
   logOf,
   reportOf,
   runIds,
-  setPages,
   shaOf,
-  siteFor,
-  statusById,
   step,
   STEP_BOUND,
   uploadedReport,
 } from './support/action-rerun.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
+import { fixtureOf, statusById } from './support/report-view.ts';
+import { fixtureSite, hitsOf, hitsSince, setPages } from './support/site.ts';
+import { tempDir } from './support/temp.ts';
 
 const IDS = ['alpha', 'bravo', 'charlie', 'delta'] as const;
 /** Three steps in a row. */
@@ -42,7 +38,7 @@ after(() => service.stop());
 
 describe('a chain of reruns', () => {
   it('the third run reruns only what the second left failing, and every result names its true origin', CHAIN_BOUND, async (t) => {
-    const site = await siteFor(t, { alpha: 'fail', bravo: 'fail', charlie: 'pass', delta: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'fail', bravo: 'fail', charlie: 'pass', delta: 'pass' });
     const [first = 0, second = 0, third = 0] = runIds(3);
     const sha = shaOf('chain');
     const branch = 'chain/three';
@@ -85,13 +81,12 @@ describe('a chain of reruns', () => {
   });
 
   it('a rerun that stops in preflight keeps the failures, and the next rerun reruns them', CHAIN_BOUND, async (t) => {
-    const site = await siteFor(t, { alpha: 'fail', bravo: 'pass', charlie: 'pass', delta: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'fail', bravo: 'pass', charlie: 'pass', delta: 'pass' });
     const [first = 0, second = 0, third = 0] = runIds(3);
     const sha = shaOf('broken-browser');
     const branch = 'chain/preflight';
-    const notABrowser = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'not-a-browser-')), 'chrome');
+    const notABrowser = path.join(tempDir(t, 'not-a-browser-'), 'chrome');
     fs.writeFileSync(notABrowser, 'this file is not executable\n', { mode: 0o644 });
-    t.after(() => fs.rmSync(path.dirname(notABrowser), { recursive: true, force: true }));
 
     addRun(service, { id: first, branch, sha, status: 'in_progress', minute: 0 });
     const run1 = await step(service, { runId: first, site, ids: IDS });

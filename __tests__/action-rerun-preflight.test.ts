@@ -17,14 +17,13 @@ import {
   reportOf,
   runIds,
   shaOf,
-  siteFor,
   step,
   STEP_BOUND,
   uploadedReport,
 } from './support/action-rerun.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
 import type { ActionRun } from './support/run-action.ts';
-import type { Site } from './support/site.ts';
+import { fixtureSite, type Site } from './support/site.ts';
 
 const IDS = ['alpha', 'bravo', 'charlie'] as const;
 const ALL_PASS = { alpha: 'pass', bravo: 'pass', charlie: 'pass' } as const;
@@ -46,7 +45,7 @@ interface Case {
 
 /** A branch of its own with an earlier completed run (no artifact yet) and the current run, in progress. */
 async function caseFor(t: TestContext, label: string): Promise<Case> {
-  const site = await siteFor(t, ALL_PASS);
+  const site = await fixtureSite(t, ALL_PASS);
   const [earlier = 0, current = 0] = runIds(2);
   const branch = `preflight/${label}`;
   const sha = shaOf(label);
@@ -98,7 +97,7 @@ async function assertStopped(c: Case, run: ActionRun, code: string, message: Reg
 
 describe('a rerun that cannot find its source stops before the browser starts', () => {
   it('no earlier run: says there is none on this branch', STEP_BOUND, async (t) => {
-    const site = await siteFor(t, ALL_PASS);
+    const site = await fixtureSite(t, ALL_PASS);
     const [current = 0] = runIds(1);
     addRun(service, { id: current, branch: 'preflight/first-ever', sha: shaOf('first'), status: 'in_progress', minute: 0 });
     const c = { site, current, earlier: 0, branch: 'preflight/first-ever', sha: shaOf('first') };

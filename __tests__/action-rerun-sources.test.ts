@@ -12,18 +12,16 @@ import {
   artifactOf,
   builtReport,
   complete,
-  fixtureOf,
-  hitsOf,
-  hitsSince,
   logOf,
   reportOf,
   runIds,
   shaOf,
-  siteFor,
   step,
   STEP_BOUND,
 } from './support/action-rerun.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
+import { fixtureOf } from './support/report-view.ts';
+import { fixtureSite, hitsOf, hitsSince } from './support/site.ts';
 
 const IDS = ['alpha', 'bravo', 'charlie'] as const;
 const ALL_PASS = { alpha: 'pass', bravo: 'pass', charlie: 'pass' } as const;
@@ -49,7 +47,7 @@ async function seedRun(
 
 describe('which earlier run a rerun uses', () => {
   it('artifact-run-id picks that run even when a newer run has a smoke artifact', STEP_BOUND, async (t) => {
-    const site = await siteFor(t, ALL_PASS);
+    const site = await fixtureSite(t, ALL_PASS);
     const [older = 0, newer = 0, current = 0] = runIds(3);
     const sha = shaOf('explicit');
     const branch = 'sources/explicit';
@@ -67,7 +65,7 @@ describe('which earlier run a rerun uses', () => {
   });
 
   it("attempt 2 of a run reruns from attempt 1's artifact and uploads its own, attempt-2 artifact", STEP_BOUND, async (t) => {
-    const site = await siteFor(t, { alpha: 'pass', bravo: 'fail', charlie: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'fail', charlie: 'pass' });
     const [runId = 0] = runIds(1);
     const sha = shaOf('attempts');
     addRun(service, { id: runId, branch: 'sources/attempts', sha, status: 'in_progress', minute: 0 });
@@ -95,7 +93,7 @@ describe('which earlier run a rerun uses', () => {
   });
 
   it("attempt 2 falls back to the earlier runs when listing attempt 1's artifacts fails", STEP_BOUND, async (t) => {
-    const site = await siteFor(t, ALL_PASS);
+    const site = await fixtureSite(t, ALL_PASS);
     const [earlier = 0, runId = 0] = runIds(2);
     const sha = shaOf('attempt-hidden');
     const branch = 'sources/attempt-hidden';
@@ -120,7 +118,7 @@ describe('which earlier run a rerun uses', () => {
   });
 
   it('passes over a newer earlier run that uploaded no smoke artifact', STEP_BOUND, async (t) => {
-    const site = await siteFor(t, ALL_PASS);
+    const site = await fixtureSite(t, ALL_PASS);
     const [older = 0, newer = 0, current = 0] = runIds(3);
     const sha = shaOf('gap');
     const branch = 'sources/gap';
@@ -137,7 +135,7 @@ describe('which earlier run a rerun uses', () => {
   });
 
   it('passes over a newer expired smoke artifact for an older one that has not expired', STEP_BOUND, async (t) => {
-    const site = await siteFor(t, ALL_PASS);
+    const site = await fixtureSite(t, ALL_PASS);
     const [older = 0, newer = 0, current = 0] = runIds(3);
     const sha = shaOf('expired-newer');
     const branch = 'sources/expired-newer';

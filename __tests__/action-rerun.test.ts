@@ -13,22 +13,18 @@ import {
   artifactOf,
   builtReport,
   complete,
-  fixtureOf,
-  hitsOf,
-  hitsSince,
   logOf,
   readable,
   reportOf,
   runIds,
-  setPages,
   shaOf,
-  siteFor,
-  statusById,
   step,
   STEP_BOUND,
   uploadedReport,
 } from './support/action-rerun.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
+import { fixtureOf, statusById } from './support/report-view.ts';
+import { fixtureSite, hitsOf, hitsSince, setPages } from './support/site.ts';
 
 const IDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo'] as const;
 
@@ -41,7 +37,7 @@ after(() => service.stop());
 
 describe('rerun-failed after a failing run', () => {
   it('finds the previous run by itself, reruns only the failed fixtures and carries the rest over', STEP_BOUND, async (t) => {
-    const site = await siteFor(t, { alpha: 'pass', bravo: 'fail', charlie: 'pass', delta: 'fail', echo: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'fail', charlie: 'pass', delta: 'fail', echo: 'pass' });
     const [first = 0, second = 0] = runIds(2);
     const sha = shaOf('same-commit');
     const branch = 'rerun/basic';
@@ -103,7 +99,7 @@ describe('rerun-failed after a failing run', () => {
   });
 
   it('a fix between runs turns the suite green, with the recovered fixtures visible', STEP_BOUND, async (t) => {
-    const site = await siteFor(t, { alpha: 'pass', bravo: 'fail', charlie: 'fail', delta: 'pass', echo: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'fail', charlie: 'fail', delta: 'pass', echo: 'pass' });
     const [first = 0, second = 0] = runIds(2);
     const sha = shaOf('fix-between');
     const branch = 'rerun/fixed';
@@ -136,7 +132,7 @@ describe('rerun-failed after a failing run', () => {
   });
 
   it('on another commit carries nothing over, and says so in the report and the summary', STEP_BOUND, async (t) => {
-    const site = await siteFor(t, { alpha: 'fail', bravo: 'pass', charlie: 'pass', delta: 'pass', echo: 'fail' });
+    const site = await fixtureSite(t, { alpha: 'fail', bravo: 'pass', charlie: 'pass', delta: 'pass', echo: 'fail' });
     const [first = 0, second = 0] = runIds(2);
     const branch = 'rerun/new-commit';
     addRun(service, { id: first, branch, sha: shaOf('old-commit'), status: 'in_progress', minute: 0 });
@@ -166,7 +162,7 @@ describe('rerun-failed after a failing run', () => {
   });
 
   it('after a run cut short by its suite timeout, also runs the fixtures that never ran', STEP_BOUND, async (t) => {
-    const site = await siteFor(t, { alpha: 'pass', bravo: 'pass', charlie: 'pass', delta: 'pass', echo: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'pass', charlie: 'pass', delta: 'pass', echo: 'pass' });
     const [first = 0, second = 0] = runIds(2);
     const sha = shaOf('interrupted');
     const branch = 'rerun/interrupted';

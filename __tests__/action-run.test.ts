@@ -10,8 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../src/action/names.ts';
 import { Report } from '../src/report/schema.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { downloadArtifact, listFiles, runBundledAction, siteFor, tempDir, writeFixtures } from './support/run-action.ts';
-import { failTimes, html } from './support/site.ts';
+import { downloadArtifact, listFiles, runBundledAction, writeFixtures } from './support/run-action.ts';
+import { failTimes, html, siteFor } from './support/site.ts';
+import { tempDir } from './support/temp.ts';
 
 let service: GitHubService;
 

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../src/action/names.ts';
 import { Report } from '../src/report/schema.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { runBundledAction, siteFor, writeFixtures } from './support/run-action.ts';
-import { hang, html } from './support/site.ts';
+import { runBundledAction, writeFixtures } from './support/run-action.ts';
+import { hang, html, siteFor } from './support/site.ts';
 
 let service: GitHubService;
 

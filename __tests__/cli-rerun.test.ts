@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
-import type { Report } from '../src/report/schema.ts';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
   CLI_BOUND,
   createProject,
@@ -19,16 +18,13 @@ import {
   type Project,
   shown,
 } from './support/cli-harness.ts';
-import { hang, html, type Route, type Site, startSite } from './support/site.ts';
+import { fixtureOf, statusById } from './support/report-view.ts';
+import { fixtureSite, hang, hitsOf, hitsSince, setPages } from './support/site.ts';
 
 const IDS = ['alpha', 'bravo', 'charlie', 'delta'] as const;
-type Id = (typeof IDS)[number];
-
-const PASS: Route = html('<h1 id="ok">OK</h1>');
-const FAIL: Route = { ...html('<h1>Server error</h1>'), status: 500 };
 
 const SUITE = fixturesYaml(
-  Object.fromEntries(IDS.map((id) => [id, `url: /${id}\ntimeout: 3s\nexpect:\n  visible: ["#ok"]`])),
+  Object.fromEntries(IDS.map((id) => [id, `url: /${id}\ntimeout: 3s\nexpect:\n  visible: ["#${id}"]`])),
 );
 
 let project: Project;
@@ -38,37 +34,16 @@ beforeEach(() => {
 });
 afterEach(() => project.remove());
 
-/** A site where each fixture's page passes or fails as told; closed when the test ends. */
-async function siteWith(t: TestContext, pages: Record<Id, 'pass' | 'fail'>): Promise<Site> {
-  const site = await startSite();
-  setPages(site, pages);
-  t.after(() => site.close());
-  return site;
-}
-
-function setPages(site: Site, pages: Partial<Record<Id, 'pass' | 'fail'>>): void {
-  for (const [id, how] of Object.entries(pages)) site.route(`/${id}`, how === 'pass' ? PASS : FAIL);
-}
-
-const hitsOf = (site: Site) => Object.fromEntries(IDS.map((id) => [id, site.hits(`/${id}`)]));
-const hitsSince = (site: Site, before: Record<string, number>) =>
-  Object.fromEntries(IDS.map((id) => [id, site.hits(`/${id}`) - (before[id] ?? 0)]));
-const statuses = (report: Report) => Object.fromEntries(report.fixtures.map((fixture) => [fixture.id, fixture.status]));
-const fixtureOf = (report: Report, id: string) => {
-  const found = report.fixtures.find((fixture) => fixture.id === id);
-  assert.ok(found, `${id} is in the report`);
-  return found;
-};
 
 describe('rerun-failed on the same commit', () => {
   it('reruns only the failed fixtures, carries the rest over, and marks the recovered one', CLI_BOUND, async (t) => {
     const sha = gitInit(project);
-    const site = await siteWith(t, { alpha: 'pass', bravo: 'fail', charlie: 'fail', delta: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'fail', charlie: 'fail', delta: 'pass' });
     const first = await project.run(['--base-url', site.url]);
     assert.equal(first.code, 1, shown(first));
 
     setPages(site, { bravo: 'pass' });
-    const before = hitsOf(site);
+    const before = hitsOf(site, IDS);
     const rerun = await project.run(['--base-url', site.url, '--rerun-failed']);
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 1, delta: 0 }, 'only the failed fixtures ran');
     assert.equal(rerun.code, 1, shown(rerun));
@@ -86,7 +61,7 @@ describe('rerun-failed on the same commit', () => {
     assert.equal(report.mode, 'rerun-failed');
     assert.deepEqual(report.selection.selected, ['bravo', 'charlie']);
     assert.deepEqual(report.fixtures.map((fixture) => fixture.id), [...IDS], 'the whole suite, in suite order');
-    assert.deepEqual(statuses(report), { alpha: 'passed', bravo: 'passed', charlie: 'failed', delta: 'passed' });
+    assert.deepEqual(statusById(report), { alpha: 'passed', bravo: 'passed', charlie: 'failed', delta: 'passed' });
     assert.deepEqual(fixtureOf(report, 'alpha').carriedOver, { runId: null, runAttempt: null, artifactName: null, sha });
     assert.equal(fixtureOf(report, 'bravo').carriedOver, null);
     assert.equal(fixtureOf(report, 'bravo').recovered, true);
@@ -96,7 +71,7 @@ describe('rerun-failed on the same commit', () => {
     assert.equal(report.selection.source?.carryOver, true);
 
     setPages(site, { charlie: 'pass' });
-    const again = hitsOf(site);
+    const again = hitsOf(site, IDS);
     const last = await project.run(['--base-url', site.url, '--rerun-failed']);
     assert.deepEqual(hitsSince(site, again), { alpha: 0, bravo: 0, charlie: 1, delta: 0 }, 'a rerun of a rerun runs what still failed');
     assert.equal(last.code, 0, shown(last));
@@ -111,12 +86,12 @@ describe('rerun-failed on the same commit', () => {
 describe('rerun-failed when the commit is not the same', () => {
   it('after a new commit nothing is carried over, and the report and the output say so', CLI_BOUND, async (t) => {
     const firstSha = gitInit(project);
-    const site = await siteWith(t, { alpha: 'pass', bravo: 'fail', charlie: 'pass', delta: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'fail', charlie: 'pass', delta: 'pass' });
     const first = await project.run(['--base-url', site.url]);
     assert.equal(first.code, 1, shown(first));
     const secondSha = gitCommit(project, 'a fix, maybe');
 
-    const before = hitsOf(site);
+    const before = hitsOf(site, IDS);
     const rerun = await project.run(['--base-url', site.url, '--rerun-failed']);
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 0, delta: 0 });
     assert.equal(rerun.code, 1, shown(rerun));
@@ -133,13 +108,13 @@ describe('rerun-failed when the commit is not the same', () => {
   });
 
   it('outside a git repository the commit is unknown, so results are carried over by fixture id', CLI_BOUND, async (t) => {
-    const site = await siteWith(t, { alpha: 'pass', bravo: 'pass', charlie: 'fail', delta: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'pass', charlie: 'fail', delta: 'pass' });
     const first = await project.run(['--base-url', site.url]);
     assert.equal(first.code, 1, shown(first));
     assert.equal(project.report().run.sha, null, 'a temp folder is not in a git repository');
 
     setPages(site, { charlie: 'pass' });
-    const before = hitsOf(site);
+    const before = hitsOf(site, IDS);
     const rerun = await project.run(['--base-url', site.url, '--rerun-failed']);
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 0, charlie: 1, delta: 0 });
     assert.equal(rerun.code, 0, shown(rerun));
@@ -162,13 +137,13 @@ describe('rerun-failed and the command line', () => {
   });
 
   it('the printed next-attempt command reruns from the same --report-dir', CLI_BOUND, async (t) => {
-    const site = await siteWith(t, { alpha: 'fail', bravo: 'pass', charlie: 'pass', delta: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'fail', bravo: 'pass', charlie: 'pass', delta: 'pass' });
     const first = await project.run(['--base-url', site.url, '--report-dir', 'out/smoke']);
     assert.equal(first.code, 1, shown(first));
     const printed = /^ {2}\$ (npx reliability-smoke .* --rerun-failed)$/m.exec(first.stdout)?.[1];
     assert.equal(printed, `npx reliability-smoke --base-url ${site.url}/ --report-dir out/smoke --rerun-failed`);
 
-    const before = hitsOf(site);
+    const before = hitsOf(site, IDS);
     const rerun = await project.run(printed.split(' ').slice(2));
     assert.deepEqual(hitsSince(site, before), { alpha: 1, bravo: 0, charlie: 0, delta: 0 }, 'it read out/smoke/report.json');
     assert.equal(rerun.code, 1, shown(rerun));
@@ -179,7 +154,7 @@ describe('rerun-failed and the command line', () => {
 
 describe('rerun-failed after an interrupted run', () => {
   it('also runs the fixtures the interruption skipped, so a green verdict covers fixtures that really ran', CLI_BOUND, async (t) => {
-    const site = await siteWith(t, { alpha: 'pass', bravo: 'pass', charlie: 'pass', delta: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'pass', charlie: 'pass', delta: 'pass' });
     site.route('/bravo', hang());
     const controller = new AbortController();
     void site.waitForHit('/bravo').then(() => controller.abort());
@@ -187,16 +162,16 @@ describe('rerun-failed after an interrupted run', () => {
     assert.equal(lastLine(first.stdout), 'RESULT: fail', shown(first));
     const interrupted = project.report();
     assert.equal(interrupted.interrupted?.reason, 'cancelled');
-    assert.deepEqual(statuses(interrupted), { alpha: 'passed', bravo: 'failed', charlie: 'skipped', delta: 'skipped' });
+    assert.deepEqual(statusById(interrupted), { alpha: 'passed', bravo: 'failed', charlie: 'skipped', delta: 'skipped' });
 
     setPages(site, { bravo: 'pass' });
-    const before = hitsOf(site);
+    const before = hitsOf(site, IDS);
     const rerun = await project.run(['--base-url', site.url, '--rerun-failed']);
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 1, delta: 1 }, 'the failed one and the two that never ran');
     assert.equal(rerun.code, 0, shown(rerun));
     const report = project.report();
     assert.deepEqual(report.selection.selected, ['bravo', 'charlie', 'delta']);
-    assert.deepEqual(statuses(report), { alpha: 'passed', bravo: 'passed', charlie: 'passed', delta: 'passed' });
+    assert.deepEqual(statusById(report), { alpha: 'passed', bravo: 'passed', charlie: 'passed', delta: 'passed' });
     assert.equal(fixtureOf(report, 'alpha').carriedOver?.sha, null);
     assert.equal(fixtureOf(report, 'bravo').recovered, true);
   });
@@ -204,25 +179,25 @@ describe('rerun-failed after an interrupted run', () => {
 
 describe('a rerun that stops before running keeps the failures it was given', () => {
   it('a bad --browser-path rewrites report.json with the failures carried over, and the next rerun still finds them', CLI_BOUND, async (t) => {
-    const site = await siteWith(t, { alpha: 'pass', bravo: 'fail', charlie: 'fail', delta: 'pass' });
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'fail', charlie: 'fail', delta: 'pass' });
     const first = await project.run(['--base-url', site.url]);
     assert.equal(first.code, 1, shown(first));
 
-    const before = hitsOf(site);
+    const before = hitsOf(site, IDS);
     const stopped = await project.run(['--base-url', site.url, '--rerun-failed', '--browser-path', `${project.dir}/no-chrome`]);
     assert.equal(stopped.code, 2, shown(stopped));
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 0, charlie: 0, delta: 0 });
     assert.equal(lastLine(stopped.stdout), 'RESULT: fail');
     const kept = project.report();
     assert.equal(kept.preflight?.code, 'browser-not-found');
-    assert.deepEqual(statuses(kept), { alpha: 'passed', bravo: 'failed', charlie: 'failed', delta: 'passed' });
+    assert.deepEqual(statusById(kept), { alpha: 'passed', bravo: 'failed', charlie: 'failed', delta: 'passed' });
     assert.ok(kept.fixtures.every((fixture) => fixture.carriedOver !== null), 'every result is marked as carried over');
 
     setPages(site, { bravo: 'pass', charlie: 'pass' });
     const rerun = await project.run(['--base-url', site.url, '--rerun-failed']);
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 1, delta: 0 }, 'the failures were still there to rerun');
     assert.equal(rerun.code, 0, shown(rerun));
-    assert.deepEqual(statuses(project.report()), { alpha: 'passed', bravo: 'passed', charlie: 'passed', delta: 'passed' });
+    assert.deepEqual(statusById(project.report()), { alpha: 'passed', bravo: 'passed', charlie: 'passed', delta: 'passed' });
     assert.equal(project.report().summary.recovered, 2);
   });
 });

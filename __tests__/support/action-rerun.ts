@@ -7,16 +7,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { Fixture, type FixtureInput } from '../../src/fixtures/schema.ts';
 import { buildReport } from '../../src/report/build.ts';
 import { Report } from '../../src/report/schema.ts';
 import type { Attempt } from '../../src/report/schema.ts';
 import type { FixtureRun } from '../../src/run/types.ts';
-import { runClients, valueOf } from './github-service/child.ts';
 import type { Artifact, GitHubService, Run, RunOptions } from './github-service/index.ts';
-import { type ActionRun, type RunActionOptions, runBundledAction, writeFixtures } from './run-action.ts';
-import { html, type Site, startSite } from './site.ts';
+import { type ActionRun, downloadArtifact, type RunActionOptions, runBundledAction, writeFixtures } from './run-action.ts';
+import type { Site } from './site.ts';
 
 /** Every test is bounded; one Action step with a browser takes a few seconds, the bound is for a noisy machine. */
 export const STEP_BOUND = { timeout: 180_000 } as const;
@@ -28,9 +26,6 @@ export const artifactNameFor = (attempt: number, job = JOB) => `${PREFIX}-${job}
 
 /** A 40-hex commit id that reads as what it is in a failure message. */
 export const shaOf = (label: string) => Buffer.from(label.padEnd(20, '.')).toString('hex').slice(0, 40);
-
-export const passingPage = (id: string) => html(`<h1 id="${id}">${id} works</h1>`, `Page ${id}`);
-export const brokenPage = { status: 500, body: '<!doctype html><title>Broken</title><h1>Internal error</h1>' };
 
 /** One fixture per id, each loading `/<id>` and expecting a 200 and its heading. Short timeouts keep failures quick. */
 export function suiteYaml(ids: readonly string[]): string {
@@ -44,26 +39,6 @@ export function suiteYaml(ids: readonly string[]): string {
       visible: ["#${id}"]`,
   );
   return `fixtures:\n${entries.join('\n')}\n`;
-}
-
-export async function siteFor(t: TestContext, pages: Record<string, 'pass' | 'fail'>): Promise<Site> {
-  const site = await startSite();
-  setPages(site, pages);
-  t.after(() => site.close());
-  return site;
-}
-
-export function setPages(site: Site, pages: Record<string, 'pass' | 'fail'>): void {
-  for (const [id, state] of Object.entries(pages)) site.route(`/${id}`, state === 'pass' ? passingPage(id) : brokenPage);
-}
-
-/** Requests per fixture page, to compare before and after a step. */
-export function hitsOf(site: Site, ids: readonly string[]): Record<string, number> {
-  return Object.fromEntries(ids.map((id) => [id, site.hits(`/${id}`)]));
-}
-
-export function hitsSince(site: Site, before: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.keys(before).map((id) => [id, site.hits(`/${id}`) - (before[id] ?? 0)]));
 }
 
 /** Run ids that differ per test, so tests in one file can share a service without seeing each other's runs. */
@@ -134,25 +109,12 @@ export function artifactOf(service: GitHubService, runId: number, name: string):
 export async function uploadedReport(service: GitHubService, artifact: Artifact): Promise<Report> {
   const target = fs.mkdtempSync(path.join(os.tmpdir(), 'rerun-download-'));
   try {
-    const [repositoryOwner = '', repositoryName = ''] = service.repository.split('/');
-    const findBy = { token: service.githubToken, workflowRunId: artifact.runId, repositoryOwner, repositoryName };
-    const run = await runClients(service.env({ runId: artifact.runId, jobId: 'download' }), [
-      { op: 'download', artifactId: artifact.id, path: target, findBy, ...(artifact.digest ? { expectedHash: artifact.digest } : {}) },
-    ]);
-    const downloaded = valueOf<{ digestMismatch?: boolean }>(run, 0);
-    assert.notEqual(downloaded.digestMismatch, true, 'the uploaded artifact matches its digest');
+    await downloadArtifact(service, artifact.runId, artifact, target);
     return Report.parse(JSON.parse(fs.readFileSync(path.join(target, 'report.json'), 'utf8')));
   } finally {
     fs.rmSync(target, { recursive: true, force: true });
   }
 }
-
-export const statusById = (report: Report) => Object.fromEntries(report.fixtures.map((fixture) => [fixture.id, fixture.status]));
-export const fixtureOf = (report: Report, id: string) => {
-  const found = report.fixtures.find((fixture) => fixture.id === id);
-  assert.ok(found, `${id} is in the report`);
-  return found;
-};
 
 /** Why a step failed, for assertion messages. */
 export const logOf = (run: ActionRun) => `\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;

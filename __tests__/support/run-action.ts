@@ -5,16 +5,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { parse } from 'yaml';
 import { childEnv, runClients, valueOf } from './github-service/child.ts';
 import type { EnvOptions, GitHubService } from './github-service/index.ts';
-import { startSite, type Site } from './site.ts';
 import { spawnNode } from './spawn.ts';
+import { REPO_ROOT, writeFiles } from './temp.ts';
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export { REPO_ROOT };
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'index.js');
 
 export interface WorkflowCommand {
@@ -122,11 +120,7 @@ export async function runBundledAction(service: GitHubService, options: RunActio
 
 /** Writes fixture files into a workspace: name → YAML text. */
 export function writeFixtures(workspace: string, files: Record<string, string>, dir = 'fixtures'): void {
-  for (const [name, text] of Object.entries(files)) {
-    const file = path.join(workspace, dir, name);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  }
+  writeFiles(path.join(workspace, dir), files);
 }
 
 /** Every file under a folder, as "/"-separated paths relative to it, sorted. */
@@ -194,18 +188,4 @@ export function recordingBrowser(dir: string, real = process.env.CHROME_BIN || '
     path: script,
     launches: () => (fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').split('\n').filter(Boolean).length : 0),
   };
-}
-
-/** A loopback site for one test, closed when the test ends. */
-export async function siteFor(t: TestContext, routes: Parameters<typeof startSite>[0]): Promise<Site> {
-  const site = await startSite(routes);
-  t.after(() => site.close());
-  return site;
-}
-
-/** A temporary folder for one test, removed when the test ends. */
-export function tempDir(t: TestContext, prefix = 'reliability-smoke-test-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }

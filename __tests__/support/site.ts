@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
 
 export type RouteHandler = (request: http.IncomingMessage, response: http.ServerResponse, hit: number) => void;
 
@@ -107,4 +108,41 @@ export async function startSite(routes: Record<string, Route | RouteHandler> = {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A loopback site for one test, closed when the test ends. */
+export async function siteFor(t: TestContext, routes: Record<string, Route | RouteHandler> = {}): Promise<Site> {
+  const site = await startSite(routes);
+  t.after(() => site.close());
+  return site;
+}
+
+/** Whether the page of a fixture id answers as it should. */
+export type PageState = 'pass' | 'fail';
+
+/** The page of a fixture that expects status 200 and a visible `#<id>`. */
+export const passingPage = (id: string) => html(`<h1 id="${id}">${id} works</h1>`, `Page ${id}`);
+export const brokenPage: Route = { status: 500, body: '<!doctype html><title>Broken</title><h1>Internal error</h1>' };
+
+/**
+ * A site with one page per fixture id at `/<id>`, passing or failing as told, so `site.hits('/<id>')` says exactly
+ * which fixtures ran; closed when the test ends.
+ */
+export async function fixtureSite(t: TestContext, pages: Record<string, PageState>): Promise<Site> {
+  const site = await siteFor(t);
+  setPages(site, pages);
+  return site;
+}
+
+export function setPages(site: Site, pages: Record<string, PageState>): void {
+  for (const [id, state] of Object.entries(pages)) site.route(`/${id}`, state === 'pass' ? passingPage(id) : brokenPage);
+}
+
+/** Requests per fixture page, to compare before and after a run. */
+export function hitsOf(site: Site, ids: readonly string[]): Record<string, number> {
+  return Object.fromEntries(ids.map((id) => [id, site.hits(`/${id}`)]));
+}
+
+export function hitsSince(site: Site, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(before).map((id) => [id, site.hits(`/${id}`) - (before[id] ?? 0)]));
 }
