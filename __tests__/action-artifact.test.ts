@@ -12,7 +12,7 @@ import { parseSmokeArtifactName } from '../src/action/smoke-artifact-name.ts';
 import { Report } from '../src/report/schema.ts';
 import { runClients, valueOf } from './support/github-service/child.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';
-import { type ActionRun, downloadArtifact, runBundledAction, tokenLeaks, writeFixtures } from './support/run-action.ts';
+import { type ActionRun, downloadArtifact, listFiles, runBundledAction, tokenLeaks, writeFixtures } from './support/run-action.ts';
 import { html, siteFor } from './support/site.ts';
 import { tempDir } from './support/temp.ts';
 
@@ -149,4 +149,37 @@ describe('an upload that fails with 500s', { concurrency: true }, () => {
     const notice = run.commands.find((command) => command.command === 'notice' && /not annotated/.test(command.properties.title ?? ''));
     assert.equal(notice?.properties.title, '3 more failures not annotated');
   });
+});
+
+/** What an earlier step left in a report folder shared with this one: its report, its plan and its evidence. */
+function seedEarlierStep(reportDir: string): void {
+  fs.mkdirSync(path.join(reportDir, 'failures', 'old-fixture'), { recursive: true });
+  for (const name of ['report.json', 'junit.xml', 'plan.json', 'failures/old-fixture/attempt-1.png', 'failures/old-fixture/attempt-1.log']) {
+    fs.writeFileSync(path.join(reportDir, name), `left by an earlier step: ${name}`);
+  }
+}
+
+describe('a report folder an earlier step wrote to', () => {
+  for (const [label, runId, dryRun, expected] of [
+    ['a dry run uploads only its plan', 5401, 'true', ['plan.json']],
+    ['a passing run uploads only its own report', 5402, 'false', ['junit.xml', 'report.json']],
+  ] as const) {
+    it(`${label}, none of the earlier files`, { timeout: 120_000 }, async (t) => {
+      const site = await siteFor(t, HOME_PAGE);
+      const run = await runBundledAction(service, {
+        env: { runId, jobId: 'smoke' },
+        inputs: { [Inputs.BaseUrl]: site.url, [Inputs.ReportDir]: 'shared-report', [Inputs.DryRun]: dryRun },
+        workspace: (dir) => {
+          writeFixtures(dir, { 'home.smoke.yml': HOME });
+          seedEarlierStep(path.join(dir, 'shared-report'));
+        },
+      });
+      assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+      const artifact = service.artifacts.find((candidate) => candidate.runId === runId);
+      assert.ok(artifact, 'the artifact was uploaded');
+      const downloaded = await downloadArtifact(service, runId, artifact, tempDir(t));
+      assert.deepEqual(listFiles(downloaded), expected);
+      for (const file of expected) assert.doesNotMatch(fs.readFileSync(path.join(downloaded, file), 'utf8'), /left by an earlier step/);
+    });
+  }
 });

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SmokeOutcome } from '../engine.ts';
 import type { ActionContext } from './context.ts';
 import type { PublishedArtifact } from './outputs.ts';
 
@@ -18,20 +19,34 @@ export interface ArtifactUploader {
   ): Promise<{ id?: number; size?: number; digest?: string }>;
 }
 
-/** Our files only: whatever else sits in report-dir is not ours to publish. */
-export function reportFiles(reportDir: string): string[] {
-  const own = ['report.json', 'junit.xml', 'plan.json'].map((name) => path.join(reportDir, name)).filter((file) => fs.existsSync(file));
-  const failures = path.join(reportDir, 'failures');
-  const evidence = fs.existsSync(failures)
-    ? fs
-        .readdirSync(failures, { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile() && /^attempt-\d+\.(png|html|log)$/.test(entry.name))
-        .map((entry) => path.join(entry.parentPath, entry.name))
-    : [];
-  return [...own, ...evidence.sort()];
+/** What the artifact holds: the folder it is rooted at, and the files in it. */
+export interface ArtifactFiles {
+  rootDirectory: string;
+  files: string[];
 }
 
-export function artifactUrl(context: ActionContext, id: number): string | null {
+/**
+ * The files this run wrote, and only those: report-dir may also hold an earlier step's report or evidence, which
+ * must not be published (or later read by a rerun) as this run's. Carried-over results keep their evidence in the
+ * source run's artifact. Null when the run wrote nothing (a dry run that stopped before planning).
+ */
+export function artifactFilesOf(outcome: SmokeOutcome): ArtifactFiles | null {
+  const own = [outcome.reportPath, outcome.junitPath, outcome.planPath].filter((file): file is string => file !== null);
+  const first = own[0];
+  if (first === undefined) return null;
+  const rootDirectory = path.dirname(first);
+  const evidence = (outcome.report?.fixtures ?? [])
+    .filter((fixture) => fixture.carriedOver === null)
+    .flatMap((fixture) => fixture.attempts)
+    .flatMap((attempt) => (attempt.evidence ? [attempt.evidence.screenshot, attempt.evidence.html, attempt.evidence.log] : []))
+    .filter((relative): relative is string => relative !== null)
+    .map((relative) => path.join(rootDirectory, relative))
+    // A capture that failed after its path was recorded leaves no file; the upload would refuse the whole list.
+    .filter((file) => fs.existsSync(file));
+  return { rootDirectory, files: [...own, ...evidence] };
+}
+
+function artifactUrl(context: ActionContext, id: number): string | null {
   return context.runUrl ? `${context.runUrl}/artifacts/${id}` : null;
 }
 
@@ -51,18 +66,16 @@ export type UploadResult = { artifact: PublishedArtifact; error: null } | { arti
 export async function uploadReportArtifact(params: {
   uploader: ArtifactUploader;
   name: string;
-  reportDir: string;
+  files: ArtifactFiles;
   retentionDays: number | null;
   context: ActionContext;
 }): Promise<UploadResult> {
-  const { uploader, name, reportDir } = params;
-  const files = reportFiles(reportDir);
-  if (files.length === 0) return { artifact: { name, id: null, url: null }, error: `no report files in ${reportDir} to upload` };
+  const { uploader, name, files } = params;
   try {
     const response = await uploader.uploadArtifact(
       name,
-      files,
-      reportDir,
+      files.files,
+      files.rootDirectory,
       params.retentionDays === null ? {} : { retentionDays: params.retentionDays },
     );
     if (response.id === undefined) return { artifact: { name, id: null, url: null }, error: 'the artifact service returned no artifact id' };

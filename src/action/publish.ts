@@ -6,7 +6,7 @@
 import { type SmokeOutcome } from '../engine.ts';
 import { formatSummary } from '../cli/terminal.ts';
 import { summaryViewOf } from '../report/summary-data.ts';
-import { uploadReportArtifact } from './artifact-upload.ts';
+import { artifactFilesOf, uploadReportArtifact } from './artifact-upload.ts';
 import { ANNOTATIONS_PER_STEP, annotationsFor } from './annotations.ts';
 import type { CheckRunPublisher } from './check-run.ts';
 import type { ActionContext } from './context.ts';
@@ -86,19 +86,23 @@ function annotationRoom(problems: readonly string[], verdict: 'pass' | 'fail'): 
   return { error: Math.max(0, ANNOTATIONS_PER_STEP.error - taken), warning: ANNOTATIONS_PER_STEP.warning };
 }
 
-async function uploadArtifact(io: ActionIo, publication: Publication, problems: string[]): Promise<PublishedArtifact> {
+async function uploadArtifact(io: ActionIo, publication: Publication, problems: string[]): Promise<PublishedArtifact | null> {
   const { outcome, inputs, context } = publication;
-  const reportDir = (outcome.reportPath ?? outcome.planPath ?? '').replace(/[/\\][^/\\]+$/, '');
+  const files = artifactFilesOf(outcome);
+  if (!files) {
+    io.logger.info('Nothing was written, so no smoke artifact is uploaded.');
+    return null;
+  }
   const name = smokeArtifactName(inputs?.artifactName ?? publication.artifactPrefix ?? DEFAULT_ARTIFACT_NAME, io.env);
   const uploaded = await uploadReportArtifact({
     uploader: io.uploader,
     name,
-    reportDir,
+    files,
     retentionDays: inputs?.retentionDays ?? null,
     context,
   });
   if (uploaded.error) {
-    const message = `The smoke artifact "${name}" was not uploaded: ${uploaded.error}. The verdict is unchanged; the report is at ${reportDir}.`;
+    const message = `The smoke artifact "${name}" was not uploaded: ${uploaded.error}. The verdict is unchanged; the report is at ${files.rootDirectory}.`;
     problems.push(message);
     io.annotate({ level: 'error', message, title: 'reliability-smoke artifact upload failed', file: null, startLine: null });
   } else {
