@@ -93,4 +93,30 @@ describe('a report folder that cannot be written', () => {
     assert.ok(service.artifacts.some((artifact) => artifact.runId === runId && String(artifact.id) === run.outputs[Outputs.ArtifactId]));
     assert.match(run.summary, /report-dir-unwritable/);
   });
+
+  it('with bad inputs too, still fails the step with every output set and the usage report in the temp folder', { timeout: 120_000 }, async (t) => {
+    const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home') });
+    const run = await runBundledAction(service, {
+      env: { runId: 1402, jobId: 'smoke' },
+      inputs: { 'base-url': site.url, 'report-dir': 'smoke-report', retries: 'many' },
+      workspace: (dir) => {
+        writeFixtures(dir, { 'home.smoke.yml': 'id: home-loads\nurl: /\n' });
+        fs.writeFileSync(path.join(dir, 'smoke-report'), 'a file where the report folder should be');
+      },
+    });
+    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+    assert.doesNotMatch(run.stdout, /unexpected error/, 'no stack trace: the report went elsewhere');
+    assert.deepEqual(Object.keys(run.outputs).sort(), Object.values(Outputs).sort());
+    assert.equal(run.outputs[Outputs.Result], 'fail');
+    const reportPath = run.outputs[Outputs.ReportPath] ?? '';
+    assert.ok(reportPath.startsWith(run.env.RUNNER_TEMP ?? '-'), `the report went to the runner's temp folder: ${reportPath}`);
+    const report = Report.parse(JSON.parse(fs.readFileSync(reportPath, 'utf8')));
+    assert.equal(report.preflight?.code, 'usage');
+    assert.match(report.preflight?.problems.join('\n') ?? '', /retries/);
+    assert.match(run.stdout, /could not be written to .*smoke-report.*; this one, saying why, is in /);
+    const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
+    assert.equal(checkRun?.conclusion, 'failure');
+    assert.match(run.summary, /`usage`/);
+    assert.equal(site.hits(), 0);
+  });
 });

@@ -47,6 +47,15 @@ const FORBIDDEN_ARTIFACT_NAME = /["':<>|*?\r\n\\/]/;
 
 export type InputReader = (name: string) => string;
 
+/** The runner's temp folder, emptied after each job; the system's outside a runner. */
+export function runnerTemp(env: Record<string, string | undefined>): string {
+  return env.RUNNER_TEMP || os.tmpdir();
+}
+
+export function defaultActionReportDir(env: Record<string, string | undefined>): string {
+  return path.join(runnerTemp(env), 'reliability-smoke');
+}
+
 /** The artifact-name prefix to upload under, also when the inputs were refused: the default when it is unusable. */
 export function usableArtifactPrefix(name: string): string {
   return name && !FORBIDDEN_ARTIFACT_NAME.test(name) ? name : DEFAULT_ARTIFACT_NAME;
@@ -94,7 +103,7 @@ export function getInputs(read: InputReader, env: Record<string, string | undefi
         reportDir: read(Inputs.ReportDir),
       },
       INPUT_NAMES,
-      path.join(env.RUNNER_TEMP || os.tmpdir(), 'reliability-smoke'),
+      defaultActionReportDir(env),
     );
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -3,24 +3,23 @@
  * only place that fails the step. Each output channel runs on its own: when one fails, the others still run, the
  * failure is reported loudly, and the verdict stays what the fixtures decided.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { DefaultArtifactClient } from '@actions/artifact';
-import { ReportDirError, reportStoppedRun, runSmoke, type SmokeOutcome, usageDiagnostic } from '../engine.ts';
+import { ReportDirError, runSmoke, type SmokeOutcome, usageDiagnostic } from '../engine.ts';
 import { preflightDiagnostic } from '../report/build.ts';
 import { UsageError } from '../options.ts';
 import { escapeLine, formatFixtureLine } from '../cli/terminal.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import { type ActionContext, readActionContext } from './context.ts';
-import { type ActionInputs, getInputs, usableArtifactPrefix } from './inputs.ts';
+import { type ActionInputs, defaultActionReportDir, getInputs, usableArtifactPrefix } from './inputs.ts';
 import { type ActionIo, type ActionResult, checkRunLogger } from './io.ts';
 import { Inputs } from './names.ts';
 import { publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
 import { createRerunSourceFinder } from './rerun-source.ts';
+import { writeStoppedReport } from './stopped-report.ts';
 import { actionCommandArgs, FULL_RUN_HINT } from './summary.ts';
 
 export type { ActionIo, ActionResult } from './io.ts';
@@ -149,17 +148,15 @@ async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs:
           ],
           fallbackIds: null,
         });
-  const reportDir = fs.mkdtempSync(path.join(io.env.RUNNER_TEMP || os.tmpdir(), 'reliability-smoke-unfinished-'));
-  io.logger.warn(`The report could not be written where it was meant to be; this one, saying why, is in ${reportDir}.`);
   const selected = inputs.patterns.length > 0 || inputs.tags.length > 0 || inputs.sample !== null;
   const mode = inputs.rerunFailed ? 'rerun-failed' : selected ? 'selected' : 'full';
-  return reportStoppedRun({ diagnostic, reportDir, context, toolVersion: TOOL_VERSION, mode });
+  return writeStoppedReport(io, { diagnostic, reportDir: path.resolve(inputs.reportDir), context, mode });
 }
 
 async function publishUsageError(io: ActionIo, context: ActionContext, error: UsageError): Promise<ActionResult> {
   // Absolute, as on every other path, so report-path names the file whatever the next step's working directory.
-  const reportDir = path.resolve(io.readInput(Inputs.ReportDir) || `${io.env.RUNNER_TEMP || '/tmp'}/reliability-smoke`);
-  const outcome = await reportStoppedRun({ diagnostic: usageDiagnostic(error.problems), reportDir, context, toolVersion: TOOL_VERSION });
+  const reportDir = path.resolve(io.readInput(Inputs.ReportDir) || defaultActionReportDir(io.env));
+  const outcome = await writeStoppedReport(io, { diagnostic: usageDiagnostic(error.problems), reportDir, context });
   const prefix = usableArtifactPrefix(io.readInput(Inputs.ArtifactName));
   for (const problem of error.problems) io.annotate({ level: 'error', message: problem, title: 'reliability-smoke input', file: null, startLine: null });
   // A required check that never appears looks like a run still to come; a failed one says to look here.

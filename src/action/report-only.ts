@@ -3,15 +3,15 @@
  * on the commit that run tested, which is how a workflow_run job reports fork pull requests.
  */
 import path from 'node:path';
-import { reportStoppedRun, type SmokeOutcome } from '../engine.ts';
+import type { SmokeOutcome } from '../engine.ts';
 import { PreflightError } from '../preflight.ts';
-import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import type { ActionContext } from './context.ts';
 import type { ActionInputs } from './inputs.ts';
 import { type ActionIo, type ActionResult, checkRunLogger } from './io.ts';
 import { publish } from './publish.ts';
 import { createRerunSourceFinder } from './rerun-source.ts';
+import { writeStoppedReport } from './stopped-report.ts';
 
 export async function reportOnly(io: ActionIo, context: ActionContext, inputs: ActionInputs): Promise<ActionResult> {
   const finder = createRerunSourceFinder(inputs, context, io.logger);
@@ -32,7 +32,7 @@ export async function reportOnly(io: ActionIo, context: ActionContext, inputs: A
     return publish(io, { context, inputs, outcome, checks, upload: false, commandArgs: sourceCommandArgs(report.baseUrl) });
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error;
-    const outcome = await reportStoppedRun({ diagnostic: error.diagnostic, reportDir: path.resolve(inputs.reportDir), context, toolVersion: TOOL_VERSION });
+    const outcome = await writeStoppedReport(io, { diagnostic: error.diagnostic, reportDir: path.resolve(inputs.reportDir), context });
     return publish(io, { context, inputs, outcome, checks: null, upload: false });
   }
 }
