@@ -245,6 +245,23 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     assert.equal(checkRun.output.title, '120 failed, 0 passed');
   });
 
+  it('a source report whose baseUrl is not a URL is still reported, with no base URL in its commands', BOUND, async () => {
+    const sourceId = 7601;
+    const prHead = shaOf('odd-base-url');
+    addRun({ id: sourceId, event: 'pull_request', branch: 'contrib/odd', sha: prHead, minutesAgo: 5, status: 'completed', conclusion: 'failure' });
+    const cart = fixtureRun(loaded('cart', { file: 'fixtures/pages.smoke.yml', line: 2 }), [attempt('cart', 1, { kind: 'assertion', message: 'no #cart' })]);
+    const report = buildReport(baseInput(suite([cart]), { baseUrl: 'staging (see the wiki)' }));
+    await service.addArtifact(sourceId, { name: 'reliability-smoke-smoke-attempt-1', files: { 'report.json': JSON.stringify(report) } });
+
+    const run = await reportOnlyStep({ sourceId, prHead }, 7602, {});
+    assert.equal(run.exitCode, 1, logOf(run));
+    assert.doesNotMatch(run.stdout, /unexpected error/, logOf(run));
+    assert.equal(run.outputs[Outputs.FailedFixtures], '["cart"]');
+    assert.equal(checkRunsOn(prHead)[0]?.conclusion, 'failure', logOf(run));
+    assert.match(run.summary, /--fixture cart/);
+    assert.doesNotMatch(run.summary, /--base-url/);
+  });
+
   it('report-only without artifact-run-id is a usage error that runs nothing and reports a failed check run', BOUND, async (t) => {
     const site = await fixtureSite(t, { cart: 'pass', home: 'pass', search: 'pass' });
     const browser = browserMarker(t);

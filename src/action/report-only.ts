@@ -37,9 +37,12 @@ export async function reportOnly(io: ActionIo, context: ActionContext, inputs: A
   }
 }
 
-/** The base URL the reported run tested, unless it was a site served on the runner's loopback. */
+/**
+ * The base URL the reported run tested, unless it was a site served on the runner's loopback. The report is another
+ * run's artifact, whose schema only says baseUrl is text: anything that is not a URL is left out of the commands.
+ */
 function sourceCommandArgs(baseUrl: string | null): string[] {
-  if (!baseUrl) return [];
+  if (!baseUrl || !URL.canParse(baseUrl)) return [];
   const host = new URL(baseUrl).hostname;
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' ? [] : ['--base-url', baseUrl];
 }
