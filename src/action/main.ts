@@ -110,7 +110,7 @@ export async function runAction(io: ActionIo): Promise<ActionResult> {
       commandArgs: actionCommandArgs(inputs),
       fullRunHint: FULL_RUN_HINT,
       carryOverWhenShaUnknown: false,
-      ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger) : {}),
+      ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, { env: io.env }) : {}),
     },
     {
       logger: io.logger,

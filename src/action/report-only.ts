@@ -14,7 +14,7 @@ import { createRerunSourceFinder } from './rerun-source.ts';
 import { writeStoppedReport } from './stopped-report.ts';
 
 export async function reportOnly(io: ActionIo, context: ActionContext, inputs: ActionInputs): Promise<ActionResult> {
-  const finder = createRerunSourceFinder(inputs, context, io.logger);
+  const finder = createRerunSourceFinder(inputs, context, io.logger, { env: io.env });
   try {
     const source = await finder.acquireRerunSource();
     const checks = createCheckRunPublisher(inputs, { ...context, headSha: source.headSha ?? context.headSha }, checkRunLogger(io));

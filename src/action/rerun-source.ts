@@ -4,7 +4,6 @@
  * Every way this can fail stops the run before the browser starts, with its own code and guidance.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { PreflightError } from '../preflight.ts';
@@ -13,7 +12,7 @@ import { PLAN_FILE, REPORT_FILE } from '../report/write.ts';
 import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
 import type { Logger } from '../run/types.ts';
 import { type ActionContext, runLink } from './context.ts';
-import type { ActionInputs } from './inputs.ts';
+import { type ActionInputs, runnerTemp } from './inputs.ts';
 import { type Candidate, discoverCandidates } from './rerun-discovery.ts';
 import { type RerunFailureCode, rerunFailureDiagnostic } from './rerun-guidance.ts';
 import { createRunsApi, DiscoveryError, discoveryErrorOf, type RunsApi } from './runs-api.ts';
@@ -52,14 +51,15 @@ export function describeOrigin(origin: AcquiredSource['origin']): string {
 }
 
 interface FinderDeps {
+  /** The runner's environment, as the Action read it (ActionIo.env): never process.env behind its back. */
+  env: Record<string, string | undefined>;
   api?: RunsApi;
   downloader?: ArtifactDownloader;
-  env?: Record<string, string | undefined>;
 }
 
-export function createRerunSourceFinder(inputs: ActionInputs, context: ActionContext, logger: Logger, deps: FinderDeps = {}) {
+export function createRerunSourceFinder(inputs: ActionInputs, context: ActionContext, logger: Logger, deps: FinderDeps) {
   const fallback: FallbackContext = { commandArgs: actionCommandArgs(inputs), fullRunHint: FULL_RUN_HINT };
-  const env = deps.env ?? process.env;
+  const { env } = deps;
   const fail = (code: RerunFailureCode, message: string): never => {
     throw new PreflightError(rerunFailureDiagnostic(code, message, fallback));
   };
@@ -81,7 +81,7 @@ export function createRerunSourceFinder(inputs: ActionInputs, context: ActionCon
           note: (message) => logger.info(message),
         });
         for await (const candidate of candidates) {
-          const source = await fetchCandidate(candidate, { inputs, context, downloader, fallback, logger, fail });
+          const source = await fetchCandidate(candidate, { inputs, context, env, downloader, fallback, logger, fail });
           const reason = source ? noResultsReason(source) : 'it is a dry run (plan.json only)';
           if (source && (reason === null || candidate.via === 'artifact-run-id')) return source;
           skipped.push(`"${candidate.artifact.name}" of run ${candidate.run.id}: ${reason}`);
@@ -108,6 +108,7 @@ function noResultsReason(source: AcquiredSource): string | null {
 interface FetchContext {
   inputs: ActionInputs;
   context: ActionContext;
+  env: Record<string, string | undefined>;
   downloader: ArtifactDownloader;
   fallback: FallbackContext;
   logger: Logger;
@@ -120,7 +121,7 @@ async function fetchCandidate(candidate: Candidate, fetch: FetchContext): Promis
   const label = `the smoke artifact "${artifact.name}" of run ${run.id}`;
   if (artifact.sizeInBytes > MAX_ARTIFACT_BYTES) fetch.fail('too-large', `${label} is ${artifact.sizeInBytes} bytes.`);
   fetch.logger.info(`Reading ${label} (found via ${candidate.via}).`);
-  const dir = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'reliability-smoke-source-'));
+  const dir = fs.mkdtempSync(path.join(runnerTemp(fetch.env), 'reliability-smoke-source-'));
   try {
     const downloaded = await fetch.downloader.downloadArtifact(artifact.id, {
       path: dir,
