@@ -57,7 +57,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
       logDiagnostic(deps.logger, diagnostic);
       deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
       const mode = reportBase(request, startedAt, clock, planned).mode;
-      return { report: null, reportPath: null, junitPath: null, planPath: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
+      return { report: null, reportPath: null, junitPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
     }
     const base = reportBase(request, startedAt, clock, planned);
     let report: Report;
@@ -121,7 +121,7 @@ function exitCodeOf(diagnostic: PreflightDiagnostic): 0 | 2 {
 async function finishWith(report: Report, reportDir: string, selectedCount: number): Promise<SmokeOutcome> {
   const written = await writeReport(reportDir, report);
   const exitCode = report.preflight ? exitCodeOf(report.preflight) : report.result === 'pass' ? 0 : 1;
-  return { report, reportPath: written.reportPath, junitPath: written.junitPath, planPath: null, selectedCount, mode: report.mode, exitCode };
+  return { report, reportPath: written.reportPath, junitPath: written.junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
 }
 
 /**

@@ -17867,9 +17867,6 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -27916,6 +27913,9 @@ function rerunFixtureIds(fixtures) {
     return [...failedFixtureIds(fixtures), ...skipped];
 }
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/fixtures/locate.ts
@@ -30520,7 +30520,7 @@ async function writeDryRun(request, planned, reportDir, clock) {
         ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
     });
     const planPath = await writePlan(reportDir, plan);
-    return { report: null, reportPath: null, junitPath: null, planPath, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
+    return { report: null, reportPath: null, junitPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
 }
 /** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
 function servedLocation(fixture) {
@@ -61670,7 +61670,7 @@ async function runSmoke(request, deps) {
             logDiagnostic(deps.logger, diagnostic);
             deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
             const mode = reportBase(request, startedAt, clock, planned).mode;
-            return { report: null, reportPath: null, junitPath: null, planPath: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
+            return { report: null, reportPath: null, junitPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
         }
         const base = reportBase(request, startedAt, clock, planned);
         let report;
@@ -61733,7 +61733,7 @@ function exitCodeOf(diagnostic) {
 async function finishWith(report, reportDir, selectedCount) {
     const written = await writeReport(reportDir, report);
     const exitCode = report.preflight ? exitCodeOf(report.preflight) : report.result === 'pass' ? 0 : 1;
-    return { report, reportPath: written.reportPath, junitPath: written.junitPath, planPath: null, selectedCount, mode: report.mode, exitCode };
+    return { report, reportPath: written.reportPath, junitPath: written.junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
 }
 /**
  * A run stopped before the engine could start (bad inputs, no report to publish…): a report still says why.
@@ -62179,7 +62179,6 @@ function reportPointer(view) {
 
 
 
-
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -62321,9 +62320,9 @@ function liveResult(run, source) {
 }
 async function printOutcome(outcome, print) {
     const { out, json } = print;
-    if (outcome.planPath) {
+    if (outcome.plan) {
         if (json)
-            print.io.stdout(await (0,promises_.readFile)(outcome.planPath, 'utf8'));
+            print.io.stdout(`${JSON.stringify(outcome.plan, null, 2)}\n`);
         out(`Dry run: ${outcome.selectedCount} fixture${outcome.selectedCount === 1 ? '' : 's'} would run. Plan written to ${outcome.planPath}\n`);
         out('RESULT: pass\n');
         return;

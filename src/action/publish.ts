@@ -65,8 +65,7 @@ export async function publish(io: ActionIo, publication: Publication): Promise<A
       })
     : null;
   if (view) for (const line of formatSummary(view).split('\n')) io.logger.info(line);
-  const markdown = renderActionSummary({ outcome, view, context, problems });
-  await guarded('Writing the job summary', () => io.writeSummary(markdown));
+  await guarded('Writing the job summary', () => io.writeSummary(renderActionSummary({ outcome, view, context, problems })));
   if (view) for (const annotation of annotationsFor(view, annotationRoom(problems, view.verdict))) io.annotate(annotation);
   const checkRunId = publication.checks ? await guarded('Reporting the check run', () => publication.checks!.finish(outcome, view)) : null;
   const outputs = outputsFor(outcome, { artifact, checkRunId: checkRunId ?? null });

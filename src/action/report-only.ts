@@ -25,6 +25,7 @@ export async function reportOnly(io: ActionIo, context: ActionContext, inputs: A
       reportPath: null,
       junitPath: null,
       planPath: null,
+      plan: null,
       selectedCount: report.selection.selected.length,
       mode: report.mode,
       exitCode: report.preflight ? (report.preflight.severity === 'error' ? 2 : 0) : report.result === 'pass' ? 0 : 1,

@@ -2,10 +2,8 @@
  * The job summary as the Action writes it: the rendered report (job-summary.ts), led by any publishing problem
  * (an upload that failed), or for a dry run the plan. Always within GitHub's 1 MiB limit.
  */
-import fs from 'node:fs';
 import type { SmokeOutcome } from '../engine.ts';
 import { OPTION_DEFAULTS } from '../options.ts';
-import { Plan } from '../report/plan.ts';
 import type { SummaryView } from '../report/summary-data.ts';
 import type { ActionContext } from './context.ts';
 import type { ActionInputs } from './inputs.ts';
@@ -32,8 +30,8 @@ function problemsBlock(problems: readonly string[]): string {
 }
 
 function planSummary(outcome: SmokeOutcome): string {
-  if (!outcome.planPath) return '## reliability-smoke: dry run could not be planned\n\nSee the log for the problem.\n';
-  const plan = Plan.parse(JSON.parse(fs.readFileSync(outcome.planPath, 'utf8')));
+  const plan = outcome.plan;
+  if (!plan) return '## reliability-smoke: dry run could not be planned\n\nSee the log for the problem.\n';
   const shown = plan.fixtures.slice(0, MAX_PLAN_ROWS);
   const rows = shown.map((fixture) =>
     tableRow([`\`${fixture.id}\``, md(fixture.title ?? ''), md(`${fixture.file}:${fixture.line}`), md(fixture.url ?? '(no base URL)')]),

@@ -4,7 +4,6 @@
  * configuration or preflight error.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReportDirError, runSmoke, type SmokeOutcome } from '../engine.ts';
 import { parseDuration } from '../fixtures/duration.ts';
@@ -166,8 +165,8 @@ async function printOutcome(
   print: { io: CliIo; out: (text: string) => void; json: boolean; commandArgs: string[] },
 ): Promise<void> {
   const { out, json } = print;
-  if (outcome.planPath) {
-    if (json) print.io.stdout(await readFile(outcome.planPath, 'utf8'));
+  if (outcome.plan) {
+    if (json) print.io.stdout(`${JSON.stringify(outcome.plan, null, 2)}\n`);
     out(`Dry run: ${outcome.selectedCount} fixture${outcome.selectedCount === 1 ? '' : 's'} would run. Plan written to ${outcome.planPath}\n`);
     out('RESULT: pass\n');
     return;

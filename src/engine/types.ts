@@ -2,6 +2,7 @@
 import type { LoadedFixture } from '../fixtures/loaded.ts';
 import type { RunOptions } from '../options.ts';
 import type { RerunInput, SelectionInfo } from '../report/build.ts';
+import type { Plan } from '../report/plan.ts';
 import type { Mode, Report, RunContext } from '../report/schema.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
 import type { FoundBrowser } from '../run/browser.ts';
@@ -42,6 +43,8 @@ export interface SmokeOutcome {
   reportPath: string | null;
   junitPath: string | null;
   planPath: string | null;
+  /** The plan a dry run wrote to planPath, so nothing needs to read it back; null for every other run. */
+  plan: Plan | null;
   /** How many fixtures the selection picked to run (0 when the run stopped before selecting). */
   selectedCount: number;
   /** The mode of the run, also for a dry run (which has no report). */
