@@ -230,6 +230,25 @@ describe('a checks API that fails', () => {
   });
 });
 
+
+describe('a checks API that fails beside many failures', () => {
+  it("has its error annotated within GitHub's 10 errors per step, before the fixture failures that do not fit", BOUND, async (t) => {
+    const fault = service.faults.add({ endpoint: 'POST /repos/{owner}/{repo}/check-runs', status: 500 });
+    t.after(() => service.faults.remove(fault));
+    const site = await siteFor(t, pages);
+    const missing = Array.from({ length: 11 }, (_, index) => `  - id: missing-${index + 10}\n    url: /missing-${index + 10}\n    timeout: 3s\n`);
+    const run = await step(site, { runId: 5503, sha: shaOf('checks-500-many'), suite: `fixtures:\n${missing.join('')}`, inputs: { concurrency: '4' } });
+    assert.equal(run.exitCode, 1, logOf(run));
+    const errors = run.commands.filter((command) => command.command === 'error');
+    assert.equal(errors.length, 10, errors.map((command) => command.properties.title ?? command.message).join('\n'));
+    assert.match(errors[0]?.message ?? '', /^Reporting the check run failed: /);
+    assert.equal(errors.filter((command) => command.properties.file === 'fixtures/shop.smoke.yml').length, 8);
+    assert.match(errors.at(-1)?.message ?? '', /11 fixtures failed/);
+    const notice = run.commands.find((command) => command.command === 'notice' && /not annotated/.test(command.properties.title ?? ''));
+    assert.equal(notice?.properties.title, '3 more failures not annotated');
+  });
+});
+
 describe('turning it off, and a dry run', () => {
   it('an empty check-name sends no check-run request at all', BOUND, async (t) => {
     const sha = shaOf('check-off');

@@ -1,15 +1,8 @@
 /** The Action's seam to the outside world, so tests can drive it with real or recorded parts. */
 import type { Logger } from '../run/types.ts';
+import type { Annotation, AnnotationLevel } from './annotations.ts';
 import type { ArtifactUploader } from './artifact-upload.ts';
 import type { InputReader } from './inputs.ts';
-
-export interface Annotation {
-  level: 'error' | 'warning' | 'notice';
-  message: string;
-  title: string | null;
-  file: string | null;
-  startLine: number | null;
-}
 
 /** Everything the Action does to the outside world, so tests can drive it with real or recorded parts. */
 export interface ActionIo {
@@ -28,6 +21,23 @@ export interface ActionIo {
 export interface ActionResult {
   failed: boolean;
   message: string;
+}
+
+/** The Action's io, counting the annotations sent so far: GitHub shows only so many per step. */
+export interface CountingIo extends ActionIo {
+  readonly annotated: Readonly<Record<AnnotationLevel, number>>;
+}
+
+export function countingAnnotations(io: ActionIo): CountingIo {
+  const annotated: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: 0 };
+  return {
+    ...io,
+    annotated,
+    annotate: (annotation) => {
+      annotated[annotation.level] += 1;
+      io.annotate(annotation);
+    },
+  };
 }
 
 /**

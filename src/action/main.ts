@@ -14,7 +14,7 @@ import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import { type ActionContext, readActionContext } from './context.ts';
 import { type ActionInputs, defaultActionReportDir, getInputs, usableArtifactPrefix } from './inputs.ts';
-import { type ActionIo, type ActionResult, checkRunLogger } from './io.ts';
+import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo } from './io.ts';
 import { Inputs } from './names.ts';
 import { publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
@@ -88,7 +88,8 @@ function realIo(signal: AbortSignal): ActionIo {
   };
 }
 
-export async function runAction(io: ActionIo): Promise<ActionResult> {
+export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
+  const io = countingAnnotations(actionIo);
   const context = readActionContext(io.env);
   // Masked before anything else runs, whatever the other inputs hold.
   const token = io.readInput(Inputs.GithubToken);
@@ -153,7 +154,7 @@ async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs:
   return writeStoppedReport(io, { diagnostic, reportDir: path.resolve(inputs.reportDir), context, mode });
 }
 
-async function publishUsageError(io: ActionIo, context: ActionContext, error: UsageError): Promise<ActionResult> {
+async function publishUsageError(io: CountingIo, context: ActionContext, error: UsageError): Promise<ActionResult> {
   // Absolute, as on every other path, so report-path names the file whatever the next step's working directory.
   const reportDir = path.resolve(io.readInput(Inputs.ReportDir) || defaultActionReportDir(io.env));
   const outcome = await writeStoppedReport(io, { diagnostic: usageDiagnostic(error.problems), reportDir, context });

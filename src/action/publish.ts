@@ -11,7 +11,7 @@ import { ANNOTATIONS_PER_STEP, annotationsFor } from './annotations.ts';
 import type { CheckRunPublisher } from './check-run.ts';
 import type { ActionContext } from './context.ts';
 import { type ActionInputs, DEFAULT_ARTIFACT_NAME } from './inputs.ts';
-import type { ActionIo, ActionResult } from './io.ts';
+import type { ActionIo, ActionResult, CountingIo } from './io.ts';
 import { type PublishedArtifact, outputsFor } from './outputs.ts';
 import { smokeArtifactName } from './smoke-artifact-name.ts';
 import { actionCommandArgs, renderActionSummary } from './summary.ts';
@@ -38,7 +38,7 @@ function dispatchRef(context: ActionContext): string | null {
 }
 
 /** Runs every channel, each guarded; a channel's failure is reported, never allowed to change the verdict. */
-export async function publish(io: ActionIo, publication: Publication): Promise<ActionResult> {
+export async function publish(io: CountingIo, publication: Publication): Promise<ActionResult> {
   const { outcome, inputs, context } = publication;
   const problems: string[] = [];
   const guarded = async <T>(channel: string, work: () => Promise<T>): Promise<T | null> => {
@@ -66,8 +66,9 @@ export async function publish(io: ActionIo, publication: Publication): Promise<A
     : null;
   if (view) for (const line of formatSummary(view).split('\n')) io.logger.info(line);
   await guarded('Writing the job summary', () => io.writeSummary(renderActionSummary({ outcome, view, context, problems })));
-  if (view) for (const annotation of annotationsFor(view, annotationRoom(problems, view.verdict))) io.annotate(annotation);
+  // The check run first: its error or warning must not be the annotation GitHub drops after the fixtures' ones.
   const checkRunId = publication.checks ? await guarded('Reporting the check run', () => publication.checks!.finish(outcome, view)) : null;
+  if (view) for (const annotation of annotationsFor(view, annotationRoom(io.annotated, view.verdict))) io.annotate(annotation);
   const outputs = outputsFor(outcome, { artifact, checkRunId: checkRunId ?? null });
   for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value);
   const result = outputs.result;
@@ -77,12 +78,13 @@ export async function publish(io: ActionIo, publication: Publication): Promise<A
 }
 
 /**
- * GitHub shows 10 errors per step and drops the rest. The publishing problems already annotated and the step's
- * own failure message take their places first, so the fixture annotations and the notice about the rest all show.
+ * GitHub shows 10 errors and 10 warnings per step and drops the rest. The annotations already sent (publishing
+ * problems, check-run warnings) and the step's own failure message take their places first, so the fixture
+ * annotations and the notice about the rest all show.
  */
-function annotationRoom(problems: readonly string[], verdict: 'pass' | 'fail'): { error: number; warning: number } {
-  const taken = problems.length + (verdict === 'fail' ? 1 : 0);
-  return { error: Math.max(0, ANNOTATIONS_PER_STEP.error - taken), warning: ANNOTATIONS_PER_STEP.warning };
+function annotationRoom(annotated: CountingIo['annotated'], verdict: 'pass' | 'fail'): { error: number; warning: number } {
+  const errors = annotated.error + (verdict === 'fail' ? 1 : 0);
+  return { error: Math.max(0, ANNOTATIONS_PER_STEP.error - errors), warning: Math.max(0, ANNOTATIONS_PER_STEP.warning - annotated.warning) };
 }
 
 async function uploadArtifact(io: ActionIo, publication: Publication, problems: string[]): Promise<PublishedArtifact | null> {

@@ -8,12 +8,12 @@ import { PreflightError } from '../preflight.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import type { ActionContext } from './context.ts';
 import type { ActionInputs } from './inputs.ts';
-import { type ActionIo, type ActionResult, checkRunLogger } from './io.ts';
+import { type ActionResult, checkRunLogger, type CountingIo } from './io.ts';
 import { publish } from './publish.ts';
 import { createRerunSourceFinder } from './rerun-source.ts';
 import { writeStoppedReport } from './stopped-report.ts';
 
-export async function reportOnly(io: ActionIo, context: ActionContext, inputs: ActionInputs): Promise<ActionResult> {
+export async function reportOnly(io: CountingIo, context: ActionContext, inputs: ActionInputs): Promise<ActionResult> {
   const finder = createRerunSourceFinder(inputs, context, io.logger, { env: io.env });
   try {
     const source = await finder.acquireRerunSource();
