@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { parseDuration } from './fixtures/duration.ts';
 import type { LoadedFixture } from './fixtures/loaded.ts';
-import { OPTION_DEFAULTS } from './options.ts';
+import { OPTION_DEFAULTS, type RunOptions } from './options.ts';
 import { PreflightError } from './preflight.ts';
 import { buildPreflightReport, buildReport, preflightDiagnostic, type ReportBaseInput } from './report/build.ts';
 import type { Mode, PreflightDiagnostic, Report, RunContext } from './report/schema.ts';
@@ -57,7 +57,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
       logDiagnostic(deps.logger, diagnostic);
       deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
       const mode = reportBase(request, startedAt, clock, planned).mode;
-      return { report: null, reportPath: null, junitPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
+      return { report: null, reportPath: null, junitPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
     }
     const base = reportBase(request, startedAt, clock, planned);
     let report: Report;
@@ -83,7 +83,7 @@ function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, plan
   const { options } = request;
   return {
     toolVersion: request.toolVersion,
-    mode: planned?.mode ?? (options.rerunFailed ? 'rerun-failed' : options.patterns.length || options.tags.length || options.sample ? 'selected' : 'full'),
+    mode: planned?.mode ?? modeOf(options),
     run: request.context,
     startedAt: new Date(startedAt),
     durationMs: clock.now() - startedAt,
@@ -114,13 +114,31 @@ function diagnosticOf(error: unknown, request: SmokeRequest): PreflightDiagnosti
   });
 }
 
-function exitCodeOf(diagnostic: PreflightDiagnostic): 0 | 2 {
+/** The mode a run has before selection decides it (and when it never gets that far). */
+export function modeOf(options: Pick<RunOptions, 'rerunFailed' | 'patterns' | 'tags' | 'sample'>): Mode {
+  if (options.rerunFailed) return 'rerun-failed';
+  return options.patterns.length > 0 || options.tags.length > 0 || options.sample !== null ? 'selected' : 'full';
+}
+
+function diagnosticExitCode(diagnostic: PreflightDiagnostic): 0 | 2 {
   return diagnostic.severity === 'error' ? 2 : 0;
+}
+
+/** 0 pass, 1 fixtures failed, 2 stopped on an error before running fixtures (a notice, such as nothing to rerun, passes). */
+export function exitCodeOf(report: Report): 0 | 1 | 2 {
+  if (report.preflight) return diagnosticExitCode(report.preflight);
+  return report.result === 'pass' ? 0 : 1;
+}
+
+/** The verdict of any outcome: the report's, or for a dry run (no report) whether it could be planned. */
+export function resultOf(outcome: SmokeOutcome): 'pass' | 'fail' {
+  if (outcome.report) return outcome.report.result;
+  return outcome.exitCode === 0 ? 'pass' : 'fail';
 }
 
 async function finishWith(report: Report, reportDir: string, selectedCount: number): Promise<SmokeOutcome> {
   const written = await writeReport(reportDir, report);
-  const exitCode = report.preflight ? exitCodeOf(report.preflight) : report.result === 'pass' ? 0 : 1;
+  const exitCode = exitCodeOf(report);
   return { report, reportPath: written.reportPath, junitPath: written.junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
 }
 

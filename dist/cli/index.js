@@ -61670,7 +61670,7 @@ async function runSmoke(request, deps) {
             logDiagnostic(deps.logger, diagnostic);
             deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
             const mode = reportBase(request, startedAt, clock, planned).mode;
-            return { report: null, reportPath: null, junitPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: exitCodeOf(diagnostic) };
+            return { report: null, reportPath: null, junitPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
         }
         const base = reportBase(request, startedAt, clock, planned);
         let report;
@@ -61697,7 +61697,7 @@ function reportBase(request, startedAt, clock, planned) {
     const { options } = request;
     return {
         toolVersion: request.toolVersion,
-        mode: planned?.mode ?? (options.rerunFailed ? 'rerun-failed' : options.patterns.length || options.tags.length || options.sample ? 'selected' : 'full'),
+        mode: planned?.mode ?? modeOf(options),
         run: request.context,
         startedAt: new Date(startedAt),
         durationMs: clock.now() - startedAt,
@@ -61727,12 +61727,30 @@ function diagnosticOf(error, request) {
         commandArgs: request.commandArgs,
     });
 }
-function exitCodeOf(diagnostic) {
+/** The mode a run has before selection decides it (and when it never gets that far). */
+function modeOf(options) {
+    if (options.rerunFailed)
+        return 'rerun-failed';
+    return options.patterns.length > 0 || options.tags.length > 0 || options.sample !== null ? 'selected' : 'full';
+}
+function diagnosticExitCode(diagnostic) {
     return diagnostic.severity === 'error' ? 2 : 0;
+}
+/** 0 pass, 1 fixtures failed, 2 stopped on an error before running fixtures (a notice, such as nothing to rerun, passes). */
+function exitCodeOf(report) {
+    if (report.preflight)
+        return diagnosticExitCode(report.preflight);
+    return report.result === 'pass' ? 0 : 1;
+}
+/** The verdict of any outcome: the report's, or for a dry run (no report) whether it could be planned. */
+function resultOf(outcome) {
+    if (outcome.report)
+        return outcome.report.result;
+    return outcome.exitCode === 0 ? 'pass' : 'fail';
 }
 async function finishWith(report, reportDir, selectedCount) {
     const written = await writeReport(reportDir, report);
-    const exitCode = report.preflight ? exitCodeOf(report.preflight) : report.result === 'pass' ? 0 : 1;
+    const exitCode = exitCodeOf(report);
     return { report, reportPath: written.reportPath, junitPath: written.junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
 }
 /**
@@ -62329,7 +62347,7 @@ async function printOutcome(outcome, print) {
     }
     if (!outcome.report) {
         // A dry run that stopped before planning: the engine logged why. A notice (nothing to rerun, allowed) passes.
-        out(`RESULT: ${outcome.exitCode === 0 ? 'pass' : 'fail'}\n`);
+        out(`RESULT: ${resultOf(outcome)}\n`);
         return;
     }
     if (json)

@@ -8,7 +8,7 @@
  * still lets the run complete.
  */
 import { getOctokit } from '@actions/github';
-import type { SmokeOutcome } from '../engine.ts';
+import { resultOf, type SmokeOutcome } from '../engine.ts';
 import type { SummaryView } from '../report/summary-data.ts';
 import type { Logger } from '../run/types.ts';
 import { type Annotation, annotationsFor } from './annotations.ts';
@@ -61,9 +61,10 @@ export interface CheckRunPublisher {
   finish(outcome: SmokeOutcome, view: SummaryView | null): Promise<string | null>;
 }
 
-export function conclusionOf(outcome: SmokeOutcome): Conclusion {
-  if (!outcome.report) return outcome.exitCode === 0 ? 'neutral' : 'failure';
-  return outcome.report.result === 'pass' ? 'success' : 'failure';
+/** A dry run that could be planned ran nothing, so it neither passed nor failed. */
+function conclusionOf(outcome: SmokeOutcome): Conclusion {
+  if (resultOf(outcome) === 'fail') return 'failure';
+  return outcome.report ? 'success' : 'neutral';
 }
 
 export function titleOf(outcome: SmokeOutcome): string {

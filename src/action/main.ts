@@ -6,7 +6,7 @@
 import path from 'node:path';
 import * as core from '@actions/core';
 import { DefaultArtifactClient } from '@actions/artifact';
-import { ReportDirError, runSmoke, type SmokeOutcome, usageDiagnostic } from '../engine.ts';
+import { modeOf, ReportDirError, runSmoke, type SmokeOutcome, usageDiagnostic } from '../engine.ts';
 import { preflightDiagnostic } from '../report/build.ts';
 import { UsageError } from '../options.ts';
 import { escapeLine, formatFixtureLine } from '../cli/terminal.ts';
@@ -149,9 +149,7 @@ async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs:
           ],
           fallbackIds: null,
         });
-  const selected = inputs.patterns.length > 0 || inputs.tags.length > 0 || inputs.sample !== null;
-  const mode = inputs.rerunFailed ? 'rerun-failed' : selected ? 'selected' : 'full';
-  return writeStoppedReport(io, { diagnostic, reportDir: path.resolve(inputs.reportDir), context, mode });
+  return writeStoppedReport(io, { diagnostic, reportDir: path.resolve(inputs.reportDir), context, mode: modeOf(inputs) });
 }
 
 async function publishUsageError(io: CountingIo, context: ActionContext, error: UsageError): Promise<ActionResult> {

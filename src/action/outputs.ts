@@ -1,5 +1,5 @@
 /** Step outputs, derived from the outcome in one pure function and set on every path (pass, fail, preflight). */
-import type { SmokeOutcome } from '../engine.ts';
+import { resultOf, type SmokeOutcome } from '../engine.ts';
 import { failedFixtureIds } from '../report/outcome.ts';
 import { type OutputName, Outputs } from './names.ts';
 
@@ -16,7 +16,7 @@ export function outputsFor(
   const report = outcome.report;
   const summary = report?.summary;
   return {
-    [Outputs.Result]: report ? report.result : outcome.exitCode === 0 ? 'pass' : 'fail',
+    [Outputs.Result]: resultOf(outcome),
     [Outputs.Mode]: outcome.mode,
     [Outputs.Total]: String(summary?.total ?? 0),
     [Outputs.Passed]: String(summary?.passed ?? 0),

@@ -3,7 +3,7 @@
  * outputs. Each channel is guarded: when one fails, the others still run, the failure is reported loudly, and the
  * verdict stays what the fixtures decided.
  */
-import { type SmokeOutcome } from '../engine.ts';
+import { resultOf, type SmokeOutcome } from '../engine.ts';
 import { formatSummary } from '../cli/terminal.ts';
 import { summaryViewOf } from '../report/summary-data.ts';
 import { artifactFilesOf, uploadReportArtifact } from './artifact-upload.ts';
@@ -114,7 +114,7 @@ async function uploadArtifact(io: ActionIo, publication: Publication, problems: 
 
 function failureMessage(outcome: SmokeOutcome): string {
   const report = outcome.report;
-  if (!report) return outcome.exitCode === 0 ? '' : 'The dry run could not be planned; see the log above.';
+  if (!report) return resultOf(outcome) === 'pass' ? '' : 'The dry run could not be planned; see the log above.';
   if (report.preflight) return `reliability-smoke stopped before running fixtures: ${report.preflight.message}`;
   if (report.interrupted) return `reliability-smoke was interrupted: ${report.interrupted.message}`;
   const { failed, flaky } = report.summary;

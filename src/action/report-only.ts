@@ -3,7 +3,7 @@
  * on the commit that run tested, which is how a workflow_run job reports fork pull requests.
  */
 import path from 'node:path';
-import type { SmokeOutcome } from '../engine.ts';
+import { exitCodeOf, type SmokeOutcome } from '../engine.ts';
 import { PreflightError } from '../preflight.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import type { ActionContext } from './context.ts';
@@ -28,7 +28,7 @@ export async function reportOnly(io: CountingIo, context: ActionContext, inputs:
       plan: null,
       selectedCount: report.selection.selected.length,
       mode: report.mode,
-      exitCode: report.preflight ? (report.preflight.severity === 'error' ? 2 : 0) : report.result === 'pass' ? 0 : 1,
+      exitCode: exitCodeOf(report),
     };
     return publish(io, { context, inputs, outcome, checks, upload: false, commandArgs: sourceCommandArgs(report.baseUrl) });
   } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ReportDirError, runSmoke, type SmokeOutcome } from '../engine.ts';
+import { ReportDirError, resultOf, runSmoke, type SmokeOutcome } from '../engine.ts';
 import { parseDuration } from '../fixtures/duration.ts';
 import { OPTION_DEFAULTS, type RunOptions, UsageError } from '../options.ts';
 import { PreflightError } from '../preflight.ts';
@@ -173,7 +173,7 @@ async function printOutcome(
   }
   if (!outcome.report) {
     // A dry run that stopped before planning: the engine logged why. A notice (nothing to rerun, allowed) passes.
-    out(`RESULT: ${outcome.exitCode === 0 ? 'pass' : 'fail'}\n`);
+    out(`RESULT: ${resultOf(outcome)}\n`);
     return;
   }
   if (json) print.io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
