@@ -27802,7 +27802,21 @@ function idList(ids) {
  * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
  * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
  */
+
 const CLI_COMMAND = 'npx reliability-smoke';
+/** How the Action describes a full run in rerun guidance. */
+const FULL_RUN_HINT = 'To run the whole suite instead, run the workflow without rerun-failed (and without fixtures).';
+/** The flags that point a pasted command at the same fixtures and the same site. */
+function siteArgs(options) {
+    const args = [];
+    if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir)
+        args.push('--fixtures-dir', options.fixturesDir);
+    if (options.baseUrl)
+        args.push('--base-url', options.baseUrl);
+    if (options.serveDir)
+        args.push('--serve', options.serveDir);
+    return args;
+}
 /** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
 const FIXTURE_ID_PLACEHOLDER = '<fixture-id>';
 const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
@@ -62197,6 +62211,7 @@ function reportPointer(view) {
 
 
 
+
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -62224,13 +62239,7 @@ function localRunContext(cwd) {
  * the same browser and the same rules for a verdict, and to write (and so rerun from) the same report folder.
  */
 function contextArgs(options) {
-    const args = [];
-    if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir)
-        args.push('--fixtures-dir', options.fixturesDir);
-    if (options.baseUrl)
-        args.push('--base-url', options.baseUrl);
-    if (options.serveDir)
-        args.push('--serve', options.serveDir);
+    const args = siteArgs(options);
     if (options.browserPath)
         args.push('--browser-path', options.browserPath);
     if (options.retries !== Number(OPTION_DEFAULTS.retries))

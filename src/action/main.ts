@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { modeOf, ReportDirError, runSmoke, type SmokeOutcome, usageDiagnostic } from '../engine.ts';
 import { preflightDiagnostic } from '../report/build.ts';
+import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
 import { UsageError } from '../options.ts';
 import { escapeLine, formatFixtureLine } from '../cli/terminal.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -20,7 +21,6 @@ import { publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
 import { createRerunSourceFinder } from './rerun-source.ts';
 import { writeStoppedReport } from './stopped-report.ts';
-import { actionCommandArgs, FULL_RUN_HINT } from './summary.ts';
 
 export type { ActionIo, ActionResult } from './io.ts';
 
@@ -108,7 +108,7 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
       options: inputs,
       context,
       toolVersion: TOOL_VERSION,
-      commandArgs: actionCommandArgs(inputs),
+      commandArgs: siteArgs(inputs),
       fullRunHint: FULL_RUN_HINT,
       carryOverWhenShaUnknown: false,
       ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, { env: io.env }) : {}),

@@ -5,6 +5,7 @@
  */
 import { resultOf, type SmokeOutcome } from '../engine.ts';
 import { formatSummary } from '../cli/terminal.ts';
+import { siteArgs } from '../report/commands.ts';
 import { summaryViewOf } from '../report/summary-data.ts';
 import { artifactFilesOf, uploadReportArtifact } from './artifact-upload.ts';
 import { ANNOTATIONS_PER_STEP, annotationsFor } from './annotations.ts';
@@ -14,7 +15,7 @@ import { type ActionInputs, DEFAULT_ARTIFACT_NAME } from './inputs.ts';
 import type { ActionIo, ActionResult, CountingIo } from './io.ts';
 import { type PublishedArtifact, outputsFor } from './outputs.ts';
 import { smokeArtifactName } from './smoke-artifact-name.ts';
-import { actionCommandArgs, renderActionSummary } from './summary.ts';
+import { renderActionSummary } from './summary.ts';
 
 export interface Publication {
   context: ActionContext;
@@ -60,7 +61,7 @@ export async function publish(io: CountingIo, publication: Publication): Promise
         reportPath: outcome.reportPath,
         // Only an artifact that exists may be pointed at; after a failed upload the report is only on the runner.
         artifact: artifact?.id ? { name: artifact.name, url: artifact.url } : null,
-        commandArgs: publication.commandArgs ?? (inputs ? actionCommandArgs(inputs) : []),
+        commandArgs: publication.commandArgs ?? (inputs ? siteArgs(inputs) : []),
         ...(publication.upload === false ? {} : { dispatchRef: dispatchRef(context) }),
       })
     : null;

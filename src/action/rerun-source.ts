@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { PreflightError } from '../preflight.ts';
+import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
 import { readReportFile, ReportReadError } from '../report/read.ts';
 import { PLAN_FILE, REPORT_FILE } from '../report/write.ts';
 import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
@@ -17,7 +18,6 @@ import { type Candidate, discoverCandidates } from './rerun-discovery.ts';
 import { type RerunFailureCode, rerunFailureDiagnostic } from './rerun-guidance.ts';
 import { createRunsApi, DiscoveryError, discoveryErrorOf, type RunsApi } from './runs-api.ts';
 import { jobToken } from './smoke-artifact-name.ts';
-import { actionCommandArgs, FULL_RUN_HINT } from './summary.ts';
 
 /** The part of @actions/artifact's client used for downloads across runs. */
 export interface ArtifactDownloader {
@@ -58,7 +58,7 @@ interface FinderDeps {
 }
 
 export function createRerunSourceFinder(inputs: ActionInputs, context: ActionContext, logger: Logger, deps: FinderDeps) {
-  const fallback: FallbackContext = { commandArgs: actionCommandArgs(inputs), fullRunHint: FULL_RUN_HINT };
+  const fallback: FallbackContext = { commandArgs: siteArgs(inputs), fullRunHint: FULL_RUN_HINT };
   const { env } = deps;
   const fail = (code: RerunFailureCode, message: string): never => {
     throw new PreflightError(rerunFailureDiagnostic(code, message, fallback));

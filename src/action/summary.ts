@@ -3,26 +3,13 @@
  * (an upload that failed), or for a dry run the plan. Always within GitHub's 1 MiB limit.
  */
 import type { SmokeOutcome } from '../engine.ts';
-import { OPTION_DEFAULTS } from '../options.ts';
 import type { SummaryView } from '../report/summary-data.ts';
 import type { ActionContext } from './context.ts';
-import type { ActionInputs } from './inputs.ts';
 import { JOB_SUMMARY_MAX_BYTES, renderJobSummaryWithin } from './job-summary.ts';
 import { md, tableRow } from './markdown.ts';
 
 /** Keeps a dry run's table well under the summary limit; plan.json has every fixture. */
 const MAX_PLAN_ROWS = 500;
-
-export const FULL_RUN_HINT = 'To run the whole suite instead, run the workflow without rerun-failed (and without fixtures).';
-
-/** The CLI flags that reproduce this Action run locally, for the fallback commands. */
-export function actionCommandArgs(inputs: ActionInputs): string[] {
-  const args: string[] = [];
-  if (inputs.fixturesDir !== OPTION_DEFAULTS.fixturesDir) args.push('--fixtures-dir', inputs.fixturesDir);
-  if (inputs.baseUrl) args.push('--base-url', inputs.baseUrl);
-  if (inputs.serveDir) args.push('--serve', inputs.serveDir);
-  return args;
-}
 
 function problemsBlock(problems: readonly string[]): string {
   if (problems.length === 0) return '';

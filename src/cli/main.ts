@@ -11,6 +11,7 @@ import { OPTION_DEFAULTS, type RunOptions, UsageError } from '../options.ts';
 import { PreflightError } from '../preflight.ts';
 import { ReportReadError, readReportFile } from '../report/read.ts';
 import { fixtureResultOf } from '../report/build.ts';
+import { siteArgs } from '../report/commands.ts';
 import type { FixtureResult, RunContext } from '../report/schema.ts';
 import { summaryViewOf } from '../report/summary-data.ts';
 import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
@@ -54,11 +55,8 @@ export function localRunContext(cwd: string): RunContext {
  * The flags a pasted fallback or next-attempt command needs to run the same fixtures against the same site, with
  * the same browser and the same rules for a verdict, and to write (and so rerun from) the same report folder.
  */
-export function contextArgs(options: RunOptions): string[] {
-  const args: string[] = [];
-  if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir) args.push('--fixtures-dir', options.fixturesDir);
-  if (options.baseUrl) args.push('--base-url', options.baseUrl);
-  if (options.serveDir) args.push('--serve', options.serveDir);
+function contextArgs(options: RunOptions): string[] {
+  const args = siteArgs(options);
   if (options.browserPath) args.push('--browser-path', options.browserPath);
   if (options.retries !== Number(OPTION_DEFAULTS.retries)) args.push('--retries', String(options.retries));
   if (options.timeoutMs !== parseDuration(OPTION_DEFAULTS.timeout)) args.push('--timeout', `${options.timeoutMs}ms`);

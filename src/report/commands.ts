@@ -2,8 +2,21 @@
  * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
  * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
  */
+import { OPTION_DEFAULTS, type RunOptions } from '../options.ts';
 
 export const CLI_COMMAND = 'npx reliability-smoke';
+
+/** How the Action describes a full run in rerun guidance. */
+export const FULL_RUN_HINT = 'To run the whole suite instead, run the workflow without rerun-failed (and without fixtures).';
+
+/** The flags that point a pasted command at the same fixtures and the same site. */
+export function siteArgs(options: Pick<RunOptions, 'fixturesDir' | 'baseUrl' | 'serveDir'>): string[] {
+  const args: string[] = [];
+  if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir) args.push('--fixtures-dir', options.fixturesDir);
+  if (options.baseUrl) args.push('--base-url', options.baseUrl);
+  if (options.serveDir) args.push('--serve', options.serveDir);
+  return args;
+}
 
 /** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
 export const FIXTURE_ID_PLACEHOLDER = '<fixture-id>';
