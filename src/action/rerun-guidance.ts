@@ -1,7 +1,7 @@
 /** What to tell the user when the Action cannot find or fetch the report to rerun. */
 import { preflightDiagnostic } from '../report/build.ts';
 import type { PreflightDiagnostic } from '../report/schema.ts';
-import type { FallbackContext } from '../rerun/diagnostics.ts';
+import { type FallbackContext, fallbackGuidance } from '../rerun/diagnostics.ts';
 import type { DiscoveryCode } from './runs-api.ts';
 
 export const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
@@ -44,11 +44,7 @@ export function rerunFailureDiagnostic(code: RerunFailureCode, message: string, 
   return preflightDiagnostic({
     code,
     message: `Cannot rerun the failed fixtures: ${message}`,
-    guidance: [
-      ...GUIDANCE[code],
-      'To run particular fixtures instead, name them in the fixtures input (or --fixture <id> locally).',
-      fallback.fullRunHint,
-    ],
+    guidance: [...GUIDANCE[code], ...fallbackGuidance(fallback)],
     fallbackIds: [],
     commandArgs: fallback.commandArgs,
   });

@@ -106,7 +106,7 @@ export function failedFixturesGoneDiagnostic(
   });
 }
 
-function fallbackGuidance(fallback: FallbackContext): string[] {
+export function fallbackGuidance(fallback: FallbackContext): string[] {
   return [
     'To run particular fixtures instead, name them: the fixtures input, or --fixture <id> on the command line.',
     fallback.fullRunHint,
