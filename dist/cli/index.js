@@ -62212,6 +62212,7 @@ function reportPointer(view) {
 
 
 
+
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -62342,8 +62343,7 @@ async function runCli(argv, io) {
 /** A fixture's line as it finishes; in a rerun, one that failed in the source and passes now says it recovered. */
 function liveResult(run, source) {
     const result = fixtureResultOf(run);
-    const before = source?.report.fixtures.find((fixture) => fixture.id === result.id);
-    return { ...result, recovered: before?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky') };
+    return markRecovered(result, source?.report.fixtures.find((fixture) => fixture.id === result.id));
 }
 async function printOutcome(outcome, print) {
     const { out, json } = print;

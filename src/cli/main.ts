@@ -11,6 +11,7 @@ import { OPTION_DEFAULTS, type RunOptions, UsageError } from '../options.ts';
 import { PreflightError } from '../preflight.ts';
 import { ReportReadError, readReportFile } from '../report/read.ts';
 import { fixtureResultOf } from '../report/build.ts';
+import { markRecovered } from '../report/carry-over.ts';
 import { siteArgs } from '../report/commands.ts';
 import type { FixtureResult, RunContext } from '../report/schema.ts';
 import { summaryViewOf } from '../report/summary-data.ts';
@@ -154,8 +155,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 /** A fixture's line as it finishes; in a rerun, one that failed in the source and passes now says it recovered. */
 function liveResult(run: FixtureRun, source: AcquiredSource | null): FixtureResult {
   const result = fixtureResultOf(run);
-  const before = source?.report.fixtures.find((fixture) => fixture.id === result.id);
-  return { ...result, recovered: before?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky') };
+  return markRecovered(result, source?.report.fixtures.find((fixture) => fixture.id === result.id));
 }
 
 async function printOutcome(

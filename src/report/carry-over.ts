@@ -63,7 +63,7 @@ export function mergeRerun(rerunResults: readonly FixtureResult[], rerun: RerunI
 }
 
 /** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
-function markRecovered(result: FixtureResult, source: FixtureResult | undefined): FixtureResult {
+export function markRecovered(result: FixtureResult, source: FixtureResult | undefined): FixtureResult {
   const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
   return { ...result, recovered };
 }
