@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { escapeLine, formatFixtureLine, formatSummary } from '../src/cli/terminal.ts';
+import { escapeLine, formatFixtureLine, formatSummary } from '../src/report/terminal.ts';
 import { buildPreflightReport, buildReport, preflightDiagnostic } from '../src/report/build.ts';
 import type { Report } from '../src/report/schema.ts';
 import { summaryViewOf } from '../src/report/summary-data.ts';

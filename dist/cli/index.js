@@ -61988,7 +61988,7 @@ function parseCliArgs(argv) {
     return { kind: 'run', options, artifactPath, json: values.json === true };
 }
 
-;// CONCATENATED MODULE: ./src/cli/terminal.ts
+;// CONCATENATED MODULE: ./src/report/terminal.ts
 /**
  * Terminal output: a line per fixture as it finishes, then the summary, ending with `RESULT: pass|fail`.
  * The Action prints these lines too, and on a runner a line whose first non-blank characters are `::` is a

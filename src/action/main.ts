@@ -10,7 +10,7 @@ import { modeOf, ReportDirError, runSmoke, type SmokeOutcome, usageDiagnostic } 
 import { preflightDiagnostic } from '../report/build.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
 import { UsageError } from '../options.ts';
-import { escapeLine, formatFixtureLine } from '../cli/terminal.ts';
+import { escapeLine, formatFixtureLine } from '../report/terminal.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import { type ActionContext, readActionContext } from './context.ts';

@@ -4,7 +4,7 @@
  * verdict stays what the fixtures decided.
  */
 import { resultOf, type SmokeOutcome } from '../engine.ts';
-import { formatSummary } from '../cli/terminal.ts';
+import { formatSummary } from '../report/terminal.ts';
 import { siteArgs } from '../report/commands.ts';
 import { summaryViewOf } from '../report/summary-data.ts';
 import { artifactFilesOf, uploadReportArtifact } from './artifact-upload.ts';

@@ -19,7 +19,7 @@ import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from
 import type { FixtureRun, Logger } from '../run/types.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { DEFAULT_CLI_REPORT_DIR, parseCliArgs, USAGE } from './args.ts';
-import { escapeLine, formatFixtureLine, formatSummary } from './terminal.ts';
+import { escapeLine, formatFixtureLine, formatSummary } from '../report/terminal.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;

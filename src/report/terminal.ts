@@ -5,9 +5,9 @@
  * ours (a symbol, a label, a marker), and text from pages is escaped onto that one line: control characters and
  * newlines shown as escapes, `##[` defused.
  */
-import { fixtureResultOf } from '../report/build.ts';
-import type { FixtureResult } from '../report/schema.ts';
-import { type FixtureRow, fixtureRowOf, formatDuration, type SummaryView } from '../report/summary-data.ts';
+import { fixtureResultOf } from './build.ts';
+import type { FixtureResult } from './schema.ts';
+import { type FixtureRow, fixtureRowOf, formatDuration, type SummaryView } from './summary-data.ts';
 import type { FixtureRun } from '../run/types.ts';
 
 const STATUS_MARK = {
