@@ -62009,13 +62009,19 @@ const MAX_SUMMARY_FAILURES = 50;
 const MAX_LISTED_IDS = 20;
 const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /**
+ * Characters page text must never carry into our output as they are: C0/C1 controls, line and paragraph
+ * separators, and bidi marks and overrides. Each output (terminal, Markdown, annotations) shows them as escapes,
+ * after turning the line breaks it keeps into its own.
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
  * One line, whatever the text holds: C0/C1 controls, line and paragraph separators and bidi overrides become
  * visible escapes, and `##[` becomes `##\[` so the runner's legacy command parser cannot see a command.
  */
 function escapeLine(text) {
     return text
-        // eslint-disable-next-line no-control-regex
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+        .replace(INVISIBLE_CHARS, (c) => {
         const named = NAMED_ESCAPES[c];
         if (named)
             return named;
@@ -62182,6 +62188,7 @@ function terminal_idList(ids) {
     const shown = ids.slice(0, MAX_LISTED_IDS).map(escapeLine).join(', ');
     return ids.length > MAX_LISTED_IDS ? `${shown} … and ${ids.length - MAX_LISTED_IDS} more` : shown;
 }
+/** An evidence path (relative to the report folder) as the reader can find it: inside the report folder. */
 function terminal_evidencePath(view, path) {
     const dir = view.report.dir;
     if (!dir)

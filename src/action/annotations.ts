@@ -5,6 +5,7 @@
  * the check run), and the same list serves both.
  */
 import type { FixtureRow, SummaryView } from '../report/summary-data.ts';
+import { evidencePath, INVISIBLE_CHARS } from '../report/terminal.ts';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -25,12 +26,9 @@ export interface AnnotationLimits {
   warning: number;
 }
 
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Page text for an annotation: line breaks stay (annotations are multi-line), other controls become visible. */
+/** Page text for an annotation: line breaks and tabs stay (annotations are multi-line), other controls become visible. */
 function plain(text: string): string {
-  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(INVISIBLE_CHARS, (c) => (c === '\n' || c === '\r' || c === '\t' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /**
@@ -79,7 +77,7 @@ function failure(view: SummaryView, row: FixtureRow): Annotation {
   const lines = [row.message ?? 'failed'];
   lines.push(`Attempts: ${row.attempts}${kinds(row)}`);
   if (row.title) lines.push(`Fixture: ${row.title}`);
-  if (row.evidence.length > 0) lines.push(`Evidence: ${row.evidence.map((path) => inReport(view, path)).join(', ')}`);
+  if (row.evidence.length > 0) lines.push(`Evidence: ${row.evidence.map((path) => evidencePath(view, path)).join(', ')}`);
   if (row.carriedOver) lines.push('Carried over from the source report: this fixture was not rerun.');
   return {
     level: 'error',
@@ -93,7 +91,7 @@ function failure(view: SummaryView, row: FixtureRow): Annotation {
 function flaky(view: SummaryView, row: FixtureRow): Annotation {
   const failed = row.failedAttempts.map((a) => `attempt ${a.attempt} (${a.kind}): ${a.message}`);
   const lines = [`Passed on attempt ${row.attempts} after failing:`, ...failed];
-  if (row.evidence.length > 0) lines.push(`Evidence: ${row.evidence.map((path) => inReport(view, path)).join(', ')}`);
+  if (row.evidence.length > 0) lines.push(`Evidence: ${row.evidence.map((path) => evidencePath(view, path)).join(', ')}`);
   return {
     level: 'warning',
     title: `Smoke fixture ${row.id} is flaky`,
@@ -105,12 +103,6 @@ function flaky(view: SummaryView, row: FixtureRow): Annotation {
 
 function kinds(row: FixtureRow): string {
   return row.failedAttempts.length > 0 ? ` (${row.failedAttempts.map((a) => a.kind).join(', ')})` : '';
-}
-
-function inReport(view: SummaryView, path: string): string {
-  const dir = view.report.dir;
-  if (!dir) return path;
-  return dir.endsWith('/') ? `${dir}${path}` : `${dir}/${path}`;
 }
 
 function overflowNotice(

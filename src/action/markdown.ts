@@ -4,6 +4,7 @@
  * images or extra table cells. Numeric character references are literal text in Markdown, never markup, so every
  * character that could mean something is written as one.
  */
+import { INVISIBLE_CHARS } from '../report/terminal.ts';
 
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',
@@ -29,9 +30,6 @@ const ENTITIES: Record<string, string> = {
 };
 
 const SPECIAL = /[&<>"'|`[\]()\\*_~#!@:$]/g;
-// Controls, line/paragraph separators and bidi overrides: shown as escapes, never acted on.
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const LINE_BREAKS = /\r\n|[\r\n\t\u2028\u2029]/g;
 
 /**
@@ -41,7 +39,8 @@ const LINE_BREAKS = /\r\n|[\r\n\t\u2028\u2029]/g;
 export function md(text: string): string {
   const flat = text
     .replace(LINE_BREAKS, ' ')
-    .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    // Line breaks are spaces by now; the other controls, separators and bidi marks are shown, never acted on.
+    .replace(INVISIBLE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .trim()
     .replace(SPECIAL, (c) => ENTITIES[c] ?? c);
   return defuseLineStart(flat.replace(/www\./gi, (www) => `${www.slice(0, 3)}&#46;`));
