@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { parseList } from '../selection/list.ts';
 import { type OptionKey, parseRunOptions, type RunOptions, UsageError, parseBooleanText } from '../options.ts';
 import { Inputs } from './names.ts';
@@ -61,21 +62,43 @@ export function usableArtifactPrefix(name: string): string {
   return name && !FORBIDDEN_ARTIFACT_NAME.test(name) ? name : DEFAULT_ARTIFACT_NAME;
 }
 
-function actionOnlyProblems(read: InputReader): string[] {
-  const problems: string[] = [];
-  const runId = read(Inputs.ArtifactRunId);
-  if (runId && !/^[1-9]\d{0,19}$/.test(runId)) {
-    problems.push(`${Inputs.ArtifactRunId}: must be a workflow run id (a positive whole number), not "${runId}"`);
-  }
-  const name = read(Inputs.ArtifactName);
-  if (name && FORBIDDEN_ARTIFACT_NAME.test(name)) {
-    problems.push(`${Inputs.ArtifactName}: must not contain any of " ' : < > | * ? \\ / or line breaks, got "${name}"`);
-  }
-  const retention = read(Inputs.RetentionDays);
-  if (retention && !(/^\d+$/.test(retention) && Number(retention) >= 1 && Number(retention) <= 90)) {
-    problems.push(`${Inputs.RetentionDays}: must be a whole number of days from 1 to 90, not "${retention}"`);
-  }
-  return problems;
+/** An input that may be empty (null); otherwise `accept` gives its value, or undefined for `problem` quoting it. */
+function optionalInput<T>(accept: (text: string) => T | undefined, problem: (text: string) => string) {
+  return z.string().transform((text, ctx): T | null => {
+    if (text === '') return null;
+    const value = accept(text);
+    if (value !== undefined) return value;
+    ctx.addIssue({ code: 'custom', message: problem(text) });
+    return z.NEVER;
+  });
+}
+
+/** The inputs only the Action has; RunOptions parses the rest. */
+const ActionOnlyInputs = z.object({
+  [Inputs.ArtifactRunId]: optionalInput(
+    (text) => (/^[1-9]\d{0,19}$/.test(text) ? text : undefined),
+    (text) => `must be a workflow run id (a positive whole number), not "${text}"`,
+  ),
+  [Inputs.ArtifactName]: optionalInput(
+    (text) => (FORBIDDEN_ARTIFACT_NAME.test(text) ? undefined : text),
+    (text) => `must not contain any of " ' : < > | * ? \\ / or line breaks, got "${text}"`,
+  ),
+  [Inputs.RetentionDays]: optionalInput(
+    (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 90 ? Number(text) : undefined),
+    (text) => `must be a whole number of days from 1 to 90, not "${text}"`,
+  ),
+});
+type ActionOnlyInputs = z.infer<typeof ActionOnlyInputs>;
+
+function parseActionOnly(read: InputReader, problems: string[]): ActionOnlyInputs | null {
+  const parsed = ActionOnlyInputs.safeParse({
+    [Inputs.ArtifactRunId]: read(Inputs.ArtifactRunId),
+    [Inputs.ArtifactName]: read(Inputs.ArtifactName),
+    [Inputs.RetentionDays]: read(Inputs.RetentionDays),
+  });
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) problems.push(`${String(issue.path[0])}: ${issue.message}`);
+  return null;
 }
 
 export function getInputs(read: InputReader, env: Record<string, string | undefined>): ActionInputs {
@@ -109,7 +132,8 @@ export function getInputs(read: InputReader, env: Record<string, string | undefi
     if (!(error instanceof UsageError)) throw error;
     problems.push(...error.problems);
   }
-  problems.push(...actionOnlyProblems(read));
+  const actionOnly = parseActionOnly(read, problems);
+  // Read as given for the checks below, so they are reported beside a malformed run id too.
   const artifactRunId = read(Inputs.ArtifactRunId) || null;
   const reportOnly = parseBooleanText(read(Inputs.ReportOnly), Inputs.ReportOnly, problems);
   if (reportOnly && !artifactRunId) {
@@ -128,15 +152,14 @@ export function getInputs(read: InputReader, env: Record<string, string | undefi
         `report its result, or leave ${Inputs.ArtifactRunId} empty.`,
     );
   }
-  if (problems.length > 0 || !options) throw new UsageError(problems);
-  const retention = read(Inputs.RetentionDays);
+  if (problems.length > 0 || !options || !actionOnly) throw new UsageError(problems);
   return {
     ...options,
-    artifactRunId,
-    artifactName: read(Inputs.ArtifactName) || DEFAULT_ARTIFACT_NAME,
+    artifactRunId: actionOnly[Inputs.ArtifactRunId],
+    artifactName: actionOnly[Inputs.ArtifactName] ?? DEFAULT_ARTIFACT_NAME,
     githubToken: read(Inputs.GithubToken),
     checkName: read(Inputs.CheckName) || null,
-    retentionDays: retention ? Number(retention) : null,
+    retentionDays: actionOnly[Inputs.RetentionDays],
     reportOnly,
   };
 }
