@@ -1,38 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ANNOTATIONS_PER_STEP, type Annotation, annotationsFor, toWorkflowCommand } from '../src/action/annotations.ts';
+import { ANNOTATIONS_PER_STEP, type Annotation, annotationsFor } from '../src/action/annotations.ts';
 import { buildReport } from '../src/report/build.ts';
 import type { Report } from '../src/report/schema.ts';
 import { summaryViewOf } from '../src/report/summary-data.ts';
 import { attempt, baseInput, dataReport, loaded, run, suite } from './report-helpers.ts';
-
-/**
- * Reads a log line the way the runner does: a command only if, after leading spaces, it starts with `::`; the
- * properties end at the next `::`; then the runner's unescaping.
- */
-function parseCommand(line: string): { command: string; properties: Record<string, string>; data: string } | null {
-  const text = line.trimStart();
-  if (!text.startsWith('::')) return null;
-  const end = text.indexOf('::', 2);
-  if (end < 0) return null;
-  const info = text.slice(2, end);
-  const space = info.indexOf(' ');
-  const command = space < 0 ? info : info.slice(0, space);
-  const properties: Record<string, string> = {};
-  if (space >= 0) {
-    for (const pair of info.slice(space + 1).split(',')) {
-      const [key, ...value] = pair.split('=');
-      properties[key ?? ''] = unescape(value.join('='), true);
-    }
-  }
-  return { command, properties, data: unescape(text.slice(end + 2), false) };
-}
-
-function unescape(text: string, property: boolean): string {
-  let out = text.replaceAll('%0D', '\r').replaceAll('%0A', '\n');
-  if (property) out = out.replaceAll('%3A', ':').replaceAll('%2C', ',');
-  return out.replaceAll('%25', '%');
-}
 
 function reportWith(failed: number, flaky: number, carriedFailures = 0): Report {
   const runs = [
@@ -118,38 +90,13 @@ describe('annotationsFor', () => {
     assert.equal(annotation.title, 'reliability-smoke stopped before running any fixture (no-artifact)');
     assert.match(annotation.message, /\nRun only these fixtures: npx reliability-smoke --fixture <fixture-id>\nOr run the full suite: npx reliability-smoke$/);
   });
-});
 
-describe('toWorkflowCommand', () => {
-  test('the exact line, with file, line and title', () => {
-    const line = toWorkflowCommand({ level: 'error', message: 'took too long', title: 'Smoke fixture a failed (timeout)', file: 'fixtures/a.smoke.yml', startLine: 12 });
-    assert.equal(line, '::error file=fixtures/a.smoke.yml,line=12,title=Smoke fixture a failed (timeout)::took too long');
-    assert.equal(toWorkflowCommand({ level: 'notice', message: 'm', title: '', file: null, startLine: null }), '::notice::m');
-  });
-
-  test('a message holding ::error:: and line breaks stays data of one command', () => {
-    const message = 'expected "ok"\n::error::injected\r\n::add-mask::secret 100% done\n##[error]legacy';
-    const annotation: Annotation = { level: 'warning', message, title: 'a: b, c', file: 'fixtures/we,ird:name.smoke.yml', startLine: 3 };
-    const line = toWorkflowCommand(annotation);
-    assert.doesNotMatch(line, /[\r\n]/);
-    assert.equal(line, '::warning file=fixtures/we%2Cird%3Aname.smoke.yml,line=3,title=a%3A b%2C c::expected "ok"%0A::error::injected%0D%0A::add-mask::secret 100%25 done%0A##[error]legacy');
-    const parsed = parseCommand(line);
-    assert.deepEqual(parsed, {
-      command: 'warning',
-      properties: { file: 'fixtures/we,ird:name.smoke.yml', line: '3', title: 'a: b, c' },
-      data: message,
-    });
-  });
-
-  test('page text in real annotations round-trips through the runner unescaping, controls shown visibly', () => {
+  test('page text in annotations keeps its line breaks and shows other controls visibly', () => {
     const report = buildReport(
       baseInput(suite([run(loaded('evil', { title: 'T\u001b[2K', file: 'fixtures/evil.smoke.yml', line: 5 }), [attempt('evil', 1, { kind: 'script-error', message: '::error::x %0A \u0000 done' })])])),
     );
     const [annotation] = annotationsFor(view(report));
     assert.ok(annotation);
-    const parsed = parseCommand(toWorkflowCommand(annotation));
-    assert.equal(parsed?.command, 'error');
-    assert.equal(parsed?.data, annotation.message);
     assert.match(annotation.message, /^::error::x %0A \\u0000 done\nAttempts: 1 \(script-error\)\nFixture: T\\u001b\[2K\n/);
   });
 });

@@ -33,13 +33,12 @@ const minute = (n: number) => new Date(Date.parse('2026-01-05T08:00:00Z') + n * 
 function run(id: number, at: number, extra: Partial<RunInfo> = {}): RunInfo {
   return {
     id: String(id),
-    attempt: 1,
     workflowId: 7,
     headBranch: 'main',
     headSha: shaOf(`run-${id}`),
     headRepository: REPO,
     createdAt: minute(at),
-    htmlUrl: null,
+    htmlUrl: `https://github.com/${REPO}/actions/runs/${id}`,
     ...extra,
   };
 }
@@ -304,7 +303,7 @@ describe('attempt 2 of a run', () => {
   const attempt2 = () => request({ context: contextOf({ GITHUB_RUN_ATTEMPT: '2' }) });
 
   it("tries attempt 1's artifact first, then the earlier runs", BOUND, async () => {
-    const api = memoryGitHub([run(10, 0), run(90, 10, { attempt: 2 })], { 10: [ours(1)], 90: [ours(1), ours(2)] });
+    const api = memoryGitHub([run(10, 0), run(90, 10)], { 10: [ours(1)], 90: [ours(1), ours(2)] });
     assert.deepEqual(await all(discoverCandidates(api, attempt2())), [
       'earlier-attempt run 90 reliability-smoke-smoke-attempt-1',
       'earlier-run run 10 reliability-smoke-smoke-attempt-1',
@@ -314,12 +313,12 @@ describe('attempt 2 of a run', () => {
 
   it('goes on to earlier runs when the earlier attempt left nothing, or its listing fails', BOUND, async () => {
     const notes: string[] = [];
-    const empty = memoryGitHub([run(10, 0), run(90, 10, { attempt: 2 })], { 10: [ours(1)] });
+    const empty = memoryGitHub([run(10, 0), run(90, 10)], { 10: [ours(1)] });
     assert.deepEqual(await all(discoverCandidates(empty, { ...attempt2(), note: (line) => notes.push(line) })), [
       'earlier-run run 10 reliability-smoke-smoke-attempt-1',
       'then no-artifact',
     ]);
-    const failing = memoryGitHub([run(10, 0), run(90, 10, { attempt: 2 })], { 10: [ours(1)], 90: [ours(1)] });
+    const failing = memoryGitHub([run(10, 0), run(90, 10)], { 10: [ours(1)], 90: [ours(1)] });
     failing.failListing.set('90', new DiscoveryError('api-error', 'GitHub failed to list the artifacts of run 90: Server Error'));
     assert.deepEqual(await all(discoverCandidates(failing, { ...attempt2(), note: (line) => notes.push(line) })), [
       'earlier-run run 10 reliability-smoke-smoke-attempt-1',
@@ -330,7 +329,7 @@ describe('attempt 2 of a run', () => {
   });
 
   it('stops on a refusal, which every other listing would meet too', BOUND, async () => {
-    const api = memoryGitHub([run(10, 0), run(90, 10, { attempt: 2 })], { 10: [ours(1)] });
+    const api = memoryGitHub([run(10, 0), run(90, 10)], { 10: [ours(1)] });
     api.failListing.set('90', new DiscoveryError('permission-denied', 'GitHub refused to list the artifacts of run 90 (403).'));
     assert.equal((await discoveryError(discoverCandidates(api, attempt2()))).code, 'permission-denied');
   });

@@ -127,28 +127,3 @@ function overflowNotice(
     startLine: null,
   };
 }
-
-/** The runner's escaping for a command's data. */
-export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** The runner's escaping for a property value: the data escapes, and the separators `:` and `,`. */
-export function escapeProperty(text: string): string {
-  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
-/**
- * `::error file=…,line=…,title=…::message` on one line. Everything variable is escaped, so a message holding
- * `::error::x` or line breaks stays data of this one command.
- */
-export function toWorkflowCommand(annotation: Annotation): string {
-  const properties: string[] = [];
-  if (annotation.file) {
-    properties.push(`file=${escapeProperty(annotation.file)}`);
-    if (annotation.startLine !== null) properties.push(`line=${annotation.startLine}`);
-  }
-  if (annotation.title) properties.push(`title=${escapeProperty(annotation.title)}`);
-  const props = properties.length > 0 ? ` ${properties.join(',')}` : '';
-  return `::${annotation.level}${props}::${escapeData(annotation.message)}`;
-}

@@ -77,7 +77,7 @@ export function titleOf(outcome: SmokeOutcome): string {
 }
 
 /** Only annotations with a file can go on a check run; run-level ones stay in the summary. */
-export function checkAnnotationsOf(view: SummaryView): CheckAnnotation[] {
+function checkAnnotationsOf(view: SummaryView): CheckAnnotation[] {
   return annotationsFor(view, { error: Number.POSITIVE_INFINITY, warning: Number.POSITIVE_INFINITY })
     .filter((annotation): annotation is Annotation & { file: string; startLine: number } => annotation.file !== null && annotation.startLine !== null)
     .map((annotation) => ({

@@ -67,8 +67,3 @@ export function readActionContext(env: Record<string, string | undefined>): Acti
     runUrl: repository && runId ? `${linkBase}/${repository}/actions/runs/${runId}` : null,
   };
 }
-
-/** Link to another run of the same repository. */
-export function runLink(context: ActionContext, runId: string): string | null {
-  return context.repository ? `${context.serverUrl ?? DEFAULT_SERVER_URL}/${context.repository}/actions/runs/${runId}` : null;
-}

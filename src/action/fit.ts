@@ -33,7 +33,7 @@ export type CutNote = (cut: CutInfo) => string;
 
 const render = (lines: readonly string[]) => (lines.length === 0 ? '' : `${lines.join('\n')}\n\n`);
 
-export function sizeOf(text: string, unit: SizeLimit['unit']): number {
+function sizeOf(text: string, unit: SizeLimit['unit']): number {
   return unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length;
 }
 

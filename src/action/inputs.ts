@@ -41,7 +41,6 @@ export const INPUT_NAMES: Record<OptionKey, string> = {
 };
 
 export const DEFAULT_ARTIFACT_NAME = 'reliability-smoke';
-export const DEFAULT_CHECK_NAME = 'reliability-smoke';
 
 /** Characters the artifact service refuses in names. */
 const FORBIDDEN_ARTIFACT_NAME = /["':<>|*?\r\n\\/]/;

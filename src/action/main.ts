@@ -22,8 +22,6 @@ import { reportOnly } from './report-only.ts';
 import { createRerunSourceFinder } from './rerun-source.ts';
 import { writeStoppedReport } from './stopped-report.ts';
 
-export type { ActionIo, ActionResult } from './io.ts';
-
 export async function run(): Promise<void> {
   try {
     const result = await runAction(realIo(stopOnCancel()));
@@ -37,7 +35,7 @@ export async function run(): Promise<void> {
  * One log line that the runner can never read as a workflow command: control characters escaped, and a line
  * that would start with `::` (even after spaces) is prefixed.
  */
-export function safeLogLine(message: string): string {
+function safeLogLine(message: string): string {
   const line = escapeLine(message);
   return /^\s*::/.test(line) ? `> ${line}` : line;
 }

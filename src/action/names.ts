@@ -44,5 +44,4 @@ export const Outputs = {
   CheckRunId: 'check-run-id',
 } as const;
 
-export type InputName = (typeof Inputs)[keyof typeof Inputs];
 export type OutputName = (typeof Outputs)[keyof typeof Outputs];

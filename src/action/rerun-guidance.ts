@@ -4,7 +4,7 @@ import type { PreflightDiagnostic } from '../report/schema.ts';
 import { type FallbackContext, fallbackGuidance } from '../rerun/diagnostics.ts';
 import type { DiscoveryCode } from './runs-api.ts';
 
-export const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
+const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
 
 const GUIDANCE: Record<DiscoveryCode | 'download-failed' | 'digest-mismatch' | 'token-missing' | 'ghes-not-supported' | 'too-large' | 'report-missing', string[]> = {
   'no-earlier-run': [

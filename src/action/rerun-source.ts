@@ -12,7 +12,7 @@ import { readReportFile, ReportReadError } from '../report/read.ts';
 import { PLAN_FILE, REPORT_FILE } from '../report/write.ts';
 import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
 import type { Logger } from '../run/types.ts';
-import { type ActionContext, runLink } from './context.ts';
+import type { ActionContext } from './context.ts';
 import { type ActionInputs, runnerTemp } from './inputs.ts';
 import { type Candidate, discoverCandidates } from './rerun-discovery.ts';
 import { type RerunFailureCode, rerunFailureDiagnostic } from './rerun-guidance.ts';
@@ -40,12 +40,12 @@ export interface FoundSource extends AcquiredSource {
 const MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
 
 /** Mirrors @actions/artifact's own test, so we can say so before it throws GHESNotSupportedError. */
-export function isEnterpriseServer(env: Record<string, string | undefined>): boolean {
+function isEnterpriseServer(env: Record<string, string | undefined>): boolean {
   const host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.toUpperCase();
   return host !== 'GITHUB.COM' && !host.endsWith('.GHE.COM') && !host.endsWith('.LOCALHOST');
 }
 
-export function describeOrigin(origin: AcquiredSource['origin']): string {
+function describeOrigin(origin: AcquiredSource['origin']): string {
   const run = origin.runId ? `run ${origin.runId}${origin.runAttempt ? ` (attempt ${origin.runAttempt})` : ''}` : 'an earlier run';
   return origin.artifactName ? `the smoke artifact "${origin.artifactName}" of ${run}` : run;
 }
@@ -161,7 +161,7 @@ async function readSource(dir: string, candidate: Candidate, label: string, fetc
         runAttempt: candidate.attempt ?? read.report.run.runAttempt,
         artifactId: String(candidate.artifact.id),
         artifactName: candidate.artifact.name,
-        url: runLink(fetch.context, candidate.run.id),
+        url: candidate.run.htmlUrl,
         path: null,
         digest: read.digest,
       },

@@ -7,13 +7,13 @@ import type { ArtifactInfo } from './smoke-artifact-name.ts';
 
 export interface RunInfo {
   id: string;
-  attempt: number;
   workflowId: number;
   headBranch: string | null;
   headSha: string | null;
   /** owner/name of the repository the head commit is in. */
   headRepository: string | null;
   createdAt: string;
+  /** Link to the run, as GitHub gives it. */
   htmlUrl: string | null;
 }
 
@@ -47,7 +47,6 @@ type RestArtifact = Awaited<ReturnType<Octokit['rest']['actions']['listWorkflowR
 function runInfo(run: RestRun): RunInfo {
   return {
     id: String(run.id),
-    attempt: run.run_attempt ?? 1,
     workflowId: run.workflow_id,
     headBranch: run.head_branch ?? null,
     headSha: run.head_sha ?? null,
