@@ -1,12 +1,11 @@
 /**
  * The check run publisher (src/action/check-run.ts) through its ChecksApi seam: a small in-memory checks API
- * that validates requests as GitHub does where it matters (at most 50 annotations, text at most 65,535
- * characters, a conclusion when completed) and can refuse or fail chosen requests. No module is patched.
+ * that validates requests with the loopback GitHub service's rules (at most 50 annotations, text at most 65,535
+ * characters, a conclusion when completed…) and can refuse or fail chosen requests. No module is patched.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  ANNOTATIONS_PER_REQUEST,
   type CheckAnnotation,
   type CheckRunOutput,
   type ChecksApi,
@@ -19,6 +18,8 @@ import type { Report } from '../src/report/schema.ts';
 import { summaryViewOf } from '../src/report/summary-data.ts';
 import type { Logger } from '../src/run/types.ts';
 import { attempt, baseInput, dataReport, loaded, run, suite } from './report-helpers.ts';
+import { validateCheckRunBody } from './support/github-service/checks.ts';
+import { GitHubError } from './support/github-service/rest-common.ts';
 
 const HEAD_SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const RUN_URL = 'https://github.com/acme/shop-web/actions/runs/13579246801';
@@ -51,10 +52,11 @@ function memoryChecks(failures: Failure[] = []): ChecksApi & { sent: Sent[]; att
     const at = state.attempts++;
     const failure = failures.find((candidate) => candidate.at === at);
     if (failure) throw new HttpError(failure.status);
-    const annotations = body.output?.annotations ?? [];
-    if (annotations.length > ANNOTATIONS_PER_REQUEST) throw new HttpError(422);
-    if ((body.output?.summary.length ?? 0) > CHECK_RUN_TEXT_MAX_CHARS) throw new HttpError(422);
-    if (body.status === 'completed' && body.conclusion === undefined) throw new HttpError(422);
+    try {
+      validateCheckRunBody(body, method);
+    } catch (error) {
+      throw error instanceof GitHubError ? new HttpError(error.status) : error;
+    }
     sent.push({ method, id, body: structuredClone(body) });
   };
   return {
@@ -117,11 +119,12 @@ describe('the check run of a run that starts fixtures', () => {
     const checks = publisher(api);
     await checks.start(2);
     assert.equal(api.sent.length, 1, 'created as soon as fixtures start');
-    assert.deepEqual(api.sent[0]?.body, {
+    const { started_at: startedAt, ...created } = api.sent[0]?.body ?? {};
+    assert.match(String(startedAt), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'started_at is an ISO timestamp');
+    assert.deepEqual(created, {
       name: 'reliability-smoke',
       head_sha: HEAD_SHA,
       status: 'in_progress',
-      started_at: api.sent[0]?.body.started_at,
       details_url: RUN_URL,
       output: { title: 'Running 2 fixtures', summary: 'reliability-smoke is running.' },
     });
@@ -223,14 +226,6 @@ describe('the check run of a run that starts fixtures', () => {
     const head = jobSummary.slice(0, jobSummary.indexOf('### Fixtures'));
     assert.ok(summary.startsWith(head), 'the verdict and counts come first, as in the job summary');
     assert.equal(annotationsIn(api.sent).length, 120, 'the cut never drops annotations');
-  });
-
-  test('annotation titles are cut to 255 characters', async () => {
-    const api = memoryChecks();
-    await publishRun(api, failingReport(1, { title: () => 'x'.repeat(400) }));
-    const [annotation] = annotationsIn(api.sent);
-    assert.ok(annotation);
-    assert.ok((annotation.title ?? '').length <= 255);
   });
 });
 

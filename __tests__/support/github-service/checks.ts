@@ -15,7 +15,7 @@ const STATUSES = ['queued', 'in_progress', 'completed', 'waiting', 'requested', 
 const LEVELS = ['notice', 'warning', 'failure'];
 
 export const createCheckRun: RestHandler = ({ state, apiUrl }, { body, repository }) => {
-  const payload = validate(body, 'create');
+  const payload = validateCheckRunBody(body, 'create');
   const now = new Date().toISOString();
   const checkRun: CheckRun = {
     id: state.newCheckRunId(),
@@ -38,7 +38,7 @@ export const createCheckRun: RestHandler = ({ state, apiUrl }, { body, repositor
 
 export const updateCheckRun: RestHandler = ({ state, apiUrl }, { params, body, repository }) => {
   const checkRun = find(state, numericParam(params, 'check_run_id'));
-  const payload = validate(body, 'update');
+  const payload = validateCheckRunBody(body, 'update');
   if (typeof payload.name === 'string') checkRun.name = payload.name;
   if (typeof payload.external_id === 'string') checkRun.externalId = payload.external_id;
   if (typeof payload.details_url === 'string') checkRun.detailsUrl = payload.details_url;
@@ -85,7 +85,8 @@ function apply(checkRun: CheckRun, payload: Record<string, unknown>, method: 'PO
   checkRun.requests.push({ method, body: structuredClone(payload) });
 }
 
-function validate(body: unknown, kind: 'create' | 'update'): Record<string, unknown> {
+/** GitHub's rules for a check-run request body: a 422 GitHubError naming each problem. */
+export function validateCheckRunBody(body: unknown, kind: 'create' | 'update'): Record<string, unknown> {
   if (!isRecord(body)) throw new GitHubError(400, 'Problems parsing JSON');
   const problems: ValidationProblem[] = [];
   const problem = (field: string, code: ValidationProblem['code'], message?: string): void => {
