@@ -248,7 +248,7 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
   it('a source report whose baseUrl is not a URL is still reported, with no base URL in its commands', BOUND, async () => {
     const sourceId = 7601;
     const prHead = shaOf('odd-base-url');
-    addRun({ id: sourceId, event: 'pull_request', branch: 'contrib/odd', sha: prHead, minutesAgo: 5, status: 'completed', conclusion: 'failure' });
+    addRun(service, { id: sourceId, event: 'pull_request', branch: 'contrib/odd', sha: prHead, minute: 15 });
     const cart = fixtureRun(loaded('cart', { file: 'fixtures/pages.smoke.yml', line: 2 }), [attempt('cart', 1, { kind: 'assertion', message: 'no #cart' })]);
     const report = buildReport(baseInput(suite([cart]), { baseUrl: 'staging (see the wiki)' }));
     await service.addArtifact(sourceId, { name: 'reliability-smoke-smoke-attempt-1', files: { 'report.json': JSON.stringify(report) } });
