@@ -1,6 +1,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/, and what each may import. The engine and everything below it never talk to GitHub: only the
+ * Action (src/action) and the rerun feature's artifact source use @actions/*. The two front doors never import
+ * each other. A lower layer never imports a higher one, so the folder list reads as the data flow:
+ * fixtures → selection → run (browser) → report → render → engine → action | cli.
+ */
+const forbid = (folder, message) => ({ regex: `(^|/)${folder}/`, message });
+const GITHUB = { group: ['@actions/*'], message: 'Only src/action and the rerun artifact source talk to GitHub.' };
+const FRONT_DOORS = [forbid('action', 'Only the Action imports src/action.'), forbid('cli', 'Only the CLI imports src/cli.')];
+const boundary = (files, patterns, ignores = []) => ({
+  files,
+  ignores,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'smoke-report/**', '.tmp/**', 'fixtures/site/**'] },
   js.configs.recommended,
@@ -11,6 +26,31 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+      'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
     },
   },
+  boundary(['src/common/**', 'src/fixtures/**', 'src/selection/**'], [
+    GITHUB,
+    ...FRONT_DOORS,
+    forbid('(run|report|render|rerun|engine|serve)', 'fixtures, selection and common sit below every other layer.'),
+  ]),
+  boundary(['src/report/**'], [
+    GITHUB,
+    ...FRONT_DOORS,
+    forbid('(run|render|rerun|engine)', 'The report model is built from plain results; it never imports the runner, renderers or features.'),
+  ]),
+  boundary(['src/run/**', 'src/serve/**'], [
+    GITHUB,
+    ...FRONT_DOORS,
+    forbid('(render|rerun|engine)', 'The runner knows nothing of rendering, reruns or the engine that drives it.'),
+  ]),
+  boundary(['src/render/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|engine)', 'Renderers read reports and views only.')]),
+  boundary(['src/rerun/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|render|engine)', 'The rerun core works on reports.')], [
+    'src/rerun/artifact-*.ts',
+    'src/rerun/runs-api.ts',
+  ]),
+  boundary(['src/rerun/artifact-*.ts', 'src/rerun/runs-api.ts'], [...FRONT_DOORS, forbid('(run|render|engine)', 'The artifact source fetches reports; it does not run or render them.')]),
+  boundary(['src/engine/**', 'src/options.ts', 'src/version.ts'], [GITHUB, ...FRONT_DOORS]),
+  boundary(['src/action/**', 'src/index.ts'], [forbid('cli', 'The Action and the CLI are two front doors; neither imports the other.')]),
+  boundary(['src/cli/**'], [GITHUB, forbid('action', 'The Action and the CLI are two front doors; neither imports the other.')]),
 );

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Inputs, Outputs } from '../src/action/names.ts';
-import { parseSmokeArtifactName } from '../src/action/smoke-artifact-name.ts';
+import { parseSmokeArtifactName } from '../src/rerun/artifact-names.ts';
 import { Report } from '../src/report/schema.ts';
 import { runClients, valueOf } from './support/github-service/child.ts';
 import { type GitHubService, startGitHubService } from './support/github-service/index.ts';

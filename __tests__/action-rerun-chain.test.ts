@@ -1,5 +1,5 @@
 /**
- * SPEC "Rerun-failed", reruns of reruns in the bundled Action: each run finds the one before it by itself, reruns
+ * Rerun-failed: reruns of reruns in the bundled Action: each run finds the one before it by itself, reruns
  * only what is still failing, and every result keeps naming the run it really came from. A rerun that stops in
  * preflight still uploads the failures it was given, so the next rerun does not lose them.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC "Rerun-failed", preflight: every way the bundled Action can fail to find or read the report to rerun.
+ * Rerun-failed: preflight: every way the bundled Action can fail to find or read the report to rerun.
  * Each stops before any browser starts (the site sees no request), with its own code and message, fails the step,
  * sets every output, writes AND uploads a report with the diagnostic, and shows guidance with a ready fallback
  * (the `fixtures:` input and the CLI `--fixture` form) and the full-run alternative.

@@ -1,5 +1,5 @@
 /**
- * SPEC "Rerun-failed", which run's smoke artifact the bundled Action reruns from: artifact-run-id first, then an
+ * Rerun-failed: which run's smoke artifact the bundled Action reruns from: artifact-run-id first, then an
  * earlier attempt of this run, then the newest earlier run on the branch that holds a smoke artifact that has
  * not expired. Earlier runs are seeded with reports built by the report builder; the rerun runs in Chromium.
  */

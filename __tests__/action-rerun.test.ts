@@ -1,5 +1,5 @@
 /**
- * SPEC "Rerun-failed", in the bundled Action (dist/index.js) run as the runner runs it, against the loopback
+ * Rerun-failed in the bundled Action (dist/index.js) run as the runner runs it, against the loopback
  * GitHub and a real Chromium. A later run finds the previous run's smoke artifact by itself, reruns only the
  * fixtures that failed (the site's request counts prove which ran), carries the rest over on the same commit,
  * and gives one verdict for the whole suite.

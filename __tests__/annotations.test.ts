@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ANNOTATIONS_PER_STEP, type Annotation, annotationsFor } from '../src/action/annotations.ts';
+import { ANNOTATIONS_PER_STEP, type Annotation, annotationsFor } from '../src/render/annotations.ts';
 import { buildReport } from '../src/report/build.ts';
 import type { Report } from '../src/report/schema.ts';
-import { summaryViewOf } from '../src/report/summary-data.ts';
+import { summaryViewOf } from '../src/render/view.ts';
 import { attempt, baseInput, dataReport, loaded, run, suite } from './report-helpers.ts';
 
 function reportWith(failed: number, flaky: number, carriedFailures = 0): Report {

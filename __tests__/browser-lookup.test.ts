@@ -1,5 +1,5 @@
 /**
- * SPEC "Running": browser lookup order (browser-path, PUPPETEER_EXECUTABLE_PATH, CHROME_BIN, an installed
+ * Running: browser lookup order (browser-path, PUPPETEER_EXECUTABLE_PATH, CHROME_BIN, an installed
  * browser), a named place without a browser is an error, and --no-sandbox only as root. The file system is
  * replaced by a list of paths that "exist".
  */

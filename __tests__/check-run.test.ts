@@ -11,12 +11,12 @@ import {
   type ChecksApi,
   createCheckRunPublisherWith,
 } from '../src/action/check-run.ts';
-import { CHECK_RUN_TEXT_MAX_CHARS, renderJobSummary } from '../src/action/job-summary.ts';
-import type { SmokeOutcome } from '../src/engine.ts';
+import { CHECK_RUN_TEXT_MAX_CHARS, renderJobSummary } from '../src/render/job-summary.ts';
+import type { SmokeOutcome } from '../src/engine/run-smoke.ts';
 import { buildReport } from '../src/report/build.ts';
 import type { Report } from '../src/report/schema.ts';
-import { summaryViewOf } from '../src/report/summary-data.ts';
-import type { Logger } from '../src/run/types.ts';
+import { summaryViewOf } from '../src/render/view.ts';
+import type { Logger } from '../src/common/types.ts';
 import { attempt, baseInput, dataReport, loaded, run, suite } from './report-helpers.ts';
 import { validateCheckRunBody } from './support/github-service/checks.ts';
 import { GitHubError } from './support/github-service/rest-common.ts';

@@ -1,5 +1,5 @@
 /**
- * SPEC "The report": a dry run writes plan.json with what would run and never overwrites report.json, the file a
+ * The report: a dry run writes plan.json with what would run and never overwrites report.json, the file a
  * later rerun reads. It runs nothing: the site sees no request.
  */
 import assert from 'node:assert/strict';

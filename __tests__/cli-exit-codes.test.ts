@@ -1,5 +1,5 @@
 /**
- * SPEC "The CLI": exit codes 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error, each with the
+ * The CLI: exit codes 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error, each with the
  * output a user reads (a line per fixture, a summary, the last line RESULT) and the files left behind. Runs the
  * real engine in-process against real Chromium and a loopback site, with a temp folder as the working directory.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC "Rerun-failed", the CLI side: every way a rerun cannot start is named as what it is, exits 2 before any
+ * Rerun-failed: the CLI side: every way a rerun cannot start is named as what it is, exits 2 before any
  * browser goes to the site, prints a ready `--fixture <id>` command and the full-run alternative, and still writes
  * a report carrying the diagnostic. Source reports are real ones, written by earlier runs of the CLI.
  */

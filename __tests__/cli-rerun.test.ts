@@ -1,5 +1,5 @@
 /**
- * SPEC "Rerun-failed", the CLI side: `--rerun-failed` reruns exactly the fixtures that failed in the last report
+ * Rerun-failed: the CLI side: `--rerun-failed` reruns exactly the fixtures that failed in the last report
  * (the site's request counts prove which ran), carries the rest over when the git commit is the same (or when
  * there is no git repository), carries nothing over when the commit moved, and marks recovered fixtures. A rerun
  * that stops early still keeps the failures in its report, so the next rerun finds them.

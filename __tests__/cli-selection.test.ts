@@ -1,5 +1,5 @@
 /**
- * SPEC "Selection" through the CLI's flags: --fixture with ids and globs (repeatable, or comma-separated), --tag,
+ * Selection through the CLI's flags: --fixture with ids and globs (repeatable, or comma-separated), --tag,
  * and a --sample that --sample-seed makes the same run after run. The site's request counts show what ran.
  */
 import assert from 'node:assert/strict';

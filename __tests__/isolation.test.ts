@@ -1,5 +1,5 @@
 /**
- * SPEC "Running": no cookies, storage or cache are shared between fixtures. Each test runs fixture A, which
+ * Running: no cookies, storage or cache are shared between fixtures. Each test runs fixture A, which
  * leaves state behind, then fixture B on the same origin, with concurrency 1 so that B gets A's session back.
  * B opens a probe page that lists every leak it can see in #leaks, and expects it to read "none": a leak fails
  * B's own expectation, so the tests assert what the report would say. The stats then show whether B's session

@@ -5,10 +5,11 @@ import {
   JOB_SUMMARY_MAX_BYTES,
   renderJobSummary,
   renderJobSummaryWithin,
-} from '../src/action/job-summary.ts';
+} from '../src/render/job-summary.ts';
+import { carryOver } from '../src/rerun/carry-over.ts';
 import { buildReport } from '../src/report/build.ts';
 import type { Report } from '../src/report/schema.ts';
-import { summaryViewOf, type SummaryViewOptions } from '../src/report/summary-data.ts';
+import { summaryViewOf, type SummaryViewOptions } from '../src/render/view.ts';
 import { attempt, baseInput, context, dataReport, loaded, run, suite } from './report-helpers.ts';
 
 const ARTIFACT = { name: 'reliability-smoke-13579246801-1', url: 'https://github.com/acme/shop-web/actions/runs/13579246801/artifacts/42' };
@@ -122,12 +123,12 @@ describe('renderJobSummary: content', () => {
       baseInput(suite([run(help, [attempt(help.id, 1)])]), {
         mode: 'rerun-failed',
         run: context('0'.repeat(40)),
-        rerun: {
+        rerun: carryOver({
           source,
           origin: { runId: '1', runAttempt: 1, artifactId: null, artifactName: 'a', url: null, path: null, digest: `sha256:${'0'.repeat(64)}` },
           carryOverWhenShaUnknown: false,
           suite: [help],
-        },
+        }),
       }),
     );
     const markdown = render(report);

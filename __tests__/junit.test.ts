@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { renderJunit } from '../src/report/junit.ts';
+import { renderJunit } from '../src/render/junit.ts';
 import type { Report } from '../src/report/schema.ts';
 import { dataReport } from './report-helpers.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The run options both front doors share (src/options.ts): every problem is reported at once, in the names the
- * user typed (`--retries` on the command line, `retries` in a workflow), with the defaults SPEC.md gives.
+ * user typed (`--retries` on the command line, `retries` in a workflow), with the defaults the README gives.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildPreflightReport, buildReport, preflightDiagnostic, type RerunInput } from '../src/report/build.ts';
+import { buildPreflightReport, buildReport } from '../src/report/build.ts';
+import { carryOver } from '../src/rerun/carry-over.ts';
 import { workflowRerunCommand } from '../src/report/commands.ts';
-import { summaryViewOf } from '../src/report/summary-data.ts';
+import { summaryViewOf } from '../src/render/view.ts';
 import { REPORT_LIMITS } from '../src/report/limits.ts';
 import { Report } from '../src/report/schema.ts';
 import {
@@ -16,6 +17,8 @@ import {
   SHA_B,
   suite,
 } from './report-helpers.ts';
+import { preflightDiagnostic } from '../src/report/stops.ts';
+import type { RerunInput } from '../src/rerun/carry-over.ts';
 
 const source = dataReport('report-failing-flaky.json');
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -118,7 +121,7 @@ describe('buildReport: a plain run', () => {
 
 describe('buildReport: rerun-failed', () => {
   test('same sha: results not rerun are carried over, and the verdict covers the whole suite', () => {
-    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: rerunInput() }));
+    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: carryOver(rerunInput()) }));
     assert.deepEqual(report.fixtures.map((f) => f.id), demoSuite.map((f) => f.id), 'suite order, every fixture once');
     const carried = byId(report, 'login-flow');
     const inSource = byId(source, 'login-flow');
@@ -143,14 +146,14 @@ describe('buildReport: rerun-failed', () => {
   test('a carried-over failure still fails the verdict', () => {
     const help = demoSuite.find((f) => f.id === 'home-help-menu');
     assert.ok(help);
-    const report = buildReport(baseInput(suite([run(help, [attempt(help.id, 1)])]), { mode: 'rerun-failed', rerun: rerunInput() }));
+    const report = buildReport(baseInput(suite([run(help, [attempt(help.id, 1)])]), { mode: 'rerun-failed', rerun: carryOver(rerunInput()) }));
     assert.equal(byId(report, 'account-from-home').status, 'failed');
     assert.notEqual(byId(report, 'account-from-home').carriedOver, null);
     assert.equal(report.result, 'fail');
   });
 
   test('different sha: nothing is carried over, and the report and warnings say so', () => {
-    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', run: context(SHA_B), rerun: rerunInput() }));
+    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', run: context(SHA_B), rerun: carryOver(rerunInput()) }));
     assert.deepEqual(report.fixtures.map((f) => f.id), ['home-help-menu', 'account-from-home']);
     assert.equal(report.summary.carriedOver, 0);
     assert.equal(byId(report, 'home-help-menu').recovered, true, 'recovered does not depend on carry-over');
@@ -164,16 +167,16 @@ describe('buildReport: rerun-failed', () => {
 
   test('unknown sha: carried over only when the caller allows it (local runs)', () => {
     const local = context(null, { runId: null, runAttempt: null, repository: null, workflow: null });
-    const allowed = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', run: local, rerun: rerunInput({ carryOverWhenShaUnknown: true }) }));
+    const allowed = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', run: local, rerun: carryOver(rerunInput({ carryOverWhenShaUnknown: true })) }));
     assert.equal(allowed.summary.carriedOver, 5);
     assert.match(allowed.selection.source?.carryOverNote ?? '', /commit of this run is unknown \(local run\)/);
-    const refused = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', run: local, rerun: rerunInput() }));
+    const refused = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', run: local, rerun: carryOver(rerunInput()) }));
     assert.equal(refused.summary.carriedOver, 0);
     assert.match(refused.selection.source?.carryOverNote ?? '', /Nothing carried over: the commit of this run is unknown/);
   });
 
   test('the caller can give the current sha explicitly', () => {
-    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', run: context(null), rerun: rerunInput({ currentSha: SHA_A }) }));
+    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', run: context(null), rerun: carryOver(rerunInput({ currentSha: SHA_A })) }));
     assert.equal(report.summary.carriedOver, 5);
   });
 
@@ -181,7 +184,7 @@ describe('buildReport: rerun-failed', () => {
     const help = demoSuite.find((f) => f.id === 'home-help-menu');
     assert.ok(help);
     const runs = suite([run(help, [attempt(help.id, 1, { kind: 'timeout', message: 'slow' }), attempt(help.id, 2)])]);
-    const report = buildReport(baseInput(runs, { mode: 'rerun-failed', rerun: rerunInput() }));
+    const report = buildReport(baseInput(runs, { mode: 'rerun-failed', rerun: carryOver(rerunInput()) }));
     assert.equal(byId(report, 'home-help-menu').status, 'flaky');
     assert.equal(byId(report, 'home-help-menu').recovered, true);
     assert.equal(report.summary.recovered, 1);
@@ -189,7 +192,7 @@ describe('buildReport: rerun-failed', () => {
 
   test('source fixtures that no longer exist are dropped with a warning naming them', () => {
     const suiteWithoutAbout = demoSuite.filter((f) => f.id !== 'about-on-mobile');
-    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: rerunInput({ suite: suiteWithoutAbout }) }));
+    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: carryOver(rerunInput({ suite: suiteWithoutAbout })) }));
     assert.equal(report.fixtures.some((f) => f.id === 'about-on-mobile'), false);
     assert.equal(report.summary.total, 6);
     assert.ok(report.warnings.some((w) => /no longer in the fixture files \(1\): about-on-mobile\./.test(w)), report.warnings.join('\n'));
@@ -197,7 +200,7 @@ describe('buildReport: rerun-failed', () => {
 
   test('fixtures new since the source have no result to carry over, and a warning names them', () => {
     const withNew = [...demoSuite, loaded('checkout-new', { file: 'fixtures/checkout.smoke.yml', line: 2 })];
-    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: rerunInput({ suite: withNew }) }));
+    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: carryOver(rerunInput({ suite: withNew })) }));
     assert.equal(report.fixtures.some((f) => f.id === 'checkout-new'), false);
     assert.ok(report.warnings.some((w) => /New since the source report.*\(1\): checkout-new\./.test(w)), report.warnings.join('\n'));
     assert.doesNotThrow(() => Report.parse(report));
@@ -209,7 +212,7 @@ describe('buildReport: rerun-failed', () => {
     const moved = demoSuite.map((f) =>
       f.id === 'login-flow' ? { ...f, tags: [longTag, ...manyTags], line: 42, title: undefined } : f,
     );
-    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: rerunInput({ suite: moved }) }));
+    const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: carryOver(rerunInput({ suite: moved })) }));
     const carried = byId(report, 'login-flow');
     assert.notEqual(carried.carriedOver, null);
     assert.deepEqual([carried.line, carried.title], [42, null]);
@@ -226,7 +229,7 @@ describe('buildReport: rerun-failed', () => {
       baseInput(suite([run(help, [attempt(help.id, 1)])]), {
         mode: 'rerun-failed',
         run: context(SHA_A, { runAttempt: 3 }),
-        rerun: rerunInput({ source: second, origin: { ...rerunInput().origin, runAttempt: 2, artifactName: 'reliability-smoke-13579246801-2' } }),
+        rerun: carryOver(rerunInput({ source: second, origin: { ...rerunInput().origin, runAttempt: 2, artifactName: 'reliability-smoke-13579246801-2' } })),
       }),
     );
     assert.equal(byId(report, 'home-loads').carriedOver?.runAttempt, 1, 'first carried over from attempt 1');
@@ -252,7 +255,7 @@ describe('buildPreflightReport and preflightDiagnostic', () => {
     const report = buildPreflightReport({
       ...baseInput(suite([]), { mode: 'rerun-failed' }),
       diagnostic,
-      rerun: rerunInput({ source, origin: { ...rerunInput().origin, runId: '13579246700' }, currentSha: source.run.sha }),
+      rerun: carryOver(rerunInput({ source, origin: { ...rerunInput().origin, runId: '13579246700' }, currentSha: source.run.sha })),
     });
     assert.equal(report.result, 'pass');
     assert.equal(report.preflight?.fallback, null);
@@ -270,7 +273,7 @@ describe('buildPreflightReport and preflightDiagnostic', () => {
     const report = buildPreflightReport({
       ...baseInput(suite([]), { mode: 'rerun-failed' }),
       diagnostic,
-      rerun: rerunInput({ source, currentSha: source.run.sha, suite: null }),
+      rerun: carryOver(rerunInput({ source, currentSha: source.run.sha, suite: null })),
     });
     assert.equal(report.result, 'fail');
     assert.deepEqual(
@@ -286,7 +289,7 @@ describe('buildPreflightReport and preflightDiagnostic', () => {
     const report = buildPreflightReport({
       ...baseInput(suite([]), { mode: 'rerun-failed' }),
       diagnostic,
-      rerun: rerunInput({ source: dataReport('report-failing-flaky.json'), currentSha: 'f'.repeat(40), suite: null }),
+      rerun: carryOver(rerunInput({ source: dataReport('report-failing-flaky.json'), currentSha: 'f'.repeat(40), suite: null })),
     });
     assert.deepEqual(report.fixtures, []);
     assert.equal(report.selection.source?.carryOver, false);

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LoadedFixture } from '../src/fixtures/loaded.ts';
-import type { BuildReportInput } from '../src/report/build.ts';
+import type { LoadedFixture } from '../src/fixtures/schema.ts';
+import type { BuildReportInput, FixtureRun } from '../src/report/build.ts';
 import { Report, type Attempt, type FailureKind, type RunContext } from '../src/report/schema.ts';
-import type { FixtureRun, SuiteRun } from '../src/run/types.ts';
+import type { SuiteRun } from '../src/run/types.ts';
 
 export const DATA_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data');
 

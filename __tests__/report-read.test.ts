@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REPORT_LIMITS } from '../src/report/limits.ts';
-import { MAX_LISTED_ISSUES, parseReportBytes, readReportFile, ReportReadError, type ReportReadFailure } from '../src/report/read.ts';
+import { MAX_LISTED_ISSUES, parseReportBytes, readReportFile, ReportReadError, type ReportReadFailure } from '../src/rerun/source-report.ts';
 import { dataPath } from './report-helpers.ts';
 
 let dir = '';

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildPlan } from '../src/report/plan.ts';
-import { readReportFile } from '../src/report/read.ts';
-import { writePlan, writeReport } from '../src/report/write.ts';
+import { readReportFile } from '../src/rerun/source-report.ts';
+import { finishWith } from '../src/engine/outcome.ts';
+import { writePlan } from '../src/report/write.ts';
 import { context, dataReport, loaded } from './report-helpers.ts';
 
 let dir = '';
@@ -20,23 +21,23 @@ describe('writeReport', () => {
   test('creates the folder and writes report.json (pretty) and junit.xml, leaving no temp files', async () => {
     const reportDir = path.join(dir, 'nested', 'smoke-report');
     const report = dataReport('report-failing-flaky.json');
-    const written = await writeReport(reportDir, report);
+    const written = await finishWith(report, reportDir, 0);
     assert.equal(written.reportPath, path.join(reportDir, 'report.json'));
-    const text = await readFile(written.reportPath, 'utf8');
+    const text = await readFile(written.reportPath!, 'utf8');
     assert.match(text, /^\{\n {2}"schemaVersion": 1,\n/);
     assert.ok(text.endsWith('}\n'));
-    assert.deepEqual((await readReportFile(written.reportPath)).report, report);
-    assert.match(await readFile(written.junitPath, 'utf8'), /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
+    assert.deepEqual((await readReportFile(written.reportPath!)).report, report);
+    assert.match(await readFile(written.junitPath!, 'utf8'), /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
     assert.deepEqual((await readdir(reportDir)).sort(), ['junit.xml', 'report.json']);
   });
 
   test('an invalid report is refused and nothing is replaced', async () => {
     const reportDir = path.join(dir, 'refused');
     const good = dataReport('report-all-passed.json');
-    await writeReport(reportDir, good);
+    await finishWith(good, reportDir, 0);
     const before = await readFile(path.join(reportDir, 'report.json'), 'utf8');
     const contradicting = { ...good, result: 'fail' as const };
-    await assert.rejects(writeReport(reportDir, contradicting), /refusing to write a report that does not match its schema:\n\$\.result: says "fail"/);
+    await assert.rejects(finishWith(contradicting, reportDir, 0), /refusing to write a report that does not match its schema:\n\$\.result: says "fail"/);
     assert.equal(await readFile(path.join(reportDir, 'report.json'), 'utf8'), before);
     assert.deepEqual((await readdir(reportDir)).sort(), ['junit.xml', 'report.json']);
   });
@@ -75,7 +76,7 @@ describe('plan.json for a dry run', () => {
 
   test('is written as plan.json and never touches report.json', async () => {
     const reportDir = path.join(dir, 'dry');
-    await writeReport(reportDir, dataReport('report-failing-flaky.json'));
+    await finishWith(dataReport('report-failing-flaky.json'), reportDir, 0);
     const before = await readFile(path.join(reportDir, 'report.json'));
     const planPath = await writePlan(reportDir, buildPlan(planInput('http://127.0.0.1:4173')));
     assert.equal(planPath, path.join(reportDir, 'plan.json'));

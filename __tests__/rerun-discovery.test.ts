@@ -1,25 +1,26 @@
 /**
- * SPEC "Rerun-failed", where the source report comes from: artifact names, the order runs are tried in, and what
+ * Rerun-failed: where the source report comes from: artifact names, the order runs are tried in, and what
  * is passed over (expired artifacts, other jobs' and other suites' artifacts, forks, dry runs, runs that stopped
  * before running anything). Driven through the RunsApi and ArtifactDownloader seams with small in-memory
  * stand-ins; the end-to-end tests (action-rerun*.test.ts) cover the same paths against the loopback GitHub.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { readActionContext, type ActionContext } from '../src/action/context.ts';
 import { getInputs } from '../src/action/inputs.ts';
-import { type Candidate, discoverCandidates, type DiscoveryRequest } from '../src/action/rerun-discovery.ts';
-import { type ArtifactDownloader, createRerunSourceFinder } from '../src/action/rerun-source.ts';
-import { DiscoveryError, type RunInfo, type RunsApi } from '../src/action/runs-api.ts';
+import { type Candidate, discoverCandidates, type DiscoveryRequest } from '../src/rerun/artifact-discovery.ts';
+import { type ArtifactDownloader, createRerunSourceFinder } from '../src/rerun/artifact-source.ts';
+import { DiscoveryError, type RunInfo, type RunsApi } from '../src/rerun/runs-api.ts';
 import {
   type ArtifactInfo,
   parseSmokeArtifactName,
   pickSmokeArtifact,
   smokeArtifactName,
-} from '../src/action/smoke-artifact-name.ts';
-import { PreflightError } from '../src/preflight.ts';
+} from '../src/rerun/artifact-names.ts';
+import { PreflightError } from '../src/report/stops.ts';
 import { REPORT_LIMITS } from '../src/report/limits.ts';
 import { builtReport, shaOf } from './support/action-rerun.ts';
 import { tempDir } from './support/temp.ts';
@@ -353,7 +354,7 @@ function finderFor(api: RunsApi, downloader: ArtifactDownloader, env: Record<str
   const inputs = getInputs((name) => ({ 'rerun-failed': 'true', 'github-token': 'ghs_test' })[name] ?? '', {});
   const lines: string[] = [];
   const logger = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line), debug: () => {} };
-  return { finder: createRerunSourceFinder(inputs, contextOf(), logger, { api, downloader, env: { GITHUB_JOB: 'smoke', ...env } }), lines };
+  return { finder: createRerunSourceFinder(inputs, contextOf(), logger, { api, downloader, env: { GITHUB_JOB: 'smoke', ...env }, tempDir: os.tmpdir() }), lines };
 }
 
 async function preflightCode(work: Promise<unknown>): Promise<string> {
@@ -450,7 +451,7 @@ describe('reading the source report', () => {
     const { finder } = finderFor(api, memoryDownloader({}).downloader, { GITHUB_SERVER_URL: 'https://github.example.com' });
     assert.equal(await preflightCode(finder.acquireRerunSource()), 'ghes-not-supported');
     const inputs = getInputs((name) => ({ 'rerun-failed': 'true' })[name] ?? '', {});
-    const noToken = createRerunSourceFinder(inputs, contextOf(), { info() {}, warn() {}, debug() {} }, { api, downloader: memoryDownloader({}).downloader, env: {} });
+    const noToken = createRerunSourceFinder(inputs, contextOf(), { info() {}, warn() {}, debug() {} }, { api, downloader: memoryDownloader({}).downloader, env: {}, tempDir: os.tmpdir() });
     assert.equal(await preflightCode(noToken.acquireRerunSource()), 'token-missing');
     assert.deepEqual(api.calls, []);
   });

@@ -1,5 +1,5 @@
 /**
- * SPEC "Running", against real Chromium and the loopback site: retries and flaky fixtures, timeouts of an
+ * Running: against real Chromium and the loopback site: retries and flaky fixtures, timeouts of an
  * attempt and of the suite, real concurrency, config failures, and recovery from a browser that dies mid-suite.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,8 @@ import { deriveStatus } from '../src/report/outcome.ts';
 import { runAttempt } from '../src/run/attempt.ts';
 import { createLauncher } from '../src/run/browser.ts';
 import { BrowserLaunchError, runSuite, runSuiteWith } from '../src/run/suite.ts';
-import type { FixtureRun, SuiteOptions, SuiteRun } from '../src/run/types.ts';
+import type { SuiteOptions, SuiteRun } from '../src/run/types.ts';
+import type { FixtureRun } from '../src/report/build.ts';
 
 const TEST_BOUND = { timeout: 90_000 };
 const OK_PAGE = html('<h1>Hello</h1>', 'OK');

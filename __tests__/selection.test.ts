@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { loadFixtures } from '../src/fixtures/load.ts';
-import type { LoadedFixture } from '../src/fixtures/loaded.ts';
-import { compilePattern } from '../src/selection/glob.ts';
-import { parseList } from '../src/selection/list.ts';
-import { selectFixtures, selectForRerun } from '../src/selection/select.ts';
+import type { LoadedFixture } from '../src/fixtures/schema.ts';
+import { compilePattern, parseList, selectFixtures } from '../src/selection/select.ts';
 import type { SelectionRequest } from '../src/selection/select.ts';
+import { selectForRerun } from '../src/rerun/failed-set.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NO_NARROWING: SelectionRequest = { patterns: [], tags: [], sample: null, sampleSeed: null };

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { escapeLine, formatFixtureLine, formatSummary } from '../src/report/terminal.ts';
-import { buildPreflightReport, buildReport, preflightDiagnostic } from '../src/report/build.ts';
+import { formatFixtureLine, formatSummary } from '../src/render/terminal.ts';
+import { buildPreflightReport, buildReport } from '../src/report/build.ts';
 import type { Report } from '../src/report/schema.ts';
-import { summaryViewOf } from '../src/report/summary-data.ts';
+import { summaryViewOf } from '../src/render/view.ts';
 import { attempt, baseInput, dataReport, loaded, run, suite } from './report-helpers.ts';
+import { escapeLine } from '../src/common/text.ts';
+import { preflightDiagnostic } from '../src/report/stops.ts';
 
 const HOSTILE = 'boom\n::error::injected\r\n##[error]legacy\u2028sep \u001b[2K\u0000 end';
 

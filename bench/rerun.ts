@@ -15,12 +15,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { html, startSite, type Site } from '../__tests__/support/site.ts';
 import { parseCliArgs } from '../src/cli/args.ts';
-import { acquireFromFile, localRunContext } from '../src/cli/main.ts';
-import { runSmoke, type SmokeOutcome } from '../src/engine.ts';
+import { localRunContext } from '../src/cli/main.ts';
+import { runSmoke, type SmokeOutcome } from '../src/engine/run-smoke.ts';
 import { createLauncher } from '../src/run/browser.ts';
-import type { Logger } from '../src/run/types.ts';
+import type { Logger } from '../src/common/types.ts';
 import { TOOL_VERSION } from '../src/version.ts';
 import { median, ms } from './stats.ts';
+import { acquireFromFile } from '../src/rerun/file-source.ts';
 
 interface Phase {
   wallMs: number;

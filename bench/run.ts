@@ -12,12 +12,13 @@ import { parseArgs } from 'node:util';
 import type { Browser } from 'puppeteer-core';
 import { html, startSite, type Site } from '../__tests__/support/site.ts';
 import { fixture } from '../__tests__/support/suite-kit.ts';
-import type { LoadedFixture } from '../src/fixtures/loaded.ts';
+import type { LoadedFixture } from '../src/fixtures/schema.ts';
 import { createLauncher, findBrowser } from '../src/run/browser.ts';
 import { runSuite } from '../src/run/suite.ts';
-import type { BrowserLauncher, Logger, SuiteStats } from '../src/run/types.ts';
+import type { BrowserLauncher, SuiteStats } from '../src/run/types.ts';
 import { cpuMsIncludingReapedChildren, samplePeakRss } from './proc.ts';
 import { median, ms } from './stats.ts';
+import type { Logger } from '../src/common/types.ts';
 
 interface Measurement {
   wallMs: number;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_DURATION_MS, parseDuration } from './fixtures/duration.ts';
-import { DEFAULT_SAMPLE_SEED } from './selection/sample.ts';
+import { DEFAULT_SAMPLE_SEED } from './selection/select.ts';
 
 export interface RawOptions {
   fixturesDir?: string | undefined;

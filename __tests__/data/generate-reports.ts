@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { buildPreflightReport, buildReport, preflightDiagnostic } from '../../src/report/build.ts';
+import { buildPreflightReport, buildReport } from '../../src/report/build.ts';
+import { carryOver } from '../../src/rerun/carry-over.ts';
 import type { Report } from '../../src/report/schema.ts';
 import { attempt, baseInput, context, dataPath, loaded, run, setClock, SHA_A, suite } from '../report-helpers.ts';
+import { preflightDiagnostic } from '../../src/report/stops.ts';
 
 const demo = {
   homeLoads: loaded('home-loads', { title: 'Home page loads with its brand and tagline', tags: ['critical', 'home'], url: '/', file: 'fixtures/home.smoke.yml', line: 4 }),
@@ -78,7 +80,7 @@ const rerun = buildReport(
       run: context(SHA_A, { runAttempt: 2, event: 'workflow_dispatch' }),
       startedAt: RERUN_START,
       durationMs: 9_800,
-      rerun: {
+      rerun: carryOver({
         source: failing,
         origin: {
           runId: '13579246801',
@@ -91,7 +93,7 @@ const rerun = buildReport(
         },
         carryOverWhenShaUnknown: false,
         suite: suiteFixtures,
-      },
+      }),
     },
   ),
 );

@@ -11,7 +11,7 @@ import { Fixture, type FixtureInput } from '../../src/fixtures/schema.ts';
 import { buildReport } from '../../src/report/build.ts';
 import { Report } from '../../src/report/schema.ts';
 import type { Attempt } from '../../src/report/schema.ts';
-import type { FixtureRun } from '../../src/run/types.ts';
+import type { FixtureRun } from '../../src/report/build.ts';
 import type { Artifact, GitHubService, Run, RunOptions } from './github-service/index.ts';
 import { type ActionRun, downloadArtifact, type RunActionOptions, runBundledAction, writeFixtures } from './run-action.ts';
 import type { Site } from './site.ts';
@@ -176,7 +176,6 @@ export function builtReport(options: {
       fixtures,
       interrupted: options.interrupted ? { reason: 'suite-timeout', message: 'The suite timeout (2s) ran out.' } : null,
       warnings: [],
-      stats: { browserLaunches: 1, sessionsCreated: fixtures.length, sessionsReset: 0 },
     },
   });
   return JSON.stringify(report, null, 2);

@@ -7,8 +7,9 @@ import type { TestContext } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import type { FixtureInput } from '../../src/fixtures/schema.ts';
 import { runAttempt } from '../../src/run/attempt.ts';
-import { systemClock, type Attempt } from '../../src/run/types.ts';
+import { type Attempt } from '../../src/run/types.ts';
 import { fixture, recordingLauncher, tempReportDir } from './suite-kit.ts';
+import { systemClock } from '../../src/common/types.ts';
 
 export { tempReportDir };
 

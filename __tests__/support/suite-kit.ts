@@ -9,9 +9,10 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { Fixture, type FixtureInput } from '../../src/fixtures/schema.ts';
-import type { LoadedFixture } from '../../src/fixtures/loaded.ts';
+import type { LoadedFixture } from '../../src/fixtures/schema.ts';
 import { createLauncher, findBrowser } from '../../src/run/browser.ts';
-import type { BrowserLauncher, Logger, SuiteOptions } from '../../src/run/types.ts';
+import type { BrowserLauncher, SuiteOptions } from '../../src/run/types.ts';
+import type { Logger } from '../../src/common/types.ts';
 
 export function fixture(input: FixtureInput, line = 1): LoadedFixture {
   return { ...Fixture.parse(input), file: 'fixtures/test.smoke.yml', line };

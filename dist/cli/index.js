@@ -17870,32 +17870,6 @@ var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/fixtures/duration.ts
-/**
- * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
- */
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
-/**
- * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
- * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
- */
-const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
-/** Returns milliseconds, or undefined when the text is not a duration. */
-function parseDuration(value) {
-    if (typeof value === 'number') {
-        const ms = Math.round(value);
-        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
-    }
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return parseDuration(Number(trimmed));
-    const match = DURATION_PATTERN.exec(trimmed);
-    if (!match)
-        return undefined;
-    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
-}
-
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -27431,15 +27405,168 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/fixtures/duration.ts
+/**
+ * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
+ */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
+/**
+ * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
+ * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
+ */
+const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
+/** Returns milliseconds, or undefined when the text is not a duration. */
+function parseDuration(value) {
+    if (typeof value === 'number') {
+        const ms = Math.round(value);
+        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
+    }
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return parseDuration(Number(trimmed));
+    const match = DURATION_PATTERN.exec(trimmed);
+    if (!match)
+        return undefined;
+    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/selection/sample.ts
+;// CONCATENATED MODULE: ./src/fixtures/suggest.ts
 /**
- * A deterministic sample: each id gets a rank from a hash of the seed and the id, and the N lowest ranks win.
- * The same seed over the same suite gives the same sample, and since an id's rank does not depend on the other
- * ids, adding or removing one fixture changes the sample by at most one member (rendezvous hashing).
+ * "Did you mean ...?" for typos in keys, enum values and fixture ids.
+ */
+/** Edit distance (insertions, deletions, substitutions, and swaps of two neighbours), case-insensitive. */
+function editDistance(a, b) {
+    const s = a.toLowerCase();
+    const t = b.toLowerCase();
+    const rows = [];
+    for (let i = 0; i <= s.length; i += 1) {
+        const row = [i];
+        for (let j = 1; j <= t.length; j += 1) {
+            if (i === 0) {
+                row.push(j);
+                continue;
+            }
+            const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+            let best = Math.min((rows[i - 1]?.[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (rows[i - 1]?.[j - 1] ?? 0) + cost);
+            if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) {
+                best = Math.min(best, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+            }
+            row.push(best);
+        }
+        rows.push(row);
+    }
+    return rows[s.length]?.[t.length] ?? Math.max(s.length, t.length);
+}
+/**
+ * The closest candidate, when it is close enough to be a plausible typo: within a third of the word's length
+ * (at least 1, at most 3 edits). Separators are ignored, so "wait_until" finds "waitUntil".
+ */
+function closestMatch(word, candidates) {
+    const plain = (text) => text.replace(/[-_.\s]/g, '');
+    const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+    let best;
+    for (const candidate of candidates) {
+        const distance = Math.min(editDistance(word, candidate), editDistance(plain(word), plain(candidate)));
+        if (distance > limit)
+            continue;
+        if (!best || distance < best.distance)
+            best = { candidate, distance };
+    }
+    return best?.candidate;
+}
+
+;// CONCATENATED MODULE: ./src/selection/select.ts
+/**
+ * Which fixtures run: the whole suite, narrowed by patterns, tags and a sample (a rerun selects in
+ * rerun/failed-set.ts). Pure functions over the loaded suite; the selected fixtures keep suite order.
  */
 
+
+function selectFixtures(all, request) {
+    if (request.sample !== null && !(Number.isInteger(request.sample) && request.sample >= 1)) {
+        throw new RangeError(`sample must be a whole number of at least 1, got ${request.sample}`);
+    }
+    const ids = all.map((fixture) => fixture.id);
+    const matchers = request.patterns.map(compilePattern);
+    const unmatchedPatterns = request.patterns.filter((_, index) => !ids.some((id) => matchers[index]?.(id)));
+    const byPattern = matchers.length === 0 ? [...all] : all.filter((f) => matchers.some((match) => match(f.id)));
+    const wanted = new Set(request.tags);
+    const byTag = wanted.size === 0 ? byPattern : byPattern.filter((f) => f.tags.some((tag) => wanted.has(tag)));
+    const selected = sampled(byTag, request);
+    const warnings = [
+        ...unmatchedPatterns.map((pattern) => unmatchedPatternWarning(pattern, ids)),
+        ...unusedTagWarnings(all, request.tags),
+    ];
+    if (selected.length === 0 && all.length > 0)
+        warnings.push(emptySelectionWarning(request));
+    return { selected, unmatchedPatterns, warnings, mode: selected.length === all.length ? 'full' : 'selected' };
+}
+function sampled(candidates, request) {
+    if (request.sample === null)
+        return candidates;
+    const chosen = sampleIds(candidates.map((fixture) => fixture.id), request.sample, request.sampleSeed ?? DEFAULT_SAMPLE_SEED);
+    return candidates.filter((fixture) => chosen.has(fixture.id));
+}
+function unmatchedPatternWarning(pattern, ids) {
+    const base = `fixture pattern "${pattern}" matches no fixture id`;
+    if (pattern !== pattern.toLowerCase())
+        return `${base}; ids are lowercase, try "${pattern.toLowerCase()}"`;
+    if (isGlob(pattern))
+        return `${base}; check it against the fixture ids`;
+    const guess = closestMatch(pattern, ids);
+    return guess ? `${base}; did you mean "${guess}"?` : `${base}; check the spelling, or use a glob such as "${pattern}*"`;
+}
+function unusedTagWarnings(all, tags) {
+    const present = new Set(all.flatMap((fixture) => fixture.tags));
+    return tags
+        .filter((tag) => !present.has(tag))
+        .map((tag) => {
+        const guess = closestMatch(tag, present);
+        return `tag "${tag}" is on no fixture${guess ? `; did you mean "${guess}"?` : ''}`;
+    });
+}
+function emptySelectionWarning(request) {
+    const parts = [
+        request.patterns.length > 0 ? `fixtures ${request.patterns.map((p) => `"${p}"`).join(', ')}` : '',
+        request.tags.length > 0 ? `tags ${request.tags.map((t) => `"${t}"`).join(', ')}` : '',
+    ].filter((part) => part !== '');
+    return `nothing is selected: no fixture matches ${parts.join(' together with ')}`;
+}
+// Fixture patterns: an id, or a glob where `*` matches any run of characters and `?` exactly one. Ids have no
+// "/", so there is no need for `**` or path rules.
+function isGlob(pattern) {
+    return pattern.includes('*') || pattern.includes('?');
+}
+/** A whole-string matcher for one pattern; everything but `*` and `?` is literal. */
+function compilePattern(pattern) {
+    if (!isGlob(pattern))
+        return (id) => id === pattern;
+    const source = Array.from(pattern, (char) => {
+        if (char === '*')
+            return '.*';
+        if (char === '?')
+            return '.';
+        return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+    }).join('');
+    const regex = new RegExp(`^${source}$`, 's');
+    return (id) => regex.test(id);
+}
+// List inputs ("fixtures", "tags", --fixture, --tag) share one reading: commas or newlines separate items, so
+// both `a, b` and a YAML block scalar with one id per line work in a workflow file.
+/** Items in order of first appearance: trimmed, without empties or repeats. */
+function parseList(text) {
+    const items = text
+        .split(/[,\r\n]+/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+    return [...new Set(items)];
+}
+// A deterministic sample: each id gets a rank from a hash of the seed and the id, and the N lowest ranks win.
+// The same seed over the same suite gives the same sample, and since an id's rank does not depend on the other
+// ids, adding or removing one fixture changes the sample by at most one member (rendezvous hashing).
 /** Used when no seed is given, so that local runs without one still repeat the same sample. */
 const DEFAULT_SAMPLE_SEED = 'local';
 function sampleRank(seed, id) {
@@ -27612,14 +27739,82 @@ function parseRunOptions(raw, names, defaultReportDir) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/preflight.ts
-class PreflightError extends Error {
-    diagnostic;
-    constructor(diagnostic) {
-        super(diagnostic.message);
-        this.name = 'PreflightError';
-        this.diagnostic = diagnostic;
-    }
+;// CONCATENATED MODULE: ./src/report/commands.ts
+/**
+ * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
+ * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
+ */
+
+const CLI_COMMAND = 'npx reliability-smoke';
+/** How the Action describes a full run in rerun guidance. */
+const FULL_RUN_HINT = 'To run the whole suite instead, run the workflow without rerun-failed (and without fixtures).';
+/** The flags that point a pasted command at the same fixtures and the same site. */
+function siteArgs(options) {
+    const args = [];
+    if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir)
+        args.push('--fixtures-dir', options.fixturesDir);
+    if (options.baseUrl)
+        args.push('--base-url', options.baseUrl);
+    if (options.serveDir)
+        args.push('--serve', options.serveDir);
+    return args;
+}
+/** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
+const FIXTURE_ID_PLACEHOLDER = '<fixture-id>';
+const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
+/** POSIX single-quoting, so a value with spaces or `$` pastes as one argument and runs nothing. */
+function shellQuote(token) {
+    if (SHELL_SAFE.test(token))
+        return token;
+    return `'${token.replaceAll("'", `'\\''`)}'`;
+}
+function command(args) {
+    return [CLI_COMMAND, ...args.map(shellQuote)].join(' ');
+}
+/** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
+function fixturesCommand(ids, baseArgs = []) {
+    const selection = ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
+    return [command(baseArgs), ...selection].join(' ');
+}
+/** The value of the Action's `fixtures:` input that selects exactly these ids. */
+function fixturesInputValue(ids) {
+    return ids.length > 0 ? ids.join(',') : FIXTURE_ID_PLACEHOLDER;
+}
+/** The same command without any selection: every fixture runs. */
+function fullRunCommand(baseArgs = []) {
+    return command(baseArgs);
+}
+/** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
+function rerunFailedCommand(baseArgs = [], artifactPath = null) {
+    const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
+    return command([...baseArgs, '--rerun-failed', ...artifact]);
+}
+/**
+ * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
+ * Only branch and tag refs are passed on: a PR merge ref cannot be dispatched.
+ */
+function workflowRerunCommand(target) {
+    if (!target.workflow)
+        return null;
+    const parts = ['gh', 'workflow', 'run', shellQuote(workflowArgument(target.workflow))];
+    if (target.repository)
+        parts.push('-R', shellQuote(target.repository));
+    const branch = dispatchableRef(target.ref);
+    if (branch)
+        parts.push('--ref', shellQuote(branch));
+    parts.push('-f', 'rerun-failed=true');
+    return parts.join(' ');
+}
+/** An unnamed workflow is known by its path (.github/workflows/smoke.yml); gh wants the file name. */
+function workflowArgument(workflow) {
+    const file = /^\.github\/workflows\/([^/]+\.ya?ml)$/.exec(workflow);
+    return file?.[1] ?? workflow;
+}
+function dispatchableRef(ref) {
+    if (!ref)
+        return null;
+    const match = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref);
+    return match?.[1] ?? null;
 }
 
 ;// CONCATENATED MODULE: ./src/report/limits.ts
@@ -27656,9 +27851,49 @@ function placementOf(fixture) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/carry-over.ts
+;// CONCATENATED MODULE: ./src/report/stops.ts
+/**
+ * A run that must stop before any fixture runs (bad fixtures, no browser, no rerun source…). It carries the
+ * diagnostic that the report, the terminal and the job summary show; the engine turns it into a report.
+ */
+
+
+class PreflightError extends Error {
+    diagnostic;
+    constructor(diagnostic) {
+        super(diagnostic.message);
+        this.name = 'PreflightError';
+        this.diagnostic = diagnostic;
+    }
+}
+/** A PreflightDiagnostic with its texts cut to the schema's limits and ready-made fallback commands. */
+function stops_preflightDiagnostic(input) {
+    const ids = input.fallbackIds === undefined ? [] : input.fallbackIds;
+    const args = input.commandArgs ?? [];
+    return {
+        code: input.code,
+        severity: input.severity ?? 'error',
+        message: clip(input.message, REPORT_LIMITS.maxMessageChars),
+        problems: boundedList(input.problems ?? [], REPORT_LIMITS.maxMessageChars),
+        guidance: boundedList(input.guidance ?? [], REPORT_LIMITS.maxMessageChars, 50),
+        fallback: ids === null
+            ? null
+            : {
+                fixtureIds: ids.slice(0, REPORT_LIMITS.maxFixtures),
+                cliCommand: clip(fixturesCommand(ids, args), REPORT_LIMITS.maxMessageChars),
+                actionInput: clip(fixturesInputValue(ids), REPORT_LIMITS.maxMessageChars),
+                fullRun: clip(fullRunCommand(args), REPORT_LIMITS.maxMessageChars),
+            },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/rerun/carry-over.ts
 
 const MAX_IDS_IN_WARNING = 50;
+/** The merger the report builder calls: the current commit defaults to the run's own. */
+function carryOver(rerun) {
+    return (results, run) => mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
+}
 function mergeRerun(rerunResults, rerun) {
     const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
     const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
@@ -27797,84 +28032,6 @@ function idList(ids) {
     return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
 }
 
-;// CONCATENATED MODULE: ./src/report/commands.ts
-/**
- * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
- * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
- */
-
-const CLI_COMMAND = 'npx reliability-smoke';
-/** How the Action describes a full run in rerun guidance. */
-const FULL_RUN_HINT = 'To run the whole suite instead, run the workflow without rerun-failed (and without fixtures).';
-/** The flags that point a pasted command at the same fixtures and the same site. */
-function siteArgs(options) {
-    const args = [];
-    if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir)
-        args.push('--fixtures-dir', options.fixturesDir);
-    if (options.baseUrl)
-        args.push('--base-url', options.baseUrl);
-    if (options.serveDir)
-        args.push('--serve', options.serveDir);
-    return args;
-}
-/** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
-const FIXTURE_ID_PLACEHOLDER = '<fixture-id>';
-const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
-/** POSIX single-quoting, so a value with spaces or `$` pastes as one argument and runs nothing. */
-function shellQuote(token) {
-    if (SHELL_SAFE.test(token))
-        return token;
-    return `'${token.replaceAll("'", `'\\''`)}'`;
-}
-function command(args) {
-    return [CLI_COMMAND, ...args.map(shellQuote)].join(' ');
-}
-/** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
-function fixturesCommand(ids, baseArgs = []) {
-    const selection = ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
-    return [command(baseArgs), ...selection].join(' ');
-}
-/** The value of the Action's `fixtures:` input that selects exactly these ids. */
-function fixturesInputValue(ids) {
-    return ids.length > 0 ? ids.join(',') : FIXTURE_ID_PLACEHOLDER;
-}
-/** The same command without any selection: every fixture runs. */
-function fullRunCommand(baseArgs = []) {
-    return command(baseArgs);
-}
-/** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
-function rerunFailedCommand(baseArgs = [], artifactPath = null) {
-    const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
-    return command([...baseArgs, '--rerun-failed', ...artifact]);
-}
-/**
- * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
- * Only branch and tag refs are passed on: a PR merge ref cannot be dispatched.
- */
-function workflowRerunCommand(target) {
-    if (!target.workflow)
-        return null;
-    const parts = ['gh', 'workflow', 'run', shellQuote(workflowArgument(target.workflow))];
-    if (target.repository)
-        parts.push('-R', shellQuote(target.repository));
-    const branch = dispatchableRef(target.ref);
-    if (branch)
-        parts.push('--ref', shellQuote(branch));
-    parts.push('-f', 'rerun-failed=true');
-    return parts.join(' ');
-}
-/** An unnamed workflow is known by its path (.github/workflows/smoke.yml); gh wants the file name. */
-function workflowArgument(workflow) {
-    const file = /^\.github\/workflows\/([^/]+\.ya?ml)$/.exec(workflow);
-    return file?.[1] ?? workflow;
-}
-function dispatchableRef(ref) {
-    if (!ref)
-        return null;
-    const match = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref);
-    return match?.[1] ?? null;
-}
-
 ;// CONCATENATED MODULE: ./src/report/outcome.ts
 /**
  * The pure functions that turn attempts into outcomes. Everything that shows a status, a count or a verdict
@@ -27916,15 +28073,6 @@ function deriveResult(run) {
 /** Last-failed is just the ids whose derived outcome is failed. */
 function failedFixtureIds(fixtures) {
     return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
-}
-/**
- * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
- * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
- * would pass a suite whose fixtures were never checked.
- */
-function rerunFixtureIds(fixtures) {
-    const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
-    return [...failedFixtureIds(fixtures), ...skipped];
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -28518,8 +28666,28 @@ const Report = object({
     });
 })
     .meta({ title: 'reliability-smoke report', description: 'report.json written by reliability-smoke (schemaVersion 1).' });
+/**
+ * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first
+ * issues), rather than write or use something a rerun could not read back.
+ */
+function checkedOwnReport(value, failure) {
+    const parsed = Report.safeParse(value);
+    if (parsed.success)
+        return parsed.data;
+    const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+    throw new Error(`Internal error: ${failure}:\n${issues.join('\n')}`);
+}
+/** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
+function jsonPath(path) {
+    return path.reduce((text, key) => {
+        if (typeof key === 'number')
+            return `${text}[${key}]`;
+        const name = String(key);
+        return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${text}.${name}` : `${text}[${JSON.stringify(name)}]`;
+    }, '$');
+}
 
-;// CONCATENATED MODULE: ./src/report/read.ts
+;// CONCATENATED MODULE: ./src/rerun/source-report.ts
 /**
  * Reads a report back for a rerun. The report comes from elsewhere (a downloaded artifact, a file a user points
  * at), so it is untrusted: its size is checked before it is parsed, its schemaVersion before it is validated, and
@@ -28666,41 +28834,203 @@ function schemaInvalid(source, issues) {
     return new ReportReadError('schema-invalid', source, `${source} does not match the ${TOOL_NAME} report schema (version ${SCHEMA_VERSION}), ${issues.length} ${noun}:\n` +
         listed.map((line) => `  - ${line}`).join('\n'), listed);
 }
-/**
- * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first
- * issues), rather than write or use something a rerun could not read back.
- */
-function checkedOwnReport(value, failure) {
-    const parsed = Report.safeParse(value);
-    if (parsed.success)
-        return parsed.data;
-    const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
-    throw new Error(`Internal error: ${failure}:\n${issues.join('\n')}`);
-}
-/** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
-function jsonPath(path) {
-    return path.reduce((text, key) => {
-        if (typeof key === 'number')
-            return `${text}[${key}]`;
-        const name = String(key);
-        return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${text}.${name}` : `${text}[${JSON.stringify(name)}]`;
-    }, '$');
-}
 /** Messages may quote values from the file; keep each on one line. */
 function oneLine(text) {
     return text.replace(/[\r\n]+/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./src/rerun/diagnostics.ts
+
+
+const READ_FAILURE_CODES = {
+    missing: 'report-missing',
+    unreadable: 'report-unreadable',
+    'too-large': 'too-large',
+    'not-json': 'not-json',
+    'unknown-schema-version': 'unknown-schema-version',
+    'schema-invalid': 'schema-invalid',
+};
+function readFailureGuidance(kind, what) {
+    switch (kind) {
+        case 'missing':
+            return [`Run the suite once to create ${what}, or point to the report of the run you want to rerun.`];
+        case 'unreadable':
+            return [`Check that ${what} is a readable file.`];
+        case 'too-large':
+            return [`${what} is larger than any report this tool writes; it is probably not a smoke report.`];
+        case 'not-json':
+            return [`${what} is not JSON: it may be truncated, or not a report at all. Point to the report.json of a smoke run.`];
+        case 'unknown-schema-version':
+            return [
+                `This release reads report schemaVersion ${KNOWN_SCHEMA_VERSIONS.join(', ')}. ` +
+                    'Rerun with the release that wrote the report, or run the fixtures again with this one.',
+            ];
+        case 'schema-invalid':
+            return [`${what} does not match the report schema (schema/report.schema.json): it was edited, or not written by reliability-smoke.`];
+    }
+}
+/** A source report that could not be used. The ids it would have given are unknown, so the fallback uses a placeholder. */
+function readFailureDiagnostic(error, what, fallback) {
+    // The message of a schema failure lists its problems too; they are shown once, as the diagnostic's problems.
+    const message = error.problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
+    return stops_preflightDiagnostic({
+        code: READ_FAILURE_CODES[error.kind],
+        message: `Cannot rerun from ${what}: ${message}`,
+        problems: error.problems,
+        guidance: [...readFailureGuidance(error.kind, what), ...fallbackGuidance(fallback)],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+/** The source report has no failed fixture: governed by if-nothing-to-rerun. */
+function nothingToRerunDiagnostic(source, what, severity, fallback) {
+    const { summary } = source.report;
+    return stops_preflightDiagnostic({
+        code: 'nothing-to-rerun',
+        severity,
+        message: 
+        // Skipped fixtures are rerun too, so none are left to count here.
+        `Nothing to rerun: no fixture failed in ${what} (${summary.passed} passed, ${summary.flaky} flaky, ` +
+            `result ${source.report.result}).`,
+        guidance: [
+            severity === 'error'
+                ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
+                : 'if-nothing-to-rerun is pass, so this run passes without running anything.',
+            ...fallbackGuidance(fallback),
+        ],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+/** Every failed fixture of the source is gone from the fixture files (renamed or removed). */
+function failedFixturesGoneDiagnostic(missing, what, severity, fallback) {
+    return stops_preflightDiagnostic({
+        code: 'failed-fixtures-gone',
+        severity,
+        message: `Nothing to rerun: the fixtures that failed in ${what} no longer exist: ${missing.join(', ')}.`,
+        guidance: ['They were renamed or removed since that run; run the suite in full to check the current fixtures.', ...fallbackGuidance(fallback)],
+        // Their ids are gone, so the fallback names a placeholder (the new id) beside the full run.
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+function fallbackGuidance(fallback) {
+    return [
+        'To run particular fixtures instead, name them: the fixtures input, or --fixture <id> on the command line.',
+        fallback.fullRunHint,
+    ];
+}
+// What to tell the user when the Action cannot find or fetch the report to rerun.
+/** The ways looking for the previous run's smoke artifact can fail. */
+const DISCOVERY_CODES = (/* unused pure expression or super */ null && (['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error']));
+const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
+const GUIDANCE = {
+    'no-earlier-run': [
+        'rerun-failed needs an earlier completed run of this workflow on this branch that uploaded a smoke artifact.',
+        'Run the suite in full first, or set artifact-run-id to the run you want to rerun.',
+    ],
+    'run-not-found': [
+        "Check artifact-run-id: it is the number in the run's URL, .../actions/runs/<id>, and the run must belong to this repository.",
+    ],
+    'no-artifact': [
+        'Check that the earlier run uploaded its smoke artifact with the same artifact-name, and that it was not deleted.',
+        'A dry run, or a run that stopped before running any fixture, leaves no results to rerun.',
+    ],
+    'artifact-expired': [
+        'Artifacts are deleted after their retention period. Run the suite in full, and raise retention-days if reruns need older runs.',
+    ],
+    'permission-denied': [
+        'Finding and downloading the previous smoke artifact needs the actions: read permission for github-token. Add to the job (or workflow):',
+        PERMISSIONS_BLOCK,
+    ],
+    'token-missing': ['rerun-failed needs github-token (the default, ${{ github.token }}, works when the job has actions: read).', PERMISSIONS_BLOCK],
+    'api-error': ["GitHub's API did not answer as expected; this is usually temporary. Re-run the job."],
+    'download-failed': ['The artifact could not be downloaded; this is usually temporary. Re-run the job, or set artifact-run-id to another run.'],
+    'digest-mismatch': [
+        'The downloaded artifact does not match the digest GitHub recorded at upload, so it was not used. Re-run the job; if it persists, run the suite in full.',
+    ],
+    'ghes-not-supported': [
+        'GitHub Enterprise Server is not supported: @actions/artifact refuses it. Use the fixtures input to run particular fixtures.',
+    ],
+    'too-large': ['The artifact is far larger than any smoke report; check artifact-name, or set artifact-run-id to the right run.'],
+    'report-missing': ['The artifact holds no report.json. Check artifact-name, or set artifact-run-id to a run that ran the suite.'],
+};
+function rerunFailureDiagnostic(code, message, fallback) {
+    return preflightDiagnostic({
+        code,
+        message: `Cannot rerun the failed fixtures: ${message}`,
+        guidance: [...GUIDANCE[code], ...fallbackGuidance(fallback)],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/rerun/failed-set.ts
+
+
+
+/**
+ * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
+ * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
+ * would pass a suite whose fixtures were never checked.
+ */
+function rerunFixtureIds(fixtures) {
+    const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
+    return [...failedFixtureIds(fixtures), ...skipped];
+}
+/** Exactly the failed fixtures, in suite order. Never sampled: a rerun that skipped a failure would hide it. */
+function selectForRerun(all, failedIds) {
+    const failed = new Set(failedIds);
+    const known = new Set(all.map((fixture) => fixture.id));
+    const missing = [...failed].filter((id) => !known.has(id));
+    return {
+        selected: all.filter((fixture) => failed.has(fixture.id)),
+        missing,
+        warnings: missing.map((id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`),
+    };
+}
+/**
+ * A report of a run that stopped before any fixture ran, and carried nothing over, knows no result: rerunning
+ * from it would find "nothing failed" and could pass a suite whose failures were never checked again.
+ */
+function requireResults(source, sourceName, fallback) {
+    const { preflight, fixtures } = source.report;
+    if (preflight?.severity !== 'error' || fixtures.length > 0)
+        return source;
+    throw new PreflightError(stops_preflightDiagnostic({
+        code: 'source-has-no-results',
+        message: `Cannot rerun from ${sourceName}: that run stopped before any fixture ran ` +
+            `(${preflight.code}: ${preflight.message}), so it holds no results to rerun.`,
+        guidance: ['Fix what stopped that run, then run the suite in full; or name the fixtures to run.', fallback.fullRunHint],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    }));
+}
+function rerunInputOf(request, suite) {
+    return { source: request.source.report, origin: request.source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
+}
+/** The fixtures to rerun, or the PreflightError that says why there are none. */
+function planRerun(request, suite) {
+    const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
+    const toRerun = rerunFixtureIds(request.source.report.fixtures);
+    if (toRerun.length === 0) {
+        throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
+    }
+    const selection = selectForRerun(suite, toRerun);
+    if (selection.selected.length === 0) {
+        throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, request.sourceName, severity, request.fallback));
+    }
+    const ignored = request.ignoredOptions.map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
+    return { ...selection, warnings: [...ignored, ...selection.warnings], rerun: rerunInputOf(request, suite) };
 }
 
 ;// CONCATENATED MODULE: ./src/report/build.ts
 
 
 
-
-
-
 function buildReport(input) {
     const results = input.suiteRun.fixtures.map(fixtureResultOf);
-    const merged = mergedWithSource(results, input.rerun, input.run);
+    const merged = input.rerun ? input.rerun(results, input.run) : null;
     return finish(input, {
         fixtures: merged?.fixtures ?? results,
         source: merged?.source ?? null,
@@ -28711,7 +29041,7 @@ function buildReport(input) {
 }
 /** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
 function buildPreflightReport(input) {
-    const merged = mergedWithSource([], input.rerun, input.run);
+    const merged = input.rerun ? input.rerun([], input.run) : null;
     return finish(input, {
         fixtures: merged?.fixtures ?? [],
         source: merged?.source ?? null,
@@ -28719,12 +29049,6 @@ function buildPreflightReport(input) {
         preflight: input.diagnostic,
         warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
     });
-}
-/** A rerun's results merged with its source report; the current commit defaults to the run's. */
-function mergedWithSource(results, rerun, run) {
-    if (!rerun)
-        return null;
-    return mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
 }
 function finish(input, body) {
     const draft = {
@@ -28776,470 +29100,51 @@ function boundedAttempt(attempt) {
         return attempt;
     return { ...attempt, error: { ...attempt.error, message: clip(attempt.error.message, REPORT_LIMITS.maxMessageChars) } };
 }
-/** A PreflightDiagnostic with its texts cut to the schema's limits and ready-made fallback commands. */
-function build_preflightDiagnostic(input) {
-    const ids = input.fallbackIds === undefined ? [] : input.fallbackIds;
-    const args = input.commandArgs ?? [];
-    return {
-        code: input.code,
-        severity: input.severity ?? 'error',
-        message: clip(input.message, REPORT_LIMITS.maxMessageChars),
-        problems: boundedList(input.problems ?? [], REPORT_LIMITS.maxMessageChars),
-        guidance: boundedList(input.guidance ?? [], REPORT_LIMITS.maxMessageChars, 50),
-        fallback: ids === null
-            ? null
-            : {
-                fixtureIds: ids.slice(0, REPORT_LIMITS.maxFixtures),
-                cliCommand: clip(fixturesCommand(ids, args), REPORT_LIMITS.maxMessageChars),
-                actionInput: clip(fixturesInputValue(ids), REPORT_LIMITS.maxMessageChars),
-                fullRun: clip(fullRunCommand(args), REPORT_LIMITS.maxMessageChars),
-            },
-    };
-}
 
-;// CONCATENATED MODULE: ./src/report/summary-data.ts
+;// CONCATENATED MODULE: ./src/common/types.ts
 /**
- * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
- * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
- * (page text included); each renderer escapes for its own medium.
+ * What every layer is handed rather than reaching for it itself: where messages go, and what time it is. The
+ * engine, the runner and both front doors use these; tests pass their own (a recording logger, a fake clock).
  */
-
-
-
-/** Row messages are one line and at most this long; the full text is in report.json. */
-const ROW_MESSAGE_MAX_CHARS = 300;
-function summaryViewOf(report, options = {}) {
-    const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
-    return {
-        tool: report.tool,
-        mode: report.mode,
-        verdict: report.result,
-        counts: report.summary,
-        startedAt: report.startedAt,
-        durationMs: report.durationMs,
-        run: runLink(report.run, report.run.runId, report.run.runAttempt),
-        rows,
-        failures: rows.filter((row) => row.status === 'failed'),
-        flaky: rows.filter((row) => row.status === 'flaky'),
-        rerun: rerunViewOf(report),
-        preflight: report.preflight,
-        interrupted: report.interrupted,
-        warnings: report.warnings,
-        next: report.preflight ? null : nextAttemptOf(report, options),
-        report: { dir: options.reportDir ?? null, path: options.reportPath ?? null, artifact: options.artifact ?? null },
-    };
-}
-/** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
-function rowRank(row) {
-    const statusRank = { failed: 0, flaky: 1, skipped: 2, passed: 3 }[row.status];
-    return statusRank * 2 + (row.carriedOver ? 1 : 0);
-}
-function fixtureRowOf(fixture) {
-    const failedAttempts = fixture.attempts.flatMap((attempt) => attempt.status === 'failed' && attempt.error
-        ? [{ attempt: attempt.attempt, kind: attempt.error.kind, message: firstLine(attempt.error.message) }]
-        : []);
-    const lastFailed = fixture.attempts.filter((attempt) => attempt.status === 'failed').at(-1);
-    const message = fixture.status === 'skipped' ? fixture.skipReason : (failedAttempts.at(-1)?.message ?? null);
-    return {
-        id: fixture.id,
-        title: fixture.title,
-        status: fixture.status,
-        kind: lastFailed?.error?.kind ?? null,
-        attempts: fixture.attempts.length,
-        failedAttempts,
-        durationMs: fixture.durationMs,
-        message: message === null ? null : firstLine(message),
-        file: fixture.file,
-        line: fixture.line,
-        location: `${fixture.file}:${fixture.line}`,
-        evidence: evidencePaths(lastFailed?.evidence ?? null),
-        carriedOver: fixture.carriedOver !== null,
-        recovered: fixture.recovered,
-    };
-}
-/** First non-empty line, trimmed: what a message says in one line. */
-function firstTextLine(text) {
-    return (text.split(/\r\n|\r|\n/).find((part) => part.trim() !== '') ?? '').trim();
-}
-/** First non-empty line, cut to ROW_MESSAGE_MAX_CHARS. */
-function firstLine(text) {
-    const trimmed = firstTextLine(text);
-    return trimmed.length > ROW_MESSAGE_MAX_CHARS ? `${trimmed.slice(0, ROW_MESSAGE_MAX_CHARS - 1)}…` : trimmed;
-}
-/** The evidence files an attempt left, relative to the report folder. */
-function evidencePaths(evidence) {
-    return evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [];
-}
-function runLink(run, runId, runAttempt) {
-    const label = runId ? runLabel(runId, runAttempt) : 'local run';
-    if (!runId || !run.serverUrl || !run.repository)
-        return { label, url: null };
-    const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
-    return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
-}
-function rerunViewOf(report) {
-    const source = report.selection.source;
-    if (!source)
-        return null;
-    const link = runLink(report.run, source.runId, source.runAttempt);
-    const label = source.runId ? link.label : (source.path ?? 'the source report');
-    const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
-    return {
-        source: {
-            label,
-            url: source.url ?? link.url,
-            runId: source.runId,
-            runAttempt: source.runAttempt,
-            artifactName: source.artifactName,
-            path: source.path,
-            sha: source.sha,
-        },
-        carryOver: source.carryOver,
-        note: source.carryOverNote,
-        recovered: ran.filter((fixture) => fixture.recovered).map((fixture) => fixture.id),
-        stillFailing: failedFixtureIds(ran),
-        carriedOver: report.fixtures
-            .filter((fixture) => fixture.carriedOver !== null)
-            .map((fixture) => ({ id: fixture.id, status: fixture.status })),
-    };
-}
-/**
- * What to run next: the failed fixtures, plus flaky ones when they fail the run, plus those an interruption
- * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
- */
-function nextAttemptOf(report, options) {
-    const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
-    const ids = report.fixtures
-        .filter((fixture) => fixture.status === 'failed' ||
-        (fixture.status === 'flaky' && report.options.failOnFlaky) ||
-        (fixture.status === 'skipped' && report.interrupted !== null))
-        .map((fixture) => fixture.id);
-    if (ids.length === 0)
-        return null;
-    const args = options.commandArgs ?? [];
-    return {
-        ids,
-        action: {
-            rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
-            fixturesInput: fixturesInputValue(ids),
-        },
-        cli: {
-            rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
-            fixtures: fixturesCommand(ids, args),
-        },
-    };
-}
-/** 850ms, 4.2s, 2m 05s: short, and the same in every renderer. */
-function formatDuration(ms) {
-    if (Math.round(ms) < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 59_950)
-        return `${(ms / 1000).toFixed(1)}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const minutes = Math.floor(totalSeconds / 60);
-    const seconds = String(totalSeconds % 60).padStart(2, '0');
-    return `${minutes}m ${seconds}s`;
-}
-
-;// CONCATENATED MODULE: ./src/report/junit.ts
-/**
- * junit.xml in the Jenkins/Surefire dialect that CI test-report tools accept: one <testsuite> per fixture file,
- * one <testcase> per fixture. Flaky fixtures pass (they did pass) with a note, so trend tools do not count them
- * as failures; a preflight stop is an <error>, so a report with no fixtures still shows up as broken.
- * All text may come from pages; it is escaped, and characters XML 1.0 forbids are removed.
- */
-
-
-/** Everything outside XML 1.0's Char production, including lone surrogates (the `u` flag sees them as such). */
-const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-/** Text content: the forbidden characters go, markup characters become entities. */
-function xmlText(value) {
-    return value.replace(XML_FORBIDDEN, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/** Attribute values: also quotes, and whitespace as character references so parsers do not normalise it away. */
-function xmlAttribute(value) {
-    return xmlText(value)
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&apos;')
-        .replace(/\n/g, '&#10;')
-        .replace(/\r/g, '&#13;')
-        .replace(/\t/g, '&#9;');
-}
-function attributes(values) {
-    return Object.entries(values)
-        .map(([name, value]) => ` ${name}="${xmlAttribute(String(value))}"`)
-        .join('');
-}
-const seconds = (ms) => (ms / 1000).toFixed(3);
-/** Surefire's timestamp form: ISO 8601 without fraction or zone (the time is UTC). */
-const timestamp = (iso) => new Date(iso).toISOString().slice(0, 19);
-function renderJunit(report) {
-    const suites = [...groupByFile(report.fixtures)].map(([file, fixtures]) => testsuite(file, fixtures, report.startedAt));
-    if (report.preflight)
-        suites.push(preflightSuite(report));
-    const errors = report.preflight?.severity === 'error' ? 1 : 0;
-    const preflightSkipped = report.preflight?.severity === 'notice' ? 1 : 0;
-    const totals = attributes({
-        name: report.tool.name,
-        tests: report.summary.total + (report.preflight ? 1 : 0),
-        failures: report.summary.failed,
-        errors,
-        skipped: report.summary.skipped + preflightSkipped,
-        time: seconds(report.durationMs),
-        timestamp: timestamp(report.startedAt),
-    });
-    return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${totals}>`, ...suites, '</testsuites>', ''].join('\n');
-}
-function groupByFile(fixtures) {
-    const groups = new Map();
-    for (const fixture of fixtures) {
-        const group = groups.get(fixture.file);
-        if (group)
-            group.push(fixture);
-        else
-            groups.set(fixture.file, [fixture]);
-    }
-    return groups;
-}
-function testsuite(file, fixtures, startedAt) {
-    const summary = deriveSummary(fixtures);
-    const head = attributes({
-        name: file,
-        tests: summary.total,
-        failures: summary.failed,
-        errors: 0,
-        skipped: summary.skipped,
-        time: seconds(fixtures.reduce((total, fixture) => total + fixture.durationMs, 0)),
-        timestamp: timestamp(startedAt),
-    });
-    return [`  <testsuite${head}>`, ...fixtures.map(testcase), '  </testsuite>'].join('\n');
-}
-function testcase(fixture) {
-    const head = attributes({
-        classname: fixture.file,
-        name: fixture.id,
-        file: fixture.file,
-        line: fixture.line,
-        time: seconds(fixture.durationMs),
-    });
-    const body = [properties(fixture), outcome(fixture), systemOut(fixture)].filter((part) => part !== '');
-    if (body.length === 0)
-        return `    <testcase${head}/>`;
-    return [`    <testcase${head}>`, ...body, '    </testcase>'].join('\n');
-}
-function properties(fixture) {
-    const values = [];
-    if (fixture.title !== null)
-        values.push(['title', fixture.title]);
-    if (fixture.url !== null)
-        values.push(['url', fixture.url]);
-    if (fixture.tags.length > 0)
-        values.push(['tags', fixture.tags.join(',')]);
-    values.push(['status', fixture.status], ['attempts', String(fixture.attempts.length)]);
-    if (fixture.status === 'flaky')
-        values.push(['flaky', 'true']);
-    if (fixture.recovered)
-        values.push(['recovered', 'true']);
-    if (fixture.carriedOver)
-        values.push(['carriedOver', carriedOverText(fixture.carriedOver)]);
-    const lines = values.map(([name, value]) => `        <property${attributes({ name, value })}/>`);
-    return ['      <properties>', ...lines, '      </properties>'].join('\n');
-}
-function outcome(fixture) {
-    if (fixture.status === 'skipped') {
-        const message = fixture.skipReason ?? 'not run';
-        return `      <skipped${attributes({ message: firstTextLine(message) })}/>`;
-    }
-    if (fixture.status !== 'failed')
-        return '';
-    const last = fixture.attempts.at(-1)?.error;
-    const head = attributes({ message: firstTextLine(last?.message ?? 'failed'), type: last?.kind ?? 'failure' });
-    return `      <failure${head}>${xmlText(attemptDetails(fixture))}</failure>`;
-}
-/** Every failed attempt: kind, full message and where its evidence is. */
-function attemptDetails(fixture) {
-    const failed = fixture.attempts.filter((attempt) => attempt.status === 'failed');
-    const blocks = failed.map((attempt) => {
-        const evidence = evidencePaths(attempt.evidence);
-        const lines = [`Attempt ${attempt.attempt} of ${fixture.attempts.length}: ${attempt.error?.kind ?? 'failed'}`];
-        if (attempt.error)
-            lines.push(attempt.error.message);
-        if (evidence.length > 0)
-            lines.push(`Evidence: ${evidence.join(', ')}`);
-        return lines.join('\n');
-    });
-    return blocks.join('\n\n');
-}
-function systemOut(fixture) {
-    const notes = [];
-    if (fixture.status === 'flaky') {
-        notes.push(`Flaky: passed on attempt ${fixture.attempts.length} after failing.\n${attemptDetails(fixture)}`);
-    }
-    if (fixture.recovered)
-        notes.push('Recovered: this fixture failed in the source report and passes in this rerun.');
-    if (fixture.carriedOver) {
-        notes.push(`Carried over, not run here: the result comes from ${carriedOverText(fixture.carriedOver)}.`);
-    }
-    if (notes.length === 0)
-        return '';
-    return `      <system-out>${xmlText(notes.join('\n\n'))}</system-out>`;
-}
-function carriedOverText(from) {
-    const parts = [from.runId ? `run ${from.runId}` : 'an earlier run'];
-    if (from.runAttempt)
-        parts.push(`attempt ${from.runAttempt}`);
-    if (from.artifactName)
-        parts.push(`artifact ${from.artifactName}`);
-    if (from.sha)
-        parts.push(`commit ${from.sha}`);
-    return parts.join(', ');
-}
-function preflightSuite(report) {
-    const preflight = report.preflight;
-    if (!preflight)
-        return '';
-    const head = attributes({ classname: 'preflight', name: preflight.code, time: '0.000' });
-    const details = [preflight.message, ...preflight.problems, ...preflight.guidance];
-    if (preflight.fallback) {
-        details.push(`Run these fixtures: ${preflight.fallback.cliCommand}`, `Full run: ${preflight.fallback.fullRun}`);
-    }
-    const errorHead = attributes({ message: firstTextLine(preflight.message), type: preflight.code });
-    const body = preflight.severity === 'error'
-        ? `      <error${errorHead}>${xmlText(details.join('\n'))}</error>`
-        : `      <skipped${attributes({ message: firstTextLine(preflight.message) })}/>`;
-    const suite = attributes({
-        name: 'preflight',
-        tests: 1,
-        failures: 0,
-        errors: preflight.severity === 'error' ? 1 : 0,
-        skipped: preflight.severity === 'notice' ? 1 : 0,
-        time: '0.000',
-        timestamp: timestamp(report.startedAt),
-    });
-    return [`  <testsuite${suite}>`, `    <testcase${head}>`, body, '    </testcase>', '  </testsuite>'].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/write.ts
-/**
- * Puts the report on disk. report.json is validated before it is written and replaced atomically (temp file,
- * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
- */
-
-
-
-
-
-const REPORT_FILE = 'report.json';
-const JUNIT_FILE = 'junit.xml';
-const PLAN_FILE = 'plan.json';
-/** Writes report.json and junit.xml into `reportDir` (created if needed). */
-async function writeReport(reportDir, report) {
-    const checked = checkedOwnReport(report, 'refusing to write a report that does not match its schema');
-    await (0,promises_.mkdir)(reportDir, { recursive: true });
-    const reportPath = external_node_path_default().join(reportDir, REPORT_FILE);
-    const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
-    await writeAtomically(reportPath, `${JSON.stringify(checked, null, 2)}\n`);
-    await writeAtomically(junitPath, renderJunit(checked));
-    return { reportPath, junitPath };
-}
-/** Writes plan.json for a dry run (buildPlan has validated it). It never touches report.json. */
-async function writePlan(reportDir, plan) {
-    await (0,promises_.mkdir)(reportDir, { recursive: true });
-    const planPath = external_node_path_default().join(reportDir, PLAN_FILE);
-    await writeAtomically(planPath, `${JSON.stringify(plan, null, 2)}\n`);
-    return planPath;
-}
-/** Temp file in the same folder (so rename stays on one filesystem and is atomic), then rename over the target. */
-async function writeAtomically(target, content) {
-    const unique = `${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    const temp = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${unique}.tmp`);
-    try {
-        await (0,promises_.writeFile)(temp, content, { encoding: 'utf8', flag: 'wx' });
-        await (0,promises_.rename)(temp, target);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temp, { force: true });
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/run/types.ts
 const systemClock = { now: () => Date.now() };
-/**
- * The reason an attempt's AbortSignal carries when the suite stops it from outside. The attempt records a
- * failure of this kind with this message.
- */
-class AttemptAbort extends Error {
-    kind;
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-        this.name = 'AttemptAbort';
-    }
-}
 
-;// CONCATENATED MODULE: ./src/run/failure.ts
+;// CONCATENATED MODULE: ./src/common/text.ts
 /**
- * What an attempt reports when it fails, and how page text is put into a message. Page-supplied text (titles,
- * console messages, error text) is data: it is clipped and quoted as a JSON string, so it can never add a line,
- * close a quote, or start a workflow command in the message around it.
+ * Text helpers every output shares. Page text (titles, console messages, errors) is data: before it goes into a
+ * terminal line, a Markdown summary, an annotation or an HTML report, the characters that could change what the
+ * reader sees (controls, line separators, bidi overrides) are made visible.
  */
-
-/** A failure whose kind is already known where it is raised (an expectation, a step the page refused, ...). */
-class AttemptFailure extends Error {
-    kind;
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-        this.name = 'AttemptFailure';
-    }
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/**
+ * Characters page text must never carry into our output as they are: C0/C1 controls, line and paragraph
+ * separators, and bidi marks and overrides. Each output (terminal, Markdown, annotations) shows them as escapes,
+ * after turning the line breaks it keeps into its own.
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * One line, whatever the text holds: C0/C1 controls, line and paragraph separators and bidi overrides become
+ * visible escapes, and `##[` becomes `##\[` so the runner's legacy command parser cannot see a command.
+ */
+function escapeLine(text) {
+    return text
+        .replace(INVISIBLE_CHARS, (c) => {
+        const named = NAMED_ESCAPES[c];
+        if (named)
+            return named;
+        const code = c.charCodeAt(0);
+        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    })
+        .replaceAll('##[', '##\\[');
 }
-/** Lower ranks win when several things went wrong in one attempt (SPEC "Running"). */
-const RANK = {
-    navigation: 0,
-    timeout: 0,
-    browser: 0,
-    config: 0,
-    assertion: 1,
-    'script-error': 2,
-};
-function failureRank(kind) {
-    return RANK[kind];
-}
-/** How much of one piece of page text goes into a message; the log keeps it whole. */
-const QUOTED_TEXT_MAX = 200;
-/** Page (or fixture) text as a one-line JSON string literal, clipped first so the note stays inside the quotes. */
-function quote(text, max = QUOTED_TEXT_MAX) {
-    return JSON.stringify(clip(text, max));
-}
-/** "5.0s": one decimal is what a reader of a failure message needs. */
-function failure_seconds(ms) {
-    return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
-}
-/** A message as the report stores it: the first line says what happened, the rest gives the details. */
-function composeMessage(headline, details = []) {
-    const text = [headline, ...details.filter((line) => line.length > 0)].join('\n');
-    return clip(text, REPORT_LIMITS.maxMessageChars);
-}
-/** A timeout: the headline says what it waited for and why; the attempt's timeout always follows. */
-function timedOut(headline, timeoutMs, details = []) {
-    return new AttemptFailure('timeout', composeMessage(headline, [`The attempt's timeout is ${failure_seconds(timeoutMs)}.`, ...details]));
-}
-/** A selector the browser refused: a config failure, since no page could ever match it. */
-function invalidSelector(subject, selector, problem) {
-    return new AttemptFailure('config', composeMessage(`${subject} ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
-}
+/** What a caught value says, whatever was thrown. */
 function errorText(error) {
     if (error instanceof Error)
         return error.message;
     return typeof error === 'string' ? error : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/run/fixture-url.ts
-/**
- * A fixture's URL made absolute against the base URL. On its own, without the browser, so that the dry-run plan
- * resolves URLs exactly as the runner does.
- */
+;// CONCATENATED MODULE: ./src/fixtures/urls.ts
 /** Absolute URL of the fixture, or why it has none. */
 function resolveFixtureUrl(url, baseUrl) {
     if (URL.canParse(url))
@@ -29253,6 +29158,18 @@ function resolveFixtureUrl(url, baseUrl) {
     if (!URL.canParse(url, baseUrl))
         return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
     return { url: new URL(url, baseUrl).href };
+}
+function isRelative(url) {
+    return !URL.canParse(url);
+}
+/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
+function relativeUrlFields(fixture) {
+    const expectUrl = fixture.expect.url;
+    return [
+        ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
+        ...fixture.steps.flatMap((step, index) => step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : []),
+        ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/report/plan.ts
@@ -29315,1197 +29232,45 @@ function resolveAgainstBase(fixture, baseUrl) {
     return 'url' in resolved ? resolved.url : null;
 }
 
-;// CONCATENATED MODULE: ./src/fixtures/discover.ts
+;// CONCATENATED MODULE: ./src/report/write.ts
 /**
- * Finds fixture files under the fixtures folder. Only *.smoke.yml|yaml|json count, so a demo site and its assets
- * can live beside them; node_modules and dot-folders (.git, editor state) are never searched.
+ * Puts report.json (and a dry run's plan.json) on disk. report.json is validated before it is written and replaced atomically (temp file,
+ * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
  */
 
 
 
-/** Files that look like fixtures but lack ".smoke", named in the "no fixture files" hint. */
-const NEAR_MISS = /\.(ya?ml|json)$/i;
-function relativeToCwd(cwd, absolute) {
-    const relative = external_node_path_default().relative(cwd, absolute).split((external_node_path_default()).sep).join('/');
-    return relative === '' ? '.' : relative;
+
+const REPORT_FILE = 'report.json';
+const JUNIT_FILE = 'junit.xml';
+const PLAN_FILE = 'plan.json';
+/** Writes report.json into `reportDir` (created if needed), refusing one that does not match its own schema. */
+async function writeReport(reportDir, report) {
+    const checked = checkedOwnReport(report, 'refusing to write a report that does not match its schema');
+    await (0,promises_.mkdir)(reportDir, { recursive: true });
+    const reportPath = external_node_path_default().join(reportDir, REPORT_FILE);
+    await writeAtomically(reportPath, `${JSON.stringify(checked, null, 2)}\n`);
+    return reportPath;
 }
-function folderProblem(code, file, message) {
-    return { code, file, line: null, column: null, fixture: null, path: '', message };
+/** Writes plan.json for a dry run (buildPlan has validated it). It never touches report.json. */
+async function writePlan(reportDir, plan) {
+    await (0,promises_.mkdir)(reportDir, { recursive: true });
+    const planPath = external_node_path_default().join(reportDir, PLAN_FILE);
+    await writeAtomically(planPath, `${JSON.stringify(plan, null, 2)}\n`);
+    return planPath;
 }
-async function findFixtureFiles(fixturesDir, cwd) {
-    const root = external_node_path_default().resolve(cwd, fixturesDir);
-    const label = relativeToCwd(cwd, root);
-    const kind = await (0,promises_.stat)(root).then((stats) => (stats.isDirectory() ? 'dir' : 'other'), () => 'missing');
-    if (kind === 'missing') {
-        const message = `fixtures folder not found (looked for ${root}); create it, or point fixtures-dir (--fixtures-dir) at the folder that holds your *.smoke.yml files`;
-        return { files: [], problems: [folderProblem('missing-dir', label, message)] };
-    }
-    if (kind === 'other') {
-        const message = 'is a file, but fixtures-dir (--fixtures-dir) must be a folder; point it at the folder that holds this file';
-        return { files: [], problems: [folderProblem('not-a-dir', label, message)] };
-    }
-    const walk = { found: [], nearMisses: [], problems: [] };
-    await walkFolder(root, cwd, walk);
-    const files = walk.found.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
-    if (files.length === 0 && walk.problems.length === 0)
-        walk.problems.push(noFixtureFiles(label, walk.nearMisses));
-    return { files, problems: walk.problems };
-}
-async function walkFolder(folder, cwd, walk) {
-    let entries;
+/** Temp file in the same folder (so rename stays on one filesystem and is atomic), then rename over the target. */
+async function writeAtomically(target, content) {
+    const unique = `${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    const temp = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${unique}.tmp`);
     try {
-        entries = await (0,promises_.readdir)(folder, { withFileTypes: true });
+        await (0,promises_.writeFile)(temp, content, { encoding: 'utf8', flag: 'wx' });
+        await (0,promises_.rename)(temp, target);
     }
     catch (error) {
-        const message = `cannot be read (${error.code ?? error.message}); check its permissions`;
-        walk.problems.push(folderProblem('unreadable', relativeToCwd(cwd, folder), message));
-        return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-        if (entry.name.startsWith('.'))
-            continue;
-        const absolute = external_node_path_default().join(folder, entry.name);
-        if (entry.isDirectory()) {
-            if (entry.name !== 'node_modules')
-                await walkFolder(absolute, cwd, walk);
-            continue;
-        }
-        // A symlinked file counts; a symlinked folder is not followed, so a link loop cannot trap the walk.
-        const isFile = entry.isFile() || (entry.isSymbolicLink() && (await isRegularFile(absolute)));
-        if (!isFile)
-            continue;
-        if (FIXTURE_FILE_PATTERN.test(entry.name))
-            walk.found.push({ absolute, relative: relativeToCwd(cwd, absolute) });
-        else if (NEAR_MISS.test(entry.name))
-            walk.nearMisses.push(relativeToCwd(cwd, absolute));
-    }
-}
-async function isRegularFile(file) {
-    return (0,promises_.stat)(file).then((stats) => stats.isFile(), () => false);
-}
-function noFixtureFiles(label, nearMisses) {
-    let message = 'has no fixture files: only files named *.smoke.yml, *.smoke.yaml or *.smoke.json are fixtures';
-    const example = nearMisses[0];
-    if (example !== undefined) {
-        const renamed = example.replace(/\.(ya?ml|json)$/i, '.smoke.$1');
-        const others = nearMisses.length > 1 ? ` (and ${nearMisses.length - 1} more)` : '';
-        message += `; found ${example}${others}: if it is a fixture file, rename it to ${renamed}`;
-    }
-    else {
-        message += '; add one, or point fixtures-dir (--fixtures-dir) at the folder that holds them';
-    }
-    return folderProblem('no-fixture-files', label, message);
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/problems.ts
-/**
- * Problems found while loading fixture files. They are collected, never thrown one at a time, so a user fixes
- * every file in one pass before any browser starts.
- */
-const PROBLEM_CODES = (/* unused pure expression or super */ null && ([
-    'missing-dir',
-    'not-a-dir',
-    'no-fixture-files',
-    'unreadable',
-    'too-large',
-    'syntax',
-    'duplicate-key',
-    'empty-file',
-    'empty-list',
-    'wrong-shape',
-    'unknown-key',
-    'invalid',
-    'duplicate-id',
-]));
-/** "expect.text[0].equals" from ["expect", "text", 0, "equals"]. */
-function formatPath(path) {
-    let text = '';
-    for (const segment of path) {
-        if (typeof segment === 'number')
-            text += `[${segment}]`;
-        else
-            text += text === '' ? String(segment) : `.${String(segment)}`;
-    }
-    return text;
-}
-/** "fixtures/checkout.smoke.yml:14 checkout-flow expect.text: needs exactly one of contains, equals or matches" */
-function formatProblem(problem) {
-    let where = problem.file;
-    if (problem.line !== null)
-        where += `:${problem.line}`;
-    if (problem.line !== null && problem.column !== null)
-        where += `:${problem.column}`;
-    const subject = [problem.fixture, problem.path].filter((part) => part !== null && part !== '').join(' ');
-    return `${where}${subject === '' ? '' : ` ${subject}`}: ${problem.message}`;
-}
-function formatProblems(problems) {
-    return problems.map(formatProblem).join('\n');
-}
-/** Keeps problems in file order (as the files were listed), then by line, so output is stable across runs. */
-function sortProblems(problems, files) {
-    const fileRank = new Map(files.map((file, index) => [file, index]));
-    return problems
-        .map((problem, index) => ({ problem, index }))
-        .sort((a, b) => (fileRank.get(a.problem.file) ?? -1) - (fileRank.get(b.problem.file) ?? -1) ||
-        (a.problem.line ?? 0) - (b.problem.line ?? 0) ||
-        a.index - b.index)
-        .map(({ problem }) => problem);
-}
-/** Shows a value found in a file, short and on one line. */
-function describeValue(value) {
-    if (value === undefined)
-        return 'nothing';
-    if (value === null)
-        return 'an empty value';
-    if (Array.isArray(value))
-        return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
-    if (typeof value === 'object')
-        return 'an object';
-    if (typeof value === 'string')
-        return problems_quote(value);
-    return String(value);
-}
-/** JSON quoting escapes newlines and quotes; long values are cut so one problem stays one line. */
-function problems_quote(text, max = 60) {
-    const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-    return JSON.stringify(cut);
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/suggest.ts
-/**
- * "Did you mean ...?" for typos in keys, enum values and fixture ids.
- */
-/** Edit distance (insertions, deletions, substitutions, and swaps of two neighbours), case-insensitive. */
-function editDistance(a, b) {
-    const s = a.toLowerCase();
-    const t = b.toLowerCase();
-    const rows = [];
-    for (let i = 0; i <= s.length; i += 1) {
-        const row = [i];
-        for (let j = 1; j <= t.length; j += 1) {
-            if (i === 0) {
-                row.push(j);
-                continue;
-            }
-            const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-            let best = Math.min((rows[i - 1]?.[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (rows[i - 1]?.[j - 1] ?? 0) + cost);
-            if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) {
-                best = Math.min(best, (rows[i - 2]?.[j - 2] ?? 0) + 1);
-            }
-            row.push(best);
-        }
-        rows.push(row);
-    }
-    return rows[s.length]?.[t.length] ?? Math.max(s.length, t.length);
-}
-/**
- * The closest candidate, when it is close enough to be a plausible typo: within a third of the word's length
- * (at least 1, at most 3 edits). Separators are ignored, so "wait_until" finds "waitUntil".
- */
-function closestMatch(word, candidates) {
-    const plain = (text) => text.replace(/[-_.\s]/g, '');
-    const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
-    let best;
-    for (const candidate of candidates) {
-        const distance = Math.min(editDistance(word, candidate), editDistance(plain(word), plain(candidate)));
-        if (distance > limit)
-            continue;
-        if (!best || distance < best.distance)
-            best = { candidate, distance };
-    }
-    return best?.candidate;
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/issues.ts
-/**
- * Turns zod issues into messages a fixture author can act on: what was expected, what was found, what to do.
- * Parse with `ZOD_PARSE_OPTIONS`, so each issue carries its input and a message only when the schema wrote one.
- */
-
-
-
-
-/** An empty message means "the schema wrote none", so ours is used; a schema's own message always wins. */
-const ZOD_PARSE_OPTIONS = { reportInput: true, error: () => '' };
-function fieldProblems(issues, schema) {
-    const flat = flatten(issues, []);
-    const unknownAt = new Set(flat.filter((f) => f.issue.code === 'unrecognized_keys').map((f) => formatPath(f.path)));
-    return flat
-        .filter((f) => !(f.issue.code === 'custom' && isEmptyObject(f.issue.input) && unknownAt.has(formatPath(f.path))))
-        .flatMap((f) => problemsFor(f, schema));
-}
-function flatten(issues, prefix) {
-    return issues.flatMap((issue) => {
-        const path = [...prefix, ...issue.path];
-        if (issue.code !== 'invalid_union' || issue.errors.length === 0)
-            return [{ kind: 'issue', issue, path }];
-        // The branch that accepted the value's type says what is really wrong with it.
-        const branch = issue.errors.find((errors) => !errors.every(isTypeMismatchAtRoot));
-        if (branch)
-            return flatten(branch, path);
-        const expected = issue.errors.flatMap((errors) => errors.map((e) => (e.code === 'invalid_type' ? e.expected : '')));
-        return [{ kind: 'no-branch', issue, path, expected: [...new Set(expected.filter((e) => e !== ''))] }];
-    });
-}
-function isTypeMismatchAtRoot(issue) {
-    return issue.code === 'invalid_type' && issue.path.length === 0;
-}
-function problemsFor(flat, schema) {
-    const { issue, path } = flat;
-    if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => {
-            const guess = closestMatch(key, knownKeysAt(schema, path));
-            return {
-                code: 'unknown-key',
-                path: [...path, key],
-                message: unknownKeyMessage(key, path, schema, guess),
-                ...(guess ? { guess } : {}),
-            };
-        });
-    }
-    const message = flat.kind === 'no-branch' ? noBranchMessage(issue, path, flat.expected) : issueMessage(issue, path);
-    return [{ code: 'invalid', path, message }];
-}
-/** "expected a string or an object, found 5", unless the union wrote its own message (durations do). */
-function noBranchMessage(issue, path, expected) {
-    const hint = expected.map((type) => typeHint(type, issue.input, true)).find((text) => text !== '') ?? '';
-    const base = issue.message || `expected ${joinOr(expected.map(typeName))}`;
-    return withFound(base, issue.input) + hint + emptyHint(issue.input, path);
-}
-function issueMessage(issue, path) {
-    const own = issue.message;
-    switch (issue.code) {
-        case 'invalid_type':
-            if (!('input' in issue) || issue.input === undefined)
-                return missingMessage(issue.expected, path);
-            return (withFound(own || `expected ${typeName(issue.expected)}`, issue.input) +
-                typeHint(issue.expected, issue.input) +
-                emptyHint(issue.input, path));
-        case 'too_small':
-            return own ? withFound(own, issue.input) : tooSmallMessage(issue);
-        case 'too_big':
-            return own ? withFound(own, issue.input) : tooBigMessage(issue);
-        case 'invalid_value': {
-            const values = issue.values.map(String);
-            const guess = typeof issue.input === 'string' ? closestMatch(issue.input, values) : undefined;
-            const base = own || `must be one of ${values.join(', ')}`;
-            return withFound(base, issue.input) + (guess ? `; did you mean \`${guess}\`?` : '');
-        }
-        case 'invalid_format':
-            return withFound(own || `must match ${issue.pattern ?? issue.format}`, issue.input) + idHint(issue.input, path);
-        case 'custom':
-            return withFound(own || 'is not valid', issue.input, true);
-        default:
-            return withFound(own || 'is not valid', issue.input);
-    }
-}
-function missingMessage(expected, path) {
-    const key = path[path.length - 1];
-    const field = typeof key === 'string' ? `\`${key}:\`` : 'it';
-    return `is required but missing; add ${field} with ${typeName(expected)}`;
-}
-function tooSmallMessage(issue) {
-    const min = Number(issue.minimum);
-    if (issue.origin === 'array') {
-        return `is an empty list; list at least ${min === 1 ? 'one item' : `${min} items`}, or remove the key`;
-    }
-    if (issue.origin === 'string')
-        return `is empty; give it a value, or remove the key`;
-    const bound = issue.inclusive === false ? 'greater than' : 'at least';
-    return `must be ${bound} ${min}; found ${describeValue(issue.input)}`;
-}
-function tooBigMessage(issue) {
-    const max = Number(issue.maximum);
-    if (issue.origin === 'array') {
-        const count = Array.isArray(issue.input) ? `${issue.input.length} items` : 'too many items';
-        return `has ${count}; at most ${max} are allowed`;
-    }
-    if (issue.origin === 'string')
-        return `is longer than ${max} characters; shorten it`;
-    return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${max}; found ${describeValue(issue.input)}`;
-}
-/** Appends what was found, unless a custom message already shows it (a regex error quotes its pattern). */
-function withFound(message, input, mayEcho = false) {
-    if (mayEcho && typeof input === 'string' && input !== '' && message.includes(input))
-        return message;
-    const joint = message.startsWith('expected') ? ', found' : '; found';
-    const isObject = input !== null && typeof input === 'object' && !Array.isArray(input);
-    return `${message}${joint} ${isObject ? foundKeys(message, input) : describeValue(input)}`;
-}
-/** For "needs exactly one of contains, equals or matches": the keys it talks about that the object has. */
-function foundKeys(message, input) {
-    const keys = Object.keys(input);
-    const named = keys.filter((key) => /^\w+$/.test(key) && new RegExp(`\\b${key}\\b`).test(message));
-    if (keys.length === 0)
-        return 'none';
-    return joinAnd((named.length > 0 ? named : keys).map((key) => `\`${key}\``));
-}
-const TYPE_NAMES = {
-    string: 'a string',
-    number: 'a number',
-    int: 'a whole number',
-    boolean: 'true or false',
-    array: 'a list',
-    object: 'an object (key: value pairs)',
-    null: 'nothing',
-};
-function typeName(expected) {
-    return TYPE_NAMES[expected] ?? expected;
-}
-/** In a union ("a string or an object") quoting a number is rarely the fix, so that hint is left out there. */
-function typeHint(expected, input, inUnion = false) {
-    if (expected === 'array' && typeof input === 'string')
-        return `; write it as a list: [${input}]`;
-    if ((expected === 'number' || expected === 'int') && typeof input === 'string' && /^\d+$/.test(input.trim())) {
-        return '; remove the quotes';
-    }
-    if (expected === 'boolean' && (input === 'true' || input === 'false'))
-        return '; remove the quotes';
-    if (!inUnion && expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) {
-        return `; put it in quotes: "${String(input)}"`;
-    }
-    if (expected === 'object' && typeof input === 'string')
-        return '; write it as `key: value`, with a colon and a space';
-    return '';
-}
-/** `key:` with nothing after it reads as null in YAML: usually a value not written yet. */
-function emptyHint(input, path) {
-    if (input !== null)
-        return '';
-    // An empty path is a whole fixture, which is an item of the `fixtures:` list.
-    const isItem = path.length === 0 || typeof path[path.length - 1] === 'number';
-    return isItem ? '; fill in the item, or remove it' : '; give it a value, or remove the key';
-}
-/** An id with capitals or spaces has an obvious valid spelling; offer it. */
-function idHint(input, path) {
-    if (path.length !== 1 || path[0] !== 'id' || typeof input !== 'string')
-        return '';
-    const slug = input
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/^[^a-z0-9]+/, '')
-        .replace(/-+$/, '');
-    return FIXTURE_ID_PATTERN.test(slug) ? `; try ${problems_quote(slug)}` : '';
-}
-function unknownKeyMessage(key, path, schema, guess) {
-    const known = knownKeysAt(schema, path);
-    if (guess)
-        return `unknown key \`${key}\`; did you mean \`${guess}\`?`;
-    const here = formatPath(path.filter((segment) => typeof segment === 'string'));
-    const homes = [...new Set(homesOf(key, schema))].filter((home) => home !== here);
-    if (homes.length === 1) {
-        const where = homes[0] === '' ? 'at the top level of the fixture' : `under \`${homes[0]}\``;
-        return `unknown key \`${key}\` here; it belongs ${where}`;
-    }
-    return `unknown key \`${key}\`; expected one of ${known.map((k) => `\`${k}\``).join(', ')}; fix or remove it`;
-}
-/** The concrete schemas a value at this spot may match: optional, default, transforms and unions unwrapped. */
-function concrete(schema) {
-    if (schema instanceof ZodOptional || schema instanceof ZodDefault || schema instanceof ZodNullable) {
-        return concrete(schema.unwrap());
-    }
-    if (schema instanceof ZodPipe)
-        return concrete(schema.in);
-    if (schema instanceof ZodUnion)
-        return schema.options.flatMap(concrete);
-    return [schema];
-}
-function schemasAt(schema, path) {
-    let current = concrete(schema);
-    for (const segment of path) {
-        current = current.flatMap((candidate) => {
-            if (candidate instanceof ZodObject && typeof segment === 'string') {
-                const child = candidate.shape[segment];
-                return child ? concrete(child) : [];
-            }
-            if (candidate instanceof ZodArray && typeof segment === 'number') {
-                return concrete(candidate.element);
-            }
-            return [];
-        });
-    }
-    return current;
-}
-function knownKeysAt(schema, path) {
-    const keys = schemasAt(schema, path).flatMap((candidate) => candidate instanceof ZodObject ? Object.keys(candidate.shape) : []);
-    return [...new Set(keys)];
-}
-/** Where else in a fixture a key is valid ("expect", "steps"), for a key written at the wrong level. */
-function homesOf(key, schema, base = '', depth = 0) {
-    if (depth > 4)
-        return [];
-    return concrete(schema).flatMap((candidate) => {
-        // List items live where their list does: "steps", not "steps[]".
-        if (candidate instanceof ZodArray)
-            return homesOf(key, candidate.element, base, depth + 1);
-        if (!(candidate instanceof ZodObject))
-            return [];
-        const shape = candidate.shape;
-        const here = key in shape ? [base] : [];
-        const below = Object.entries(shape).flatMap(([name, child]) => homesOf(key, child, base === '' ? name : `${base}.${name}`, depth + 1));
-        return [...here, ...below];
-    });
-}
-function isEmptyObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
-}
-function joinAnd(items) {
-    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-function joinOr(items) {
-    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/json-source.ts
-/**
- * A small JSON scanner that keeps source offsets. JSON.parse gives the values but no positions, and V8 leaves the
- * position out of some syntax errors ("Unexpected token '}', ... is not valid JSON"), so this finds where keys and
- * values start, where a syntax error is, and which keys appear twice (JSON.parse silently keeps the last one).
- */
-/** Fixture files are a few levels deep; the cap keeps a hostile file from overflowing the stack. */
-const MAX_DEPTH = 64;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-// JSON strings may not hold raw control characters, so the scanner has to name them.
-// eslint-disable-next-line no-control-regex
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
-const LITERAL = /true|false|null/y;
-class JsonSyntax extends Error {
-    offset;
-    hint;
-    constructor(offset, hint = null) {
-        super('JSON syntax');
-        this.offset = offset;
-        this.hint = hint;
-    }
-}
-function scanJson(text) {
-    const duplicates = [];
-    let pos = 0;
-    const skipSpace = () => {
-        while (pos < text.length && ' \t\n\r'.includes(text.charAt(pos)))
-            pos += 1;
-        if (text.startsWith('//', pos) || text.startsWith('/*', pos)) {
-            throw new JsonSyntax(pos, 'JSON has no comments: remove it, or write the fixture as .smoke.yml');
-        }
-    };
-    const token = (pattern) => {
-        pattern.lastIndex = pos;
-        const match = pattern.exec(text);
-        if (!match)
-            throw new JsonSyntax(pos);
-        pos += match[0].length;
-        return match[0];
-    };
-    const expect = (char) => {
-        if (text.charAt(pos) !== char)
-            throw new JsonSyntax(pos);
-        pos += 1;
-    };
-    const trailingComma = (close) => {
-        if (text.charAt(pos) === close)
-            throw new JsonSyntax(pos, 'remove the trailing comma before it (JSON does not allow one)');
-    };
-    const value = (depth) => {
-        if (depth > MAX_DEPTH)
-            throw new JsonSyntax(pos, `nesting is deeper than ${MAX_DEPTH} levels`);
-        skipSpace();
-        const offset = pos;
-        const char = text.charAt(pos);
-        if (char === '{')
-            return object(offset, depth);
-        if (char === '[')
-            return array(offset, depth);
-        if (char === '"')
-            token(STRING);
-        else if (char === '-' || (char >= '0' && char <= '9'))
-            token(NUMBER);
-        else
-            token(LITERAL);
-        return { offset };
-    };
-    const object = (offset, depth) => {
-        const entries = new Map();
-        pos += 1;
-        skipSpace();
-        if (text.charAt(pos) === '}') {
-            pos += 1;
-            return { offset, entries };
-        }
-        for (;;) {
-            skipSpace();
-            const keyOffset = pos;
-            const key = JSON.parse(token(STRING));
-            skipSpace();
-            expect(':');
-            const node = value(depth + 1);
-            if (entries.has(key))
-                duplicates.push({ key, offset: keyOffset });
-            entries.set(key, { keyOffset, value: node });
-            skipSpace();
-            if (text.charAt(pos) === '}') {
-                pos += 1;
-                return { offset, entries };
-            }
-            expect(',');
-            skipSpace();
-            trailingComma('}');
-        }
-    };
-    const array = (offset, depth) => {
-        const items = [];
-        pos += 1;
-        skipSpace();
-        if (text.charAt(pos) === ']') {
-            pos += 1;
-            return { offset, items };
-        }
-        for (;;) {
-            items.push(value(depth + 1));
-            skipSpace();
-            if (text.charAt(pos) === ']') {
-                pos += 1;
-                return { offset, items };
-            }
-            expect(',');
-            skipSpace();
-            trailingComma(']');
-        }
-    };
-    try {
-        const root = value(0);
-        skipSpace();
-        if (pos < text.length)
-            throw new JsonSyntax(pos);
-        return { ok: true, root, duplicates };
-    }
-    catch (error) {
-        if (error instanceof JsonSyntax)
-            return { ok: false, offset: error.offset, hint: error.hint };
+        await (0,promises_.rm)(temp, { force: true });
         throw error;
     }
-}
-/** The offset of the deepest node along `path` that exists (a key's own offset for object entries). */
-function locateInJson(root, path) {
-    let node = root;
-    let offset = root.offset;
-    for (const segment of path) {
-        if (typeof segment === 'number' && node.items) {
-            const item = node.items[segment];
-            if (!item)
-                break;
-            node = item;
-            offset = item.offset;
-        }
-        else {
-            const entry = node.entries?.get(String(segment));
-            if (!entry)
-                break;
-            node = entry.value;
-            offset = entry.keyOffset;
-        }
-    }
-    return offset;
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/parse.ts
-/**
- * Turns the text of a fixture file into data plus a way to find the line of any field. YAML goes through the yaml
- * package; JSON through JSON.parse, so its syntax errors read the way JSON users expect.
- */
-
-
-
-
-/** Anchors and aliases are allowed, but this many expansions is an alias bomb, not a fixture file. */
-const MAX_ALIAS_COUNT = 100;
-function formatOf(file) {
-    return file.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
-}
-function parseFixtureSource(text, format) {
-    const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-    if (body.trim() === '')
-        return emptyFile();
-    return format === 'json' ? parse_parseJson(body) : parseYaml(body);
-}
-function emptyFile() {
-    const message = 'the file is empty; write one fixture (id, url, ...) or `fixtures:` followed by a list, or delete it';
-    return { source: null, problems: [{ code: 'empty-file', position: { line: 1, column: 1 }, message }] };
-}
-function lineFinder(counter, locate) {
-    return (path) => positionAt(counter, locate(path)).line;
-}
-function parseYaml(text) {
-    const counter = new dist/* LineCounter */.HN();
-    // Merge keys (`<<: *defaults`) are how YAML users share settings; YAML 1.2 leaves them off by default.
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, merge: true });
-    const problems = doc.errors.map((error) => {
-        const position = positionAt(counter, error.pos[0]);
-        if (error.code === 'DUPLICATE_KEY') {
-            const key = text.slice(error.pos[0]).split(/:\s|:$|\n/m)[0]?.trim() ?? '';
-            return { code: 'duplicate-key', position, message: `key \`${key}\` appears twice in the same mapping; keep one` };
-        }
-        if (error.code === 'MULTIPLE_DOCS') {
-            const message = 'holds several YAML documents (separated by ---); put the fixtures in one `fixtures:` list instead';
-            return { code: 'syntax', position, message };
-        }
-        return { code: 'syntax', position, message: `not valid YAML: ${error.message}; fix the syntax here` };
-    });
-    // Only duplicate keys leave the data usable; any other syntax error makes it guesswork.
-    if (problems.some((problem) => problem.code === 'syntax'))
-        return { source: null, problems };
-    if (doc.contents === null)
-        return emptyFile();
-    try {
-        const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-        return { source: { data, lineOf: lineFinder(counter, yamlLocator(doc)) }, problems };
-    }
-    catch (error) {
-        const message = `cannot be read: ${error.message} (more than ${MAX_ALIAS_COUNT} alias expansions); write the values out instead of nesting aliases`;
-        return { source: null, problems: [...problems, { code: 'syntax', position: { line: 1, column: 1 }, message }] };
-    }
-}
-function parse_parseJson(text) {
-    const counter = countLines(text);
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        return { source: null, problems: [jsonSyntaxProblem(text, counter, error.message)] };
-    }
-    const scan = scanJson(text);
-    if (!scan.ok) {
-        // JSON.parse accepted it, so only the nesting cap can get here.
-        const message = `cannot be read: ${scan.hint ?? 'unexpected structure'}`;
-        return { source: null, problems: [{ code: 'syntax', position: positionAt(counter, scan.offset), message }] };
-    }
-    const problems = scan.duplicates.map(({ key, offset }) => ({
-        code: 'duplicate-key',
-        position: positionAt(counter, offset),
-        message: `key \`${key}\` appears twice in the same object (JSON keeps only the last one); keep one`,
-    }));
-    const locate = (path) => locateInJson(scan.root, path);
-    return { source: { data, lineOf: lineFinder(counter, locate) }, problems };
-}
-/**
- * V8 says what is wrong but not always where ("Unexpected token '}', "..." is not valid JSON"); jsonErrorOffset
- * finds where, and the fixture scanner adds a hint for the usual slips (comments, trailing commas).
- */
-function jsonSyntaxProblem(text, counter, v8Message) {
-    const scan = scanJson(text);
-    const v8Offset = /at position (\d+)/.exec(v8Message)?.[1];
-    const found = jsonErrorOffset(text);
-    const offset = v8Offset !== undefined ? Number(v8Offset) : found < 0 ? text.length : found;
-    const hint = !scan.ok && scan.hint !== null ? scan.hint : 'fix the syntax here';
-    return { code: 'syntax', position: positionAt(counter, offset), message: `not valid JSON: ${v8Reason(v8Message)}; ${hint}` };
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/load.ts
-/**
- * Loads every fixture file under the fixtures folder, validates each fixture with the zod schema, and collects
- * every problem in every file, so nothing runs until the whole suite is sound.
- */
-
-
-
-
-
-
-
-/** A fixture file this large is a mistake (a log, a dump), and parsing it would only waste memory. */
-const MAX_FIXTURE_FILE_BYTES = 5 * 1024 * 1024;
-/** What may sit beside `fixtures:` (such as `$schema`), taken from the list form of FixtureFile. */
-const LIST_WRAPPER = listWrapperSchema();
-function listWrapperSchema() {
-    const options = FixtureFile.options;
-    const listForm = options.find((option) => option instanceof ZodObject && 'fixtures' in option.shape);
-    if (!(listForm instanceof ZodObject))
-        throw new Error('FixtureFile has no `fixtures:` form');
-    return listForm.omit({ fixtures: true });
-}
-async function loadFixtures(fixturesDir, options = {}) {
-    const cwd = options.cwd ?? process.cwd();
-    const discovery = await findFixtureFiles(fixturesDir, cwd);
-    const problems = [...discovery.problems];
-    const entries = [];
-    for (const file of discovery.files) {
-        const found = await entriesOfFile(file);
-        entries.push(...found.entries);
-        problems.push(...found.problems);
-    }
-    const duplicates = duplicateIdProblems(entries);
-    problems.push(...duplicates.problems);
-    const fixtures = [];
-    for (const entry of entries) {
-        const checked = validateEntry(entry);
-        if ('problems' in checked)
-            problems.push(...checked.problems);
-        else if (!duplicates.repeats.has(entry))
-            fixtures.push(checked.fixture);
-    }
-    const files = discovery.files.map((file) => file.relative);
-    return { fixtures, problems: sortProblems(problems, files), files };
-}
-function fileProblem(code, file, line, message) {
-    return { code, file, line, column: null, fixture: null, path: '', message };
-}
-async function readFixtureText(file) {
-    try {
-        const { size } = await (0,promises_.stat)(file.absolute);
-        if (size > MAX_FIXTURE_FILE_BYTES) {
-            const mib = (size / 1024 / 1024).toFixed(1);
-            const message = `is ${mib} MiB, over the ${MAX_FIXTURE_FILE_BYTES / 1024 / 1024} MiB limit for a fixture file; split it into smaller *.smoke.yml files`;
-            return { problem: fileProblem('too-large', file.relative, null, message) };
-        }
-        return { text: await (0,promises_.readFile)(file.absolute, 'utf8') };
-    }
-    catch (error) {
-        const reason = error.code ?? error.message;
-        return { problem: fileProblem('unreadable', file.relative, null, `cannot be read (${reason}); check its permissions`) };
-    }
-}
-async function entriesOfFile(file) {
-    const read = await readFixtureText(file);
-    if ('problem' in read)
-        return { entries: [], problems: [read.problem] };
-    const parsed = parseFixtureSource(read.text, formatOf(file.relative));
-    const problems = parsed.problems.map((problem) => ({
-        code: problem.code,
-        file: file.relative,
-        line: problem.position.line,
-        column: problem.code === 'syntax' ? problem.position.column : null,
-        fixture: null,
-        path: '',
-        message: problem.message,
-    }));
-    if (!parsed.source)
-        return { entries: [], problems };
-    const shaped = shapeOf(file.relative, parsed.source);
-    return { entries: shaped.entries, problems: [...problems, ...shaped.problems] };
-}
-/** A file holds one fixture object, or `fixtures:` followed by a non-empty list of them. */
-function shapeOf(file, source) {
-    const { data } = source;
-    const problem = (code, path, message) => ({
-        entries: [],
-        problems: [{ ...fileProblem(code, file, source.lineOf(path), message), path: formatPath(path) }],
-    });
-    if (Array.isArray(data)) {
-        return problem('wrong-shape', [], 'the file is a bare list; write `fixtures:` on the line above it so it holds several fixtures');
-    }
-    if (data === null || typeof data !== 'object') {
-        const found = describeValue(data);
-        return problem('wrong-shape', [], `expected one fixture (id, url, ...) or \`fixtures:\` followed by a list; found ${found}`);
-    }
-    if (!('fixtures' in data))
-        return { entries: [{ file, raw: data, docPath: [], index: null, source }], problems: [] };
-    const list = data.fixtures;
-    if (!Array.isArray(list)) {
-        return problem('wrong-shape', ['fixtures'], `expected a list of fixtures, found ${describeValue(list)}; start each fixture with "- "`);
-    }
-    if (list.length === 0) {
-        return problem('empty-list', ['fixtures'], 'is an empty list; add at least one fixture, or delete the file');
-    }
-    const { fixtures: _list, ...beside } = data;
-    const besideCheck = LIST_WRAPPER.safeParse(beside, ZOD_PARSE_OPTIONS);
-    const besideProblems = besideCheck.success ? [] : fieldProblems(besideCheck.error.issues, LIST_WRAPPER);
-    return {
-        entries: list.map((raw, index) => ({ file, raw, docPath: ['fixtures', index], index, source })),
-        problems: besideProblems.map((found) => ({
-            ...fileProblem(found.code, file, source.lineOf(found.path), besideMessage(found)),
-            path: formatPath(found.path),
-        })),
-    };
-}
-/** A fixture field written beside `fixtures:` belongs inside one of the listed fixtures. */
-function besideMessage(found) {
-    if (found.code !== 'unknown-key' || found.guess !== undefined)
-        return found.message;
-    const allowed = Object.keys(LIST_WRAPPER.shape).map((key) => `\`${key}\``);
-    return `unknown key \`${found.path.join('.')}\` beside \`fixtures:\` (only ${allowed.join(', ')} may sit there); move it into a fixture of the list, or remove it`;
-}
-/** The fixture's id if it has a valid one, else its place in the list: how problems name a fixture. */
-function labelOf(entry) {
-    const id = idOf(entry.raw);
-    if (id !== undefined)
-        return id;
-    return entry.index === null ? null : `fixtures[${entry.index}]`;
-}
-function idOf(raw) {
-    const id = raw !== null && typeof raw === 'object' ? raw.id : undefined;
-    return typeof id === 'string' && FIXTURE_ID_PATTERN.test(id) ? id : undefined;
-}
-function validateEntry(entry) {
-    const line = entry.source.lineOf(entry.docPath);
-    const result = Fixture.safeParse(entry.raw, ZOD_PARSE_OPTIONS);
-    if (result.success) {
-        // `$schema` only tells editors where the schema is; it is not part of the fixture.
-        const { $schema: _editorHint, ...fixture } = result.data;
-        return { fixture: { ...fixture, file: entry.file, line } };
-    }
-    const fixture = labelOf(entry);
-    return {
-        problems: fieldProblems(result.error.issues, Fixture).map((problem) => ({
-            code: problem.code,
-            file: entry.file,
-            line: entry.source.lineOf([...entry.docPath, ...problem.path]),
-            column: null,
-            fixture,
-            path: formatPath(problem.path),
-            message: problem.message,
-        })),
-    };
-}
-/** One problem per repeat, naming where the id was first used. Ids of invalid fixtures count too. */
-function duplicateIdProblems(entries) {
-    const first = new Map();
-    const problems = [];
-    const repeats = new Set();
-    for (const entry of entries) {
-        const id = idOf(entry.raw);
-        if (id === undefined)
-            continue;
-        const where = `${entry.file}:${entry.source.lineOf(entry.docPath)}`;
-        const earlier = first.get(id);
-        if (earlier === undefined) {
-            first.set(id, where);
-            continue;
-        }
-        repeats.add(entry);
-        const message = `duplicate id "${id}": also used by the fixture at ${earlier}; ids must be unique across the suite, so rename one`;
-        const line = entry.source.lineOf([...entry.docPath, 'id']);
-        problems.push({ code: 'duplicate-id', file: entry.file, line, column: null, fixture: id, path: 'id', message });
-    }
-    return { problems, repeats };
-}
-
-;// CONCATENATED MODULE: ./src/rerun/diagnostics.ts
-/**
- * Why a rerun cannot start, said the same way by the CLI and the Action. Each case has its own code, a message
- * that names what was looked at, guidance, and a ready fallback: run named fixtures, or the whole suite.
- */
-
-
-const READ_FAILURE_CODES = {
-    missing: 'report-missing',
-    unreadable: 'report-unreadable',
-    'too-large': 'too-large',
-    'not-json': 'not-json',
-    'unknown-schema-version': 'unknown-schema-version',
-    'schema-invalid': 'schema-invalid',
-};
-function readFailureGuidance(kind, what) {
-    switch (kind) {
-        case 'missing':
-            return [`Run the suite once to create ${what}, or point to the report of the run you want to rerun.`];
-        case 'unreadable':
-            return [`Check that ${what} is a readable file.`];
-        case 'too-large':
-            return [`${what} is larger than any report this tool writes; it is probably not a smoke report.`];
-        case 'not-json':
-            return [`${what} is not JSON: it may be truncated, or not a report at all. Point to the report.json of a smoke run.`];
-        case 'unknown-schema-version':
-            return [
-                `This release reads report schemaVersion ${KNOWN_SCHEMA_VERSIONS.join(', ')}. ` +
-                    'Rerun with the release that wrote the report, or run the fixtures again with this one.',
-            ];
-        case 'schema-invalid':
-            return [`${what} does not match the report schema (schema/report.schema.json): it was edited, or not written by reliability-smoke.`];
-    }
-}
-/** A source report that could not be used. The ids it would have given are unknown, so the fallback uses a placeholder. */
-function readFailureDiagnostic(error, what, fallback) {
-    // The message of a schema failure lists its problems too; they are shown once, as the diagnostic's problems.
-    const message = error.problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
-    return build_preflightDiagnostic({
-        code: READ_FAILURE_CODES[error.kind],
-        message: `Cannot rerun from ${what}: ${message}`,
-        problems: error.problems,
-        guidance: [...readFailureGuidance(error.kind, what), ...fallbackGuidance(fallback)],
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-/** The source report has no failed fixture: governed by if-nothing-to-rerun. */
-function nothingToRerunDiagnostic(source, what, severity, fallback) {
-    const { summary } = source.report;
-    return build_preflightDiagnostic({
-        code: 'nothing-to-rerun',
-        severity,
-        message: 
-        // Skipped fixtures are rerun too, so none are left to count here.
-        `Nothing to rerun: no fixture failed in ${what} (${summary.passed} passed, ${summary.flaky} flaky, ` +
-            `result ${source.report.result}).`,
-        guidance: [
-            severity === 'error'
-                ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
-                : 'if-nothing-to-rerun is pass, so this run passes without running anything.',
-            ...fallbackGuidance(fallback),
-        ],
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-/** Every failed fixture of the source is gone from the fixture files (renamed or removed). */
-function failedFixturesGoneDiagnostic(missing, what, severity, fallback) {
-    return build_preflightDiagnostic({
-        code: 'failed-fixtures-gone',
-        severity,
-        message: `Nothing to rerun: the fixtures that failed in ${what} no longer exist: ${missing.join(', ')}.`,
-        guidance: ['They were renamed or removed since that run; run the suite in full to check the current fixtures.', ...fallbackGuidance(fallback)],
-        // Their ids are gone, so the fallback names a placeholder (the new id) beside the full run.
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-function fallbackGuidance(fallback) {
-    return [
-        'To run particular fixtures instead, name them: the fixtures input, or --fixture <id> on the command line.',
-        fallback.fullRunHint,
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/selection/glob.ts
-/**
- * Fixture patterns: an id, or a glob where `*` matches any run of characters and `?` exactly one. Ids have no
- * "/", so there is no need for `**` or path rules.
- */
-function isGlob(pattern) {
-    return pattern.includes('*') || pattern.includes('?');
-}
-/** A whole-string matcher for one pattern; everything but `*` and `?` is literal. */
-function compilePattern(pattern) {
-    if (!isGlob(pattern))
-        return (id) => id === pattern;
-    const source = Array.from(pattern, (char) => {
-        if (char === '*')
-            return '.*';
-        if (char === '?')
-            return '.';
-        return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-    }).join('');
-    const regex = new RegExp(`^${source}$`, 's');
-    return (id) => regex.test(id);
-}
-
-;// CONCATENATED MODULE: ./src/selection/select.ts
-
-
-
-function selectFixtures(all, request) {
-    if (request.sample !== null && !(Number.isInteger(request.sample) && request.sample >= 1)) {
-        throw new RangeError(`sample must be a whole number of at least 1, got ${request.sample}`);
-    }
-    const ids = all.map((fixture) => fixture.id);
-    const matchers = request.patterns.map(compilePattern);
-    const unmatchedPatterns = request.patterns.filter((_, index) => !ids.some((id) => matchers[index]?.(id)));
-    const byPattern = matchers.length === 0 ? [...all] : all.filter((f) => matchers.some((match) => match(f.id)));
-    const wanted = new Set(request.tags);
-    const byTag = wanted.size === 0 ? byPattern : byPattern.filter((f) => f.tags.some((tag) => wanted.has(tag)));
-    const selected = sampled(byTag, request);
-    const warnings = [
-        ...unmatchedPatterns.map((pattern) => unmatchedPatternWarning(pattern, ids)),
-        ...unusedTagWarnings(all, request.tags),
-    ];
-    if (selected.length === 0 && all.length > 0)
-        warnings.push(emptySelectionWarning(request));
-    return { selected, unmatchedPatterns, warnings, mode: selected.length === all.length ? 'full' : 'selected' };
-}
-/** Exactly the failed fixtures, in suite order. Never sampled: a rerun that skipped a failure would hide it. */
-function selectForRerun(all, failedIds) {
-    const failed = new Set(failedIds);
-    const known = new Set(all.map((fixture) => fixture.id));
-    const missing = [...failed].filter((id) => !known.has(id));
-    return {
-        selected: all.filter((fixture) => failed.has(fixture.id)),
-        missing,
-        warnings: missing.map((id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`),
-    };
-}
-function sampled(candidates, request) {
-    if (request.sample === null)
-        return candidates;
-    const chosen = sampleIds(candidates.map((fixture) => fixture.id), request.sample, request.sampleSeed ?? DEFAULT_SAMPLE_SEED);
-    return candidates.filter((fixture) => chosen.has(fixture.id));
-}
-function unmatchedPatternWarning(pattern, ids) {
-    const base = `fixture pattern "${pattern}" matches no fixture id`;
-    if (pattern !== pattern.toLowerCase())
-        return `${base}; ids are lowercase, try "${pattern.toLowerCase()}"`;
-    if (isGlob(pattern))
-        return `${base}; check it against the fixture ids`;
-    const guess = closestMatch(pattern, ids);
-    return guess ? `${base}; did you mean "${guess}"?` : `${base}; check the spelling, or use a glob such as "${pattern}*"`;
-}
-function unusedTagWarnings(all, tags) {
-    const present = new Set(all.flatMap((fixture) => fixture.tags));
-    return tags
-        .filter((tag) => !present.has(tag))
-        .map((tag) => {
-        const guess = closestMatch(tag, present);
-        return `tag "${tag}" is on no fixture${guess ? `; did you mean "${guess}"?` : ''}`;
-    });
-}
-function emptySelectionWarning(request) {
-    const parts = [
-        request.patterns.length > 0 ? `fixtures ${request.patterns.map((p) => `"${p}"`).join(', ')}` : '',
-        request.tags.length > 0 ? `tags ${request.tags.map((t) => `"${t}"`).join(', ')}` : '',
-    ].filter((part) => part !== '');
-    return `nothing is selected: no fixture matches ${parts.join(' together with ')}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/plan.ts
-/**
- * Before anything runs: the rerun source, the fixture files, the selection, and whether relative URLs have a base.
- * Every way this can fail is a PreflightError with its own code.
- */
-
-
-
-
-
-
-
-function rerunInputOf(request, source, suite) {
-    return { source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
-}
-/**
- * A report of a run that stopped before any fixture ran, and carried nothing over, knows no result: rerunning
- * from it would find "nothing failed" and could pass a suite whose failures were never checked again.
- */
-async function acquireUsableSource(request) {
-    const source = await acquireSource(request);
-    const { preflight, fixtures } = source.report;
-    if (preflight?.severity === 'error' && fixtures.length === 0) {
-        throw new PreflightError(build_preflightDiagnostic({
-            code: 'source-has-no-results',
-            message: `Cannot rerun from ${sourceName(request, source)}: that run stopped before any fixture ran ` +
-                `(${preflight.code}: ${preflight.message}), so it holds no results to rerun.`,
-            guidance: [
-                'Fix what stopped that run, then run the suite in full; or name the fixtures to run.',
-                request.fullRunHint,
-            ],
-            fallbackIds: [],
-            commandArgs: request.commandArgs,
-        }));
-    }
-    return source;
-}
-async function loadValidSuite(request, deps) {
-    const loaded = await loadFixtures(request.options.fixturesDir, { cwd: deps.cwd ?? process.cwd() });
-    if (loaded.problems.length === 0)
-        return loaded.fixtures;
-    throw new PreflightError(build_preflightDiagnostic({
-        code: 'fixtures-invalid',
-        message: `${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in the fixture files; nothing was run.`,
-        problems: loaded.problems.map(formatProblem),
-        guidance: [
-            'Fix each problem above at the file and line it names, then run again.',
-            'Editors can check fixture files as you type with schema/fixture.schema.json.',
-        ],
-        fallbackIds: null,
-    }));
-}
-function fallbackOf(request) {
-    return { commandArgs: request.commandArgs, fullRunHint: request.fullRunHint };
-}
-async function acquireSource(request) {
-    if (!request.acquireRerunSource)
-        throw new Error('rerun-failed needs a source of the previous report');
-    return request.acquireRerunSource();
-}
-function sourceName(request, source) {
-    return request.describeSource?.(source) ?? 'the source report';
-}
-/** What the options ask of the selection, before it is made. */
-function selectionInfoOf(options) {
-    return {
-        fixturesDir: options.fixturesDir,
-        patterns: options.patterns,
-        tags: options.tags,
-        sample: options.sample,
-        sampleSeed: options.sample === null ? null : options.sampleSeed,
-    };
-}
-function planSelection(request, suite, source) {
-    const { options } = request;
-    const info = selectionInfoOf(options);
-    if (source)
-        return planRerun(request, suite, source, info);
-    const selection = selectFixtures(suite, options);
-    if (selection.selected.length === 0) {
-        throw new PreflightError(build_preflightDiagnostic({
-            code: 'nothing-selected',
-            message: 'No fixture matches the selection, so nothing would run.',
-            problems: selection.warnings,
-            guidance: ['Check the fixtures, tags and sample you gave against the fixture ids and tags in your files.'],
-            fallbackIds: [],
-            commandArgs: request.commandArgs,
-        }));
-    }
-    return {
-        mode: selection.mode,
-        selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns },
-        selected: selection.selected,
-        suite,
-        rerun: null,
-        warnings: selection.warnings,
-    };
-}
-function planRerun(request, suite, source, info) {
-    const { options } = request;
-    const severity = options.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-    const toRerun = rerunFixtureIds(source.report.fixtures);
-    if (toRerun.length === 0) {
-        throw new PreflightError(nothingToRerunDiagnostic(source, sourceName(request, source), severity, fallbackOf(request)));
-    }
-    const selection = selectForRerun(suite, toRerun);
-    if (selection.selected.length === 0) {
-        throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, sourceName(request, source), severity, fallbackOf(request)));
-    }
-    const ignored = [
-        ...(options.tags.length > 0 ? ['tags'] : []),
-        ...(options.sample !== null ? ['sample'] : []),
-    ].map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
-    return {
-        mode: 'rerun-failed',
-        selection: { ...info, sample: null, sampleSeed: null, selected: selection.selected.map((f) => f.id), missing: selection.missing },
-        selected: selection.selected,
-        suite,
-        rerun: rerunInputOf(request, source, suite),
-        warnings: [...ignored, ...selection.warnings],
-    };
-}
-function isRelative(url) {
-    return !URL.canParse(url);
-}
-/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
-function relativeUrlFields(fixture) {
-    const expectUrl = fixture.expect.url;
-    return [
-        ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
-        ...fixture.steps.flatMap((step, index) => step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : []),
-        ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
-    ];
-}
-/** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */
-function requireBaseUrlWhereNeeded(request, selected) {
-    if (request.options.baseUrl || request.options.serveDir)
-        return;
-    const needing = selected.map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
-    if (needing.length === 0)
-        return;
-    throw new PreflightError(build_preflightDiagnostic({
-        code: 'base-url-missing',
-        message: `${needing.length} selected fixture${needing.length === 1 ? ' uses' : 's use'} relative URLs, but there is no base URL.`,
-        problems: needing.flatMap(({ fixture, fields }) => fields.map(({ field, value }) => `${fixture.file}:${fixture.line} ${fixture.id}: ${field} ${JSON.stringify(value)}`)),
-        guidance: [
-            'Give a base URL (the base-url input, or --base-url) for a deployed site,',
-            'or serve a built site from a folder (the serve input, or --serve DIR).',
-        ],
-        fallbackIds: null,
-    }));
 }
 
 ;// CONCATENATED MODULE: ./src/engine/dry-run.ts
@@ -59385,7 +58150,60 @@ executablePath,
 launch: cli_launch, } = puppeteer;
 /* harmony default export */ const puppeteer_core = (puppeteer);
 //# sourceMappingURL=puppeteer-core.js.map
+;// CONCATENATED MODULE: ./src/run/failure.ts
+/**
+ * What an attempt reports when it fails, and how page text is put into a message. Page-supplied text (titles,
+ * console messages, error text) is data: it is clipped and quoted as a JSON string, so it can never add a line,
+ * close a quote, or start a workflow command in the message around it.
+ */
+
+/** A failure whose kind is already known where it is raised (an expectation, a step the page refused, ...). */
+class AttemptFailure extends Error {
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+        this.name = 'AttemptFailure';
+    }
+}
+/** Lower ranks win when several things went wrong in one attempt (navigation, timeout, browser and config first, then assertions, then script errors). */
+const RANK = {
+    navigation: 0,
+    timeout: 0,
+    browser: 0,
+    config: 0,
+    assertion: 1,
+    'script-error': 2,
+};
+function failureRank(kind) {
+    return RANK[kind];
+}
+/** How much of one piece of page text goes into a message; the log keeps it whole. */
+const QUOTED_TEXT_MAX = 200;
+/** Page (or fixture) text as a one-line JSON string literal, clipped first so the note stays inside the quotes. */
+function quote(text, max = QUOTED_TEXT_MAX) {
+    return JSON.stringify(clip(text, max));
+}
+/** "5.0s": one decimal is what a reader of a failure message needs. */
+function seconds(ms) {
+    return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+}
+/** A message as the report stores it: the first line says what happened, the rest gives the details. */
+function composeMessage(headline, details = []) {
+    const text = [headline, ...details.filter((line) => line.length > 0)].join('\n');
+    return clip(text, REPORT_LIMITS.maxMessageChars);
+}
+/** A timeout: the headline says what it waited for and why; the attempt's timeout always follows. */
+function timedOut(headline, timeoutMs, details = []) {
+    return new AttemptFailure('timeout', composeMessage(headline, [`The attempt's timeout is ${seconds(timeoutMs)}.`, ...details]));
+}
+/** A selector the browser refused: a config failure, since no page could ever match it. */
+function invalidSelector(subject, selector, problem) {
+    return new AttemptFailure('config', composeMessage(`${subject} ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
+}
+
 ;// CONCATENATED MODULE: ./src/run/page-signals.ts
+
 
 
 const page_signals_DEFAULT_VIEWPORT = { width: 1280, height: 720 };
@@ -59702,6 +58520,20 @@ function createLauncher(found, logger, root = isRoot()) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/run/types.ts
+/**
+ * The reason an attempt's AbortSignal carries when the suite stops it from outside. The attempt records a
+ * failure of this kind with this message.
+ */
+class AttemptAbort extends Error {
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+        this.name = 'AttemptAbort';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/run/progress.ts
 class AttemptOver extends Error {
     constructor() {
@@ -59878,6 +58710,7 @@ async function pollPage(page, query, check, budget) {
 
 
 
+
 /** How long a failed step may spend finding out why, once its time has run out. */
 const DIAGNOSIS_BUDGET_MS = 1000;
 function describeStep(step) {
@@ -59998,7 +58831,7 @@ function whyNotReady(selector, state) {
 }
 function stepTimeout(progress, label, why) {
     const waited = progress.elapsedMs() - (progress.current()?.startMs ?? 0);
-    return timedOut(`Timed out after ${failure_seconds(waited)} waiting for ${label}: ${why}.`, progress.timeoutMs);
+    return timedOut(`Timed out after ${seconds(waited)} waiting for ${label}: ${why}.`, progress.timeoutMs);
 }
 async function pressKey(label, key, press) {
     try {
@@ -60187,9 +59020,9 @@ async function checkPageExpectations(page, expect, options) {
     const result = await pollPage(page, query, check, { progress, budgetMs });
     if (result.held)
         return;
-    const waited = `(waited ${failure_seconds(result.waitedMs)})`;
+    const waited = `(waited ${seconds(result.waitedMs)})`;
     if (result.failure === null || result.snapshot === null) {
-        throw new AttemptFailure('timeout', composeMessage(`Timed out after ${failure_seconds(result.waitedMs)} waiting for the page to settle so that expect could be checked.`, [
+        throw new AttemptFailure('timeout', composeMessage(`Timed out after ${seconds(result.waitedMs)} waiting for the page to settle so that expect could be checked.`, [
             `It kept navigating: ${result.lastError ?? 'no answer'}`,
         ]));
     }
@@ -60215,7 +59048,7 @@ function statusFailure(expected, document) {
 function maxDurationFailure(maxDuration, elapsedMs) {
     if (maxDuration === undefined || elapsedMs <= maxDuration)
         return null;
-    return new AttemptFailure('assertion', composeMessage(`expect.maxDuration ${failure_seconds(maxDuration)} exceeded: the attempt took ${failure_seconds(elapsedMs)}.`, [
+    return new AttemptFailure('assertion', composeMessage(`expect.maxDuration ${seconds(maxDuration)} exceeded: the attempt took ${seconds(elapsedMs)}.`, [
         'The time runs from the start of the navigation to the end of the expect checks.',
     ]));
 }
@@ -60328,8 +59161,10 @@ function formatAttemptLog(record, captures) {
  * One attempt of one fixture on a page the suite prepared: open the URL, run the steps, check the expectations,
  * then look at what the page did by itself (console and page errors, failed requests). It never throws for
  * anything the page does: it returns a failed attempt whose kind and message say what went wrong first, in the
- * precedence of SPEC "Running", and writes evidence for it.
+ * order of precedence failure.ts gives (navigation, timeout, browser and config, then assertions, then script
+ * errors), and writes evidence for it.
  */
+
 
 
 
@@ -60393,7 +59228,7 @@ function timeoutFailure(progress, signals, headline) {
     const phase = phaseOf(progress);
     const pending = signals.pendingRequests();
     const listed = pending.slice(0, LISTED).map((request) => `  ${quote(request)}`);
-    return timedOut(headline ?? `Timed out after ${failure_seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []);
+    return timedOut(headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []);
 }
 /** Maps what was thrown to a failure kind. Failures raised with a known kind keep it. */
 function failureFromError(error, page, progress, signals) {
@@ -60416,7 +59251,7 @@ function failureFromError(error, page, progress, signals) {
 /** The kind and message of an abort from outside (suite timeout, browser gone) come from its reason. */
 function abortFailure(reason, progress) {
     const phase = phaseOf(progress);
-    const where = `It was stopped after ${failure_seconds(progress.elapsedMs())}, while waiting for ${phase.label}.`;
+    const where = `It was stopped after ${seconds(progress.elapsedMs())}, while waiting for ${phase.label}.`;
     if (reason instanceof AttemptAbort)
         return new AttemptFailure(reason.kind, composeMessage(reason.message, [where]));
     return new AttemptFailure('timeout', composeMessage(`The attempt was stopped from outside: ${errorText(reason)}.`, [where]));
@@ -60439,7 +59274,7 @@ function armStops(context, progress, signals, fail) {
     context.signal.addEventListener('abort', onAbort, { once: true });
     const hardStop = setTimeout(() => {
         const phase = phaseOf(progress);
-        const headline = `Timed out after ${failure_seconds(phase.waitedMs)} waiting for ${phase.label}: the page stopped answering.`;
+        const headline = `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}: the page stopped answering.`;
         fail(timeoutFailure(progress, signals, headline));
     }, context.timeoutMs + HARD_STOP_GRACE_MS);
     return () => {
@@ -60502,7 +59337,7 @@ function scriptFailure(expect, signals) {
     const first = pageErrors[0]?.message ?? consoleErrors[0]?.text ?? '';
     return new AttemptFailure('script-error', composeMessage(`The page logged ${counts}; first: ${quote(first)}`, details));
 }
-/** Checked once the steps and expectations are done, as SPEC "Running" asks. */
+/** Checked once the steps and expectations are done, so they never hide a failure of the page itself. */
 function afterwardFailures(expect, signals, elapsedMs) {
     return [
         expect.noFailedRequests ? failedRequestsFailure(signals) : null,
@@ -60814,6 +59649,7 @@ function createSuiteControl(options) {
 
 
 
+
 const SKIP_REASONS = {
     'suite-timeout': 'Not run: the suite timeout was reached before this fixture started.',
     cancelled: 'Not run: the run was cancelled before this fixture started.',
@@ -60979,7 +59815,7 @@ function failedAttempt(attemptNumber, startedMs, clock, kind, message) {
 /**
  * Real concurrency: the limiter queues FUNCTIONS and calls one only when a slot is free. Queueing promises
  * instead would start every task at once (the promise already runs when it is created) and only "wait" in
- * batches, which is the download-artifact bug STYLE.md warns about.
+ * batches, which is a known bug of actions/download-artifact.
  */
 function createLimiter(concurrency) {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -61322,6 +60158,7 @@ function createSessionPool(options) {
 
 
 
+
 const DEFAULT_INTERNALS = {
     runAttempt: runAttempt,
     attemptGraceMs: 10_000,
@@ -61540,7 +60377,6 @@ async function serveDirectory(directory) {
 
 
 
-
 async function runPlanned(request, deps, planned, reportDir) {
     const { options } = request;
     const found = locateBrowser(request, deps);
@@ -61566,7 +60402,7 @@ async function runPlanned(request, deps, planned, reportDir) {
     }
     catch (error) {
         if (error instanceof BrowserLaunchError) {
-            throw new PreflightError(build_preflightDiagnostic({
+            throw new PreflightError(stops_preflightDiagnostic({
                 code: 'browser-launch-failed',
                 message: error.message,
                 guidance: [
@@ -61589,7 +60425,7 @@ function locateBrowser(request, deps) {
     catch (error) {
         if (!(error instanceof BrowserNotFoundError))
             throw error;
-        throw new PreflightError(build_preflightDiagnostic({
+        throw new PreflightError(stops_preflightDiagnostic({
             code: 'browser-not-found',
             message: error.message,
             guidance: [
@@ -61610,12 +60446,1326 @@ async function startServer(serveDir) {
     catch (error) {
         if (!(error instanceof ServeError))
             throw error;
-        throw new PreflightError(build_preflightDiagnostic({ code: 'serve-failed', message: error.message, fallbackIds: null }));
+        throw new PreflightError(stops_preflightDiagnostic({ code: 'serve-failed', message: error.message, fallbackIds: null }));
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/report-dir.ts
-/** The report folder must be writable before anything runs, or a whole suite's results would be lost at the end. */
+;// CONCATENATED MODULE: ./src/fixtures/discover.ts
+/**
+ * Finds fixture files under the fixtures folder. Only *.smoke.yml|yaml|json count, so a demo site and its assets
+ * can live beside them; node_modules and dot-folders (.git, editor state) are never searched.
+ */
+
+
+
+/** Files that look like fixtures but lack ".smoke", named in the "no fixture files" hint. */
+const NEAR_MISS = /\.(ya?ml|json)$/i;
+function relativeToCwd(cwd, absolute) {
+    const relative = external_node_path_default().relative(cwd, absolute).split((external_node_path_default()).sep).join('/');
+    return relative === '' ? '.' : relative;
+}
+function folderProblem(code, file, message) {
+    return { code, file, line: null, column: null, fixture: null, path: '', message };
+}
+async function findFixtureFiles(fixturesDir, cwd) {
+    const root = external_node_path_default().resolve(cwd, fixturesDir);
+    const label = relativeToCwd(cwd, root);
+    const kind = await (0,promises_.stat)(root).then((stats) => (stats.isDirectory() ? 'dir' : 'other'), () => 'missing');
+    if (kind === 'missing') {
+        const message = `fixtures folder not found (looked for ${root}); create it, or point fixtures-dir (--fixtures-dir) at the folder that holds your *.smoke.yml files`;
+        return { files: [], problems: [folderProblem('missing-dir', label, message)] };
+    }
+    if (kind === 'other') {
+        const message = 'is a file, but fixtures-dir (--fixtures-dir) must be a folder; point it at the folder that holds this file';
+        return { files: [], problems: [folderProblem('not-a-dir', label, message)] };
+    }
+    const walk = { found: [], nearMisses: [], problems: [] };
+    await walkFolder(root, cwd, walk);
+    const files = walk.found.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+    if (files.length === 0 && walk.problems.length === 0)
+        walk.problems.push(noFixtureFiles(label, walk.nearMisses));
+    return { files, problems: walk.problems };
+}
+async function walkFolder(folder, cwd, walk) {
+    let entries;
+    try {
+        entries = await (0,promises_.readdir)(folder, { withFileTypes: true });
+    }
+    catch (error) {
+        const message = `cannot be read (${error.code ?? error.message}); check its permissions`;
+        walk.problems.push(folderProblem('unreadable', relativeToCwd(cwd, folder), message));
+        return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+        if (entry.name.startsWith('.'))
+            continue;
+        const absolute = external_node_path_default().join(folder, entry.name);
+        if (entry.isDirectory()) {
+            if (entry.name !== 'node_modules')
+                await walkFolder(absolute, cwd, walk);
+            continue;
+        }
+        // A symlinked file counts; a symlinked folder is not followed, so a link loop cannot trap the walk.
+        const isFile = entry.isFile() || (entry.isSymbolicLink() && (await isRegularFile(absolute)));
+        if (!isFile)
+            continue;
+        if (FIXTURE_FILE_PATTERN.test(entry.name))
+            walk.found.push({ absolute, relative: relativeToCwd(cwd, absolute) });
+        else if (NEAR_MISS.test(entry.name))
+            walk.nearMisses.push(relativeToCwd(cwd, absolute));
+    }
+}
+async function isRegularFile(file) {
+    return (0,promises_.stat)(file).then((stats) => stats.isFile(), () => false);
+}
+function noFixtureFiles(label, nearMisses) {
+    let message = 'has no fixture files: only files named *.smoke.yml, *.smoke.yaml or *.smoke.json are fixtures';
+    const example = nearMisses[0];
+    if (example !== undefined) {
+        const renamed = example.replace(/\.(ya?ml|json)$/i, '.smoke.$1');
+        const others = nearMisses.length > 1 ? ` (and ${nearMisses.length - 1} more)` : '';
+        message += `; found ${example}${others}: if it is a fixture file, rename it to ${renamed}`;
+    }
+    else {
+        message += '; add one, or point fixtures-dir (--fixtures-dir) at the folder that holds them';
+    }
+    return folderProblem('no-fixture-files', label, message);
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/problems.ts
+/**
+ * Problems found while loading fixture files. They are collected, never thrown one at a time, so a user fixes
+ * every file in one pass before any browser starts.
+ */
+const PROBLEM_CODES = (/* unused pure expression or super */ null && ([
+    'missing-dir',
+    'not-a-dir',
+    'no-fixture-files',
+    'unreadable',
+    'too-large',
+    'syntax',
+    'duplicate-key',
+    'empty-file',
+    'empty-list',
+    'wrong-shape',
+    'unknown-key',
+    'invalid',
+    'duplicate-id',
+]));
+/** "expect.text[0].equals" from ["expect", "text", 0, "equals"]. */
+function formatPath(path) {
+    let text = '';
+    for (const segment of path) {
+        if (typeof segment === 'number')
+            text += `[${segment}]`;
+        else
+            text += text === '' ? String(segment) : `.${String(segment)}`;
+    }
+    return text;
+}
+/** "fixtures/checkout.smoke.yml:14 checkout-flow expect.text: needs exactly one of contains, equals or matches" */
+function formatProblem(problem) {
+    let where = problem.file;
+    if (problem.line !== null)
+        where += `:${problem.line}`;
+    if (problem.line !== null && problem.column !== null)
+        where += `:${problem.column}`;
+    const subject = [problem.fixture, problem.path].filter((part) => part !== null && part !== '').join(' ');
+    return `${where}${subject === '' ? '' : ` ${subject}`}: ${problem.message}`;
+}
+function formatProblems(problems) {
+    return problems.map(formatProblem).join('\n');
+}
+/** Keeps problems in file order (as the files were listed), then by line, so output is stable across runs. */
+function sortProblems(problems, files) {
+    const fileRank = new Map(files.map((file, index) => [file, index]));
+    return problems
+        .map((problem, index) => ({ problem, index }))
+        .sort((a, b) => (fileRank.get(a.problem.file) ?? -1) - (fileRank.get(b.problem.file) ?? -1) ||
+        (a.problem.line ?? 0) - (b.problem.line ?? 0) ||
+        a.index - b.index)
+        .map(({ problem }) => problem);
+}
+/** Shows a value found in a file, short and on one line. */
+function describeValue(value) {
+    if (value === undefined)
+        return 'nothing';
+    if (value === null)
+        return 'an empty value';
+    if (Array.isArray(value))
+        return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
+    if (typeof value === 'object')
+        return 'an object';
+    if (typeof value === 'string')
+        return problems_quote(value);
+    return String(value);
+}
+/** JSON quoting escapes newlines and quotes; long values are cut so one problem stays one line. */
+function problems_quote(text, max = 60) {
+    const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+    return JSON.stringify(cut);
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/zod-issues.ts
+/**
+ * Turns zod issues into messages a fixture author can act on: what was expected, what was found, what to do.
+ * Parse with `ZOD_PARSE_OPTIONS`, so each issue carries its input and a message only when the schema wrote one.
+ */
+
+
+
+
+/** An empty message means "the schema wrote none", so ours is used; a schema's own message always wins. */
+const ZOD_PARSE_OPTIONS = { reportInput: true, error: () => '' };
+function fieldProblems(issues, schema) {
+    const flat = flatten(issues, []);
+    const unknownAt = new Set(flat.filter((f) => f.issue.code === 'unrecognized_keys').map((f) => formatPath(f.path)));
+    return flat
+        .filter((f) => !(f.issue.code === 'custom' && isEmptyObject(f.issue.input) && unknownAt.has(formatPath(f.path))))
+        .flatMap((f) => problemsFor(f, schema));
+}
+function flatten(issues, prefix) {
+    return issues.flatMap((issue) => {
+        const path = [...prefix, ...issue.path];
+        if (issue.code !== 'invalid_union' || issue.errors.length === 0)
+            return [{ kind: 'issue', issue, path }];
+        // The branch that accepted the value's type says what is really wrong with it.
+        const branch = issue.errors.find((errors) => !errors.every(isTypeMismatchAtRoot));
+        if (branch)
+            return flatten(branch, path);
+        const expected = issue.errors.flatMap((errors) => errors.map((e) => (e.code === 'invalid_type' ? e.expected : '')));
+        return [{ kind: 'no-branch', issue, path, expected: [...new Set(expected.filter((e) => e !== ''))] }];
+    });
+}
+function isTypeMismatchAtRoot(issue) {
+    return issue.code === 'invalid_type' && issue.path.length === 0;
+}
+function problemsFor(flat, schema) {
+    const { issue, path } = flat;
+    if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => {
+            const guess = closestMatch(key, knownKeysAt(schema, path));
+            return {
+                code: 'unknown-key',
+                path: [...path, key],
+                message: unknownKeyMessage(key, path, schema, guess),
+                ...(guess ? { guess } : {}),
+            };
+        });
+    }
+    const message = flat.kind === 'no-branch' ? noBranchMessage(issue, path, flat.expected) : issueMessage(issue, path);
+    return [{ code: 'invalid', path, message }];
+}
+/** "expected a string or an object, found 5", unless the union wrote its own message (durations do). */
+function noBranchMessage(issue, path, expected) {
+    const hint = expected.map((type) => typeHint(type, issue.input, true)).find((text) => text !== '') ?? '';
+    const base = issue.message || `expected ${joinOr(expected.map(typeName))}`;
+    return withFound(base, issue.input) + hint + emptyHint(issue.input, path);
+}
+function issueMessage(issue, path) {
+    const own = issue.message;
+    switch (issue.code) {
+        case 'invalid_type':
+            if (!('input' in issue) || issue.input === undefined)
+                return missingMessage(issue.expected, path);
+            return (withFound(own || `expected ${typeName(issue.expected)}`, issue.input) +
+                typeHint(issue.expected, issue.input) +
+                emptyHint(issue.input, path));
+        case 'too_small':
+            return own ? withFound(own, issue.input) : tooSmallMessage(issue);
+        case 'too_big':
+            return own ? withFound(own, issue.input) : tooBigMessage(issue);
+        case 'invalid_value': {
+            const values = issue.values.map(String);
+            const guess = typeof issue.input === 'string' ? closestMatch(issue.input, values) : undefined;
+            const base = own || `must be one of ${values.join(', ')}`;
+            return withFound(base, issue.input) + (guess ? `; did you mean \`${guess}\`?` : '');
+        }
+        case 'invalid_format':
+            return withFound(own || `must match ${issue.pattern ?? issue.format}`, issue.input) + idHint(issue.input, path);
+        case 'custom':
+            return withFound(own || 'is not valid', issue.input, true);
+        default:
+            return withFound(own || 'is not valid', issue.input);
+    }
+}
+function missingMessage(expected, path) {
+    const key = path[path.length - 1];
+    const field = typeof key === 'string' ? `\`${key}:\`` : 'it';
+    return `is required but missing; add ${field} with ${typeName(expected)}`;
+}
+function tooSmallMessage(issue) {
+    const min = Number(issue.minimum);
+    if (issue.origin === 'array') {
+        return `is an empty list; list at least ${min === 1 ? 'one item' : `${min} items`}, or remove the key`;
+    }
+    if (issue.origin === 'string')
+        return `is empty; give it a value, or remove the key`;
+    const bound = issue.inclusive === false ? 'greater than' : 'at least';
+    return `must be ${bound} ${min}; found ${describeValue(issue.input)}`;
+}
+function tooBigMessage(issue) {
+    const max = Number(issue.maximum);
+    if (issue.origin === 'array') {
+        const count = Array.isArray(issue.input) ? `${issue.input.length} items` : 'too many items';
+        return `has ${count}; at most ${max} are allowed`;
+    }
+    if (issue.origin === 'string')
+        return `is longer than ${max} characters; shorten it`;
+    return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${max}; found ${describeValue(issue.input)}`;
+}
+/** Appends what was found, unless a custom message already shows it (a regex error quotes its pattern). */
+function withFound(message, input, mayEcho = false) {
+    if (mayEcho && typeof input === 'string' && input !== '' && message.includes(input))
+        return message;
+    const joint = message.startsWith('expected') ? ', found' : '; found';
+    const isObject = input !== null && typeof input === 'object' && !Array.isArray(input);
+    return `${message}${joint} ${isObject ? foundKeys(message, input) : describeValue(input)}`;
+}
+/** For "needs exactly one of contains, equals or matches": the keys it talks about that the object has. */
+function foundKeys(message, input) {
+    const keys = Object.keys(input);
+    const named = keys.filter((key) => /^\w+$/.test(key) && new RegExp(`\\b${key}\\b`).test(message));
+    if (keys.length === 0)
+        return 'none';
+    return joinAnd((named.length > 0 ? named : keys).map((key) => `\`${key}\``));
+}
+const TYPE_NAMES = {
+    string: 'a string',
+    number: 'a number',
+    int: 'a whole number',
+    boolean: 'true or false',
+    array: 'a list',
+    object: 'an object (key: value pairs)',
+    null: 'nothing',
+};
+function typeName(expected) {
+    return TYPE_NAMES[expected] ?? expected;
+}
+/** In a union ("a string or an object") quoting a number is rarely the fix, so that hint is left out there. */
+function typeHint(expected, input, inUnion = false) {
+    if (expected === 'array' && typeof input === 'string')
+        return `; write it as a list: [${input}]`;
+    if ((expected === 'number' || expected === 'int') && typeof input === 'string' && /^\d+$/.test(input.trim())) {
+        return '; remove the quotes';
+    }
+    if (expected === 'boolean' && (input === 'true' || input === 'false'))
+        return '; remove the quotes';
+    if (!inUnion && expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')) {
+        return `; put it in quotes: "${String(input)}"`;
+    }
+    if (expected === 'object' && typeof input === 'string')
+        return '; write it as `key: value`, with a colon and a space';
+    return '';
+}
+/** `key:` with nothing after it reads as null in YAML: usually a value not written yet. */
+function emptyHint(input, path) {
+    if (input !== null)
+        return '';
+    // An empty path is a whole fixture, which is an item of the `fixtures:` list.
+    const isItem = path.length === 0 || typeof path[path.length - 1] === 'number';
+    return isItem ? '; fill in the item, or remove it' : '; give it a value, or remove the key';
+}
+/** An id with capitals or spaces has an obvious valid spelling; offer it. */
+function idHint(input, path) {
+    if (path.length !== 1 || path[0] !== 'id' || typeof input !== 'string')
+        return '';
+    const slug = input
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[^a-z0-9]+/, '')
+        .replace(/-+$/, '');
+    return FIXTURE_ID_PATTERN.test(slug) ? `; try ${problems_quote(slug)}` : '';
+}
+function unknownKeyMessage(key, path, schema, guess) {
+    const known = knownKeysAt(schema, path);
+    if (guess)
+        return `unknown key \`${key}\`; did you mean \`${guess}\`?`;
+    const here = formatPath(path.filter((segment) => typeof segment === 'string'));
+    const homes = [...new Set(homesOf(key, schema))].filter((home) => home !== here);
+    if (homes.length === 1) {
+        const where = homes[0] === '' ? 'at the top level of the fixture' : `under \`${homes[0]}\``;
+        return `unknown key \`${key}\` here; it belongs ${where}`;
+    }
+    return `unknown key \`${key}\`; expected one of ${known.map((k) => `\`${k}\``).join(', ')}; fix or remove it`;
+}
+/** The concrete schemas a value at this spot may match: optional, default, transforms and unions unwrapped. */
+function concrete(schema) {
+    if (schema instanceof ZodOptional || schema instanceof ZodDefault || schema instanceof ZodNullable) {
+        return concrete(schema.unwrap());
+    }
+    if (schema instanceof ZodPipe)
+        return concrete(schema.in);
+    if (schema instanceof ZodUnion)
+        return schema.options.flatMap(concrete);
+    return [schema];
+}
+function schemasAt(schema, path) {
+    let current = concrete(schema);
+    for (const segment of path) {
+        current = current.flatMap((candidate) => {
+            if (candidate instanceof ZodObject && typeof segment === 'string') {
+                const child = candidate.shape[segment];
+                return child ? concrete(child) : [];
+            }
+            if (candidate instanceof ZodArray && typeof segment === 'number') {
+                return concrete(candidate.element);
+            }
+            return [];
+        });
+    }
+    return current;
+}
+function knownKeysAt(schema, path) {
+    const keys = schemasAt(schema, path).flatMap((candidate) => candidate instanceof ZodObject ? Object.keys(candidate.shape) : []);
+    return [...new Set(keys)];
+}
+/** Where else in a fixture a key is valid ("expect", "steps"), for a key written at the wrong level. */
+function homesOf(key, schema, base = '', depth = 0) {
+    if (depth > 4)
+        return [];
+    return concrete(schema).flatMap((candidate) => {
+        // List items live where their list does: "steps", not "steps[]".
+        if (candidate instanceof ZodArray)
+            return homesOf(key, candidate.element, base, depth + 1);
+        if (!(candidate instanceof ZodObject))
+            return [];
+        const shape = candidate.shape;
+        const here = key in shape ? [base] : [];
+        const below = Object.entries(shape).flatMap(([name, child]) => homesOf(key, child, base === '' ? name : `${base}.${name}`, depth + 1));
+        return [...here, ...below];
+    });
+}
+function isEmptyObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+function joinAnd(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+function joinOr(items) {
+    return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/json-source.ts
+/**
+ * A small JSON scanner that keeps source offsets. JSON.parse gives the values but no positions, and V8 leaves the
+ * position out of some syntax errors ("Unexpected token '}', ... is not valid JSON"), so this finds where keys and
+ * values start, where a syntax error is, and which keys appear twice (JSON.parse silently keeps the last one).
+ */
+/** Fixture files are a few levels deep; the cap keeps a hostile file from overflowing the stack. */
+const MAX_DEPTH = 64;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+// JSON strings may not hold raw control characters, so the scanner has to name them.
+// eslint-disable-next-line no-control-regex
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
+const LITERAL = /true|false|null/y;
+class JsonSyntax extends Error {
+    offset;
+    hint;
+    constructor(offset, hint = null) {
+        super('JSON syntax');
+        this.offset = offset;
+        this.hint = hint;
+    }
+}
+function scanJson(text) {
+    const duplicates = [];
+    let pos = 0;
+    const skipSpace = () => {
+        while (pos < text.length && ' \t\n\r'.includes(text.charAt(pos)))
+            pos += 1;
+        if (text.startsWith('//', pos) || text.startsWith('/*', pos)) {
+            throw new JsonSyntax(pos, 'JSON has no comments: remove it, or write the fixture as .smoke.yml');
+        }
+    };
+    const token = (pattern) => {
+        pattern.lastIndex = pos;
+        const match = pattern.exec(text);
+        if (!match)
+            throw new JsonSyntax(pos);
+        pos += match[0].length;
+        return match[0];
+    };
+    const expect = (char) => {
+        if (text.charAt(pos) !== char)
+            throw new JsonSyntax(pos);
+        pos += 1;
+    };
+    const trailingComma = (close) => {
+        if (text.charAt(pos) === close)
+            throw new JsonSyntax(pos, 'remove the trailing comma before it (JSON does not allow one)');
+    };
+    const value = (depth) => {
+        if (depth > MAX_DEPTH)
+            throw new JsonSyntax(pos, `nesting is deeper than ${MAX_DEPTH} levels`);
+        skipSpace();
+        const offset = pos;
+        const char = text.charAt(pos);
+        if (char === '{')
+            return object(offset, depth);
+        if (char === '[')
+            return array(offset, depth);
+        if (char === '"')
+            token(STRING);
+        else if (char === '-' || (char >= '0' && char <= '9'))
+            token(NUMBER);
+        else
+            token(LITERAL);
+        return { offset };
+    };
+    const object = (offset, depth) => {
+        const entries = new Map();
+        pos += 1;
+        skipSpace();
+        if (text.charAt(pos) === '}') {
+            pos += 1;
+            return { offset, entries };
+        }
+        for (;;) {
+            skipSpace();
+            const keyOffset = pos;
+            const key = JSON.parse(token(STRING));
+            skipSpace();
+            expect(':');
+            const node = value(depth + 1);
+            if (entries.has(key))
+                duplicates.push({ key, offset: keyOffset });
+            entries.set(key, { keyOffset, value: node });
+            skipSpace();
+            if (text.charAt(pos) === '}') {
+                pos += 1;
+                return { offset, entries };
+            }
+            expect(',');
+            skipSpace();
+            trailingComma('}');
+        }
+    };
+    const array = (offset, depth) => {
+        const items = [];
+        pos += 1;
+        skipSpace();
+        if (text.charAt(pos) === ']') {
+            pos += 1;
+            return { offset, items };
+        }
+        for (;;) {
+            items.push(value(depth + 1));
+            skipSpace();
+            if (text.charAt(pos) === ']') {
+                pos += 1;
+                return { offset, items };
+            }
+            expect(',');
+            skipSpace();
+            trailingComma(']');
+        }
+    };
+    try {
+        const root = value(0);
+        skipSpace();
+        if (pos < text.length)
+            throw new JsonSyntax(pos);
+        return { ok: true, root, duplicates };
+    }
+    catch (error) {
+        if (error instanceof JsonSyntax)
+            return { ok: false, offset: error.offset, hint: error.hint };
+        throw error;
+    }
+}
+/** The offset of the deepest node along `path` that exists (a key's own offset for object entries). */
+function locateInJson(root, path) {
+    let node = root;
+    let offset = root.offset;
+    for (const segment of path) {
+        if (typeof segment === 'number' && node.items) {
+            const item = node.items[segment];
+            if (!item)
+                break;
+            node = item;
+            offset = item.offset;
+        }
+        else {
+            const entry = node.entries?.get(String(segment));
+            if (!entry)
+                break;
+            node = entry.value;
+            offset = entry.keyOffset;
+        }
+    }
+    return offset;
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/parse.ts
+/**
+ * Turns the text of a fixture file into data plus a way to find the line of any field. YAML goes through the yaml
+ * package; JSON through JSON.parse, so its syntax errors read the way JSON users expect.
+ */
+
+
+
+
+/** Anchors and aliases are allowed, but this many expansions is an alias bomb, not a fixture file. */
+const MAX_ALIAS_COUNT = 100;
+function formatOf(file) {
+    return file.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
+}
+function parseFixtureSource(text, format) {
+    const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+    if (body.trim() === '')
+        return emptyFile();
+    return format === 'json' ? parse_parseJson(body) : parseYaml(body);
+}
+function emptyFile() {
+    const message = 'the file is empty; write one fixture (id, url, ...) or `fixtures:` followed by a list, or delete it';
+    return { source: null, problems: [{ code: 'empty-file', position: { line: 1, column: 1 }, message }] };
+}
+function lineFinder(counter, locate) {
+    return (path) => positionAt(counter, locate(path)).line;
+}
+function parseYaml(text) {
+    const counter = new dist/* LineCounter */.HN();
+    // Merge keys (`<<: *defaults`) are how YAML users share settings; YAML 1.2 leaves them off by default.
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, merge: true });
+    const problems = doc.errors.map((error) => {
+        const position = positionAt(counter, error.pos[0]);
+        if (error.code === 'DUPLICATE_KEY') {
+            const key = text.slice(error.pos[0]).split(/:\s|:$|\n/m)[0]?.trim() ?? '';
+            return { code: 'duplicate-key', position, message: `key \`${key}\` appears twice in the same mapping; keep one` };
+        }
+        if (error.code === 'MULTIPLE_DOCS') {
+            const message = 'holds several YAML documents (separated by ---); put the fixtures in one `fixtures:` list instead';
+            return { code: 'syntax', position, message };
+        }
+        return { code: 'syntax', position, message: `not valid YAML: ${error.message}; fix the syntax here` };
+    });
+    // Only duplicate keys leave the data usable; any other syntax error makes it guesswork.
+    if (problems.some((problem) => problem.code === 'syntax'))
+        return { source: null, problems };
+    if (doc.contents === null)
+        return emptyFile();
+    try {
+        const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+        return { source: { data, lineOf: lineFinder(counter, yamlLocator(doc)) }, problems };
+    }
+    catch (error) {
+        const message = `cannot be read: ${error.message} (more than ${MAX_ALIAS_COUNT} alias expansions); write the values out instead of nesting aliases`;
+        return { source: null, problems: [...problems, { code: 'syntax', position: { line: 1, column: 1 }, message }] };
+    }
+}
+function parse_parseJson(text) {
+    const counter = countLines(text);
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        return { source: null, problems: [jsonSyntaxProblem(text, counter, error.message)] };
+    }
+    const scan = scanJson(text);
+    if (!scan.ok) {
+        // JSON.parse accepted it, so only the nesting cap can get here.
+        const message = `cannot be read: ${scan.hint ?? 'unexpected structure'}`;
+        return { source: null, problems: [{ code: 'syntax', position: positionAt(counter, scan.offset), message }] };
+    }
+    const problems = scan.duplicates.map(({ key, offset }) => ({
+        code: 'duplicate-key',
+        position: positionAt(counter, offset),
+        message: `key \`${key}\` appears twice in the same object (JSON keeps only the last one); keep one`,
+    }));
+    const locate = (path) => locateInJson(scan.root, path);
+    return { source: { data, lineOf: lineFinder(counter, locate) }, problems };
+}
+/**
+ * V8 says what is wrong but not always where ("Unexpected token '}', "..." is not valid JSON"); jsonErrorOffset
+ * finds where, and the fixture scanner adds a hint for the usual slips (comments, trailing commas).
+ */
+function jsonSyntaxProblem(text, counter, v8Message) {
+    const scan = scanJson(text);
+    const v8Offset = /at position (\d+)/.exec(v8Message)?.[1];
+    const found = jsonErrorOffset(text);
+    const offset = v8Offset !== undefined ? Number(v8Offset) : found < 0 ? text.length : found;
+    const hint = !scan.ok && scan.hint !== null ? scan.hint : 'fix the syntax here';
+    return { code: 'syntax', position: positionAt(counter, offset), message: `not valid JSON: ${v8Reason(v8Message)}; ${hint}` };
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/load.ts
+/**
+ * Loads every fixture file under the fixtures folder, validates each fixture with the zod schema, and collects
+ * every problem in every file, so nothing runs until the whole suite is sound.
+ */
+
+
+
+
+
+
+
+/** A fixture file this large is a mistake (a log, a dump), and parsing it would only waste memory. */
+const MAX_FIXTURE_FILE_BYTES = 5 * 1024 * 1024;
+/** What may sit beside `fixtures:` (such as `$schema`), taken from the list form of FixtureFile. */
+const LIST_WRAPPER = listWrapperSchema();
+function listWrapperSchema() {
+    const options = FixtureFile.options;
+    const listForm = options.find((option) => option instanceof ZodObject && 'fixtures' in option.shape);
+    if (!(listForm instanceof ZodObject))
+        throw new Error('FixtureFile has no `fixtures:` form');
+    return listForm.omit({ fixtures: true });
+}
+async function loadFixtures(fixturesDir, options = {}) {
+    const cwd = options.cwd ?? process.cwd();
+    const discovery = await findFixtureFiles(fixturesDir, cwd);
+    const problems = [...discovery.problems];
+    const entries = [];
+    for (const file of discovery.files) {
+        const found = await entriesOfFile(file);
+        entries.push(...found.entries);
+        problems.push(...found.problems);
+    }
+    const duplicates = duplicateIdProblems(entries);
+    problems.push(...duplicates.problems);
+    const fixtures = [];
+    for (const entry of entries) {
+        const checked = validateEntry(entry);
+        if ('problems' in checked)
+            problems.push(...checked.problems);
+        else if (!duplicates.repeats.has(entry))
+            fixtures.push(checked.fixture);
+    }
+    const files = discovery.files.map((file) => file.relative);
+    return { fixtures, problems: sortProblems(problems, files), files };
+}
+function fileProblem(code, file, line, message) {
+    return { code, file, line, column: null, fixture: null, path: '', message };
+}
+async function readFixtureText(file) {
+    try {
+        const { size } = await (0,promises_.stat)(file.absolute);
+        if (size > MAX_FIXTURE_FILE_BYTES) {
+            const mib = (size / 1024 / 1024).toFixed(1);
+            const message = `is ${mib} MiB, over the ${MAX_FIXTURE_FILE_BYTES / 1024 / 1024} MiB limit for a fixture file; split it into smaller *.smoke.yml files`;
+            return { problem: fileProblem('too-large', file.relative, null, message) };
+        }
+        return { text: await (0,promises_.readFile)(file.absolute, 'utf8') };
+    }
+    catch (error) {
+        const reason = error.code ?? error.message;
+        return { problem: fileProblem('unreadable', file.relative, null, `cannot be read (${reason}); check its permissions`) };
+    }
+}
+async function entriesOfFile(file) {
+    const read = await readFixtureText(file);
+    if ('problem' in read)
+        return { entries: [], problems: [read.problem] };
+    const parsed = parseFixtureSource(read.text, formatOf(file.relative));
+    const problems = parsed.problems.map((problem) => ({
+        code: problem.code,
+        file: file.relative,
+        line: problem.position.line,
+        column: problem.code === 'syntax' ? problem.position.column : null,
+        fixture: null,
+        path: '',
+        message: problem.message,
+    }));
+    if (!parsed.source)
+        return { entries: [], problems };
+    const shaped = shapeOf(file.relative, parsed.source);
+    return { entries: shaped.entries, problems: [...problems, ...shaped.problems] };
+}
+/** A file holds one fixture object, or `fixtures:` followed by a non-empty list of them. */
+function shapeOf(file, source) {
+    const { data } = source;
+    const problem = (code, path, message) => ({
+        entries: [],
+        problems: [{ ...fileProblem(code, file, source.lineOf(path), message), path: formatPath(path) }],
+    });
+    if (Array.isArray(data)) {
+        return problem('wrong-shape', [], 'the file is a bare list; write `fixtures:` on the line above it so it holds several fixtures');
+    }
+    if (data === null || typeof data !== 'object') {
+        const found = describeValue(data);
+        return problem('wrong-shape', [], `expected one fixture (id, url, ...) or \`fixtures:\` followed by a list; found ${found}`);
+    }
+    if (!('fixtures' in data))
+        return { entries: [{ file, raw: data, docPath: [], index: null, source }], problems: [] };
+    const list = data.fixtures;
+    if (!Array.isArray(list)) {
+        return problem('wrong-shape', ['fixtures'], `expected a list of fixtures, found ${describeValue(list)}; start each fixture with "- "`);
+    }
+    if (list.length === 0) {
+        return problem('empty-list', ['fixtures'], 'is an empty list; add at least one fixture, or delete the file');
+    }
+    const { fixtures: _list, ...beside } = data;
+    const besideCheck = LIST_WRAPPER.safeParse(beside, ZOD_PARSE_OPTIONS);
+    const besideProblems = besideCheck.success ? [] : fieldProblems(besideCheck.error.issues, LIST_WRAPPER);
+    return {
+        entries: list.map((raw, index) => ({ file, raw, docPath: ['fixtures', index], index, source })),
+        problems: besideProblems.map((found) => ({
+            ...fileProblem(found.code, file, source.lineOf(found.path), besideMessage(found)),
+            path: formatPath(found.path),
+        })),
+    };
+}
+/** A fixture field written beside `fixtures:` belongs inside one of the listed fixtures. */
+function besideMessage(found) {
+    if (found.code !== 'unknown-key' || found.guess !== undefined)
+        return found.message;
+    const allowed = Object.keys(LIST_WRAPPER.shape).map((key) => `\`${key}\``);
+    return `unknown key \`${found.path.join('.')}\` beside \`fixtures:\` (only ${allowed.join(', ')} may sit there); move it into a fixture of the list, or remove it`;
+}
+/** The fixture's id if it has a valid one, else its place in the list: how problems name a fixture. */
+function labelOf(entry) {
+    const id = idOf(entry.raw);
+    if (id !== undefined)
+        return id;
+    return entry.index === null ? null : `fixtures[${entry.index}]`;
+}
+function idOf(raw) {
+    const id = raw !== null && typeof raw === 'object' ? raw.id : undefined;
+    return typeof id === 'string' && FIXTURE_ID_PATTERN.test(id) ? id : undefined;
+}
+function validateEntry(entry) {
+    const line = entry.source.lineOf(entry.docPath);
+    const result = Fixture.safeParse(entry.raw, ZOD_PARSE_OPTIONS);
+    if (result.success) {
+        // `$schema` only tells editors where the schema is; it is not part of the fixture.
+        const { $schema: _editorHint, ...fixture } = result.data;
+        return { fixture: { ...fixture, file: entry.file, line } };
+    }
+    const fixture = labelOf(entry);
+    return {
+        problems: fieldProblems(result.error.issues, Fixture).map((problem) => ({
+            code: problem.code,
+            file: entry.file,
+            line: entry.source.lineOf([...entry.docPath, ...problem.path]),
+            column: null,
+            fixture,
+            path: formatPath(problem.path),
+            message: problem.message,
+        })),
+    };
+}
+/** One problem per repeat, naming where the id was first used. Ids of invalid fixtures count too. */
+function duplicateIdProblems(entries) {
+    const first = new Map();
+    const problems = [];
+    const repeats = new Set();
+    for (const entry of entries) {
+        const id = idOf(entry.raw);
+        if (id === undefined)
+            continue;
+        const where = `${entry.file}:${entry.source.lineOf(entry.docPath)}`;
+        const earlier = first.get(id);
+        if (earlier === undefined) {
+            first.set(id, where);
+            continue;
+        }
+        repeats.add(entry);
+        const message = `duplicate id "${id}": also used by the fixture at ${earlier}; ids must be unique across the suite, so rename one`;
+        const line = entry.source.lineOf([...entry.docPath, 'id']);
+        problems.push({ code: 'duplicate-id', file: entry.file, line, column: null, fixture: id, path: 'id', message });
+    }
+    return { problems, repeats };
+}
+
+;// CONCATENATED MODULE: ./src/engine/prepare.ts
+/**
+ * Before anything runs: the rerun source, the fixture files, the selection, and whether relative URLs have a base.
+ * Every way this can fail is a PreflightError with its own code.
+ */
+
+
+
+
+
+
+
+async function loadValidSuite(request, deps) {
+    const loaded = await loadFixtures(request.options.fixturesDir, { cwd: deps.cwd ?? process.cwd() });
+    if (loaded.problems.length === 0)
+        return loaded.fixtures;
+    throw new PreflightError(stops_preflightDiagnostic({
+        code: 'fixtures-invalid',
+        message: `${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'} in the fixture files; nothing was run.`,
+        problems: loaded.problems.map(formatProblem),
+        guidance: [
+            'Fix each problem above at the file and line it names, then run again.',
+            'Editors can check fixture files as you type with schema/fixture.schema.json.',
+        ],
+        fallbackIds: null,
+    }));
+}
+function fallbackOf(request) {
+    return { commandArgs: request.commandArgs, fullRunHint: request.fullRunHint };
+}
+async function acquireSource(request) {
+    if (!request.acquireRerunSource)
+        throw new Error('rerun-failed needs a source of the previous report');
+    return request.acquireRerunSource();
+}
+function sourceName(request, source) {
+    return request.describeSource?.(source) ?? 'the source report';
+}
+/** What the options ask of the selection, before it is made. */
+function selectionInfoOf(options) {
+    return {
+        fixturesDir: options.fixturesDir,
+        patterns: options.patterns,
+        tags: options.tags,
+        sample: options.sample,
+        sampleSeed: options.sample === null ? null : options.sampleSeed,
+    };
+}
+function planSelection(request, suite, source) {
+    const { options } = request;
+    const info = selectionInfoOf(options);
+    if (source)
+        return planRerunOf(request, suite, source, info);
+    const selection = selectFixtures(suite, options);
+    if (selection.selected.length === 0) {
+        throw new PreflightError(stops_preflightDiagnostic({
+            code: 'nothing-selected',
+            message: 'No fixture matches the selection, so nothing would run.',
+            problems: selection.warnings,
+            guidance: ['Check the fixtures, tags and sample you gave against the fixture ids and tags in your files.'],
+            fallbackIds: [],
+            commandArgs: request.commandArgs,
+        }));
+    }
+    return {
+        mode: selection.mode,
+        selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns },
+        selected: selection.selected,
+        suite,
+        rerun: null,
+        warnings: selection.warnings,
+    };
+}
+function planRerunOf(request, suite, source, info) {
+    const planned = planRerun(rerunRequestOf(request, source), suite);
+    return {
+        mode: 'rerun-failed',
+        selection: { ...info, sample: null, sampleSeed: null, selected: planned.selected.map((f) => f.id), missing: planned.missing },
+        selected: planned.selected,
+        suite,
+        rerun: planned.rerun,
+        warnings: planned.warnings,
+    };
+}
+/** The rerun as the rerun feature sees it, from the engine's request. */
+function rerunRequestOf(request, source) {
+    const { options } = request;
+    return {
+        source,
+        sourceName: sourceName(request, source),
+        ifNothingToRerun: options.ifNothingToRerun,
+        ignoredOptions: [...(options.tags.length > 0 ? ['tags'] : []), ...(options.sample !== null ? ['sample'] : [])],
+        carryOverWhenShaUnknown: request.carryOverWhenShaUnknown,
+        fallback: fallbackOf(request),
+    };
+}
+/** The source report, checked to hold results: one that ran nothing cannot say what failed. */
+async function acquireUsableSource(request) {
+    const source = await acquireSource(request);
+    return requireResults(source, sourceName(request, source), fallbackOf(request));
+}
+/** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */
+function requireBaseUrlWhereNeeded(request, selected) {
+    if (request.options.baseUrl || request.options.serveDir)
+        return;
+    const needing = selected.map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
+    if (needing.length === 0)
+        return;
+    throw new PreflightError(stops_preflightDiagnostic({
+        code: 'base-url-missing',
+        message: `${needing.length} selected fixture${needing.length === 1 ? ' uses' : 's use'} relative URLs, but there is no base URL.`,
+        problems: needing.flatMap(({ fixture, fields }) => fields.map(({ field, value }) => `${fixture.file}:${fixture.line} ${fixture.id}: ${field} ${JSON.stringify(value)}`)),
+        guidance: [
+            'Give a base URL (the base-url input, or --base-url) for a deployed site,',
+            'or serve a built site from a folder (the serve input, or --serve DIR).',
+        ],
+        fallbackIds: null,
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/render/view.ts
+/**
+ * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
+ * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
+ * (page text included); each renderer escapes for its own medium.
+ */
+
+
+
+
+/** Row messages are one line and at most this long; the full text is in report.json. */
+const ROW_MESSAGE_MAX_CHARS = 300;
+function summaryViewOf(report, options = {}) {
+    const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
+    return {
+        tool: report.tool,
+        mode: report.mode,
+        verdict: report.result,
+        counts: report.summary,
+        startedAt: report.startedAt,
+        durationMs: report.durationMs,
+        run: runLink(report.run, report.run.runId, report.run.runAttempt),
+        rows,
+        failures: rows.filter((row) => row.status === 'failed'),
+        flaky: rows.filter((row) => row.status === 'flaky'),
+        rerun: rerunViewOf(report),
+        preflight: report.preflight,
+        interrupted: report.interrupted,
+        warnings: report.warnings,
+        next: report.preflight ? null : nextAttemptOf(report, options),
+        report: { dir: options.reportDir ?? null, path: options.reportPath ?? null, artifact: options.artifact ?? null },
+    };
+}
+/** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
+function rowRank(row) {
+    const statusRank = { failed: 0, flaky: 1, skipped: 2, passed: 3 }[row.status];
+    return statusRank * 2 + (row.carriedOver ? 1 : 0);
+}
+function fixtureRowOf(fixture) {
+    const failedAttempts = fixture.attempts.flatMap((attempt) => attempt.status === 'failed' && attempt.error
+        ? [{ attempt: attempt.attempt, kind: attempt.error.kind, message: firstLine(attempt.error.message) }]
+        : []);
+    const lastFailed = fixture.attempts.filter((attempt) => attempt.status === 'failed').at(-1);
+    const message = fixture.status === 'skipped' ? fixture.skipReason : (failedAttempts.at(-1)?.message ?? null);
+    return {
+        id: fixture.id,
+        title: fixture.title,
+        status: fixture.status,
+        kind: lastFailed?.error?.kind ?? null,
+        attempts: fixture.attempts.length,
+        failedAttempts,
+        durationMs: fixture.durationMs,
+        message: message === null ? null : firstLine(message),
+        file: fixture.file,
+        line: fixture.line,
+        location: `${fixture.file}:${fixture.line}`,
+        evidence: evidencePaths(lastFailed?.evidence ?? null),
+        carriedOver: fixture.carriedOver !== null,
+        recovered: fixture.recovered,
+    };
+}
+/** First non-empty line, trimmed: what a message says in one line. */
+function firstTextLine(text) {
+    return (text.split(/\r\n|\r|\n/).find((part) => part.trim() !== '') ?? '').trim();
+}
+/** First non-empty line, cut to ROW_MESSAGE_MAX_CHARS. */
+function firstLine(text) {
+    const trimmed = firstTextLine(text);
+    return trimmed.length > ROW_MESSAGE_MAX_CHARS ? `${trimmed.slice(0, ROW_MESSAGE_MAX_CHARS - 1)}…` : trimmed;
+}
+/** The evidence files an attempt left, relative to the report folder. */
+function evidencePaths(evidence) {
+    return evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [];
+}
+function runLink(run, runId, runAttempt) {
+    const label = runId ? runLabel(runId, runAttempt) : 'local run';
+    if (!runId || !run.serverUrl || !run.repository)
+        return { label, url: null };
+    const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
+    return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
+}
+function rerunViewOf(report) {
+    const source = report.selection.source;
+    if (!source)
+        return null;
+    const link = runLink(report.run, source.runId, source.runAttempt);
+    const label = source.runId ? link.label : (source.path ?? 'the source report');
+    const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
+    return {
+        source: {
+            label,
+            url: source.url ?? link.url,
+            runId: source.runId,
+            runAttempt: source.runAttempt,
+            artifactName: source.artifactName,
+            path: source.path,
+            sha: source.sha,
+        },
+        carryOver: source.carryOver,
+        note: source.carryOverNote,
+        recovered: ran.filter((fixture) => fixture.recovered).map((fixture) => fixture.id),
+        stillFailing: failedFixtureIds(ran),
+        carriedOver: report.fixtures
+            .filter((fixture) => fixture.carriedOver !== null)
+            .map((fixture) => ({ id: fixture.id, status: fixture.status })),
+    };
+}
+/**
+ * What to run next: the failed fixtures, plus flaky ones when they fail the run, plus those an interruption
+ * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
+ */
+function nextAttemptOf(report, options) {
+    const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
+    const ids = report.fixtures
+        .filter((fixture) => fixture.status === 'failed' ||
+        (fixture.status === 'flaky' && report.options.failOnFlaky) ||
+        (fixture.status === 'skipped' && report.interrupted !== null))
+        .map((fixture) => fixture.id);
+    if (ids.length === 0)
+        return null;
+    const args = options.commandArgs ?? [];
+    return {
+        ids,
+        action: {
+            rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
+            fixturesInput: fixturesInputValue(ids),
+        },
+        cli: {
+            rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
+            fixtures: fixturesCommand(ids, args),
+        },
+    };
+}
+/** 850ms, 4.2s, 2m 05s: short, and the same in every renderer. */
+function formatDuration(ms) {
+    if (Math.round(ms) < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 59_950)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const minutes = Math.floor(totalSeconds / 60);
+    const seconds = String(totalSeconds % 60).padStart(2, '0');
+    return `${minutes}m ${seconds}s`;
+}
+
+;// CONCATENATED MODULE: ./src/render/junit.ts
+/**
+ * junit.xml in the Jenkins/Surefire dialect that CI test-report tools accept: one <testsuite> per fixture file,
+ * one <testcase> per fixture. Flaky fixtures pass (they did pass) with a note, so trend tools do not count them
+ * as failures; a preflight stop is an <error>, so a report with no fixtures still shows up as broken.
+ * All text may come from pages; it is escaped, and characters XML 1.0 forbids are removed.
+ */
+
+
+/** Everything outside XML 1.0's Char production, including lone surrogates (the `u` flag sees them as such). */
+const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+/** Text content: the forbidden characters go, markup characters become entities. */
+function xmlText(value) {
+    return value.replace(XML_FORBIDDEN, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Attribute values: also quotes, and whitespace as character references so parsers do not normalise it away. */
+function xmlAttribute(value) {
+    return xmlText(value)
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;')
+        .replace(/\n/g, '&#10;')
+        .replace(/\r/g, '&#13;')
+        .replace(/\t/g, '&#9;');
+}
+function attributes(values) {
+    return Object.entries(values)
+        .map(([name, value]) => ` ${name}="${xmlAttribute(String(value))}"`)
+        .join('');
+}
+const junit_seconds = (ms) => (ms / 1000).toFixed(3);
+/** Surefire's timestamp form: ISO 8601 without fraction or zone (the time is UTC). */
+const timestamp = (iso) => new Date(iso).toISOString().slice(0, 19);
+function renderJunit(report) {
+    const suites = [...groupByFile(report.fixtures)].map(([file, fixtures]) => testsuite(file, fixtures, report.startedAt));
+    if (report.preflight)
+        suites.push(preflightSuite(report));
+    const errors = report.preflight?.severity === 'error' ? 1 : 0;
+    const preflightSkipped = report.preflight?.severity === 'notice' ? 1 : 0;
+    const totals = attributes({
+        name: report.tool.name,
+        tests: report.summary.total + (report.preflight ? 1 : 0),
+        failures: report.summary.failed,
+        errors,
+        skipped: report.summary.skipped + preflightSkipped,
+        time: junit_seconds(report.durationMs),
+        timestamp: timestamp(report.startedAt),
+    });
+    return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${totals}>`, ...suites, '</testsuites>', ''].join('\n');
+}
+function groupByFile(fixtures) {
+    const groups = new Map();
+    for (const fixture of fixtures) {
+        const group = groups.get(fixture.file);
+        if (group)
+            group.push(fixture);
+        else
+            groups.set(fixture.file, [fixture]);
+    }
+    return groups;
+}
+function testsuite(file, fixtures, startedAt) {
+    const summary = deriveSummary(fixtures);
+    const head = attributes({
+        name: file,
+        tests: summary.total,
+        failures: summary.failed,
+        errors: 0,
+        skipped: summary.skipped,
+        time: junit_seconds(fixtures.reduce((total, fixture) => total + fixture.durationMs, 0)),
+        timestamp: timestamp(startedAt),
+    });
+    return [`  <testsuite${head}>`, ...fixtures.map(testcase), '  </testsuite>'].join('\n');
+}
+function testcase(fixture) {
+    const head = attributes({
+        classname: fixture.file,
+        name: fixture.id,
+        file: fixture.file,
+        line: fixture.line,
+        time: junit_seconds(fixture.durationMs),
+    });
+    const body = [properties(fixture), outcome(fixture), systemOut(fixture)].filter((part) => part !== '');
+    if (body.length === 0)
+        return `    <testcase${head}/>`;
+    return [`    <testcase${head}>`, ...body, '    </testcase>'].join('\n');
+}
+function properties(fixture) {
+    const values = [];
+    if (fixture.title !== null)
+        values.push(['title', fixture.title]);
+    if (fixture.url !== null)
+        values.push(['url', fixture.url]);
+    if (fixture.tags.length > 0)
+        values.push(['tags', fixture.tags.join(',')]);
+    values.push(['status', fixture.status], ['attempts', String(fixture.attempts.length)]);
+    if (fixture.status === 'flaky')
+        values.push(['flaky', 'true']);
+    if (fixture.recovered)
+        values.push(['recovered', 'true']);
+    if (fixture.carriedOver)
+        values.push(['carriedOver', carriedOverText(fixture.carriedOver)]);
+    const lines = values.map(([name, value]) => `        <property${attributes({ name, value })}/>`);
+    return ['      <properties>', ...lines, '      </properties>'].join('\n');
+}
+function outcome(fixture) {
+    if (fixture.status === 'skipped') {
+        const message = fixture.skipReason ?? 'not run';
+        return `      <skipped${attributes({ message: firstTextLine(message) })}/>`;
+    }
+    if (fixture.status !== 'failed')
+        return '';
+    const last = fixture.attempts.at(-1)?.error;
+    const head = attributes({ message: firstTextLine(last?.message ?? 'failed'), type: last?.kind ?? 'failure' });
+    return `      <failure${head}>${xmlText(attemptDetails(fixture))}</failure>`;
+}
+/** Every failed attempt: kind, full message and where its evidence is. */
+function attemptDetails(fixture) {
+    const failed = fixture.attempts.filter((attempt) => attempt.status === 'failed');
+    const blocks = failed.map((attempt) => {
+        const evidence = evidencePaths(attempt.evidence);
+        const lines = [`Attempt ${attempt.attempt} of ${fixture.attempts.length}: ${attempt.error?.kind ?? 'failed'}`];
+        if (attempt.error)
+            lines.push(attempt.error.message);
+        if (evidence.length > 0)
+            lines.push(`Evidence: ${evidence.join(', ')}`);
+        return lines.join('\n');
+    });
+    return blocks.join('\n\n');
+}
+function systemOut(fixture) {
+    const notes = [];
+    if (fixture.status === 'flaky') {
+        notes.push(`Flaky: passed on attempt ${fixture.attempts.length} after failing.\n${attemptDetails(fixture)}`);
+    }
+    if (fixture.recovered)
+        notes.push('Recovered: this fixture failed in the source report and passes in this rerun.');
+    if (fixture.carriedOver) {
+        notes.push(`Carried over, not run here: the result comes from ${carriedOverText(fixture.carriedOver)}.`);
+    }
+    if (notes.length === 0)
+        return '';
+    return `      <system-out>${xmlText(notes.join('\n\n'))}</system-out>`;
+}
+function carriedOverText(from) {
+    const parts = [from.runId ? `run ${from.runId}` : 'an earlier run'];
+    if (from.runAttempt)
+        parts.push(`attempt ${from.runAttempt}`);
+    if (from.artifactName)
+        parts.push(`artifact ${from.artifactName}`);
+    if (from.sha)
+        parts.push(`commit ${from.sha}`);
+    return parts.join(', ');
+}
+function preflightSuite(report) {
+    const preflight = report.preflight;
+    if (!preflight)
+        return '';
+    const head = attributes({ classname: 'preflight', name: preflight.code, time: '0.000' });
+    const details = [preflight.message, ...preflight.problems, ...preflight.guidance];
+    if (preflight.fallback) {
+        details.push(`Run these fixtures: ${preflight.fallback.cliCommand}`, `Full run: ${preflight.fallback.fullRun}`);
+    }
+    const errorHead = attributes({ message: firstTextLine(preflight.message), type: preflight.code });
+    const body = preflight.severity === 'error'
+        ? `      <error${errorHead}>${xmlText(details.join('\n'))}</error>`
+        : `      <skipped${attributes({ message: firstTextLine(preflight.message) })}/>`;
+    const suite = attributes({
+        name: 'preflight',
+        tests: 1,
+        failures: 0,
+        errors: preflight.severity === 'error' ? 1 : 0,
+        skipped: preflight.severity === 'notice' ? 1 : 0,
+        time: '0.000',
+        timestamp: timestamp(report.startedAt),
+    });
+    return [`  <testsuite${suite}>`, `    <testcase${head}>`, body, '    </testcase>', '  </testsuite>'].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+/**
+ * How a run ends: its report and JUnit file written, its exit code and verdict derived from the report. Every path
+ * of the engine, stopped or finished, ends here.
+ */
+
+
+
+/** The mode a run has before selection decides it (and when it never gets that far). */
+function modeOf(options) {
+    if (options.rerunFailed)
+        return 'rerun-failed';
+    return options.patterns.length > 0 || options.tags.length > 0 || options.sample !== null ? 'selected' : 'full';
+}
+function diagnosticExitCode(diagnostic) {
+    return diagnostic.severity === 'error' ? 2 : 0;
+}
+/** 0 pass, 1 fixtures failed, 2 stopped on an error before running fixtures (a notice, such as nothing to rerun, passes). */
+function exitCodeOf(report) {
+    if (report.preflight)
+        return diagnosticExitCode(report.preflight);
+    return report.result === 'pass' ? 0 : 1;
+}
+/** The verdict of any outcome: the report's, or for a dry run (no report) whether it could be planned. */
+function resultOf(outcome) {
+    if (outcome.report)
+        return outcome.report.result;
+    return outcome.exitCode === 0 ? 'pass' : 'fail';
+}
+/** Writes report.json, then the files rendered from it (junit.xml), and returns the outcome. */
+async function finishWith(report, reportDir, selectedCount) {
+    const reportPath = await writeReport(reportDir, report);
+    const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
+    await writeAtomically(junitPath, renderJunit(report));
+    const exitCode = exitCodeOf(report);
+    return { report, reportPath, junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
+}
+
+;// CONCATENATED MODULE: ./src/engine/stopped-run.ts
+/**
+ * Runs that stop before the engine can run fixtures: a report folder that cannot be written (checked first, so no
+ * results are lost at the end), bad inputs, nothing to publish. Each still ends with a report that says why, never
+ * with a stack trace: when report-dir itself cannot be written, the report goes to a new folder beside it.
+ */
+
+
+
+
+
+
+
+
+
 
 class ReportDirError extends Error {
     reportDir;
@@ -61634,14 +61784,59 @@ async function ensureWritableReportDir(reportDir) {
         throw new ReportDirError(reportDir, error.code ?? error.message);
     }
 }
+/**
+ * A run stopped before the engine could start (bad inputs, no report to publish…): a report still says why.
+ * Options that could not be parsed are recorded with their defaults.
+ */
+async function reportStoppedRun(params) {
+    const now = (params.clock ?? systemClock).now();
+    const report = buildPreflightReport({
+        toolVersion: params.toolVersion,
+        mode: params.mode ?? 'full',
+        run: params.context,
+        startedAt: new Date(now),
+        durationMs: 0,
+        baseUrl: null,
+        options: {
+            retries: Number(OPTION_DEFAULTS.retries),
+            concurrency: Number(OPTION_DEFAULTS.concurrency),
+            timeoutMs: parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000,
+            suiteTimeoutMs: null,
+            failOnFlaky: false,
+        },
+        selection: { fixturesDir: OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
+        diagnostic: params.diagnostic,
+    });
+    return finishWith(report, params.reportDir, 0);
+}
+function usageDiagnostic(problems) {
+    return preflightDiagnostic({
+        code: 'usage',
+        message: `${problems.length} problem${problems.length === 1 ? '' : 's'} with the inputs; nothing was run.`,
+        problems,
+        guidance: ['Fix the inputs named above and run again. action.yml and the README describe every input.'],
+        fallbackIds: null,
+    });
+}
+async function writeStoppedReport(params) {
+    const write = (reportDir) => reportStoppedRun({ diagnostic: params.diagnostic, reportDir, context: params.context, toolVersion: TOOL_VERSION, ...(params.mode ? { mode: params.mode } : {}) });
+    try {
+        return await write(params.reportDir);
+    }
+    catch (error) {
+        const fallback = fs.mkdtempSync(path.join(params.fallbackRoot, 'reliability-smoke-unfinished-'));
+        const reason = error instanceof Error ? error.message : String(error);
+        params.logger.warn(`The report could not be written to ${params.reportDir} (${reason}); this one, saying why, is in ${fallback}.`);
+        return write(fallback);
+    }
+}
 
-;// CONCATENATED MODULE: ./src/engine.ts
+;// CONCATENATED MODULE: ./src/engine/run-smoke.ts
 /**
  * The engine: fixtures → selection → run (browser) → report. The CLI and the Action are thin front doors that
  * prepare a SmokeRequest and render the outcome. Whatever happens, a report is written: a run that stops early
  * writes one with its preflight diagnostic, and a dry run writes plan.json instead, leaving report.json alone.
  */
-
 
 
 
@@ -61674,7 +61869,7 @@ async function runSmoke(request, deps) {
         if (options.dryRun)
             return await writeDryRun(request, planned, reportDir, clock);
         const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
-        const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun });
+        const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
         return await finishWith(report, reportDir, planned.selected.length);
     }
     catch (error) {
@@ -61689,7 +61884,7 @@ async function runSmoke(request, deps) {
         const base = reportBase(request, startedAt, clock, planned);
         let report;
         try {
-            report = buildPreflightReport({ ...base, diagnostic, rerun: source ? rerunInputOf(request, source, suite) : null });
+            report = buildPreflightReport({ ...base, diagnostic, rerun: source ? carryOver(rerunInputOf(rerunRequestOf(request, source), suite)) : null });
         }
         catch (buildError) {
             // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
@@ -61732,7 +61927,7 @@ function diagnosticOf(error, request) {
     if (error instanceof PreflightError)
         return error.diagnostic;
     const detail = error instanceof Error ? (error.stack ?? error.message) : errorText(error);
-    return build_preflightDiagnostic({
+    return stops_preflightDiagnostic({
         code: 'internal-error',
         message: `reliability-smoke stopped on an unexpected error: ${errorText(error)}`,
         problems: [detail],
@@ -61741,84 +61936,37 @@ function diagnosticOf(error, request) {
         commandArgs: request.commandArgs,
     });
 }
-/** The mode a run has before selection decides it (and when it never gets that far). */
-function modeOf(options) {
-    if (options.rerunFailed)
-        return 'rerun-failed';
-    return options.patterns.length > 0 || options.tags.length > 0 || options.sample !== null ? 'selected' : 'full';
-}
-function diagnosticExitCode(diagnostic) {
-    return diagnostic.severity === 'error' ? 2 : 0;
-}
-/** 0 pass, 1 fixtures failed, 2 stopped on an error before running fixtures (a notice, such as nothing to rerun, passes). */
-function exitCodeOf(report) {
-    if (report.preflight)
-        return diagnosticExitCode(report.preflight);
-    return report.result === 'pass' ? 0 : 1;
-}
-/** The verdict of any outcome: the report's, or for a dry run (no report) whether it could be planned. */
-function resultOf(outcome) {
-    if (outcome.report)
-        return outcome.report.result;
-    return outcome.exitCode === 0 ? 'pass' : 'fail';
-}
-async function finishWith(report, reportDir, selectedCount) {
-    const written = await writeReport(reportDir, report);
-    const exitCode = exitCodeOf(report);
-    return { report, reportPath: written.reportPath, junitPath: written.junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
-}
+
+;// CONCATENATED MODULE: ./src/rerun/file-source.ts
 /**
- * A run stopped before the engine could start (bad inputs, no report to publish…): a report still says why.
- * Options that could not be parsed are recorded with their defaults.
+ * The CLI's rerun source: a report file on disk (--artifact, by default the report the last run wrote). It is read
+ * as untrusted input, like a downloaded artifact; one it cannot read stops the run in preflight with its own code.
  */
-async function reportStoppedRun(params) {
-    const now = (params.clock ?? systemClock).now();
-    const report = buildPreflightReport({
-        toolVersion: params.toolVersion,
-        mode: params.mode ?? 'full',
-        run: params.context,
-        startedAt: new Date(now),
-        durationMs: 0,
-        baseUrl: null,
-        options: {
-            retries: Number(OPTION_DEFAULTS.retries),
-            concurrency: Number(OPTION_DEFAULTS.concurrency),
-            timeoutMs: parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000,
-            suiteTimeoutMs: null,
-            failOnFlaky: false,
-        },
-        selection: { fixturesDir: OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
-        diagnostic: params.diagnostic,
-    });
-    return finishWith(report, params.reportDir, 0);
-}
-function usageDiagnostic(problems) {
-    return preflightDiagnostic({
-        code: 'usage',
-        message: `${problems.length} problem${problems.length === 1 ? '' : 's'} with the inputs; nothing was run.`,
-        problems,
-        guidance: ['Fix the inputs named above and run again. action.yml and the README describe every input.'],
-        fallbackIds: null,
-    });
+
+
+
+
+function acquireFromFile(file, cwd, fallback) {
+    return async () => {
+        try {
+            const read = await readReportFile(external_node_path_default().resolve(cwd, file));
+            const { run } = read.report;
+            return {
+                report: read.report,
+                origin: { runId: run.runId, runAttempt: run.runAttempt, artifactId: null, artifactName: null, url: null, path: file, digest: read.digest },
+            };
+        }
+        catch (error) {
+            if (error instanceof ReportReadError)
+                throw new PreflightError(readFailureDiagnostic(error, file, fallback));
+            throw error;
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
 /** The tool's version, as report.json records it. A test keeps it equal to package.json's. */
-const TOOL_VERSION = '0.1.0';
-
-;// CONCATENATED MODULE: ./src/selection/list.ts
-/**
- * List inputs ("fixtures", "tags", --fixture, --tag) share one reading: commas or newlines separate items, so
- * both `a, b` and a YAML block scalar with one id per line work in a workflow file.
- */
-/** Items in order of first appearance: trimmed, without empties or repeats. */
-function parseList(text) {
-    const items = text
-        .split(/[,\r\n]+/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-    return [...new Set(items)];
-}
+const version_TOOL_VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 /**
@@ -61988,7 +62136,7 @@ function parseCliArgs(argv) {
     return { kind: 'run', options, artifactPath, json: values.json === true };
 }
 
-;// CONCATENATED MODULE: ./src/report/terminal.ts
+;// CONCATENATED MODULE: ./src/render/terminal.ts
 /**
  * Terminal output: a line per fixture as it finishes, then the summary, ending with `RESULT: pass|fail`.
  * The Action prints these lines too, and on a runner a line whose first non-blank characters are `::` is a
@@ -61996,6 +62144,7 @@ function parseCliArgs(argv) {
  * ours (a symbol, a label, a marker), and text from pages is escaped onto that one line: control characters and
  * newlines shown as escapes, `##[` defused.
  */
+
 
 
 const STATUS_MARK = {
@@ -62007,29 +62156,6 @@ const STATUS_MARK = {
 /** Most failures listed in the summary; the rest are in report.json. */
 const MAX_SUMMARY_FAILURES = 50;
 const MAX_LISTED_IDS = 20;
-const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/**
- * Characters page text must never carry into our output as they are: C0/C1 controls, line and paragraph
- * separators, and bidi marks and overrides. Each output (terminal, Markdown, annotations) shows them as escapes,
- * after turning the line breaks it keeps into its own.
- */
-// eslint-disable-next-line no-control-regex
-const INVISIBLE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * One line, whatever the text holds: C0/C1 controls, line and paragraph separators and bidi overrides become
- * visible escapes, and `##[` becomes `##\[` so the runner's legacy command parser cannot see a command.
- */
-function escapeLine(text) {
-    return text
-        .replace(INVISIBLE_CHARS, (c) => {
-        const named = NAMED_ESCAPES[c];
-        if (named)
-            return named;
-        const code = c.charCodeAt(0);
-        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-    })
-        .replaceAll('##[', '##\\[');
-}
 /** One line for a fixture that just reached its final status. */
 function formatFixtureLine(fixture) {
     const result = 'fixture' in fixture ? fixtureResultOf(fixture) : fixture;
@@ -62220,6 +62346,7 @@ function reportPointer(view) {
 
 
 
+
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -62262,24 +62389,6 @@ function contextArgs(options) {
         args.push('--report-dir', options.reportDir);
     return args;
 }
-/** The rerun source of the CLI: the report file given with --artifact; one it cannot read stops the run in preflight. */
-function acquireFromFile(file, cwd, fallback) {
-    return async () => {
-        try {
-            const read = await readReportFile(external_node_path_default().resolve(cwd, file));
-            const { run } = read.report;
-            return {
-                report: read.report,
-                origin: { runId: run.runId, runAttempt: run.runAttempt, artifactId: null, artifactName: null, url: null, path: file, digest: read.digest },
-            };
-        }
-        catch (error) {
-            if (error instanceof ReportReadError)
-                throw new PreflightError(readFailureDiagnostic(error, file, fallback));
-            throw error;
-        }
-    };
-}
 function cliLogger(io) {
     const debug = io.env.RELIABILITY_SMOKE_DEBUG === '1';
     return {
@@ -62309,7 +62418,7 @@ async function runCli(argv, io) {
         return 0;
     }
     if (command.kind === 'version') {
-        io.stdout(`${TOOL_VERSION}\n`);
+        io.stdout(`${version_TOOL_VERSION}\n`);
         return 0;
     }
     const { options, artifactPath, json } = command;
@@ -62321,7 +62430,7 @@ async function runCli(argv, io) {
     const outcome = await runSmoke({
         options,
         context: localRunContext(io.cwd),
-        toolVersion: TOOL_VERSION,
+        toolVersion: version_TOOL_VERSION,
         commandArgs,
         fullRunHint: fallback.fullRunHint,
         carryOverWhenShaUnknown: true,
@@ -62379,7 +62488,7 @@ async function printOutcome(outcome, print) {
     out(summary.endsWith('\n') ? summary : `${summary}\n`);
 }
 
-;// CONCATENATED MODULE: ./src/cli.ts
+;// CONCATENATED MODULE: ./src/cli/index.ts
 /**
  * The reliability-smoke command. Ctrl-C stops the suite but still writes the report; a second Ctrl-C quits.
  * A run stopped by a signal exits 128 + the signal's number (130 for Ctrl-C), as shells and other test runners do,

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SmokeOutcome } from '../engine.ts';
+import type { SmokeOutcome } from '../engine/run-smoke.ts';
 import type { ActionContext } from './context.ts';
 import type { PublishedArtifact } from './outputs.ts';
 

@@ -8,12 +8,13 @@
  * still lets the run complete.
  */
 import { getOctokit } from '@actions/github';
-import { resultOf, type SmokeOutcome } from '../engine.ts';
-import type { SummaryView } from '../report/summary-data.ts';
-import type { Logger } from '../run/types.ts';
-import { type Annotation, annotationsFor } from './annotations.ts';
+import { type SmokeOutcome } from '../engine/run-smoke.ts';
+import type { SummaryView } from '../render/view.ts';
+import type { Logger } from '../common/types.ts';
+import { type Annotation, annotationsFor } from '../render/annotations.ts';
 import type { ActionContext } from './context.ts';
-import { CHECK_RUN_TEXT_MAX_CHARS, renderJobSummaryWithin } from './job-summary.ts';
+import { CHECK_RUN_TEXT_MAX_CHARS, renderJobSummaryWithin } from '../render/job-summary.ts';
+import { resultOf } from '../engine/outcome.ts';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 const TITLE_MAX_CHARS = 255;

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseList } from '../selection/list.ts';
+import { parseList } from '../selection/select.ts';
 import { type OptionKey, parseRunOptions, type RunOptions, UsageError, parseBooleanText } from '../options.ts';
 import { Inputs } from './names.ts';
 

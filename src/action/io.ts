@@ -1,6 +1,6 @@
 /** The Action's seam to the outside world, so tests can drive it with real or recorded parts. */
-import type { Logger } from '../run/types.ts';
-import type { Annotation, AnnotationLevel } from './annotations.ts';
+import type { Logger } from '../common/types.ts';
+import type { Annotation, AnnotationLevel } from '../render/annotations.ts';
 import type { ArtifactUploader } from './artifact-upload.ts';
 import type { InputReader } from './inputs.ts';
 

@@ -6,21 +6,23 @@
 import path from 'node:path';
 import * as core from '@actions/core';
 import { DefaultArtifactClient } from '@actions/artifact';
-import { modeOf, ReportDirError, runSmoke, type SmokeOutcome, usageDiagnostic } from '../engine.ts';
-import { preflightDiagnostic } from '../report/build.ts';
+import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
+import { preflightDiagnostic } from '../report/stops.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
 import { UsageError } from '../options.ts';
-import { escapeLine, formatFixtureLine } from '../report/terminal.ts';
+import { formatFixtureLine } from '../render/terminal.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import { type ActionContext, readActionContext } from './context.ts';
-import { type ActionInputs, defaultActionReportDir, getInputs, usableArtifactPrefix } from './inputs.ts';
+import { type ActionInputs, defaultActionReportDir, getInputs, runnerTemp, usableArtifactPrefix } from './inputs.ts';
 import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo } from './io.ts';
 import { Inputs } from './names.ts';
 import { publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
-import { createRerunSourceFinder } from './rerun-source.ts';
-import { writeStoppedReport } from './stopped-report.ts';
+import { createRerunSourceFinder } from '../rerun/artifact-source.ts';
+import { writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/stopped-run.ts';
+import { escapeLine } from '../common/text.ts';
+import { modeOf } from '../engine/outcome.ts';
 
 export async function run(): Promise<void> {
   try {
@@ -109,7 +111,7 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
       commandArgs: siteArgs(inputs),
       fullRunHint: FULL_RUN_HINT,
       carryOverWhenShaUnknown: false,
-      ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, { env: io.env }) : {}),
+      ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, { env: io.env, tempDir: runnerTemp(io.env) }) : {}),
     },
     {
       logger: io.logger,
@@ -147,13 +149,13 @@ async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs:
           ],
           fallbackIds: null,
         });
-  return writeStoppedReport(io, { diagnostic, reportDir: path.resolve(inputs.reportDir), context, mode: modeOf(inputs) });
+  return writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic, reportDir: path.resolve(inputs.reportDir), context, mode: modeOf(inputs) });
 }
 
 async function publishUsageError(io: CountingIo, context: ActionContext, error: UsageError): Promise<ActionResult> {
   // Absolute, as on every other path, so report-path names the file whatever the next step's working directory.
   const reportDir = path.resolve(io.readInput(Inputs.ReportDir) || defaultActionReportDir(io.env));
-  const outcome = await writeStoppedReport(io, { diagnostic: usageDiagnostic(error.problems), reportDir, context });
+  const outcome = await writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic: usageDiagnostic(error.problems), reportDir, context });
   const prefix = usableArtifactPrefix(io.readInput(Inputs.ArtifactName));
   for (const problem of error.problems) io.annotate({ level: 'error', message: problem, title: 'reliability-smoke input', file: null, startLine: null });
   // A required check that never appears looks like a run still to come; a failed one says to look here.

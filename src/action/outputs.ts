@@ -1,7 +1,8 @@
 /** Step outputs, derived from the outcome in one pure function and set on every path (pass, fail, preflight). */
-import { resultOf, type SmokeOutcome } from '../engine.ts';
+import { type SmokeOutcome } from '../engine/run-smoke.ts';
 import { failedFixtureIds } from '../report/outcome.ts';
 import { type OutputName, Outputs } from './names.ts';
+import { resultOf } from '../engine/outcome.ts';
 
 export interface PublishedArtifact {
   name: string;

@@ -3,19 +3,20 @@
  * outputs. Each channel is guarded: when one fails, the others still run, the failure is reported loudly, and the
  * verdict stays what the fixtures decided.
  */
-import { resultOf, type SmokeOutcome } from '../engine.ts';
-import { formatSummary } from '../report/terminal.ts';
+import { type SmokeOutcome } from '../engine/run-smoke.ts';
+import { formatSummary } from '../render/terminal.ts';
 import { siteArgs } from '../report/commands.ts';
-import { summaryViewOf } from '../report/summary-data.ts';
+import { summaryViewOf } from '../render/view.ts';
 import { artifactFilesOf, uploadReportArtifact } from './artifact-upload.ts';
-import { ANNOTATIONS_PER_STEP, annotationsFor } from './annotations.ts';
+import { ANNOTATIONS_PER_STEP, annotationsFor } from '../render/annotations.ts';
 import type { CheckRunPublisher } from './check-run.ts';
 import type { ActionContext } from './context.ts';
 import { type ActionInputs, DEFAULT_ARTIFACT_NAME } from './inputs.ts';
 import type { ActionIo, ActionResult, CountingIo } from './io.ts';
 import { type PublishedArtifact, outputsFor } from './outputs.ts';
-import { smokeArtifactName } from './smoke-artifact-name.ts';
-import { renderActionSummary } from './summary.ts';
+import { smokeArtifactName } from '../rerun/artifact-names.ts';
+import { renderActionSummary } from '../render/job-summary.ts';
+import { resultOf } from '../engine/outcome.ts';
 
 export interface Publication {
   context: ActionContext;
@@ -66,7 +67,7 @@ export async function publish(io: CountingIo, publication: Publication): Promise
       })
     : null;
   if (view) for (const line of formatSummary(view).split('\n')) io.logger.info(line);
-  await guarded('Writing the job summary', () => io.writeSummary(renderActionSummary({ outcome, view, context, problems })));
+  await guarded('Writing the job summary', () => io.writeSummary(renderActionSummary({ view, plan: outcome.plan, problems })));
   // The check run first: its error or warning must not be the annotation GitHub drops after the fixtures' ones.
   const checkRunId = publication.checks ? await guarded('Reporting the check run', () => publication.checks!.finish(outcome, view)) : null;
   if (view) for (const annotation of annotationsFor(view, annotationRoom(io.annotated, view.verdict))) io.annotate(annotation);

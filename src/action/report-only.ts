@@ -3,18 +3,19 @@
  * on the commit that run tested, which is how a workflow_run job reports fork pull requests.
  */
 import path from 'node:path';
-import { exitCodeOf, type SmokeOutcome } from '../engine.ts';
-import { PreflightError } from '../preflight.ts';
+import { type SmokeOutcome } from '../engine/run-smoke.ts';
+import { PreflightError } from '../report/stops.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import type { ActionContext } from './context.ts';
-import type { ActionInputs } from './inputs.ts';
+import { type ActionInputs, runnerTemp } from './inputs.ts';
 import { type ActionResult, checkRunLogger, type CountingIo } from './io.ts';
 import { publish } from './publish.ts';
-import { createRerunSourceFinder } from './rerun-source.ts';
-import { writeStoppedReport } from './stopped-report.ts';
+import { createRerunSourceFinder } from '../rerun/artifact-source.ts';
+import { writeStoppedReport } from '../engine/stopped-run.ts';
+import { exitCodeOf } from '../engine/outcome.ts';
 
 export async function reportOnly(io: CountingIo, context: ActionContext, inputs: ActionInputs): Promise<ActionResult> {
-  const finder = createRerunSourceFinder(inputs, context, io.logger, { env: io.env });
+  const finder = createRerunSourceFinder(inputs, context, io.logger, { env: io.env, tempDir: runnerTemp(io.env) });
   try {
     const source = await finder.acquireRerunSource();
     const checks = createCheckRunPublisher(inputs, { ...context, headSha: source.headSha ?? context.headSha }, checkRunLogger(io));
@@ -33,7 +34,7 @@ export async function reportOnly(io: CountingIo, context: ActionContext, inputs:
     return publish(io, { context, inputs, outcome, checks, upload: false, commandArgs: sourceCommandArgs(report.baseUrl) });
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error;
-    const outcome = await writeStoppedReport(io, { diagnostic: error.diagnostic, reportDir: path.resolve(inputs.reportDir), context });
+    const outcome = await writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic: error.diagnostic, reportDir: path.resolve(inputs.reportDir), context });
     return publish(io, { context, inputs, outcome, checks: null, upload: false });
   }
 }

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { closestMatch } from '../fixtures/suggest.ts';
-import { parseList } from '../selection/list.ts';
+import { parseList } from '../selection/select.ts';
 import { type OptionKey, parseRunOptions, type RunOptions, UsageError } from '../options.ts';
 
 export const DEFAULT_CLI_REPORT_DIR = 'smoke-report';

@@ -5,21 +5,24 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ReportDirError, resultOf, runSmoke, type SmokeOutcome } from '../engine.ts';
+import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
 import { parseDuration } from '../fixtures/duration.ts';
 import { OPTION_DEFAULTS, type RunOptions, UsageError } from '../options.ts';
-import { PreflightError } from '../preflight.ts';
-import { ReportReadError, readReportFile } from '../report/read.ts';
 import { fixtureResultOf } from '../report/build.ts';
-import { markRecovered } from '../report/carry-over.ts';
+import { markRecovered } from '../rerun/carry-over.ts';
 import { siteArgs } from '../report/commands.ts';
 import type { FixtureResult, RunContext } from '../report/schema.ts';
-import { summaryViewOf } from '../report/summary-data.ts';
-import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
-import type { FixtureRun, Logger } from '../run/types.ts';
+import { summaryViewOf } from '../render/view.ts';
+import type { AcquiredSource, FallbackContext } from '../rerun/diagnostics.ts';
+import type { FixtureRun } from '../report/build.ts';
+import { acquireFromFile } from '../rerun/file-source.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { DEFAULT_CLI_REPORT_DIR, parseCliArgs, USAGE } from './args.ts';
-import { escapeLine, formatFixtureLine, formatSummary } from '../report/terminal.ts';
+import { formatFixtureLine, formatSummary } from '../render/terminal.ts';
+import type { Logger } from '../common/types.ts';
+import { escapeLine } from '../common/text.ts';
+import { resultOf } from '../engine/outcome.ts';
+import { ReportDirError } from '../engine/stopped-run.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -65,23 +68,6 @@ function contextArgs(options: RunOptions): string[] {
   if (options.failOnFlaky) args.push('--fail-on-flaky');
   if (options.reportDir !== DEFAULT_CLI_REPORT_DIR) args.push('--report-dir', options.reportDir);
   return args;
-}
-
-/** The rerun source of the CLI: the report file given with --artifact; one it cannot read stops the run in preflight. */
-export function acquireFromFile(file: string, cwd: string, fallback: FallbackContext): () => Promise<AcquiredSource> {
-  return async () => {
-    try {
-      const read = await readReportFile(path.resolve(cwd, file));
-      const { run } = read.report;
-      return {
-        report: read.report,
-        origin: { runId: run.runId, runAttempt: run.runAttempt, artifactId: null, artifactName: null, url: null, path: file, digest: read.digest },
-      };
-    } catch (error) {
-      if (error instanceof ReportReadError) throw new PreflightError(readFailureDiagnostic(error, file, fallback));
-      throw error;
-    }
-  };
 }
 
 function cliLogger(io: CliIo): Logger {

@@ -1,10 +1,10 @@
 /** A dry run: plan.json says what would run; report.json, which a later rerun reads, is never touched. */
-import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
 import { buildPlan } from '../report/plan.ts';
 import { writePlan } from '../report/write.ts';
-import type { Clock } from '../run/types.ts';
-import { isRelative } from './plan.ts';
-import type { Planned, SmokeOutcome, SmokeRequest } from './types.ts';
+import type { Clock } from '../common/types.ts';
+import { isRelative } from '../fixtures/urls.ts';
+import type { Planned, SmokeOutcome, SmokeRequest } from './request.ts';
 
 export async function writeDryRun(request: SmokeRequest, planned: Planned, reportDir: string, clock: Clock): Promise<SmokeOutcome> {
   const { options } = request;

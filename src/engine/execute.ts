@@ -1,12 +1,11 @@
 /** Running the plan: find the browser, serve the site if asked, run the suite. */
 import path from 'node:path';
-import { PreflightError } from '../preflight.ts';
-import { preflightDiagnostic } from '../report/build.ts';
+import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
 import { BrowserNotFoundError, createLauncher, findBrowser, type FoundBrowser } from '../run/browser.ts';
 import { BrowserLaunchError, runSuite } from '../run/suite.ts';
 import type { SuiteRun } from '../run/types.ts';
 import { ServeError, serveDirectory, type StaticServer } from '../serve/static-server.ts';
-import type { Planned, SmokeDeps, SmokeRequest } from './types.ts';
+import type { Planned, SmokeDeps, SmokeRequest } from './request.ts';
 
 export async function runPlanned(
   request: SmokeRequest,

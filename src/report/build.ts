@@ -3,12 +3,9 @@
  * verdict are derived by outcome.ts and never set here, and the result is validated against the schema before it
  * is returned, so every report we write is one we would accept back for a rerun.
  */
-import type { FixtureRun, SuiteRun } from '../run/types.ts';
-import { mergeRerun, type RerunInput, type RerunMerge } from './carry-over.ts';
-import { fixturesCommand, fixturesInputValue, fullRunCommand } from './commands.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
 import { boundedList, clip, placementOf, REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
-import { checkedOwnReport } from './read.ts';
 import {
   type Attempt,
   type FixtureResult,
@@ -19,9 +16,37 @@ import {
   type RunContext,
   SCHEMA_VERSION,
   TOOL_NAME,
+  checkedOwnReport,
 } from './schema.ts';
 
-export type { RerunInput, SourceOrigin } from './carry-over.ts';
+/** One fixture as the runner finished it: its attempts, or why it never ran. */
+export interface FixtureRun {
+  fixture: LoadedFixture;
+  /** Fully resolved URL of the fixture, or null when it could not be resolved. */
+  url: string | null;
+  attempts: Attempt[];
+  /** Why the fixture never ran (suite timeout, browser unavailable), when it has no attempts. */
+  skipReason: string | null;
+}
+
+export type Interruption = NonNullable<Report['interrupted']>;
+
+/** What a finished suite hands to the report: the fixtures in the order given, and whether it was cut short. */
+export interface RunResults {
+  fixtures: FixtureRun[];
+  interrupted: Interruption | null;
+  warnings: string[];
+}
+
+/** A rerun's results merged with its source report (see rerun/carry-over.ts). */
+export interface RerunMerge {
+  fixtures: FixtureResult[];
+  source: RerunSource;
+  warnings: string[];
+}
+
+/** Merges this run's results with the source report of a rerun; `run` is this run's context. */
+export type RerunMerger = (results: readonly FixtureResult[], run: RunContext) => RerunMerge;
 
 /** What selection decided, as report.json records it (the rerun source is added by the builder). */
 export interface SelectionInfo {
@@ -48,9 +73,9 @@ export interface ReportBaseInput {
 }
 
 export interface BuildReportInput extends ReportBaseInput {
-  suiteRun: SuiteRun;
-  /** For rerun-failed: the source report and where it came from. */
-  rerun?: RerunInput | null;
+  suiteRun: RunResults;
+  /** For rerun-failed: merges the results with the source report. */
+  rerun?: RerunMerger | null;
 }
 
 export interface PreflightReportInput extends ReportBaseInput {
@@ -61,12 +86,12 @@ export interface PreflightReportInput extends ReportBaseInput {
    * early keeps what the source knew, so the next rerun still finds the failures; with another commit nothing is
    * carried over.
    */
-  rerun?: RerunInput | null;
+  rerun?: RerunMerger | null;
 }
 
 export function buildReport(input: BuildReportInput): Report {
   const results = input.suiteRun.fixtures.map(fixtureResultOf);
-  const merged = mergedWithSource(results, input.rerun, input.run);
+  const merged = input.rerun ? input.rerun(results, input.run) : null;
   return finish(input, {
     fixtures: merged?.fixtures ?? results,
     source: merged?.source ?? null,
@@ -78,7 +103,7 @@ export function buildReport(input: BuildReportInput): Report {
 
 /** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
 export function buildPreflightReport(input: PreflightReportInput): Report {
-  const merged = mergedWithSource([], input.rerun, input.run);
+  const merged = input.rerun ? input.rerun([], input.run) : null;
   return finish(input, {
     fixtures: merged?.fixtures ?? [],
     source: merged?.source ?? null,
@@ -86,12 +111,6 @@ export function buildPreflightReport(input: PreflightReportInput): Report {
     preflight: input.diagnostic,
     warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
   });
-}
-
-/** A rerun's results merged with its source report; the current commit defaults to the run's. */
-function mergedWithSource(results: FixtureResult[], rerun: RerunInput | null | undefined, run: RunContext): RerunMerge | null {
-  if (!rerun) return null;
-  return mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
 }
 
 interface ReportBody {
@@ -152,42 +171,4 @@ export function fixtureResultOf(run: FixtureRun): FixtureResult {
 function boundedAttempt(attempt: Attempt): Attempt {
   if (!attempt.error) return attempt;
   return { ...attempt, error: { ...attempt.error, message: clip(attempt.error.message, L.maxMessageChars) } };
-}
-
-export interface PreflightDiagnosticInput {
-  /** What it is, e.g. "no-artifact", "artifact-expired", "permission-denied", "not-json", "nothing-to-rerun". */
-  code: string;
-  severity?: PreflightDiagnostic['severity'];
-  message: string;
-  problems?: readonly string[];
-  guidance?: readonly string[];
-  /**
-   * Ids for the manual fallback: `--fixture` / `fixtures:` commands and the full run. Null when there is no
-   * fallback to offer; an empty list offers the commands with a placeholder id.
-   */
-  fallbackIds?: readonly string[] | null;
-  /** CLI arguments to repeat in the fallback commands (fixtures dir, base URL…), without any selection. */
-  commandArgs?: readonly string[];
-}
-
-/** A PreflightDiagnostic with its texts cut to the schema's limits and ready-made fallback commands. */
-export function preflightDiagnostic(input: PreflightDiagnosticInput): PreflightDiagnostic {
-  const ids = input.fallbackIds === undefined ? [] : input.fallbackIds;
-  const args = input.commandArgs ?? [];
-  return {
-    code: input.code,
-    severity: input.severity ?? 'error',
-    message: clip(input.message, L.maxMessageChars),
-    problems: boundedList(input.problems ?? [], L.maxMessageChars),
-    guidance: boundedList(input.guidance ?? [], L.maxMessageChars, 50),
-    fallback:
-      ids === null
-        ? null
-        : {
-            fixtureIds: ids.slice(0, L.maxFixtures),
-            cliCommand: clip(fixturesCommand(ids, args), L.maxMessageChars),
-            actionInput: clip(fixturesInputValue(ids), L.maxMessageChars),
-            fullRun: clip(fullRunCommand(args), L.maxMessageChars),
-          },
-  };
 }

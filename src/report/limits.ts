@@ -2,7 +2,7 @@
  * Size limits. A report read back for a rerun comes from elsewhere (a downloaded artifact or a file), so it is
  * untrusted: these bound what it can make us hold in memory or print.
  */
-import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
 import type { FixtureResult } from './schema.ts';
 
 export const REPORT_LIMITS = {

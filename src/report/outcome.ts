@@ -48,16 +48,6 @@ export function deriveResult(run: {
 }
 
 /** Last-failed is just the ids whose derived outcome is failed. */
-export function failedFixtureIds(fixtures: readonly FixtureLike[]): string[] {
+export function failedFixtureIds(fixtures: readonly Pick<FixtureLike, 'id' | 'status'>[]): string[] {
   return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
-}
-
-/**
- * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
- * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
- * would pass a suite whose fixtures were never checked.
- */
-export function rerunFixtureIds(fixtures: readonly FixtureLike[]): string[] {
-  const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
-  return [...failedFixtureIds(fixtures), ...skipped];
 }

@@ -3,8 +3,8 @@
  * report that a later rerun reads. Deliberately small; it is for people and scripts checking a selection.
  */
 import { z } from 'zod';
-import type { LoadedFixture } from '../fixtures/loaded.ts';
-import { resolveFixtureUrl } from '../run/fixture-url.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
+import { resolveFixtureUrl } from '../fixtures/urls.ts';
 import { MODES, Report, RunContext, TOOL_NAME } from './schema.ts';
 
 export const PLAN_VERSION = 1;

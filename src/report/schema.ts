@@ -206,3 +206,23 @@ export type RunContext = z.infer<typeof RunContext>;
 export type Summary = z.infer<typeof Summary>;
 export type Report = z.infer<typeof Report>;
 export type Mode = Report['mode'];
+
+/**
+ * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first
+ * issues), rather than write or use something a rerun could not read back.
+ */
+export function checkedOwnReport(value: unknown, failure: string): Report {
+  const parsed = Report.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+  throw new Error(`Internal error: ${failure}:\n${issues.join('\n')}`);
+}
+
+/** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    const name = String(key);
+    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${text}.${name}` : `${text}[${JSON.stringify(name)}]`;
+  }, '$');
+}

@@ -1,33 +1,25 @@
 /**
- * Puts the report on disk. report.json is validated before it is written and replaced atomically (temp file,
+ * Puts report.json (and a dry run's plan.json) on disk. report.json is validated before it is written and replaced atomically (temp file,
  * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderJunit } from './junit.ts';
 import type { Plan } from './plan.ts';
-import { checkedOwnReport } from './read.ts';
+import { checkedOwnReport } from './schema.ts';
 import type { Report } from './schema.ts';
 
 export const REPORT_FILE = 'report.json';
 export const JUNIT_FILE = 'junit.xml';
 export const PLAN_FILE = 'plan.json';
 
-export interface WrittenReport {
-  reportPath: string;
-  junitPath: string;
-}
-
-/** Writes report.json and junit.xml into `reportDir` (created if needed). */
-export async function writeReport(reportDir: string, report: Report): Promise<WrittenReport> {
+/** Writes report.json into `reportDir` (created if needed), refusing one that does not match its own schema. */
+export async function writeReport(reportDir: string, report: Report): Promise<string> {
   const checked = checkedOwnReport(report, 'refusing to write a report that does not match its schema');
   await mkdir(reportDir, { recursive: true });
   const reportPath = path.join(reportDir, REPORT_FILE);
-  const junitPath = path.join(reportDir, JUNIT_FILE);
   await writeAtomically(reportPath, `${JSON.stringify(checked, null, 2)}\n`);
-  await writeAtomically(junitPath, renderJunit(checked));
-  return { reportPath, junitPath };
+  return reportPath;
 }
 
 /** Writes plan.json for a dry run (buildPlan has validated it). It never touches report.json. */

@@ -2,9 +2,10 @@
  * Why a rerun cannot start, said the same way by the CLI and the Action. Each case has its own code, a message
  * that names what was looked at, guidance, and a ready fallback: run named fixtures, or the whole suite.
  */
-import { preflightDiagnostic, type SourceOrigin } from '../report/build.ts';
-import { KNOWN_SCHEMA_VERSIONS, type ReportReadError } from '../report/read.ts';
+import type { SourceOrigin } from './carry-over.ts';
+import { KNOWN_SCHEMA_VERSIONS, type ReportReadError } from './source-report.ts';
 import type { PreflightDiagnostic, Report } from '../report/schema.ts';
+import { preflightDiagnostic } from '../report/stops.ts';
 
 /** A validated source report and where it came from. */
 export interface AcquiredSource {
@@ -111,4 +112,56 @@ export function fallbackGuidance(fallback: FallbackContext): string[] {
     'To run particular fixtures instead, name them: the fixtures input, or --fixture <id> on the command line.',
     fallback.fullRunHint,
   ];
+}
+
+// What to tell the user when the Action cannot find or fetch the report to rerun.
+
+/** The ways looking for the previous run's smoke artifact can fail. */
+export const DISCOVERY_CODES = ['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error'] as const;
+export type DiscoveryCode = (typeof DISCOVERY_CODES)[number];
+
+const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
+
+const GUIDANCE: Record<DiscoveryCode | 'download-failed' | 'digest-mismatch' | 'token-missing' | 'ghes-not-supported' | 'too-large' | 'report-missing', string[]> = {
+  'no-earlier-run': [
+    'rerun-failed needs an earlier completed run of this workflow on this branch that uploaded a smoke artifact.',
+    'Run the suite in full first, or set artifact-run-id to the run you want to rerun.',
+  ],
+  'run-not-found': [
+    "Check artifact-run-id: it is the number in the run's URL, .../actions/runs/<id>, and the run must belong to this repository.",
+  ],
+  'no-artifact': [
+    'Check that the earlier run uploaded its smoke artifact with the same artifact-name, and that it was not deleted.',
+    'A dry run, or a run that stopped before running any fixture, leaves no results to rerun.',
+  ],
+  'artifact-expired': [
+    'Artifacts are deleted after their retention period. Run the suite in full, and raise retention-days if reruns need older runs.',
+  ],
+  'permission-denied': [
+    'Finding and downloading the previous smoke artifact needs the actions: read permission for github-token. Add to the job (or workflow):',
+    PERMISSIONS_BLOCK,
+  ],
+  'token-missing': ['rerun-failed needs github-token (the default, ${{ github.token }}, works when the job has actions: read).', PERMISSIONS_BLOCK],
+  'api-error': ["GitHub's API did not answer as expected; this is usually temporary. Re-run the job."],
+  'download-failed': ['The artifact could not be downloaded; this is usually temporary. Re-run the job, or set artifact-run-id to another run.'],
+  'digest-mismatch': [
+    'The downloaded artifact does not match the digest GitHub recorded at upload, so it was not used. Re-run the job; if it persists, run the suite in full.',
+  ],
+  'ghes-not-supported': [
+    'GitHub Enterprise Server is not supported: @actions/artifact refuses it. Use the fixtures input to run particular fixtures.',
+  ],
+  'too-large': ['The artifact is far larger than any smoke report; check artifact-name, or set artifact-run-id to the right run.'],
+  'report-missing': ['The artifact holds no report.json. Check artifact-name, or set artifact-run-id to a run that ran the suite.'],
+};
+
+export type RerunFailureCode = keyof typeof GUIDANCE;
+
+export function rerunFailureDiagnostic(code: RerunFailureCode, message: string, fallback: FallbackContext): PreflightDiagnostic {
+  return preflightDiagnostic({
+    code,
+    message: `Cannot rerun the failed fixtures: ${message}`,
+    guidance: [...GUIDANCE[code], ...fallbackGuidance(fallback)],
+    fallbackIds: [],
+    commandArgs: fallback.commandArgs,
+  });
 }

@@ -2,7 +2,8 @@
  * One attempt of one fixture on a page the suite prepared: open the URL, run the steps, check the expectations,
  * then look at what the page did by itself (console and page errors, failed requests). It never throws for
  * anything the page does: it returns a failed attempt whose kind and message say what went wrong first, in the
- * precedence of SPEC "Running", and writes evidence for it.
+ * order of precedence failure.ts gives (navigation, timeout, browser and config, then assertions, then script
+ * errors), and writes evidence for it.
  */
 import { ConnectionClosedError, TimeoutError, type Page } from 'puppeteer-core';
 import type { Expect } from '../fixtures/schema.ts';
@@ -12,7 +13,8 @@ import { createProgress, type Progress, type WorkKind } from './progress.ts';
 import { navigate, runSteps, type StepEnv } from './steps.ts';
 import { checkPageExpectations, maxDurationFailure, statusFailure } from './assertions.ts';
 import { writeEvidence } from './evidence.ts';
-import { AttemptFailure, composeMessage, errorText, failureRank, quote, seconds, timedOut } from './failure.ts';
+import { AttemptFailure, composeMessage, failureRank, quote, seconds, timedOut } from './failure.ts';
+import { errorText } from '../common/text.ts';
 
 /** How long past its timeout an attempt may run before it is cut: the last expect poll and the diagnosis. */
 const HARD_STOP_GRACE_MS = 1000;
@@ -190,7 +192,7 @@ function scriptFailure(expect: Expect, signals: PageSignals): AttemptFailure | n
   return new AttemptFailure('script-error', composeMessage(`The page logged ${counts}; first: ${quote(first)}`, details));
 }
 
-/** Checked once the steps and expectations are done, as SPEC "Running" asks. */
+/** Checked once the steps and expectations are done, so they never hide a failure of the page itself. */
 function afterwardFailures(expect: Expect, signals: PageSignals, elapsedMs: number): (AttemptFailure | null)[] {
   return [
     expect.noFailedRequests ? failedRequestsFailure(signals) : null,

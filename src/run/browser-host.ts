@@ -4,8 +4,9 @@
  */
 import type { Browser } from 'puppeteer-core';
 import { settleWithin } from './deadline.ts';
-import { errorText } from './failure.ts';
-import type { BrowserLauncher, Logger } from './types.ts';
+import { errorText } from '../common/text.ts';
+import type { BrowserLauncher } from './types.ts';
+import type { Logger } from '../common/types.ts';
 
 /** The first launch failed: the suite cannot run at all. The engine turns this into a report. */
 export class BrowserLaunchError extends Error {

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import puppeteer from 'puppeteer-core';
 import { DEFAULT_VIEWPORT } from './page-signals.ts';
-import type { BrowserLauncher, Logger } from './types.ts';
+import type { BrowserLauncher } from './types.ts';
+import type { Logger } from '../common/types.ts';
 
 export const INSTALLED_BROWSER_PATHS: Record<string, readonly string[]> = {
   linux: [

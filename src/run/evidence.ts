@@ -6,12 +6,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
 import type { AttemptError } from '../report/schema.ts';
 import type { PageSignals } from './page-signals.ts';
 import type { TraceEntry } from './progress.ts';
 import { withDeadline } from './deadline.ts';
-import { errorText } from './failure.ts';
+import { errorText } from '../common/text.ts';
 
 export interface Evidence {
   screenshot: string | null;

@@ -16,7 +16,7 @@ export class AttemptFailure extends Error {
   }
 }
 
-/** Lower ranks win when several things went wrong in one attempt (SPEC "Running"). */
+/** Lower ranks win when several things went wrong in one attempt (navigation, timeout, browser and config first, then assertions, then script errors). */
 const RANK: Record<FailureKind, number> = {
   navigation: 0,
   timeout: 0,
@@ -57,9 +57,4 @@ export function timedOut(headline: string, timeoutMs: number, details: readonly 
 /** A selector the browser refused: a config failure, since no page could ever match it. */
 export function invalidSelector(subject: string, selector: string, problem: string): AttemptFailure {
   return new AttemptFailure('config', composeMessage(`${subject} ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
-}
-
-export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : String(error);
 }

@@ -2,19 +2,22 @@
  * One fixture from start to final state: its URL, its attempts and retries, and the hard bound around each
  * attempt. Status is not decided here; it is derived from the attempts (report/outcome.ts).
  */
-import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
 import { BrowserUnavailableError } from './browser-host.ts';
 import { boundedAttempt, type AttemptOutcome } from './bounded-attempt.ts';
 import { expectationConfigProblems } from './assertions.ts';
-import { composeMessage, errorText } from './failure.ts';
-import { resolveFixtureUrl } from './fixture-url.ts';
+import { composeMessage } from './failure.ts';
+import { resolveFixtureUrl } from '../fixtures/urls.ts';
 import { DEFAULT_VIEWPORT } from './page-signals.ts';
 import { stepConfigProblems } from './steps.ts';
 import type { Session, Viewport } from './session.ts';
 import type { SessionPool } from './session-pool.ts';
 import { BROWSER_GONE_MESSAGE, type Interruption, type SuiteControl } from './suite-control.ts';
 import { clip, REPORT_LIMITS } from '../report/limits.ts';
-import { AttemptAbort, type Attempt, type AttemptError, type Clock, type FixtureRun, type Logger, type RunAttempt } from './types.ts';
+import { AttemptAbort, type Attempt, type AttemptError, type RunAttempt } from './types.ts';
+import type { Clock, Logger } from '../common/types.ts';
+import { errorText } from '../common/text.ts';
+import type { FixtureRun } from '../report/build.ts';
 
 export interface FixtureRunner {
   runAttempt: RunAttempt;

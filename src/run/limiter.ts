@@ -1,7 +1,7 @@
 /**
  * Real concurrency: the limiter queues FUNCTIONS and calls one only when a slot is free. Queueing promises
  * instead would start every task at once (the promise already runs when it is created) and only "wait" in
- * batches, which is the download-artifact bug STYLE.md warns about.
+ * batches, which is a known bug of actions/download-artifact.
  */
 
 export interface Limiter {

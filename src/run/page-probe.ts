@@ -5,7 +5,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import type { Progress } from './progress.ts';
-import { errorText } from './failure.ts';
+import { errorText } from '../common/text.ts';
 
 export interface ProbeQuery {
   /** Selectors whose matches are counted: all, visible, disabled. */

@@ -6,7 +6,8 @@
 import type { ConsoleMessage, Dialog, Frame, HTTPRequest, HTTPResponse, Page, PageEvents } from 'puppeteer-core';
 import { clip } from '../report/limits.ts';
 import type { Fixture } from '../fixtures/schema.ts';
-import { AttemptFailure, errorText } from './failure.ts';
+import { AttemptFailure } from './failure.ts';
+import { errorText } from '../common/text.ts';
 
 export const DEFAULT_VIEWPORT = { width: 1280, height: 720 } as const;
 

@@ -2,7 +2,7 @@
  * The time budget and the trace of one attempt. Every wait in an attempt asks `remainingMs()` for its bound, and
  * every piece of work is tracked, so a timeout can say what it was waiting for and the log can show timings.
  */
-import type { Clock } from './types.ts';
+import type { Clock } from '../common/types.ts';
 
 /** What a piece of work was: it decides the kind of an unexpected error raised inside it. */
 export type WorkKind = 'navigation' | 'step' | 'check';

@@ -8,7 +8,8 @@
  */
 import { openSession, type Session, type Viewport } from './session.ts';
 import type { BrowserHost } from './browser-host.ts';
-import type { Logger, SuiteStats } from './types.ts';
+import type { SuiteStats } from './types.ts';
+import type { Logger } from '../common/types.ts';
 
 export interface SessionPool {
   /**

@@ -9,7 +9,7 @@
  */
 import type { Browser, BrowserContext, CDPSession, Dialog, Frame, HTTPRequest, Page, Protocol, Target } from 'puppeteer-core';
 import { withDeadline } from './deadline.ts';
-import { errorText } from './failure.ts';
+import { errorText } from '../common/text.ts';
 import { isBrowserOwn, isMainDocument } from './page-signals.ts';
 
 /** Everything Storage.clearDataForOrigin can hold for an origin, except cookies (cleared context-wide). */

@@ -8,7 +8,8 @@ import type { Step, WaitUntil } from '../fixtures/schema.ts';
 import type { Progress } from './progress.ts';
 import { settleWithin } from './deadline.ts';
 import { pollPage, probePage, type ElementState } from './page-probe.ts';
-import { AttemptFailure, composeMessage, errorText, invalidSelector, quote, seconds, timedOut } from './failure.ts';
+import { AttemptFailure, composeMessage, invalidSelector, quote, seconds, timedOut } from './failure.ts';
+import { errorText } from '../common/text.ts';
 
 export interface StepEnv {
   page: Page;

@@ -1,18 +1,20 @@
 /**
- * Runs a suite of fixtures (SPEC "Running"): at most `concurrency` at once, each in an isolated browser
+ * Runs a suite of fixtures (navigation, timeout, browser and config first, then assertions, then script errors): at most `concurrency` at once, each in an isolated browser
  * session, with retries, per-attempt and suite timeouts, and recovery from browser crashes. It always returns
  * a SuiteRun, so a report gets written, except when the very first browser launch fails: then it throws
  * BrowserLaunchError, which the engine turns into a report of its own.
  */
-import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
 import { runAttempt } from './attempt.ts';
 import { createBrowserHost } from './browser-host.ts';
-import { errorText } from './failure.ts';
+import { errorText } from '../common/text.ts';
 import { checkFixtureConfig, runFixture, type FixtureRunner } from './fixture-run.ts';
 import { createLimiter } from './limiter.ts';
 import { createSessionPool } from './session-pool.ts';
 import { createSuiteControl } from './suite-control.ts';
-import { systemClock, type FixtureRun, type RunAttempt, type SuiteOptions, type SuiteRun } from './types.ts';
+import { type RunAttempt, type SuiteOptions, type SuiteRun } from './types.ts';
+import { systemClock } from '../common/types.ts';
+import type { FixtureRun } from '../report/build.ts';
 
 export { BrowserLaunchError } from './browser-host.ts';
 

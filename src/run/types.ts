@@ -3,21 +3,10 @@
  * GitHub; the CLI and the Action both drive it through these types.
  */
 import type { Browser, Page } from 'puppeteer-core';
-import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
+import type { FixtureRun, RunResults } from '../report/build.ts';
 import type { Attempt, AttemptError } from '../report/schema.ts';
-
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  debug(message: string): void;
-}
-
-/** Side effects on time go through this, so time logic can be tested with a fake clock. */
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+import type { Clock, Logger } from '../common/types.ts';
 
 /** Starts a browser. The real one launches Chrome through puppeteer-core; tests may wrap it to kill it on cue. */
 export interface BrowserLauncher {
@@ -47,20 +36,8 @@ export interface SuiteOptions {
   signal?: AbortSignal;
 }
 
-export interface FixtureRun {
-  fixture: LoadedFixture;
-  /** Fully resolved URL of the fixture, or null when it could not be resolved. */
-  url: string | null;
-  attempts: Attempt[];
-  /** Why the fixture never ran (suite timeout, browser unavailable), when it has no attempts. */
-  skipReason: string | null;
-}
-
-export interface SuiteRun {
-  /** In the order the fixtures were given. */
-  fixtures: FixtureRun[];
-  interrupted: { reason: 'suite-timeout' | 'browser-unavailable' | 'cancelled'; message: string } | null;
-  warnings: string[];
+/** A finished suite: what the report is built from, plus how the isolation went. */
+export interface SuiteRun extends RunResults {
   stats: SuiteStats;
 }
 
@@ -108,4 +85,4 @@ export interface AttemptContext {
  */
 export type RunAttempt = (context: AttemptContext) => Promise<Attempt>;
 
-export type { Attempt, AttemptError };
+export type { Attempt, AttemptError, FixtureRun };

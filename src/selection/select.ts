@@ -1,11 +1,10 @@
 /**
- * Which fixtures run: the whole suite, narrowed by patterns, tags and a sample; or, for a rerun, exactly the
- * fixtures that failed before. Pure functions over the loaded suite; the selected fixtures keep suite order.
+ * Which fixtures run: the whole suite, narrowed by patterns, tags and a sample (a rerun selects in
+ * rerun/failed-set.ts). Pure functions over the loaded suite; the selected fixtures keep suite order.
  */
-import type { LoadedFixture } from '../fixtures/loaded.ts';
+import { createHash } from 'node:crypto';
+import type { LoadedFixture } from '../fixtures/schema.ts';
 import { closestMatch } from '../fixtures/suggest.ts';
-import { compilePattern, isGlob } from './glob.ts';
-import { DEFAULT_SAMPLE_SEED, sampleIds } from './sample.ts';
 
 export interface SelectionRequest {
   /** Ids or globs (`checkout-*`); a fixture is kept if it matches any. Empty: no narrowing. */
@@ -27,13 +26,6 @@ export interface Selection {
   mode: 'full' | 'selected';
 }
 
-export interface RerunSelection {
-  selected: LoadedFixture[];
-  /** Failed ids that no longer exist in the fixture files, in the order given. */
-  missing: string[];
-  warnings: string[];
-}
-
 export function selectFixtures(all: readonly LoadedFixture[], request: SelectionRequest): Selection {
   if (request.sample !== null && !(Number.isInteger(request.sample) && request.sample >= 1)) {
     throw new RangeError(`sample must be a whole number of at least 1, got ${request.sample}`);
@@ -51,20 +43,6 @@ export function selectFixtures(all: readonly LoadedFixture[], request: Selection
   ];
   if (selected.length === 0 && all.length > 0) warnings.push(emptySelectionWarning(request));
   return { selected, unmatchedPatterns, warnings, mode: selected.length === all.length ? 'full' : 'selected' };
-}
-
-/** Exactly the failed fixtures, in suite order. Never sampled: a rerun that skipped a failure would hide it. */
-export function selectForRerun(all: readonly LoadedFixture[], failedIds: readonly string[]): RerunSelection {
-  const failed = new Set(failedIds);
-  const known = new Set(all.map((fixture) => fixture.id));
-  const missing = [...failed].filter((id) => !known.has(id));
-  return {
-    selected: all.filter((fixture) => failed.has(fixture.id)),
-    missing,
-    warnings: missing.map(
-      (id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`,
-    ),
-  };
 }
 
 function sampled(candidates: LoadedFixture[], request: SelectionRequest): LoadedFixture[] {
@@ -101,4 +79,56 @@ function emptySelectionWarning(request: SelectionRequest): string {
     request.tags.length > 0 ? `tags ${request.tags.map((t) => `"${t}"`).join(', ')}` : '',
   ].filter((part) => part !== '');
   return `nothing is selected: no fixture matches ${parts.join(' together with ')}`;
+}
+
+// Fixture patterns: an id, or a glob where `*` matches any run of characters and `?` exactly one. Ids have no
+// "/", so there is no need for `**` or path rules.
+
+export function isGlob(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?');
+}
+
+/** A whole-string matcher for one pattern; everything but `*` and `?` is literal. */
+export function compilePattern(pattern: string): (id: string) => boolean {
+  if (!isGlob(pattern)) return (id) => id === pattern;
+  const source = Array.from(pattern, (char) => {
+    if (char === '*') return '.*';
+    if (char === '?') return '.';
+    return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }).join('');
+  const regex = new RegExp(`^${source}$`, 's');
+  return (id) => regex.test(id);
+}
+
+// List inputs ("fixtures", "tags", --fixture, --tag) share one reading: commas or newlines separate items, so
+// both `a, b` and a YAML block scalar with one id per line work in a workflow file.
+
+/** Items in order of first appearance: trimmed, without empties or repeats. */
+export function parseList(text: string): string[] {
+  const items = text
+    .split(/[,\r\n]+/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  return [...new Set(items)];
+}
+
+// A deterministic sample: each id gets a rank from a hash of the seed and the id, and the N lowest ranks win.
+// The same seed over the same suite gives the same sample, and since an id's rank does not depend on the other
+// ids, adding or removing one fixture changes the sample by at most one member (rendezvous hashing).
+
+/** Used when no seed is given, so that local runs without one still repeat the same sample. */
+export const DEFAULT_SAMPLE_SEED = 'local';
+
+export function sampleRank(seed: string, id: string): string {
+  // The NUL keeps ("ab", "c") and ("a", "bc") apart.
+  return createHash('sha256').update(`${seed}\u0000${id}`).digest('hex');
+}
+
+/** The ids of the sample, as a set; callers keep their own order. */
+export function sampleIds(ids: readonly string[], size: number, seed: string): Set<string> {
+  if (size >= ids.length) return new Set(ids);
+  const ranked = ids
+    .map((id) => ({ id, rank: sampleRank(seed, id) }))
+    .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : 1));
+  return new Set(ranked.slice(0, size).map(({ id }) => id));
 }

@@ -3,9 +3,10 @@
  * source's results for the fixtures that were not rerun are carried over, so the verdict covers the whole suite;
  * with another commit they would describe different code, so nothing is carried over and the report says so.
  */
-import type { LoadedFixture } from '../fixtures/loaded.ts';
-import { clip, placementOf, REPORT_LIMITS } from './limits.ts';
-import type { FixtureResult, Report, RerunSource } from './schema.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
+import { clip, placementOf, REPORT_LIMITS } from '../report/limits.ts';
+import type { FixtureResult, Report, RerunSource } from '../report/schema.ts';
+import type { RerunMerge, RerunMerger } from '../report/build.ts';
 
 type CarriedOverFrom = NonNullable<FixtureResult['carriedOver']>;
 
@@ -42,13 +43,12 @@ export interface RerunInput {
   suite: readonly LoadedFixture[] | null;
 }
 
-export interface RerunMerge {
-  fixtures: FixtureResult[];
-  source: RerunSource;
-  warnings: string[];
-}
-
 const MAX_IDS_IN_WARNING = 50;
+
+/** The merger the report builder calls: the current commit defaults to the run's own. */
+export function carryOver(rerun: RerunInput): RerunMerger {
+  return (results, run) => mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
+}
 
 export function mergeRerun(rerunResults: readonly FixtureResult[], rerun: RerunInput): RerunMerge {
   const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));

@@ -1,13 +1,12 @@
 /**
- * Where the report to rerun comes from, in SPEC.md's order: the artifact-run-id input; earlier attempts of this
+ * Where the report to rerun comes from, in this order: the artifact-run-id input; earlier attempts of this
  * run (tried, not relied on: their artifacts are not reliably reachable); then earlier completed runs of the
  * same workflow on the same branch, newest first, from the same head repository (so a fork's branch that happens
  * to be called "main" is never taken for ours). Candidates are yielded lazily: the caller downloads one and asks
  * for the next only when it holds no results (a dry run, a run that stopped early).
  */
-import type { ActionContext } from './context.ts';
 import { DiscoveryError, type RunsApi, type RunInfo } from './runs-api.ts';
-import { type ArtifactInfo, pickSmokeArtifact } from './smoke-artifact-name.ts';
+import { type ArtifactInfo, pickSmokeArtifact } from './artifact-names.ts';
 
 export interface Candidate {
   run: RunInfo;
@@ -18,11 +17,25 @@ export interface Candidate {
   via: 'artifact-run-id' | 'earlier-attempt' | 'earlier-run';
 }
 
+/** The run that is looking for an earlier one, as the runner describes it (the Action's context has these). */
+export interface LookingRun {
+  owner: string | null;
+  repo: string | null;
+  workflow: string | null;
+  runId: string | null;
+  runAttempt: number | null;
+  ref: string | null;
+  /** The branch runs are compared on: a pull request's head branch, else the pushed branch. */
+  branch: string | null;
+  /** owner/name of the repository the head commit lives in (a fork for fork pull requests). */
+  headRepository: string | null;
+}
+
 export interface DiscoveryRequest {
   artifactRunId: string | null;
   prefix: string;
   job: string | null;
-  context: ActionContext;
+  context: LookingRun;
   /** How many earlier runs to look at before giving up. */
   maxRuns?: number;
   /** Where to say what was tried and passed over (the step log). */

@@ -1,23 +1,20 @@
 /**
- * The Action's source of the report to rerun: find the previous run's smoke artifact (rerun-discovery.ts),
+ * The Action's source of the report to rerun: find the previous run's smoke artifact (artifact-discovery.ts),
  * download it with @actions/artifact using findBy, verify its digest, and read report.json as untrusted input.
  * Every way this can fail stops the run before the browser starts, with its own code and guidance.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
-import { PreflightError } from '../preflight.ts';
+import { PreflightError } from '../report/stops.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
-import { readReportFile, ReportReadError } from '../report/read.ts';
+import { readReportFile, ReportReadError } from './source-report.ts';
 import { PLAN_FILE, REPORT_FILE } from '../report/write.ts';
-import { type AcquiredSource, type FallbackContext, readFailureDiagnostic } from '../rerun/diagnostics.ts';
-import type { Logger } from '../run/types.ts';
-import type { ActionContext } from './context.ts';
-import { type ActionInputs, runnerTemp } from './inputs.ts';
-import { type Candidate, discoverCandidates } from './rerun-discovery.ts';
-import { type RerunFailureCode, rerunFailureDiagnostic } from './rerun-guidance.ts';
+import { type AcquiredSource, type FallbackContext, readFailureDiagnostic, type RerunFailureCode, rerunFailureDiagnostic } from './diagnostics.ts';
+import type { Logger } from '../common/types.ts';
+import { type Candidate, discoverCandidates, type LookingRun } from './artifact-discovery.ts';
 import { createRunsApi, DiscoveryError, discoveryErrorOf, type RunsApi } from './runs-api.ts';
-import { jobToken } from './smoke-artifact-name.ts';
+import { jobToken } from './artifact-names.ts';
 
 /** The part of @actions/artifact's client used for downloads across runs. */
 export interface ArtifactDownloader {
@@ -50,14 +47,26 @@ function describeOrigin(origin: AcquiredSource['origin']): string {
   return origin.artifactName ? `the smoke artifact "${origin.artifactName}" of ${run}` : run;
 }
 
+/** The inputs that say where to look: the token, the artifact-name prefix, an explicit run, the site args. */
+export interface ArtifactSourceInputs {
+  githubToken: string;
+  artifactName: string;
+  artifactRunId: string | null;
+  fixturesDir: string;
+  baseUrl: string | null;
+  serveDir: string | null;
+}
+
 interface FinderDeps {
   /** The runner's environment, as the Action read it (ActionIo.env): never process.env behind its back. */
   env: Record<string, string | undefined>;
+  /** Where downloads are unpacked for a moment (the runner's temp folder). */
+  tempDir: string;
   api?: RunsApi;
   downloader?: ArtifactDownloader;
 }
 
-export function createRerunSourceFinder(inputs: ActionInputs, context: ActionContext, logger: Logger, deps: FinderDeps) {
+export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: LookingRun, logger: Logger, deps: FinderDeps) {
   const fallback: FallbackContext = { commandArgs: siteArgs(inputs), fullRunHint: FULL_RUN_HINT };
   const { env } = deps;
   const fail = (code: RerunFailureCode, message: string): never => {
@@ -81,7 +90,7 @@ export function createRerunSourceFinder(inputs: ActionInputs, context: ActionCon
           note: (message) => logger.info(message),
         });
         for await (const candidate of candidates) {
-          const source = await fetchCandidate(candidate, { inputs, context, env, downloader, fallback, logger, fail });
+          const source = await fetchCandidate(candidate, { inputs, context, tempDir: deps.tempDir, downloader, fallback, logger, fail });
           const reason = source ? noResultsReason(source) : 'it is a dry run (plan.json only)';
           if (source && (reason === null || candidate.via === 'artifact-run-id')) return source;
           skipped.push(`"${candidate.artifact.name}" of run ${candidate.run.id}: ${reason}`);
@@ -106,9 +115,9 @@ function noResultsReason(source: AcquiredSource): string | null {
 }
 
 interface FetchContext {
-  inputs: ActionInputs;
-  context: ActionContext;
-  env: Record<string, string | undefined>;
+  inputs: ArtifactSourceInputs;
+  context: LookingRun;
+  tempDir: string;
   downloader: ArtifactDownloader;
   fallback: FallbackContext;
   logger: Logger;
@@ -121,7 +130,7 @@ async function fetchCandidate(candidate: Candidate, fetch: FetchContext): Promis
   const label = `the smoke artifact "${artifact.name}" of run ${run.id}`;
   if (artifact.sizeInBytes > MAX_ARTIFACT_BYTES) fetch.fail('too-large', `${label} is ${artifact.sizeInBytes} bytes.`);
   fetch.logger.info(`Reading ${label} (found via ${candidate.via}).`);
-  const dir = fs.mkdtempSync(path.join(runnerTemp(fetch.env), 'reliability-smoke-source-'));
+  const dir = fs.mkdtempSync(path.join(fetch.tempDir, 'reliability-smoke-source-'));
   try {
     const downloaded = await fetch.downloader.downloadArtifact(artifact.id, {
       path: dir,

@@ -9,8 +9,8 @@ import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { countLines, positionAt } from '../fixtures/locate.ts';
 import { jsonErrorOffset, v8Reason } from '../json-syntax.ts';
-import { REPORT_LIMITS } from './limits.ts';
-import { Report, SCHEMA_VERSION, TOOL_NAME } from './schema.ts';
+import { REPORT_LIMITS } from '../report/limits.ts';
+import { jsonPath, Report, SCHEMA_VERSION, TOOL_NAME } from '../report/schema.ts';
 
 /** The schemaVersions this release can read. */
 export const KNOWN_SCHEMA_VERSIONS: readonly number[] = [SCHEMA_VERSION];
@@ -173,26 +173,6 @@ function schemaInvalid(source: string, issues: readonly z.core.$ZodIssue[]): Rep
       listed.map((line) => `  - ${line}`).join('\n'),
     listed,
   );
-}
-
-/**
- * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first
- * issues), rather than write or use something a rerun could not read back.
- */
-export function checkedOwnReport(value: unknown, failure: string): Report {
-  const parsed = Report.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
-  throw new Error(`Internal error: ${failure}:\n${issues.join('\n')}`);
-}
-
-/** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    const name = String(key);
-    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${text}.${name}` : `${text}[${JSON.stringify(name)}]`;
-  }, '$');
 }
 
 /** Messages may quote values from the file; keep each on one line. */

@@ -2,8 +2,9 @@
  * The few REST calls rerun discovery makes, through @actions/github with the github-token. Errors become
  * DiscoveryErrors with the code a user can act on (403 → permission-denied, and so on).
  */
+import type { DiscoveryCode } from './diagnostics.ts';
 import { getOctokit } from '@actions/github';
-import type { ArtifactInfo } from './smoke-artifact-name.ts';
+import type { ArtifactInfo } from './artifact-names.ts';
 
 export interface RunInfo {
   id: string;
@@ -23,9 +24,6 @@ export interface RunsApi {
   completedRuns(workflowId: number, branch: string): AsyncGenerator<RunInfo>;
   listArtifacts(runId: string): Promise<ArtifactInfo[]>;
 }
-
-export const DISCOVERY_CODES = ['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error'] as const;
-export type DiscoveryCode = (typeof DISCOVERY_CODES)[number];
 
 export class DiscoveryError extends Error {
   readonly code: DiscoveryCode;

@@ -2,51 +2,17 @@
  * Before anything runs: the rerun source, the fixture files, the selection, and whether relative URLs have a base.
  * Every way this can fail is a PreflightError with its own code.
  */
+import { relativeUrlFields } from '../fixtures/urls.ts';
 import { loadFixtures } from '../fixtures/load.ts';
 import { formatProblem } from '../fixtures/problems.ts';
-import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
 import type { RunOptions } from '../options.ts';
-import { PreflightError } from '../preflight.ts';
-import { preflightDiagnostic, type RerunInput, type SelectionInfo } from '../report/build.ts';
-import { rerunFixtureIds } from '../report/outcome.ts';
-import {
-  type AcquiredSource,
-  type FallbackContext,
-  failedFixturesGoneDiagnostic,
-  nothingToRerunDiagnostic,
-} from '../rerun/diagnostics.ts';
-import { selectFixtures, selectForRerun } from '../selection/select.ts';
-import type { Planned, SmokeDeps, SmokeRequest } from './types.ts';
-
-export function rerunInputOf(request: SmokeRequest, source: AcquiredSource, suite: LoadedFixture[] | null): RerunInput {
-  return { source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
-}
-
-/**
- * A report of a run that stopped before any fixture ran, and carried nothing over, knows no result: rerunning
- * from it would find "nothing failed" and could pass a suite whose failures were never checked again.
- */
-export async function acquireUsableSource(request: SmokeRequest): Promise<AcquiredSource> {
-  const source = await acquireSource(request);
-  const { preflight, fixtures } = source.report;
-  if (preflight?.severity === 'error' && fixtures.length === 0) {
-    throw new PreflightError(
-      preflightDiagnostic({
-        code: 'source-has-no-results',
-        message:
-          `Cannot rerun from ${sourceName(request, source)}: that run stopped before any fixture ran ` +
-          `(${preflight.code}: ${preflight.message}), so it holds no results to rerun.`,
-        guidance: [
-          'Fix what stopped that run, then run the suite in full; or name the fixtures to run.',
-          request.fullRunHint,
-        ],
-        fallbackIds: [],
-        commandArgs: request.commandArgs,
-      }),
-    );
-  }
-  return source;
-}
+import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
+import { type SelectionInfo } from '../report/build.ts';
+import type { AcquiredSource, FallbackContext } from '../rerun/diagnostics.ts';
+import { planRerun, requireResults, type RerunRequest } from '../rerun/failed-set.ts';
+import { selectFixtures } from '../selection/select.ts';
+import type { Planned, SmokeDeps, SmokeRequest } from './request.ts';
 
 export async function loadValidSuite(request: SmokeRequest, deps: SmokeDeps): Promise<LoadedFixture[]> {
   const loaded = await loadFixtures(request.options.fixturesDir, { cwd: deps.cwd ?? process.cwd() });
@@ -92,7 +58,7 @@ export function selectionInfoOf(options: RunOptions): Omit<SelectionInfo, 'selec
 export function planSelection(request: SmokeRequest, suite: LoadedFixture[], source: AcquiredSource | null): Planned {
   const { options } = request;
   const info = selectionInfoOf(options);
-  if (source) return planRerun(request, suite, source, info);
+  if (source) return planRerunOf(request, suite, source, info);
   const selection = selectFixtures(suite, options);
   if (selection.selected.length === 0) {
     throw new PreflightError(
@@ -116,52 +82,40 @@ export function planSelection(request: SmokeRequest, suite: LoadedFixture[], sou
   };
 }
 
-function planRerun(
+function planRerunOf(
   request: SmokeRequest,
   suite: LoadedFixture[],
   source: AcquiredSource,
   info: Omit<SelectionInfo, 'selected' | 'missing'>,
 ): Planned {
-  const { options } = request;
-  const severity = options.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-  const toRerun = rerunFixtureIds(source.report.fixtures);
-  if (toRerun.length === 0) {
-    throw new PreflightError(nothingToRerunDiagnostic(source, sourceName(request, source), severity, fallbackOf(request)));
-  }
-  const selection = selectForRerun(suite, toRerun);
-  if (selection.selected.length === 0) {
-    throw new PreflightError(
-      failedFixturesGoneDiagnostic(selection.missing, sourceName(request, source), severity, fallbackOf(request)),
-    );
-  }
-  const ignored = [
-    ...(options.tags.length > 0 ? ['tags'] : []),
-    ...(options.sample !== null ? ['sample'] : []),
-  ].map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
+  const planned = planRerun(rerunRequestOf(request, source), suite);
   return {
     mode: 'rerun-failed',
-    selection: { ...info, sample: null, sampleSeed: null, selected: selection.selected.map((f) => f.id), missing: selection.missing },
-    selected: selection.selected,
+    selection: { ...info, sample: null, sampleSeed: null, selected: planned.selected.map((f) => f.id), missing: planned.missing },
+    selected: planned.selected,
     suite,
-    rerun: rerunInputOf(request, source, suite),
-    warnings: [...ignored, ...selection.warnings],
+    rerun: planned.rerun,
+    warnings: planned.warnings,
   };
 }
 
-export function isRelative(url: string): boolean {
-  return !URL.canParse(url);
+/** The rerun as the rerun feature sees it, from the engine's request. */
+export function rerunRequestOf(request: SmokeRequest, source: AcquiredSource): RerunRequest {
+  const { options } = request;
+  return {
+    source,
+    sourceName: sourceName(request, source),
+    ifNothingToRerun: options.ifNothingToRerun,
+    ignoredOptions: [...(options.tags.length > 0 ? ['tags'] : []), ...(options.sample !== null ? ['sample'] : [])],
+    carryOverWhenShaUnknown: request.carryOverWhenShaUnknown,
+    fallback: fallbackOf(request),
+  };
 }
 
-/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
-export function relativeUrlFields(fixture: LoadedFixture): { field: string; value: string }[] {
-  const expectUrl = fixture.expect.url;
-  return [
-    ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
-    ...fixture.steps.flatMap((step, index) =>
-      step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : [],
-    ),
-    ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
-  ];
+/** The source report, checked to hold results: one that ran nothing cannot say what failed. */
+export async function acquireUsableSource(request: SmokeRequest): Promise<AcquiredSource> {
+  const source = await acquireSource(request);
+  return requireResults(source, sourceName(request, source), fallbackOf(request));
 }
 
 /** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */

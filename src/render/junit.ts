@@ -4,9 +4,9 @@
  * as failures; a preflight stop is an <error>, so a report with no fixtures still shows up as broken.
  * All text may come from pages; it is escaped, and characters XML 1.0 forbids are removed.
  */
-import { deriveSummary } from './outcome.ts';
-import type { FixtureResult, Report } from './schema.ts';
-import { evidencePaths, firstTextLine } from './summary-data.ts';
+import { deriveSummary } from '../report/outcome.ts';
+import type { FixtureResult, Report } from '../report/schema.ts';
+import { evidencePaths, firstTextLine } from './view.ts';
 
 /** Everything outside XML 1.0's Char production, including lone surrogates (the `u` flag sees them as such). */
 const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;

@@ -3,10 +3,10 @@
  * first, flaky fixtures, preflight diagnostics and the command for the next attempt. A pure function of the
  * view: the Action writes it, tests read it. Page text only ever enters through md() (see markdown.ts).
  */
-import type { FixtureRow, SummaryView } from '../report/summary-data.ts';
-import { formatDuration } from '../report/summary-data.ts';
-import { type CutInfo, fitSections, type Section, type SizeLimit } from './fit.ts';
-import { codeBlock, link, md, mdLines, tableRow, token } from './markdown.ts';
+import type { FixtureRow, SummaryView } from './view.ts';
+import { formatDuration } from './view.ts';
+import type { Plan } from '../report/plan.ts';
+import { type CutInfo, fitSections, type Section, type SizeLimit, codeBlock, link, md, mdLines, tableRow, token } from './markdown.ts';
 
 /** GitHub's limit for one step's summary. */
 export const JOB_SUMMARY_MAX_BYTES = 1024 * 1024;
@@ -198,4 +198,44 @@ function byteSize(bytes: number): string {
 
 function plural(count: number, noun: string): string {
   return count === 1 ? noun : `${noun}s`;
+}
+
+// The job summary as the Action writes it: led by any publishing problem (an upload that failed), or for a dry
+// run the plan. Always within GitHub's 1 MiB limit.
+
+/** Keeps a dry run's table well under the summary limit; plan.json has every fixture. */
+const MAX_PLAN_ROWS = 500;
+
+function problemsBlock(problems: readonly string[]): string {
+  if (problems.length === 0) return '';
+  return `> [!WARNING]\n${problems.map((problem) => `> ${md(problem)}`).join('\n>\n')}\n\n`;
+}
+
+function planSummary(plan: Plan | null): string {
+  if (!plan) return '## reliability-smoke: dry run could not be planned\n\nSee the log for the problem.\n';
+  const shown = plan.fixtures.slice(0, MAX_PLAN_ROWS);
+  const rows = shown.map((fixture) =>
+    tableRow([`\`${fixture.id}\``, md(fixture.title ?? ''), md(`${fixture.file}:${fixture.line}`), md(fixture.url ?? '(no base URL)')]),
+  );
+  return [
+    `## 🧪 reliability-smoke: dry run, ${plan.fixtures.length} fixture${plan.fixtures.length === 1 ? '' : 's'} would run`,
+    '',
+    `mode \`${plan.mode}\` · nothing was run, and report.json was left untouched.`,
+    '',
+    tableRow(['Fixture', 'Title', 'File', 'URL']),
+    tableRow(['---', '---', '---', '---']),
+    ...rows,
+    '',
+    ...(plan.fixtures.length > shown.length
+      ? [`… and ${plan.fixtures.length - shown.length} more: see plan.json in the artifact.`, '']
+      : []),
+  ].join('\n');
+}
+
+/** The report's summary, or for a dry run (no report, so no view) its plan, led by any publishing problem. */
+export function renderActionSummary(params: { view: SummaryView | null; plan: Plan | null; problems: readonly string[] }): string {
+  const lead = problemsBlock(params.problems);
+  const budget = JOB_SUMMARY_MAX_BYTES - Buffer.byteLength(lead) - 1024;
+  if (!params.view) return lead + planSummary(params.plan);
+  return lead + renderJobSummaryWithin(params.view, { max: budget, unit: 'bytes' });
 }

@@ -5,7 +5,7 @@
  * so a script can tell "stopped" from "fixtures failed".
  */
 import { constants } from 'node:os';
-import { runCli } from './cli/main.ts';
+import { runCli } from './main.ts';
 
 const controller = new AbortController();
 let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;

@@ -1,12 +1,14 @@
 /** What the engine takes and gives back; the CLI and the Action build the request and read the outcome. */
-import type { LoadedFixture } from '../fixtures/loaded.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
 import type { RunOptions } from '../options.ts';
-import type { RerunInput, SelectionInfo } from '../report/build.ts';
+import type { SelectionInfo, FixtureRun } from '../report/build.ts';
 import type { Plan } from '../report/plan.ts';
 import type { Mode, Report, RunContext } from '../report/schema.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
 import type { FoundBrowser } from '../run/browser.ts';
-import type { BrowserLauncher, Clock, FixtureRun, Logger } from '../run/types.ts';
+import type { BrowserLauncher } from '../run/types.ts';
+import type { Clock, Logger } from '../common/types.ts';
+import type { RerunInput } from '../rerun/carry-over.ts';
 
 export interface SmokeRequest {
   options: RunOptions;

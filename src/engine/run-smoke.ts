@@ -4,31 +4,30 @@
  * writes one with its preflight diagnostic, and a dry run writes plan.json instead, leaving report.json alone.
  */
 import path from 'node:path';
-import { parseDuration } from './fixtures/duration.ts';
-import type { LoadedFixture } from './fixtures/loaded.ts';
-import { OPTION_DEFAULTS, type RunOptions } from './options.ts';
-import { PreflightError } from './preflight.ts';
-import { buildPreflightReport, buildReport, preflightDiagnostic, type ReportBaseInput } from './report/build.ts';
-import type { Mode, PreflightDiagnostic, Report, RunContext } from './report/schema.ts';
-import { writeReport } from './report/write.ts';
-import type { AcquiredSource } from './rerun/diagnostics.ts';
-import { type Clock, type Logger, systemClock } from './run/types.ts';
-import { errorText } from './run/failure.ts';
-import { writeDryRun } from './engine/dry-run.ts';
-import { runPlanned } from './engine/execute.ts';
+import type { LoadedFixture } from '../fixtures/schema.ts';
+import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
+import { carryOver } from '../rerun/carry-over.ts';
+import { rerunInputOf } from '../rerun/failed-set.ts';
+import { buildPreflightReport, buildReport, type ReportBaseInput } from '../report/build.ts';
+import type { PreflightDiagnostic, Report } from '../report/schema.ts';
+import type { AcquiredSource } from '../rerun/diagnostics.ts';
+import { type Clock, type Logger, systemClock } from '../common/types.ts';
+import { errorText } from '../common/text.ts';
+import { writeDryRun } from './dry-run.ts';
+import { runPlanned } from './execute.ts';
 import {
   acquireUsableSource,
   loadValidSuite,
   planSelection,
   requireBaseUrlWhereNeeded,
-  rerunInputOf,
+  rerunRequestOf,
   selectionInfoOf,
-} from './engine/plan.ts';
-import { ensureWritableReportDir } from './engine/report-dir.ts';
-import type { Planned, SmokeDeps, SmokeOutcome, SmokeRequest } from './engine/types.ts';
+} from './prepare.ts';
+import { ensureWritableReportDir, reportStoppedRun } from './stopped-run.ts';
+import { diagnosticExitCode, finishWith, modeOf } from './outcome.ts';
+import type { Planned, SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
 
-export type { SmokeDeps, SmokeOutcome, SmokeRequest } from './engine/types.ts';
-export { ReportDirError } from './engine/report-dir.ts';
+export type { SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
 
 export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<SmokeOutcome> {
   const clock = deps.clock ?? systemClock;
@@ -48,7 +47,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     requireBaseUrlWhereNeeded(request, planned.selected);
     if (options.dryRun) return await writeDryRun(request, planned, reportDir, clock);
     const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
-    const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun });
+    const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
     return await finishWith(report, reportDir, planned.selected.length);
   } catch (error) {
     const diagnostic = diagnosticOf(error, request);
@@ -62,7 +61,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     const base = reportBase(request, startedAt, clock, planned);
     let report: Report;
     try {
-      report = buildPreflightReport({ ...base, diagnostic, rerun: source ? rerunInputOf(request, source, suite) : null });
+      report = buildPreflightReport({ ...base, diagnostic, rerun: source ? carryOver(rerunInputOf(rerunRequestOf(request, source), suite)) : null });
     } catch (buildError) {
       // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
       const bug = diagnosticOf(buildError, request);
@@ -114,73 +113,3 @@ function diagnosticOf(error: unknown, request: SmokeRequest): PreflightDiagnosti
   });
 }
 
-/** The mode a run has before selection decides it (and when it never gets that far). */
-export function modeOf(options: Pick<RunOptions, 'rerunFailed' | 'patterns' | 'tags' | 'sample'>): Mode {
-  if (options.rerunFailed) return 'rerun-failed';
-  return options.patterns.length > 0 || options.tags.length > 0 || options.sample !== null ? 'selected' : 'full';
-}
-
-function diagnosticExitCode(diagnostic: PreflightDiagnostic): 0 | 2 {
-  return diagnostic.severity === 'error' ? 2 : 0;
-}
-
-/** 0 pass, 1 fixtures failed, 2 stopped on an error before running fixtures (a notice, such as nothing to rerun, passes). */
-export function exitCodeOf(report: Report): 0 | 1 | 2 {
-  if (report.preflight) return diagnosticExitCode(report.preflight);
-  return report.result === 'pass' ? 0 : 1;
-}
-
-/** The verdict of any outcome: the report's, or for a dry run (no report) whether it could be planned. */
-export function resultOf(outcome: SmokeOutcome): 'pass' | 'fail' {
-  if (outcome.report) return outcome.report.result;
-  return outcome.exitCode === 0 ? 'pass' : 'fail';
-}
-
-async function finishWith(report: Report, reportDir: string, selectedCount: number): Promise<SmokeOutcome> {
-  const written = await writeReport(reportDir, report);
-  const exitCode = exitCodeOf(report);
-  return { report, reportPath: written.reportPath, junitPath: written.junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
-}
-
-/**
- * A run stopped before the engine could start (bad inputs, no report to publish…): a report still says why.
- * Options that could not be parsed are recorded with their defaults.
- */
-export async function reportStoppedRun(params: {
-  diagnostic: PreflightDiagnostic;
-  reportDir: string;
-  context: RunContext;
-  toolVersion: string;
-  mode?: Mode;
-  clock?: Clock;
-}): Promise<SmokeOutcome> {
-  const now = (params.clock ?? systemClock).now();
-  const report = buildPreflightReport({
-    toolVersion: params.toolVersion,
-    mode: params.mode ?? 'full',
-    run: params.context,
-    startedAt: new Date(now),
-    durationMs: 0,
-    baseUrl: null,
-    options: {
-      retries: Number(OPTION_DEFAULTS.retries),
-      concurrency: Number(OPTION_DEFAULTS.concurrency),
-      timeoutMs: parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000,
-      suiteTimeoutMs: null,
-      failOnFlaky: false,
-    },
-    selection: { fixturesDir: OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
-    diagnostic: params.diagnostic,
-  });
-  return finishWith(report, params.reportDir, 0);
-}
-
-export function usageDiagnostic(problems: readonly string[]): PreflightDiagnostic {
-  return preflightDiagnostic({
-    code: 'usage',
-    message: `${problems.length} problem${problems.length === 1 ? '' : 's'} with the inputs; nothing was run.`,
-    problems,
-    guidance: ['Fix the inputs named above and run again. action.yml and the README describe every input.'],
-    fallbackIds: null,
-  });
-}

@@ -5,10 +5,11 @@
  * ours (a symbol, a label, a marker), and text from pages is escaped onto that one line: control characters and
  * newlines shown as escapes, `##[` defused.
  */
-import { fixtureResultOf } from './build.ts';
-import type { FixtureResult } from './schema.ts';
-import { type FixtureRow, fixtureRowOf, formatDuration, type SummaryView } from './summary-data.ts';
-import type { FixtureRun } from '../run/types.ts';
+import { fixtureResultOf } from '../report/build.ts';
+import { escapeLine } from '../common/text.ts';
+import type { FixtureResult } from '../report/schema.ts';
+import { type FixtureRow, fixtureRowOf, formatDuration, type SummaryView } from './view.ts';
+import type { FixtureRun } from '../report/build.ts';
 
 const STATUS_MARK = {
   passed: '✓ passed ',
@@ -20,31 +21,6 @@ const STATUS_MARK = {
 /** Most failures listed in the summary; the rest are in report.json. */
 export const MAX_SUMMARY_FAILURES = 50;
 const MAX_LISTED_IDS = 20;
-
-const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/**
- * Characters page text must never carry into our output as they are: C0/C1 controls, line and paragraph
- * separators, and bidi marks and overrides. Each output (terminal, Markdown, annotations) shows them as escapes,
- * after turning the line breaks it keeps into its own.
- */
-// eslint-disable-next-line no-control-regex
-export const INVISIBLE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * One line, whatever the text holds: C0/C1 controls, line and paragraph separators and bidi overrides become
- * visible escapes, and `##[` becomes `##\[` so the runner's legacy command parser cannot see a command.
- */
-export function escapeLine(text: string): string {
-  return text
-    .replace(INVISIBLE_CHARS, (c) => {
-      const named = NAMED_ESCAPES[c];
-      if (named) return named;
-      const code = c.charCodeAt(0);
-      return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-    })
-    .replaceAll('##[', '##\\[');
-}
 
 /** One line for a fixture that just reached its final status. */
 export function formatFixtureLine(fixture: FixtureRun | FixtureResult): string {

@@ -4,8 +4,9 @@
  * notice says how many were left out and where to find them. Pure: the Action sends them (workflow commands, or
  * the check run), and the same list serves both.
  */
-import type { FixtureRow, SummaryView } from '../report/summary-data.ts';
-import { evidencePath, INVISIBLE_CHARS } from '../report/terminal.ts';
+import type { FixtureRow, SummaryView } from './view.ts';
+import { evidencePath } from './terminal.ts';
+import { INVISIBLE_CHARS } from '../common/text.ts';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 

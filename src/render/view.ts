@@ -3,15 +3,16 @@
  * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
  * (page text included); each renderer escapes for its own medium.
  */
-import { runLabel } from './carry-over.ts';
+import { runLabel } from '../rerun/carry-over.ts';
 import {
   fixturesCommand,
   fixturesInputValue,
   rerunFailedCommand,
   workflowRerunCommand,
-} from './commands.ts';
-import { failedFixtureIds, rerunFixtureIds } from './outcome.ts';
-import type { Attempt, FailureKind, FixtureResult, FixtureStatus, Mode, PreflightDiagnostic, Report, Summary } from './schema.ts';
+} from '../report/commands.ts';
+import { failedFixtureIds } from '../report/outcome.ts';
+import type { Attempt, FailureKind, FixtureResult, FixtureStatus, Mode, PreflightDiagnostic, Report, Summary } from '../report/schema.ts';
+import { rerunFixtureIds } from '../rerun/failed-set.ts';
 
 /** Row messages are one line and at most this long; the full text is in report.json. */
 export const ROW_MESSAGE_MAX_CHARS = 300;

@@ -1,0 +1,49 @@
+/**
+ * The import rules in eslint.config.js are the architecture: these tests lint a line of code as if it sat in each
+ * layer, so a rule that stopped firing (a typo in a glob, a folder renamed) fails here, not in a review.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { ESLint } from 'eslint';
+import { REPO_ROOT } from './support/temp.ts';
+
+const eslint = new ESLint({ cwd: REPO_ROOT });
+
+async function importErrors(file: string, specifier: string): Promise<string[]> {
+  const code = `import { x } from '${specifier}';\nexport const y = x;\n`;
+  const [result] = await eslint.lintText(code, { filePath: path.join(REPO_ROOT, file) });
+  return (result?.messages ?? []).filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
+}
+
+describe('import boundaries', () => {
+  const engineSide = ['src/engine/x.ts', 'src/run/x.ts', 'src/report/x.ts', 'src/fixtures/x.ts', 'src/render/x.ts', 'src/rerun/x.ts'];
+
+  for (const file of engineSide) {
+    test(`${file} may not import @actions/*, the Action or the CLI`, async () => {
+      assert.match((await importErrors(file, '@actions/core')).join('\n'), /talk to GitHub/);
+      assert.match((await importErrors(file, '../action/inputs.ts')).join('\n'), /Only the Action imports src\/action/);
+      assert.match((await importErrors(file, '../cli/args.ts')).join('\n'), /Only the CLI imports src\/cli/);
+    });
+  }
+
+  test('the Action and the CLI never import each other', async () => {
+    assert.match((await importErrors('src/action/x.ts', '../cli/main.ts')).join('\n'), /two front doors/);
+    assert.match((await importErrors('src/cli/x.ts', '../action/main.ts')).join('\n'), /two front doors/);
+    assert.match((await importErrors('src/cli/x.ts', '@actions/core')).join('\n'), /talk to GitHub/);
+  });
+
+  test('a lower layer never imports a higher one', async () => {
+    assert.match((await importErrors('src/report/x.ts', '../run/types.ts')).join('\n'), /never imports the runner/);
+    assert.match((await importErrors('src/run/x.ts', '../engine/run-smoke.ts')).join('\n'), /knows nothing/);
+    assert.match((await importErrors('src/fixtures/x.ts', '../report/schema.ts')).join('\n'), /below every other layer/);
+    assert.match((await importErrors('src/render/x.ts', '../engine/outcome.ts')).join('\n'), /read reports and views only/);
+  });
+
+  test('what the layers may import is allowed', async () => {
+    assert.deepEqual(await importErrors('src/action/x.ts', '@actions/core'), []);
+    assert.deepEqual(await importErrors('src/rerun/artifact-source.ts', '@actions/artifact'), []);
+    assert.deepEqual(await importErrors('src/engine/x.ts', '../run/suite.ts'), []);
+    assert.deepEqual(await importErrors('src/render/x.ts', '../report/schema.ts'), []);
+  });
+});

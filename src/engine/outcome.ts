@@ -1,0 +1,42 @@
+/**
+ * How a run ends: its report and JUnit file written, its exit code and verdict derived from the report. Every path
+ * of the engine, stopped or finished, ends here.
+ */
+import path from 'node:path';
+import { renderJunit } from '../render/junit.ts';
+import { JUNIT_FILE, writeAtomically, writeReport } from '../report/write.ts';
+import type { Mode, PreflightDiagnostic, Report } from '../report/schema.ts';
+import type { RunOptions } from '../options.ts';
+import type { SmokeOutcome } from './request.ts';
+
+/** The mode a run has before selection decides it (and when it never gets that far). */
+export function modeOf(options: Pick<RunOptions, 'rerunFailed' | 'patterns' | 'tags' | 'sample'>): Mode {
+  if (options.rerunFailed) return 'rerun-failed';
+  return options.patterns.length > 0 || options.tags.length > 0 || options.sample !== null ? 'selected' : 'full';
+}
+
+export function diagnosticExitCode(diagnostic: PreflightDiagnostic): 0 | 2 {
+  return diagnostic.severity === 'error' ? 2 : 0;
+}
+
+/** 0 pass, 1 fixtures failed, 2 stopped on an error before running fixtures (a notice, such as nothing to rerun, passes). */
+export function exitCodeOf(report: Report): 0 | 1 | 2 {
+  if (report.preflight) return diagnosticExitCode(report.preflight);
+  return report.result === 'pass' ? 0 : 1;
+}
+
+/** The verdict of any outcome: the report's, or for a dry run (no report) whether it could be planned. */
+export function resultOf(outcome: SmokeOutcome): 'pass' | 'fail' {
+  if (outcome.report) return outcome.report.result;
+  return outcome.exitCode === 0 ? 'pass' : 'fail';
+}
+
+/** Writes report.json, then the files rendered from it (junit.xml), and returns the outcome. */
+export async function finishWith(report: Report, reportDir: string, selectedCount: number): Promise<SmokeOutcome> {
+  const reportPath = await writeReport(reportDir, report);
+  const junitPath = path.join(reportDir, JUNIT_FILE);
+  await writeAtomically(junitPath, renderJunit(report));
+  const exitCode = exitCodeOf(report);
+  return { report, reportPath, junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
+}
+

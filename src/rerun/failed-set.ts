@@ -1,0 +1,98 @@
+/**
+ * The failed set: what a rerun runs again, picked from a validated source report. Last-failed is just the ids whose
+ * derived status is failed, plus the ones an interruption never let run. Everything that makes a source unusable,
+ * or leaves nothing to rerun, stops the run here with its own diagnostic.
+ */
+import type { LoadedFixture } from '../fixtures/schema.ts';
+import { failedFixtureIds } from '../report/outcome.ts';
+import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
+import type { FixtureResult } from '../report/schema.ts';
+import type { RerunInput } from './carry-over.ts';
+import {
+  type AcquiredSource,
+  type FallbackContext,
+  failedFixturesGoneDiagnostic,
+  nothingToRerunDiagnostic,
+} from './diagnostics.ts';
+
+/**
+ * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
+ * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
+ * would pass a suite whose fixtures were never checked.
+ */
+export function rerunFixtureIds(fixtures: readonly Pick<FixtureResult, 'id' | 'status'>[]): string[] {
+  const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
+  return [...failedFixtureIds(fixtures), ...skipped];
+}
+
+export interface RerunSelection {
+  selected: LoadedFixture[];
+  /** Failed ids that no longer exist in the fixture files, in the order given. */
+  missing: string[];
+  warnings: string[];
+}
+
+/** Exactly the failed fixtures, in suite order. Never sampled: a rerun that skipped a failure would hide it. */
+export function selectForRerun(all: readonly LoadedFixture[], failedIds: readonly string[]): RerunSelection {
+  const failed = new Set(failedIds);
+  const known = new Set(all.map((fixture) => fixture.id));
+  const missing = [...failed].filter((id) => !known.has(id));
+  return {
+    selected: all.filter((fixture) => failed.has(fixture.id)),
+    missing,
+    warnings: missing.map(
+      (id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`,
+    ),
+  };
+}
+
+/** How a rerun is asked for: the source, how to name it, and the rules that apply. */
+export interface RerunRequest {
+  source: AcquiredSource;
+  /** How the source is named in messages: "smoke-report/report.json", or "the smoke artifact … of run 123". */
+  sourceName: string;
+  ifNothingToRerun: 'error' | 'pass';
+  /** Selection options given with the rerun, which it ignores (tags, sample). */
+  ignoredOptions: readonly string[];
+  carryOverWhenShaUnknown: boolean;
+  fallback: FallbackContext;
+}
+
+/**
+ * A report of a run that stopped before any fixture ran, and carried nothing over, knows no result: rerunning
+ * from it would find "nothing failed" and could pass a suite whose failures were never checked again.
+ */
+export function requireResults(source: AcquiredSource, sourceName: string, fallback: FallbackContext): AcquiredSource {
+  const { preflight, fixtures } = source.report;
+  if (preflight?.severity !== 'error' || fixtures.length > 0) return source;
+  throw new PreflightError(
+    preflightDiagnostic({
+      code: 'source-has-no-results',
+      message:
+        `Cannot rerun from ${sourceName}: that run stopped before any fixture ran ` +
+        `(${preflight.code}: ${preflight.message}), so it holds no results to rerun.`,
+      guidance: ['Fix what stopped that run, then run the suite in full; or name the fixtures to run.', fallback.fullRunHint],
+      fallbackIds: [],
+      commandArgs: fallback.commandArgs,
+    }),
+  );
+}
+
+export function rerunInputOf(request: Pick<RerunRequest, 'source' | 'carryOverWhenShaUnknown'>, suite: LoadedFixture[] | null): RerunInput {
+  return { source: request.source.report, origin: request.source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
+}
+
+/** The fixtures to rerun, or the PreflightError that says why there are none. */
+export function planRerun(request: RerunRequest, suite: LoadedFixture[]): RerunSelection & { rerun: RerunInput } {
+  const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
+  const toRerun = rerunFixtureIds(request.source.report.fixtures);
+  if (toRerun.length === 0) {
+    throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
+  }
+  const selection = selectForRerun(suite, toRerun);
+  if (selection.selected.length === 0) {
+    throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, request.sourceName, severity, request.fallback));
+  }
+  const ignored = request.ignoredOptions.map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
+  return { ...selection, warnings: [...ignored, ...selection.warnings], rerun: rerunInputOf(request, suite) };
+}
