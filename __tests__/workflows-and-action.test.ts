@@ -20,8 +20,8 @@ const errorsOf = (result: { context: { errors: { getErrors(): { message: string 
   result.context.errors.getErrors().map((error) => error.message);
 
 describe('workflow files', () => {
-  test('there are CI, check-dist, the operator workflow and the fork-PR report', () => {
-    for (const file of ['ci.yml', 'check-dist.yml', 'reliability-smoke.yml', 'smoke-report.yml']) {
+  test('there are CI, check-dist, release, the operator workflow and the fork-PR report', () => {
+    for (const file of ['ci.yml', 'check-dist.yml', 'release.yml', 'reliability-smoke.yml', 'smoke-report.yml']) {
       assert.ok(workflowFiles.includes(file), `.github/workflows/${file} exists`);
     }
   });
@@ -32,6 +32,22 @@ describe('workflow files', () => {
       assert.deepEqual(errorsOf(result), []);
     });
   }
+
+  test('a v1.x.y tag checks that dist/ is fresh and the version matches, then moves v1', () => {
+    const workflow = parse(read('.github/workflows/release.yml')) as {
+      on: { push: { tags: string[] } };
+      permissions: Record<string, string>;
+      jobs: { release: { steps: { name?: string; run?: string }[] } };
+    };
+    assert.deepEqual(workflow.on.push.tags, ['v1.*.*']);
+    assert.deepEqual(workflow.permissions, { contents: 'write' });
+    const runs = workflow.jobs.release.steps.map((step) => step.run ?? '');
+    const fresh = runs.findIndex((run) => run.includes('npm run build') && run.includes('git diff --exit-code'));
+    const version = runs.findIndex((run) => run.includes('package.json'));
+    const move = runs.findIndex((run) => /git tag -f .*"\$major"/.test(run) && run.includes('git push -f'));
+    assert.ok(fresh >= 0 && version >= 0 && move >= 0, 'checks freshness and the version, and moves the major tag');
+    assert.ok(move > fresh && move > version, 'v1 moves only after both checks passed');
+  });
 
   test('the parser does reject a broken workflow', () => {
     const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./\n        wiht: {}\n';
