@@ -9833,7 +9833,7 @@ exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
+exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
@@ -9849,7 +9849,7 @@ __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 
@@ -30073,7 +30073,7 @@ var dist = __nccwpck_require__(8815);
  * Line numbers for fields, so a problem points at the line to fix, and a fixture's annotations at its first line.
  */
 
-/** A LineCounter for text the yaml parser did not read (JSON files), so both formats share one lookup. */
+/** A LineCounter for a JSON text, whose lines end at LF (a CR is whitespace there), so both formats share one lookup. */
 function countLines(text) {
     const counter = new dist/* LineCounter */.HN();
     counter.addNewLine(0);
@@ -30120,6 +30120,19 @@ function yamlLocator(doc) {
         }
         return offset;
     };
+}
+/** The text of the key that starts at `offset`: where the yaml parser reports a duplicate key. */
+function keyAt(doc, offset) {
+    let found = '';
+    (0,dist/* visit */.YR)(doc, {
+        Pair: (_, pair) => {
+            if (!(0,dist/* isNode */.Ll)(pair.key) || pair.key.range?.[0] !== offset)
+                return undefined;
+            found = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : String(pair.key);
+            return dist/* visit */.YR.BREAK;
+        },
+    });
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
@@ -62681,332 +62694,12 @@ function joinOr(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-;// CONCATENATED MODULE: ./src/json-syntax.ts
-/**
- * What is wrong with a JSON text that JSON.parse refused, and where, for fixture files and reports alike. V8 names a
- * position for most errors but not for "Unexpected token" ones, and a user fixing a broken file needs the line and
- * column either way. The scanner runs only after JSON.parse has failed; it is iterative, so deeply nested input
- * cannot overflow the stack.
- */
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
-const HEX_DIGIT = /^[0-9a-fA-F]$/;
-/** Offset (in UTF-16 code units) of the first character that makes `text` invalid JSON, or -1 if it is valid. */
-function jsonErrorOffset(text) {
-    const stack = [];
-    let i = 0;
-    const skipSpace = () => {
-        while (i < text.length && WHITESPACE.has(text[i] ?? ''))
-            i += 1;
-    };
-    const key = () => {
-        skipSpace();
-        if (text[i] !== '"')
-            return false;
-        const end = stringEnd(text, i);
-        if (end < 0) {
-            i = -end - 1;
-            return false;
-        }
-        i = end;
-        skipSpace();
-        if (text[i] !== ':')
-            return false;
-        i += 1;
-        return true;
-    };
-    let expectValue = true;
-    for (;;) {
-        skipSpace();
-        if (expectValue) {
-            const c = text[i];
-            if (c === '{' || c === '[') {
-                i += 1;
-                skipSpace();
-                if (text[i] === (c === '{' ? '}' : ']')) {
-                    i += 1;
-                    expectValue = false;
-                    continue;
-                }
-                stack.push(c);
-                if (c === '{' && !key())
-                    return errorAt(text, i);
-                continue;
-            }
-            const end = scalarEnd(text, i);
-            if (end < 0)
-                return errorAt(text, i, -end - 1);
-            i = end;
-            expectValue = false;
-            continue;
-        }
-        const top = stack.at(-1);
-        if (top === undefined)
-            return i === text.length ? -1 : i;
-        const c = text[i];
-        if (c === ',') {
-            i += 1;
-            if (top === '{' && !key())
-                return errorAt(text, i);
-            expectValue = true;
-        }
-        else if ((top === '{' && c === '}') || (top === '[' && c === ']')) {
-            stack.pop();
-            i += 1;
-        }
-        else
-            return i;
-    }
-}
-/** Position `i` unless the scanner already knows a later one; clamp to the text length. */
-function errorAt(text, i, known = -1) {
-    return Math.min(Math.max(i, known), text.length);
-}
-/** End of the string, number or literal at `start`, or -(offset of the error) - 1. */
-function scalarEnd(text, start) {
-    const c = text[start];
-    if (c === '"')
-        return stringEnd(text, start);
-    if (c === '-' || isDigit(text[start]))
-        return numberEnd(text, start);
-    for (const literal of ['true', 'false', 'null']) {
-        if (literal[0] !== c)
-            continue;
-        for (let k = 1; k < literal.length; k += 1) {
-            if (text[start + k] !== literal[k])
-                return -(start + k) - 1;
-        }
-        return start + literal.length;
-    }
-    return -start - 1;
-}
-function isDigit(c) {
-    return c !== undefined && c >= '0' && c <= '9';
-}
-/** -?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?, with the error at the first character that does not fit. */
-function numberEnd(text, start) {
-    let i = start;
-    const digits = () => {
-        const from = i;
-        while (isDigit(text[i]))
-            i += 1;
-        return i > from;
-    };
-    if (text[i] === '-')
-        i += 1;
-    if (text[i] === '0')
-        i += 1;
-    else if (!digits())
-        return -i - 1;
-    if (text[i] === '.') {
-        i += 1;
-        if (!digits())
-            return -i - 1;
-    }
-    if (text[i] === 'e' || text[i] === 'E') {
-        i += 1;
-        if (text[i] === '+' || text[i] === '-')
-            i += 1;
-        if (!digits())
-            return -i - 1;
-    }
-    return i;
-}
-/** End of the string starting at `start` (just after its closing quote), or -(offset of the error) - 1. */
-function stringEnd(text, start) {
-    let i = start + 1;
-    while (i < text.length) {
-        const c = text[i] ?? '';
-        if (c === '"')
-            return i + 1;
-        if (c < ' ')
-            return -i - 1;
-        if (c === '\\') {
-            const next = text[i + 1] ?? '';
-            if (next === 'u') {
-                for (let k = i + 2; k < i + 6; k += 1)
-                    if (!HEX_DIGIT.test(text[k] ?? ''))
-                        return -k - 1;
-                i += 6;
-                continue;
-            }
-            if (!ESCAPES.has(next))
-                return -(i + 1) - 1;
-            i += 2;
-            continue;
-        }
-        i += 1;
-    }
-    return -text.length - 1;
-}
-/**
- * V8's message without what the caller says better: its position (the caller gives line and column) and the
- * snippet of source it quotes ("Unexpected token '}', "{"a": }" is not valid JSON"), on one line.
- */
-function v8Reason(message) {
-    return message
-        .replace(/, (?:\.\.\.)?".*$/s, '')
-        .replace(/ in JSON at position .*$/s, '')
-        .replace(/[\r\n]+/g, ' ');
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/json-source.ts
-/**
- * A small JSON scanner that keeps source offsets. JSON.parse gives the values but no positions, and V8 leaves the
- * position out of some syntax errors ("Unexpected token '}', ... is not valid JSON"), so this finds where keys and
- * values start, where a syntax error is, and which keys appear twice (JSON.parse silently keeps the last one).
- */
-/** Fixture files are a few levels deep; the cap keeps a hostile file from overflowing the stack. */
-const MAX_DEPTH = 64;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-// JSON strings may not hold raw control characters, so the scanner has to name them.
-// eslint-disable-next-line no-control-regex
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
-const LITERAL = /true|false|null/y;
-class JsonSyntax extends Error {
-    offset;
-    hint;
-    constructor(offset, hint = null) {
-        super('JSON syntax');
-        this.offset = offset;
-        this.hint = hint;
-    }
-}
-function scanJson(text) {
-    const duplicates = [];
-    let pos = 0;
-    const skipSpace = () => {
-        while (pos < text.length && ' \t\n\r'.includes(text.charAt(pos)))
-            pos += 1;
-        if (text.startsWith('//', pos) || text.startsWith('/*', pos)) {
-            throw new JsonSyntax(pos, 'JSON has no comments: remove it, or write the fixture as .smoke.yml');
-        }
-    };
-    const token = (pattern) => {
-        pattern.lastIndex = pos;
-        const match = pattern.exec(text);
-        if (!match)
-            throw new JsonSyntax(pos);
-        pos += match[0].length;
-        return match[0];
-    };
-    const expect = (char) => {
-        if (text.charAt(pos) !== char)
-            throw new JsonSyntax(pos);
-        pos += 1;
-    };
-    const trailingComma = (close) => {
-        if (text.charAt(pos) === close)
-            throw new JsonSyntax(pos, 'remove the trailing comma before it (JSON does not allow one)');
-    };
-    const value = (depth) => {
-        if (depth > MAX_DEPTH)
-            throw new JsonSyntax(pos, `nesting is deeper than ${MAX_DEPTH} levels`);
-        skipSpace();
-        const offset = pos;
-        const char = text.charAt(pos);
-        if (char === '{')
-            return object(offset, depth);
-        if (char === '[')
-            return array(offset, depth);
-        if (char === '"')
-            token(STRING);
-        else if (char === '-' || (char >= '0' && char <= '9'))
-            token(NUMBER);
-        else
-            token(LITERAL);
-        return { offset };
-    };
-    const object = (offset, depth) => {
-        const entries = new Map();
-        pos += 1;
-        skipSpace();
-        if (text.charAt(pos) === '}') {
-            pos += 1;
-            return { offset, entries };
-        }
-        for (;;) {
-            skipSpace();
-            const keyOffset = pos;
-            const key = JSON.parse(token(STRING));
-            skipSpace();
-            expect(':');
-            const node = value(depth + 1);
-            if (entries.has(key))
-                duplicates.push({ key, offset: keyOffset });
-            entries.set(key, { keyOffset, value: node });
-            skipSpace();
-            if (text.charAt(pos) === '}') {
-                pos += 1;
-                return { offset, entries };
-            }
-            expect(',');
-            skipSpace();
-            trailingComma('}');
-        }
-    };
-    const array = (offset, depth) => {
-        const items = [];
-        pos += 1;
-        skipSpace();
-        if (text.charAt(pos) === ']') {
-            pos += 1;
-            return { offset, items };
-        }
-        for (;;) {
-            items.push(value(depth + 1));
-            skipSpace();
-            if (text.charAt(pos) === ']') {
-                pos += 1;
-                return { offset, items };
-            }
-            expect(',');
-            skipSpace();
-            trailingComma(']');
-        }
-    };
-    try {
-        const root = value(0);
-        skipSpace();
-        if (pos < text.length)
-            throw new JsonSyntax(pos);
-        return { ok: true, root, duplicates };
-    }
-    catch (error) {
-        if (error instanceof JsonSyntax)
-            return { ok: false, offset: error.offset, hint: error.hint };
-        throw error;
-    }
-}
-/** The offset of the deepest node along `path` that exists (a key's own offset for object entries). */
-function locateInJson(root, path) {
-    let node = root;
-    let offset = root.offset;
-    for (const segment of path) {
-        if (typeof segment === 'number' && node.items) {
-            const item = node.items[segment];
-            if (!item)
-                break;
-            node = item;
-            offset = item.offset;
-        }
-        else {
-            const entry = node.entries?.get(String(segment));
-            if (!entry)
-                break;
-            node = entry.value;
-            offset = entry.keyOffset;
-        }
-    }
-    return offset;
-}
-
 ;// CONCATENATED MODULE: ./src/fixtures/parse.ts
 /**
  * Turns the text of a fixture file into data plus a way to find the line of any field. YAML goes through the yaml
- * package; JSON through JSON.parse, so its syntax errors read the way JSON users expect.
+ * package; JSON through JSON.parse, so its syntax errors read the way JSON users expect, and then through the yaml
+ * package too, for positions.
  */
-
 
 
 
@@ -63025,8 +62718,12 @@ function emptyFile() {
     const message = 'the file is empty; write one fixture (id, url, ...) or `fixtures:` followed by a list, or delete it';
     return { source: null, problems: [{ code: 'empty-file', position: { line: 1, column: 1 }, message }] };
 }
-function lineFinder(counter, locate) {
-    return (path) => positionAt(counter, locate(path)).line;
+function readable(doc, counter, data, problems) {
+    const locate = yamlLocator(doc);
+    return { source: { data, lineOf: (path) => positionAt(counter, locate(path)).line }, problems };
+}
+function unreadable(problem) {
+    return { source: null, problems: [problem] };
 }
 function parseYaml(text) {
     const counter = new dist/* LineCounter */.HN();
@@ -63035,8 +62732,8 @@ function parseYaml(text) {
     const problems = doc.errors.map((error) => {
         const position = positionAt(counter, error.pos[0]);
         if (error.code === 'DUPLICATE_KEY') {
-            const key = text.slice(error.pos[0]).split(/:\s|:$|\n/m)[0]?.trim() ?? '';
-            return { code: 'duplicate-key', position, message: `key \`${key}\` appears twice in the same mapping; keep one` };
+            const message = `key \`${keyAt(doc, error.pos[0])}\` appears twice in the same mapping; keep one`;
+            return { code: 'duplicate-key', position, message };
         }
         if (error.code === 'MULTIPLE_DOCS') {
             const message = 'holds several YAML documents (separated by ---); put the fixtures in one `fixtures:` list instead';
@@ -63051,47 +62748,54 @@ function parseYaml(text) {
         return emptyFile();
     try {
         const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-        return { source: { data, lineOf: lineFinder(counter, yamlLocator(doc)) }, problems };
+        return readable(doc, counter, data, problems);
     }
     catch (error) {
         const message = `cannot be read: ${error.message} (more than ${MAX_ALIAS_COUNT} alias expansions); write the values out instead of nesting aliases`;
         return { source: null, problems: [...problems, { code: 'syntax', position: { line: 1, column: 1 }, message }] };
     }
 }
+/**
+ * JSON.parse is the judge of what is valid JSON (YAML accepts more: `{"a": }`, trailing commas, comments). A valid
+ * JSON text is also YAML, so the yaml package reads it again for what JSON.parse does not give: where each key is,
+ * and which keys appear twice (JSON.parse silently keeps the last one).
+ */
 function parse_parseJson(text) {
     const counter = countLines(text);
+    const tooDeep = tooDeepAt(text);
+    if (tooDeep >= 0) {
+        const message = `cannot be read: nesting is deeper than ${MAX_JSON_NESTING} levels, which no fixture needs`;
+        return unreadable({ code: 'syntax', position: positionAt(counter, tooDeep), message });
+    }
     let data;
     try {
         data = JSON.parse(text);
     }
     catch (error) {
-        return { source: null, problems: [jsonSyntaxProblem(text, counter, error.message)] };
+        return unreadable(jsonSyntaxProblem(text, counter, error));
     }
-    const scan = scanJson(text);
-    if (!scan.ok) {
-        // JSON.parse accepted it, so only the nesting cap can get here.
-        const message = `cannot be read: ${scan.hint ?? 'unexpected structure'}`;
-        return { source: null, problems: [{ code: 'syntax', position: positionAt(counter, scan.offset), message }] };
-    }
-    const problems = scan.duplicates.map(({ key, offset }) => ({
+    // A lone CR is JSON whitespace but not a YAML line break; in valid JSON a raw CR can only be whitespace.
+    const doc = (0,dist/* parseDocument */.Tp)(text.replaceAll('\r', ' '), { uniqueKeys: true, prettyErrors: false });
+    // yaml's other complaints about valid JSON (a tab before a top-level scalar) leave the data, from JSON.parse, as is.
+    const problems = doc.errors
+        .filter((error) => error.code === 'DUPLICATE_KEY')
+        .map((error) => ({
         code: 'duplicate-key',
-        position: positionAt(counter, offset),
-        message: `key \`${key}\` appears twice in the same object (JSON keeps only the last one); keep one`,
+        position: positionAt(counter, error.pos[0]),
+        message: `key \`${keyAt(doc, error.pos[0])}\` appears twice in the same object (JSON keeps only the last one); keep one`,
     }));
-    const locate = (path) => locateInJson(scan.root, path);
-    return { source: { data, lineOf: lineFinder(counter, locate) }, problems };
+    return readable(doc, counter, data, problems);
 }
-/**
- * V8 says what is wrong but not always where ("Unexpected token '}', "..." is not valid JSON"); jsonErrorOffset
- * finds where, and the fixture scanner adds a hint for the usual slips (comments, trailing commas).
- */
-function jsonSyntaxProblem(text, counter, v8Message) {
-    const scan = scanJson(text);
-    const v8Offset = /at position (\d+)/.exec(v8Message)?.[1];
-    const found = jsonErrorOffset(text);
-    const offset = v8Offset !== undefined ? Number(v8Offset) : found < 0 ? text.length : found;
-    const hint = !scan.ok && scan.hint !== null ? scan.hint : 'fix the syntax here';
-    return { code: 'syntax', position: positionAt(counter, offset), message: `not valid JSON: ${v8Reason(v8Message)}; ${hint}` };
+const COMMENT_HINT = 'JSON has no comments: remove it, or write the fixture as .smoke.yml';
+const TRAILING_COMMA_HINT = 'remove the trailing comma before it (JSON does not allow one)';
+/** The usual slips get a hint of their own: a comment, or a comma before `]` or `}`. */
+function jsonSyntaxProblem(text, counter, error) {
+    const { reason, offset: found } = jsonSyntaxError(text, error);
+    const offset = found ?? text.length;
+    const comment = text.startsWith('//', offset) || text.startsWith('/*', offset);
+    const trailingComma = /[\]}]/.test(text.charAt(offset)) && text.slice(0, offset).trimEnd().endsWith(',');
+    const hint = comment ? COMMENT_HINT : trailingComma ? TRAILING_COMMA_HINT : 'fix the syntax here';
+    return { code: 'syntax', position: positionAt(counter, offset), message: `not valid JSON: ${reason}; ${hint}` };
 }
 
 ;// CONCATENATED MODULE: ./src/fixtures/load.ts
