@@ -242,6 +242,23 @@ describe('reporting problems', () => {
     ]);
   });
 
+  it('reads JSON with Windows or old Mac line ends like any other', async (t) => {
+    const dir = tempFixtures(t, {
+      'crlf.smoke.json': '{\r\n  "id": "crlf",\r\n  "url": "/",\r\n  "retries": "2",\r\n  "url": "/other"\r\n}\r\n',
+      'cr.smoke.json': '{\r  "id": "cr",\r  "url": "/",\r  "url": "/other"\r}\r',
+    });
+    const { problems } = await loadFixtures('.', { cwd: dir });
+    assert.deepEqual(
+      problems.map((problem) => [problem.file, problem.code, problem.path, problem.message]),
+      [
+        ['cr.smoke.json', 'duplicate-key', '', 'key `url` appears twice in the same object (JSON keeps only the last one); keep one'],
+        ['crlf.smoke.json', 'invalid', 'retries', 'expected a number, found "2"; remove the quotes'],
+        ['crlf.smoke.json', 'duplicate-key', '', 'key `url` appears twice in the same object (JSON keeps only the last one); keep one'],
+      ],
+    );
+    assert.deepEqual(problems.filter((problem) => problem.file === 'crlf.smoke.json').map((problem) => problem.line), [4, 5]);
+  });
+
   it('allows `$schema` beside `fixtures:` but nothing else', async (t) => {
     const dir = tempFixtures(t, {
       'a.smoke.yml': '$schema: ../schema/fixture.schema.json\ntitle: Shop\nfixtures:\n  - id: a\n    url: /\n',
@@ -320,7 +337,8 @@ describe('guards against hostile files', () => {
     writeFiles(dir, {
       'bomb.smoke.yml': bomb,
       'huge.smoke.json': Buffer.alloc(MAX_FIXTURE_FILE_BYTES + 1, 0x20),
-      'deep.smoke.json': `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+      'deep.smoke.json': `{"id": "deep", "url": "/", "x": ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`,
+      'deep-broken.smoke.json': `{"id": "deep-broken", "url": "/", "x": ${'['.repeat(1_000_000)}}`,
     });
   });
   after(() => rm(dir, { recursive: true, force: true }));
@@ -337,9 +355,13 @@ describe('guards against hostile files', () => {
     assert.match(problem?.message ?? '', /over the 5 MiB limit/);
   });
 
-  it('refuses JSON nested deeper than any fixture needs', async () => {
-    const problem = (await loadFixtures('.', { cwd: dir })).problems.find((p) => p.file === 'deep.smoke.json');
-    assert.equal(problem?.code, 'syntax');
-    assert.match(problem?.message ?? '', /nesting is deeper than 64 levels/);
+  it('refuses JSON nested deeper than any fixture needs, valid or not, and names where', async () => {
+    const { problems } = await loadFixtures('.', { cwd: dir });
+    // The 64th `[` opens level 65 (the object is level 1).
+    for (const [file, column] of [['deep.smoke.json', 96], ['deep-broken.smoke.json', 103]] as const) {
+      const problem = problems.find((p) => p.file === file);
+      assert.deepEqual([problem?.code, problem?.line, problem?.column], ['syntax', 1, column]);
+      assert.equal(problem?.message, 'cannot be read: nesting is deeper than 64 levels, which no fixture needs');
+    }
   });
 });
