@@ -1,6 +1,7 @@
 /**
  * The workflow files and action.yml are checked with GitHub's own parser (@actions/workflow-parser), and the
- * Action's input and output names are kept in step with action.yml and the README.
+ * Action's inputs (names, defaults, descriptions: the option table) and outputs are kept in step with action.yml
+ * and the README.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -8,7 +9,9 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import './support/json-imports.ts';
+import { manifestInput, manifestInputYaml } from '../scripts/doc-tables.ts';
 import { Inputs, Outputs } from '../src/action/names.ts';
+import { ACTION_KEYS, INPUT_NAMES } from '../src/options/table.ts';
 import { REPO_ROOT } from './support/run-action.ts';
 
 const { NoOperationTraceWriter, parseWorkflow } = await import('@actions/workflow-parser');
@@ -92,6 +95,25 @@ describe('action.yml', () => {
       assert.ok(input.default !== undefined, `input ${name} has a default`);
     }
     for (const [name, output] of Object.entries(manifest.outputs)) assert.ok(output.description, `output ${name} is described`);
+  });
+
+  test('declares each input as the option table does: its default, and its description without Markdown', () => {
+    const problems: string[] = [];
+    for (const key of ACTION_KEYS) {
+      const declared = manifest.inputs[INPUT_NAMES[key]];
+      const expected = manifestInput(key);
+      if (declared?.default !== expected.default || declared.description !== expected.description) {
+        problems.push(`action.yml does not declare ${INPUT_NAMES[key]} as src/options/table.ts does; it should read:\n${manifestInputYaml(key)}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('the Inputs constants name every input of the option table', () => {
+    assert.deepEqual(Object.values(Inputs), ACTION_KEYS.map((key) => INPUT_NAMES[key]));
+    assert.equal(Inputs.FixturesDir, 'fixtures-dir');
+    assert.equal(Inputs.GithubToken, 'github-token');
+    assert.equal(Inputs.Fixtures, 'fixtures');
   });
 
   test('the README documents every input and output', () => {

@@ -24197,9 +24197,9 @@ function handleCodecTxResult(left, value, nextSchema, ctx) {
     }
     return nextSchema._zod.run({ value, issues: left.issues }, ctx);
 }
-const $ZodPreprocess = /*@__PURE__*/ $constructor("$ZodPreprocess", (inst, def) => {
+const $ZodPreprocess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodPreprocess", (inst, def) => {
     $ZodPipe.init(inst, def);
-});
+})));
 const $ZodReadonly = /*@__PURE__*/ $constructor("$ZodReadonly", (inst, def) => {
     $ZodType.init(inst, def);
     defineLazyInternal(inst, "propValues", (zod) => zod.def.innerType._zod.propValues);
@@ -29152,10 +29152,10 @@ function invertCodec(codec) {
         reverseTransform: def.transform,
     });
 }
-const ZodPreprocess = /*@__PURE__*/ $constructor("ZodPreprocess", (inst, def) => {
+const ZodPreprocess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodPreprocess", (inst, def) => {
     ZodPipe.init(inst, def);
-    $ZodPreprocess.init(inst, def);
-});
+    core.$ZodPreprocess.init(inst, def);
+})));
 const ZodReadonly = /*@__PURE__*/ $constructor("ZodReadonly", (inst, def) => {
     $ZodReadonly.init(inst, def);
     ZodType.init(inst, def);
@@ -29295,32 +29295,6 @@ function preprocess(fn, schema) {
         in: transform(fn),
         out: schema,
     });
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/duration.ts
-/**
- * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
- */
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
-/**
- * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
- * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
- */
-const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
-/** Returns milliseconds, or undefined when the text is not a duration. */
-function parseDuration(value) {
-    if (typeof value === 'number') {
-        const ms = Math.round(value);
-        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
-    }
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return parseDuration(Number(trimmed));
-    const match = DURATION_PATTERN.exec(trimmed);
-    if (!match)
-        return undefined;
-    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -29475,61 +29449,77 @@ function sampleIds(ids, size, seed) {
     return new Set(ranked.slice(0, size).map(({ id }) => id));
 }
 
-;// CONCATENATED MODULE: ./src/options.ts
+;// CONCATENATED MODULE: ./src/fixtures/duration.ts
 /**
- * The run options both front doors accept, validated in one place. The CLI and the Action hand over raw text
- * (flags or inputs) and the name the user knows each option by; every problem is reported at once, in the
- * user's own terms (`--retries` or the `retries` input).
+ * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
+ */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
+/**
+ * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
+ * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
+ */
+const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
+/** Returns milliseconds, or undefined when the text is not a duration. */
+function parseDuration(value) {
+    if (typeof value === 'number') {
+        const ms = Math.round(value);
+        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
+    }
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return parseDuration(Number(trimmed));
+    const match = DURATION_PATTERN.exec(trimmed);
+    if (!match)
+        return undefined;
+    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
+}
+
+;// CONCATENATED MODULE: ./src/options/values.ts
+/**
+ * How the text of an option becomes the value a run uses. A parser never sees a blank value (blank means the
+ * option's default, applied before), and its messages follow the user's own name for the option
+ * ("--retries: must be…", "retries: must be…"), quoting what was given so the fix is obvious.
  */
 
 
-
-const OPTION_DEFAULTS = {
-    fixturesDir: 'fixtures',
-    ifNothingToRerun: 'error',
-    retries: '0',
-    concurrency: '2',
-    timeout: '30s',
-};
-class UsageError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.join('\n'));
-        this.name = 'UsageError';
-        this.problems = problems;
-    }
-}
-const blankToUndefined = (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalText = preprocess(blankToUndefined, schemas_string().trim().optional());
 /** YAML 1.2 core booleans, the same set @actions/core's getBooleanInput accepts. */
 const BOOLEAN_TEXTS = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE'];
-const Bool = preprocess(blankToUndefined, union([schemas_boolean(), schemas_enum(BOOLEAN_TEXTS)], { error: 'must be true or false' })
-    .optional()
-    .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true')));
-/** A boolean input or flag: empty is false; anything but a YAML 1.2 boolean is a problem, named in `problems`. */
-function parseBooleanText(text, name, problems) {
-    if (!text.trim())
-        return false;
-    const parsed = Bool.safeParse(text);
-    if (!parsed.success) {
-        problems.push(`${name}: must be true or false, not "${text}"`);
-        return false;
-    }
-    return parsed.data;
-}
-/** One message for every way a count can be wrong, quoting what was given, so the fix is obvious. */
-function options_integer(min, max) {
+/** Characters the artifact service refuses in names. */
+const FORBIDDEN_ARTIFACT_NAME = /["':<>|*?\r\n\\/]/;
+/** Text that `accept` turns into a value, or undefined for the problem `problem` describes. */
+function checked(accept, problem) {
     return schemas_string()
         .trim()
         .transform((text, ctx) => {
-        const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-        if (Number.isSafeInteger(value) && value >= min && value <= max)
+        const value = accept(text);
+        if (value !== undefined)
             return value;
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not "${text}"` });
+        ctx.addIssue({ code: 'custom', message: problem(text) });
         return NEVER;
     });
 }
-const options_duration = schemas_string()
+/** An option that may be left out: null then. */
+function orNull(schema) {
+    return schema.optional().transform((value) => value ?? null);
+}
+const values_text = schemas_string().trim();
+/** A switch: a CLI flag (true when given), or an input holding a YAML boolean. */
+const values_boolean = union([schemas_boolean(), schemas_enum(BOOLEAN_TEXTS)], { error: (issue) => `must be true or false, not "${String(issue.input)}"` })
+    .optional()
+    .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true'));
+/** Items in order of first appearance, trimmed, without blanks or repeats. */
+const list = array(schemas_string())
+    .optional()
+    .transform((items) => [...new Set((items ?? []).map((item) => item.trim()).filter(Boolean))]);
+/** One message for every way a count can be wrong. */
+function values_integer(min, max) {
+    return checked((text) => {
+        const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+        return Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
+    }, (text) => `must be a whole number from ${min} to ${max}, not "${text}"`);
+}
+const values_duration = schemas_string()
     .trim()
     .transform((text, ctx) => {
     const ms = parseDuration(text);
@@ -29543,7 +29533,7 @@ const options_duration = schemas_string()
     }
     return ms;
 });
-const options_httpUrl = schemas_string()
+const values_httpUrl = schemas_string()
     .trim()
     .transform((text, ctx) => {
     let url;
@@ -29563,73 +29553,365 @@ const options_httpUrl = schemas_string()
         url.pathname += '/';
     return url.toString();
 });
-const list = array(schemas_string())
-    .optional()
-    .transform((items) => [...new Set((items ?? []).map((item) => item.trim()).filter(Boolean))]);
-const Raw = object({
-    fixturesDir: optionalText.transform((value) => value ?? OPTION_DEFAULTS.fixturesDir),
-    baseUrl: preprocess(blankToUndefined, options_httpUrl.optional()),
-    serve: optionalText,
-    fixtures: list,
-    tags: list,
-    sample: preprocess(blankToUndefined, options_integer(1, 100_000).optional()),
-    sampleSeed: optionalText,
-    rerunFailed: Bool,
-    ifNothingToRerun: preprocess(blankToUndefined, schemas_enum(['error', 'pass'], { error: 'must be "error" or "pass"' }).default(OPTION_DEFAULTS.ifNothingToRerun)),
-    retries: preprocess(blankToUndefined, options_integer(0, 10).default(Number(OPTION_DEFAULTS.retries))),
-    concurrency: preprocess(blankToUndefined, options_integer(1, 32).default(Number(OPTION_DEFAULTS.concurrency))),
-    timeout: preprocess(blankToUndefined, options_duration.default(parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000)),
-    suiteTimeout: preprocess(blankToUndefined, options_duration.optional()),
-    browserPath: optionalText,
-    dryRun: Bool,
-    failOnFlaky: Bool,
-    reportDir: optionalText,
-});
+const workflowRunId = checked((text) => (/^[1-9]\d{0,19}$/.test(text) ? text : undefined), (text) => `must be a workflow run id (a positive whole number), not "${text}"`);
+const artifactName = checked((text) => (FORBIDDEN_ARTIFACT_NAME.test(text) ? undefined : text), (text) => `must not contain any of " ' : < > | * ? \\ / or line breaks, got "${text}"`);
+const retentionDays = checked((text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 90 ? Number(text) : undefined), (text) => `must be a whole number of days from 1 to 90, not "${text}"`);
+
+;// CONCATENATED MODULE: ./src/options/table.ts
 /**
- * Validates everything and throws one UsageError listing every problem. `names` maps each option to what the
- * user typed (a flag or an input name); `defaultReportDir` differs between the CLI and the Action.
+ * Every option of the Action and the CLI, defined once: its Action input and CLI flag (or only one of them), its
+ * default, how its text is parsed, and the words that describe it. The input and flag names, the run options'
+ * types, the CLI's parser and --help, and the Inputs constants are derived from here; a test keeps action.yml
+ * and the README's inputs and flags tables in step with it.
+ *
+ * Adding an option is one entry here, plus its action.yml entry and README rows (`node scripts/doc-tables.ts`
+ * prints them). Entries are in the order problems are reported.
  */
-function parseRunOptions(raw, names, defaultReportDir) {
-    const parsed = Raw.safeParse(raw);
-    const problems = [];
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            const key = issue.path[0];
-            problems.push(`${key ? names[key] : 'options'}: ${issue.message}`);
-        }
+
+
+
+/** The sections of --help. */
+const HELP_GROUPS = {
+    where: 'Where to test',
+    what: 'What to run',
+    how: 'How to run',
+    output: 'Output',
+};
+/** Where the CLI writes its report unless --report-dir says otherwise. */
+const CLI_REPORT_DIR = 'smoke-report';
+const OPTIONS = {
+    fixturesDir: {
+        kind: 'text',
+        default: 'fixtures',
+        parse: values_text,
+        action: {
+            input: 'fixtures-dir',
+            description: 'Folder searched recursively for fixture files (`*.smoke.yml`, `*.smoke.yaml`, `*.smoke.json`).',
+        },
+        cli: { flag: 'fixtures-dir', value: 'DIR', group: 'what', help: 'where fixture files are found, recursively' },
+    },
+    baseUrl: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_httpUrl),
+        action: {
+            input: 'base-url',
+            description: 'Base URL for relative fixture URLs, such as your preview or staging deployment. Cannot be combined with `serve`.',
+        },
+        cli: { flag: 'base-url', value: 'URL', group: 'where', help: 'base for relative fixture URLs (a deployed site)' },
+    },
+    serveDir: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_text),
+        action: {
+            input: 'serve',
+            description: 'A folder (for example your build output) to serve on 127.0.0.1; its address becomes the base URL. Cannot be combined with `base-url`.',
+        },
+        cli: { flag: 'serve', value: 'DIR', group: 'where', help: 'serve DIR on 127.0.0.1 and use it as the base URL (not with `--base-url`)' },
+    },
+    patterns: {
+        kind: 'list',
+        default: '',
+        parse: list,
+        action: {
+            input: 'fixtures',
+            description: 'Fixture ids or globs such as `checkout-*`, separated by commas or new lines. Empty runs every fixture. Cannot be combined with `rerun-failed`.',
+        },
+        cli: { flag: 'fixture', value: 'ID', group: 'what', help: 'a fixture id or glob such as `checkout-*`; repeatable, or comma-separated' },
+    },
+    tags: {
+        kind: 'list',
+        default: '',
+        parse: list,
+        action: { input: 'tags', description: 'Only run fixtures that have one of these tags (commas or new lines).' },
+        cli: { flag: 'tag', value: 'TAG', group: 'what', help: 'only fixtures with this tag; repeatable' },
+    },
+    sample: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_integer(1, 100_000)),
+        action: { input: 'sample', description: 'Run a deterministic sample of this many fixtures. Never applies to a rerun.' },
+        cli: { flag: 'sample', value: 'N', group: 'what', help: 'a deterministic sample of N fixtures' },
+    },
+    sampleSeed: {
+        kind: 'text',
+        default: '',
+        // The seed is recorded in the report, so there is always one.
+        parse: orNull(values_text).transform((seed) => seed ?? DEFAULT_SAMPLE_SEED),
+        action: {
+            input: 'sample-seed',
+            description: 'Seed for `sample`. Empty uses the run id, so a re-run of the same run picks the same sample.',
+        },
+        cli: { flag: 'sample-seed', value: 'SEED', group: 'what', help: 'seed for `--sample`', default: `\`${DEFAULT_SAMPLE_SEED}\`` },
+    },
+    rerunFailed: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: {
+            input: 'rerun-failed',
+            description: "Rerun only the fixtures that failed in the previous run's smoke artifact (see `artifact-run-id`). Needs `actions: read`. " +
+                'Cannot be combined with `fixtures`.',
+        },
+        cli: {
+            flag: 'rerun-failed',
+            group: 'what',
+            help: 'rerun only the fixtures that failed (or were never run, after an interruption) in `--artifact`; not with `--fixture`',
+        },
+    },
+    artifactPath: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_text),
+        action: null,
+        cli: {
+            flag: 'artifact',
+            value: 'PATH',
+            group: 'what',
+            help: 'the report to rerun from',
+            default: `\`report.json\` in \`--report-dir\`, so \`${CLI_REPORT_DIR}/report.json\``,
+        },
+    },
+    artifactRunId: {
+        kind: 'text',
+        default: '',
+        parse: orNull(workflowRunId),
+        action: {
+            input: 'artifact-run-id',
+            description: 'With `rerun-failed` (or `report-only`), the workflow run whose smoke artifact to use. Empty looks at earlier attempts of this run, ' +
+                'then at the most recent earlier completed run of this workflow on this branch.',
+        },
+        cli: null,
+    },
+    artifactName: {
+        kind: 'text',
+        default: 'reliability-smoke',
+        parse: artifactName,
+        action: {
+            input: 'artifact-name',
+            description: 'Name prefix of the smoke artifact. Each upload adds the job and the run attempt, so a job re-run never clashes; ' +
+                'reruns find artifacts by this prefix.',
+        },
+        cli: null,
+    },
+    ifNothingToRerun: {
+        kind: 'text',
+        default: 'error',
+        parse: schemas_enum(['error', 'pass'], { error: (issue) => `must be "error" or "pass", not "${String(issue.input)}"` }),
+        action: {
+            input: 'if-nothing-to-rerun',
+            description: 'What a rerun does when the source report has no failed fixture: `error` fails the step, `pass` passes it ' +
+                '(and carries the source results over when the commit is the same).',
+        },
+        cli: { flag: 'if-nothing-to-rerun', value: 'X', group: 'what', help: 'what a rerun with no failed fixture does: `error` fails, `pass` passes' },
+    },
+    retries: {
+        kind: 'text',
+        default: '0',
+        parse: values_integer(0, 10),
+        action: { input: 'retries', description: 'Retries after a failed attempt, for fixtures that set no `retries` of their own.' },
+        cli: { flag: 'retries', value: 'N', group: 'how', help: 'retries for fixtures that set none' },
+    },
+    concurrency: {
+        kind: 'text',
+        default: '2',
+        parse: values_integer(1, 32),
+        action: { input: 'concurrency', description: 'How many fixtures run at once.' },
+        cli: { flag: 'concurrency', value: 'N', group: 'how', help: 'fixtures at once' },
+    },
+    timeoutMs: {
+        kind: 'text',
+        default: '30s',
+        parse: values_duration,
+        action: { input: 'timeout', description: 'Time limit of one attempt, for fixtures that set no `timeout` of their own.' },
+        cli: { flag: 'timeout', value: 'DURATION', group: 'how', help: 'time limit per attempt for fixtures that set none' },
+    },
+    suiteTimeoutMs: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_duration),
+        action: {
+            input: 'suite-timeout',
+            description: 'Time limit for the whole suite (for example `10m`). When it is reached, running fixtures fail, the rest are skipped, ' +
+                'and the report is still written and uploaded. Empty means no limit.',
+        },
+        cli: { flag: 'suite-timeout', value: 'DURATION', group: 'how', help: 'time limit for the whole suite', default: 'none' },
+    },
+    browserPath: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_text),
+        action: {
+            input: 'browser-path',
+            description: 'Chrome or Chromium to use. Empty looks at `PUPPETEER_EXECUTABLE_PATH`, then `CHROME_BIN`, then the usual install locations ' +
+                "(GitHub's Ubuntu runners have Chrome at `/usr/bin/google-chrome`).",
+        },
+        cli: { flag: 'browser-path', value: 'PATH', group: 'how', help: 'Chrome or Chromium to use' },
+    },
+    dryRun: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: {
+            input: 'dry-run',
+            description: 'Resolve the selection and write `plan.json` without running anything. It never replaces a `report.json`.',
+        },
+        cli: { flag: 'dry-run', group: 'what', help: 'write `plan.json` with what would run; run nothing' },
+    },
+    failOnFlaky: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: { input: 'fail-on-flaky', description: 'Fail the step when a fixture only passed on a retry.' },
+        cli: { flag: 'fail-on-flaky', group: 'how', help: 'fail the run when a fixture only passed on a retry' },
+    },
+    githubToken: {
+        kind: 'text',
+        default: '${{ github.token }}',
+        // Empty is reported where a token is needed (a rerun), never replaced by the text of the default.
+        keepsEmpty: true,
+        parse: schemas_string(),
+        action: {
+            input: 'github-token',
+            description: 'Token for the REST calls: reruns need `actions: read`, the check run `checks: write`. It is masked in logs.',
+        },
+        cli: null,
+    },
+    checkName: {
+        kind: 'text',
+        default: 'reliability-smoke',
+        keepsEmpty: true,
+        parse: values_text.transform((name) => name || null),
+        action: { input: 'check-name', description: 'Name of the check run reported on the commit. Empty turns the check run off.' },
+        cli: null,
+    },
+    reportDir: {
+        kind: 'text',
+        default: '',
+        // Each front door has its own default: the runner's temp folder, or CLI_REPORT_DIR.
+        parse: orNull(values_text),
+        action: {
+            input: 'report-dir',
+            description: 'Where `report.json`, `junit.xml` and failure evidence are written. Empty uses `$RUNNER_TEMP/reliability-smoke`.',
+        },
+        cli: {
+            flag: 'report-dir',
+            value: 'DIR',
+            group: 'output',
+            help: 'where `report.json`, `junit.xml` and evidence go',
+            default: `\`${CLI_REPORT_DIR}\``,
+        },
+    },
+    retentionDays: {
+        kind: 'text',
+        default: '',
+        parse: orNull(retentionDays),
+        action: { input: 'retention-days', description: "Days to keep the smoke artifact (1-90). Empty uses the repository's setting." },
+        cli: null,
+    },
+    reportOnly: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: {
+            input: 'report-only',
+            description: 'Run no fixtures: publish the result in the smoke artifact of `artifact-run-id` as a check run, job summary and annotations. ' +
+                'For a `workflow_run` job that reports fork pull requests, whose own token is read-only.',
+        },
+        cli: null,
+    },
+    json: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: null,
+        cli: { flag: 'json', group: 'output', help: 'print `report.json` to stdout; progress and `RESULT` go to stderr' },
+    },
+    help: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: null,
+        cli: { flag: 'help', short: 'h', group: 'output', help: 'show this help' },
+    },
+    version: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: null,
+        cli: { flag: 'version', short: 'v', group: 'output', help: 'show the version' },
+    },
+};
+const KEYS = Object.keys(OPTIONS);
+const ACTION_KEYS = KEYS.filter((key) => OPTIONS[key].action !== null);
+const CLI_KEYS = KEYS.filter((key) => OPTIONS[key].cli !== null);
+const RUN_OPTION_KEYS = ACTION_KEYS.filter((key) => OPTIONS[key].cli !== null);
+const INPUT_NAMES = Object.fromEntries(ACTION_KEYS.map((key) => [key, OPTIONS[key].action.input]));
+/** Each flag as it is typed: "--fixture". */
+const FLAG_NAMES = Object.fromEntries(CLI_KEYS.map((key) => [key, `--${OPTIONS[key].cli.flag}`]));
+
+;// CONCATENATED MODULE: ./src/options/parse.ts
+/**
+ * The options both front doors accept, validated in one place. The CLI and the Action hand over raw text (flags
+ * or inputs) and the name the user knows each option by; every problem is reported at once, in the user's own
+ * terms (`--retries` or the `retries` input).
+ */
+
+class UsageError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.join('\n'));
+        this.name = 'UsageError';
+        this.problems = problems;
     }
-    if (raw.baseUrl?.trim() && raw.serve?.trim()) {
-        problems.push(`${names.baseUrl} and ${names.serve} cannot be combined: serve a directory, or test a deployed URL.`);
-    }
-    // Read on its own, so the conflict is reported even when other options have problems: all of them at once.
-    const rerun = Bool.safeParse(raw.rerunFailed).data === true;
-    if (rerun && (raw.fixtures ?? []).some((item) => item.trim())) {
-        problems.push(`${names.rerunFailed} and ${names.fixtures} cannot be combined: a rerun runs exactly the fixtures that failed ` +
-            `last time. Drop ${names.fixtures} to rerun the failures, or drop ${names.rerunFailed} to run the fixtures you named.`);
-    }
-    if (problems.length > 0 || !parsed.success)
-        throw new UsageError(problems);
-    const value = parsed.data;
-    return {
-        fixturesDir: value.fixturesDir,
-        baseUrl: value.baseUrl ?? null,
-        serveDir: value.serve ?? null,
-        patterns: value.fixtures,
-        tags: value.tags,
-        sample: value.sample ?? null,
-        sampleSeed: value.sampleSeed ?? DEFAULT_SAMPLE_SEED,
-        rerunFailed: value.rerunFailed,
-        ifNothingToRerun: value.ifNothingToRerun,
-        retries: value.retries,
-        concurrency: value.concurrency,
-        timeoutMs: value.timeout,
-        suiteTimeoutMs: value.suiteTimeout ?? null,
-        browserPath: value.browserPath ?? null,
-        dryRun: value.dryRun,
-        failOnFlaky: value.failOnFlaky,
-        reportDir: value.reportDir ?? defaultReportDir,
-    };
 }
+function isBlank(value) {
+    if (value === undefined)
+        return true;
+    if (typeof value === 'string')
+        return value.trim() === '';
+    return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.trim() === '');
+}
+/** What the option's parser gets: the given value, or its default when the value is blank. */
+function givenOrDefault(key, value) {
+    const option = OPTIONS[key];
+    if (!isBlank(value) || (option.keepsEmpty && value !== undefined))
+        return value;
+    return option.default === '' ? undefined : option.default;
+}
+/**
+ * Parses each option of `keys` on its own, so one bad value never hides another, then checks the pairs that
+ * cannot be combined. `names` is what the user typed for each option: a flag, or an input name.
+ */
+function parseOptions(keys, raw, names) {
+    const values = {};
+    const problems = [];
+    for (const key of keys) {
+        const parsed = OPTIONS[key].parse.safeParse(givenOrDefault(key, raw[key]));
+        if (parsed.success)
+            values[key] = parsed.data;
+        else
+            problems.push(...parsed.error.issues.map((issue) => `${names[key]}: ${issue.message}`));
+    }
+    const shared = raw;
+    if (!isBlank(shared.baseUrl) && !isBlank(shared.serveDir)) {
+        problems.push(`${names.baseUrl} and ${names.serveDir} cannot be combined: serve a directory, or test a deployed URL.`);
+    }
+    if (values.rerunFailed === true && !isBlank(shared.patterns)) {
+        problems.push(`${names.rerunFailed} and ${names.patterns} cannot be combined: a rerun runs exactly the fixtures that failed ` +
+            `last time. Drop ${names.patterns} to rerun the failures, or drop ${names.rerunFailed} to run the fixtures you named.`);
+    }
+    return { values: values, problems };
+}
+/** The complete options, or one UsageError listing every problem. */
+function completeOptions(parsed) {
+    if (parsed.problems.length > 0)
+        throw new UsageError(parsed.problems);
+    return parsed.values;
+}
+/** Every run option at its default, for what compares against the defaults (commands to paste, stopped runs). */
+const RUN_OPTION_DEFAULTS = completeOptions(parseOptions(RUN_OPTION_KEYS, {}, FLAG_NAMES));
 
 ;// CONCATENATED MODULE: ./src/report/commands.ts
 /**
@@ -29637,18 +29919,19 @@ function parseRunOptions(raw, names, defaultReportDir) {
  * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
  */
 
+
 const CLI_COMMAND = 'npx reliability-smoke';
 /** How the Action describes a full run in rerun guidance. */
 const FULL_RUN_HINT = 'To run the whole suite instead, run the workflow without rerun-failed (and without fixtures).';
 /** The flags that point a pasted command at the same fixtures and the same site. */
 function siteArgs(options) {
     const args = [];
-    if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir)
-        args.push('--fixtures-dir', options.fixturesDir);
+    if (options.fixturesDir !== RUN_OPTION_DEFAULTS.fixturesDir)
+        args.push(FLAG_NAMES.fixturesDir, options.fixturesDir);
     if (options.baseUrl)
-        args.push('--base-url', options.baseUrl);
+        args.push(FLAG_NAMES.baseUrl, options.baseUrl);
     if (options.serveDir)
-        args.push('--serve', options.serveDir);
+        args.push(FLAG_NAMES.serveDir, options.serveDir);
     return args;
 }
 /** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
@@ -29665,7 +29948,7 @@ function command(args) {
 }
 /** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
 function fixturesCommand(ids, baseArgs = []) {
-    const selection = ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
+    const selection = ids.length > 0 ? ids.flatMap((id) => [FLAG_NAMES.patterns, shellQuote(id)]) : [FLAG_NAMES.patterns, FIXTURE_ID_PLACEHOLDER];
     return [command(baseArgs), ...selection].join(' ');
 }
 /** The value of the Action's `fixtures:` input that selects exactly these ids. */
@@ -29678,8 +29961,8 @@ function fullRunCommand(baseArgs = []) {
 }
 /** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
 function rerunFailedCommand(baseArgs = [], artifactPath = null) {
-    const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
-    return command([...baseArgs, '--rerun-failed', ...artifact]);
+    const artifact = artifactPath === null ? [] : [FLAG_NAMES.artifactPath, artifactPath];
+    return command([...baseArgs, FLAG_NAMES.rerunFailed, ...artifact]);
 }
 /**
  * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
@@ -30320,12 +30603,142 @@ const FixtureFile = union([Fixture, strictObject({ $schema: SchemaReference, fix
     description: 'One fixture, or "fixtures:" followed by a list of fixtures.',
 });
 
+;// CONCATENATED MODULE: ./src/report/stop-codes.ts
+/**
+ * Every way a run can stop before any fixture runs, each with its code (report.json's `preflight.code`, the job
+ * summary, the log), what happened and what to do, in the words of the README's stop-code tables. The report
+ * schema accepts exactly these codes, every stop names one of them, and a test keeps the README in step.
+ *
+ * Adding a stop is one entry here plus its README row. Codes are never removed or renamed: a report of this
+ * schema version that names one must stay readable.
+ */
+const STOP_CODES = {
+    // Any run: checked before a browser starts.
+    usage: {
+        happened: 'inputs or flags are invalid; every problem is listed at once',
+        toDo: 'fix the inputs named',
+    },
+    'fixtures-invalid': {
+        happened: 'fixture files have problems; each is listed with file, line, fixture and field',
+        toDo: 'fix them at the lines named',
+    },
+    'nothing-selected': {
+        happened: '`fixtures`, `tags` or `sample` match no fixture',
+        toDo: 'check them against your fixture ids and tags',
+    },
+    'base-url-missing': {
+        happened: 'fixtures use relative URLs (`url`, a `goto` step or a string `expect.url`), but there is no `base-url` or `serve`; each is named by its field',
+        toDo: 'set one of them',
+    },
+    'serve-failed': {
+        happened: '`serve` is not a folder',
+        toDo: 'point it at your build output',
+    },
+    'browser-not-found': {
+        happened: 'no Chrome or Chromium in any of the four places looked at',
+        toDo: 'set `browser-path`, or install Chrome',
+    },
+    'browser-launch-failed': {
+        happened: "the browser found would not start (Chrome's own error is shown)",
+        toDo: 'check it, or point `browser-path` at another',
+    },
+    'report-dir-unwritable': {
+        happened: '`report-dir` cannot be written (checked first, so no results are lost)',
+        toDo: 'choose a folder the job can write to',
+    },
+    'internal-error': {
+        happened: 'a bug in reliability-smoke; the report carries the details',
+        toDo: 'please report it with the report attached',
+    },
+    // A rerun that cannot find its source (the Action looks for the previous run's smoke artifact).
+    'no-earlier-run': {
+        happened: 'no earlier completed run of this workflow on this branch',
+        toDo: 'run the suite in full first, or set `artifact-run-id`',
+    },
+    'run-not-found': {
+        happened: '`artifact-run-id` is not a run of this repository',
+        toDo: "check the id in the run's URL",
+    },
+    'no-artifact': {
+        happened: 'earlier runs exist, but none has a smoke artifact with this `artifact-name`',
+        toDo: 'check `artifact-name`; make sure the earlier run uploaded it',
+    },
+    'artifact-expired': {
+        happened: 'the smoke artifact is past its retention',
+        toDo: 'run the suite in full; raise `retention-days` if reruns need older runs',
+    },
+    'permission-denied': {
+        happened: 'the token may not list or download artifacts',
+        toDo: "add `actions: read` to the job's `permissions:` (see above)",
+    },
+    'token-missing': {
+        happened: '`github-token` is empty',
+        toDo: 'leave it at its default, `${{ github.token }}`',
+    },
+    'digest-mismatch': {
+        happened: 'the downloaded artifact does not match the digest recorded at upload',
+        toDo: 're-run the job; run the suite in full if it persists',
+    },
+    'download-failed': {
+        happened: 'GitHub did not answer as expected',
+        toDo: 'usually temporary: re-run the job',
+    },
+    'api-error': {
+        happened: 'GitHub did not answer as expected',
+        toDo: 'usually temporary: re-run the job',
+    },
+    'ghes-not-supported': {
+        happened: 'GitHub Enterprise Server: `@actions/artifact` refuses it',
+        toDo: 'use `fixtures` to run particular fixtures',
+    },
+    // A rerun whose source report cannot be used (an artifact, or the CLI's --artifact file).
+    'report-missing': {
+        happened: 'the artifact (or the `--artifact` file) holds no `report.json`',
+        toDo: 'point at the report of a run that ran the suite',
+    },
+    'report-unreadable': {
+        happened: 'the `--artifact` file cannot be read (not a file, or no permission)',
+        toDo: 'point at a readable `report.json`',
+    },
+    'not-json': {
+        happened: '`report.json` is not JSON (truncated, or not a report)',
+        toDo: 'point at a real report, or run in full',
+    },
+    'schema-invalid': {
+        happened: '`report.json` does not match the report schema (edited, or not ours); the problems are listed',
+        toDo: 'run in full',
+    },
+    'unknown-schema-version': {
+        happened: 'the report was written by a release with another `schemaVersion`',
+        toDo: 'rerun with that release, or run in full',
+    },
+    'too-large': {
+        happened: 'the report or artifact is far larger than any smoke report',
+        toDo: 'check `artifact-name` / `artifact-run-id`',
+    },
+    'source-has-no-results': {
+        happened: 'the source run stopped before running any fixture',
+        toDo: 'fix what stopped it, then run in full',
+    },
+    'nothing-to-rerun': {
+        happened: 'no fixture failed in the source',
+        toDo: 'governed by `if-nothing-to-rerun`: `error` (default) fails, `pass` passes',
+    },
+    'failed-fixtures-gone': {
+        happened: 'every failed fixture was renamed or removed since',
+        toDo: 'run the suite in full',
+    },
+};
+/** The codes, in table order: the report schema's enum. */
+const STOP_CODE_LIST = Object.keys(STOP_CODES);
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
 /**
  * report.json, schemaVersion 1. This zod schema is the source of truth: it validates reports read back for a
  * rerun (untrusted input) and generates schema/report.schema.json. Derived fields (status, summary, result) are
  * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
  */
+
 
 
 
@@ -30408,7 +30821,8 @@ const RerunSource = object({
     carryOverNote: Text,
 });
 const PreflightDiagnostic = object({
-    code: schemas_string().regex(/^[a-z][a-z-]*$/).max(64),
+    /** What stopped the run: one of the stop codes (stop-codes.ts), each documented in the README. */
+    code: schemas_enum(STOP_CODE_LIST),
     /** "error" stops the run and fails it; "notice" stops the run without failing it (if-nothing-to-rerun: pass). */
     severity: schemas_enum(['error', 'notice']),
     message: Message,
@@ -30771,6 +31185,10 @@ function fallbackGuidance(fallback) {
 /** The ways looking for the previous run's smoke artifact can fail. */
 const DISCOVERY_CODES = (/* unused pure expression or super */ null && (['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error']));
 const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
+/**
+ * The guidance of each way fetching the rerun source can fail, longer than the README's one line where it helps
+ * (the permissions: block to paste). Its keys are the codes such a failure may carry.
+ */
 const GUIDANCE = {
     'no-earlier-run': [
         'rerun-failed needs an earlier completed run of this workflow on this branch that uploaded a smoke artifact.',
@@ -63473,7 +63891,6 @@ async function finishWith(report, reportDir, selectedCount) {
 
 
 
-
 class ReportDirError extends Error {
     reportDir;
     constructor(reportDir, reason) {
@@ -63505,13 +63922,13 @@ async function reportStoppedRun(params) {
         durationMs: 0,
         baseUrl: null,
         options: {
-            retries: Number(OPTION_DEFAULTS.retries),
-            concurrency: Number(OPTION_DEFAULTS.concurrency),
-            timeoutMs: parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000,
-            suiteTimeoutMs: null,
-            failOnFlaky: false,
+            retries: RUN_OPTION_DEFAULTS.retries,
+            concurrency: RUN_OPTION_DEFAULTS.concurrency,
+            timeoutMs: RUN_OPTION_DEFAULTS.timeoutMs,
+            suiteTimeoutMs: RUN_OPTION_DEFAULTS.suiteTimeoutMs,
+            failOnFlaky: RUN_OPTION_DEFAULTS.failOnFlaky,
         },
-        selection: { fixturesDir: OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
+        selection: { fixturesDir: RUN_OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
         diagnostic: params.diagnostic,
     });
     return finishWith(report, params.reportDir, 0);
@@ -63677,98 +64094,27 @@ const version_TOOL_VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 /**
- * Command-line flags. They mirror the Action's inputs; every problem (unknown flag, missing value, bad value)
- * is reported at once.
+ * Command-line flags, read as the option table (src/options/table.ts) defines them. They mirror the Action's
+ * inputs; every problem (unknown flag, missing value, bad value) is reported at once.
  */
 
 
 
 
-const DEFAULT_CLI_REPORT_DIR = 'smoke-report';
+
 /** The report a rerun reads unless --artifact says otherwise: the one the previous run wrote to --report-dir. */
 const artifactPathFor = (reportDir) => `${reportDir.replace(/[/\\]+$/, '')}/report.json`;
-const DEFAULT_ARTIFACT_PATH = artifactPathFor(DEFAULT_CLI_REPORT_DIR);
-const FLAGS = {
-    'fixtures-dir': { type: 'string' },
-    'base-url': { type: 'string' },
-    serve: { type: 'string' },
-    fixture: { type: 'string', multiple: true },
-    tag: { type: 'string', multiple: true },
-    sample: { type: 'string' },
-    'sample-seed': { type: 'string' },
-    'rerun-failed': { type: 'boolean' },
-    artifact: { type: 'string' },
-    'if-nothing-to-rerun': { type: 'string' },
-    retries: { type: 'string' },
-    concurrency: { type: 'string' },
-    timeout: { type: 'string' },
-    'suite-timeout': { type: 'string' },
-    'browser-path': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    'fail-on-flaky': { type: 'boolean' },
-    'report-dir': { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean', short: 'v' },
-};
-const FLAG_NAMES = {
-    fixturesDir: '--fixtures-dir',
-    baseUrl: '--base-url',
-    serve: '--serve',
-    fixtures: '--fixture',
-    tags: '--tag',
-    sample: '--sample',
-    sampleSeed: '--sample-seed',
-    rerunFailed: '--rerun-failed',
-    ifNothingToRerun: '--if-nothing-to-rerun',
-    retries: '--retries',
-    concurrency: '--concurrency',
-    timeout: '--timeout',
-    suiteTimeout: '--suite-timeout',
-    browserPath: '--browser-path',
-    dryRun: '--dry-run',
-    failOnFlaky: '--fail-on-flaky',
-    reportDir: '--report-dir',
-};
-const USAGE = `Usage: reliability-smoke [options]
-
-Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
-report.json and junit.xml. With --rerun-failed, reruns only the fixtures that failed in a previous report.
-
-Where to test
-  --base-url URL            base for relative fixture URLs (a deployed site)
-  --serve DIR               serve DIR on 127.0.0.1 and use it as the base URL (not with --base-url)
-
-What to run
-  --fixtures-dir DIR        where fixture files are found, recursively (default: fixtures)
-  --fixture ID              a fixture id or glob such as "checkout-*"; repeatable, or comma-separated
-  --tag TAG                 only fixtures with this tag; repeatable
-  --sample N                a deterministic sample of N fixtures
-  --sample-seed SEED        seed for --sample (default: "local")
-  --rerun-failed            rerun only the fixtures that failed (or were never run, after an
-                            interruption) in --artifact; not with --fixture
-  --artifact PATH           report to rerun from (default: report.json in --report-dir,
-                            so ${DEFAULT_ARTIFACT_PATH})
-  --if-nothing-to-rerun X   "error" (default) or "pass" when the report has no failed fixture
-  --dry-run                 write plan.json with what would run; run nothing
-
-How to run
-  --retries N               retries for fixtures that set none (default: 0)
-  --concurrency N           fixtures at once (default: 2)
-  --timeout DURATION        time limit per attempt for fixtures that set none (default: 30s)
-  --suite-timeout DURATION  time limit for the whole suite (default: none)
-  --browser-path PATH       Chrome or Chromium to use
-  --fail-on-flaky           fail the run when a fixture only passed on a retry
-
-Output
-  --report-dir DIR          where report.json, junit.xml and evidence go (default: ${DEFAULT_CLI_REPORT_DIR})
-  --json                    print report.json to stdout; progress and RESULT go to stderr
-  -h, --help                show this help
-  -v, --version             show the version
-
-Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error,
-130 stopped by Ctrl-C (the report is still written).
-`;
+/** node:util parseArgs' description of every flag. */
+const FLAGS = Object.fromEntries(CLI_KEYS.map((key) => {
+    const { kind, cli } = OPTIONS[key];
+    const short = 'short' in cli ? cli.short : undefined;
+    const spec = { type: kind === 'switch' ? 'boolean' : 'string' };
+    if (kind === 'list')
+        spec.multiple = true;
+    if (short)
+        spec.short = short;
+    return [cli.flag, spec];
+}));
 function flagProblems(tokens) {
     const problems = [];
     for (const token of tokens) {
@@ -63791,6 +64137,14 @@ function flagProblems(tokens) {
     }
     return problems;
 }
+/** A flag's value as the option parser takes it. A flag given without its value counts as not given (flagProblems says so). */
+function rawValue(kind, value) {
+    if (kind === 'switch')
+        return value === true ? true : undefined;
+    if (kind === 'list')
+        return (Array.isArray(value) ? value : []).filter((item) => typeof item === 'string').flatMap(parseList);
+    return typeof value === 'string' ? value : undefined;
+}
 function parseCliArgs(argv) {
     const { values, tokens } = (0,external_node_util_.parseArgs)({ args: argv, options: FLAGS, strict: false, allowPositionals: true, tokens: true });
     const problems = flagProblems(tokens ?? []);
@@ -63798,50 +64152,75 @@ function parseCliArgs(argv) {
         return { kind: 'help' };
     if (values.version === true)
         return { kind: 'version' };
-    const text = (name) => {
-        const value = values[name];
-        return typeof value === 'string' ? value : undefined;
-    };
-    const texts = (name) => {
-        const value = values[name];
-        const items = Array.isArray(value) ? value : [];
-        return items.filter((item) => typeof item === 'string').flatMap(parseList);
-    };
-    let options;
-    try {
-        options = parseRunOptions({
-            fixturesDir: text('fixtures-dir'),
-            baseUrl: text('base-url'),
-            serve: text('serve'),
-            fixtures: texts('fixture'),
-            tags: texts('tag'),
-            sample: text('sample'),
-            sampleSeed: text('sample-seed'),
-            rerunFailed: values['rerun-failed'] === true,
-            ifNothingToRerun: text('if-nothing-to-rerun'),
-            retries: text('retries'),
-            concurrency: text('concurrency'),
-            timeout: text('timeout'),
-            suiteTimeout: text('suite-timeout'),
-            browserPath: text('browser-path'),
-            dryRun: values['dry-run'] === true,
-            failOnFlaky: values['fail-on-flaky'] === true,
-            reportDir: text('report-dir'),
-        }, FLAG_NAMES, DEFAULT_CLI_REPORT_DIR);
+    const raw = Object.fromEntries(CLI_KEYS.map((key) => [key, rawValue(OPTIONS[key].kind, values[OPTIONS[key].cli.flag])]));
+    const parsed = parseOptions(CLI_KEYS, raw, FLAG_NAMES);
+    problems.push(...parsed.problems);
+    if (raw.artifactPath?.trim() && parsed.values.rerunFailed === false) {
+        problems.push(`${FLAG_NAMES.artifactPath} only matters with ${FLAG_NAMES.rerunFailed}: add ${FLAG_NAMES.rerunFailed} to rerun the failures it lists.`);
     }
-    catch (error) {
-        if (!(error instanceof UsageError))
-            throw error;
-        problems.push(...error.problems);
-    }
-    if (text('artifact') && values['rerun-failed'] !== true) {
-        problems.push('--artifact only matters with --rerun-failed: add --rerun-failed to rerun the failures it lists.');
-    }
-    if (problems.length > 0 || !options)
-        throw new UsageError(problems);
-    const artifactPath = text('artifact') ?? artifactPathFor(options.reportDir);
-    return { kind: 'run', options, artifactPath, json: values.json === true };
+    const { artifactPath, json, help: _help, version: _version, ...options } = completeOptions({ ...parsed, problems });
+    const reportDir = options.reportDir ?? CLI_REPORT_DIR;
+    return { kind: 'run', options: { ...options, reportDir }, artifactPath: artifactPath ?? artifactPathFor(reportDir), json };
 }
+
+;// CONCATENATED MODULE: ./src/cli/usage.ts
+/**
+ * The --help text, written from the option table: a section per group, a line per flag with its argument, what
+ * it does and its default. The README's flags table says the same in Markdown.
+ */
+
+const WIDTH = 100;
+/** Markdown from the table as a terminal shows it. */
+const plainText = (markdown) => markdown.replaceAll('`', '');
+const cliOf = (key) => OPTIONS[key].cli;
+/** The flag as --help and the README show it: "-h, --help", "--fixture ID". */
+function flagUsage(key) {
+    const { flag, short, value } = cliOf(key);
+    return `${short ? `-${short}, ` : ''}--${flag}${value ? ` ${value}` : ''}`;
+}
+/** What the CLI does when the flag is not given (Markdown), or null when there is nothing to say. */
+function cliDefault(key) {
+    const option = OPTIONS[key];
+    if (option.cli?.default)
+        return option.cli.default;
+    return option.kind === 'switch' || option.default === '' ? null : `\`${option.default}\``;
+}
+function wrap(text, width) {
+    const lines = [];
+    let line = '';
+    for (const word of text.split(' ')) {
+        if (line && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = word;
+        }
+        else {
+            line = line ? `${line} ${word}` : word;
+        }
+    }
+    return [...lines, line];
+}
+/** Where the descriptions start, the same in every section. */
+const column = 2 + Math.max(...CLI_KEYS.map((key) => flagUsage(key).length)) + 3;
+function flagLines(keys) {
+    return keys.flatMap((key) => {
+        const shown = cliDefault(key);
+        const text = plainText(`${cliOf(key).help}${shown ? ` (default: ${shown})` : ''}`);
+        const [first = '', ...rest] = wrap(text, WIDTH - column);
+        return [`  ${flagUsage(key).padEnd(column - 2)}${first}`, ...rest.map((line) => `${' '.repeat(column)}${line}`)];
+    });
+}
+const sections = Object.keys(HELP_GROUPS).map((group) => [HELP_GROUPS[group], ...flagLines(CLI_KEYS.filter((key) => cliOf(key).group === group))].join('\n'));
+const USAGE = `Usage: reliability-smoke [options]
+
+Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
+report.json and junit.xml. With --rerun-failed, reruns only the fixtures that failed in a previous
+report.
+
+${sections.join('\n\n')}
+
+Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error,
+130 stopped by Ctrl-C (the report is still written).
+`;
 
 ;// CONCATENATED MODULE: ./src/render/terminal.ts
 /**
@@ -64054,6 +64433,7 @@ function reportPointer(view) {
 
 
 
+
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -64083,17 +64463,17 @@ function localRunContext(cwd) {
 function contextArgs(options) {
     const args = siteArgs(options);
     if (options.browserPath)
-        args.push('--browser-path', options.browserPath);
-    if (options.retries !== Number(OPTION_DEFAULTS.retries))
-        args.push('--retries', String(options.retries));
-    if (options.timeoutMs !== parseDuration(OPTION_DEFAULTS.timeout))
-        args.push('--timeout', `${options.timeoutMs}ms`);
+        args.push(FLAG_NAMES.browserPath, options.browserPath);
+    if (options.retries !== RUN_OPTION_DEFAULTS.retries)
+        args.push(FLAG_NAMES.retries, String(options.retries));
+    if (options.timeoutMs !== RUN_OPTION_DEFAULTS.timeoutMs)
+        args.push(FLAG_NAMES.timeoutMs, `${options.timeoutMs}ms`);
     if (options.suiteTimeoutMs !== null)
-        args.push('--suite-timeout', `${options.suiteTimeoutMs}ms`);
+        args.push(FLAG_NAMES.suiteTimeoutMs, `${options.suiteTimeoutMs}ms`);
     if (options.failOnFlaky)
-        args.push('--fail-on-flaky');
-    if (options.reportDir !== DEFAULT_CLI_REPORT_DIR)
-        args.push('--report-dir', options.reportDir);
+        args.push(FLAG_NAMES.failOnFlaky);
+    if (options.reportDir !== CLI_REPORT_DIR)
+        args.push(FLAG_NAMES.reportDir, options.reportDir);
     return args;
 }
 function cliLogger(io) {

@@ -9,7 +9,7 @@ import { DefaultArtifactClient } from '@actions/artifact';
 import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
 import { preflightDiagnostic } from '../report/stops.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
-import { UsageError } from '../options.ts';
+import { UsageError } from '../options/parse.ts';
 import { formatFixtureLine } from '../render/terminal.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';

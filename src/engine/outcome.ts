@@ -6,7 +6,7 @@ import path from 'node:path';
 import { renderJunit } from '../render/junit.ts';
 import { JUNIT_FILE, writeAtomically, writeReport } from '../report/write.ts';
 import type { Mode, PreflightDiagnostic, Report } from '../report/schema.ts';
-import type { RunOptions } from '../options.ts';
+import type { RunOptions } from '../options/parse.ts';
 import type { SmokeOutcome } from './request.ts';
 
 /** The mode a run has before selection decides it (and when it never gets that far). */

@@ -1,6 +1,6 @@
 /** What the engine takes and gives back; the CLI and the Action build the request and read the outcome. */
 import type { LoadedFixture } from '../fixtures/schema.ts';
-import type { RunOptions } from '../options.ts';
+import type { RunOptions } from '../options/parse.ts';
 import type { SelectionInfo, FixtureRun } from '../report/build.ts';
 import type { Plan } from '../report/plan.ts';
 import type { Mode, Report, RunContext } from '../report/schema.ts';

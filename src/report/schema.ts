@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { FIXTURE_ID_PATTERN } from '../fixtures/schema.ts';
 import { REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
+import { STOP_CODE_LIST } from './stop-codes.ts';
 
 export const SCHEMA_VERSION = 1;
 export const TOOL_NAME = 'reliability-smoke';
@@ -98,7 +99,8 @@ export const RerunSource = z.object({
 });
 
 export const PreflightDiagnostic = z.object({
-  code: z.string().regex(/^[a-z][a-z-]*$/).max(64),
+  /** What stopped the run: one of the stop codes (stop-codes.ts), each documented in the README. */
+  code: z.enum(STOP_CODE_LIST),
   /** "error" stops the run and fails it; "notice" stops the run without failing it (if-nothing-to-rerun: pass). */
   severity: z.enum(['error', 'notice']),
   message: Message,
