@@ -34,7 +34,7 @@ export interface Publication {
  * The ref a `gh workflow run` rerun dispatches on: the branch under test. A pull request's merge ref cannot be
  * dispatched, so its head branch is used, unless that branch lives in a fork.
  */
-function dispatchRef(context: ActionContext): string | null {
+export function dispatchRef(context: ActionContext): string | null {
   const sameRepository = context.headRepository?.toLowerCase() === context.repository?.toLowerCase();
   return context.branch && sameRepository ? `refs/heads/${context.branch}` : null;
 }

@@ -24,10 +24,12 @@ const Count = z.number().int().nonnegative();
 const FixtureId = z.string().regex(FIXTURE_ID_PATTERN).max(200);
 
 /** Evidence paths are relative to the report folder and may not climb out of it. */
+export const EVIDENCE_PATH_PATTERN = /^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/;
+
 const EvidencePath = z
   .string()
   .max(500)
-  .regex(/^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/, {
+  .regex(EVIDENCE_PATH_PATTERN, {
     message: 'must be failures/<fixture-id>/attempt-<n>.png|html|log',
   })
   .nullable();
