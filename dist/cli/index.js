@@ -61724,7 +61724,12 @@ function summaryViewOf(report, options = {}) {
         interrupted: report.interrupted,
         warnings: report.warnings,
         next: report.preflight ? null : nextAttemptOf(report, options),
-        report: { dir: options.reportDir ?? null, path: options.reportPath ?? null, artifact: options.artifact ?? null },
+        report: {
+            dir: options.reportDir ?? null,
+            path: options.reportPath ?? null,
+            html: options.htmlPath ?? null,
+            artifact: options.artifact ?? null,
+        },
     };
 }
 /** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
@@ -62830,6 +62835,7 @@ function formatSummary(view) {
         flakySection(view),
         warningsSection(view),
         nextSection(view),
+        htmlReportSection(view),
     ];
     const body = sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n'));
     return [...body, `RESULT: ${view.verdict}`].join('\n\n');
@@ -62943,6 +62949,17 @@ function nextSection(view) {
         lines.push(`  $ ${escapeLine(next.cli.rerunFailed)}`);
     lines.push(`  $ ${escapeLine(next.cli.fixtures)}`);
     return lines;
+}
+/** The last thing before the verdict: where to look at the failures in a browser. */
+function htmlReportSection(view) {
+    const html = view.report.html;
+    if (!html)
+        return [];
+    const artifact = view.report.artifact;
+    if (!artifact)
+        return [`HTML report: ${escapeLine(html)}`];
+    const url = artifact.url ? ` ${escapeLine(artifact.url)}` : '';
+    return [`HTML report: report.html in the artifact ${escapeLine(artifact.name)}${url} (on this runner: ${escapeLine(html)})`];
 }
 function attemptsText(count) {
     return `${count} ${count === 1 ? 'attempt' : 'attempts'}`;
@@ -63117,6 +63134,7 @@ async function printOutcome(outcome, print) {
     const view = summaryViewOf(outcome.report, {
         reportDir: outcome.reportPath ? external_node_path_default().dirname(outcome.reportPath) : null,
         reportPath: outcome.reportPath,
+        htmlPath: outcome.htmlPath,
         commandArgs: print.commandArgs,
         // The next rerun reads the report this run just wrote, which is where --artifact points by default.
         cliArtifactPath: null,

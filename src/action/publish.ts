@@ -60,6 +60,7 @@ export async function publish(io: CountingIo, publication: Publication): Promise
         // Evidence is shown relative to the report folder, which is also the artifact's root.
         reportDir: null,
         reportPath: outcome.reportPath,
+        htmlPath: outcome.htmlPath,
         // Only an artifact that exists may be pointed at; after a failed upload the report is only on the runner.
         artifact: artifact?.id ? { name: artifact.name, url: artifact.url } : null,
         commandArgs: publication.commandArgs ?? (inputs ? siteArgs(inputs) : []),
