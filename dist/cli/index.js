@@ -61626,8 +61626,9 @@ const SCRIPT = `
 `;
 const sha256 = (text) => `'sha256-${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('base64')}'`;
 /**
- * `img-src 'self' file:`: a report opened from the unpacked artifact is a file: document, whose evidence images are
- * file: URLs ('self' does not cover them there); served over http(s), 'self' does.
+ * `img-src 'self' file:`: a report opened from the unpacked artifact is a file: document and its evidence images are
+ * file: URLs. Chromium counts them as 'self'; not every browser treats a file: document's origin that way, so file:
+ * is named too. Served over http(s), 'self' covers them.
  */
 const CONTENT_SECURITY_POLICY = [
     "default-src 'none'",
@@ -62034,7 +62035,7 @@ function header(report, view) {
         ...(run.repository ? [html_escape_esc(run.repository)] : []),
         ...(run.sha ? [`commit <code>${html_escape_esc(run.sha.slice(0, 12))}</code>`] : []),
         ...(run.ref ? [html_escape_esc(run.ref)] : []),
-        ...(run.event ? [html_escape_esc(run.event)] : []),
+        ...(run.event && run.runId ? [html_escape_esc(run.event)] : []),
     ];
     const o = report.options;
     const settings = [
@@ -62668,7 +62669,8 @@ const FLAG_NAMES = {
 const USAGE = `Usage: reliability-smoke [options]
 
 Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
-report.json and junit.xml. With --rerun-failed, reruns only the fixtures that failed in a previous report.
+report.json, junit.xml and report.html. With --rerun-failed, reruns only the fixtures that failed in a
+previous report.
 
 Where to test
   --base-url URL            base for relative fixture URLs (a deployed site)
@@ -62696,7 +62698,7 @@ How to run
   --fail-on-flaky           fail the run when a fixture only passed on a retry
 
 Output
-  --report-dir DIR          where report.json, junit.xml and evidence go (default: ${DEFAULT_CLI_REPORT_DIR})
+  --report-dir DIR          where report.json, junit.xml, report.html and evidence go (default: ${DEFAULT_CLI_REPORT_DIR})
   --json                    print report.json to stdout; progress and RESULT go to stderr
   -h, --help                show this help
   -v, --version             show the version

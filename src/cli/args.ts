@@ -66,7 +66,8 @@ export type CliCommand =
 export const USAGE = `Usage: reliability-smoke [options]
 
 Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
-report.json and junit.xml. With --rerun-failed, reruns only the fixtures that failed in a previous report.
+report.json, junit.xml and report.html. With --rerun-failed, reruns only the fixtures that failed in a
+previous report.
 
 Where to test
   --base-url URL            base for relative fixture URLs (a deployed site)
@@ -94,7 +95,7 @@ How to run
   --fail-on-flaky           fail the run when a fixture only passed on a retry
 
 Output
-  --report-dir DIR          where report.json, junit.xml and evidence go (default: ${DEFAULT_CLI_REPORT_DIR})
+  --report-dir DIR          where report.json, junit.xml, report.html and evidence go (default: ${DEFAULT_CLI_REPORT_DIR})
   --json                    print report.json to stdout; progress and RESULT go to stderr
   -h, --help                show this help
   -v, --version             show the version

@@ -148,8 +148,9 @@ export const SCRIPT = `
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /**
- * `img-src 'self' file:`: a report opened from the unpacked artifact is a file: document, whose evidence images are
- * file: URLs ('self' does not cover them there); served over http(s), 'self' does.
+ * `img-src 'self' file:`: a report opened from the unpacked artifact is a file: document and its evidence images are
+ * file: URLs. Chromium counts them as 'self'; not every browser treats a file: document's origin that way, so file:
+ * is named too. Served over http(s), 'self' covers them.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

@@ -72,7 +72,7 @@ function header(report: Report, view: SummaryView): string {
     ...(run.repository ? [esc(run.repository)] : []),
     ...(run.sha ? [`commit <code>${esc(run.sha.slice(0, 12))}</code>`] : []),
     ...(run.ref ? [esc(run.ref)] : []),
-    ...(run.event ? [esc(run.event)] : []),
+    ...(run.event && run.runId ? [esc(run.event)] : []),
   ];
   const o = report.options;
   const settings = [
