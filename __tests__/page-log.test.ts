@@ -37,8 +37,8 @@ describe('the page log of a failed attempt', () => {
           console.warn('slow path');
           console.error('cart failed: "500"');
           fetch('http://127.0.0.1:${port}/api').catch(() => {});
-          setTimeout(() => { throw new TypeError('x is undefined'); }, 0);
-        </script>`),
+        </script>
+        <script>throw new TypeError('x is undefined');</script>`),
     );
     const page = await newPage(browser, t);
     const { attempt } = await run(t, { page, url: `${site.url}/broken`, fixture: { waitUntil: 'networkidle0', expect: { noFailedRequests: true } } });
