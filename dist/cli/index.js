@@ -29793,13 +29793,13 @@ const OPTIONS = {
         parse: orNull(values_text),
         action: {
             input: 'report-dir',
-            description: 'Where `report.json`, `junit.xml` and failure evidence are written. Empty uses `$RUNNER_TEMP/reliability-smoke`.',
+            description: 'Where `report.json`, `junit.xml`, `report.html` and failure evidence are written. Empty uses `$RUNNER_TEMP/reliability-smoke`.',
         },
         cli: {
             flag: 'report-dir',
             value: 'DIR',
             group: 'output',
-            help: 'where `report.json`, `junit.xml` and evidence go',
+            help: 'where `report.json`, `junit.xml`, `report.html` and evidence go',
             default: `\`${CLI_REPORT_DIR}\``,
         },
     },
@@ -30001,6 +30001,9 @@ const REPORT_LIMITS = {
     maxMessageChars: 16_000,
     maxShortTextChars: 2_000,
     maxListItems: 1_000,
+    /** Console lines and failed requests a failed attempt keeps in report.json, each; its .log keeps up to 500. */
+    maxPageLogEntries: 20,
+    maxPageLogTextChars: 500,
 };
 /** Cuts text to a limit, saying how much was cut, so a truncated message is never mistaken for a whole one. */
 function clip(text, max) {
@@ -30756,9 +30759,10 @@ const Millis = schemas_number().nonnegative().max(7 * 24 * 3600 * 1000);
 const Count = schemas_number().int().nonnegative();
 const FixtureId = schemas_string().regex(FIXTURE_ID_PATTERN).max(200);
 /** Evidence paths are relative to the report folder and may not climb out of it. */
+const EVIDENCE_PATH_PATTERN = /^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/;
 const EvidencePath = schemas_string()
     .max(500)
-    .regex(/^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/, {
+    .regex(EVIDENCE_PATH_PATTERN, {
     message: 'must be failures/<fixture-id>/attempt-<n>.png|html|log',
 })
     .nullable();
@@ -30767,6 +30771,38 @@ const AttemptError = object({
     kind: FailureKind,
     message: Message,
 });
+const PageLogText = schemas_string().max(REPORT_LIMITS.maxPageLogTextChars);
+/** Why an entry does not count against the fixture (a request the browser made by itself…), or null when it counts. */
+const NotCounted = Text.nullable();
+/**
+ * What the page logged during a failed attempt, in the order it happened: enough to see at a glance why the page
+ * broke (HTML report, carried-over and merged results) without the attempt's .log file, which keeps everything.
+ */
+const PageLog = object({
+    /** console.* messages, and uncaught page errors with type "uncaught". Errors are kept before other messages. */
+    console: array(object({
+        atMs: Millis,
+        type: schemas_string().max(32),
+        text: PageLogText,
+        /** "url:line:column" of the code that logged it, when known. */
+        location: PageLogText.nullable(),
+        ignored: NotCounted,
+    }))
+        .max(REPORT_LIMITS.maxPageLogEntries),
+    /** Requests that failed at the network level or answered with an HTTP error (the main document's aside). */
+    failedRequests: array(object({
+        atMs: Millis,
+        method: schemas_string().max(32),
+        url: PageLogText,
+        resourceType: schemas_string().max(32),
+        /** "net::ERR_CONNECTION_REFUSED" or "HTTP 404 Not Found". */
+        failure: PageLogText,
+        ignored: NotCounted,
+    }))
+        .max(REPORT_LIMITS.maxPageLogEntries),
+    /** Entries left out for the limits; the attempt's .log keeps up to 500 of each kind. */
+    omitted: Count,
+});
 const Attempt = object({
     attempt: schemas_number().int().min(1),
     status: schemas_enum(['passed', 'failed']),
@@ -30774,6 +30810,8 @@ const Attempt = object({
     durationMs: Millis,
     error: AttemptError.nullable(),
     evidence: object({ screenshot: EvidencePath, html: EvidencePath, log: EvidencePath }).nullable(),
+    /** Failed attempts only; absent in reports written before it was recorded, and when the attempt was cut off (browser gone). */
+    pageLog: PageLog.optional(),
 });
 const CarriedOverFrom = object({
     runId: NullableText,
@@ -31508,6 +31546,7 @@ function resolveAgainstBase(fixture, baseUrl) {
 
 const REPORT_FILE = 'report.json';
 const JUNIT_FILE = 'junit.xml';
+const HTML_FILE = 'report.html';
 const PLAN_FILE = 'plan.json';
 /** Writes report.json into `reportDir` (created if needed), refusing one that does not match its own schema. */
 async function writeReport(reportDir, report) {
@@ -31564,7 +31603,7 @@ async function writeDryRun(request, planned, reportDir, clock) {
         ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
     });
     const planPath = await writePlan(reportDir, plan);
-    return { report: null, reportPath: null, junitPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
+    return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
 }
 /** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
 function servedLocation(fixture) {
@@ -61328,6 +61367,7 @@ function maxDurationFailure(maxDuration, elapsedMs) {
 
 
 
+
 /** Report-relative path, always with "/": it goes into report.json. */
 function evidencePath(fixtureId, attemptNumber, extension) {
     return `failures/${fixtureId}/attempt-${attemptNumber}.${extension}`;
@@ -61364,6 +61404,54 @@ async function writeEvidence(request) {
     const text = formatAttemptLog(record, { screenshot: screenshot.note, html: html.note });
     const log = await promises_default().writeFile(external_node_path_default().join(reportDir, logPath), text).then(() => logPath, () => null);
     return { evidence: { screenshot: screenshot.path, html: html.path, log }, lost: null };
+}
+/** The console error types a page's code logs, and uncaught errors: kept first when a list is cut. */
+const ERROR_TYPES = new Set(['error', 'assert', 'uncaught']);
+/**
+ * Errors before the rest, within the limit, then back in the order they happened: a page that logs a lot cannot
+ * crowd its errors out of the report.
+ */
+function keepFirst(entries, important) {
+    const indexed = entries.map((entry, index) => ({ entry, index }));
+    const ranked = [...indexed.filter(({ entry }) => important(entry)), ...indexed.filter(({ entry }) => !important(entry))];
+    return ranked
+        .slice(0, REPORT_LIMITS.maxPageLogEntries)
+        .sort((a, b) => a.entry.atMs - b.entry.atMs || a.index - b.index)
+        .map(({ entry }) => entry);
+}
+/** What report.json keeps of the page's console and failed requests: bounded, errors first. */
+function pageLogOf(signals) {
+    const text = (value) => clip(value, REPORT_LIMITS.maxPageLogTextChars);
+    const millis = (ms) => Math.max(0, Math.round(ms));
+    const lines = [
+        ...signals.consoleMessages.map((entry) => ({
+            atMs: millis(entry.atMs),
+            type: entry.type.slice(0, 32),
+            text: text(entry.text),
+            location: entry.location === null ? null : text(entry.location),
+            ignored: entry.ignored === null ? null : text(entry.ignored),
+        })),
+        ...signals.pageErrors.map((entry) => ({
+            atMs: millis(entry.atMs),
+            type: 'uncaught',
+            text: text(entry.stack ? `${entry.message}\n${entry.stack}` : entry.message),
+            location: null,
+            ignored: entry.ignored === null ? null : text(entry.ignored),
+        })),
+    ];
+    const requests = signals.failedRequests.map((entry) => ({
+        atMs: millis(entry.atMs),
+        method: entry.method.slice(0, 32),
+        url: text(entry.url),
+        resourceType: entry.resourceType.slice(0, 32),
+        failure: text(entry.failure),
+        ignored: entry.ignored === null ? null : text(entry.ignored),
+    }));
+    const consoleLines = keepFirst(lines, (entry) => ERROR_TYPES.has(entry.type) && entry.ignored === null);
+    const failedRequests = keepFirst(requests, (entry) => entry.ignored === null);
+    const notWatched = ['console messages', 'page errors', 'failed requests'].reduce((total, list) => total + (signals.dropped[list] ?? 0), 0);
+    const omitted = lines.length - consoleLines.length + requests.length - failedRequests.length + notWatched;
+    return { console: consoleLines, failedRequests, omitted };
 }
 const at = (ms) => `+${Math.round(ms)}ms`;
 function section(title, lines) {
@@ -61684,6 +61772,7 @@ async function runAttempt(context) {
             durationMs,
             error: { kind: error.kind, message },
             evidence: written.evidence,
+            pageLog: pageLogOf(signals),
         };
     }
     finally {
@@ -63515,6 +63604,222 @@ function requireBaseUrlWhereNeeded(request, selected) {
     }));
 }
 
+;// CONCATENATED MODULE: ./src/render/html-assets.ts
+/**
+ * The style and the script inlined into report.html, and the Content-Security-Policy that allows exactly these two
+ * (by hash), images from the evidence files beside the report, and nothing else: no other script, no style
+ * attribute, no fetch, no frame, no form. So even text that escaped its escaping could not run or load anything.
+ * The script reads no data but the page's own markup: it filters, searches, follows `#<fixture-id>` links and
+ * enlarges screenshots.
+ */
+
+const STYLE = `
+:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--card:#f6f8fa;--fail:#cf222e;--flaky:#9a6700;--pass:#1a7f37;--skip:#6e7781;--accent:#0969da}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;--card:#151b23;--fail:#f85149;--flaky:#d29922;--pass:#3fb950;--skip:#8b949e;--accent:#4493f8}}
+*{box-sizing:border-box}
+[hidden]{display:none!important}
+body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+main{max-width:1200px;margin:0 auto;padding:16px 20px 40px}
+a{color:var(--accent)}
+code,pre,ol.log{font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0;padding:8px 10px;background:var(--card);border:1px solid var(--line);border-radius:6px}
+pre.error{border-left:3px solid var(--fail)}
+h1{font-size:22px;margin:0 0 6px}
+h2{font-size:16px;margin:0 0 6px}
+.verdict.fail{color:var(--fail)}.verdict.pass{color:var(--pass)}
+.counts{display:flex;flex-wrap:wrap;gap:6px 14px;margin:4px 0;font-size:15px}
+.counts .n{font-weight:700}
+.meta,.muted,.t{color:var(--muted)}
+.meta{margin:2px 0;font-size:13px;overflow-wrap:anywhere}
+.panel{border:1px solid var(--line);border-radius:8px;padding:10px 14px;margin:14px 0}
+.panel.stop{border-left:4px solid var(--fail)}.panel.notice{border-left:4px solid var(--accent)}
+.panel ul{margin:4px 0;padding-left:20px}
+.toolbar{position:sticky;top:0;z-index:1;background:var(--bg);display:flex;flex-wrap:wrap;gap:8px;align-items:center;padding:10px 0;border-bottom:1px solid var(--line)}
+.toolbar button{font:inherit;border:1px solid var(--line);background:var(--card);color:var(--fg);border-radius:16px;padding:2px 12px;cursor:pointer}
+.toolbar button[aria-pressed=true]{border-color:var(--accent);box-shadow:0 0 0 1px var(--accent)}
+.toolbar input{font:inherit;flex:1;min-width:220px;padding:4px 10px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
+.fx{border:1px solid var(--line);border-left-width:4px;border-radius:8px;margin:8px 0}
+.fx.failed{border-left-color:var(--fail)}.fx.flaky{border-left-color:var(--flaky)}.fx.passed{border-left-color:var(--pass)}.fx.skipped{border-left-color:var(--skip)}
+.fx:target{box-shadow:0 0 0 2px var(--accent)}
+.fx>summary{cursor:pointer;padding:7px 12px;display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}
+.fx>summary::before{content:"▸";color:var(--muted)}.fx[open]>summary::before{content:"▾"}
+.badge{font-size:12px;font-weight:600;border-radius:10px;padding:0 8px;color:#fff}
+.badge.failed{background:var(--fail)}.badge.flaky{background:var(--flaky)}.badge.passed{background:var(--pass)}.badge.skipped{background:var(--skip)}
+.kind,.tag,.mark{font-size:12px;border:1px solid var(--line);border-radius:10px;padding:0 7px;color:var(--muted)}
+.kind{border-color:currentColor;font-weight:600}.fx.failed .kind,.attempt.failed .kind{color:var(--fail)}.fx.flaky>summary .kind{color:var(--flaky)}
+.mark.good,.note.good{color:var(--pass)}
+.id{font-weight:600}.title{overflow-wrap:anywhere}
+.dur{margin-left:auto;color:var(--muted);font-size:12px}
+.body{padding:0 12px 10px;border-top:1px solid var(--line)}
+.where{color:var(--muted);font-size:12.5px;overflow-wrap:anywhere;margin:6px 0}
+.where .url{margin-left:8px}.permalink{margin-left:8px;text-decoration:none}
+.note{margin:6px 0}
+.msg{white-space:pre-wrap;overflow-wrap:anywhere}
+.attempt h4{font-size:13px;font-weight:600;margin:10px 0 4px;display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
+.evidence{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
+.shot img{width:320px;max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px;display:block;cursor:zoom-in}
+.signals{flex:1;min-width:280px}.signals h5{margin:6px 0 2px;font-size:12.5px}
+ol.log{list-style:none;margin:0;padding:0}
+ol.log li{padding:1px 0;border-bottom:1px dashed var(--line);white-space:pre-wrap;overflow-wrap:anywhere}
+.c-error .text,.c-assert .text,.c-uncaught .text{color:var(--fail)}.c-warn .text,.c-warning .text{color:var(--flaky)}
+.ignored{opacity:.65}
+.cmd{position:relative}.cmd button{position:absolute;top:4px;right:4px;font-size:12px}
+#_lightbox{padding:0;border:0;background:transparent;max-width:96vw;max-height:96vh}
+#_lightbox::backdrop{background:rgba(0,0,0,.8)}
+#_lightbox img{display:block;max-width:96vw;max-height:96vh;cursor:zoom-out}
+footer{color:var(--muted);font-size:12px;margin-top:24px}
+`;
+const SCRIPT = `
+(() => {
+  'use strict';
+  const cards = Array.from(document.querySelectorAll('details.fx'));
+  const buttons = Array.from(document.querySelectorAll('button[data-filter]'));
+  const search = document.getElementById('_search');
+  const shown = document.getElementById('_shown');
+  const empty = document.getElementById('_empty');
+  let status = 'all';
+  function apply() {
+    const terms = search ? search.value.toLowerCase().split(/\\s+/).filter(Boolean) : [];
+    let count = 0;
+    for (const card of cards) {
+      const text = card.getAttribute('data-search') || '';
+      const match = (status === 'all' || card.getAttribute('data-status') === status) && terms.every((term) => text.includes(term));
+      card.hidden = !match;
+      if (match) count += 1;
+    }
+    for (const button of buttons) button.setAttribute('aria-pressed', String(button.getAttribute('data-filter') === status));
+    if (shown) shown.textContent = 'Showing ' + count + ' of ' + cards.length;
+    if (empty) empty.hidden = count > 0 || cards.length === 0;
+  }
+  for (const button of buttons) {
+    button.addEventListener('click', () => {
+      status = button.getAttribute('data-filter') || 'all';
+      apply();
+    });
+  }
+  if (search) search.addEventListener('input', apply);
+  document.addEventListener('keydown', (event) => {
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
+    if (event.key === '/' && !typing && search) {
+      event.preventDefault();
+      search.focus();
+    }
+  });
+  function follow() {
+    let id = '';
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch { return; }
+    const card = id ? document.getElementById(id) : null;
+    if (!card || !card.matches('details.fx')) return;
+    if (card.hidden) {
+      status = 'all';
+      if (search) search.value = '';
+      apply();
+    }
+    card.open = true;
+    card.scrollIntoView({ block: 'start' });
+  }
+  window.addEventListener('hashchange', follow);
+  const lightbox = document.getElementById('_lightbox');
+  const large = lightbox && lightbox.querySelector('img');
+  document.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a.shot') : null;
+    if (!link || !lightbox || !large) return;
+    event.preventDefault();
+    const small = link.querySelector('img');
+    large.src = link.getAttribute('href') || '';
+    large.alt = small ? small.alt : '';
+    lightbox.showModal();
+  });
+  if (lightbox) lightbox.addEventListener('click', () => lightbox.close());
+  for (const block of document.querySelectorAll('pre.cmd')) {
+    const text = block.textContent || '';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Copy';
+    button.addEventListener('click', () => {
+      navigator.clipboard.writeText(text).then(
+        () => { button.textContent = 'Copied'; },
+        () => { getSelection().selectAllChildren(block); button.textContent = 'Selected: press Ctrl+C'; },
+      );
+    });
+    block.appendChild(button);
+  }
+  apply();
+  follow();
+  document.documentElement.setAttribute('data-ready', 'true');
+})();
+`;
+const sha256 = (text) => `'sha256-${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('base64')}'`;
+/**
+ * `img-src 'self' file:`: a report opened from the unpacked artifact is a file: document and its evidence images are
+ * file: URLs. Chromium counts them as 'self'; not every browser treats a file: document's origin that way, so file:
+ * is named too. Served over http(s), 'self' covers them.
+ */
+const CONTENT_SECURITY_POLICY = [
+    "default-src 'none'",
+    `script-src ${sha256(SCRIPT)}`,
+    `style-src ${sha256(STYLE)}`,
+    "img-src 'self' file:",
+    "base-uri 'none'",
+    "form-action 'none'",
+].join('; ');
+
+;// CONCATENATED MODULE: ./src/render/html-escape.ts
+/**
+ * The only ways text and links get into report.html. Page text (titles, messages, console lines, URLs) is hostile:
+ * every character that means something in HTML becomes an entity, in text and in attribute values alike (attributes
+ * are always double-quoted), and controls, line separators and bidi overrides are shown as escapes, so text can
+ * neither become markup nor reorder what the reader sees. Links are made only to evidence files beside the report
+ * (checked against the report schema's pattern) and to http(s) URLs the run built from its own context.
+ */
+
+
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+function visibleEscape(char) {
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+function entities(text) {
+    return text.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
+}
+/** Text on one line, for an element or a double-quoted attribute: line breaks and controls shown as escapes. */
+function html_escape_esc(text) {
+    return entities(text.replace(INVISIBLE_CHARS, (char) => (char === '\n' ? '\\n' : char === '\t' ? '\\t' : char === '\r' ? '\\r' : visibleEscape(char))));
+}
+/** Text of several lines, for a <pre>: line breaks and tabs kept, other controls shown as escapes. */
+function escBlock(text) {
+    return entities(text.replace(/\r\n?/g, '\n').replace(INVISIBLE_CHARS, (char) => (char === '\n' || char === '\t' ? char : visibleEscape(char))));
+}
+/** The value of an href or src for an evidence file beside the report, or null when the path is not one. */
+function evidenceHref(path) {
+    return path !== null && EVIDENCE_PATH_PATTERN.test(path) ? html_escape_esc(path) : null;
+}
+/** An http(s) URL the run built itself (its run page, the rerun source), as an attribute value; null otherwise. */
+function webHref(url) {
+    if (url === null || !/^https?:\/\//i.test(url) || !URL.canParse(url))
+        return null;
+    return html_escape_esc(new URL(url).href);
+}
+/** A link when the URL is one we may link to, else the label alone. */
+function webLink(label, url) {
+    const href = webHref(url);
+    return href ? `<a href="${href}" rel="noopener noreferrer">${html_escape_esc(label)}</a>` : html_escape_esc(label);
+}
+/** A link to a fixture's card in this page. Fixture ids are validated tokens; escaped all the same. */
+function fixtureLink(id) {
+    return `<a href="#${html_escape_esc(id)}"><code>${html_escape_esc(id)}</code></a>`;
+}
+/** 2026-03-02 06:00:12 UTC: the same for every reader, whatever their locale and time zone. */
+function utcTime(iso) {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime()))
+        return html_escape_esc(iso);
+    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+function html_escape_plural(count, noun) {
+    return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}
+
 ;// CONCATENATED MODULE: ./src/render/view.ts
 /**
  * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
@@ -63545,7 +63850,12 @@ function summaryViewOf(report, options = {}) {
         interrupted: report.interrupted,
         warnings: report.warnings,
         next: report.preflight ? null : nextAttemptOf(report, options),
-        report: { dir: options.reportDir ?? null, path: options.reportPath ?? null, artifact: options.artifact ?? null },
+        report: {
+            dir: options.reportDir ?? null,
+            path: options.reportPath ?? null,
+            html: options.htmlPath ?? null,
+            artifact: options.artifact ?? null,
+        },
     };
 }
 /** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
@@ -63658,6 +63968,331 @@ function formatDuration(ms) {
     const minutes = Math.floor(totalSeconds / 60);
     const seconds = String(totalSeconds % 60).padStart(2, '0');
     return `${minutes}m ${seconds}s`;
+}
+
+;// CONCATENATED MODULE: ./src/render/html-fixture.ts
+/**
+ * One fixture in report.html: a <details> card whose id is the fixture id (so `report.html#<id>` links to it),
+ * with its status, title, tags and file:line in the summary line, and every attempt in the body: status, kind,
+ * duration, the error, the screenshot (lazy-loaded from the evidence beside the report), the console lines and
+ * failed requests the page produced, and links to the attempt's log and page HTML.
+ *
+ * The summary line and the body are lists of parts, so a later feature (a history strip, a shard) adds one part.
+ *
+ * The long parts of failed attempts (whole messages, console lines, failed requests) share one budget per page,
+ * spent in page order (failures first): past it, an attempt shows its message cut short and points to its log,
+ * so the page stays small (under 2 MB for 500 fixtures with 50 failures) whatever the pages logged.
+ */
+
+
+
+const STATUS_LABEL = { failed: 'failed', flaky: 'flaky', skipped: 'skipped', passed: 'passed' };
+/** Characters of page for the long parts of failed attempts, shared by every card of the page. */
+const DETAIL_BUDGET_CHARS = 1_000_000;
+/** A message past the budget is cut to this. */
+const CUT_MESSAGE_CHARS = 600;
+/** The card of one fixture; `result` is the report's record of the row's fixture. */
+function fixtureCard(row, result, options) {
+    const search = [row.id, row.title ?? '', ...result.tags].join(' ').toLowerCase();
+    const summary = [
+        `<span class="badge ${row.status}">${STATUS_LABEL[row.status]}</span>`,
+        `<code class="id">${html_escape_esc(row.id)}</code>`,
+        row.title ? `<span class="title">${html_escape_esc(row.title)}</span>` : '',
+        row.kind && row.status !== 'passed' ? `<span class="kind">${html_escape_esc(row.kind)}</span>` : '',
+        row.carriedOver ? '<span class="mark">carried over</span>' : '',
+        row.recovered ? '<span class="mark good">recovered</span>' : '',
+        ...result.tags.map((tag) => `<span class="tag">${html_escape_esc(tag)}</span>`),
+        `<span class="dur">${row.status === 'skipped' ? '' : `${formatDuration(row.durationMs)}${row.attempts > 1 ? ` · ${row.attempts} attempts` : ''}`}</span>`,
+    ];
+    const attempts = result.attempts.map((attempt) => attemptBlock(attempt, result, options.budget));
+    const body = [whereLine(row, result), provenance(result), skipped(result), ...attempts];
+    return (`<details class="fx ${row.status}" id="${html_escape_esc(row.id)}" data-status="${row.status}" data-search="${html_escape_esc(search)}"${options.open ? ' open' : ''}>` +
+        `<summary>${summary.filter((part) => part !== '').join('')}</summary>` +
+        `<div class="body">${body.filter((part) => part !== '').join('')}</div></details>`);
+}
+function whereLine(row, result) {
+    const parts = [`<span class="loc">${html_escape_esc(row.location)}</span>`];
+    if (result.url)
+        parts.push(`<span class="url">${html_escape_esc(result.url)}</span>`);
+    parts.push(`<a class="permalink" href="#${html_escape_esc(row.id)}" title="Link to this fixture">#</a>`);
+    return `<p class="where">${parts.join(' ')}</p>`;
+}
+function provenance(result) {
+    const from = result.carriedOver;
+    if (from) {
+        const run = from.runId ? `run ${from.runId}${from.runAttempt ? ` attempt ${from.runAttempt}` : ''}` : 'the source report';
+        const commit = from.sha ? ` at commit ${from.sha.slice(0, 12)}` : '';
+        const artifact = from.artifactName ? `the artifact ${from.artifactName}` : "that run's report folder";
+        return `<p class="note">Carried over from ${html_escape_esc(run)}${html_escape_esc(commit)}: not run this time. Its evidence is in ${html_escape_esc(artifact)}.</p>`;
+    }
+    if (result.recovered)
+        return '<p class="note good">Recovered: it failed in the source run and passes now.</p>';
+    return '';
+}
+function skipped(result) {
+    return result.status === 'skipped' && result.skipReason ? `<p class="note">Not run: ${html_escape_esc(result.skipReason)}</p>` : '';
+}
+function attemptBlock(attempt, result, budget) {
+    const head = [
+        `Attempt ${attempt.attempt}`,
+        `<span class="badge ${attempt.status}">${attempt.status}</span>`,
+        attempt.error ? `<span class="kind">${html_escape_esc(attempt.error.kind)}</span>` : '',
+        formatDuration(attempt.durationMs),
+        `<span class="muted">${utcTime(attempt.startedAt)}</span>`,
+    ].filter((part) => part !== '');
+    const parts = [`<h4>${head.join(' ')}</h4>`];
+    if (attempt.status === 'failed')
+        parts.push(failureDetails(attempt, result, budget));
+    return `<section class="attempt ${attempt.status}">${parts.join('')}</section>`;
+}
+/** The message and the page log in full while the page's budget lasts; then the message cut short. */
+function failureDetails(attempt, result, budget) {
+    const message = attempt.error ? `<pre class="error">${escBlock(attempt.error.message)}</pre>` : '';
+    const log = attempt.pageLog ? pageLogBlock(attempt.pageLog) : '<p class="muted">No console lines or requests were recorded for this attempt.</p>';
+    if (message.length + log.length <= budget.remaining) {
+        budget.remaining -= message.length + log.length;
+        return message + evidenceBlock(attempt, result, log);
+    }
+    budget.remaining = 0;
+    const cut = attempt.error ? `<pre class="error">${escBlock(clip(attempt.error.message, CUT_MESSAGE_CHARS))}</pre>` : '';
+    const note = '<p class="muted">Console lines and failed requests are left out here to keep this page small: see the attempt log, or report.json.</p>';
+    return cut + evidenceBlock(attempt, result, note);
+}
+function evidenceBlock(attempt, result, signals) {
+    const screenshot = evidenceHref(attempt.evidence?.screenshot ?? null);
+    const shot = screenshot
+        ? `<a class="shot" href="${screenshot}"><img src="${screenshot}" loading="lazy" alt="Screenshot of ${html_escape_esc(result.id)}, attempt ${attempt.attempt}" width="320" height="180"></a>`
+        : `<p class="noshot">${result.carriedOver ? 'Screenshot in the source run’s artifact.' : 'No screenshot.'}</p>`;
+    const files = [
+        linkTo(attempt.evidence?.log ?? null, 'attempt log', 'error, step trace, every console line and request'),
+        linkTo(attempt.evidence?.html ?? null, 'page HTML', 'the page as captured; opening it runs its scripts'),
+    ].filter((part) => part !== '');
+    const side = [signals, files.length > 0 ? `<p class="files">${files.join(' · ')}</p>` : ''];
+    return `<div class="evidence">${shot}<div class="signals">${side.join('')}</div></div>`;
+}
+function linkTo(path, label, title) {
+    const href = evidenceHref(path);
+    return href ? `<a href="${href}" title="${html_escape_esc(title)}">${html_escape_esc(label)}</a>` : '';
+}
+const html_fixture_at = (ms) => `+${formatDuration(ms)}`;
+function pageLogBlock(log) {
+    const consoleLines = log.console.map((entry) => {
+        const where = entry.location ? `<span class="muted"> ${html_escape_esc(entry.location)}</span>` : '';
+        const ignored = entry.ignored ? `<span class="muted"> (not counted: ${html_escape_esc(entry.ignored)})</span>` : '';
+        return `<li class="c-${cssToken(entry.type)}${entry.ignored ? ' ignored' : ''}"><span class="t">${html_fixture_at(entry.atMs)} ${html_escape_esc(entry.type)}</span> <span class="text">${escBlock(entry.text)}</span>${where}${ignored}</li>`;
+    });
+    const requests = log.failedRequests.map((entry) => {
+        const ignored = entry.ignored ? `<span class="muted"> (not counted: ${html_escape_esc(entry.ignored)})</span>` : '';
+        return `<li${entry.ignored ? ' class="ignored"' : ''}><span class="t">${html_fixture_at(entry.atMs)} ${html_escape_esc(entry.method)}</span> <span class="text">${html_escape_esc(entry.url)}</span> <strong>${html_escape_esc(entry.failure)}</strong> <span class="muted">${html_escape_esc(entry.resourceType)}</span>${ignored}</li>`;
+    });
+    const parts = [
+        `<h5>Console (${log.console.length})</h5>`,
+        consoleLines.length > 0 ? `<ol class="log">${consoleLines.join('')}</ol>` : '<p class="muted">Nothing logged.</p>',
+        `<h5>Failed requests (${log.failedRequests.length})</h5>`,
+        requests.length > 0 ? `<ol class="log">${requests.join('')}</ol>` : '<p class="muted">None.</p>',
+    ];
+    if (log.omitted > 0)
+        parts.push(`<p class="muted">${log.omitted} more ${log.omitted === 1 ? 'entry is' : 'entries are'} in the attempt log.</p>`);
+    return parts.join('');
+}
+/** Console types are page-controlled strings: only a plain token may become part of a class name. */
+function cssToken(type) {
+    return /^[a-z]{1,20}$/.test(type) ? type : 'other';
+}
+
+;// CONCATENATED MODULE: ./src/render/html.ts
+
+
+
+
+/** Failed fixtures whose cards are open when the page loads; the rest open with a click or a link. */
+const MAX_OPEN_CARDS = 20;
+/** Ids listed inline in the rerun section before "and N more" (each has its card below). */
+const MAX_LISTED_IDS = 50;
+/** A command longer than this is not something anyone pastes. */
+const MAX_COMMAND_CHARS = 2_000;
+const FILTER_ORDER = ['failed', 'flaky', 'skipped', 'passed'];
+function renderHtmlReport(report, view) {
+    const sections = [
+        header(report, view),
+        interruptedPanel(view),
+        preflightPanel(view),
+        rerunPanel(view),
+        fixtureList(report, view),
+        nextPanel(report, view),
+        warningsPanel(view),
+    ];
+    const title = `${view.tool.name}: ${view.verdict}${report.run.repository ? ` · ${report.run.repository}` : ''}`;
+    return [
+        '<!doctype html>',
+        '<html lang="en"><head><meta charset="utf-8">',
+        `<meta http-equiv="Content-Security-Policy" content="${html_escape_esc(CONTENT_SECURITY_POLICY)}">`,
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${html_escape_esc(title)}</title>`,
+        `<style>${STYLE}</style>`,
+        '</head><body><main>',
+        ...sections.filter((section) => section !== ''),
+        `<footer>Written by ${html_escape_esc(view.tool.name)} ${html_escape_esc(view.tool.version)} from the report.json beside this file; screenshots, logs and page HTML are in failures/ beside it.</footer>`,
+        '</main><dialog id="_lightbox"><img alt=""></dialog>',
+        `<script>${SCRIPT}</script>`,
+        '</body></html>',
+        '',
+    ].join('\n');
+}
+function header(report, view) {
+    const c = view.counts;
+    const verdict = `<span class="verdict ${view.verdict}">${view.verdict === 'pass' ? '✓ PASS' : '✗ FAIL'}</span>`;
+    const counts = view.preflight
+        ? ['<span><strong>No fixture ran.</strong></span>']
+        : [
+            `<span><span class="n">${c.total}</span> ${c.total === 1 ? 'fixture' : 'fixtures'}</span>`,
+            ...FILTER_ORDER.map((status) => `<span class="${status}"><span class="n">${c[status]}</span> ${status}</span>`),
+            ...(c.carriedOver > 0 ? [`<span><span class="n">${c.carriedOver}</span> carried over</span>`] : []),
+            ...(c.recovered > 0 ? [`<span><span class="n">${c.recovered}</span> recovered</span>`] : []),
+        ];
+    const run = report.run;
+    const about = [
+        `mode ${html_escape_esc(view.mode)}`,
+        formatDuration(view.durationMs),
+        `started ${utcTime(view.startedAt)}`,
+        webLink(view.run.label, view.run.url),
+        ...(run.repository ? [html_escape_esc(run.repository)] : []),
+        ...(run.sha ? [`commit <code>${html_escape_esc(run.sha.slice(0, 12))}</code>`] : []),
+        ...(run.ref ? [html_escape_esc(run.ref)] : []),
+        ...(run.event && run.runId ? [html_escape_esc(run.event)] : []),
+    ];
+    const o = report.options;
+    const settings = [
+        ...(report.baseUrl ? [`base URL ${html_escape_esc(report.baseUrl)}`] : []),
+        `retries ${o.retries}`,
+        `concurrency ${o.concurrency}`,
+        `timeout ${formatDuration(o.timeoutMs)}`,
+        ...(o.failOnFlaky ? ['fail-on-flaky'] : []),
+    ];
+    return [
+        '<header>',
+        `<h1>${verdict} ${html_escape_esc(view.tool.name)}</h1>`,
+        `<p class="counts">${counts.join('')}</p>`,
+        `<p class="meta">${about.join(' · ')}</p>`,
+        `<p class="meta">${settings.join(' · ')}</p>`,
+        '</header>',
+    ].join('\n');
+}
+function interruptedPanel(view) {
+    const interrupted = view.interrupted;
+    if (!interrupted)
+        return '';
+    return `<section class="panel stop"><h2>Interrupted (${html_escape_esc(interrupted.reason)})</h2><p class="msg">${escBlock(interrupted.message)}</p></section>`;
+}
+function preflightPanel(view) {
+    const p = view.preflight;
+    if (!p)
+        return '';
+    const title = p.severity === 'error' ? 'Stopped before any fixture ran' : 'Nothing to run';
+    const parts = [`<h2>${title}: <code>${html_escape_esc(p.code)}</code></h2>`, `<p class="msg">${escBlock(p.message)}</p>`];
+    if (p.problems.length > 0)
+        parts.push(`<ul>${p.problems.map((problem) => `<li class="msg">${escBlock(problem)}</li>`).join('')}</ul>`);
+    for (const line of p.guidance)
+        parts.push(line.includes('\n') ? `<pre>${escBlock(line)}</pre>` : `<p>${html_escape_esc(line)}</p>`);
+    if (p.fallback) {
+        parts.push('<p><strong>Run only these fixtures</strong> (set the <code>fixtures</code> input, or run locally):</p>');
+        parts.push(html_command(`fixtures: ${p.fallback.actionInput}`), html_command(p.fallback.cliCommand));
+        parts.push('<p><strong>Or run the full suite:</strong></p>', html_command(p.fallback.fullRun));
+    }
+    return `<section class="panel ${p.severity === 'error' ? 'stop' : 'notice'}" id="_preflight">${parts.join('\n')}</section>`;
+}
+function rerunPanel(view) {
+    const r = view.rerun;
+    if (!r)
+        return '';
+    const facts = [
+        ...(r.source.artifactName ? [`artifact ${html_escape_esc(r.source.artifactName)}`] : []),
+        ...(r.source.sha ? [`commit <code>${html_escape_esc(r.source.sha.slice(0, 12))}</code>`] : []),
+    ];
+    const lists = [
+        html_idList('Recovered', r.recovered.map((id) => fixtureLink(id))),
+        html_idList('Still failing', r.stillFailing.map((id) => fixtureLink(id))),
+        html_idList('Carried over', r.carriedOver.map((fixture) => `${fixtureLink(fixture.id)} (${STATUS_LABEL[fixture.status]})`)),
+    ].filter((item) => item !== '');
+    return [
+        '<section class="panel" id="_rerun">',
+        `<h2>Rerun of ${webLink(r.source.label, r.source.url)}</h2>`,
+        `<p class="msg">${escBlock(r.note)}</p>`,
+        facts.length > 0 ? `<p class="meta">Source: ${facts.join(', ')}</p>` : '',
+        lists.length > 0 ? `<ul>${lists.join('')}</ul>` : '',
+        '</section>',
+    ].join('\n');
+}
+function html_idList(label, items) {
+    if (items.length === 0)
+        return '';
+    const more = items.length > MAX_LISTED_IDS ? ` … and ${items.length - MAX_LISTED_IDS} more` : '';
+    return `<li>${label} (${items.length}): ${items.slice(0, MAX_LISTED_IDS).join(', ')}${more}</li>`;
+}
+function nextPanel(report, view) {
+    const next = view.next;
+    if (!next)
+        return '';
+    const parts = ['<h2>Rerun the failures</h2>'];
+    // The Action's forms only mean something for a run on GitHub; a local run gets the CLI's.
+    const onGitHub = report.run.runId !== null;
+    if (onGitHub && next.action.rerunFailed)
+        parts.push(html_command(next.action.rerunFailed));
+    if (next.cli.rerunFailed)
+        parts.push(html_command(next.cli.rerunFailed));
+    if (next.cli.fixtures.length <= MAX_COMMAND_CHARS) {
+        parts.push(`<p>Or run only ${html_escape_plural(next.ids.length, 'fixture')}${onGitHub ? ' (set the <code>fixtures</code> input, or run locally)' : ''}:</p>`);
+        if (onGitHub)
+            parts.push(html_command(`fixtures: ${next.action.fixturesInput}`));
+        parts.push(html_command(next.cli.fixtures));
+    }
+    else {
+        parts.push(`<p>${html_escape_plural(next.ids.length, 'fixture')} did not pass: too many to list as a command; use rerun-failed.</p>`);
+    }
+    return `<section class="panel" id="_next">${parts.join('\n')}</section>`;
+}
+/** A command to paste, shown as it is (escaped); the script adds a Copy button. */
+function html_command(text) {
+    return `<pre class="cmd">${escBlock(text)}</pre>`;
+}
+function warningsPanel(view) {
+    if (view.warnings.length === 0)
+        return '';
+    const items = view.warnings.map((warning) => `<li class="msg">${escBlock(warning)}</li>`).join('');
+    return `<section class="panel" id="_warnings"><h2>Warnings (${view.warnings.length})</h2><ul>${items}</ul></section>`;
+}
+function fixtureList(report, view) {
+    if (view.rows.length === 0)
+        return '';
+    const results = new Map(report.fixtures.map((fixture) => [fixture.id, fixture]));
+    const byStatus = (status) => view.rows.filter((row) => row.status === status).length;
+    const buttons = [
+        `<button type="button" data-filter="all" aria-pressed="true">All <b>${view.rows.length}</b></button>`,
+        ...FILTER_ORDER.filter((status) => byStatus(status) > 0).map((status) => `<button type="button" data-filter="${status}" aria-pressed="false">${status[0].toUpperCase()}${status.slice(1)} <b>${byStatus(status)}</b></button>`),
+    ];
+    let opened = 0;
+    const budget = { remaining: DETAIL_BUDGET_CHARS };
+    const cards = view.rows.flatMap((row) => {
+        const result = results.get(row.id);
+        if (!result)
+            return [];
+        const open = row.status === 'failed' && opened < MAX_OPEN_CARDS;
+        if (open)
+            opened += 1;
+        return [fixtureCard(row, result, { open, budget })];
+    });
+    return [
+        '<section id="_fixtures">',
+        '<div class="toolbar" role="search">',
+        ...buttons,
+        '<input id="_search" type="search" placeholder="Search id, title or tag (press /)" aria-label="Search fixtures by id, title or tag" autocomplete="off">',
+        `<span id="_shown" class="muted">Showing ${cards.length} of ${cards.length}</span>`,
+        '</div>',
+        ...cards,
+        '<p id="_empty" class="muted" hidden>No fixture matches the filter and the search.</p>',
+        '</section>',
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/render/junit.ts
@@ -63846,6 +64481,8 @@ function preflightSuite(report) {
 
 
 
+
+
 /** The mode a run has before selection decides it (and when it never gets that far). */
 function modeOf(options) {
     if (options.rerunFailed)
@@ -63867,13 +64504,16 @@ function resultOf(outcome) {
         return outcome.report.result;
     return outcome.exitCode === 0 ? 'pass' : 'fail';
 }
-/** Writes report.json, then the files rendered from it (junit.xml), and returns the outcome. */
-async function finishWith(report, reportDir, selectedCount) {
+/** Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. */
+async function finishWith(report, reportDir, selectedCount, commands = {}) {
     const reportPath = await writeReport(reportDir, report);
     const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
     await writeAtomically(junitPath, renderJunit(report));
+    const htmlPath = external_node_path_default().join(reportDir, HTML_FILE);
+    // Evidence links in the page are relative to the report folder, which is also the artifact's root.
+    await writeAtomically(htmlPath, renderHtmlReport(report, summaryViewOf(report, { ...commands, reportDir: null, cliArtifactPath: null })));
     const exitCode = exitCodeOf(report);
-    return { report, reportPath, junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
+    return { report, reportPath, junitPath, htmlPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/stopped-run.ts
@@ -63994,7 +64634,7 @@ async function runSmoke(request, deps) {
             return await writeDryRun(request, planned, reportDir, clock);
         const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
         const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
-        return await finishWith(report, reportDir, planned.selected.length);
+        return await finishWith(report, reportDir, planned.selected.length, htmlCommands(request));
     }
     catch (error) {
         const diagnostic = diagnosticOf(error, request);
@@ -64003,7 +64643,7 @@ async function runSmoke(request, deps) {
             logDiagnostic(deps.logger, diagnostic);
             deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
             const mode = reportBase(request, startedAt, clock, planned).mode;
-            return { report: null, reportPath: null, junitPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
+            return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
         }
         const base = reportBase(request, startedAt, clock, planned);
         let report;
@@ -64015,8 +64655,11 @@ async function runSmoke(request, deps) {
             const bug = diagnosticOf(buildError, request);
             return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock });
         }
-        return await finishWith(report, reportDir, 0);
+        return await finishWith(report, reportDir, 0, htmlCommands(request));
     }
+}
+function htmlCommands(request) {
+    return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
 function logDiagnostic(logger, diagnostic) {
     const log = (line) => (diagnostic.severity === 'error' ? logger.warn(line) : logger.info(line));
@@ -64213,8 +64856,8 @@ const sections = Object.keys(HELP_GROUPS).map((group) => [HELP_GROUPS[group], ..
 const USAGE = `Usage: reliability-smoke [options]
 
 Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
-report.json and junit.xml. With --rerun-failed, reruns only the fixtures that failed in a previous
-report.
+report.json, junit.xml and report.html. With --rerun-failed, reruns only the fixtures that failed
+in a previous report.
 
 ${sections.join('\n\n')}
 
@@ -64241,7 +64884,7 @@ const STATUS_MARK = {
 };
 /** Most failures listed in the summary; the rest are in report.json. */
 const MAX_SUMMARY_FAILURES = 50;
-const MAX_LISTED_IDS = 20;
+const terminal_MAX_LISTED_IDS = 20;
 /** One line for a fixture that just reached its final status. */
 function formatFixtureLine(fixture) {
     const result = 'fixture' in fixture ? fixtureResultOf(fixture) : fixture;
@@ -64279,6 +64922,7 @@ function formatSummary(view) {
         flakySection(view),
         warningsSection(view),
         nextSection(view),
+        htmlReportSection(view),
     ];
     const body = sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n'));
     return [...body, `RESULT: ${view.verdict}`].join('\n\n');
@@ -64393,12 +65037,23 @@ function nextSection(view) {
     lines.push(`  $ ${escapeLine(next.cli.fixtures)}`);
     return lines;
 }
+/** The last thing before the verdict: where to look at the failures in a browser. */
+function htmlReportSection(view) {
+    const html = view.report.html;
+    if (!html)
+        return [];
+    const artifact = view.report.artifact;
+    if (!artifact)
+        return [`HTML report: ${escapeLine(html)}`];
+    const url = artifact.url ? ` ${escapeLine(artifact.url)}` : '';
+    return [`HTML report: report.html in the artifact ${escapeLine(artifact.name)}${url} (on this runner: ${escapeLine(html)})`];
+}
 function attemptsText(count) {
     return `${count} ${count === 1 ? 'attempt' : 'attempts'}`;
 }
 function terminal_idList(ids) {
-    const shown = ids.slice(0, MAX_LISTED_IDS).map(escapeLine).join(', ');
-    return ids.length > MAX_LISTED_IDS ? `${shown} … and ${ids.length - MAX_LISTED_IDS} more` : shown;
+    const shown = ids.slice(0, terminal_MAX_LISTED_IDS).map(escapeLine).join(', ');
+    return ids.length > terminal_MAX_LISTED_IDS ? `${shown} … and ${ids.length - terminal_MAX_LISTED_IDS} more` : shown;
 }
 /** An evidence path (relative to the report folder) as the reader can find it: inside the report folder. */
 function terminal_evidencePath(view, path) {
@@ -64567,6 +65222,7 @@ async function printOutcome(outcome, print) {
     const view = summaryViewOf(outcome.report, {
         reportDir: outcome.reportPath ? external_node_path_default().dirname(outcome.reportPath) : null,
         reportPath: outcome.reportPath,
+        htmlPath: outcome.htmlPath,
         commandArgs: print.commandArgs,
         // The next rerun reads the report this run just wrote, which is where --artifact points by default.
         cliArtifactPath: null,

@@ -17,7 +17,7 @@ import { type ActionContext, readActionContext } from './context.ts';
 import { type ActionInputs, defaultActionReportDir, getInputs, runnerTemp, usableArtifactPrefix } from './inputs.ts';
 import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo } from './io.ts';
 import { Inputs } from './names.ts';
-import { publish } from './publish.ts';
+import { dispatchRef, publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
 import { createRerunSourceFinder } from '../rerun/artifact-source.ts';
 import { writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/stopped-run.ts';
@@ -111,6 +111,7 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
       commandArgs: siteArgs(inputs),
       fullRunHint: FULL_RUN_HINT,
       carryOverWhenShaUnknown: false,
+      dispatchRef: dispatchRef(context),
       ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, { env: io.env, tempDir: runnerTemp(io.env) }) : {}),
     },
     {

@@ -165,6 +165,7 @@ async function printOutcome(
   const view = summaryViewOf(outcome.report, {
     reportDir: outcome.reportPath ? path.dirname(outcome.reportPath) : null,
     reportPath: outcome.reportPath,
+    htmlPath: outcome.htmlPath,
     commandArgs: print.commandArgs,
     // The next rerun reads the report this run just wrote, which is where --artifact points by default.
     cliArtifactPath: null,

@@ -58,8 +58,8 @@ const sections = (Object.keys(HELP_GROUPS) as (keyof typeof HELP_GROUPS)[]).map(
 export const USAGE = `Usage: reliability-smoke [options]
 
 Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
-report.json and junit.xml. With --rerun-failed, reruns only the fixtures that failed in a previous
-report.
+report.json, junit.xml and report.html. With --rerun-failed, reruns only the fixtures that failed
+in a previous report.
 
 ${sections.join('\n\n')}
 

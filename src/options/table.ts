@@ -275,13 +275,13 @@ export const OPTIONS = {
     parse: orNull(text),
     action: {
       input: 'report-dir',
-      description: 'Where `report.json`, `junit.xml` and failure evidence are written. Empty uses `$RUNNER_TEMP/reliability-smoke`.',
+      description: 'Where `report.json`, `junit.xml`, `report.html` and failure evidence are written. Empty uses `$RUNNER_TEMP/reliability-smoke`.',
     },
     cli: {
       flag: 'report-dir',
       value: 'DIR',
       group: 'output',
-      help: 'where `report.json`, `junit.xml` and evidence go',
+      help: 'where `report.json`, `junit.xml`, `report.html` and evidence go',
       default: `\`${CLI_REPORT_DIR}\``,
     },
   },
