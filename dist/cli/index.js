@@ -2,14 +2,14 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 2301:
+/***/ 5803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { websocketMask, websocketUnmask } = __nccwpck_require__(8611);
 
-const { EMPTY_BUFFER } = __nccwpck_require__(6993);
+const { EMPTY_BUFFER } = __nccwpck_require__(1791);
 
 const FastBuffer = Buffer[Symbol.species];
 
@@ -132,7 +132,7 @@ if (websocketMask) {
   };
 } /* istanbul ignore else  */ else if (!process.env.WS_NO_BUFFER_UTIL) {
   try {
-    const bufferUtil = __nccwpck_require__(8626);
+    const bufferUtil = __nccwpck_require__(8327);
 
     module.exports.mask = function (source, mask, output, offset, length) {
       if (length < 48) _mask(source, mask, output, offset, length);
@@ -151,7 +151,7 @@ if (websocketMask) {
 
 /***/ }),
 
-/***/ 6993:
+/***/ 1791:
 /***/ ((module) => {
 
 
@@ -177,12 +177,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 4634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kForOnEventAttribute, kListener } = __nccwpck_require__(6993);
+const { kForOnEventAttribute, kListener } = __nccwpck_require__(1791);
 
 const kCode = Symbol('kCode');
 const kData = Symbol('kData');
@@ -476,12 +476,12 @@ function callListener(listener, thisArg, event) {
 
 /***/ }),
 
-/***/ 4969:
+/***/ 1335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { tokenChars } = __nccwpck_require__(4473);
+const { tokenChars } = __nccwpck_require__(6615);
 
 /**
  * Adds an offer to the map of extension offers or a parameter to the map of
@@ -686,7 +686,7 @@ module.exports = { format, parse };
 
 /***/ }),
 
-/***/ 804:
+/***/ 958:
 /***/ ((module) => {
 
 
@@ -748,16 +748,16 @@ module.exports = Limiter;
 
 /***/ }),
 
-/***/ 1282:
+/***/ 4376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const zlib = __nccwpck_require__(3106);
 
-const bufferUtil = __nccwpck_require__(2301);
-const Limiter = __nccwpck_require__(804);
-const { kStatusCode } = __nccwpck_require__(6993);
+const bufferUtil = __nccwpck_require__(5803);
+const Limiter = __nccwpck_require__(958);
+const { kStatusCode } = __nccwpck_require__(1791);
 
 const FastBuffer = Buffer[Symbol.species];
 const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -1285,22 +1285,22 @@ function inflateOnError(err) {
 
 /***/ }),
 
-/***/ 5819:
+/***/ 893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(2203);
 
-const PerMessageDeflate = __nccwpck_require__(1282);
+const PerMessageDeflate = __nccwpck_require__(4376);
 const {
   BINARY_TYPES,
   EMPTY_BUFFER,
   kStatusCode,
   kWebSocket
-} = __nccwpck_require__(6993);
-const { concat, toArrayBuffer, unmask } = __nccwpck_require__(2301);
-const { isValidStatusCode, isValidUTF8 } = __nccwpck_require__(4473);
+} = __nccwpck_require__(1791);
+const { concat, toArrayBuffer, unmask } = __nccwpck_require__(5803);
+const { isValidStatusCode, isValidUTF8 } = __nccwpck_require__(6615);
 
 const FastBuffer = Buffer[Symbol.species];
 
@@ -2043,7 +2043,7 @@ module.exports = Receiver;
 
 /***/ }),
 
-/***/ 8151:
+/***/ 7389:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* eslint no-unused-vars: ["error", { "varsIgnorePattern": "^Duplex" }] */
@@ -2056,10 +2056,10 @@ const {
   types: { isUint8Array }
 } = __nccwpck_require__(9023);
 
-const PerMessageDeflate = __nccwpck_require__(1282);
-const { EMPTY_BUFFER, kWebSocket, NOOP } = __nccwpck_require__(6993);
-const { isBlob, isValidStatusCode } = __nccwpck_require__(4473);
-const { mask: applyMask, toBuffer } = __nccwpck_require__(2301);
+const PerMessageDeflate = __nccwpck_require__(4376);
+const { EMPTY_BUFFER, kWebSocket, NOOP } = __nccwpck_require__(1791);
+const { isBlob, isValidStatusCode } = __nccwpck_require__(6615);
+const { mask: applyMask, toBuffer } = __nccwpck_require__(5803);
 
 const kByteLength = Symbol('kByteLength');
 const maskBuffer = Buffer.alloc(4);
@@ -2660,13 +2660,13 @@ function onError(sender, err, cb) {
 
 /***/ }),
 
-/***/ 8322:
+/***/ 6412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* eslint no-unused-vars: ["error", { "varsIgnorePattern": "^WebSocket$" }] */
 
 
-const WebSocket = __nccwpck_require__(11);
+const WebSocket = __nccwpck_require__(6681);
 const { Duplex } = __nccwpck_require__(2203);
 
 /**
@@ -2828,12 +2828,12 @@ module.exports = createWebSocketStream;
 
 /***/ }),
 
-/***/ 8930:
+/***/ 3332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { tokenChars } = __nccwpck_require__(4473);
+const { tokenChars } = __nccwpck_require__(6615);
 
 /**
  * Parses the `Sec-WebSocket-Protocol` header into a set of subprotocol names.
@@ -2897,14 +2897,14 @@ module.exports = { parse };
 
 /***/ }),
 
-/***/ 4473:
+/***/ 6615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isUtf8 } = __nccwpck_require__(181);
 
-const { hasBlob } = __nccwpck_require__(6993);
+const { hasBlob } = __nccwpck_require__(1791);
 
 //
 // Allowed token characters:
@@ -3043,7 +3043,7 @@ if (isUtf8) {
   };
 } /* istanbul ignore else  */ else if (!process.env.WS_NO_UTF_8_VALIDATE) {
   try {
-    const isValidUTF8 = __nccwpck_require__(9315);
+    const isValidUTF8 = __nccwpck_require__(2414);
 
     module.exports.isValidUTF8 = function (buf) {
       return buf.length < 32 ? _isValidUTF8(buf) : isValidUTF8(buf);
@@ -3056,7 +3056,7 @@ if (isUtf8) {
 
 /***/ }),
 
-/***/ 9839:
+/***/ 129:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* eslint no-unused-vars: ["error", { "varsIgnorePattern": "^Duplex$", "caughtErrors": "none" }] */
@@ -3068,11 +3068,11 @@ const http = __nccwpck_require__(8611);
 const { Duplex } = __nccwpck_require__(2203);
 const { createHash } = __nccwpck_require__(6982);
 
-const extension = __nccwpck_require__(4969);
-const PerMessageDeflate = __nccwpck_require__(1282);
-const subprotocol = __nccwpck_require__(8930);
-const WebSocket = __nccwpck_require__(11);
-const { CLOSE_TIMEOUT, GUID, kWebSocket } = __nccwpck_require__(6993);
+const extension = __nccwpck_require__(1335);
+const PerMessageDeflate = __nccwpck_require__(4376);
+const subprotocol = __nccwpck_require__(3332);
+const WebSocket = __nccwpck_require__(6681);
+const { CLOSE_TIMEOUT, GUID, kWebSocket } = __nccwpck_require__(1791);
 
 const keyRegex = /^[+/0-9A-Za-z]{22}==$/;
 
@@ -3628,7 +3628,7 @@ function abortHandshakeOrEmitwsClientError(
 
 /***/ }),
 
-/***/ 11:
+/***/ 6681:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* eslint no-unused-vars: ["error", { "varsIgnorePattern": "^Duplex|Readable$", "caughtErrors": "none" }] */
@@ -3645,10 +3645,10 @@ const { randomBytes, createHash } = __nccwpck_require__(6982);
 const { Duplex, Readable } = __nccwpck_require__(2203);
 const { URL } = __nccwpck_require__(7016);
 
-const PerMessageDeflate = __nccwpck_require__(1282);
-const Receiver = __nccwpck_require__(5819);
-const Sender = __nccwpck_require__(8151);
-const { isBlob } = __nccwpck_require__(4473);
+const PerMessageDeflate = __nccwpck_require__(4376);
+const Receiver = __nccwpck_require__(893);
+const Sender = __nccwpck_require__(7389);
+const { isBlob } = __nccwpck_require__(6615);
 
 const {
   BINARY_TYPES,
@@ -3660,12 +3660,12 @@ const {
   kStatusCode,
   kWebSocket,
   NOOP
-} = __nccwpck_require__(6993);
+} = __nccwpck_require__(1791);
 const {
   EventTarget: { addEventListener, removeEventListener }
-} = __nccwpck_require__(736);
-const { format, parse } = __nccwpck_require__(4969);
-const { toBuffer } = __nccwpck_require__(2301);
+} = __nccwpck_require__(4634);
+const { format, parse } = __nccwpck_require__(1335);
+const { toBuffer } = __nccwpck_require__(5803);
 
 const kAborted = Symbol('kAborted');
 const protocolVersions = [8, 13];
@@ -5106,7 +5106,7 @@ function socketOnError() {
 
 /***/ }),
 
-/***/ 8626:
+/***/ 8327:
 /***/ ((module) => {
 
 module.exports = eval("require")("bufferutil");
@@ -5114,7 +5114,7 @@ module.exports = eval("require")("bufferutil");
 
 /***/ }),
 
-/***/ 9315:
+/***/ 2414:
 /***/ ((module) => {
 
 module.exports = eval("require")("utf-8-validate");
@@ -5304,18 +5304,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 2387:
+/***/ 7349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
-var YAMLMap = __nccwpck_require__(2448);
-var YAMLSeq = __nccwpck_require__(5125);
-var resolveBlockMap = __nccwpck_require__(1653);
-var resolveBlockSeq = __nccwpck_require__(2624);
-var resolveFlowCollection = __nccwpck_require__(692);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveBlockMap = __nccwpck_require__(7103);
+var resolveBlockSeq = __nccwpck_require__(334);
+var resolveFlowCollection = __nccwpck_require__(3142);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -5401,15 +5401,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 2873:
+/***/ 3683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(5755);
-var composeNode = __nccwpck_require__(3755);
-var resolveEnd = __nccwpck_require__(1462);
-var resolveProps = __nccwpck_require__(8017);
+var Document = __nccwpck_require__(3021);
+var composeNode = __nccwpck_require__(5937);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -5453,17 +5453,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 3755:
+/***/ 5937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(9671);
-var identity = __nccwpck_require__(2617);
-var composeCollection = __nccwpck_require__(2387);
-var composeScalar = __nccwpck_require__(4995);
-var resolveEnd = __nccwpck_require__(1462);
-var utilEmptyScalarPosition = __nccwpck_require__(9933);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var composeCollection = __nccwpck_require__(7349);
+var composeScalar = __nccwpck_require__(5413);
+var resolveEnd = __nccwpck_require__(7788);
+var utilEmptyScalarPosition = __nccwpck_require__(2599);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -5572,15 +5572,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 4995:
+/***/ 5413:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
-var resolveBlockScalar = __nccwpck_require__(599);
-var resolveFlowScalar = __nccwpck_require__(7120);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -5667,18 +5667,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 2750:
+/***/ 9984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(8144);
-var Document = __nccwpck_require__(5755);
-var errors = __nccwpck_require__(2130);
-var identity = __nccwpck_require__(2617);
-var composeDoc = __nccwpck_require__(2873);
-var resolveEnd = __nccwpck_require__(1462);
+var directives = __nccwpck_require__(1342);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var identity = __nccwpck_require__(1127);
+var composeDoc = __nccwpck_require__(3683);
+var resolveEnd = __nccwpck_require__(7788);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -5898,17 +5898,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 1653:
+/***/ 7103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(2815);
-var YAMLMap = __nccwpck_require__(2448);
-var resolveProps = __nccwpck_require__(8017);
-var utilContainsNewline = __nccwpck_require__(6761);
-var utilFlowIndentCheck = __nccwpck_require__(4437);
-var utilMapIncludes = __nccwpck_require__(3485);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -6022,12 +6022,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 599:
+/***/ 8913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
+var Scalar = __nccwpck_require__(3301);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -6229,14 +6229,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 2624:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(5125);
-var resolveProps = __nccwpck_require__(8017);
-var utilFlowIndentCheck = __nccwpck_require__(4437);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveProps = __nccwpck_require__(4631);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -6287,7 +6287,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 1462:
+/***/ 7788:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6333,19 +6333,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 692:
+/***/ 3142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var YAMLMap = __nccwpck_require__(2448);
-var YAMLSeq = __nccwpck_require__(5125);
-var resolveEnd = __nccwpck_require__(1462);
-var resolveProps = __nccwpck_require__(8017);
-var utilContainsNewline = __nccwpck_require__(6761);
-var utilMapIncludes = __nccwpck_require__(3485);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -6549,13 +6549,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 7120:
+/***/ 6842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var resolveEnd = __nccwpck_require__(1462);
+var Scalar = __nccwpck_require__(3301);
+var resolveEnd = __nccwpck_require__(7788);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -6784,7 +6784,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 8017:
+/***/ 4631:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6939,7 +6939,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 6761:
+/***/ 9499:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6982,7 +6982,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 9933:
+/***/ 2599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7017,12 +7017,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4437:
+/***/ 4051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(6761);
+var utilContainsNewline = __nccwpck_require__(9499);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -7041,12 +7041,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 3485:
+/***/ 1187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
+var identity = __nccwpck_require__(1127);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -7063,22 +7063,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 5755:
+/***/ 3021:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(9671);
-var Collection = __nccwpck_require__(6039);
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var toJS = __nccwpck_require__(3709);
-var Schema = __nccwpck_require__(4902);
-var stringifyDocument = __nccwpck_require__(5719);
-var anchors = __nccwpck_require__(5702);
-var applyReviver = __nccwpck_require__(2703);
-var createNode = __nccwpck_require__(9462);
-var directives = __nccwpck_require__(8144);
+var Alias = __nccwpck_require__(4065);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var toJS = __nccwpck_require__(4043);
+var Schema = __nccwpck_require__(5840);
+var stringifyDocument = __nccwpck_require__(6829);
+var anchors = __nccwpck_require__(1596);
+var applyReviver = __nccwpck_require__(3661);
+var createNode = __nccwpck_require__(2404);
+var directives = __nccwpck_require__(1342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -7407,13 +7407,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 5702:
+/***/ 1596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -7490,7 +7490,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 2703:
+/***/ 3661:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7554,14 +7554,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 9462:
+/***/ 2404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(9671);
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -7651,13 +7651,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 8144:
+/***/ 1342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var visit = __nccwpck_require__(7182);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 const escapeChars = {
     '!': '%21',
@@ -7836,7 +7836,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 2130:
+/***/ 1464:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7905,28 +7905,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 3645:
+/***/ 8815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(2750);
-var Document = __nccwpck_require__(5755);
-var Schema = __nccwpck_require__(4902);
-var errors = __nccwpck_require__(2130);
-var Alias = __nccwpck_require__(9671);
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var Scalar = __nccwpck_require__(9271);
-var YAMLMap = __nccwpck_require__(2448);
-var YAMLSeq = __nccwpck_require__(5125);
-var cst = __nccwpck_require__(3427);
-var lexer = __nccwpck_require__(795);
-var lineCounter = __nccwpck_require__(9706);
-var parser = __nccwpck_require__(7374);
-var publicApi = __nccwpck_require__(6205);
-var visit = __nccwpck_require__(7182);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var Schema = __nccwpck_require__(5840);
+var errors = __nccwpck_require__(1464);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
+var publicApi = __nccwpck_require__(4047);
+var visit = __nccwpck_require__(204);
 
 
 
@@ -7963,7 +7963,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 9923:
+/***/ 7249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -7989,16 +7989,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 9671:
+/***/ 4065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(5702);
-var visit = __nccwpck_require__(7182);
-var identity = __nccwpck_require__(2617);
-var Node = __nccwpck_require__(4615);
-var toJS = __nccwpck_require__(3709);
+var anchors = __nccwpck_require__(1596);
+var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(4043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -8116,14 +8116,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 6039:
+/***/ 101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(9462);
-var identity = __nccwpck_require__(2617);
-var Node = __nccwpck_require__(4615);
+var createNode = __nccwpck_require__(2404);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -8274,14 +8274,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 4615:
+/***/ 6673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(2703);
-var identity = __nccwpck_require__(2617);
-var toJS = __nccwpck_require__(3709);
+var applyReviver = __nccwpck_require__(3661);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(4043);
 
 class NodeBase {
     constructor(type) {
@@ -8321,15 +8321,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 2815:
+/***/ 7165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(9462);
-var stringifyPair = __nccwpck_require__(1174);
-var addPairToJSMap = __nccwpck_require__(614);
-var identity = __nccwpck_require__(2617);
+var createNode = __nccwpck_require__(2404);
+var stringifyPair = __nccwpck_require__(9748);
+var addPairToJSMap = __nccwpck_require__(7104);
+var identity = __nccwpck_require__(1127);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -8367,14 +8367,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 9271:
+/***/ 3301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Node = __nccwpck_require__(4615);
-var toJS = __nccwpck_require__(3709);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(4043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -8401,17 +8401,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 2448:
+/***/ 4454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(8454);
-var addPairToJSMap = __nccwpck_require__(614);
-var Collection = __nccwpck_require__(6039);
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var Scalar = __nccwpck_require__(9271);
+var stringifyCollection = __nccwpck_require__(1212);
+var addPairToJSMap = __nccwpck_require__(7104);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -8555,17 +8555,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 5125:
+/***/ 2223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(9462);
-var stringifyCollection = __nccwpck_require__(8454);
-var Collection = __nccwpck_require__(6039);
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
-var toJS = __nccwpck_require__(3709);
+var createNode = __nccwpck_require__(2404);
+var stringifyCollection = __nccwpck_require__(1212);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var toJS = __nccwpck_require__(4043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -8677,16 +8677,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 614:
+/***/ 7104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(9923);
-var merge = __nccwpck_require__(2610);
-var stringify = __nccwpck_require__(9666);
-var identity = __nccwpck_require__(2617);
-var toJS = __nccwpck_require__(3709);
+var log = __nccwpck_require__(7249);
+var merge = __nccwpck_require__(452);
+var stringify = __nccwpck_require__(2148);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(4043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -8749,7 +8749,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 2617:
+/***/ 1127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -8809,12 +8809,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 3709:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
+var identity = __nccwpck_require__(1127);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -8855,15 +8855,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 8564:
+/***/ 110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(599);
-var resolveFlowScalar = __nccwpck_require__(7120);
-var errors = __nccwpck_require__(2130);
-var stringifyString = __nccwpck_require__(6179);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
+var errors = __nccwpck_require__(1464);
+var stringifyString = __nccwpck_require__(3069);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -9080,7 +9080,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 7455:
+/***/ 1733:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -9150,7 +9150,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 4257:
+/***/ 7715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -9256,14 +9256,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3427:
+/***/ 3461:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(8564);
-var cstStringify = __nccwpck_require__(7455);
-var cstVisit = __nccwpck_require__(4257);
+var cstScalar = __nccwpck_require__(110);
+var cstStringify = __nccwpck_require__(1733);
+var cstVisit = __nccwpck_require__(7715);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -9375,12 +9375,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 795:
+/***/ 361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3427);
+var cst = __nccwpck_require__(3461);
 
 /*
 START -> stream
@@ -10105,7 +10105,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 9706:
+/***/ 6628:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10153,14 +10153,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 7374:
+/***/ 3456:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3427);
-var lexer = __nccwpck_require__(795);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -11140,18 +11140,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 6205:
+/***/ 4047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(2750);
-var Document = __nccwpck_require__(5755);
-var errors = __nccwpck_require__(2130);
-var log = __nccwpck_require__(9923);
-var identity = __nccwpck_require__(2617);
-var lineCounter = __nccwpck_require__(9706);
-var parser = __nccwpck_require__(7374);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var log = __nccwpck_require__(7249);
+var identity = __nccwpck_require__(1127);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -11254,16 +11254,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 4902:
+/***/ 5840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var map = __nccwpck_require__(8229);
-var seq = __nccwpck_require__(2400);
-var string = __nccwpck_require__(2374);
-var tags = __nccwpck_require__(1656);
+var identity = __nccwpck_require__(1127);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var tags = __nccwpck_require__(18);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -11300,13 +11300,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 8229:
+/***/ 7451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var YAMLMap = __nccwpck_require__(2448);
+var identity = __nccwpck_require__(1127);
+var YAMLMap = __nccwpck_require__(4454);
 
 const map = {
     collection: 'map',
@@ -11326,12 +11326,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 7890:
+/***/ 3632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
+var Scalar = __nccwpck_require__(3301);
 
 const nullTag = {
     identify: value => value == null,
@@ -11350,13 +11350,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 2400:
+/***/ 1706:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var YAMLSeq = __nccwpck_require__(5125);
+var identity = __nccwpck_require__(1127);
+var YAMLSeq = __nccwpck_require__(2223);
 
 const seq = {
     collection: 'seq',
@@ -11376,12 +11376,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 2374:
+/***/ 6464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(6179);
+var stringifyString = __nccwpck_require__(3069);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -11399,12 +11399,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 1477:
+/***/ 3959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
+var Scalar = __nccwpck_require__(3301);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -11427,13 +11427,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8251:
+/***/ 8405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var stringifyNumber = __nccwpck_require__(2491);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -11481,12 +11481,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 7052:
+/***/ 9874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2491);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -11530,18 +11530,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 4810:
+/***/ 896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(8229);
-var _null = __nccwpck_require__(7890);
-var seq = __nccwpck_require__(2400);
-var string = __nccwpck_require__(2374);
-var bool = __nccwpck_require__(1477);
-var float = __nccwpck_require__(8251);
-var int = __nccwpck_require__(7052);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
 
 const schema = [
     map.map,
@@ -11562,14 +11562,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 7925:
+/***/ 3559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var map = __nccwpck_require__(8229);
-var seq = __nccwpck_require__(2400);
+var Scalar = __nccwpck_require__(3301);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -11633,27 +11633,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1656:
+/***/ 18:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(8229);
-var _null = __nccwpck_require__(7890);
-var seq = __nccwpck_require__(2400);
-var string = __nccwpck_require__(2374);
-var bool = __nccwpck_require__(1477);
-var float = __nccwpck_require__(8251);
-var int = __nccwpck_require__(7052);
-var schema = __nccwpck_require__(4810);
-var schema$1 = __nccwpck_require__(7925);
-var binary = __nccwpck_require__(6817);
-var merge = __nccwpck_require__(2610);
-var omap = __nccwpck_require__(61);
-var pairs = __nccwpck_require__(7815);
-var schema$2 = __nccwpck_require__(7755);
-var set = __nccwpck_require__(9138);
-var timestamp = __nccwpck_require__(6282);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
+var schema = __nccwpck_require__(896);
+var schema$1 = __nccwpck_require__(3559);
+var binary = __nccwpck_require__(6083);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var schema$2 = __nccwpck_require__(5913);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(6752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -11739,14 +11739,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6817:
+/***/ 6083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(9271);
-var stringifyString = __nccwpck_require__(6179);
+var Scalar = __nccwpck_require__(3301);
+var stringifyString = __nccwpck_require__(3069);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -11816,12 +11816,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 3260:
+/***/ 8398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
+var Scalar = __nccwpck_require__(3301);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -11852,13 +11852,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 396:
+/***/ 5782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var stringifyNumber = __nccwpck_require__(2491);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -11909,12 +11909,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 5883:
+/***/ 873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2491);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -11992,13 +11992,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 2610:
+/***/ 452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -12070,16 +12070,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 61:
+/***/ 303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var toJS = __nccwpck_require__(3709);
-var YAMLMap = __nccwpck_require__(2448);
-var YAMLSeq = __nccwpck_require__(5125);
-var pairs = __nccwpck_require__(7815);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(4043);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var pairs = __nccwpck_require__(8385);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -12154,15 +12154,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 7815:
+/***/ 8385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var Scalar = __nccwpck_require__(9271);
-var YAMLSeq = __nccwpck_require__(5125);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLSeq = __nccwpck_require__(2223);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -12243,24 +12243,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 7755:
+/***/ 5913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(8229);
-var _null = __nccwpck_require__(7890);
-var seq = __nccwpck_require__(2400);
-var string = __nccwpck_require__(2374);
-var binary = __nccwpck_require__(6817);
-var bool = __nccwpck_require__(3260);
-var float = __nccwpck_require__(396);
-var int = __nccwpck_require__(5883);
-var merge = __nccwpck_require__(2610);
-var omap = __nccwpck_require__(61);
-var pairs = __nccwpck_require__(7815);
-var set = __nccwpck_require__(9138);
-var timestamp = __nccwpck_require__(6282);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var binary = __nccwpck_require__(6083);
+var bool = __nccwpck_require__(8398);
+var float = __nccwpck_require__(5782);
+var int = __nccwpck_require__(873);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(6752);
 
 const schema = [
     map.map,
@@ -12291,14 +12291,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 9138:
+/***/ 1528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Pair = __nccwpck_require__(2815);
-var YAMLMap = __nccwpck_require__(2448);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -12394,12 +12394,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6282:
+/***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2491);
+var stringifyNumber = __nccwpck_require__(8689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -12506,7 +12506,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 7089:
+/***/ 4475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -12664,15 +12664,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 9666:
+/***/ 2148:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(5702);
-var identity = __nccwpck_require__(2617);
-var stringifyComment = __nccwpck_require__(6949);
-var stringifyString = __nccwpck_require__(6179);
+var anchors = __nccwpck_require__(1596);
+var identity = __nccwpck_require__(1127);
+var stringifyComment = __nccwpck_require__(9799);
+var stringifyString = __nccwpck_require__(3069);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -12803,14 +12803,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 8454:
+/***/ 1212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var stringify = __nccwpck_require__(9666);
-var stringifyComment = __nccwpck_require__(6949);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -12965,7 +12965,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 6949:
+/***/ 9799:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -12996,14 +12996,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 5719:
+/***/ 6829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var stringify = __nccwpck_require__(9666);
-var stringifyComment = __nccwpck_require__(6949);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -13090,7 +13090,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 2491:
+/***/ 8689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -13124,15 +13124,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 1174:
+/***/ 9748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
-var Scalar = __nccwpck_require__(9271);
-var stringify = __nccwpck_require__(9666);
-var stringifyComment = __nccwpck_require__(6949);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -13283,13 +13283,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 6179:
+/***/ 3069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(9271);
-var foldFlowLines = __nccwpck_require__(7089);
+var Scalar = __nccwpck_require__(3301);
+var foldFlowLines = __nccwpck_require__(4475);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -13628,12 +13628,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 7182:
+/***/ 204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2617);
+var identity = __nccwpck_require__(1127);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -13871,7 +13871,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 8506:
+/***/ 5660:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -13915,7 +13915,7 @@ var external_node_http_ = __nccwpck_require__(7067);
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/httpUtil.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/httpUtil.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -13946,7 +13946,7 @@ async function httpUtil_headHttpRequest(url) {
 async function httpRequest(url, method, response, keepAlive = true) {
     let agent;
     try {
-        const { ProxyAgent } = await __nccwpck_require__.e(/* import() */ 836).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1836, 19));
+        const { ProxyAgent } = await __nccwpck_require__.e(/* import() */ 371).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3371, 19));
         agent = new ProxyAgent();
     }
     catch {
@@ -14123,7 +14123,7 @@ function getText(url) {
     });
 }
 //# sourceMappingURL=httpUtil.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/browser-data/types.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/browser-data/types.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -14196,7 +14196,7 @@ function types_verifyChromeReleaseChannel(value) {
     throw new Error(`Invalid Chrome channel: ${value}`);
 }
 //# sourceMappingURL=types.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/browser-data/chrome.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/browser-data/chrome.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -14507,7 +14507,7 @@ function compareVersions(a, b) {
     return 0;
 }
 //# sourceMappingURL=chrome.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/browser-data/chrome-headless-shell.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/browser-data/chrome-headless-shell.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -14560,7 +14560,7 @@ function chrome_headless_shell_relativeExecutablePath(platform, buildId) {
 }
 
 //# sourceMappingURL=chrome-headless-shell.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/browser-data/chromedriver.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/browser-data/chromedriver.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -14613,7 +14613,7 @@ function chromedriver_relativeExecutablePath(platform, buildId) {
 }
 
 //# sourceMappingURL=chromedriver.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/browser-data/chromium.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/browser-data/chromium.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -14677,7 +14677,7 @@ function chromium_compareVersions(a, b) {
     return Number(a) - Number(b);
 }
 //# sourceMappingURL=chromium.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/browser-data/firefox.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/browser-data/firefox.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -15049,7 +15049,7 @@ function firefox_compareVersions(a, b) {
     return parseInt(a.replace('.', ''), 16) - parseInt(b.replace('.', ''), 16);
 }
 //# sourceMappingURL=firefox.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/browser-data/browser-data.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/browser-data/browser-data.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -15287,7 +15287,7 @@ function getVersionComparator(browser) {
 //# sourceMappingURL=browser-data.js.map
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/debug.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/debug.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -15305,7 +15305,7 @@ const debug_debug = (prefix) => {
     return log.enabled ? log : undefined;
 };
 //# sourceMappingURL=debug.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/detectPlatform.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/detectPlatform.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -15353,7 +15353,7 @@ function isWindows11(version) {
     return false;
 }
 //# sourceMappingURL=detectPlatform.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/Cache.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/Cache.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -15587,7 +15587,7 @@ function parseFolderPath(folderPath) {
     return { platform, buildId };
 }
 //# sourceMappingURL=Cache.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/launch.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/launch.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -16025,7 +16025,7 @@ class TimeoutError extends Error {
 const external_node_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/DefaultProvider.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/DefaultProvider.js
 /**
  * @license
  * Copyright 2026 Google Inc.
@@ -16065,7 +16065,7 @@ class DefaultProvider_DefaultProvider {
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/fileUtil.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/fileUtil.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -16168,7 +16168,7 @@ const internalConstantsForTesting = {
  * @internal
  */
 async function extractTar(tarPath, folderPath, decompressUtilityName, logger) {
-    const { unpackTar } = await __nccwpck_require__.e(/* import() */ 415).then(__nccwpck_require__.bind(__nccwpck_require__, 7415));
+    const { unpackTar } = await __nccwpck_require__.e(/* import() */ 897).then(__nccwpck_require__.bind(__nccwpck_require__, 2897));
     return await new Promise((fulfill, reject) => {
         function handleError(utilityName) {
             return (error) => {
@@ -16418,7 +16418,7 @@ async function extractZipEntry(zipFile, entry, folderPath) {
     await pipeline(readStream, createWriteStream(destination, { mode }));
 }
 //# sourceMappingURL=fileUtil.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/install.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/install.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -16794,7 +16794,7 @@ function toMegabytes(bytes) {
 //# sourceMappingURL=install.js.map
 ;// CONCATENATED MODULE: external "node:process"
 const external_node_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/CLI.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/CLI.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -16894,8 +16894,8 @@ class CLI {
         });
     }
     async run(argv) {
-        const { default: yargs } = await Promise.all(/* import() */[__nccwpck_require__.e(68), __nccwpck_require__.e(222)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9222));
-        const { hideBin } = await Promise.all(/* import() */[__nccwpck_require__.e(68), __nccwpck_require__.e(685)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1685));
+        const { default: yargs } = await Promise.all(/* import() */[__nccwpck_require__.e(908), __nccwpck_require__.e(360)]).then(__nccwpck_require__.bind(__nccwpck_require__, 360));
+        const { hideBin } = await Promise.all(/* import() */[__nccwpck_require__.e(908), __nccwpck_require__.e(375)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3375));
         const yargsInstance = yargs(hideBin(argv));
         let target = yargsInstance
             .scriptName(this.#scriptName)
@@ -17223,7 +17223,7 @@ class CLI {
     }
 }
 //# sourceMappingURL=CLI.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@puppeteer/browsers/lib/main.js
+;// CONCATENATED MODULE: ./node_modules/@puppeteer/browsers/lib/main.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -17242,14 +17242,14 @@ class CLI {
 
 /***/ }),
 
-/***/ 8018:
+/***/ 9960:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BrowserWebSocketTransport: () => (/* binding */ BrowserWebSocketTransport)
 /* harmony export */ });
-/* harmony import */ var _Debug_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1605);
+/* harmony import */ var _Debug_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7031);
 
 /**
  * @internal
@@ -17302,14 +17302,14 @@ class BrowserWebSocketTransport {
 
 /***/ }),
 
-/***/ 1605:
+/***/ 7031:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Y: () => (/* binding */ debug),
 /* harmony export */   f: () => (/* binding */ DEBUG_PREFIXES)
 /* harmony export */ });
-/* harmony import */ var _environment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2327);
+/* harmony import */ var _environment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7745);
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -17401,7 +17401,7 @@ const debug = (prefix) => {
 
 /***/ }),
 
-/***/ 2327:
+/***/ 7745:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -17450,13 +17450,13 @@ const environment = {
 
 /***/ }),
 
-/***/ 6068:
+/***/ 9622:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   convertPuppeteerChannelToBrowsersChannel: () => (/* binding */ convertPuppeteerChannelToBrowsersChannel)
 /* harmony export */ });
-/* harmony import */ var _puppeteer_browsers__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8506);
+/* harmony import */ var _puppeteer_browsers__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5660);
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -17482,7 +17482,7 @@ function convertPuppeteerChannelToBrowsersChannel(channel) {
 
 /***/ }),
 
-/***/ 6038:
+/***/ 8112:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -17495,23 +17495,23 @@ __nccwpck_require__.d(__webpack_exports__, {
   NodeWebSocketTransport: () => (/* binding */ NodeWebSocketTransport)
 });
 
-// EXTERNAL MODULE: ../../main/node_modules/ws/lib/stream.js
-var stream = __nccwpck_require__(8322);
-// EXTERNAL MODULE: ../../main/node_modules/ws/lib/extension.js
-var extension = __nccwpck_require__(4969);
-// EXTERNAL MODULE: ../../main/node_modules/ws/lib/permessage-deflate.js
-var permessage_deflate = __nccwpck_require__(1282);
-// EXTERNAL MODULE: ../../main/node_modules/ws/lib/receiver.js
-var receiver = __nccwpck_require__(5819);
-// EXTERNAL MODULE: ../../main/node_modules/ws/lib/sender.js
-var sender = __nccwpck_require__(8151);
-// EXTERNAL MODULE: ../../main/node_modules/ws/lib/subprotocol.js
-var subprotocol = __nccwpck_require__(8930);
-// EXTERNAL MODULE: ../../main/node_modules/ws/lib/websocket.js
-var websocket = __nccwpck_require__(11);
-// EXTERNAL MODULE: ../../main/node_modules/ws/lib/websocket-server.js
-var websocket_server = __nccwpck_require__(9839);
-;// CONCATENATED MODULE: ../../main/node_modules/ws/wrapper.mjs
+// EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
+var stream = __nccwpck_require__(6412);
+// EXTERNAL MODULE: ./node_modules/ws/lib/extension.js
+var extension = __nccwpck_require__(1335);
+// EXTERNAL MODULE: ./node_modules/ws/lib/permessage-deflate.js
+var permessage_deflate = __nccwpck_require__(4376);
+// EXTERNAL MODULE: ./node_modules/ws/lib/receiver.js
+var receiver = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./node_modules/ws/lib/sender.js
+var sender = __nccwpck_require__(7389);
+// EXTERNAL MODULE: ./node_modules/ws/lib/subprotocol.js
+var subprotocol = __nccwpck_require__(3332);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket.js
+var websocket = __nccwpck_require__(6681);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket-server.js
+var websocket_server = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ./node_modules/ws/wrapper.mjs
 
 
 
@@ -17525,11 +17525,11 @@ var websocket_server = __nccwpck_require__(9839);
 
 /* harmony default export */ const wrapper = (websocket);
 
-// EXTERNAL MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/Debug.js
-var Debug = __nccwpck_require__(1605);
-// EXTERNAL MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/version.js
-var version = __nccwpck_require__(479);
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/NodeWebSocketTransport.js
+// EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/Debug.js
+var Debug = __nccwpck_require__(7031);
+// EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/version.js
+var version = __nccwpck_require__(5917);
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/NodeWebSocketTransport.js
 /**
  * @license
  * Copyright 2018 Google Inc.
@@ -17646,7 +17646,7 @@ class NodeWebSocketTransport {
 
 /***/ }),
 
-/***/ 479:
+/***/ 5917:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -17870,7 +17870,7 @@ var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -18745,7 +18745,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -18888,7 +18888,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -19201,7 +19201,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -19359,7 +19359,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -19877,7 +19877,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -19917,14 +19917,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
 
 
 
@@ -22562,7 +22562,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -22615,7 +22615,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
 
 
 
@@ -23720,7 +23720,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -24373,7 +24373,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -25218,7 +25218,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
 const error = () => {
     const Sizable = {
@@ -25345,7 +25345,7 @@ const error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -25614,7 +25614,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
 
 
 
@@ -25791,7 +25791,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
 
 
 
@@ -25850,7 +25850,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -25868,7 +25868,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -28078,8 +28078,8 @@ function failedFixtureIds(fixtures) {
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
-// EXTERNAL MODULE: ../../main/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(3645);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/fixtures/locate.ts
 /**
  * Line numbers for fields, so a problem points at the line to fix, and a fixture's annotations at its first line.
@@ -28303,7 +28303,7 @@ function v8Reason(message) {
         .replace(/[\r\n]+/g, ' ');
 }
 
-;// CONCATENATED MODULE: ../../main/node_modules/zod/v4/classic/iso.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
 
 
 
@@ -29314,9 +29314,9 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/environment.js
-var environment = __nccwpck_require__(2327);
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node-env-setup.js
+// EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/environment.js
+var environment = __nccwpck_require__(7745);
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node-env-setup.js
 /**
  * @license
  * Copyright 2026 Google Inc.
@@ -29401,7 +29401,7 @@ environment/* environment */.c.value = {
     },
 };
 //# sourceMappingURL=node-env-setup.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/third_party/rxjs/rxjs.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/third_party/rxjs/rxjs.js
 /**
                                Apache License
                          Version 2.0, January 2004
@@ -32247,9 +32247,9 @@ function tap(observerOrNext, error, complete) {
 }
 
 
-// EXTERNAL MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/Debug.js
-var Debug = __nccwpck_require__(1605);
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/Errors.js
+// EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/Debug.js
+var Debug = __nccwpck_require__(7031);
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/Errors.js
 /**
  * @license
  * Copyright 2018 Google Inc.
@@ -32344,7 +32344,7 @@ class TargetCloseError extends ProtocolError {
 class ConnectionClosedError extends ProtocolError {
 }
 //# sourceMappingURL=Errors.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/third_party/mitt/mitt.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/third_party/mitt/mitt.js
 /**
 MIT License
 
@@ -32388,7 +32388,7 @@ function mitt_default(n) {
 }
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/disposable.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/disposable.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -32731,7 +32731,7 @@ class SuppressedErrorPolyfill extends Error {
  */
 const disposable_SuppressedError = globalThis.SuppressedError ?? SuppressedErrorPolyfill;
 //# sourceMappingURL=disposable.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/EventEmitter.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/EventEmitter.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -32865,7 +32865,7 @@ class EventEmitter {
     }
 }
 //# sourceMappingURL=EventEmitter.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/third_party/urlpattern-polyfill/urlpattern-polyfill.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/third_party/urlpattern-polyfill/urlpattern-polyfill.js
 /**
 Copyright 2020 Intel Corporation
 
@@ -33670,7 +33670,7 @@ if (!globalThis.URLPattern) {
 }
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/assert.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/assert.js
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -33689,7 +33689,7 @@ const assert_assert = (value, message) => {
     }
 };
 //# sourceMappingURL=assert.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/encoding.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/encoding.js
 /**
  * @license
  * Copyright 2024 Google Inc.
@@ -33753,9 +33753,9 @@ function mergeUint8Arrays(items) {
     return result;
 }
 //# sourceMappingURL=encoding.js.map
-// EXTERNAL MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/version.js
-var util_version = __nccwpck_require__(479);
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/PDFOptions.js
+// EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/version.js
+var util_version = __nccwpck_require__(5917);
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/PDFOptions.js
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -33814,7 +33814,7 @@ const paperFormats = {
     },
 };
 //# sourceMappingURL=PDFOptions.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/util.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/util.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -34211,7 +34211,7 @@ function assertSupportedUrlRestrictions(options) {
     }
 }
 //# sourceMappingURL=util.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/Browser.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/Browser.js
 
 
 
@@ -34439,7 +34439,7 @@ class cli_Browser extends EventEmitter {
     }
 }
 //# sourceMappingURL=Browser.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/Deferred.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/Deferred.js
 /**
  * @license
  * Copyright 2024 Google Inc.
@@ -34545,7 +34545,7 @@ class Deferred {
     }
 }
 //# sourceMappingURL=Deferred.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/Mutex.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/Mutex.js
 /**
  * @license
  * Copyright 2024 Google Inc.
@@ -34596,7 +34596,7 @@ class Mutex {
     }
 }
 //# sourceMappingURL=Mutex.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/BrowserContext.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/BrowserContext.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -34791,7 +34791,7 @@ class BrowserContext extends EventEmitter {
     }
 }
 //# sourceMappingURL=BrowserContext.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/CDPSession.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/CDPSession.js
 
 /**
  * Events that the CDPSession class emits.
@@ -34860,7 +34860,7 @@ class CDPSession extends EventEmitter {
     }
 }
 //# sourceMappingURL=CDPSession.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/AsyncIterableUtil.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/AsyncIterableUtil.js
 /**
  * @internal
  */
@@ -34890,7 +34890,7 @@ class AsyncIterableUtil {
     }
 }
 //# sourceMappingURL=AsyncIterableUtil.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/ElementHandleSymbol.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/ElementHandleSymbol.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -34901,7 +34901,7 @@ class AsyncIterableUtil {
  */
 const _isElementHandle = Symbol('_isElementHandle');
 //# sourceMappingURL=ElementHandleSymbol.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/ErrorLike.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/ErrorLike.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -34943,7 +34943,7 @@ function createProtocolErrorMessage(object) {
     return message;
 }
 //# sourceMappingURL=ErrorLike.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/Function.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/Function.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -35014,7 +35014,7 @@ const interpolateFunction = (fn, replacements) => {
     return createFunction(value);
 };
 //# sourceMappingURL=Function.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/HandleIterator.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/HandleIterator.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -35157,7 +35157,7 @@ async function* transposeIterableHandle(handle) {
     }
 }
 //# sourceMappingURL=HandleIterator.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/LazyArg.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/LazyArg.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -35181,7 +35181,7 @@ class LazyArg {
     }
 }
 //# sourceMappingURL=LazyArg.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/QueryHandler.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/QueryHandler.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -35407,7 +35407,7 @@ class QueryHandler {
     }
 }
 //# sourceMappingURL=QueryHandler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/AriaQueryHandler.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/AriaQueryHandler.js
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -35462,7 +35462,7 @@ class ARIAQueryHandler extends QueryHandler {
     };
 }
 //# sourceMappingURL=AriaQueryHandler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/CSSQueryHandler.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/CSSQueryHandler.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -35481,7 +35481,7 @@ class CSSQueryHandler extends QueryHandler {
     };
 }
 //# sourceMappingURL=CSSQueryHandler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/generated/injected.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/generated/injected.js
 /**
  * JavaScript code that provides the puppeteer utilities. See the
  * [README](https://github.com/puppeteer/puppeteer/blob/main/src/injected/README.md)
@@ -35491,7 +35491,7 @@ class CSSQueryHandler extends QueryHandler {
  */
 const source = "\"use strict\";var b=Object.defineProperty;var X=Object.getOwnPropertyDescriptor;var Y=Object.getOwnPropertyNames;var G=Object.prototype.hasOwnProperty;var l=(t,e)=>{for(var r in e)b(t,r,{get:e[r],enumerable:!0})},J=(t,e,r,o)=>{if(e&&typeof e==\"object\"||typeof e==\"function\")for(let n of Y(e))!G.call(t,n)&&n!==r&&b(t,n,{get:()=>e[n],enumerable:!(o=X(e,n))||o.enumerable});return t};var z=t=>J(b({},\"__esModule\",{value:!0}),t);var Se={};l(Se,{default:()=>Te});module.exports=z(Se);var g=class extends Error{constructor(e,r){super(e,r),this.name=this.constructor.name}get[Symbol.toStringTag](){return this.constructor.name}},h=class extends g{};var c=class t{static create(e){return new t(e)}static async race(e){let r=new Set;try{let o=e.map(n=>n instanceof t?(n.#s&&r.add(n),n.valueOrThrow()):n);return await Promise.race(o)}finally{for(let o of r)o.reject(new Error(\"Timeout cleared\"))}}#e=!1;#r=!1;#t;#o;#n=new Promise(e=>{this.#o=e});#s;#l;constructor(e){e&&e.timeout>0&&(this.#l=new h(e.message),this.#s=setTimeout(()=>{this.reject(this.#l)},e.timeout))}#a(e){clearTimeout(this.#s),this.#t=e,this.#o()}resolve(e){this.#r||this.#e||(this.#e=!0,this.#a(e))}reject(e){this.#r||this.#e||(this.#r=!0,this.#a(e))}resolved(){return this.#e}finished(){return this.#e||this.#r}value(){return this.#t}#i;valueOrThrow(){return this.#i||(this.#i=(async()=>{if(await this.#n,this.#r)throw this.#t;return this.#t})()),this.#i}};var W=new Map,F=t=>{let e=W.get(t);return e||(e=new Function(`return ${t}`)(),W.set(t,e),e)};var E={};l(E,{ariaQuerySelector:()=>K,ariaQuerySelectorAll:()=>x});var K=(t,e)=>globalThis.__ariaQuerySelector(t,e),x=async function*(t,e){yield*await globalThis.__ariaQuerySelectorAll(t,e)};var v={};l(v,{cssQuerySelector:()=>Z,cssQuerySelectorAll:()=>ee});var Z=(t,e)=>t.querySelector(e),ee=function(t,e){return t.querySelectorAll(e)};var P={};l(P,{CustomQuerySelectorRegistry:()=>p,customQuerySelectors:()=>A});var p=class{#e=new Map;register(e,r){if(!r.queryOne&&r.queryAll){let o=r.queryAll;r.queryOne=(n,i)=>{for(let s of o(n,i))return s;return null}}else if(r.queryOne&&!r.queryAll){let o=r.queryOne;r.queryAll=(n,i)=>{let s=o(n,i);return s?[s]:[]}}else if(!r.queryOne||!r.queryAll)throw new Error(\"At least one query method must be defined.\");this.#e.set(e,{querySelector:r.queryOne,querySelectorAll:r.queryAll})}unregister(e){this.#e.delete(e)}get(e){return this.#e.get(e)}clear(){this.#e.clear()}},A=new p;var R={};l(R,{pierceQuerySelector:()=>te,pierceQuerySelectorAll:()=>re});var te=(t,e)=>{let r=null,o=n=>{let i=document.createTreeWalker(n,NodeFilter.SHOW_ELEMENT);do{let s=i.currentNode;s.shadowRoot&&o(s.shadowRoot),!(s instanceof ShadowRoot)&&s!==n&&!r&&s.matches(e)&&(r=s)}while(!r&&i.nextNode())};return t instanceof Document&&(t=t.documentElement),o(t),r},re=(t,e)=>{let r=[],o=n=>{let i=document.createTreeWalker(n,NodeFilter.SHOW_ELEMENT);do{let s=i.currentNode;s.shadowRoot&&o(s.shadowRoot),!(s instanceof ShadowRoot)&&s!==n&&s.matches(e)&&r.push(s)}while(i.nextNode())};return t instanceof Document&&(t=t.documentElement),o(t),r};var y=(t,e)=>{if(!t)throw new Error(e)};var oe={childList:!0,subtree:!0,attributes:!0};function ne(t){return t.nodeType===Node.ELEMENT_NODE||t.nodeType===Node.DOCUMENT_FRAGMENT_NODE}function se(t){return t.parentNode??t.host??null}function ie(t,e){let r=t,o;for(;o=se(r);){if(e.has(o))return!0;r=o}return!1}var w=class{#e;#r;#t;#o=new WeakSet;#n;#s=!1;constructor(e,r){this.#e=e,this.#r=r}async start(){if(this.#s)return;let e=this.#n=c.create(),r=await this.#e();if(!this.#s){if(r){e.resolve(r);return}this.#o=new WeakSet,this.#t=new MutationObserver(async o=>{this.#a(o);let n=await this.#e();n&&(e.resolve(n),await this.stop())}),this.#l(this.#r)}}#l(e){!this.#t||this.#o.has(e)||(this.#o.add(e),this.#t.observe(e,oe),this.#i(e))}#a(e){let r=new Set;for(let o of e)for(let n of o.addedNodes)ne(n)&&r.add(n);for(let o of r)ie(o,r)||this.#i(o)}#i(e){let r=document.createTreeWalker(e,NodeFilter.SHOW_ELEMENT);do{let{shadowRoot:o}=r.currentNode;o&&this.#l(o)}while(r.nextNode())}async stop(){this.#s=!0,this.#n&&(this.#n.finished()||this.#n.reject(new Error(\"Polling stopped\")),this.#t&&(this.#t.disconnect(),this.#t=void 0))}result(){return y(this.#n,\"Polling never started.\"),this.#n.valueOrThrow()}},N=class{#e;#r;#t=!1;constructor(e){this.#e=e}async start(){if(this.#t)return;let e=this.#r=c.create(),r=await this.#e();if(this.#t)return;if(r){e.resolve(r);return}let o=async()=>{if(e.finished())return;let n=await this.#e();if(!n){window.requestAnimationFrame(o);return}e.resolve(n),await this.stop()};window.requestAnimationFrame(o)}async stop(){this.#t=!0,this.#r&&(this.#r.finished()||this.#r.reject(new Error(\"Polling stopped\")))}result(){return y(this.#r,\"Polling never started.\"),this.#r.valueOrThrow()}},T=class{#e;#r;#t;#o;#n=!1;constructor(e,r){this.#e=e,this.#r=r}async start(){if(this.#n)return;let e=this.#o=c.create(),r=await this.#e();if(!this.#n){if(r){e.resolve(r);return}this.#t=setInterval(async()=>{let o=await this.#e();o&&(e.resolve(o),await this.stop())},this.#r)}}async stop(){this.#n=!0,this.#o&&(this.#o.finished()||this.#o.reject(new Error(\"Polling stopped\")),this.#t&&(clearInterval(this.#t),this.#t=void 0))}result(){return y(this.#o,\"Polling never started.\"),this.#o.valueOrThrow()}};var L={};l(L,{PCombinator:()=>V,pQuerySelector:()=>we,pQuerySelectorAll:()=>B});var a=class{static async*map(e,r){for await(let o of e)yield await r(o)}static async*flatMap(e,r){for await(let o of e)yield*r(o)}static async collect(e){let r=[];for await(let o of e)r.push(o);return r}static async first(e){for await(let r of e)return r}};var C={};l(C,{textQuerySelectorAll:()=>f});var le=new Set([\"checkbox\",\"image\",\"radio\"]),ae=t=>t instanceof HTMLSelectElement||t instanceof HTMLTextAreaElement||t instanceof HTMLInputElement&&!le.has(t.type),ce=new Set([\"SCRIPT\",\"STYLE\"]),d=t=>!ce.has(t.nodeName)&&!document.head?.contains(t),O=new WeakMap,H=t=>{for(;t;)O.delete(t),t instanceof ShadowRoot?t=t.host:t=t.parentNode},j=new WeakSet,I,ue=()=>{let t=globalThis.MutationObserver;if(!t)throw new Error(\"MutationObserver is not available in this environment.\");return I||(I=new t(e=>{for(let r of e)H(r.target)})),I},u=t=>{let e=O.get(t);if(e||(e={full:\"\",immediate:[]},!d(t)))return e;let r=\"\";if(ae(t))e.full=t.value,e.immediate.push(t.value),t.addEventListener(\"input\",o=>{H(o.target)},{once:!0,capture:!0});else{for(let o=t.firstChild;o;o=o.nextSibling){if(o.nodeType===Node.TEXT_NODE){e.full+=o.nodeValue??\"\",r+=o.nodeValue??\"\";continue}r&&e.immediate.push(r),r=\"\",o.nodeType===Node.ELEMENT_NODE&&(e.full+=u(o).full)}r&&e.immediate.push(r),t instanceof Element&&t.shadowRoot&&(e.full+=u(t.shadowRoot).full),j.has(t)||(ue().observe(t,{childList:!0,characterData:!0,subtree:!0}),j.add(t))}return O.set(t,e),e};var f=function*(t,e){let r=!1;for(let o of t.childNodes)if(o instanceof Element&&d(o)){let n;o.shadowRoot?n=f(o.shadowRoot,e):n=f(o,e);for(let i of n)yield i,r=!0}r||t instanceof Element&&d(t)&&u(t).full.includes(e)&&(yield t)};var k={};l(k,{checkVisibility:()=>fe,pierce:()=>S,pierceAll:()=>M});var de=[\"hidden\",\"collapse\"],fe=(t,e)=>{if(!t)return e===!1;if(e===void 0)return t;let r=t.nodeType===Node.TEXT_NODE?t.parentElement??t.parentNode?.host:t;if(!r)return e===!1;let o=window.getComputedStyle(r),n=o&&!de.includes(o.visibility)&&!me(r);return e===n?t:!1};function me(t){let e=t.getBoundingClientRect();return e.width===0||e.height===0}var he=t=>\"shadowRoot\"in t&&t.shadowRoot instanceof ShadowRoot;function*S(t){he(t)?yield t.shadowRoot:yield t}function*M(t){t=S(t).next().value,yield t;let e=[document.createTreeWalker(t,NodeFilter.SHOW_ELEMENT)];for(let r of e){let o;for(;o=r.nextNode();)o.shadowRoot&&(yield o.shadowRoot,e.push(document.createTreeWalker(o.shadowRoot,NodeFilter.SHOW_ELEMENT)))}}var _={};l(_,{xpathQuerySelectorAll:()=>D});var D=function*(t,e,r=-1){let n=(t.ownerDocument||document).evaluate(e,t,null,XPathResult.ORDERED_NODE_ITERATOR_TYPE),i=[],s;for(;(s=n.iterateNext())&&(i.push(s),!(r&&i.length===r)););for(let m=0;m<i.length;m++)s=i[m],yield s,i[m]=null};var pe=/[-\\w\\P{ASCII}*]/u,V=(r=>(r.Descendent=\">>>\",r.Child=\">>>>\",r))(V||{}),U=t=>\"querySelectorAll\"in t,q=class{#e;#r=[];#t=void 0;elements;constructor(e,r){this.elements=[e],this.#e=r,this.#o()}async run(){for(typeof this.#t==\"string\"&&this.#t.trimStart()===\":scope\"&&this.#o();this.#t!==void 0;this.#o()){let e=this.#t;typeof e==\"string\"?e[0]&&pe.test(e[0])?this.elements=a.flatMap(this.elements,async function*(r){U(r)&&(yield*r.querySelectorAll(e))}):this.elements=a.flatMap(this.elements,async function*(r){if(!r.parentElement){if(!U(r))return;yield*r.querySelectorAll(e);return}let o=0;for(let n of r.parentElement.children)if(++o,n===r)break;yield*r.parentElement.querySelectorAll(`:scope>:nth-child(${o})${e}`)}):this.elements=a.flatMap(this.elements,async function*(r){switch(e.name){case\"text\":yield*f(r,e.value);break;case\"xpath\":yield*D(r,e.value);break;case\"aria\":yield*x(r,e.value);break;default:let o=A.get(e.name);if(!o)throw new Error(`Unknown selector type: ${e.name}`);yield*o.querySelectorAll(r,e.value)}})}}#o(){if(this.#r.length!==0){this.#t=this.#r.shift();return}if(this.#e.length===0){this.#t=void 0;return}let e=this.#e.shift();switch(e){case\">>>>\":{this.elements=a.flatMap(this.elements,S),this.#o();break}case\">>>\":{this.elements=a.flatMap(this.elements,M),this.#o();break}default:this.#r=e,this.#o();break}}},Q=class{#e=new WeakMap;calculate(e,r=[]){if(e===null)return r;e instanceof ShadowRoot&&(e=e.host);let o=this.#e.get(e);if(o)return[...o,...r];let n=0;for(let s=e.previousSibling;s;s=s.previousSibling)++n;let i=this.calculate(e.parentNode,[n]);return this.#e.set(e,i),[...i,...r]}},$=(t,e)=>{if(t.length+e.length===0)return 0;let[r=-1,...o]=t,[n=-1,...i]=e;return r===n?$(o,i):r<n?-1:1},ye=async function*(t){let e=new Set;for await(let o of t)e.add(o);let r=new Q;yield*[...e.values()].map(o=>[o,r.calculate(o)]).sort(([,o],[,n])=>$(o,n)).map(([o])=>o)},B=function(t,e){let r=JSON.parse(e);if(r.some(o=>{let n=0;return o.some(i=>(typeof i==\"string\"?++n:n=0,n>1))}))throw new Error(\"Multiple deep combinators found in sequence.\");return ye(a.flatMap(r,o=>{let n=new q(t,o);return n.run(),n.elements}))},we=async function(t,e){for await(let r of B(t,e))return r;return null};var Ne=Object.freeze({...E,...P,...R,...L,...C,...k,..._,...v,Deferred:c,createFunction:F,createTextContent:u,IntervalPoller:T,isSuitableNodeForTextMatching:d,MutationPoller:w,RAFPoller:N}),Te=Ne;\n";
 //# sourceMappingURL=injected.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/ScriptInjector.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/ScriptInjector.js
 /**
  * @license
  * Copyright 2024 Google Inc.
@@ -35543,7 +35543,7 @@ class ScriptInjector {
  */
 const scriptInjector = new ScriptInjector();
 //# sourceMappingURL=ScriptInjector.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/CustomQueryHandler.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/CustomQueryHandler.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -35658,7 +35658,7 @@ class CustomQueryHandlerRegistry {
  */
 const customQueryHandlers = new CustomQueryHandlerRegistry();
 //# sourceMappingURL=CustomQueryHandler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/PierceQueryHandler.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/PierceQueryHandler.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -35677,7 +35677,7 @@ class PierceQueryHandler extends QueryHandler {
     };
 }
 //# sourceMappingURL=PierceQueryHandler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/PQueryHandler.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/PQueryHandler.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -35696,7 +35696,7 @@ class PQueryHandler extends QueryHandler {
     };
 }
 //# sourceMappingURL=PQueryHandler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/third_party/parsel-js/parsel-js.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/third_party/parsel-js/parsel-js.js
 /**
 MIT License
 
@@ -35890,7 +35890,7 @@ function stringify(listOrNode) {
 }
 
 
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/PSelectorParser.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/PSelectorParser.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -35991,7 +35991,7 @@ function parsePSelectors(selector) {
     return [selectors, isPureCSS, hasPseudoClasses, hasAria];
 }
 //# sourceMappingURL=PSelectorParser.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/TextQueryHandler.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/TextQueryHandler.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -36007,7 +36007,7 @@ class TextQueryHandler extends QueryHandler {
     };
 }
 //# sourceMappingURL=TextQueryHandler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/XPathQueryHandler.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/XPathQueryHandler.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -36029,7 +36029,7 @@ class XPathQueryHandler extends QueryHandler {
     };
 }
 //# sourceMappingURL=XPathQueryHandler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/GetQueryHandler.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/GetQueryHandler.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -36100,7 +36100,7 @@ function getQueryHandlerAndSelector(selector) {
     }
 }
 //# sourceMappingURL=GetQueryHandler.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/decorators.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/decorators.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -36333,7 +36333,7 @@ function bubble(events) {
     };
 }
 //# sourceMappingURL=decorators.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/JSHandle.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/JSHandle.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -36562,7 +36562,7 @@ let JSHandle = (() => {
 })();
 
 //# sourceMappingURL=JSHandle.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/locators/locators.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/locators/locators.js
 var locators_addDisposableResource = (undefined && undefined.__addDisposableResource) || function (env, value, async) {
     if (value !== null && value !== void 0) {
         if (typeof value !== "object" && typeof value !== "function") throw new TypeError("Object expected.");
@@ -37424,7 +37424,7 @@ class RaceLocator extends Locator {
  */
 const RETRY_DELAY = 100;
 //# sourceMappingURL=locators.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/ElementHandle.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/ElementHandle.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -38845,7 +38845,7 @@ function intersectBoundingBox(box, width, height) {
     box.y = Math.max(box.y, 0);
 }
 //# sourceMappingURL=ElementHandle.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/Extension.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/Extension.js
 /**
  * @license
  * Copyright 2026 Google Inc.
@@ -38930,7 +38930,7 @@ class Extension {
     }
 }
 //# sourceMappingURL=Extension.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/Frame.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/Frame.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -39840,7 +39840,7 @@ let Frame = (() => {
 })();
 
 //# sourceMappingURL=Frame.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/HTTPRequest.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/HTTPRequest.js
 
 
 
@@ -40386,7 +40386,7 @@ function handleError(error, logger) {
     logger?.(Debug/* DEBUG_PREFIXES */.f.error)?.(error);
 }
 //# sourceMappingURL=HTTPRequest.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/incremental-id-generator.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/incremental-id-generator.js
 /**
  * @license
  * Copyright 2024 Google Inc.
@@ -40405,7 +40405,7 @@ function createIncrementalIdGenerator() {
     };
 }
 //# sourceMappingURL=incremental-id-generator.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/Input.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/Input.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -40617,7 +40617,7 @@ class Touchscreen {
     }
 }
 //# sourceMappingURL=Input.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/TimeoutSettings.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/TimeoutSettings.js
 /**
  * @license
  * Copyright 2019 Google Inc.
@@ -40657,7 +40657,7 @@ class TimeoutSettings {
     }
 }
 //# sourceMappingURL=TimeoutSettings.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/Page.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/Page.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -42265,7 +42265,7 @@ function roundRectangle(clip) {
     return { ...clip, x, y, width, height };
 }
 //# sourceMappingURL=Page.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/WaitTask.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/WaitTask.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -42473,7 +42473,7 @@ class TaskManager {
     }
 }
 //# sourceMappingURL=WaitTask.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/Realm.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/Realm.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -42545,7 +42545,7 @@ class Realm {
     }
 }
 //# sourceMappingURL=Realm.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/ScreenRecording.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/ScreenRecording.js
 /**
  * @license
  * Copyright 2026 Google Inc.
@@ -42648,7 +42648,7 @@ class ScreenRecording extends ReadableStream {
     }
 }
 //# sourceMappingURL=ScreenRecording.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/Target.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/Target.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -42701,7 +42701,7 @@ class Target {
     }
 }
 //# sourceMappingURL=Target.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/WebWorker.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/WebWorker.js
 /**
  * @license
  * Copyright 2018 Google Inc.
@@ -42836,7 +42836,7 @@ class WebWorker extends EventEmitter {
     }
 }
 //# sourceMappingURL=WebWorker.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/api.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/api.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -42861,7 +42861,7 @@ class WebWorker extends EventEmitter {
 
 
 //# sourceMappingURL=api.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Accessibility.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Accessibility.js
 /**
  * @license
  * Copyright 2018 Google Inc.
@@ -43469,7 +43469,7 @@ class AXNode {
     }
 }
 //# sourceMappingURL=Accessibility.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Binding.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Binding.js
 var Binding_addDisposableResource = (undefined && undefined.__addDisposableResource) || function (env, value, async) {
     if (value !== null && value !== void 0) {
         if (typeof value !== "object" && typeof value !== "function") throw new TypeError("Object expected.");
@@ -43638,7 +43638,7 @@ class Binding {
     }
 }
 //# sourceMappingURL=Binding.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/ConsoleMessage.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/ConsoleMessage.js
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -43746,7 +43746,7 @@ class ConsoleMessage {
     }
 }
 //# sourceMappingURL=ConsoleMessage.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/FileChooser.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/FileChooser.js
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -43822,7 +43822,7 @@ class FileChooser {
     }
 }
 //# sourceMappingURL=FileChooser.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/NetworkManagerEvents.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/NetworkManagerEvents.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -43844,7 +43844,7 @@ var NetworkManagerEvent;
     NetworkManagerEvent.RequestFinished = Symbol('NetworkManager.RequestFinished');
 })(NetworkManagerEvent || (NetworkManagerEvent = {}));
 //# sourceMappingURL=NetworkManagerEvents.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/BluetoothEmulation.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/BluetoothEmulation.js
 /**
  * @internal
  */
@@ -43871,7 +43871,7 @@ class CdpBluetoothEmulation {
     }
 }
 //# sourceMappingURL=BluetoothEmulation.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/CallbackRegistry.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/CallbackRegistry.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -44014,7 +44014,7 @@ class Callback {
     }
 }
 //# sourceMappingURL=CallbackRegistry.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/CdpSession.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/CdpSession.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -44159,7 +44159,7 @@ class CdpCDPSession extends CDPSession {
     }
 }
 //# sourceMappingURL=CdpSession.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Connection.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Connection.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -44435,7 +44435,7 @@ function isTargetClosedError(error) {
     return error instanceof TargetCloseError;
 }
 //# sourceMappingURL=Connection.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Coverage.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Coverage.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -44813,7 +44813,7 @@ function convertToDisjointRanges(nestedRanges) {
     });
 }
 //# sourceMappingURL=Coverage.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/Dialog.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/Dialog.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -44910,7 +44910,7 @@ class Dialog {
     }
 }
 //# sourceMappingURL=Dialog.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Dialog.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Dialog.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -44939,7 +44939,7 @@ class CdpDialog extends Dialog {
     };
 }
 //# sourceMappingURL=Dialog.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/EmulationManager.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/EmulationManager.js
 var EmulationManager_runInitializers = (undefined && undefined.__runInitializers) || function (thisArg, initializers, value) {
     var useValue = arguments.length > 2;
     for (var i = 0; i < initializers.length; i++) {
@@ -45439,7 +45439,7 @@ let EmulationManager = (() => {
 })();
 
 //# sourceMappingURL=EmulationManager.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/FrameManagerEvents.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/FrameManagerEvents.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -45464,7 +45464,7 @@ var FrameManagerEvent;
     FrameManagerEvent.BindingCalled = Symbol('FrameManager.BindingCalled');
 })(FrameManagerEvent || (FrameManagerEvent = {}));
 //# sourceMappingURL=FrameManagerEvents.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/utils.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/utils.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -45715,7 +45715,7 @@ function convertConsoleMessageLevel(method) {
     }
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/JSHandle.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/JSHandle.js
 /**
  * @license
  * Copyright 2019 Google Inc.
@@ -45819,7 +45819,7 @@ async function releaseObject(client, remoteObject, logger) {
     });
 }
 //# sourceMappingURL=JSHandle.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/ElementHandle.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/ElementHandle.js
 /**
  * @license
  * Copyright 2019 Google Inc.
@@ -46029,7 +46029,7 @@ let CdpElementHandle = (() => {
 })();
 
 //# sourceMappingURL=ElementHandle.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/IsolatedWorlds.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/IsolatedWorlds.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -46050,7 +46050,7 @@ const MAIN_WORLD = Symbol('mainWorld');
  */
 const PUPPETEER_WORLD = Symbol('puppeteerWorld');
 //# sourceMappingURL=IsolatedWorlds.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/ExecutionContext.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/ExecutionContext.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -46523,7 +46523,7 @@ const ExecutionContext_rewriteError = (error) => {
     throw error;
 };
 //# sourceMappingURL=ExecutionContext.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/WebWorker.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/WebWorker.js
 
 
 
@@ -46650,7 +46650,7 @@ class CdpWebWorker extends WebWorker {
     }
 }
 //# sourceMappingURL=WebWorker.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/IsolatedWorld.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/IsolatedWorld.js
 /**
  * @license
  * Copyright 2019 Google Inc.
@@ -46840,7 +46840,7 @@ class IsolatedWorld extends Realm {
     }
 }
 //# sourceMappingURL=IsolatedWorld.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/LifecycleWatcher.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/LifecycleWatcher.js
 /**
  * @license
  * Copyright 2019 Google Inc.
@@ -47015,7 +47015,7 @@ class LifecycleWatcher {
     }
 }
 //# sourceMappingURL=LifecycleWatcher.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Frame.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Frame.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -47412,7 +47412,7 @@ function referrerPolicyToProtocol(referrerPolicy) {
     });
 }
 //# sourceMappingURL=Frame.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/CdpIssue.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/CdpIssue.js
 /**
  * @license
  * Copyright 2026 Google Inc.
@@ -47436,7 +47436,7 @@ class CdpIssue {
     }
 }
 //# sourceMappingURL=CdpIssue.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/CdpPreloadScript.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/CdpPreloadScript.js
 /**
  * @license
  * Copyright 2024 Google Inc.
@@ -47476,7 +47476,7 @@ class CdpPreloadScript {
     }
 }
 //# sourceMappingURL=CdpPreloadScript.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/DeviceRequestPrompt.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/DeviceRequestPrompt.js
 /**
  * @license
  * Copyright 2025 Google Inc.
@@ -47511,7 +47511,7 @@ class DeviceRequestPrompt {
     devices = [];
 }
 //# sourceMappingURL=DeviceRequestPrompt.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/DeviceRequestPrompt.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/DeviceRequestPrompt.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -47661,7 +47661,7 @@ class CdpDeviceRequestPromptManager {
     }
 }
 //# sourceMappingURL=DeviceRequestPrompt.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/FrameTree.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/FrameTree.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -47753,7 +47753,7 @@ class FrameTree {
     }
 }
 //# sourceMappingURL=FrameTree.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/HTTPRequest.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/HTTPRequest.js
 
 
 
@@ -48018,7 +48018,7 @@ class CdpHTTPRequest extends HTTPRequest {
     }
 }
 //# sourceMappingURL=HTTPRequest.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/api/HTTPResponse.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/api/HTTPResponse.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -48113,7 +48113,7 @@ class HTTPResponse {
     }
 }
 //# sourceMappingURL=HTTPResponse.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/SecurityDetails.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/SecurityDetails.js
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -48183,7 +48183,7 @@ class SecurityDetails {
     }
 }
 //# sourceMappingURL=SecurityDetails.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/httpUtils.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/httpUtils.js
 /**
  * @license
  * Copyright 2025 Google Inc.
@@ -48208,7 +48208,7 @@ function normalizeHeaderValue(name, value) {
         .join(name === 'set-cookie' ? '\n ' : ', ');
 }
 //# sourceMappingURL=httpUtils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/HTTPResponse.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/HTTPResponse.js
 
 
 
@@ -48339,7 +48339,7 @@ class CdpHTTPResponse extends HTTPResponse {
     }
 }
 //# sourceMappingURL=HTTPResponse.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/NetworkEventManager.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/NetworkEventManager.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -48506,7 +48506,7 @@ class NetworkEventManager {
     }
 }
 //# sourceMappingURL=NetworkEventManager.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/NetworkManager.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/NetworkManager.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -49187,7 +49187,7 @@ class NetworkManager extends EventEmitter {
     }
 }
 //# sourceMappingURL=NetworkManager.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/FrameManager.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/FrameManager.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -49780,7 +49780,7 @@ class FrameManager extends EventEmitter {
     }
 }
 //# sourceMappingURL=FrameManager.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/USKeyboardLayout.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/USKeyboardLayout.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -50175,7 +50175,7 @@ const _keyDefinitions = {
     VolumeUp: { keyCode: 183, key: 'VolumeUp', code: 'VolumeUp', location: 4 },
 };
 //# sourceMappingURL=USKeyboardLayout.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Input.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Input.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -50673,7 +50673,7 @@ class CdpTouchscreen extends Touchscreen {
     }
 }
 //# sourceMappingURL=Input.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/ScreenRecording.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/ScreenRecording.js
 /**
  * @license
  * Copyright 2026 Google Inc.
@@ -50802,7 +50802,7 @@ let CdpScreenRecording = (() => {
 })();
 
 //# sourceMappingURL=ScreenRecording.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Tracing.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Tracing.js
 
 
 
@@ -50916,7 +50916,7 @@ class Tracing {
     }
 }
 //# sourceMappingURL=Tracing.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/WebMCP.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/WebMCP.js
 /**
  * @license
  * Copyright 2026 Google Inc.
@@ -51222,7 +51222,7 @@ class WebMCP extends EventEmitter {
     }
 }
 //# sourceMappingURL=WebMCP.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Page.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Page.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -52309,7 +52309,7 @@ function convertCookiesPartitionKeyFromPuppeteerToCdp(partitionKey) {
     };
 }
 //# sourceMappingURL=Page.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/BrowserContext.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/BrowserContext.js
 /**
  * @license
  * Copyright 2024 Google Inc.
@@ -52500,7 +52500,7 @@ class CdpBrowserContext extends BrowserContext {
     }
 }
 //# sourceMappingURL=BrowserContext.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Extension.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Extension.js
 
 
 
@@ -52576,7 +52576,7 @@ class CdpExtension extends Extension {
     }
 }
 //# sourceMappingURL=Extension.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Target.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Target.js
 /**
  * @license
  * Copyright 2019 Google Inc.
@@ -52837,7 +52837,7 @@ class WorkerTarget extends CdpTarget {
 class OtherTarget extends CdpTarget {
 }
 //# sourceMappingURL=Target.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/TargetManager.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/TargetManager.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -53414,7 +53414,7 @@ class TargetManager extends EventEmitter {
     };
 }
 //# sourceMappingURL=TargetManager.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/Browser.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/Browser.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -53905,7 +53905,7 @@ class CdpBrowser extends cli_Browser {
     }
 }
 //# sourceMappingURL=Browser.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/BrowserConnector.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/BrowserConnector.js
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -53936,7 +53936,7 @@ async function _connectToCdpBrowser(connectionTransport, url, options, logger) {
     return browser;
 }
 //# sourceMappingURL=BrowserConnector.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/ExtensionTransport.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/ExtensionTransport.js
 const tabTargetInfo = {
     targetId: 'tabTargetId',
     type: 'tab',
@@ -54112,7 +54112,7 @@ class ExtensionTransport {
     }
 }
 //# sourceMappingURL=ExtensionTransport.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/PredefinedNetworkConditions.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/PredefinedNetworkConditions.js
 /**
  * @license
  * Copyright 2021 Google Inc.
@@ -54182,7 +54182,7 @@ const PredefinedNetworkConditions = Object.freeze({
     },
 });
 //# sourceMappingURL=PredefinedNetworkConditions.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/cdp/cdp.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/cdp/cdp.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -54228,9 +54228,9 @@ const PredefinedNetworkConditions = Object.freeze({
 
 
 //# sourceMappingURL=cdp.js.map
-// EXTERNAL MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/BrowserWebSocketTransport.js
-var BrowserWebSocketTransport = __nccwpck_require__(8018);
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/Device.js
+// EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/BrowserWebSocketTransport.js
+var BrowserWebSocketTransport = __nccwpck_require__(9960);
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/Device.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -56099,7 +56099,7 @@ for (const device of knownDevices) {
  */
 const KnownDevices = Object.freeze(knownDevicesByName);
 //# sourceMappingURL=Device.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/bidi/BrowserConnector.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/bidi/BrowserConnector.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -56190,7 +56190,7 @@ async function getBiDiConnection(connectionTransport, url, options, logger) {
     };
 }
 //# sourceMappingURL=BrowserConnector.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/BrowserConnector.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/BrowserConnector.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -56204,8 +56204,8 @@ async function getBiDiConnection(connectionTransport, url, options, logger) {
 
 const getWebSocketTransportClass = async () => {
     return environment/* isNode */.L
-        ? (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 6038))).NodeWebSocketTransport
-        : (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 8018)))
+        ? (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 8112))).NodeWebSocketTransport
+        : (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 9960)))
             .BrowserWebSocketTransport;
 };
 /**
@@ -56262,12 +56262,12 @@ async function getConnectionTransport(options) {
         };
     }
     else if (options.channel && environment/* isNode */.L) {
-        const { detectBrowserPlatform, resolveDefaultUserDataDir, Browser } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 8506));
+        const { detectBrowserPlatform, resolveDefaultUserDataDir, Browser } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 5660));
         const platform = detectBrowserPlatform();
         if (!platform) {
             throw new Error('Could not detect required browser platform');
         }
-        const { convertPuppeteerChannelToBrowsersChannel } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 6068));
+        const { convertPuppeteerChannelToBrowsersChannel } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 9622));
         const { join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6760, 19));
         const userDataDir = resolveDefaultUserDataDir(Browser.CHROME, platform, convertPuppeteerChannelToBrowsersChannel(options.channel));
         const portPath = join(userDataDir, 'DevToolsActivePort');
@@ -56340,7 +56340,7 @@ function getWSEndpointURL(browserURL) {
     return endpointURL.toString();
 }
 //# sourceMappingURL=BrowserConnector.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/Puppeteer.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/Puppeteer.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -56444,7 +56444,7 @@ class Puppeteer {
     }
 }
 //# sourceMappingURL=Puppeteer.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/common/common.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/common/common.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -56480,7 +56480,7 @@ class Puppeteer {
 
 
 //# sourceMappingURL=common.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/revisions.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/revisions.js
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -56495,7 +56495,7 @@ const PUPPETEER_REVISIONS = Object.freeze({
     firefox: 'stable_158.0.1',
 });
 //# sourceMappingURL=revisions.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/util/util.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/util/util.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -56510,7 +56510,7 @@ const PUPPETEER_REVISIONS = Object.freeze({
 
 
 //# sourceMappingURL=util.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/index-browser.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/index-browser.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -56522,11 +56522,11 @@ const PUPPETEER_REVISIONS = Object.freeze({
 
 
 //# sourceMappingURL=index-browser.js.map
-// EXTERNAL MODULE: ../../main/node_modules/@puppeteer/browsers/lib/main.js + 23 modules
-var main = __nccwpck_require__(8506);
-// EXTERNAL MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/NodeWebSocketTransport.js + 1 modules
-var NodeWebSocketTransport = __nccwpck_require__(6038);
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/PipeTransport.js
+// EXTERNAL MODULE: ./node_modules/@puppeteer/browsers/lib/main.js + 23 modules
+var main = __nccwpck_require__(5660);
+// EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/NodeWebSocketTransport.js + 1 modules
+var NodeWebSocketTransport = __nccwpck_require__(8112);
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/PipeTransport.js
 
 
 
@@ -56605,7 +56605,7 @@ class PipeTransport {
     }
 }
 //# sourceMappingURL=PipeTransport.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/BrowserLauncher.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/BrowserLauncher.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -57045,9 +57045,9 @@ function registerProcessExitCleanup(userDataDir, logger, processEmitter = proces
     };
 }
 //# sourceMappingURL=BrowserLauncher.js.map
-// EXTERNAL MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/LaunchOptions.js
-var LaunchOptions = __nccwpck_require__(6068);
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/util/fs.js
+// EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/LaunchOptions.js
+var LaunchOptions = __nccwpck_require__(9622);
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/util/fs.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -57073,7 +57073,7 @@ function rmSync(path) {
     fs.rmSync(path, rmOptions);
 }
 //# sourceMappingURL=fs.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/ChromeLauncher.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/ChromeLauncher.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -57353,7 +57353,7 @@ function removeMatchingFlags(array, flag) {
     return array;
 }
 //# sourceMappingURL=ChromeLauncher.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/FirefoxLauncher.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/FirefoxLauncher.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -57520,7 +57520,7 @@ class FirefoxLauncher extends BrowserLauncher {
     }
 }
 //# sourceMappingURL=FirefoxLauncher.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/PuppeteerNode.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/PuppeteerNode.js
 /**
  * @license
  * Copyright 2020 Google Inc.
@@ -57788,7 +57788,7 @@ class PuppeteerNode extends Puppeteer {
 //# sourceMappingURL=PuppeteerNode.js.map
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/ScreenRecorder.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/ScreenRecorder.js
 /**
  * @license
  * Copyright 2023 Google Inc.
@@ -58091,7 +58091,7 @@ let ScreenRecorder = (() => {
 })();
 
 //# sourceMappingURL=ScreenRecorder.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/node/node.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/node.js
 /**
  * @license
  * Copyright 2022 Google Inc.
@@ -58104,7 +58104,7 @@ let ScreenRecorder = (() => {
 
 
 //# sourceMappingURL=node.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/index.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/index.js
 /**
  * @license
  * Copyright 2017 Google Inc.
@@ -58113,7 +58113,7 @@ let ScreenRecorder = (() => {
 
 
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/puppeteer-core/lib/puppeteer/puppeteer-core.js
+;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/puppeteer-core.js
 /**
  * @license
  * Copyright 2017 Google Inc.
