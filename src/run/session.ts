@@ -248,8 +248,9 @@ async function resetInPlace(context: BrowserContext, page: Page, cdp: CDPSession
   ]);
   // The browser's own list: a target event (a service worker that the page just started) can reach us after the
   // page has already shown what the fixture waited for.
+  const contextId = self.targetInfo.browserContextId;
   const others = targets.targetInfos.filter(
-    (target) => target.browserContextId === self.targetInfo.browserContextId && target.targetId !== self.targetInfo.targetId,
+    (target) => contextId !== undefined && target.browserContextId === contextId && target.targetId !== self.targetInfo.targetId,
   );
   if (others.length > 0) {
     const names = others.slice(0, 3).map((target) => `a ${target.type} target (${target.url || 'no URL'})`);
