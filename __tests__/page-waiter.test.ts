@@ -1,6 +1,6 @@
 /**
  * The in-page waiter behind expect and waitFor: it sees a change in the task that made it (before the page's next
- * animation frame), sees changes no mutation reports, follows the page into a new document, answers with the last
+ * animation frame, 50 ms after the page was told to make it), sees changes no mutation reports, follows the page into a new document, answers with the last
  * state when time is up, and stops when the attempt is aborted. The timing checks use the page's own clock and
  * frames, and the mechanism that woke the look, never a wall-clock figure, so a busy machine cannot fail them.
  */
@@ -22,8 +22,9 @@ const FRAME_LOG = `<script>
 </script>`;
 
 const SITE = {
+  // The page makes #ready appear 50 ms after it is told to, so the test can tell it once the waiter is armed.
   '/late': html(`${FRAME_LOG}<script>
-    addEventListener('load', () => setTimeout(() => {
+    addEventListener('go', () => setTimeout(() => {
       const ready = document.createElement('p');
       ready.id = 'ready';
       ready.textContent = 'ready';
@@ -33,10 +34,10 @@ const SITE = {
   </script>`),
   // A style rule, not the DOM, makes #box visible: no mutation reports it.
   '/css-only': html(`<style id="sheet">#box { display: none; }</style><div id="box">box</div><script>
-    addEventListener('load', () => setTimeout(() => document.getElementById('sheet').sheet.insertRule('#box { display: block !important; }', 1), 50));
+    addEventListener('go', () => setTimeout(() => document.getElementById('sheet').sheet.insertRule('#box { display: block !important; }', 1), 50));
   </script>`),
   '/never': html('<p id="other">other</p>', 'Never ready'),
-  '/moves-on': html(`<p>first</p><script>addEventListener('load', () => setTimeout(() => { location.href = '/arrived'; }, 50));</script>`),
+  '/moves-on': html(`<p>first</p><script>addEventListener('go', () => setTimeout(() => { location.href = '/arrived'; }, 50));</script>`),
   '/arrived': html(`<script>addEventListener('load', () => setTimeout(() => {
     const ready = document.createElement('p'); ready.id = 'ready'; ready.textContent = 'ready'; document.body.append(ready);
   }, 50));</script>`, 'Arrived'),
@@ -59,12 +60,32 @@ async function open(page: Page, path: string): Promise<void> {
   await page.goto(site.url + path, { waitUntil: 'load' });
 }
 
+/** How many waiters are armed in the page: each listens for its own cancel event on the document. */
+async function cancelListeners(page: Page): Promise<number> {
+  const cdp = await page.createCDPSession();
+  try {
+    const { result } = await cdp.send('Runtime.evaluate', { expression: 'document' });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
+    return listeners.filter((listener) => listener.type.startsWith('reliability-smoke-cancel-')).length;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** Resolves once a waiter is armed in the page (it looked once, found nothing, and now listens). */
+async function untilArmed(page: Page): Promise<void> {
+  while ((await cancelListeners(page)) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('waiting in the page', () => {
   it('sees an element the page adds after load in the task that added it, before the next frame', TEST_BOUND, async (t) => {
     const page = await newPage(browser, t);
     await open(page, '/late');
     const progress = createProgress(systemClock, 10_000);
-    const result = await waitForPage(page, READY, { progress, budgetMs: 10_000 });
+    const waiting = waitForPage(page, READY, { progress, budgetMs: 10_000 });
+    await untilArmed(page);
+    await page.evaluate(() => dispatchEvent(new Event('go')));
+    const result = await waiting;
     assert.equal(result.held, true);
     assert.equal(result.answer?.wokenBy, 'mutation');
     const { changedAt, frames } = await page.evaluate(() => ({
@@ -83,7 +104,10 @@ describe('waiting in the page', () => {
     await open(page, '/css-only');
     const progress = createProgress(systemClock, 10_000);
     const wants: Wants = { elements: [{ selector: '#box', state: 'visible' }], texts: [] };
-    const result = await waitForPage(page, wants, { progress, budgetMs: 10_000 });
+    const waiting = waitForPage(page, wants, { progress, budgetMs: 10_000 });
+    await untilArmed(page);
+    await page.evaluate(() => dispatchEvent(new Event('go')));
+    const result = await waiting;
     assert.equal(result.held, true);
     assert.ok(['frame', 'poll'].includes(result.answer!.wokenBy), `woken by ${result.answer!.wokenBy}`);
   });
@@ -110,7 +134,11 @@ describe('waiting in the page', () => {
     const page = await newPage(browser, t);
     await open(page, '/moves-on');
     const progress = createProgress(systemClock, 10_000);
-    const result = await waitForPage(page, { ...READY, title: { equals: 'Arrived' } }, { progress, budgetMs: 10_000 });
+    const waiting = waitForPage(page, { ...READY, title: { equals: 'Arrived' } }, { progress, budgetMs: 10_000 });
+    // Armed in the first document, which then navigates away: the answer can only come from a waiter armed again.
+    await untilArmed(page);
+    await page.evaluate(() => dispatchEvent(new Event('go')));
+    const result = await waiting;
     assert.equal(result.held, true, `last error: ${result.lastError}`);
     assert.equal(result.answer?.snapshot.url, `${site.url}/arrived`);
   });
@@ -132,18 +160,11 @@ describe('waiting in the page', () => {
     await open(page, '/never');
     const progress = createProgress(systemClock, 60_000);
     const waiting = waitForPage(page, READY, { progress, budgetMs: 60_000 });
-    const cdp = await page.createCDPSession();
-    const cancelListeners = async () => {
-      const { result } = await cdp.send('Runtime.evaluate', { expression: 'document' });
-      const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
-      return listeners.filter((listener) => listener.type.startsWith('reliability-smoke-cancel-')).length;
-    };
-    // The waiter is armed once its cancel listener is there.
-    while ((await cancelListeners()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await untilArmed(page);
     progress.end();
     await assert.rejects(waiting, /The attempt is over/);
     // The cancel is sent without waiting for it; the page drops the waiter's listener when it arrives.
-    while ((await cancelListeners()) > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(await cancelListeners(), 0);
+    while ((await cancelListeners(page)) > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(await cancelListeners(page), 0);
   });
 });
