@@ -54,9 +54,9 @@ function rssBytes(pid: number): number {
   return fields?.[1] ? Number(fields[1]) * PAGE_BYTES : 0;
 }
 
-/** Resident memory of this process and all its descendants now. Shared pages count once per process. */
-export function treeRssBytes(): number {
-  return descendantsOf(process.pid).reduce((sum, pid) => sum + rssBytes(pid), 0);
+/** Resident memory of a process (this one by default) and all its descendants now. Shared pages count once per process. */
+export function treeRssBytes(root = process.pid): number {
+  return descendantsOf(root).reduce((sum, pid) => sum + rssBytes(pid), 0);
 }
 
 /**
@@ -72,16 +72,16 @@ export function cpuMsIncludingReapedChildren(): number {
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** Samples treeRssBytes() until stopped; returns the peak. */
-export function samplePeakRss(intervalMs: number): { stop(): number } {
-  let peak = treeRssBytes();
+/** Samples treeRssBytes(root) until stopped; returns the peak. */
+export function samplePeakRss(intervalMs: number, root = process.pid): { stop(): number } {
+  let peak = treeRssBytes(root);
   const timer = setInterval(() => {
-    peak = Math.max(peak, treeRssBytes());
+    peak = Math.max(peak, treeRssBytes(root));
   }, intervalMs);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(peak, treeRssBytes());
+      return Math.max(peak, treeRssBytes(root));
     },
   };
 }

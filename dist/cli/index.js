@@ -60784,8 +60784,9 @@ const BASE_ARGS = [
     '--mute-audio',
     /**
      * Lets a worker's long-lived browser context keep its renderer process across fixtures. Without it, Chrome
-     * starts a new renderer for every navigation in an off-the-record context, which costs several times the
-     * page load itself (see bench/). It never makes two contexts share a process.
+     * starts a new renderer for navigations in an off-the-record context: measured whole-process on 40 fixtures
+     * at concurrency 2, the CLI took 1.3x as long without it (bench/run.ts --cli-alt). It never makes two
+     * contexts share a process.
      */
     '--renderer-process-limit=1',
 ];
@@ -60921,48 +60922,133 @@ async function settleWithin(work, ms, fallback) {
 ;// CONCATENATED MODULE: ./src/run/page-probe.ts
 
 /** Runs inside the page, so it must stand alone: it is sent as source text and may use nothing from this file. */
-function snapshotPage(query) {
+function waitInPage(args) {
+    const collapse = (text) => text.replace(/\s+/g, ' ').trim();
+    const problem = (error) => (error instanceof Error ? error.message : String(error));
     // Visible: a non-empty box, and not hidden by display, visibility or content-visibility (here or above).
     const isVisible = (element) => {
         const rect = element.getBoundingClientRect();
         return rect.width > 0 && rect.height > 0 && element.checkVisibility({ visibilityProperty: true });
     };
-    const problem = (error) => (error instanceof Error ? error.message : String(error));
-    const elements = query.elements.map((selector) => {
-        try {
-            const found = Array.from(document.querySelectorAll(selector));
-            return {
-                count: found.length,
-                visible: found.filter(isVisible).length,
-                disabled: found.filter((element) => element.matches(':disabled')).length,
-            };
-        }
-        catch (error) {
-            return { invalid: problem(error) };
-        }
+    const snapshot = () => ({
+        title: document.title,
+        url: location.href,
+        elements: args.wants.elements.map(({ selector }) => {
+            try {
+                const found = Array.from(document.querySelectorAll(selector));
+                return {
+                    count: found.length,
+                    visible: found.filter(isVisible).length,
+                    disabled: found.filter((element) => element.matches(':disabled')).length,
+                };
+            }
+            catch (error) {
+                return { invalid: problem(error) };
+            }
+        }),
+        texts: args.wants.texts.map(({ selector }) => {
+            try {
+                const element = document.querySelector(selector);
+                return { text: element === null ? null : collapse(element.textContent ?? '') };
+            }
+            catch (error) {
+                return { invalid: problem(error) };
+            }
+        }),
     });
-    const texts = query.texts.map((selector) => {
-        try {
-            const element = document.querySelector(selector);
-            return { text: element === null ? null : (element.textContent ?? '').replace(/\s+/g, ' ').trim() };
-        }
-        catch (error) {
-            return { invalid: problem(error) };
-        }
+    const holds = (value, matcher) => {
+        if (value === null)
+            return false;
+        if ('equals' in matcher)
+            return collapse(value) === matcher.equals;
+        if ('contains' in matcher)
+            return value.includes(matcher.contains);
+        return new RegExp(matcher.matches.source, matcher.matches.flags).test(value);
+    };
+    const judge = (seen) => {
+        const unmet = [];
+        const { wants } = args;
+        if (wants.title && !holds(seen.title, wants.title))
+            unmet.push('title');
+        if (wants.url && !holds(seen.url, wants.url))
+            unmet.push('url');
+        let invalid = false;
+        seen.elements.forEach((state, index) => {
+            if ('invalid' in state)
+                invalid = true;
+            else if (wants.elements[index].state === 'visible' ? state.visible === 0 : wants.elements[index].state === 'hidden' && state.visible > 0) {
+                unmet.push(`element:${index}`);
+            }
+        });
+        seen.texts.forEach((state, index) => {
+            const matcher = wants.texts[index].text;
+            if ('invalid' in state)
+                invalid = true;
+            else if (matcher !== null && !holds(state.text, matcher))
+                unmet.push(`text:${index}`);
+        });
+        return { unmet, invalid };
+    };
+    return new Promise((resolve) => {
+        let looks = 0;
+        let finished = false;
+        const cleanUps = [];
+        const look = (wokenBy) => {
+            if (finished)
+                return;
+            looks += 1;
+            const seen = snapshot();
+            const { unmet, invalid } = judge(seen);
+            if (unmet.length > 0 && !invalid && wokenBy !== 'timeout' && wokenBy !== 'cancel')
+                return;
+            finished = true;
+            for (const cleanUp of cleanUps)
+                cleanUp();
+            resolve({ snapshot: seen, unmet, invalid, wokenBy, seenAtMs: performance.now(), looks });
+        };
+        look(args.timeoutMs <= 0 ? 'timeout' : 'first');
+        if (finished)
+            return;
+        const observer = new MutationObserver(() => look('mutation'));
+        observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+        cleanUps.push(() => observer.disconnect());
+        let frame = 0;
+        const onFrame = () => {
+            look('frame');
+            if (!finished)
+                frame = requestAnimationFrame(onFrame);
+        };
+        frame = requestAnimationFrame(onFrame);
+        cleanUps.push(() => cancelAnimationFrame(frame));
+        const poll = setInterval(() => look('poll'), args.fallbackMs);
+        const timer = setTimeout(() => look('timeout'), args.timeoutMs);
+        cleanUps.push(() => {
+            clearInterval(poll);
+            clearTimeout(timer);
+        });
+        const cancel = () => look('cancel');
+        document.addEventListener(args.cancelEvent, cancel);
+        cleanUps.push(() => document.removeEventListener(args.cancelEvent, cancel));
     });
-    return { title: document.title, url: location.href, elements, texts };
 }
-/** One evaluation, one round trip. */
-function probePage(page, query) {
-    return page.evaluate(snapshotPage, query);
-}
-/** Errors that only mean the page is between two documents: the next poll will see the new one. */
+/** For what no mutation or frame reports: a page that renders no frames (hidden, or throttled). */
+const FALLBACK_POLL_MS = 100;
+/**
+ * One evaluation waits at most this long, then the next is armed: a CDP call that stays open longer than the
+ * browser's protocol timeout would fail on its own.
+ */
+const LONGEST_EVALUATION_MS = 30_000;
+/** Between two documents, the page has no context to arm a waiter in for a moment: try again after this. */
+const REARM_PAUSE_MS = 20;
+/** Errors that only mean the page is between two documents: the waiter is armed again in the new one. */
 const BETWEEN_DOCUMENTS = /Execution context was destroyed|Cannot find context with specified id|Execution context is not available|Inspected target navigated/;
-/** Playwright's expect intervals: at once, then 100, 250, 500ms, then every second. */
-const POLL_BACKOFF_MS = [100, 250, 500, 1000];
+/** Reads the state once, with nothing to wait for: one round trip. */
+async function probePage(page, wants) {
+    const answer = await page.evaluate(waitInPage, { wants, timeoutMs: 0, fallbackMs: FALLBACK_POLL_MS, cancelEvent: '' });
+    return answer.snapshot;
+}
 function pause(ms, signal) {
     return new Promise((resolve) => {
-        // Aborted while the last probe was out: an abort event will not come again.
         if (signal.aborted)
             return resolve();
         const done = () => {
@@ -60975,32 +61061,52 @@ function pause(ms, signal) {
     });
 }
 /**
- * Probes until `check` returns null (it holds) or `budgetMs` has passed, and returns the last failure. A poll is
- * made at the end of the budget too, so a short budget still looks at least once.
+ * Resolves as `answer` does, or with null as soon as `signal` aborts; the waiter in the page is then told to
+ * stop, so nothing of this attempt keeps running in the page.
  */
-async function pollPage(page, query, check, budget) {
+function untilAborted(page, answer, signal, cancelEvent) {
+    answer.catch(() => undefined);
+    if (signal.aborted)
+        return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+        const onAbort = () => {
+            resolve(null);
+            void page.evaluate((name) => document.dispatchEvent(new Event(name)), cancelEvent).catch(() => undefined);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+}
+/**
+ * Waits until every want holds or `budgetMs` has passed, and returns the last state the page showed. A short
+ * budget still looks once; an invalid selector answers at once.
+ */
+async function waitForPage(page, wants, budget) {
     const { progress } = budget;
     const started = progress.elapsedMs();
     const waited = () => progress.elapsedMs() - started;
-    let result = { held: false, failure: null, snapshot: null, waitedMs: 0, lastError: null };
-    for (let poll = 0;; poll += 1) {
+    let result = { held: false, answer: null, waitedMs: 0, lastError: null };
+    for (;;) {
         progress.ensureRunning();
+        const left = budget.budgetMs - waited();
+        const cancelEvent = `reliability-smoke-cancel-${Math.random().toString(36).slice(2)}`;
+        const args = { wants, timeoutMs: Math.min(Math.max(0, left), LONGEST_EVALUATION_MS), fallbackMs: FALLBACK_POLL_MS, cancelEvent };
         try {
-            const snapshot = await probePage(page, query);
-            const failure = check(snapshot);
-            result = { held: failure === null, failure, snapshot, waitedMs: waited(), lastError: null };
-            if (result.held)
+            const answer = await untilAborted(page, page.evaluate(waitInPage, args), progress.signal, cancelEvent);
+            progress.ensureRunning();
+            result = { held: answer.unmet.length === 0 && !answer.invalid, answer, waitedMs: waited(), lastError: null };
+            if (result.held || answer.invalid)
                 return result;
         }
         catch (error) {
             if (!BETWEEN_DOCUMENTS.test(errorText(error)))
                 throw error;
             result = { ...result, waitedMs: waited(), lastError: errorText(error) };
+            if (budget.budgetMs - waited() > 0)
+                await pause(Math.min(REARM_PAUSE_MS, budget.budgetMs - waited()), progress.signal);
         }
-        const left = budget.budgetMs - waited();
-        if (left <= 0)
+        if (budget.budgetMs - waited() <= 0)
             return result;
-        await pause(Math.min(POLL_BACKOFF_MS[poll] ?? 1000, left), progress.signal);
     }
 }
 
@@ -61115,7 +61221,8 @@ async function onElement(env, label, selector, action) {
     catch (error) {
         if (!(error instanceof TimeoutError))
             throw error;
-        const probe = probePage(env.page, { elements: [selector], texts: [] }).then((snapshot) => snapshot.elements[0]);
+        const wants = { elements: [{ selector, state: 'any' }], texts: [] };
+        const probe = probePage(env.page, wants).then((snapshot) => snapshot.elements[0]);
         const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
         if (state && 'invalid' in state)
             throw invalidSelector(`${label}:`, selector, state.invalid);
@@ -61178,17 +61285,13 @@ async function selectValues(handle, values, label) {
 async function waitFor(wait, label, env) {
     const { progress } = env;
     const budgetMs = progress.budgetMs(wait.timeout);
-    const check = (snapshot) => {
-        const state = snapshot.elements[0];
-        if ('invalid' in state)
-            throw invalidSelector(`${label}:`, wait.selector, state.invalid);
-        const holds = wait.state === 'visible' ? state.visible > 0 : state.visible === 0;
-        return holds ? null : state;
-    };
-    const result = await pollPage(env.page, { elements: [wait.selector], texts: [] }, check, { progress, budgetMs });
+    const wants = { elements: [{ selector: wait.selector, state: wait.state }], texts: [] };
+    const result = await waitForPage(env.page, wants, { progress, budgetMs });
     if (result.held)
         return;
-    const state = result.failure;
+    const state = result.answer?.snapshot.elements[0] ?? null;
+    if (state && 'invalid' in state)
+        throw invalidSelector(`${label}:`, wait.selector, state.invalid);
     const why = state === null
         ? `the page kept navigating (${result.lastError ?? 'no answer'})`
         : wait.state === 'visible'
@@ -61224,116 +61327,124 @@ function expectationConfigProblems(expect, baseUrl) {
     }
     return [];
 }
-function titleMismatch(expected, title) {
-    const regex = parseTextPattern(expected);
-    const holds = regex ? regex.test(title) : normalizeSpace(expected) === normalizeSpace(title);
-    if (holds)
-        return null;
-    const what = regex ? `to match ${showRegExp(regex)}` : `to be ${quote(normalizeSpace(expected))}`;
-    return { expected: `expect.title ${what}`, found: `found ${quote(title)}` };
+/** A regular expression as data for the page. */
+function pattern(regex) {
+    return { matches: { source: regex.source, flags: regex.flags } };
 }
-function urlMismatch(expected, actual, baseUrl) {
-    let holds;
-    let what;
+function titleWant(expected) {
+    const regex = parseTextPattern(expected);
+    if (regex)
+        return { want: pattern(regex), what: `to match ${showRegExp(regex)}` };
+    return { want: { equals: normalizeSpace(expected) }, what: `to be ${quote(normalizeSpace(expected))}` };
+}
+function urlWant(expected, baseUrl) {
     if (typeof expected === 'string') {
         const wanted = new URL(expected, baseUrl ?? undefined).href;
-        holds = URL.canParse(actual) && new URL(actual).href === wanted;
-        what = `to be ${quote(wanted)}`;
+        return { want: { equals: wanted }, what: `to be ${quote(wanted)}` };
     }
-    else if (expected.matches !== undefined) {
+    if (expected.matches !== undefined) {
         const regex = compileMatcher(expected.matches);
-        holds = regex.test(actual);
-        what = `to match ${showRegExp(regex)}`;
+        return { want: pattern(regex), what: `to match ${showRegExp(regex)}` };
     }
-    else {
-        holds = actual.includes(expected.contains ?? '');
-        what = `to contain ${quote(expected.contains ?? '')}`;
-    }
-    return holds ? null : { expected: `expect.url ${what}`, found: `found ${quote(actual)}` };
+    const contains = expected.contains ?? '';
+    return { want: { contains }, what: `to contain ${quote(contains)}` };
 }
-function textMismatch(check, text) {
-    let what;
-    let holds;
+function textWant(check) {
     if (check.matches !== undefined) {
         const regex = compileMatcher(check.matches);
-        what = `to match ${showRegExp(regex)}`;
-        holds = text !== null && regex.test(text);
+        return { want: pattern(regex), what: `to match ${showRegExp(regex)}` };
     }
-    else if (check.equals !== undefined) {
-        what = `to equal ${quote(normalizeSpace(check.equals))}`;
-        holds = text === normalizeSpace(check.equals);
-    }
-    else {
-        what = `to contain ${quote(normalizeSpace(check.contains ?? ''))}`;
-        holds = text !== null && text.includes(normalizeSpace(check.contains ?? ''));
-    }
-    if (holds)
-        return null;
-    const expected = `expect.text ${quote(check.selector)} ${what}`;
-    return { expected, found: text === null ? `but no element matches ${quote(check.selector)}` : `found ${quote(text)}` };
+    if (check.equals !== undefined)
+        return { want: { equals: normalizeSpace(check.equals) }, what: `to equal ${quote(normalizeSpace(check.equals))}` };
+    const contains = normalizeSpace(check.contains ?? '');
+    return { want: { contains }, what: `to contain ${quote(contains)}` };
 }
 function visibilityMismatch(field, selector, state) {
-    if ('invalid' in state)
-        throw invalidSelector(`expect.${field}`, selector, state.invalid);
     const expected = `expect.${field} ${quote(selector)} to be ${field}`;
+    if ('invalid' in state)
+        return { expected, found: 'but the selector is invalid' };
     if (field === 'visible') {
-        if (state.visible > 0)
-            return null;
         if (state.count === 0)
             return { expected, found: 'but no element matches it' };
         const which = state.count === 1 ? 'the matching element is not' : `none of the ${state.count} matching elements is`;
         return { expected, found: `but ${which} visible (hidden by CSS, or an empty box)` };
     }
-    if (state.visible === 0)
-        return null;
     return { expected, found: `but ${state.visible} matching element${state.visible === 1 ? ' is' : 's are'} visible` };
 }
-/** The query and the check for one expect block; the check lists every expectation that does not hold. */
+/**
+ * What the page must show for one expect block, and how to tell what does not hold. Whether a want holds is
+ * decided in the page (page-probe.ts); this side only words what the page answered.
+ */
 function pageExpectations(expect, baseUrl) {
     const visible = expect.visible ?? [];
     const hidden = expect.hidden ?? [];
     const texts = textChecks(expect);
-    const query = { elements: [...visible, ...hidden], texts: texts.map((check) => check.selector) };
-    const check = (snapshot) => {
-        const found = [];
-        if (expect.title !== undefined)
-            found.push(titleMismatch(expect.title, snapshot.title));
-        if (expect.url !== undefined)
-            found.push(urlMismatch(expect.url, snapshot.url, baseUrl));
-        visible.forEach((selector, i) => found.push(visibilityMismatch('visible', selector, snapshot.elements[i])));
-        hidden.forEach((selector, i) => found.push(visibilityMismatch('hidden', selector, snapshot.elements[visible.length + i])));
-        texts.forEach((textCheck, i) => {
-            const state = snapshot.texts[i];
-            if ('invalid' in state)
-                throw invalidSelector('expect.text', textCheck.selector, state.invalid);
-            found.push(textMismatch(textCheck, state.text));
-        });
-        const mismatches = found.filter((mismatch) => mismatch !== null);
-        return mismatches.length > 0 ? mismatches : null;
+    const title = expect.title === undefined ? undefined : titleWant(expect.title);
+    const url = expect.url === undefined ? undefined : urlWant(expect.url, baseUrl);
+    const textWants = texts.map(textWant);
+    const fields = [...visible.map(() => 'visible'), ...hidden.map(() => 'hidden')];
+    const wants = {
+        title: title?.want,
+        url: url?.want,
+        elements: [...visible, ...hidden].map((selector, i) => ({ selector, state: fields[i] })),
+        texts: texts.map((check, i) => ({ selector: check.selector, text: textWants[i].want })),
     };
-    const needed = expect.title !== undefined || expect.url !== undefined || query.elements.length + query.texts.length > 0;
-    return { query, check, needed };
+    const throwIfInvalid = (snapshot) => {
+        snapshot.elements.forEach((state, i) => {
+            if ('invalid' in state)
+                throw invalidSelector(`expect.${fields[i]}`, wants.elements[i].selector, state.invalid);
+        });
+        snapshot.texts.forEach((state, i) => {
+            if ('invalid' in state)
+                throw invalidSelector('expect.text', texts[i].selector, state.invalid);
+        });
+    };
+    /** Every expectation the page said does not hold, in the order they are written. */
+    const mismatches = (snapshot, unmet) => {
+        const found = [];
+        if (title && unmet.includes('title'))
+            found.push({ expected: `expect.title ${title.what}`, found: `found ${quote(snapshot.title)}` });
+        if (url && unmet.includes('url'))
+            found.push({ expected: `expect.url ${url.what}`, found: `found ${quote(snapshot.url)}` });
+        wants.elements.forEach(({ selector }, i) => {
+            if (unmet.includes(`element:${i}`))
+                found.push(visibilityMismatch(fields[i], selector, snapshot.elements[i]));
+        });
+        texts.forEach((check, i) => {
+            if (!unmet.includes(`text:${i}`))
+                return;
+            const state = snapshot.texts[i];
+            const text = 'text' in state ? state.text : null;
+            const expected = `expect.text ${quote(check.selector)} ${textWants[i].what}`;
+            found.push({ expected, found: text === null ? `but no element matches ${quote(check.selector)}` : `found ${quote(text)}` });
+        });
+        return found;
+    };
+    const needed = title !== undefined || url !== undefined || wants.elements.length + wants.texts.length > 0;
+    return { wants, mismatches, throwIfInvalid, needed };
 }
 /** Retries title, url, visible, hidden and text until they all hold; throws an assertion failure otherwise. */
 async function checkPageExpectations(page, expect, options) {
-    const { query, check, needed } = pageExpectations(expect, options.baseUrl);
+    const { wants, mismatches, throwIfInvalid, needed } = pageExpectations(expect, options.baseUrl);
     if (!needed)
         return;
     const { progress } = options;
     const budgetMs = progress.budgetMs(expect.timeout);
-    const result = await pollPage(page, query, check, { progress, budgetMs });
+    const result = await waitForPage(page, wants, { progress, budgetMs });
     if (result.held)
         return;
     const waited = `(waited ${seconds(result.waitedMs)})`;
-    if (result.failure === null || result.snapshot === null) {
+    if (result.answer === null) {
         throw new AttemptFailure('timeout', composeMessage(`Timed out after ${seconds(result.waitedMs)} waiting for the page to settle so that expect could be checked.`, [
             `It kept navigating: ${result.lastError ?? 'no answer'}`,
         ]));
     }
-    const [first, ...others] = result.failure;
+    const { snapshot, unmet } = result.answer;
+    throwIfInvalid(snapshot);
+    const [first, ...others] = mismatches(snapshot, unmet);
     throw new AttemptFailure('assertion', composeMessage(`${first.expected}, ${first.found} ${waited}`, [
         ...others.map((other) => `Also not holding: ${other.expected}, ${other.found}`),
-        `Page: ${quote(result.snapshot.url)}, title ${quote(result.snapshot.title)}`,
+        `Page: ${quote(snapshot.url)}, title ${quote(snapshot.title)}`,
     ]));
 }
 /** expect.status against the final main document. Without expect.status, HTTP errors are navigation failures. */
@@ -62370,8 +62481,6 @@ function reasonNotToReuse(browser, context, page, observed, next) {
     if (current && (current.width !== next.width || current.height !== next.height)) {
         return `the next fixture uses another viewport (${next.width}x${next.height}, not ${current.width}x${current.height})`;
     }
-    if (observed.inFlight > 0)
-        return `the page still had ${observed.inFlight} request${observed.inFlight === 1 ? '' : 's'} in flight`;
     const others = context.targets().filter((target) => target !== page.target());
     if (others.length > 0 || observed.otherTargets.length > 0) {
         const names = [...observed.otherTargets, ...others.map((target) => `a ${target.type()} target`)];
@@ -62381,6 +62490,10 @@ function reasonNotToReuse(browser, context, page, observed, next) {
         return 'the page had subframes';
     if (page.workers().length > 0)
         return 'the page had workers';
+    // Last: a request's end can be reported a moment after the page has used its answer, so when the page also had
+    // workers, popups or subframes, those are named, whichever event came first.
+    if (observed.inFlight > 0)
+        return `the page still had ${observed.inFlight} request${observed.inFlight === 1 ? '' : 's'} in flight`;
     return null;
 }
 /**
@@ -62392,15 +62505,18 @@ function reasonNotToReuse(browser, context, page, observed, next) {
  * attempt sets it), workers, subframes and popups. The page is never frozen or hidden: Page.setWebLifecycleState
  * hides it, and a page shown again late starts the next document hidden, with no animation frames.
  *
- * Three round trips in all. The clear runs alongside the listener check, which may still decide to replace the
- * session; clearing for nothing then is cheaper than another round trip on every reset.
+ * Three round trips in all; the browser's list of the context's targets comes with the first. The clear runs
+ * alongside the listener check, which may still decide to replace the session; clearing for nothing then is
+ * cheaper than another round trip on every reset.
  */
 async function resetInPlace(context, page, cdp, observed) {
-    const [, , windowObject, documentObject] = await Promise.all([
+    const [, , windowObject, documentObject, targets, self] = await Promise.all([
         cdp.send('Emulation.setScriptExecutionDisabled', { value: true }),
         cdp.send('Page.stopLoading'),
         cdp.send('Runtime.evaluate', { expression: 'window' }),
         cdp.send('Runtime.evaluate', { expression: 'document' }),
+        cdp.send('Target.getTargets'),
+        cdp.send('Target.getTargetInfo'),
     ]);
     const [windowListeners, documentListeners] = await Promise.all([
         listenerTypes(cdp, windowObject),
@@ -62408,6 +62524,14 @@ async function resetInPlace(context, page, cdp, observed) {
         cdp.send('Runtime.evaluate', { expression: QUIET_DOCUMENT }),
         clearState(context, page, cdp, observed),
     ]);
+    // The browser's own list: a target event (a service worker that the page just started) can reach us after the
+    // page has already shown what the fixture waited for.
+    const contextId = self.targetInfo.browserContextId;
+    const others = targets.targetInfos.filter((target) => contextId !== undefined && target.browserContextId === contextId && target.targetId !== self.targetInfo.targetId);
+    if (others.length > 0) {
+        const names = others.slice(0, 3).map((target) => `a ${target.type} target (${target.url || 'no URL'})`);
+        return `the context had other pages or workers (${names.join(', ')})`;
+    }
     const lifecycle = [...windowListeners, ...documentListeners].filter((type) => LIFECYCLE_EVENTS.has(type));
     if (lifecycle.length > 0)
         return `the page has ${[...new Set(lifecycle)].join(', ')} listeners`;

@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import * as core from '@actions/core';
-import { DefaultArtifactClient } from '@actions/artifact';
 import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
 import { preflightDiagnostic } from '../report/stops.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
@@ -20,6 +19,7 @@ import { Inputs } from './names.ts';
 import { dispatchRef, publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
 import { createRerunSourceFinder } from '../rerun/artifact-source.ts';
+import { lazyArtifactClient } from '../rerun/artifact-client.ts';
 import { writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/stopped-run.ts';
 import { escapeLine } from '../common/text.ts';
 import { modeOf } from '../engine/outcome.ts';
@@ -84,7 +84,7 @@ function realIo(signal: AbortSignal): ActionIo {
       else if (annotation.level === 'warning') core.warning(annotation.message, properties);
       else core.notice(annotation.message, properties);
     },
-    uploader: new DefaultArtifactClient(),
+    uploader: lazyArtifactClient(),
   };
 }
 

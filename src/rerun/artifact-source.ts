@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DefaultArtifactClient } from '@actions/artifact';
+import { lazyArtifactClient } from './artifact-client.ts';
 import { PreflightError } from '../report/stops.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
 import { readReportFile, ReportReadError } from './source-report.ts';
@@ -79,7 +79,7 @@ export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: L
       if (!inputs.githubToken) fail('token-missing', 'github-token is empty.');
       if (!context.owner || !context.repo) fail('no-earlier-run', 'GITHUB_REPOSITORY is not set, so this is not a GitHub Actions run.');
       const api = deps.api ?? createRunsApi(inputs.githubToken, context.owner!, context.repo!);
-      const downloader = deps.downloader ?? new DefaultArtifactClient();
+      const downloader = deps.downloader ?? lazyArtifactClient();
       const skipped: string[] = [];
       try {
         const candidates = discoverCandidates(api, {

@@ -1,13 +1,13 @@
 /**
- * The `expect` block. Page assertions (title, url, visible, hidden, text) are web-first: they are all read in one
- * evaluation per poll and retried until they hold or their time runs out. status and maxDuration are facts
- * the attempt already knows, so they cost nothing.
+ * The `expect` block. Page assertions (title, url, visible, hidden, text) are web-first: they are judged together
+ * inside the page, which re-checks them whenever it may have changed, until they hold or their time runs out.
+ * status and maxDuration are facts the attempt already knows, so they cost nothing.
  */
 import type { Page } from 'puppeteer-core';
 import { compileMatcher, parseTextPattern, type Expect, type TextCheck } from '../fixtures/schema.ts';
 import type { DocumentResponse } from './page-signals.ts';
 import type { Progress } from './progress.ts';
-import { pollPage, type PageSnapshot, type ProbeQuery } from './page-probe.ts';
+import { waitForPage, type ElementState, type Matcher, type PageSnapshot, type Wants } from './page-probe.ts';
 import { AttemptFailure, composeMessage, invalidSelector, quote, seconds } from './failure.ts';
 
 /** One expectation that does not hold: what was expected, and what was found instead. */
@@ -43,88 +43,96 @@ export function expectationConfigProblems(expect: Expect, baseUrl: string | null
   return [];
 }
 
-function titleMismatch(expected: string, title: string): Mismatch | null {
-  const regex = parseTextPattern(expected);
-  const holds = regex ? regex.test(title) : normalizeSpace(expected) === normalizeSpace(title);
-  if (holds) return null;
-  const what = regex ? `to match ${showRegExp(regex)}` : `to be ${quote(normalizeSpace(expected))}`;
-  return { expected: `expect.title ${what}`, found: `found ${quote(title)}` };
+/** A regular expression as data for the page. */
+function pattern(regex: RegExp): Matcher {
+  return { matches: { source: regex.source, flags: regex.flags } };
 }
 
-function urlMismatch(expected: NonNullable<Expect['url']>, actual: string, baseUrl: string | null): Mismatch | null {
-  let holds: boolean;
-  let what: string;
+function titleWant(expected: string): { want: Matcher; what: string } {
+  const regex = parseTextPattern(expected);
+  if (regex) return { want: pattern(regex), what: `to match ${showRegExp(regex)}` };
+  return { want: { equals: normalizeSpace(expected) }, what: `to be ${quote(normalizeSpace(expected))}` };
+}
+
+function urlWant(expected: NonNullable<Expect['url']>, baseUrl: string | null): { want: Matcher; what: string } {
   if (typeof expected === 'string') {
     const wanted = new URL(expected, baseUrl ?? undefined).href;
-    holds = URL.canParse(actual) && new URL(actual).href === wanted;
-    what = `to be ${quote(wanted)}`;
-  } else if (expected.matches !== undefined) {
-    const regex = compileMatcher(expected.matches);
-    holds = regex.test(actual);
-    what = `to match ${showRegExp(regex)}`;
-  } else {
-    holds = actual.includes(expected.contains ?? '');
-    what = `to contain ${quote(expected.contains ?? '')}`;
+    return { want: { equals: wanted }, what: `to be ${quote(wanted)}` };
   }
-  return holds ? null : { expected: `expect.url ${what}`, found: `found ${quote(actual)}` };
+  if (expected.matches !== undefined) {
+    const regex = compileMatcher(expected.matches);
+    return { want: pattern(regex), what: `to match ${showRegExp(regex)}` };
+  }
+  const contains = expected.contains ?? '';
+  return { want: { contains }, what: `to contain ${quote(contains)}` };
 }
 
-function textMismatch(check: TextCheck, text: string | null): Mismatch | null {
-  let what: string;
-  let holds: boolean;
+function textWant(check: TextCheck): { want: Matcher; what: string } {
   if (check.matches !== undefined) {
     const regex = compileMatcher(check.matches);
-    what = `to match ${showRegExp(regex)}`;
-    holds = text !== null && regex.test(text);
-  } else if (check.equals !== undefined) {
-    what = `to equal ${quote(normalizeSpace(check.equals))}`;
-    holds = text === normalizeSpace(check.equals);
-  } else {
-    what = `to contain ${quote(normalizeSpace(check.contains ?? ''))}`;
-    holds = text !== null && text.includes(normalizeSpace(check.contains ?? ''));
+    return { want: pattern(regex), what: `to match ${showRegExp(regex)}` };
   }
-  if (holds) return null;
-  const expected = `expect.text ${quote(check.selector)} ${what}`;
-  return { expected, found: text === null ? `but no element matches ${quote(check.selector)}` : `found ${quote(text)}` };
+  if (check.equals !== undefined) return { want: { equals: normalizeSpace(check.equals) }, what: `to equal ${quote(normalizeSpace(check.equals))}` };
+  const contains = normalizeSpace(check.contains ?? '');
+  return { want: { contains }, what: `to contain ${quote(contains)}` };
 }
 
-function visibilityMismatch(field: 'visible' | 'hidden', selector: string, state: PageSnapshot['elements'][number]): Mismatch | null {
-  if ('invalid' in state) throw invalidSelector(`expect.${field}`, selector, state.invalid);
+function visibilityMismatch(field: 'visible' | 'hidden', selector: string, state: ElementState): Mismatch {
   const expected = `expect.${field} ${quote(selector)} to be ${field}`;
+  if ('invalid' in state) return { expected, found: 'but the selector is invalid' };
   if (field === 'visible') {
-    if (state.visible > 0) return null;
     if (state.count === 0) return { expected, found: 'but no element matches it' };
     const which = state.count === 1 ? 'the matching element is not' : `none of the ${state.count} matching elements is`;
     return { expected, found: `but ${which} visible (hidden by CSS, or an empty box)` };
   }
-  if (state.visible === 0) return null;
   return { expected, found: `but ${state.visible} matching element${state.visible === 1 ? ' is' : 's are'} visible` };
 }
 
-/** The query and the check for one expect block; the check lists every expectation that does not hold. */
+/**
+ * What the page must show for one expect block, and how to tell what does not hold. Whether a want holds is
+ * decided in the page (page-probe.ts); this side only words what the page answered.
+ */
 function pageExpectations(expect: Expect, baseUrl: string | null) {
   const visible = expect.visible ?? [];
   const hidden = expect.hidden ?? [];
   const texts = textChecks(expect);
-  const query: ProbeQuery = { elements: [...visible, ...hidden], texts: texts.map((check) => check.selector) };
-  const check = (snapshot: PageSnapshot): Mismatch[] | null => {
-    const found: (Mismatch | null)[] = [];
-    if (expect.title !== undefined) found.push(titleMismatch(expect.title, snapshot.title));
-    if (expect.url !== undefined) found.push(urlMismatch(expect.url, snapshot.url, baseUrl));
-    visible.forEach((selector, i) => found.push(visibilityMismatch('visible', selector, snapshot.elements[i]!)));
-    hidden.forEach((selector, i) =>
-      found.push(visibilityMismatch('hidden', selector, snapshot.elements[visible.length + i]!)),
-    );
-    texts.forEach((textCheck, i) => {
-      const state = snapshot.texts[i]!;
-      if ('invalid' in state) throw invalidSelector('expect.text', textCheck.selector, state.invalid);
-      found.push(textMismatch(textCheck, state.text));
-    });
-    const mismatches = found.filter((mismatch): mismatch is Mismatch => mismatch !== null);
-    return mismatches.length > 0 ? mismatches : null;
+  const title = expect.title === undefined ? undefined : titleWant(expect.title);
+  const url = expect.url === undefined ? undefined : urlWant(expect.url, baseUrl);
+  const textWants = texts.map(textWant);
+  const fields = [...visible.map(() => 'visible' as const), ...hidden.map(() => 'hidden' as const)];
+  const wants: Wants = {
+    title: title?.want,
+    url: url?.want,
+    elements: [...visible, ...hidden].map((selector, i) => ({ selector, state: fields[i]! })),
+    texts: texts.map((check, i) => ({ selector: check.selector, text: textWants[i]!.want })),
   };
-  const needed = expect.title !== undefined || expect.url !== undefined || query.elements.length + query.texts.length > 0;
-  return { query, check, needed };
+  const throwIfInvalid = (snapshot: PageSnapshot) => {
+    snapshot.elements.forEach((state, i) => {
+      if ('invalid' in state) throw invalidSelector(`expect.${fields[i]}`, wants.elements[i]!.selector, state.invalid);
+    });
+    snapshot.texts.forEach((state, i) => {
+      if ('invalid' in state) throw invalidSelector('expect.text', texts[i]!.selector, state.invalid);
+    });
+  };
+  /** Every expectation the page said does not hold, in the order they are written. */
+  const mismatches = (snapshot: PageSnapshot, unmet: readonly string[]): Mismatch[] => {
+    const found: Mismatch[] = [];
+    if (title && unmet.includes('title')) found.push({ expected: `expect.title ${title.what}`, found: `found ${quote(snapshot.title)}` });
+    if (url && unmet.includes('url')) found.push({ expected: `expect.url ${url.what}`, found: `found ${quote(snapshot.url)}` });
+    wants.elements.forEach(({ selector }, i) => {
+      if (unmet.includes(`element:${i}`)) found.push(visibilityMismatch(fields[i]!, selector, snapshot.elements[i]!));
+    });
+    texts.forEach((check, i) => {
+      if (!unmet.includes(`text:${i}`)) return;
+      const state = snapshot.texts[i]!;
+      const text = 'text' in state ? state.text : null;
+      const expected = `expect.text ${quote(check.selector)} ${textWants[i]!.what}`;
+      found.push({ expected, found: text === null ? `but no element matches ${quote(check.selector)}` : `found ${quote(text)}` });
+    });
+    return found;
+  };
+  const needed = title !== undefined || url !== undefined || wants.elements.length + wants.texts.length > 0;
+  return { wants, mismatches, throwIfInvalid, needed };
 }
 
 /** Retries title, url, visible, hidden and text until they all hold; throws an assertion failure otherwise. */
@@ -133,14 +141,14 @@ export async function checkPageExpectations(
   expect: Expect,
   options: { baseUrl: string | null; progress: Progress },
 ): Promise<void> {
-  const { query, check, needed } = pageExpectations(expect, options.baseUrl);
+  const { wants, mismatches, throwIfInvalid, needed } = pageExpectations(expect, options.baseUrl);
   if (!needed) return;
   const { progress } = options;
   const budgetMs = progress.budgetMs(expect.timeout);
-  const result = await pollPage(page, query, check, { progress, budgetMs });
+  const result = await waitForPage(page, wants, { progress, budgetMs });
   if (result.held) return;
   const waited = `(waited ${seconds(result.waitedMs)})`;
-  if (result.failure === null || result.snapshot === null) {
+  if (result.answer === null) {
     throw new AttemptFailure(
       'timeout',
       composeMessage(`Timed out after ${seconds(result.waitedMs)} waiting for the page to settle so that expect could be checked.`, [
@@ -148,12 +156,14 @@ export async function checkPageExpectations(
       ]),
     );
   }
-  const [first, ...others] = result.failure;
+  const { snapshot, unmet } = result.answer;
+  throwIfInvalid(snapshot);
+  const [first, ...others] = mismatches(snapshot, unmet);
   throw new AttemptFailure(
     'assertion',
     composeMessage(`${first!.expected}, ${first!.found} ${waited}`, [
       ...others.map((other) => `Also not holding: ${other.expected}, ${other.found}`),
-      `Page: ${quote(result.snapshot.url)}, title ${quote(result.snapshot.title)}`,
+      `Page: ${quote(snapshot.url)}, title ${quote(snapshot.title)}`,
     ]),
   );
 }

@@ -205,7 +205,6 @@ function reasonNotToReuse(browser: Browser, context: BrowserContext, page: Page,
   if (current && (current.width !== next.width || current.height !== next.height)) {
     return `the next fixture uses another viewport (${next.width}x${next.height}, not ${current.width}x${current.height})`;
   }
-  if (observed.inFlight > 0) return `the page still had ${observed.inFlight} request${observed.inFlight === 1 ? '' : 's'} in flight`;
   const others = context.targets().filter((target) => target !== page.target());
   if (others.length > 0 || observed.otherTargets.length > 0) {
     const names = [...observed.otherTargets, ...others.map((target) => `a ${target.type()} target`)];
@@ -213,6 +212,9 @@ function reasonNotToReuse(browser: Browser, context: BrowserContext, page: Page,
   }
   if (observed.subframes || page.frames().length > 1) return 'the page had subframes';
   if (page.workers().length > 0) return 'the page had workers';
+  // Last: a request's end can be reported a moment after the page has used its answer, so when the page also had
+  // workers, popups or subframes, those are named, whichever event came first.
+  if (observed.inFlight > 0) return `the page still had ${observed.inFlight} request${observed.inFlight === 1 ? '' : 's'} in flight`;
   return null;
 }
 
@@ -225,15 +227,18 @@ function reasonNotToReuse(browser: Browser, context: BrowserContext, page: Page,
  * attempt sets it), workers, subframes and popups. The page is never frozen or hidden: Page.setWebLifecycleState
  * hides it, and a page shown again late starts the next document hidden, with no animation frames.
  *
- * Three round trips in all. The clear runs alongside the listener check, which may still decide to replace the
- * session; clearing for nothing then is cheaper than another round trip on every reset.
+ * Three round trips in all; the browser's list of the context's targets comes with the first. The clear runs
+ * alongside the listener check, which may still decide to replace the session; clearing for nothing then is
+ * cheaper than another round trip on every reset.
  */
 async function resetInPlace(context: BrowserContext, page: Page, cdp: CDPSession, observed: Observed): Promise<string | null> {
-  const [, , windowObject, documentObject] = await Promise.all([
+  const [, , windowObject, documentObject, targets, self] = await Promise.all([
     cdp.send('Emulation.setScriptExecutionDisabled', { value: true }),
     cdp.send('Page.stopLoading'),
     cdp.send('Runtime.evaluate', { expression: 'window' }),
     cdp.send('Runtime.evaluate', { expression: 'document' }),
+    cdp.send('Target.getTargets'),
+    cdp.send('Target.getTargetInfo'),
   ]);
   const [windowListeners, documentListeners] = await Promise.all([
     listenerTypes(cdp, windowObject),
@@ -241,6 +246,16 @@ async function resetInPlace(context: BrowserContext, page: Page, cdp: CDPSession
     cdp.send('Runtime.evaluate', { expression: QUIET_DOCUMENT }),
     clearState(context, page, cdp, observed),
   ]);
+  // The browser's own list: a target event (a service worker that the page just started) can reach us after the
+  // page has already shown what the fixture waited for.
+  const contextId = self.targetInfo.browserContextId;
+  const others = targets.targetInfos.filter(
+    (target) => contextId !== undefined && target.browserContextId === contextId && target.targetId !== self.targetInfo.targetId,
+  );
+  if (others.length > 0) {
+    const names = others.slice(0, 3).map((target) => `a ${target.type} target (${target.url || 'no URL'})`);
+    return `the context had other pages or workers (${names.join(', ')})`;
+  }
   const lifecycle = [...windowListeners, ...documentListeners].filter((type) => LIFECYCLE_EVENTS.has(type));
   if (lifecycle.length > 0) return `the page has ${[...new Set(lifecycle)].join(', ')} listeners`;
   await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });

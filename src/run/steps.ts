@@ -7,7 +7,7 @@ import { TimeoutError, type ElementHandle, type KeyInput, type Page } from 'pupp
 import type { Step, WaitUntil } from '../fixtures/schema.ts';
 import type { Progress } from './progress.ts';
 import { settleWithin } from './deadline.ts';
-import { pollPage, probePage, type ElementState } from './page-probe.ts';
+import { probePage, waitForPage, type ElementState } from './page-probe.ts';
 import { AttemptFailure, composeMessage, invalidSelector, quote, seconds, timedOut } from './failure.ts';
 import { errorText } from '../common/text.ts';
 
@@ -123,7 +123,8 @@ async function onElement<T>(env: StepEnv, label: string, selector: string, actio
     return await action();
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
-    const probe = probePage(env.page, { elements: [selector], texts: [] }).then((snapshot) => snapshot.elements[0]);
+    const wants = { elements: [{ selector, state: 'any' as const }], texts: [] };
+    const probe = probePage(env.page, wants).then((snapshot) => snapshot.elements[0]);
     const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
     if (state && 'invalid' in state) throw invalidSelector(`${label}:`, selector, state.invalid);
     const why = state ? whyNotReady(selector, state) : `the element ${quote(selector)} did not become ready`;
@@ -192,15 +193,11 @@ async function waitFor(
 ): Promise<void> {
   const { progress } = env;
   const budgetMs = progress.budgetMs(wait.timeout);
-  const check = (snapshot: { elements: ElementState[] }) => {
-    const state = snapshot.elements[0]!;
-    if ('invalid' in state) throw invalidSelector(`${label}:`, wait.selector, state.invalid);
-    const holds = wait.state === 'visible' ? state.visible > 0 : state.visible === 0;
-    return holds ? null : state;
-  };
-  const result = await pollPage(env.page, { elements: [wait.selector], texts: [] }, check, { progress, budgetMs });
+  const wants = { elements: [{ selector: wait.selector, state: wait.state }], texts: [] };
+  const result = await waitForPage(env.page, wants, { progress, budgetMs });
   if (result.held) return;
-  const state = result.failure;
+  const state = result.answer?.snapshot.elements[0] ?? null;
+  if (state && 'invalid' in state) throw invalidSelector(`${label}:`, wait.selector, state.invalid);
   const why =
     state === null
       ? `the page kept navigating (${result.lastError ?? 'no answer'})`
