@@ -1,5 +1,5 @@
 /**
- * Shared set-up for the rerun-failed end-to-end tests (__tests__/action-rerun*.test.ts): a small suite whose
+ * Shared set-up for the rerun-failed end-to-end tests (__tests__/rerun/action*.test.ts): a small suite whose
  * fixtures each load their own path on the loopback site (so site.hits(path) says exactly which fixtures ran),
  * runs on the loopback GitHub with explicit shas and creation times, and the bundled Action run as a step of one.
  */
