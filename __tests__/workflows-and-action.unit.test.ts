@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import './support/json-imports.ts';
 import { Inputs, Outputs } from '../src/action/names.ts';
-import { REPO_ROOT } from './support/run-action.ts';
+import { REPO_ROOT } from './support/temp.ts';
 
 const { NoOperationTraceWriter, parseWorkflow } = await import('@actions/workflow-parser');
 const { parseAction } = await import('@actions/workflow-parser/actions/action-parser');

@@ -1,5 +1,5 @@
 /**
- * The smoke artifact as the bundled Action uploads it with the real @actions/artifact client: a job re-run gets a
+ * The smoke artifact as the Action uploads it with the real @actions/artifact client: a job re-run gets a
  * name of its own (no 409) that the prefix still finds, and an upload that fails is reported loudly without
  * changing the verdict.
  */
@@ -11,15 +11,16 @@ import { Inputs, Outputs } from '../../src/action/names.ts';
 import { parseSmokeArtifactName } from '../../src/rerun/artifact-names.ts';
 import { Report } from '../../src/report/schema.ts';
 import { runClients, valueOf } from '../support/github-service/child.ts';
-import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
-import { type ActionRun, downloadArtifact, listFiles, runBundledAction, tokenLeaks, writeFixtures } from '../support/run-action.ts';
+import { downloadArtifact, listFiles, writeFixtures } from '../support/action-step.ts';
+import type { GitHubService } from '../support/github-service/index.ts';
+import { type ActionStep, logOf, runActionInProcess, startInProcessGitHub, tokenLeaks } from '../support/in-process-action.ts';
 import { html, siteFor } from '../support/site.ts';
 import { tempDir } from '../support/temp.ts';
 
 let service: GitHubService;
 
 before(async () => {
-  service = await startGitHubService();
+  service = await startInProcessGitHub();
 });
 after(() => service.stop());
 
@@ -34,7 +35,7 @@ describe('a job re-run', () => {
     const site = await siteFor(t, HOME_PAGE);
     const runId = 5101;
     const runAttempt = (attempt: number) =>
-      runBundledAction(service, {
+      runActionInProcess(service, {
         env: { runId, runAttempt: attempt, jobId: 'smoke' },
         inputs: { [Inputs.BaseUrl]: site.url, [Inputs.ArtifactName]: 'nightly-smoke', [Inputs.RetentionDays]: '5' },
         workspace: (dir) => writeFixtures(dir, { 'home.smoke.yml': HOME }),
@@ -43,8 +44,8 @@ describe('a job re-run', () => {
     const first = await runAttempt(1);
     const second = await runAttempt(2);
     for (const run of [first, second]) {
-      assert.equal(run.exitCode, 0, run.stdout + run.stderr);
-      assert.doesNotMatch(run.stdout, /was not uploaded|409|already exists/);
+      assert.equal(run.failure, null, logOf(run));
+      assert.doesNotMatch(run.log, /was not uploaded|409|already exists/);
     }
     assert.equal(first.outputs[Outputs.ArtifactName], 'nightly-smoke-smoke-attempt-1');
     assert.equal(second.outputs[Outputs.ArtifactName], 'nightly-smoke-smoke-attempt-2');
@@ -85,20 +86,19 @@ describe('a job re-run', () => {
 });
 
 /** What a failed upload must look like whatever the verdict. */
-function assertUploadFailureReported(run: ActionRun): void {
+function assertUploadFailureReported(run: ActionStep): void {
   assert.equal(run.outputs[Outputs.ArtifactId], '');
   assert.equal(run.outputs[Outputs.ArtifactUrl], '');
-  const annotation = run.commands.find(
-    (command) => command.command === 'error' && command.properties.title === 'reliability-smoke artifact upload failed',
-  );
-  assert.ok(annotation, `an error annotation for the upload:\n${run.stdout}`);
+  const annotation = run.annotations.find((candidate) => candidate.level === 'error' && candidate.title === 'reliability-smoke artifact upload failed');
+  assert.ok(annotation, `an error annotation for the upload:${logOf(run)}`);
   assert.match(annotation.message, /was not uploaded/);
   assert.match(annotation.message, /verdict is unchanged/);
   assert.match(run.summary, /^> \[!WARNING\]$/m, 'the summary leads with a warning');
   assert.match(run.summary, /was not uploaded/);
   // Nothing points at an artifact that does not exist.
   assert.doesNotMatch(run.summary, /in the artifact/);
-  for (const command of run.commands) assert.doesNotMatch(command.message, /\(artifact [^)]*\)/, command.message);
+  for (const { message } of run.annotations) assert.doesNotMatch(message, /\(artifact [^)]*\)/, message);
+  assert.doesNotMatch(run.failure ?? '', /\(artifact [^)]*\)/);
   assert.deepEqual(tokenLeaks(run, service.githubToken), []);
 }
 
@@ -111,12 +111,12 @@ describe('an upload that fails with 500s', { concurrency: true }, () => {
 
   it('does not turn a pass into a fail', { timeout: 120_000 }, async (t) => {
     const site = await siteFor(t, HOME_PAGE);
-    const run = await runBundledAction(service, {
+    const run = await runActionInProcess(service, {
       env: { runId: 5201, jobId: 'smoke' },
       inputs: { [Inputs.BaseUrl]: site.url },
       workspace: (dir) => writeFixtures(dir, { 'home.smoke.yml': HOME }),
     });
-    assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+    assert.equal(run.failure, null, logOf(run));
     assert.equal(run.outputs[Outputs.Result], 'pass');
     assert.equal(run.outputs[Outputs.Passed], '1');
     assert.match(run.summary, /reliability-smoke: pass/);
@@ -129,25 +129,24 @@ describe('an upload that fails with 500s', { concurrency: true }, () => {
     const site = await siteFor(t, HOME_PAGE);
     // More failures than GitHub annotates, so the overflow notice says where the rest are.
     const fixtures = `fixtures:\n${Array.from({ length: 11 }, (_, index) => missingPage(index + 1)).join('')}`;
-    const run = await runBundledAction(service, {
+    const run = await runActionInProcess(service, {
       env: { runId: 5301, jobId: 'smoke' },
       inputs: { [Inputs.BaseUrl]: site.url, [Inputs.Concurrency]: '4' },
       workspace: (dir) => writeFixtures(dir, { 'missing.smoke.yml': fixtures, 'home.smoke.yml': HOME }),
     });
-    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+    assert.match(run.failure ?? '', /11 fixtures failed/, logOf(run));
     assert.equal(run.outputs[Outputs.Result], 'fail');
     assert.equal(run.outputs[Outputs.Failed], '11');
     assert.match(run.summary, /reliability-smoke: fail/);
     assertUploadFailureReported(run);
     // GitHub shows 10 errors per step: the upload failure first, then as many failures as fit beside the step's own
-    // failure message, and a notice that says how many more there are and where.
-    const errors = run.commands.filter((command) => command.command === 'error');
-    assert.equal(errors.length, 10, errors.map((command) => command.properties.title ?? command.message).join('\n'));
-    assert.equal(errors[0]?.properties.title, 'reliability-smoke artifact upload failed');
-    assert.equal(errors.filter((command) => command.properties.file === 'fixtures/missing.smoke.yml').length, 8);
-    assert.match(errors.at(-1)?.message ?? '', /11 fixtures failed/);
-    const notice = run.commands.find((command) => command.command === 'notice' && /not annotated/.test(command.properties.title ?? ''));
-    assert.equal(notice?.properties.title, '3 more failures not annotated');
+    // failure message (the entry point's, not counted here), and a notice that says how many more there are and where.
+    const errors = run.annotations.filter((annotation) => annotation.level === 'error');
+    assert.equal(errors.length, 9, errors.map((annotation) => annotation.title).join('\n'));
+    assert.equal(errors[0]?.title, 'reliability-smoke artifact upload failed');
+    assert.equal(errors.filter((annotation) => annotation.file === 'fixtures/missing.smoke.yml').length, 8);
+    const notice = run.annotations.find((annotation) => annotation.level === 'notice' && /not annotated/.test(annotation.title));
+    assert.equal(notice?.title, '3 more failures not annotated');
   });
 });
 
@@ -166,7 +165,7 @@ describe('a report folder an earlier step wrote to', () => {
   ] as const) {
     it(`${label}, none of the earlier files`, { timeout: 120_000 }, async (t) => {
       const site = await siteFor(t, HOME_PAGE);
-      const run = await runBundledAction(service, {
+      const run = await runActionInProcess(service, {
         env: { runId, jobId: 'smoke' },
         inputs: { [Inputs.BaseUrl]: site.url, [Inputs.ReportDir]: 'shared-report', [Inputs.DryRun]: dryRun },
         workspace: (dir) => {
@@ -174,7 +173,7 @@ describe('a report folder an earlier step wrote to', () => {
           seedEarlierStep(path.join(dir, 'shared-report'));
         },
       });
-      assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+      assert.equal(run.failure, null, logOf(run));
       const artifact = service.artifacts.find((candidate) => candidate.runId === runId);
       assert.ok(artifact, 'the artifact was uploaded');
       const downloaded = await downloadArtifact(service, runId, artifact, tempDir(t));

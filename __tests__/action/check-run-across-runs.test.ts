@@ -1,5 +1,5 @@
 /**
- * The check run across runs, through the bundled Action (dist/index.js) against the loopback GitHub service and a
+ * The check run across runs, through the Action run in-process against the loopback GitHub service and a
  * real Chromium: a rerun's check run shows the merged verdict with the recovered fixture; and the fork-PR pattern,
  * where the pull_request run cannot create a check run (read-only token) and a workflow_run job with
  * `report-only` reports it on the pull request's head from the uploaded artifact, running nothing.
@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Outputs } from '../../src/action/names.ts';
 import { buildReport } from '../../src/report/build.ts';
-import { addRun, complete, logOf, shaOf } from '../support/action-rerun.ts';
-import { type CheckRun, type GitHubService, type LogEntry, startGitHubService } from '../support/github-service/index.ts';
-import { type ActionRun, recordingBrowser, runBundledAction, writeFixtures } from '../support/run-action.ts';
+import { addRun, complete, shaOf } from '../support/action-rerun.ts';
+import { recordingBrowser, writeFixtures } from '../support/action-step.ts';
+import type { CheckRun, GitHubService, LogEntry } from '../support/github-service/index.ts';
+import { type ActionStep, logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
 import { fixtureSite, hitsOf, hitsSince, setPages, type Site } from '../support/site.ts';
 import { tempDir } from '../support/temp.ts';
 import { attempt, baseInput, loaded, run as fixtureRun, suite } from '../support/report-helpers.ts';
@@ -20,7 +21,7 @@ const IDS = ['cart', 'home', 'search'] as const;
 
 let service: GitHubService;
 before(async () => {
-  service = await startGitHubService();
+  service = await startInProcessGitHub();
 });
 after(() => service.stop());
 
@@ -48,8 +49,8 @@ interface StepOptions {
   inputs?: Record<string, string>;
 }
 
-function step(options: StepOptions): Promise<ActionRun> {
-  return runBundledAction(service, {
+function step(options: StepOptions): Promise<ActionStep> {
+  return runActionInProcess(service, {
     env: {
       runId: options.runId,
       jobId: options.jobId ?? 'smoke',
@@ -59,7 +60,6 @@ function step(options: StepOptions): Promise<ActionRun> {
     },
     inputs: { ...(options.site ? { 'base-url': options.site.url } : {}), retries: '0', ...options.inputs },
     workspace: (dir) => writeFixtures(dir, { 'pages.smoke.yml': SUITE }),
-    timeoutMs: BOUND.timeout - 30_000,
   });
 }
 
@@ -74,7 +74,7 @@ describe('a rerun', () => {
     const site = await fixtureSite(t, { cart: 'fail', home: 'pass', search: 'pass' });
     addRun(service, { id: first, branch, sha, status: 'in_progress', minute: 0 });
     const run1 = await step({ runId: first, sha, site });
-    assert.equal(run1.exitCode, 1, logOf(run1));
+    assert.ok(run1.failure, logOf(run1));
     complete(service, first, 'failure');
     const [check1] = checkRunsOn(sha);
     assert.equal(check1?.conclusion, 'failure');
@@ -84,7 +84,7 @@ describe('a rerun', () => {
     addRun(service, { id: second, branch, sha, status: 'in_progress', minute: 10 });
     const hits = hitsOf(site, IDS);
     const run2 = await step({ runId: second, sha, site, inputs: { 'rerun-failed': 'true' } });
-    assert.equal(run2.exitCode, 0, logOf(run2));
+    assert.equal(run2.failure, null, logOf(run2));
     assert.equal(run2.outputs[Outputs.RerunSourceRunId], String(first));
     assert.deepEqual(hitsSince(site, hits), { cart: 1, home: 0, search: 0 }, 'only the failed fixture ran again');
 
@@ -115,7 +115,7 @@ interface SourceRun {
 }
 
 interface ForkRun extends SourceRun {
-  source: ActionRun;
+  source: ActionStep;
 }
 
 /**
@@ -139,7 +139,7 @@ async function forkPullRequestRun(site: Site, label: string, sourceId: number): 
 }
 
 /** The workflow_run follow-up of .github/workflows/smoke-report.yml: base repository context, job `report`. */
-function reportOnlyStep(fork: SourceRun, followUpId: number, inputs: Record<string, string>): Promise<ActionRun> {
+function reportOnlyStep(fork: SourceRun, followUpId: number, inputs: Record<string, string>): Promise<ActionStep> {
   const mainSha = shaOf(`main-${followUpId}`);
   addRun(service, { id: followUpId, event: 'workflow_run', branch: 'main', sha: mainSha, status: 'in_progress', minute: 19 });
   return step({
@@ -164,14 +164,14 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
   it('reports the fork run as a check run on its head commit, running no fixture and uploading nothing', BOUND, async (t) => {
     const site = await fixtureSite(t, { cart: 'fail', home: 'pass', search: 'pass' });
     const fork = await forkPullRequestRun(site, 'fork-fails', 7201);
-    assert.equal(fork.source.exitCode, 1, logOf(fork.source));
+    assert.ok(fork.source.failure, logOf(fork.source));
     complete(service, fork.sourceId, 'failure');
 
     const hits = site.hits();
     const browser = browserMarker(t);
     const followUpId = 7202;
     const run = await reportOnlyStep(fork, followUpId, { 'browser-path': browser.path });
-    assert.equal(run.exitCode, 1, `exits with the reported verdict${logOf(run)}`);
+    assert.match(run.failure ?? '', /1 fixture failed/, `fails with the reported verdict${logOf(run)}`);
     assert.equal(site.hits(), hits, 'the site saw no new request');
     assert.equal(browser.launches(), 0, 'no browser started');
     assert.deepEqual(service.artifacts.filter((artifact) => artifact.runId === followUpId), [], 'no artifact uploaded');
@@ -191,18 +191,21 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     assert.equal(run.outputs[Outputs.Result], 'fail');
     assert.equal(run.outputs[Outputs.FailedFixtures], '["cart"]');
     assert.equal(run.outputs[Outputs.ArtifactId], '', 'nothing uploaded');
-    assert.match(run.stdout, /^::error [^:]*file=fixtures\/pages\.smoke\.yml,line=2[,:]/m, 'the failure annotated in the follow-up too');
+    assert.ok(
+      run.annotations.some((annotation) => annotation.level === 'error' && annotation.file === 'fixtures/pages.smoke.yml' && annotation.startLine === LINES.cart),
+      'the failure annotated in the follow-up too',
+    );
   });
 
   it('a passing fork run is reported as success and the follow-up exits 0', BOUND, async (t) => {
     const site = await fixtureSite(t, { cart: 'pass', home: 'pass', search: 'pass' });
     const fork = await forkPullRequestRun(site, 'fork-passes', 7301);
-    assert.equal(fork.source.exitCode, 0, logOf(fork.source));
+    assert.equal(fork.source.failure, null, logOf(fork.source));
     complete(service, fork.sourceId, 'success');
 
     const hits = site.hits();
     const run = await reportOnlyStep(fork, 7302, {});
-    assert.equal(run.exitCode, 0, logOf(run));
+    assert.equal(run.failure, null, logOf(run));
     assert.equal(site.hits(), hits);
     const [checkRun] = checkRunsOn(fork.prHead);
     assert.ok(checkRun, logOf(run));
@@ -224,7 +227,7 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     await service.addArtifact(sourceId, { name: 'reliability-smoke-smoke-attempt-1', files: { 'report.json': JSON.stringify(report) } });
 
     const run = await reportOnlyStep({ sourceId, prHead }, 7502, {});
-    assert.equal(run.exitCode, 1, logOf(run));
+    assert.ok(run.failure, logOf(run));
     const [checkRun] = checkRunsOn(prHead);
     assert.ok(checkRun, logOf(run));
     assert.deepEqual(
@@ -254,8 +257,8 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     await service.addArtifact(sourceId, { name: 'reliability-smoke-smoke-attempt-1', files: { 'report.json': JSON.stringify(report) } });
 
     const run = await reportOnlyStep({ sourceId, prHead }, 7602, {});
-    assert.equal(run.exitCode, 1, logOf(run));
-    assert.doesNotMatch(run.stdout, /unexpected error/, logOf(run));
+    assert.ok(run.failure, logOf(run));
+    assert.doesNotMatch(run.failure ?? '', /unexpected error/, logOf(run));
     assert.equal(run.outputs[Outputs.FailedFixtures], '["cart"]');
     assert.equal(checkRunsOn(prHead)[0]?.conclusion, 'failure', logOf(run));
     assert.match(run.summary, /--fixture cart/);
@@ -267,8 +270,8 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     const browser = browserMarker(t);
     const from = service.log.length;
     const run = await step({ runId: 7401, sha: shaOf('usage'), site, jobId: 'report', inputs: { 'report-only': 'true', 'browser-path': browser.path } });
-    assert.equal(run.exitCode, 1, logOf(run));
-    const problem = run.commands.find((command) => command.command === 'error' && command.message.includes('report-only needs artifact-run-id'));
+    assert.ok(run.failure, logOf(run));
+    const problem = run.annotations.find((annotation) => annotation.level === 'error' && annotation.message.includes('report-only needs artifact-run-id'));
     assert.ok(problem, `an error annotation names the missing input${logOf(run)}`);
     assert.equal(site.hits(), 0, 'no fixture ran');
     assert.equal(browser.launches(), 0, 'no browser started');

@@ -1,5 +1,5 @@
 /**
- * A big failing suite through the bundled Action (dist/index.js), against the loopback GitHub service, which
+ * A big failing suite through the Action, run in-process against the loopback GitHub service, which
  * answers 422 like GitHub to more than 50 annotations in one request or a summary over 65,535 characters: 120
  * cheap failures (a `status: 201` expectation on a page that answers 200) with long titles, run once, then read
  * from several angles.
@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../../src/action/names.ts';
-import { type CheckRun, type GitHubService, type LogEntry, startGitHubService } from '../support/github-service/index.ts';
-import { type ActionRun, runBundledAction, writeFixtures } from '../support/run-action.ts';
+import { writeFixtures } from '../support/action-step.ts';
+import type { CheckRun, GitHubService, LogEntry } from '../support/github-service/index.ts';
+import { type ActionStep, logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
 import { html, type Site, startSite } from '../support/site.ts';
 
 const FAILURES = 120;
@@ -35,23 +36,22 @@ function suiteYaml(): string {
 
 let service: GitHubService;
 let site: Site;
-let run: ActionRun;
+let run: ActionStep;
 let checkRun: CheckRun;
 let requests: LogEntry[];
 
 before(
   async () => {
-    service = await startGitHubService();
+    service = await startInProcessGitHub();
     site = await startSite({ '/': html('<h1>Home</h1>', 'Home') });
     const from = service.log.length;
-    run = await runBundledAction(service, {
+    run = await runActionInProcess(service, {
       env: { runId: 6101, jobId: 'smoke', sha: SHA },
       inputs: { 'base-url': site.url, retries: '0', concurrency: '8' },
       workspace: (dir) => writeFixtures(dir, { 'checkout.smoke.yml': suiteYaml() }),
-      timeoutMs: 200_000,
     });
     requests = service.log.slice(from);
-    assert.equal(run.exitCode, 1, `stdout:\n${run.stdout.slice(-4000)}\nstderr:\n${run.stderr.slice(-4000)}`);
+    assert.ok(run.failure, logOf(run).slice(-8000));
     assert.equal(run.outputs[Outputs.Failed], String(FAILURES));
     const found = service.checkRuns.filter((candidate) => candidate.headSha === SHA);
     assert.equal(found.length, 1, 'one check run on the commit');

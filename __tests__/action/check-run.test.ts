@@ -1,16 +1,16 @@
 /**
- * The check run as a pull request sees it: the bundled Action (dist/index.js) run as the runner runs it, against
- * the loopback GitHub service (which keeps every check-run request body in order) and a real Chromium. Created
- * in progress on the commit under test before any fixture loads, completed with the verdict; the PR head for
- * pull_request events; a refused token (a fork PR) is one warning and never the verdict; off when check-name is
- * empty; neutral for a dry run.
+ * The check run as a pull request sees it: the Action run in-process against the loopback GitHub service (which
+ * keeps every check-run request body in order) and a real Chromium. Created in progress on the commit under test
+ * before any fixture loads, completed with the verdict; the PR head for pull_request events; a refused token (a fork
+ * PR) is one warning and never the verdict; off when check-name is empty; neutral for a dry run.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../../src/action/names.ts';
-import { logOf, shaOf } from '../support/action-rerun.ts';
-import { type CheckRun, type GitHubService, type LogEntry, startGitHubService } from '../support/github-service/index.ts';
-import { type ActionRun, runBundledAction, writeFixtures } from '../support/run-action.ts';
+import { shaOf } from '../support/action-rerun.ts';
+import { writeFixtures } from '../support/action-step.ts';
+import type { CheckRun, GitHubService, LogEntry } from '../support/github-service/index.ts';
+import { type ActionStep, logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
 import { html, type RouteHandler, type Site, siteFor } from '../support/site.ts';
 
 /** One Action step with a browser takes a few seconds; the bound is for a noisy machine. */
@@ -20,7 +20,7 @@ const CHECK_RUN_ENDPOINTS = ['POST /repos/{owner}/{repo}/check-runs', 'PATCH /re
 let service: GitHubService;
 
 before(async () => {
-  service = await startGitHubService();
+  service = await startInProcessGitHub();
 });
 after(() => service.stop());
 
@@ -52,12 +52,11 @@ async function requestsDuring<T>(work: () => Promise<T>): Promise<{ value: T; re
   return { value, requests: service.log.slice(from) };
 }
 
-function step(site: Site, options: { runId: number; sha: string; suite?: string; inputs?: Record<string, string>; env?: object }): Promise<ActionRun> {
-  return runBundledAction(service, {
+function step(site: Site, options: { runId: number; sha: string; suite?: string; inputs?: Record<string, string>; env?: object }): Promise<ActionStep> {
+  return runActionInProcess(service, {
     env: { runId: options.runId, jobId: 'smoke', sha: options.sha, ...options.env },
     inputs: { 'base-url': site.url, retries: '0', ...options.inputs },
     workspace: (dir) => writeFixtures(dir, { 'shop.smoke.yml': options.suite ?? SUITE }),
-    timeoutMs: BOUND.timeout - 30_000,
   });
 }
 
@@ -75,7 +74,7 @@ describe('a push run', () => {
     };
     const site = await siteFor(t, { ...pages, '/': first });
     const run = await step(site, { runId: 5101, sha });
-    assert.equal(run.exitCode, 1, logOf(run));
+    assert.ok(run.failure, logOf(run));
     assert.deepEqual(atFirstPage, [[{ method: 'POST', status: 'in_progress' }]], 'created, in progress, before any fixture loaded');
 
     const [checkRun, ...others] = checkRunsOn(sha);
@@ -110,7 +109,7 @@ describe('a push run', () => {
     const sha = shaOf('push-pass');
     const site = await siteFor(t, pages);
     const run = await step(site, { runId: 5102, sha, suite: PASSING_SUITE, inputs: { 'check-name': 'smoke / production' } });
-    assert.equal(run.exitCode, 0, logOf(run));
+    assert.equal(run.failure, null, logOf(run));
     const [checkRun] = checkRunsOn(sha);
     assert.ok(checkRun);
     assert.equal(checkRun.name, 'smoke / production', 'the check-name input names it');
@@ -138,7 +137,7 @@ describe('a pull_request run', () => {
     const site = await siteFor(t, pages);
     const run = await step(site, { runId, sha: merge, env: { eventName: 'pull_request' } });
     assert.equal(run.env.GITHUB_SHA, merge, 'the runner checks out the merge commit');
-    assert.equal(run.exitCode, 1, logOf(run));
+    assert.ok(run.failure, logOf(run));
     assert.deepEqual(checkRunsOn(merge), [], 'nothing on the merge commit');
     const [checkRun] = checkRunsOn(head);
     assert.ok(checkRun, 'a check run on the head commit');
@@ -150,8 +149,7 @@ describe('a pull_request run', () => {
 describe('a token without checks: write (a fork pull request)', () => {
   for (const status of [403, 404]) {
     for (const verdict of ['fail', 'pass'] as const) {
-      const exit = verdict === 'pass' ? 0 : 1;
-      it(`a ${status}: one warning, failures annotated through workflow commands, and a ${verdict}ing suite exits ${exit}`, BOUND, async (t) => {
+      it(`a ${status}: one warning, failures annotated on the step instead, and a ${verdict}ing suite still ${verdict === 'pass' ? 'passes' : 'fails'}`, BOUND, async (t) => {
         const fault = service.faults.add({ endpoint: 'POST /repos/{owner}/{repo}/check-runs', status });
         t.after(() => service.faults.remove(fault));
         const sha = shaOf(`refused-${status}-${verdict}`);
@@ -159,29 +157,26 @@ describe('a token without checks: write (a fork pull request)', () => {
         const { value: run, requests } = await requestsDuring(() =>
           step(site, { runId: 5300 + status + (verdict === 'pass' ? 1 : 0), sha, suite: verdict === 'pass' ? PASSING_SUITE : SUITE }),
         );
-        assert.equal(run.exitCode, exit, logOf(run));
+        assert.equal(run.failure === null, verdict === 'pass', logOf(run));
         assert.equal(run.outputs[Outputs.Result], verdict);
         assert.equal(run.outputs[Outputs.CheckRunId], '', 'no check run id');
         assert.equal(fault.fired, 1, 'one creation attempt was refused');
         assert.equal(requests.filter((entry) => CHECK_RUN_ENDPOINTS.includes(entry.endpoint ?? '')).length, 1, 'and nothing was sent after it');
 
-        const warnings = run.stdout.split('\n').filter((line) => line.includes('checks: write'));
-        assert.equal(warnings.length, 1, `exactly one warning naming the permission:\n${warnings.join('\n')}`);
-        assert.match(warnings[0] ?? '', new RegExp(`\\(${status}\\): github-token lacks the checks: write permission`));
-        assert.ok(
-          run.commands.some((command) => command.command === 'warning' && command.message.includes('checks: write')),
-          'the warning is an annotation, so it shows on the run page and not only in the log',
-        );
-        assert.equal(run.commands.filter((command) => command.message.includes('Reporting the check run failed')).length, 0, 'not an error');
+        const warnings = run.annotations.filter((annotation) => annotation.message.includes('checks: write'));
+        assert.equal(warnings.length, 1, `exactly one warning naming the permission:${logOf(run)}`);
+        assert.equal(warnings[0]?.level, 'warning', 'an annotation, so it shows on the run page and not only in the log');
+        assert.match(warnings[0]?.message ?? '', new RegExp(`\\(${status}\\): github-token lacks the checks: write permission`));
+        assert.doesNotMatch(run.log, /checks: write/, 'and not said twice');
+        assert.equal(run.annotations.filter((annotation) => annotation.message.includes('Reporting the check run failed')).length, 0, 'not an error');
 
-        const errors = run.commands.filter((command) => command.command === 'error' && command.properties.file);
+        const errors = run.annotations.filter((annotation) => annotation.level === 'error' && annotation.file);
         if (verdict === 'fail') {
           assert.deepEqual(
-            errors.map((command) => [command.properties.file, command.properties.line]),
-            [['fixtures/shop.smoke.yml', '7']],
-            'the failure is a workflow-command annotation instead',
+            errors.map((annotation) => [annotation.file, annotation.startLine]),
+            [['fixtures/shop.smoke.yml', 7]],
+            'the failure is annotated on the step instead',
           );
-          assert.match(run.stdout, /^::error [^:]*file=fixtures\/shop\.smoke\.yml,line=7[,:]/m);
         } else {
           assert.deepEqual(errors, []);
         }
@@ -199,7 +194,7 @@ describe('a checks API that fails', () => {
     const sha = shaOf('checks-502-once');
     const site = await siteFor(t, pages);
     const run = await step(site, { runId: 5501, sha });
-    assert.equal(run.exitCode, 1, logOf(run));
+    assert.ok(run.failure, logOf(run));
     assert.equal(fault.fired, 1);
     const [checkRun, ...others] = checkRunsOn(sha);
     assert.ok(checkRun, `created after all${logOf(run)}`);
@@ -210,7 +205,10 @@ describe('a checks API that fails', () => {
     );
     assert.deepEqual(shape(checkRun), [['fixtures/shop.smoke.yml', 7, 'failure']]);
     assert.equal(run.outputs[Outputs.CheckRunId], String(checkRun.id));
-    assert.match(run.stdout, /The check run could not be created when fixtures started/);
+    assert.ok(
+      run.annotations.some((annotation) => annotation.level === 'warning' && /The check run could not be created when fixtures started/.test(annotation.message)),
+      `a warning says so${logOf(run)}`,
+    );
   });
 
   it('a checks API that keeps failing is reported as an error, and the verdict and report stand', BOUND, async (t) => {
@@ -219,12 +217,12 @@ describe('a checks API that fails', () => {
     const sha = shaOf('checks-500');
     const site = await siteFor(t, pages);
     const run = await step(site, { runId: 5502, sha, suite: PASSING_SUITE });
-    assert.equal(run.exitCode, 0, `a passing suite still passes${logOf(run)}`);
+    assert.equal(run.failure, null, `a passing suite still passes${logOf(run)}`);
     assert.equal(run.outputs[Outputs.Result], 'pass');
     assert.equal(run.outputs[Outputs.CheckRunId], '');
     assert.ok(run.outputs[Outputs.ArtifactId], 'the report was uploaded');
     assert.match(run.summary, /^## ✅ reliability-smoke: pass$/m);
-    const errors = run.commands.filter((command) => command.command === 'error');
+    const errors = run.annotations.filter((annotation) => annotation.level === 'error');
     assert.equal(errors.length, 1, logOf(run));
     assert.match(errors[0]?.message ?? '', /^Reporting the check run failed: /);
   });
@@ -238,14 +236,14 @@ describe('a checks API that fails beside many failures', () => {
     const site = await siteFor(t, pages);
     const missing = Array.from({ length: 11 }, (_, index) => `  - id: missing-${index + 10}\n    url: /missing-${index + 10}\n    timeout: 3s\n`);
     const run = await step(site, { runId: 5503, sha: shaOf('checks-500-many'), suite: `fixtures:\n${missing.join('')}`, inputs: { concurrency: '4' } });
-    assert.equal(run.exitCode, 1, logOf(run));
-    const errors = run.commands.filter((command) => command.command === 'error');
-    assert.equal(errors.length, 10, errors.map((command) => command.properties.title ?? command.message).join('\n'));
+    assert.ok(run.failure, logOf(run));
+    assert.match(run.failure ?? '', /11 fixtures failed/, logOf(run));
+    const errors = run.annotations.filter((annotation) => annotation.level === 'error');
+    assert.equal(errors.length, 9, `nine, beside the step's own failure message${errors.map((annotation) => `\n${annotation.title}`).join('')}`);
     assert.match(errors[0]?.message ?? '', /^Reporting the check run failed: /);
-    assert.equal(errors.filter((command) => command.properties.file === 'fixtures/shop.smoke.yml').length, 8);
-    assert.match(errors.at(-1)?.message ?? '', /11 fixtures failed/);
-    const notice = run.commands.find((command) => command.command === 'notice' && /not annotated/.test(command.properties.title ?? ''));
-    assert.equal(notice?.properties.title, '3 more failures not annotated');
+    assert.equal(errors.filter((annotation) => annotation.file === 'fixtures/shop.smoke.yml').length, 8);
+    const notice = run.annotations.find((annotation) => annotation.level === 'notice' && /not annotated/.test(annotation.title));
+    assert.equal(notice?.title, '3 more failures not annotated');
   });
 });
 
@@ -254,7 +252,7 @@ describe('turning it off, and a dry run', () => {
     const sha = shaOf('check-off');
     const site = await siteFor(t, pages);
     const { value: run, requests } = await requestsDuring(() => step(site, { runId: 5401, sha, inputs: { 'check-name': '' } }));
-    assert.equal(run.exitCode, 1, logOf(run));
+    assert.ok(run.failure, logOf(run));
     assert.deepEqual(
       requests.filter((entry) => entry.path.includes('/check-runs')).map((entry) => `${entry.method} ${entry.path}`),
       [],
@@ -267,7 +265,7 @@ describe('turning it off, and a dry run', () => {
     const sha = shaOf('dry-run');
     const site = await siteFor(t, pages);
     const run = await step(site, { runId: 5402, sha, inputs: { 'dry-run': 'true' } });
-    assert.equal(run.exitCode, 0, logOf(run));
+    assert.equal(run.failure, null, logOf(run));
     assert.equal(site.hits(), 0, 'no fixture ran');
     const [checkRun, ...others] = checkRunsOn(sha);
     assert.ok(checkRun);

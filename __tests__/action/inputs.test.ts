@@ -1,5 +1,5 @@
 /**
- * The bundled Action's inputs as a workflow gives them: every bad input reported at once before any browser
+ * The Action's inputs as a workflow gives them: every bad input reported at once before any browser
  * starts, `serve` turning a workspace folder into the base URL (and a missing folder stopping the run with its own
  * message), and a dry run that plans without running.
  */
@@ -10,15 +10,16 @@ import { after, before, describe, it } from 'node:test';
 import { Inputs, Outputs } from '../../src/action/names.ts';
 import { Plan } from '../../src/report/plan.ts';
 import { Report } from '../../src/report/schema.ts';
-import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
-import { downloadArtifact, listFiles, recordingBrowser, runBundledAction, tokenLeaks, writeFixtures } from '../support/run-action.ts';
+import { downloadArtifact, listFiles, recordingBrowser, writeFixtures } from '../support/action-step.ts';
+import type { GitHubService } from '../support/github-service/index.ts';
+import { logOf, runActionInProcess, startInProcessGitHub, tokenLeaks } from '../support/in-process-action.ts';
 import { html, siteFor } from '../support/site.ts';
 import { tempDir } from '../support/temp.ts';
 
 let service: GitHubService;
 
 before(async () => {
-  service = await startGitHubService();
+  service = await startInProcessGitHub();
 });
 after(() => service.stop());
 
@@ -46,7 +47,7 @@ describe('bad inputs', () => {
     const browser = recordingBrowser(tempDir(t));
     const runId = 4101;
     const mark = service.log.length;
-    const run = await runBundledAction(service, {
+    const run = await runActionInProcess(service, {
       env: { runId, jobId: 'smoke' },
       inputs: {
         [Inputs.Retries]: 'many',
@@ -65,7 +66,7 @@ describe('bad inputs', () => {
       },
       extraEnv: { CHROME_BIN: browser.path, PUPPETEER_EXECUTABLE_PATH: browser.path },
     });
-    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+    assert.ok(run.failure, logOf(run));
     const restCalls = service.log.slice(mark).filter((entry) => entry.service === 'rest').map((entry) => `${entry.method} ${entry.path}`);
 
     // One report, with one usage diagnostic that lists every problem, each naming its input.
@@ -120,8 +121,9 @@ describe('bad inputs', () => {
     assert.equal(readReport(path.join(downloaded, 'report.json')).preflight?.code, 'usage');
 
     // An annotation per problem, and the summary says what stopped the run.
-    const errors = run.commands.filter((command) => command.command === 'error').map((command) => command.message);
+    const errors = run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message);
     for (const problem of problems) assert.ok(errors.includes(problem), `an annotation for: ${problem}`);
+    assert.deepEqual(run.secrets, [service.githubToken], 'the token is masked, though the inputs were refused');
     assert.match(run.summary, /Stopped before any fixture ran/);
     assert.match(run.summary, /`usage`/);
 
@@ -141,12 +143,12 @@ describe('bad inputs', () => {
     const broken = path.join(dir, 'broken-chrome.sh');
     fs.writeFileSync(broken, `#!/bin/sh\necho started >> '${path.join(dir, 'launches.txt')}'\necho 'no display' >&2\nexit 3\n`, { mode: 0o755 });
     const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home') });
-    const run = await runBundledAction(service, {
+    const run = await runActionInProcess(service, {
       env: { runId: 4201, jobId: 'smoke' },
       inputs: { [Inputs.BaseUrl]: site.url, [Inputs.BrowserPath]: broken },
       workspace: (workspace) => writeFixtures(workspace, { 'home.smoke.yml': HOME }),
     });
-    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+    assert.ok(run.failure, logOf(run));
     assert.ok(fs.existsSync(path.join(dir, 'launches.txt')), 'the browser named by browser-path was tried');
     assert.equal(readReport(run.outputs[Outputs.ReportPath] ?? '').preflight?.code, 'browser-launch-failed');
     assert.equal(run.outputs[Outputs.Result], 'fail');
@@ -157,7 +159,7 @@ describe('bad inputs', () => {
 describe('serve', () => {
   it('serves a workspace folder on loopback as the base URL', { timeout: 120_000 }, async (t) => {
     const browser = recordingBrowser(tempDir(t));
-    const run = await runBundledAction(service, {
+    const run = await runActionInProcess(service, {
       env: { runId: 4301, jobId: 'smoke' },
       inputs: { [Inputs.Serve]: 'site' },
       workspace: (dir) => {
@@ -169,7 +171,7 @@ describe('serve', () => {
       },
       extraEnv: { CHROME_BIN: browser.path },
     });
-    assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+    assert.equal(run.failure, null, logOf(run));
     assert.equal(run.outputs[Outputs.Result], 'pass');
     assert.equal(run.outputs[Outputs.Passed], '2');
     assert.ok(browser.launches() > 0, 'the browser from CHROME_BIN ran the fixtures');
@@ -180,13 +182,13 @@ describe('serve', () => {
 
   it('of a folder that does not exist stops the run with its own message', { timeout: 120_000 }, async (t) => {
     const browser = recordingBrowser(tempDir(t));
-    const run = await runBundledAction(service, {
+    const run = await runActionInProcess(service, {
       env: { runId: 4401, jobId: 'smoke' },
       inputs: { [Inputs.Serve]: 'build/site' },
       workspace: (dir) => writeFixtures(dir, { 'home.smoke.yml': HOME }),
       extraEnv: { CHROME_BIN: browser.path },
     });
-    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+    assert.ok(run.failure, logOf(run));
     const report = readReport(run.outputs[Outputs.ReportPath] ?? '');
     assert.equal(report.preflight?.code, 'serve-failed');
     assert.match(report.preflight?.message ?? '', /build\/site" is not a directory/);
@@ -195,7 +197,7 @@ describe('serve', () => {
     assert.match(run.summary, /`serve-failed`/);
     assert.match(run.summary, /build\/site/);
     assert.ok(
-      run.commands.some((command) => command.command === 'error' && command.message.includes('build/site" is not a directory')),
+      run.annotations.some((annotation) => annotation.level === 'error' && annotation.message.includes('build/site" is not a directory')),
       'an annotation says so',
     );
     assert.equal(browser.launches(), 0, 'no browser started');
@@ -208,7 +210,7 @@ describe('dry run', () => {
     const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home') });
     const browser = recordingBrowser(tempDir(t));
     const runId = 4501;
-    const run = await runBundledAction(service, {
+    const run = await runActionInProcess(service, {
       env: { runId, jobId: 'smoke' },
       inputs: { [Inputs.BaseUrl]: site.url, [Inputs.DryRun]: 'true' },
       workspace: (dir) =>
@@ -218,7 +220,7 @@ describe('dry run', () => {
         }),
       extraEnv: { CHROME_BIN: browser.path },
     });
-    assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+    assert.equal(run.failure, null, logOf(run));
     const planPath = run.outputs[Outputs.ReportPath] ?? '';
     assert.equal(path.basename(planPath), 'plan.json');
     const plan = Plan.parse(JSON.parse(fs.readFileSync(planPath, 'utf8')));
@@ -232,7 +234,7 @@ describe('dry run', () => {
     assert.equal(run.outputs[Outputs.Result], 'pass');
     assert.equal(run.outputs[Outputs.SelectedCount], '2');
     assert.match(run.summary, /dry run, 2 fixtures would run/);
-    assert.deepEqual(run.stdout.match(/^RESULT: .*$/gm), ['RESULT: pass']);
+    assert.deepEqual(run.log.match(/^RESULT: .*$/gm), ['RESULT: pass']);
 
     const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
     assert.ok(checkRun, 'a check run was reported');

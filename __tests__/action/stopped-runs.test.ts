@@ -1,7 +1,8 @@
 /**
- * Runs that cannot finish as planned, through the bundled Action: a job cancelled mid-suite (the runner's SIGINT,
- * then SIGTERM) and a report folder that cannot be written. Either way the step still ends with a report, every
- * output, an uploaded artifact and a completed check run, never a check run left in progress.
+ * Runs that cannot finish as planned: a job cancelled mid-suite (ActionIo.signal aborted, as the entry point does on
+ * the runner's SIGINT; e2e/action-bundle.test.ts sends the real signals to the bundle) and a report folder that cannot
+ * be written. Either way the step still ends with a report, every output, an uploaded artifact and a completed
+ * check run, never a check run left in progress.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,14 +10,15 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../../src/action/names.ts';
 import { Report } from '../../src/report/schema.ts';
-import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
-import { runBundledAction, writeFixtures } from '../support/run-action.ts';
+import { writeFixtures } from '../support/action-step.ts';
+import type { GitHubService } from '../support/github-service/index.ts';
+import { logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
 import { hang, html, siteFor } from '../support/site.ts';
 
 let service: GitHubService;
 
 before(async () => {
-  service = await startGitHubService();
+  service = await startInProcessGitHub();
 });
 after(() => service.stop());
 
@@ -34,18 +36,15 @@ describe('a cancelled job', () => {
   it('stops the fixtures but still writes and uploads the report and completes the check run', { timeout: 120_000 }, async (t) => {
     const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home'), '/slow': hang() });
     const runId = 1301;
-    const run = await runBundledAction(service, {
+    const cancel = new AbortController();
+    void site.waitForHit('/slow').then(() => cancel.abort());
+    const run = await runActionInProcess(service, {
       env: { runId, jobId: 'smoke' },
       inputs: { 'base-url': site.url, concurrency: '1' },
       workspace: (dir) => writeFixtures(dir, { 'slow.smoke.yml': CANCELLED }),
-      // As the runner cancels: SIGINT, then SIGTERM (here at once, so the second signal must not cut publishing short).
-      whileRunning: (child) =>
-        void site.waitForHit('/slow').then(() => {
-          child.kill('SIGINT');
-          child.kill('SIGTERM');
-        }),
+      signal: cancel.signal,
     });
-    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+    assert.match(run.failure ?? '', /interrupted/, logOf(run));
     assert.equal(run.outputs[Outputs.Result], 'fail');
     assert.equal(site.hits('/'), 0, 'the fixture after the cancelled one never ran');
     const report = Report.parse(JSON.parse(fs.readFileSync(run.outputs[Outputs.ReportPath] ?? '', 'utf8')));
@@ -61,7 +60,6 @@ describe('a cancelled job', () => {
     const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
     assert.equal(checkRun?.status, 'completed', 'the check run is not left in progress');
     assert.match(run.summary, /Interrupted/);
-    assert.match(run.commands.at(-1)?.message ?? '', /interrupted/);
   });
 });
 
@@ -69,7 +67,7 @@ describe('a report folder that cannot be written', () => {
   it('stops before any fixture runs, failing the step with every output set, a report saying why, and the check run completed', { timeout: 120_000 }, async (t) => {
     const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home') });
     const runId = 1401;
-    const run = await runBundledAction(service, {
+    const run = await runActionInProcess(service, {
       env: { runId, jobId: 'smoke' },
       inputs: { 'base-url': site.url, 'report-dir': 'smoke-report' },
       workspace: (dir) => {
@@ -77,7 +75,7 @@ describe('a report folder that cannot be written', () => {
         fs.writeFileSync(path.join(dir, 'smoke-report'), 'a file where the report folder should be');
       },
     });
-    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+    assert.ok(run.failure, logOf(run));
     assert.deepEqual(Object.keys(run.outputs).sort(), Object.values(Outputs).sort());
     assert.equal(run.outputs[Outputs.Result], 'fail', 'results that could not be kept are not a pass');
     const reportPath = run.outputs[Outputs.ReportPath] ?? '';
@@ -96,7 +94,7 @@ describe('a report folder that cannot be written', () => {
 
   it('with bad inputs too, still fails the step with every output set and the usage report in the temp folder', { timeout: 120_000 }, async (t) => {
     const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home') });
-    const run = await runBundledAction(service, {
+    const run = await runActionInProcess(service, {
       env: { runId: 1402, jobId: 'smoke' },
       inputs: { 'base-url': site.url, 'report-dir': 'smoke-report', retries: 'many' },
       workspace: (dir) => {
@@ -104,8 +102,8 @@ describe('a report folder that cannot be written', () => {
         fs.writeFileSync(path.join(dir, 'smoke-report'), 'a file where the report folder should be');
       },
     });
-    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
-    assert.doesNotMatch(run.stdout, /unexpected error/, 'no stack trace: the report went elsewhere');
+    assert.ok(run.failure, logOf(run));
+    assert.doesNotMatch(run.failure, /unexpected error/, 'no stack trace: the report went elsewhere');
     assert.deepEqual(Object.keys(run.outputs).sort(), Object.values(Outputs).sort());
     assert.equal(run.outputs[Outputs.Result], 'fail');
     const reportPath = run.outputs[Outputs.ReportPath] ?? '';
@@ -113,7 +111,7 @@ describe('a report folder that cannot be written', () => {
     const report = Report.parse(JSON.parse(fs.readFileSync(reportPath, 'utf8')));
     assert.equal(report.preflight?.code, 'usage');
     assert.match(report.preflight?.problems.join('\n') ?? '', /retries/);
-    assert.match(run.stdout, /could not be written to .*smoke-report.*; this one, saying why, is in /);
+    assert.match(run.log, /could not be written to .*smoke-report.*; this one, saying why, is in /);
     const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
     assert.equal(checkRun?.conclusion, 'failure');
     assert.match(run.summary, /`usage`/);

@@ -1,7 +1,9 @@
 /**
  * The bundled Action (dist/index.js) run as the runner runs it, against the loopback GitHub service and a real
- * Chromium: what a workflow sees for a passing suite and for a failing + flaky one (outputs, job summary,
- * annotations, the uploaded artifact downloaded back with the real client).
+ * Chromium: what a workflow sees for a passing suite and for a failing + flaky one (the exit code, GITHUB_OUTPUT,
+ * the job summary file, annotations as workflow commands, the uploaded artifact downloaded back with the real
+ * client), a rerun that finds the previous run's artifact with the bundle's own clients, and a job cancelled with
+ * the runner's signals. The Action's behaviour in detail is tested in-process, from src/ (../action, ../rerun).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,9 +11,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../../src/action/names.ts';
 import { Report } from '../../src/report/schema.ts';
+import { addRun, artifactNameFor, complete, readable, shaOf, suiteYaml } from '../support/action-rerun.ts';
+import { downloadArtifact, listFiles, writeFixtures } from '../support/action-step.ts';
+import { runBundledAction } from '../support/bundled-action.ts';
 import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
-import { downloadArtifact, listFiles, runBundledAction, writeFixtures } from '../support/run-action.ts';
-import { failTimes, html, siteFor } from '../support/site.ts';
+import { failTimes, fixtureSite, hang, hitsOf, hitsSince, html, siteFor } from '../support/site.ts';
 import { tempDir } from '../support/temp.ts';
 
 let service: GitHubService;
@@ -200,5 +204,85 @@ describe('a failing and flaky suite', () => {
     assert.equal(checkout?.line, 2);
     assert.equal(checkout?.attempts[0]?.evidence?.screenshot, 'failures/checkout-works/attempt-1.png');
     assert.equal(report.fixtures.find((fixture) => fixture.id === 'search-works')?.status, 'flaky');
+  });
+});
+
+describe('a rerun', () => {
+  it("finds the previous run's smoke artifact through the REST API and reruns only what failed", { timeout: 180_000 }, async (t) => {
+    const ids = ['alpha', 'bravo', 'charlie'] as const;
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'fail', charlie: 'pass' });
+    const [first, second] = [1501, 1502];
+    const sha = shaOf('bundle-rerun');
+    const step = (runId: number, inputs: Record<string, string> = {}) =>
+      runBundledAction(service, {
+        env: { runId, jobId: 'smoke' },
+        inputs: { 'base-url': site.url, retries: '0', ...inputs },
+        workspace: (dir) => writeFixtures(dir, { 'suite.smoke.yml': suiteYaml(ids) }),
+      });
+    addRun(service, { id: first, branch: 'bundle/rerun', sha, status: 'in_progress', minute: 0 });
+    const run1 = await step(first);
+    assert.equal(run1.exitCode, 1, run1.stdout + run1.stderr);
+    assert.equal(run1.outputs[Outputs.FailedFixtures], '["bravo"]');
+    complete(service, first, 'failure');
+
+    site.route('/bravo', html('<h1 id="bravo">fixed</h1>'));
+    addRun(service, { id: second, branch: 'bundle/rerun', sha, status: 'in_progress', minute: 10 });
+    const before = hitsOf(site, ids);
+    const run2 = await step(second, { 'rerun-failed': 'true' });
+    assert.equal(run2.exitCode, 0, run2.stdout + run2.stderr);
+    assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 0 }, 'only the failed fixture ran');
+    assert.equal(run2.outputs[Outputs.Mode], 'rerun-failed');
+    assert.equal(run2.outputs[Outputs.RerunSourceRunId], String(first));
+    assert.equal(run2.outputs[Outputs.Total], '3', 'one verdict for the whole suite');
+    assert.equal(run2.outputs[Outputs.Passed], '3');
+    const report = Report.parse(JSON.parse(fs.readFileSync(run2.outputs[Outputs.ReportPath] ?? '', 'utf8')));
+    assert.equal(report.selection.source?.artifactName, artifactNameFor(1));
+    assert.ok(readable(run2.summary).includes(`Rerun of [run ${first} (attempt 1)]`), run2.summary);
+  });
+});
+
+const CANCELLED = `fixtures:
+  - id: slow-report
+    url: /slow
+    timeout: 60s
+  - id: home-loads
+    url: /
+    expect:
+      visible: ["#brand"]
+`;
+
+describe('a cancelled job', () => {
+  it('stops the fixtures on SIGINT and SIGTERM but still writes and uploads the report and completes the check run', { timeout: 120_000 }, async (t) => {
+    const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home'), '/slow': hang() });
+    const runId = 1301;
+    const run = await runBundledAction(service, {
+      env: { runId, jobId: 'smoke' },
+      inputs: { 'base-url': site.url, concurrency: '1' },
+      workspace: (dir) => writeFixtures(dir, { 'slow.smoke.yml': CANCELLED }),
+      // As the runner cancels: SIGINT, then SIGTERM (here at once, so the second signal must not cut publishing short).
+      whileRunning: (child) =>
+        void site.waitForHit('/slow').then(() => {
+          child.kill('SIGINT');
+          child.kill('SIGTERM');
+        }),
+    });
+    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
+    assert.equal(run.outputs[Outputs.Result], 'fail');
+    assert.equal(site.hits('/'), 0, 'the fixture after the cancelled one never ran');
+    const report = Report.parse(JSON.parse(fs.readFileSync(run.outputs[Outputs.ReportPath] ?? '', 'utf8')));
+    assert.equal(report.interrupted?.reason, 'cancelled');
+    assert.deepEqual(report.fixtures.map((fixture) => [fixture.id, fixture.status]).sort(), [
+      ['home-loads', 'skipped'],
+      ['slow-report', 'failed'],
+    ]);
+    assert.equal(run.outputs[Outputs.Skipped], '1');
+    const artifact = service.artifacts.find((candidate) => candidate.runId === runId);
+    assert.ok(artifact, 'the report was uploaded');
+    assert.equal(run.outputs[Outputs.ArtifactId], String(artifact.id));
+    const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
+    assert.equal(checkRun?.status, 'completed', 'the check run is not left in progress');
+    assert.match(run.summary, /Interrupted/);
+    assert.match(run.stdout, /SIG(INT|TERM): the job was cancelled; stopping the fixtures, then publishing the report\./);
+    assert.match(run.commands.at(-1)?.message ?? '', /interrupted/);
   });
 });

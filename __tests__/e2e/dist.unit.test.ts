@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { TOOL_VERSION } from '../../src/version.ts';
-import { REPO_ROOT } from '../support/run-action.ts';
+import { REPO_ROOT } from '../support/temp.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');
 const BUNDLE_DIRS = ['', 'cli'] as const;

@@ -1,5 +1,5 @@
 /**
- * Rerun-failed: reruns of reruns in the bundled Action: each run finds the one before it by itself, reruns
+ * Rerun-failed: reruns of reruns in the Action: each run finds the one before it by itself, reruns
  * only what is still failing, and every result keeps naming the run it really came from. A rerun that stops in
  * preflight still uploads the failures it was given, so the next rerun does not lose them.
  */
@@ -21,7 +21,8 @@ import {
   STEP_BOUND,
   uploadedReport,
 } from '../support/action-rerun.ts';
-import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
+import type { GitHubService } from '../support/github-service/index.ts';
+import { startInProcessGitHub } from '../support/in-process-action.ts';
 import { fixtureOf, statusById } from '../support/report-view.ts';
 import { fixtureSite, hitsOf, hitsSince, setPages } from '../support/site.ts';
 import { tempDir } from '../support/temp.ts';
@@ -32,7 +33,7 @@ const CHAIN_BOUND = { timeout: 3 * STEP_BOUND.timeout };
 
 let service: GitHubService;
 before(async () => {
-  service = await startGitHubService();
+  service = await startInProcessGitHub();
 });
 after(() => service.stop());
 
@@ -46,14 +47,14 @@ describe('a chain of reruns', () => {
 
     addRun(service, { id: first, branch, sha, status: 'in_progress', minute: 0 });
     const run1 = await step(service, { runId: first, site, ids: IDS });
-    assert.equal(run1.exitCode, 1, logOf(run1));
+    assert.ok(run1.failure, logOf(run1));
     complete(service, first, 'failure');
 
     setPages(site, { bravo: 'pass' });
     addRun(service, { id: second, branch, sha, status: 'in_progress', minute: 10 });
     let before = hitsOf(site, IDS);
     const run2 = await step(service, { runId: second, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
-    assert.equal(run2.exitCode, 1, logOf(run2));
+    assert.ok(run2.failure, logOf(run2));
     assert.deepEqual(hitsSince(site, before), { alpha: 1, bravo: 1, charlie: 0, delta: 0 });
     assert.equal(run2.outputs[Outputs.RerunSourceRunId], String(first));
     assert.equal(fixtureOf(reportOf(run2), 'bravo').recovered, true);
@@ -65,7 +66,7 @@ describe('a chain of reruns', () => {
     const run3 = await step(service, { runId: third, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
     assert.deepEqual(hitsSince(site, before), { alpha: 1, bravo: 0, charlie: 0, delta: 0 }, 'only the fixture still failing ran');
-    assert.equal(run3.exitCode, 0, logOf(run3));
+    assert.equal(run3.failure, null, logOf(run3));
     assert.equal(run3.outputs[Outputs.RerunSourceRunId], String(second), 'run 2 was found by itself');
     assert.equal(run3.outputs[Outputs.SelectedCount], '1');
     assert.equal(run3.outputs[Outputs.Total], '4', 'one verdict for the whole suite');
@@ -90,13 +91,13 @@ describe('a chain of reruns', () => {
 
     addRun(service, { id: first, branch, sha, status: 'in_progress', minute: 0 });
     const run1 = await step(service, { runId: first, site, ids: IDS });
-    assert.equal(run1.exitCode, 1, logOf(run1));
+    assert.ok(run1.failure, logOf(run1));
     complete(service, first, 'failure');
 
     addRun(service, { id: second, branch, sha, status: 'in_progress', minute: 10 });
     let before = hitsOf(site, IDS);
     const run2 = await step(service, { runId: second, site, ids: IDS, inputs: { 'rerun-failed': 'true', 'browser-path': notABrowser } });
-    assert.equal(run2.exitCode, 1, logOf(run2));
+    assert.ok(run2.failure, logOf(run2));
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 0, charlie: 0, delta: 0 });
     const stopped = reportOf(run2);
     assert.equal(stopped.preflight?.code, 'browser-not-found');
@@ -110,7 +111,7 @@ describe('a chain of reruns', () => {
     before = hitsOf(site, IDS);
     const run3 = await step(service, { runId: third, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
     assert.deepEqual(hitsSince(site, before), { alpha: 1, bravo: 0, charlie: 0, delta: 0 });
-    assert.equal(run3.exitCode, 1, logOf(run3));
+    assert.ok(run3.failure, logOf(run3));
     assert.equal(run3.outputs[Outputs.RerunSourceRunId], String(second));
     assert.deepEqual(JSON.parse(run3.outputs[Outputs.FailedFixtures] ?? ''), ['alpha']);
     assert.equal(run3.outputs[Outputs.Total], '4');

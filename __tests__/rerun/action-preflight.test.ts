@@ -1,5 +1,5 @@
 /**
- * Rerun-failed: preflight: every way the bundled Action can fail to find or read the report to rerun.
+ * Rerun-failed: preflight: every way the Action can fail to find or read the report to rerun.
  * Each stops before any browser starts (the site sees no request), with its own code and message, fails the step,
  * sets every output, writes AND uploads a report with the diagnostic, and shows guidance with a ready fallback
  * (the `fixtures:` input and the CLI `--fixture` form) and the full-run alternative.
@@ -21,8 +21,8 @@ import {
   STEP_BOUND,
   uploadedReport,
 } from '../support/action-rerun.ts';
-import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
-import type { ActionRun } from '../support/run-action.ts';
+import type { GitHubService } from '../support/github-service/index.ts';
+import { type ActionStep, startInProcessGitHub } from '../support/in-process-action.ts';
 import { fixtureSite, type Site } from '../support/site.ts';
 
 const IDS = ['alpha', 'bravo', 'charlie'] as const;
@@ -31,7 +31,7 @@ const ALL_PASS = { alpha: 'pass', bravo: 'pass', charlie: 'pass' } as const;
 
 let service: GitHubService;
 before(async () => {
-  service = await startGitHubService();
+  service = await startInProcessGitHub();
 });
 after(() => service.stop());
 
@@ -54,7 +54,7 @@ async function caseFor(t: TestContext, label: string): Promise<Case> {
   return { site, current, earlier, branch, sha };
 }
 
-function rerun(c: Case, inputs: Record<string, string> = {}, env: Parameters<typeof step>[1]['env'] = {}): Promise<ActionRun> {
+function rerun(c: Case, inputs: Record<string, string> = {}, env: Parameters<typeof step>[1]['env'] = {}): Promise<ActionStep> {
   return step(service, { runId: c.current, site: c.site, ids: IDS, inputs: { 'rerun-failed': 'true', ...inputs }, env });
 }
 
@@ -65,8 +65,8 @@ function seed(c: Case, files: Record<string, string>) {
 const report = (c: Case, ids: Record<string, 'passed' | 'failed'>) => builtReport({ ids, runId: c.earlier, sha: c.sha });
 
 /** Everything every preflight stop must do; returns the readable summary for case-specific checks. */
-async function assertStopped(c: Case, run: ActionRun, code: string, message: RegExp): Promise<string> {
-  assert.equal(run.exitCode, 1, `the step fails${logOf(run)}`);
+async function assertStopped(c: Case, run: ActionStep, code: string, message: RegExp): Promise<string> {
+  assert.ok(run.failure, `the step fails${logOf(run)}`);
   assert.equal(c.site.hits(), 0, 'no browser went anywhere: the site saw no request');
   for (const name of Object.values(Outputs)) assert.ok(name in run.outputs, `output ${name} is set`);
   assert.equal(run.outputs[Outputs.Result], 'fail');
@@ -81,9 +81,8 @@ async function assertStopped(c: Case, run: ActionRun, code: string, message: Reg
   const uploaded = await uploadedReport(service, artifactOf(service, c.current, artifactNameFor(1)));
   assert.deepEqual(uploaded.preflight, written.preflight, 'the uploaded report carries the diagnostic');
 
-  const failure = run.commands.find((command) => command.command === 'error' && command.message.startsWith('reliability-smoke stopped'));
-  assert.ok(failure, `the step is failed with the reason${logOf(run)}`);
-  assert.match(failure.message, message);
+  assert.match(run.failure ?? '', /^reliability-smoke stopped/, `the step is failed with the reason${logOf(run)}`);
+  assert.match(run.failure ?? '', message);
 
   const summary = readable(run.summary);
   assert.ok(summary.includes(`### ⛔ Stopped before any fixture ran: \`${code}\``), summary);
@@ -91,7 +90,7 @@ async function assertStopped(c: Case, run: ActionRun, code: string, message: Reg
   assert.match(summary, /```sh\nnpx reliability-smoke --base-url http:\/\/127\.0\.0\.1:\d+\/? --fixture <fixture-id>\n```/, 'the CLI fallback');
   assert.match(summary, /\*\*Or run the full suite:\*\*\n\n```sh\nnpx reliability-smoke --base-url http:\/\/127\.0\.0\.1:\d+\/?\n```/);
   assert.match(summary, /run the workflow without rerun-failed/);
-  assert.match(run.stdout, /RESULT: fail/);
+  assert.match(run.log, /RESULT: fail/);
   return summary;
 }
 
@@ -134,7 +133,7 @@ describe('a rerun that cannot find its source stops before the browser starts', 
     const fault = service.faults.add({ endpoint: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', status: 403, times: 1 });
     t.after(() => service.faults.remove(fault));
     const run = await rerun(c);
-    assert.equal(run.exitCode, 1, logOf(run));
+    assert.ok(run.failure, logOf(run));
     // The block is a fenced yaml code block with real line breaks, not one quoted line joined with <br>.
     assert.match(readable(run.summary), /```yaml\npermissions:\n {2}contents: read\n {2}actions: read/);
   });
@@ -204,7 +203,7 @@ describe('nothing to rerun, with if-nothing-to-rerun: pass', () => {
     await seed(c, { 'report.json': report(c, { alpha: 'passed', bravo: 'passed', charlie: 'passed' }) });
     const run = await rerun(c, { 'if-nothing-to-rerun': 'pass' });
 
-    assert.equal(run.exitCode, 0, logOf(run));
+    assert.equal(run.failure, null, logOf(run));
     assert.equal(c.site.hits(), 0);
     assert.equal(run.outputs[Outputs.Result], 'pass');
     assert.equal(run.outputs[Outputs.Total], '3');
@@ -221,7 +220,7 @@ describe('nothing to rerun, with if-nothing-to-rerun: pass', () => {
     assert.match(summary, /## ✅ reliability-smoke: pass/);
     assert.match(summary, /### ℹ️ Nothing to run: `nothing-to-rerun`/);
     assert.match(summary, /if-nothing-to-rerun is pass, so this run passes without running anything/);
-    assert.ok(!run.commands.some((command) => command.command === 'error'), 'the step is not failed');
+    assert.ok(!run.annotations.some((annotation) => annotation.level === 'error'), 'nothing is annotated as an error');
   });
 });
 
@@ -229,11 +228,11 @@ describe('inputs and fixtures that changed', () => {
   it('rerun-failed together with fixtures is a usage error', STEP_BOUND, async (t) => {
     const c = await caseFor(t, 'usage');
     const run = await rerun(c, { fixtures: 'alpha' });
-    assert.equal(run.exitCode, 1, logOf(run));
+    assert.ok(run.failure, logOf(run));
     assert.equal(c.site.hits(), 0);
     assert.equal(reportOf(run).preflight?.code, 'usage');
     assert.match(reportOf(run).preflight?.problems.join('\n') ?? '', /rerun-failed and fixtures cannot be combined/);
-    assert.ok(run.commands.some((command) => command.command === 'error' && /rerun-failed and fixtures cannot be combined/.test(command.message)));
+    assert.ok(run.annotations.some((annotation) => annotation.level === 'error' && /rerun-failed and fixtures cannot be combined/.test(annotation.message)));
     assert.ok(
       !service.log.some((entry) => entry.path.includes(`/runs/${c.current}`) || entry.path.includes(`/runs/${c.earlier}/artifacts`)),
       'GitHub was not asked for any run',
@@ -244,7 +243,7 @@ describe('inputs and fixtures that changed', () => {
     const c = await caseFor(t, 'renamed');
     await seed(c, { 'report.json': report(c, { alpha: 'failed', bravo: 'passed', charlie: 'passed', retired: 'failed' }) });
     const run = await rerun(c);
-    assert.equal(run.exitCode, 0, logOf(run));
+    assert.equal(run.failure, null, logOf(run));
     assert.deepEqual([c.site.hits('/alpha'), c.site.hits('/bravo'), c.site.hits('/charlie')], [1, 0, 0]);
     assert.equal(run.outputs[Outputs.SelectedCount], '1');
     const written = reportOf(run);

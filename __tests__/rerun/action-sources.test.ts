@@ -1,5 +1,5 @@
 /**
- * Rerun-failed: which run's smoke artifact the bundled Action reruns from: artifact-run-id first, then an
+ * Rerun-failed: which run's smoke artifact the Action reruns from: artifact-run-id first, then an
  * earlier attempt of this run, then the newest earlier run on the branch that holds a smoke artifact that has
  * not expired. Earlier runs are seeded with reports built by the report builder; the rerun runs in Chromium.
  */
@@ -19,7 +19,8 @@ import {
   step,
   STEP_BOUND,
 } from '../support/action-rerun.ts';
-import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
+import type { GitHubService } from '../support/github-service/index.ts';
+import { startInProcessGitHub } from '../support/in-process-action.ts';
 import { fixtureOf } from '../support/report-view.ts';
 import { fixtureSite, hitsOf, hitsSince } from '../support/site.ts';
 
@@ -28,7 +29,7 @@ const ALL_PASS = { alpha: 'pass', bravo: 'pass', charlie: 'pass' } as const;
 
 let service: GitHubService;
 before(async () => {
-  service = await startGitHubService();
+  service = await startInProcessGitHub();
 });
 after(() => service.stop());
 
@@ -57,7 +58,7 @@ describe('which earlier run a rerun uses', () => {
     const before = hitsOf(site, IDS);
     const run = await step(service, { runId: current, site, ids: IDS, inputs: { 'rerun-failed': 'true', 'artifact-run-id': String(older) } });
 
-    assert.equal(run.exitCode, 0, logOf(run));
+    assert.equal(run.failure, null, logOf(run));
     assert.deepEqual(hitsSince(site, before), { alpha: 1, bravo: 0, charlie: 0 });
     assert.equal(run.outputs[Outputs.RerunSourceRunId], String(older));
     assert.equal(reportOf(run).selection.source?.artifactName, artifactNameFor(1));
@@ -70,14 +71,14 @@ describe('which earlier run a rerun uses', () => {
     const sha = shaOf('attempts');
     addRun(service, { id: runId, branch: 'sources/attempts', sha, status: 'in_progress', minute: 0 });
     const attempt1 = await step(service, { runId, site, ids: IDS });
-    assert.equal(attempt1.exitCode, 1, logOf(attempt1));
+    assert.ok(attempt1.failure, logOf(attempt1));
     complete(service, runId, 'failure');
 
     site.route('/bravo', { body: '<h1 id="bravo">fixed</h1>' });
     const before = hitsOf(site, IDS);
     const attempt2 = await step(service, { runId, attempt: 2, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
-    assert.equal(attempt2.exitCode, 0, logOf(attempt2));
+    assert.equal(attempt2.failure, null, logOf(attempt2));
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 0 });
     assert.equal(attempt2.outputs[Outputs.RerunSourceRunId], String(runId));
     assert.equal(attempt2.outputs[Outputs.ArtifactName], artifactNameFor(2));
@@ -89,7 +90,7 @@ describe('which earlier run a rerun uses', () => {
     artifactOf(service, runId, artifactNameFor(1));
     artifactOf(service, runId, artifactNameFor(2));
     assert.ok(!service.log.some((entry) => entry.status === 409), 'no artifact name clashed');
-    assert.match(attempt2.stdout, /found via earlier-attempt/);
+    assert.match(attempt2.log, /found via earlier-attempt/);
   });
 
   it("attempt 2 falls back to the earlier runs when listing attempt 1's artifacts fails", STEP_BOUND, async (t) => {
@@ -110,10 +111,10 @@ describe('which earlier run a rerun uses', () => {
     const before = hitsOf(site, IDS);
     const run = await step(service, { runId, attempt: 2, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
-    assert.equal(run.exitCode, 0, logOf(run));
+    assert.equal(run.failure, null, logOf(run));
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 0, charlie: 1 }, "earlier run's failure, not attempt 1's");
     assert.equal(run.outputs[Outputs.RerunSourceRunId], String(earlier));
-    assert.match(run.stdout, /could not be listed .*looking at earlier runs/);
+    assert.match(run.log, /could not be listed .*looking at earlier runs/);
     assert.equal(run.outputs[Outputs.ArtifactName], artifactNameFor(2));
   });
 
@@ -129,7 +130,7 @@ describe('which earlier run a rerun uses', () => {
     const before = hitsOf(site, IDS);
     const run = await step(service, { runId: current, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
-    assert.equal(run.exitCode, 0, logOf(run));
+    assert.equal(run.failure, null, logOf(run));
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 0 });
     assert.equal(run.outputs[Outputs.RerunSourceRunId], String(older));
   });
@@ -145,7 +146,7 @@ describe('which earlier run a rerun uses', () => {
     const before = hitsOf(site, IDS);
     const run = await step(service, { runId: current, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
-    assert.equal(run.exitCode, 0, logOf(run));
+    assert.equal(run.failure, null, logOf(run));
     assert.deepEqual(hitsSince(site, before), { alpha: 1, bravo: 0, charlie: 1 });
     assert.equal(run.outputs[Outputs.RerunSourceRunId], String(older));
     assert.equal(run.outputs[Outputs.SelectedCount], '2');

@@ -1,6 +1,5 @@
 /**
- * Rerun-failed in the bundled Action (dist/index.js) run as the runner runs it, against the loopback
- * GitHub and a real Chromium. A later run finds the previous run's smoke artifact by itself, reruns only the
+ * Rerun-failed in the Action, run in-process against the loopback GitHub and a real Chromium. A later run finds the previous run's smoke artifact by itself, reruns only the
  * fixtures that failed (the site's request counts prove which ran), carries the rest over on the same commit,
  * and gives one verdict for the whole suite.
  */
@@ -22,7 +21,8 @@ import {
   STEP_BOUND,
   uploadedReport,
 } from '../support/action-rerun.ts';
-import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
+import type { GitHubService } from '../support/github-service/index.ts';
+import { startInProcessGitHub } from '../support/in-process-action.ts';
 import { fixtureOf, statusById } from '../support/report-view.ts';
 import { fixtureSite, hitsOf, hitsSince, setPages } from '../support/site.ts';
 
@@ -31,7 +31,7 @@ const IDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo'] as const;
 
 let service: GitHubService;
 before(async () => {
-  service = await startGitHubService();
+  service = await startInProcessGitHub();
 });
 after(() => service.stop());
 
@@ -43,7 +43,7 @@ describe('rerun-failed after a failing run', () => {
     const branch = 'rerun/basic';
     addRun(service, { id: first, branch, sha, status: 'in_progress', minute: 0 });
     const run1 = await step(service, { runId: first, site, ids: IDS });
-    assert.equal(run1.exitCode, 1, logOf(run1));
+    assert.ok(run1.failure, logOf(run1));
     assert.deepEqual(JSON.parse(run1.outputs[Outputs.FailedFixtures] ?? ''), ['bravo', 'delta']);
     complete(service, first, 'failure');
 
@@ -52,7 +52,7 @@ describe('rerun-failed after a failing run', () => {
     const run2 = await step(service, { runId: second, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 0, delta: 1, echo: 0 }, 'only the failed fixtures ran');
-    assert.equal(run2.exitCode, 1, logOf(run2));
+    assert.ok(run2.failure, logOf(run2));
     assert.equal(run2.outputs[Outputs.Mode], 'rerun-failed');
     assert.equal(run2.outputs[Outputs.SelectedCount], '2');
     assert.equal(run2.outputs[Outputs.RerunSourceRunId], String(first));
@@ -105,7 +105,7 @@ describe('rerun-failed after a failing run', () => {
     const branch = 'rerun/fixed';
     addRun(service, { id: first, branch, sha, status: 'in_progress', minute: 0 });
     const run1 = await step(service, { runId: first, site, ids: IDS });
-    assert.equal(run1.exitCode, 1, logOf(run1));
+    assert.ok(run1.failure, logOf(run1));
     complete(service, first, 'failure');
 
     setPages(site, { bravo: 'pass', charlie: 'pass' });
@@ -114,7 +114,7 @@ describe('rerun-failed after a failing run', () => {
     const run2 = await step(service, { runId: second, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 1, delta: 0, echo: 0 });
-    assert.equal(run2.exitCode, 0, logOf(run2));
+    assert.equal(run2.failure, null, logOf(run2));
     assert.equal(run2.outputs[Outputs.Result], 'pass');
     assert.equal(run2.outputs[Outputs.Passed], '5');
     assert.equal(run2.outputs[Outputs.FailedFixtures], '[]');
@@ -137,7 +137,7 @@ describe('rerun-failed after a failing run', () => {
     const branch = 'rerun/new-commit';
     addRun(service, { id: first, branch, sha: shaOf('old-commit'), status: 'in_progress', minute: 0 });
     const run1 = await step(service, { runId: first, site, ids: IDS });
-    assert.equal(run1.exitCode, 1, logOf(run1));
+    assert.ok(run1.failure, logOf(run1));
     complete(service, first, 'failure');
 
     setPages(site, { echo: 'pass' });
@@ -146,7 +146,7 @@ describe('rerun-failed after a failing run', () => {
     const run2 = await step(service, { runId: second, site, ids: IDS, inputs: { 'rerun-failed': 'true' } });
 
     assert.deepEqual(hitsSince(site, before), { alpha: 1, bravo: 0, charlie: 0, delta: 0, echo: 1 });
-    assert.equal(run2.exitCode, 1, logOf(run2));
+    assert.ok(run2.failure, logOf(run2));
     assert.equal(run2.outputs[Outputs.RerunSourceRunId], String(first));
     assert.equal(run2.outputs[Outputs.Total], '2', 'only the rerun fixtures are in the verdict');
     const report = reportOf(run2);
