@@ -1,16 +1,18 @@
 /**
- * The committed bundles are what the runner (and `npx reliability-smoke`) execute, so their shape is checked:
- * both entry points exist, dist/ holds nothing but the bundles, their chunks and ncc's small companions (ncc once
- * copied the whole repository into dist/main because it misread a path.resolve as an asset), no absolute path of
- * the machine that built it is baked in, it stays small, and the version it reports is the package's.
+ * The committed bundles are what the runner (and `npx reliability-smoke`) execute, so they are checked: they were
+ * built from the sources beside them (dist/sources.sha256, see scripts/dist-stamp.ts), both entry points exist,
+ * dist/ holds nothing but the bundles, their chunks and ncc's small companions (ncc once copied the whole repository
+ * into dist/main because it misread a path.resolve as an asset), no absolute path of the machine that built it is
+ * baked in, it stays small, and the version it reports is the package's.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { distStaleness, STAMP_FILE, sourcesDigest } from '../../scripts/dist-stamp.ts';
 import { TOOL_VERSION } from '../../src/version.ts';
-import { REPO_ROOT } from '../support/temp.ts';
+import { REPO_ROOT, tempDir } from '../support/temp.ts';
 
 const DIST = path.join(REPO_ROOT, 'dist');
 const BUNDLE_DIRS = ['', 'cli'] as const;
@@ -34,6 +36,22 @@ function chunksReferenced(text: string): number[] {
 }
 
 describe('dist/', () => {
+  test('was built from the sources beside it', () => {
+    assert.equal(distStaleness(), null);
+  });
+
+  test('is called stale when a source changes after the build, or when nothing says what it was built from', (t) => {
+    const copy = tempDir(t);
+    fs.cpSync(path.join(REPO_ROOT, 'src'), path.join(copy, 'src'), { recursive: true });
+    for (const file of ['package.json', 'package-lock.json', 'tsconfig.json']) fs.copyFileSync(path.join(REPO_ROOT, file), path.join(copy, file));
+    assert.match(distStaleness(copy) ?? '', /dist\/sources\.sha256 is missing.*Run `npm run build`/);
+    fs.mkdirSync(path.join(copy, 'dist'));
+    fs.writeFileSync(path.join(copy, 'dist', STAMP_FILE), `${sourcesDigest(copy)}\n`);
+    assert.equal(distStaleness(copy), null);
+    fs.appendFileSync(path.join(copy, 'src', 'action', 'outputs.ts'), '\n// an edit after the build\n');
+    assert.match(distStaleness(copy) ?? '', /^dist\/ is stale: .*Run `npm run build` and commit dist\/ with the sources\.$/);
+  });
+
   test('has the Action bundle and the CLI bundle', () => {
     for (const file of ['index.js', 'cli/index.js']) {
       const full = path.join(DIST, file);
@@ -51,7 +69,7 @@ describe('dist/', () => {
     const unexpected = walk(DIST).filter((entry) => {
       if (entry === 'cli/') return false;
       const [first, rest] = entry.includes('/') ? [entry.slice(0, entry.indexOf('/')), entry.slice(entry.indexOf('/') + 1)] : ['', entry];
-      return first === '' ? !BUNDLE_FILE.test(entry) : first !== 'cli' || !BUNDLE_FILE.test(rest);
+      return first === '' ? !BUNDLE_FILE.test(entry) && entry !== STAMP_FILE : first !== 'cli' || !BUNDLE_FILE.test(rest);
     });
     assert.deepEqual(unexpected, [], 'dist/ has files ncc copied in as assets; find the path.join/resolve it misread');
   });

@@ -1,11 +1,12 @@
 /**
  * Runs the bundled Action (dist/index.js) the way a GitHub runner does: Node 24 on the entry point, with cwd at
  * GITHUB_WORKSPACE, every input as INPUT_<NAME> (defaults from action.yml, `${{ github.token }}` filled in), and
- * the runner's files for outputs and the job summary. Returns what a workflow would see.
+ * the runner's files for outputs and the job summary. Returns what a workflow would see. Refuses a stale dist/.
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertDistFresh } from '../../scripts/dist-stamp.ts';
 import { actionInputs, type StepOptions } from './action-step.ts';
 import { childEnv } from './github-service/child.ts';
 import type { GitHubService } from './github-service/index.ts';
@@ -81,6 +82,7 @@ export interface RunActionOptions extends StepOptions {
 }
 
 export async function runBundledAction(service: GitHubService, options: RunActionOptions): Promise<ActionRun> {
+  assertDistFresh();
   const env = service.env(options.env);
   const workspace = env.GITHUB_WORKSPACE ?? '';
   options.workspace?.(workspace);
