@@ -27,13 +27,13 @@ after(() => service.stop());
 
 const checkRunsOn = (sha: string): CheckRun[] => service.checkRuns.filter((checkRun) => checkRun.headSha === sha);
 
-/** `- id: cart` is on line 2; each fixture takes 7 lines. */
+/** `- id: cart` is on line 2; each fixture takes 7 lines. A failing page answers 500, so the generous timeout costs nothing. */
 const LINES = { cart: 2, home: 9, search: 16 } as const;
 const SUITE = `fixtures:\n${IDS.map(
   (id) => `  - id: ${id}
     title: The ${id} page works
     url: /${id}
-    timeout: 2s
+    timeout: 30s
     expect:
       status: 200
       visible: ["#${id}"]`,

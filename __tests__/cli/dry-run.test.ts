@@ -10,7 +10,7 @@ import { html, type Site, startSite } from '../support/site.ts';
 
 const SUITE = fixturesYaml({
   home: 'title: The home page\ntags: [critical]\nurl: /\nexpect:\n  visible: ["#hello"]',
-  search: 'url: /search?q=shoes\nretries: 2\ntimeout: 3s',
+  search: 'url: /search?q=shoes\nretries: 2\ntimeout: 20s',
   broken: 'url: /broken\ntimeout: 2s\nexpect:\n  visible: ["#never"]',
   external: 'url: https://example.com/status\ntags: [critical]',
 });
@@ -76,7 +76,7 @@ describe('--dry-run', () => {
     assert.equal(plan.baseUrl, '(served from build)');
     assert.deepEqual(
       plan.fixtures.map((fixture) => [fixture.id, fixture.url, fixture.retries, fixture.timeoutMs]),
-      [['home', '/', 0, 30_000], ['search', '/search?q=shoes', 2, 3000]],
+      [['home', '/', 0, 30_000], ['search', '/search?q=shoes', 2, 20_000]],
     );
     assertReportUntouched();
   });

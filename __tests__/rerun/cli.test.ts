@@ -24,7 +24,7 @@ import { fixtureSite, hang, hitsOf, hitsSince, setPages } from '../support/site.
 const IDS = ['alpha', 'bravo', 'charlie', 'delta'] as const;
 
 const SUITE = fixturesYaml(
-  Object.fromEntries(IDS.map((id) => [id, `url: /${id}\ntimeout: 3s\nexpect:\n  visible: ["#${id}"]`])),
+  Object.fromEntries(IDS.map((id) => [id, `url: /${id}\ntimeout: 30s\nexpect:\n  visible: ["#${id}"]`])),
 );
 
 let project: Project;

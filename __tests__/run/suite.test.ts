@@ -89,8 +89,13 @@ describe('running a suite', { timeout: 600_000 }, () => {
       fixture({ id: 'queued-1', url: '/ok' }),
       fixture({ id: 'queued-2', url: '/ok' }),
     ];
-    // Long enough for Chrome to start on a busy machine, so the stuck fixture is running when it expires.
-    const run = await runSuite(fixtures, options(t, { suiteTimeoutMs: 8000 }));
+    // Chrome is started before the suite, so the suite timeout does not race a browser launch (seconds on a busy
+    // machine): it only has to outlast opening one page, as every fixture timeout in these tests does.
+    const suite = options(t, { suiteTimeoutMs: 8000 });
+    const started = await launcher.launch();
+    let first = true;
+    const prelaunched = { description: launcher.description, launch: () => (first ? ((first = false), Promise.resolve(started)) : launcher.launch()) };
+    const run = await runSuite(fixtures, { ...suite, launcher: prelaunched });
     assert.equal(run.interrupted?.reason, 'suite-timeout');
     const stuck = byId(run, 'stuck');
     assert.deepEqual(kinds(stuck), ['timeout']);

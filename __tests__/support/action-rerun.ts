@@ -28,13 +28,16 @@ export const artifactNameFor = (attempt: number, job = JOB) => `${PREFIX}-${job}
 /** A 40-hex commit id that reads as what it is in a failure message. */
 export const shaOf = (label: string) => Buffer.from(label.padEnd(20, '.')).toString('hex').slice(0, 40);
 
-/** One fixture per id, each loading `/<id>` and expecting a 200 and its heading. Short timeouts keep failures quick. */
+/**
+ * One fixture per id, each loading `/<id>` and expecting a 200 and its heading. A failing page answers 500, which
+ * fails at once, so the timeout can be generous: a busy machine never turns a pass into a timeout.
+ */
 export function suiteYaml(ids: readonly string[]): string {
   const entries = ids.map(
     (id) => `  - id: ${id}
     title: The ${id} page works
     url: /${id}
-    timeout: 3s
+    timeout: 30s
     expect:
       status: 200
       visible: ["#${id}"]`,
@@ -85,7 +88,7 @@ export interface RerunStepOptions {
 export function step(service: GitHubService, options: RerunStepOptions): Promise<ActionStep> {
   return runActionInProcess(service, {
     env: { runId: options.runId, jobId: JOB, ...(options.attempt ? { runAttempt: options.attempt } : {}), ...options.env },
-    inputs: { 'base-url': options.site?.url ?? 'http://127.0.0.1:9', timeout: '3s', retries: '0', 'check-name': '', ...options.inputs },
+    inputs: { 'base-url': options.site?.url ?? 'http://127.0.0.1:9', timeout: '30s', retries: '0', 'check-name': '', ...options.inputs },
     workspace: (dir) => writeFixtures(dir, { 'suite.smoke.yml': suiteYaml(options.ids) }),
     ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
   });
