@@ -50,7 +50,12 @@ export default tseslint.config(
     'src/rerun/runs-api.ts',
   ]),
   boundary(['src/rerun/artifact-*.ts', 'src/rerun/runs-api.ts'], [...FRONT_DOORS, forbid('(run|render|engine)', 'The artifact source fetches reports; it does not run or render them.')]),
-  boundary(['src/engine/**', 'src/options.ts', 'src/version.ts'], [GITHUB, ...FRONT_DOORS]),
+  boundary(['src/options/**'], [
+    GITHUB,
+    ...FRONT_DOORS,
+    forbid('(run|report|render|rerun|engine|serve)', 'The option table sits below the engine: each layer may read it, it reads none of them.'),
+  ]),
+  boundary(['src/engine/**', 'src/version.ts'], [GITHUB, ...FRONT_DOORS]),
   boundary(['src/action/**', 'src/index.ts'], [forbid('cli', 'The Action and the CLI are two front doors; neither imports the other.')]),
   boundary(['src/cli/**'], [GITHUB, forbid('action', 'The Action and the CLI are two front doors; neither imports the other.')]),
 );

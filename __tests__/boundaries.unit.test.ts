@@ -17,7 +17,7 @@ async function importErrors(file: string, specifier: string): Promise<string[]> 
 }
 
 describe('import boundaries', () => {
-  const engineSide = ['src/engine/x.ts', 'src/run/x.ts', 'src/report/x.ts', 'src/fixtures/x.ts', 'src/render/x.ts', 'src/rerun/x.ts'];
+  const engineSide = ['src/engine/x.ts', 'src/run/x.ts', 'src/report/x.ts', 'src/fixtures/x.ts', 'src/render/x.ts', 'src/rerun/x.ts', 'src/options/x.ts'];
 
   for (const file of engineSide) {
     test(`${file} may not import @actions/*, the Action or the CLI`, async () => {
@@ -38,6 +38,7 @@ describe('import boundaries', () => {
     assert.match((await importErrors('src/run/x.ts', '../engine/run-smoke.ts')).join('\n'), /knows nothing/);
     assert.match((await importErrors('src/fixtures/x.ts', '../report/schema.ts')).join('\n'), /below every other layer/);
     assert.match((await importErrors('src/render/x.ts', '../engine/outcome.ts')).join('\n'), /read reports and views only/);
+    assert.match((await importErrors('src/options/x.ts', '../report/schema.ts')).join('\n'), /option table sits below the engine/);
   });
 
   test('what the layers may import is allowed', async () => {

@@ -1,6 +1,7 @@
 /**
  * The workflow files and action.yml are checked with GitHub's own parser (@actions/workflow-parser), and the
- * Action's input and output names are kept in step with action.yml and the README.
+ * Action's inputs (names, defaults, descriptions: the option table) and outputs are kept in step with action.yml
+ * and the README.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -8,7 +9,9 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import './support/json-imports.ts';
+import { manifestInput, manifestInputYaml } from '../scripts/doc-tables.ts';
 import { Inputs, Outputs } from '../src/action/names.ts';
+import { ACTION_KEYS, INPUT_NAMES } from '../src/options/table.ts';
 import { REPO_ROOT } from './support/temp.ts';
 
 const { NoOperationTraceWriter, parseWorkflow } = await import('@actions/workflow-parser');
@@ -20,8 +23,8 @@ const errorsOf = (result: { context: { errors: { getErrors(): { message: string 
   result.context.errors.getErrors().map((error) => error.message);
 
 describe('workflow files', () => {
-  test('there are CI, check-dist, the operator workflow and the fork-PR report', () => {
-    for (const file of ['ci.yml', 'check-dist.yml', 'reliability-smoke.yml', 'smoke-report.yml']) {
+  test('there are CI, check-dist, release, the operator workflow and the fork-PR report', () => {
+    for (const file of ['ci.yml', 'check-dist.yml', 'release.yml', 'reliability-smoke.yml', 'smoke-report.yml']) {
       assert.ok(workflowFiles.includes(file), `.github/workflows/${file} exists`);
     }
   });
@@ -32,6 +35,22 @@ describe('workflow files', () => {
       assert.deepEqual(errorsOf(result), []);
     });
   }
+
+  test('a v1.x.y tag checks that dist/ is fresh and the version matches, then moves v1', () => {
+    const workflow = parse(read('.github/workflows/release.yml')) as {
+      on: { push: { tags: string[] } };
+      permissions: Record<string, string>;
+      jobs: { release: { steps: { name?: string; run?: string }[] } };
+    };
+    assert.deepEqual(workflow.on.push.tags, ['v1.*.*']);
+    assert.deepEqual(workflow.permissions, { contents: 'write' });
+    const runs = workflow.jobs.release.steps.map((step) => step.run ?? '');
+    const fresh = runs.findIndex((run) => run.includes('npm run build') && run.includes('git diff --exit-code'));
+    const version = runs.findIndex((run) => run.includes('package.json'));
+    const move = runs.findIndex((run) => /git tag -f .*"\$major"/.test(run) && run.includes('git push -f'));
+    assert.ok(fresh >= 0 && version >= 0 && move >= 0, 'checks freshness and the version, and moves the major tag');
+    assert.ok(move > fresh && move > version, 'v1 moves only after both checks passed');
+  });
 
   test('the parser does reject a broken workflow', () => {
     const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./\n        wiht: {}\n';
@@ -76,6 +95,25 @@ describe('action.yml', () => {
       assert.ok(input.default !== undefined, `input ${name} has a default`);
     }
     for (const [name, output] of Object.entries(manifest.outputs)) assert.ok(output.description, `output ${name} is described`);
+  });
+
+  test('declares each input as the option table does: its default, and its description without Markdown', () => {
+    const problems: string[] = [];
+    for (const key of ACTION_KEYS) {
+      const declared = manifest.inputs[INPUT_NAMES[key]];
+      const expected = manifestInput(key);
+      if (declared?.default !== expected.default || declared.description !== expected.description) {
+        problems.push(`action.yml does not declare ${INPUT_NAMES[key]} as src/options/table.ts does; it should read:\n${manifestInputYaml(key)}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('the Inputs constants name every input of the option table', () => {
+    assert.deepEqual(Object.values(Inputs), ACTION_KEYS.map((key) => INPUT_NAMES[key]));
+    assert.equal(Inputs.FixturesDir, 'fixtures-dir');
+    assert.equal(Inputs.GithubToken, 'github-token');
+    assert.equal(Inputs.Fixtures, 'fixtures');
   });
 
   test('the README documents every input and output', () => {

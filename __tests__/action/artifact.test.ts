@@ -45,7 +45,7 @@ describe('a job re-run', () => {
     const second = await runAttempt(2);
     for (const run of [first, second]) {
       assert.equal(run.failure, null, logOf(run));
-      assert.doesNotMatch(run.log, /was not uploaded|409|already exists/);
+      assert.doesNotMatch(run.log, /was not uploaded|already exists|\(409\) Conflict/);
     }
     assert.equal(first.outputs[Outputs.ArtifactName], 'nightly-smoke-smoke-attempt-1');
     assert.equal(second.outputs[Outputs.ArtifactName], 'nightly-smoke-smoke-attempt-2');
@@ -153,7 +153,7 @@ describe('an upload that fails with 500s', { concurrency: true }, () => {
 /** What an earlier step left in a report folder shared with this one: its report, its plan and its evidence. */
 function seedEarlierStep(reportDir: string): void {
   fs.mkdirSync(path.join(reportDir, 'failures', 'old-fixture'), { recursive: true });
-  for (const name of ['report.json', 'junit.xml', 'plan.json', 'failures/old-fixture/attempt-1.png', 'failures/old-fixture/attempt-1.log']) {
+  for (const name of ['report.json', 'junit.xml', 'report.html', 'plan.json', 'failures/old-fixture/attempt-1.png', 'failures/old-fixture/attempt-1.log']) {
     fs.writeFileSync(path.join(reportDir, name), `left by an earlier step: ${name}`);
   }
 }
@@ -161,7 +161,7 @@ function seedEarlierStep(reportDir: string): void {
 describe('a report folder an earlier step wrote to', () => {
   for (const [label, runId, dryRun, expected] of [
     ['a dry run uploads only its plan', 5401, 'true', ['plan.json']],
-    ['a passing run uploads only its own report', 5402, 'false', ['junit.xml', 'report.json']],
+    ['a passing run uploads only its own report', 5402, 'false', ['junit.xml', 'report.html', 'report.json']],
   ] as const) {
     it(`${label}, none of the earlier files`, { timeout: 120_000 }, async (t) => {
       const site = await siteFor(t, HOME_PAGE);

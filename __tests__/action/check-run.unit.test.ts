@@ -93,7 +93,7 @@ function failingReport(failed: number, options: { passed?: number; title?: (inde
 
 function outcomeOf(report: Report): SmokeOutcome {
   const exitCode = report.preflight ? 2 : report.result === 'pass' ? 0 : 1;
-  return { report, reportPath: '/tmp/r/report.json', junitPath: null, planPath: null, plan: null, selectedCount: report.fixtures.length, mode: report.mode, exitCode };
+  return { report, reportPath: '/tmp/r/report.json', junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: report.fixtures.length, mode: report.mode, exitCode };
 }
 
 const viewOf = (report: Report) => summaryViewOf(report, { reportPath: '/tmp/r/report.json' });
@@ -259,7 +259,7 @@ describe('the check run of a run that never started fixtures', () => {
 
   test('a dry run completes it as neutral', async () => {
     const api = memoryChecks();
-    const outcome: SmokeOutcome = { report: null, reportPath: null, junitPath: null, planPath: '/tmp/r/plan.json', plan: null, selectedCount: 4, mode: 'full', exitCode: 0 };
+    const outcome: SmokeOutcome = { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: '/tmp/r/plan.json', plan: null, selectedCount: 4, mode: 'full', exitCode: 0 };
     await publisher(api).finish(outcome, null);
     assert.equal(api.sent.length, 1);
     assert.equal(api.sent[0]?.body.conclusion, 'neutral');

@@ -89,7 +89,7 @@ describe('a passing suite', () => {
     assert.ok(artifact.name.startsWith('reliability-smoke-'));
     assert.match(artifact.name, /-smoke-attempt-1$/);
     const downloaded = await downloadArtifact(service, runId, artifact, tempDir(t));
-    assert.deepEqual(listFiles(downloaded), ['junit.xml', 'report.json']);
+    assert.deepEqual(listFiles(downloaded), ['junit.xml', 'report.html', 'report.json']);
     const report = Report.parse(JSON.parse(fs.readFileSync(path.join(downloaded, 'report.json'), 'utf8')));
     assert.equal(report.result, 'pass');
     assert.equal(report.run.runId, String(runId));
@@ -180,6 +180,7 @@ describe('a failing and flaky suite', () => {
     for (const file of [
       'report.json',
       'junit.xml',
+      'report.html',
       'failures/checkout-works/attempt-1.png',
       'failures/checkout-works/attempt-1.html',
       'failures/checkout-works/attempt-1.log',

@@ -2,8 +2,9 @@
  * The bundled Action (dist/index.js) run as the runner runs it, against the loopback GitHub service and a real
  * Chromium: what a workflow sees for a passing suite and for a failing + flaky one (the exit code, GITHUB_OUTPUT,
  * the job summary file, annotations as workflow commands, the uploaded artifact downloaded back with the real
- * client), a rerun that finds the previous run's artifact with the bundle's own clients, and a job cancelled with
- * the runner's signals. The Action's behaviour in detail is tested in-process, from src/ (../action, ../rerun).
+ * client, report.html and the evidence it links to), a rerun that finds the previous run's artifact with the
+ * bundle's own clients, and a job cancelled with the runner's signals. The Action's behaviour in detail is tested
+ * in-process, from src/ (../action, ../rerun).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -91,7 +92,7 @@ describe('a passing suite', () => {
     assert.ok(artifact.name.startsWith('reliability-smoke-'));
     assert.match(artifact.name, /-smoke-attempt-1$/);
     const downloaded = await downloadArtifact(service, runId, artifact, tempDir(t));
-    assert.deepEqual(listFiles(downloaded), ['junit.xml', 'report.json']);
+    assert.deepEqual(listFiles(downloaded), ['junit.xml', 'report.html', 'report.json']);
     const report = Report.parse(JSON.parse(fs.readFileSync(path.join(downloaded, 'report.json'), 'utf8')));
     assert.equal(report.result, 'pass');
     assert.equal(report.run.runId, String(runId));
@@ -186,6 +187,7 @@ describe('a failing and flaky suite', () => {
     for (const file of [
       'report.json',
       'junit.xml',
+      'report.html',
       'failures/checkout-works/attempt-1.png',
       'failures/checkout-works/attempt-1.html',
       'failures/checkout-works/attempt-1.log',
@@ -195,6 +197,11 @@ describe('a failing and flaky suite', () => {
     ]) {
       assert.ok(files.includes(file), `${file} is in the artifact: ${files.join(', ')}`);
     }
+    // report.html links the evidence of both failed attempts, and every file it links to is in the artifact.
+    const page = fs.readFileSync(path.join(downloaded, 'report.html'), 'utf8');
+    const linked = [...new Set([...page.matchAll(/\s(?:href|src)="(failures\/[^"]+)"/g)].map((match) => match[1]!))].sort();
+    assert.deepEqual(linked, files.filter((file) => file.startsWith('failures/')), 'the page links each evidence file the artifact holds');
+    assert.ok(linked.includes('failures/checkout-works/attempt-1.png') && linked.includes('failures/search-works/attempt-1.png'), linked.join(', '));
     const png = fs.readFileSync(path.join(downloaded, 'failures/checkout-works/attempt-1.png'));
     assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a real PNG');
     const report = Report.parse(JSON.parse(fs.readFileSync(path.join(downloaded, 'report.json'), 'utf8')));

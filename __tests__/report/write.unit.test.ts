@@ -18,7 +18,7 @@ after(async () => {
 });
 
 describe('writeReport', () => {
-  test('creates the folder and writes report.json (pretty) and junit.xml, leaving no temp files', async () => {
+  test('creates the folder and writes report.json (pretty), junit.xml and report.html, leaving no temp files', async () => {
     const reportDir = path.join(dir, 'nested', 'smoke-report');
     const report = dataReport('report-failing-flaky.json');
     const written = await finishWith(report, reportDir, 0);
@@ -28,7 +28,7 @@ describe('writeReport', () => {
     assert.ok(text.endsWith('}\n'));
     assert.deepEqual((await readReportFile(written.reportPath!)).report, report);
     assert.match(await readFile(written.junitPath!, 'utf8'), /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
-    assert.deepEqual((await readdir(reportDir)).sort(), ['junit.xml', 'report.json']);
+    assert.deepEqual((await readdir(reportDir)).sort(), ['junit.xml', 'report.html', 'report.json']);
   });
 
   test('an invalid report is refused and nothing is replaced', async () => {
@@ -39,7 +39,7 @@ describe('writeReport', () => {
     const contradicting = { ...good, result: 'fail' as const };
     await assert.rejects(finishWith(contradicting, reportDir, 0), /refusing to write a report that does not match its schema:\n\$\.result: says "fail"/);
     assert.equal(await readFile(path.join(reportDir, 'report.json'), 'utf8'), before);
-    assert.deepEqual((await readdir(reportDir)).sort(), ['junit.xml', 'report.json']);
+    assert.deepEqual((await readdir(reportDir)).sort(), ['junit.xml', 'report.html', 'report.json']);
   });
 });
 

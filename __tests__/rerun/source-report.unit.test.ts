@@ -77,7 +77,7 @@ describe('readReportFile', () => {
   test('not-json: says what is wrong and where', async () => {
     const broken = await file('broken.json', '{\n  "schemaVersion": 1,\n  "tool": tru\n}');
     const error = await failure(() => readReportFile(broken), 'not-json');
-    assert.match(error.message, /broken\.json is not valid JSON: .* \(line 3, column 14, character 37\)\./);
+    assert.equal(error.message, `${broken} is not valid JSON: Unexpected token '\\n' (line 3, column 14, character 37).`);
   });
 
   test('not-json: an empty file, a cut-off file and bytes that are not UTF-8', async () => {
@@ -138,6 +138,23 @@ describe('readReportFile', () => {
     report.fixtures[2].attempts[0].evidence.log = '../../../etc/passwd';
     const error = await failure(() => parseReportBytes(Buffer.from(JSON.stringify(report))), 'schema-invalid');
     assert.ok(error.problems.some((p) => p.startsWith('$.fixtures[2].attempts[0].evidence.log: must be failures/')), error.problems.join('\n'));
+  });
+
+  test('JSON nested a million levels deep is a named failure, never a crash', async () => {
+    const deep = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`;
+    const read = (text: string) => () => parseReportBytes(Buffer.from(text), 'deep.json');
+    const array = await failure(read(deep), 'schema-invalid');
+    assert.equal(array.message, 'deep.json is not a reliability-smoke report: it holds an array, not an object.');
+    const version = await failure(read(`{"schemaVersion": ${deep}}`), 'unknown-schema-version');
+    assert.match(version.message, /^deep\.json has schemaVersion \(an array\), which this release of reliability-smoke does not know/);
+    const inside = await failure(read(`{"schemaVersion": 1, "fixtures": ${deep}}`), 'schema-invalid');
+    assert.deepEqual(inside.problems, ['$: nested deeper than 64 levels (from line 1, column 97, character 96)']);
+    const unclosed = await failure(read(`{"schemaVersion": 1, "fixtures": ${'['.repeat(1_000_000)}`), 'not-json');
+    assert.match(unclosed.message, /is not valid JSON: .* \(it ends too early\)\.$/);
+    const typo = await failure(read(`{"schemaVersion": 1, "tool": nul, "fixtures": ${deep}}`), 'not-json');
+    assert.equal(typo.message, "deep.json is not valid JSON: Unexpected token ',' (line 1, column 33, character 32).");
+    const deepTypo = await failure(read(`{"schemaVersion": 1, "fixtures": ${'['.repeat(1_000_000)}nul${']'.repeat(1_000_000)}}`), 'not-json');
+    assert.equal(deepTypo.message, "deep.json is not valid JSON: Unexpected token ']' (position unknown).");
   });
 
   test('a byte-order mark is accepted, and counted in the digest', async () => {

@@ -2,6 +2,1898 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 4807:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports", "./format", "./parser"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.isWS = exports.applyEdit = exports.setProperty = exports.removeProperty = void 0;
+    const format_1 = __nccwpck_require__(6612);
+    const parser_1 = __nccwpck_require__(5152);
+    function removeProperty(text, path, options) {
+        return setProperty(text, path, void 0, options);
+    }
+    exports.removeProperty = removeProperty;
+    function setProperty(text, originalPath, value, options) {
+        const path = originalPath.slice();
+        const errors = [];
+        const root = (0, parser_1.parseTree)(text, errors);
+        let parent = void 0;
+        let lastSegment = void 0;
+        while (path.length > 0) {
+            lastSegment = path.pop();
+            parent = (0, parser_1.findNodeAtLocation)(root, path);
+            if (parent === void 0 && value !== void 0) {
+                if (typeof lastSegment === 'string') {
+                    value = { [lastSegment]: value };
+                }
+                else {
+                    value = [value];
+                }
+            }
+            else {
+                break;
+            }
+        }
+        if (!parent) {
+            // empty document
+            if (value === void 0) { // delete
+                throw new Error('Can not delete in empty document');
+            }
+            return withFormatting(text, { offset: root ? root.offset : 0, length: root ? root.length : 0, content: JSON.stringify(value) }, options);
+        }
+        else if (parent.type === 'object' && typeof lastSegment === 'string' && Array.isArray(parent.children)) {
+            const existing = (0, parser_1.findNodeAtLocation)(parent, [lastSegment]);
+            if (existing !== void 0) {
+                if (value === void 0) { // delete
+                    if (!existing.parent) {
+                        throw new Error('Malformed AST');
+                    }
+                    const propertyIndex = parent.children.indexOf(existing.parent);
+                    let removeBegin;
+                    let removeEnd = existing.parent.offset + existing.parent.length;
+                    if (propertyIndex > 0) {
+                        // remove the comma of the previous node
+                        let previous = parent.children[propertyIndex - 1];
+                        removeBegin = previous.offset + previous.length;
+                    }
+                    else {
+                        removeBegin = parent.offset + 1;
+                        if (parent.children.length > 1) {
+                            // remove the comma of the next node
+                            let next = parent.children[1];
+                            removeEnd = next.offset;
+                        }
+                    }
+                    return withFormatting(text, { offset: removeBegin, length: removeEnd - removeBegin, content: '' }, options);
+                }
+                else {
+                    // set value of existing property
+                    return withFormatting(text, { offset: existing.offset, length: existing.length, content: JSON.stringify(value) }, options);
+                }
+            }
+            else {
+                if (value === void 0) { // delete
+                    return []; // property does not exist, nothing to do
+                }
+                const newProperty = `${JSON.stringify(lastSegment)}: ${JSON.stringify(value)}`;
+                const index = options.getInsertionIndex ? options.getInsertionIndex(parent.children.map(p => p.children[0].value)) : parent.children.length;
+                let edit;
+                if (index > 0) {
+                    let previous = parent.children[index - 1];
+                    edit = { offset: previous.offset + previous.length, length: 0, content: ',' + newProperty };
+                }
+                else if (parent.children.length === 0) {
+                    edit = { offset: parent.offset + 1, length: 0, content: newProperty };
+                }
+                else {
+                    edit = { offset: parent.offset + 1, length: 0, content: newProperty + ',' };
+                }
+                return withFormatting(text, edit, options);
+            }
+        }
+        else if (parent.type === 'array' && typeof lastSegment === 'number' && Array.isArray(parent.children)) {
+            const insertIndex = lastSegment;
+            if (insertIndex === -1) {
+                // Insert
+                const newProperty = `${JSON.stringify(value)}`;
+                let edit;
+                if (parent.children.length === 0) {
+                    edit = { offset: parent.offset + 1, length: 0, content: newProperty };
+                }
+                else {
+                    const previous = parent.children[parent.children.length - 1];
+                    edit = { offset: previous.offset + previous.length, length: 0, content: ',' + newProperty };
+                }
+                return withFormatting(text, edit, options);
+            }
+            else if (value === void 0 && parent.children.length >= 0) {
+                // Removal
+                const removalIndex = lastSegment;
+                const toRemove = parent.children[removalIndex];
+                let edit;
+                if (parent.children.length === 1) {
+                    // only item
+                    edit = { offset: parent.offset + 1, length: parent.length - 2, content: '' };
+                }
+                else if (parent.children.length - 1 === removalIndex) {
+                    // last item
+                    let previous = parent.children[removalIndex - 1];
+                    let offset = previous.offset + previous.length;
+                    let parentEndOffset = parent.offset + parent.length;
+                    edit = { offset, length: parentEndOffset - 2 - offset, content: '' };
+                }
+                else {
+                    edit = { offset: toRemove.offset, length: parent.children[removalIndex + 1].offset - toRemove.offset, content: '' };
+                }
+                return withFormatting(text, edit, options);
+            }
+            else if (value !== void 0) {
+                let edit;
+                const newProperty = `${JSON.stringify(value)}`;
+                if (!options.isArrayInsertion && parent.children.length > lastSegment) {
+                    const toModify = parent.children[lastSegment];
+                    edit = { offset: toModify.offset, length: toModify.length, content: newProperty };
+                }
+                else if (parent.children.length === 0 || lastSegment === 0) {
+                    edit = { offset: parent.offset + 1, length: 0, content: parent.children.length === 0 ? newProperty : newProperty + ',' };
+                }
+                else {
+                    const index = lastSegment > parent.children.length ? parent.children.length : lastSegment;
+                    const previous = parent.children[index - 1];
+                    edit = { offset: previous.offset + previous.length, length: 0, content: ',' + newProperty };
+                }
+                return withFormatting(text, edit, options);
+            }
+            else {
+                throw new Error(`Can not ${value === void 0 ? 'remove' : (options.isArrayInsertion ? 'insert' : 'modify')} Array index ${insertIndex} as length is not sufficient`);
+            }
+        }
+        else {
+            throw new Error(`Can not add ${typeof lastSegment !== 'number' ? 'index' : 'property'} to parent of type ${parent.type}`);
+        }
+    }
+    exports.setProperty = setProperty;
+    function withFormatting(text, edit, options) {
+        if (!options.formattingOptions) {
+            return [edit];
+        }
+        // apply the edit
+        let newText = applyEdit(text, edit);
+        // format the new text
+        let begin = edit.offset;
+        let end = edit.offset + edit.content.length;
+        if (edit.length === 0 || edit.content.length === 0) { // insert or remove
+            while (begin > 0 && !(0, format_1.isEOL)(newText, begin - 1)) {
+                begin--;
+            }
+            while (end < newText.length && !(0, format_1.isEOL)(newText, end)) {
+                end++;
+            }
+        }
+        const edits = (0, format_1.format)(newText, { offset: begin, length: end - begin }, { ...options.formattingOptions, keepLines: false });
+        // apply the formatting edits and track the begin and end offsets of the changes
+        for (let i = edits.length - 1; i >= 0; i--) {
+            const edit = edits[i];
+            newText = applyEdit(newText, edit);
+            begin = Math.min(begin, edit.offset);
+            end = Math.max(end, edit.offset + edit.length);
+            end += edit.content.length - edit.length;
+        }
+        // create a single edit with all changes
+        const editLength = text.length - (newText.length - end) - begin;
+        return [{ offset: begin, length: editLength, content: newText.substring(begin, end) }];
+    }
+    function applyEdit(text, edit) {
+        return text.substring(0, edit.offset) + edit.content + text.substring(edit.offset + edit.length);
+    }
+    exports.applyEdit = applyEdit;
+    function isWS(text, offset) {
+        return '\r\n \t'.indexOf(text.charAt(offset)) !== -1;
+    }
+    exports.isWS = isWS;
+});
+
+
+/***/ }),
+
+/***/ 6612:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports", "./scanner", "./string-intern"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.isEOL = exports.format = void 0;
+    const scanner_1 = __nccwpck_require__(8525);
+    const string_intern_1 = __nccwpck_require__(4579);
+    function format(documentText, range, options) {
+        let initialIndentLevel;
+        let formatText;
+        let formatTextStart;
+        let rangeStart;
+        let rangeEnd;
+        if (range) {
+            rangeStart = range.offset;
+            rangeEnd = rangeStart + range.length;
+            formatTextStart = rangeStart;
+            while (formatTextStart > 0 && !isEOL(documentText, formatTextStart - 1)) {
+                formatTextStart--;
+            }
+            let endOffset = rangeEnd;
+            while (endOffset < documentText.length && !isEOL(documentText, endOffset)) {
+                endOffset++;
+            }
+            formatText = documentText.substring(formatTextStart, endOffset);
+            initialIndentLevel = computeIndentLevel(formatText, options);
+        }
+        else {
+            formatText = documentText;
+            initialIndentLevel = 0;
+            formatTextStart = 0;
+            rangeStart = 0;
+            rangeEnd = documentText.length;
+        }
+        const eol = getEOL(options, documentText);
+        const eolFastPathSupported = string_intern_1.supportedEols.includes(eol);
+        let numberLineBreaks = 0;
+        let indentLevel = 0;
+        let indentValue;
+        if (options.insertSpaces) {
+            indentValue = string_intern_1.cachedSpaces[options.tabSize || 4] ?? repeat(string_intern_1.cachedSpaces[1], options.tabSize || 4);
+        }
+        else {
+            indentValue = '\t';
+        }
+        const indentType = indentValue === '\t' ? '\t' : ' ';
+        let scanner = (0, scanner_1.createScanner)(formatText, false);
+        let hasError = false;
+        function newLinesAndIndent() {
+            if (numberLineBreaks > 1) {
+                return repeat(eol, numberLineBreaks) + repeat(indentValue, initialIndentLevel + indentLevel);
+            }
+            const amountOfSpaces = indentValue.length * (initialIndentLevel + indentLevel);
+            if (!eolFastPathSupported || amountOfSpaces > string_intern_1.cachedBreakLinesWithSpaces[indentType][eol].length) {
+                return eol + repeat(indentValue, initialIndentLevel + indentLevel);
+            }
+            if (amountOfSpaces <= 0) {
+                return eol;
+            }
+            return string_intern_1.cachedBreakLinesWithSpaces[indentType][eol][amountOfSpaces];
+        }
+        function scanNext() {
+            let token = scanner.scan();
+            numberLineBreaks = 0;
+            while (token === 15 /* SyntaxKind.Trivia */ || token === 14 /* SyntaxKind.LineBreakTrivia */) {
+                if (token === 14 /* SyntaxKind.LineBreakTrivia */ && options.keepLines) {
+                    numberLineBreaks += 1;
+                }
+                else if (token === 14 /* SyntaxKind.LineBreakTrivia */) {
+                    numberLineBreaks = 1;
+                }
+                token = scanner.scan();
+            }
+            hasError = token === 16 /* SyntaxKind.Unknown */ || scanner.getTokenError() !== 0 /* ScanError.None */;
+            return token;
+        }
+        const editOperations = [];
+        function addEdit(text, startOffset, endOffset) {
+            if (!hasError && (!range || (startOffset < rangeEnd && endOffset > rangeStart)) && documentText.substring(startOffset, endOffset) !== text) {
+                editOperations.push({ offset: startOffset, length: endOffset - startOffset, content: text });
+            }
+        }
+        let firstToken = scanNext();
+        if (options.keepLines && numberLineBreaks > 0) {
+            addEdit(repeat(eol, numberLineBreaks), 0, 0);
+        }
+        if (firstToken !== 17 /* SyntaxKind.EOF */) {
+            let firstTokenStart = scanner.getTokenOffset() + formatTextStart;
+            let initialIndent = (indentValue.length * initialIndentLevel < 20) && options.insertSpaces
+                ? string_intern_1.cachedSpaces[indentValue.length * initialIndentLevel]
+                : repeat(indentValue, initialIndentLevel);
+            addEdit(initialIndent, formatTextStart, firstTokenStart);
+        }
+        while (firstToken !== 17 /* SyntaxKind.EOF */) {
+            let firstTokenEnd = scanner.getTokenOffset() + scanner.getTokenLength() + formatTextStart;
+            let secondToken = scanNext();
+            let replaceContent = '';
+            let needsLineBreak = false;
+            while (numberLineBreaks === 0 && (secondToken === 12 /* SyntaxKind.LineCommentTrivia */ || secondToken === 13 /* SyntaxKind.BlockCommentTrivia */)) {
+                let commentTokenStart = scanner.getTokenOffset() + formatTextStart;
+                addEdit(string_intern_1.cachedSpaces[1], firstTokenEnd, commentTokenStart);
+                firstTokenEnd = scanner.getTokenOffset() + scanner.getTokenLength() + formatTextStart;
+                needsLineBreak = secondToken === 12 /* SyntaxKind.LineCommentTrivia */;
+                replaceContent = needsLineBreak ? newLinesAndIndent() : '';
+                secondToken = scanNext();
+            }
+            if (secondToken === 2 /* SyntaxKind.CloseBraceToken */) {
+                if (firstToken !== 1 /* SyntaxKind.OpenBraceToken */) {
+                    indentLevel--;
+                }
+                ;
+                if (options.keepLines && numberLineBreaks > 0 || !options.keepLines && firstToken !== 1 /* SyntaxKind.OpenBraceToken */) {
+                    replaceContent = newLinesAndIndent();
+                }
+                else if (options.keepLines) {
+                    replaceContent = string_intern_1.cachedSpaces[1];
+                }
+            }
+            else if (secondToken === 4 /* SyntaxKind.CloseBracketToken */) {
+                if (firstToken !== 3 /* SyntaxKind.OpenBracketToken */) {
+                    indentLevel--;
+                }
+                ;
+                if (options.keepLines && numberLineBreaks > 0 || !options.keepLines && firstToken !== 3 /* SyntaxKind.OpenBracketToken */) {
+                    replaceContent = newLinesAndIndent();
+                }
+                else if (options.keepLines) {
+                    replaceContent = string_intern_1.cachedSpaces[1];
+                }
+            }
+            else {
+                switch (firstToken) {
+                    case 3 /* SyntaxKind.OpenBracketToken */:
+                    case 1 /* SyntaxKind.OpenBraceToken */:
+                        indentLevel++;
+                        if (options.keepLines && numberLineBreaks > 0 || !options.keepLines) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else {
+                            replaceContent = string_intern_1.cachedSpaces[1];
+                        }
+                        break;
+                    case 5 /* SyntaxKind.CommaToken */:
+                        if (options.keepLines && numberLineBreaks > 0 || !options.keepLines) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else {
+                            replaceContent = string_intern_1.cachedSpaces[1];
+                        }
+                        break;
+                    case 12 /* SyntaxKind.LineCommentTrivia */:
+                        replaceContent = newLinesAndIndent();
+                        break;
+                    case 13 /* SyntaxKind.BlockCommentTrivia */:
+                        if (numberLineBreaks > 0) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else if (!needsLineBreak) {
+                            replaceContent = string_intern_1.cachedSpaces[1];
+                        }
+                        break;
+                    case 6 /* SyntaxKind.ColonToken */:
+                        if (options.keepLines && numberLineBreaks > 0) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else if (!needsLineBreak) {
+                            replaceContent = string_intern_1.cachedSpaces[1];
+                        }
+                        break;
+                    case 10 /* SyntaxKind.StringLiteral */:
+                        if (options.keepLines && numberLineBreaks > 0) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else if (secondToken === 6 /* SyntaxKind.ColonToken */ && !needsLineBreak) {
+                            replaceContent = '';
+                        }
+                        break;
+                    case 7 /* SyntaxKind.NullKeyword */:
+                    case 8 /* SyntaxKind.TrueKeyword */:
+                    case 9 /* SyntaxKind.FalseKeyword */:
+                    case 11 /* SyntaxKind.NumericLiteral */:
+                    case 2 /* SyntaxKind.CloseBraceToken */:
+                    case 4 /* SyntaxKind.CloseBracketToken */:
+                        if (options.keepLines && numberLineBreaks > 0) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else {
+                            if ((secondToken === 12 /* SyntaxKind.LineCommentTrivia */ || secondToken === 13 /* SyntaxKind.BlockCommentTrivia */) && !needsLineBreak) {
+                                replaceContent = string_intern_1.cachedSpaces[1];
+                            }
+                            else if (secondToken !== 5 /* SyntaxKind.CommaToken */ && secondToken !== 17 /* SyntaxKind.EOF */) {
+                                hasError = true;
+                            }
+                        }
+                        break;
+                    case 16 /* SyntaxKind.Unknown */:
+                        hasError = true;
+                        break;
+                }
+                if (numberLineBreaks > 0 && (secondToken === 12 /* SyntaxKind.LineCommentTrivia */ || secondToken === 13 /* SyntaxKind.BlockCommentTrivia */)) {
+                    replaceContent = newLinesAndIndent();
+                }
+            }
+            if (secondToken === 17 /* SyntaxKind.EOF */) {
+                if (options.keepLines && numberLineBreaks > 0) {
+                    replaceContent = newLinesAndIndent();
+                }
+                else {
+                    replaceContent = options.insertFinalNewline ? eol : '';
+                }
+            }
+            const secondTokenStart = scanner.getTokenOffset() + formatTextStart;
+            addEdit(replaceContent, firstTokenEnd, secondTokenStart);
+            firstToken = secondToken;
+        }
+        return editOperations;
+    }
+    exports.format = format;
+    function repeat(s, count) {
+        let result = '';
+        for (let i = 0; i < count; i++) {
+            result += s;
+        }
+        return result;
+    }
+    function computeIndentLevel(content, options) {
+        let i = 0;
+        let nChars = 0;
+        const tabSize = options.tabSize || 4;
+        while (i < content.length) {
+            let ch = content.charAt(i);
+            if (ch === string_intern_1.cachedSpaces[1]) {
+                nChars++;
+            }
+            else if (ch === '\t') {
+                nChars += tabSize;
+            }
+            else {
+                break;
+            }
+            i++;
+        }
+        return Math.floor(nChars / tabSize);
+    }
+    function getEOL(options, text) {
+        for (let i = 0; i < text.length; i++) {
+            const ch = text.charAt(i);
+            if (ch === '\r') {
+                if (i + 1 < text.length && text.charAt(i + 1) === '\n') {
+                    return '\r\n';
+                }
+                return '\r';
+            }
+            else if (ch === '\n') {
+                return '\n';
+            }
+        }
+        return (options && options.eol) || '\n';
+    }
+    function isEOL(text, offset) {
+        return '\r\n'.indexOf(text.charAt(offset)) !== -1;
+    }
+    exports.isEOL = isEOL;
+});
+
+
+/***/ }),
+
+/***/ 5152:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports", "./scanner"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.getNodeType = exports.stripComments = exports.visit = exports.findNodeAtOffset = exports.contains = exports.getNodeValue = exports.getNodePath = exports.findNodeAtLocation = exports.parseTree = exports.parse = exports.getLocation = void 0;
+    const scanner_1 = __nccwpck_require__(8525);
+    var ParseOptions;
+    (function (ParseOptions) {
+        ParseOptions.DEFAULT = {
+            allowTrailingComma: false
+        };
+    })(ParseOptions || (ParseOptions = {}));
+    /**
+     * For a given offset, evaluate the location in the JSON document. Each segment in the location path is either a property name or an array index.
+     */
+    function getLocation(text, position) {
+        const segments = []; // strings or numbers
+        const earlyReturnException = new Object();
+        let previousNode = undefined;
+        const previousNodeInst = {
+            value: {},
+            offset: 0,
+            length: 0,
+            type: 'object',
+            parent: undefined
+        };
+        let isAtPropertyKey = false;
+        function setPreviousNode(value, offset, length, type) {
+            previousNodeInst.value = value;
+            previousNodeInst.offset = offset;
+            previousNodeInst.length = length;
+            previousNodeInst.type = type;
+            previousNodeInst.colonOffset = undefined;
+            previousNode = previousNodeInst;
+        }
+        try {
+            visit(text, {
+                onObjectBegin: (offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    previousNode = undefined;
+                    isAtPropertyKey = position > offset;
+                    segments.push(''); // push a placeholder (will be replaced)
+                },
+                onObjectProperty: (name, offset, length) => {
+                    if (position < offset) {
+                        throw earlyReturnException;
+                    }
+                    setPreviousNode(name, offset, length, 'property');
+                    segments[segments.length - 1] = name;
+                    if (position <= offset + length) {
+                        throw earlyReturnException;
+                    }
+                },
+                onObjectEnd: (offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    previousNode = undefined;
+                    segments.pop();
+                },
+                onArrayBegin: (offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    previousNode = undefined;
+                    segments.push(0);
+                },
+                onArrayEnd: (offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    previousNode = undefined;
+                    segments.pop();
+                },
+                onLiteralValue: (value, offset, length) => {
+                    if (position < offset) {
+                        throw earlyReturnException;
+                    }
+                    setPreviousNode(value, offset, length, getNodeType(value));
+                    if (position <= offset + length) {
+                        throw earlyReturnException;
+                    }
+                },
+                onSeparator: (sep, offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    if (sep === ':' && previousNode && previousNode.type === 'property') {
+                        previousNode.colonOffset = offset;
+                        isAtPropertyKey = false;
+                        previousNode = undefined;
+                    }
+                    else if (sep === ',') {
+                        const last = segments[segments.length - 1];
+                        if (typeof last === 'number') {
+                            segments[segments.length - 1] = last + 1;
+                        }
+                        else {
+                            isAtPropertyKey = true;
+                            segments[segments.length - 1] = '';
+                        }
+                        previousNode = undefined;
+                    }
+                }
+            });
+        }
+        catch (e) {
+            if (e !== earlyReturnException) {
+                throw e;
+            }
+        }
+        return {
+            path: segments,
+            previousNode,
+            isAtPropertyKey,
+            matches: (pattern) => {
+                let k = 0;
+                for (let i = 0; k < pattern.length && i < segments.length; i++) {
+                    if (pattern[k] === segments[i] || pattern[k] === '*') {
+                        k++;
+                    }
+                    else if (pattern[k] !== '**') {
+                        return false;
+                    }
+                }
+                return k === pattern.length;
+            }
+        };
+    }
+    exports.getLocation = getLocation;
+    /**
+     * Parses the given text and returns the object the JSON content represents. On invalid input, the parser tries to be as fault tolerant as possible, but still return a result.
+     * Therefore always check the errors list to find out if the input was valid.
+     */
+    function parse(text, errors = [], options = ParseOptions.DEFAULT) {
+        let currentProperty = null;
+        let currentParent = [];
+        const previousParents = [];
+        function onValue(value) {
+            if (Array.isArray(currentParent)) {
+                currentParent.push(value);
+            }
+            else if (currentProperty !== null) {
+                currentParent[currentProperty] = value;
+            }
+        }
+        const visitor = {
+            onObjectBegin: () => {
+                const object = {};
+                onValue(object);
+                previousParents.push(currentParent);
+                currentParent = object;
+                currentProperty = null;
+            },
+            onObjectProperty: (name) => {
+                currentProperty = name;
+            },
+            onObjectEnd: () => {
+                currentParent = previousParents.pop();
+            },
+            onArrayBegin: () => {
+                const array = [];
+                onValue(array);
+                previousParents.push(currentParent);
+                currentParent = array;
+                currentProperty = null;
+            },
+            onArrayEnd: () => {
+                currentParent = previousParents.pop();
+            },
+            onLiteralValue: onValue,
+            onError: (error, offset, length) => {
+                errors.push({ error, offset, length });
+            }
+        };
+        visit(text, visitor, options);
+        return currentParent[0];
+    }
+    exports.parse = parse;
+    /**
+     * Parses the given text and returns a tree representation the JSON content. On invalid input, the parser tries to be as fault tolerant as possible, but still return a result.
+     */
+    function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
+        let currentParent = { type: 'array', offset: -1, length: -1, children: [], parent: undefined }; // artificial root
+        function ensurePropertyComplete(endOffset) {
+            if (currentParent.type === 'property') {
+                currentParent.length = endOffset - currentParent.offset;
+                currentParent = currentParent.parent;
+            }
+        }
+        function onValue(valueNode) {
+            currentParent.children.push(valueNode);
+            return valueNode;
+        }
+        const visitor = {
+            onObjectBegin: (offset) => {
+                currentParent = onValue({ type: 'object', offset, length: -1, parent: currentParent, children: [] });
+            },
+            onObjectProperty: (name, offset, length) => {
+                currentParent = onValue({ type: 'property', offset, length: -1, parent: currentParent, children: [] });
+                currentParent.children.push({ type: 'string', value: name, offset, length, parent: currentParent });
+            },
+            onObjectEnd: (offset, length) => {
+                ensurePropertyComplete(offset + length); // in case of a missing value for a property: make sure property is complete
+                currentParent.length = offset + length - currentParent.offset;
+                currentParent = currentParent.parent;
+                ensurePropertyComplete(offset + length);
+            },
+            onArrayBegin: (offset, length) => {
+                currentParent = onValue({ type: 'array', offset, length: -1, parent: currentParent, children: [] });
+            },
+            onArrayEnd: (offset, length) => {
+                currentParent.length = offset + length - currentParent.offset;
+                currentParent = currentParent.parent;
+                ensurePropertyComplete(offset + length);
+            },
+            onLiteralValue: (value, offset, length) => {
+                onValue({ type: getNodeType(value), offset, length, parent: currentParent, value });
+                ensurePropertyComplete(offset + length);
+            },
+            onSeparator: (sep, offset, length) => {
+                if (currentParent.type === 'property') {
+                    if (sep === ':') {
+                        currentParent.colonOffset = offset;
+                    }
+                    else if (sep === ',') {
+                        ensurePropertyComplete(offset);
+                    }
+                }
+            },
+            onError: (error, offset, length) => {
+                errors.push({ error, offset, length });
+            }
+        };
+        visit(text, visitor, options);
+        const result = currentParent.children[0];
+        if (result) {
+            delete result.parent;
+        }
+        return result;
+    }
+    exports.parseTree = parseTree;
+    /**
+     * Finds the node at the given path in a JSON DOM.
+     */
+    function findNodeAtLocation(root, path) {
+        if (!root) {
+            return undefined;
+        }
+        let node = root;
+        for (let segment of path) {
+            if (typeof segment === 'string') {
+                if (node.type !== 'object' || !Array.isArray(node.children)) {
+                    return undefined;
+                }
+                let found = false;
+                for (const propertyNode of node.children) {
+                    if (Array.isArray(propertyNode.children) && propertyNode.children[0].value === segment && propertyNode.children.length === 2) {
+                        node = propertyNode.children[1];
+                        found = true;
+                        break;
+                    }
+                }
+                if (!found) {
+                    return undefined;
+                }
+            }
+            else {
+                const index = segment;
+                if (node.type !== 'array' || index < 0 || !Array.isArray(node.children) || index >= node.children.length) {
+                    return undefined;
+                }
+                node = node.children[index];
+            }
+        }
+        return node;
+    }
+    exports.findNodeAtLocation = findNodeAtLocation;
+    /**
+     * Gets the JSON path of the given JSON DOM node
+     */
+    function getNodePath(node) {
+        if (!node.parent || !node.parent.children) {
+            return [];
+        }
+        const path = getNodePath(node.parent);
+        if (node.parent.type === 'property') {
+            const key = node.parent.children[0].value;
+            path.push(key);
+        }
+        else if (node.parent.type === 'array') {
+            const index = node.parent.children.indexOf(node);
+            if (index !== -1) {
+                path.push(index);
+            }
+        }
+        return path;
+    }
+    exports.getNodePath = getNodePath;
+    /**
+     * Evaluates the JavaScript object of the given JSON DOM node
+     */
+    function getNodeValue(node) {
+        switch (node.type) {
+            case 'array':
+                return node.children.map(getNodeValue);
+            case 'object':
+                const obj = Object.create(null);
+                for (let prop of node.children) {
+                    const valueNode = prop.children[1];
+                    if (valueNode) {
+                        obj[prop.children[0].value] = getNodeValue(valueNode);
+                    }
+                }
+                return obj;
+            case 'null':
+            case 'string':
+            case 'number':
+            case 'boolean':
+                return node.value;
+            default:
+                return undefined;
+        }
+    }
+    exports.getNodeValue = getNodeValue;
+    function contains(node, offset, includeRightBound = false) {
+        return (offset >= node.offset && offset < (node.offset + node.length)) || includeRightBound && (offset === (node.offset + node.length));
+    }
+    exports.contains = contains;
+    /**
+     * Finds the most inner node at the given offset. If includeRightBound is set, also finds nodes that end at the given offset.
+     */
+    function findNodeAtOffset(node, offset, includeRightBound = false) {
+        if (contains(node, offset, includeRightBound)) {
+            const children = node.children;
+            if (Array.isArray(children)) {
+                for (let i = 0; i < children.length && children[i].offset <= offset; i++) {
+                    const item = findNodeAtOffset(children[i], offset, includeRightBound);
+                    if (item) {
+                        return item;
+                    }
+                }
+            }
+            return node;
+        }
+        return undefined;
+    }
+    exports.findNodeAtOffset = findNodeAtOffset;
+    /**
+     * Parses the given text and invokes the visitor functions for each object, array and literal reached.
+     */
+    function visit(text, visitor, options = ParseOptions.DEFAULT) {
+        const _scanner = (0, scanner_1.createScanner)(text, false);
+        // Important: Only pass copies of this to visitor functions to prevent accidental modification, and
+        // to not affect visitor functions which stored a reference to a previous JSONPath
+        const _jsonPath = [];
+        // Depth of onXXXBegin() callbacks suppressed. onXXXEnd() decrements this if it isn't 0 already.
+        // Callbacks are only called when this value is 0.
+        let suppressedCallbacks = 0;
+        function toNoArgVisit(visitFunction) {
+            return visitFunction ? () => suppressedCallbacks === 0 && visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+        }
+        function toOneArgVisit(visitFunction) {
+            return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+        }
+        function toOneArgVisitWithPath(visitFunction) {
+            return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice()) : () => true;
+        }
+        function toBeginVisit(visitFunction) {
+            return visitFunction ?
+                () => {
+                    if (suppressedCallbacks > 0) {
+                        suppressedCallbacks++;
+                    }
+                    else {
+                        let cbReturn = visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice());
+                        if (cbReturn === false) {
+                            suppressedCallbacks = 1;
+                        }
+                    }
+                }
+                : () => true;
+        }
+        function toEndVisit(visitFunction) {
+            return visitFunction ?
+                () => {
+                    if (suppressedCallbacks > 0) {
+                        suppressedCallbacks--;
+                    }
+                    if (suppressedCallbacks === 0) {
+                        visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter());
+                    }
+                }
+                : () => true;
+        }
+        const onObjectBegin = toBeginVisit(visitor.onObjectBegin), onObjectProperty = toOneArgVisitWithPath(visitor.onObjectProperty), onObjectEnd = toEndVisit(visitor.onObjectEnd), onArrayBegin = toBeginVisit(visitor.onArrayBegin), onArrayEnd = toEndVisit(visitor.onArrayEnd), onLiteralValue = toOneArgVisitWithPath(visitor.onLiteralValue), onSeparator = toOneArgVisit(visitor.onSeparator), onComment = toNoArgVisit(visitor.onComment), onError = toOneArgVisit(visitor.onError);
+        const disallowComments = options && options.disallowComments;
+        const allowTrailingComma = options && options.allowTrailingComma;
+        function scanNext() {
+            while (true) {
+                const token = _scanner.scan();
+                switch (_scanner.getTokenError()) {
+                    case 4 /* ScanError.InvalidUnicode */:
+                        handleError(14 /* ParseErrorCode.InvalidUnicode */);
+                        break;
+                    case 5 /* ScanError.InvalidEscapeCharacter */:
+                        handleError(15 /* ParseErrorCode.InvalidEscapeCharacter */);
+                        break;
+                    case 3 /* ScanError.UnexpectedEndOfNumber */:
+                        handleError(13 /* ParseErrorCode.UnexpectedEndOfNumber */);
+                        break;
+                    case 1 /* ScanError.UnexpectedEndOfComment */:
+                        if (!disallowComments) {
+                            handleError(11 /* ParseErrorCode.UnexpectedEndOfComment */);
+                        }
+                        break;
+                    case 2 /* ScanError.UnexpectedEndOfString */:
+                        handleError(12 /* ParseErrorCode.UnexpectedEndOfString */);
+                        break;
+                    case 6 /* ScanError.InvalidCharacter */:
+                        handleError(16 /* ParseErrorCode.InvalidCharacter */);
+                        break;
+                }
+                switch (token) {
+                    case 12 /* SyntaxKind.LineCommentTrivia */:
+                    case 13 /* SyntaxKind.BlockCommentTrivia */:
+                        if (disallowComments) {
+                            handleError(10 /* ParseErrorCode.InvalidCommentToken */);
+                        }
+                        else {
+                            onComment();
+                        }
+                        break;
+                    case 16 /* SyntaxKind.Unknown */:
+                        handleError(1 /* ParseErrorCode.InvalidSymbol */);
+                        break;
+                    case 15 /* SyntaxKind.Trivia */:
+                    case 14 /* SyntaxKind.LineBreakTrivia */:
+                        break;
+                    default:
+                        return token;
+                }
+            }
+        }
+        function handleError(error, skipUntilAfter = [], skipUntil = []) {
+            onError(error);
+            if (skipUntilAfter.length + skipUntil.length > 0) {
+                let token = _scanner.getToken();
+                while (token !== 17 /* SyntaxKind.EOF */) {
+                    if (skipUntilAfter.indexOf(token) !== -1) {
+                        scanNext();
+                        break;
+                    }
+                    else if (skipUntil.indexOf(token) !== -1) {
+                        break;
+                    }
+                    token = scanNext();
+                }
+            }
+        }
+        function parseString(isValue) {
+            const value = _scanner.getTokenValue();
+            if (isValue) {
+                onLiteralValue(value);
+            }
+            else {
+                onObjectProperty(value);
+                // add property name afterwards
+                _jsonPath.push(value);
+            }
+            scanNext();
+            return true;
+        }
+        function parseLiteral() {
+            switch (_scanner.getToken()) {
+                case 11 /* SyntaxKind.NumericLiteral */:
+                    const tokenValue = _scanner.getTokenValue();
+                    let value = Number(tokenValue);
+                    if (isNaN(value)) {
+                        handleError(2 /* ParseErrorCode.InvalidNumberFormat */);
+                        value = 0;
+                    }
+                    onLiteralValue(value);
+                    break;
+                case 7 /* SyntaxKind.NullKeyword */:
+                    onLiteralValue(null);
+                    break;
+                case 8 /* SyntaxKind.TrueKeyword */:
+                    onLiteralValue(true);
+                    break;
+                case 9 /* SyntaxKind.FalseKeyword */:
+                    onLiteralValue(false);
+                    break;
+                default:
+                    return false;
+            }
+            scanNext();
+            return true;
+        }
+        function parseProperty() {
+            if (_scanner.getToken() !== 10 /* SyntaxKind.StringLiteral */) {
+                handleError(3 /* ParseErrorCode.PropertyNameExpected */, [], [2 /* SyntaxKind.CloseBraceToken */, 5 /* SyntaxKind.CommaToken */]);
+                return false;
+            }
+            parseString(false);
+            if (_scanner.getToken() === 6 /* SyntaxKind.ColonToken */) {
+                onSeparator(':');
+                scanNext(); // consume colon
+                if (!parseValue()) {
+                    handleError(4 /* ParseErrorCode.ValueExpected */, [], [2 /* SyntaxKind.CloseBraceToken */, 5 /* SyntaxKind.CommaToken */]);
+                }
+            }
+            else {
+                handleError(5 /* ParseErrorCode.ColonExpected */, [], [2 /* SyntaxKind.CloseBraceToken */, 5 /* SyntaxKind.CommaToken */]);
+            }
+            _jsonPath.pop(); // remove processed property name
+            return true;
+        }
+        function parseObject() {
+            onObjectBegin();
+            scanNext(); // consume open brace
+            let needsComma = false;
+            while (_scanner.getToken() !== 2 /* SyntaxKind.CloseBraceToken */ && _scanner.getToken() !== 17 /* SyntaxKind.EOF */) {
+                if (_scanner.getToken() === 5 /* SyntaxKind.CommaToken */) {
+                    if (!needsComma) {
+                        handleError(4 /* ParseErrorCode.ValueExpected */, [], []);
+                    }
+                    onSeparator(',');
+                    scanNext(); // consume comma
+                    if (_scanner.getToken() === 2 /* SyntaxKind.CloseBraceToken */ && allowTrailingComma) {
+                        break;
+                    }
+                }
+                else if (needsComma) {
+                    handleError(6 /* ParseErrorCode.CommaExpected */, [], []);
+                }
+                if (!parseProperty()) {
+                    handleError(4 /* ParseErrorCode.ValueExpected */, [], [2 /* SyntaxKind.CloseBraceToken */, 5 /* SyntaxKind.CommaToken */]);
+                }
+                needsComma = true;
+            }
+            onObjectEnd();
+            if (_scanner.getToken() !== 2 /* SyntaxKind.CloseBraceToken */) {
+                handleError(7 /* ParseErrorCode.CloseBraceExpected */, [2 /* SyntaxKind.CloseBraceToken */], []);
+            }
+            else {
+                scanNext(); // consume close brace
+            }
+            return true;
+        }
+        function parseArray() {
+            onArrayBegin();
+            scanNext(); // consume open bracket
+            let isFirstElement = true;
+            let needsComma = false;
+            while (_scanner.getToken() !== 4 /* SyntaxKind.CloseBracketToken */ && _scanner.getToken() !== 17 /* SyntaxKind.EOF */) {
+                if (_scanner.getToken() === 5 /* SyntaxKind.CommaToken */) {
+                    if (!needsComma) {
+                        handleError(4 /* ParseErrorCode.ValueExpected */, [], []);
+                    }
+                    onSeparator(',');
+                    scanNext(); // consume comma
+                    if (_scanner.getToken() === 4 /* SyntaxKind.CloseBracketToken */ && allowTrailingComma) {
+                        break;
+                    }
+                }
+                else if (needsComma) {
+                    handleError(6 /* ParseErrorCode.CommaExpected */, [], []);
+                }
+                if (isFirstElement) {
+                    _jsonPath.push(0);
+                    isFirstElement = false;
+                }
+                else {
+                    _jsonPath[_jsonPath.length - 1]++;
+                }
+                if (!parseValue()) {
+                    handleError(4 /* ParseErrorCode.ValueExpected */, [], [4 /* SyntaxKind.CloseBracketToken */, 5 /* SyntaxKind.CommaToken */]);
+                }
+                needsComma = true;
+            }
+            onArrayEnd();
+            if (!isFirstElement) {
+                _jsonPath.pop(); // remove array index
+            }
+            if (_scanner.getToken() !== 4 /* SyntaxKind.CloseBracketToken */) {
+                handleError(8 /* ParseErrorCode.CloseBracketExpected */, [4 /* SyntaxKind.CloseBracketToken */], []);
+            }
+            else {
+                scanNext(); // consume close bracket
+            }
+            return true;
+        }
+        function parseValue() {
+            switch (_scanner.getToken()) {
+                case 3 /* SyntaxKind.OpenBracketToken */:
+                    return parseArray();
+                case 1 /* SyntaxKind.OpenBraceToken */:
+                    return parseObject();
+                case 10 /* SyntaxKind.StringLiteral */:
+                    return parseString(true);
+                default:
+                    return parseLiteral();
+            }
+        }
+        scanNext();
+        if (_scanner.getToken() === 17 /* SyntaxKind.EOF */) {
+            if (options.allowEmptyContent) {
+                return true;
+            }
+            handleError(4 /* ParseErrorCode.ValueExpected */, [], []);
+            return false;
+        }
+        if (!parseValue()) {
+            handleError(4 /* ParseErrorCode.ValueExpected */, [], []);
+            return false;
+        }
+        if (_scanner.getToken() !== 17 /* SyntaxKind.EOF */) {
+            handleError(9 /* ParseErrorCode.EndOfFileExpected */, [], []);
+        }
+        return true;
+    }
+    exports.visit = visit;
+    /**
+     * Takes JSON with JavaScript-style comments and remove
+     * them. Optionally replaces every none-newline character
+     * of comments with a replaceCharacter
+     */
+    function stripComments(text, replaceCh) {
+        let _scanner = (0, scanner_1.createScanner)(text), parts = [], kind, offset = 0, pos;
+        do {
+            pos = _scanner.getPosition();
+            kind = _scanner.scan();
+            switch (kind) {
+                case 12 /* SyntaxKind.LineCommentTrivia */:
+                case 13 /* SyntaxKind.BlockCommentTrivia */:
+                case 17 /* SyntaxKind.EOF */:
+                    if (offset !== pos) {
+                        parts.push(text.substring(offset, pos));
+                    }
+                    if (replaceCh !== undefined) {
+                        parts.push(_scanner.getTokenValue().replace(/[^\r\n]/g, replaceCh));
+                    }
+                    offset = _scanner.getPosition();
+                    break;
+            }
+        } while (kind !== 17 /* SyntaxKind.EOF */);
+        return parts.join('');
+    }
+    exports.stripComments = stripComments;
+    function getNodeType(value) {
+        switch (typeof value) {
+            case 'boolean': return 'boolean';
+            case 'number': return 'number';
+            case 'string': return 'string';
+            case 'object': {
+                if (!value) {
+                    return 'null';
+                }
+                else if (Array.isArray(value)) {
+                    return 'array';
+                }
+                return 'object';
+            }
+            default: return 'null';
+        }
+    }
+    exports.getNodeType = getNodeType;
+});
+
+
+/***/ }),
+
+/***/ 8525:
+/***/ ((module, exports) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.createScanner = void 0;
+    /**
+     * Creates a JSON scanner on the given text.
+     * If ignoreTrivia is set, whitespaces or comments are ignored.
+     */
+    function createScanner(text, ignoreTrivia = false) {
+        const len = text.length;
+        let pos = 0, value = '', tokenOffset = 0, token = 16 /* SyntaxKind.Unknown */, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0 /* ScanError.None */;
+        function scanHexDigits(count, exact) {
+            let digits = 0;
+            let value = 0;
+            while (digits < count || !exact) {
+                let ch = text.charCodeAt(pos);
+                if (ch >= 48 /* CharacterCodes._0 */ && ch <= 57 /* CharacterCodes._9 */) {
+                    value = value * 16 + ch - 48 /* CharacterCodes._0 */;
+                }
+                else if (ch >= 65 /* CharacterCodes.A */ && ch <= 70 /* CharacterCodes.F */) {
+                    value = value * 16 + ch - 65 /* CharacterCodes.A */ + 10;
+                }
+                else if (ch >= 97 /* CharacterCodes.a */ && ch <= 102 /* CharacterCodes.f */) {
+                    value = value * 16 + ch - 97 /* CharacterCodes.a */ + 10;
+                }
+                else {
+                    break;
+                }
+                pos++;
+                digits++;
+            }
+            if (digits < count) {
+                value = -1;
+            }
+            return value;
+        }
+        function setPosition(newPosition) {
+            pos = newPosition;
+            value = '';
+            tokenOffset = 0;
+            token = 16 /* SyntaxKind.Unknown */;
+            scanError = 0 /* ScanError.None */;
+        }
+        function scanNumber() {
+            let start = pos;
+            if (text.charCodeAt(pos) === 48 /* CharacterCodes._0 */) {
+                pos++;
+            }
+            else {
+                pos++;
+                while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                    pos++;
+                }
+            }
+            if (pos < text.length && text.charCodeAt(pos) === 46 /* CharacterCodes.dot */) {
+                pos++;
+                if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                    pos++;
+                    while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                        pos++;
+                    }
+                }
+                else {
+                    scanError = 3 /* ScanError.UnexpectedEndOfNumber */;
+                    return text.substring(start, pos);
+                }
+            }
+            let end = pos;
+            if (pos < text.length && (text.charCodeAt(pos) === 69 /* CharacterCodes.E */ || text.charCodeAt(pos) === 101 /* CharacterCodes.e */)) {
+                pos++;
+                if (pos < text.length && text.charCodeAt(pos) === 43 /* CharacterCodes.plus */ || text.charCodeAt(pos) === 45 /* CharacterCodes.minus */) {
+                    pos++;
+                }
+                if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                    pos++;
+                    while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                        pos++;
+                    }
+                    end = pos;
+                }
+                else {
+                    scanError = 3 /* ScanError.UnexpectedEndOfNumber */;
+                }
+            }
+            return text.substring(start, end);
+        }
+        function scanString() {
+            let result = '', start = pos;
+            while (true) {
+                if (pos >= len) {
+                    result += text.substring(start, pos);
+                    scanError = 2 /* ScanError.UnexpectedEndOfString */;
+                    break;
+                }
+                const ch = text.charCodeAt(pos);
+                if (ch === 34 /* CharacterCodes.doubleQuote */) {
+                    result += text.substring(start, pos);
+                    pos++;
+                    break;
+                }
+                if (ch === 92 /* CharacterCodes.backslash */) {
+                    result += text.substring(start, pos);
+                    pos++;
+                    if (pos >= len) {
+                        scanError = 2 /* ScanError.UnexpectedEndOfString */;
+                        break;
+                    }
+                    const ch2 = text.charCodeAt(pos++);
+                    switch (ch2) {
+                        case 34 /* CharacterCodes.doubleQuote */:
+                            result += '\"';
+                            break;
+                        case 92 /* CharacterCodes.backslash */:
+                            result += '\\';
+                            break;
+                        case 47 /* CharacterCodes.slash */:
+                            result += '/';
+                            break;
+                        case 98 /* CharacterCodes.b */:
+                            result += '\b';
+                            break;
+                        case 102 /* CharacterCodes.f */:
+                            result += '\f';
+                            break;
+                        case 110 /* CharacterCodes.n */:
+                            result += '\n';
+                            break;
+                        case 114 /* CharacterCodes.r */:
+                            result += '\r';
+                            break;
+                        case 116 /* CharacterCodes.t */:
+                            result += '\t';
+                            break;
+                        case 117 /* CharacterCodes.u */:
+                            const ch3 = scanHexDigits(4, true);
+                            if (ch3 >= 0) {
+                                result += String.fromCharCode(ch3);
+                            }
+                            else {
+                                scanError = 4 /* ScanError.InvalidUnicode */;
+                            }
+                            break;
+                        default:
+                            scanError = 5 /* ScanError.InvalidEscapeCharacter */;
+                    }
+                    start = pos;
+                    continue;
+                }
+                if (ch >= 0 && ch <= 0x1f) {
+                    if (isLineBreak(ch)) {
+                        result += text.substring(start, pos);
+                        scanError = 2 /* ScanError.UnexpectedEndOfString */;
+                        break;
+                    }
+                    else {
+                        scanError = 6 /* ScanError.InvalidCharacter */;
+                        // mark as error but continue with string
+                    }
+                }
+                pos++;
+            }
+            return result;
+        }
+        function scanNext() {
+            value = '';
+            scanError = 0 /* ScanError.None */;
+            tokenOffset = pos;
+            lineStartOffset = lineNumber;
+            prevTokenLineStartOffset = tokenLineStartOffset;
+            if (pos >= len) {
+                // at the end
+                tokenOffset = len;
+                return token = 17 /* SyntaxKind.EOF */;
+            }
+            let code = text.charCodeAt(pos);
+            // trivia: whitespace
+            if (isWhiteSpace(code)) {
+                do {
+                    pos++;
+                    value += String.fromCharCode(code);
+                    code = text.charCodeAt(pos);
+                } while (isWhiteSpace(code));
+                return token = 15 /* SyntaxKind.Trivia */;
+            }
+            // trivia: newlines
+            if (isLineBreak(code)) {
+                pos++;
+                value += String.fromCharCode(code);
+                if (code === 13 /* CharacterCodes.carriageReturn */ && text.charCodeAt(pos) === 10 /* CharacterCodes.lineFeed */) {
+                    pos++;
+                    value += '\n';
+                }
+                lineNumber++;
+                tokenLineStartOffset = pos;
+                return token = 14 /* SyntaxKind.LineBreakTrivia */;
+            }
+            switch (code) {
+                // tokens: []{}:,
+                case 123 /* CharacterCodes.openBrace */:
+                    pos++;
+                    return token = 1 /* SyntaxKind.OpenBraceToken */;
+                case 125 /* CharacterCodes.closeBrace */:
+                    pos++;
+                    return token = 2 /* SyntaxKind.CloseBraceToken */;
+                case 91 /* CharacterCodes.openBracket */:
+                    pos++;
+                    return token = 3 /* SyntaxKind.OpenBracketToken */;
+                case 93 /* CharacterCodes.closeBracket */:
+                    pos++;
+                    return token = 4 /* SyntaxKind.CloseBracketToken */;
+                case 58 /* CharacterCodes.colon */:
+                    pos++;
+                    return token = 6 /* SyntaxKind.ColonToken */;
+                case 44 /* CharacterCodes.comma */:
+                    pos++;
+                    return token = 5 /* SyntaxKind.CommaToken */;
+                // strings
+                case 34 /* CharacterCodes.doubleQuote */:
+                    pos++;
+                    value = scanString();
+                    return token = 10 /* SyntaxKind.StringLiteral */;
+                // comments
+                case 47 /* CharacterCodes.slash */:
+                    const start = pos - 1;
+                    // Single-line comment
+                    if (text.charCodeAt(pos + 1) === 47 /* CharacterCodes.slash */) {
+                        pos += 2;
+                        while (pos < len) {
+                            if (isLineBreak(text.charCodeAt(pos))) {
+                                break;
+                            }
+                            pos++;
+                        }
+                        value = text.substring(start, pos);
+                        return token = 12 /* SyntaxKind.LineCommentTrivia */;
+                    }
+                    // Multi-line comment
+                    if (text.charCodeAt(pos + 1) === 42 /* CharacterCodes.asterisk */) {
+                        pos += 2;
+                        const safeLength = len - 1; // For lookahead.
+                        let commentClosed = false;
+                        while (pos < safeLength) {
+                            const ch = text.charCodeAt(pos);
+                            if (ch === 42 /* CharacterCodes.asterisk */ && text.charCodeAt(pos + 1) === 47 /* CharacterCodes.slash */) {
+                                pos += 2;
+                                commentClosed = true;
+                                break;
+                            }
+                            pos++;
+                            if (isLineBreak(ch)) {
+                                if (ch === 13 /* CharacterCodes.carriageReturn */ && text.charCodeAt(pos) === 10 /* CharacterCodes.lineFeed */) {
+                                    pos++;
+                                }
+                                lineNumber++;
+                                tokenLineStartOffset = pos;
+                            }
+                        }
+                        if (!commentClosed) {
+                            pos++;
+                            scanError = 1 /* ScanError.UnexpectedEndOfComment */;
+                        }
+                        value = text.substring(start, pos);
+                        return token = 13 /* SyntaxKind.BlockCommentTrivia */;
+                    }
+                    // just a single slash
+                    value += String.fromCharCode(code);
+                    pos++;
+                    return token = 16 /* SyntaxKind.Unknown */;
+                // numbers
+                case 45 /* CharacterCodes.minus */:
+                    value += String.fromCharCode(code);
+                    pos++;
+                    if (pos === len || !isDigit(text.charCodeAt(pos))) {
+                        return token = 16 /* SyntaxKind.Unknown */;
+                    }
+                // found a minus, followed by a number so
+                // we fall through to proceed with scanning
+                // numbers
+                case 48 /* CharacterCodes._0 */:
+                case 49 /* CharacterCodes._1 */:
+                case 50 /* CharacterCodes._2 */:
+                case 51 /* CharacterCodes._3 */:
+                case 52 /* CharacterCodes._4 */:
+                case 53 /* CharacterCodes._5 */:
+                case 54 /* CharacterCodes._6 */:
+                case 55 /* CharacterCodes._7 */:
+                case 56 /* CharacterCodes._8 */:
+                case 57 /* CharacterCodes._9 */:
+                    value += scanNumber();
+                    return token = 11 /* SyntaxKind.NumericLiteral */;
+                // literals and unknown symbols
+                default:
+                    // is a literal? Read the full word.
+                    while (pos < len && isUnknownContentCharacter(code)) {
+                        pos++;
+                        code = text.charCodeAt(pos);
+                    }
+                    if (tokenOffset !== pos) {
+                        value = text.substring(tokenOffset, pos);
+                        // keywords: true, false, null
+                        switch (value) {
+                            case 'true': return token = 8 /* SyntaxKind.TrueKeyword */;
+                            case 'false': return token = 9 /* SyntaxKind.FalseKeyword */;
+                            case 'null': return token = 7 /* SyntaxKind.NullKeyword */;
+                        }
+                        return token = 16 /* SyntaxKind.Unknown */;
+                    }
+                    // some
+                    value += String.fromCharCode(code);
+                    pos++;
+                    return token = 16 /* SyntaxKind.Unknown */;
+            }
+        }
+        function isUnknownContentCharacter(code) {
+            if (isWhiteSpace(code) || isLineBreak(code)) {
+                return false;
+            }
+            switch (code) {
+                case 125 /* CharacterCodes.closeBrace */:
+                case 93 /* CharacterCodes.closeBracket */:
+                case 123 /* CharacterCodes.openBrace */:
+                case 91 /* CharacterCodes.openBracket */:
+                case 34 /* CharacterCodes.doubleQuote */:
+                case 58 /* CharacterCodes.colon */:
+                case 44 /* CharacterCodes.comma */:
+                case 47 /* CharacterCodes.slash */:
+                    return false;
+            }
+            return true;
+        }
+        function scanNextNonTrivia() {
+            let result;
+            do {
+                result = scanNext();
+            } while (result >= 12 /* SyntaxKind.LineCommentTrivia */ && result <= 15 /* SyntaxKind.Trivia */);
+            return result;
+        }
+        return {
+            setPosition: setPosition,
+            getPosition: () => pos,
+            scan: ignoreTrivia ? scanNextNonTrivia : scanNext,
+            getToken: () => token,
+            getTokenValue: () => value,
+            getTokenOffset: () => tokenOffset,
+            getTokenLength: () => pos - tokenOffset,
+            getTokenStartLine: () => lineStartOffset,
+            getTokenStartCharacter: () => tokenOffset - prevTokenLineStartOffset,
+            getTokenError: () => scanError,
+        };
+    }
+    exports.createScanner = createScanner;
+    function isWhiteSpace(ch) {
+        return ch === 32 /* CharacterCodes.space */ || ch === 9 /* CharacterCodes.tab */;
+    }
+    function isLineBreak(ch) {
+        return ch === 10 /* CharacterCodes.lineFeed */ || ch === 13 /* CharacterCodes.carriageReturn */;
+    }
+    function isDigit(ch) {
+        return ch >= 48 /* CharacterCodes._0 */ && ch <= 57 /* CharacterCodes._9 */;
+    }
+    var CharacterCodes;
+    (function (CharacterCodes) {
+        CharacterCodes[CharacterCodes["lineFeed"] = 10] = "lineFeed";
+        CharacterCodes[CharacterCodes["carriageReturn"] = 13] = "carriageReturn";
+        CharacterCodes[CharacterCodes["space"] = 32] = "space";
+        CharacterCodes[CharacterCodes["_0"] = 48] = "_0";
+        CharacterCodes[CharacterCodes["_1"] = 49] = "_1";
+        CharacterCodes[CharacterCodes["_2"] = 50] = "_2";
+        CharacterCodes[CharacterCodes["_3"] = 51] = "_3";
+        CharacterCodes[CharacterCodes["_4"] = 52] = "_4";
+        CharacterCodes[CharacterCodes["_5"] = 53] = "_5";
+        CharacterCodes[CharacterCodes["_6"] = 54] = "_6";
+        CharacterCodes[CharacterCodes["_7"] = 55] = "_7";
+        CharacterCodes[CharacterCodes["_8"] = 56] = "_8";
+        CharacterCodes[CharacterCodes["_9"] = 57] = "_9";
+        CharacterCodes[CharacterCodes["a"] = 97] = "a";
+        CharacterCodes[CharacterCodes["b"] = 98] = "b";
+        CharacterCodes[CharacterCodes["c"] = 99] = "c";
+        CharacterCodes[CharacterCodes["d"] = 100] = "d";
+        CharacterCodes[CharacterCodes["e"] = 101] = "e";
+        CharacterCodes[CharacterCodes["f"] = 102] = "f";
+        CharacterCodes[CharacterCodes["g"] = 103] = "g";
+        CharacterCodes[CharacterCodes["h"] = 104] = "h";
+        CharacterCodes[CharacterCodes["i"] = 105] = "i";
+        CharacterCodes[CharacterCodes["j"] = 106] = "j";
+        CharacterCodes[CharacterCodes["k"] = 107] = "k";
+        CharacterCodes[CharacterCodes["l"] = 108] = "l";
+        CharacterCodes[CharacterCodes["m"] = 109] = "m";
+        CharacterCodes[CharacterCodes["n"] = 110] = "n";
+        CharacterCodes[CharacterCodes["o"] = 111] = "o";
+        CharacterCodes[CharacterCodes["p"] = 112] = "p";
+        CharacterCodes[CharacterCodes["q"] = 113] = "q";
+        CharacterCodes[CharacterCodes["r"] = 114] = "r";
+        CharacterCodes[CharacterCodes["s"] = 115] = "s";
+        CharacterCodes[CharacterCodes["t"] = 116] = "t";
+        CharacterCodes[CharacterCodes["u"] = 117] = "u";
+        CharacterCodes[CharacterCodes["v"] = 118] = "v";
+        CharacterCodes[CharacterCodes["w"] = 119] = "w";
+        CharacterCodes[CharacterCodes["x"] = 120] = "x";
+        CharacterCodes[CharacterCodes["y"] = 121] = "y";
+        CharacterCodes[CharacterCodes["z"] = 122] = "z";
+        CharacterCodes[CharacterCodes["A"] = 65] = "A";
+        CharacterCodes[CharacterCodes["B"] = 66] = "B";
+        CharacterCodes[CharacterCodes["C"] = 67] = "C";
+        CharacterCodes[CharacterCodes["D"] = 68] = "D";
+        CharacterCodes[CharacterCodes["E"] = 69] = "E";
+        CharacterCodes[CharacterCodes["F"] = 70] = "F";
+        CharacterCodes[CharacterCodes["G"] = 71] = "G";
+        CharacterCodes[CharacterCodes["H"] = 72] = "H";
+        CharacterCodes[CharacterCodes["I"] = 73] = "I";
+        CharacterCodes[CharacterCodes["J"] = 74] = "J";
+        CharacterCodes[CharacterCodes["K"] = 75] = "K";
+        CharacterCodes[CharacterCodes["L"] = 76] = "L";
+        CharacterCodes[CharacterCodes["M"] = 77] = "M";
+        CharacterCodes[CharacterCodes["N"] = 78] = "N";
+        CharacterCodes[CharacterCodes["O"] = 79] = "O";
+        CharacterCodes[CharacterCodes["P"] = 80] = "P";
+        CharacterCodes[CharacterCodes["Q"] = 81] = "Q";
+        CharacterCodes[CharacterCodes["R"] = 82] = "R";
+        CharacterCodes[CharacterCodes["S"] = 83] = "S";
+        CharacterCodes[CharacterCodes["T"] = 84] = "T";
+        CharacterCodes[CharacterCodes["U"] = 85] = "U";
+        CharacterCodes[CharacterCodes["V"] = 86] = "V";
+        CharacterCodes[CharacterCodes["W"] = 87] = "W";
+        CharacterCodes[CharacterCodes["X"] = 88] = "X";
+        CharacterCodes[CharacterCodes["Y"] = 89] = "Y";
+        CharacterCodes[CharacterCodes["Z"] = 90] = "Z";
+        CharacterCodes[CharacterCodes["asterisk"] = 42] = "asterisk";
+        CharacterCodes[CharacterCodes["backslash"] = 92] = "backslash";
+        CharacterCodes[CharacterCodes["closeBrace"] = 125] = "closeBrace";
+        CharacterCodes[CharacterCodes["closeBracket"] = 93] = "closeBracket";
+        CharacterCodes[CharacterCodes["colon"] = 58] = "colon";
+        CharacterCodes[CharacterCodes["comma"] = 44] = "comma";
+        CharacterCodes[CharacterCodes["dot"] = 46] = "dot";
+        CharacterCodes[CharacterCodes["doubleQuote"] = 34] = "doubleQuote";
+        CharacterCodes[CharacterCodes["minus"] = 45] = "minus";
+        CharacterCodes[CharacterCodes["openBrace"] = 123] = "openBrace";
+        CharacterCodes[CharacterCodes["openBracket"] = 91] = "openBracket";
+        CharacterCodes[CharacterCodes["plus"] = 43] = "plus";
+        CharacterCodes[CharacterCodes["slash"] = 47] = "slash";
+        CharacterCodes[CharacterCodes["formFeed"] = 12] = "formFeed";
+        CharacterCodes[CharacterCodes["tab"] = 9] = "tab";
+    })(CharacterCodes || (CharacterCodes = {}));
+});
+
+
+/***/ }),
+
+/***/ 4579:
+/***/ ((module, exports) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports"], factory);
+    }
+})(function () {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.supportedEols = exports.cachedBreakLinesWithSpaces = exports.cachedSpaces = void 0;
+    exports.cachedSpaces = new Array(20).fill(0).map((_, index) => {
+        return ' '.repeat(index);
+    });
+    const maxCachedValues = 200;
+    exports.cachedBreakLinesWithSpaces = {
+        ' ': {
+            '\n': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\n' + ' '.repeat(index);
+            }),
+            '\r': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\r' + ' '.repeat(index);
+            }),
+            '\r\n': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\r\n' + ' '.repeat(index);
+            }),
+        },
+        '\t': {
+            '\n': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\n' + '\t'.repeat(index);
+            }),
+            '\r': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\r' + '\t'.repeat(index);
+            }),
+            '\r\n': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\r\n' + '\t'.repeat(index);
+            }),
+        }
+    };
+    exports.supportedEols = ['\n', '\r', '\r\n'];
+});
+
+
+/***/ }),
+
+/***/ 9547:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports", "./impl/format", "./impl/edit", "./impl/scanner", "./impl/parser"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.applyEdits = exports.modify = exports.format = exports.printParseErrorCode = exports.ParseErrorCode = exports.stripComments = exports.visit = exports.getNodeValue = exports.getNodePath = exports.findNodeAtOffset = exports.findNodeAtLocation = exports.parseTree = exports.parse = exports.getLocation = exports.SyntaxKind = exports.ScanError = exports.createScanner = void 0;
+    const formatter = __nccwpck_require__(6612);
+    const edit = __nccwpck_require__(4807);
+    const scanner = __nccwpck_require__(8525);
+    const parser = __nccwpck_require__(5152);
+    /**
+     * Creates a JSON scanner on the given text.
+     * If ignoreTrivia is set, whitespaces or comments are ignored.
+     */
+    exports.createScanner = scanner.createScanner;
+    var ScanError;
+    (function (ScanError) {
+        ScanError[ScanError["None"] = 0] = "None";
+        ScanError[ScanError["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
+        ScanError[ScanError["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
+        ScanError[ScanError["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
+        ScanError[ScanError["InvalidUnicode"] = 4] = "InvalidUnicode";
+        ScanError[ScanError["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
+        ScanError[ScanError["InvalidCharacter"] = 6] = "InvalidCharacter";
+    })(ScanError || (exports.ScanError = ScanError = {}));
+    var SyntaxKind;
+    (function (SyntaxKind) {
+        SyntaxKind[SyntaxKind["OpenBraceToken"] = 1] = "OpenBraceToken";
+        SyntaxKind[SyntaxKind["CloseBraceToken"] = 2] = "CloseBraceToken";
+        SyntaxKind[SyntaxKind["OpenBracketToken"] = 3] = "OpenBracketToken";
+        SyntaxKind[SyntaxKind["CloseBracketToken"] = 4] = "CloseBracketToken";
+        SyntaxKind[SyntaxKind["CommaToken"] = 5] = "CommaToken";
+        SyntaxKind[SyntaxKind["ColonToken"] = 6] = "ColonToken";
+        SyntaxKind[SyntaxKind["NullKeyword"] = 7] = "NullKeyword";
+        SyntaxKind[SyntaxKind["TrueKeyword"] = 8] = "TrueKeyword";
+        SyntaxKind[SyntaxKind["FalseKeyword"] = 9] = "FalseKeyword";
+        SyntaxKind[SyntaxKind["StringLiteral"] = 10] = "StringLiteral";
+        SyntaxKind[SyntaxKind["NumericLiteral"] = 11] = "NumericLiteral";
+        SyntaxKind[SyntaxKind["LineCommentTrivia"] = 12] = "LineCommentTrivia";
+        SyntaxKind[SyntaxKind["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
+        SyntaxKind[SyntaxKind["LineBreakTrivia"] = 14] = "LineBreakTrivia";
+        SyntaxKind[SyntaxKind["Trivia"] = 15] = "Trivia";
+        SyntaxKind[SyntaxKind["Unknown"] = 16] = "Unknown";
+        SyntaxKind[SyntaxKind["EOF"] = 17] = "EOF";
+    })(SyntaxKind || (exports.SyntaxKind = SyntaxKind = {}));
+    /**
+     * For a given offset, evaluate the location in the JSON document. Each segment in the location path is either a property name or an array index.
+     */
+    exports.getLocation = parser.getLocation;
+    /**
+     * Parses the given text and returns the object the JSON content represents. On invalid input, the parser tries to be as fault tolerant as possible, but still return a result.
+     * Therefore, always check the errors list to find out if the input was valid.
+     */
+    exports.parse = parser.parse;
+    /**
+     * Parses the given text and returns a tree representation the JSON content. On invalid input, the parser tries to be as fault tolerant as possible, but still return a result.
+     */
+    exports.parseTree = parser.parseTree;
+    /**
+     * Finds the node at the given path in a JSON DOM.
+     */
+    exports.findNodeAtLocation = parser.findNodeAtLocation;
+    /**
+     * Finds the innermost node at the given offset. If includeRightBound is set, also finds nodes that end at the given offset.
+     */
+    exports.findNodeAtOffset = parser.findNodeAtOffset;
+    /**
+     * Gets the JSON path of the given JSON DOM node
+     */
+    exports.getNodePath = parser.getNodePath;
+    /**
+     * Evaluates the JavaScript object of the given JSON DOM node
+     */
+    exports.getNodeValue = parser.getNodeValue;
+    /**
+     * Parses the given text and invokes the visitor functions for each object, array and literal reached.
+     */
+    exports.visit = parser.visit;
+    /**
+     * Takes JSON with JavaScript-style comments and remove
+     * them. Optionally replaces every none-newline character
+     * of comments with a replaceCharacter
+     */
+    exports.stripComments = parser.stripComments;
+    var ParseErrorCode;
+    (function (ParseErrorCode) {
+        ParseErrorCode[ParseErrorCode["InvalidSymbol"] = 1] = "InvalidSymbol";
+        ParseErrorCode[ParseErrorCode["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
+        ParseErrorCode[ParseErrorCode["PropertyNameExpected"] = 3] = "PropertyNameExpected";
+        ParseErrorCode[ParseErrorCode["ValueExpected"] = 4] = "ValueExpected";
+        ParseErrorCode[ParseErrorCode["ColonExpected"] = 5] = "ColonExpected";
+        ParseErrorCode[ParseErrorCode["CommaExpected"] = 6] = "CommaExpected";
+        ParseErrorCode[ParseErrorCode["CloseBraceExpected"] = 7] = "CloseBraceExpected";
+        ParseErrorCode[ParseErrorCode["CloseBracketExpected"] = 8] = "CloseBracketExpected";
+        ParseErrorCode[ParseErrorCode["EndOfFileExpected"] = 9] = "EndOfFileExpected";
+        ParseErrorCode[ParseErrorCode["InvalidCommentToken"] = 10] = "InvalidCommentToken";
+        ParseErrorCode[ParseErrorCode["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
+        ParseErrorCode[ParseErrorCode["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
+        ParseErrorCode[ParseErrorCode["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
+        ParseErrorCode[ParseErrorCode["InvalidUnicode"] = 14] = "InvalidUnicode";
+        ParseErrorCode[ParseErrorCode["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
+        ParseErrorCode[ParseErrorCode["InvalidCharacter"] = 16] = "InvalidCharacter";
+    })(ParseErrorCode || (exports.ParseErrorCode = ParseErrorCode = {}));
+    function printParseErrorCode(code) {
+        switch (code) {
+            case 1 /* ParseErrorCode.InvalidSymbol */: return 'InvalidSymbol';
+            case 2 /* ParseErrorCode.InvalidNumberFormat */: return 'InvalidNumberFormat';
+            case 3 /* ParseErrorCode.PropertyNameExpected */: return 'PropertyNameExpected';
+            case 4 /* ParseErrorCode.ValueExpected */: return 'ValueExpected';
+            case 5 /* ParseErrorCode.ColonExpected */: return 'ColonExpected';
+            case 6 /* ParseErrorCode.CommaExpected */: return 'CommaExpected';
+            case 7 /* ParseErrorCode.CloseBraceExpected */: return 'CloseBraceExpected';
+            case 8 /* ParseErrorCode.CloseBracketExpected */: return 'CloseBracketExpected';
+            case 9 /* ParseErrorCode.EndOfFileExpected */: return 'EndOfFileExpected';
+            case 10 /* ParseErrorCode.InvalidCommentToken */: return 'InvalidCommentToken';
+            case 11 /* ParseErrorCode.UnexpectedEndOfComment */: return 'UnexpectedEndOfComment';
+            case 12 /* ParseErrorCode.UnexpectedEndOfString */: return 'UnexpectedEndOfString';
+            case 13 /* ParseErrorCode.UnexpectedEndOfNumber */: return 'UnexpectedEndOfNumber';
+            case 14 /* ParseErrorCode.InvalidUnicode */: return 'InvalidUnicode';
+            case 15 /* ParseErrorCode.InvalidEscapeCharacter */: return 'InvalidEscapeCharacter';
+            case 16 /* ParseErrorCode.InvalidCharacter */: return 'InvalidCharacter';
+        }
+        return '<unknown ParseErrorCode>';
+    }
+    exports.printParseErrorCode = printParseErrorCode;
+    /**
+     * Computes the edit operations needed to format a JSON document.
+     *
+     * @param documentText The input text
+     * @param range The range to format or `undefined` to format the full content
+     * @param options The formatting options
+     * @returns The edit operations describing the formatting changes to the original document following the format described in {@linkcode EditResult}.
+     * To apply the edit operations to the input, use {@linkcode applyEdits}.
+     */
+    function format(documentText, range, options) {
+        return formatter.format(documentText, range, options);
+    }
+    exports.format = format;
+    /**
+     * Computes the edit operations needed to modify a value in the JSON document.
+     *
+     * @param documentText The input text
+     * @param path The path of the value to change. The path represents either to the document root, a property or an array item.
+     * If the path points to an non-existing property or item, it will be created.
+     * @param value The new value for the specified property or item. If the value is undefined,
+     * the property or item will be removed.
+     * @param options Options
+     * @returns The edit operations describing the changes to the original document, following the format described in {@linkcode EditResult}.
+     * To apply the edit operations to the input, use {@linkcode applyEdits}.
+     */
+    function modify(text, path, value, options) {
+        return edit.setProperty(text, path, value, options);
+    }
+    exports.modify = modify;
+    /**
+     * Applies edits to an input string.
+     * @param text The input text
+     * @param edits Edit operations following the format described in {@linkcode EditResult}.
+     * @returns The text with the applied edits.
+     * @throws An error if the edit operations are not well-formed as described in {@linkcode EditResult}.
+     */
+    function applyEdits(text, edits) {
+        let sortedEdits = edits.slice(0).sort((a, b) => {
+            const diff = a.offset - b.offset;
+            if (diff === 0) {
+                return a.length - b.length;
+            }
+            return diff;
+        });
+        let lastModifiedOffset = text.length;
+        for (let i = sortedEdits.length - 1; i >= 0; i--) {
+            let e = sortedEdits[i];
+            if (e.offset + e.length <= lastModifiedOffset) {
+                text = edit.applyEdit(text, e);
+            }
+            else {
+                throw new Error('Overlapping edit');
+            }
+            lastModifiedOffset = e.offset;
+        }
+        return text;
+    }
+    exports.applyEdits = applyEdits;
+});
+
+
+/***/ }),
+
 /***/ 5803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -7941,7 +9833,7 @@ exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
+exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
@@ -7957,7 +9849,7 @@ __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 
@@ -22305,9 +24197,9 @@ function handleCodecTxResult(left, value, nextSchema, ctx) {
     }
     return nextSchema._zod.run({ value, issues: left.issues }, ctx);
 }
-const $ZodPreprocess = /*@__PURE__*/ $constructor("$ZodPreprocess", (inst, def) => {
+const $ZodPreprocess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodPreprocess", (inst, def) => {
     $ZodPipe.init(inst, def);
-});
+})));
 const $ZodReadonly = /*@__PURE__*/ $constructor("$ZodReadonly", (inst, def) => {
     $ZodType.init(inst, def);
     defineLazyInternal(inst, "propValues", (zod) => zod.def.innerType._zod.propValues);
@@ -27260,10 +29152,10 @@ function invertCodec(codec) {
         reverseTransform: def.transform,
     });
 }
-const ZodPreprocess = /*@__PURE__*/ $constructor("ZodPreprocess", (inst, def) => {
+const ZodPreprocess = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodPreprocess", (inst, def) => {
     ZodPipe.init(inst, def);
-    $ZodPreprocess.init(inst, def);
-});
+    core.$ZodPreprocess.init(inst, def);
+})));
 const ZodReadonly = /*@__PURE__*/ $constructor("ZodReadonly", (inst, def) => {
     $ZodReadonly.init(inst, def);
     ZodType.init(inst, def);
@@ -27403,32 +29295,6 @@ function preprocess(fn, schema) {
         in: transform(fn),
         out: schema,
     });
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/duration.ts
-/**
- * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
- */
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
-/**
- * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
- * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
- */
-const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
-/** Returns milliseconds, or undefined when the text is not a duration. */
-function parseDuration(value) {
-    if (typeof value === 'number') {
-        const ms = Math.round(value);
-        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
-    }
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return parseDuration(Number(trimmed));
-    const match = DURATION_PATTERN.exec(trimmed);
-    if (!match)
-        return undefined;
-    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -27583,61 +29449,77 @@ function sampleIds(ids, size, seed) {
     return new Set(ranked.slice(0, size).map(({ id }) => id));
 }
 
-;// CONCATENATED MODULE: ./src/options.ts
+;// CONCATENATED MODULE: ./src/fixtures/duration.ts
 /**
- * The run options both front doors accept, validated in one place. The CLI and the Action hand over raw text
- * (flags or inputs) and the name the user knows each option by; every problem is reported at once, in the
- * user's own terms (`--retries` or the `retries` input).
+ * Durations in fixture files and inputs: a number of milliseconds, or a string such as "500ms", "30s", "1.5m".
+ */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000 };
+/**
+ * The longest time limit accepted: a day. Node's timers cannot wait longer than about 24.8 days (a longer delay
+ * fires at once), and the report bounds durations, so a larger limit would time out every attempt or break the run.
+ */
+const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/;
+/** Returns milliseconds, or undefined when the text is not a duration. */
+function parseDuration(value) {
+    if (typeof value === 'number') {
+        const ms = Math.round(value);
+        return Number.isFinite(ms) && ms >= 1 ? ms : undefined;
+    }
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return parseDuration(Number(trimmed));
+    const match = DURATION_PATTERN.exec(trimmed);
+    if (!match)
+        return undefined;
+    return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
+}
+
+;// CONCATENATED MODULE: ./src/options/values.ts
+/**
+ * How the text of an option becomes the value a run uses. A parser never sees a blank value (blank means the
+ * option's default, applied before), and its messages follow the user's own name for the option
+ * ("--retries: must be…", "retries: must be…"), quoting what was given so the fix is obvious.
  */
 
 
-
-const OPTION_DEFAULTS = {
-    fixturesDir: 'fixtures',
-    ifNothingToRerun: 'error',
-    retries: '0',
-    concurrency: '2',
-    timeout: '30s',
-};
-class UsageError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.join('\n'));
-        this.name = 'UsageError';
-        this.problems = problems;
-    }
-}
-const blankToUndefined = (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalText = preprocess(blankToUndefined, schemas_string().trim().optional());
 /** YAML 1.2 core booleans, the same set @actions/core's getBooleanInput accepts. */
 const BOOLEAN_TEXTS = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE'];
-const Bool = preprocess(blankToUndefined, union([schemas_boolean(), schemas_enum(BOOLEAN_TEXTS)], { error: 'must be true or false' })
-    .optional()
-    .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true')));
-/** A boolean input or flag: empty is false; anything but a YAML 1.2 boolean is a problem, named in `problems`. */
-function parseBooleanText(text, name, problems) {
-    if (!text.trim())
-        return false;
-    const parsed = Bool.safeParse(text);
-    if (!parsed.success) {
-        problems.push(`${name}: must be true or false, not "${text}"`);
-        return false;
-    }
-    return parsed.data;
-}
-/** One message for every way a count can be wrong, quoting what was given, so the fix is obvious. */
-function options_integer(min, max) {
+/** Characters the artifact service refuses in names. */
+const FORBIDDEN_ARTIFACT_NAME = /["':<>|*?\r\n\\/]/;
+/** Text that `accept` turns into a value, or undefined for the problem `problem` describes. */
+function checked(accept, problem) {
     return schemas_string()
         .trim()
         .transform((text, ctx) => {
-        const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-        if (Number.isSafeInteger(value) && value >= min && value <= max)
+        const value = accept(text);
+        if (value !== undefined)
             return value;
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}, not "${text}"` });
+        ctx.addIssue({ code: 'custom', message: problem(text) });
         return NEVER;
     });
 }
-const options_duration = schemas_string()
+/** An option that may be left out: null then. */
+function orNull(schema) {
+    return schema.optional().transform((value) => value ?? null);
+}
+const values_text = schemas_string().trim();
+/** A switch: a CLI flag (true when given), or an input holding a YAML boolean. */
+const values_boolean = union([schemas_boolean(), schemas_enum(BOOLEAN_TEXTS)], { error: (issue) => `must be true or false, not "${String(issue.input)}"` })
+    .optional()
+    .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true'));
+/** Items in order of first appearance, trimmed, without blanks or repeats. */
+const list = array(schemas_string())
+    .optional()
+    .transform((items) => [...new Set((items ?? []).map((item) => item.trim()).filter(Boolean))]);
+/** One message for every way a count can be wrong. */
+function values_integer(min, max) {
+    return checked((text) => {
+        const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+        return Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
+    }, (text) => `must be a whole number from ${min} to ${max}, not "${text}"`);
+}
+const values_duration = schemas_string()
     .trim()
     .transform((text, ctx) => {
     const ms = parseDuration(text);
@@ -27651,7 +29533,7 @@ const options_duration = schemas_string()
     }
     return ms;
 });
-const options_httpUrl = schemas_string()
+const values_httpUrl = schemas_string()
     .trim()
     .transform((text, ctx) => {
     let url;
@@ -27671,73 +29553,365 @@ const options_httpUrl = schemas_string()
         url.pathname += '/';
     return url.toString();
 });
-const list = array(schemas_string())
-    .optional()
-    .transform((items) => [...new Set((items ?? []).map((item) => item.trim()).filter(Boolean))]);
-const Raw = object({
-    fixturesDir: optionalText.transform((value) => value ?? OPTION_DEFAULTS.fixturesDir),
-    baseUrl: preprocess(blankToUndefined, options_httpUrl.optional()),
-    serve: optionalText,
-    fixtures: list,
-    tags: list,
-    sample: preprocess(blankToUndefined, options_integer(1, 100_000).optional()),
-    sampleSeed: optionalText,
-    rerunFailed: Bool,
-    ifNothingToRerun: preprocess(blankToUndefined, schemas_enum(['error', 'pass'], { error: 'must be "error" or "pass"' }).default(OPTION_DEFAULTS.ifNothingToRerun)),
-    retries: preprocess(blankToUndefined, options_integer(0, 10).default(Number(OPTION_DEFAULTS.retries))),
-    concurrency: preprocess(blankToUndefined, options_integer(1, 32).default(Number(OPTION_DEFAULTS.concurrency))),
-    timeout: preprocess(blankToUndefined, options_duration.default(parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000)),
-    suiteTimeout: preprocess(blankToUndefined, options_duration.optional()),
-    browserPath: optionalText,
-    dryRun: Bool,
-    failOnFlaky: Bool,
-    reportDir: optionalText,
-});
+const workflowRunId = checked((text) => (/^[1-9]\d{0,19}$/.test(text) ? text : undefined), (text) => `must be a workflow run id (a positive whole number), not "${text}"`);
+const artifactName = checked((text) => (FORBIDDEN_ARTIFACT_NAME.test(text) ? undefined : text), (text) => `must not contain any of " ' : < > | * ? \\ / or line breaks, got "${text}"`);
+const retentionDays = checked((text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 90 ? Number(text) : undefined), (text) => `must be a whole number of days from 1 to 90, not "${text}"`);
+
+;// CONCATENATED MODULE: ./src/options/table.ts
 /**
- * Validates everything and throws one UsageError listing every problem. `names` maps each option to what the
- * user typed (a flag or an input name); `defaultReportDir` differs between the CLI and the Action.
+ * Every option of the Action and the CLI, defined once: its Action input and CLI flag (or only one of them), its
+ * default, how its text is parsed, and the words that describe it. The input and flag names, the run options'
+ * types, the CLI's parser and --help, and the Inputs constants are derived from here; a test keeps action.yml
+ * and the README's inputs and flags tables in step with it.
+ *
+ * Adding an option is one entry here, plus its action.yml entry and README rows (`node scripts/doc-tables.ts`
+ * prints them). Entries are in the order problems are reported.
  */
-function parseRunOptions(raw, names, defaultReportDir) {
-    const parsed = Raw.safeParse(raw);
-    const problems = [];
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            const key = issue.path[0];
-            problems.push(`${key ? names[key] : 'options'}: ${issue.message}`);
-        }
+
+
+
+/** The sections of --help. */
+const HELP_GROUPS = {
+    where: 'Where to test',
+    what: 'What to run',
+    how: 'How to run',
+    output: 'Output',
+};
+/** Where the CLI writes its report unless --report-dir says otherwise. */
+const CLI_REPORT_DIR = 'smoke-report';
+const OPTIONS = {
+    fixturesDir: {
+        kind: 'text',
+        default: 'fixtures',
+        parse: values_text,
+        action: {
+            input: 'fixtures-dir',
+            description: 'Folder searched recursively for fixture files (`*.smoke.yml`, `*.smoke.yaml`, `*.smoke.json`).',
+        },
+        cli: { flag: 'fixtures-dir', value: 'DIR', group: 'what', help: 'where fixture files are found, recursively' },
+    },
+    baseUrl: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_httpUrl),
+        action: {
+            input: 'base-url',
+            description: 'Base URL for relative fixture URLs, such as your preview or staging deployment. Cannot be combined with `serve`.',
+        },
+        cli: { flag: 'base-url', value: 'URL', group: 'where', help: 'base for relative fixture URLs (a deployed site)' },
+    },
+    serveDir: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_text),
+        action: {
+            input: 'serve',
+            description: 'A folder (for example your build output) to serve on 127.0.0.1; its address becomes the base URL. Cannot be combined with `base-url`.',
+        },
+        cli: { flag: 'serve', value: 'DIR', group: 'where', help: 'serve DIR on 127.0.0.1 and use it as the base URL (not with `--base-url`)' },
+    },
+    patterns: {
+        kind: 'list',
+        default: '',
+        parse: list,
+        action: {
+            input: 'fixtures',
+            description: 'Fixture ids or globs such as `checkout-*`, separated by commas or new lines. Empty runs every fixture. Cannot be combined with `rerun-failed`.',
+        },
+        cli: { flag: 'fixture', value: 'ID', group: 'what', help: 'a fixture id or glob such as `checkout-*`; repeatable, or comma-separated' },
+    },
+    tags: {
+        kind: 'list',
+        default: '',
+        parse: list,
+        action: { input: 'tags', description: 'Only run fixtures that have one of these tags (commas or new lines).' },
+        cli: { flag: 'tag', value: 'TAG', group: 'what', help: 'only fixtures with this tag; repeatable' },
+    },
+    sample: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_integer(1, 100_000)),
+        action: { input: 'sample', description: 'Run a deterministic sample of this many fixtures. Never applies to a rerun.' },
+        cli: { flag: 'sample', value: 'N', group: 'what', help: 'a deterministic sample of N fixtures' },
+    },
+    sampleSeed: {
+        kind: 'text',
+        default: '',
+        // The seed is recorded in the report, so there is always one.
+        parse: orNull(values_text).transform((seed) => seed ?? DEFAULT_SAMPLE_SEED),
+        action: {
+            input: 'sample-seed',
+            description: 'Seed for `sample`. Empty uses the run id, so a re-run of the same run picks the same sample.',
+        },
+        cli: { flag: 'sample-seed', value: 'SEED', group: 'what', help: 'seed for `--sample`', default: `\`${DEFAULT_SAMPLE_SEED}\`` },
+    },
+    rerunFailed: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: {
+            input: 'rerun-failed',
+            description: "Rerun only the fixtures that failed in the previous run's smoke artifact (see `artifact-run-id`). Needs `actions: read`. " +
+                'Cannot be combined with `fixtures`.',
+        },
+        cli: {
+            flag: 'rerun-failed',
+            group: 'what',
+            help: 'rerun only the fixtures that failed (or were never run, after an interruption) in `--artifact`; not with `--fixture`',
+        },
+    },
+    artifactPath: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_text),
+        action: null,
+        cli: {
+            flag: 'artifact',
+            value: 'PATH',
+            group: 'what',
+            help: 'the report to rerun from',
+            default: `\`report.json\` in \`--report-dir\`, so \`${CLI_REPORT_DIR}/report.json\``,
+        },
+    },
+    artifactRunId: {
+        kind: 'text',
+        default: '',
+        parse: orNull(workflowRunId),
+        action: {
+            input: 'artifact-run-id',
+            description: 'With `rerun-failed` (or `report-only`), the workflow run whose smoke artifact to use. Empty looks at earlier attempts of this run, ' +
+                'then at the most recent earlier completed run of this workflow on this branch.',
+        },
+        cli: null,
+    },
+    artifactName: {
+        kind: 'text',
+        default: 'reliability-smoke',
+        parse: artifactName,
+        action: {
+            input: 'artifact-name',
+            description: 'Name prefix of the smoke artifact. Each upload adds the job and the run attempt, so a job re-run never clashes; ' +
+                'reruns find artifacts by this prefix.',
+        },
+        cli: null,
+    },
+    ifNothingToRerun: {
+        kind: 'text',
+        default: 'error',
+        parse: schemas_enum(['error', 'pass'], { error: (issue) => `must be "error" or "pass", not "${String(issue.input)}"` }),
+        action: {
+            input: 'if-nothing-to-rerun',
+            description: 'What a rerun does when the source report has no failed fixture: `error` fails the step, `pass` passes it ' +
+                '(and carries the source results over when the commit is the same).',
+        },
+        cli: { flag: 'if-nothing-to-rerun', value: 'X', group: 'what', help: 'what a rerun with no failed fixture does: `error` fails, `pass` passes' },
+    },
+    retries: {
+        kind: 'text',
+        default: '0',
+        parse: values_integer(0, 10),
+        action: { input: 'retries', description: 'Retries after a failed attempt, for fixtures that set no `retries` of their own.' },
+        cli: { flag: 'retries', value: 'N', group: 'how', help: 'retries for fixtures that set none' },
+    },
+    concurrency: {
+        kind: 'text',
+        default: '2',
+        parse: values_integer(1, 32),
+        action: { input: 'concurrency', description: 'How many fixtures run at once.' },
+        cli: { flag: 'concurrency', value: 'N', group: 'how', help: 'fixtures at once' },
+    },
+    timeoutMs: {
+        kind: 'text',
+        default: '30s',
+        parse: values_duration,
+        action: { input: 'timeout', description: 'Time limit of one attempt, for fixtures that set no `timeout` of their own.' },
+        cli: { flag: 'timeout', value: 'DURATION', group: 'how', help: 'time limit per attempt for fixtures that set none' },
+    },
+    suiteTimeoutMs: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_duration),
+        action: {
+            input: 'suite-timeout',
+            description: 'Time limit for the whole suite (for example `10m`). When it is reached, running fixtures fail, the rest are skipped, ' +
+                'and the report is still written and uploaded. Empty means no limit.',
+        },
+        cli: { flag: 'suite-timeout', value: 'DURATION', group: 'how', help: 'time limit for the whole suite', default: 'none' },
+    },
+    browserPath: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_text),
+        action: {
+            input: 'browser-path',
+            description: 'Chrome or Chromium to use. Empty looks at `PUPPETEER_EXECUTABLE_PATH`, then `CHROME_BIN`, then the usual install locations ' +
+                "(GitHub's Ubuntu runners have Chrome at `/usr/bin/google-chrome`).",
+        },
+        cli: { flag: 'browser-path', value: 'PATH', group: 'how', help: 'Chrome or Chromium to use' },
+    },
+    dryRun: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: {
+            input: 'dry-run',
+            description: 'Resolve the selection and write `plan.json` without running anything. It never replaces a `report.json`.',
+        },
+        cli: { flag: 'dry-run', group: 'what', help: 'write `plan.json` with what would run; run nothing' },
+    },
+    failOnFlaky: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: { input: 'fail-on-flaky', description: 'Fail the step when a fixture only passed on a retry.' },
+        cli: { flag: 'fail-on-flaky', group: 'how', help: 'fail the run when a fixture only passed on a retry' },
+    },
+    githubToken: {
+        kind: 'text',
+        default: '${{ github.token }}',
+        // Empty is reported where a token is needed (a rerun), never replaced by the text of the default.
+        keepsEmpty: true,
+        parse: schemas_string(),
+        action: {
+            input: 'github-token',
+            description: 'Token for the REST calls: reruns need `actions: read`, the check run `checks: write`. It is masked in logs.',
+        },
+        cli: null,
+    },
+    checkName: {
+        kind: 'text',
+        default: 'reliability-smoke',
+        keepsEmpty: true,
+        parse: values_text.transform((name) => name || null),
+        action: { input: 'check-name', description: 'Name of the check run reported on the commit. Empty turns the check run off.' },
+        cli: null,
+    },
+    reportDir: {
+        kind: 'text',
+        default: '',
+        // Each front door has its own default: the runner's temp folder, or CLI_REPORT_DIR.
+        parse: orNull(values_text),
+        action: {
+            input: 'report-dir',
+            description: 'Where `report.json`, `junit.xml`, `report.html` and failure evidence are written. Empty uses `$RUNNER_TEMP/reliability-smoke`.',
+        },
+        cli: {
+            flag: 'report-dir',
+            value: 'DIR',
+            group: 'output',
+            help: 'where `report.json`, `junit.xml`, `report.html` and evidence go',
+            default: `\`${CLI_REPORT_DIR}\``,
+        },
+    },
+    retentionDays: {
+        kind: 'text',
+        default: '',
+        parse: orNull(retentionDays),
+        action: { input: 'retention-days', description: "Days to keep the smoke artifact (1-90). Empty uses the repository's setting." },
+        cli: null,
+    },
+    reportOnly: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: {
+            input: 'report-only',
+            description: 'Run no fixtures: publish the result in the smoke artifact of `artifact-run-id` as a check run, job summary and annotations. ' +
+                'For a `workflow_run` job that reports fork pull requests, whose own token is read-only.',
+        },
+        cli: null,
+    },
+    json: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: null,
+        cli: { flag: 'json', group: 'output', help: 'print `report.json` to stdout; progress and `RESULT` go to stderr' },
+    },
+    help: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: null,
+        cli: { flag: 'help', short: 'h', group: 'output', help: 'show this help' },
+    },
+    version: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: null,
+        cli: { flag: 'version', short: 'v', group: 'output', help: 'show the version' },
+    },
+};
+const KEYS = Object.keys(OPTIONS);
+const ACTION_KEYS = KEYS.filter((key) => OPTIONS[key].action !== null);
+const CLI_KEYS = KEYS.filter((key) => OPTIONS[key].cli !== null);
+const RUN_OPTION_KEYS = ACTION_KEYS.filter((key) => OPTIONS[key].cli !== null);
+const INPUT_NAMES = Object.fromEntries(ACTION_KEYS.map((key) => [key, OPTIONS[key].action.input]));
+/** Each flag as it is typed: "--fixture". */
+const FLAG_NAMES = Object.fromEntries(CLI_KEYS.map((key) => [key, `--${OPTIONS[key].cli.flag}`]));
+
+;// CONCATENATED MODULE: ./src/options/parse.ts
+/**
+ * The options both front doors accept, validated in one place. The CLI and the Action hand over raw text (flags
+ * or inputs) and the name the user knows each option by; every problem is reported at once, in the user's own
+ * terms (`--retries` or the `retries` input).
+ */
+
+class UsageError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.join('\n'));
+        this.name = 'UsageError';
+        this.problems = problems;
     }
-    if (raw.baseUrl?.trim() && raw.serve?.trim()) {
-        problems.push(`${names.baseUrl} and ${names.serve} cannot be combined: serve a directory, or test a deployed URL.`);
-    }
-    // Read on its own, so the conflict is reported even when other options have problems: all of them at once.
-    const rerun = Bool.safeParse(raw.rerunFailed).data === true;
-    if (rerun && (raw.fixtures ?? []).some((item) => item.trim())) {
-        problems.push(`${names.rerunFailed} and ${names.fixtures} cannot be combined: a rerun runs exactly the fixtures that failed ` +
-            `last time. Drop ${names.fixtures} to rerun the failures, or drop ${names.rerunFailed} to run the fixtures you named.`);
-    }
-    if (problems.length > 0 || !parsed.success)
-        throw new UsageError(problems);
-    const value = parsed.data;
-    return {
-        fixturesDir: value.fixturesDir,
-        baseUrl: value.baseUrl ?? null,
-        serveDir: value.serve ?? null,
-        patterns: value.fixtures,
-        tags: value.tags,
-        sample: value.sample ?? null,
-        sampleSeed: value.sampleSeed ?? DEFAULT_SAMPLE_SEED,
-        rerunFailed: value.rerunFailed,
-        ifNothingToRerun: value.ifNothingToRerun,
-        retries: value.retries,
-        concurrency: value.concurrency,
-        timeoutMs: value.timeout,
-        suiteTimeoutMs: value.suiteTimeout ?? null,
-        browserPath: value.browserPath ?? null,
-        dryRun: value.dryRun,
-        failOnFlaky: value.failOnFlaky,
-        reportDir: value.reportDir ?? defaultReportDir,
-    };
 }
+function isBlank(value) {
+    if (value === undefined)
+        return true;
+    if (typeof value === 'string')
+        return value.trim() === '';
+    return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.trim() === '');
+}
+/** What the option's parser gets: the given value, or its default when the value is blank. */
+function givenOrDefault(key, value) {
+    const option = OPTIONS[key];
+    if (!isBlank(value) || (option.keepsEmpty && value !== undefined))
+        return value;
+    return option.default === '' ? undefined : option.default;
+}
+/**
+ * Parses each option of `keys` on its own, so one bad value never hides another, then checks the pairs that
+ * cannot be combined. `names` is what the user typed for each option: a flag, or an input name.
+ */
+function parseOptions(keys, raw, names) {
+    const values = {};
+    const problems = [];
+    for (const key of keys) {
+        const parsed = OPTIONS[key].parse.safeParse(givenOrDefault(key, raw[key]));
+        if (parsed.success)
+            values[key] = parsed.data;
+        else
+            problems.push(...parsed.error.issues.map((issue) => `${names[key]}: ${issue.message}`));
+    }
+    const shared = raw;
+    if (!isBlank(shared.baseUrl) && !isBlank(shared.serveDir)) {
+        problems.push(`${names.baseUrl} and ${names.serveDir} cannot be combined: serve a directory, or test a deployed URL.`);
+    }
+    if (values.rerunFailed === true && !isBlank(shared.patterns)) {
+        problems.push(`${names.rerunFailed} and ${names.patterns} cannot be combined: a rerun runs exactly the fixtures that failed ` +
+            `last time. Drop ${names.patterns} to rerun the failures, or drop ${names.rerunFailed} to run the fixtures you named.`);
+    }
+    return { values: values, problems };
+}
+/** The complete options, or one UsageError listing every problem. */
+function completeOptions(parsed) {
+    if (parsed.problems.length > 0)
+        throw new UsageError(parsed.problems);
+    return parsed.values;
+}
+/** Every run option at its default, for what compares against the defaults (commands to paste, stopped runs). */
+const RUN_OPTION_DEFAULTS = completeOptions(parseOptions(RUN_OPTION_KEYS, {}, FLAG_NAMES));
 
 ;// CONCATENATED MODULE: ./src/report/commands.ts
 /**
@@ -27745,18 +29919,19 @@ function parseRunOptions(raw, names, defaultReportDir) {
  * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
  */
 
+
 const CLI_COMMAND = 'npx reliability-smoke';
 /** How the Action describes a full run in rerun guidance. */
 const FULL_RUN_HINT = 'To run the whole suite instead, run the workflow without rerun-failed (and without fixtures).';
 /** The flags that point a pasted command at the same fixtures and the same site. */
 function siteArgs(options) {
     const args = [];
-    if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir)
-        args.push('--fixtures-dir', options.fixturesDir);
+    if (options.fixturesDir !== RUN_OPTION_DEFAULTS.fixturesDir)
+        args.push(FLAG_NAMES.fixturesDir, options.fixturesDir);
     if (options.baseUrl)
-        args.push('--base-url', options.baseUrl);
+        args.push(FLAG_NAMES.baseUrl, options.baseUrl);
     if (options.serveDir)
-        args.push('--serve', options.serveDir);
+        args.push(FLAG_NAMES.serveDir, options.serveDir);
     return args;
 }
 /** Shown instead of ids when the ids are unknown (for example when no earlier report could be read). */
@@ -27773,7 +29948,7 @@ function command(args) {
 }
 /** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
 function fixturesCommand(ids, baseArgs = []) {
-    const selection = ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
+    const selection = ids.length > 0 ? ids.flatMap((id) => [FLAG_NAMES.patterns, shellQuote(id)]) : [FLAG_NAMES.patterns, FIXTURE_ID_PLACEHOLDER];
     return [command(baseArgs), ...selection].join(' ');
 }
 /** The value of the Action's `fixtures:` input that selects exactly these ids. */
@@ -27786,8 +29961,8 @@ function fullRunCommand(baseArgs = []) {
 }
 /** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
 function rerunFailedCommand(baseArgs = [], artifactPath = null) {
-    const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
-    return command([...baseArgs, '--rerun-failed', ...artifact]);
+    const artifact = artifactPath === null ? [] : [FLAG_NAMES.artifactPath, artifactPath];
+    return command([...baseArgs, FLAG_NAMES.rerunFailed, ...artifact]);
 }
 /**
  * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
@@ -27826,6 +30001,9 @@ const REPORT_LIMITS = {
     maxMessageChars: 16_000,
     maxShortTextChars: 2_000,
     maxListItems: 1_000,
+    /** Console lines and failed requests a failed attempt keeps in report.json, each; its .log keeps up to 500. */
+    maxPageLogEntries: 20,
+    maxPageLogTextChars: 500,
 };
 /** Cuts text to a limit, saying how much was cut, so a truncated message is never mistaken for a whole one. */
 function clip(text, max) {
@@ -28078,6 +30256,102 @@ function failedFixtureIds(fixtures) {
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 var promises_default = /*#__PURE__*/__nccwpck_require__.n(promises_);
+// EXTERNAL MODULE: ./node_modules/jsonc-parser/lib/umd/main.js
+var main = __nccwpck_require__(9547);
+;// CONCATENATED MODULE: ./src/common/json-text.ts
+/**
+ * What JSON.parse does not say about a JSON text: how deeply it nests, and where its syntax error is. Fixture files
+ * and reports both need them, and a report is untrusted input.
+ */
+
+/**
+ * No fixture file or report comes near this. The readers that run after JSON.parse (yaml, jsonc-parser, zod,
+ * JSON.stringify) recurse once per level, so deeper text is refused before any of them sees it.
+ */
+const MAX_JSON_NESTING = 64;
+const [QUOTE, BACKSLASH, LF, CR] = [0x22, 0x5c, 0x0a, 0x0d];
+const [OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT] = [0x5b, 0x7b, 0x5d, 0x7d];
+/**
+ * Offset of the first `[` or `{` that opens a level deeper than MAX_JSON_NESTING, or -1. A loop, not a parser, so
+ * it cannot overflow the stack. It also runs on text JSON.parse refused, so a string ends at a line break the way
+ * jsonc-parser ends it, and stray closers never count below zero: it errs towards "too deep".
+ */
+function tooDeepAt(text) {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i += 1) {
+        const c = text.charCodeAt(i);
+        if (inString) {
+            if (c === BACKSLASH)
+                i += 1;
+            else if (c === QUOTE || c === LF || c === CR)
+                inString = false;
+        }
+        else if (c === QUOTE)
+            inString = true;
+        else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+            depth += 1;
+            if (depth > MAX_JSON_NESTING)
+                return i;
+        }
+        else if ((c === CLOSE_ARRAY || c === CLOSE_OBJECT) && depth > 0)
+            depth -= 1;
+    }
+    return -1;
+}
+/** Where `error`, thrown by JSON.parse(text), is. */
+function jsonSyntaxError(text, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = message
+        .replace(/, (?:\.\.\.)?".*$/s, '')
+        .replace(/ (?:in JSON )?at position .*$/s, '')
+        // V8 quotes the unexpected character as it is; a line break there reads better escaped: '\n'.
+        .replace(/\p{Cc}/gu, (char) => JSON.stringify(char).slice(1, -1));
+    const position = / at position (\d+)/.exec(message)?.[1];
+    if (position !== undefined)
+        return { reason, offset: Number(position) };
+    if (message.startsWith('Unexpected end of JSON input'))
+        return { reason, offset: text.length };
+    return { reason, offset: unexpectedTokenOffset(text) };
+}
+class FirstError extends Error {
+    offset;
+    constructor(offset) {
+        super('first JSON syntax error');
+        this.offset = offset;
+    }
+}
+/**
+ * V8 leaves the position out of "Unexpected token 'x'" errors. jsonc-parser finds the token that is wrong; it stops
+ * at the first error, and reads no further than the nesting limit, so it never recurses deeper than that. V8 reads
+ * a word that starts like a literal as far as it matches (`tru` then a line break is "Unexpected token '\n'"), so
+ * the character it names is there.
+ */
+function unexpectedTokenOffset(text) {
+    const tooDeep = tooDeepAt(text);
+    const readable = tooDeep < 0 ? text : text.slice(0, tooDeep);
+    try {
+        const onError = (_code, offset) => {
+            throw new FirstError(offset);
+        };
+        (0,main.visit)(readable, { onError }, { disallowComments: true, allowTrailingComma: false });
+        return null;
+    }
+    catch (error) {
+        if (!(error instanceof FirstError))
+            throw error;
+        const start = error.offset;
+        // Where the readable part ends is not an error in the whole text.
+        if (start >= readable.length && tooDeep >= 0)
+            return null;
+        const literal = ['true', 'false', 'null'].find((word) => word[0] === text[start]) ?? '';
+        let offset = start;
+        while (offset - start < literal.length && text[offset] === literal[offset - start])
+            offset += 1;
+        return offset;
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/fixtures/locate.ts
@@ -28085,7 +30359,7 @@ var dist = __nccwpck_require__(8815);
  * Line numbers for fields, so a problem points at the line to fix, and a fixture's annotations at its first line.
  */
 
-/** A LineCounter for text the yaml parser did not read (JSON files), so both formats share one lookup. */
+/** A LineCounter for a JSON text, whose lines end at LF (a CR is whitespace there), so both formats share one lookup. */
 function countLines(text) {
     const counter = new dist/* LineCounter */.HN();
     counter.addNewLine(0);
@@ -28133,174 +30407,18 @@ function yamlLocator(doc) {
         return offset;
     };
 }
-
-;// CONCATENATED MODULE: ./src/json-syntax.ts
-/**
- * What is wrong with a JSON text that JSON.parse refused, and where, for fixture files and reports alike. V8 names a
- * position for most errors but not for "Unexpected token" ones, and a user fixing a broken file needs the line and
- * column either way. The scanner runs only after JSON.parse has failed; it is iterative, so deeply nested input
- * cannot overflow the stack.
- */
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
-const HEX_DIGIT = /^[0-9a-fA-F]$/;
-/** Offset (in UTF-16 code units) of the first character that makes `text` invalid JSON, or -1 if it is valid. */
-function jsonErrorOffset(text) {
-    const stack = [];
-    let i = 0;
-    const skipSpace = () => {
-        while (i < text.length && WHITESPACE.has(text[i] ?? ''))
-            i += 1;
-    };
-    const key = () => {
-        skipSpace();
-        if (text[i] !== '"')
-            return false;
-        const end = stringEnd(text, i);
-        if (end < 0) {
-            i = -end - 1;
-            return false;
-        }
-        i = end;
-        skipSpace();
-        if (text[i] !== ':')
-            return false;
-        i += 1;
-        return true;
-    };
-    let expectValue = true;
-    for (;;) {
-        skipSpace();
-        if (expectValue) {
-            const c = text[i];
-            if (c === '{' || c === '[') {
-                i += 1;
-                skipSpace();
-                if (text[i] === (c === '{' ? '}' : ']')) {
-                    i += 1;
-                    expectValue = false;
-                    continue;
-                }
-                stack.push(c);
-                if (c === '{' && !key())
-                    return errorAt(text, i);
-                continue;
-            }
-            const end = scalarEnd(text, i);
-            if (end < 0)
-                return errorAt(text, i, -end - 1);
-            i = end;
-            expectValue = false;
-            continue;
-        }
-        const top = stack.at(-1);
-        if (top === undefined)
-            return i === text.length ? -1 : i;
-        const c = text[i];
-        if (c === ',') {
-            i += 1;
-            if (top === '{' && !key())
-                return errorAt(text, i);
-            expectValue = true;
-        }
-        else if ((top === '{' && c === '}') || (top === '[' && c === ']')) {
-            stack.pop();
-            i += 1;
-        }
-        else
-            return i;
-    }
-}
-/** Position `i` unless the scanner already knows a later one; clamp to the text length. */
-function errorAt(text, i, known = -1) {
-    return Math.min(Math.max(i, known), text.length);
-}
-/** End of the string, number or literal at `start`, or -(offset of the error) - 1. */
-function scalarEnd(text, start) {
-    const c = text[start];
-    if (c === '"')
-        return stringEnd(text, start);
-    if (c === '-' || isDigit(text[start]))
-        return numberEnd(text, start);
-    for (const literal of ['true', 'false', 'null']) {
-        if (literal[0] !== c)
-            continue;
-        for (let k = 1; k < literal.length; k += 1) {
-            if (text[start + k] !== literal[k])
-                return -(start + k) - 1;
-        }
-        return start + literal.length;
-    }
-    return -start - 1;
-}
-function isDigit(c) {
-    return c !== undefined && c >= '0' && c <= '9';
-}
-/** -?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?, with the error at the first character that does not fit. */
-function numberEnd(text, start) {
-    let i = start;
-    const digits = () => {
-        const from = i;
-        while (isDigit(text[i]))
-            i += 1;
-        return i > from;
-    };
-    if (text[i] === '-')
-        i += 1;
-    if (text[i] === '0')
-        i += 1;
-    else if (!digits())
-        return -i - 1;
-    if (text[i] === '.') {
-        i += 1;
-        if (!digits())
-            return -i - 1;
-    }
-    if (text[i] === 'e' || text[i] === 'E') {
-        i += 1;
-        if (text[i] === '+' || text[i] === '-')
-            i += 1;
-        if (!digits())
-            return -i - 1;
-    }
-    return i;
-}
-/** End of the string starting at `start` (just after its closing quote), or -(offset of the error) - 1. */
-function stringEnd(text, start) {
-    let i = start + 1;
-    while (i < text.length) {
-        const c = text[i] ?? '';
-        if (c === '"')
-            return i + 1;
-        if (c < ' ')
-            return -i - 1;
-        if (c === '\\') {
-            const next = text[i + 1] ?? '';
-            if (next === 'u') {
-                for (let k = i + 2; k < i + 6; k += 1)
-                    if (!HEX_DIGIT.test(text[k] ?? ''))
-                        return -k - 1;
-                i += 6;
-                continue;
-            }
-            if (!ESCAPES.has(next))
-                return -(i + 1) - 1;
-            i += 2;
-            continue;
-        }
-        i += 1;
-    }
-    return -text.length - 1;
-}
-/**
- * V8's message without what the caller says better: its position (the caller gives line and column) and the
- * snippet of source it quotes ("Unexpected token '}', "{"a": }" is not valid JSON"), on one line.
- */
-function v8Reason(message) {
-    return message
-        .replace(/, (?:\.\.\.)?".*$/s, '')
-        .replace(/ in JSON at position .*$/s, '')
-        .replace(/[\r\n]+/g, ' ');
+/** The text of the key that starts at `offset`: where the yaml parser reports a duplicate key. */
+function keyAt(doc, offset) {
+    let found = '';
+    (0,dist/* visit */.YR)(doc, {
+        Pair: (_, pair) => {
+            if (!(0,dist/* isNode */.Ll)(pair.key) || pair.key.range?.[0] !== offset)
+                return undefined;
+            found = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : String(pair.key);
+            return dist/* visit */.YR.BREAK;
+        },
+    });
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
@@ -28488,12 +30606,142 @@ const FixtureFile = union([Fixture, strictObject({ $schema: SchemaReference, fix
     description: 'One fixture, or "fixtures:" followed by a list of fixtures.',
 });
 
+;// CONCATENATED MODULE: ./src/report/stop-codes.ts
+/**
+ * Every way a run can stop before any fixture runs, each with its code (report.json's `preflight.code`, the job
+ * summary, the log), what happened and what to do, in the words of the README's stop-code tables. The report
+ * schema accepts exactly these codes, every stop names one of them, and a test keeps the README in step.
+ *
+ * Adding a stop is one entry here plus its README row. Codes are never removed or renamed: a report of this
+ * schema version that names one must stay readable.
+ */
+const STOP_CODES = {
+    // Any run: checked before a browser starts.
+    usage: {
+        happened: 'inputs or flags are invalid; every problem is listed at once',
+        toDo: 'fix the inputs named',
+    },
+    'fixtures-invalid': {
+        happened: 'fixture files have problems; each is listed with file, line, fixture and field',
+        toDo: 'fix them at the lines named',
+    },
+    'nothing-selected': {
+        happened: '`fixtures`, `tags` or `sample` match no fixture',
+        toDo: 'check them against your fixture ids and tags',
+    },
+    'base-url-missing': {
+        happened: 'fixtures use relative URLs (`url`, a `goto` step or a string `expect.url`), but there is no `base-url` or `serve`; each is named by its field',
+        toDo: 'set one of them',
+    },
+    'serve-failed': {
+        happened: '`serve` is not a folder',
+        toDo: 'point it at your build output',
+    },
+    'browser-not-found': {
+        happened: 'no Chrome or Chromium in any of the four places looked at',
+        toDo: 'set `browser-path`, or install Chrome',
+    },
+    'browser-launch-failed': {
+        happened: "the browser found would not start (Chrome's own error is shown)",
+        toDo: 'check it, or point `browser-path` at another',
+    },
+    'report-dir-unwritable': {
+        happened: '`report-dir` cannot be written (checked first, so no results are lost)',
+        toDo: 'choose a folder the job can write to',
+    },
+    'internal-error': {
+        happened: 'a bug in reliability-smoke; the report carries the details',
+        toDo: 'please report it with the report attached',
+    },
+    // A rerun that cannot find its source (the Action looks for the previous run's smoke artifact).
+    'no-earlier-run': {
+        happened: 'no earlier completed run of this workflow on this branch',
+        toDo: 'run the suite in full first, or set `artifact-run-id`',
+    },
+    'run-not-found': {
+        happened: '`artifact-run-id` is not a run of this repository',
+        toDo: "check the id in the run's URL",
+    },
+    'no-artifact': {
+        happened: 'earlier runs exist, but none has a smoke artifact with this `artifact-name`',
+        toDo: 'check `artifact-name`; make sure the earlier run uploaded it',
+    },
+    'artifact-expired': {
+        happened: 'the smoke artifact is past its retention',
+        toDo: 'run the suite in full; raise `retention-days` if reruns need older runs',
+    },
+    'permission-denied': {
+        happened: 'the token may not list or download artifacts',
+        toDo: "add `actions: read` to the job's `permissions:` (see above)",
+    },
+    'token-missing': {
+        happened: '`github-token` is empty',
+        toDo: 'leave it at its default, `${{ github.token }}`',
+    },
+    'digest-mismatch': {
+        happened: 'the downloaded artifact does not match the digest recorded at upload',
+        toDo: 're-run the job; run the suite in full if it persists',
+    },
+    'download-failed': {
+        happened: 'GitHub did not answer as expected',
+        toDo: 'usually temporary: re-run the job',
+    },
+    'api-error': {
+        happened: 'GitHub did not answer as expected',
+        toDo: 'usually temporary: re-run the job',
+    },
+    'ghes-not-supported': {
+        happened: 'GitHub Enterprise Server: `@actions/artifact` refuses it',
+        toDo: 'use `fixtures` to run particular fixtures',
+    },
+    // A rerun whose source report cannot be used (an artifact, or the CLI's --artifact file).
+    'report-missing': {
+        happened: 'the artifact (or the `--artifact` file) holds no `report.json`',
+        toDo: 'point at the report of a run that ran the suite',
+    },
+    'report-unreadable': {
+        happened: 'the `--artifact` file cannot be read (not a file, or no permission)',
+        toDo: 'point at a readable `report.json`',
+    },
+    'not-json': {
+        happened: '`report.json` is not JSON (truncated, or not a report)',
+        toDo: 'point at a real report, or run in full',
+    },
+    'schema-invalid': {
+        happened: '`report.json` does not match the report schema (edited, or not ours); the problems are listed',
+        toDo: 'run in full',
+    },
+    'unknown-schema-version': {
+        happened: 'the report was written by a release with another `schemaVersion`',
+        toDo: 'rerun with that release, or run in full',
+    },
+    'too-large': {
+        happened: 'the report or artifact is far larger than any smoke report',
+        toDo: 'check `artifact-name` / `artifact-run-id`',
+    },
+    'source-has-no-results': {
+        happened: 'the source run stopped before running any fixture',
+        toDo: 'fix what stopped it, then run in full',
+    },
+    'nothing-to-rerun': {
+        happened: 'no fixture failed in the source',
+        toDo: 'governed by `if-nothing-to-rerun`: `error` (default) fails, `pass` passes',
+    },
+    'failed-fixtures-gone': {
+        happened: 'every failed fixture was renamed or removed since',
+        toDo: 'run the suite in full',
+    },
+};
+/** The codes, in table order: the report schema's enum. */
+const STOP_CODE_LIST = Object.keys(STOP_CODES);
+
 ;// CONCATENATED MODULE: ./src/report/schema.ts
 /**
  * report.json, schemaVersion 1. This zod schema is the source of truth: it validates reports read back for a
  * rerun (untrusted input) and generates schema/report.schema.json. Derived fields (status, summary, result) are
  * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
  */
+
 
 
 
@@ -28511,9 +30759,10 @@ const Millis = schemas_number().nonnegative().max(7 * 24 * 3600 * 1000);
 const Count = schemas_number().int().nonnegative();
 const FixtureId = schemas_string().regex(FIXTURE_ID_PATTERN).max(200);
 /** Evidence paths are relative to the report folder and may not climb out of it. */
+const EVIDENCE_PATH_PATTERN = /^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/;
 const EvidencePath = schemas_string()
     .max(500)
-    .regex(/^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/, {
+    .regex(EVIDENCE_PATH_PATTERN, {
     message: 'must be failures/<fixture-id>/attempt-<n>.png|html|log',
 })
     .nullable();
@@ -28522,6 +30771,38 @@ const AttemptError = object({
     kind: FailureKind,
     message: Message,
 });
+const PageLogText = schemas_string().max(REPORT_LIMITS.maxPageLogTextChars);
+/** Why an entry does not count against the fixture (a request the browser made by itself…), or null when it counts. */
+const NotCounted = Text.nullable();
+/**
+ * What the page logged during a failed attempt, in the order it happened: enough to see at a glance why the page
+ * broke (HTML report, carried-over and merged results) without the attempt's .log file, which keeps everything.
+ */
+const PageLog = object({
+    /** console.* messages, and uncaught page errors with type "uncaught". Errors are kept before other messages. */
+    console: array(object({
+        atMs: Millis,
+        type: schemas_string().max(32),
+        text: PageLogText,
+        /** "url:line:column" of the code that logged it, when known. */
+        location: PageLogText.nullable(),
+        ignored: NotCounted,
+    }))
+        .max(REPORT_LIMITS.maxPageLogEntries),
+    /** Requests that failed at the network level or answered with an HTTP error (the main document's aside). */
+    failedRequests: array(object({
+        atMs: Millis,
+        method: schemas_string().max(32),
+        url: PageLogText,
+        resourceType: schemas_string().max(32),
+        /** "net::ERR_CONNECTION_REFUSED" or "HTTP 404 Not Found". */
+        failure: PageLogText,
+        ignored: NotCounted,
+    }))
+        .max(REPORT_LIMITS.maxPageLogEntries),
+    /** Entries left out for the limits; the attempt's .log keeps up to 500 of each kind. */
+    omitted: Count,
+});
 const Attempt = object({
     attempt: schemas_number().int().min(1),
     status: schemas_enum(['passed', 'failed']),
@@ -28529,6 +30810,8 @@ const Attempt = object({
     durationMs: Millis,
     error: AttemptError.nullable(),
     evidence: object({ screenshot: EvidencePath, html: EvidencePath, log: EvidencePath }).nullable(),
+    /** Failed attempts only; absent in reports written before it was recorded, and when the attempt was cut off (browser gone). */
+    pageLog: PageLog.optional(),
 });
 const CarriedOverFrom = object({
     runId: NullableText,
@@ -28576,7 +30859,8 @@ const RerunSource = object({
     carryOverNote: Text,
 });
 const PreflightDiagnostic = object({
-    code: schemas_string().regex(/^[a-z][a-z-]*$/).max(64),
+    /** What stopped the run: one of the stop codes (stop-codes.ts), each documented in the README. */
+    code: schemas_enum(STOP_CODE_LIST),
     /** "error" stops the run and fails it; "notice" stops the run without failing it (if-nothing-to-rerun: pass). */
     severity: schemas_enum(['error', 'notice']),
     message: Message,
@@ -28747,8 +31031,10 @@ async function readReportFile(path, label = path) {
 function parseReportBytes(bytes, source = 'report.json') {
     if (bytes.byteLength > REPORT_LIMITS.maxReportBytes)
         throw tooLarge(source, bytes.byteLength);
-    const value = parseJson(decodeUtf8(bytes, source), source);
+    const text = decodeUtf8(bytes, source);
+    const value = parseJson(text, source);
     checkSchemaVersion(value, source);
+    checkNesting(text, source);
     const parsed = Report.safeParse(value);
     if (!parsed.success)
         throw schemaInvalid(source, parsed.error.issues);
@@ -28796,9 +31082,8 @@ function parseJson(text, source) {
         return JSON.parse(text);
     }
     catch (error) {
-        const offset = jsonErrorOffset(text);
-        const at = offset < 0 ? 'position unknown' : describeOffset(text, offset);
-        const reason = v8Reason(error instanceof Error ? error.message : String(error));
+        const { reason, offset } = jsonSyntaxError(text, error);
+        const at = offset === null ? 'position unknown' : describeOffset(text, offset);
         throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${reason} (${at}).`);
     }
 }
@@ -28808,10 +31093,19 @@ function describeOffset(text, offset) {
     const { line, column } = positionAt(countLines(text), offset);
     return `line ${line}, column ${column}, character ${offset}`;
 }
+/** JSON.parse reads any depth; the schema check after it recurses once per level, so deeper text stops here. */
+function checkNesting(text, source) {
+    const offset = tooDeepAt(text);
+    if (offset < 0)
+        return;
+    const found = `nested deeper than ${MAX_JSON_NESTING} levels (from ${describeOffset(text, offset)})`;
+    const message = `${source} is not a ${TOOL_NAME} report: it is ${found}, and a report never is.`;
+    throw new ReportReadError('schema-invalid', source, message, [`$: ${found}`]);
+}
 /** Checked before the schema, so a newer report gets "unknown version", not a pile of field errors. */
 function checkSchemaVersion(value, source) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        const found = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
+        const found = kindOf(value);
         const message = `${source} is not a ${TOOL_NAME} report: it holds ${found}, not an object.`;
         throw new ReportReadError('schema-invalid', source, message, [`$: expected an object, found ${found}`]);
     }
@@ -28823,8 +31117,13 @@ function checkSchemaVersion(value, source) {
         throw new ReportReadError('schema-invalid', source, message, ['$.schemaVersion: missing']);
     }
     const known = KNOWN_SCHEMA_VERSIONS.join(', ');
-    throw new ReportReadError('unknown-schema-version', source, `${source} has schemaVersion ${oneLine(JSON.stringify(version)).slice(0, 40)}, which this release of ${TOOL_NAME} ` +
+    const shown = typeof version === 'object' ? `(${kindOf(version)})` : oneLine(JSON.stringify(version)).slice(0, 40);
+    throw new ReportReadError('unknown-schema-version', source, `${source} has schemaVersion ${shown}, which this release of ${TOOL_NAME} ` +
         `does not know (it reads schemaVersion ${known}). Use the release that wrote the report, or run the full suite.`);
+}
+/** What a JSON value is, without printing it: a nested value may be too deep to print. */
+function kindOf(value) {
+    return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 function schemaInvalid(source, issues) {
     const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `${jsonPath(issue.path)}: ${oneLine(issue.message)}`);
@@ -28924,6 +31223,10 @@ function fallbackGuidance(fallback) {
 /** The ways looking for the previous run's smoke artifact can fail. */
 const DISCOVERY_CODES = (/* unused pure expression or super */ null && (['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error']));
 const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
+/**
+ * The guidance of each way fetching the rerun source can fail, longer than the README's one line where it helps
+ * (the permissions: block to paste). Its keys are the codes such a failure may carry.
+ */
 const GUIDANCE = {
     'no-earlier-run': [
         'rerun-failed needs an earlier completed run of this workflow on this branch that uploaded a smoke artifact.',
@@ -29243,6 +31546,7 @@ function resolveAgainstBase(fixture, baseUrl) {
 
 const REPORT_FILE = 'report.json';
 const JUNIT_FILE = 'junit.xml';
+const HTML_FILE = 'report.html';
 const PLAN_FILE = 'plan.json';
 /** Writes report.json into `reportDir` (created if needed), refusing one that does not match its own schema. */
 async function writeReport(reportDir, report) {
@@ -29299,7 +31603,7 @@ async function writeDryRun(request, planned, reportDir, clock) {
         ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
     });
     const planPath = await writePlan(reportDir, plan);
-    return { report: null, reportPath: null, junitPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
+    return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
 }
 /** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
 function servedLocation(fixture) {
@@ -56523,7 +58827,7 @@ const PUPPETEER_REVISIONS = Object.freeze({
 
 //# sourceMappingURL=index-browser.js.map
 // EXTERNAL MODULE: ./node_modules/@puppeteer/browsers/lib/main.js + 23 modules
-var main = __nccwpck_require__(5660);
+var lib_main = __nccwpck_require__(5660);
 // EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/NodeWebSocketTransport.js + 1 modules
 var NodeWebSocketTransport = __nccwpck_require__(8112);
 ;// CONCATENATED MODULE: ./node_modules/puppeteer-core/lib/puppeteer/node/PipeTransport.js
@@ -56644,8 +58948,8 @@ function isWritableDirectory(directory) {
  */
 function getBrowserTypeDisplayName(browserType) {
     switch (browserType) {
-        case main.Browser.FIREFOX:
-        case main.Browser.CHROME:
+        case lib_main.Browser.FIREFOX:
+        case lib_main.Browser.CHROME:
             return browserType.charAt(0).toUpperCase() + browserType.slice(1);
         default:
             return browserType;
@@ -56733,7 +59037,7 @@ class BrowserLauncher {
         let removeTempUserDataDirOnExit;
         let browserProcess;
         try {
-            browserProcess = (0,main/* launch */.ql)({
+            browserProcess = (0,lib_main/* launch */.ql)({
                 executablePath: launchArgs.executablePath,
                 args: launchArgs.args,
                 handleSIGHUP,
@@ -56837,7 +59141,7 @@ class BrowserLauncher {
             if (logs.includes('Missing X server') && options.headless === false) {
                 throw new Error(`Missing X server to start the headful browser. Either set headless to true or use xvfb-run to run your Puppeteer script.`);
             }
-            if (error instanceof main/* TimeoutError */.MU) {
+            if (error instanceof lib_main/* TimeoutError */.MU) {
                 throw new TimeoutError(error.message);
             }
             throw error;
@@ -56896,7 +59200,7 @@ class BrowserLauncher {
      * @internal
      */
     async createCdpSocketConnection(browserProcess, opts) {
-        const browserWSEndpoint = await browserProcess.waitForLineOutput(main/* CDP_WEBSOCKET_ENDPOINT_REGEX */.m9, opts.timeout);
+        const browserWSEndpoint = await browserProcess.waitForLineOutput(lib_main/* CDP_WEBSOCKET_ENDPOINT_REGEX */.m9, opts.timeout);
         const transport = await NodeWebSocketTransport.NodeWebSocketTransport.create(browserWSEndpoint, undefined, opts.logger, opts.wsOptions);
         return new Connection(browserWSEndpoint, transport, opts.slowMo, opts.protocolTimeout, 
         /* rawErrors */ false, opts.idGenerator, opts.logger);
@@ -56937,7 +59241,7 @@ class BrowserLauncher {
      * @internal
      */
     async createBiDiBrowser(browserProcess, closeCallback, opts) {
-        const browserWSEndpoint = (await browserProcess.waitForLineOutput(main/* WEBDRIVER_BIDI_WEBSOCKET_ENDPOINT_REGEX */.S7, opts.timeout)) + '/session';
+        const browserWSEndpoint = (await browserProcess.waitForLineOutput(lib_main/* WEBDRIVER_BIDI_WEBSOCKET_ENDPOINT_REGEX */.S7, opts.timeout)) + '/session';
         const transport = await NodeWebSocketTransport.NodeWebSocketTransport.create(browserWSEndpoint, undefined, opts.logger, opts.wsOptions);
         const BiDi = await import(/* webpackIgnore: true */ '../bidi/bidi.js');
         const bidiConnection = new BiDi.BidiConnection(browserWSEndpoint, transport, opts.idGenerator, opts.slowMo, opts.protocolTimeout, opts.logger);
@@ -56975,18 +59279,18 @@ class BrowserLauncher {
             switch (browser) {
                 case 'chrome':
                     if (headless === 'shell') {
-                        return main.Browser.CHROMEHEADLESSSHELL;
+                        return lib_main.Browser.CHROMEHEADLESSSHELL;
                     }
-                    return main.Browser.CHROME;
+                    return lib_main.Browser.CHROME;
                 case 'firefox':
-                    return main.Browser.FIREFOX;
+                    return lib_main.Browser.FIREFOX;
             }
-            return main.Browser.CHROME;
+            return lib_main.Browser.CHROME;
         }
         const browserType = puppeteerBrowserToInstalledBrowser(this.browser, headless);
         const defaultDownloadPath = await this.puppeteer.defaultDownloadPath();
         const browserVersion = await this.puppeteer.browserVersion();
-        executablePath = (0,main/* computeExecutablePath */.Bi)({
+        executablePath = (0,lib_main/* computeExecutablePath */.Bi)({
             cacheDir: defaultDownloadPath,
             browser: browserType,
             buildId: browserVersion,
@@ -57292,8 +59596,8 @@ class ChromeLauncher extends BrowserLauncher {
     }
     async executablePath(channel, validatePath = true) {
         if (channel) {
-            return (0,main/* computeSystemExecutablePath */.AZ)({
-                browser: main.Browser.CHROME,
+            return (0,lib_main/* computeSystemExecutablePath */.AZ)({
+                browser: lib_main.Browser.CHROME,
                 channel: (0,LaunchOptions.convertPuppeteerChannelToBrowsersChannel)(channel),
             }, validatePath);
         }
@@ -57431,7 +59735,7 @@ class FirefoxLauncher extends BrowserLauncher {
             firefoxArguments.push('--profile');
             firefoxArguments.push(userDataDir);
         }
-        await (0,main/* createProfile */.SH)(main.Browser.FIREFOX, {
+        await (0,lib_main/* createProfile */.SH)(lib_main.Browser.FIREFOX, {
             path: userDataDir,
             preferences: FirefoxLauncher.getPreferences(extraPrefsFirefox),
         });
@@ -57725,31 +60029,31 @@ class PuppeteerNode extends Puppeteer {
      * @public
      */
     async trimCache() {
-        const platform = (0,main.detectBrowserPlatform)();
+        const platform = (0,lib_main.detectBrowserPlatform)();
         if (!platform) {
             throw new Error('The current platform is not supported.');
         }
         const config = await this.configuration();
         const cacheDir = config.cacheDirectory;
-        const installedBrowsers = await (0,main/* getInstalledBrowsers */.yL)({
+        const installedBrowsers = await (0,lib_main/* getInstalledBrowsers */.yL)({
             cacheDir,
         });
         const puppeteerBrowsers = [
             {
                 product: 'chrome',
-                browser: main.Browser.CHROME,
+                browser: lib_main.Browser.CHROME,
                 currentBuildId: '',
             },
             {
                 product: 'firefox',
-                browser: main.Browser.FIREFOX,
+                browser: lib_main.Browser.FIREFOX,
                 currentBuildId: '',
             },
         ];
         // Resolve current buildIds.
         await Promise.all(puppeteerBrowsers.map(async (item) => {
             const tag = config?.[item.product]?.version ?? PUPPETEER_REVISIONS[item.product];
-            item.currentBuildId = await (0,main/* resolveBuildId */.SC)(item.browser, platform, tag);
+            item.currentBuildId = await (0,lib_main/* resolveBuildId */.SC)(item.browser, platform, tag);
         }));
         const currentBrowserBuilds = new Set(puppeteerBrowsers.map(browser => {
             return `${browser.browser}_${browser.currentBuildId}`;
@@ -57766,7 +60070,7 @@ class PuppeteerNode extends Puppeteer {
             if (currentBrowserBuilds.has(`${installedBrowser.browser}_${installedBrowser.buildId}`)) {
                 continue;
             }
-            await (0,main/* uninstall */.JC)({
+            await (0,lib_main/* uninstall */.JC)({
                 browser: installedBrowser.browser,
                 platform,
                 cacheDir,
@@ -59064,6 +61368,7 @@ function maxDurationFailure(maxDuration, elapsedMs) {
 
 
 
+
 /** Report-relative path, always with "/": it goes into report.json. */
 function evidencePath(fixtureId, attemptNumber, extension) {
     return `failures/${fixtureId}/attempt-${attemptNumber}.${extension}`;
@@ -59100,6 +61405,54 @@ async function writeEvidence(request) {
     const text = formatAttemptLog(record, { screenshot: screenshot.note, html: html.note });
     const log = await promises_default().writeFile(external_node_path_default().join(reportDir, logPath), text).then(() => logPath, () => null);
     return { evidence: { screenshot: screenshot.path, html: html.path, log }, lost: null };
+}
+/** The console error types a page's code logs, and uncaught errors: kept first when a list is cut. */
+const ERROR_TYPES = new Set(['error', 'assert', 'uncaught']);
+/**
+ * Errors before the rest, within the limit, then back in the order they happened: a page that logs a lot cannot
+ * crowd its errors out of the report.
+ */
+function keepFirst(entries, important) {
+    const indexed = entries.map((entry, index) => ({ entry, index }));
+    const ranked = [...indexed.filter(({ entry }) => important(entry)), ...indexed.filter(({ entry }) => !important(entry))];
+    return ranked
+        .slice(0, REPORT_LIMITS.maxPageLogEntries)
+        .sort((a, b) => a.entry.atMs - b.entry.atMs || a.index - b.index)
+        .map(({ entry }) => entry);
+}
+/** What report.json keeps of the page's console and failed requests: bounded, errors first. */
+function pageLogOf(signals) {
+    const text = (value) => clip(value, REPORT_LIMITS.maxPageLogTextChars);
+    const millis = (ms) => Math.max(0, Math.round(ms));
+    const lines = [
+        ...signals.consoleMessages.map((entry) => ({
+            atMs: millis(entry.atMs),
+            type: entry.type.slice(0, 32),
+            text: text(entry.text),
+            location: entry.location === null ? null : text(entry.location),
+            ignored: entry.ignored === null ? null : text(entry.ignored),
+        })),
+        ...signals.pageErrors.map((entry) => ({
+            atMs: millis(entry.atMs),
+            type: 'uncaught',
+            text: text(entry.stack ? `${entry.message}\n${entry.stack}` : entry.message),
+            location: null,
+            ignored: entry.ignored === null ? null : text(entry.ignored),
+        })),
+    ];
+    const requests = signals.failedRequests.map((entry) => ({
+        atMs: millis(entry.atMs),
+        method: entry.method.slice(0, 32),
+        url: text(entry.url),
+        resourceType: entry.resourceType.slice(0, 32),
+        failure: text(entry.failure),
+        ignored: entry.ignored === null ? null : text(entry.ignored),
+    }));
+    const consoleLines = keepFirst(lines, (entry) => ERROR_TYPES.has(entry.type) && entry.ignored === null);
+    const failedRequests = keepFirst(requests, (entry) => entry.ignored === null);
+    const notWatched = ['console messages', 'page errors', 'failed requests'].reduce((total, list) => total + (signals.dropped[list] ?? 0), 0);
+    const omitted = lines.length - consoleLines.length + requests.length - failedRequests.length + notWatched;
+    return { console: consoleLines, failedRequests, omitted };
 }
 const at = (ms) => `+${Math.round(ms)}ms`;
 function section(title, lines) {
@@ -59420,6 +61773,7 @@ async function runAttempt(context) {
             durationMs,
             error: { kind: error.kind, message },
             evidence: written.evidence,
+            pageLog: pageLogOf(signals),
         };
     }
     finally {
@@ -60848,163 +63202,12 @@ function joinOr(items) {
     return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-;// CONCATENATED MODULE: ./src/fixtures/json-source.ts
-/**
- * A small JSON scanner that keeps source offsets. JSON.parse gives the values but no positions, and V8 leaves the
- * position out of some syntax errors ("Unexpected token '}', ... is not valid JSON"), so this finds where keys and
- * values start, where a syntax error is, and which keys appear twice (JSON.parse silently keeps the last one).
- */
-/** Fixture files are a few levels deep; the cap keeps a hostile file from overflowing the stack. */
-const MAX_DEPTH = 64;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-// JSON strings may not hold raw control characters, so the scanner has to name them.
-// eslint-disable-next-line no-control-regex
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
-const LITERAL = /true|false|null/y;
-class JsonSyntax extends Error {
-    offset;
-    hint;
-    constructor(offset, hint = null) {
-        super('JSON syntax');
-        this.offset = offset;
-        this.hint = hint;
-    }
-}
-function scanJson(text) {
-    const duplicates = [];
-    let pos = 0;
-    const skipSpace = () => {
-        while (pos < text.length && ' \t\n\r'.includes(text.charAt(pos)))
-            pos += 1;
-        if (text.startsWith('//', pos) || text.startsWith('/*', pos)) {
-            throw new JsonSyntax(pos, 'JSON has no comments: remove it, or write the fixture as .smoke.yml');
-        }
-    };
-    const token = (pattern) => {
-        pattern.lastIndex = pos;
-        const match = pattern.exec(text);
-        if (!match)
-            throw new JsonSyntax(pos);
-        pos += match[0].length;
-        return match[0];
-    };
-    const expect = (char) => {
-        if (text.charAt(pos) !== char)
-            throw new JsonSyntax(pos);
-        pos += 1;
-    };
-    const trailingComma = (close) => {
-        if (text.charAt(pos) === close)
-            throw new JsonSyntax(pos, 'remove the trailing comma before it (JSON does not allow one)');
-    };
-    const value = (depth) => {
-        if (depth > MAX_DEPTH)
-            throw new JsonSyntax(pos, `nesting is deeper than ${MAX_DEPTH} levels`);
-        skipSpace();
-        const offset = pos;
-        const char = text.charAt(pos);
-        if (char === '{')
-            return object(offset, depth);
-        if (char === '[')
-            return array(offset, depth);
-        if (char === '"')
-            token(STRING);
-        else if (char === '-' || (char >= '0' && char <= '9'))
-            token(NUMBER);
-        else
-            token(LITERAL);
-        return { offset };
-    };
-    const object = (offset, depth) => {
-        const entries = new Map();
-        pos += 1;
-        skipSpace();
-        if (text.charAt(pos) === '}') {
-            pos += 1;
-            return { offset, entries };
-        }
-        for (;;) {
-            skipSpace();
-            const keyOffset = pos;
-            const key = JSON.parse(token(STRING));
-            skipSpace();
-            expect(':');
-            const node = value(depth + 1);
-            if (entries.has(key))
-                duplicates.push({ key, offset: keyOffset });
-            entries.set(key, { keyOffset, value: node });
-            skipSpace();
-            if (text.charAt(pos) === '}') {
-                pos += 1;
-                return { offset, entries };
-            }
-            expect(',');
-            skipSpace();
-            trailingComma('}');
-        }
-    };
-    const array = (offset, depth) => {
-        const items = [];
-        pos += 1;
-        skipSpace();
-        if (text.charAt(pos) === ']') {
-            pos += 1;
-            return { offset, items };
-        }
-        for (;;) {
-            items.push(value(depth + 1));
-            skipSpace();
-            if (text.charAt(pos) === ']') {
-                pos += 1;
-                return { offset, items };
-            }
-            expect(',');
-            skipSpace();
-            trailingComma(']');
-        }
-    };
-    try {
-        const root = value(0);
-        skipSpace();
-        if (pos < text.length)
-            throw new JsonSyntax(pos);
-        return { ok: true, root, duplicates };
-    }
-    catch (error) {
-        if (error instanceof JsonSyntax)
-            return { ok: false, offset: error.offset, hint: error.hint };
-        throw error;
-    }
-}
-/** The offset of the deepest node along `path` that exists (a key's own offset for object entries). */
-function locateInJson(root, path) {
-    let node = root;
-    let offset = root.offset;
-    for (const segment of path) {
-        if (typeof segment === 'number' && node.items) {
-            const item = node.items[segment];
-            if (!item)
-                break;
-            node = item;
-            offset = item.offset;
-        }
-        else {
-            const entry = node.entries?.get(String(segment));
-            if (!entry)
-                break;
-            node = entry.value;
-            offset = entry.keyOffset;
-        }
-    }
-    return offset;
-}
-
 ;// CONCATENATED MODULE: ./src/fixtures/parse.ts
 /**
  * Turns the text of a fixture file into data plus a way to find the line of any field. YAML goes through the yaml
- * package; JSON through JSON.parse, so its syntax errors read the way JSON users expect.
+ * package; JSON through JSON.parse, so its syntax errors read the way JSON users expect, and then through the yaml
+ * package too, for positions.
  */
-
 
 
 
@@ -61023,8 +63226,12 @@ function emptyFile() {
     const message = 'the file is empty; write one fixture (id, url, ...) or `fixtures:` followed by a list, or delete it';
     return { source: null, problems: [{ code: 'empty-file', position: { line: 1, column: 1 }, message }] };
 }
-function lineFinder(counter, locate) {
-    return (path) => positionAt(counter, locate(path)).line;
+function readable(doc, counter, data, problems) {
+    const locate = yamlLocator(doc);
+    return { source: { data, lineOf: (path) => positionAt(counter, locate(path)).line }, problems };
+}
+function unreadable(problem) {
+    return { source: null, problems: [problem] };
 }
 function parseYaml(text) {
     const counter = new dist/* LineCounter */.HN();
@@ -61033,8 +63240,8 @@ function parseYaml(text) {
     const problems = doc.errors.map((error) => {
         const position = positionAt(counter, error.pos[0]);
         if (error.code === 'DUPLICATE_KEY') {
-            const key = text.slice(error.pos[0]).split(/:\s|:$|\n/m)[0]?.trim() ?? '';
-            return { code: 'duplicate-key', position, message: `key \`${key}\` appears twice in the same mapping; keep one` };
+            const message = `key \`${keyAt(doc, error.pos[0])}\` appears twice in the same mapping; keep one`;
+            return { code: 'duplicate-key', position, message };
         }
         if (error.code === 'MULTIPLE_DOCS') {
             const message = 'holds several YAML documents (separated by ---); put the fixtures in one `fixtures:` list instead';
@@ -61049,47 +63256,54 @@ function parseYaml(text) {
         return emptyFile();
     try {
         const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-        return { source: { data, lineOf: lineFinder(counter, yamlLocator(doc)) }, problems };
+        return readable(doc, counter, data, problems);
     }
     catch (error) {
         const message = `cannot be read: ${error.message} (more than ${MAX_ALIAS_COUNT} alias expansions); write the values out instead of nesting aliases`;
         return { source: null, problems: [...problems, { code: 'syntax', position: { line: 1, column: 1 }, message }] };
     }
 }
+/**
+ * JSON.parse is the judge of what is valid JSON (YAML accepts more: `{"a": }`, trailing commas, comments). A valid
+ * JSON text is also YAML, so the yaml package reads it again for what JSON.parse does not give: where each key is,
+ * and which keys appear twice (JSON.parse silently keeps the last one).
+ */
 function parse_parseJson(text) {
     const counter = countLines(text);
+    const tooDeep = tooDeepAt(text);
+    if (tooDeep >= 0) {
+        const message = `cannot be read: nesting is deeper than ${MAX_JSON_NESTING} levels, which no fixture needs`;
+        return unreadable({ code: 'syntax', position: positionAt(counter, tooDeep), message });
+    }
     let data;
     try {
         data = JSON.parse(text);
     }
     catch (error) {
-        return { source: null, problems: [jsonSyntaxProblem(text, counter, error.message)] };
+        return unreadable(jsonSyntaxProblem(text, counter, error));
     }
-    const scan = scanJson(text);
-    if (!scan.ok) {
-        // JSON.parse accepted it, so only the nesting cap can get here.
-        const message = `cannot be read: ${scan.hint ?? 'unexpected structure'}`;
-        return { source: null, problems: [{ code: 'syntax', position: positionAt(counter, scan.offset), message }] };
-    }
-    const problems = scan.duplicates.map(({ key, offset }) => ({
+    // A lone CR is JSON whitespace but not a YAML line break; in valid JSON a raw CR can only be whitespace.
+    const doc = (0,dist/* parseDocument */.Tp)(text.replaceAll('\r', ' '), { uniqueKeys: true, prettyErrors: false });
+    // yaml's other complaints about valid JSON (a tab before a top-level scalar) leave the data, from JSON.parse, as is.
+    const problems = doc.errors
+        .filter((error) => error.code === 'DUPLICATE_KEY')
+        .map((error) => ({
         code: 'duplicate-key',
-        position: positionAt(counter, offset),
-        message: `key \`${key}\` appears twice in the same object (JSON keeps only the last one); keep one`,
+        position: positionAt(counter, error.pos[0]),
+        message: `key \`${keyAt(doc, error.pos[0])}\` appears twice in the same object (JSON keeps only the last one); keep one`,
     }));
-    const locate = (path) => locateInJson(scan.root, path);
-    return { source: { data, lineOf: lineFinder(counter, locate) }, problems };
+    return readable(doc, counter, data, problems);
 }
-/**
- * V8 says what is wrong but not always where ("Unexpected token '}', "..." is not valid JSON"); jsonErrorOffset
- * finds where, and the fixture scanner adds a hint for the usual slips (comments, trailing commas).
- */
-function jsonSyntaxProblem(text, counter, v8Message) {
-    const scan = scanJson(text);
-    const v8Offset = /at position (\d+)/.exec(v8Message)?.[1];
-    const found = jsonErrorOffset(text);
-    const offset = v8Offset !== undefined ? Number(v8Offset) : found < 0 ? text.length : found;
-    const hint = !scan.ok && scan.hint !== null ? scan.hint : 'fix the syntax here';
-    return { code: 'syntax', position: positionAt(counter, offset), message: `not valid JSON: ${v8Reason(v8Message)}; ${hint}` };
+const COMMENT_HINT = 'JSON has no comments: remove it, or write the fixture as .smoke.yml';
+const TRAILING_COMMA_HINT = 'remove the trailing comma before it (JSON does not allow one)';
+/** The usual slips get a hint of their own: a comment, or a comma before `]` or `}`. */
+function jsonSyntaxProblem(text, counter, error) {
+    const { reason, offset: found } = jsonSyntaxError(text, error);
+    const offset = found ?? text.length;
+    const comment = text.startsWith('//', offset) || text.startsWith('/*', offset);
+    const trailingComma = /[\]}]/.test(text.charAt(offset)) && text.slice(0, offset).trimEnd().endsWith(',');
+    const hint = comment ? COMMENT_HINT : trailingComma ? TRAILING_COMMA_HINT : 'fix the syntax here';
+    return { code: 'syntax', position: positionAt(counter, offset), message: `not valid JSON: ${reason}; ${hint}` };
 }
 
 ;// CONCATENATED MODULE: ./src/fixtures/load.ts
@@ -61391,6 +63605,222 @@ function requireBaseUrlWhereNeeded(request, selected) {
     }));
 }
 
+;// CONCATENATED MODULE: ./src/render/html-assets.ts
+/**
+ * The style and the script inlined into report.html, and the Content-Security-Policy that allows exactly these two
+ * (by hash), images from the evidence files beside the report, and nothing else: no other script, no style
+ * attribute, no fetch, no frame, no form. So even text that escaped its escaping could not run or load anything.
+ * The script reads no data but the page's own markup: it filters, searches, follows `#<fixture-id>` links and
+ * enlarges screenshots.
+ */
+
+const STYLE = `
+:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--card:#f6f8fa;--fail:#cf222e;--flaky:#9a6700;--pass:#1a7f37;--skip:#6e7781;--accent:#0969da}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;--card:#151b23;--fail:#f85149;--flaky:#d29922;--pass:#3fb950;--skip:#8b949e;--accent:#4493f8}}
+*{box-sizing:border-box}
+[hidden]{display:none!important}
+body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+main{max-width:1200px;margin:0 auto;padding:16px 20px 40px}
+a{color:var(--accent)}
+code,pre,ol.log{font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0;padding:8px 10px;background:var(--card);border:1px solid var(--line);border-radius:6px}
+pre.error{border-left:3px solid var(--fail)}
+h1{font-size:22px;margin:0 0 6px}
+h2{font-size:16px;margin:0 0 6px}
+.verdict.fail{color:var(--fail)}.verdict.pass{color:var(--pass)}
+.counts{display:flex;flex-wrap:wrap;gap:6px 14px;margin:4px 0;font-size:15px}
+.counts .n{font-weight:700}
+.meta,.muted,.t{color:var(--muted)}
+.meta{margin:2px 0;font-size:13px;overflow-wrap:anywhere}
+.panel{border:1px solid var(--line);border-radius:8px;padding:10px 14px;margin:14px 0}
+.panel.stop{border-left:4px solid var(--fail)}.panel.notice{border-left:4px solid var(--accent)}
+.panel ul{margin:4px 0;padding-left:20px}
+.toolbar{position:sticky;top:0;z-index:1;background:var(--bg);display:flex;flex-wrap:wrap;gap:8px;align-items:center;padding:10px 0;border-bottom:1px solid var(--line)}
+.toolbar button{font:inherit;border:1px solid var(--line);background:var(--card);color:var(--fg);border-radius:16px;padding:2px 12px;cursor:pointer}
+.toolbar button[aria-pressed=true]{border-color:var(--accent);box-shadow:0 0 0 1px var(--accent)}
+.toolbar input{font:inherit;flex:1;min-width:220px;padding:4px 10px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
+.fx{border:1px solid var(--line);border-left-width:4px;border-radius:8px;margin:8px 0}
+.fx.failed{border-left-color:var(--fail)}.fx.flaky{border-left-color:var(--flaky)}.fx.passed{border-left-color:var(--pass)}.fx.skipped{border-left-color:var(--skip)}
+.fx:target{box-shadow:0 0 0 2px var(--accent)}
+.fx>summary{cursor:pointer;padding:7px 12px;display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}
+.fx>summary::before{content:"▸";color:var(--muted)}.fx[open]>summary::before{content:"▾"}
+.badge{font-size:12px;font-weight:600;border-radius:10px;padding:0 8px;color:#fff}
+.badge.failed{background:var(--fail)}.badge.flaky{background:var(--flaky)}.badge.passed{background:var(--pass)}.badge.skipped{background:var(--skip)}
+.kind,.tag,.mark{font-size:12px;border:1px solid var(--line);border-radius:10px;padding:0 7px;color:var(--muted)}
+.kind{border-color:currentColor;font-weight:600}.fx.failed .kind,.attempt.failed .kind{color:var(--fail)}.fx.flaky>summary .kind{color:var(--flaky)}
+.mark.good,.note.good{color:var(--pass)}
+.id{font-weight:600}.title{overflow-wrap:anywhere}
+.dur{margin-left:auto;color:var(--muted);font-size:12px}
+.body{padding:0 12px 10px;border-top:1px solid var(--line)}
+.where{color:var(--muted);font-size:12.5px;overflow-wrap:anywhere;margin:6px 0}
+.where .url{margin-left:8px}.permalink{margin-left:8px;text-decoration:none}
+.note{margin:6px 0}
+.msg{white-space:pre-wrap;overflow-wrap:anywhere}
+.attempt h4{font-size:13px;font-weight:600;margin:10px 0 4px;display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
+.evidence{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
+.shot img{width:320px;max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px;display:block;cursor:zoom-in}
+.signals{flex:1;min-width:280px}.signals h5{margin:6px 0 2px;font-size:12.5px}
+ol.log{list-style:none;margin:0;padding:0}
+ol.log li{padding:1px 0;border-bottom:1px dashed var(--line);white-space:pre-wrap;overflow-wrap:anywhere}
+.c-error .text,.c-assert .text,.c-uncaught .text{color:var(--fail)}.c-warn .text,.c-warning .text{color:var(--flaky)}
+.ignored{opacity:.65}
+.cmd{position:relative}.cmd button{position:absolute;top:4px;right:4px;font-size:12px}
+#_lightbox{padding:0;border:0;background:transparent;max-width:96vw;max-height:96vh}
+#_lightbox::backdrop{background:rgba(0,0,0,.8)}
+#_lightbox img{display:block;max-width:96vw;max-height:96vh;cursor:zoom-out}
+footer{color:var(--muted);font-size:12px;margin-top:24px}
+`;
+const SCRIPT = `
+(() => {
+  'use strict';
+  const cards = Array.from(document.querySelectorAll('details.fx'));
+  const buttons = Array.from(document.querySelectorAll('button[data-filter]'));
+  const search = document.getElementById('_search');
+  const shown = document.getElementById('_shown');
+  const empty = document.getElementById('_empty');
+  let status = 'all';
+  function apply() {
+    const terms = search ? search.value.toLowerCase().split(/\\s+/).filter(Boolean) : [];
+    let count = 0;
+    for (const card of cards) {
+      const text = card.getAttribute('data-search') || '';
+      const match = (status === 'all' || card.getAttribute('data-status') === status) && terms.every((term) => text.includes(term));
+      card.hidden = !match;
+      if (match) count += 1;
+    }
+    for (const button of buttons) button.setAttribute('aria-pressed', String(button.getAttribute('data-filter') === status));
+    if (shown) shown.textContent = 'Showing ' + count + ' of ' + cards.length;
+    if (empty) empty.hidden = count > 0 || cards.length === 0;
+  }
+  for (const button of buttons) {
+    button.addEventListener('click', () => {
+      status = button.getAttribute('data-filter') || 'all';
+      apply();
+    });
+  }
+  if (search) search.addEventListener('input', apply);
+  document.addEventListener('keydown', (event) => {
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
+    if (event.key === '/' && !typing && search) {
+      event.preventDefault();
+      search.focus();
+    }
+  });
+  function follow() {
+    let id = '';
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch { return; }
+    const card = id ? document.getElementById(id) : null;
+    if (!card || !card.matches('details.fx')) return;
+    if (card.hidden) {
+      status = 'all';
+      if (search) search.value = '';
+      apply();
+    }
+    card.open = true;
+    card.scrollIntoView({ block: 'start' });
+  }
+  window.addEventListener('hashchange', follow);
+  const lightbox = document.getElementById('_lightbox');
+  const large = lightbox && lightbox.querySelector('img');
+  document.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a.shot') : null;
+    if (!link || !lightbox || !large) return;
+    event.preventDefault();
+    const small = link.querySelector('img');
+    large.src = link.getAttribute('href') || '';
+    large.alt = small ? small.alt : '';
+    lightbox.showModal();
+  });
+  if (lightbox) lightbox.addEventListener('click', () => lightbox.close());
+  for (const block of document.querySelectorAll('pre.cmd')) {
+    const text = block.textContent || '';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Copy';
+    button.addEventListener('click', () => {
+      navigator.clipboard.writeText(text).then(
+        () => { button.textContent = 'Copied'; },
+        () => { getSelection().selectAllChildren(block); button.textContent = 'Selected: press Ctrl+C'; },
+      );
+    });
+    block.appendChild(button);
+  }
+  apply();
+  follow();
+  document.documentElement.setAttribute('data-ready', 'true');
+})();
+`;
+const sha256 = (text) => `'sha256-${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('base64')}'`;
+/**
+ * `img-src 'self' file:`: a report opened from the unpacked artifact is a file: document and its evidence images are
+ * file: URLs. Chromium counts them as 'self'; not every browser treats a file: document's origin that way, so file:
+ * is named too. Served over http(s), 'self' covers them.
+ */
+const CONTENT_SECURITY_POLICY = [
+    "default-src 'none'",
+    `script-src ${sha256(SCRIPT)}`,
+    `style-src ${sha256(STYLE)}`,
+    "img-src 'self' file:",
+    "base-uri 'none'",
+    "form-action 'none'",
+].join('; ');
+
+;// CONCATENATED MODULE: ./src/render/html-escape.ts
+/**
+ * The only ways text and links get into report.html. Page text (titles, messages, console lines, URLs) is hostile:
+ * every character that means something in HTML becomes an entity, in text and in attribute values alike (attributes
+ * are always double-quoted), and controls, line separators and bidi overrides are shown as escapes, so text can
+ * neither become markup nor reorder what the reader sees. Links are made only to evidence files beside the report
+ * (checked against the report schema's pattern) and to http(s) URLs the run built from its own context.
+ */
+
+
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+function visibleEscape(char) {
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+function entities(text) {
+    return text.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
+}
+/** Text on one line, for an element or a double-quoted attribute: line breaks and controls shown as escapes. */
+function html_escape_esc(text) {
+    return entities(text.replace(INVISIBLE_CHARS, (char) => (char === '\n' ? '\\n' : char === '\t' ? '\\t' : char === '\r' ? '\\r' : visibleEscape(char))));
+}
+/** Text of several lines, for a <pre>: line breaks and tabs kept, other controls shown as escapes. */
+function escBlock(text) {
+    return entities(text.replace(/\r\n?/g, '\n').replace(INVISIBLE_CHARS, (char) => (char === '\n' || char === '\t' ? char : visibleEscape(char))));
+}
+/** The value of an href or src for an evidence file beside the report, or null when the path is not one. */
+function evidenceHref(path) {
+    return path !== null && EVIDENCE_PATH_PATTERN.test(path) ? html_escape_esc(path) : null;
+}
+/** An http(s) URL the run built itself (its run page, the rerun source), as an attribute value; null otherwise. */
+function webHref(url) {
+    if (url === null || !/^https?:\/\//i.test(url) || !URL.canParse(url))
+        return null;
+    return html_escape_esc(new URL(url).href);
+}
+/** A link when the URL is one we may link to, else the label alone. */
+function webLink(label, url) {
+    const href = webHref(url);
+    return href ? `<a href="${href}" rel="noopener noreferrer">${html_escape_esc(label)}</a>` : html_escape_esc(label);
+}
+/** A link to a fixture's card in this page. Fixture ids are validated tokens; escaped all the same. */
+function fixtureLink(id) {
+    return `<a href="#${html_escape_esc(id)}"><code>${html_escape_esc(id)}</code></a>`;
+}
+/** 2026-03-02 06:00:12 UTC: the same for every reader, whatever their locale and time zone. */
+function utcTime(iso) {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime()))
+        return html_escape_esc(iso);
+    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+function html_escape_plural(count, noun) {
+    return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}
+
 ;// CONCATENATED MODULE: ./src/render/view.ts
 /**
  * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
@@ -61421,7 +63851,12 @@ function summaryViewOf(report, options = {}) {
         interrupted: report.interrupted,
         warnings: report.warnings,
         next: report.preflight ? null : nextAttemptOf(report, options),
-        report: { dir: options.reportDir ?? null, path: options.reportPath ?? null, artifact: options.artifact ?? null },
+        report: {
+            dir: options.reportDir ?? null,
+            path: options.reportPath ?? null,
+            html: options.htmlPath ?? null,
+            artifact: options.artifact ?? null,
+        },
     };
 }
 /** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
@@ -61534,6 +63969,331 @@ function formatDuration(ms) {
     const minutes = Math.floor(totalSeconds / 60);
     const seconds = String(totalSeconds % 60).padStart(2, '0');
     return `${minutes}m ${seconds}s`;
+}
+
+;// CONCATENATED MODULE: ./src/render/html-fixture.ts
+/**
+ * One fixture in report.html: a <details> card whose id is the fixture id (so `report.html#<id>` links to it),
+ * with its status, title, tags and file:line in the summary line, and every attempt in the body: status, kind,
+ * duration, the error, the screenshot (lazy-loaded from the evidence beside the report), the console lines and
+ * failed requests the page produced, and links to the attempt's log and page HTML.
+ *
+ * The summary line and the body are lists of parts, so a later feature (a history strip, a shard) adds one part.
+ *
+ * The long parts of failed attempts (whole messages, console lines, failed requests) share one budget per page,
+ * spent in page order (failures first): past it, an attempt shows its message cut short and points to its log,
+ * so the page stays small (under 2 MB for 500 fixtures with 50 failures) whatever the pages logged.
+ */
+
+
+
+const STATUS_LABEL = { failed: 'failed', flaky: 'flaky', skipped: 'skipped', passed: 'passed' };
+/** Characters of page for the long parts of failed attempts, shared by every card of the page. */
+const DETAIL_BUDGET_CHARS = 1_000_000;
+/** A message past the budget is cut to this. */
+const CUT_MESSAGE_CHARS = 600;
+/** The card of one fixture; `result` is the report's record of the row's fixture. */
+function fixtureCard(row, result, options) {
+    const search = [row.id, row.title ?? '', ...result.tags].join(' ').toLowerCase();
+    const summary = [
+        `<span class="badge ${row.status}">${STATUS_LABEL[row.status]}</span>`,
+        `<code class="id">${html_escape_esc(row.id)}</code>`,
+        row.title ? `<span class="title">${html_escape_esc(row.title)}</span>` : '',
+        row.kind && row.status !== 'passed' ? `<span class="kind">${html_escape_esc(row.kind)}</span>` : '',
+        row.carriedOver ? '<span class="mark">carried over</span>' : '',
+        row.recovered ? '<span class="mark good">recovered</span>' : '',
+        ...result.tags.map((tag) => `<span class="tag">${html_escape_esc(tag)}</span>`),
+        `<span class="dur">${row.status === 'skipped' ? '' : `${formatDuration(row.durationMs)}${row.attempts > 1 ? ` · ${row.attempts} attempts` : ''}`}</span>`,
+    ];
+    const attempts = result.attempts.map((attempt) => attemptBlock(attempt, result, options.budget));
+    const body = [whereLine(row, result), provenance(result), skipped(result), ...attempts];
+    return (`<details class="fx ${row.status}" id="${html_escape_esc(row.id)}" data-status="${row.status}" data-search="${html_escape_esc(search)}"${options.open ? ' open' : ''}>` +
+        `<summary>${summary.filter((part) => part !== '').join('')}</summary>` +
+        `<div class="body">${body.filter((part) => part !== '').join('')}</div></details>`);
+}
+function whereLine(row, result) {
+    const parts = [`<span class="loc">${html_escape_esc(row.location)}</span>`];
+    if (result.url)
+        parts.push(`<span class="url">${html_escape_esc(result.url)}</span>`);
+    parts.push(`<a class="permalink" href="#${html_escape_esc(row.id)}" title="Link to this fixture">#</a>`);
+    return `<p class="where">${parts.join(' ')}</p>`;
+}
+function provenance(result) {
+    const from = result.carriedOver;
+    if (from) {
+        const run = from.runId ? `run ${from.runId}${from.runAttempt ? ` attempt ${from.runAttempt}` : ''}` : 'the source report';
+        const commit = from.sha ? ` at commit ${from.sha.slice(0, 12)}` : '';
+        const artifact = from.artifactName ? `the artifact ${from.artifactName}` : "that run's report folder";
+        return `<p class="note">Carried over from ${html_escape_esc(run)}${html_escape_esc(commit)}: not run this time. Its evidence is in ${html_escape_esc(artifact)}.</p>`;
+    }
+    if (result.recovered)
+        return '<p class="note good">Recovered: it failed in the source run and passes now.</p>';
+    return '';
+}
+function skipped(result) {
+    return result.status === 'skipped' && result.skipReason ? `<p class="note">Not run: ${html_escape_esc(result.skipReason)}</p>` : '';
+}
+function attemptBlock(attempt, result, budget) {
+    const head = [
+        `Attempt ${attempt.attempt}`,
+        `<span class="badge ${attempt.status}">${attempt.status}</span>`,
+        attempt.error ? `<span class="kind">${html_escape_esc(attempt.error.kind)}</span>` : '',
+        formatDuration(attempt.durationMs),
+        `<span class="muted">${utcTime(attempt.startedAt)}</span>`,
+    ].filter((part) => part !== '');
+    const parts = [`<h4>${head.join(' ')}</h4>`];
+    if (attempt.status === 'failed')
+        parts.push(failureDetails(attempt, result, budget));
+    return `<section class="attempt ${attempt.status}">${parts.join('')}</section>`;
+}
+/** The message and the page log in full while the page's budget lasts; then the message cut short. */
+function failureDetails(attempt, result, budget) {
+    const message = attempt.error ? `<pre class="error">${escBlock(attempt.error.message)}</pre>` : '';
+    const log = attempt.pageLog ? pageLogBlock(attempt.pageLog) : '<p class="muted">No console lines or requests were recorded for this attempt.</p>';
+    if (message.length + log.length <= budget.remaining) {
+        budget.remaining -= message.length + log.length;
+        return message + evidenceBlock(attempt, result, log);
+    }
+    budget.remaining = 0;
+    const cut = attempt.error ? `<pre class="error">${escBlock(clip(attempt.error.message, CUT_MESSAGE_CHARS))}</pre>` : '';
+    const note = '<p class="muted">Console lines and failed requests are left out here to keep this page small: see the attempt log, or report.json.</p>';
+    return cut + evidenceBlock(attempt, result, note);
+}
+function evidenceBlock(attempt, result, signals) {
+    const screenshot = evidenceHref(attempt.evidence?.screenshot ?? null);
+    const shot = screenshot
+        ? `<a class="shot" href="${screenshot}"><img src="${screenshot}" loading="lazy" alt="Screenshot of ${html_escape_esc(result.id)}, attempt ${attempt.attempt}" width="320" height="180"></a>`
+        : `<p class="noshot">${result.carriedOver ? 'Screenshot in the source run’s artifact.' : 'No screenshot.'}</p>`;
+    const files = [
+        linkTo(attempt.evidence?.log ?? null, 'attempt log', 'error, step trace, every console line and request'),
+        linkTo(attempt.evidence?.html ?? null, 'page HTML', 'the page as captured; opening it runs its scripts'),
+    ].filter((part) => part !== '');
+    const side = [signals, files.length > 0 ? `<p class="files">${files.join(' · ')}</p>` : ''];
+    return `<div class="evidence">${shot}<div class="signals">${side.join('')}</div></div>`;
+}
+function linkTo(path, label, title) {
+    const href = evidenceHref(path);
+    return href ? `<a href="${href}" title="${html_escape_esc(title)}">${html_escape_esc(label)}</a>` : '';
+}
+const html_fixture_at = (ms) => `+${formatDuration(ms)}`;
+function pageLogBlock(log) {
+    const consoleLines = log.console.map((entry) => {
+        const where = entry.location ? `<span class="muted"> ${html_escape_esc(entry.location)}</span>` : '';
+        const ignored = entry.ignored ? `<span class="muted"> (not counted: ${html_escape_esc(entry.ignored)})</span>` : '';
+        return `<li class="c-${cssToken(entry.type)}${entry.ignored ? ' ignored' : ''}"><span class="t">${html_fixture_at(entry.atMs)} ${html_escape_esc(entry.type)}</span> <span class="text">${escBlock(entry.text)}</span>${where}${ignored}</li>`;
+    });
+    const requests = log.failedRequests.map((entry) => {
+        const ignored = entry.ignored ? `<span class="muted"> (not counted: ${html_escape_esc(entry.ignored)})</span>` : '';
+        return `<li${entry.ignored ? ' class="ignored"' : ''}><span class="t">${html_fixture_at(entry.atMs)} ${html_escape_esc(entry.method)}</span> <span class="text">${html_escape_esc(entry.url)}</span> <strong>${html_escape_esc(entry.failure)}</strong> <span class="muted">${html_escape_esc(entry.resourceType)}</span>${ignored}</li>`;
+    });
+    const parts = [
+        `<h5>Console (${log.console.length})</h5>`,
+        consoleLines.length > 0 ? `<ol class="log">${consoleLines.join('')}</ol>` : '<p class="muted">Nothing logged.</p>',
+        `<h5>Failed requests (${log.failedRequests.length})</h5>`,
+        requests.length > 0 ? `<ol class="log">${requests.join('')}</ol>` : '<p class="muted">None.</p>',
+    ];
+    if (log.omitted > 0)
+        parts.push(`<p class="muted">${log.omitted} more ${log.omitted === 1 ? 'entry is' : 'entries are'} in the attempt log.</p>`);
+    return parts.join('');
+}
+/** Console types are page-controlled strings: only a plain token may become part of a class name. */
+function cssToken(type) {
+    return /^[a-z]{1,20}$/.test(type) ? type : 'other';
+}
+
+;// CONCATENATED MODULE: ./src/render/html.ts
+
+
+
+
+/** Failed fixtures whose cards are open when the page loads; the rest open with a click or a link. */
+const MAX_OPEN_CARDS = 20;
+/** Ids listed inline in the rerun section before "and N more" (each has its card below). */
+const MAX_LISTED_IDS = 50;
+/** A command longer than this is not something anyone pastes. */
+const MAX_COMMAND_CHARS = 2_000;
+const FILTER_ORDER = ['failed', 'flaky', 'skipped', 'passed'];
+function renderHtmlReport(report, view) {
+    const sections = [
+        header(report, view),
+        interruptedPanel(view),
+        preflightPanel(view),
+        rerunPanel(view),
+        fixtureList(report, view),
+        nextPanel(report, view),
+        warningsPanel(view),
+    ];
+    const title = `${view.tool.name}: ${view.verdict}${report.run.repository ? ` · ${report.run.repository}` : ''}`;
+    return [
+        '<!doctype html>',
+        '<html lang="en"><head><meta charset="utf-8">',
+        `<meta http-equiv="Content-Security-Policy" content="${html_escape_esc(CONTENT_SECURITY_POLICY)}">`,
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${html_escape_esc(title)}</title>`,
+        `<style>${STYLE}</style>`,
+        '</head><body><main>',
+        ...sections.filter((section) => section !== ''),
+        `<footer>Written by ${html_escape_esc(view.tool.name)} ${html_escape_esc(view.tool.version)} from the report.json beside this file; screenshots, logs and page HTML are in failures/ beside it.</footer>`,
+        '</main><dialog id="_lightbox"><img alt=""></dialog>',
+        `<script>${SCRIPT}</script>`,
+        '</body></html>',
+        '',
+    ].join('\n');
+}
+function header(report, view) {
+    const c = view.counts;
+    const verdict = `<span class="verdict ${view.verdict}">${view.verdict === 'pass' ? '✓ PASS' : '✗ FAIL'}</span>`;
+    const counts = view.preflight
+        ? ['<span><strong>No fixture ran.</strong></span>']
+        : [
+            `<span><span class="n">${c.total}</span> ${c.total === 1 ? 'fixture' : 'fixtures'}</span>`,
+            ...FILTER_ORDER.map((status) => `<span class="${status}"><span class="n">${c[status]}</span> ${status}</span>`),
+            ...(c.carriedOver > 0 ? [`<span><span class="n">${c.carriedOver}</span> carried over</span>`] : []),
+            ...(c.recovered > 0 ? [`<span><span class="n">${c.recovered}</span> recovered</span>`] : []),
+        ];
+    const run = report.run;
+    const about = [
+        `mode ${html_escape_esc(view.mode)}`,
+        formatDuration(view.durationMs),
+        `started ${utcTime(view.startedAt)}`,
+        webLink(view.run.label, view.run.url),
+        ...(run.repository ? [html_escape_esc(run.repository)] : []),
+        ...(run.sha ? [`commit <code>${html_escape_esc(run.sha.slice(0, 12))}</code>`] : []),
+        ...(run.ref ? [html_escape_esc(run.ref)] : []),
+        ...(run.event && run.runId ? [html_escape_esc(run.event)] : []),
+    ];
+    const o = report.options;
+    const settings = [
+        ...(report.baseUrl ? [`base URL ${html_escape_esc(report.baseUrl)}`] : []),
+        `retries ${o.retries}`,
+        `concurrency ${o.concurrency}`,
+        `timeout ${formatDuration(o.timeoutMs)}`,
+        ...(o.failOnFlaky ? ['fail-on-flaky'] : []),
+    ];
+    return [
+        '<header>',
+        `<h1>${verdict} ${html_escape_esc(view.tool.name)}</h1>`,
+        `<p class="counts">${counts.join('')}</p>`,
+        `<p class="meta">${about.join(' · ')}</p>`,
+        `<p class="meta">${settings.join(' · ')}</p>`,
+        '</header>',
+    ].join('\n');
+}
+function interruptedPanel(view) {
+    const interrupted = view.interrupted;
+    if (!interrupted)
+        return '';
+    return `<section class="panel stop"><h2>Interrupted (${html_escape_esc(interrupted.reason)})</h2><p class="msg">${escBlock(interrupted.message)}</p></section>`;
+}
+function preflightPanel(view) {
+    const p = view.preflight;
+    if (!p)
+        return '';
+    const title = p.severity === 'error' ? 'Stopped before any fixture ran' : 'Nothing to run';
+    const parts = [`<h2>${title}: <code>${html_escape_esc(p.code)}</code></h2>`, `<p class="msg">${escBlock(p.message)}</p>`];
+    if (p.problems.length > 0)
+        parts.push(`<ul>${p.problems.map((problem) => `<li class="msg">${escBlock(problem)}</li>`).join('')}</ul>`);
+    for (const line of p.guidance)
+        parts.push(line.includes('\n') ? `<pre>${escBlock(line)}</pre>` : `<p>${html_escape_esc(line)}</p>`);
+    if (p.fallback) {
+        parts.push('<p><strong>Run only these fixtures</strong> (set the <code>fixtures</code> input, or run locally):</p>');
+        parts.push(html_command(`fixtures: ${p.fallback.actionInput}`), html_command(p.fallback.cliCommand));
+        parts.push('<p><strong>Or run the full suite:</strong></p>', html_command(p.fallback.fullRun));
+    }
+    return `<section class="panel ${p.severity === 'error' ? 'stop' : 'notice'}" id="_preflight">${parts.join('\n')}</section>`;
+}
+function rerunPanel(view) {
+    const r = view.rerun;
+    if (!r)
+        return '';
+    const facts = [
+        ...(r.source.artifactName ? [`artifact ${html_escape_esc(r.source.artifactName)}`] : []),
+        ...(r.source.sha ? [`commit <code>${html_escape_esc(r.source.sha.slice(0, 12))}</code>`] : []),
+    ];
+    const lists = [
+        html_idList('Recovered', r.recovered.map((id) => fixtureLink(id))),
+        html_idList('Still failing', r.stillFailing.map((id) => fixtureLink(id))),
+        html_idList('Carried over', r.carriedOver.map((fixture) => `${fixtureLink(fixture.id)} (${STATUS_LABEL[fixture.status]})`)),
+    ].filter((item) => item !== '');
+    return [
+        '<section class="panel" id="_rerun">',
+        `<h2>Rerun of ${webLink(r.source.label, r.source.url)}</h2>`,
+        `<p class="msg">${escBlock(r.note)}</p>`,
+        facts.length > 0 ? `<p class="meta">Source: ${facts.join(', ')}</p>` : '',
+        lists.length > 0 ? `<ul>${lists.join('')}</ul>` : '',
+        '</section>',
+    ].join('\n');
+}
+function html_idList(label, items) {
+    if (items.length === 0)
+        return '';
+    const more = items.length > MAX_LISTED_IDS ? ` … and ${items.length - MAX_LISTED_IDS} more` : '';
+    return `<li>${label} (${items.length}): ${items.slice(0, MAX_LISTED_IDS).join(', ')}${more}</li>`;
+}
+function nextPanel(report, view) {
+    const next = view.next;
+    if (!next)
+        return '';
+    const parts = ['<h2>Rerun the failures</h2>'];
+    // The Action's forms only mean something for a run on GitHub; a local run gets the CLI's.
+    const onGitHub = report.run.runId !== null;
+    if (onGitHub && next.action.rerunFailed)
+        parts.push(html_command(next.action.rerunFailed));
+    if (next.cli.rerunFailed)
+        parts.push(html_command(next.cli.rerunFailed));
+    if (next.cli.fixtures.length <= MAX_COMMAND_CHARS) {
+        parts.push(`<p>Or run only ${html_escape_plural(next.ids.length, 'fixture')}${onGitHub ? ' (set the <code>fixtures</code> input, or run locally)' : ''}:</p>`);
+        if (onGitHub)
+            parts.push(html_command(`fixtures: ${next.action.fixturesInput}`));
+        parts.push(html_command(next.cli.fixtures));
+    }
+    else {
+        parts.push(`<p>${html_escape_plural(next.ids.length, 'fixture')} did not pass: too many to list as a command; use rerun-failed.</p>`);
+    }
+    return `<section class="panel" id="_next">${parts.join('\n')}</section>`;
+}
+/** A command to paste, shown as it is (escaped); the script adds a Copy button. */
+function html_command(text) {
+    return `<pre class="cmd">${escBlock(text)}</pre>`;
+}
+function warningsPanel(view) {
+    if (view.warnings.length === 0)
+        return '';
+    const items = view.warnings.map((warning) => `<li class="msg">${escBlock(warning)}</li>`).join('');
+    return `<section class="panel" id="_warnings"><h2>Warnings (${view.warnings.length})</h2><ul>${items}</ul></section>`;
+}
+function fixtureList(report, view) {
+    if (view.rows.length === 0)
+        return '';
+    const results = new Map(report.fixtures.map((fixture) => [fixture.id, fixture]));
+    const byStatus = (status) => view.rows.filter((row) => row.status === status).length;
+    const buttons = [
+        `<button type="button" data-filter="all" aria-pressed="true">All <b>${view.rows.length}</b></button>`,
+        ...FILTER_ORDER.filter((status) => byStatus(status) > 0).map((status) => `<button type="button" data-filter="${status}" aria-pressed="false">${status[0].toUpperCase()}${status.slice(1)} <b>${byStatus(status)}</b></button>`),
+    ];
+    let opened = 0;
+    const budget = { remaining: DETAIL_BUDGET_CHARS };
+    const cards = view.rows.flatMap((row) => {
+        const result = results.get(row.id);
+        if (!result)
+            return [];
+        const open = row.status === 'failed' && opened < MAX_OPEN_CARDS;
+        if (open)
+            opened += 1;
+        return [fixtureCard(row, result, { open, budget })];
+    });
+    return [
+        '<section id="_fixtures">',
+        '<div class="toolbar" role="search">',
+        ...buttons,
+        '<input id="_search" type="search" placeholder="Search id, title or tag (press /)" aria-label="Search fixtures by id, title or tag" autocomplete="off">',
+        `<span id="_shown" class="muted">Showing ${cards.length} of ${cards.length}</span>`,
+        '</div>',
+        ...cards,
+        '<p id="_empty" class="muted" hidden>No fixture matches the filter and the search.</p>',
+        '</section>',
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/render/junit.ts
@@ -61722,6 +64482,8 @@ function preflightSuite(report) {
 
 
 
+
+
 /** The mode a run has before selection decides it (and when it never gets that far). */
 function modeOf(options) {
     if (options.rerunFailed)
@@ -61743,13 +64505,16 @@ function resultOf(outcome) {
         return outcome.report.result;
     return outcome.exitCode === 0 ? 'pass' : 'fail';
 }
-/** Writes report.json, then the files rendered from it (junit.xml), and returns the outcome. */
-async function finishWith(report, reportDir, selectedCount) {
+/** Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. */
+async function finishWith(report, reportDir, selectedCount, commands = {}) {
     const reportPath = await writeReport(reportDir, report);
     const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
     await writeAtomically(junitPath, renderJunit(report));
+    const htmlPath = external_node_path_default().join(reportDir, HTML_FILE);
+    // Evidence links in the page are relative to the report folder, which is also the artifact's root.
+    await writeAtomically(htmlPath, renderHtmlReport(report, summaryViewOf(report, { ...commands, reportDir: null, cliArtifactPath: null })));
     const exitCode = exitCodeOf(report);
-    return { report, reportPath, junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
+    return { report, reportPath, junitPath, htmlPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/stopped-run.ts
@@ -61758,7 +64523,6 @@ async function finishWith(report, reportDir, selectedCount) {
  * results are lost at the end), bad inputs, nothing to publish. Each still ends with a report that says why, never
  * with a stack trace: when report-dir itself cannot be written, the report goes to a new folder beside it.
  */
-
 
 
 
@@ -61799,13 +64563,13 @@ async function reportStoppedRun(params) {
         durationMs: 0,
         baseUrl: null,
         options: {
-            retries: Number(OPTION_DEFAULTS.retries),
-            concurrency: Number(OPTION_DEFAULTS.concurrency),
-            timeoutMs: parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000,
-            suiteTimeoutMs: null,
-            failOnFlaky: false,
+            retries: RUN_OPTION_DEFAULTS.retries,
+            concurrency: RUN_OPTION_DEFAULTS.concurrency,
+            timeoutMs: RUN_OPTION_DEFAULTS.timeoutMs,
+            suiteTimeoutMs: RUN_OPTION_DEFAULTS.suiteTimeoutMs,
+            failOnFlaky: RUN_OPTION_DEFAULTS.failOnFlaky,
         },
-        selection: { fixturesDir: OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
+        selection: { fixturesDir: RUN_OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
         diagnostic: params.diagnostic,
     });
     return finishWith(report, params.reportDir, 0);
@@ -61871,7 +64635,7 @@ async function runSmoke(request, deps) {
             return await writeDryRun(request, planned, reportDir, clock);
         const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
         const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
-        return await finishWith(report, reportDir, planned.selected.length);
+        return await finishWith(report, reportDir, planned.selected.length, htmlCommands(request));
     }
     catch (error) {
         const diagnostic = diagnosticOf(error, request);
@@ -61880,7 +64644,7 @@ async function runSmoke(request, deps) {
             logDiagnostic(deps.logger, diagnostic);
             deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
             const mode = reportBase(request, startedAt, clock, planned).mode;
-            return { report: null, reportPath: null, junitPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
+            return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
         }
         const base = reportBase(request, startedAt, clock, planned);
         let report;
@@ -61892,8 +64656,11 @@ async function runSmoke(request, deps) {
             const bug = diagnosticOf(buildError, request);
             return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock });
         }
-        return await finishWith(report, reportDir, 0);
+        return await finishWith(report, reportDir, 0, htmlCommands(request));
     }
+}
+function htmlCommands(request) {
+    return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
 function logDiagnostic(logger, diagnostic) {
     const log = (line) => (diagnostic.severity === 'error' ? logger.warn(line) : logger.info(line));
@@ -61971,98 +64738,27 @@ const version_TOOL_VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 /**
- * Command-line flags. They mirror the Action's inputs; every problem (unknown flag, missing value, bad value)
- * is reported at once.
+ * Command-line flags, read as the option table (src/options/table.ts) defines them. They mirror the Action's
+ * inputs; every problem (unknown flag, missing value, bad value) is reported at once.
  */
 
 
 
 
-const DEFAULT_CLI_REPORT_DIR = 'smoke-report';
+
 /** The report a rerun reads unless --artifact says otherwise: the one the previous run wrote to --report-dir. */
 const artifactPathFor = (reportDir) => `${reportDir.replace(/[/\\]+$/, '')}/report.json`;
-const DEFAULT_ARTIFACT_PATH = artifactPathFor(DEFAULT_CLI_REPORT_DIR);
-const FLAGS = {
-    'fixtures-dir': { type: 'string' },
-    'base-url': { type: 'string' },
-    serve: { type: 'string' },
-    fixture: { type: 'string', multiple: true },
-    tag: { type: 'string', multiple: true },
-    sample: { type: 'string' },
-    'sample-seed': { type: 'string' },
-    'rerun-failed': { type: 'boolean' },
-    artifact: { type: 'string' },
-    'if-nothing-to-rerun': { type: 'string' },
-    retries: { type: 'string' },
-    concurrency: { type: 'string' },
-    timeout: { type: 'string' },
-    'suite-timeout': { type: 'string' },
-    'browser-path': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    'fail-on-flaky': { type: 'boolean' },
-    'report-dir': { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean', short: 'v' },
-};
-const FLAG_NAMES = {
-    fixturesDir: '--fixtures-dir',
-    baseUrl: '--base-url',
-    serve: '--serve',
-    fixtures: '--fixture',
-    tags: '--tag',
-    sample: '--sample',
-    sampleSeed: '--sample-seed',
-    rerunFailed: '--rerun-failed',
-    ifNothingToRerun: '--if-nothing-to-rerun',
-    retries: '--retries',
-    concurrency: '--concurrency',
-    timeout: '--timeout',
-    suiteTimeout: '--suite-timeout',
-    browserPath: '--browser-path',
-    dryRun: '--dry-run',
-    failOnFlaky: '--fail-on-flaky',
-    reportDir: '--report-dir',
-};
-const USAGE = `Usage: reliability-smoke [options]
-
-Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
-report.json and junit.xml. With --rerun-failed, reruns only the fixtures that failed in a previous report.
-
-Where to test
-  --base-url URL            base for relative fixture URLs (a deployed site)
-  --serve DIR               serve DIR on 127.0.0.1 and use it as the base URL (not with --base-url)
-
-What to run
-  --fixtures-dir DIR        where fixture files are found, recursively (default: fixtures)
-  --fixture ID              a fixture id or glob such as "checkout-*"; repeatable, or comma-separated
-  --tag TAG                 only fixtures with this tag; repeatable
-  --sample N                a deterministic sample of N fixtures
-  --sample-seed SEED        seed for --sample (default: "local")
-  --rerun-failed            rerun only the fixtures that failed (or were never run, after an
-                            interruption) in --artifact; not with --fixture
-  --artifact PATH           report to rerun from (default: report.json in --report-dir,
-                            so ${DEFAULT_ARTIFACT_PATH})
-  --if-nothing-to-rerun X   "error" (default) or "pass" when the report has no failed fixture
-  --dry-run                 write plan.json with what would run; run nothing
-
-How to run
-  --retries N               retries for fixtures that set none (default: 0)
-  --concurrency N           fixtures at once (default: 2)
-  --timeout DURATION        time limit per attempt for fixtures that set none (default: 30s)
-  --suite-timeout DURATION  time limit for the whole suite (default: none)
-  --browser-path PATH       Chrome or Chromium to use
-  --fail-on-flaky           fail the run when a fixture only passed on a retry
-
-Output
-  --report-dir DIR          where report.json, junit.xml and evidence go (default: ${DEFAULT_CLI_REPORT_DIR})
-  --json                    print report.json to stdout; progress and RESULT go to stderr
-  -h, --help                show this help
-  -v, --version             show the version
-
-Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error,
-130 stopped by Ctrl-C (the report is still written).
-`;
+/** node:util parseArgs' description of every flag. */
+const FLAGS = Object.fromEntries(CLI_KEYS.map((key) => {
+    const { kind, cli } = OPTIONS[key];
+    const short = 'short' in cli ? cli.short : undefined;
+    const spec = { type: kind === 'switch' ? 'boolean' : 'string' };
+    if (kind === 'list')
+        spec.multiple = true;
+    if (short)
+        spec.short = short;
+    return [cli.flag, spec];
+}));
 function flagProblems(tokens) {
     const problems = [];
     for (const token of tokens) {
@@ -62085,6 +64781,14 @@ function flagProblems(tokens) {
     }
     return problems;
 }
+/** A flag's value as the option parser takes it. A flag given without its value counts as not given (flagProblems says so). */
+function rawValue(kind, value) {
+    if (kind === 'switch')
+        return value === true ? true : undefined;
+    if (kind === 'list')
+        return (Array.isArray(value) ? value : []).filter((item) => typeof item === 'string').flatMap(parseList);
+    return typeof value === 'string' ? value : undefined;
+}
 function parseCliArgs(argv) {
     const { values, tokens } = (0,external_node_util_.parseArgs)({ args: argv, options: FLAGS, strict: false, allowPositionals: true, tokens: true });
     const problems = flagProblems(tokens ?? []);
@@ -62092,50 +64796,75 @@ function parseCliArgs(argv) {
         return { kind: 'help' };
     if (values.version === true)
         return { kind: 'version' };
-    const text = (name) => {
-        const value = values[name];
-        return typeof value === 'string' ? value : undefined;
-    };
-    const texts = (name) => {
-        const value = values[name];
-        const items = Array.isArray(value) ? value : [];
-        return items.filter((item) => typeof item === 'string').flatMap(parseList);
-    };
-    let options;
-    try {
-        options = parseRunOptions({
-            fixturesDir: text('fixtures-dir'),
-            baseUrl: text('base-url'),
-            serve: text('serve'),
-            fixtures: texts('fixture'),
-            tags: texts('tag'),
-            sample: text('sample'),
-            sampleSeed: text('sample-seed'),
-            rerunFailed: values['rerun-failed'] === true,
-            ifNothingToRerun: text('if-nothing-to-rerun'),
-            retries: text('retries'),
-            concurrency: text('concurrency'),
-            timeout: text('timeout'),
-            suiteTimeout: text('suite-timeout'),
-            browserPath: text('browser-path'),
-            dryRun: values['dry-run'] === true,
-            failOnFlaky: values['fail-on-flaky'] === true,
-            reportDir: text('report-dir'),
-        }, FLAG_NAMES, DEFAULT_CLI_REPORT_DIR);
+    const raw = Object.fromEntries(CLI_KEYS.map((key) => [key, rawValue(OPTIONS[key].kind, values[OPTIONS[key].cli.flag])]));
+    const parsed = parseOptions(CLI_KEYS, raw, FLAG_NAMES);
+    problems.push(...parsed.problems);
+    if (raw.artifactPath?.trim() && parsed.values.rerunFailed === false) {
+        problems.push(`${FLAG_NAMES.artifactPath} only matters with ${FLAG_NAMES.rerunFailed}: add ${FLAG_NAMES.rerunFailed} to rerun the failures it lists.`);
     }
-    catch (error) {
-        if (!(error instanceof UsageError))
-            throw error;
-        problems.push(...error.problems);
-    }
-    if (text('artifact') && values['rerun-failed'] !== true) {
-        problems.push('--artifact only matters with --rerun-failed: add --rerun-failed to rerun the failures it lists.');
-    }
-    if (problems.length > 0 || !options)
-        throw new UsageError(problems);
-    const artifactPath = text('artifact') ?? artifactPathFor(options.reportDir);
-    return { kind: 'run', options, artifactPath, json: values.json === true };
+    const { artifactPath, json, help: _help, version: _version, ...options } = completeOptions({ ...parsed, problems });
+    const reportDir = options.reportDir ?? CLI_REPORT_DIR;
+    return { kind: 'run', options: { ...options, reportDir }, artifactPath: artifactPath ?? artifactPathFor(reportDir), json };
 }
+
+;// CONCATENATED MODULE: ./src/cli/usage.ts
+/**
+ * The --help text, written from the option table: a section per group, a line per flag with its argument, what
+ * it does and its default. The README's flags table says the same in Markdown.
+ */
+
+const WIDTH = 100;
+/** Markdown from the table as a terminal shows it. */
+const plainText = (markdown) => markdown.replaceAll('`', '');
+const cliOf = (key) => OPTIONS[key].cli;
+/** The flag as --help and the README show it: "-h, --help", "--fixture ID". */
+function flagUsage(key) {
+    const { flag, short, value } = cliOf(key);
+    return `${short ? `-${short}, ` : ''}--${flag}${value ? ` ${value}` : ''}`;
+}
+/** What the CLI does when the flag is not given (Markdown), or null when there is nothing to say. */
+function cliDefault(key) {
+    const option = OPTIONS[key];
+    if (option.cli?.default)
+        return option.cli.default;
+    return option.kind === 'switch' || option.default === '' ? null : `\`${option.default}\``;
+}
+function wrap(text, width) {
+    const lines = [];
+    let line = '';
+    for (const word of text.split(' ')) {
+        if (line && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = word;
+        }
+        else {
+            line = line ? `${line} ${word}` : word;
+        }
+    }
+    return [...lines, line];
+}
+/** Where the descriptions start, the same in every section. */
+const column = 2 + Math.max(...CLI_KEYS.map((key) => flagUsage(key).length)) + 3;
+function flagLines(keys) {
+    return keys.flatMap((key) => {
+        const shown = cliDefault(key);
+        const text = plainText(`${cliOf(key).help}${shown ? ` (default: ${shown})` : ''}`);
+        const [first = '', ...rest] = wrap(text, WIDTH - column);
+        return [`  ${flagUsage(key).padEnd(column - 2)}${first}`, ...rest.map((line) => `${' '.repeat(column)}${line}`)];
+    });
+}
+const sections = Object.keys(HELP_GROUPS).map((group) => [HELP_GROUPS[group], ...flagLines(CLI_KEYS.filter((key) => cliOf(key).group === group))].join('\n'));
+const USAGE = `Usage: reliability-smoke [options]
+
+Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
+report.json, junit.xml and report.html. With --rerun-failed, reruns only the fixtures that failed
+in a previous report.
+
+${sections.join('\n\n')}
+
+Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error,
+130 stopped by Ctrl-C (the report is still written).
+`;
 
 ;// CONCATENATED MODULE: ./src/render/terminal.ts
 /**
@@ -62156,7 +64885,7 @@ const STATUS_MARK = {
 };
 /** Most failures listed in the summary; the rest are in report.json. */
 const MAX_SUMMARY_FAILURES = 50;
-const MAX_LISTED_IDS = 20;
+const terminal_MAX_LISTED_IDS = 20;
 /** One line for a fixture that just reached its final status. */
 function formatFixtureLine(fixture) {
     const result = 'fixture' in fixture ? fixtureResultOf(fixture) : fixture;
@@ -62194,6 +64923,7 @@ function formatSummary(view) {
         flakySection(view),
         warningsSection(view),
         nextSection(view),
+        htmlReportSection(view),
     ];
     const body = sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n'));
     return [...body, `RESULT: ${view.verdict}`].join('\n\n');
@@ -62308,12 +65038,23 @@ function nextSection(view) {
     lines.push(`  $ ${escapeLine(next.cli.fixtures)}`);
     return lines;
 }
+/** The last thing before the verdict: where to look at the failures in a browser. */
+function htmlReportSection(view) {
+    const html = view.report.html;
+    if (!html)
+        return [];
+    const artifact = view.report.artifact;
+    if (!artifact)
+        return [`HTML report: ${escapeLine(html)}`];
+    const url = artifact.url ? ` ${escapeLine(artifact.url)}` : '';
+    return [`HTML report: report.html in the artifact ${escapeLine(artifact.name)}${url} (on this runner: ${escapeLine(html)})`];
+}
 function attemptsText(count) {
     return `${count} ${count === 1 ? 'attempt' : 'attempts'}`;
 }
 function terminal_idList(ids) {
-    const shown = ids.slice(0, MAX_LISTED_IDS).map(escapeLine).join(', ');
-    return ids.length > MAX_LISTED_IDS ? `${shown} … and ${ids.length - MAX_LISTED_IDS} more` : shown;
+    const shown = ids.slice(0, terminal_MAX_LISTED_IDS).map(escapeLine).join(', ');
+    return ids.length > terminal_MAX_LISTED_IDS ? `${shown} … and ${ids.length - terminal_MAX_LISTED_IDS} more` : shown;
 }
 /** An evidence path (relative to the report folder) as the reader can find it: inside the report folder. */
 function terminal_evidencePath(view, path) {
@@ -62332,6 +65073,7 @@ function reportPointer(view) {
  * summary; the last line is `RESULT: pass` or `RESULT: fail`. Exit codes: 0 pass, 1 fixtures failed, 2 usage,
  * configuration or preflight error.
  */
+
 
 
 
@@ -62377,17 +65119,17 @@ function localRunContext(cwd) {
 function contextArgs(options) {
     const args = siteArgs(options);
     if (options.browserPath)
-        args.push('--browser-path', options.browserPath);
-    if (options.retries !== Number(OPTION_DEFAULTS.retries))
-        args.push('--retries', String(options.retries));
-    if (options.timeoutMs !== parseDuration(OPTION_DEFAULTS.timeout))
-        args.push('--timeout', `${options.timeoutMs}ms`);
+        args.push(FLAG_NAMES.browserPath, options.browserPath);
+    if (options.retries !== RUN_OPTION_DEFAULTS.retries)
+        args.push(FLAG_NAMES.retries, String(options.retries));
+    if (options.timeoutMs !== RUN_OPTION_DEFAULTS.timeoutMs)
+        args.push(FLAG_NAMES.timeoutMs, `${options.timeoutMs}ms`);
     if (options.suiteTimeoutMs !== null)
-        args.push('--suite-timeout', `${options.suiteTimeoutMs}ms`);
+        args.push(FLAG_NAMES.suiteTimeoutMs, `${options.suiteTimeoutMs}ms`);
     if (options.failOnFlaky)
-        args.push('--fail-on-flaky');
-    if (options.reportDir !== DEFAULT_CLI_REPORT_DIR)
-        args.push('--report-dir', options.reportDir);
+        args.push(FLAG_NAMES.failOnFlaky);
+    if (options.reportDir !== CLI_REPORT_DIR)
+        args.push(FLAG_NAMES.reportDir, options.reportDir);
     return args;
 }
 function cliLogger(io) {
@@ -62481,6 +65223,7 @@ async function printOutcome(outcome, print) {
     const view = summaryViewOf(outcome.report, {
         reportDir: outcome.reportPath ? external_node_path_default().dirname(outcome.reportPath) : null,
         reportPath: outcome.reportPath,
+        htmlPath: outcome.htmlPath,
         commandArgs: print.commandArgs,
         // The next rerun reads the report this run just wrote, which is where --artifact points by default.
         cliArtifactPath: null,

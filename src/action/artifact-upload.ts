@@ -31,7 +31,7 @@ export interface ArtifactFiles {
  * source run's artifact. Null when the run wrote nothing (a dry run that stopped before planning).
  */
 export function artifactFilesOf(outcome: SmokeOutcome): ArtifactFiles | null {
-  const own = [outcome.reportPath, outcome.junitPath, outcome.planPath].filter((file): file is string => file !== null);
+  const own = [outcome.reportPath, outcome.junitPath, outcome.htmlPath, outcome.planPath].filter((file): file is string => file !== null);
   const first = own[0];
   if (first === undefined) return null;
   const rootDirectory = path.dirname(first);

@@ -9,7 +9,7 @@ import { DefaultArtifactClient } from '@actions/artifact';
 import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
 import { preflightDiagnostic } from '../report/stops.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
-import { UsageError } from '../options.ts';
+import { UsageError } from '../options/parse.ts';
 import { formatFixtureLine } from '../render/terminal.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
@@ -17,7 +17,7 @@ import { type ActionContext, readActionContext } from './context.ts';
 import { type ActionInputs, defaultActionReportDir, getInputs, runnerTemp, usableArtifactPrefix } from './inputs.ts';
 import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo } from './io.ts';
 import { Inputs } from './names.ts';
-import { publish } from './publish.ts';
+import { dispatchRef, publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
 import { createRerunSourceFinder } from '../rerun/artifact-source.ts';
 import { writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/stopped-run.ts';
@@ -118,6 +118,7 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
       commandArgs: siteArgs(inputs),
       fullRunHint: FULL_RUN_HINT,
       carryOverWhenShaUnknown: false,
+      dispatchRef: dispatchRef(context),
       ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, { env: io.env, tempDir: runnerTemp(io.env) }) : {}),
     },
     {

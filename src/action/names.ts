@@ -1,30 +1,21 @@
-/** Input and output names, spelled exactly as in action.yml. A test keeps the two in step. */
+/**
+ * Input and output names, spelled exactly as in action.yml; a test keeps the two in step. The inputs come from
+ * the option table (src/options/table.ts), under upload-artifact style names: Inputs.FixturesDir is "fixtures-dir".
+ */
+import { ACTION_KEYS, INPUT_NAMES, type InputName } from '../options/table.ts';
 
-export const Inputs = {
-  FixturesDir: 'fixtures-dir',
-  BaseUrl: 'base-url',
-  Serve: 'serve',
-  Fixtures: 'fixtures',
-  Tags: 'tags',
-  Sample: 'sample',
-  SampleSeed: 'sample-seed',
-  RerunFailed: 'rerun-failed',
-  ArtifactRunId: 'artifact-run-id',
-  ArtifactName: 'artifact-name',
-  IfNothingToRerun: 'if-nothing-to-rerun',
-  Retries: 'retries',
-  Concurrency: 'concurrency',
-  Timeout: 'timeout',
-  SuiteTimeout: 'suite-timeout',
-  BrowserPath: 'browser-path',
-  DryRun: 'dry-run',
-  FailOnFlaky: 'fail-on-flaky',
-  GithubToken: 'github-token',
-  CheckName: 'check-name',
-  ReportDir: 'report-dir',
-  RetentionDays: 'retention-days',
-  ReportOnly: 'report-only',
-} as const;
+/** "fixtures-dir" → "FixturesDir". */
+type ConstantName<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Capitalize<Head>}${ConstantName<Tail>}` : Capitalize<S>;
+
+const constantName = (input: string): string =>
+  input
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+
+export const Inputs = Object.fromEntries(ACTION_KEYS.map((key) => [constantName(INPUT_NAMES[key]), INPUT_NAMES[key]])) as {
+  readonly [N in InputName as ConstantName<N>]: N;
+};
 
 export const Outputs = {
   Result: 'result',

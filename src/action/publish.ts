@@ -34,7 +34,7 @@ export interface Publication {
  * The ref a `gh workflow run` rerun dispatches on: the branch under test. A pull request's merge ref cannot be
  * dispatched, so its head branch is used, unless that branch lives in a fork.
  */
-function dispatchRef(context: ActionContext): string | null {
+export function dispatchRef(context: ActionContext): string | null {
   const sameRepository = context.headRepository?.toLowerCase() === context.repository?.toLowerCase();
   return context.branch && sameRepository ? `refs/heads/${context.branch}` : null;
 }
@@ -60,6 +60,7 @@ export async function publish(io: CountingIo, publication: Publication): Promise
         // Evidence is shown relative to the report folder, which is also the artifact's root.
         reportDir: null,
         reportPath: outcome.reportPath,
+        htmlPath: outcome.htmlPath,
         // Only an artifact that exists may be pointed at; after a failed upload the report is only on the runner.
         artifact: artifact?.id ? { name: artifact.name, url: artifact.url } : null,
         commandArgs: publication.commandArgs ?? (inputs ? siteArgs(inputs) : []),

@@ -25,6 +25,7 @@ export async function reportOnly(io: CountingIo, context: ActionContext, inputs:
       report,
       reportPath: null,
       junitPath: null,
+      htmlPath: null,
       planPath: null,
       plan: null,
       selectedCount: report.selection.selected.length,

@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
-import { parseDuration } from '../fixtures/duration.ts';
-import { OPTION_DEFAULTS, type RunOptions, UsageError } from '../options.ts';
+import { RUN_OPTION_DEFAULTS as DEFAULTS, type RunOptions, UsageError } from '../options/parse.ts';
+import { CLI_REPORT_DIR, FLAG_NAMES as FLAG } from '../options/table.ts';
 import { fixtureResultOf } from '../report/build.ts';
 import { markRecovered } from '../rerun/carry-over.ts';
 import { siteArgs } from '../report/commands.ts';
@@ -17,7 +17,8 @@ import type { AcquiredSource, FallbackContext } from '../rerun/diagnostics.ts';
 import type { FixtureRun } from '../report/build.ts';
 import { acquireFromFile } from '../rerun/file-source.ts';
 import { TOOL_VERSION } from '../version.ts';
-import { DEFAULT_CLI_REPORT_DIR, parseCliArgs, USAGE } from './args.ts';
+import { parseCliArgs } from './args.ts';
+import { USAGE } from './usage.ts';
 import { formatFixtureLine, formatSummary } from '../render/terminal.ts';
 import type { Logger } from '../common/types.ts';
 import { escapeLine } from '../common/text.ts';
@@ -61,12 +62,12 @@ export function localRunContext(cwd: string): RunContext {
  */
 function contextArgs(options: RunOptions): string[] {
   const args = siteArgs(options);
-  if (options.browserPath) args.push('--browser-path', options.browserPath);
-  if (options.retries !== Number(OPTION_DEFAULTS.retries)) args.push('--retries', String(options.retries));
-  if (options.timeoutMs !== parseDuration(OPTION_DEFAULTS.timeout)) args.push('--timeout', `${options.timeoutMs}ms`);
-  if (options.suiteTimeoutMs !== null) args.push('--suite-timeout', `${options.suiteTimeoutMs}ms`);
-  if (options.failOnFlaky) args.push('--fail-on-flaky');
-  if (options.reportDir !== DEFAULT_CLI_REPORT_DIR) args.push('--report-dir', options.reportDir);
+  if (options.browserPath) args.push(FLAG.browserPath, options.browserPath);
+  if (options.retries !== DEFAULTS.retries) args.push(FLAG.retries, String(options.retries));
+  if (options.timeoutMs !== DEFAULTS.timeoutMs) args.push(FLAG.timeoutMs, `${options.timeoutMs}ms`);
+  if (options.suiteTimeoutMs !== null) args.push(FLAG.suiteTimeoutMs, `${options.suiteTimeoutMs}ms`);
+  if (options.failOnFlaky) args.push(FLAG.failOnFlaky);
+  if (options.reportDir !== CLI_REPORT_DIR) args.push(FLAG.reportDir, options.reportDir);
   return args;
 }
 
@@ -164,6 +165,7 @@ async function printOutcome(
   const view = summaryViewOf(outcome.report, {
     reportDir: outcome.reportPath ? path.dirname(outcome.reportPath) : null,
     reportPath: outcome.reportPath,
+    htmlPath: outcome.htmlPath,
     commandArgs: print.commandArgs,
     // The next rerun reads the report this run just wrote, which is where --artifact points by default.
     cliArtifactPath: null,

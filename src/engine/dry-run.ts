@@ -28,7 +28,7 @@ export async function writeDryRun(request: SmokeRequest, planned: Planned, repor
     ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
   });
   const planPath = await writePlan(reportDir, plan);
-  return { report: null, reportPath: null, junitPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
+  return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
 }
 
 /** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */

@@ -3,10 +3,12 @@
  * of the engine, stopped or finished, ends here.
  */
 import path from 'node:path';
+import { renderHtmlReport } from '../render/html.ts';
 import { renderJunit } from '../render/junit.ts';
-import { JUNIT_FILE, writeAtomically, writeReport } from '../report/write.ts';
+import { summaryViewOf, type SummaryViewOptions } from '../render/view.ts';
+import { HTML_FILE, JUNIT_FILE, writeAtomically, writeReport } from '../report/write.ts';
 import type { Mode, PreflightDiagnostic, Report } from '../report/schema.ts';
-import type { RunOptions } from '../options.ts';
+import type { RunOptions } from '../options/parse.ts';
 import type { SmokeOutcome } from './request.ts';
 
 /** The mode a run has before selection decides it (and when it never gets that far). */
@@ -31,12 +33,23 @@ export function resultOf(outcome: SmokeOutcome): 'pass' | 'fail' {
   return outcome.exitCode === 0 ? 'pass' : 'fail';
 }
 
-/** Writes report.json, then the files rendered from it (junit.xml), and returns the outcome. */
-export async function finishWith(report: Report, reportDir: string, selectedCount: number): Promise<SmokeOutcome> {
+/** What report.html's copy-paste commands repeat; a stopped run's diagnostic carries its own commands. */
+export type HtmlCommandOptions = Pick<SummaryViewOptions, 'commandArgs' | 'dispatchRef'>;
+
+/** Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. */
+export async function finishWith(
+  report: Report,
+  reportDir: string,
+  selectedCount: number,
+  commands: HtmlCommandOptions = {},
+): Promise<SmokeOutcome> {
   const reportPath = await writeReport(reportDir, report);
   const junitPath = path.join(reportDir, JUNIT_FILE);
   await writeAtomically(junitPath, renderJunit(report));
+  const htmlPath = path.join(reportDir, HTML_FILE);
+  // Evidence links in the page are relative to the report folder, which is also the artifact's root.
+  await writeAtomically(htmlPath, renderHtmlReport(report, summaryViewOf(report, { ...commands, reportDir: null, cliArtifactPath: null })));
   const exitCode = exitCodeOf(report);
-  return { report, reportPath, junitPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
+  return { report, reportPath, junitPath, htmlPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
 }
 

@@ -6,7 +6,7 @@ import { relativeUrlFields } from '../fixtures/urls.ts';
 import { loadFixtures } from '../fixtures/load.ts';
 import { formatProblem } from '../fixtures/problems.ts';
 import type { LoadedFixture } from '../fixtures/schema.ts';
-import type { RunOptions } from '../options.ts';
+import type { RunOptions } from '../options/parse.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
 import { type SelectionInfo } from '../report/build.ts';
 import type { AcquiredSource, FallbackContext } from '../rerun/diagnostics.ts';

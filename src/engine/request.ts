@@ -1,6 +1,6 @@
 /** What the engine takes and gives back; the CLI and the Action build the request and read the outcome. */
 import type { LoadedFixture } from '../fixtures/schema.ts';
-import type { RunOptions } from '../options.ts';
+import type { RunOptions } from '../options/parse.ts';
 import type { SelectionInfo, FixtureRun } from '../report/build.ts';
 import type { Plan } from '../report/plan.ts';
 import type { Mode, Report, RunContext } from '../report/schema.ts';
@@ -24,6 +24,11 @@ export interface SmokeRequest {
   fullRunHint: string;
   /** The CLI carries results over when either commit is unknown (a local run outside git); the Action does not. */
   carryOverWhenShaUnknown: boolean;
+  /**
+   * The ref the report's `gh workflow run` rerun command dispatches on, when it is not the run's own ref (see
+   * SummaryViewOptions.dispatchRef). Omitted: the run's ref.
+   */
+  dispatchRef?: string | null;
 }
 
 export interface SmokeDeps {
@@ -44,6 +49,8 @@ export interface SmokeOutcome {
   report: Report | null;
   reportPath: string | null;
   junitPath: string | null;
+  /** report.html beside report.json; null when no report was written. */
+  htmlPath: string | null;
   planPath: string | null;
   /** The plan a dry run wrote to planPath, so nothing needs to read it back; null for every other run. */
   plan: Plan | null;

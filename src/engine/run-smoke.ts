@@ -24,7 +24,7 @@ import {
   selectionInfoOf,
 } from './prepare.ts';
 import { ensureWritableReportDir, reportStoppedRun } from './stopped-run.ts';
-import { diagnosticExitCode, finishWith, modeOf } from './outcome.ts';
+import { diagnosticExitCode, finishWith, type HtmlCommandOptions, modeOf } from './outcome.ts';
 import type { Planned, SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
 
 export type { SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
@@ -48,7 +48,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     if (options.dryRun) return await writeDryRun(request, planned, reportDir, clock);
     const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
     const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
-    return await finishWith(report, reportDir, planned.selected.length);
+    return await finishWith(report, reportDir, planned.selected.length, htmlCommands(request));
   } catch (error) {
     const diagnostic = diagnosticOf(error, request);
     if (options.dryRun) {
@@ -56,7 +56,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
       logDiagnostic(deps.logger, diagnostic);
       deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
       const mode = reportBase(request, startedAt, clock, planned).mode;
-      return { report: null, reportPath: null, junitPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
+      return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
     }
     const base = reportBase(request, startedAt, clock, planned);
     let report: Report;
@@ -67,8 +67,12 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
       const bug = diagnosticOf(buildError, request);
       return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock });
     }
-    return await finishWith(report, reportDir, 0);
+    return await finishWith(report, reportDir, 0, htmlCommands(request));
   }
+}
+
+function htmlCommands(request: SmokeRequest): HtmlCommandOptions {
+  return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
 
 function logDiagnostic(logger: Logger, diagnostic: PreflightDiagnostic): void {

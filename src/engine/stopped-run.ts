@@ -6,8 +6,7 @@
 import fs from 'node:fs';
 import { access, constants, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDuration } from '../fixtures/duration.ts';
-import { OPTION_DEFAULTS } from '../options.ts';
+import { RUN_OPTION_DEFAULTS as DEFAULTS } from '../options/parse.ts';
 import { buildPreflightReport } from '../report/build.ts';
 import type { Mode, PreflightDiagnostic, RunContext } from '../report/schema.ts';
 import { preflightDiagnostic } from '../report/stops.ts';
@@ -55,13 +54,13 @@ export async function reportStoppedRun(params: {
     durationMs: 0,
     baseUrl: null,
     options: {
-      retries: Number(OPTION_DEFAULTS.retries),
-      concurrency: Number(OPTION_DEFAULTS.concurrency),
-      timeoutMs: parseDuration(OPTION_DEFAULTS.timeout) ?? 30_000,
-      suiteTimeoutMs: null,
-      failOnFlaky: false,
+      retries: DEFAULTS.retries,
+      concurrency: DEFAULTS.concurrency,
+      timeoutMs: DEFAULTS.timeoutMs,
+      suiteTimeoutMs: DEFAULTS.suiteTimeoutMs,
+      failOnFlaky: DEFAULTS.failOnFlaky,
     },
-    selection: { fixturesDir: OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
+    selection: { fixturesDir: DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
     diagnostic: params.diagnostic,
   });
   return finishWith(report, params.reportDir, 0);

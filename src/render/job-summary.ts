@@ -55,10 +55,22 @@ function headerSection(view: SummaryView): Section {
     ? '**No fixture ran.**'
     : `**${c.total} ${plural(c.total, 'fixture')}**: ${counts.join(' · ')}`;
   const head = [`## ${icon} ${md(view.tool.name)}: ${view.verdict}`, '', tally, '', about.join(' · ')];
+  const html = htmlReportLine(view);
+  if (html) head.push('', html);
   if (view.interrupted) {
     head.push('', `**Interrupted** (\`${view.interrupted.reason}\`): ${mdLines(view.interrupted.message)}`);
   }
   return { essential: true, head };
+}
+
+/** Where to look at the failures: report.html in the uploaded artifact (a summary cannot show screenshots). */
+function htmlReportLine(view: SummaryView): string | null {
+  const artifact = view.report.artifact;
+  if (!view.report.html || !artifact) return null;
+  const what = view.preflight
+    ? 'why the run stopped and what to run instead'
+    : 'every fixture, and for each failure its screenshot, console lines and failed requests';
+  return `📄 The artifact ${link(artifact.name, artifact.url)} holds \`report.html\`: ${what}. Download it, unzip it and open \`report.html\`.`;
 }
 
 function preflightSection(view: SummaryView): Section | null {

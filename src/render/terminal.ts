@@ -55,6 +55,7 @@ export function formatSummary(view: SummaryView): string {
     flakySection(view),
     warningsSection(view),
     nextSection(view),
+    htmlReportSection(view),
   ];
   const body = sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n'));
   return [...body, `RESULT: ${view.verdict}`].join('\n\n');
@@ -163,6 +164,16 @@ function nextSection(view: SummaryView): string[] {
   if (next.cli.rerunFailed) lines.push(`  $ ${escapeLine(next.cli.rerunFailed)}`);
   lines.push(`  $ ${escapeLine(next.cli.fixtures)}`);
   return lines;
+}
+
+/** The last thing before the verdict: where to look at the failures in a browser. */
+function htmlReportSection(view: SummaryView): string[] {
+  const html = view.report.html;
+  if (!html) return [];
+  const artifact = view.report.artifact;
+  if (!artifact) return [`HTML report: ${escapeLine(html)}`];
+  const url = artifact.url ? ` ${escapeLine(artifact.url)}` : '';
+  return [`HTML report: report.html in the artifact ${escapeLine(artifact.name)}${url} (on this runner: ${escapeLine(html)})`];
 }
 
 function attemptsText(count: number): string {

@@ -100,13 +100,15 @@ export interface SummaryView {
   interrupted: Report['interrupted'];
   warnings: string[];
   next: NextAttempt | null;
-  /** Where the full report is, for "see the report" pointers. */
-  report: { dir: string | null; path: string | null; artifact: { name: string; url: string | null } | null };
+  /** Where the full report is, for "see the report" pointers; `html` is report.html's path, when it was written. */
+  report: { dir: string | null; path: string | null; html: string | null; artifact: { name: string; url: string | null } | null };
 }
 
 export interface SummaryViewOptions {
   reportDir?: string | null;
   reportPath?: string | null;
+  /** report.html, when the run wrote one. */
+  htmlPath?: string | null;
   artifact?: { name: string; url: string | null } | null;
   /** CLI arguments to repeat in the next-attempt commands (fixtures dir, base URL…), without any selection. */
   commandArgs?: readonly string[];
@@ -137,7 +139,12 @@ export function summaryViewOf(report: Report, options: SummaryViewOptions = {}):
     interrupted: report.interrupted,
     warnings: report.warnings,
     next: report.preflight ? null : nextAttemptOf(report, options),
-    report: { dir: options.reportDir ?? null, path: options.reportPath ?? null, artifact: options.artifact ?? null },
+    report: {
+      dir: options.reportDir ?? null,
+      path: options.reportPath ?? null,
+      html: options.htmlPath ?? null,
+      artifact: options.artifact ?? null,
+    },
   };
 }
 

@@ -2,7 +2,8 @@
  * The copy-paste commands we print for the next attempt (preflight fallbacks, "rerun the failures"). They are
  * built in one place so the terminal, the job summary and the report's preflight fallback never disagree.
  */
-import { OPTION_DEFAULTS, type RunOptions } from '../options.ts';
+import { RUN_OPTION_DEFAULTS, type RunOptions } from '../options/parse.ts';
+import { FLAG_NAMES as FLAG } from '../options/table.ts';
 
 export const CLI_COMMAND = 'npx reliability-smoke';
 
@@ -12,9 +13,9 @@ export const FULL_RUN_HINT = 'To run the whole suite instead, run the workflow w
 /** The flags that point a pasted command at the same fixtures and the same site. */
 export function siteArgs(options: Pick<RunOptions, 'fixturesDir' | 'baseUrl' | 'serveDir'>): string[] {
   const args: string[] = [];
-  if (options.fixturesDir !== OPTION_DEFAULTS.fixturesDir) args.push('--fixtures-dir', options.fixturesDir);
-  if (options.baseUrl) args.push('--base-url', options.baseUrl);
-  if (options.serveDir) args.push('--serve', options.serveDir);
+  if (options.fixturesDir !== RUN_OPTION_DEFAULTS.fixturesDir) args.push(FLAG.fixturesDir, options.fixturesDir);
+  if (options.baseUrl) args.push(FLAG.baseUrl, options.baseUrl);
+  if (options.serveDir) args.push(FLAG.serveDir, options.serveDir);
   return args;
 }
 
@@ -36,7 +37,7 @@ function command(args: readonly string[]): string {
 /** `npx reliability-smoke [base args] --fixture a --fixture b`; a placeholder when no id is known. */
 export function fixturesCommand(ids: readonly string[], baseArgs: readonly string[] = []): string {
   const selection =
-    ids.length > 0 ? ids.flatMap((id) => ['--fixture', shellQuote(id)]) : ['--fixture', FIXTURE_ID_PLACEHOLDER];
+    ids.length > 0 ? ids.flatMap((id) => [FLAG.patterns, shellQuote(id)]) : [FLAG.patterns, FIXTURE_ID_PLACEHOLDER];
   return [command(baseArgs), ...selection].join(' ');
 }
 
@@ -52,8 +53,8 @@ export function fullRunCommand(baseArgs: readonly string[] = []): string {
 
 /** `npx reliability-smoke [base args] --rerun-failed [--artifact PATH]`. */
 export function rerunFailedCommand(baseArgs: readonly string[] = [], artifactPath: string | null = null): string {
-  const artifact = artifactPath === null ? [] : ['--artifact', artifactPath];
-  return command([...baseArgs, '--rerun-failed', ...artifact]);
+  const artifact = artifactPath === null ? [] : [FLAG.artifactPath, artifactPath];
+  return command([...baseArgs, FLAG.rerunFailed, ...artifact]);
 }
 
 export interface WorkflowTarget {

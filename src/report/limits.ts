@@ -13,6 +13,9 @@ export const REPORT_LIMITS = {
   maxMessageChars: 16_000,
   maxShortTextChars: 2_000,
   maxListItems: 1_000,
+  /** Console lines and failed requests a failed attempt keeps in report.json, each; its .log keeps up to 500. */
+  maxPageLogEntries: 20,
+  maxPageLogTextChars: 500,
 } as const;
 
 /** Cuts text to a limit, saying how much was cut, so a truncated message is never mistaken for a whole one. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { FIXTURE_ID_PATTERN } from '../fixtures/schema.ts';
 import { REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
+import { STOP_CODE_LIST } from './stop-codes.ts';
 
 export const SCHEMA_VERSION = 1;
 export const TOOL_NAME = 'reliability-smoke';
@@ -24,10 +25,12 @@ const Count = z.number().int().nonnegative();
 const FixtureId = z.string().regex(FIXTURE_ID_PATTERN).max(200);
 
 /** Evidence paths are relative to the report folder and may not climb out of it. */
+export const EVIDENCE_PATH_PATTERN = /^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/;
+
 const EvidencePath = z
   .string()
   .max(500)
-  .regex(/^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/, {
+  .regex(EVIDENCE_PATH_PATTERN, {
     message: 'must be failures/<fixture-id>/attempt-<n>.png|html|log',
   })
   .nullable();
@@ -39,6 +42,46 @@ export const AttemptError = z.object({
   message: Message,
 });
 
+const PageLogText = z.string().max(L.maxPageLogTextChars);
+/** Why an entry does not count against the fixture (a request the browser made by itself…), or null when it counts. */
+const NotCounted = Text.nullable();
+
+/**
+ * What the page logged during a failed attempt, in the order it happened: enough to see at a glance why the page
+ * broke (HTML report, carried-over and merged results) without the attempt's .log file, which keeps everything.
+ */
+export const PageLog = z.object({
+  /** console.* messages, and uncaught page errors with type "uncaught". Errors are kept before other messages. */
+  console: z
+    .array(
+      z.object({
+        atMs: Millis,
+        type: z.string().max(32),
+        text: PageLogText,
+        /** "url:line:column" of the code that logged it, when known. */
+        location: PageLogText.nullable(),
+        ignored: NotCounted,
+      }),
+    )
+    .max(L.maxPageLogEntries),
+  /** Requests that failed at the network level or answered with an HTTP error (the main document's aside). */
+  failedRequests: z
+    .array(
+      z.object({
+        atMs: Millis,
+        method: z.string().max(32),
+        url: PageLogText,
+        resourceType: z.string().max(32),
+        /** "net::ERR_CONNECTION_REFUSED" or "HTTP 404 Not Found". */
+        failure: PageLogText,
+        ignored: NotCounted,
+      }),
+    )
+    .max(L.maxPageLogEntries),
+  /** Entries left out for the limits; the attempt's .log keeps up to 500 of each kind. */
+  omitted: Count,
+});
+
 export const Attempt = z.object({
   attempt: z.number().int().min(1),
   status: z.enum(['passed', 'failed']),
@@ -46,6 +89,8 @@ export const Attempt = z.object({
   durationMs: Millis,
   error: AttemptError.nullable(),
   evidence: z.object({ screenshot: EvidencePath, html: EvidencePath, log: EvidencePath }).nullable(),
+  /** Failed attempts only; absent in reports written before it was recorded, and when the attempt was cut off (browser gone). */
+  pageLog: PageLog.optional(),
 });
 
 export const CarriedOverFrom = z.object({
@@ -98,7 +143,8 @@ export const RerunSource = z.object({
 });
 
 export const PreflightDiagnostic = z.object({
-  code: z.string().regex(/^[a-z][a-z-]*$/).max(64),
+  /** What stopped the run: one of the stop codes (stop-codes.ts), each documented in the README. */
+  code: z.enum(STOP_CODE_LIST),
   /** "error" stops the run and fails it; "notice" stops the run without failing it (if-nothing-to-rerun: pass). */
   severity: z.enum(['error', 'notice']),
   message: Message,
@@ -198,6 +244,7 @@ export const Report = z
 export type FailureKind = z.infer<typeof FailureKind>;
 export type AttemptError = z.infer<typeof AttemptError>;
 export type Attempt = z.infer<typeof Attempt>;
+export type PageLog = z.infer<typeof PageLog>;
 export type FixtureResult = z.infer<typeof FixtureResult>;
 export type FixtureStatus = FixtureResult['status'];
 export type RerunSource = z.infer<typeof RerunSource>;

@@ -5,6 +5,7 @@
 import { fixturesCommand, fixturesInputValue, fullRunCommand } from './commands.ts';
 import { boundedList, clip, REPORT_LIMITS as L } from './limits.ts';
 import type { PreflightDiagnostic } from './schema.ts';
+import type { StopCode } from './stop-codes.ts';
 
 export class PreflightError extends Error {
   readonly diagnostic: PreflightDiagnostic;
@@ -16,8 +17,8 @@ export class PreflightError extends Error {
 }
 
 export interface PreflightDiagnosticInput {
-  /** What it is, e.g. "no-artifact", "artifact-expired", "permission-denied", "not-json", "nothing-to-rerun". */
-  code: string;
+  /** What stopped the run; the stop-code table says what it means and what to do. */
+  code: StopCode;
   severity?: PreflightDiagnostic['severity'];
   message: string;
   problems?: readonly string[];

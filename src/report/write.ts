@@ -11,6 +11,7 @@ import type { Report } from './schema.ts';
 
 export const REPORT_FILE = 'report.json';
 export const JUNIT_FILE = 'junit.xml';
+export const HTML_FILE = 'report.html';
 export const PLAN_FILE = 'plan.json';
 
 /** Writes report.json into `reportDir` (created if needed), refusing one that does not match its own schema. */

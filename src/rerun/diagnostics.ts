@@ -5,6 +5,7 @@
 import type { SourceOrigin } from './carry-over.ts';
 import { KNOWN_SCHEMA_VERSIONS, type ReportReadError } from './source-report.ts';
 import type { PreflightDiagnostic, Report } from '../report/schema.ts';
+import type { StopCode } from '../report/stop-codes.ts';
 import { preflightDiagnostic } from '../report/stops.ts';
 
 /** A validated source report and where it came from. */
@@ -20,7 +21,7 @@ export interface FallbackContext {
   fullRunHint: string;
 }
 
-const READ_FAILURE_CODES: Record<ReportReadError['kind'], string> = {
+const READ_FAILURE_CODES: Record<ReportReadError['kind'], StopCode> = {
   missing: 'report-missing',
   unreadable: 'report-unreadable',
   'too-large': 'too-large',
@@ -117,12 +118,16 @@ export function fallbackGuidance(fallback: FallbackContext): string[] {
 // What to tell the user when the Action cannot find or fetch the report to rerun.
 
 /** The ways looking for the previous run's smoke artifact can fail. */
-export const DISCOVERY_CODES = ['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error'] as const;
+export const DISCOVERY_CODES = ['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error'] as const satisfies readonly StopCode[];
 export type DiscoveryCode = (typeof DISCOVERY_CODES)[number];
 
 const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
 
-const GUIDANCE: Record<DiscoveryCode | 'download-failed' | 'digest-mismatch' | 'token-missing' | 'ghes-not-supported' | 'too-large' | 'report-missing', string[]> = {
+/**
+ * The guidance of each way fetching the rerun source can fail, longer than the README's one line where it helps
+ * (the permissions: block to paste). Its keys are the codes such a failure may carry.
+ */
+const GUIDANCE = {
   'no-earlier-run': [
     'rerun-failed needs an earlier completed run of this workflow on this branch that uploaded a smoke artifact.',
     'Run the suite in full first, or set artifact-run-id to the run you want to rerun.',
@@ -152,7 +157,7 @@ const GUIDANCE: Record<DiscoveryCode | 'download-failed' | 'digest-mismatch' | '
   ],
   'too-large': ['The artifact is far larger than any smoke report; check artifact-name, or set artifact-run-id to the right run.'],
   'report-missing': ['The artifact holds no report.json. Check artifact-name, or set artifact-run-id to a run that ran the suite.'],
-};
+} as const satisfies Record<DiscoveryCode, readonly string[]> & Partial<Record<StopCode, readonly string[]>>;
 
 export type RerunFailureCode = keyof typeof GUIDANCE;
 

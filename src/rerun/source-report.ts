@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
+import { jsonSyntaxError, MAX_JSON_NESTING, tooDeepAt } from '../common/json-text.ts';
 import { countLines, positionAt } from '../fixtures/locate.ts';
-import { jsonErrorOffset, v8Reason } from '../json-syntax.ts';
 import { REPORT_LIMITS } from '../report/limits.ts';
 import { jsonPath, Report, SCHEMA_VERSION, TOOL_NAME } from '../report/schema.ts';
 
@@ -70,8 +70,10 @@ export async function readReportFile(path: string, label: string = path): Promis
 /** Validates report bytes that were obtained some other way (for example from an artifact). */
 export function parseReportBytes(bytes: Uint8Array, source = 'report.json'): ReadReport {
   if (bytes.byteLength > REPORT_LIMITS.maxReportBytes) throw tooLarge(source, bytes.byteLength);
-  const value = parseJson(decodeUtf8(bytes, source), source);
+  const text = decodeUtf8(bytes, source);
+  const value = parseJson(text, source);
   checkSchemaVersion(value, source);
+  checkNesting(text, source);
   const parsed = Report.safeParse(value);
   if (!parsed.success) throw schemaInvalid(source, parsed.error.issues);
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -127,9 +129,8 @@ function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    const offset = jsonErrorOffset(text);
-    const at = offset < 0 ? 'position unknown' : describeOffset(text, offset);
-    const reason = v8Reason(error instanceof Error ? error.message : String(error));
+    const { reason, offset } = jsonSyntaxError(text, error);
+    const at = offset === null ? 'position unknown' : describeOffset(text, offset);
     throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${reason} (${at}).`);
   }
 }
@@ -140,10 +141,19 @@ function describeOffset(text: string, offset: number): string {
   return `line ${line}, column ${column}, character ${offset}`;
 }
 
+/** JSON.parse reads any depth; the schema check after it recurses once per level, so deeper text stops here. */
+function checkNesting(text: string, source: string): void {
+  const offset = tooDeepAt(text);
+  if (offset < 0) return;
+  const found = `nested deeper than ${MAX_JSON_NESTING} levels (from ${describeOffset(text, offset)})`;
+  const message = `${source} is not a ${TOOL_NAME} report: it is ${found}, and a report never is.`;
+  throw new ReportReadError('schema-invalid', source, message, [`$: ${found}`]);
+}
+
 /** Checked before the schema, so a newer report gets "unknown version", not a pile of field errors. */
 function checkSchemaVersion(value: unknown, source: string): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const found = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
+    const found = kindOf(value);
     const message = `${source} is not a ${TOOL_NAME} report: it holds ${found}, not an object.`;
     throw new ReportReadError('schema-invalid', source, message, [`$: expected an object, found ${found}`]);
   }
@@ -154,12 +164,18 @@ function checkSchemaVersion(value: unknown, source: string): void {
     throw new ReportReadError('schema-invalid', source, message, ['$.schemaVersion: missing']);
   }
   const known = KNOWN_SCHEMA_VERSIONS.join(', ');
+  const shown = typeof version === 'object' ? `(${kindOf(version)})` : oneLine(JSON.stringify(version)).slice(0, 40);
   throw new ReportReadError(
     'unknown-schema-version',
     source,
-    `${source} has schemaVersion ${oneLine(JSON.stringify(version)).slice(0, 40)}, which this release of ${TOOL_NAME} ` +
+    `${source} has schemaVersion ${shown}, which this release of ${TOOL_NAME} ` +
       `does not know (it reads schemaVersion ${known}). Use the release that wrote the report, or run the full suite.`,
   );
+}
+
+/** What a JSON value is, without printing it: a nested value may be too deep to print. */
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function schemaInvalid(source: string, issues: readonly z.core.$ZodIssue[]): ReportReadError {

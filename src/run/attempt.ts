@@ -12,7 +12,7 @@ import { applyViewport, watchPage, type FailedRequest, type PageSignals } from '
 import { createProgress, type Progress, type WorkKind } from './progress.ts';
 import { navigate, runSteps, type StepEnv } from './steps.ts';
 import { checkPageExpectations, maxDurationFailure, statusFailure } from './assertions.ts';
-import { writeEvidence } from './evidence.ts';
+import { pageLogOf, writeEvidence } from './evidence.ts';
 import { AttemptFailure, composeMessage, failureRank, quote, seconds, timedOut } from './failure.ts';
 import { errorText } from '../common/text.ts';
 
@@ -271,6 +271,7 @@ export async function runAttempt(context: AttemptContext): Promise<Attempt> {
       durationMs,
       error: { kind: error.kind, message },
       evidence: written.evidence,
+      pageLog: pageLogOf(signals),
     };
   } finally {
     // Listeners stay through the evidence captures (a dialog would block a screenshot), then all go.

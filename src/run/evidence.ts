@@ -7,7 +7,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import type { LoadedFixture } from '../fixtures/schema.ts';
-import type { AttemptError } from '../report/schema.ts';
+import { clip, REPORT_LIMITS as L } from '../report/limits.ts';
+import type { AttemptError, PageLog } from '../report/schema.ts';
 import type { PageSignals } from './page-signals.ts';
 import type { TraceEntry } from './progress.ts';
 import { withDeadline } from './deadline.ts';
@@ -87,6 +88,57 @@ export async function writeEvidence(request: EvidenceRequest): Promise<{ evidenc
     () => null,
   );
   return { evidence: { screenshot: screenshot.path, html: html.path, log }, lost: null };
+}
+
+/** The console error types a page's code logs, and uncaught errors: kept first when a list is cut. */
+const ERROR_TYPES: ReadonlySet<string> = new Set(['error', 'assert', 'uncaught']);
+
+/**
+ * Errors before the rest, within the limit, then back in the order they happened: a page that logs a lot cannot
+ * crowd its errors out of the report.
+ */
+function keepFirst<T extends { atMs: number }>(entries: readonly T[], important: (entry: T) => boolean): T[] {
+  const indexed = entries.map((entry, index) => ({ entry, index }));
+  const ranked = [...indexed.filter(({ entry }) => important(entry)), ...indexed.filter(({ entry }) => !important(entry))];
+  return ranked
+    .slice(0, L.maxPageLogEntries)
+    .sort((a, b) => a.entry.atMs - b.entry.atMs || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
+/** What report.json keeps of the page's console and failed requests: bounded, errors first. */
+export function pageLogOf(signals: PageSignals): PageLog {
+  const text = (value: string) => clip(value, L.maxPageLogTextChars);
+  const millis = (ms: number) => Math.max(0, Math.round(ms));
+  const lines = [
+    ...signals.consoleMessages.map((entry) => ({
+      atMs: millis(entry.atMs),
+      type: entry.type.slice(0, 32),
+      text: text(entry.text),
+      location: entry.location === null ? null : text(entry.location),
+      ignored: entry.ignored === null ? null : text(entry.ignored),
+    })),
+    ...signals.pageErrors.map((entry) => ({
+      atMs: millis(entry.atMs),
+      type: 'uncaught',
+      text: text(entry.stack ? `${entry.message}\n${entry.stack}` : entry.message),
+      location: null,
+      ignored: entry.ignored === null ? null : text(entry.ignored),
+    })),
+  ];
+  const requests = signals.failedRequests.map((entry) => ({
+    atMs: millis(entry.atMs),
+    method: entry.method.slice(0, 32),
+    url: text(entry.url),
+    resourceType: entry.resourceType.slice(0, 32),
+    failure: text(entry.failure),
+    ignored: entry.ignored === null ? null : text(entry.ignored),
+  }));
+  const consoleLines = keepFirst(lines, (entry) => ERROR_TYPES.has(entry.type) && entry.ignored === null);
+  const failedRequests = keepFirst(requests, (entry) => entry.ignored === null);
+  const notWatched = ['console messages', 'page errors', 'failed requests'].reduce((total, list) => total + (signals.dropped[list] ?? 0), 0);
+  const omitted = lines.length - consoleLines.length + requests.length - failedRequests.length + notWatched;
+  return { console: consoleLines, failedRequests, omitted };
 }
 
 const at = (ms: number) => `+${Math.round(ms)}ms`;

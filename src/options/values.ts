@@ -1,0 +1,107 @@
+/**
+ * How the text of an option becomes the value a run uses. A parser never sees a blank value (blank means the
+ * option's default, applied before), and its messages follow the user's own name for the option
+ * ("--retries: must be…", "retries: must be…"), quoting what was given so the fix is obvious.
+ */
+import { z } from 'zod';
+import { MAX_DURATION_MS, parseDuration } from '../fixtures/duration.ts';
+
+/** YAML 1.2 core booleans, the same set @actions/core's getBooleanInput accepts. */
+export const BOOLEAN_TEXTS = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE'] as const;
+
+/** Characters the artifact service refuses in names. */
+export const FORBIDDEN_ARTIFACT_NAME = /["':<>|*?\r\n\\/]/;
+
+/** Text that `accept` turns into a value, or undefined for the problem `problem` describes. */
+function checked<T>(accept: (text: string) => T | undefined, problem: (text: string) => string) {
+  return z
+    .string()
+    .trim()
+    .transform((text, ctx): T => {
+      const value = accept(text);
+      if (value !== undefined) return value;
+      ctx.addIssue({ code: 'custom', message: problem(text) });
+      return z.NEVER;
+    });
+}
+
+/** An option that may be left out: null then. */
+export function orNull<T extends z.ZodType>(schema: T) {
+  return schema.optional().transform((value) => value ?? null);
+}
+
+export const text = z.string().trim();
+
+/** A switch: a CLI flag (true when given), or an input holding a YAML boolean. */
+export const boolean = z
+  .union([z.boolean(), z.enum(BOOLEAN_TEXTS)], { error: (issue) => `must be true or false, not "${String(issue.input)}"` })
+  .optional()
+  .transform((value) => value === true || (typeof value === 'string' && value.toLowerCase() === 'true'));
+
+/** Items in order of first appearance, trimmed, without blanks or repeats. */
+export const list = z
+  .array(z.string())
+  .optional()
+  .transform((items) => [...new Set((items ?? []).map((item) => item.trim()).filter(Boolean))]);
+
+/** One message for every way a count can be wrong. */
+export function integer(min: number, max: number) {
+  return checked(
+    (text) => {
+      const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+      return Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
+    },
+    (text) => `must be a whole number from ${min} to ${max}, not "${text}"`,
+  );
+}
+
+export const duration = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be milliseconds or a duration such as "30s" or "2m", not "${text}"` });
+      return z.NEVER;
+    }
+    if (ms > MAX_DURATION_MS) {
+      ctx.addIssue({ code: 'custom', message: `must be at most 1440m (a day), not "${text}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const httpUrl = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be an absolute http(s) URL, such as https://staging.example.com, not "${text}"` });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `must use http or https, not ${url.protocol}` });
+      return z.NEVER;
+    }
+    // A base without a trailing slash would make relative fixture URLs replace its last path segment.
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    return url.toString();
+  });
+
+export const workflowRunId = checked(
+  (text) => (/^[1-9]\d{0,19}$/.test(text) ? text : undefined),
+  (text) => `must be a workflow run id (a positive whole number), not "${text}"`,
+);
+
+export const artifactName = checked(
+  (text) => (FORBIDDEN_ARTIFACT_NAME.test(text) ? undefined : text),
+  (text) => `must not contain any of " ' : < > | * ? \\ / or line breaks, got "${text}"`,
+);
+
+export const retentionDays = checked(
+  (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 90 ? Number(text) : undefined),
+  (text) => `must be a whole number of days from 1 to 90, not "${text}"`,
+);

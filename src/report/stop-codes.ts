@@ -1,0 +1,141 @@
+/**
+ * Every way a run can stop before any fixture runs, each with its code (report.json's `preflight.code`, the job
+ * summary, the log), what happened and what to do, in the words of the README's stop-code tables. The report
+ * schema accepts exactly these codes, every stop names one of them, and a test keeps the README in step.
+ *
+ * Adding a stop is one entry here plus its README row. Codes are never removed or renamed: a report of this
+ * schema version that names one must stay readable.
+ */
+
+export interface StopCodeDoc {
+  /** What happened, as the README says it (Markdown). */
+  readonly happened: string;
+  /** What to do about it (Markdown). */
+  readonly toDo: string;
+}
+
+export const STOP_CODES = {
+  // Any run: checked before a browser starts.
+  usage: {
+    happened: 'inputs or flags are invalid; every problem is listed at once',
+    toDo: 'fix the inputs named',
+  },
+  'fixtures-invalid': {
+    happened: 'fixture files have problems; each is listed with file, line, fixture and field',
+    toDo: 'fix them at the lines named',
+  },
+  'nothing-selected': {
+    happened: '`fixtures`, `tags` or `sample` match no fixture',
+    toDo: 'check them against your fixture ids and tags',
+  },
+  'base-url-missing': {
+    happened:
+      'fixtures use relative URLs (`url`, a `goto` step or a string `expect.url`), but there is no `base-url` or `serve`; each is named by its field',
+    toDo: 'set one of them',
+  },
+  'serve-failed': {
+    happened: '`serve` is not a folder',
+    toDo: 'point it at your build output',
+  },
+  'browser-not-found': {
+    happened: 'no Chrome or Chromium in any of the four places looked at',
+    toDo: 'set `browser-path`, or install Chrome',
+  },
+  'browser-launch-failed': {
+    happened: "the browser found would not start (Chrome's own error is shown)",
+    toDo: 'check it, or point `browser-path` at another',
+  },
+  'report-dir-unwritable': {
+    happened: '`report-dir` cannot be written (checked first, so no results are lost)',
+    toDo: 'choose a folder the job can write to',
+  },
+  'internal-error': {
+    happened: 'a bug in reliability-smoke; the report carries the details',
+    toDo: 'please report it with the report attached',
+  },
+
+  // A rerun that cannot find its source (the Action looks for the previous run's smoke artifact).
+  'no-earlier-run': {
+    happened: 'no earlier completed run of this workflow on this branch',
+    toDo: 'run the suite in full first, or set `artifact-run-id`',
+  },
+  'run-not-found': {
+    happened: '`artifact-run-id` is not a run of this repository',
+    toDo: "check the id in the run's URL",
+  },
+  'no-artifact': {
+    happened: 'earlier runs exist, but none has a smoke artifact with this `artifact-name`',
+    toDo: 'check `artifact-name`; make sure the earlier run uploaded it',
+  },
+  'artifact-expired': {
+    happened: 'the smoke artifact is past its retention',
+    toDo: 'run the suite in full; raise `retention-days` if reruns need older runs',
+  },
+  'permission-denied': {
+    happened: 'the token may not list or download artifacts',
+    toDo: "add `actions: read` to the job's `permissions:` (see above)",
+  },
+  'token-missing': {
+    happened: '`github-token` is empty',
+    toDo: 'leave it at its default, `${{ github.token }}`',
+  },
+  'digest-mismatch': {
+    happened: 'the downloaded artifact does not match the digest recorded at upload',
+    toDo: 're-run the job; run the suite in full if it persists',
+  },
+  'download-failed': {
+    happened: 'GitHub did not answer as expected',
+    toDo: 'usually temporary: re-run the job',
+  },
+  'api-error': {
+    happened: 'GitHub did not answer as expected',
+    toDo: 'usually temporary: re-run the job',
+  },
+  'ghes-not-supported': {
+    happened: 'GitHub Enterprise Server: `@actions/artifact` refuses it',
+    toDo: 'use `fixtures` to run particular fixtures',
+  },
+
+  // A rerun whose source report cannot be used (an artifact, or the CLI's --artifact file).
+  'report-missing': {
+    happened: 'the artifact (or the `--artifact` file) holds no `report.json`',
+    toDo: 'point at the report of a run that ran the suite',
+  },
+  'report-unreadable': {
+    happened: 'the `--artifact` file cannot be read (not a file, or no permission)',
+    toDo: 'point at a readable `report.json`',
+  },
+  'not-json': {
+    happened: '`report.json` is not JSON (truncated, or not a report)',
+    toDo: 'point at a real report, or run in full',
+  },
+  'schema-invalid': {
+    happened: '`report.json` does not match the report schema (edited, or not ours); the problems are listed',
+    toDo: 'run in full',
+  },
+  'unknown-schema-version': {
+    happened: 'the report was written by a release with another `schemaVersion`',
+    toDo: 'rerun with that release, or run in full',
+  },
+  'too-large': {
+    happened: 'the report or artifact is far larger than any smoke report',
+    toDo: 'check `artifact-name` / `artifact-run-id`',
+  },
+  'source-has-no-results': {
+    happened: 'the source run stopped before running any fixture',
+    toDo: 'fix what stopped it, then run in full',
+  },
+  'nothing-to-rerun': {
+    happened: 'no fixture failed in the source',
+    toDo: 'governed by `if-nothing-to-rerun`: `error` (default) fails, `pass` passes',
+  },
+  'failed-fixtures-gone': {
+    happened: 'every failed fixture was renamed or removed since',
+    toDo: 'run the suite in full',
+  },
+} as const satisfies Record<string, StopCodeDoc>;
+
+export type StopCode = keyof typeof STOP_CODES;
+
+/** The codes, in table order: the report schema's enum. */
+export const STOP_CODE_LIST = Object.keys(STOP_CODES) as [StopCode, ...StopCode[]];
