@@ -1,6 +1,6 @@
 /**
  * Writes the published JSON Schemas from the zod schemas that validate at run time, so editors and the runtime
- * can never disagree. `npm run schemas` regenerates them; __tests__/schemas.test.ts fails when they are stale.
+ * can never disagree. `npm run schemas` regenerates them; __tests__/schemas.unit.test.ts fails when they are stale.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { buildPreflightReport, buildReport } from '../../src/report/build.ts';
 import { carryOver } from '../../src/rerun/carry-over.ts';
 import type { Report } from '../../src/report/schema.ts';
-import { attempt, baseInput, context, dataPath, loaded, run, setClock, SHA_A, suite } from '../report-helpers.ts';
+import { attempt, baseInput, context, dataPath, loaded, run, setClock, SHA_A, suite } from '../support/report-helpers.ts';
 import { preflightDiagnostic } from '../../src/report/stops.ts';
 
 const demo = {

@@ -1,7 +1,7 @@
 /**
- * Shared set-up for the rerun-failed end-to-end tests (__tests__/action-rerun*.test.ts): a small suite whose
+ * Shared set-up for the Action's rerun-failed tests (__tests__/rerun/action*.test.ts): a small suite whose
  * fixtures each load their own path on the loopback site (so site.hits(path) says exactly which fixtures ran),
- * runs on the loopback GitHub with explicit shas and creation times, and the bundled Action run as a step of one.
+ * runs on the loopback GitHub with explicit shas and creation times, and the Action run in-process as a step of one.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,8 +12,9 @@ import { buildReport } from '../../src/report/build.ts';
 import { Report } from '../../src/report/schema.ts';
 import type { Attempt } from '../../src/report/schema.ts';
 import type { FixtureRun } from '../../src/report/build.ts';
+import { downloadArtifact, type StepOptions, writeFixtures } from './action-step.ts';
 import type { Artifact, GitHubService, Run, RunOptions } from './github-service/index.ts';
-import { type ActionRun, downloadArtifact, type RunActionOptions, runBundledAction, writeFixtures } from './run-action.ts';
+import { type ActionStep, logOf, runActionInProcess } from './in-process-action.ts';
 import type { Site } from './site.ts';
 
 /** Every test is bounded; one Action step with a browser takes a few seconds, the bound is for a noisy machine. */
@@ -27,13 +28,16 @@ export const artifactNameFor = (attempt: number, job = JOB) => `${PREFIX}-${job}
 /** A 40-hex commit id that reads as what it is in a failure message. */
 export const shaOf = (label: string) => Buffer.from(label.padEnd(20, '.')).toString('hex').slice(0, 40);
 
-/** One fixture per id, each loading `/<id>` and expecting a 200 and its heading. Short timeouts keep failures quick. */
+/**
+ * One fixture per id, each loading `/<id>` and expecting a 200 and its heading. A failing page answers 500, which
+ * fails at once, so the timeout can be generous: a busy machine never turns a pass into a timeout.
+ */
 export function suiteYaml(ids: readonly string[]): string {
   const entries = ids.map(
     (id) => `  - id: ${id}
     title: The ${id} page works
     url: /${id}
-    timeout: 3s
+    timeout: 30s
     expect:
       status: 200
       visible: ["#${id}"]`,
@@ -70,31 +74,30 @@ export function complete(service: GitHubService, runId: number, conclusion: 'suc
   Object.assign(run, { status: 'completed', conclusion });
 }
 
-export interface StepOptions {
+export interface RerunStepOptions {
   runId: number;
   attempt?: number;
   site: Site | null;
   ids: readonly string[];
   inputs?: Record<string, string>;
-  env?: Partial<RunActionOptions['env']>;
+  env?: Partial<StepOptions['env']>;
   extraEnv?: Record<string, string>;
 }
 
 /** One step of the Action in run `runId`, with the suite written into its workspace. */
-export function step(service: GitHubService, options: StepOptions): Promise<ActionRun> {
-  return runBundledAction(service, {
+export function step(service: GitHubService, options: RerunStepOptions): Promise<ActionStep> {
+  return runActionInProcess(service, {
     env: { runId: options.runId, jobId: JOB, ...(options.attempt ? { runAttempt: options.attempt } : {}), ...options.env },
-    inputs: { 'base-url': options.site?.url ?? 'http://127.0.0.1:9', timeout: '3s', retries: '0', 'check-name': '', ...options.inputs },
+    inputs: { 'base-url': options.site?.url ?? 'http://127.0.0.1:9', timeout: '30s', retries: '0', 'check-name': '', ...options.inputs },
     workspace: (dir) => writeFixtures(dir, { 'suite.smoke.yml': suiteYaml(options.ids) }),
     ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
-    timeoutMs: STEP_BOUND.timeout - 30_000,
   });
 }
 
 /** The report the step wrote (report-path output), validated against the report schema. */
-export function reportOf(run: ActionRun): Report {
+export function reportOf(run: ActionStep): Report {
   const file = run.outputs['report-path'];
-  assert.ok(file, `the step set report-path\n${run.stdout}\n${run.stderr}`);
+  assert.ok(file, `the step set report-path${logOf(run)}`);
   return Report.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
 
@@ -116,8 +119,7 @@ export async function uploadedReport(service: GitHubService, artifact: Artifact)
   }
 }
 
-/** Why a step failed, for assertion messages. */
-export const logOf = (run: ActionRun) => `\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+export { logOf };
 
 /**
  * A source report made by the report builder itself (so it is exactly what a real run writes), for preflight

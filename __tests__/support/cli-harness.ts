@@ -1,13 +1,15 @@
 /**
  * What the CLI tests share: a project folder in a real temp directory (fixture files, an optional git repository
  * for a commit sha), the CLI run in-process through runCli with that folder as its cwd, the bundled CLI spawned
- * the way a user runs it, and readers for what a run leaves behind (report.json, plan.json, output lines).
+ * the way a user runs it (never a stale one), and readers for what a run leaves behind (report.json, plan.json,
+ * output lines).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { assertDistFresh } from '../../scripts/dist-stamp.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { Plan } from '../../src/report/plan.ts';
 import { type Report, Report as ReportSchema } from '../../src/report/schema.ts';
@@ -146,6 +148,7 @@ export interface SpawnedCli {
 
 /** Spawns the bundled CLI with Node 24 (this test's node), as `npx reliability-smoke` would run it. */
 export function spawnCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): SpawnedCli {
+  assertDistFresh();
   const spawned = spawnNode([CLI_BUNDLE, ...args], options);
   const waiters = new Set<() => void>();
   spawned.child.stdout?.on('data', () => {
@@ -175,6 +178,7 @@ export function spawnCli(args: string[], options: { cwd: string; env?: Record<st
 
 /** Runs the bundled CLI to the end. */
 export async function runBundle(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliRun> {
+  assertDistFresh();
   const { exitCode, stdout, stderr } = await spawnNode([CLI_BUNDLE, ...args], options).finished;
   return { code: exitCode, stdout, stderr };
 }

@@ -8,7 +8,7 @@ import type { LoadedFixture } from '../../src/fixtures/schema.ts';
 import { buildReport } from '../../src/report/build.ts';
 import { REPORT_LIMITS as L } from '../../src/report/limits.ts';
 import type { Attempt, PageLog, Report } from '../../src/report/schema.ts';
-import { attempt, baseInput, loaded, run, suite } from '../report-helpers.ts';
+import { attempt, baseInput, loaded, run, suite } from './report-helpers.ts';
 
 export interface LargeReportShape {
   fixtures: number;

@@ -60796,7 +60796,8 @@ function isRoot() {
 function launchArgs(options) {
     return options.root ? [...BASE_ARGS, '--no-sandbox'] : [...BASE_ARGS];
 }
-function createLauncher(found, logger, root = isRoot()) {
+/** `env` is the browser's environment: the engine passes the one its front door gave it (the Action's ActionIo.env). */
+function createLauncher(found, logger, root = isRoot(), env = process.env) {
     const args = launchArgs({ root });
     let announced = false;
     return {
@@ -60819,7 +60820,7 @@ function createLauncher(found, logger, root = isRoot()) {
                 handleSIGHUP: false,
                 timeout: 60_000,
                 protocolTimeout: 120_000,
-                env: { ...process.env, TMPDIR: process.env.RUNNER_TEMP ?? process.env.TMPDIR ?? external_node_os_default().tmpdir() },
+                env: { ...env, TMPDIR: env.RUNNER_TEMP ?? env.TMPDIR ?? external_node_os_default().tmpdir() },
             });
         },
     };
@@ -62858,7 +62859,7 @@ async function serveDirectory(directory) {
 async function runPlanned(request, deps, planned, reportDir) {
     const { options } = request;
     const found = locateBrowser(request, deps);
-    const launcher = (deps.createLauncher ?? createLauncher)(found, deps.logger);
+    const launcher = deps.createLauncher ? deps.createLauncher(found, deps.logger) : createLauncher(found, deps.logger, undefined, deps.env);
     const server = await startServer(options.serveDir && external_node_path_default().resolve(deps.cwd ?? process.cwd(), options.serveDir));
     try {
         const baseUrl = server?.url ?? options.baseUrl;

@@ -215,7 +215,8 @@ export function createCheckRunPublisher(
   if (!inputs.checkName || !inputs.githubToken || !context.owner || !context.repo) {
     return createCheckRunPublisherWith(null, null, null, logger, null);
   }
-  const octokit = getOctokit(inputs.githubToken);
+  // The API of the runner's GitHub (GITHUB_API_URL, as the Action read it), not @actions/github's import-time default.
+  const octokit = getOctokit(inputs.githubToken, { baseUrl: context.apiUrl });
   const owner = context.owner;
   const repo = context.repo;
   const api: ChecksApi = {

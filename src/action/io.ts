@@ -7,6 +7,8 @@ import type { InputReader } from './inputs.ts';
 /** Everything the Action does to the outside world, so tests can drive it with real or recorded parts. */
 export interface ActionIo {
   env: Record<string, string | undefined>;
+  /** What relative inputs (fixtures-dir, report-dir, serve) are resolved against: the runner starts the step in GITHUB_WORKSPACE. */
+  cwd: string;
   readInput: InputReader;
   logger: Logger;
   setOutput(name: string, value: string): void;

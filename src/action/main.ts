@@ -25,11 +25,17 @@ import { escapeLine } from '../common/text.ts';
 import { modeOf } from '../engine/outcome.ts';
 
 export async function run(): Promise<void> {
+  const failure = await stepFailure(realIo(stopOnCancel()));
+  if (failure !== null) core.setFailed(failure);
+}
+
+/** What the step fails with, or null when it passes. Never throws: an unexpected error fails the step with its stack. */
+export async function stepFailure(io: ActionIo): Promise<string | null> {
   try {
-    const result = await runAction(realIo(stopOnCancel()));
-    if (result.failed) core.setFailed(result.message);
+    const result = await runAction(io);
+    return result.failed ? result.message : null;
   } catch (error: unknown) {
-    core.setFailed(`reliability-smoke stopped on an unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return `reliability-smoke stopped on an unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   }
 }
 
@@ -63,6 +69,7 @@ function realIo(signal: AbortSignal): ActionIo {
   return {
     signal,
     env: process.env,
+    cwd: process.cwd(),
     readInput: (name) => core.getInput(name),
     logger: {
       info: (message) => core.info(safeLogLine(message)),
@@ -117,6 +124,7 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
     {
       logger: io.logger,
       env: io.env,
+      cwd: io.cwd,
       onFixturesStart: (selected) => checks.start(selected.length),
       onFixtureDone: (fixtureRun) => io.logger.info(formatFixtureLine(fixtureRun)),
       ...(io.signal ? { signal: io.signal } : {}),
@@ -150,12 +158,12 @@ async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs:
           ],
           fallbackIds: null,
         });
-  return writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic, reportDir: path.resolve(inputs.reportDir), context, mode: modeOf(inputs) });
+  return writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic, reportDir: path.resolve(io.cwd, inputs.reportDir), context, mode: modeOf(inputs) });
 }
 
 async function publishUsageError(io: CountingIo, context: ActionContext, error: UsageError): Promise<ActionResult> {
   // Absolute, as on every other path, so report-path names the file whatever the next step's working directory.
-  const reportDir = path.resolve(io.readInput(Inputs.ReportDir) || defaultActionReportDir(io.env));
+  const reportDir = path.resolve(io.cwd, io.readInput(Inputs.ReportDir) || defaultActionReportDir(io.env));
   const outcome = await writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic: usageDiagnostic(error.problems), reportDir, context });
   const prefix = usableArtifactPrefix(io.readInput(Inputs.ArtifactName));
   for (const problem of error.problems) io.annotate({ level: 'error', message: problem, title: 'reliability-smoke input', file: null, startLine: null });

@@ -35,7 +35,7 @@ export async function reportOnly(io: CountingIo, context: ActionContext, inputs:
     return publish(io, { context, inputs, outcome, checks, upload: false, commandArgs: sourceCommandArgs(report.baseUrl) });
   } catch (error) {
     if (!(error instanceof PreflightError)) throw error;
-    const outcome = await writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic: error.diagnostic, reportDir: path.resolve(inputs.reportDir), context });
+    const outcome = await writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic: error.diagnostic, reportDir: path.resolve(io.cwd, inputs.reportDir), context });
     return publish(io, { context, inputs, outcome, checks: null, upload: false });
   }
 }

@@ -15,7 +15,7 @@ export async function runPlanned(
 ): Promise<{ suiteRun: SuiteRun; baseUrl: string | null }> {
   const { options } = request;
   const found = locateBrowser(request, deps);
-  const launcher = (deps.createLauncher ?? createLauncher)(found, deps.logger);
+  const launcher = deps.createLauncher ? deps.createLauncher(found, deps.logger) : createLauncher(found, deps.logger, undefined, deps.env);
   const server = await startServer(options.serveDir && path.resolve(deps.cwd ?? process.cwd(), options.serveDir));
   try {
     const baseUrl = server?.url ?? options.baseUrl;

@@ -66,7 +66,7 @@ interface FinderDeps {
   downloader?: ArtifactDownloader;
 }
 
-export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: LookingRun, logger: Logger, deps: FinderDeps) {
+export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: LookingRun & { apiUrl: string }, logger: Logger, deps: FinderDeps) {
   const fallback: FallbackContext = { commandArgs: siteArgs(inputs), fullRunHint: FULL_RUN_HINT };
   const { env } = deps;
   const fail = (code: RerunFailureCode, message: string): never => {
@@ -78,7 +78,7 @@ export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: L
       if (isEnterpriseServer(env)) fail('ghes-not-supported', `${env.GITHUB_SERVER_URL} is a GitHub Enterprise Server.`);
       if (!inputs.githubToken) fail('token-missing', 'github-token is empty.');
       if (!context.owner || !context.repo) fail('no-earlier-run', 'GITHUB_REPOSITORY is not set, so this is not a GitHub Actions run.');
-      const api = deps.api ?? createRunsApi(inputs.githubToken, context.owner!, context.repo!);
+      const api = deps.api ?? createRunsApi(inputs.githubToken, context.owner!, context.repo!, context.apiUrl);
       const downloader = deps.downloader ?? lazyArtifactClient();
       const skipped: string[] = [];
       try {

@@ -78,8 +78,9 @@ export function discoveryErrorOf(error: unknown, what: string): DiscoveryError {
   return new DiscoveryError('api-error', `GitHub failed to ${what}: ${message}`);
 }
 
-export function createRunsApi(token: string, owner: string, repo: string): RunsApi {
-  const octokit = getOctokit(token);
+/** `apiUrl` is the runner's GITHUB_API_URL, as the Action read it: @actions/github would read it at import time. */
+export function createRunsApi(token: string, owner: string, repo: string, apiUrl: string): RunsApi {
+  const octokit = getOctokit(token, { baseUrl: apiUrl });
   const call = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();

@@ -115,7 +115,8 @@ export function launchArgs(options: { root: boolean }): string[] {
   return options.root ? [...BASE_ARGS, '--no-sandbox'] : [...BASE_ARGS];
 }
 
-export function createLauncher(found: FoundBrowser, logger: Logger, root = isRoot()): BrowserLauncher {
+/** `env` is the browser's environment: the engine passes the one its front door gave it (the Action's ActionIo.env). */
+export function createLauncher(found: FoundBrowser, logger: Logger, root = isRoot(), env: Record<string, string | undefined> = process.env): BrowserLauncher {
   const args = launchArgs({ root });
   let announced = false;
   return {
@@ -138,7 +139,7 @@ export function createLauncher(found: FoundBrowser, logger: Logger, root = isRoo
         handleSIGHUP: false,
         timeout: 60_000,
         protocolTimeout: 120_000,
-        env: { ...process.env, TMPDIR: process.env.RUNNER_TEMP ?? process.env.TMPDIR ?? os.tmpdir() },
+        env: { ...env, TMPDIR: env.RUNNER_TEMP ?? env.TMPDIR ?? os.tmpdir() },
       });
     },
   };

@@ -1,0 +1,216 @@
+/**
+ * The run options both front doors share (src/options): every problem is reported at once, in the names the
+ * user typed (`--retries` on the command line, `retries` in a workflow), with the defaults the README gives.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { completeOptions, parseOptions, type RawOptions, type RunOptions, UsageError } from '../../src/options/parse.ts';
+import { FLAG_NAMES, INPUT_NAMES, RUN_OPTION_KEYS, type RunOptionKey } from '../../src/options/table.ts';
+
+type Raw = RawOptions<RunOptionKey>;
+
+/** The run options as a front door parses them, with its own names and report folder. */
+function parserWith(names: Record<RunOptionKey, string>, defaultReportDir: string) {
+  return (raw: Raw): RunOptions => {
+    const options = completeOptions(parseOptions(RUN_OPTION_KEYS, raw, names));
+    return { ...options, reportDir: options.reportDir ?? defaultReportDir };
+  };
+}
+const parseFlags = parserWith(FLAG_NAMES, 'smoke-report');
+const parseInputs = parserWith(INPUT_NAMES, '/runner/temp/reliability-smoke');
+
+/** The problems of options that must not parse. */
+function problemsOf(parse: () => RunOptions): string[] {
+  try {
+    parse();
+  } catch (error) {
+    assert.ok(error instanceof UsageError, `a UsageError, not ${String(error)}`);
+    assert.equal(error.message, error.problems.join('\n'));
+    return error.problems;
+  }
+  assert.fail('the options parsed, but should not have');
+}
+
+const DEFAULTS: RunOptions = {
+  fixturesDir: 'fixtures',
+  baseUrl: null,
+  serveDir: null,
+  patterns: [],
+  tags: [],
+  sample: null,
+  sampleSeed: 'local',
+  rerunFailed: false,
+  ifNothingToRerun: 'error',
+  retries: 0,
+  concurrency: 2,
+  timeoutMs: 30_000,
+  suiteTimeoutMs: null,
+  browserPath: null,
+  dryRun: false,
+  failOnFlaky: false,
+  reportDir: 'smoke-report',
+};
+
+describe('defaults', () => {
+  it('nothing given gives the documented defaults, with the front door’s own report folder', () => {
+    assert.deepEqual(parseFlags({}), DEFAULTS);
+    assert.equal(parseInputs({}).reportDir, '/runner/temp/reliability-smoke');
+  });
+
+  it('inputs left empty in a workflow (empty strings) mean the defaults too', () => {
+    const blank: Raw = {
+      fixturesDir: '',
+      baseUrl: '',
+      serveDir: ' ',
+      patterns: [],
+      tags: [],
+      sample: '',
+      sampleSeed: '',
+      rerunFailed: '',
+      ifNothingToRerun: '',
+      retries: '',
+      concurrency: '',
+      timeoutMs: '',
+      suiteTimeoutMs: '',
+      browserPath: '',
+      dryRun: '',
+      failOnFlaky: '',
+      reportDir: '',
+    };
+    assert.deepEqual(parseInputs(blank), { ...DEFAULTS, reportDir: '/runner/temp/reliability-smoke' });
+  });
+
+  it('values are trimmed, and lists lose blanks and repeats but keep their order', () => {
+    const options = parseFlags({ fixturesDir: ' e2e/smoke ', patterns: [' b ', 'a', 'b', ''], tags: ['x', ' x'], sample: ' 5 ', sampleSeed: 'monday' });
+    assert.equal(options.fixturesDir, 'e2e/smoke');
+    assert.deepEqual(options.patterns, ['b', 'a']);
+    assert.deepEqual(options.tags, ['x']);
+    assert.equal(options.sample, 5);
+    assert.equal(options.sampleSeed, 'monday');
+  });
+
+  it('booleans are true or false as YAML spells them, from a flag or an input', () => {
+    assert.equal(parseFlags({ dryRun: true, failOnFlaky: false }).dryRun, true);
+    for (const text of ['true', 'True', 'TRUE']) assert.equal(parseInputs({ failOnFlaky: text }).failOnFlaky, true, text);
+    for (const text of ['false', 'False', 'FALSE']) assert.equal(parseInputs({ failOnFlaky: text }).failOnFlaky, false, text);
+    assert.deepEqual(problemsOf(() => parseInputs({ dryRun: 'yes' })), ['dry-run: must be true or false, not "yes"']);
+  });
+});
+
+describe('every problem at once, in the user’s own names', () => {
+  const bad: Raw = {
+    baseUrl: 'staging.example.com',
+    sample: '0',
+    ifNothingToRerun: 'maybe',
+    retries: '11',
+    concurrency: 'two',
+    timeoutMs: 'soon',
+    suiteTimeoutMs: '-5s',
+    rerunFailed: 'nope',
+  };
+
+  it('as flags on the command line', () => {
+    assert.deepEqual(problemsOf(() => parseFlags(bad)), [
+      '--base-url: must be an absolute http(s) URL, such as https://staging.example.com, not "staging.example.com"',
+      '--sample: must be a whole number from 1 to 100000, not "0"',
+      '--rerun-failed: must be true or false, not "nope"',
+      '--if-nothing-to-rerun: must be "error" or "pass", not "maybe"',
+      '--retries: must be a whole number from 0 to 10, not "11"',
+      '--concurrency: must be a whole number from 1 to 32, not "two"',
+      '--timeout: must be milliseconds or a duration such as "30s" or "2m", not "soon"',
+      '--suite-timeout: must be milliseconds or a duration such as "30s" or "2m", not "-5s"',
+    ]);
+  });
+
+  it('as inputs in a workflow', () => {
+    const problems = problemsOf(() => parseInputs(bad));
+    assert.equal(problems.length, 8);
+    assert.ok(problems.includes('retries: must be a whole number from 0 to 10, not "11"'));
+    assert.ok(problems.includes('if-nothing-to-rerun: must be "error" or "pass", not "maybe"'));
+    assert.ok(problems.every((problem) => !problem.startsWith('--')), 'no flag names in an Action’s messages');
+  });
+
+  it('with the exclusive pairs among them', () => {
+    const problems = problemsOf(() =>
+      parseFlags({ baseUrl: 'https://example.com', serveDir: 'dist', rerunFailed: true, patterns: ['checkout'], retries: '-1' }),
+    );
+    assert.deepEqual(problems, [
+      '--retries: must be a whole number from 0 to 10, not "-1"',
+      '--base-url and --serve cannot be combined: serve a directory, or test a deployed URL.',
+      '--rerun-failed and --fixture cannot be combined: a rerun runs exactly the fixtures that failed last time. ' +
+        'Drop --fixture to rerun the failures, or drop --rerun-failed to run the fixtures you named.',
+    ]);
+  });
+});
+
+describe('booleans', () => {
+  it('accept the YAML 1.2 words GitHub accepts, treat empty as false, and name anything else', () => {
+    const reportOnly = (text: string) => parseOptions(['reportOnly'], { reportOnly: text }, INPUT_NAMES);
+    assert.deepEqual(
+      ['true', 'True', 'TRUE', 'false', 'FALSE', '', '  '].map((text) => completeOptions(reportOnly(text)).reportOnly),
+      [true, true, true, false, false, false, false],
+    );
+    assert.deepEqual(reportOnly('yes').problems, ['report-only: must be true or false, not "yes"']);
+  });
+});
+
+describe('exclusive options', () => {
+  it('serve and base-url cannot both be set, named as the user knows them', () => {
+    assert.deepEqual(problemsOf(() => parseInputs({ baseUrl: 'https://example.com', serveDir: 'dist' })), [
+      'base-url and serve cannot be combined: serve a directory, or test a deployed URL.',
+    ]);
+    assert.equal(parseInputs({ baseUrl: '', serveDir: 'dist' }).serveDir, 'dist', 'an empty base-url is not set');
+  });
+
+  it('rerun-failed and fixtures cannot both be set; empty fixtures are not set', () => {
+    const [problem] = problemsOf(() => parseInputs({ rerunFailed: 'true', patterns: ['checkout-*'] }));
+    assert.match(problem ?? '', /^rerun-failed and fixtures cannot be combined/);
+    assert.equal(parseInputs({ rerunFailed: 'true', patterns: [' '] }).rerunFailed, true);
+    assert.deepEqual(parseFlags({ rerunFailed: false, patterns: ['checkout-*'] }).patterns, ['checkout-*']);
+  });
+});
+
+describe('durations', () => {
+  it('are milliseconds, or a number with ms, s or m', () => {
+    const cases: [string, number][] = [['500', 500], ['750ms', 750], ['30s', 30_000], ['1.5m', 90_000], [' 2m ', 120_000], ['1440m', 86_400_000]];
+    for (const [text, ms] of cases) {
+      assert.equal(parseFlags({ timeoutMs: text }).timeoutMs, ms, text);
+      assert.equal(parseFlags({ suiteTimeoutMs: text }).suiteTimeoutMs, ms, text);
+    }
+  });
+
+  it('zero, negative, unitless words and other units are refused', () => {
+    for (const text of ['0', '0s', '-1', '5 sec', '1h', 'soon']) {
+      assert.deepEqual(problemsOf(() => parseFlags({ timeoutMs: text })), [
+        `--timeout: must be milliseconds or a duration such as "30s" or "2m", not "${text}"`,
+      ]);
+    }
+  });
+
+  it('more than a day is refused, since timers cannot wait much longer and the report bounds durations', () => {
+    assert.deepEqual(problemsOf(() => parseFlags({ timeoutMs: '1441m', suiteTimeoutMs: '40000m' })), [
+      '--timeout: must be at most 1440m (a day), not "1441m"',
+      '--suite-timeout: must be at most 1440m (a day), not "40000m"',
+    ]);
+  });
+});
+
+describe('base-url', () => {
+  it('gets a trailing slash, so relative fixture URLs resolve under its path', () => {
+    const cases: [string, string, string][] = [
+      ['https://staging.example.com', 'https://staging.example.com/', 'https://staging.example.com/products.html'],
+      ['http://127.0.0.1:8080/app', 'http://127.0.0.1:8080/app/', 'http://127.0.0.1:8080/app/products.html'],
+      ['http://127.0.0.1:8080/app/', 'http://127.0.0.1:8080/app/', 'http://127.0.0.1:8080/app/products.html'],
+      ['  https://example.com/shop?lang=en ', 'https://example.com/shop/?lang=en', 'https://example.com/shop/products.html'],
+    ];
+    for (const [text, normalised, products] of cases) {
+      assert.equal(parseFlags({ baseUrl: text }).baseUrl, normalised, text);
+      assert.equal(new URL('products.html', normalised).href, products, text);
+    }
+    assert.equal(new URL('products.html', parseFlags({ baseUrl: 'http://127.0.0.1/app' }).baseUrl ?? '').href, 'http://127.0.0.1/app/products.html');
+  });
+
+  it('must be http or https', () => {
+    assert.deepEqual(problemsOf(() => parseFlags({ baseUrl: 'file:///srv/site' })), ['--base-url: must use http or https, not file:']);
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * runAttempt on pages that fail: each failure kind, with a message that says what was expected and what was
+ * found, and the precedence between them.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'puppeteer-core';
+import { dropConnection, failTimes, hang, html, startSite, type Site } from '../support/site.ts';
+import { closedPort, headline, launchBrowser, newPage, run } from '../support/attempt-harness.ts';
+
+const TEST = { timeout: 60_000 };
+
+let browser: Browser;
+let site: Site;
+
+before(async () => {
+  [browser, site] = await Promise.all([launchBrowser(), startSite()]);
+});
+after(async () => {
+  await Promise.all([browser?.close(), site?.close()]);
+});
+
+describe('runAttempt: assertion failures', () => {
+  it('says what text it expected and what it found', TEST, async (t) => {
+    site.route('/total', html('<p id="total">41   items</p>'));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/total`,
+      fixture: { expect: { text: { selector: '#total', contains: '42' }, timeout: '300ms' } },
+    });
+    assert.equal(attempt.error?.kind, 'assertion');
+    assert.match(headline(attempt), /^expect\.text "#total" to contain "42", found "41 items" \(waited \d+\.\ds\)$/);
+  });
+
+  it('says when no element matches a selector that must be visible', TEST, async (t) => {
+    site.route('/no-cart', html('<p>empty</p><div id="hidden-cart" style="display:none">cart</div>'));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/no-cart`,
+      fixture: { expect: { visible: ['#cart', '#hidden-cart'], timeout: '300ms' } },
+    });
+    assert.equal(attempt.error?.kind, 'assertion');
+    assert.match(headline(attempt), /^expect\.visible "#cart" to be visible, but no element matches it \(waited/);
+    assert.match(
+      attempt.error.message,
+      /\nAlso not holding: expect\.visible "#hidden-cart" to be visible, but the matching element is not visible/,
+    );
+  });
+
+  it('fails a page that answers with a status expect.status does not list', TEST, async (t) => {
+    site.route('/teapot', { status: 418, body: '<title>teapot</title>' });
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, { page, url: `${site.url}/teapot`, fixture: { expect: { status: [200, 204] } } });
+    assert.equal(attempt.error?.kind, 'assertion');
+    assert.match(headline(attempt), /^expect\.status to be one of 200, 204, found 418 "I'm a Teapot" for "http:\/\/127\.0\.0\.1:\d+\/teapot"$/);
+  });
+
+  it('fails a fixture that takes longer than its maxDuration', TEST, async (t) => {
+    site.route('/slow', { ...html('<p>slow</p>'), delayMs: 300 });
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, { page, url: `${site.url}/slow`, fixture: { expect: { maxDuration: 100 } } });
+    assert.equal(attempt.error?.kind, 'assertion');
+    assert.match(headline(attempt), /^expect\.maxDuration 0\.1s exceeded: the attempt took \d+\.\ds\.$/);
+  });
+
+  it('fails a select step whose value the page does not offer, naming the values it does', TEST, async (t) => {
+    site.route('/sizes', html('<select id="size"><option value="s">S</option><option value="m">M</option></select>'));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/sizes`,
+      fixture: { steps: [{ select: { selector: '#size', value: 'xl' } }] },
+    });
+    assert.equal(attempt.error?.kind, 'assertion');
+    assert.equal(headline(attempt), 'step 1 (select "xl" in "#size"): the <select> has no option with the value "xl".');
+    assert.match(attempt.error.message, /Its option values are: "s", "m"\./);
+  });
+});
+
+describe('runAttempt: navigation failures', () => {
+  it('fails with navigation when nothing listens on the port', TEST, async (t) => {
+    const port = await closedPort();
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, { page, url: `http://127.0.0.1:${port}/`, fixture: {} });
+    assert.equal(attempt.error?.kind, 'navigation');
+    assert.equal(headline(attempt), `Could not load "http://127.0.0.1:${port}/": net::ERR_CONNECTION_REFUSED.`);
+    assert.match(attempt.error.message, /is the server running/);
+  });
+
+  it('fails with navigation on an HTTP 500 when the fixture sets no expect.status, without running the steps', TEST, async (t) => {
+    site.route('/broken', failTimes(1, html('<p>ok</p>'), 500));
+    site.route('/after', html('<p>never</p>'));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/broken`,
+      baseUrl: site.url,
+      fixture: { steps: [{ goto: '/after' }] },
+    });
+    assert.equal(attempt.error?.kind, 'navigation');
+    assert.match(headline(attempt), /^"http:\/\/127\.0\.0\.1:\d+\/broken" answered HTTP 500 "Internal Server Error"\.$/);
+    assert.match(attempt.error.message, /set expect\.status/);
+    assert.equal(site.hits('/after'), 0);
+  });
+
+  it('fails with navigation on a failed subresource when expect.noFailedRequests is true', TEST, async (t) => {
+    site.route('/with-broken-image', html('<img src="/dropped.png"><p>page</p>'));
+    site.route('/dropped.png', dropConnection());
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/with-broken-image`,
+      fixture: { expect: { noFailedRequests: true } },
+    });
+    assert.equal(attempt.error?.kind, 'navigation');
+    assert.match(headline(attempt), /^1 request failed \(expect\.noFailedRequests\): GET "http:\/\/127\.0\.0\.1:\d+\/dropped\.png" net::ERR_/);
+    // The browser's console error for it comes after, by precedence.
+    assert.match(attempt.error.message, /Also \(script-error\): The page logged 1 console error/);
+  });
+
+  it('does not count a failed subresource as such by default, but its console error still fails the page', TEST, async (t) => {
+    site.route('/with-broken-image', html('<img src="/dropped.png"><p>page</p>'));
+    site.route('/dropped.png', dropConnection());
+    const page = await newPage(browser, t);
+    const byDefault = await run(t, { page, url: `${site.url}/with-broken-image`, fixture: {} });
+    assert.equal(byDefault.attempt.error?.kind, 'script-error');
+    assert.match(headline(byDefault.attempt), /^The page logged 1 console error; first: "Failed to load resource: net::ERR_/);
+    const quiet = await run(t, {
+      page,
+      url: `${site.url}/with-broken-image`,
+      fixture: { expect: { noConsoleErrors: false } },
+    });
+    assert.equal(quiet.attempt.status, 'passed', headline(quiet.attempt));
+  });
+});
+
+describe('runAttempt: timeouts', () => {
+  it('times out on a page that never answers, saying what it waited for', TEST, async (t) => {
+    site.route('/hang', hang());
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, { page, url: `${site.url}/hang`, timeoutMs: 1500, fixture: {} });
+    assert.equal(attempt.error?.kind, 'timeout');
+    assert.match(headline(attempt), /^Timed out after \d+\.\ds waiting for "http:\/\/127\.0\.0\.1:\d+\/hang" to load \(waitUntil: load\)\.$/);
+    assert.match(attempt.error.message, /The attempt's timeout is 1\.5s\./);
+    assert.match(attempt.error.message, /Requests still in flight \(1\):\n {2}"GET http:\/\/127\.0\.0\.1:\d+\/hang"/);
+  });
+
+  it('times out on a step whose element never appears, saying why', TEST, async (t) => {
+    site.route('/no-button', html('<button id="other">other</button>'));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/no-button`,
+      timeoutMs: 1500,
+      fixture: { steps: [{ click: '#buy' }] },
+    });
+    assert.equal(attempt.error?.kind, 'timeout');
+    assert.match(headline(attempt), /^Timed out after \d+\.\ds waiting for step 1 \(click "#buy"\): no element matches "#buy"\.$/);
+  });
+});
+
+describe('runAttempt: script errors', () => {
+  it('fails on an uncaught error in the page', TEST, async (t) => {
+    site.route('/throws', html('<p>hi</p><script>null.boom()</script>'));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, { page, url: `${site.url}/throws`, fixture: { expect: { visible: ['p'] } } });
+    assert.equal(attempt.error?.kind, 'script-error');
+    assert.match(headline(attempt), /^The page logged 1 uncaught page error; first: "TypeError: Cannot read properties of null/);
+  });
+
+  it('fails on console.error, unless noConsoleErrors is false', TEST, async (t) => {
+    site.route('/logs', html('<p>hi</p><script>console.error("payment widget failed", 42)</script>'));
+    const page = await newPage(browser, t);
+    const strict = await run(t, { page, url: `${site.url}/logs`, fixture: {} });
+    assert.equal(strict.attempt.error?.kind, 'script-error');
+    assert.equal(headline(strict.attempt), 'The page logged 1 console error; first: "payment widget failed 42"');
+    const lenient = await run(t, { page, url: `${site.url}/logs`, fixture: { expect: { noConsoleErrors: false } } });
+    assert.equal(lenient.attempt.status, 'passed', headline(lenient.attempt));
+  });
+
+  it('reports an assertion before a script error when both happen', TEST, async (t) => {
+    site.route('/both', html('<p id="x">found</p><script>console.error("noise")</script>'));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/both`,
+      fixture: { expect: { text: { selector: '#x', equals: 'wanted' }, timeout: '200ms' } },
+    });
+    assert.equal(attempt.error?.kind, 'assertion');
+    assert.match(attempt.error.message, /\nAlso \(script-error\): The page logged 1 console error; first: "noise"/);
+  });
+});
+
+describe('runAttempt: config failures', () => {
+  it('fails an expectation with an invalid CSS selector without waiting', TEST, async (t) => {
+    site.route('/selector', html('<p>hi</p>'));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/selector`,
+      fixture: { expect: { visible: ['p', 'div >'] } },
+    });
+    assert.equal(attempt.error?.kind, 'config');
+    assert.equal(headline(attempt), 'expect.visible "div >" is not a valid CSS selector.');
+  });
+});
