@@ -116,10 +116,11 @@ describe('action.yml', () => {
     assert.equal(Inputs.Fixtures, 'fixtures');
   });
 
-  test('the README documents every input and output', () => {
-    const readme = read('README.md');
+  test('docs/action.md documents every input and output, and the README links to it', () => {
+    const reference = read('docs/action.md');
     for (const name of [...Object.values(Inputs), ...Object.values(Outputs)]) {
-      assert.ok(readme.includes(`\`${name}\``), `README mentions \`${name}\``);
+      assert.ok(reference.includes(`| \`${name}\` |`), `docs/action.md has a row for \`${name}\``);
     }
+    assert.match(read('README.md'), /\]\(docs\/action\.md\)/);
   });
 });

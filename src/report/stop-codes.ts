@@ -73,7 +73,7 @@ export const STOP_CODES = {
   },
   'permission-denied': {
     happened: 'the token may not list or download artifacts',
-    toDo: "add `actions: read` to the job's `permissions:` (see above)",
+    toDo: "add `actions: read` to the job's `permissions:` (see the README's permissions)",
   },
   'token-missing': {
     happened: '`github-token` is empty',
