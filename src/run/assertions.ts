@@ -95,7 +95,8 @@ function visibilityMismatch(field: 'visible' | 'hidden', selector: string, state
  */
 function asWritten(want: { want: Matcher; what: string }, writtenText: string | null) {
   if (writtenText === null || !hasTemplate(writtenText)) return want;
-  const verb = 'equals' in want.want ? 'to be' : 'contains' in want.want ? 'to contain' : 'to match';
+  // "to be", "to equal", "to contain", "to match": the same words as without a reference.
+  const verb = want.what.split(' ', 2).join(' ');
   return { want: want.want, what: `${verb} ${quote(writtenText)}` };
 }
 
