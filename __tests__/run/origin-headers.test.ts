@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { html, startSite, type Site } from '../support/site.ts';
+import { startSite, type Site } from '../support/site.ts';
 import { closeAll, fixture, recordingLauncher, suiteOptions, type RecordingLauncher } from '../support/suite-kit.ts';
 import { runSuite } from '../../src/run/suite.ts';
 import type { SuiteRun } from '../../src/run/types.ts';
