@@ -44,7 +44,9 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
   const secretWarnings = optionSecrets(options).flatMap(({ what, value }) => (redactor.add(value) ? [] : [tooShortToHide(what)]));
   const redact = (text: string) => redactor.redact(text);
   let startLogPath: string | null = null;
-  const finish = (report: Report, selectedCount: number) => finishWith(report, reportDir, selectedCount, htmlCommands(request), { redact, startLogPath });
+  // With nothing to hide (most runs), the report is written as it was built.
+  const finish = (report: Report, selectedCount: number) =>
+    finishWith(report, reportDir, selectedCount, htmlCommands(request), { ...(redactor.size > 0 ? { redact } : {}), startLogPath });
   // Before anything runs: a suite whose report cannot be written would lose every result at the end.
   await ensureWritableReportDir(reportDir);
   let planned: Planned | null = null;

@@ -7,7 +7,7 @@
  */
 import { redactStrings } from '../secrets/redact.ts';
 import type { Plan } from './plan.ts';
-import { checkedOwnReport, type Report } from './schema.ts';
+import type { Report } from './schema.ts';
 
 const KEEP: ReadonlySet<string> = new Set([
   'schemaVersion',
@@ -44,8 +44,9 @@ const KEEP: ReadonlySet<string> = new Set([
   'sampleSeed',
 ]);
 
+/** The report with its secrets hidden; it is validated where it is written, as every report is. */
 export function redactReport(report: Report, redact: (text: string) => string): Report {
-  return checkedOwnReport(redactStrings(report, redact, KEEP), 'the report with its secrets hidden does not match its schema');
+  return redactStrings(report, redact, KEEP);
 }
 
 export function redactPlan(plan: Plan, redact: (text: string) => string): Plan {

@@ -165,6 +165,7 @@ async function runOnSession(session: Session, fixture: LoadedFixture, url: strin
     abandonAfterMs: runner.abandonAfterMs,
   });
   tracked.untrack();
+  interceptor?.forget();
   const browserGone = tracked.browserCrashed || !session.browser.connected;
   const abortReason: unknown = tracked.signal.aborted ? tracked.signal.reason : null;
   const attempt = withSiteDownNote(toAttempt(outcome, { attemptNumber, startedMs, clock: runner.clock, abortReason, browserGone }), runner);

@@ -32,6 +32,8 @@ export interface OriginRules {
 export interface OriginInterceptor {
   /** Applies the rules of the next attempt (null adds nothing); resolves once the browser pauses what they need. */
   use(rules: OriginRules | null): Promise<void>;
+  /** Adds nothing more until the next use(), at no cost: between fixtures, a paused request goes on as it is. */
+  forget(): void;
   /** Credentials were given in answer to a challenge since the last use(): Chrome now keeps them for the context. */
   readonly answeredChallenge: boolean;
 }
@@ -118,6 +120,9 @@ function createInterceptor(cdp: CDPSession): OriginInterceptor {
   return {
     get answeredChallenge() {
       return answered;
+    },
+    forget() {
+      rules = null;
     },
     async use(next) {
       rules = next;
