@@ -5,7 +5,9 @@ import tseslint from 'typescript-eslint';
  * The layers of src/, and what each may import. The engine and everything below it never talk to GitHub: only the
  * Action (src/action) and the rerun feature's artifact source use @actions/*. The two front doors never import
  * each other. A lower layer never imports a higher one, so the folder list reads as the data flow:
- * fixtures → selection → run (browser) → report → render → engine → action | cli.
+ * fixtures → selection → run (browser) → report → render → engine → action | cli. Two features sit beside them:
+ * secrets (`${{ env.NAME }}` and redaction) at the level of fixtures, which every layer may use, and deploy (starting
+ * the app, waiting for the site, a deployment's URL), which only the engine and the Action drive.
  */
 const forbid = (folder, message) => ({ regex: `(^|/)${folder}/`, message });
 const GITHUB = { group: ['@actions/*'], message: 'Only src/action and the rerun artifact source talk to GitHub.' };
@@ -29,23 +31,28 @@ export default tseslint.config(
       'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
     },
   },
-  boundary(['src/common/**', 'src/fixtures/**', 'src/selection/**'], [
+  boundary(['src/common/**', 'src/fixtures/**', 'src/selection/**', 'src/secrets/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|report|render|rerun|engine|serve)', 'fixtures, selection and common sit below every other layer.'),
+    forbid('(run|report|render|rerun|engine|serve|deploy)', 'fixtures, selection, secrets and common sit below every other layer.'),
+  ]),
+  boundary(['src/deploy/**'], [
+    GITHUB,
+    ...FRONT_DOORS,
+    forbid('(run|report|render|rerun|engine|serve)', 'deploy brings a site up; the engine drives it and turns its errors into stops.'),
   ]),
   boundary(['src/report/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|render|rerun|engine)', 'The report model is built from plain results; it never imports the runner, renderers or features.'),
+    forbid('(run|render|rerun|engine|deploy)', 'The report model is built from plain results; it never imports the runner, renderers or features.'),
   ]),
   boundary(['src/run/**', 'src/serve/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(render|rerun|engine)', 'The runner knows nothing of rendering, reruns or the engine that drives it.'),
+    forbid('(render|rerun|engine|deploy)', 'The runner knows nothing of rendering, reruns or the engine that drives it.'),
   ]),
-  boundary(['src/render/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|engine)', 'Renderers read reports and views only.')]),
-  boundary(['src/rerun/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|render|engine)', 'The rerun core works on reports.')], [
+  boundary(['src/render/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|engine|deploy)', 'Renderers read reports and views only.')]),
+  boundary(['src/rerun/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|render|engine|deploy)', 'The rerun core works on reports.')], [
     'src/rerun/artifact-*.ts',
     'src/rerun/runs-api.ts',
   ]),
@@ -53,7 +60,7 @@ export default tseslint.config(
   boundary(['src/options/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|report|render|rerun|engine|serve)', 'The option table sits below the engine: each layer may read it, it reads none of them.'),
+    forbid('(run|report|render|rerun|engine|serve|deploy)', 'The option table sits below the engine: each layer may read it, it reads none of them.'),
   ]),
   boundary(['src/engine/**', 'src/version.ts'], [GITHUB, ...FRONT_DOORS]),
   boundary(['src/action/**', 'src/index.ts'], [forbid('cli', 'The Action and the CLI are two front doors; neither imports the other.')]),

@@ -17,7 +17,17 @@ async function importErrors(file: string, specifier: string): Promise<string[]> 
 }
 
 describe('import boundaries', () => {
-  const engineSide = ['src/engine/x.ts', 'src/run/x.ts', 'src/report/x.ts', 'src/fixtures/x.ts', 'src/render/x.ts', 'src/rerun/x.ts', 'src/options/x.ts'];
+  const engineSide = [
+    'src/engine/x.ts',
+    'src/run/x.ts',
+    'src/report/x.ts',
+    'src/fixtures/x.ts',
+    'src/render/x.ts',
+    'src/rerun/x.ts',
+    'src/options/x.ts',
+    'src/secrets/x.ts',
+    'src/deploy/x.ts',
+  ];
 
   for (const file of engineSide) {
     test(`${file} may not import @actions/*, the Action or the CLI`, async () => {
@@ -39,6 +49,11 @@ describe('import boundaries', () => {
     assert.match((await importErrors('src/fixtures/x.ts', '../report/schema.ts')).join('\n'), /below every other layer/);
     assert.match((await importErrors('src/render/x.ts', '../engine/outcome.ts')).join('\n'), /read reports and views only/);
     assert.match((await importErrors('src/options/x.ts', '../report/schema.ts')).join('\n'), /option table sits below the engine/);
+    assert.match((await importErrors('src/secrets/x.ts', '../run/types.ts')).join('\n'), /below every other layer/);
+    assert.match((await importErrors('src/fixtures/x.ts', '../deploy/start.ts')).join('\n'), /below every other layer/);
+    assert.match((await importErrors('src/deploy/x.ts', '../engine/run-smoke.ts')).join('\n'), /the engine drives it/);
+    assert.match((await importErrors('src/deploy/x.ts', '../report/stops.ts')).join('\n'), /the engine drives it/);
+    assert.match((await importErrors('src/run/x.ts', '../deploy/start.ts')).join('\n'), /knows nothing/);
   });
 
   test('what the layers may import is allowed', async () => {
@@ -46,5 +61,10 @@ describe('import boundaries', () => {
     assert.deepEqual(await importErrors('src/rerun/artifact-source.ts', '@actions/artifact'), []);
     assert.deepEqual(await importErrors('src/engine/x.ts', '../run/suite.ts'), []);
     assert.deepEqual(await importErrors('src/render/x.ts', '../report/schema.ts'), []);
+    assert.deepEqual(await importErrors('src/engine/x.ts', '../deploy/start.ts'), []);
+    assert.deepEqual(await importErrors('src/action/x.ts', '../deploy/base-url.ts'), []);
+    assert.deepEqual(await importErrors('src/run/x.ts', '../secrets/redact.ts'), []);
+    assert.deepEqual(await importErrors('src/fixtures/x.ts', '../secrets/template.ts'), []);
+    assert.deepEqual(await importErrors('src/deploy/x.ts', '../secrets/redact.ts'), []);
   });
 });

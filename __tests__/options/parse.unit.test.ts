@@ -35,6 +35,11 @@ const DEFAULTS: RunOptions = {
   fixturesDir: 'fixtures',
   baseUrl: null,
   serveDir: null,
+  start: null,
+  waitFor: null,
+  waitTimeoutMs: 120_000,
+  extraHeaders: [],
+  httpCredentials: null,
   patterns: [],
   tags: [],
   sample: null,
@@ -212,5 +217,69 @@ describe('base-url', () => {
 
   it('must be http or https', () => {
     assert.deepEqual(problemsOf(() => parseFlags({ baseUrl: 'file:///srv/site' })), ['--base-url: must use http or https, not file:']);
+  });
+});
+
+describe('real deployments: start, wait-for, headers and credentials', () => {
+  it('reads header lines with commas in their values, credentials with a colon in the password, and a wait', () => {
+    const options = parseFlags({
+      extraHeaders: ['X-Vercel-Protection-Bypass: abc123', 'Accept-Language: en, fr;q=0.8', ' X-Empty: '],
+      httpCredentials: 'staging:pa:ss',
+      waitFor: 'https://preview.example.com/health',
+      waitTimeoutMs: '5m',
+    });
+    assert.deepEqual(options.extraHeaders, [
+      { name: 'X-Vercel-Protection-Bypass', value: 'abc123' },
+      { name: 'Accept-Language', value: 'en, fr;q=0.8' },
+      { name: 'X-Empty', value: '' },
+    ]);
+    assert.deepEqual(options.httpCredentials, { username: 'staging', password: 'pa:ss' });
+    assert.equal(options.waitFor, 'https://preview.example.com/health');
+    assert.equal(options.waitTimeoutMs, 300_000);
+  });
+
+  it('with start and no base URL, the base URL is the origin of wait-for', () => {
+    const options = parseFlags({ start: 'npm run preview', waitFor: 'http://127.0.0.1:4173/health' });
+    assert.equal(options.baseUrl, 'http://127.0.0.1:4173/');
+    assert.equal(parseFlags({ waitFor: 'http://127.0.0.1:4173/health' }).baseUrl, null, 'only when the run starts the app');
+    assert.equal(parseFlags({ start: 'x', waitFor: '/health', baseUrl: 'https://a.example' }).baseUrl, 'https://a.example/');
+  });
+
+  it('reports every bad value at once, naming the option, and never quotes a header value or a password', () => {
+    const problems = problemsOf(() =>
+      parseInputs({
+        start: 'npm run preview',
+        waitTimeoutMs: 'a while',
+        extraHeaders: ['X-Bypass sekret-value-1', 'Bad Name: sekret-value-2', 'Host: a.example', 'X-A: 1', 'x-a: 2'],
+        httpCredentials: 'sekret-value-3',
+      }),
+    );
+    assert.deepEqual(problems, [
+      'wait-timeout: must be milliseconds or a duration such as "30s" or "2m", not "a while"',
+      'extra-headers: entry 1 of 5 has no colon; write each header as "Name: value" (its text is not shown, as it may be a secret)',
+      `extra-headers: "Bad Name" is not a header name: use letters, digits and ! # $ % & ' * + - . ^ _ \` | ~, without spaces`,
+      'extra-headers: Host is set by the browser for each request and cannot be replaced',
+      'extra-headers: x-a is given twice (header names ignore case); keep one',
+      'http-credentials: must be "user:password", with a colon between them (the value is not shown, as it holds a password)',
+      'start needs wait-for: the URL that answers once the app is up, such as http://127.0.0.1:4173 (fixtures wait for it, and a start command that exits before it answers stops the run).',
+    ]);
+    assert.ok(problems.every((problem) => !problem.includes('sekret')), problems.join('\n'));
+  });
+
+  it('wait-for must be an http(s) URL or a path, and a path needs a base URL', () => {
+    assert.deepEqual(problemsOf(() => parseFlags({ waitFor: 'ftp://example.com' })), [
+      '--wait-for: must be an http(s) URL, such as http://127.0.0.1:4173, or a path under the base URL starting with "/", not "ftp://example.com"',
+    ]);
+    assert.deepEqual(problemsOf(() => parseFlags({ waitFor: 'preview' })).length, 1);
+    assert.deepEqual(problemsOf(() => parseFlags({ waitFor: '/health' })), [
+      '--wait-for is a path, so it needs --base-url (or --serve) to resolve against; or give a whole URL.',
+    ]);
+    assert.equal(parseFlags({ waitFor: '/health', serveDir: 'dist' }).waitFor, '/health');
+  });
+
+  it('an Authorization header and http-credentials cannot both be given', () => {
+    assert.deepEqual(problemsOf(() => parseFlags({ extraHeaders: ['authorization: Bearer abcd'], httpCredentials: 'a:b' })), [
+      '--header sets Authorization, and --http-credentials is set too: keep one of them.',
+    ]);
   });
 });

@@ -23535,13 +23535,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = globalConfig.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -23570,7 +23570,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -23584,14 +23584,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...prefixIssues(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -23637,7 +23637,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -23661,7 +23661,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -23677,14 +23677,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...prefixIssues(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -23704,7 +23704,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -28775,14 +28775,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -28790,14 +28790,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: schemas_string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...normalizeParams(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -29475,12 +29475,42 @@ function parseDuration(value) {
     return parseDuration(Number(match[1]) * UNIT_MS[match[2]]);
 }
 
+;// CONCATENATED MODULE: ./src/common/http-headers.ts
+/**
+ * Extra request headers and basic-auth credentials, as the options and fixture files give them: what a valid
+ * header name is, and the Authorization value credentials become. Both front doors and the fixture schema share
+ * these rules, so a name is refused the same way wherever it is written.
+ */
+/** RFC 9110's token: the characters a header name may have. */
+const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers the browser sets itself from the connection and the body; a value of ours would break the request. */
+const BROWSER_OWNED = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+/** Why a header name cannot be used, or undefined when it can. */
+function headerNameProblem(name) {
+    if (!HEADER_NAME_PATTERN.test(name)) {
+        return `"${name.slice(0, 60)}" is not a header name: use letters, digits and ! # $ % & ' * + - . ^ _ \` | ~, without spaces`;
+    }
+    if (BROWSER_OWNED.has(name.toLowerCase()))
+        return `${name} is set by the browser for each request and cannot be replaced`;
+    return undefined;
+}
+/** `Basic base64(user:password)`, the value of the Authorization header that answers a basic-auth challenge. */
+function basicAuthorization(credentials) {
+    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
+}
+/** `base` with `overrides` on top; names compare without case, and an override keeps its own spelling. */
+function mergeHeaders(base, overrides) {
+    const names = new Set(overrides.map((header) => header.name.toLowerCase()));
+    return [...base.filter((header) => !names.has(header.name.toLowerCase())), ...overrides];
+}
+
 ;// CONCATENATED MODULE: ./src/options/values.ts
 /**
  * How the text of an option becomes the value a run uses. A parser never sees a blank value (blank means the
  * option's default, applied before), and its messages follow the user's own name for the option
  * ("--retries: must be…", "retries: must be…"), quoting what was given so the fix is obvious.
  */
+
 
 
 /** YAML 1.2 core booleans, the same set @actions/core's getBooleanInput accepts. */
@@ -29556,6 +29586,53 @@ const values_httpUrl = schemas_string()
 const workflowRunId = checked((text) => (/^[1-9]\d{0,19}$/.test(text) ? text : undefined), (text) => `must be a workflow run id (a positive whole number), not "${text}"`);
 const artifactName = checked((text) => (FORBIDDEN_ARTIFACT_NAME.test(text) ? undefined : text), (text) => `must not contain any of " ' : < > | * ? \\ / or line breaks, got "${text}"`);
 const retentionDays = checked((text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 90 ? Number(text) : undefined), (text) => `must be a whole number of days from 1 to 90, not "${text}"`);
+/** The 1-based place of an entry, as "entry 2 of 3": never its text, which may be a secret. */
+const entryOf = (index, count) => (count === 1 ? 'the entry' : `entry ${index + 1} of ${count}`);
+/**
+ * Extra headers, `Name: value` each (an input's lines, or the repeated flag). A message never shows a value: it may
+ * be a token.
+ */
+const headerList = array(schemas_string())
+    .optional()
+    .transform((items, ctx) => {
+    const entries = (items ?? []).map((item) => item.trim()).filter(Boolean);
+    const headers = [];
+    const seen = new Set();
+    entries.forEach((entry, index) => {
+        const colon = entry.indexOf(':');
+        if (colon < 0) {
+            ctx.addIssue({ code: 'custom', message: `${entryOf(index, entries.length)} has no colon; write each header as "Name: value" (its text is not shown, as it may be a secret)` });
+            return;
+        }
+        const name = entry.slice(0, colon).trim();
+        const problem = name === '' ? `${entryOf(index, entries.length)} has no name before its colon; write "Name: value"` : headerNameProblem(name);
+        if (problem) {
+            ctx.addIssue({ code: 'custom', message: problem });
+            return;
+        }
+        if (seen.has(name.toLowerCase())) {
+            ctx.addIssue({ code: 'custom', message: `${name} is given twice (header names ignore case); keep one` });
+            return;
+        }
+        seen.add(name.toLowerCase());
+        headers.push({ name, value: entry.slice(colon + 1).trim() });
+    });
+    return headers;
+});
+/** `user:password`; neither is ever quoted back. */
+const credentials = checked((text) => {
+    const colon = text.indexOf(':');
+    return colon < 0 ? undefined : { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}, () => 'must be "user:password", with a colon between them (the value is not shown, as it holds a password)');
+/** An http(s) URL, or a path ("/health") under the base URL. */
+const urlOrPath = checked((text) => {
+    if (text.startsWith('/') && !text.startsWith('//'))
+        return text;
+    if (!URL.canParse(text))
+        return undefined;
+    const { protocol, href } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:' ? href : undefined;
+}, (text) => `must be an http(s) URL, such as http://127.0.0.1:4173, or a path under the base URL starting with "/", not "${text}"`);
 
 ;// CONCATENATED MODULE: ./src/options/table.ts
 /**
@@ -29609,6 +29686,77 @@ const OPTIONS = {
             description: 'A folder (for example your build output) to serve on 127.0.0.1; its address becomes the base URL. Cannot be combined with `base-url`.',
         },
         cli: { flag: 'serve', value: 'DIR', group: 'where', help: 'serve DIR on 127.0.0.1 and use it as the base URL (not with `--base-url`)' },
+    },
+    start: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_text),
+        action: {
+            input: 'start',
+            description: 'A shell command that starts the app before any fixture (for example `npm run preview`), in its own process group; needs ' +
+                '`wait-for`. Its output goes to `start.log` in the report folder, and it is stopped however the run ends.',
+        },
+        cli: {
+            flag: 'start',
+            value: 'COMMAND',
+            group: 'where',
+            help: 'start the app with COMMAND (in its own process group) before any fixture, and stop it after; needs `--wait-for`',
+        },
+    },
+    waitFor: {
+        kind: 'text',
+        default: '',
+        parse: orNull(urlOrPath),
+        action: {
+            input: 'wait-for',
+            description: 'Before any fixture, poll this URL (or a path under the base URL) until it answers with a status below 400, redirects ' +
+                'followed. When `wait-timeout` runs out, the run stops with `site-not-ready`. With `start` and no `base-url`, its origin is the base URL.',
+        },
+        cli: {
+            flag: 'wait-for',
+            value: 'URL',
+            group: 'where',
+            help: 'poll URL (or a path under the base URL) until it answers below 400 before any fixture; with `--start` and no `--base-url`, its origin is the base URL',
+        },
+    },
+    waitTimeoutMs: {
+        kind: 'text',
+        default: '2m',
+        parse: values_duration,
+        action: { input: 'wait-timeout', description: 'How long `wait-for` polls before the run stops with `site-not-ready`.' },
+        cli: { flag: 'wait-timeout', value: 'DURATION', group: 'where', help: 'how long `--wait-for` polls' },
+    },
+    extraHeaders: {
+        kind: 'lines',
+        default: '',
+        parse: headerList,
+        action: {
+            input: 'extra-headers',
+            description: 'Extra request headers, one `Name: value` per line (such as a preview\'s protection-bypass header). Sent only to the origin ' +
+                'of the base URL and of a fixture\'s absolute `url`, never to other origins a page loads from. Values are redacted in every output.',
+        },
+        cli: {
+            flag: 'header',
+            value: 'HEADER',
+            group: 'where',
+            help: "an extra request header, `\"Name: value\"`, sent only to the base URL's origin and fixtures' own; repeatable",
+        },
+    },
+    httpCredentials: {
+        kind: 'text',
+        default: '',
+        parse: orNull(credentials),
+        action: {
+            input: 'http-credentials',
+            description: '`user:password` for HTTP basic auth. Sent only to the origin of the base URL and of a fixture\'s absolute `url`; a challenge ' +
+                'from any other origin is cancelled. The password is redacted in every output.',
+        },
+        cli: {
+            flag: 'http-credentials',
+            value: 'USER:PASSWORD',
+            group: 'where',
+            help: "basic-auth credentials, sent only to the base URL's origin and fixtures' own",
+        },
     },
     patterns: {
         kind: 'list',
@@ -29902,7 +30050,28 @@ function parseOptions(keys, raw, names) {
         problems.push(`${names.rerunFailed} and ${names.patterns} cannot be combined: a rerun runs exactly the fixtures that failed ` +
             `last time. Drop ${names.patterns} to rerun the failures, or drop ${names.rerunFailed} to run the fixtures you named.`);
     }
+    const site = values;
+    problems.push(...siteProblems(site, shared, names));
+    // With start and no base URL, the app is where wait-for polls: its origin is the base URL.
+    if (site.start && site.waitFor && !site.baseUrl && !site.serveDir && URL.canParse(site.waitFor)) {
+        site.baseUrl = `${new URL(site.waitFor).origin}/`;
+    }
     return { values: values, problems };
+}
+/** Starting an app needs a URL to tell when it is up; headers and credentials must not both say who we are. */
+function siteProblems(values, raw, names) {
+    const problems = [];
+    if (!isBlank(raw.start) && isBlank(raw.waitFor)) {
+        problems.push(`${names.start} needs ${names.waitFor}: the URL that answers once the app is up, such as http://127.0.0.1:4173 ` +
+            '(fixtures wait for it, and a start command that exits before it answers stops the run).');
+    }
+    if (values.waitFor?.startsWith('/') && isBlank(raw.baseUrl) && isBlank(raw.serveDir)) {
+        problems.push(`${names.waitFor} is a path, so it needs ${names.baseUrl} (or ${names.serveDir}) to resolve against; or give a whole URL.`);
+    }
+    if (!isBlank(raw.httpCredentials) && values.extraHeaders?.some((header) => header.name.toLowerCase() === 'authorization')) {
+        problems.push(`${names.extraHeaders} sets Authorization, and ${names.httpCredentials} is set too: keep one of them.`);
+    }
+    return problems;
 }
 /** The complete options, or one UsageError listing every problem. */
 function completeOptions(parsed) {
@@ -30438,11 +30607,73 @@ function iso_duration(params) {
     return core._isoDuration(ZodISODuration, params);
 }
 
+;// CONCATENATED MODULE: ./src/secrets/template.ts
+/**
+ * `${{ env.NAME }}` in fixture strings: the syntax, what a text refers to, and substitution. Only the environment is
+ * offered, so a workflow passes its secrets in the step's `env:` and the fixture file names them; anything else
+ * between `${{` and `}}` is a mistake, reported at load time rather than sent to a page as written.
+ */
+const REFERENCE = /\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+const OPENING = '${{';
+const CLOSING = '}}';
+function hasTemplate(text) {
+    return text.includes(OPENING);
+}
+/** The variable names a text refers to, in order of first appearance. */
+function referencedNames(text) {
+    if (!hasTemplate(text))
+        return [];
+    return [...new Set([...text.matchAll(REFERENCE)].map((match) => match[1] ?? ''))];
+}
+/** What is wrong with the `${{ … }}` in a text, or undefined when every one is a well-formed `${{ env.NAME }}`. */
+function templateProblem(text) {
+    let from = text.indexOf(OPENING);
+    while (from >= 0) {
+        const sticky = new RegExp(REFERENCE.source, 'y');
+        sticky.lastIndex = from;
+        if (!sticky.test(text))
+            return problemAt(text, from);
+        from = text.indexOf(OPENING, sticky.lastIndex);
+    }
+    return undefined;
+}
+function problemAt(text, from) {
+    const end = text.indexOf(CLOSING, from + OPENING.length);
+    if (end < 0)
+        return `has "${OPENING}" without a closing "${CLOSING}"; write \${{ env.NAME }}`;
+    const inside = text.slice(from + OPENING.length, end).trim();
+    const shown = `\${{ ${inside.length > 40 ? `${inside.slice(0, 40)}…` : inside} }}`;
+    const secret = /^secrets\.([A-Za-z0-9_]+)$/.exec(inside);
+    if (secret) {
+        const name = secret[1];
+        return `${shown} is not substituted here: only \${{ env.NAME }} is. Pass the secret in the step's env (${name}: \${{ secrets.${name} }}) and write \${{ env.${name} }}`;
+    }
+    if (/^env\./.test(inside))
+        return `${shown} does not name a variable: after "env." write letters, digits and "_", not starting with a digit`;
+    return `${shown} is not substituted: only \${{ env.NAME }} is, with the value of the environment variable NAME`;
+}
+/** The text with each `${{ env.NAME }}` replaced by `value(NAME)`, passed through `encode` (a pattern escapes it). */
+function substitute(text, value, encode = (v) => v) {
+    if (!hasTemplate(text))
+        return text;
+    return text.replace(REFERENCE, (_reference, name) => encode(value(name)));
+}
+/** The text as a pattern sees it: a substituted value matches itself, character for character. */
+function escapeForPattern(value) {
+    return value.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+/** The text with each reference replaced by a stand-in, to check that a pattern compiles whatever the values. */
+function withStandIns(text) {
+    return hasTemplate(text) ? text.replace(REFERENCE, 'x') : text;
+}
+
 ;// CONCATENATED MODULE: ./src/fixtures/schema.ts
 /**
  * The fixture file format. This zod schema is the single source of truth: it validates fixture files at run time
  * and generates schema/fixture.schema.json for editors.
  */
+
+
 
 
 const FIXTURE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
@@ -30461,13 +30692,16 @@ function parseTextPattern(text) {
 function compileMatcher(text) {
     return parseTextPattern(text) ?? new RegExp(text);
 }
-/** Compiles the text exactly as the runner will, flags included, so a bad pattern fails loading, not every attempt. */
+/**
+ * Compiles the text exactly as the runner will, flags included, so a bad pattern fails loading, not every attempt.
+ * A `${{ env.NAME }}` in it matches its value literally, so a stand-in is enough to check the rest.
+ */
 function regexProblem(text, literalAllowed) {
     try {
         if (literalAllowed)
-            parseTextPattern(text);
+            parseTextPattern(withStandIns(text));
         else
-            compileMatcher(text);
+            compileMatcher(withStandIns(text));
         return undefined;
     }
     catch (error) {
@@ -30487,30 +30721,44 @@ const Duration = union([
 ], { message: DURATION_HINT })
     .transform((value) => parseDuration(value) ?? 0)
     .meta({ description: 'Milliseconds, or a duration such as "500ms", "30s", "2m".' });
-const Selector = schemas_string().min(1, { message: 'must be a non-empty CSS selector' }).meta({ description: 'A CSS selector.' });
-const TextMatcher = schemas_string()
+const ENV_NOTE = 'May contain ${{ env.NAME }}: the value of the environment variable NAME, substituted when the fixture runs.';
+/** A string that may refer to environment variables, each reference checked as it is written. */
+function templated(text = schemas_string()) {
+    return text.superRefine((value, ctx) => {
+        const problem = templateProblem(value);
+        if (problem)
+            ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
+const Selector = schemas_string()
+    .min(1, { message: 'must be a non-empty CSS selector' })
+    .refine((selector) => !hasTemplate(selector), {
+    message: '${{ env.NAME }} is not substituted in selectors; it is in url, goto, fill.value, press, select.value, headers and expect texts',
+})
+    .meta({ description: 'A CSS selector.' });
+const TextMatcher = templated()
     .superRefine((text, ctx) => {
     const problem = regexProblem(text, true);
     if (problem)
         ctx.addIssue({ code: 'custom', message: problem });
 })
-    .meta({ description: 'Exact text, or a regular expression written as "/pattern/flags".' });
+    .meta({ description: `Exact text, or a regular expression written as "/pattern/flags". ${ENV_NOTE}` });
+/** A regular expression, "pattern" or "/pattern/flags"; a substituted value matches itself literally. */
+const Pattern = templated().superRefine((text, ctx) => {
+    const problem = regexProblem(text, false);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+});
 const HttpStatus = schemas_number().int().min(100).max(599);
 /**
  * URLs are full of slashes, so for `url` a string is always literal (a path like "/docs/" is not a regex);
  * patterns are written as objects.
  */
 const UrlMatcher = union([
-    schemas_string().min(1),
+    templated(schemas_string().min(1)),
     strictObject({
-        contains: schemas_string().min(1).optional(),
-        matches: schemas_string()
-            .superRefine((text, ctx) => {
-            const problem = regexProblem(text, false);
-            if (problem)
-                ctx.addIssue({ code: 'custom', message: problem });
-        })
-            .optional(),
+        contains: templated(schemas_string().min(1)).optional(),
+        matches: Pattern.optional(),
     })
         .refine((check) => (check.contains === undefined) !== (check.matches === undefined), {
         message: 'needs exactly one of contains or matches',
@@ -30518,22 +30766,15 @@ const UrlMatcher = union([
 ])
     .meta({
     description: 'The page URL at the end: a string is compared exactly after resolving it against the base URL; ' +
-        '{contains} or {matches: "pattern"} test the full URL.',
+        `{contains} or {matches: "pattern"} test the full URL. ${ENV_NOTE}`,
 });
 /** Lets JSON fixture files name their schema for editors. */
 const SchemaReference = schemas_string().optional().meta({ description: 'JSON Schema reference for editors; ignored.' });
 const TextCheck = strictObject({
     selector: Selector,
-    contains: schemas_string().optional(),
-    equals: schemas_string().optional(),
-    matches: schemas_string()
-        .superRefine((text, ctx) => {
-        const problem = regexProblem(text, false);
-        if (problem)
-            ctx.addIssue({ code: 'custom', message: problem });
-    })
-        .optional()
-        .meta({ description: 'A regular expression, as "pattern" or "/pattern/flags".' }),
+    contains: templated().optional().meta({ description: ENV_NOTE }),
+    equals: templated().optional().meta({ description: ENV_NOTE }),
+    matches: Pattern.optional().meta({ description: `A regular expression, as "pattern" or "/pattern/flags". ${ENV_NOTE}` }),
 })
     .refine((check) => [check.contains, check.equals, check.matches].filter((v) => v !== undefined).length === 1, {
     message: 'needs exactly one of contains, equals or matches',
@@ -30550,18 +30791,20 @@ const WaitForStep = union([
 const STEP_ACTIONS = ['click', 'fill', 'press', 'hover', 'select', 'waitFor', 'goto'];
 const Step = strictObject({
     click: Selector.optional().meta({ description: 'Clicks the element once it is visible and stable.' }),
-    fill: strictObject({ selector: Selector, value: schemas_string() })
+    fill: strictObject({ selector: Selector, value: templated().meta({ description: ENV_NOTE }) })
         .optional()
         .meta({ description: 'Replaces the value of an input, textarea or contenteditable element.' }),
-    press: union([schemas_string().min(1), strictObject({ key: schemas_string().min(1), selector: Selector.optional() })])
+    press: union([templated(schemas_string().min(1)), strictObject({ key: templated(schemas_string().min(1)), selector: Selector.optional() })])
         .optional()
-        .meta({ description: 'Presses a key such as "Enter", optionally after focusing an element.' }),
+        .meta({ description: `Presses a key such as "Enter", optionally after focusing an element. ${ENV_NOTE}` }),
     hover: Selector.optional(),
-    select: strictObject({ selector: Selector, value: union([schemas_string(), array(schemas_string()).min(1)]) })
+    select: strictObject({ selector: Selector, value: union([templated(), array(templated()).min(1)]) })
         .optional()
-        .meta({ description: 'Selects option values in a <select>.' }),
+        .meta({ description: `Selects option values in a <select>. ${ENV_NOTE}` }),
     waitFor: WaitForStep.optional().meta({ description: 'Waits for an element to be visible (default) or hidden.' }),
-    goto: schemas_string().min(1).optional().meta({ description: 'Navigates to a URL, absolute or relative to the base URL.' }),
+    goto: templated(schemas_string().min(1))
+        .optional()
+        .meta({ description: `Navigates to a URL, absolute or relative to the base URL. ${ENV_NOTE}` }),
 })
     .refine((step) => Object.keys(step).length === 1, {
     message: `a step has exactly one action, one of: ${STEP_ACTIONS.join(', ')}`,
@@ -30583,6 +30826,30 @@ const Expect = strictObject({
     timeout: Duration.optional().meta({ description: 'How long page assertions wait; capped by the fixture timeout.' }),
 })
     .meta({ description: 'What must hold once the steps have run.' });
+/**
+ * Extra request headers for this fixture, sent only to the origin of the base URL and of the fixture's own URL; on
+ * a clash they win over the extra-headers input.
+ */
+const schema_Headers = record(schemas_string(), templated())
+    .superRefine((headers, ctx) => {
+    // Names are checked here rather than by the key's schema, so each problem is worded for the header it names.
+    const seen = new Map();
+    for (const name of Object.keys(headers)) {
+        const problem = headerNameProblem(name);
+        if (problem)
+            ctx.addIssue({ code: 'custom', path: [name], input: name, message: problem });
+        const earlier = seen.get(name.toLowerCase());
+        if (earlier !== undefined) {
+            ctx.addIssue({ code: 'custom', path: [name], input: name, message: `${name} repeats ${earlier} (header names ignore case); keep one` });
+        }
+        seen.set(name.toLowerCase(), name);
+    }
+})
+    .meta({
+    propertyNames: { type: 'string', pattern: HEADER_NAME_PATTERN.source },
+    description: 'Extra request headers ({Name: value}), sent only to the origin of the base URL and of this fixture\'s url, never to ' +
+        `other origins the page loads from. They win over the extra-headers input. Values are redacted in every output. ${ENV_NOTE}`,
+});
 const Fixture = strictObject({
     $schema: SchemaReference,
     id: schemas_string().regex(FIXTURE_ID_PATTERN, {
@@ -30590,7 +30857,8 @@ const Fixture = strictObject({
     }),
     title: schemas_string().min(1).optional(),
     tags: array(schemas_string().regex(TAG_PATTERN, { message: 'must be letters, digits, ".", "_", ":" or "-"' })).default([]),
-    url: schemas_string().min(1).meta({ description: 'Absolute URL, or a path relative to the base URL.' }),
+    url: templated(schemas_string().min(1)).meta({ description: `Absolute URL, or a path relative to the base URL. ${ENV_NOTE}` }),
+    headers: schema_Headers.optional(),
     timeout: Duration.optional().meta({ description: 'Time limit for one attempt (default: the timeout input).' }),
     retries: schemas_number().int().min(0).max(10).optional().meta({ description: 'Retries after a failed attempt.' }),
     viewport: strictObject({ width: schemas_number().int().min(1).max(10_000), height: schemas_number().int().min(1).max(10_000) })
@@ -30633,6 +30901,10 @@ const STOP_CODES = {
         happened: 'fixtures use relative URLs (`url`, a `goto` step or a string `expect.url`), but there is no `base-url` or `serve`; each is named by its field',
         toDo: 'set one of them',
     },
+    'env-missing': {
+        happened: 'fixtures refer to `${{ env.NAME }}` variables that are unset or empty; each is listed with file, fixture, field and variable',
+        toDo: "set them in the step's `env:` (a secret as `${{ secrets.NAME }}`)",
+    },
     'serve-failed': {
         happened: '`serve` is not a folder',
         toDo: 'point it at your build output',
@@ -30644,6 +30916,14 @@ const STOP_CODES = {
     'browser-launch-failed': {
         happened: "the browser found would not start (Chrome's own error is shown)",
         toDo: 'check it, or point `browser-path` at another',
+    },
+    'start-exited': {
+        happened: 'the `start` command exited before `wait-for` answered; its exit code and the last 20 lines of `start.log` are shown',
+        toDo: 'fix the command or the app; `start.log` in the report folder has all of its output',
+    },
+    'site-not-ready': {
+        happened: '`wait-for` did not answer with a status below 400 within `wait-timeout`; the last status or network error and the time waited are shown',
+        toDo: 'check the URL; raise `wait-timeout`; on 401 or 403, give `http-credentials` or `extra-headers`',
     },
     'report-dir-unwritable': {
         happened: '`report-dir` cannot be written (checked first, so no results are lost)',
@@ -31447,6 +31727,125 @@ function errorText(error) {
     return typeof error === 'string' ? error : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/secrets/redact.ts
+/**
+ * One redactor per run: the secret values (values substituted from the environment, header values, the basic-auth
+ * password), each also in the forms it takes on its way through a browser and into our files (URL-encoded in a
+ * request URL, JSON-escaped in a console message, HTML-escaped in a page's source), replaced by `***` wherever text
+ * leaves the process. Longer forms are replaced first, so a secret that contains another is hidden whole.
+ */
+const MASK = '***';
+/**
+ * Values shorter than this are not hidden: masking every "ab" or "1" would garble every message around it, and a
+ * value that short is no secret. The engine warns about each one it is given.
+ */
+const MIN_SECRET_CHARS = 4;
+const escapeText = (value) => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\u00a0', '&nbsp;');
+const escapeAttribute = (value) => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('\u00a0', '&nbsp;');
+function tryEncode(encode, value) {
+    try {
+        return encode(value);
+    }
+    catch {
+        // A lone surrogate cannot be percent-encoded; then no URL carries it in that form.
+        return null;
+    }
+}
+/** The ways a value shows up in text we write: as itself, in URLs, in JSON and in HTML, and line by line. */
+function formsOf(value) {
+    const forms = [
+        value,
+        tryEncode(encodeURIComponent, value),
+        tryEncode(encodeURI, value),
+        tryEncode((text) => new URLSearchParams({ v: text }).toString().slice(2), value),
+        JSON.stringify(value).slice(1, -1),
+        escapeText(value),
+        escapeAttribute(value),
+        // A value on several lines is written one line at a time by a log or a page, so each line is a secret too.
+        ...value.split(/\r\n|\r|\n/).map((line) => line.trim()),
+    ];
+    return [...new Set(forms.filter((form) => form !== null && form.trim().length >= MIN_SECRET_CHARS))];
+}
+const escapeRegExp = (text) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+function createRedactor(options = {}) {
+    const values = new Set();
+    const forms = new Set();
+    let pattern = null;
+    return {
+        add(value) {
+            if (value.trim() === '' || values.has(value))
+                return true;
+            if (value.trim().length < MIN_SECRET_CHARS)
+                return false;
+            values.add(value);
+            for (const form of formsOf(value)) {
+                if (forms.has(form))
+                    continue;
+                forms.add(form);
+                options.onSecret?.(form);
+            }
+            pattern = null;
+            return true;
+        },
+        redact(text) {
+            if (forms.size === 0 || text === '')
+                return text;
+            pattern ??= new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+            return text.replace(pattern, MASK);
+        },
+        get size() {
+            return values.size;
+        },
+    };
+}
+/** A redactor with nothing to hide, for callers that were given none. */
+const NO_SECRETS = createRedactor();
+/**
+ * Every string in a JSON-like value redacted, except those under `keep` keys (identifiers and enums, which a mask
+ * would make invalid). A text never grows (a secret is longer than the mask), so it still fits its limits.
+ */
+function redactStrings(value, redact, keep) {
+    const walk = (node) => {
+        if (typeof node === 'string')
+            return redact(node);
+        if (Array.isArray(node))
+            return node.map(walk);
+        if (node === null || typeof node !== 'object')
+            return node;
+        return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, keep.has(key) ? child : walk(child)]));
+    };
+    return walk(value);
+}
+/**
+ * A stream of text (a started app's output) redacted line by line: a secret split across two chunks is still whole
+ * within its line. A line longer than `maxLineChars` is written in parts.
+ */
+function lineRedactor(write, redactor, maxLineChars = 1024 * 1024) {
+    let pending = '';
+    const flush = (text) => {
+        if (text !== '')
+            write(redactor.redact(text));
+    };
+    return {
+        write(chunk) {
+            pending += chunk;
+            const end = pending.lastIndexOf('\n');
+            if (end >= 0) {
+                flush(pending.slice(0, end + 1));
+                pending = pending.slice(end + 1);
+            }
+            if (pending.length > maxLineChars) {
+                flush(pending);
+                pending = '';
+            }
+        },
+        end() {
+            flush(pending);
+            pending = '';
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/fixtures/urls.ts
 /** Absolute URL of the fixture, or why it has none. */
 function resolveFixtureUrl(url, baseUrl) {
@@ -31535,6 +31934,57 @@ function resolveAgainstBase(fixture, baseUrl) {
     return 'url' in resolved ? resolved.url : null;
 }
 
+;// CONCATENATED MODULE: ./src/report/redaction.ts
+/**
+ * What a report (or a dry run's plan) looks like with the run's secrets hidden: every text is redacted (messages,
+ * URLs, page text, commands, warnings), except identifiers and enums (fixture ids, files, tags, evidence paths,
+ * statuses, codes, the run's own context), which a mask would make invalid and which come from the repository,
+ * not from a secret. Everything rendered from a report (junit.xml, report.html, the job summary, annotations, the
+ * check run, the terminal) is rendered from this one.
+ */
+
+const KEEP = new Set([
+    'schemaVersion',
+    'planVersion',
+    'dryRun',
+    'tool',
+    'mode',
+    'run',
+    'startedAt',
+    'createdAt',
+    'selected',
+    'fixtureIds',
+    'id',
+    'file',
+    'line',
+    'tags',
+    'status',
+    'kind',
+    'evidence',
+    'type',
+    'method',
+    'resourceType',
+    'code',
+    'severity',
+    'result',
+    'reason',
+    'digest',
+    'sha',
+    'runId',
+    'runAttempt',
+    'artifactId',
+    'artifactName',
+    'fixturesDir',
+    'sampleSeed',
+]);
+/** The report with its secrets hidden; it is validated where it is written, as every report is. */
+function redactReport(report, redact) {
+    return redactStrings(report, redact, KEEP);
+}
+function redactPlan(plan, redact) {
+    return redactStrings(plan, redact, KEEP);
+}
+
 ;// CONCATENATED MODULE: ./src/report/write.ts
 /**
  * Puts report.json (and a dry run's plan.json) on disk. report.json is validated before it is written and replaced atomically (temp file,
@@ -31581,9 +32031,11 @@ async function writeAtomically(target, content) {
 
 
 
-async function writeDryRun(request, planned, reportDir, clock) {
+
+/** Writes plan.json, with the run's secrets hidden (`redact`) like every other file. */
+async function writeDryRun(request, planned, reportDir, clock, redact) {
     const { options } = request;
-    const plan = buildPlan({
+    const built = buildPlan({
         toolVersion: request.toolVersion,
         mode: planned.mode,
         run: request.context,
@@ -31602,6 +32054,7 @@ async function writeDryRun(request, planned, reportDir, clock) {
         defaultTimeoutMs: options.timeoutMs,
         ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
     });
+    const plan = redactPlan(built, redact);
     const planPath = await writePlan(reportDir, plan);
     return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
 }
@@ -60555,11 +61008,15 @@ function describePageError(value) {
     const stackLines = (value.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
     return { message, stack: stackLines.length > 0 ? stackLines.join('\n') : null };
 }
+function redactNullable(text, redact) {
+    return text === null ? null : redact(text);
+}
 const EARLIER_DOCUMENT = "it came from the earlier document, before this attempt's page arrived";
 const BROWSER_OWN = 'a request the browser made by itself';
 const MAIN_DOCUMENT = "the main document's status is checked on its own (expect.status)";
 const counted = (entries) => entries.filter((entry) => !entry.ignored);
 function watchPage(page, options) {
+    const redact = options.redact ?? ((text) => text);
     const consoleMessages = [];
     const pageErrors = [];
     const failedRequests = [];
@@ -60592,7 +61049,7 @@ function watchPage(page, options) {
     const recordFailedRequest = (request, failure) => keep(failedRequests, 'failed requests', {
         atMs: options.elapsedMs(),
         method: request.method(),
-        url: clip(request.url(), SIGNAL_LIMITS.maxTextChars),
+        url: clip(redact(request.url()), SIGNAL_LIMITS.maxTextChars),
         resourceType: request.resourceType(),
         failure,
         ignored: committed ? null : EARLIER_DOCUMENT,
@@ -60614,7 +61071,7 @@ function watchPage(page, options) {
     const onResponse = (response) => {
         const request = response.request();
         if (isMainDocument(request, page)) {
-            mainDocument = { url: response.url(), status: response.status(), statusText: response.statusText() };
+            mainDocument = { url: redact(response.url()), status: response.status(), statusText: redact(response.statusText()) };
             mainDocumentFailure = null;
         }
         else if (response.status() >= 400 && !isBrowserOwn(request)) {
@@ -60623,18 +61080,18 @@ function watchPage(page, options) {
     };
     const onRequestFailed = (request) => {
         pending.delete(request);
-        const failure = request.failure()?.errorText ?? 'failed';
+        const failure = redact(request.failure()?.errorText ?? 'failed');
         // Aborted requests were cancelled on purpose: by a navigation, or by the page itself (AbortController).
         if (failure === 'net::ERR_ABORTED' || isBrowserOwn(request))
             return;
         if (isMainDocument(request, page))
-            mainDocumentFailure = { url: request.url(), errorText: failure };
+            mainDocumentFailure = { url: redact(request.url()), errorText: failure };
         else
             recordFailedRequest(request, failure);
     };
     const onConsole = (message) => {
         const location = message.location();
-        const text = message.text();
+        const text = redact(message.text());
         const isError = ERROR_CONSOLE_TYPES.has(message.type());
         // Errors and other messages are capped apart, so a page that logs a lot cannot crowd out its errors.
         const keptSoFar = isError ? consoleErrorsKept : consoleMessages.length - consoleErrorsKept;
@@ -60648,7 +61105,7 @@ function watchPage(page, options) {
                 atMs: options.elapsedMs(),
                 type: message.type(),
                 text: clip(text, SIGNAL_LIMITS.maxTextChars),
-                location: formatLocation(location),
+                location: redactNullable(formatLocation(location), redact),
                 ignored: consoleIgnored(message.type(), text, location.url),
             });
         }
@@ -60657,13 +61114,15 @@ function watchPage(page, options) {
             void arg.dispose().catch(() => undefined);
     };
     const onPageError = (error) => {
-        const { message, stack } = describePageError(error);
+        const described = describePageError(error);
+        const message = redact(described.message);
+        const stack = redactNullable(described.stack, redact);
         const ignored = committed ? null : EARLIER_DOCUMENT;
         keep(pageErrors, 'page errors', { atMs: options.elapsedMs(), message: clip(message, SIGNAL_LIMITS.maxTextChars), stack, ignored });
     };
     // A dialog blocks the page until it is answered. Dismiss it, as Playwright does, but let the page unload.
     const onDialog = (dialog) => {
-        keep(dialogs, 'dialogs', `${dialog.type()}: ${clip(dialog.message(), SIGNAL_LIMITS.maxTextChars)}`);
+        keep(dialogs, 'dialogs', `${dialog.type()}: ${clip(redact(dialog.message()), SIGNAL_LIMITS.maxTextChars)}`);
         const answer = dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss();
         void answer.catch(() => undefined);
     };
@@ -60693,7 +61152,7 @@ function watchPage(page, options) {
         mainDocument: () => mainDocument,
         mainDocumentFailure: () => mainDocumentFailure,
         documentCommitted: () => committed,
-        pendingRequests: () => [...pending].map((request) => `${request.method()} ${request.url()}`),
+        pendingRequests: () => [...pending].map((request) => `${request.method()} ${redact(request.url())}`),
         consoleErrors: () => counted(consoleMessages).filter((entry) => ERROR_CONSOLE_TYPES.has(entry.type)),
         uncaughtErrors: () => counted(pageErrors),
         requestFailures: () => counted(failedRequests),
@@ -61162,19 +61621,20 @@ function stepConfigProblems(steps, baseUrl) {
 function navigationLabel(url, waitUntil) {
     return `${quote(url)} to load (waitUntil: ${waitUntil})`;
 }
-/** Opens a URL and waits for it as the fixture asks. */
-async function steps_navigate(env, url) {
+/** Opens a URL and waits for it as the fixture asks; `shownAs` is the URL as the file writes it, when it differs. */
+async function steps_navigate(env, url, shownAs = url) {
     const { page, progress, waitUntil } = env;
-    await progress.track('navigation', navigationLabel(url, waitUntil), () => page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }));
+    await progress.track('navigation', navigationLabel(shownAs, waitUntil), () => page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }));
     env.afterNavigation();
 }
-async function runSteps(steps, env) {
+/** Runs the steps; each is labelled from `written`, the steps as the fixture file has them (before substitution). */
+async function runSteps(steps, env, written = steps) {
     for (const [index, step] of steps.entries()) {
-        const label = stepLabel(step, index);
-        await env.progress.track('step', label, () => runStep(step, label, env));
+        const label = stepLabel(written[index] ?? step, index);
+        await env.progress.track('step', label, () => runStep(step, label, env, written[index] ?? step));
     }
 }
-async function runStep(step, label, env) {
+async function runStep(step, label, env, written) {
     const { page, progress } = env;
     const options = { signal: progress.signal };
     const locate = (selector) => page.locator(selector).setTimeout(progress.remainingMs()).setVisibility('visible');
@@ -61204,7 +61664,11 @@ async function runStep(step, label, env) {
         return waitFor(wait, label, env);
     }
     if (step.goto !== undefined)
-        return steps_navigate(env, new URL(step.goto, env.baseUrl ?? undefined).href);
+        return steps_navigate(env, new URL(step.goto, env.baseUrl ?? undefined).href, shownUrl(written.goto, step.goto, env.baseUrl));
+}
+/** A URL as messages show it: resolved, unless the file writes it with a reference to the environment. */
+function shownUrl(written, value, baseUrl) {
+    return written !== undefined && written !== value ? written : new URL(value, baseUrl ?? undefined).href;
 }
 async function withHandle(handle, work) {
     try {
@@ -61305,6 +61769,7 @@ async function waitFor(wait, label, env) {
 
 
 
+
 function normalizeSpace(text) {
     return text.replace(/\s+/g, ' ').trim();
 }
@@ -61373,16 +61838,37 @@ function visibilityMismatch(field, selector, state) {
     return { expected, found: `but ${state.visible} matching element${state.visible === 1 ? ' is' : 's are'} visible` };
 }
 /**
- * What the page must show for one expect block, and how to tell what does not hold. Whether a want holds is
- * decided in the page (page-probe.ts); this side only words what the page answered.
+ * A want, described as the fixture file writes it: where a value was substituted from the environment, the message
+ * quotes the reference (`${{ env.NAME }}`), never the value.
  */
-function pageExpectations(expect, baseUrl) {
+function asWritten(want, writtenText) {
+    if (writtenText === null || !hasTemplate(writtenText))
+        return want;
+    // "to be", "to equal", "to contain", "to match": the same words as without a reference.
+    const verb = want.what.split(' ', 2).join(' ');
+    return { want: want.want, what: `${verb} ${quote(writtenText)}` };
+}
+function urlText(url) {
+    if (url === undefined)
+        return null;
+    return typeof url === 'string' ? url : (url.matches ?? url.contains ?? null);
+}
+/**
+ * What the page must show for one expect block, and how to tell what does not hold. Whether a want holds is
+ * decided in the page (page-probe.ts); this side only words what the page answered. `written` is the block as the
+ * file has it, before values were substituted: messages describe the wants from it.
+ */
+function pageExpectations(expect, baseUrl, written = expect) {
     const visible = expect.visible ?? [];
     const hidden = expect.hidden ?? [];
     const texts = textChecks(expect);
-    const title = expect.title === undefined ? undefined : titleWant(expect.title);
-    const url = expect.url === undefined ? undefined : urlWant(expect.url, baseUrl);
-    const textWants = texts.map(textWant);
+    const writtenTexts = textChecks(written);
+    const title = expect.title === undefined ? undefined : asWritten(titleWant(expect.title), written.title ?? null);
+    const url = expect.url === undefined ? undefined : asWritten(urlWant(expect.url, baseUrl), urlText(written.url));
+    const textWants = texts.map((check, i) => {
+        const original = writtenTexts[i];
+        return asWritten(textWant(check), original ? (original.matches ?? original.equals ?? original.contains ?? null) : null);
+    });
     const fields = [...visible.map(() => 'visible'), ...hidden.map(() => 'hidden')];
     const wants = {
         title: title?.want,
@@ -61426,7 +61912,7 @@ function pageExpectations(expect, baseUrl) {
 }
 /** Retries title, url, visible, hidden and text until they all hold; throws an assertion failure otherwise. */
 async function checkPageExpectations(page, expect, options) {
-    const { wants, mismatches, throwIfInvalid, needed } = pageExpectations(expect, options.baseUrl);
+    const { wants, mismatches, throwIfInvalid, needed } = pageExpectations(expect, options.baseUrl, options.written);
     if (!needed)
         return;
     const { progress } = options;
@@ -61440,13 +61926,23 @@ async function checkPageExpectations(page, expect, options) {
             `It kept navigating: ${result.lastError ?? 'no answer'}`,
         ]));
     }
-    const { snapshot, unmet } = result.answer;
+    const { unmet } = result.answer;
+    // What the page shows may echo a secret (a greeting with the user's name): hidden before any of it is quoted.
+    const snapshot = redactSnapshot(result.answer.snapshot, options.redact ?? ((text) => text));
     throwIfInvalid(snapshot);
     const [first, ...others] = mismatches(snapshot, unmet);
     throw new AttemptFailure('assertion', composeMessage(`${first.expected}, ${first.found} ${waited}`, [
         ...others.map((other) => `Also not holding: ${other.expected}, ${other.found}`),
         `Page: ${quote(snapshot.url)}, title ${quote(snapshot.title)}`,
     ]));
+}
+function redactSnapshot(snapshot, redact) {
+    return {
+        ...snapshot,
+        title: redact(snapshot.title),
+        url: redact(snapshot.url),
+        texts: snapshot.texts.map((state) => ('text' in state && state.text !== null ? { text: redact(state.text) } : state)),
+    };
 }
 /** expect.status against the final main document. Without expect.status, HTTP errors are navigation failures. */
 function statusFailure(expected, document) {
@@ -61508,12 +62004,13 @@ async function writeEvidence(request) {
         const lost = `No evidence was kept: its folder could not be created (${errorText(error)}).`;
         return { evidence: { screenshot: null, html: null, log: null }, lost };
     }
+    const redact = request.redact ?? ((text) => text);
     const [screenshot, html] = await Promise.all([
         capture(request, 'png', 'the screenshot', () => page.screenshot({ type: 'png' })),
-        capture(request, 'html', 'the page HTML', () => page.content()),
+        capture(request, 'html', 'the page HTML', async () => redact(await page.content())),
     ]);
     const logPath = evidencePath(record.fixture.id, record.attemptNumber, 'log');
-    const text = formatAttemptLog(record, { screenshot: screenshot.note, html: html.note });
+    const text = redact(formatAttemptLog(record, { screenshot: screenshot.note, html: html.note }));
     const log = await promises_default().writeFile(external_node_path_default().join(reportDir, logPath), text).then(() => logPath, () => null);
     return { evidence: { screenshot: screenshot.path, html: html.path, log }, lost: null };
 }
@@ -61696,10 +62193,11 @@ function timeoutFailure(progress, signals, headline) {
     return timedOut(headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []);
 }
 /** Maps what was thrown to a failure kind. Failures raised with a known kind keep it. */
-function failureFromError(error, page, progress, signals) {
+function failureFromError(error, page, progress, signals, redact) {
     if (error instanceof AttemptFailure)
         return error;
-    const text = errorText(error);
+    // Puppeteer's errors name the URL they were loading, which may carry a secret; hidden before it is clipped.
+    const text = redact(errorText(error));
     const phase = phaseOf(progress);
     if (isBrowserGone(error, page)) {
         return new AttemptFailure('browser', composeMessage(`The browser or the page went away during ${phase.label}.`, [quote(text, 500)]));
@@ -61761,15 +62259,18 @@ async function perform(context, progress, signals) {
                 throw failure;
         },
     };
+    // Steps and checks are described as the file has them: a value substituted from the environment stays hidden.
+    const written = fixture.written ?? fixture;
     // The viewport goes with the navigation, not before it: no extra round trip, and it applies before layout.
-    await Promise.all([applyViewport(page, fixture.viewport), steps_navigate(env, context.url)]);
-    await runSteps(fixture.steps, env);
+    const shownUrl = fixture.written && fixture.written.url !== fixture.url ? fixture.written.url : context.url;
+    await Promise.all([applyViewport(page, fixture.viewport), steps_navigate(env, context.url, shownUrl)]);
+    await runSteps(fixture.steps, env, written.steps);
     await progress.track('check', 'the expect checks', async () => {
         env.afterNavigation();
         const status = statusFailure(fixture.expect.status, signals.mainDocument());
         if (status)
             throw status;
-        await checkPageExpectations(page, fixture.expect, { baseUrl, progress });
+        await checkPageExpectations(page, fixture.expect, { baseUrl, progress, written: written.expect, redact: context.redact });
     });
 }
 function plural(count, word) {
@@ -61840,7 +62341,7 @@ async function attemptOnPage(context, progress, signals, stop) {
         return null;
     }
     catch (error) {
-        return failureFromError(error, context.page, progress, signals);
+        return failureFromError(error, context.page, progress, signals, context.redact ?? ((text) => text));
     }
     finally {
         disarm();
@@ -61852,7 +62353,7 @@ async function runAttempt(context) {
     const startedAt = new Date(clock.now()).toISOString();
     const progress = createProgress(clock, context.timeoutMs);
     const stop = createStop();
-    const signals = watchPage(page, { elapsedMs: progress.elapsedMs, onFatal: stop.fail });
+    const signals = watchPage(page, { elapsedMs: progress.elapsedMs, onFatal: stop.fail, ...(context.redact ? { redact: context.redact } : {}) });
     try {
         const failure = await attemptOnPage(context, progress, signals, stop);
         const durationMs = progress.elapsedMs();
@@ -61875,6 +62376,7 @@ async function runAttempt(context) {
             },
             skipPageCaptures: skipPageCapturesBecause(page, error, signals),
             captureBudgetMs: context.signal.aborted ? EVIDENCE_BUDGET_WHEN_STOPPED_MS : EVIDENCE_BUDGET_MS,
+            ...(context.redact ? { redact: context.redact } : {}),
         });
         const message = written.lost ? composeMessage(error.message, [written.lost]) : error.message;
         return {
@@ -62104,7 +62606,111 @@ function createSuiteControl(options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/run/origin-headers.ts
+
+function originOf(url) {
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null;
+    }
+    catch {
+        return null;
+    }
+}
+/** The rules for a fixture: its headers over the suite's, for the base URL's origin and its own URL's. */
+function rulesFor(fixture, url, baseUrl, site) {
+    const own = Object.entries(fixture.headers ?? {}).map(([name, value]) => ({ name, value }));
+    const headers = mergeHeaders(site?.headers ?? [], own);
+    const credentials = site?.credentials ?? null;
+    if (headers.length === 0 && credentials === null)
+        return null;
+    const origins = new Set([baseUrl, url].map((candidate) => (candidate ? originOf(candidate) : null)).filter((origin) => origin !== null));
+    return { origins, headers, credentials };
+}
+/** The pause patterns the rules need, as the browser takes them; none when nothing is added. */
+function patternsFor(rules) {
+    if (!rules || rules.origins.size === 0)
+        return [];
+    if (rules.credentials)
+        return [{ urlPattern: '*' }];
+    return [...rules.origins].map((origin) => ({ urlPattern: `${origin.replace(/[*?\\]/g, '\\$&')}/*` }));
+}
+function headersOf(request, rules) {
+    const given = Object.entries(request.headers).map(([name, value]) => ({ name, value: String(value) }));
+    const merged = mergeHeaders(given, rules.headers);
+    if (rules.credentials && !merged.some((header) => header.name.toLowerCase() === 'authorization')) {
+        merged.push({ name: 'Authorization', value: basicAuthorization(rules.credentials) });
+    }
+    return merged;
+}
+const interceptors = new WeakMap();
+/** Whether the page was ever given rules (then every later attempt on it must set its own, even none). */
+function hasInterceptor(page) {
+    return interceptors.has(page);
+}
+/** The page's interceptor, created on first use: one CDP session of its own, for the page's whole life. */
+function interceptorOf(page) {
+    let interceptor = interceptors.get(page);
+    if (!interceptor) {
+        interceptor = page.createCDPSession().then(createInterceptor);
+        interceptors.set(page, interceptor);
+        interceptor.catch(() => interceptors.delete(page));
+    }
+    return interceptor;
+}
+function createInterceptor(cdp) {
+    let rules = null;
+    let enabled = '';
+    let answered = false;
+    const challenged = new Set();
+    const allowed = (url) => {
+        const origin = originOf(url);
+        return rules !== null && origin !== null && rules.origins.has(origin);
+    };
+    // Every paused request must be continued, whatever the rules, or the page waits on it for ever.
+    cdp.on('Fetch.requestPaused', (event) => {
+        const current = rules;
+        const params = current && allowed(event.request.url) ? { requestId: event.requestId, headers: headersOf(event.request, current) } : { requestId: event.requestId };
+        cdp.send('Fetch.continueRequest', params).catch(() => undefined);
+    });
+    cdp.on('Fetch.authRequired', (event) => {
+        const credentials = rules?.credentials;
+        const answer = credentials && event.authChallenge.source !== 'Proxy' && allowed(event.request.url) && !challenged.has(event.requestId);
+        challenged.add(event.requestId);
+        if (answer)
+            answered = true;
+        const authChallengeResponse = answer
+            ? { response: 'ProvideCredentials', username: credentials.username, password: credentials.password }
+            : { response: 'CancelAuth' };
+        cdp.send('Fetch.continueWithAuth', { requestId: event.requestId, authChallengeResponse }).catch(() => undefined);
+    });
+    return {
+        get answeredChallenge() {
+            return answered;
+        },
+        forget() {
+            rules = null;
+        },
+        async use(next) {
+            rules = next;
+            answered = false;
+            challenged.clear();
+            const patterns = patternsFor(next);
+            const wanted = JSON.stringify(patterns);
+            if (wanted === enabled || (patterns.length === 0 && enabled === ''))
+                return;
+            if (patterns.length === 0)
+                await cdp.send('Fetch.disable');
+            else
+                await cdp.send('Fetch.enable', { patterns, handleAuthRequests: next?.credentials != null });
+            enabled = patterns.length === 0 ? '' : wanted;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/run/fixture-run.ts
+
+
 
 
 
@@ -62181,7 +62787,28 @@ async function tryOnce(fixture, url, attemptNumber, runner) {
     }
     return runOnSession(acquired.session, fixture, url, attemptNumber, runner);
 }
+/**
+ * Sets the page's request rules for this fixture: its extra headers and credentials for the allowed origins. A page
+ * that had rules for an earlier fixture is given this one's, even none. Null when there was nothing to set.
+ */
+async function applyRequestRules(session, fixture, url, runner) {
+    const rules = rulesFor(fixture, url, runner.baseUrl, runner.site);
+    if (!rules && !hasInterceptor(session.page))
+        return null;
+    const interceptor = await withDeadline(interceptorOf(session.page), runner.stepTimeoutMs, 'attach the request interceptor');
+    await withDeadline(interceptor.use(rules), runner.stepTimeoutMs, 'set the extra headers and credentials');
+    return interceptor;
+}
 async function runOnSession(session, fixture, url, attemptNumber, runner) {
+    let interceptor;
+    try {
+        interceptor = await applyRequestRules(session, fixture, url, runner);
+    }
+    catch (error) {
+        await runner.pool.release(session, 'its request rules could not be set');
+        const message = `Could not set the extra headers and credentials on the browser session: ${errorText(error)}`;
+        return { attempt: failedAttempt(attemptNumber, runner.clock.now(), runner.clock, 'browser', message), browserGone: !session.browser.connected };
+    }
     const tracked = runner.control.track(session.browser);
     const startedMs = runner.clock.now();
     const timeoutMs = fixture.timeout ?? runner.defaultTimeoutMs;
@@ -62196,19 +62823,28 @@ async function runOnSession(session, fixture, url, attemptNumber, runner) {
             signal,
             reportDir: runner.reportDir,
             clock: runner.clock,
+            redact: runner.redact,
         }),
         tracked,
         hardBoundMs: timeoutMs + runner.attemptGraceMs,
         abandonAfterMs: runner.abandonAfterMs,
     });
     tracked.untrack();
+    interceptor?.forget();
     const browserGone = tracked.browserCrashed || !session.browser.connected;
     const abortReason = tracked.signal.aborted ? tracked.signal.reason : null;
-    const attempt = toAttempt(outcome, { attemptNumber, startedMs, clock: runner.clock, abortReason, browserGone });
+    const attempt = withSiteDownNote(toAttempt(outcome, { attemptNumber, startedMs, clock: runner.clock, abortReason, browserGone }), runner);
     if (outcome.kind === 'abandoned')
         noteAbandoned(fixture, attemptNumber, runner);
-    await runner.pool.release(session, replaceBecause(outcome, attempt));
+    await runner.pool.release(session, replaceBecause(outcome, attempt, interceptor));
     return { attempt, browserGone };
+}
+/** A failure after the started app went away says so: its own message (connection refused…) would not. */
+function withSiteDownNote(attempt, runner) {
+    const note = attempt.status === 'failed' && attempt.error ? runner.siteDownNote() : null;
+    if (!note || !attempt.error)
+        return attempt;
+    return { ...attempt, error: { ...attempt.error, message: clip(`${attempt.error.message}\n${note}`, REPORT_LIMITS.maxMessageChars) } };
 }
 async function acquireUnlessStopped(runner, viewport) {
     const acquiring = runner.pool.acquire(viewport).then((session) => ({ session }), (error) => ({ error }));
@@ -62225,9 +62861,12 @@ async function acquireUnlessStopped(runner, viewport) {
     }
     return first;
 }
-function replaceBecause(outcome, attempt) {
+function replaceBecause(outcome, attempt, interceptor) {
     if (outcome.kind === 'abandoned')
         return 'its attempt did not stop and was abandoned';
+    // Chrome keeps credentials given in answer to a challenge for the whole context, where no reset reaches them.
+    if (interceptor?.answeredChallenge)
+        return 'it answered a basic-auth challenge, and the browser keeps those credentials for the context';
     // A retry and the next fixture get a brand-new context: a failed page is not trusted to be quiet.
     if (attempt.status === 'failed')
         return `the attempt failed (${attempt.error?.kind ?? 'unknown'})`;
@@ -62678,6 +63317,9 @@ async function runSuiteWith(overrides, fixtures, options) {
             baseUrl: options.baseUrl,
             defaultRetries: options.defaultRetries,
             defaultTimeoutMs: options.defaultTimeoutMs,
+            site: options.site ?? null,
+            siteDownNote: options.siteDownNote ?? (() => null),
+            redact: options.redact ?? ((text) => text),
         };
         const runs = await Promise.all(fixtures.map((fixture) => limiter.run(() => runFixture(fixture, runner)).then((run) => notify(run, options))));
         if (host.launches > 1)
@@ -62711,6 +63353,437 @@ function notify(run, options) {
 function relaunchWarning(relaunches) {
     return (`The browser crashed or disconnected during the suite and was relaunched ${relaunches} time(s). ` +
         'Fixtures running at that moment recorded a "browser" attempt and were tried again.');
+}
+
+;// CONCATENATED MODULE: ./src/deploy/start.ts
+/**
+ * Starting the app under test (`start: npm run preview`) and stopping it again. The command runs through the shell
+ * in a process group of its own, so stopping it reaches everything it started: SIGTERM to the whole group, then
+ * SIGKILL once the grace period is over, and the stop waits until no process of the group is left. If this process
+ * exits without a stop (a second Ctrl-C), the group is killed on the way out.
+ *
+ * Its stdout and stderr go to a log file through the run's redactor, line by line.
+ */
+
+
+
+
+
+class StartError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'StartError';
+    }
+}
+const POLL_MS = 50;
+/** How long a stop waits for the group to go once SIGKILL was sent. */
+const AFTER_KILL_MS = 2000;
+/** The processes of a group that are not zombies (a zombie is dead, only not yet reaped by its parent). */
+function livingMembers(pgid) {
+    if (process.platform !== 'linux') {
+        try {
+            process.kill(-pgid, 0);
+            return [pgid];
+        }
+        catch {
+            return [];
+        }
+    }
+    const members = [];
+    for (const entry of external_node_fs_default().readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry))
+            continue;
+        let stat;
+        try {
+            stat = external_node_fs_default().readFileSync(`/proc/${entry}/stat`, 'utf8');
+        }
+        catch {
+            continue;
+        }
+        // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses, so read after the last ")".
+        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X')
+            members.push(Number(entry));
+    }
+    return members;
+}
+function signalGroup(pgid, signal) {
+    try {
+        process.kill(-pgid, signal);
+    }
+    catch {
+        // ESRCH: the group is already gone.
+    }
+}
+const start_delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function gone(pgid, withinMs) {
+    const until = Date.now() + withinMs;
+    for (;;) {
+        if (livingMembers(pgid).length === 0)
+            return true;
+        if (Date.now() >= until)
+            return false;
+        await start_delay(POLL_MS);
+    }
+}
+async function startApp(options) {
+    const clock = options.clock ?? systemClock;
+    const log = external_node_fs_default().createWriteStream(options.logPath, { flags: 'w' });
+    await new Promise((resolve, reject) => {
+        log.once('open', () => resolve());
+        log.once('error', (error) => reject(new StartError(`start.log cannot be written at ${options.logPath}: ${error.message}`, { cause: error })));
+    });
+    const child = (0,external_node_child_process_.spawn)(options.command, {
+        shell: true,
+        detached: true,
+        cwd: options.cwd,
+        env: options.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pgid = await new Promise((resolve, reject) => {
+        child.once('spawn', () => resolve(child.pid));
+        child.once('error', (error) => reject(new StartError(`The start command could not be run: ${error.message}`, { cause: error })));
+    }).catch((error) => {
+        log.end();
+        throw error;
+    });
+    // However this process ends, the app must not outlive it.
+    const killOnExit = () => signalGroup(pgid, 'SIGKILL');
+    process.on('exit', killOnExit);
+    // One writer per stream, so a line of stdout and a line of stderr never run into each other.
+    const writers = [child.stdout, child.stderr].map(() => lineRedactor((text) => log.write(text), options.redactor));
+    const flushWriters = () => writers.forEach((writer) => writer.end());
+    let openPipes = 2;
+    const pipeClosed = new Promise((resolve) => {
+        for (const [index, stream] of [child.stdout, child.stderr].entries()) {
+            stream.setEncoding('utf8');
+            stream.on('data', (chunk) => writers[index].write(chunk));
+            stream.once('close', () => {
+                openPipes -= 1;
+                if (openPipes === 0)
+                    resolve();
+            });
+        }
+    });
+    let exit = null;
+    const exited = new Promise((resolve) => {
+        child.once('exit', (code, signal) => {
+            exit = { code, signal, atMs: clock.now() };
+            resolve(exit);
+        });
+    });
+    let stopping = null;
+    const stop = async () => {
+        let killed = false;
+        if (livingMembers(pgid).length > 0) {
+            signalGroup(pgid, 'SIGTERM');
+            if (!(await gone(pgid, options.killAfterMs ?? 5000))) {
+                killed = true;
+                signalGroup(pgid, 'SIGKILL');
+                await gone(pgid, AFTER_KILL_MS);
+            }
+        }
+        const survivors = livingMembers(pgid).length;
+        process.off('exit', killOnExit);
+        // The pipes close when the last process holding them is gone; a bound covers one passed on to another group.
+        await Promise.race([pipeClosed, start_delay(1000)]);
+        flushWriters();
+        await new Promise((resolve) => log.end(resolve));
+        return { killed, survivors };
+    };
+    return {
+        command: options.command,
+        pgid,
+        logPath: options.logPath,
+        exited,
+        exit: () => exit,
+        running: () => livingMembers(pgid).length > 0,
+        async lastLines(count) {
+            // What it wrote just before it exited may still be in the pipes, or a line without its newline yet.
+            if (exit)
+                await Promise.race([pipeClosed, start_delay(500)]);
+            if (!log.writableEnded) {
+                flushWriters();
+                await new Promise((resolve) => log.write('', () => resolve()));
+            }
+            return lastLinesOf(options.logPath, count);
+        },
+        stop: () => (stopping ??= stop()),
+    };
+}
+/** The file's last lines, reading at most its last 256 KiB. */
+async function lastLinesOf(file, count) {
+    const text = await (0,promises_.readFile)(file, 'utf8').catch(() => '');
+    const tail = (text.length > 256 * 1024 ? text.slice(-256 * 1024) : text).replace(/\r?\n$/, '');
+    return tail === '' ? [] : tail.split(/\r?\n/).slice(-count);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/wait-for.ts
+/**
+ * Waiting for a deployment: poll a URL until it answers with a status below 400, redirects followed, or until the
+ * time runs out. Polls start quick and back off (a preview that takes minutes to build is not hammered), each
+ * request has its own bound, and the outcome says what the site last answered: a status, or the network error.
+ *
+ * Redirects are followed here rather than by fetch, so the extra headers and credentials go only where
+ * `headersFor` allows, hop by hop, and never follow a redirect to another origin.
+ */
+
+
+class SiteNotReadyError extends Error {
+    url;
+    /** What the last try got: "HTTP 503 Service Unavailable", "connection refused (ECONNREFUSED)"... */
+    last;
+    waitedMs;
+    tries;
+    constructor(url, last, waitedMs, tries) {
+        super(`${url} was not ready: ${last}`);
+        this.name = 'SiteNotReadyError';
+        this.url = url;
+        this.last = last;
+        this.waitedMs = waitedMs;
+        this.tries = tries;
+    }
+}
+const MAX_REDIRECTS = 10;
+/** The least time one try gets, even when the wait has less left: it may run over by this much. */
+const MIN_TRY_MS = 2000;
+/** Polls until the site is ready; throws SiteNotReadyError when time runs out, or the signal's reason on abort. */
+async function waitForSite(request) {
+    const clock = request.clock ?? systemClock;
+    const startedAt = clock.now();
+    const pause = request.pauseMs ?? { first: 500, max: 5000 };
+    let wait = pause.first;
+    let tries = 0;
+    for (;;) {
+        request.signal?.throwIfAborted();
+        tries += 1;
+        // A try near the end still gets a fair bound, so what it reports is the site's answer, not our hurry.
+        const leftMs = startedAt + request.timeoutMs - clock.now();
+        const bound = request.requestTimeoutMs ?? 10_000;
+        const probe = await probeOnce(request, Math.min(bound, Math.max(leftMs, MIN_TRY_MS)));
+        request.signal?.throwIfAborted();
+        const waitedMs = clock.now() - startedAt;
+        if (probe.ready)
+            return { status: probe.status, url: probe.url, waitedMs, tries };
+        const remainingMs = request.timeoutMs - waitedMs;
+        if (remainingMs <= 0)
+            throw new SiteNotReadyError(request.url, probe.last, waitedMs, tries);
+        await pauseFor(Math.min(wait, remainingMs), request.signal);
+        wait = Math.min(wait * 1.5, pause.max);
+    }
+}
+async function probeOnce(request, timeoutMs) {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
+    let url = request.url;
+    try {
+        for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
+            const response = await fetch(url, { redirect: 'manual', headers: request.headersFor(url), signal });
+            await response.body?.cancel().catch(() => undefined);
+            const location = response.headers.get('location');
+            if (response.status >= 300 && response.status < 400 && location) {
+                const next = URL.canParse(location, url) ? new URL(location, url) : null;
+                if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+                    return { ready: false, last: `HTTP ${response.status} redirecting to ${JSON.stringify(location.slice(0, 200))}, which is not an http(s) URL` };
+                }
+                url = next.href;
+                continue;
+            }
+            const where = url === request.url ? '' : ` from ${url}`;
+            if (response.status < 400)
+                return { ready: true, status: response.status, url };
+            return { ready: false, last: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${where}` };
+        }
+        return { ready: false, last: `more than ${MAX_REDIRECTS} redirects (the last to ${url})` };
+    }
+    catch (error) {
+        if (request.signal?.aborted)
+            throw request.signal.reason;
+        if (timeout.aborted)
+            return { ready: false, last: `no answer within ${(timeoutMs / 1000).toFixed(1)}s` };
+        return { ready: false, last: networkError(error) };
+    }
+}
+const NETWORK_CODES = {
+    ECONNREFUSED: 'connection refused: nothing is listening there yet',
+    ENOTFOUND: 'the host name does not resolve (DNS)',
+    EAI_AGAIN: 'the host name could not be resolved yet (DNS)',
+    ECONNRESET: 'the connection was reset',
+    ETIMEDOUT: 'the connection timed out',
+    EHOSTUNREACH: 'the host is unreachable',
+    UND_ERR_SOCKET: 'the connection closed without an answer',
+};
+/** fetch says "fetch failed"; what went wrong is in its cause. */
+function networkError(error) {
+    const cause = error?.cause;
+    const code = cause?.code;
+    if (code)
+        return `${NETWORK_CODES[code] ?? cause.message ?? 'network error'} (${code})`;
+    return errorText(cause ?? error);
+}
+function pauseFor(ms, signal) {
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+            signal?.removeEventListener('abort', aborted);
+            resolve();
+        }
+        function aborted() {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        }
+        signal?.addEventListener('abort', aborted, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/render/view.ts
+/**
+ * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
+ * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
+ * (page text included); each renderer escapes for its own medium.
+ */
+
+
+
+
+/** Row messages are one line and at most this long; the full text is in report.json. */
+const ROW_MESSAGE_MAX_CHARS = 300;
+function summaryViewOf(report, options = {}) {
+    const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
+    return {
+        tool: report.tool,
+        mode: report.mode,
+        verdict: report.result,
+        counts: report.summary,
+        startedAt: report.startedAt,
+        durationMs: report.durationMs,
+        run: runLink(report.run, report.run.runId, report.run.runAttempt),
+        rows,
+        failures: rows.filter((row) => row.status === 'failed'),
+        flaky: rows.filter((row) => row.status === 'flaky'),
+        rerun: rerunViewOf(report),
+        preflight: report.preflight,
+        interrupted: report.interrupted,
+        warnings: report.warnings,
+        next: report.preflight ? null : nextAttemptOf(report, options),
+        report: {
+            dir: options.reportDir ?? null,
+            path: options.reportPath ?? null,
+            html: options.htmlPath ?? null,
+            artifact: options.artifact ?? null,
+        },
+    };
+}
+/** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
+function rowRank(row) {
+    const statusRank = { failed: 0, flaky: 1, skipped: 2, passed: 3 }[row.status];
+    return statusRank * 2 + (row.carriedOver ? 1 : 0);
+}
+function fixtureRowOf(fixture) {
+    const failedAttempts = fixture.attempts.flatMap((attempt) => attempt.status === 'failed' && attempt.error
+        ? [{ attempt: attempt.attempt, kind: attempt.error.kind, message: firstLine(attempt.error.message) }]
+        : []);
+    const lastFailed = fixture.attempts.filter((attempt) => attempt.status === 'failed').at(-1);
+    const message = fixture.status === 'skipped' ? fixture.skipReason : (failedAttempts.at(-1)?.message ?? null);
+    return {
+        id: fixture.id,
+        title: fixture.title,
+        status: fixture.status,
+        kind: lastFailed?.error?.kind ?? null,
+        attempts: fixture.attempts.length,
+        failedAttempts,
+        durationMs: fixture.durationMs,
+        message: message === null ? null : firstLine(message),
+        file: fixture.file,
+        line: fixture.line,
+        location: `${fixture.file}:${fixture.line}`,
+        evidence: evidencePaths(lastFailed?.evidence ?? null),
+        carriedOver: fixture.carriedOver !== null,
+        recovered: fixture.recovered,
+    };
+}
+/** First non-empty line, trimmed: what a message says in one line. */
+function firstTextLine(text) {
+    return (text.split(/\r\n|\r|\n/).find((part) => part.trim() !== '') ?? '').trim();
+}
+/** First non-empty line, cut to ROW_MESSAGE_MAX_CHARS. */
+function firstLine(text) {
+    const trimmed = firstTextLine(text);
+    return trimmed.length > ROW_MESSAGE_MAX_CHARS ? `${trimmed.slice(0, ROW_MESSAGE_MAX_CHARS - 1)}…` : trimmed;
+}
+/** The evidence files an attempt left, relative to the report folder. */
+function evidencePaths(evidence) {
+    return evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [];
+}
+function runLink(run, runId, runAttempt) {
+    const label = runId ? runLabel(runId, runAttempt) : 'local run';
+    if (!runId || !run.serverUrl || !run.repository)
+        return { label, url: null };
+    const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
+    return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
+}
+function rerunViewOf(report) {
+    const source = report.selection.source;
+    if (!source)
+        return null;
+    const link = runLink(report.run, source.runId, source.runAttempt);
+    const label = source.runId ? link.label : (source.path ?? 'the source report');
+    const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
+    return {
+        source: {
+            label,
+            url: source.url ?? link.url,
+            runId: source.runId,
+            runAttempt: source.runAttempt,
+            artifactName: source.artifactName,
+            path: source.path,
+            sha: source.sha,
+        },
+        carryOver: source.carryOver,
+        note: source.carryOverNote,
+        recovered: ran.filter((fixture) => fixture.recovered).map((fixture) => fixture.id),
+        stillFailing: failedFixtureIds(ran),
+        carriedOver: report.fixtures
+            .filter((fixture) => fixture.carriedOver !== null)
+            .map((fixture) => ({ id: fixture.id, status: fixture.status })),
+    };
+}
+/**
+ * What to run next: the failed fixtures, plus flaky ones when they fail the run, plus those an interruption
+ * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
+ */
+function nextAttemptOf(report, options) {
+    const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
+    const ids = report.fixtures
+        .filter((fixture) => fixture.status === 'failed' ||
+        (fixture.status === 'flaky' && report.options.failOnFlaky) ||
+        (fixture.status === 'skipped' && report.interrupted !== null))
+        .map((fixture) => fixture.id);
+    if (ids.length === 0)
+        return null;
+    const args = options.commandArgs ?? [];
+    return {
+        ids,
+        action: {
+            rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
+            fixturesInput: fixturesInputValue(ids),
+        },
+        cli: {
+            rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
+            fixtures: fixturesCommand(ids, args),
+        },
+    };
+}
+/** 850ms, 4.2s, 2m 05s: short, and the same in every renderer. */
+function formatDuration(ms) {
+    if (Math.round(ms) < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 59_950)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const minutes = Math.floor(totalSeconds / 60);
+    const seconds = String(totalSeconds % 60).padStart(2, '0');
+    return `${minutes}m ${seconds}s`;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -62849,21 +63922,218 @@ async function serveDirectory(directory) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/execute.ts
-/** Running the plan: find the browser, serve the site if asked, run the suite. */
+;// CONCATENATED MODULE: ./src/engine/site-up.ts
+/**
+ * Bringing the site up before any fixture runs: the folder `serve` serves, the app `start` starts, and the wait for
+ * `wait-for`. What was started is stopped by close() on every path; when the site cannot come up, what was started
+ * is stopped first and a PreflightError says why (`serve-failed`, `start-exited`, `site-not-ready`). A cancelled run
+ * stops the app at once and goes on, so the suite records the cancellation as it does for any other.
+ */
 
 
 
 
 
-async function runPlanned(request, deps, planned, reportDir) {
+
+
+const START_LOG_FILE = 'start.log';
+/** Lines of start.log a `start-exited` stop shows. */
+const LAST_LINES = 20;
+class AppExitedEarly extends Error {
+    exit;
+    constructor(exit) {
+        super('the started app exited');
+        this.exit = exit;
+    }
+}
+async function openSite(site) {
+    const { request, deps } = site;
     const { options } = request;
-    const found = locateBrowser(request, deps);
-    const launcher = deps.createLauncher ? deps.createLauncher(found, deps.logger) : createLauncher(found, deps.logger, undefined, deps.env);
-    const server = await startServer(options.serveDir && external_node_path_default().resolve(deps.cwd ?? process.cwd(), options.serveDir));
+    const logger = deps.logger;
+    const cwd = deps.cwd ?? process.cwd();
+    const server = await startServer(options.serveDir && external_node_path_default().resolve(cwd, options.serveDir));
+    let app = null;
+    let closing = false;
+    const onCancel = () => void app?.stop();
+    const close = async () => {
+        closing = true;
+        deps.signal?.removeEventListener('abort', onCancel);
+        if (app)
+            await stopApp(app, logger);
+        await server?.close();
+    };
     try {
         const baseUrl = server?.url ?? options.baseUrl;
+        if (options.start) {
+            app = await site_up_launch(options.start, site, cwd);
+            deps.signal?.addEventListener('abort', onCancel, { once: true });
+        }
+        if (options.waitFor && !deps.signal?.aborted)
+            await waitUntilReady(site, baseUrl, app);
+        const started = app;
+        void started?.exited.then((exit) => {
+            if (!closing)
+                logger.warn(`The app started with start ${exitText(exit)} while the fixtures ran; the fixtures that fail from now on say so.`);
+        });
+        return { baseUrl, siteDownNote: () => (started ? downNote(started) : null), close };
+    }
+    catch (error) {
+        await close();
+        throw error;
+    }
+}
+async function site_up_launch(command, site, cwd) {
+    const logPath = external_node_path_default().join(site.reportDir, START_LOG_FILE);
+    const app = await startApp({ command, cwd, env: site.deps.env, logPath, redactor: site.redactor, ...(site.deps.clock ? { clock: site.deps.clock } : {}) });
+    site.onStartLog(logPath);
+    site.deps.logger.info(`Started the app: ${command} (process group ${app.pgid}); its output goes to ${logPath}.`);
+    return app;
+}
+async function stopApp(app, logger) {
+    const stopped = await app.stop();
+    if (stopped.killed)
+        logger.warn(`The app did not stop within 5s of SIGTERM, so its process group ${app.pgid} was killed (SIGKILL).`);
+    if (stopped.survivors > 0)
+        logger.warn(`${stopped.survivors} process(es) of the app's group ${app.pgid} could not be stopped.`);
+    else
+        logger.info(`Stopped the app (process group ${app.pgid}).`);
+}
+function exitText(exit) {
+    return exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
+}
+function downNote(app) {
+    const exit = app.exit();
+    if (!exit || app.running())
+        return null;
+    return `The app started with start ${exitText(exit)} while the fixtures ran, so the site was down when this attempt failed; its output is in ${START_LOG_FILE}.`;
+}
+/** The URL to poll: wait-for itself, or a path of it under the base URL. */
+function waitTarget(waitFor, baseUrl) {
+    if (URL.canParse(waitFor))
+        return waitFor;
+    if (!baseUrl)
+        throw new Error(`wait-for "${waitFor}" is a path, but there is no base URL`);
+    return new URL(waitFor.replace(/^\/+/, ''), baseUrl).href;
+}
+function site_up_originOf(url) {
+    return url && URL.canParse(url) ? new URL(url).origin : null;
+}
+async function waitUntilReady(site, baseUrl, app) {
+    const { request, deps } = site;
+    const { options } = request;
+    const url = waitTarget(options.waitFor, baseUrl);
+    // The headers go where they go during the run: the base URL's origin and the fixtures' own.
+    const allowed = new Set([baseUrl, ...site.fixtures.map((fixture) => fixture.url)].map(site_up_originOf).filter((origin) => origin !== null));
+    const headers = Object.fromEntries(options.extraHeaders.map((header) => [header.name, header.value]));
+    if (options.httpCredentials)
+        headers.Authorization = basicAuthorization(options.httpCredentials);
+    const headersFor = (target) => (allowed.has(site_up_originOf(target) ?? '') ? headers : {});
+    const stopWaiting = new AbortController();
+    const cancelled = () => stopWaiting.abort(deps.signal?.reason);
+    deps.signal?.addEventListener('abort', cancelled, { once: true });
+    const watch = app ? watchForExit(app, stopWaiting) : null;
+    deps.logger.info(`Waiting for ${url} to answer with a status below 400 (for up to ${formatDuration(options.waitTimeoutMs)}).`);
+    try {
+        const ready = await waitForSite({
+            url,
+            timeoutMs: options.waitTimeoutMs,
+            headersFor,
+            signal: stopWaiting.signal,
+            ...(deps.clock ? { clock: deps.clock } : {}),
+        });
+        deps.logger.info(`${ready.url} answered HTTP ${ready.status} after ${formatDuration(ready.waitedMs)} (${ready.tries} ${ready.tries === 1 ? 'try' : 'tries'}).`);
+    }
+    catch (error) {
+        const reason = stopWaiting.signal.aborted ? stopWaiting.signal.reason : error;
+        if (reason instanceof AppExitedEarly && app)
+            throw new PreflightError(await startExited(app, reason.exit, url));
+        if (error instanceof SiteNotReadyError)
+            throw new PreflightError(siteNotReady(error, request));
+        // Cancelled: the suite records it, with every fixture not run.
+        if (deps.signal?.aborted)
+            return;
+        throw error;
+    }
+    finally {
+        deps.signal?.removeEventListener('abort', cancelled);
+        watch?.stop();
+    }
+}
+/**
+ * Ends the wait once the app is gone. A start command that exits 0 may leave its server running in the group (a
+ * script that starts it in the background): the wait goes on while any process of the group is alive.
+ */
+function watchForExit(app, stopWaiting) {
+    let timer;
+    const check = () => {
+        const exit = app.exit();
+        if (exit && (exit.code !== 0 || !app.running()))
+            stopWaiting.abort(new AppExitedEarly(exit));
+        else
+            timer = setTimeout(check, 250);
+    };
+    void app.exited.then(check);
+    return { stop: () => clearTimeout(timer) };
+}
+async function startExited(app, exit, url) {
+    const lines = await app.lastLines(LAST_LINES);
+    const lasting = exit.code === 0 ? ' A start command must keep the app running (npm run preview, not npm run build).' : '';
+    return stops_preflightDiagnostic({
+        code: 'start-exited',
+        message: `The start command ${exitText(exit)} before ${url} answered.${lasting}`,
+        problems: lines.length > 0 ? [`The last ${lines.length} lines of ${START_LOG_FILE}:`, ...lines.map((line) => `| ${line}`)] : [`${START_LOG_FILE} is empty.`],
+        guidance: [
+            'Run the command on your machine to see it fail, or read start.log in the report folder (it is in the smoke artifact).',
+            'It runs in the working directory of the step (or of the command line), with its environment.',
+        ],
+        fallbackIds: null,
+    });
+}
+function siteNotReady(error, request) {
+    const { options } = request;
+    const refused = /^HTTP 40[13]\b/.test(error.last);
+    return stops_preflightDiagnostic({
+        code: 'site-not-ready',
+        message: `${error.url} was not ready after ${formatDuration(error.waitedMs)} (${error.tries} ${error.tries === 1 ? 'try' : 'tries'}): ` +
+            `the last answer was ${error.last}.`,
+        guidance: [
+            ...(refused
+                ? ['A 401 or 403 means the site wants credentials: give http-credentials (--http-credentials) or a bypass header in extra-headers (--header).']
+                : []),
+            `Check that wait-for (--wait-for) is the site's URL, and raise wait-timeout (--wait-timeout, now ${formatDuration(options.waitTimeoutMs)}) if it needs longer to come up.`,
+        ],
+        fallbackIds: null,
+    });
+}
+async function startServer(serveDir) {
+    if (!serveDir)
+        return null;
+    try {
+        return await serveDirectory(serveDir);
+    }
+    catch (error) {
+        if (!(error instanceof ServeError))
+            throw error;
+        throw new PreflightError(stops_preflightDiagnostic({ code: 'serve-failed', message: error.message, fallbackIds: null }));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/execute.ts
+/** Running the plan: find the browser, bring the site up (serve, start, wait-for), run the suite, take it down. */
+
+
+
+
+async function runPlanned(request, deps, planned, reportDir, extras) {
+    const { options } = request;
+    // Before the app is started: without a browser, there is no point in waiting for it.
+    const found = locateBrowser(request, deps);
+    const launcher = deps.createLauncher ? deps.createLauncher(found, deps.logger) : createLauncher(found, deps.logger, undefined, deps.env);
+    const site = await openSite({ request, deps, reportDir, redactor: extras.redactor, fixtures: planned.selected, onStartLog: extras.onStartLog });
+    try {
+        const baseUrl = site.baseUrl;
         await deps.onFixturesStart?.(planned.selected);
+        const identified = options.extraHeaders.length > 0 || options.httpCredentials !== null;
         const suiteRun = await runSuite(planned.selected, {
             baseUrl,
             concurrency: options.concurrency,
@@ -62873,6 +64143,9 @@ async function runPlanned(request, deps, planned, reportDir) {
             reportDir,
             launcher,
             logger: deps.logger,
+            site: identified ? { headers: options.extraHeaders, credentials: options.httpCredentials } : null,
+            siteDownNote: site.siteDownNote,
+            redact: (text) => extras.redactor.redact(text),
             ...(deps.clock ? { clock: deps.clock } : {}),
             ...(deps.onFixtureDone ? { onFixtureDone: deps.onFixtureDone } : {}),
             ...(deps.signal ? { signal: deps.signal } : {}),
@@ -62894,7 +64167,7 @@ async function runPlanned(request, deps, planned, reportDir) {
         throw error;
     }
     finally {
-        await server?.close();
+        await site.close();
     }
 }
 function locateBrowser(request, deps) {
@@ -62914,18 +64187,6 @@ function locateBrowser(request, deps) {
             ],
             fallbackIds: null,
         }));
-    }
-}
-async function startServer(serveDir) {
-    if (!serveDir)
-        return null;
-    try {
-        return await serveDirectory(serveDir);
-    }
-    catch (error) {
-        if (!(error instanceof ServeError))
-            throw error;
-        throw new PreflightError(stops_preflightDiagnostic({ code: 'serve-failed', message: error.message, fallbackIds: null }));
     }
 }
 
@@ -63609,11 +64870,113 @@ function duplicateIdProblems(entries) {
     return { problems, repeats };
 }
 
+;// CONCATENATED MODULE: ./src/secrets/fixture-values.ts
+/**
+ * The fields of a fixture that may hold `${{ env.NAME }}`, and the fixture with the values substituted. A run checks
+ * every reference of every fixture it is about to run before any browser starts, so all the variables a workflow
+ * forgot to pass are named at once; the runner then works with the values, and describes steps and checks from the
+ * fixture as written (`written`), so a message shows the reference and never the value.
+ */
+
+
+const titleUse = (title) => (parseTextPattern(withStandIns(title)) ? 'pattern' : 'text');
+/** Every field a value may be substituted into, each mapped through `map` with its path in the fixture. */
+function mapFixtureTexts(fixture, map) {
+    // In the order a fixture is written, so problems read top to bottom.
+    const url = map(fixture.url, 'url', 'text');
+    const headers = fixture.headers && Object.fromEntries(Object.entries(fixture.headers).map(([name, value]) => [name, map(value, `headers.${name}`, 'text')]));
+    const steps = fixture.steps.map((step, index) => mapStep(step, `steps[${index}]`, map));
+    return { ...fixture, url, ...(headers ? { headers } : {}), steps, expect: mapExpect(fixture.expect, map) };
+}
+function mapStep(step, at, map) {
+    if (step.fill !== undefined)
+        return { ...step, fill: { ...step.fill, value: map(step.fill.value, `${at}.fill.value`, 'text') } };
+    if (typeof step.press === 'string')
+        return { ...step, press: map(step.press, `${at}.press`, 'text') };
+    if (step.press !== undefined)
+        return { ...step, press: { ...step.press, key: map(step.press.key, `${at}.press.key`, 'text') } };
+    if (step.goto !== undefined)
+        return { ...step, goto: map(step.goto, `${at}.goto`, 'text') };
+    if (step.select !== undefined) {
+        const { value } = step.select;
+        const mapped = Array.isArray(value) ? value.map((item, i) => map(item, `${at}.select.value[${i}]`, 'text')) : map(value, `${at}.select.value`, 'text');
+        return { ...step, select: { ...step.select, value: mapped } };
+    }
+    return step;
+}
+function mapTextCheck(check, at, map) {
+    return {
+        ...check,
+        ...(check.contains === undefined ? {} : { contains: map(check.contains, `${at}.contains`, 'text') }),
+        ...(check.equals === undefined ? {} : { equals: map(check.equals, `${at}.equals`, 'text') }),
+        ...(check.matches === undefined ? {} : { matches: map(check.matches, `${at}.matches`, 'pattern') }),
+    };
+}
+function mapExpect(expect, map) {
+    const mapped = { ...expect };
+    if (expect.title !== undefined)
+        mapped.title = map(expect.title, 'expect.title', titleUse(expect.title));
+    const url = expect.url;
+    if (typeof url === 'string')
+        mapped.url = map(url, 'expect.url', 'text');
+    else if (url !== undefined) {
+        mapped.url = {
+            ...(url.contains === undefined ? {} : { contains: map(url.contains, 'expect.url.contains', 'text') }),
+            ...(url.matches === undefined ? {} : { matches: map(url.matches, 'expect.url.matches', 'pattern') }),
+        };
+    }
+    if (Array.isArray(expect.text))
+        mapped.text = expect.text.map((check, i) => mapTextCheck(check, `expect.text[${i}]`, map));
+    else if (expect.text !== undefined)
+        mapped.text = mapTextCheck(expect.text, 'expect.text', map);
+    return mapped;
+}
+/** The variables a fixture refers to, each with the fields that name it. */
+function referencesOf(fixture) {
+    const found = [];
+    mapFixtureTexts(fixture, (text, field) => {
+        for (const name of referencedNames(text))
+            found.push({ field, name });
+        return text;
+    });
+    return found;
+}
+function resolveFixtureValues(fixtures, env) {
+    const problems = [];
+    const resolved = fixtures.map((fixture) => {
+        const references = referencesOf(fixture);
+        if (references.length === 0)
+            return fixture;
+        const missing = references.filter(({ name }) => !env[name]);
+        problems.push(...missing.map(({ field, name }) => ({ fixture, field, name, empty: env[name] === '' })));
+        if (missing.length > 0)
+            return fixture;
+        const value = (name) => env[name] ?? '';
+        const { file, line, written: _earlier, ...asWritten } = fixture;
+        const substituted = mapFixtureTexts(asWritten, (text, _field, use) => substitute(text, value, use === 'pattern' ? escapeForPattern : undefined));
+        return { ...substituted, file, line, written: asWritten };
+    });
+    return { fixtures: resolved, problems };
+}
+/** The set variables any of these fixtures refers to, with their values: all of them are kept out of every output. */
+function referencedValues(fixtures, env) {
+    const names = new Set(fixtures.flatMap((fixture) => referencesOf(fixture).map(({ name }) => name)));
+    return [...names].flatMap((name) => (env[name] ? [{ name, value: env[name] }] : []));
+}
+/** "fixtures/login.smoke.yml:3 login-flow steps[1].fill.value: ${{ env.SMOKE_PASSWORD }} is not set …" */
+function formatEnvProblem(problem) {
+    const { fixture, field, name } = problem;
+    const state = problem.empty ? 'is set to an empty value' : 'is not set';
+    return `${fixture.file}:${fixture.line} ${fixture.id} ${field}: \${{ env.${name} }} refers to the environment variable ${name}, which ${state}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/prepare.ts
 /**
  * Before anything runs: the rerun source, the fixture files, the selection, and whether relative URLs have a base.
  * Every way this can fail is a PreflightError with its own code.
  */
+
+
 
 
 
@@ -63727,6 +65090,43 @@ function requireBaseUrlWhereNeeded(request, selected) {
         ],
         fallbackIds: null,
     }));
+}
+/**
+ * The selected fixtures with the values of their `${{ env.NAME }}` references, each value (and each header value)
+ * added to the run's secrets. Every reference that cannot be substituted is named at once, before any browser
+ * starts. Values the other fixtures refer to are hidden too: a value is a secret wherever it shows up.
+ */
+function substituteEnvValues(planned, env, redactor, warnings) {
+    for (const { name, value } of referencedValues(planned.suite, env)) {
+        if (!redactor.add(value))
+            warnings.push(tooShortToHide(`The value of ${name}, which fixtures refer to,`));
+    }
+    const resolved = resolveFixtureValues(planned.selected, env);
+    if (resolved.problems.length > 0) {
+        const count = resolved.problems.length;
+        throw new PreflightError(stops_preflightDiagnostic({
+            code: 'env-missing',
+            message: `${count} reference${count === 1 ? '' : 's'} to environment variables cannot be substituted: the variable${count === 1 ? ' is' : 's are'} unset or empty. Nothing was run.`,
+            problems: resolved.problems.map(formatEnvProblem),
+            guidance: [
+                "In a workflow, pass each variable in the step's env:, a secret as SMOKE_PASSWORD: ${{ secrets.SMOKE_PASSWORD }}.",
+                'Locally, export it in the shell that runs the command.',
+            ],
+            fallbackIds: null,
+        }));
+    }
+    const shown = new Set(referencedValues(planned.suite, env).map(({ value }) => value));
+    for (const fixture of resolved.fixtures) {
+        for (const [name, value] of Object.entries(fixture.headers ?? {})) {
+            if (!redactor.add(value) && !shown.has(value))
+                warnings.push(tooShortToHide(`The value of the ${name} header of ${fixture.id}`));
+        }
+    }
+    return { ...planned, selected: resolved.fixtures };
+}
+/** Why a secret shows in the output as it is. */
+function tooShortToHide(subject) {
+    return `${subject} is shorter than ${MIN_SECRET_CHARS} characters, so it is not hidden in the output: masking it would garble every message.`;
 }
 
 ;// CONCATENATED MODULE: ./src/render/html-assets.ts
@@ -63943,156 +65343,6 @@ function utcTime(iso) {
 }
 function html_escape_plural(count, noun) {
     return `${count} ${count === 1 ? noun : `${noun}s`}`;
-}
-
-;// CONCATENATED MODULE: ./src/render/view.ts
-/**
- * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
- * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
- * (page text included); each renderer escapes for its own medium.
- */
-
-
-
-
-/** Row messages are one line and at most this long; the full text is in report.json. */
-const ROW_MESSAGE_MAX_CHARS = 300;
-function summaryViewOf(report, options = {}) {
-    const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
-    return {
-        tool: report.tool,
-        mode: report.mode,
-        verdict: report.result,
-        counts: report.summary,
-        startedAt: report.startedAt,
-        durationMs: report.durationMs,
-        run: runLink(report.run, report.run.runId, report.run.runAttempt),
-        rows,
-        failures: rows.filter((row) => row.status === 'failed'),
-        flaky: rows.filter((row) => row.status === 'flaky'),
-        rerun: rerunViewOf(report),
-        preflight: report.preflight,
-        interrupted: report.interrupted,
-        warnings: report.warnings,
-        next: report.preflight ? null : nextAttemptOf(report, options),
-        report: {
-            dir: options.reportDir ?? null,
-            path: options.reportPath ?? null,
-            html: options.htmlPath ?? null,
-            artifact: options.artifact ?? null,
-        },
-    };
-}
-/** Sort key: failed, flaky, skipped, passed; within each, this run's results before carried-over ones. */
-function rowRank(row) {
-    const statusRank = { failed: 0, flaky: 1, skipped: 2, passed: 3 }[row.status];
-    return statusRank * 2 + (row.carriedOver ? 1 : 0);
-}
-function fixtureRowOf(fixture) {
-    const failedAttempts = fixture.attempts.flatMap((attempt) => attempt.status === 'failed' && attempt.error
-        ? [{ attempt: attempt.attempt, kind: attempt.error.kind, message: firstLine(attempt.error.message) }]
-        : []);
-    const lastFailed = fixture.attempts.filter((attempt) => attempt.status === 'failed').at(-1);
-    const message = fixture.status === 'skipped' ? fixture.skipReason : (failedAttempts.at(-1)?.message ?? null);
-    return {
-        id: fixture.id,
-        title: fixture.title,
-        status: fixture.status,
-        kind: lastFailed?.error?.kind ?? null,
-        attempts: fixture.attempts.length,
-        failedAttempts,
-        durationMs: fixture.durationMs,
-        message: message === null ? null : firstLine(message),
-        file: fixture.file,
-        line: fixture.line,
-        location: `${fixture.file}:${fixture.line}`,
-        evidence: evidencePaths(lastFailed?.evidence ?? null),
-        carriedOver: fixture.carriedOver !== null,
-        recovered: fixture.recovered,
-    };
-}
-/** First non-empty line, trimmed: what a message says in one line. */
-function firstTextLine(text) {
-    return (text.split(/\r\n|\r|\n/).find((part) => part.trim() !== '') ?? '').trim();
-}
-/** First non-empty line, cut to ROW_MESSAGE_MAX_CHARS. */
-function firstLine(text) {
-    const trimmed = firstTextLine(text);
-    return trimmed.length > ROW_MESSAGE_MAX_CHARS ? `${trimmed.slice(0, ROW_MESSAGE_MAX_CHARS - 1)}…` : trimmed;
-}
-/** The evidence files an attempt left, relative to the report folder. */
-function evidencePaths(evidence) {
-    return evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [];
-}
-function runLink(run, runId, runAttempt) {
-    const label = runId ? runLabel(runId, runAttempt) : 'local run';
-    if (!runId || !run.serverUrl || !run.repository)
-        return { label, url: null };
-    const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
-    return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
-}
-function rerunViewOf(report) {
-    const source = report.selection.source;
-    if (!source)
-        return null;
-    const link = runLink(report.run, source.runId, source.runAttempt);
-    const label = source.runId ? link.label : (source.path ?? 'the source report');
-    const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
-    return {
-        source: {
-            label,
-            url: source.url ?? link.url,
-            runId: source.runId,
-            runAttempt: source.runAttempt,
-            artifactName: source.artifactName,
-            path: source.path,
-            sha: source.sha,
-        },
-        carryOver: source.carryOver,
-        note: source.carryOverNote,
-        recovered: ran.filter((fixture) => fixture.recovered).map((fixture) => fixture.id),
-        stillFailing: failedFixtureIds(ran),
-        carriedOver: report.fixtures
-            .filter((fixture) => fixture.carriedOver !== null)
-            .map((fixture) => ({ id: fixture.id, status: fixture.status })),
-    };
-}
-/**
- * What to run next: the failed fixtures, plus flaky ones when they fail the run, plus those an interruption
- * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
- */
-function nextAttemptOf(report, options) {
-    const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
-    const ids = report.fixtures
-        .filter((fixture) => fixture.status === 'failed' ||
-        (fixture.status === 'flaky' && report.options.failOnFlaky) ||
-        (fixture.status === 'skipped' && report.interrupted !== null))
-        .map((fixture) => fixture.id);
-    if (ids.length === 0)
-        return null;
-    const args = options.commandArgs ?? [];
-    return {
-        ids,
-        action: {
-            rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
-            fixturesInput: fixturesInputValue(ids),
-        },
-        cli: {
-            rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
-            fixtures: fixturesCommand(ids, args),
-        },
-    };
-}
-/** 850ms, 4.2s, 2m 05s: short, and the same in every renderer. */
-function formatDuration(ms) {
-    if (Math.round(ms) < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 59_950)
-        return `${(ms / 1000).toFixed(1)}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const minutes = Math.floor(totalSeconds / 60);
-    const seconds = String(totalSeconds % 60).padStart(2, '0');
-    return `${minutes}m ${seconds}s`;
 }
 
 ;// CONCATENATED MODULE: ./src/render/html-fixture.ts
@@ -64608,6 +65858,7 @@ function preflightSuite(report) {
 
 
 
+
 /** The mode a run has before selection decides it (and when it never gets that far). */
 function modeOf(options) {
     if (options.rerunFailed)
@@ -64629,8 +65880,12 @@ function resultOf(outcome) {
         return outcome.report.result;
     return outcome.exitCode === 0 ? 'pass' : 'fail';
 }
-/** Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. */
-async function finishWith(report, reportDir, selectedCount, commands = {}) {
+/**
+ * Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. The report
+ * is redacted first, so every file and every channel that renders the outcome shows `***` for a secret.
+ */
+async function finishWith(built, reportDir, selectedCount, commands = {}, extras = {}) {
+    const report = extras.redact ? redactReport(built, extras.redact) : built;
     const reportPath = await writeReport(reportDir, report);
     const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
     await writeAtomically(junitPath, renderJunit(report));
@@ -64638,7 +65893,7 @@ async function finishWith(report, reportDir, selectedCount, commands = {}) {
     // Evidence links in the page are relative to the report folder, which is also the artifact's root.
     await writeAtomically(htmlPath, renderHtmlReport(report, summaryViewOf(report, { ...commands, reportDir: null, cliArtifactPath: null })));
     const exitCode = exitCodeOf(report);
-    return { report, reportPath, junitPath, htmlPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
+    return { report, reportPath, junitPath, htmlPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode, startLogPath: extras.startLogPath ?? null };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/stopped-run.ts
@@ -64696,7 +65951,7 @@ async function reportStoppedRun(params) {
         selection: { fixturesDir: RUN_OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
         diagnostic: params.diagnostic,
     });
-    return finishWith(report, params.reportDir, 0);
+    return finishWith(report, params.reportDir, 0, {}, params.redact ? { redact: params.redact } : {});
 }
 function usageDiagnostic(problems) {
     return preflightDiagnostic({
@@ -64708,7 +65963,14 @@ function usageDiagnostic(problems) {
     });
 }
 async function writeStoppedReport(params) {
-    const write = (reportDir) => reportStoppedRun({ diagnostic: params.diagnostic, reportDir, context: params.context, toolVersion: TOOL_VERSION, ...(params.mode ? { mode: params.mode } : {}) });
+    const write = (reportDir) => reportStoppedRun({
+        diagnostic: params.diagnostic,
+        reportDir,
+        context: params.context,
+        toolVersion: TOOL_VERSION,
+        ...(params.mode ? { mode: params.mode } : {}),
+        ...(params.redact ? { redact: params.redact } : {}),
+    });
     try {
         return await write(params.reportDir);
     }
@@ -64738,11 +66000,20 @@ async function writeStoppedReport(params) {
 
 
 
+
+
 async function runSmoke(request, deps) {
     const clock = deps.clock ?? systemClock;
     const startedAt = clock.now();
     const { options } = request;
     const reportDir = external_node_path_default().resolve(deps.cwd ?? process.cwd(), options.reportDir);
+    // The secrets the options carry are known at once; the values fixtures refer to, once they are loaded.
+    const redactor = deps.redactor ?? createRedactor();
+    const secretWarnings = optionSecrets(options).flatMap(({ what, value }) => (redactor.add(value) ? [] : [tooShortToHide(what)]));
+    const redact = (text) => redactor.redact(text);
+    let startLogPath = null;
+    // With nothing to hide (most runs), the report is written as it was built.
+    const finish = (report, selectedCount) => finishWith(report, reportDir, selectedCount, htmlCommands(request), { ...(redactor.size > 0 ? { redact } : {}), startLogPath });
     // Before anything runs: a suite whose report cannot be written would lose every result at the end.
     await ensureWritableReportDir(reportDir);
     let planned = null;
@@ -64753,24 +66024,27 @@ async function runSmoke(request, deps) {
         if (options.rerunFailed)
             source = await acquireUsableSource(request);
         suite = await loadValidSuite(request, deps);
-        planned = planSelection(request, suite, source);
+        planned = substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings);
         requireBaseUrlWhereNeeded(request, planned.selected);
         if (options.dryRun)
-            return await writeDryRun(request, planned, reportDir, clock);
-        const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
-        const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
-        return await finishWith(report, reportDir, planned.selected.length, htmlCommands(request));
+            return await writeDryRun(request, planned, reportDir, clock, redact);
+        const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir, {
+            redactor,
+            onStartLog: (logPath) => (startLogPath = logPath),
+        });
+        const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
+        return await finish(report, planned.selected.length);
     }
     catch (error) {
         const diagnostic = diagnosticOf(error, request);
         if (options.dryRun) {
             // No report carries the diagnostic of a dry run, so the log is the only place it can be read.
-            logDiagnostic(deps.logger, diagnostic);
+            logDiagnostic(deps.logger, diagnostic, redact);
             deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
-            const mode = reportBase(request, startedAt, clock, planned).mode;
+            const mode = reportBase(request, startedAt, clock, planned, secretWarnings).mode;
             return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
         }
-        const base = reportBase(request, startedAt, clock, planned);
+        const base = reportBase(request, startedAt, clock, planned, secretWarnings);
         let report;
         try {
             report = buildPreflightReport({ ...base, diagnostic, rerun: source ? carryOver(rerunInputOf(rerunRequestOf(request, source), suite)) : null });
@@ -64778,23 +66052,36 @@ async function runSmoke(request, deps) {
         catch (buildError) {
             // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
             const bug = diagnosticOf(buildError, request);
-            return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock });
+            return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock, redact });
         }
-        return await finishWith(report, reportDir, 0, htmlCommands(request));
+        return await finish(report, 0);
     }
+}
+/** Header values and the basic-auth password (alone, with the user name, and as the Authorization header sends them). */
+function optionSecrets(options) {
+    const headers = options.extraHeaders.map((header) => ({ what: `The value of the ${header.name} header`, value: header.value }));
+    const credentials = options.httpCredentials;
+    if (!credentials)
+        return headers;
+    return [
+        ...headers,
+        { what: 'The http-credentials password', value: credentials.password },
+        { what: 'The http-credentials', value: `${credentials.username}:${credentials.password}` },
+        { what: 'The Authorization header', value: basicAuthorization(credentials).slice('Basic '.length) },
+    ];
 }
 function htmlCommands(request) {
     return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
-function logDiagnostic(logger, diagnostic) {
-    const log = (line) => (diagnostic.severity === 'error' ? logger.warn(line) : logger.info(line));
+function logDiagnostic(logger, diagnostic, redact) {
+    const log = (line) => (diagnostic.severity === 'error' ? logger.warn(redact(line)) : logger.info(redact(line)));
     log(`${diagnostic.code}: ${diagnostic.message}`);
     for (const line of [...diagnostic.problems, ...diagnostic.guidance])
         log(`  ${line}`);
     if (diagnostic.fallback)
         log(`  Run only these fixtures: ${diagnostic.fallback.cliCommand}`);
 }
-function reportBase(request, startedAt, clock, planned) {
+function reportBase(request, startedAt, clock, planned, warnings = []) {
     const { options } = request;
     return {
         toolVersion: request.toolVersion,
@@ -64811,7 +66098,7 @@ function reportBase(request, startedAt, clock, planned) {
             failOnFlaky: options.failOnFlaky,
         },
         selection: planned?.selection ?? { ...selectionInfoOf(options), selected: [], missing: [] },
-        warnings: planned?.warnings ?? [],
+        warnings: [...(planned?.warnings ?? []), ...warnings],
     };
 }
 /** Anything unexpected still ends in a report: the diagnostic says it is a bug and what it was. */
@@ -64877,7 +66164,7 @@ const FLAGS = Object.fromEntries(CLI_KEYS.map((key) => {
     const { kind, cli } = OPTIONS[key];
     const short = 'short' in cli ? cli.short : undefined;
     const spec = { type: kind === 'switch' ? 'boolean' : 'string' };
-    if (kind === 'list')
+    if (kind === 'list' || kind === 'lines')
         spec.multiple = true;
     if (short)
         spec.short = short;
@@ -64909,8 +66196,11 @@ function flagProblems(tokens) {
 function rawValue(kind, value) {
     if (kind === 'switch')
         return value === true ? true : undefined;
-    if (kind === 'list')
-        return (Array.isArray(value) ? value : []).filter((item) => typeof item === 'string').flatMap(parseList);
+    if (kind === 'list' || kind === 'lines') {
+        const given = (Array.isArray(value) ? value : []).filter((item) => typeof item === 'string');
+        // A header's value may hold commas, so each --header is one item.
+        return kind === 'list' ? given.flatMap(parseList) : given;
+    }
     return typeof value === 'string' ? value : undefined;
 }
 function parseCliArgs(argv) {
@@ -65214,6 +66504,7 @@ function reportPointer(view) {
 
 
 
+
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -65267,7 +66558,11 @@ function cliLogger(io) {
         },
     };
 }
-async function runCli(argv, io) {
+async function runCli(argv, given) {
+    // Every secret the run learns (header values, the password, values fixtures take from the environment) is shown
+    // as *** in everything printed. Problems with the flags never quote a value, so they need nothing to hide.
+    const redactor = createRedactor();
+    const io = { ...given, stdout: (text) => given.stdout(redactor.redact(text)), stderr: (text) => given.stderr(redactor.redact(text)) };
     let command;
     try {
         command = parseCliArgs(argv);
@@ -65308,6 +66603,7 @@ async function runCli(argv, io) {
         logger: cliLogger(io),
         env: io.env,
         cwd: io.cwd,
+        redactor,
         onFixtureDone: (run) => out(`${formatFixtureLine(liveResult(run, source))}\n`),
         ...(io.signal ? { signal: io.signal } : {}),
     }).catch((error) => {

@@ -32,6 +32,8 @@ export interface ArtifactFiles {
  */
 export function artifactFilesOf(outcome: SmokeOutcome): ArtifactFiles | null {
   const own = [outcome.reportPath, outcome.junitPath, outcome.htmlPath, outcome.planPath].filter((file): file is string => file !== null);
+  // The started app's output: the first thing to read when it would not come up. Only when this run started it.
+  if (outcome.startLogPath && own.length > 0 && fs.existsSync(outcome.startLogPath)) own.push(outcome.startLogPath);
   const first = own[0];
   if (first === undefined) return null;
   const rootDirectory = path.dirname(first);

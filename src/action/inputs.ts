@@ -6,9 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseList } from '../selection/select.ts';
 import { completeOptions, parseOptions, type RawOptions, type RunOptions } from '../options/parse.ts';
-import { ACTION_KEYS, type ActionKey, INPUT_NAMES, OPTIONS, type OptionValues, type RunOptionKey } from '../options/table.ts';
+import { ACTION_KEYS, type ActionKey, INPUT_NAMES, type OptionKind, OPTIONS, type OptionValues, type RunOptionKey } from '../options/table.ts';
 import { FORBIDDEN_ARTIFACT_NAME } from '../options/values.ts';
 import { Inputs } from './names.ts';
+import type { BaseUrlChoice } from '../deploy/base-url.ts';
 
 /** The run options, and the inputs only the Action has (the artifact, the token, the check run, report-only). */
 export type ActionInputs = RunOptions & OptionValues<Exclude<ActionKey, RunOptionKey>>;
@@ -31,10 +32,20 @@ export function usableArtifactPrefix(name: string): string {
   return name && !FORBIDDEN_ARTIFACT_NAME.test(name) ? name : DEFAULT_ARTIFACT_NAME;
 }
 
-export function getInputs(read: InputReader, env: Record<string, string | undefined>): ActionInputs {
-  const raw: RawOptions<ActionKey> = Object.fromEntries(
-    ACTION_KEYS.map((key) => [key, OPTIONS[key].kind === 'list' ? parseList(read(INPUT_NAMES[key])) : read(INPUT_NAMES[key])]),
-  );
+/** An input as the option parser takes it: a list split on commas and new lines, `lines` on new lines only. */
+function rawInput(kind: OptionKind, value: string): string | string[] {
+  if (kind === 'list') return parseList(value);
+  if (kind === 'lines') return value.split(/\r?\n/).filter((line) => line.trim() !== '');
+  return value;
+}
+
+/**
+ * `deployed` is the base URL a deployment_status event gives when base-url and serve are empty (or why it gives
+ * none), checked with the other inputs.
+ */
+export function getInputs(read: InputReader, env: Record<string, string | undefined>, deployed: BaseUrlChoice | null = null): ActionInputs {
+  const raw: RawOptions<ActionKey> = Object.fromEntries(ACTION_KEYS.map((key) => [key, rawInput(OPTIONS[key].kind, read(INPUT_NAMES[key]))]));
+  if (deployed && 'url' in deployed) raw.baseUrl = deployed.url;
   // Seeded by the run, so a re-run of the same run picks the same sample.
   if (!raw.sampleSeed?.trim() && env.GITHUB_RUN_ID) raw.sampleSeed = env.GITHUB_RUN_ID;
   const parsed = parseOptions(ACTION_KEYS, raw, INPUT_NAMES);
@@ -42,6 +53,7 @@ export function getInputs(read: InputReader, env: Record<string, string | undefi
   // Read as given, so the checks below are reported beside a malformed run id too.
   const artifactRunId = raw.artifactRunId?.trim();
   const problems = [...parsed.problems];
+  if (deployed && 'problem' in deployed) problems.push(`${Inputs.BaseUrl} ${deployed.problem}`);
   if (reportOnly && !artifactRunId) {
     problems.push(
       `${Inputs.ReportOnly} needs ${Inputs.ArtifactRunId}: the run whose smoke artifact to report, ` +

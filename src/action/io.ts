@@ -3,6 +3,7 @@ import type { Logger } from '../common/types.ts';
 import type { Annotation, AnnotationLevel } from '../render/annotations.ts';
 import type { ArtifactUploader } from './artifact-upload.ts';
 import type { InputReader } from './inputs.ts';
+import type { Redactor } from '../secrets/redact.ts';
 
 /** Everything the Action does to the outside world, so tests can drive it with real or recorded parts. */
 export interface ActionIo {
@@ -50,5 +51,25 @@ export function checkRunLogger(io: ActionIo): Logger {
   return {
     ...io.logger,
     warn: (message) => io.annotate({ level: 'warning', message, title: 'reliability-smoke check run', file: null, startLine: null }),
+  };
+}
+
+/**
+ * The io with the run's secrets hidden in everything the step writes: log lines, the job summary, annotations and
+ * outputs. The values are also masked by the runner (setSecret, as the redactor learns them), so even a line
+ * written past this wrapper shows `***`.
+ */
+export function redactingIo(io: ActionIo, redactor: Redactor): ActionIo {
+  const redact = (text: string) => redactor.redact(text);
+  return {
+    ...io,
+    logger: {
+      info: (message) => io.logger.info(redact(message)),
+      warn: (message) => io.logger.warn(redact(message)),
+      debug: (message) => io.logger.debug(redact(message)),
+    },
+    setOutput: (name, value) => io.setOutput(name, redact(value)),
+    writeSummary: (markdown) => io.writeSummary(redact(markdown)),
+    annotate: (annotation) => io.annotate({ ...annotation, message: redact(annotation.message), title: redact(annotation.title) }),
   };
 }

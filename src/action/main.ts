@@ -14,7 +14,9 @@ import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import { type ActionContext, readActionContext } from './context.ts';
 import { type ActionInputs, defaultActionReportDir, getInputs, runnerTemp, usableArtifactPrefix } from './inputs.ts';
-import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo } from './io.ts';
+import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo, redactingIo } from './io.ts';
+import { deploymentBaseUrl } from '../deploy/base-url.ts';
+import { createRedactor } from '../secrets/redact.ts';
 import { Inputs } from './names.ts';
 import { dispatchRef, publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
@@ -96,18 +98,23 @@ function realIo(signal: AbortSignal): ActionIo {
 }
 
 export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
-  const io = countingAnnotations(actionIo);
+  // Every secret the run learns (header values, the basic-auth password, values fixtures take from the
+  // environment) is masked by the runner and hidden in everything the step writes.
+  const redactor = createRedactor({ onSecret: (value) => actionIo.setSecret(value) });
+  const io = countingAnnotations(redactingIo(actionIo, redactor));
   const context = readActionContext(io.env);
   // Masked before anything else runs, whatever the other inputs hold.
   const token = io.readInput(Inputs.GithubToken);
   if (token) io.setSecret(token);
+  const deployed = deploymentBaseUrl(context.deployment, { baseUrl: io.readInput(Inputs.BaseUrl), serve: io.readInput(Inputs.Serve) });
   let inputs: ActionInputs;
   try {
-    inputs = getInputs(io.readInput, io.env);
+    inputs = getInputs(io.readInput, io.env, deployed);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     return publishUsageError(io, context, error);
   }
+  if (deployed && 'note' in deployed) io.logger.info(deployed.note);
   if (inputs.reportOnly) return reportOnly(io, context, inputs);
   const checks = createCheckRunPublisher(inputs, context, checkRunLogger(io));
   const outcome = await runSmoke(
@@ -125,11 +132,12 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
       logger: io.logger,
       env: io.env,
       cwd: io.cwd,
+      redactor,
       onFixturesStart: (selected) => checks.start(selected.length),
       onFixtureDone: (fixtureRun) => io.logger.info(formatFixtureLine(fixtureRun)),
       ...(io.signal ? { signal: io.signal } : {}),
     },
-  ).catch((error: unknown) => reportUnfinishedRun(io, context, inputs, error));
+  ).catch((error: unknown) => reportUnfinishedRun(io, context, inputs, error, (text) => redactor.redact(text)));
   return publish(io, { context, inputs, outcome, checks });
 }
 
@@ -138,7 +146,13 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
  * full), the results are lost, but the step still fails with every output set, a report saying why, and the check
  * run completed rather than left in progress.
  */
-async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs: ActionInputs, error: unknown): Promise<SmokeOutcome> {
+async function reportUnfinishedRun(
+  io: ActionIo,
+  context: ActionContext,
+  inputs: ActionInputs,
+  error: unknown,
+  redact: (text: string) => string,
+): Promise<SmokeOutcome> {
   const message = error instanceof Error ? error.message : String(error);
   const diagnostic =
     error instanceof ReportDirError
@@ -158,7 +172,8 @@ async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs:
           ],
           fallbackIds: null,
         });
-  return writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic, reportDir: path.resolve(io.cwd, inputs.reportDir), context, mode: modeOf(inputs) });
+  const reportDir = path.resolve(io.cwd, inputs.reportDir);
+  return writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic, reportDir, context, mode: modeOf(inputs), redact });
 }
 
 async function publishUsageError(io: CountingIo, context: ActionContext, error: UsageError): Promise<ActionResult> {

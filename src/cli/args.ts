@@ -19,7 +19,7 @@ const FLAGS: Record<string, FlagSpec> = Object.fromEntries(
     const { kind, cli } = OPTIONS[key];
     const short: string | undefined = 'short' in cli ? cli.short : undefined;
     const spec: FlagSpec = { type: kind === 'switch' ? 'boolean' : 'string' };
-    if (kind === 'list') spec.multiple = true;
+    if (kind === 'list' || kind === 'lines') spec.multiple = true;
     if (short) spec.short = short;
     return [cli.flag, spec];
   }),
@@ -53,7 +53,11 @@ function flagProblems(tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']
 /** A flag's value as the option parser takes it. A flag given without its value counts as not given (flagProblems says so). */
 function rawValue(kind: OptionKind, value: unknown): string | string[] | boolean | undefined {
   if (kind === 'switch') return value === true ? true : undefined;
-  if (kind === 'list') return (Array.isArray(value) ? value : []).filter((item): item is string => typeof item === 'string').flatMap(parseList);
+  if (kind === 'list' || kind === 'lines') {
+    const given = (Array.isArray(value) ? value : []).filter((item): item is string => typeof item === 'string');
+    // A header's value may hold commas, so each --header is one item.
+    return kind === 'list' ? given.flatMap(parseList) : given;
+  }
   return typeof value === 'string' ? value : undefined;
 }
 

@@ -24,6 +24,7 @@ import type { Logger } from '../common/types.ts';
 import { escapeLine } from '../common/text.ts';
 import { resultOf } from '../engine/outcome.ts';
 import { ReportDirError } from '../engine/stopped-run.ts';
+import { createRedactor } from '../secrets/redact.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -82,7 +83,11 @@ function cliLogger(io: CliIo): Logger {
   };
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], given: CliIo): Promise<number> {
+  // Every secret the run learns (header values, the password, values fixtures take from the environment) is shown
+  // as *** in everything printed. Problems with the flags never quote a value, so they need nothing to hide.
+  const redactor = createRedactor();
+  const io: CliIo = { ...given, stdout: (text) => given.stdout(redactor.redact(text)), stderr: (text) => given.stderr(redactor.redact(text)) };
   let command: ReturnType<typeof parseCliArgs>;
   try {
     command = parseCliArgs(argv);
@@ -123,6 +128,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       logger: cliLogger(io),
       env: io.env,
       cwd: io.cwd,
+      redactor,
       onFixtureDone: (run) => out(`${formatFixtureLine(liveResult(run, source))}\n`),
       ...(io.signal ? { signal: io.signal } : {}),
     },

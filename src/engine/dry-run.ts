@@ -1,14 +1,22 @@
 /** A dry run: plan.json says what would run; report.json, which a later rerun reads, is never touched. */
 import type { LoadedFixture } from '../fixtures/schema.ts';
 import { buildPlan } from '../report/plan.ts';
+import { redactPlan } from '../report/redaction.ts';
 import { writePlan } from '../report/write.ts';
 import type { Clock } from '../common/types.ts';
 import { isRelative } from '../fixtures/urls.ts';
 import type { Planned, SmokeOutcome, SmokeRequest } from './request.ts';
 
-export async function writeDryRun(request: SmokeRequest, planned: Planned, reportDir: string, clock: Clock): Promise<SmokeOutcome> {
+/** Writes plan.json, with the run's secrets hidden (`redact`) like every other file. */
+export async function writeDryRun(
+  request: SmokeRequest,
+  planned: Planned,
+  reportDir: string,
+  clock: Clock,
+  redact: (text: string) => string,
+): Promise<SmokeOutcome> {
   const { options } = request;
-  const plan = buildPlan({
+  const built = buildPlan({
     toolVersion: request.toolVersion,
     mode: planned.mode,
     run: request.context,
@@ -27,6 +35,7 @@ export async function writeDryRun(request: SmokeRequest, planned: Planned, repor
     defaultTimeoutMs: options.timeoutMs,
     ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
   });
+  const plan = redactPlan(built, redact);
   const planPath = await writePlan(reportDir, plan);
   return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
 }

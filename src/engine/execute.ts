@@ -1,25 +1,34 @@
-/** Running the plan: find the browser, serve the site if asked, run the suite. */
-import path from 'node:path';
+/** Running the plan: find the browser, bring the site up (serve, start, wait-for), run the suite, take it down. */
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
 import { BrowserNotFoundError, createLauncher, findBrowser, type FoundBrowser } from '../run/browser.ts';
 import { BrowserLaunchError, runSuite } from '../run/suite.ts';
 import type { SuiteRun } from '../run/types.ts';
-import { ServeError, serveDirectory, type StaticServer } from '../serve/static-server.ts';
+import type { Redactor } from '../secrets/redact.ts';
+import { openSite } from './site-up.ts';
 import type { Planned, SmokeDeps, SmokeRequest } from './request.ts';
+
+export interface RunExtras {
+  redactor: Redactor;
+  /** Called once the started app's log exists. */
+  onStartLog: (logPath: string) => void;
+}
 
 export async function runPlanned(
   request: SmokeRequest,
   deps: SmokeDeps,
   planned: Planned,
   reportDir: string,
+  extras: RunExtras,
 ): Promise<{ suiteRun: SuiteRun; baseUrl: string | null }> {
   const { options } = request;
+  // Before the app is started: without a browser, there is no point in waiting for it.
   const found = locateBrowser(request, deps);
   const launcher = deps.createLauncher ? deps.createLauncher(found, deps.logger) : createLauncher(found, deps.logger, undefined, deps.env);
-  const server = await startServer(options.serveDir && path.resolve(deps.cwd ?? process.cwd(), options.serveDir));
+  const site = await openSite({ request, deps, reportDir, redactor: extras.redactor, fixtures: planned.selected, onStartLog: extras.onStartLog });
   try {
-    const baseUrl = server?.url ?? options.baseUrl;
+    const baseUrl = site.baseUrl;
     await deps.onFixturesStart?.(planned.selected);
+    const identified = options.extraHeaders.length > 0 || options.httpCredentials !== null;
     const suiteRun = await runSuite(planned.selected, {
       baseUrl,
       concurrency: options.concurrency,
@@ -29,6 +38,9 @@ export async function runPlanned(
       reportDir,
       launcher,
       logger: deps.logger,
+      site: identified ? { headers: options.extraHeaders, credentials: options.httpCredentials } : null,
+      siteDownNote: site.siteDownNote,
+      redact: (text) => extras.redactor.redact(text),
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.onFixtureDone ? { onFixtureDone: deps.onFixtureDone } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
@@ -50,7 +62,7 @@ export async function runPlanned(
     }
     throw error;
   } finally {
-    await server?.close();
+    await site.close();
   }
 }
 
@@ -73,14 +85,3 @@ function locateBrowser(request: SmokeRequest, deps: SmokeDeps): FoundBrowser {
     );
   }
 }
-
-async function startServer(serveDir: string | null): Promise<StaticServer | null> {
-  if (!serveDir) return null;
-  try {
-    return await serveDirectory(serveDir);
-  } catch (error) {
-    if (!(error instanceof ServeError)) throw error;
-    throw new PreflightError(preflightDiagnostic({ code: 'serve-failed', message: error.message, fallbackIds: null }));
-  }
-}
-

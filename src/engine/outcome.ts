@@ -9,6 +9,7 @@ import { summaryViewOf, type SummaryViewOptions } from '../render/view.ts';
 import { HTML_FILE, JUNIT_FILE, writeAtomically, writeReport } from '../report/write.ts';
 import type { Mode, PreflightDiagnostic, Report } from '../report/schema.ts';
 import type { RunOptions } from '../options/parse.ts';
+import { redactReport } from '../report/redaction.ts';
 import type { SmokeOutcome } from './request.ts';
 
 /** The mode a run has before selection decides it (and when it never gets that far). */
@@ -36,13 +37,24 @@ export function resultOf(outcome: SmokeOutcome): 'pass' | 'fail' {
 /** What report.html's copy-paste commands repeat; a stopped run's diagnostic carries its own commands. */
 export type HtmlCommandOptions = Pick<SummaryViewOptions, 'commandArgs' | 'dispatchRef'>;
 
-/** Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. */
+/** What else the outcome carries: the run's secrets, hidden in every file, and the started app's log. */
+export interface FinishExtras {
+  redact?: (text: string) => string;
+  startLogPath?: string | null;
+}
+
+/**
+ * Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. The report
+ * is redacted first, so every file and every channel that renders the outcome shows `***` for a secret.
+ */
 export async function finishWith(
-  report: Report,
+  built: Report,
   reportDir: string,
   selectedCount: number,
   commands: HtmlCommandOptions = {},
+  extras: FinishExtras = {},
 ): Promise<SmokeOutcome> {
+  const report = extras.redact ? redactReport(built, extras.redact) : built;
   const reportPath = await writeReport(reportDir, report);
   const junitPath = path.join(reportDir, JUNIT_FILE);
   await writeAtomically(junitPath, renderJunit(report));
@@ -50,6 +62,6 @@ export async function finishWith(
   // Evidence links in the page are relative to the report folder, which is also the artifact's root.
   await writeAtomically(htmlPath, renderHtmlReport(report, summaryViewOf(report, { ...commands, reportDir: null, cliArtifactPath: null })));
   const exitCode = exitCodeOf(report);
-  return { report, reportPath, junitPath, htmlPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode };
+  return { report, reportPath, junitPath, htmlPath, planPath: null, plan: null, selectedCount, mode: report.mode, exitCode, startLogPath: extras.startLogPath ?? null };
 }
 

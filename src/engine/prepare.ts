@@ -12,6 +12,8 @@ import { type SelectionInfo } from '../report/build.ts';
 import type { AcquiredSource, FallbackContext } from '../rerun/diagnostics.ts';
 import { planRerun, requireResults, type RerunRequest } from '../rerun/failed-set.ts';
 import { selectFixtures } from '../selection/select.ts';
+import { formatEnvProblem, referencedValues, resolveFixtureValues } from '../secrets/fixture-values.ts';
+import { MIN_SECRET_CHARS, type Redactor } from '../secrets/redact.ts';
 import type { Planned, SmokeDeps, SmokeRequest } from './request.ts';
 
 export async function loadValidSuite(request: SmokeRequest, deps: SmokeDeps): Promise<LoadedFixture[]> {
@@ -137,4 +139,43 @@ export function requireBaseUrlWhereNeeded(request: SmokeRequest, selected: reado
       fallbackIds: null,
     }),
   );
+}
+
+/**
+ * The selected fixtures with the values of their `${{ env.NAME }}` references, each value (and each header value)
+ * added to the run's secrets. Every reference that cannot be substituted is named at once, before any browser
+ * starts. Values the other fixtures refer to are hidden too: a value is a secret wherever it shows up.
+ */
+export function substituteEnvValues(planned: Planned, env: Record<string, string | undefined>, redactor: Redactor, warnings: string[]): Planned {
+  for (const { name, value } of referencedValues(planned.suite, env)) {
+    if (!redactor.add(value)) warnings.push(tooShortToHide(`The value of ${name}, which fixtures refer to,`));
+  }
+  const resolved = resolveFixtureValues(planned.selected, env);
+  if (resolved.problems.length > 0) {
+    const count = resolved.problems.length;
+    throw new PreflightError(
+      preflightDiagnostic({
+        code: 'env-missing',
+        message: `${count} reference${count === 1 ? '' : 's'} to environment variables cannot be substituted: the variable${count === 1 ? ' is' : 's are'} unset or empty. Nothing was run.`,
+        problems: resolved.problems.map(formatEnvProblem),
+        guidance: [
+          "In a workflow, pass each variable in the step's env:, a secret as SMOKE_PASSWORD: ${{ secrets.SMOKE_PASSWORD }}.",
+          'Locally, export it in the shell that runs the command.',
+        ],
+        fallbackIds: null,
+      }),
+    );
+  }
+  const shown = new Set(referencedValues(planned.suite, env).map(({ value }) => value));
+  for (const fixture of resolved.fixtures) {
+    for (const [name, value] of Object.entries(fixture.headers ?? {})) {
+      if (!redactor.add(value) && !shown.has(value)) warnings.push(tooShortToHide(`The value of the ${name} header of ${fixture.id}`));
+    }
+  }
+  return { ...planned, selected: resolved.fixtures };
+}
+
+/** Why a secret shows in the output as it is. */
+export function tooShortToHide(subject: string): string {
+  return `${subject} is shorter than ${MIN_SECRET_CHARS} characters, so it is not hidden in the output: masking it would garble every message.`;
 }

@@ -9,6 +9,7 @@ import type { FoundBrowser } from '../run/browser.ts';
 import type { BrowserLauncher } from '../run/types.ts';
 import type { Clock, Logger } from '../common/types.ts';
 import type { RerunInput } from '../rerun/carry-over.ts';
+import type { Redactor } from '../secrets/redact.ts';
 
 export interface SmokeRequest {
   options: RunOptions;
@@ -42,6 +43,11 @@ export interface SmokeDeps {
   onFixtureDone?: (run: FixtureRun) => void;
   /** Wraps the real launcher, e.g. so a test can kill the browser on cue. */
   createLauncher?: (found: FoundBrowser, logger: Logger) => BrowserLauncher;
+  /**
+   * The run's secrets. The engine adds every value it must hide (header values, the basic-auth password, values
+   * substituted from the environment) as it learns them; the front door redacts its own output with it too.
+   */
+  redactor?: Redactor;
 }
 
 export interface SmokeOutcome {
@@ -58,6 +64,8 @@ export interface SmokeOutcome {
   selectedCount: number;
   /** The mode of the run, also for a dry run (which has no report). */
   mode: Mode;
+  /** start.log beside the report, when the run started an app (`start`); it belongs in the artifact. */
+  startLogPath?: string | null;
   /** 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error. */
   exitCode: 0 | 1 | 2;
 }

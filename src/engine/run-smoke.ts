@@ -13,6 +13,9 @@ import type { PreflightDiagnostic, Report } from '../report/schema.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
 import { type Clock, type Logger, systemClock } from '../common/types.ts';
 import { errorText } from '../common/text.ts';
+import { basicAuthorization } from '../common/http-headers.ts';
+import { createRedactor } from '../secrets/redact.ts';
+import type { RunOptions } from '../options/parse.ts';
 import { writeDryRun } from './dry-run.ts';
 import { runPlanned } from './execute.ts';
 import {
@@ -22,6 +25,8 @@ import {
   requireBaseUrlWhereNeeded,
   rerunRequestOf,
   selectionInfoOf,
+  substituteEnvValues,
+  tooShortToHide,
 } from './prepare.ts';
 import { ensureWritableReportDir, reportStoppedRun } from './stopped-run.ts';
 import { diagnosticExitCode, finishWith, type HtmlCommandOptions, modeOf } from './outcome.ts';
@@ -34,6 +39,14 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
   const startedAt = clock.now();
   const { options } = request;
   const reportDir = path.resolve(deps.cwd ?? process.cwd(), options.reportDir);
+  // The secrets the options carry are known at once; the values fixtures refer to, once they are loaded.
+  const redactor = deps.redactor ?? createRedactor();
+  const secretWarnings = optionSecrets(options).flatMap(({ what, value }) => (redactor.add(value) ? [] : [tooShortToHide(what)]));
+  const redact = (text: string) => redactor.redact(text);
+  let startLogPath: string | null = null;
+  // With nothing to hide (most runs), the report is written as it was built.
+  const finish = (report: Report, selectedCount: number) =>
+    finishWith(report, reportDir, selectedCount, htmlCommands(request), { ...(redactor.size > 0 ? { redact } : {}), startLogPath });
   // Before anything runs: a suite whose report cannot be written would lose every result at the end.
   await ensureWritableReportDir(reportDir);
   let planned: Planned | null = null;
@@ -43,46 +56,62 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     // The source first: a rerun that stops later still carries its results over, so nothing it knew is lost.
     if (options.rerunFailed) source = await acquireUsableSource(request);
     suite = await loadValidSuite(request, deps);
-    planned = planSelection(request, suite, source);
+    planned = substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings);
     requireBaseUrlWhereNeeded(request, planned.selected);
-    if (options.dryRun) return await writeDryRun(request, planned, reportDir, clock);
-    const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
-    const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
-    return await finishWith(report, reportDir, planned.selected.length, htmlCommands(request));
+    if (options.dryRun) return await writeDryRun(request, planned, reportDir, clock, redact);
+    const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir, {
+      redactor,
+      onStartLog: (logPath) => (startLogPath = logPath),
+    });
+    const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
+    return await finish(report, planned.selected.length);
   } catch (error) {
     const diagnostic = diagnosticOf(error, request);
     if (options.dryRun) {
       // No report carries the diagnostic of a dry run, so the log is the only place it can be read.
-      logDiagnostic(deps.logger, diagnostic);
+      logDiagnostic(deps.logger, diagnostic, redact);
       deps.logger.warn('Dry run: nothing is written, so the report a later rerun reads is left untouched.');
-      const mode = reportBase(request, startedAt, clock, planned).mode;
+      const mode = reportBase(request, startedAt, clock, planned, secretWarnings).mode;
       return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
     }
-    const base = reportBase(request, startedAt, clock, planned);
+    const base = reportBase(request, startedAt, clock, planned, secretWarnings);
     let report: Report;
     try {
       report = buildPreflightReport({ ...base, diagnostic, rerun: source ? carryOver(rerunInputOf(rerunRequestOf(request, source), suite)) : null });
     } catch (buildError) {
       // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
       const bug = diagnosticOf(buildError, request);
-      return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock });
+      return await reportStoppedRun({ diagnostic: bug, reportDir, context: request.context, toolVersion: request.toolVersion, mode: base.mode, clock, redact });
     }
-    return await finishWith(report, reportDir, 0, htmlCommands(request));
+    return await finish(report, 0);
   }
+}
+
+/** Header values and the basic-auth password (alone, with the user name, and as the Authorization header sends them). */
+function optionSecrets(options: RunOptions): { what: string; value: string }[] {
+  const headers = options.extraHeaders.map((header) => ({ what: `The value of the ${header.name} header`, value: header.value }));
+  const credentials = options.httpCredentials;
+  if (!credentials) return headers;
+  return [
+    ...headers,
+    { what: 'The http-credentials password', value: credentials.password },
+    { what: 'The http-credentials', value: `${credentials.username}:${credentials.password}` },
+    { what: 'The Authorization header', value: basicAuthorization(credentials).slice('Basic '.length) },
+  ];
 }
 
 function htmlCommands(request: SmokeRequest): HtmlCommandOptions {
   return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
 
-function logDiagnostic(logger: Logger, diagnostic: PreflightDiagnostic): void {
-  const log = (line: string) => (diagnostic.severity === 'error' ? logger.warn(line) : logger.info(line));
+function logDiagnostic(logger: Logger, diagnostic: PreflightDiagnostic, redact: (text: string) => string): void {
+  const log = (line: string) => (diagnostic.severity === 'error' ? logger.warn(redact(line)) : logger.info(redact(line)));
   log(`${diagnostic.code}: ${diagnostic.message}`);
   for (const line of [...diagnostic.problems, ...diagnostic.guidance]) log(`  ${line}`);
   if (diagnostic.fallback) log(`  Run only these fixtures: ${diagnostic.fallback.cliCommand}`);
 }
 
-function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, planned: Planned | null): ReportBaseInput {
+function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, planned: Planned | null, warnings: readonly string[] = []): ReportBaseInput {
   const { options } = request;
   return {
     toolVersion: request.toolVersion,
@@ -99,7 +128,7 @@ function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, plan
       failOnFlaky: options.failOnFlaky,
     },
     selection: planned?.selection ?? { ...selectionInfoOf(options), selected: [], missing: [] },
-    warnings: planned?.warnings ?? [],
+    warnings: [...(planned?.warnings ?? []), ...warnings],
   };
 }
 

@@ -44,6 +44,8 @@ export async function reportStoppedRun(params: {
   toolVersion: string;
   mode?: Mode;
   clock?: Clock;
+  /** Hides the run's secrets in the report. */
+  redact?: (text: string) => string;
 }): Promise<SmokeOutcome> {
   const now = (params.clock ?? systemClock).now();
   const report = buildPreflightReport({
@@ -63,7 +65,7 @@ export async function reportStoppedRun(params: {
     selection: { fixturesDir: DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
     diagnostic: params.diagnostic,
   });
-  return finishWith(report, params.reportDir, 0);
+  return finishWith(report, params.reportDir, 0, {}, params.redact ? { redact: params.redact } : {});
 }
 
 export function usageDiagnostic(problems: readonly string[]): PreflightDiagnostic {
@@ -84,9 +86,17 @@ export async function writeStoppedReport(params: {
   /** Where a folder is made for the report when reportDir cannot be written (the runner's temp folder). */
   fallbackRoot: string;
   logger: Logger;
+  redact?: (text: string) => string;
 }): Promise<SmokeOutcome> {
   const write = (reportDir: string) =>
-    reportStoppedRun({ diagnostic: params.diagnostic, reportDir, context: params.context, toolVersion: TOOL_VERSION, ...(params.mode ? { mode: params.mode } : {}) });
+    reportStoppedRun({
+      diagnostic: params.diagnostic,
+      reportDir,
+      context: params.context,
+      toolVersion: TOOL_VERSION,
+      ...(params.mode ? { mode: params.mode } : {}),
+      ...(params.redact ? { redact: params.redact } : {}),
+    });
   try {
     return await write(params.reportDir);
   } catch (error) {

@@ -15,7 +15,7 @@ export class UsageError extends Error {
 }
 
 /** An option as the front door read it: text, a list's items, or a switch a flag turned on. */
-type RawValue<K extends OptionKey> = (typeof OPTIONS)[K]['kind'] extends 'list'
+type RawValue<K extends OptionKey> = (typeof OPTIONS)[K]['kind'] extends 'list' | 'lines'
   ? readonly string[]
   : (typeof OPTIONS)[K]['kind'] extends 'switch'
     ? string | boolean
@@ -72,7 +72,31 @@ export function parseOptions<K extends OptionKey>(
         `last time. Drop ${names.patterns} to rerun the failures, or drop ${names.rerunFailed} to run the fixtures you named.`,
     );
   }
+  const site = values as Partial<OptionValues<RunOptionKey>>;
+  problems.push(...siteProblems(site, shared, names));
+  // With start and no base URL, the app is where wait-for polls: its origin is the base URL.
+  if (site.start && site.waitFor && !site.baseUrl && !site.serveDir && URL.canParse(site.waitFor)) {
+    site.baseUrl = `${new URL(site.waitFor).origin}/`;
+  }
   return { values: values as Partial<OptionValues<K>>, problems };
+}
+
+/** Starting an app needs a URL to tell when it is up; headers and credentials must not both say who we are. */
+function siteProblems(values: Partial<OptionValues<RunOptionKey>>, raw: RawOptions<RunOptionKey>, names: Readonly<Record<RunOptionKey, string>>): string[] {
+  const problems: string[] = [];
+  if (!isBlank(raw.start) && isBlank(raw.waitFor)) {
+    problems.push(
+      `${names.start} needs ${names.waitFor}: the URL that answers once the app is up, such as http://127.0.0.1:4173 ` +
+        '(fixtures wait for it, and a start command that exits before it answers stops the run).',
+    );
+  }
+  if (values.waitFor?.startsWith('/') && isBlank(raw.baseUrl) && isBlank(raw.serveDir)) {
+    problems.push(`${names.waitFor} is a path, so it needs ${names.baseUrl} (or ${names.serveDir}) to resolve against; or give a whole URL.`);
+  }
+  if (!isBlank(raw.httpCredentials) && values.extraHeaders?.some((header) => header.name.toLowerCase() === 'authorization')) {
+    problems.push(`${names.extraHeaders} sets Authorization, and ${names.httpCredentials} is set too: keep one of them.`);
+  }
+  return problems;
 }
 
 /** The complete options, or one UsageError listing every problem. */

@@ -9,13 +9,28 @@
  */
 import { z } from 'zod';
 import { DEFAULT_SAMPLE_SEED } from '../selection/select.ts';
-import { artifactName, boolean, duration, httpUrl, integer, list, orNull, retentionDays, text, workflowRunId } from './values.ts';
+import {
+  artifactName,
+  boolean,
+  credentials,
+  duration,
+  headerList,
+  httpUrl,
+  integer,
+  list,
+  orNull,
+  retentionDays,
+  text,
+  urlOrPath,
+  workflowRunId,
+} from './values.ts';
 
 /**
- * How the value arrives: `text`; a `list` (an input separated by commas or new lines, or a repeatable flag); a
- * `switch` (a flag without a value, or an input holding true or false).
+ * How the value arrives: `text`; a `list` (an input separated by commas or new lines, or a repeatable flag); `lines`
+ * (a list whose items may hold commas: an input separated by new lines only, or a repeatable flag); a `switch` (a
+ * flag without a value, or an input holding true or false).
  */
-export type OptionKind = 'text' | 'list' | 'switch';
+export type OptionKind = 'text' | 'list' | 'lines' | 'switch';
 
 /** The sections of --help. */
 export const HELP_GROUPS = {
@@ -84,6 +99,81 @@ export const OPTIONS = {
         'A folder (for example your build output) to serve on 127.0.0.1; its address becomes the base URL. Cannot be combined with `base-url`.',
     },
     cli: { flag: 'serve', value: 'DIR', group: 'where', help: 'serve DIR on 127.0.0.1 and use it as the base URL (not with `--base-url`)' },
+  },
+  start: {
+    kind: 'text',
+    default: '',
+    parse: orNull(text),
+    action: {
+      input: 'start',
+      description:
+        'A shell command that starts the app before any fixture (for example `npm run preview`), in its own process group; needs ' +
+        '`wait-for`. Its output goes to `start.log` in the report folder, and it is stopped however the run ends.',
+    },
+    cli: {
+      flag: 'start',
+      value: 'COMMAND',
+      group: 'where',
+      help: 'start the app with COMMAND (in its own process group) before any fixture, and stop it after; needs `--wait-for`',
+    },
+  },
+  waitFor: {
+    kind: 'text',
+    default: '',
+    parse: orNull(urlOrPath),
+    action: {
+      input: 'wait-for',
+      description:
+        'Before any fixture, poll this URL (or a path under the base URL) until it answers with a status below 400, redirects ' +
+        'followed. When `wait-timeout` runs out, the run stops with `site-not-ready`. With `start` and no `base-url`, its origin is the base URL.',
+    },
+    cli: {
+      flag: 'wait-for',
+      value: 'URL',
+      group: 'where',
+      help: 'poll URL (or a path under the base URL) until it answers below 400 before any fixture; with `--start` and no `--base-url`, its origin is the base URL',
+    },
+  },
+  waitTimeoutMs: {
+    kind: 'text',
+    default: '2m',
+    parse: duration,
+    action: { input: 'wait-timeout', description: 'How long `wait-for` polls before the run stops with `site-not-ready`.' },
+    cli: { flag: 'wait-timeout', value: 'DURATION', group: 'where', help: 'how long `--wait-for` polls' },
+  },
+  extraHeaders: {
+    kind: 'lines',
+    default: '',
+    parse: headerList,
+    action: {
+      input: 'extra-headers',
+      description:
+        'Extra request headers, one `Name: value` per line (such as a preview\'s protection-bypass header). Sent only to the origin ' +
+        'of the base URL and of a fixture\'s absolute `url`, never to other origins a page loads from. Values are redacted in every output.',
+    },
+    cli: {
+      flag: 'header',
+      value: 'HEADER',
+      group: 'where',
+      help: "an extra request header, `\"Name: value\"`, sent only to the base URL's origin and fixtures' own; repeatable",
+    },
+  },
+  httpCredentials: {
+    kind: 'text',
+    default: '',
+    parse: orNull(credentials),
+    action: {
+      input: 'http-credentials',
+      description:
+        '`user:password` for HTTP basic auth. Sent only to the origin of the base URL and of a fixture\'s absolute `url`; a challenge ' +
+        'from any other origin is cancelled. The password is redacted in every output.',
+    },
+    cli: {
+      flag: 'http-credentials',
+      value: 'USER:PASSWORD',
+      group: 'where',
+      help: "basic-auth credentials, sent only to the base URL's origin and fixtures' own",
+    },
   },
   patterns: {
     kind: 'list',

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_DURATION_MS, parseDuration } from '../fixtures/duration.ts';
+import { type Credentials, type Header, headerNameProblem } from '../common/http-headers.ts';
 
 /** YAML 1.2 core booleans, the same set @actions/core's getBooleanInput accepts. */
 export const BOOLEAN_TEXTS = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE'] as const;
@@ -104,4 +105,60 @@ export const artifactName = checked(
 export const retentionDays = checked(
   (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 90 ? Number(text) : undefined),
   (text) => `must be a whole number of days from 1 to 90, not "${text}"`,
+);
+
+/** The 1-based place of an entry, as "entry 2 of 3": never its text, which may be a secret. */
+const entryOf = (index: number, count: number) => (count === 1 ? 'the entry' : `entry ${index + 1} of ${count}`);
+
+/**
+ * Extra headers, `Name: value` each (an input's lines, or the repeated flag). A message never shows a value: it may
+ * be a token.
+ */
+export const headerList = z
+  .array(z.string())
+  .optional()
+  .transform((items, ctx): Header[] => {
+    const entries = (items ?? []).map((item) => item.trim()).filter(Boolean);
+    const headers: Header[] = [];
+    const seen = new Set<string>();
+    entries.forEach((entry, index) => {
+      const colon = entry.indexOf(':');
+      if (colon < 0) {
+        ctx.addIssue({ code: 'custom', message: `${entryOf(index, entries.length)} has no colon; write each header as "Name: value" (its text is not shown, as it may be a secret)` });
+        return;
+      }
+      const name = entry.slice(0, colon).trim();
+      const problem = name === '' ? `${entryOf(index, entries.length)} has no name before its colon; write "Name: value"` : headerNameProblem(name);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return;
+      }
+      if (seen.has(name.toLowerCase())) {
+        ctx.addIssue({ code: 'custom', message: `${name} is given twice (header names ignore case); keep one` });
+        return;
+      }
+      seen.add(name.toLowerCase());
+      headers.push({ name, value: entry.slice(colon + 1).trim() });
+    });
+    return headers;
+  });
+
+/** `user:password`; neither is ever quoted back. */
+export const credentials = checked(
+  (text): Credentials | undefined => {
+    const colon = text.indexOf(':');
+    return colon < 0 ? undefined : { username: text.slice(0, colon), password: text.slice(colon + 1) };
+  },
+  () => 'must be "user:password", with a colon between them (the value is not shown, as it holds a password)',
+);
+
+/** An http(s) URL, or a path ("/health") under the base URL. */
+export const urlOrPath = checked(
+  (text) => {
+    if (text.startsWith('/') && !text.startsWith('//')) return text;
+    if (!URL.canParse(text)) return undefined;
+    const { protocol, href } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:' ? href : undefined;
+  },
+  (text) => `must be an http(s) URL, such as http://127.0.0.1:4173, or a path under the base URL starting with "/", not "${text}"`,
 );

@@ -33,6 +33,11 @@ export const STOP_CODES = {
       'fixtures use relative URLs (`url`, a `goto` step or a string `expect.url`), but there is no `base-url` or `serve`; each is named by its field',
     toDo: 'set one of them',
   },
+  'env-missing': {
+    happened:
+      'fixtures refer to `${{ env.NAME }}` variables that are unset or empty; each is listed with file, fixture, field and variable',
+    toDo: "set them in the step's `env:` (a secret as `${{ secrets.NAME }}`)",
+  },
   'serve-failed': {
     happened: '`serve` is not a folder',
     toDo: 'point it at your build output',
@@ -44,6 +49,14 @@ export const STOP_CODES = {
   'browser-launch-failed': {
     happened: "the browser found would not start (Chrome's own error is shown)",
     toDo: 'check it, or point `browser-path` at another',
+  },
+  'start-exited': {
+    happened: 'the `start` command exited before `wait-for` answered; its exit code and the last 20 lines of `start.log` are shown',
+    toDo: 'fix the command or the app; `start.log` in the report folder has all of its output',
+  },
+  'site-not-ready': {
+    happened: '`wait-for` did not answer with a status below 400 within `wait-timeout`; the last status or network error and the time waited are shown',
+    toDo: 'check the URL; raise `wait-timeout`; on 401 or 403, give `http-credentials` or `extra-headers`',
   },
   'report-dir-unwritable': {
     happened: '`report-dir` cannot be written (checked first, so no results are lost)',

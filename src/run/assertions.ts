@@ -9,6 +9,7 @@ import type { DocumentResponse } from './page-signals.ts';
 import type { Progress } from './progress.ts';
 import { waitForPage, type ElementState, type Matcher, type PageSnapshot, type Wants } from './page-probe.ts';
 import { AttemptFailure, composeMessage, invalidSelector, quote, seconds } from './failure.ts';
+import { hasTemplate } from '../secrets/template.ts';
 
 /** One expectation that does not hold: what was expected, and what was found instead. */
 interface Mismatch {
@@ -89,16 +90,37 @@ function visibilityMismatch(field: 'visible' | 'hidden', selector: string, state
 }
 
 /**
- * What the page must show for one expect block, and how to tell what does not hold. Whether a want holds is
- * decided in the page (page-probe.ts); this side only words what the page answered.
+ * A want, described as the fixture file writes it: where a value was substituted from the environment, the message
+ * quotes the reference (`${{ env.NAME }}`), never the value.
  */
-function pageExpectations(expect: Expect, baseUrl: string | null) {
+function asWritten(want: { want: Matcher; what: string }, writtenText: string | null) {
+  if (writtenText === null || !hasTemplate(writtenText)) return want;
+  // "to be", "to equal", "to contain", "to match": the same words as without a reference.
+  const verb = want.what.split(' ', 2).join(' ');
+  return { want: want.want, what: `${verb} ${quote(writtenText)}` };
+}
+
+function urlText(url: Expect['url']): string | null {
+  if (url === undefined) return null;
+  return typeof url === 'string' ? url : (url.matches ?? url.contains ?? null);
+}
+
+/**
+ * What the page must show for one expect block, and how to tell what does not hold. Whether a want holds is
+ * decided in the page (page-probe.ts); this side only words what the page answered. `written` is the block as the
+ * file has it, before values were substituted: messages describe the wants from it.
+ */
+function pageExpectations(expect: Expect, baseUrl: string | null, written: Expect = expect) {
   const visible = expect.visible ?? [];
   const hidden = expect.hidden ?? [];
   const texts = textChecks(expect);
-  const title = expect.title === undefined ? undefined : titleWant(expect.title);
-  const url = expect.url === undefined ? undefined : urlWant(expect.url, baseUrl);
-  const textWants = texts.map(textWant);
+  const writtenTexts = textChecks(written);
+  const title = expect.title === undefined ? undefined : asWritten(titleWant(expect.title), written.title ?? null);
+  const url = expect.url === undefined ? undefined : asWritten(urlWant(expect.url, baseUrl), urlText(written.url));
+  const textWants = texts.map((check, i) => {
+    const original = writtenTexts[i];
+    return asWritten(textWant(check), original ? (original.matches ?? original.equals ?? original.contains ?? null) : null);
+  });
   const fields = [...visible.map(() => 'visible' as const), ...hidden.map(() => 'hidden' as const)];
   const wants: Wants = {
     title: title?.want,
@@ -139,9 +161,9 @@ function pageExpectations(expect: Expect, baseUrl: string | null) {
 export async function checkPageExpectations(
   page: Page,
   expect: Expect,
-  options: { baseUrl: string | null; progress: Progress },
+  options: { baseUrl: string | null; progress: Progress; written?: Expect; redact?: ((text: string) => string) | undefined },
 ): Promise<void> {
-  const { wants, mismatches, throwIfInvalid, needed } = pageExpectations(expect, options.baseUrl);
+  const { wants, mismatches, throwIfInvalid, needed } = pageExpectations(expect, options.baseUrl, options.written);
   if (!needed) return;
   const { progress } = options;
   const budgetMs = progress.budgetMs(expect.timeout);
@@ -156,7 +178,9 @@ export async function checkPageExpectations(
       ]),
     );
   }
-  const { snapshot, unmet } = result.answer;
+  const { unmet } = result.answer;
+  // What the page shows may echo a secret (a greeting with the user's name): hidden before any of it is quoted.
+  const snapshot = redactSnapshot(result.answer.snapshot, options.redact ?? ((text) => text));
   throwIfInvalid(snapshot);
   const [first, ...others] = mismatches(snapshot, unmet);
   throw new AttemptFailure(
@@ -166,6 +190,15 @@ export async function checkPageExpectations(
       `Page: ${quote(snapshot.url)}, title ${quote(snapshot.title)}`,
     ]),
   );
+}
+
+function redactSnapshot(snapshot: PageSnapshot, redact: (text: string) => string): PageSnapshot {
+  return {
+    ...snapshot,
+    title: redact(snapshot.title),
+    url: redact(snapshot.url),
+    texts: snapshot.texts.map((state) => ('text' in state && state.text !== null ? { text: redact(state.text) } : state)),
+  };
 }
 
 /** expect.status against the final main document. Without expect.status, HTTP errors are navigation failures. */

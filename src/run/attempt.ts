@@ -83,9 +83,10 @@ function timeoutFailure(progress: Progress, signals: PageSignals, headline?: str
 }
 
 /** Maps what was thrown to a failure kind. Failures raised with a known kind keep it. */
-function failureFromError(error: unknown, page: Page, progress: Progress, signals: PageSignals): AttemptFailure {
+function failureFromError(error: unknown, page: Page, progress: Progress, signals: PageSignals, redact: (text: string) => string): AttemptFailure {
   if (error instanceof AttemptFailure) return error;
-  const text = errorText(error);
+  // Puppeteer's errors name the URL they were loading, which may carry a secret; hidden before it is clipped.
+  const text = redact(errorText(error));
   const phase = phaseOf(progress);
   if (isBrowserGone(error, page)) {
     return new AttemptFailure('browser', composeMessage(`The browser or the page went away during ${phase.label}.`, [quote(text, 500)]));
@@ -147,14 +148,17 @@ async function perform(context: AttemptContext, progress: Progress, signals: Pag
       if (failure) throw failure;
     },
   };
+  // Steps and checks are described as the file has them: a value substituted from the environment stays hidden.
+  const written = fixture.written ?? fixture;
   // The viewport goes with the navigation, not before it: no extra round trip, and it applies before layout.
-  await Promise.all([applyViewport(page, fixture.viewport), navigate(env, context.url)]);
-  await runSteps(fixture.steps, env);
+  const shownUrl = fixture.written && fixture.written.url !== fixture.url ? fixture.written.url : context.url;
+  await Promise.all([applyViewport(page, fixture.viewport), navigate(env, context.url, shownUrl)]);
+  await runSteps(fixture.steps, env, written.steps);
   await progress.track('check', 'the expect checks', async () => {
     env.afterNavigation();
     const status = statusFailure(fixture.expect.status, signals.mainDocument());
     if (status) throw status;
-    await checkPageExpectations(page, fixture.expect, { baseUrl, progress });
+    await checkPageExpectations(page, fixture.expect, { baseUrl, progress, written: written.expect, redact: context.redact });
   });
 }
 
@@ -228,7 +232,7 @@ async function attemptOnPage(context: AttemptContext, progress: Progress, signal
     await Promise.race([work, stop.stopped]);
     return null;
   } catch (error) {
-    return failureFromError(error, context.page, progress, signals);
+    return failureFromError(error, context.page, progress, signals, context.redact ?? ((text) => text));
   } finally {
     disarm();
     progress.end();
@@ -240,7 +244,7 @@ export async function runAttempt(context: AttemptContext): Promise<Attempt> {
   const startedAt = new Date(clock.now()).toISOString();
   const progress = createProgress(clock, context.timeoutMs);
   const stop = createStop();
-  const signals = watchPage(page, { elapsedMs: progress.elapsedMs, onFatal: stop.fail });
+  const signals = watchPage(page, { elapsedMs: progress.elapsedMs, onFatal: stop.fail, ...(context.redact ? { redact: context.redact } : {}) });
   try {
     const failure = await attemptOnPage(context, progress, signals, stop);
     const durationMs = progress.elapsedMs();
@@ -262,6 +266,7 @@ export async function runAttempt(context: AttemptContext): Promise<Attempt> {
       },
       skipPageCaptures: skipPageCapturesBecause(page, error, signals),
       captureBudgetMs: context.signal.aborted ? EVIDENCE_BUDGET_WHEN_STOPPED_MS : EVIDENCE_BUDGET_MS,
+      ...(context.redact ? { redact: context.redact } : {}),
     });
     const message = written.lost ? composeMessage(error.message, [written.lost]) : error.message;
     return {

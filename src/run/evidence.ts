@@ -41,6 +41,8 @@ export interface EvidenceRequest {
   skipPageCaptures: string | null;
   /** Bound for each capture; they run side by side. */
   captureBudgetMs: number;
+  /** Hides secret values in the page HTML and the log (a screenshot cannot be redacted). */
+  redact?: (text: string) => string;
 }
 
 type Capture = { path: string | null; note: string };
@@ -77,12 +79,13 @@ export async function writeEvidence(request: EvidenceRequest): Promise<{ evidenc
     const lost = `No evidence was kept: its folder could not be created (${errorText(error)}).`;
     return { evidence: { screenshot: null, html: null, log: null }, lost };
   }
+  const redact = request.redact ?? ((text: string) => text);
   const [screenshot, html] = await Promise.all([
     capture(request, 'png', 'the screenshot', () => page.screenshot({ type: 'png' })),
-    capture(request, 'html', 'the page HTML', () => page.content()),
+    capture(request, 'html', 'the page HTML', async () => redact(await page.content())),
   ]);
   const logPath = evidencePath(record.fixture.id, record.attemptNumber, 'log');
-  const text = formatAttemptLog(record, { screenshot: screenshot.note, html: html.note });
+  const text = redact(formatAttemptLog(record, { screenshot: screenshot.note, html: html.note }));
   const log = await fs.writeFile(path.join(reportDir, logPath), text).then(
     () => logPath,
     () => null,

@@ -18,6 +18,8 @@ import { AttemptAbort, type Attempt, type AttemptError, type RunAttempt } from '
 import type { Clock, Logger } from '../common/types.ts';
 import { errorText } from '../common/text.ts';
 import type { FixtureRun } from '../report/build.ts';
+import { withDeadline } from './deadline.ts';
+import { hasInterceptor, interceptorOf, type OriginInterceptor, rulesFor, type SiteCredentials } from './origin-headers.ts';
 
 export interface FixtureRunner {
   runAttempt: RunAttempt;
@@ -37,6 +39,14 @@ export interface FixtureRunner {
   abandonAfterMs: number;
   /** Extra tries a fixture gets when a browser crash ended its attempt, beyond its retries. */
   maxBrowserRetries: number;
+  /** Bound for setting up a session's request rules (ms). */
+  stepTimeoutMs: number;
+  /** The extra headers and credentials for the site's origins, or null. */
+  site: SiteCredentials | null;
+  /** Why the site is down (the app the run started exited), for the attempts that fail from then on; or null. */
+  siteDownNote: () => string | null;
+  /** Hides secret values in what the attempt writes (evidence) and records (page text). */
+  redact: (text: string) => string;
 }
 
 const SKIP_REASONS: Record<Interruption['reason'], string> = {
@@ -112,7 +122,27 @@ async function tryOnce(fixture: LoadedFixture, url: string, attemptNumber: numbe
   return runOnSession(acquired.session, fixture, url, attemptNumber, runner);
 }
 
+/**
+ * Sets the page's request rules for this fixture: its extra headers and credentials for the allowed origins. A page
+ * that had rules for an earlier fixture is given this one's, even none. Null when there was nothing to set.
+ */
+async function applyRequestRules(session: Session, fixture: LoadedFixture, url: string, runner: FixtureRunner): Promise<OriginInterceptor | null> {
+  const rules = rulesFor(fixture, url, runner.baseUrl, runner.site);
+  if (!rules && !hasInterceptor(session.page)) return null;
+  const interceptor = await withDeadline(interceptorOf(session.page), runner.stepTimeoutMs, 'attach the request interceptor');
+  await withDeadline(interceptor.use(rules), runner.stepTimeoutMs, 'set the extra headers and credentials');
+  return interceptor;
+}
+
 async function runOnSession(session: Session, fixture: LoadedFixture, url: string, attemptNumber: number, runner: FixtureRunner): Promise<TryResult> {
+  let interceptor: OriginInterceptor | null;
+  try {
+    interceptor = await applyRequestRules(session, fixture, url, runner);
+  } catch (error) {
+    await runner.pool.release(session, 'its request rules could not be set');
+    const message = `Could not set the extra headers and credentials on the browser session: ${errorText(error)}`;
+    return { attempt: failedAttempt(attemptNumber, runner.clock.now(), runner.clock, 'browser', message), browserGone: !session.browser.connected };
+  }
   const tracked = runner.control.track(session.browser);
   const startedMs = runner.clock.now();
   const timeoutMs = fixture.timeout ?? runner.defaultTimeoutMs;
@@ -128,18 +158,27 @@ async function runOnSession(session: Session, fixture: LoadedFixture, url: strin
         signal,
         reportDir: runner.reportDir,
         clock: runner.clock,
+        redact: runner.redact,
       }),
     tracked,
     hardBoundMs: timeoutMs + runner.attemptGraceMs,
     abandonAfterMs: runner.abandonAfterMs,
   });
   tracked.untrack();
+  interceptor?.forget();
   const browserGone = tracked.browserCrashed || !session.browser.connected;
   const abortReason: unknown = tracked.signal.aborted ? tracked.signal.reason : null;
-  const attempt = toAttempt(outcome, { attemptNumber, startedMs, clock: runner.clock, abortReason, browserGone });
+  const attempt = withSiteDownNote(toAttempt(outcome, { attemptNumber, startedMs, clock: runner.clock, abortReason, browserGone }), runner);
   if (outcome.kind === 'abandoned') noteAbandoned(fixture, attemptNumber, runner);
-  await runner.pool.release(session, replaceBecause(outcome, attempt));
+  await runner.pool.release(session, replaceBecause(outcome, attempt, interceptor));
   return { attempt, browserGone };
+}
+
+/** A failure after the started app went away says so: its own message (connection refused…) would not. */
+function withSiteDownNote(attempt: Attempt, runner: FixtureRunner): Attempt {
+  const note = attempt.status === 'failed' && attempt.error ? runner.siteDownNote() : null;
+  if (!note || !attempt.error) return attempt;
+  return { ...attempt, error: { ...attempt.error, message: clip(`${attempt.error.message}\n${note}`, REPORT_LIMITS.maxMessageChars) } };
 }
 
 async function acquireUnlessStopped(runner: FixtureRunner, viewport: Viewport): Promise<{ session: Session } | { error: unknown } | null> {
@@ -161,8 +200,10 @@ async function acquireUnlessStopped(runner: FixtureRunner, viewport: Viewport): 
   return first;
 }
 
-function replaceBecause(outcome: AttemptOutcome, attempt: Attempt): string | null {
+function replaceBecause(outcome: AttemptOutcome, attempt: Attempt, interceptor: OriginInterceptor | null): string | null {
   if (outcome.kind === 'abandoned') return 'its attempt did not stop and was abandoned';
+  // Chrome keeps credentials given in answer to a challenge for the whole context, where no reset reaches them.
+  if (interceptor?.answeredChallenge) return 'it answered a basic-auth challenge, and the browser keeps those credentials for the context';
   // A retry and the next fixture get a brand-new context: a failed page is not trusted to be quiet.
   if (attempt.status === 'failed') return `the attempt failed (${attempt.error?.kind ?? 'unknown'})`;
   return null;

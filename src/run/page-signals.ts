@@ -76,6 +76,11 @@ export interface PageSignals {
 
 export interface WatchOptions {
   elapsedMs: () => number;
+  /**
+   * Hides secret values in what the page says (console, errors, request URLs, dialogs), before any of it is clipped:
+   * a secret cut in half would no longer be recognised later.
+   */
+  redact?: (text: string) => string;
   /** The page crashed or closed: the attempt cannot go on. */
   onFatal: (failure: AttemptFailure) => void;
 }
@@ -125,12 +130,17 @@ function describePageError(value: unknown): { message: string; stack: string | n
   return { message, stack: stackLines.length > 0 ? stackLines.join('\n') : null };
 }
 
+function redactNullable(text: string | null, redact: (text: string) => string): string | null {
+  return text === null ? null : redact(text);
+}
+
 const EARLIER_DOCUMENT = "it came from the earlier document, before this attempt's page arrived";
 const BROWSER_OWN = 'a request the browser made by itself';
 const MAIN_DOCUMENT = "the main document's status is checked on its own (expect.status)";
 const counted = <T extends { ignored: Ignored }>(entries: readonly T[]) => entries.filter((entry) => !entry.ignored);
 
 export function watchPage(page: Page, options: WatchOptions): PageSignals {
+  const redact = options.redact ?? ((text: string) => text);
   const consoleMessages: ConsoleEntry[] = [];
   const pageErrors: PageErrorEntry[] = [];
   const failedRequests: FailedRequest[] = [];
@@ -159,7 +169,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     keep(failedRequests, 'failed requests', {
       atMs: options.elapsedMs(),
       method: request.method(),
-      url: clip(request.url(), SIGNAL_LIMITS.maxTextChars),
+      url: clip(redact(request.url()), SIGNAL_LIMITS.maxTextChars),
       resourceType: request.resourceType(),
       failure,
       ignored: committed ? null : EARLIER_DOCUMENT,
@@ -180,7 +190,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
   const onResponse = (response: HTTPResponse) => {
     const request = response.request();
     if (isMainDocument(request, page)) {
-      mainDocument = { url: response.url(), status: response.status(), statusText: response.statusText() };
+      mainDocument = { url: redact(response.url()), status: response.status(), statusText: redact(response.statusText()) };
       mainDocumentFailure = null;
     } else if (response.status() >= 400 && !isBrowserOwn(request)) {
       recordFailedRequest(request, `HTTP ${response.status()} ${response.statusText()}`.trim());
@@ -188,15 +198,15 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
   };
   const onRequestFailed = (request: HTTPRequest) => {
     pending.delete(request);
-    const failure = request.failure()?.errorText ?? 'failed';
+    const failure = redact(request.failure()?.errorText ?? 'failed');
     // Aborted requests were cancelled on purpose: by a navigation, or by the page itself (AbortController).
     if (failure === 'net::ERR_ABORTED' || isBrowserOwn(request)) return;
-    if (isMainDocument(request, page)) mainDocumentFailure = { url: request.url(), errorText: failure };
+    if (isMainDocument(request, page)) mainDocumentFailure = { url: redact(request.url()), errorText: failure };
     else recordFailedRequest(request, failure);
   };
   const onConsole = (message: ConsoleMessage) => {
     const location = message.location();
-    const text = message.text();
+    const text = redact(message.text());
     const isError = ERROR_CONSOLE_TYPES.has(message.type());
     // Errors and other messages are capped apart, so a page that logs a lot cannot crowd out its errors.
     const keptSoFar = isError ? consoleErrorsKept : consoleMessages.length - consoleErrorsKept;
@@ -208,7 +218,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
         atMs: options.elapsedMs(),
         type: message.type(),
         text: clip(text, SIGNAL_LIMITS.maxTextChars),
-        location: formatLocation(location),
+        location: redactNullable(formatLocation(location), redact),
         ignored: consoleIgnored(message.type(), text, location.url),
       });
     }
@@ -216,13 +226,15 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     for (const arg of message.args()) void arg.dispose().catch(() => undefined);
   };
   const onPageError = (error: unknown) => {
-    const { message, stack } = describePageError(error);
+    const described = describePageError(error);
+    const message = redact(described.message);
+    const stack = redactNullable(described.stack, redact);
     const ignored = committed ? null : EARLIER_DOCUMENT;
     keep(pageErrors, 'page errors', { atMs: options.elapsedMs(), message: clip(message, SIGNAL_LIMITS.maxTextChars), stack, ignored });
   };
   // A dialog blocks the page until it is answered. Dismiss it, as Playwright does, but let the page unload.
   const onDialog = (dialog: Dialog) => {
-    keep(dialogs, 'dialogs', `${dialog.type()}: ${clip(dialog.message(), SIGNAL_LIMITS.maxTextChars)}`);
+    keep(dialogs, 'dialogs', `${dialog.type()}: ${clip(redact(dialog.message()), SIGNAL_LIMITS.maxTextChars)}`);
     const answer = dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss();
     void answer.catch(() => undefined);
   };
@@ -254,7 +266,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     mainDocument: () => mainDocument,
     mainDocumentFailure: () => mainDocumentFailure,
     documentCommitted: () => committed,
-    pendingRequests: () => [...pending].map((request) => `${request.method()} ${request.url()}`),
+    pendingRequests: () => [...pending].map((request) => `${request.method()} ${redact(request.url())}`),
     consoleErrors: () => counted(consoleMessages).filter((entry) => ERROR_CONSOLE_TYPES.has(entry.type)),
     uncaughtErrors: () => counted(pageErrors),
     requestFailures: () => counted(failedRequests),

@@ -62,23 +62,24 @@ function navigationLabel(url: string, waitUntil: WaitUntil): string {
   return `${quote(url)} to load (waitUntil: ${waitUntil})`;
 }
 
-/** Opens a URL and waits for it as the fixture asks. */
-export async function navigate(env: StepEnv, url: string): Promise<void> {
+/** Opens a URL and waits for it as the fixture asks; `shownAs` is the URL as the file writes it, when it differs. */
+export async function navigate(env: StepEnv, url: string, shownAs: string = url): Promise<void> {
   const { page, progress, waitUntil } = env;
-  await progress.track('navigation', navigationLabel(url, waitUntil), () =>
+  await progress.track('navigation', navigationLabel(shownAs, waitUntil), () =>
     page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }),
   );
   env.afterNavigation();
 }
 
-export async function runSteps(steps: readonly Step[], env: StepEnv): Promise<void> {
+/** Runs the steps; each is labelled from `written`, the steps as the fixture file has them (before substitution). */
+export async function runSteps(steps: readonly Step[], env: StepEnv, written: readonly Step[] = steps): Promise<void> {
   for (const [index, step] of steps.entries()) {
-    const label = stepLabel(step, index);
-    await env.progress.track('step', label, () => runStep(step, label, env));
+    const label = stepLabel(written[index] ?? step, index);
+    await env.progress.track('step', label, () => runStep(step, label, env, written[index] ?? step));
   }
 }
 
-async function runStep(step: Step, label: string, env: StepEnv): Promise<void> {
+async function runStep(step: Step, label: string, env: StepEnv, written: Step): Promise<void> {
   const { page, progress } = env;
   const options = { signal: progress.signal };
   const locate = (selector: string) =>
@@ -106,7 +107,12 @@ async function runStep(step: Step, label: string, env: StepEnv): Promise<void> {
     const wait = typeof step.waitFor === 'string' ? { selector: step.waitFor, state: 'visible' as const } : step.waitFor;
     return waitFor(wait, label, env);
   }
-  if (step.goto !== undefined) return navigate(env, new URL(step.goto, env.baseUrl ?? undefined).href);
+  if (step.goto !== undefined) return navigate(env, new URL(step.goto, env.baseUrl ?? undefined).href, shownUrl(written.goto, step.goto, env.baseUrl));
+}
+
+/** A URL as messages show it: resolved, unless the file writes it with a reference to the environment. */
+function shownUrl(written: string | undefined, value: string, baseUrl: string | null): string {
+  return written !== undefined && written !== value ? written : new URL(value, baseUrl ?? undefined).href;
 }
 
 async function withHandle<T>(handle: ElementHandle, work: () => Promise<T>): Promise<T> {

@@ -78,6 +78,9 @@ export async function runSuiteWith(
       baseUrl: options.baseUrl,
       defaultRetries: options.defaultRetries,
       defaultTimeoutMs: options.defaultTimeoutMs,
+      site: options.site ?? null,
+      siteDownNote: options.siteDownNote ?? (() => null),
+      redact: options.redact ?? ((text) => text),
     };
     const runs = await Promise.all(
       fixtures.map((fixture) => limiter.run(() => runFixture(fixture, runner)).then((run) => notify(run, options))),

@@ -7,6 +7,7 @@ import type { LoadedFixture } from '../fixtures/schema.ts';
 import type { FixtureRun, RunResults } from '../report/build.ts';
 import type { Attempt, AttemptError } from '../report/schema.ts';
 import type { Clock, Logger } from '../common/types.ts';
+import type { SiteCredentials } from './origin-headers.ts';
 
 /** Starts a browser. The real one launches Chrome through puppeteer-core; tests may wrap it to kill it on cue. */
 export interface BrowserLauncher {
@@ -34,6 +35,12 @@ export interface SuiteOptions {
   onFixtureDone?: (result: FixtureRun) => void;
   /** Aborting stops the suite: in-flight attempts fail, queued fixtures are skipped. */
   signal?: AbortSignal;
+  /** Extra headers and basic-auth credentials, sent only to the base URL's origin and each fixture's own. */
+  site?: SiteCredentials | null;
+  /** Why the site is down (the app the run started exited), added to the attempts that fail from then on. */
+  siteDownNote?: () => string | null;
+  /** Hides secret values in evidence files and recorded page text; nothing is hidden when absent. */
+  redact?: (text: string) => string;
 }
 
 /** A finished suite: what the report is built from, plus how the isolation went. */
@@ -76,6 +83,8 @@ export interface AttemptContext {
   /** Absolute path of the report folder; evidence paths in the result are relative to it. */
   reportDir: string;
   clock: Clock;
+  /** Hides secret values in the evidence files and in the page text the attempt records. */
+  redact?: (text: string) => string;
 }
 
 /**
