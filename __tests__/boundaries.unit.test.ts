@@ -17,7 +17,7 @@ async function importErrors(file: string, specifier: string): Promise<string[]> 
 }
 
 describe('import boundaries', () => {
-  const engineSide = ['src/engine/x.ts', 'src/run/x.ts', 'src/report/x.ts', 'src/fixtures/x.ts', 'src/render/x.ts', 'src/rerun/x.ts', 'src/options/x.ts'];
+  const engineSide = ['src/engine/x.ts', 'src/run/x.ts', 'src/report/x.ts', 'src/fixtures/x.ts', 'src/render/x.ts', 'src/rerun/x.ts', 'src/shard/x.ts', 'src/options/x.ts'];
 
   for (const file of engineSide) {
     test(`${file} may not import @actions/*, the Action or the CLI`, async () => {
@@ -39,6 +39,19 @@ describe('import boundaries', () => {
     assert.match((await importErrors('src/fixtures/x.ts', '../report/schema.ts')).join('\n'), /below every other layer/);
     assert.match((await importErrors('src/render/x.ts', '../engine/outcome.ts')).join('\n'), /read reports and views only/);
     assert.match((await importErrors('src/options/x.ts', '../report/schema.ts')).join('\n'), /option table sits below the engine/);
+    assert.match((await importErrors('src/report/x.ts', '../shard/merge.ts')).join('\n'), /never imports the runner, renderers or features/);
+    assert.match((await importErrors('src/rerun/failed-set.ts', '../shard/merge.ts')).join('\n'), /rerun core works on reports/);
+    assert.match((await importErrors('src/shard/x.ts', '../engine/run-merge.ts')).join('\n'), /shard core partitions and merges reports/);
+    assert.match((await importErrors('src/shard/x.ts', '../run/suite.ts')).join('\n'), /shard core partitions and merges reports/);
+  });
+
+  test("the shard feature's core reaches GitHub only through its own artifact source", async () => {
+    assert.match((await importErrors('src/shard/merge.ts', '../rerun/artifact-source.ts')).join('\n'), /artifact-\*\.ts file uses the artifact plumbing/);
+    assert.match((await importErrors('src/shard/partition.ts', '../rerun/runs-api.ts')).join('\n'), /artifact-\*\.ts file uses the artifact plumbing/);
+    assert.deepEqual(await importErrors('src/shard/artifact-shards.ts', '../rerun/artifact-source.ts'), []);
+    assert.deepEqual(await importErrors('src/shard/merge.ts', '../rerun/carry-over.ts'), []);
+    assert.deepEqual(await importErrors('src/engine/x.ts', '../shard/merge.ts'), []);
+    assert.match((await importErrors('src/shard/artifact-shards.ts', '../engine/run-merge.ts')).join('\n'), /does not run or render them/);
   });
 
   test('what the layers may import is allowed', async () => {

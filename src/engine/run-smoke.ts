@@ -6,7 +6,6 @@
 import path from 'node:path';
 import type { LoadedFixture } from '../fixtures/schema.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
-import { carryOver } from '../rerun/carry-over.ts';
 import { rerunInputOf } from '../rerun/failed-set.ts';
 import { buildPreflightReport, buildReport, type ReportBaseInput } from '../report/build.ts';
 import type { PreflightDiagnostic, Report } from '../report/schema.ts';
@@ -26,6 +25,8 @@ import {
 import { ensureWritableReportDir, reportStoppedRun } from './stopped-run.ts';
 import { diagnosticExitCode, finishWith, type HtmlCommandOptions, modeOf } from './outcome.ts';
 import type { Planned, SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
+import { planShard, rerunMergerOf, unplannedShard } from './sharding.ts';
+import type { RunResults } from '../report/build.ts';
 
 export type { SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
 
@@ -43,11 +44,13 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     // The source first: a rerun that stops later still carries its results over, so nothing it knew is lost.
     if (options.rerunFailed) source = await acquireUsableSource(request);
     suite = await loadValidSuite(request, deps);
-    planned = planSelection(request, suite, source);
+    planned = await planShard(request, deps.logger, planSelection(request, suite, source), source);
     requireBaseUrlWhereNeeded(request, planned.selected);
     if (options.dryRun) return await writeDryRun(request, planned, reportDir, clock);
-    const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir);
-    const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
+    // A shard whose part is empty starts no browser: it ran nothing, and passes.
+    const { suiteRun, baseUrl } = planned.selected.length > 0 ? await runPlanned(request, deps, planned, reportDir) : { suiteRun: NOTHING_RUN, baseUrl: options.baseUrl };
+    const rerun = planned.rerun && rerunMergerOf(planned.rerun, options.shard);
+    const report = buildReport({ ...reportBase(request, startedAt, clock, planned), baseUrl, suiteRun, rerun });
     return await finishWith(report, reportDir, planned.selected.length, htmlCommands(request));
   } catch (error) {
     const diagnostic = diagnosticOf(error, request);
@@ -61,7 +64,8 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     const base = reportBase(request, startedAt, clock, planned);
     let report: Report;
     try {
-      report = buildPreflightReport({ ...base, diagnostic, rerun: source ? carryOver(rerunInputOf(rerunRequestOf(request, source), suite)) : null });
+      const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : null;
+      report = buildPreflightReport({ ...base, diagnostic, rerun });
     } catch (buildError) {
       // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
       const bug = diagnosticOf(buildError, request);
@@ -70,6 +74,8 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     return await finishWith(report, reportDir, 0, htmlCommands(request));
   }
 }
+
+const NOTHING_RUN: RunResults = { fixtures: [], interrupted: null, warnings: [] };
 
 function htmlCommands(request: SmokeRequest): HtmlCommandOptions {
   return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
@@ -100,6 +106,7 @@ function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, plan
     },
     selection: planned?.selection ?? { ...selectionInfoOf(options), selected: [], missing: [] },
     warnings: planned?.warnings ?? [],
+    shard: planned?.shard ?? unplannedShard(options.shard),
   };
 }
 
