@@ -65474,7 +65474,7 @@ function mergeSection(view) {
     const merged = merge.shards.filter((shard) => shard.status === 'merged').length;
     const lines = [`Merged ${merged} of ${merge.shards.length} shards:`];
     for (const shard of merge.shards) {
-        const counts = shard.counts ? `${shard.counts.total} fixtures, ${shard.counts.failed} failed` : '';
+        const counts = shard.counts ? `${shard.counts.total} ${shard.counts.total === 1 ? 'fixture' : 'fixtures'}, ${shard.counts.failed} failed` : '';
         const from = [shard.attempt === null ? '' : `attempt ${shard.attempt}`, shard.artifactName ? escapeLine(shard.artifactName) : ''].filter(Boolean);
         const status = shard.status === 'merged' ? (shard.result ?? '') : shard.status.toUpperCase();
         lines.push(`  shard ${shard.index} of ${shard.total}  ${[status, counts, ...from].filter(Boolean).join('  ')}`);
@@ -65644,7 +65644,7 @@ function mergeShardReports(inputs, options) {
         shards,
         problems,
         interrupted: interruptedOf(read),
-        warnings: [...new Set(read.flatMap((shard) => shard.report.warnings))],
+        warnings: [...new Set(read.flatMap((shard) => [...noticeOf(shard.report), ...shard.report.warnings]))],
         ...spanOf(read),
         failOnFlaky: read.some((shard) => shard.report.options.failOnFlaky),
         rerunSource,
@@ -65739,6 +65739,10 @@ function emptyEntry(index, total, status, artifact) {
         result: null,
         failedFixtureIds: [],
     };
+}
+/** A shard that stopped on a notice (nothing to rerun, allowed to pass) says so once in the merged report. */
+function noticeOf(report) {
+    return report.preflight?.severity === 'notice' ? [`${report.preflight.code}: ${report.preflight.message}`] : [];
 }
 /** A shard that stopped with an error before running anything: its part has no results. */
 function isStopped(report) {

@@ -88,7 +88,7 @@ function mergeSection(view: SummaryView): string[] {
   const merged = merge.shards.filter((shard) => shard.status === 'merged').length;
   const lines = [`Merged ${merged} of ${merge.shards.length} shards:`];
   for (const shard of merge.shards) {
-    const counts = shard.counts ? `${shard.counts.total} fixtures, ${shard.counts.failed} failed` : '';
+    const counts = shard.counts ? `${shard.counts.total} ${shard.counts.total === 1 ? 'fixture' : 'fixtures'}, ${shard.counts.failed} failed` : '';
     const from = [shard.attempt === null ? '' : `attempt ${shard.attempt}`, shard.artifactName ? escapeLine(shard.artifactName) : ''].filter(Boolean);
     const status = shard.status === 'merged' ? (shard.result ?? '') : shard.status.toUpperCase();
     lines.push(`  shard ${shard.index} of ${shard.total}  ${[status, counts, ...from].filter(Boolean).join('  ')}`);

@@ -100,7 +100,7 @@ export function mergeShardReports(inputs: readonly ShardInput[], options: MergeO
     shards,
     problems,
     interrupted: interruptedOf(read),
-    warnings: [...new Set(read.flatMap((shard) => shard.report.warnings))],
+    warnings: [...new Set(read.flatMap((shard) => [...noticeOf(shard.report), ...shard.report.warnings]))],
     ...spanOf(read),
     failOnFlaky: read.some((shard) => shard.report.options.failOnFlaky),
     rerunSource,
@@ -201,6 +201,11 @@ function emptyEntry(index: number, total: number, status: MergedShard['status'],
     result: null,
     failedFixtureIds: [],
   };
+}
+
+/** A shard that stopped on a notice (nothing to rerun, allowed to pass) says so once in the merged report. */
+function noticeOf(report: Report): string[] {
+  return report.preflight?.severity === 'notice' ? [`${report.preflight.code}: ${report.preflight.message}`] : [];
 }
 
 /** A shard that stopped with an error before running anything: its part has no results. */
