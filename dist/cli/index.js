@@ -65057,7 +65057,9 @@ async function planShard(request, logger, planned, source) {
     if (selected.length === 0)
         logger.info(`Nothing of the selection falls in ${shardLabel(spec)}: it runs nothing and passes.`);
     const { total: _total, parts: _parts, ...recorded } = partition;
-    return { ...planned, selected, shard: { ...spec, fixtureIds: selected.map((fixture) => fixture.id), partition: recorded } };
+    const fixtureIds = selected.map((fixture) => fixture.id);
+    // The report's selection is what this job runs; the partition records the whole selection it is a part of.
+    return { ...planned, selected, selection: { ...planned.selection, selected: fixtureIds }, shard: { ...spec, fixtureIds, partition: recorded } };
 }
 /** The shard a report records when the run stopped before its part was known. */
 function unplannedShard(spec) {
@@ -65624,9 +65626,9 @@ function reportPointer(view) {
 const MAX_NAMED = 20;
 function mergeShardReports(inputs, options) {
     const problems = [];
-    const read = readShards(inputs, problems);
+    const { read, rejected } = readShards(inputs, problems);
     const total = totalOf(inputs, read, problems);
-    const shards = shardEntries(inputs, read, total, options, problems);
+    const shards = shardEntries(read, rejected, total, options, problems);
     const merged = read.filter((shard) => !isStopped(shard.report));
     checkPartitions(read, problems);
     const mode = merge_modeOf(merged, problems);
@@ -65650,30 +65652,30 @@ function mergeShardReports(inputs, options) {
         rerunSource,
     };
 }
-/** Reports that hold a shard's part; anything else is a problem of its own. */
+/** Reports that hold a shard's part; any other input is rejected, each with a problem of its own. */
 function readShards(inputs, problems) {
     const read = [];
+    const rejected = [];
+    const reject = (input, message) => {
+        rejected.push(input);
+        problems.push(problem('shard-report-invalid', message, input.index));
+    };
     for (const input of inputs) {
-        if (!('report' in input.read))
+        if (!('report' in input.read)) {
+            reject(input, `${input.label} (${input.read.code}): ${input.read.message}`);
             continue;
-        const { report } = input.read;
-        const shard = report.shard;
+        }
+        const shard = input.read.report.shard;
         const named = input.index !== null && input.total !== null ? `shard ${input.index} of ${input.total}` : null;
-        if (!shard) {
-            problems.push(problem('shard-report-invalid', `${input.label} is not a shard's report: it has no \`shard\` (it was run without shard: i/n).`, input.index));
-        }
+        if (!shard)
+            reject(input, `${input.label} is not a shard's report: it has no \`shard\` (it was run without shard: i/n).`);
         else if (named && (shard.index !== input.index || shard.total !== input.total)) {
-            problems.push(problem('shard-report-invalid', `${input.label} is named ${named}, but its report is shard ${shard.index} of ${shard.total}.`, input.index));
+            reject(input, `${input.label} is named ${named}, but its report is shard ${shard.index} of ${shard.total}.`);
         }
-        else {
-            read.push({ index: shard.index, total: shard.total, input, report: { ...report, shard } });
-        }
+        else
+            read.push({ index: shard.index, total: shard.total, input, report: { ...input.read.report, shard } });
     }
-    for (const input of inputs) {
-        if (!('report' in input.read))
-            problems.push(problem('shard-report-invalid', `${input.label} (${input.read.code}): ${input.read.message}`, input.index));
-    }
-    return read.sort((a, b) => a.index - b.index);
+    return { read: read.sort((a, b) => a.index - b.index), rejected };
 }
 /** How many shards there should be: what the shards say (and the artifacts' names), which must agree. */
 function totalOf(inputs, read, problems) {
@@ -65684,7 +65686,7 @@ function totalOf(inputs, read, problems) {
     }
     return Math.max(0, ...totals);
 }
-function shardEntries(inputs, read, total, options, problems) {
+function shardEntries(read, rejected, total, options, problems) {
     const entries = [];
     for (let index = 1; index <= total; index++) {
         const claims = read.filter((shard) => shard.index === index);
@@ -65697,9 +65699,9 @@ function shardEntries(inputs, read, total, options, problems) {
             entries.push(readEntry(shard, problems));
             continue;
         }
-        const unreadable = inputs.find((input) => input.index === index && !('report' in input.read));
-        if (unreadable) {
-            entries.push(emptyEntry(index, total, 'invalid', unreadable.artifact));
+        const invalid = rejected.find((input) => input.index === index);
+        if (invalid) {
+            entries.push(emptyEntry(index, total, 'invalid', invalid.artifact));
         }
         else {
             problems.push(problem('shard-missing', `Shard ${index} of ${total} is missing: ${options.describeMissing(index, total)}`, index));
@@ -65946,10 +65948,11 @@ async function runMerge(request, deps) {
         const report = mergedReportOf(mergeShardReports([], request), { ...context, preflight: nothingToMerge(request) });
         return finishWith(report, reportDir, 0, commands);
     }
-    const merged = mergeShardReports(inputs, request);
-    deps.logger.info(`Merging ${describeShards(merged)}.`);
-    const rerun = await carryOverFor(merged, request, deps.logger);
-    const report = mergedReportOf(merged, { ...context, rerun });
+    const shards = mergeShardReports(inputs, request);
+    deps.logger.info(`Merging ${describeShards(shards)}.`);
+    const carried = await carryOverFor(shards, request, deps.logger);
+    const merged = { ...shards, problems: [...shards.problems, ...carried.problems], warnings: [...shards.warnings, ...carried.warnings] };
+    const report = mergedReportOf(merged, { ...context, rerun: carried.rerun });
     return finishWith(report, reportDir, merged.selected.length, commands);
 }
 function nothingToMerge(request) {
@@ -65977,14 +65980,13 @@ function describeShards(merged) {
  * over and the merge says why (the verdict would otherwise cover only the rerun fixtures without saying so).
  */
 async function carryOverFor(merged, request, logger) {
+    const none = { rerun: null, problems: [], warnings: [] };
     const recorded = merged.rerunSource;
     if (merged.mode !== 'rerun-failed' || !recorded)
-        return null;
+        return none;
     const what = recorded.runId ? `run ${recorded.runId}` : (recorded.path ?? 'the source report');
-    if (!request.acquireRerunSource) {
-        merged.warnings.push(`The shards reran the failures of ${what}; without that report nothing was carried over.`);
-        return null;
-    }
+    if (!request.acquireRerunSource)
+        return { ...none, warnings: [`The shards reran the failures of ${what}; without that report nothing was carried over.`] };
     let source;
     try {
         source = await request.acquireRerunSource(recorded);
@@ -65992,17 +65994,16 @@ async function carryOverFor(merged, request, logger) {
     catch (error) {
         const code = error instanceof PreflightError ? error.diagnostic.code : 'internal-error';
         const message = `The report the shards reran from (${what}) could not be read again, so nothing was carried over: ${errorText(error)}`;
-        merged.problems.push(mergeProblem(code, message));
-        return null;
+        return { ...none, problems: [mergeProblem(code, message)] };
     }
     if (source.origin.digest !== recorded.digest) {
         const message = `The shards reran from ${what} (${recorded.digest.slice(7, 19)}), but that report now reads ${source.origin.digest.slice(7, 19)}; ` +
             'nothing was carried over.';
-        merged.problems.push(mergeProblem('shard-fingerprint-mismatch', message));
-        return null;
+        return { ...none, problems: [mergeProblem('shard-fingerprint-mismatch', message)] };
     }
     logger.info(`Carrying over the results of ${what} that no shard reran.`);
-    return carryOver({ source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite: null });
+    const rerun = carryOver({ source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite: null });
+    return { ...none, rerun };
 }
 function mergeProblem(code, message) {
     return { code, message: clip(message, REPORT_LIMITS.maxMessageChars), shard: null, fixtureIds: [] };

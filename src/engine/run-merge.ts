@@ -47,10 +47,11 @@ export async function runMerge(request: MergeRequest, deps: { logger: Logger; cw
     const report = mergedReportOf(mergeShardReports([], request), { ...context, preflight: nothingToMerge(request) });
     return finishWith(report, reportDir, 0, commands);
   }
-  const merged = mergeShardReports(inputs, request);
-  deps.logger.info(`Merging ${describeShards(merged)}.`);
-  const rerun = await carryOverFor(merged, request, deps.logger);
-  const report = mergedReportOf(merged, { ...context, rerun });
+  const shards = mergeShardReports(inputs, request);
+  deps.logger.info(`Merging ${describeShards(shards)}.`);
+  const carried = await carryOverFor(shards, request, deps.logger);
+  const merged = { ...shards, problems: [...shards.problems, ...carried.problems], warnings: [...shards.warnings, ...carried.warnings] };
+  const report = mergedReportOf(merged, { ...context, rerun: carried.rerun });
   return finishWith(report, reportDir, merged.selected.length, commands);
 }
 
@@ -78,32 +79,33 @@ function describeShards(merged: MergedShards): string {
  * compared, then its other results are carried over by the usual rule; when it cannot be read, nothing is carried
  * over and the merge says why (the verdict would otherwise cover only the rerun fixtures without saying so).
  */
-async function carryOverFor(merged: MergedShards, request: MergeRequest, logger: Logger): Promise<RerunMerger | null> {
+async function carryOverFor(
+  merged: MergedShards,
+  request: MergeRequest,
+  logger: Logger,
+): Promise<{ rerun: RerunMerger | null; problems: MergeProblem[]; warnings: string[] }> {
+  const none = { rerun: null, problems: [], warnings: [] };
   const recorded = merged.rerunSource;
-  if (merged.mode !== 'rerun-failed' || !recorded) return null;
+  if (merged.mode !== 'rerun-failed' || !recorded) return none;
   const what = recorded.runId ? `run ${recorded.runId}` : (recorded.path ?? 'the source report');
-  if (!request.acquireRerunSource) {
-    merged.warnings.push(`The shards reran the failures of ${what}; without that report nothing was carried over.`);
-    return null;
-  }
+  if (!request.acquireRerunSource) return { ...none, warnings: [`The shards reran the failures of ${what}; without that report nothing was carried over.`] };
   let source: AcquiredSource;
   try {
     source = await request.acquireRerunSource(recorded);
   } catch (error) {
     const code = error instanceof PreflightError ? error.diagnostic.code : 'internal-error';
     const message = `The report the shards reran from (${what}) could not be read again, so nothing was carried over: ${errorText(error)}`;
-    merged.problems.push(mergeProblem(code, message));
-    return null;
+    return { ...none, problems: [mergeProblem(code, message)] };
   }
   if (source.origin.digest !== recorded.digest) {
     const message =
       `The shards reran from ${what} (${recorded.digest.slice(7, 19)}), but that report now reads ${source.origin.digest.slice(7, 19)}; ` +
       'nothing was carried over.';
-    merged.problems.push(mergeProblem('shard-fingerprint-mismatch', message));
-    return null;
+    return { ...none, problems: [mergeProblem('shard-fingerprint-mismatch', message)] };
   }
   logger.info(`Carrying over the results of ${what} that no shard reran.`);
-  return carryOver({ source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite: null });
+  const rerun = carryOver({ source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite: null });
+  return { ...none, rerun };
 }
 
 function mergeProblem(code: MergeProblem['code'], message: string): MergeProblem {

@@ -31,7 +31,9 @@ export async function planShard(request: SmokeRequest, logger: Logger, planned: 
   logger.info(`${capitalized(shardLabel(spec))}: ${selected.length} of the ${planned.selected.length} selected fixtures, balanced ${how}.`);
   if (selected.length === 0) logger.info(`Nothing of the selection falls in ${shardLabel(spec)}: it runs nothing and passes.`);
   const { total: _total, parts: _parts, ...recorded } = partition;
-  return { ...planned, selected, shard: { ...spec, fixtureIds: selected.map((fixture) => fixture.id), partition: recorded } };
+  const fixtureIds = selected.map((fixture) => fixture.id);
+  // The report's selection is what this job runs; the partition records the whole selection it is a part of.
+  return { ...planned, selected, selection: { ...planned.selection, selected: fixtureIds }, shard: { ...spec, fixtureIds, partition: recorded } };
 }
 
 /** The shard a report records when the run stopped before its part was known. */

@@ -80,9 +80,9 @@ const MAX_NAMED = 20;
 
 export function mergeShardReports(inputs: readonly ShardInput[], options: MergeOptions): MergedShards {
   const problems: MergeProblem[] = [];
-  const read = readShards(inputs, problems);
+  const { read, rejected } = readShards(inputs, problems);
   const total = totalOf(inputs, read, problems);
-  const shards = shardEntries(inputs, read, total, options, problems);
+  const shards = shardEntries(read, rejected, total, options, problems);
   const merged = read.filter((shard) => !isStopped(shard.report));
   checkPartitions(read, problems);
   const mode = modeOf(merged, problems);
@@ -107,26 +107,27 @@ export function mergeShardReports(inputs: readonly ShardInput[], options: MergeO
   };
 }
 
-/** Reports that hold a shard's part; anything else is a problem of its own. */
-function readShards(inputs: readonly ShardInput[], problems: MergeProblem[]): ReadShard[] {
+/** Reports that hold a shard's part; any other input is rejected, each with a problem of its own. */
+function readShards(inputs: readonly ShardInput[], problems: MergeProblem[]): { read: ReadShard[]; rejected: ShardInput[] } {
   const read: ReadShard[] = [];
+  const rejected: ShardInput[] = [];
+  const reject = (input: ShardInput, message: string) => {
+    rejected.push(input);
+    problems.push(problem('shard-report-invalid', message, input.index));
+  };
   for (const input of inputs) {
-    if (!('report' in input.read)) continue;
-    const { report } = input.read;
-    const shard = report.shard;
-    const named = input.index !== null && input.total !== null ? `shard ${input.index} of ${input.total}` : null;
-    if (!shard) {
-      problems.push(problem('shard-report-invalid', `${input.label} is not a shard's report: it has no \`shard\` (it was run without shard: i/n).`, input.index));
-    } else if (named && (shard.index !== input.index || shard.total !== input.total)) {
-      problems.push(problem('shard-report-invalid', `${input.label} is named ${named}, but its report is shard ${shard.index} of ${shard.total}.`, input.index));
-    } else {
-      read.push({ index: shard.index, total: shard.total, input, report: { ...report, shard } });
+    if (!('report' in input.read)) {
+      reject(input, `${input.label} (${input.read.code}): ${input.read.message}`);
+      continue;
     }
+    const shard = input.read.report.shard;
+    const named = input.index !== null && input.total !== null ? `shard ${input.index} of ${input.total}` : null;
+    if (!shard) reject(input, `${input.label} is not a shard's report: it has no \`shard\` (it was run without shard: i/n).`);
+    else if (named && (shard.index !== input.index || shard.total !== input.total)) {
+      reject(input, `${input.label} is named ${named}, but its report is shard ${shard.index} of ${shard.total}.`);
+    } else read.push({ index: shard.index, total: shard.total, input, report: { ...input.read.report, shard } });
   }
-  for (const input of inputs) {
-    if (!('report' in input.read)) problems.push(problem('shard-report-invalid', `${input.label} (${input.read.code}): ${input.read.message}`, input.index));
-  }
-  return read.sort((a, b) => a.index - b.index);
+  return { read: read.sort((a, b) => a.index - b.index), rejected };
 }
 
 /** How many shards there should be: what the shards say (and the artifacts' names), which must agree. */
@@ -140,8 +141,8 @@ function totalOf(inputs: readonly ShardInput[], read: readonly ReadShard[], prob
 }
 
 function shardEntries(
-  inputs: readonly ShardInput[],
   read: readonly ReadShard[],
+  rejected: readonly ShardInput[],
   total: number,
   options: MergeOptions,
   problems: MergeProblem[],
@@ -158,9 +159,9 @@ function shardEntries(
       entries.push(readEntry(shard, problems));
       continue;
     }
-    const unreadable = inputs.find((input) => input.index === index && !('report' in input.read));
-    if (unreadable) {
-      entries.push(emptyEntry(index, total, 'invalid', unreadable.artifact));
+    const invalid = rejected.find((input) => input.index === index);
+    if (invalid) {
+      entries.push(emptyEntry(index, total, 'invalid', invalid.artifact));
     } else {
       problems.push(problem('shard-missing', `Shard ${index} of ${total} is missing: ${options.describeMissing(index, total)}`, index));
       entries.push(emptyEntry(index, total, 'missing', null));
