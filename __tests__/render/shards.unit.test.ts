@@ -10,6 +10,7 @@ import type { SmokeOutcome } from '../../src/engine/request.ts';
 import { annotationsFor } from '../../src/render/annotations.ts';
 import { renderHtmlReport } from '../../src/render/html.ts';
 import { renderJobSummary } from '../../src/render/job-summary.ts';
+import { renderJunit } from '../../src/render/junit.ts';
 import { formatSummary } from '../../src/render/terminal.ts';
 import { summaryViewOf } from '../../src/render/view.ts';
 import type { Report } from '../../src/report/schema.ts';
@@ -100,6 +101,16 @@ describe('a merged report elsewhere', () => {
     assert.match(html, new RegExp(`Shard 1 of 3: merged · attempt 1 · artifact <a href="${RUN}/artifacts/101" rel="noopener noreferrer">`));
     assert.match(html, new RegExp(`1 failed · fail: <a href="#${failing}">`));
     assert.match(html, /Shard 2 of 3: MISSING<\/li>/);
+  });
+});
+
+describe('a merged report in junit.xml', () => {
+  it('has an error per merge problem, so a reader of junit.xml alone never sees a pass', () => {
+    const xml = renderJunit(merged([shard(1), shard(3)]));
+    assert.match(xml, /<testsuites name="reliability-smoke" tests="\d+" failures="1" errors="2"/);
+    assert.match(xml, /<testsuite name="merge" tests="2" failures="0" errors="2"/);
+    assert.match(xml, /<testcase classname="merge" name="shard-missing \(shard 2\)" time="0\.000">\n {6}<error message="Shard 2 of 3 is missing: no artifact for shard 2 of 3\." type="shard-missing">/);
+    assert.doesNotMatch(renderJunit(merged([shard(1), shard(2), shard(3)])), /name="merge"/);
   });
 });
 

@@ -240,7 +240,7 @@ export const OPTIONS = {
       flag: 'history-from',
       value: 'PATH',
       group: 'what',
-      help: 'a previous `report.json` to read fixture durations from (for `--shard`); unreadable, it is passed over with a warning',
+      help: 'a previous `report.json` to read from: fixture durations to balance `--shard` by; unreadable, it is passed over with a warning',
     },
   },
   retries: {
