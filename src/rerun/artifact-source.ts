@@ -18,6 +18,7 @@ import { jobToken, type ShardArtifact } from './artifact-names.ts';
 import { createHash } from 'node:crypto';
 import { mapConcurrently } from '../common/concurrency.ts';
 import { clip, REPORT_LIMITS } from '../report/limits.ts';
+import type { ShardSpec } from '../options/values.ts';
 import { mergeShardReports, type ShardInput } from '../shard/merge.ts';
 import { mergedReportOf } from '../shard/merged-report.ts';
 
@@ -61,7 +62,7 @@ export interface ArtifactSourceInputs {
   baseUrl: string | null;
   serveDir: string | null;
   /** Set for a shard: it never reads an earlier attempt of its own run (see DiscoveryRequest.earlierAttempts). */
-  shard?: unknown;
+  shard?: ShardSpec | null;
 }
 
 interface FinderDeps {

@@ -94,7 +94,7 @@ export function createDurationFinder(inputs: ArtifactSourceInputs, context: Acti
   return async () => {
     const quiet: Logger = { ...logger, info: (message) => logger.debug(message) };
     try {
-      const source = await createRerunSourceFinder({ ...inputs, artifactRunId: null, shard: true }, context, quiet, deps).acquireRerunSource();
+      const source = await createRerunSourceFinder({ ...inputs, artifactRunId: null }, context, quiet, deps).acquireRerunSource();
       const runId = source.origin.runId ?? source.report.run.runId;
       logger.info(`Balancing the shards by the durations in run ${runId ?? '(unknown)'}'s report.`);
       return { runId, digest: source.origin.digest, durations: durationsOf(source.report.fixtures) };
