@@ -3,14 +3,17 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layers of src/, and what each may import. The engine and everything below it never talk to GitHub: only the
- * Action (src/action) and the rerun feature's artifact source use @actions/*. The two front doors never import
+ * Action (src/action) and the features' artifact sources (src/rerun/artifact-*.ts, src/shard/artifact-*.ts) use
+ * @actions/*. The two front doors never import
  * each other. A lower layer never imports a higher one, so the folder list reads as the data flow:
  * fixtures → selection → run (browser) → report → render → engine → action | cli. Two features sit beside them:
  * secrets (`${{ env.NAME }}` and redaction) at the level of fixtures, which every layer may use, and deploy (starting
  * the app, waiting for the site, a deployment's URL), which only the engine and the Action drive.
  */
 const forbid = (folder, message) => ({ regex: `(^|/)${folder}/`, message });
-const GITHUB = { group: ['@actions/*'], message: 'Only src/action and the rerun artifact source talk to GitHub.' };
+const GITHUB = { group: ['@actions/*'], message: 'Only src/action and the artifact sources (src/rerun, src/shard) talk to GitHub.' };
+/** The artifact plumbing reaches GitHub; a feature's core reaches it only through its own artifact-*.ts file. */
+const ARTIFACT_PLUMBING = { regex: '(^|/)rerun/(artifact-[^/]*|runs-api)\\.ts$', message: 'Only a feature\'s artifact-*.ts file uses the artifact plumbing.' };
 const FRONT_DOORS = [forbid('action', 'Only the Action imports src/action.'), forbid('cli', 'Only the CLI imports src/cli.')];
 const boundary = (files, patterns, ignores = []) => ({
   files,
@@ -34,33 +37,37 @@ export default tseslint.config(
   boundary(['src/common/**', 'src/fixtures/**', 'src/selection/**', 'src/secrets/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|report|render|rerun|engine|serve|deploy)', 'fixtures, selection, secrets and common sit below every other layer.'),
+    forbid('(run|report|render|rerun|shard|engine|serve|deploy)', 'fixtures, selection, secrets and common sit below every other layer.'),
   ]),
   boundary(['src/deploy/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|report|render|rerun|engine|serve)', 'deploy brings a site up; the engine drives it and turns its errors into stops.'),
+    forbid('(run|report|render|rerun|shard|engine|serve)', 'deploy brings a site up; the engine drives it and turns its errors into stops.'),
   ]),
   boundary(['src/report/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|render|rerun|engine|deploy)', 'The report model is built from plain results; it never imports the runner, renderers or features.'),
+    forbid('(run|render|rerun|shard|engine|deploy)', 'The report model is built from plain results; it never imports the runner, renderers or features.'),
   ]),
   boundary(['src/run/**', 'src/serve/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(render|rerun|engine|deploy)', 'The runner knows nothing of rendering, reruns or the engine that drives it.'),
+    forbid('(render|rerun|shard|engine|deploy)', 'The runner knows nothing of rendering, reruns, shards or the engine that drives it.'),
   ]),
   boundary(['src/render/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|engine|deploy)', 'Renderers read reports and views only.')]),
-  boundary(['src/rerun/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|render|engine|deploy)', 'The rerun core works on reports.')], [
+  boundary(['src/rerun/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|render|shard|engine|deploy)', 'The rerun core works on reports.')], [
     'src/rerun/artifact-*.ts',
     'src/rerun/runs-api.ts',
   ]),
   boundary(['src/rerun/artifact-*.ts', 'src/rerun/runs-api.ts'], [...FRONT_DOORS, forbid('(run|render|engine)', 'The artifact source fetches reports; it does not run or render them.')]),
+  boundary(['src/shard/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|render|engine|deploy)', 'The shard core partitions and merges reports.'), ARTIFACT_PLUMBING], [
+    'src/shard/artifact-*.ts',
+  ]),
+  boundary(['src/shard/artifact-*.ts'], [...FRONT_DOORS, forbid('(run|render|engine)', "The shards' artifact source fetches reports; it does not run or render them.")]),
   boundary(['src/options/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|report|render|rerun|engine|serve|deploy)', 'The option table sits below the engine: each layer may read it, it reads none of them.'),
+    forbid('(run|report|render|rerun|shard|engine|serve|deploy)', 'The option table sits below the engine: each layer may read it, it reads none of them.'),
   ]),
   boundary(['src/engine/**', 'src/version.ts'], [GITHUB, ...FRONT_DOORS]),
   boundary(['src/action/**', 'src/index.ts'], [forbid('cli', 'The Action and the CLI are two front doors; neither imports the other.')]),

@@ -24,6 +24,7 @@ describe('import boundaries', () => {
     'src/fixtures/x.ts',
     'src/render/x.ts',
     'src/rerun/x.ts',
+    'src/shard/x.ts',
     'src/options/x.ts',
     'src/secrets/x.ts',
     'src/deploy/x.ts',
@@ -54,6 +55,19 @@ describe('import boundaries', () => {
     assert.match((await importErrors('src/deploy/x.ts', '../engine/run-smoke.ts')).join('\n'), /the engine drives it/);
     assert.match((await importErrors('src/deploy/x.ts', '../report/stops.ts')).join('\n'), /the engine drives it/);
     assert.match((await importErrors('src/run/x.ts', '../deploy/start.ts')).join('\n'), /knows nothing/);
+    assert.match((await importErrors('src/report/x.ts', '../shard/merge.ts')).join('\n'), /never imports the runner, renderers or features/);
+    assert.match((await importErrors('src/rerun/failed-set.ts', '../shard/merge.ts')).join('\n'), /rerun core works on reports/);
+    assert.match((await importErrors('src/shard/x.ts', '../engine/run-merge.ts')).join('\n'), /shard core partitions and merges reports/);
+    assert.match((await importErrors('src/shard/x.ts', '../run/suite.ts')).join('\n'), /shard core partitions and merges reports/);
+  });
+
+  test("the shard feature's core reaches GitHub only through its own artifact source", async () => {
+    assert.match((await importErrors('src/shard/merge.ts', '../rerun/artifact-source.ts')).join('\n'), /artifact-\*\.ts file uses the artifact plumbing/);
+    assert.match((await importErrors('src/shard/partition.ts', '../rerun/runs-api.ts')).join('\n'), /artifact-\*\.ts file uses the artifact plumbing/);
+    assert.deepEqual(await importErrors('src/shard/artifact-shards.ts', '../rerun/artifact-source.ts'), []);
+    assert.deepEqual(await importErrors('src/shard/merge.ts', '../rerun/carry-over.ts'), []);
+    assert.deepEqual(await importErrors('src/engine/x.ts', '../shard/merge.ts'), []);
+    assert.match((await importErrors('src/shard/artifact-shards.ts', '../engine/run-merge.ts')).join('\n'), /does not run or render them/);
   });
 
   test('what the layers may import is allowed', async () => {

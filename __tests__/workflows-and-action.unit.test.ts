@@ -72,6 +72,38 @@ describe('workflow files', () => {
   });
 });
 
+describe('the sharded operator workflow', () => {
+  const workflow = parse(read('.github/workflows/reliability-smoke-sharded.yml')) as {
+    permissions: Record<string, string>;
+    jobs: Record<
+      string,
+      {
+        needs?: string;
+        if?: string;
+        strategy?: { 'fail-fast'?: boolean; matrix: { shard: number[] } };
+        steps: { uses?: string; with?: Record<string, string | boolean> }[];
+      }
+    >;
+  };
+  const action = (job: string) => workflow.jobs[job]?.steps.find((step) => step.uses === './')?.with ?? {};
+
+  test('splits the suite over a matrix, as many parts as matrix legs, and never cancels the other shards', () => {
+    const shards = workflow.jobs.smoke?.strategy;
+    assert.equal(shards?.['fail-fast'], false);
+    assert.deepEqual(shards?.matrix.shard, [1, 2, 3]);
+    assert.equal(action('smoke').shard, `\${{ matrix.shard }}/${shards?.matrix.shard.length}`);
+  });
+
+  test('merges after the shards, even failed ones, under the same artifact-name, and needs actions: read', () => {
+    const verdict = workflow.jobs.verdict;
+    assert.equal(verdict?.needs, 'smoke');
+    assert.equal(verdict?.if, '${{ !cancelled() }}');
+    assert.equal(action('verdict').merge, true);
+    assert.equal(action('verdict')['artifact-name'], action('smoke')['artifact-name']);
+    assert.deepEqual(workflow.permissions, { contents: 'read', actions: 'read', checks: 'write' });
+  });
+});
+
 describe('action.yml', () => {
   const manifest = parse(read('action.yml')) as {
     inputs: Record<string, { description?: string; default?: string }>;

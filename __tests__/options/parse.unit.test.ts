@@ -46,6 +46,7 @@ const DEFAULTS: RunOptions = {
   sampleSeed: 'local',
   rerunFailed: false,
   ifNothingToRerun: 'error',
+  shard: null,
   retries: 0,
   concurrency: 2,
   timeoutMs: 30_000,

@@ -29585,6 +29585,17 @@ const values_httpUrl = schemas_string()
 });
 const workflowRunId = checked((text) => (/^[1-9]\d{0,19}$/.test(text) ? text : undefined), (text) => `must be a workflow run id (a positive whole number), not "${text}"`);
 const artifactName = checked((text) => (FORBIDDEN_ARTIFACT_NAME.test(text) ? undefined : text), (text) => `must not contain any of " ' : < > | * ? \\ / or line breaks, got "${text}"`);
+/** The most parts a suite is split into: more matrix jobs than this cost more in start-up than they save. */
+const MAX_SHARDS = 64;
+/** `i/n`: this job runs part i of n. */
+const shardSpec = checked((text) => {
+    const match = /^(\d{1,4})\s*\/\s*(\d{1,4})$/.exec(text);
+    if (!match)
+        return undefined;
+    const index = Number(match[1]);
+    const total = Number(match[2]);
+    return index >= 1 && index <= total && total <= MAX_SHARDS ? { index, total } : undefined;
+}, (text) => `must be i/n with 1 <= i <= n <= ${MAX_SHARDS}, such as 2/4 (this job runs part 2 of 4), not "${text}"`);
 const retentionDays = checked((text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 90 ? Number(text) : undefined), (text) => `must be a whole number of days from 1 to 90, not "${text}"`);
 /** The 1-based place of an entry, as "entry 2 of 3": never its text, which may be a secret. */
 const entryOf = (index, count) => (count === 1 ? 'the entry' : `entry ${index + 1} of ${count}`);
@@ -29853,6 +29864,60 @@ const OPTIONS = {
                 '(and carries the source results over when the commit is the same).',
         },
         cli: { flag: 'if-nothing-to-rerun', value: 'X', group: 'what', help: 'what a rerun with no failed fixture does: `error` fails, `pass` passes' },
+    },
+    // Sharding across matrix jobs: each job runs one part, and one merge job gives the verdict (src/shard).
+    shard: {
+        kind: 'text',
+        default: '',
+        parse: orNull(shardSpec),
+        action: {
+            input: 'shard',
+            description: 'Run part `i` of `n` of the selection (`i/n` such as `2/4`, up to 64 parts), balanced by the fixture durations of the ' +
+                'previous run. Each shard uploads its own artifact and creates no check run while `check-name` is at its default; a job with ' +
+                '`merge: true` gives the verdict.',
+        },
+        cli: {
+            flag: 'shard',
+            value: 'I/N',
+            group: 'what',
+            help: 'run part I of N of the selection, balanced by the durations in `--history-from` (or `--artifact` for a rerun), else by count',
+        },
+    },
+    merge: {
+        kind: 'switch',
+        default: 'false',
+        parse: values_boolean,
+        action: {
+            input: 'merge',
+            description: "Run no fixtures: merge the shard artifacts of this run (each shard's latest attempt) into one report, verdict, job summary, " +
+                'check run and artifact. A missing or mismatched shard fails it. Cannot be combined with `shard`, `rerun-failed` or `fixtures`.',
+        },
+        cli: null,
+    },
+    mergePaths: {
+        kind: 'list',
+        default: '',
+        parse: list,
+        action: null,
+        cli: {
+            flag: 'merge',
+            value: 'PATH',
+            group: 'what',
+            help: "merge shard reports (a `report.json`, a folder holding one, or a folder of such folders) into one report and verdict; " +
+                'repeatable; runs nothing, not with `--shard`, `--rerun-failed` or `--fixture`',
+        },
+    },
+    historyFrom: {
+        kind: 'text',
+        default: '',
+        parse: orNull(values_text),
+        action: null,
+        cli: {
+            flag: 'history-from',
+            value: 'PATH',
+            group: 'what',
+            help: 'a previous `report.json` to read from: fixture durations to balance `--shard` by; unreadable, it is passed over with a warning',
+        },
     },
     retries: {
         kind: 'text',
@@ -30234,151 +30299,6 @@ function stops_preflightDiagnostic(input) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/rerun/carry-over.ts
-
-const MAX_IDS_IN_WARNING = 50;
-/** The merger the report builder calls: the current commit defaults to the run's own. */
-function carryOver(rerun) {
-    return (results, run) => mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
-}
-function mergeRerun(rerunResults, rerun) {
-    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
-    const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
-    const decision = carryOverDecision(rerun, rerun.currentSha ?? null);
-    if (!decision.carry) {
-        return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
-    }
-    const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById);
-    const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
-    return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
-}
-/** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
-function markRecovered(result, source) {
-    const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
-    return { ...result, recovered };
-}
-function carryOverDecision(rerun, currentSha) {
-    const sourceSha = rerun.source.run.sha;
-    if (sourceSha !== null && currentSha !== null) {
-        if (sourceSha === currentSha) {
-            return { carry: true, note: `Same commit as the source report (${shortSha(currentSha)}):` };
-        }
-        return {
-            carry: false,
-            note: `Nothing carried over: the source report is for commit ${shortSha(sourceSha)}, this run is for ` +
-                `${shortSha(currentSha)}. This report holds only the rerun fixtures; run the full suite for a verdict on ` +
-                'all of them.',
-        };
-    }
-    const unknown = sourceSha === null ? 'the source report' : 'this run';
-    if (rerun.carryOverWhenShaUnknown) {
-        const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
-        return { carry: true, note };
-    }
-    return {
-        carry: false,
-        note: `Nothing carried over: the commit of ${unknown} is unknown, so the source results cannot be matched to this ` +
-            'code. This report holds only the rerun fixtures.',
-    };
-}
-/** Current suite order: each fixture is either rerun, carried over from the source, or new (and absent). */
-function mergeInSuiteOrder(rerunResults, rerun, sourceById) {
-    if (rerun.suite === null) {
-        const carried = rerun.source.fixtures.map((source) => carriedAsIs(source, rerun));
-        return { fixtures: [...rerunResults, ...carried], carried: carried.length, warnings: [] };
-    }
-    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
-    const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
-    const fixtures = [];
-    const newIds = [];
-    let carried = 0;
-    for (const current of rerun.suite) {
-        const rerunResult = rerunById.get(current.id);
-        const source = sourceById.get(current.id);
-        if (rerunResult)
-            fixtures.push(rerunResult);
-        else if (source) {
-            fixtures.push(carriedOver(source, current, rerun));
-            carried += 1;
-        }
-        else
-            newIds.push(current.id);
-    }
-    // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
-    fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
-    const dropped = rerun.source.fixtures.filter((f) => !suiteIds.has(f.id) && !rerunById.has(f.id)).map((f) => f.id);
-    const warnings = [];
-    if (dropped.length > 0) {
-        warnings.push(`Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`);
-    }
-    if (newIds.length > 0) {
-        warnings.push(`New since the source report, so there is no result to carry over and they did not run (${newIds.length}): ` +
-            `${idList(newIds)}. Run them with --fixture (or the fixtures input), or run the full suite.`);
-    }
-    return { fixtures, carried, warnings };
-}
-/**
- * The source's status and attempts, placed where the fixture is now (file, line, title, tags), so annotations
- * point into this checkout. Evidence paths are dropped: those files belong to the source run's report folder
- * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
- */
-function carriedOver(source, current, rerun) {
-    return { ...carriedAsIs(source, rerun), ...placementOf(current) };
-}
-/** A source result kept where the source placed it, for when the current suite is unknown. */
-function carriedAsIs(source, rerun) {
-    return {
-        ...source,
-        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
-        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
-        recovered: false,
-    };
-}
-/** The run the source report came from: as the caller found it, else as the report itself says. */
-function sourceRun(rerun) {
-    return {
-        runId: rerun.origin.runId ?? rerun.source.run.runId,
-        runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
-    };
-}
-function carriedOverFrom(rerun) {
-    return { ...sourceRun(rerun), artifactName: rerun.origin.artifactName, sha: rerun.source.run.sha };
-}
-function rerunSource(rerun, carryOver, note) {
-    const { origin } = rerun;
-    return {
-        ...sourceRun(rerun),
-        artifactId: origin.artifactId,
-        artifactName: origin.artifactName,
-        url: origin.url,
-        path: origin.path,
-        sha: rerun.source.run.sha,
-        digest: origin.digest,
-        carryOver,
-        carryOverNote: clip(note, REPORT_LIMITS.maxShortTextChars),
-    };
-}
-function sourceLabel(rerun) {
-    const { runId, runAttempt } = sourceRun(rerun);
-    if (runId)
-        return runLabel(runId, runAttempt);
-    return rerun.origin.path ?? 'the source report';
-}
-/** "run 123 (attempt 2)", or "run 123" when the attempt is unknown. */
-function runLabel(runId, runAttempt) {
-    return runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`;
-}
-function shortSha(sha) {
-    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
-}
-function countNoun(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-function idList(ids) {
-    const shown = ids.slice(0, MAX_IDS_IN_WARNING).join(', ');
-    return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
-}
-
 ;// CONCATENATED MODULE: ./src/report/outcome.ts
 /**
  * The pure functions that turn attempts into outcomes. Everything that shows a status, a count or a verdict
@@ -30406,6 +30326,8 @@ function deriveSummary(fixtures) {
     };
 }
 function deriveResult(run) {
+    if (run.mergeProblems && run.mergeProblems.length > 0)
+        return 'fail';
     if (run.preflight)
         return run.preflight.severity === 'error' ? 'fail' : 'pass';
     if (run.interrupted)
@@ -31011,6 +30933,28 @@ const STOP_CODES = {
         happened: 'every failed fixture was renamed or removed since',
         toDo: 'run the suite in full',
     },
+    // A merge of shard reports (merge: true, --merge). Each is a merge problem: it fails the result, and the merged
+    // report, with every fixture the shards did report, is still written and uploaded.
+    'shard-missing': {
+        happened: 'a shard has no smoke artifact in this run (its job failed before uploading, or was cancelled), or no `--merge` path holds its report',
+        toDo: "re-run the failed jobs: the merge takes each shard's latest attempt",
+    },
+    'shard-report-invalid': {
+        happened: "a shard's artifact could not be downloaded, or its `report.json` fails validation (digest, JSON, schema, not a shard's report); the reason is named",
+        toDo: "re-run that shard's job",
+    },
+    'shard-fingerprint-mismatch': {
+        happened: 'shards split the suite differently (another duration source, number of shards, selection, mode or rerun source), so they are not parts of one partition',
+        toDo: 'give every shard the same inputs and re-run all jobs; a `concurrency` group keeps an earlier run from finishing while shards start',
+    },
+    'fixture-in-two-shards': {
+        happened: 'a fixture is in the part of two shards, or has a result in two shard reports',
+        toDo: 're-run all jobs',
+    },
+    'fixture-in-no-shard': {
+        happened: 'a fixture of the selection has no result in any shard report (its shard is missing, stopped or left it out); each is named',
+        toDo: 're-run the failed jobs, or rerun with `rerun-failed`, which runs them again',
+    },
 };
 /** The codes, in table order: the report schema's enum. */
 const STOP_CODE_LIST = Object.keys(STOP_CODES);
@@ -31021,6 +30965,7 @@ const STOP_CODE_LIST = Object.keys(STOP_CODES);
  * rerun (untrusted input) and generates schema/report.schema.json. Derived fields (status, summary, result) are
  * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
  */
+
 
 
 
@@ -31173,6 +31118,51 @@ const Summary = object({
     carriedOver: Count,
     recovered: Count,
 });
+// Sharding: a shard's own report records which part it ran and how the partition was made; a merged report
+// lists the shards it merged and every problem that keeps it from vouching for the whole suite.
+const ShardNumber = schemas_number().int().min(1).max(MAX_SHARDS);
+const Sha256 = schemas_string().regex(/^sha256:[0-9a-f]{64}$/);
+const Partition = object({
+    /** Everything that was partitioned (the selection), in suite order. */
+    fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+    balancedBy: schemas_enum(['duration', 'count']),
+    /** The report the durations came from (the previous run's), or null when balanced by count. */
+    durationSource: object({ runId: NullableText, digest: Sha256 }).nullable(),
+    /** sha256 of the whole partition: the number of parts and the ids of each. Every shard of one run has the same. */
+    fingerprint: Sha256,
+});
+const ShardOfReport = object({
+    index: ShardNumber,
+    total: ShardNumber,
+    /** The part this shard ran, in suite order. */
+    fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+    /** Null when the run stopped before its selection was known. */
+    partition: Partition.nullable(),
+})
+    .refine((shard) => shard.index <= shard.total, { path: ['index'], message: 'is greater than total' });
+const MergedShard = object({
+    index: ShardNumber,
+    total: ShardNumber,
+    /** merged: its report is in; missing: no artifact (or file) for it; invalid: its report could not be read; stopped: it ran no fixture. */
+    status: schemas_enum(['merged', 'missing', 'invalid', 'stopped']),
+    job: NullableText,
+    attempt: schemas_number().int().min(1).nullable(),
+    artifactId: schemas_string().regex(/^\d{1,20}$/).nullable(),
+    artifactName: NullableText,
+    fingerprint: Sha256.nullable(),
+    counts: object({ total: Count, passed: Count, failed: Count, flaky: Count, skipped: Count }).nullable(),
+    result: schemas_enum(['pass', 'fail']).nullable(),
+    /** Its failed fixtures, so a reader knows whose artifact holds their evidence. */
+    failedFixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+});
+const MergeProblem = object({
+    /** One of the stop codes: shard-missing, shard-fingerprint-mismatch… or the code a shard itself stopped with. */
+    code: schemas_enum(STOP_CODE_LIST),
+    message: Message,
+    shard: ShardNumber.nullable(),
+    /** The fixtures it concerns: a later rerun runs them again. */
+    fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+});
 const Report = object({
     schemaVersion: literal(SCHEMA_VERSION),
     tool: object({ name: literal(TOOL_NAME), version: Text }),
@@ -31205,6 +31195,12 @@ const Report = object({
         .nullable(),
     preflight: PreflightDiagnostic.nullable(),
     warnings: array(Message).max(REPORT_LIMITS.maxListItems),
+    /** A shard's report (shard: i/n). Absent in every other report. */
+    shard: ShardOfReport.optional(),
+    /** A merged report: every shard it expected, merged or not. Absent in every other report. */
+    shards: array(MergedShard).max(MAX_SHARDS).optional(),
+    /** A merged report: what keeps it from vouching for the whole suite; any makes the result fail. */
+    mergeProblems: array(MergeProblem).max(REPORT_LIMITS.maxListItems).optional(),
 })
     .superRefine((report, ctx) => {
     const summary = deriveSummary(report.fixtures);
@@ -31561,6 +31557,14 @@ function rerunFixtureIds(fixtures) {
     const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
     return [...failedFixtureIds(fixtures), ...skipped];
 }
+/**
+ * What a rerun from this report runs again: its failed and never-run fixtures, and for a merged report those a
+ * merge problem names (a missing shard's fixtures have no result at all: a rerun must not take them as passed).
+ */
+function rerunIdsOf(report) {
+    const problemIds = (report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds);
+    return [...new Set([...rerunFixtureIds(report.fixtures), ...problemIds])];
+}
 /** Exactly the failed fixtures, in suite order. Never sampled: a rerun that skipped a failure would hide it. */
 function selectForRerun(all, failedIds) {
     const failed = new Set(failedIds);
@@ -31595,7 +31599,7 @@ function rerunInputOf(request, suite) {
 /** The fixtures to rerun, or the PreflightError that says why there are none. */
 function planRerun(request, suite) {
     const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-    const toRerun = rerunFixtureIds(request.source.report.fixtures);
+    const toRerun = rerunIdsOf(request.source.report);
     if (toRerun.length === 0) {
         throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
     }
@@ -31633,6 +31637,17 @@ function buildPreflightReport(input) {
         warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
     });
 }
+function buildMergedReport(input) {
+    const merged = input.rerun ? input.rerun(input.fixtures, input.run) : null;
+    return finish(input, {
+        fixtures: merged?.fixtures ?? input.fixtures,
+        source: merged?.source ?? null,
+        interrupted: input.interrupted,
+        preflight: input.preflight ?? null,
+        warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
+        merge: { shards: input.shards, mergeProblems: input.mergeProblems },
+    });
+}
 function finish(input, body) {
     const draft = {
         schemaVersion: SCHEMA_VERSION,
@@ -31655,10 +31670,12 @@ function finish(input, body) {
         },
         fixtures: body.fixtures,
         summary: deriveSummary(body.fixtures),
-        result: deriveResult({ ...body, options: input.options }),
+        result: deriveResult({ ...body, options: input.options, mergeProblems: body.merge?.mergeProblems }),
         interrupted: body.interrupted && { ...body.interrupted, message: clip(body.interrupted.message, REPORT_LIMITS.maxMessageChars) },
         preflight: body.preflight,
         warnings: boundedList([...new Set(body.warnings)], REPORT_LIMITS.maxMessageChars),
+        ...(input.shard ? { shard: input.shard } : {}),
+        ...(body.merge ?? {}),
     };
     return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
 }
@@ -63636,6 +63653,168 @@ function pauseFor(ms, signal) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/rerun/carry-over.ts
+
+const MAX_IDS_IN_WARNING = 50;
+/** The merger the report builder calls: the current commit defaults to the run's own. */
+function carryOver(rerun) {
+    return (results, run) => mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
+}
+function mergeRerun(rerunResults, rerun) {
+    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
+    const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
+    const decision = carryOverDecision(rerun, rerun.currentSha ?? null);
+    if (!decision.carry) {
+        return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
+    }
+    const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById);
+    const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
+    return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
+}
+/**
+ * The merger of one shard of a rerun: it reports what it reran, marked recovered where it now passes, and records
+ * the source. It carries nothing over: the merge job does that once, for the whole suite.
+ */
+function markRerunOnly(rerun, note) {
+    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
+    return (results) => ({
+        fixtures: results.map((result) => markRecovered(result, sourceById.get(result.id))),
+        source: rerunSource(rerun, false, note),
+        warnings: [],
+    });
+}
+/** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
+function markRecovered(result, source) {
+    const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
+    return { ...result, recovered };
+}
+function carryOverDecision(rerun, currentSha) {
+    const sourceSha = rerun.source.run.sha;
+    if (sourceSha !== null && currentSha !== null) {
+        if (sourceSha === currentSha) {
+            return { carry: true, note: `Same commit as the source report (${shortSha(currentSha)}):` };
+        }
+        return {
+            carry: false,
+            note: `Nothing carried over: the source report is for commit ${shortSha(sourceSha)}, this run is for ` +
+                `${shortSha(currentSha)}. This report holds only the rerun fixtures; run the full suite for a verdict on ` +
+                'all of them.',
+        };
+    }
+    const unknown = sourceSha === null ? 'the source report' : 'this run';
+    if (rerun.carryOverWhenShaUnknown) {
+        const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
+        return { carry: true, note };
+    }
+    return {
+        carry: false,
+        note: `Nothing carried over: the commit of ${unknown} is unknown, so the source results cannot be matched to this ` +
+            'code. This report holds only the rerun fixtures.',
+    };
+}
+/** Current suite order: each fixture is either rerun, carried over from the source, or new (and absent). */
+function mergeInSuiteOrder(rerunResults, rerun, sourceById) {
+    if (rerun.suite === null) {
+        // The source's order, each fixture either rerun or carried as the source placed it (a merge of shard reruns
+        // knows no fixture files), then any rerun fixture the source did not have.
+        const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
+        const inSource = new Set(rerun.source.fixtures.map((fixture) => fixture.id));
+        const fixtures = rerun.source.fixtures.map((source) => rerunById.get(source.id) ?? carriedAsIs(source, rerun));
+        const carried = fixtures.filter((fixture) => !rerunById.has(fixture.id)).length;
+        return { fixtures: [...fixtures, ...rerunResults.filter((result) => !inSource.has(result.id))], carried, warnings: [] };
+    }
+    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
+    const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
+    const fixtures = [];
+    const newIds = [];
+    let carried = 0;
+    for (const current of rerun.suite) {
+        const rerunResult = rerunById.get(current.id);
+        const source = sourceById.get(current.id);
+        if (rerunResult)
+            fixtures.push(rerunResult);
+        else if (source) {
+            fixtures.push(carriedOver(source, current, rerun));
+            carried += 1;
+        }
+        else
+            newIds.push(current.id);
+    }
+    // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
+    fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
+    const dropped = rerun.source.fixtures.filter((f) => !suiteIds.has(f.id) && !rerunById.has(f.id)).map((f) => f.id);
+    const warnings = [];
+    if (dropped.length > 0) {
+        warnings.push(`Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`);
+    }
+    if (newIds.length > 0) {
+        warnings.push(`New since the source report, so there is no result to carry over and they did not run (${newIds.length}): ` +
+            `${idList(newIds)}. Run them with --fixture (or the fixtures input), or run the full suite.`);
+    }
+    return { fixtures, carried, warnings };
+}
+/**
+ * The source's status and attempts, placed where the fixture is now (file, line, title, tags), so annotations
+ * point into this checkout. Evidence paths are dropped: those files belong to the source run's report folder
+ * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
+ */
+function carriedOver(source, current, rerun) {
+    return { ...carriedAsIs(source, rerun), ...placementOf(current) };
+}
+/** A source result kept where the source placed it, for when the current suite is unknown. */
+function carriedAsIs(source, rerun) {
+    return {
+        ...source,
+        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
+        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
+        recovered: false,
+    };
+}
+/** The run the source report came from: as the caller found it, else as the report itself says. */
+function sourceRun(rerun) {
+    return {
+        runId: rerun.origin.runId ?? rerun.source.run.runId,
+        runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
+    };
+}
+function carriedOverFrom(rerun) {
+    return { ...sourceRun(rerun), artifactName: rerun.origin.artifactName, sha: rerun.source.run.sha };
+}
+function rerunSource(rerun, carryOver, note) {
+    const { origin } = rerun;
+    return {
+        ...sourceRun(rerun),
+        artifactId: origin.artifactId,
+        artifactName: origin.artifactName,
+        url: origin.url,
+        path: origin.path,
+        sha: rerun.source.run.sha,
+        digest: origin.digest,
+        carryOver,
+        carryOverNote: clip(note, REPORT_LIMITS.maxShortTextChars),
+    };
+}
+function sourceLabel(rerun) {
+    const { runId, runAttempt } = sourceRun(rerun);
+    if (runId)
+        return runLabel(runId, runAttempt);
+    return rerun.origin.path ?? 'the source report';
+}
+/** "run 123 (attempt 2)", or "run 123" when the attempt is unknown. */
+function runLabel(runId, runAttempt) {
+    return runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`;
+}
+function shortSha(sha) {
+    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
+}
+function countNoun(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+function idList(ids) {
+    const shown = ids.slice(0, MAX_IDS_IN_WARNING).join(', ');
+    return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
+}
+
 ;// CONCATENATED MODULE: ./src/render/view.ts
 /**
  * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
@@ -63666,6 +63845,8 @@ function summaryViewOf(report, options = {}) {
         interrupted: report.interrupted,
         warnings: report.warnings,
         next: report.preflight ? null : nextAttemptOf(report, options),
+        shard: shardPartOf(report),
+        merge: mergeViewOf(report),
         report: {
             dir: options.reportDir ?? null,
             path: options.reportPath ?? null,
@@ -63753,12 +63934,16 @@ function rerunViewOf(report) {
  * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
  */
 function nextAttemptOf(report, options) {
-    const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
+    const rerunnable = rerunIdsOf(report).length > 0;
     const ids = report.fixtures
         .filter((fixture) => fixture.status === 'failed' ||
         (fixture.status === 'flaky' && report.options.failOnFlaky) ||
         (fixture.status === 'skipped' && report.interrupted !== null))
         .map((fixture) => fixture.id);
+    // A merge that found no result for some fixtures (a missing shard) cannot say they passed: run them too.
+    for (const id of (report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds))
+        if (!ids.includes(id))
+            ids.push(id);
     if (ids.length === 0)
         return null;
     const args = options.commandArgs ?? [];
@@ -63772,6 +63957,26 @@ function nextAttemptOf(report, options) {
             rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
             fixtures: fixturesCommand(ids, args),
         },
+    };
+}
+function shardPartOf(report) {
+    const shard = report.shard;
+    if (!shard)
+        return null;
+    const of = shard.partition?.fixtureIds.length ?? shard.fixtureIds.length;
+    return { index: shard.index, total: shard.total, count: shard.fixtureIds.length, of, balancedBy: shard.partition?.balancedBy ?? null };
+}
+/** Shard artifacts are this run's own: their links are built from the run's context, never taken from a report. */
+function mergeViewOf(report) {
+    if (!report.shards && !report.mergeProblems)
+        return null;
+    const run = runLink(report.run, report.run.runId, null).url;
+    return {
+        shards: (report.shards ?? []).map((shard) => ({
+            ...shard,
+            artifactUrl: run && shard.artifactId ? `${run}/artifacts/${encodeURIComponent(shard.artifactId)}` : null,
+        })),
+        problems: report.mergeProblems ?? [],
     };
 }
 /** 850ms, 4.2s, 2m 05s: short, and the same in every renderer. */
@@ -65492,6 +65697,7 @@ function renderHtmlReport(report, view) {
         header(report, view),
         interruptedPanel(view),
         preflightPanel(view),
+        mergePanel(view),
         rerunPanel(view),
         fixtureList(report, view),
         nextPanel(report, view),
@@ -65536,6 +65742,7 @@ function header(report, view) {
         ...(run.sha ? [`commit <code>${html_escape_esc(run.sha.slice(0, 12))}</code>`] : []),
         ...(run.ref ? [html_escape_esc(run.ref)] : []),
         ...(run.event && run.runId ? [html_escape_esc(run.event)] : []),
+        ...(view.shard ? [`shard ${view.shard.index} of ${view.shard.total} (${view.shard.count} of ${html_escape_plural(view.shard.of, 'fixture')})`] : []),
     ];
     const o = report.options;
     const settings = [
@@ -65596,6 +65803,33 @@ function rerunPanel(view) {
         `<p class="msg">${escBlock(r.note)}</p>`,
         facts.length > 0 ? `<p class="meta">Source: ${facts.join(', ')}</p>` : '',
         lists.length > 0 ? `<ul>${lists.join('')}</ul>` : '',
+        '</section>',
+    ].join('\n');
+}
+const SHARD_STATUS = { merged: 'merged', missing: 'MISSING', invalid: 'UNREADABLE', stopped: 'STOPPED' };
+/** A merged report: why it cannot vouch for the suite, if it cannot, and every shard, with whose artifact holds which failure. */
+function mergePanel(view) {
+    const merge = view.merge;
+    if (!merge)
+        return '';
+    const problems = merge.problems.map((problem) => `<li class="msg"><code>${html_escape_esc(problem.code)}</code>${problem.shard ? ` (shard ${problem.shard})` : ''}: ${escBlock(problem.message)}</li>`);
+    const shards = merge.shards.map((shard) => {
+        const facts = [
+            SHARD_STATUS[shard.status],
+            ...(shard.attempt === null ? [] : [`attempt ${shard.attempt}`]),
+            ...(shard.artifactName ? [`artifact ${webLink(shard.artifactName, shard.artifactUrl)}`] : []),
+            ...(shard.counts ? [`${html_escape_plural(shard.counts.total, 'fixture')}, ${shard.counts.failed} failed`] : []),
+            ...(shard.result ? [shard.result] : []),
+        ];
+        const failed = shard.failedFixtureIds.length > 0 ? `: ${shard.failedFixtureIds.slice(0, MAX_LISTED_IDS).map((id) => fixtureLink(id)).join(', ')}` : '';
+        return `<li>Shard ${shard.index} of ${shard.total}: ${facts.join(' · ')}${failed}</li>`;
+    });
+    return [
+        `<section class="panel${problems.length > 0 ? ' stop' : ''}" id="_shards">`,
+        problems.length > 0 ? `<h2>The merge cannot vouch for the whole suite</h2><ul>${problems.join('')}</ul>` : '',
+        `<h2>Merged from ${html_escape_plural(merge.shards.length, 'shard')}</h2>`,
+        '<p class="meta">Screenshots and logs of each failure are in the artifact of the shard that ran it.</p>',
+        `<ul>${shards.join('')}</ul>`,
         '</section>',
     ].join('\n');
 }
@@ -65706,11 +65940,14 @@ function renderJunit(report) {
     const suites = [...groupByFile(report.fixtures)].map(([file, fixtures]) => testsuite(file, fixtures, report.startedAt));
     if (report.preflight)
         suites.push(preflightSuite(report));
-    const errors = report.preflight?.severity === 'error' ? 1 : 0;
+    const mergeProblems = report.mergeProblems ?? [];
+    if (mergeProblems.length > 0)
+        suites.push(mergeSuite(report));
+    const errors = (report.preflight?.severity === 'error' ? 1 : 0) + mergeProblems.length;
     const preflightSkipped = report.preflight?.severity === 'notice' ? 1 : 0;
     const totals = attributes({
         name: report.tool.name,
-        tests: report.summary.total + (report.preflight ? 1 : 0),
+        tests: report.summary.total + (report.preflight ? 1 : 0) + mergeProblems.length,
         failures: report.summary.failed,
         errors,
         skipped: report.summary.skipped + preflightSkipped,
@@ -65847,6 +66084,21 @@ function preflightSuite(report) {
     });
     return [`  <testsuite${suite}>`, `    <testcase${head}>`, body, '    </testcase>', '  </testsuite>'].join('\n');
 }
+/**
+ * A merge that cannot vouch for the whole suite (a missing shard…): one <error> per problem, so a tool that reads
+ * only junit.xml sees the merge fail even when every fixture it lists passed.
+ */
+function mergeSuite(report) {
+    const problems = report.mergeProblems ?? [];
+    const cases = problems.map((problem) => {
+        const head = attributes({ classname: 'merge', name: problem.shard ? `${problem.code} (shard ${problem.shard})` : problem.code, time: '0.000' });
+        const error = attributes({ message: firstTextLine(problem.message), type: problem.code });
+        const details = [problem.message, ...(problem.fixtureIds.length > 0 ? [`Fixtures: ${problem.fixtureIds.join(', ')}`] : [])];
+        return [`    <testcase${head}>`, `      <error${error}>${xmlText(details.join('\n'))}</error>`, '    </testcase>'].join('\n');
+    });
+    const suite = attributes({ name: 'merge', tests: problems.length, failures: 0, errors: problems.length, skipped: 0, time: '0.000', timestamp: timestamp(report.startedAt) });
+    return [`  <testsuite${suite}>`, ...cases, '  </testsuite>'].join('\n');
+}
 
 ;// CONCATENATED MODULE: ./src/engine/outcome.ts
 /**
@@ -65982,6 +66234,141 @@ async function writeStoppedReport(params) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/shard/partition.ts
+/**
+ * The partition of a selection into n shards. Every job of a matrix computes it on its own, so it is a pure function
+ * of what every job sees alike: the selected ids (in suite order), n, and the durations of the previous run's
+ * report. With durations it is LPT (longest processing time first: the slowest fixture goes to the part with the
+ * least work so far), which keeps the longest part close to the ideal total/n; fixtures the previous run did not
+ * time count as the median of those it did. Without durations every fixture weighs the same, which balances by
+ * count. Ties break by id and then by part number, never by chance, so equal inputs give an equal partition.
+ *
+ * The fingerprint is the sha256 of the partition itself (n and the sorted ids of each part): the merge compares
+ * the shards' fingerprints to know they are parts of one whole.
+ */
+
+/** What a fixture took in a report: every attempt's time, retries included. Fixtures that never ran have none. */
+function durationsOf(fixtures) {
+    const durations = new Map();
+    for (const fixture of fixtures)
+        if (fixture.attempts.length > 0)
+            durations.set(fixture.id, fixture.durationMs);
+    return durations;
+}
+function partitionFixtures(ids, total, source) {
+    const known = source ? ids.flatMap((id) => (source.durations.has(id) ? [source.durations.get(id)] : [])) : [];
+    const byDuration = source !== null && known.length > 0;
+    const fallback = byDuration ? median(known) : 1;
+    // A fixture that took 0 ms still costs a session; weights of at least 1 keep every fixture counted.
+    const weightOf = (id) => Math.max(1, byDuration ? (source.durations.get(id) ?? fallback) : 1);
+    const heaviestFirst = [...new Set(ids)]
+        .map((id) => ({ id, weight: weightOf(id) }))
+        .sort((a, b) => b.weight - a.weight || compareIds(a.id, b.id));
+    const loads = Array.from({ length: total }, () => 0);
+    const members = Array.from({ length: total }, () => new Set());
+    for (const { id, weight } of heaviestFirst) {
+        const lightest = indexOfLightest(loads, members);
+        loads[lightest] += weight;
+        members[lightest].add(id);
+    }
+    const parts = members.map((part) => ids.filter((id) => part.has(id)));
+    return {
+        total,
+        parts,
+        fixtureIds: [...ids],
+        balancedBy: byDuration ? 'duration' : 'count',
+        durationSource: byDuration ? { runId: source.runId, digest: source.digest } : null,
+        fingerprint: partitionFingerprint(total, parts),
+    };
+}
+/** The part with the least work; on a tie the one with fewer fixtures, then the first. */
+function indexOfLightest(loads, members) {
+    let best = 0;
+    for (let index = 1; index < loads.length; index++) {
+        const fewer = loads[index] === loads[best] && members[index].size < members[best].size;
+        if (loads[index] < loads[best] || fewer)
+            best = index;
+    }
+    return best;
+}
+/** Code-unit order: the same on every machine, whatever its locale. */
+function compareIds(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
+}
+/** sha256 of the canonical partition: the number of parts and each part's ids, sorted. */
+function partitionFingerprint(total, parts) {
+    const canonical = JSON.stringify({ total, parts: parts.map((part) => [...part].sort(compareIds)) });
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex')}`;
+}
+/** The longest part's total weight: what a matrix waits for. */
+function longestPart(partition, durationOf) {
+    return Math.max(0, ...partition.parts.map((part) => part.reduce((sum, id) => sum + durationOf(id), 0)));
+}
+
+;// CONCATENATED MODULE: ./src/engine/sharding.ts
+/**
+ * A shard's run (`shard: i/n`): the selection is partitioned, balanced by the previous run's durations, and this job
+ * runs its part. A rerun's shards partition the failed set, so each reruns its share, and report only that: the
+ * merge job carries the other results over, once, for the whole suite.
+ */
+
+
+
+/** "shard 2 of 4". */
+const shardLabel = (shard) => `shard ${shard.index} of ${shard.total}`;
+/** Narrows the plan to this shard's part of the selection. */
+async function planShard(request, logger, planned, source) {
+    const spec = request.options.shard;
+    if (!spec)
+        return planned;
+    const durations = source ? durationsFromSource(source) : await durationsFromRequest(request, logger);
+    const partition = partitionFixtures(planned.selected.map((fixture) => fixture.id), spec.total, durations);
+    const part = new Set(partition.parts[spec.index - 1] ?? []);
+    const selected = planned.selected.filter((fixture) => part.has(fixture.id));
+    const how = partition.durationSource === null
+        ? 'by count (no earlier durations)'
+        : `by the durations of ${partition.durationSource.runId ? `run ${partition.durationSource.runId}` : 'the previous report'}`;
+    logger.info(`${capitalized(shardLabel(spec))}: ${selected.length} of the ${planned.selected.length} selected fixtures, balanced ${how}.`);
+    if (selected.length === 0)
+        logger.info(`Nothing of the selection falls in ${shardLabel(spec)}: it runs nothing and passes.`);
+    const { total: _total, parts: _parts, ...recorded } = partition;
+    const fixtureIds = selected.map((fixture) => fixture.id);
+    // The report's selection is what this job runs; the partition records the whole selection it is a part of.
+    return { ...planned, selected, selection: { ...planned.selection, selected: fixtureIds }, shard: { ...spec, fixtureIds, partition: recorded } };
+}
+/** The shard a report records when the run stopped before its part was known. */
+function unplannedShard(spec) {
+    return spec ? { ...spec, fixtureIds: [], partition: null } : null;
+}
+/** How a rerun's results meet its source: carried over, or for a shard only marked (the merge job carries over). */
+function rerunMergerOf(rerun, shard) {
+    if (!shard)
+        return carryOver(rerun);
+    return markRerunOnly(rerun, `This is ${shardLabel(shard)}: it reran its part of the failed fixtures; the merge job carries the other results over.`);
+}
+function durationsFromSource(source) {
+    return { runId: source.origin.runId ?? source.report.run.runId, digest: source.origin.digest, durations: durationsOf(source.report.fixtures) };
+}
+async function durationsFromRequest(request, logger) {
+    if (!request.acquireDurations)
+        return null;
+    try {
+        return await request.acquireDurations();
+    }
+    catch (error) {
+        logger.warn(`The durations of the previous run could not be read (${errorText(error)}); the parts are balanced by count.`);
+        return null;
+    }
+}
+function capitalized(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/run-smoke.ts
 /**
  * The engine: fixtures → selection → run (browser) → report. The CLI and the Action are thin front doors that
@@ -66024,15 +66411,16 @@ async function runSmoke(request, deps) {
         if (options.rerunFailed)
             source = await acquireUsableSource(request);
         suite = await loadValidSuite(request, deps);
-        planned = substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings);
+        planned = await planShard(request, deps.logger, substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings), source);
         requireBaseUrlWhereNeeded(request, planned.selected);
         if (options.dryRun)
             return await writeDryRun(request, planned, reportDir, clock, redact);
-        const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir, {
-            redactor,
-            onStartLog: (logPath) => (startLogPath = logPath),
-        });
-        const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
+        // A shard whose part is empty starts no browser (and no app): it ran nothing, and passes.
+        const { suiteRun, baseUrl } = planned.selected.length > 0
+            ? await runPlanned(request, deps, planned, reportDir, { redactor, onStartLog: (logPath) => (startLogPath = logPath) })
+            : { suiteRun: NOTHING_RUN, baseUrl: options.baseUrl };
+        const rerun = planned.rerun && rerunMergerOf(planned.rerun, options.shard);
+        const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings), baseUrl, suiteRun, rerun });
         return await finish(report, planned.selected.length);
     }
     catch (error) {
@@ -66047,7 +66435,8 @@ async function runSmoke(request, deps) {
         const base = reportBase(request, startedAt, clock, planned, secretWarnings);
         let report;
         try {
-            report = buildPreflightReport({ ...base, diagnostic, rerun: source ? carryOver(rerunInputOf(rerunRequestOf(request, source), suite)) : null });
+            const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : null;
+            report = buildPreflightReport({ ...base, diagnostic, rerun });
         }
         catch (buildError) {
             // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
@@ -66070,6 +66459,7 @@ function optionSecrets(options) {
         { what: 'The Authorization header', value: basicAuthorization(credentials).slice('Basic '.length) },
     ];
 }
+const NOTHING_RUN = { fixtures: [], interrupted: null, warnings: [] };
 function htmlCommands(request) {
     return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
@@ -66099,6 +66489,7 @@ function reportBase(request, startedAt, clock, planned, warnings = []) {
         },
         selection: planned?.selection ?? { ...selectionInfoOf(options), selected: [], missing: [] },
         warnings: [...(planned?.warnings ?? []), ...warnings],
+        shard: planned?.shard ?? unplannedShard(options.shard),
     };
 }
 /** Anything unexpected still ends in a report: the diagnostic says it is a bug and what it was. */
@@ -66213,12 +66604,33 @@ function parseCliArgs(argv) {
     const raw = Object.fromEntries(CLI_KEYS.map((key) => [key, rawValue(OPTIONS[key].kind, values[OPTIONS[key].cli.flag])]));
     const parsed = parseOptions(CLI_KEYS, raw, FLAG_NAMES);
     problems.push(...parsed.problems);
-    if (raw.artifactPath?.trim() && parsed.values.rerunFailed === false) {
+    const merging = (parsed.values.mergePaths ?? []).length > 0;
+    if (raw.artifactPath?.trim() && parsed.values.rerunFailed === false && !merging) {
         problems.push(`${FLAG_NAMES.artifactPath} only matters with ${FLAG_NAMES.rerunFailed}: add ${FLAG_NAMES.rerunFailed} to rerun the failures it lists.`);
     }
-    const { artifactPath, json, help: _help, version: _version, ...options } = completeOptions({ ...parsed, problems });
+    if (merging)
+        problems.push(...mergeClashes(raw, parsed.values));
+    const { artifactPath, json, mergePaths, historyFrom, help: _help, version: _version, ...options } = completeOptions({ ...parsed, problems });
     const reportDir = options.reportDir ?? CLI_REPORT_DIR;
-    return { kind: 'run', options: { ...options, reportDir }, artifactPath: artifactPath ?? artifactPathFor(reportDir), json };
+    return {
+        kind: 'run',
+        options: { ...options, reportDir },
+        artifactPath: artifactPath ?? artifactPathFor(reportDir),
+        artifactGiven: artifactPath,
+        json,
+        mergePaths,
+        historyFrom,
+    };
+}
+/** --merge runs nothing: what only a run of fixtures can use is a mistake beside it. */
+function mergeClashes(raw, values) {
+    const clashes = [
+        ...(raw.shard?.trim() ? [`${FLAG_NAMES.shard} (a merge merges the shards; it is not one)`] : []),
+        ...(values.rerunFailed ? [`${FLAG_NAMES.rerunFailed} (the shards rerun; the merge carries the other results over, from ${FLAG_NAMES.artifactPath})`] : []),
+        ...((raw.patterns ?? []).length > 0 ? [`${FLAG_NAMES.patterns} (the shards select the fixtures)`] : []),
+        ...(values.dryRun ? [`${FLAG_NAMES.dryRun} (a merge runs nothing anyway)`] : []),
+    ];
+    return clashes.map((clash) => `${FLAG_NAMES.mergePaths} cannot be combined with ${clash}.`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/usage.ts
@@ -66272,7 +66684,7 @@ const USAGE = `Usage: reliability-smoke [options]
 
 Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
 report.json, junit.xml and report.html. With --rerun-failed, reruns only the fixtures that failed
-in a previous report.
+in a previous report. With --shard I/N, runs one part of them; --merge joins the parts' reports.
 
 ${sections.join('\n\n')}
 
@@ -66330,6 +66742,7 @@ function failedAttemptsText(row) {
 function formatSummary(view) {
     const sections = [
         headline(view),
+        mergeSection(view),
         rerunSection(view),
         preflightSection(view),
         interruptedSection(view),
@@ -66356,6 +66769,30 @@ function headline(view) {
     ];
     if (view.run.url)
         lines.push(`Run: ${escapeLine(view.run.url)}`);
+    if (view.shard) {
+        const { index, total, count, of, balancedBy } = view.shard;
+        lines.push(`Shard ${index} of ${total}: ${count} of ${of} ${of === 1 ? 'fixture' : 'fixtures'}${balancedBy ? `, balanced by ${balancedBy}` : ''}`);
+    }
+    return lines;
+}
+/** A merged report: each shard in a line, then every problem that keeps it from vouching for the whole suite. */
+function mergeSection(view) {
+    const merge = view.merge;
+    if (!merge)
+        return [];
+    const merged = merge.shards.filter((shard) => shard.status === 'merged').length;
+    const lines = [`Merged ${merged} of ${merge.shards.length} shards:`];
+    for (const shard of merge.shards) {
+        const counts = shard.counts ? `${shard.counts.total} ${shard.counts.total === 1 ? 'fixture' : 'fixtures'}, ${shard.counts.failed} failed` : '';
+        const from = [shard.attempt === null ? '' : `attempt ${shard.attempt}`, shard.artifactName ? escapeLine(shard.artifactName) : ''].filter(Boolean);
+        const status = shard.status === 'merged' ? (shard.result ?? '') : shard.status.toUpperCase();
+        lines.push(`  shard ${shard.index} of ${shard.total}  ${[status, counts, ...from].filter(Boolean).join('  ')}`);
+    }
+    if (merge.problems.length > 0) {
+        lines.push(`The merge cannot vouch for the whole suite (${merge.problems.length}):`);
+        for (const problem of merge.problems)
+            lines.push(`  ✗ ${problem.code}: ${escapeLine(problem.message)}`);
+    }
     return lines;
 }
 function rerunSection(view) {
@@ -66481,12 +66918,521 @@ function reportPointer(view) {
     return view.report.path ?? (view.report.dir ? terminal_evidencePath(view, 'report.json') : 'report.json');
 }
 
+;// CONCATENATED MODULE: ./src/shard/merge.ts
+/**
+ * The merge of shard reports into one: every shard's results, what became of each shard, and every reason the
+ * merge cannot vouch for the whole suite. It never passes by omission: a missing shard, a report that could not be
+ * read, shards that split the suite differently, a fixture in two shards or in none, each is a problem that fails
+ * the result, while the results the shards did report are kept. Pure: the front doors bring the reports (the
+ * Action from this run's artifacts, the CLI from files), and merged-report.ts builds report.json from this.
+ *
+ * Each thing a merged report holds is merged by its own small function below; a later field joins the same way.
+ */
+
+
+const MAX_NAMED = 20;
+function mergeShardReports(inputs, options) {
+    const problems = [];
+    const { read, rejected } = readShards(inputs, problems);
+    const total = totalOf(inputs, read, problems);
+    const shards = shardEntries(read, rejected, total, options, problems);
+    const merged = read.filter((shard) => !isStopped(shard.report));
+    checkPartitions(read, problems);
+    const mode = merge_modeOf(merged, problems);
+    const rerunSource = rerunSourceOf(merged, problems);
+    const fixtures = fixturesOf(read, problems);
+    const selected = selectionOf(read);
+    problems.push(...noResultProblems(selected, fixtures, shards));
+    const base = merged[0]?.report ?? read[0]?.report ?? null;
+    return {
+        base,
+        mode,
+        fixtures: inPartitionOrder(fixtures, selected),
+        selected,
+        missing: [...new Set(read.flatMap((shard) => shard.report.selection.missing))],
+        shards,
+        problems,
+        interrupted: interruptedOf(read),
+        warnings: [...new Set(read.flatMap((shard) => [...noticeOf(shard.report), ...shard.report.warnings]))],
+        ...spanOf(read),
+        failOnFlaky: read.some((shard) => shard.report.options.failOnFlaky),
+        rerunSource,
+    };
+}
+/** Reports that hold a shard's part; any other input is rejected, each with a problem of its own. */
+function readShards(inputs, problems) {
+    const read = [];
+    const rejected = [];
+    const reject = (input, message) => {
+        rejected.push(input);
+        problems.push(problem('shard-report-invalid', message, input.index));
+    };
+    for (const input of inputs) {
+        if (!('report' in input.read)) {
+            reject(input, `${input.label} (${input.read.code}): ${input.read.message}`);
+            continue;
+        }
+        const shard = input.read.report.shard;
+        const named = input.index !== null && input.total !== null ? `shard ${input.index} of ${input.total}` : null;
+        if (!shard)
+            reject(input, `${input.label} is not a shard's report: it has no \`shard\` (it was run without shard: i/n).`);
+        else if (named && (shard.index !== input.index || shard.total !== input.total)) {
+            reject(input, `${input.label} is named ${named}, but its report is shard ${shard.index} of ${shard.total}.`);
+        }
+        else
+            read.push({ index: shard.index, total: shard.total, input, report: { ...input.read.report, shard } });
+    }
+    return { read: read.sort((a, b) => a.index - b.index), rejected };
+}
+/** How many shards there should be: what the shards say (and the artifacts' names), which must agree. */
+function totalOf(inputs, read, problems) {
+    const totals = new Set([...inputs.map((input) => input.total), ...read.map((shard) => shard.total)].filter((total) => total !== null));
+    if (totals.size > 1) {
+        const sayings = read.map((shard) => `${shard.input.label} is ${shard.index} of ${shard.total}`);
+        problems.push(problem('shard-fingerprint-mismatch', `The shards disagree on how many there are (${[...totals].join(', ')}): ${named(sayings)}.`, null));
+    }
+    return Math.max(0, ...totals);
+}
+function shardEntries(read, rejected, total, options, problems) {
+    const entries = [];
+    for (let index = 1; index <= total; index++) {
+        const claims = read.filter((shard) => shard.index === index);
+        const [shard, ...others] = claims;
+        if (others.length > 0) {
+            const labels = claims.map((claim) => claim.input.label);
+            problems.push(problem('shard-fingerprint-mismatch', `${labels.length} reports are shard ${index} of ${total}: ${named(labels)}. Give each sharded job its own artifact-name.`, index));
+        }
+        if (shard) {
+            entries.push(readEntry(shard, problems));
+            continue;
+        }
+        const invalid = rejected.find((input) => input.index === index);
+        if (invalid) {
+            entries.push(emptyEntry(index, total, 'invalid', invalid.artifact));
+        }
+        else {
+            problems.push(problem('shard-missing', `Shard ${index} of ${total} is missing: ${options.describeMissing(index, total)}`, index));
+            entries.push(emptyEntry(index, total, 'missing', null));
+        }
+    }
+    return entries;
+}
+function readEntry(shard, problems) {
+    const { report } = shard;
+    const stopped = isStopped(report);
+    if (stopped && report.preflight) {
+        const message = `Shard ${shard.index} of ${shard.total} stopped before running any fixture (${report.preflight.code}): ${report.preflight.message}`;
+        // Its fixtures are named once, by the problem of the fixtures without a result.
+        problems.push(problem(report.preflight.code, message, shard.index));
+    }
+    const { total, passed, failed, flaky, skipped } = report.summary;
+    return {
+        ...emptyEntry(shard.index, shard.total, stopped ? 'stopped' : 'merged', shard.input.artifact),
+        fingerprint: report.shard.partition?.fingerprint ?? null,
+        counts: { total, passed, failed, flaky, skipped },
+        result: report.result,
+        failedFixtureIds: failedFixtureIds(report.fixtures),
+    };
+}
+function emptyEntry(index, total, status, artifact) {
+    return {
+        index,
+        total,
+        status,
+        job: artifact?.job ?? null,
+        attempt: artifact?.attempt ?? null,
+        artifactId: artifact?.id ?? null,
+        artifactName: artifact?.name ?? null,
+        fingerprint: null,
+        counts: null,
+        result: null,
+        failedFixtureIds: [],
+    };
+}
+/** A shard that stopped on a notice (nothing to rerun, allowed to pass) says so once in the merged report. */
+function noticeOf(report) {
+    return report.preflight?.severity === 'notice' ? [`${report.preflight.code}: ${report.preflight.message}`] : [];
+}
+/** A shard that stopped with an error before running anything: its part has no results. */
+function isStopped(report) {
+    return report.preflight?.severity === 'error';
+}
+/** Every shard of one run computes the same partition; one that did not is a part of another whole. */
+function checkPartitions(read, problems) {
+    const byFingerprint = new Map();
+    for (const shard of read) {
+        const partition = shard.report.shard.partition;
+        if (partition)
+            byFingerprint.set(partition.fingerprint, [...(byFingerprint.get(partition.fingerprint) ?? []), shard]);
+    }
+    if (byFingerprint.size > 1) {
+        const groups = [...byFingerprint.entries()].map(([fingerprint, shards]) => {
+            const partition = shards[0].report.shard.partition;
+            const source = partition.durationSource;
+            const how = source ? `the durations of ${source.runId ? `run ${source.runId}` : `a report (${source.digest.slice(7, 19)})`}` : 'count';
+            const which = shards.length === 1 ? `shard ${shards[0].index}` : `shards ${named(shards.map((shard) => String(shard.index)))}`;
+            return `${which} split ${partition.fixtureIds.length} fixtures by ${how} (${fingerprint.slice(7, 19)})`;
+        });
+        problems.push(problem('shard-fingerprint-mismatch', `The shards split the suite differently, so they are not parts of one partition: ${groups.join('; ')}.`, null));
+    }
+}
+function merge_modeOf(merged, problems) {
+    const modes = new Set(merged.map((shard) => shard.report.mode));
+    if (modes.size > 1) {
+        const listed = merged.map((shard) => `shard ${shard.index}: ${shard.report.mode}`);
+        problems.push(problem('shard-fingerprint-mismatch', `The shards ran in different modes (${named(listed)}), so they are not parts of one run.`, null));
+    }
+    return merged[0]?.report.mode ?? null;
+}
+/** The shards of one rerun read one source report; shards that read different ones reran different failures. */
+function rerunSourceOf(merged, problems) {
+    const reruns = merged.filter((shard) => shard.report.mode === 'rerun-failed' && shard.report.selection.source);
+    const digests = new Set(reruns.map((shard) => shard.report.selection.source.digest));
+    if (digests.size > 1) {
+        const listed = reruns.map((shard) => `shard ${shard.index}: run ${shard.report.selection.source.runId ?? '(local)'} (${shard.report.selection.source.digest.slice(7, 19)})`);
+        problems.push(problem('shard-fingerprint-mismatch', `The shards reran from different source reports (${named(listed)}).`, null));
+    }
+    return reruns[0]?.report.selection.source ?? null;
+}
+/**
+ * Every result the shards reported. A fixture in the part of two shards, or with a result in two shard reports, is
+ * a problem (the first shard's result is kept): the shards did not split the suite into disjoint parts.
+ */
+function fixturesOf(read, problems) {
+    const byId = new Map();
+    const owners = new Map();
+    const own = (id, index) => owners.set(id, (owners.get(id) ?? new Set()).add(index));
+    for (const shard of read) {
+        for (const id of shard.report.shard.fixtureIds)
+            own(id, shard.index);
+        for (const result of shard.report.fixtures) {
+            own(result.id, shard.index);
+            if (!byId.has(result.id))
+                byId.set(result.id, { ...result, attempts: result.attempts.map(withoutEvidence) });
+        }
+    }
+    const shared = [...owners.entries()].filter(([, indices]) => indices.size > 1);
+    if (shared.length > 0) {
+        const listed = shared.map(([id, indices]) => `${id} (shards ${[...indices].join(', ')})`);
+        const message = `${count(shared.length, 'fixture is', 'fixtures are')} in two shards (in their parts, or with a result in their reports): ${named(listed)}.`;
+        problems.push(problem('fixture-in-two-shards', message, null, shared.map(([id]) => id)));
+    }
+    return [...byId.values()];
+}
+/**
+ * Evidence files stay in each shard's artifact: the merge reads only report.json, so a path here would point at
+ * nothing. The shards table says whose artifact holds each failure.
+ */
+function withoutEvidence(attempt) {
+    return { ...attempt, evidence: null };
+}
+/** The whole selection: every shard records what was partitioned. */
+function selectionOf(read) {
+    return [...new Set(read.flatMap((shard) => shard.report.shard.partition?.fixtureIds ?? shard.report.shard.fixtureIds))];
+}
+/** Fixtures of the selection that no shard reported: the merge cannot say they passed. */
+function noResultProblems(selected, fixtures, shards) {
+    const reported = new Set(fixtures.map((fixture) => fixture.id));
+    const without = selected.filter((id) => !reported.has(id));
+    if (without.length === 0)
+        return [];
+    const absent = shards.filter((shard) => shard.status !== 'merged').map((shard) => `${shard.index} (${shard.status})`);
+    const why = absent.length > 0 ? ` They belong to shards that reported nothing: ${named(absent)}.` : '';
+    const message = `${count(without.length, 'fixture of the selection has', 'fixtures of the selection have')} no result in any shard report: ${named(without)}.${why}`;
+    return [problem('fixture-in-no-shard', message, null, without)];
+}
+function inPartitionOrder(fixtures, selected) {
+    const position = new Map(selected.map((id, index) => [id, index]));
+    const rank = (fixture) => position.get(fixture.id) ?? Number.MAX_SAFE_INTEGER;
+    return [...fixtures].sort((a, b) => rank(a) - rank(b));
+}
+function interruptedOf(read) {
+    const shard = read.find((candidate) => candidate.report.interrupted);
+    if (!shard?.report.interrupted)
+        return null;
+    return { ...shard.report.interrupted, message: `Shard ${shard.index} of ${shard.total}: ${shard.report.interrupted.message}` };
+}
+/** From the first shard's start to the last one's end: how long the matrix took. */
+function spanOf(read) {
+    if (read.length === 0)
+        return { startedAt: null, durationMs: 0 };
+    const starts = read.map((shard) => Date.parse(shard.report.startedAt));
+    const ends = read.map((shard, index) => starts[index] + shard.report.durationMs);
+    const start = Math.min(...starts);
+    return { startedAt: new Date(start).toISOString(), durationMs: Math.max(...ends) - start };
+}
+function problem(code, message, shard, fixtureIds = []) {
+    return { code, message: clip(message, REPORT_LIMITS.maxMessageChars), shard, fixtureIds: fixtureIds.slice(0, REPORT_LIMITS.maxFixtures) };
+}
+/** "a, b, c and 4 more". */
+function named(items) {
+    const shown = items.slice(0, MAX_NAMED).join(', ');
+    return items.length > MAX_NAMED ? `${shown} and ${items.length - MAX_NAMED} more` : shown;
+}
+function count(n, one, many) {
+    return `${n} ${n === 1 ? one : many}`;
+}
+
+;// CONCATENATED MODULE: ./src/shard/merged-report.ts
+/**
+ * report.json of a merge: what the shards share (mode, options, selection) from their reports, this run's own
+ * context, every shard's results and what became of each shard. The same builder serves the merge job and a rerun
+ * whose source is a run that has shard reports but no merged one.
+ */
+
+
+function mergedReportOf(merged, context) {
+    const base = merged.base;
+    const options = base?.options ?? {
+        retries: RUN_OPTION_DEFAULTS.retries,
+        concurrency: RUN_OPTION_DEFAULTS.concurrency,
+        timeoutMs: RUN_OPTION_DEFAULTS.timeoutMs,
+        suiteTimeoutMs: RUN_OPTION_DEFAULTS.suiteTimeoutMs,
+        failOnFlaky: RUN_OPTION_DEFAULTS.failOnFlaky,
+    };
+    const selection = base?.selection ?? { fixturesDir: RUN_OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null };
+    return buildMergedReport({
+        toolVersion: context.toolVersion,
+        mode: merged.mode ?? base?.mode ?? 'full',
+        run: context.run,
+        startedAt: merged.startedAt ?? context.startedAt,
+        durationMs: merged.durationMs,
+        baseUrl: base?.baseUrl ?? null,
+        options: { ...options, failOnFlaky: merged.failOnFlaky || options.failOnFlaky },
+        selection: {
+            fixturesDir: selection.fixturesDir,
+            patterns: selection.patterns,
+            tags: selection.tags,
+            sample: selection.sample,
+            sampleSeed: selection.sampleSeed,
+            selected: merged.selected,
+            missing: merged.missing,
+        },
+        warnings: merged.warnings,
+        fixtures: merged.fixtures,
+        interrupted: merged.interrupted,
+        shards: merged.shards,
+        mergeProblems: merged.problems,
+        rerun: context.rerun ?? null,
+        preflight: context.preflight ?? null,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/engine/run-merge.ts
+/**
+ * The engine's merge (`merge: true`, `--merge PATH`): no fixture runs. The front door brings the shard reports;
+ * they are merged into one report with one verdict, and for the shards of a rerun the source's other results are
+ * carried over (same commit only), so the verdict covers the whole suite. Whatever happens, a report is written.
+ */
+
+
+
+
+
+
+
+
+
+
+async function runMerge(request, deps) {
+    const clock = deps.clock ?? systemClock;
+    const startedAt = new Date(clock.now());
+    const reportDir = external_node_path_default().resolve(deps.cwd ?? process.cwd(), request.reportDir);
+    await ensureWritableReportDir(reportDir);
+    const commands = { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
+    const context = { toolVersion: request.toolVersion, run: request.context, startedAt };
+    let inputs;
+    try {
+        inputs = await request.acquireShards();
+    }
+    catch (error) {
+        if (!(error instanceof PreflightError))
+            throw error;
+        const report = mergedReportOf(mergeShardReports([], request), { ...context, preflight: error.diagnostic });
+        return finishWith(report, reportDir, 0, commands);
+    }
+    if (inputs.length === 0) {
+        const report = mergedReportOf(mergeShardReports([], request), { ...context, preflight: nothingToMerge(request) });
+        return finishWith(report, reportDir, 0, commands);
+    }
+    const shards = mergeShardReports(inputs, request);
+    deps.logger.info(`Merging ${describeShards(shards)}.`);
+    const carried = await carryOverFor(shards, request, deps.logger);
+    const merged = { ...shards, problems: [...shards.problems, ...carried.problems], warnings: [...shards.warnings, ...carried.warnings] };
+    const report = mergedReportOf(merged, { ...context, rerun: carried.rerun });
+    return finishWith(report, reportDir, merged.selected.length, commands);
+}
+function nothingToMerge(request) {
+    return stops_preflightDiagnostic({
+        code: 'shard-missing',
+        message: `There is no shard report to merge: ${request.describeNothing}`,
+        guidance: [
+            'Run the merge after the sharded jobs (needs: <the matrix job>, and if: ${{ !cancelled() }}), with the same artifact-name.',
+            'Each shard uploads its own smoke artifact named <artifact-name>-shard-<i>-of-<n>-<job>-attempt-<n>.',
+        ],
+        fallbackIds: null,
+    });
+}
+function describeShards(merged) {
+    const byStatus = (status) => merged.shards.filter((shard) => shard.status === status).length;
+    const parts = [`${byStatus('merged')} of ${merged.shards.length} shards`];
+    for (const status of ['missing', 'invalid', 'stopped'])
+        if (byStatus(status) > 0)
+            parts.push(`${byStatus(status)} ${status}`);
+    return parts.join(', ');
+}
+/**
+ * The shards of a rerun report only what they reran. The source they all read is fetched again and its digest
+ * compared, then its other results are carried over by the usual rule; when it cannot be read, nothing is carried
+ * over and the merge says why (the verdict would otherwise cover only the rerun fixtures without saying so).
+ */
+async function carryOverFor(merged, request, logger) {
+    const none = { rerun: null, problems: [], warnings: [] };
+    const recorded = merged.rerunSource;
+    if (merged.mode !== 'rerun-failed' || !recorded)
+        return none;
+    const what = recorded.runId ? `run ${recorded.runId}` : (recorded.path ?? 'the source report');
+    if (!request.acquireRerunSource)
+        return { ...none, warnings: [`The shards reran the failures of ${what}; without that report nothing was carried over.`] };
+    let source;
+    try {
+        source = await request.acquireRerunSource(recorded);
+    }
+    catch (error) {
+        const code = error instanceof PreflightError ? error.diagnostic.code : 'internal-error';
+        const message = `The report the shards reran from (${what}) could not be read again, so nothing was carried over: ${errorText(error)}`;
+        return { ...none, problems: [mergeProblem(code, message)] };
+    }
+    if (source.origin.digest !== recorded.digest) {
+        const message = `The shards reran from ${what} (${recorded.digest.slice(7, 19)}), but that report now reads ${source.origin.digest.slice(7, 19)}; ` +
+            'nothing was carried over.';
+        return { ...none, problems: [mergeProblem('shard-fingerprint-mismatch', message)] };
+    }
+    logger.info(`Carrying over the results of ${what} that no shard reran.`);
+    const rerun = carryOver({ source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite: null });
+    return { ...none, rerun };
+}
+function mergeProblem(code, message) {
+    return { code, message: clip(message, REPORT_LIMITS.maxMessageChars), shard: null, fixtureIds: [] };
+}
+
+;// CONCATENATED MODULE: ./src/shard/file-shards.ts
+/**
+ * The CLI's side of sharding: shard reports from files (`--merge PATH`, repeatable: a report.json, a folder holding
+ * one, or a folder of such folders, as `gh run download` leaves them), and the durations to balance by from a
+ * previous report (`--history-from`). Each report is read as untrusted input, like a downloaded artifact.
+ */
+
+
+
+
+
+
+/** The report files the paths name; a path that holds none is a usage error, all of them reported at once. */
+function shardReportFiles(paths, cwd, flag) {
+    const files = [];
+    const empty = [];
+    for (const given of paths) {
+        const found = reportFilesAt(external_node_path_default().resolve(cwd, given));
+        if (found.length === 0)
+            empty.push(given);
+        files.push(...found);
+    }
+    if (empty.length > 0) {
+        throw new PreflightError(stops_preflightDiagnostic({
+            code: 'usage',
+            message: `${empty.length} ${flag} path${empty.length === 1 ? ' holds' : 's hold'} no report; nothing was merged.`,
+            problems: empty.map((given) => `${flag} ${given}: no ${REPORT_FILE} there (nor in a folder directly inside it)`),
+            guidance: [`Point ${flag} at a shard's ${REPORT_FILE}, at the folder of its unpacked artifact, or at a folder of such folders.`],
+            fallbackIds: null,
+        }));
+    }
+    return [...new Set(files)];
+}
+function reportFilesAt(target) {
+    const stat = external_node_fs_default().statSync(target, { throwIfNoEntry: false });
+    if (!stat)
+        return [];
+    if (stat.isFile())
+        return [target];
+    if (!stat.isDirectory())
+        return [];
+    const own = external_node_path_default().join(target, REPORT_FILE);
+    if (external_node_fs_default().existsSync(own))
+        return [own];
+    return external_node_fs_default().readdirSync(target, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && external_node_fs_default().existsSync(external_node_path_default().join(target, entry.name, REPORT_FILE)))
+        .map((entry) => external_node_path_default().join(target, entry.name, REPORT_FILE))
+        .sort();
+}
+/** Each file read and validated; one that cannot be is that shard's problem, with its code and why. */
+async function readShardFiles(files, cwd) {
+    const inputs = [];
+    for (const file of files) {
+        const label = external_node_path_default().relative(cwd, file) || file;
+        try {
+            const read = await readReportFile(file, label);
+            const shard = read.report.shard;
+            inputs.push({ index: shard?.index ?? null, total: shard?.total ?? null, label, artifact: null, read: { report: read.report, digest: read.digest } });
+        }
+        catch (error) {
+            if (!(error instanceof ReportReadError))
+                throw error;
+            inputs.push({ index: null, total: null, label, artifact: null, read: { code: readFailureCode(error), message: error.message } });
+        }
+    }
+    return inputs;
+}
+function readFailureCode(error) {
+    return error.kind === 'missing' ? 'report-missing' : error.kind === 'unreadable' ? 'report-unreadable' : error.kind;
+}
+/** The durations in a previous report, to balance shards by. Throws ReportReadError when it cannot be read. */
+async function durationsFromFile(file, cwd) {
+    const read = await readReportFile(external_node_path_default().resolve(cwd, file), file);
+    return { runId: read.report.run.runId, digest: read.digest, durations: durationsOf(read.report.fixtures) };
+}
+
+;// CONCATENATED MODULE: ./src/cli/merge.ts
+
+
+
+
+
+function mergeRequestOf(params) {
+    const { cwd } = params;
+    return {
+        context: params.context,
+        toolVersion: version_TOOL_VERSION,
+        reportDir: params.reportDir,
+        commandArgs: [...params.fallback.commandArgs],
+        carryOverWhenShaUnknown: true,
+        describeMissing: (index, total) => `none of the ${FLAG_NAMES.mergePaths} paths holds the report of shard ${index} of ${total}.`,
+        describeNothing: `the ${FLAG_NAMES.mergePaths} paths hold no report.`,
+        acquireShards: async () => readShardFiles(shardReportFiles(params.paths, cwd, FLAG_NAMES.mergePaths), cwd),
+        acquireRerunSource: async (recorded) => {
+            const file = params.artifact ?? recorded.path;
+            if (!file) {
+                const what = recorded.runId ? `run ${recorded.runId}` : 'a report';
+                throw new PreflightError(stops_preflightDiagnostic({
+                    code: 'report-missing',
+                    message: `the shards reran the failures of ${what}, which names no file; give that report with ${FLAG_NAMES.artifactPath} to carry its other results over.`,
+                    fallbackIds: null,
+                }));
+            }
+            return acquireFromFile(file, cwd, params.fallback)();
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 /**
  * The command-line front door: flags in, the engine, lines out. Prints a line per fixture as it finishes, then a
  * summary; the last line is `RESULT: pass` or `RESULT: fail`. Exit codes: 0 pass, 1 fixtures failed, 2 usage,
  * configuration or preflight error.
  */
+
+
+
 
 
 
@@ -66583,15 +67529,18 @@ async function runCli(argv, given) {
         io.stdout(`${version_TOOL_VERSION}\n`);
         return 0;
     }
-    const { options, artifactPath, json } = command;
+    const { options, artifactPath, json, historyFrom } = command;
     const out = json ? io.stderr : io.stdout;
     const commandArgs = contextArgs(options);
     const fallback = { commandArgs, fullRunHint: 'To run the whole suite instead, drop --rerun-failed.' };
     const acquire = acquireFromFile(artifactPath, io.cwd, fallback);
     let source = null;
-    const outcome = await runSmoke({
+    const context = localRunContext(io.cwd);
+    const merging = command.mergePaths.length > 0;
+    const mergeRequest = () => mergeRequestOf({ paths: command.mergePaths, artifact: command.artifactGiven, cwd: io.cwd, context, reportDir: options.reportDir, fallback });
+    const running = merging ? runMerge(mergeRequest(), { logger: cliLogger(io), cwd: io.cwd }) : runSmoke({
         options,
-        context: localRunContext(io.cwd),
+        context,
         toolVersion: version_TOOL_VERSION,
         commandArgs,
         fullRunHint: fallback.fullRunHint,
@@ -66599,6 +67548,7 @@ async function runCli(argv, given) {
         ...(options.rerunFailed
             ? { acquireRerunSource: async () => (source = await acquire()), describeSource: () => artifactPath }
             : {}),
+        ...(options.shard && historyFrom ? { acquireDurations: () => durationsFromFile(historyFrom, io.cwd) } : {}),
     }, {
         logger: cliLogger(io),
         env: io.env,
@@ -66606,7 +67556,8 @@ async function runCli(argv, given) {
         redactor,
         onFixtureDone: (run) => out(`${formatFixtureLine(liveResult(run, source))}\n`),
         ...(io.signal ? { signal: io.signal } : {}),
-    }).catch((error) => {
+    });
+    const outcome = await running.catch((error) => {
         // The one stop with no report: the folder it would go to cannot be written. Nothing ran, and nothing was lost.
         if (!(error instanceof ReportDirError))
             throw error;

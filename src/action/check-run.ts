@@ -73,7 +73,15 @@ export function titleOf(outcome: SmokeOutcome): string {
   if (!report) return outcome.exitCode === 0 ? `Dry run: ${outcome.selectedCount} fixtures would run` : 'Dry run could not be planned';
   if (report.preflight) return `Stopped before running fixtures: ${report.preflight.code}`.slice(0, TITLE_MAX_CHARS);
   const { failed, flaky, passed, skipped, recovered } = report.summary;
-  const parts = [failed && `${failed} failed`, flaky && `${flaky} flaky`, `${passed} passed`, skipped && `${skipped} skipped`, recovered && `${recovered} recovered`];
+  const problems = report.mergeProblems?.length ?? 0;
+  const parts = [
+    problems && `Merge incomplete (${[...new Set(report.mergeProblems!.map((problem) => problem.code))].join(', ')})`,
+    failed && `${failed} failed`,
+    flaky && `${flaky} flaky`,
+    `${passed} passed`,
+    skipped && `${skipped} skipped`,
+    recovered && `${recovered} recovered`,
+  ];
   return parts.filter(Boolean).join(', ').slice(0, TITLE_MAX_CHARS);
 }
 

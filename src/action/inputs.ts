@@ -32,6 +32,19 @@ export function usableArtifactPrefix(name: string): string {
   return name && !FORBIDDEN_ARTIFACT_NAME.test(name) ? name : DEFAULT_ARTIFACT_NAME;
 }
 
+/** A merge job runs nothing: what only a run of fixtures can use is a mistake beside it. */
+function mergeProblems(values: Partial<OptionValues<ActionKey>>, raw: RawOptions<ActionKey>): string[] {
+  if (!values.merge) return [];
+  const clashes = [
+    ...(raw.shard?.trim() ? [`${Inputs.Shard} (the merge job merges the shards; it is not one)`] : []),
+    ...(values.rerunFailed ? [`${Inputs.RerunFailed} (the shards rerun; the merge job carries the other results over by itself)`] : []),
+    ...((raw.patterns ?? []).length > 0 ? [`${Inputs.Fixtures} (the shards select the fixtures)`] : []),
+    ...(values.reportOnly ? [`${Inputs.ReportOnly}`] : []),
+    ...(values.dryRun ? [`${Inputs.DryRun} (a merge runs nothing anyway)`] : []),
+  ];
+  return clashes.map((clash) => `${Inputs.Merge} cannot be combined with ${clash}: set it only on the job that merges.`);
+}
+
 /** An input as the option parser takes it: a list split on commas and new lines, `lines` on new lines only. */
 function rawInput(kind: OptionKind, value: string): string | string[] {
   if (kind === 'list') return parseList(value);
@@ -70,6 +83,7 @@ export function getInputs(read: InputReader, env: Record<string, string | undefi
         `report its result, or leave ${Inputs.ArtifactRunId} empty.`,
     );
   }
+  problems.push(...mergeProblems(parsed.values, raw));
   const inputs = completeOptions({ ...parsed, problems });
   return { ...inputs, reportDir: inputs.reportDir ?? defaultActionReportDir(env) };
 }

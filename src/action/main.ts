@@ -25,6 +25,10 @@ import { lazyArtifactClient } from '../rerun/artifact-client.ts';
 import { writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/stopped-run.ts';
 import { escapeLine } from '../common/text.ts';
 import { modeOf } from '../engine/outcome.ts';
+import { createDurationFinder } from '../shard/artifact-shards.ts';
+import { OPTIONS } from '../options/table.ts';
+import type { Logger } from '../common/types.ts';
+import { mergeShards } from './merge.ts';
 
 export async function run(): Promise<void> {
   const failure = await stepFailure(realIo(stopOnCancel()));
@@ -116,7 +120,9 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
   }
   if (deployed && 'note' in deployed) io.logger.info(deployed.note);
   if (inputs.reportOnly) return reportOnly(io, context, inputs);
-  const checks = createCheckRunPublisher(inputs, context, checkRunLogger(io));
+  if (inputs.merge) return mergeShards(io, context, inputs, (error) => reportUnfinishedRun(io, context, inputs, error, (text) => redactor.redact(text)));
+  const checks = createCheckRunPublisher({ ...inputs, checkName: shardCheckName(inputs, io.logger) }, context, checkRunLogger(io));
+  const sources = { env: io.env, tempDir: runnerTemp(io.env) };
   const outcome = await runSmoke(
     {
       options: inputs,
@@ -126,7 +132,8 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
       fullRunHint: FULL_RUN_HINT,
       carryOverWhenShaUnknown: false,
       dispatchRef: dispatchRef(context),
-      ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, { env: io.env, tempDir: runnerTemp(io.env) }) : {}),
+      ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, sources) : {}),
+      ...(inputs.shard && !inputs.rerunFailed ? { acquireDurations: createDurationFinder(inputs, context, io.logger, sources) } : {}),
     },
     {
       logger: io.logger,
@@ -139,6 +146,13 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
     },
   ).catch((error: unknown) => reportUnfinishedRun(io, context, inputs, error, (text) => redactor.redact(text)));
   return publish(io, { context, inputs, outcome, checks });
+}
+
+/** With check-name at its default, a shard leaves the check run to the merge job: one check, one verdict. */
+function shardCheckName(inputs: ActionInputs, logger: Logger): string | null {
+  if (!inputs.shard || inputs.checkName !== OPTIONS.checkName.default) return inputs.checkName;
+  logger.info(`Shard ${inputs.shard.index} of ${inputs.shard.total}: no check run; the merge job (merge: true) reports it.`);
+  return null;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { ActionContext } from './context.ts';
 import { type ActionInputs, DEFAULT_ARTIFACT_NAME } from './inputs.ts';
 import type { ActionIo, ActionResult, CountingIo } from './io.ts';
 import { type PublishedArtifact, outputsFor } from './outputs.ts';
-import { smokeArtifactName } from '../rerun/artifact-names.ts';
+import { type ArtifactVariant, smokeArtifactName } from '../rerun/artifact-names.ts';
 import { renderActionSummary } from '../render/job-summary.ts';
 import { resultOf } from '../engine/outcome.ts';
 
@@ -97,7 +97,7 @@ async function uploadArtifact(io: ActionIo, publication: Publication, problems: 
     io.logger.info('Nothing was written, so no smoke artifact is uploaded.');
     return null;
   }
-  const name = smokeArtifactName(inputs?.artifactName ?? publication.artifactPrefix ?? DEFAULT_ARTIFACT_NAME, io.env);
+  const name = smokeArtifactName(inputs?.artifactName ?? publication.artifactPrefix ?? DEFAULT_ARTIFACT_NAME, io.env, artifactVariantOf(inputs));
   const uploaded = await uploadReportArtifact({
     uploader: io.uploader,
     name,
@@ -115,10 +115,18 @@ async function uploadArtifact(io: ActionIo, publication: Publication, problems: 
   return uploaded.artifact;
 }
 
+/** A shard's artifact names its part, a merge job's says it is merged, so neither clashes and a rerun can tell them apart. */
+function artifactVariantOf(inputs: ActionInputs | null): ArtifactVariant {
+  if (inputs?.merge) return { kind: 'merged' };
+  return inputs?.shard ? { kind: 'shard', ...inputs.shard } : null;
+}
+
 function failureMessage(outcome: SmokeOutcome): string {
   const report = outcome.report;
   if (!report) return resultOf(outcome) === 'pass' ? '' : 'The dry run could not be planned; see the log above.';
   if (report.preflight) return `reliability-smoke stopped before running fixtures: ${report.preflight.message}`;
+  const mergeProblems = report.mergeProblems ?? [];
+  if (mergeProblems.length > 0) return `The merge cannot vouch for the whole suite: ${mergeProblems.map((problem) => problem.code).join(', ')}.`;
   if (report.interrupted) return `reliability-smoke was interrupted: ${report.interrupted.message}`;
   const { failed, flaky } = report.summary;
   if (failed > 0) return `${failed} fixture${failed === 1 ? '' : 's'} failed.`;

@@ -28,7 +28,18 @@ const FLAGS: Record<string, FlagSpec> = Object.fromEntries(
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; options: RunOptions; artifactPath: string; json: boolean };
+  | {
+      kind: 'run';
+      options: RunOptions;
+      artifactPath: string;
+      /** --artifact as given; a merge reads the source of rerun shards from it. */
+      artifactGiven: string | null;
+      json: boolean;
+      /** --merge: shard reports to merge instead of running fixtures. */
+      mergePaths: string[];
+      /** --history-from: a previous report to read durations from. */
+      historyFrom: string | null;
+    };
 
 function flagProblems(tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>): string[] {
   const problems: string[] = [];
@@ -69,12 +80,33 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const raw = Object.fromEntries(CLI_KEYS.map((key) => [key, rawValue(OPTIONS[key].kind, values[OPTIONS[key].cli.flag])])) as RawOptions<CliKey>;
   const parsed = parseOptions(CLI_KEYS, raw, FLAG_NAMES);
   problems.push(...parsed.problems);
-  if (raw.artifactPath?.trim() && parsed.values.rerunFailed === false) {
+  const merging = (parsed.values.mergePaths ?? []).length > 0;
+  if (raw.artifactPath?.trim() && parsed.values.rerunFailed === false && !merging) {
     problems.push(
       `${FLAG_NAMES.artifactPath} only matters with ${FLAG_NAMES.rerunFailed}: add ${FLAG_NAMES.rerunFailed} to rerun the failures it lists.`,
     );
   }
-  const { artifactPath, json, help: _help, version: _version, ...options } = completeOptions({ ...parsed, problems });
+  if (merging) problems.push(...mergeClashes(raw, parsed.values));
+  const { artifactPath, json, mergePaths, historyFrom, help: _help, version: _version, ...options } = completeOptions({ ...parsed, problems });
   const reportDir = options.reportDir ?? CLI_REPORT_DIR;
-  return { kind: 'run', options: { ...options, reportDir }, artifactPath: artifactPath ?? artifactPathFor(reportDir), json };
+  return {
+    kind: 'run',
+    options: { ...options, reportDir },
+    artifactPath: artifactPath ?? artifactPathFor(reportDir),
+    artifactGiven: artifactPath,
+    json,
+    mergePaths,
+    historyFrom,
+  };
+}
+
+/** --merge runs nothing: what only a run of fixtures can use is a mistake beside it. */
+function mergeClashes(raw: RawOptions<CliKey>, values: Partial<{ rerunFailed: boolean; dryRun: boolean }>): string[] {
+  const clashes = [
+    ...(raw.shard?.trim() ? [`${FLAG_NAMES.shard} (a merge merges the shards; it is not one)`] : []),
+    ...(values.rerunFailed ? [`${FLAG_NAMES.rerunFailed} (the shards rerun; the merge carries the other results over, from ${FLAG_NAMES.artifactPath})`] : []),
+    ...((raw.patterns ?? []).length > 0 ? [`${FLAG_NAMES.patterns} (the shards select the fixtures)`] : []),
+    ...(values.dryRun ? [`${FLAG_NAMES.dryRun} (a merge runs nothing anyway)`] : []),
+  ];
+  return clashes.map((clash) => `${FLAG_NAMES.mergePaths} cannot be combined with ${clash}.`);
 }

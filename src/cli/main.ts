@@ -25,6 +25,9 @@ import { escapeLine } from '../common/text.ts';
 import { resultOf } from '../engine/outcome.ts';
 import { ReportDirError } from '../engine/stopped-run.ts';
 import { createRedactor } from '../secrets/redact.ts';
+import { runMerge } from '../engine/run-merge.ts';
+import { durationsFromFile } from '../shard/file-shards.ts';
+import { mergeRequestOf } from './merge.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -106,16 +109,19 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     io.stdout(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const { options, artifactPath, json } = command;
+  const { options, artifactPath, json, historyFrom } = command;
   const out = json ? io.stderr : io.stdout;
   const commandArgs = contextArgs(options);
   const fallback: FallbackContext = { commandArgs, fullRunHint: 'To run the whole suite instead, drop --rerun-failed.' };
   const acquire = acquireFromFile(artifactPath, io.cwd, fallback);
   let source: AcquiredSource | null = null;
-  const outcome = await runSmoke(
+  const context = localRunContext(io.cwd);
+  const merging = command.mergePaths.length > 0;
+  const mergeRequest = () => mergeRequestOf({ paths: command.mergePaths, artifact: command.artifactGiven, cwd: io.cwd, context, reportDir: options.reportDir, fallback });
+  const running = merging ? runMerge(mergeRequest(), { logger: cliLogger(io), cwd: io.cwd }) : runSmoke(
     {
       options,
-      context: localRunContext(io.cwd),
+      context,
       toolVersion: TOOL_VERSION,
       commandArgs,
       fullRunHint: fallback.fullRunHint,
@@ -123,6 +129,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       ...(options.rerunFailed
         ? { acquireRerunSource: async () => (source = await acquire()), describeSource: () => artifactPath }
         : {}),
+      ...(options.shard && historyFrom ? { acquireDurations: () => durationsFromFile(historyFrom, io.cwd) } : {}),
     },
     {
       logger: cliLogger(io),
@@ -132,7 +139,8 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       onFixtureDone: (run) => out(`${formatFixtureLine(liveResult(run, source))}\n`),
       ...(io.signal ? { signal: io.signal } : {}),
     },
-  ).catch((error: unknown) => {
+  );
+  const outcome = await running.catch((error: unknown) => {
     // The one stop with no report: the folder it would go to cannot be written. Nothing ran, and nothing was lost.
     if (!(error instanceof ReportDirError)) throw error;
     return null;

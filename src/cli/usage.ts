@@ -59,7 +59,7 @@ export const USAGE = `Usage: reliability-smoke [options]
 
 Runs browser smoke fixtures (*.smoke.yml|yaml|json) in headless Chrome or Chromium and writes
 report.json, junit.xml and report.html. With --rerun-failed, reruns only the fixtures that failed
-in a previous report.
+in a previous report. With --shard I/N, runs one part of them; --merge joins the parts' reports.
 
 ${sections.join('\n\n')}
 

@@ -3,13 +3,14 @@ import type { LoadedFixture } from '../fixtures/schema.ts';
 import type { RunOptions } from '../options/parse.ts';
 import type { SelectionInfo, FixtureRun } from '../report/build.ts';
 import type { Plan } from '../report/plan.ts';
-import type { Mode, Report, RunContext } from '../report/schema.ts';
+import type { Mode, Report, RunContext, ShardOfReport } from '../report/schema.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
 import type { FoundBrowser } from '../run/browser.ts';
 import type { BrowserLauncher } from '../run/types.ts';
 import type { Clock, Logger } from '../common/types.ts';
 import type { RerunInput } from '../rerun/carry-over.ts';
 import type { Redactor } from '../secrets/redact.ts';
+import type { DurationSource } from '../shard/partition.ts';
 
 export interface SmokeRequest {
   options: RunOptions;
@@ -30,6 +31,12 @@ export interface SmokeRequest {
    * SummaryViewOptions.dispatchRef). Omitted: the run's ref.
    */
   dispatchRef?: string | null;
+  /**
+   * With `shard`: the previous run's fixture durations, to balance the parts; null when there is none (the parts
+   * are then balanced by count). A rerun's shards take them from the rerun source instead. Never throws for a
+   * source it cannot read: balancing is worth a warning, not a stop.
+   */
+  acquireDurations?: () => Promise<DurationSource | null>;
 }
 
 export interface SmokeDeps {
@@ -78,5 +85,7 @@ export interface Planned {
   suite: LoadedFixture[];
   rerun: RerunInput | null;
   warnings: string[];
+  /** With `shard`: the part this job runs and the partition it belongs to; `selected` is then that part. */
+  shard?: ShardOfReport | null;
 }
 

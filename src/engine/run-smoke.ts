@@ -6,7 +6,6 @@
 import path from 'node:path';
 import type { LoadedFixture } from '../fixtures/schema.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
-import { carryOver } from '../rerun/carry-over.ts';
 import { rerunInputOf } from '../rerun/failed-set.ts';
 import { buildPreflightReport, buildReport, type ReportBaseInput } from '../report/build.ts';
 import type { PreflightDiagnostic, Report } from '../report/schema.ts';
@@ -31,6 +30,8 @@ import {
 import { ensureWritableReportDir, reportStoppedRun } from './stopped-run.ts';
 import { diagnosticExitCode, finishWith, type HtmlCommandOptions, modeOf } from './outcome.ts';
 import type { Planned, SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
+import { planShard, rerunMergerOf, unplannedShard } from './sharding.ts';
+import type { RunResults } from '../report/build.ts';
 
 export type { SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
 
@@ -56,14 +57,16 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     // The source first: a rerun that stops later still carries its results over, so nothing it knew is lost.
     if (options.rerunFailed) source = await acquireUsableSource(request);
     suite = await loadValidSuite(request, deps);
-    planned = substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings);
+    planned = await planShard(request, deps.logger, substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings), source);
     requireBaseUrlWhereNeeded(request, planned.selected);
     if (options.dryRun) return await writeDryRun(request, planned, reportDir, clock, redact);
-    const { suiteRun, baseUrl } = await runPlanned(request, deps, planned, reportDir, {
-      redactor,
-      onStartLog: (logPath) => (startLogPath = logPath),
-    });
-    const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings), baseUrl, suiteRun, rerun: planned.rerun && carryOver(planned.rerun) });
+    // A shard whose part is empty starts no browser (and no app): it ran nothing, and passes.
+    const { suiteRun, baseUrl } =
+      planned.selected.length > 0
+        ? await runPlanned(request, deps, planned, reportDir, { redactor, onStartLog: (logPath) => (startLogPath = logPath) })
+        : { suiteRun: NOTHING_RUN, baseUrl: options.baseUrl };
+    const rerun = planned.rerun && rerunMergerOf(planned.rerun, options.shard);
+    const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings), baseUrl, suiteRun, rerun });
     return await finish(report, planned.selected.length);
   } catch (error) {
     const diagnostic = diagnosticOf(error, request);
@@ -77,7 +80,8 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     const base = reportBase(request, startedAt, clock, planned, secretWarnings);
     let report: Report;
     try {
-      report = buildPreflightReport({ ...base, diagnostic, rerun: source ? carryOver(rerunInputOf(rerunRequestOf(request, source), suite)) : null });
+      const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : null;
+      report = buildPreflightReport({ ...base, diagnostic, rerun });
     } catch (buildError) {
       // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
       const bug = diagnosticOf(buildError, request);
@@ -99,6 +103,8 @@ function optionSecrets(options: RunOptions): { what: string; value: string }[] {
     { what: 'The Authorization header', value: basicAuthorization(credentials).slice('Basic '.length) },
   ];
 }
+
+const NOTHING_RUN: RunResults = { fixtures: [], interrupted: null, warnings: [] };
 
 function htmlCommands(request: SmokeRequest): HtmlCommandOptions {
   return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
@@ -129,6 +135,7 @@ function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, plan
     },
     selection: planned?.selection ?? { ...selectionInfoOf(options), selected: [], missing: [] },
     warnings: [...(planned?.warnings ?? []), ...warnings],
+    shard: planned?.shard ?? unplannedShard(options.shard),
   };
 }
 

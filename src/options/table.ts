@@ -20,6 +20,7 @@ import {
   list,
   orNull,
   retentionDays,
+  shardSpec,
   text,
   urlOrPath,
   workflowRunId,
@@ -275,6 +276,63 @@ export const OPTIONS = {
         '(and carries the source results over when the commit is the same).',
     },
     cli: { flag: 'if-nothing-to-rerun', value: 'X', group: 'what', help: 'what a rerun with no failed fixture does: `error` fails, `pass` passes' },
+  },
+  // Sharding across matrix jobs: each job runs one part, and one merge job gives the verdict (src/shard).
+  shard: {
+    kind: 'text',
+    default: '',
+    parse: orNull(shardSpec),
+    action: {
+      input: 'shard',
+      description:
+        'Run part `i` of `n` of the selection (`i/n` such as `2/4`, up to 64 parts), balanced by the fixture durations of the ' +
+        'previous run. Each shard uploads its own artifact and creates no check run while `check-name` is at its default; a job with ' +
+        '`merge: true` gives the verdict.',
+    },
+    cli: {
+      flag: 'shard',
+      value: 'I/N',
+      group: 'what',
+      help: 'run part I of N of the selection, balanced by the durations in `--history-from` (or `--artifact` for a rerun), else by count',
+    },
+  },
+  merge: {
+    kind: 'switch',
+    default: 'false',
+    parse: boolean,
+    action: {
+      input: 'merge',
+      description:
+        "Run no fixtures: merge the shard artifacts of this run (each shard's latest attempt) into one report, verdict, job summary, " +
+        'check run and artifact. A missing or mismatched shard fails it. Cannot be combined with `shard`, `rerun-failed` or `fixtures`.',
+    },
+    cli: null,
+  },
+  mergePaths: {
+    kind: 'list',
+    default: '',
+    parse: list,
+    action: null,
+    cli: {
+      flag: 'merge',
+      value: 'PATH',
+      group: 'what',
+      help:
+        "merge shard reports (a `report.json`, a folder holding one, or a folder of such folders) into one report and verdict; " +
+        'repeatable; runs nothing, not with `--shard`, `--rerun-failed` or `--fixture`',
+    },
+  },
+  historyFrom: {
+    kind: 'text',
+    default: '',
+    parse: orNull(text),
+    action: null,
+    cli: {
+      flag: 'history-from',
+      value: 'PATH',
+      group: 'what',
+      help: 'a previous `report.json` to read from: fixture durations to balance `--shard` by; unreadable, it is passed over with a warning',
+    },
   },
   retries: {
     kind: 'text',

@@ -102,6 +102,28 @@ export const artifactName = checked(
   (text) => `must not contain any of " ' : < > | * ? \\ / or line breaks, got "${text}"`,
 );
 
+/** The most parts a suite is split into: more matrix jobs than this cost more in start-up than they save. */
+export const MAX_SHARDS = 64;
+
+/** Which part of the suite a matrix job runs. */
+export interface ShardSpec {
+  /** 1-based. */
+  index: number;
+  total: number;
+}
+
+/** `i/n`: this job runs part i of n. */
+export const shardSpec = checked(
+  (text): ShardSpec | undefined => {
+    const match = /^(\d{1,4})\s*\/\s*(\d{1,4})$/.exec(text);
+    if (!match) return undefined;
+    const index = Number(match[1]);
+    const total = Number(match[2]);
+    return index >= 1 && index <= total && total <= MAX_SHARDS ? { index, total } : undefined;
+  },
+  (text) => `must be i/n with 1 <= i <= n <= ${MAX_SHARDS}, such as 2/4 (this job runs part 2 of 4), not "${text}"`,
+);
+
 export const retentionDays = checked(
   (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 90 ? Number(text) : undefined),
   (text) => `must be a whole number of days from 1 to 90, not "${text}"`,

@@ -62,6 +62,15 @@ function runLevel(view: SummaryView): Annotation[] {
       startLine: null,
     });
   }
+  for (const problem of view.merge?.problems ?? []) {
+    out.push({
+      level: 'error',
+      title: `${view.tool.name} merge: ${problem.code}${problem.shard ? ` (shard ${problem.shard})` : ''}`,
+      message: plain(problem.message),
+      file: null,
+      startLine: null,
+    });
+  }
   if (view.interrupted) {
     out.push({
       level: 'error',

@@ -28,6 +28,7 @@ export function renderHtmlReport(report: Report, view: SummaryView): string {
     header(report, view),
     interruptedPanel(view),
     preflightPanel(view),
+    mergePanel(view),
     rerunPanel(view),
     fixtureList(report, view),
     nextPanel(report, view),
@@ -73,6 +74,7 @@ function header(report: Report, view: SummaryView): string {
     ...(run.sha ? [`commit <code>${esc(run.sha.slice(0, 12))}</code>`] : []),
     ...(run.ref ? [esc(run.ref)] : []),
     ...(run.event && run.runId ? [esc(run.event)] : []),
+    ...(view.shard ? [`shard ${view.shard.index} of ${view.shard.total} (${view.shard.count} of ${plural(view.shard.of, 'fixture')})`] : []),
   ];
   const o = report.options;
   const settings = [
@@ -131,6 +133,36 @@ function rerunPanel(view: SummaryView): string {
     `<p class="msg">${escBlock(r.note)}</p>`,
     facts.length > 0 ? `<p class="meta">Source: ${facts.join(', ')}</p>` : '',
     lists.length > 0 ? `<ul>${lists.join('')}</ul>` : '',
+    '</section>',
+  ].join('\n');
+}
+
+const SHARD_STATUS = { merged: 'merged', missing: 'MISSING', invalid: 'UNREADABLE', stopped: 'STOPPED' } as const;
+
+/** A merged report: why it cannot vouch for the suite, if it cannot, and every shard, with whose artifact holds which failure. */
+function mergePanel(view: SummaryView): string {
+  const merge = view.merge;
+  if (!merge) return '';
+  const problems = merge.problems.map(
+    (problem) => `<li class="msg"><code>${esc(problem.code)}</code>${problem.shard ? ` (shard ${problem.shard})` : ''}: ${escBlock(problem.message)}</li>`,
+  );
+  const shards = merge.shards.map((shard) => {
+    const facts = [
+      SHARD_STATUS[shard.status],
+      ...(shard.attempt === null ? [] : [`attempt ${shard.attempt}`]),
+      ...(shard.artifactName ? [`artifact ${webLink(shard.artifactName, shard.artifactUrl)}`] : []),
+      ...(shard.counts ? [`${plural(shard.counts.total, 'fixture')}, ${shard.counts.failed} failed`] : []),
+      ...(shard.result ? [shard.result] : []),
+    ];
+    const failed = shard.failedFixtureIds.length > 0 ? `: ${shard.failedFixtureIds.slice(0, MAX_LISTED_IDS).map((id) => fixtureLink(id)).join(', ')}` : '';
+    return `<li>Shard ${shard.index} of ${shard.total}: ${facts.join(' · ')}${failed}</li>`;
+  });
+  return [
+    `<section class="panel${problems.length > 0 ? ' stop' : ''}" id="_shards">`,
+    problems.length > 0 ? `<h2>The merge cannot vouch for the whole suite</h2><ul>${problems.join('')}</ul>` : '',
+    `<h2>Merged from ${plural(merge.shards.length, 'shard')}</h2>`,
+    '<p class="meta">Screenshots and logs of each failure are in the artifact of the shard that ran it.</p>',
+    `<ul>${shards.join('')}</ul>`,
     '</section>',
   ].join('\n');
 }

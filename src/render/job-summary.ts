@@ -34,8 +34,10 @@ export function renderJobSummary(view: SummaryView): string {
 export function renderJobSummaryWithin(view: SummaryView, limit: SizeLimit): string {
   const sections: Section[] = [
     headerSection(view),
+    mergeProblemsSection(view),
     preflightSection(view),
     rerunSection(view),
+    shardsSection(view),
     fixtureTable(view),
     flakySection(view),
     nextSection(view),
@@ -51,6 +53,8 @@ function headerSection(view: SummaryView): Section {
   if (c.carriedOver > 0) counts.push(`↩️ ${c.carriedOver} carried over`);
   if (c.recovered > 0) counts.push(`🔁 ${c.recovered} recovered`);
   const about = [`mode \`${view.mode}\``, formatDuration(view.durationMs), link(view.run.label, view.run.url)];
+  if (view.shard) about.push(shardPart(view.shard));
+  if (view.merge) about.push(`merged from ${view.merge.shards.length} ${plural(view.merge.shards.length, 'shard')}`);
   const tally = view.preflight
     ? '**No fixture ran.**'
     : `**${c.total} ${plural(c.total, 'fixture')}**: ${counts.join(' · ')}`;
@@ -71,6 +75,55 @@ function htmlReportLine(view: SummaryView): string | null {
     ? 'why the run stopped and what to run instead'
     : 'every fixture, and for each failure its screenshot, console lines and failed requests';
   return `📄 The artifact ${link(artifact.name, artifact.url)} holds \`report.html\`: ${what}. Download it, unzip it and open \`report.html\`.`;
+}
+
+function shardPart(shard: NonNullable<SummaryView['shard']>): string {
+  const balanced = shard.balancedBy ? `, balanced by ${shard.balancedBy}` : '';
+  return `shard ${shard.index} of ${shard.total} (${shard.count} of ${shard.of} ${plural(shard.of, 'fixture')}${balanced})`;
+}
+
+/** First and loud: a merge that cannot vouch for the whole suite fails, whatever its fixtures say. */
+function mergeProblemsSection(view: SummaryView): Section | null {
+  const problems = view.merge?.problems ?? [];
+  if (problems.length === 0) return null;
+  const head = [
+    `### ⛔ The merge cannot vouch for the whole suite (${problems.length} ${plural(problems.length, 'problem')})`,
+    '',
+    'Each fails the result; the results the shards did report are below.',
+    '',
+  ];
+  const items = problems.map((problem) => `- ${token(problem.code)}${problem.shard ? ` (shard ${problem.shard})` : ''}: ${mdLines(problem.message)}`);
+  return { essential: true, head: [...head, ...items.slice(0, MAX_LISTED_PROBLEMS), ...(items.length > MAX_LISTED_PROBLEMS ? [`- … and ${items.length - MAX_LISTED_PROBLEMS} more`] : [])] };
+}
+
+const SHARD_STATUS_CELL = { merged: '✅ merged', missing: '⛔ missing', invalid: '⛔ unreadable', stopped: '⛔ stopped' } as const;
+
+/** Every shard a merge expected, with whose artifact holds each failure's evidence. */
+function shardsSection(view: SummaryView): Section | null {
+  const shards = view.merge?.shards ?? [];
+  if (shards.length === 0) return null;
+  return {
+    head: [
+      `### 🧩 Shards (${shards.length})`,
+      '',
+      tableRow(['Shard', 'Status', 'Job', 'Attempt', 'Artifact', 'Fixtures', 'Failed', 'Result']),
+      tableRow(['---', '---', '---', '---:', '---', '---:', '---', '---']),
+    ],
+    items: shards.map((shard) => {
+      const failed = shard.failedFixtureIds.slice(0, 5).map(token).join(', ') + (shard.failedFixtureIds.length > 5 ? ` … and ${shard.failedFixtureIds.length - 5} more` : '');
+      return tableRow([
+        `${shard.index} of ${shard.total}`,
+        SHARD_STATUS_CELL[shard.status],
+        shard.job ? md(shard.job) : '',
+        shard.attempt === null ? '' : String(shard.attempt),
+        shard.artifactName ? link(shard.artifactName, shard.artifactUrl) : '',
+        shard.counts ? String(shard.counts.total) : '',
+        shard.counts ? `${shard.counts.failed}${failed ? `: ${failed}` : ''}` : '',
+        shard.result ?? '',
+      ]);
+    }),
+    itemNoun: 'shards',
+  };
 }
 
 function preflightSection(view: SummaryView): Section | null {

@@ -40,11 +40,13 @@ const timestamp = (iso: string) => new Date(iso).toISOString().slice(0, 19);
 export function renderJunit(report: Report): string {
   const suites = [...groupByFile(report.fixtures)].map(([file, fixtures]) => testsuite(file, fixtures, report.startedAt));
   if (report.preflight) suites.push(preflightSuite(report));
-  const errors = report.preflight?.severity === 'error' ? 1 : 0;
+  const mergeProblems = report.mergeProblems ?? [];
+  if (mergeProblems.length > 0) suites.push(mergeSuite(report));
+  const errors = (report.preflight?.severity === 'error' ? 1 : 0) + mergeProblems.length;
   const preflightSkipped = report.preflight?.severity === 'notice' ? 1 : 0;
   const totals = attributes({
     name: report.tool.name,
-    tests: report.summary.total + (report.preflight ? 1 : 0),
+    tests: report.summary.total + (report.preflight ? 1 : 0) + mergeProblems.length,
     failures: report.summary.failed,
     errors,
     skipped: report.summary.skipped + preflightSkipped,
@@ -172,4 +174,20 @@ function preflightSuite(report: Report): string {
     timestamp: timestamp(report.startedAt),
   });
   return [`  <testsuite${suite}>`, `    <testcase${head}>`, body, '    </testcase>', '  </testsuite>'].join('\n');
+}
+
+/**
+ * A merge that cannot vouch for the whole suite (a missing shard…): one <error> per problem, so a tool that reads
+ * only junit.xml sees the merge fail even when every fixture it lists passed.
+ */
+function mergeSuite(report: Report): string {
+  const problems = report.mergeProblems ?? [];
+  const cases = problems.map((problem) => {
+    const head = attributes({ classname: 'merge', name: problem.shard ? `${problem.code} (shard ${problem.shard})` : problem.code, time: '0.000' });
+    const error = attributes({ message: firstTextLine(problem.message), type: problem.code });
+    const details = [problem.message, ...(problem.fixtureIds.length > 0 ? [`Fixtures: ${problem.fixtureIds.join(', ')}`] : [])];
+    return [`    <testcase${head}>`, `      <error${error}>${xmlText(details.join('\n'))}</error>`, '    </testcase>'].join('\n');
+  });
+  const suite = attributes({ name: 'merge', tests: problems.length, failures: 0, errors: problems.length, skipped: 0, time: '0.000', timestamp: timestamp(report.startedAt) });
+  return [`  <testsuite${suite}>`, ...cases, '  </testsuite>'].join('\n');
 }

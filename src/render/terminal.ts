@@ -48,6 +48,7 @@ function failedAttemptsText(row: FixtureRow): string {
 export function formatSummary(view: SummaryView): string {
   const sections = [
     headline(view),
+    mergeSection(view),
     rerunSection(view),
     preflightSection(view),
     interruptedSection(view),
@@ -73,6 +74,29 @@ function headline(view: SummaryView): string[] {
       `in ${formatDuration(view.durationMs)}, mode ${view.mode}`,
   ];
   if (view.run.url) lines.push(`Run: ${escapeLine(view.run.url)}`);
+  if (view.shard) {
+    const { index, total, count, of, balancedBy } = view.shard;
+    lines.push(`Shard ${index} of ${total}: ${count} of ${of} ${of === 1 ? 'fixture' : 'fixtures'}${balancedBy ? `, balanced by ${balancedBy}` : ''}`);
+  }
+  return lines;
+}
+
+/** A merged report: each shard in a line, then every problem that keeps it from vouching for the whole suite. */
+function mergeSection(view: SummaryView): string[] {
+  const merge = view.merge;
+  if (!merge) return [];
+  const merged = merge.shards.filter((shard) => shard.status === 'merged').length;
+  const lines = [`Merged ${merged} of ${merge.shards.length} shards:`];
+  for (const shard of merge.shards) {
+    const counts = shard.counts ? `${shard.counts.total} ${shard.counts.total === 1 ? 'fixture' : 'fixtures'}, ${shard.counts.failed} failed` : '';
+    const from = [shard.attempt === null ? '' : `attempt ${shard.attempt}`, shard.artifactName ? escapeLine(shard.artifactName) : ''].filter(Boolean);
+    const status = shard.status === 'merged' ? (shard.result ?? '') : shard.status.toUpperCase();
+    lines.push(`  shard ${shard.index} of ${shard.total}  ${[status, counts, ...from].filter(Boolean).join('  ')}`);
+  }
+  if (merge.problems.length > 0) {
+    lines.push(`The merge cannot vouch for the whole suite (${merge.problems.length}):`);
+    for (const problem of merge.problems) lines.push(`  ✗ ${problem.code}: ${escapeLine(problem.message)}`);
+  }
   return lines;
 }
 

@@ -11,8 +11,19 @@ import {
   workflowRerunCommand,
 } from '../report/commands.ts';
 import { failedFixtureIds } from '../report/outcome.ts';
-import type { Attempt, FailureKind, FixtureResult, FixtureStatus, Mode, PreflightDiagnostic, Report, Summary } from '../report/schema.ts';
-import { rerunFixtureIds } from '../rerun/failed-set.ts';
+import type {
+  Attempt,
+  FailureKind,
+  FixtureResult,
+  FixtureStatus,
+  MergedShard,
+  MergeProblem,
+  Mode,
+  PreflightDiagnostic,
+  Report,
+  Summary,
+} from '../report/schema.ts';
+import { rerunIdsOf } from '../rerun/failed-set.ts';
 
 /** Row messages are one line and at most this long; the full text is in report.json. */
 export const ROW_MESSAGE_MAX_CHARS = 300;
@@ -83,6 +94,22 @@ export interface NextAttempt {
   };
 }
 
+/** A shard's own report: the part it ran. */
+export interface ShardPartView {
+  index: number;
+  total: number;
+  /** Fixtures in this part, and in the whole selection. */
+  count: number;
+  of: number;
+  balancedBy: 'duration' | 'count' | null;
+}
+
+/** A merged report: every shard it expected and what became of it, and why the merge cannot vouch for the suite. */
+export interface MergeView {
+  shards: (MergedShard & { artifactUrl: string | null })[];
+  problems: MergeProblem[];
+}
+
 export interface SummaryView {
   tool: Report['tool'];
   mode: Mode;
@@ -100,6 +127,10 @@ export interface SummaryView {
   interrupted: Report['interrupted'];
   warnings: string[];
   next: NextAttempt | null;
+  /** Set for a shard's report (shard: i/n). */
+  shard: ShardPartView | null;
+  /** Set for a merged report. */
+  merge: MergeView | null;
   /** Where the full report is, for "see the report" pointers; `html` is report.html's path, when it was written. */
   report: { dir: string | null; path: string | null; html: string | null; artifact: { name: string; url: string | null } | null };
 }
@@ -139,6 +170,8 @@ export function summaryViewOf(report: Report, options: SummaryViewOptions = {}):
     interrupted: report.interrupted,
     warnings: report.warnings,
     next: report.preflight ? null : nextAttemptOf(report, options),
+    shard: shardPartOf(report),
+    merge: mergeViewOf(report),
     report: {
       dir: options.reportDir ?? null,
       path: options.reportPath ?? null,
@@ -234,7 +267,7 @@ function rerunViewOf(report: Report): RerunView | null {
  * skipped. rerun-failed picks the failed and the never-run ones, so its forms appear when there are any.
  */
 function nextAttemptOf(report: Report, options: SummaryViewOptions): NextAttempt | null {
-  const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
+  const rerunnable = rerunIdsOf(report).length > 0;
   const ids = report.fixtures
     .filter(
       (fixture) =>
@@ -243,6 +276,8 @@ function nextAttemptOf(report: Report, options: SummaryViewOptions): NextAttempt
         (fixture.status === 'skipped' && report.interrupted !== null),
     )
     .map((fixture) => fixture.id);
+  // A merge that found no result for some fixtures (a missing shard) cannot say they passed: run them too.
+  for (const id of (report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds)) if (!ids.includes(id)) ids.push(id);
   if (ids.length === 0) return null;
   const args = options.commandArgs ?? [];
   return {
@@ -255,6 +290,26 @@ function nextAttemptOf(report: Report, options: SummaryViewOptions): NextAttempt
       rerunFailed: rerunnable ? rerunFailedCommand(args, options.cliArtifactPath ?? null) : null,
       fixtures: fixturesCommand(ids, args),
     },
+  };
+}
+
+function shardPartOf(report: Report): ShardPartView | null {
+  const shard = report.shard;
+  if (!shard) return null;
+  const of = shard.partition?.fixtureIds.length ?? shard.fixtureIds.length;
+  return { index: shard.index, total: shard.total, count: shard.fixtureIds.length, of, balancedBy: shard.partition?.balancedBy ?? null };
+}
+
+/** Shard artifacts are this run's own: their links are built from the run's context, never taken from a report. */
+function mergeViewOf(report: Report): MergeView | null {
+  if (!report.shards && !report.mergeProblems) return null;
+  const run = runLink(report.run, report.run.runId, null).url;
+  return {
+    shards: (report.shards ?? []).map((shard) => ({
+      ...shard,
+      artifactUrl: run && shard.artifactId ? `${run}/artifacts/${encodeURIComponent(shard.artifactId)}` : null,
+    })),
+    problems: report.mergeProblems ?? [],
   };
 }
 

@@ -9,11 +9,14 @@ import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
 import {
   type Attempt,
   type FixtureResult,
+  type MergedShard,
+  type MergeProblem,
   type Mode,
   type PreflightDiagnostic,
   type Report,
   type RerunSource,
   type RunContext,
+  type ShardOfReport,
   SCHEMA_VERSION,
   TOOL_NAME,
   checkedOwnReport,
@@ -70,6 +73,8 @@ export interface ReportBaseInput {
   options: Report['options'];
   selection: SelectionInfo;
   warnings?: readonly string[];
+  /** A shard's part and partition (shard: i/n); absent otherwise. */
+  shard?: ShardOfReport | null;
 }
 
 export interface BuildReportInput extends ReportBaseInput {
@@ -113,12 +118,37 @@ export function buildPreflightReport(input: PreflightReportInput): Report {
   });
 }
 
+/** A merged report: the shards' results (in the partition's order), what became of each shard, and its problems. */
+export interface MergedReportInput extends ReportBaseInput {
+  fixtures: FixtureResult[];
+  interrupted: Interruption | null;
+  shards: MergedShard[];
+  mergeProblems: MergeProblem[];
+  /** For shards of a rerun: carries over the source's results for the fixtures no shard reran. */
+  rerun?: RerunMerger | null;
+  /** When no shard report could be merged at all. */
+  preflight?: PreflightDiagnostic | null;
+}
+
+export function buildMergedReport(input: MergedReportInput): Report {
+  const merged = input.rerun ? input.rerun(input.fixtures, input.run) : null;
+  return finish(input, {
+    fixtures: merged?.fixtures ?? input.fixtures,
+    source: merged?.source ?? null,
+    interrupted: input.interrupted,
+    preflight: input.preflight ?? null,
+    warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
+    merge: { shards: input.shards, mergeProblems: input.mergeProblems },
+  });
+}
+
 interface ReportBody {
   fixtures: FixtureResult[];
   source: RerunSource | null;
   interrupted: Report['interrupted'];
   preflight: PreflightDiagnostic | null;
   warnings: string[];
+  merge?: { shards: MergedShard[]; mergeProblems: MergeProblem[] };
 }
 
 function finish(input: ReportBaseInput, body: ReportBody): Report {
@@ -143,10 +173,12 @@ function finish(input: ReportBaseInput, body: ReportBody): Report {
     },
     fixtures: body.fixtures,
     summary: deriveSummary(body.fixtures),
-    result: deriveResult({ ...body, options: input.options }),
+    result: deriveResult({ ...body, options: input.options, mergeProblems: body.merge?.mergeProblems }),
     interrupted: body.interrupted && { ...body.interrupted, message: clip(body.interrupted.message, L.maxMessageChars) },
     preflight: body.preflight,
     warnings: boundedList([...new Set(body.warnings)], L.maxMessageChars),
+    ...(input.shard ? { shard: input.shard } : {}),
+    ...(body.merge ?? {}),
   };
   return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
 }

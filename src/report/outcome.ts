@@ -38,7 +38,10 @@ export function deriveResult(run: {
   options: { failOnFlaky: boolean };
   interrupted: unknown;
   preflight: { severity: 'error' | 'notice' } | null;
+  /** A merged report's problems (a missing shard…): it cannot vouch for the whole suite, whatever its fixtures say. */
+  mergeProblems?: readonly unknown[] | undefined;
 }): 'pass' | 'fail' {
+  if (run.mergeProblems && run.mergeProblems.length > 0) return 'fail';
   if (run.preflight) return run.preflight.severity === 'error' ? 'fail' : 'pass';
   if (run.interrupted) return 'fail';
   const summary = deriveSummary(run.fixtures);

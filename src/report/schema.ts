@@ -8,6 +8,7 @@ import { FIXTURE_ID_PATTERN } from '../fixtures/schema.ts';
 import { REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
 import { STOP_CODE_LIST } from './stop-codes.ts';
+import { MAX_SHARDS } from '../options/values.ts';
 
 export const SCHEMA_VERSION = 1;
 export const TOOL_NAME = 'reliability-smoke';
@@ -181,6 +182,58 @@ export const Summary = z.object({
   recovered: Count,
 });
 
+// Sharding: a shard's own report records which part it ran and how the partition was made; a merged report
+// lists the shards it merged and every problem that keeps it from vouching for the whole suite.
+
+const ShardNumber = z.number().int().min(1).max(MAX_SHARDS);
+const Sha256 = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+
+export const Partition = z.object({
+  /** Everything that was partitioned (the selection), in suite order. */
+  fixtureIds: z.array(FixtureId).max(L.maxFixtures),
+  balancedBy: z.enum(['duration', 'count']),
+  /** The report the durations came from (the previous run's), or null when balanced by count. */
+  durationSource: z.object({ runId: NullableText, digest: Sha256 }).nullable(),
+  /** sha256 of the whole partition: the number of parts and the ids of each. Every shard of one run has the same. */
+  fingerprint: Sha256,
+});
+
+export const ShardOfReport = z
+  .object({
+    index: ShardNumber,
+    total: ShardNumber,
+    /** The part this shard ran, in suite order. */
+    fixtureIds: z.array(FixtureId).max(L.maxFixtures),
+    /** Null when the run stopped before its selection was known. */
+    partition: Partition.nullable(),
+  })
+  .refine((shard) => shard.index <= shard.total, { path: ['index'], message: 'is greater than total' });
+
+export const MergedShard = z.object({
+  index: ShardNumber,
+  total: ShardNumber,
+  /** merged: its report is in; missing: no artifact (or file) for it; invalid: its report could not be read; stopped: it ran no fixture. */
+  status: z.enum(['merged', 'missing', 'invalid', 'stopped']),
+  job: NullableText,
+  attempt: z.number().int().min(1).nullable(),
+  artifactId: z.string().regex(/^\d{1,20}$/).nullable(),
+  artifactName: NullableText,
+  fingerprint: Sha256.nullable(),
+  counts: z.object({ total: Count, passed: Count, failed: Count, flaky: Count, skipped: Count }).nullable(),
+  result: z.enum(['pass', 'fail']).nullable(),
+  /** Its failed fixtures, so a reader knows whose artifact holds their evidence. */
+  failedFixtureIds: z.array(FixtureId).max(L.maxFixtures),
+});
+
+export const MergeProblem = z.object({
+  /** One of the stop codes: shard-missing, shard-fingerprint-mismatch… or the code a shard itself stopped with. */
+  code: z.enum(STOP_CODE_LIST),
+  message: Message,
+  shard: ShardNumber.nullable(),
+  /** The fixtures it concerns: a later rerun runs them again. */
+  fixtureIds: z.array(FixtureId).max(L.maxFixtures),
+});
+
 export const Report = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -215,6 +268,12 @@ export const Report = z
       .nullable(),
     preflight: PreflightDiagnostic.nullable(),
     warnings: z.array(Message).max(L.maxListItems),
+    /** A shard's report (shard: i/n). Absent in every other report. */
+    shard: ShardOfReport.optional(),
+    /** A merged report: every shard it expected, merged or not. Absent in every other report. */
+    shards: z.array(MergedShard).max(MAX_SHARDS).optional(),
+    /** A merged report: what keeps it from vouching for the whole suite; any makes the result fail. */
+    mergeProblems: z.array(MergeProblem).max(L.maxListItems).optional(),
   })
   .superRefine((report, ctx) => {
     const summary = deriveSummary(report.fixtures);
@@ -253,6 +312,10 @@ export type RunContext = z.infer<typeof RunContext>;
 export type Summary = z.infer<typeof Summary>;
 export type Report = z.infer<typeof Report>;
 export type Mode = Report['mode'];
+export type Partition = z.infer<typeof Partition>;
+export type ShardOfReport = z.infer<typeof ShardOfReport>;
+export type MergedShard = z.infer<typeof MergedShard>;
+export type MergeProblem = z.infer<typeof MergeProblem>;
 
 /**
  * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first

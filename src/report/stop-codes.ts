@@ -146,6 +146,29 @@ export const STOP_CODES = {
     happened: 'every failed fixture was renamed or removed since',
     toDo: 'run the suite in full',
   },
+
+  // A merge of shard reports (merge: true, --merge). Each is a merge problem: it fails the result, and the merged
+  // report, with every fixture the shards did report, is still written and uploaded.
+  'shard-missing': {
+    happened: 'a shard has no smoke artifact in this run (its job failed before uploading, or was cancelled), or no `--merge` path holds its report',
+    toDo: "re-run the failed jobs: the merge takes each shard's latest attempt",
+  },
+  'shard-report-invalid': {
+    happened: "a shard's artifact could not be downloaded, or its `report.json` fails validation (digest, JSON, schema, not a shard's report); the reason is named",
+    toDo: "re-run that shard's job",
+  },
+  'shard-fingerprint-mismatch': {
+    happened: 'shards split the suite differently (another duration source, number of shards, selection, mode or rerun source), so they are not parts of one partition',
+    toDo: 'give every shard the same inputs and re-run all jobs; a `concurrency` group keeps an earlier run from finishing while shards start',
+  },
+  'fixture-in-two-shards': {
+    happened: 'a fixture is in the part of two shards, or has a result in two shard reports',
+    toDo: 're-run all jobs',
+  },
+  'fixture-in-no-shard': {
+    happened: 'a fixture of the selection has no result in any shard report (its shard is missing, stopped or left it out); each is named',
+    toDo: 're-run the failed jobs, or rerun with `rerun-failed`, which runs them again',
+  },
 } as const satisfies Record<string, StopCodeDoc>;
 
 export type StopCode = keyof typeof STOP_CODES;

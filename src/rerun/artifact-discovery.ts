@@ -6,7 +6,7 @@
  * for the next only when it holds no results (a dry run, a run that stopped early).
  */
 import { DiscoveryError, type RunsApi, type RunInfo } from './runs-api.ts';
-import { type ArtifactInfo, pickSmokeArtifact } from './artifact-names.ts';
+import { type ArtifactInfo, type PickedReport, pickReportArtifacts, pickSmokeArtifact, type ShardArtifact } from './artifact-names.ts';
 
 export interface Candidate {
   run: RunInfo;
@@ -14,7 +14,9 @@ export interface Candidate {
   /** Attempt that uploaded it, when its name says. */
   attempt: number | null;
   /** How it was found, for the log. */
-  via: 'artifact-run-id' | 'earlier-attempt' | 'earlier-run';
+  via: 'artifact-run-id' | 'earlier-attempt' | 'earlier-run' | 'this-run';
+  /** A matrix run with no merged report: every shard's artifact, read together as one report. */
+  shards?: ShardArtifact[];
 }
 
 /** The run that is looking for an earlier one, as the runner describes it (the Action's context has these). */
@@ -40,6 +42,11 @@ export interface DiscoveryRequest {
   maxRuns?: number;
   /** Where to say what was tried and passed over (the step log). */
   note?: (message: string) => void;
+  /**
+   * Whether earlier attempts of this run are looked at (the default). A shard never does: every attempt of a
+   * sharded run must read the same source, or a re-run shard would split the suite differently from the others.
+   */
+  earlierAttempts?: boolean;
 }
 
 const DEFAULT_MAX_RUNS = 50;
@@ -53,7 +60,7 @@ export async function* discoverCandidates(api: RunsApi, request: DiscoveryReques
   if (!current) throw new DiscoveryError('no-earlier-run', 'This is not a GitHub Actions run (GITHUB_RUN_ID is not set), so there is no earlier run to look at.');
   const currentAttempt = request.context.runAttempt ?? 1;
   const thisRun = await api.getRun(current);
-  if (currentAttempt > 1) {
+  if (currentAttempt > 1 && request.earlierAttempts !== false) {
     const earlier = await earlierAttempt(api, request, thisRun, currentAttempt);
     if (earlier) yield earlier;
   }
@@ -78,14 +85,20 @@ async function earlierAttempt(api: RunsApi, request: DiscoveryRequest, thisRun: 
   return null;
 }
 
+/** A run's merged report, or its one job's, is one artifact; a matrix run without a merged one is all its shards'. */
+function candidateOf(run: RunInfo, picked: PickedReport, via: Candidate['via']): Candidate {
+  const candidate: Candidate = { run, artifact: picked.usable.artifact, attempt: picked.usable.attempt, via };
+  return picked.kind === 'shards' ? { ...candidate, shards: picked.shards } : candidate;
+}
+
 function sameRepository(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
 }
 
 async function explicitRun(api: RunsApi, request: DiscoveryRequest, runId: string): Promise<Candidate> {
   const run = await api.getRun(runId);
-  const picked = pickSmokeArtifact(await api.listArtifacts(runId), request.prefix, request.job, null);
-  if (picked.usable) return { run, artifact: picked.usable.artifact, attempt: picked.usable.attempt, via: 'artifact-run-id' };
+  const picked = pickReportArtifacts(await api.listArtifacts(runId), request.prefix, request.job, null);
+  if (picked.usable) return candidateOf(run, picked.usable, 'artifact-run-id');
   if (picked.expired) {
     throw new DiscoveryError(
       'artifact-expired',
@@ -116,8 +129,8 @@ async function* earlierRuns(api: RunsApi, request: DiscoveryRequest, thisRun: Ru
     }
     if (looked >= (request.maxRuns ?? DEFAULT_MAX_RUNS)) break;
     looked += 1;
-    const picked = pickSmokeArtifact(await api.listArtifacts(run.id), request.prefix, request.job, null);
-    if (picked.usable) yield { run, artifact: picked.usable.artifact, attempt: picked.usable.attempt, via: 'earlier-run' };
+    const picked = pickReportArtifacts(await api.listArtifacts(run.id), request.prefix, request.job, null);
+    if (picked.usable) yield candidateOf(run, picked.usable, 'earlier-run');
     else expired ??= picked.expired;
   }
   const where = `workflow "${context.workflow ?? thisRun.workflowId}" on branch "${branch}"`;

@@ -13,8 +13,14 @@ import { PLAN_FILE, REPORT_FILE } from '../report/write.ts';
 import { type AcquiredSource, type FallbackContext, readFailureDiagnostic, type RerunFailureCode, rerunFailureDiagnostic } from './diagnostics.ts';
 import type { Logger } from '../common/types.ts';
 import { type Candidate, discoverCandidates, type LookingRun } from './artifact-discovery.ts';
-import { createRunsApi, DiscoveryError, discoveryErrorOf, type RunsApi } from './runs-api.ts';
-import { jobToken } from './artifact-names.ts';
+import { createRunsApi, DiscoveryError, discoveryErrorOf, type RunInfo, type RunsApi } from './runs-api.ts';
+import { jobToken, type ShardArtifact } from './artifact-names.ts';
+import { createHash } from 'node:crypto';
+import { mapConcurrently } from '../common/concurrency.ts';
+import { clip, REPORT_LIMITS } from '../report/limits.ts';
+import type { ShardSpec } from '../options/values.ts';
+import { mergeShardReports, type ShardInput } from '../shard/merge.ts';
+import { mergedReportOf } from '../shard/merged-report.ts';
 
 /** The part of @actions/artifact's client used for downloads across runs. */
 export interface ArtifactDownloader {
@@ -37,7 +43,7 @@ export interface FoundSource extends AcquiredSource {
 const MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
 
 /** Mirrors @actions/artifact's own test, so we can say so before it throws GHESNotSupportedError. */
-function isEnterpriseServer(env: Record<string, string | undefined>): boolean {
+export function isEnterpriseServer(env: Record<string, string | undefined>): boolean {
   const host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.toUpperCase();
   return host !== 'GITHUB.COM' && !host.endsWith('.GHE.COM') && !host.endsWith('.LOCALHOST');
 }
@@ -55,6 +61,8 @@ export interface ArtifactSourceInputs {
   fixturesDir: string;
   baseUrl: string | null;
   serveDir: string | null;
+  /** Set for a shard: it never reads an earlier attempt of its own run (see DiscoveryRequest.earlierAttempts). */
+  shard?: ShardSpec | null;
 }
 
 interface FinderDeps {
@@ -88,9 +96,11 @@ export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: L
           job: jobToken(env),
           context,
           note: (message) => logger.info(message),
+          earlierAttempts: !inputs.shard,
         });
         for await (const candidate of candidates) {
-          const source = await fetchCandidate(candidate, { inputs, context, tempDir: deps.tempDir, downloader, fallback, logger, fail });
+          const fetch: FetchContext = { inputs, context, tempDir: deps.tempDir, downloader, fallback, logger, fail };
+          const source = candidate.shards ? await combinedShardSource(candidate, candidate.shards, fetch) : await fetchCandidate(candidate, fetch);
           const reason = source ? noResultsReason(source) : 'it is a dry run (plan.json only)';
           if (source && (reason === null || candidate.via === 'artifact-run-id')) return source;
           skipped.push(`"${candidate.artifact.name}" of run ${candidate.run.id}: ${reason}`);
@@ -114,7 +124,7 @@ function noResultsReason(source: AcquiredSource): string | null {
   return null;
 }
 
-interface FetchContext {
+export interface FetchContext {
   inputs: ArtifactSourceInputs;
   context: LookingRun;
   tempDir: string;
@@ -180,4 +190,68 @@ async function readSource(dir: string, candidate: Candidate, label: string, fetc
     if (error instanceof ReportReadError) throw new PreflightError(readFailureDiagnostic(error, label, fetch.fallback));
     throw error;
   }
+}
+
+/** Downloads at a time when a run has many shard artifacts. */
+const SHARD_DOWNLOADS_AT_ONCE = 4;
+
+/**
+ * Reads each shard's artifact with the same download, limits and digest check as a rerun source. A shard whose
+ * artifact cannot be read is that shard's problem (its code and why), not the end of the others.
+ */
+export async function readShardArtifacts(shards: readonly ShardArtifact[], run: RunInfo, fetch: FetchContext): Promise<ShardInput[]> {
+  return mapConcurrently(shards, SHARD_DOWNLOADS_AT_ONCE, async (shard): Promise<ShardInput> => {
+    const artifact = { id: String(shard.artifact.id), name: shard.artifact.name, job: shard.job, attempt: shard.attempt };
+    const input = { index: shard.index, total: shard.total, label: `the artifact "${shard.artifact.name}"`, artifact };
+    try {
+      const candidate: Candidate = { run, artifact: shard.artifact, attempt: shard.attempt, via: 'this-run' };
+      const found = await fetchCandidate(candidate, fetch);
+      if (!found) return { ...input, read: { code: 'report-missing', message: 'it holds a dry run\'s plan.json, not a report.' } };
+      return { ...input, read: { report: found.report, digest: found.origin.digest } };
+    } catch (error) {
+      if (!(error instanceof PreflightError)) throw error;
+      return { ...input, read: { code: error.diagnostic.code, message: withoutRerunLead(error.diagnostic.message) } };
+    }
+  });
+}
+
+/** The diagnostics of a rerun source lead with "Cannot rerun …: "; a shard's problem says only what is wrong. */
+function withoutRerunLead(message: string): string {
+  return message.replace(/^Cannot rerun (?:the failed fixtures|from .*?): /s, '');
+}
+
+/**
+ * A matrix run that uploaded shard reports but no merged one (its merge job did not run): they are read and
+ * merged here, so the rerun sees the whole suite. A shard whose report is missing or unreadable is a merge
+ * problem whose fixtures the rerun runs again, never a pass.
+ */
+async function combinedShardSource(candidate: Candidate, shards: readonly ShardArtifact[], fetch: FetchContext): Promise<FoundSource | null> {
+  const label = `the ${shards.length} shard artifacts of run ${candidate.run.id}`;
+  fetch.logger.info(`Reading ${label} (found via ${candidate.via}): that run has no merged report.`);
+  const inputs = await readShardArtifacts(shards, candidate.run, fetch);
+  const merged = mergeShardReports(inputs, {
+    describeMissing: (index, total) => `run ${candidate.run.id} has no artifact of shard ${index} of ${total}.`,
+  });
+  const base = merged.base;
+  if (!base) {
+    const reasons = inputs.map((input) => ('code' in input.read ? `${input.label}: ${input.read.message}` : '')).filter(Boolean);
+    return fetch.fail('report-missing', `none of ${label} could be read (${reasons.slice(0, 5).join('; ')}).`);
+  }
+  const attempt = Math.max(...shards.map((shard) => shard.attempt ?? 1));
+  const report = mergedReportOf(merged, { toolVersion: base.tool.version, run: { ...base.run, runAttempt: attempt }, startedAt: new Date(base.startedAt) });
+  const digests = inputs.map((input) => `${input.artifact?.name ?? input.label} ${'digest' in input.read ? input.read.digest : input.read.code}`);
+  return {
+    report,
+    origin: {
+      runId: candidate.run.id,
+      runAttempt: attempt,
+      artifactId: null,
+      artifactName: clip(shards.map((shard) => shard.artifact.name).join(', '), REPORT_LIMITS.maxShortTextChars),
+      url: candidate.run.htmlUrl,
+      path: null,
+      // One digest for the set, so the shards of a rerun (and their merge) can tell they all read the same.
+      digest: `sha256:${createHash('sha256').update(digests.sort().join('\n')).digest('hex')}`,
+    },
+    headSha: candidate.run.headSha,
+  };
 }

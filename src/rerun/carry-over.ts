@@ -62,6 +62,19 @@ export function mergeRerun(rerunResults: readonly FixtureResult[], rerun: RerunI
   return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
 }
 
+/**
+ * The merger of one shard of a rerun: it reports what it reran, marked recovered where it now passes, and records
+ * the source. It carries nothing over: the merge job does that once, for the whole suite.
+ */
+export function markRerunOnly(rerun: RerunInput, note: string): RerunMerger {
+  const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
+  return (results) => ({
+    fixtures: results.map((result) => markRecovered(result, sourceById.get(result.id))),
+    source: rerunSource(rerun, false, note),
+    warnings: [],
+  });
+}
+
 /** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
 export function markRecovered(result: FixtureResult, source: FixtureResult | undefined): FixtureResult {
   const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
@@ -102,8 +115,13 @@ function mergeInSuiteOrder(
   sourceById: ReadonlyMap<string, FixtureResult>,
 ): { fixtures: FixtureResult[]; carried: number; warnings: string[] } {
   if (rerun.suite === null) {
-    const carried = rerun.source.fixtures.map((source) => carriedAsIs(source, rerun));
-    return { fixtures: [...rerunResults, ...carried], carried: carried.length, warnings: [] };
+    // The source's order, each fixture either rerun or carried as the source placed it (a merge of shard reruns
+    // knows no fixture files), then any rerun fixture the source did not have.
+    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
+    const inSource = new Set(rerun.source.fixtures.map((fixture) => fixture.id));
+    const fixtures = rerun.source.fixtures.map((source) => rerunById.get(source.id) ?? carriedAsIs(source, rerun));
+    const carried = fixtures.filter((fixture) => !rerunById.has(fixture.id)).length;
+    return { fixtures: [...fixtures, ...rerunResults.filter((result) => !inSource.has(result.id))], carried, warnings: [] };
   }
   const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
   const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));

@@ -6,7 +6,7 @@
 import type { LoadedFixture } from '../fixtures/schema.ts';
 import { failedFixtureIds } from '../report/outcome.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
-import type { FixtureResult } from '../report/schema.ts';
+import type { FixtureResult, Report } from '../report/schema.ts';
 import type { RerunInput } from './carry-over.ts';
 import {
   type AcquiredSource,
@@ -23,6 +23,15 @@ import {
 export function rerunFixtureIds(fixtures: readonly Pick<FixtureResult, 'id' | 'status'>[]): string[] {
   const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
   return [...failedFixtureIds(fixtures), ...skipped];
+}
+
+/**
+ * What a rerun from this report runs again: its failed and never-run fixtures, and for a merged report those a
+ * merge problem names (a missing shard's fixtures have no result at all: a rerun must not take them as passed).
+ */
+export function rerunIdsOf(report: Pick<Report, 'fixtures' | 'mergeProblems'>): string[] {
+  const problemIds = (report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds);
+  return [...new Set([...rerunFixtureIds(report.fixtures), ...problemIds])];
 }
 
 export interface RerunSelection {
@@ -85,7 +94,7 @@ export function rerunInputOf(request: Pick<RerunRequest, 'source' | 'carryOverWh
 /** The fixtures to rerun, or the PreflightError that says why there are none. */
 export function planRerun(request: RerunRequest, suite: LoadedFixture[]): RerunSelection & { rerun: RerunInput } {
   const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-  const toRerun = rerunFixtureIds(request.source.report.fixtures);
+  const toRerun = rerunIdsOf(request.source.report);
   if (toRerun.length === 0) {
     throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
   }
