@@ -13,11 +13,11 @@ import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../../src/action/names.ts';
 import { Report } from '../../src/report/schema.ts';
 import { addRun, artifactNameFor, complete, readable, shaOf, suiteYaml } from '../support/action-rerun.ts';
-import { downloadArtifact, listFiles, writeFixtures } from '../support/action-step.ts';
-import { runBundledAction } from '../support/bundled-action.ts';
+import { failingSuite, passingSuite, type SeenStep } from '../support/action-scenarios.ts';
+import { listFiles, writeFixtures } from '../support/action-step.ts';
+import { type ActionRun, runBundledAction } from '../support/bundled-action.ts';
 import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
-import { failTimes, fixtureSite, hang, hitsOf, hitsSince, html, siteFor } from '../support/site.ts';
-import { tempDir } from '../support/temp.ts';
+import { fixtureSite, hang, hitsOf, hitsSince, html, siteFor } from '../support/site.ts';
 
 let service: GitHubService;
 
@@ -26,191 +26,50 @@ before(async () => {
 });
 after(() => service.stop());
 
-/** The table row of a fixture in the job summary. */
-const rowOf = (summary: string, id: string) => summary.split('\n').find((line) => line.startsWith(`| \`${id}\``));
-
-const PASSING = `fixtures:
-  - id: home-loads
-    title: The home page loads
-    url: /
-    expect:
-      status: 200
-      title: Home
-      visible: ["#brand"]
-  - id: about-loads
-    url: /about
-    expect:
-      text: { selector: h1, contains: About us }
-`;
+function seen(run: ActionRun): SeenStep {
+  const annotations = run.commands.filter((command) => ['error', 'warning', 'notice'].includes(command.command));
+  return {
+    outputs: run.outputs,
+    summary: run.summary,
+    log: run.stdout,
+    // A failed step's last command is its failure message (setFailed in the entry point), not an annotation of the run.
+    annotations: annotations
+      .filter((command) => run.exitCode === 0 || command !== run.commands.at(-1))
+      .map(({ command, properties }) => ({
+        level: command,
+        file: properties.file ?? null,
+        line: properties.line === undefined ? null : Number(properties.line),
+        title: properties.title ?? '',
+      })),
+    env: run.env,
+  };
+}
 
 describe('a passing suite', () => {
   it('exits 0, sets every output, summarizes the pass and uploads a valid report', { timeout: 120_000 }, async (t) => {
-    const site = await siteFor(t, {
-      '/': html('<h1 id="brand">Acme</h1>', 'Home'),
-      '/about': html('<h1>About us</h1>', 'About'),
-    });
-    const runId = 1101;
-    const run = await runBundledAction(service, {
-      env: { runId, jobId: 'smoke' },
-      inputs: { 'base-url': site.url, timeout: '10s' },
-      workspace: (dir) => writeFixtures(dir, { 'pages.smoke.yml': PASSING }),
-    });
+    const scenario = await passingSuite(t);
+    const run = await runBundledAction(service, scenario.step);
     assert.equal(run.exitCode, 0, run.stdout + run.stderr);
-
-    const artifact = service.artifacts.find((candidate) => candidate.runId === runId);
-    assert.ok(artifact, 'the smoke artifact was uploaded');
-    const checkRun = service.checkRuns.at(-1);
-    assert.ok(checkRun);
-    assert.deepEqual(run.outputs, {
-      [Outputs.Result]: 'pass',
-      [Outputs.Mode]: 'full',
-      [Outputs.Total]: '2',
-      [Outputs.Passed]: '2',
-      [Outputs.Failed]: '0',
-      [Outputs.Flaky]: '0',
-      [Outputs.Skipped]: '0',
-      [Outputs.FailedFixtures]: '[]',
-      [Outputs.SelectedCount]: '2',
-      [Outputs.ReportPath]: path.join(run.env.RUNNER_TEMP ?? '', 'reliability-smoke', 'report.json'),
-      [Outputs.ArtifactName]: 'reliability-smoke-smoke-attempt-1',
-      [Outputs.ArtifactId]: String(artifact.id),
-      [Outputs.ArtifactUrl]: `https://github.com/${service.repository}/actions/runs/${runId}/artifacts/${artifact.id}`,
-      [Outputs.RerunSourceRunId]: '',
-      [Outputs.CheckRunId]: String(checkRun.id),
-    });
-    assert.equal(checkRun.conclusion, 'success');
-
-    assert.match(run.summary, /^## ✅ reliability-smoke: pass$/m);
-    assert.match(run.summary, /\*\*2 fixtures\*\*: ✅ 2 passed · ❌ 0 failed · ⚠️ 0 flaky · ⏭️ 0 skipped/);
-    assert.ok(rowOf(run.summary, 'home-loads')?.includes('✅ passed'));
-    assert.ok(rowOf(run.summary, 'about-loads')?.includes('✅ passed'));
-    assert.equal(run.commands.filter((command) => command.command === 'error').length, 0);
-    assert.deepEqual(run.stdout.match(/^RESULT: .*$/gm), ['RESULT: pass'], 'one verdict line');
-
-    // The artifact is found by its prefix and ends with the job and the attempt.
-    assert.equal(artifact.name, 'reliability-smoke-smoke-attempt-1');
-    assert.ok(artifact.name.startsWith('reliability-smoke-'));
-    assert.match(artifact.name, /-smoke-attempt-1$/);
-    const downloaded = await downloadArtifact(service, runId, artifact, tempDir(t));
-    assert.deepEqual(listFiles(downloaded), ['junit.xml', 'report.html', 'report.json']);
-    const report = Report.parse(JSON.parse(fs.readFileSync(path.join(downloaded, 'report.json'), 'utf8')));
-    assert.equal(report.result, 'pass');
-    assert.equal(report.run.runId, String(runId));
-    assert.deepEqual(report.fixtures.map((fixture) => [fixture.id, fixture.status]).sort(), [
-      ['about-loads', 'passed'],
-      ['home-loads', 'passed'],
-    ]);
-    assert.deepEqual(
-      report,
-      Report.parse(JSON.parse(fs.readFileSync(run.outputs[Outputs.ReportPath] ?? '', 'utf8'))),
-      'the artifact holds the report the step wrote',
-    );
-    assert.match(fs.readFileSync(path.join(downloaded, 'junit.xml'), 'utf8'), /<testsuites[^>]*tests="2"[^>]*failures="0"/);
+    await scenario.check(service, seen(run));
   });
 });
 
-const FAILING = `fixtures:
-  - id: checkout-works
-    title: Checkout shows the pay button
-    url: /checkout
-    timeout: 3s
-    expect:
-      visible: ["#pay"]
-
-  - id: search-works
-    url: /search
-    retries: 1
-    expect:
-      visible: ["#results"]
-
-  - id: home-loads
-    url: /
-    expect:
-      visible: ["#brand"]
-`;
-
 describe('a failing and flaky suite', () => {
   it('fails the step and points annotations, summary and evidence at the failure first', { timeout: 120_000 }, async (t) => {
-    const site = await siteFor(t, {
-      '/': html('<h1 id="brand">Acme</h1>', 'Home'),
-      '/checkout': html('<h1>Checkout</h1><p>No pay button here</p>', 'Checkout'),
-      '/search': failTimes(1, html('<ul id="results"><li>one</li></ul>', 'Search')),
-    });
-    const runId = 1201;
-    const run = await runBundledAction(service, {
-      env: { runId, jobId: 'smoke' },
-      inputs: { 'base-url': site.url, timeout: '10s' },
-      workspace: (dir) => writeFixtures(dir, { 'shop.smoke.yml': FAILING }),
-    });
+    const scenario = await failingSuite(t);
+    const run = await runBundledAction(service, scenario.step);
     assert.equal(run.exitCode, 1, run.stdout + run.stderr);
-    assert.equal(site.hits('/search'), 2, 'the flaky fixture was retried once');
-    assert.equal(run.outputs[Outputs.Result], 'fail');
-    assert.equal(run.outputs[Outputs.Total], '3');
-    assert.equal(run.outputs[Outputs.Passed], '1');
-    assert.equal(run.outputs[Outputs.Failed], '1');
-    assert.equal(run.outputs[Outputs.Flaky], '1');
-    assert.equal(run.outputs[Outputs.FailedFixtures], '["checkout-works"]');
-    assert.deepEqual(run.stdout.match(/^RESULT: .*$/gm), ['RESULT: fail'], 'one verdict line');
-
-    // Annotations: the failure as an error at its fixture's file and line, then the flaky one as a warning.
-    const annotations = run.commands.filter((command) => ['error', 'warning'].includes(command.command));
-    const failure = annotations.findIndex((command) => command.command === 'error' && command.properties.file === 'fixtures/shop.smoke.yml');
-    const flaky = annotations.findIndex((command) => command.command === 'warning' && command.properties.file === 'fixtures/shop.smoke.yml');
-    assert.ok(failure >= 0, `an error annotation at the fixture file:\n${run.stdout}`);
-    assert.ok(flaky > failure, 'the flaky warning comes after the failure');
-    assert.equal(annotations[failure]?.properties.line, '2');
-    assert.match(annotations[failure]?.properties.title ?? '', /checkout-works failed/);
-    assert.equal(annotations[flaky]?.properties.line, '9');
-    assert.match(annotations[flaky]?.properties.title ?? '', /search-works is flaky/);
+    const { downloaded } = await scenario.check(service, seen(run));
     assert.match(run.stdout, /^::error [^:]*file=fixtures\/shop\.smoke\.yml,line=2[,:]/m, 'as the runner reads it');
     // The step's failure message comes last, from setFailed in the entry point.
     assert.match(run.commands.at(-1)?.message ?? '', /1 fixture failed/);
 
-    // The summary: verdict, counts, failures first in the table, and a flaky section.
-    assert.match(run.summary, /^## ❌ reliability-smoke: fail$/m);
-    assert.match(run.summary, /✅ 1 passed · ❌ 1 failed · ⚠️ 1 flaky/);
-    const rows = run.summary.split('\n').filter((line) => /^\| `[a-z-]+`/.test(line));
-    assert.deepEqual(
-      rows.map((line) => /^\| `([a-z-]+)`/.exec(line)?.[1]),
-      ['checkout-works', 'search-works', 'home-loads'],
-      'failures first, then flaky, then passed',
-    );
-    assert.match(rows[0] ?? '', /❌ failed/);
-    assert.match(run.summary, /### ⚠️ Flaky \(1\)/);
-
-    // Evidence of every failed attempt is in the artifact, beside the report.
-    const artifact = service.artifacts.find((candidate) => candidate.runId === runId);
-    assert.ok(artifact);
-    assert.equal(run.outputs[Outputs.ArtifactId], String(artifact.id));
-    const downloaded = await downloadArtifact(service, runId, artifact, tempDir(t));
-    const files = listFiles(downloaded);
-    for (const file of [
-      'report.json',
-      'junit.xml',
-      'report.html',
-      'failures/checkout-works/attempt-1.png',
-      'failures/checkout-works/attempt-1.html',
-      'failures/checkout-works/attempt-1.log',
-      'failures/search-works/attempt-1.png',
-      'failures/search-works/attempt-1.html',
-      'failures/search-works/attempt-1.log',
-    ]) {
-      assert.ok(files.includes(file), `${file} is in the artifact: ${files.join(', ')}`);
-    }
     // report.html links the evidence of both failed attempts, and every file it links to is in the artifact.
+    const files = listFiles(downloaded);
     const page = fs.readFileSync(path.join(downloaded, 'report.html'), 'utf8');
     const linked = [...new Set([...page.matchAll(/\s(?:href|src)="(failures\/[^"]+)"/g)].map((match) => match[1]!))].sort();
     assert.deepEqual(linked, files.filter((file) => file.startsWith('failures/')), 'the page links each evidence file the artifact holds');
     assert.ok(linked.includes('failures/checkout-works/attempt-1.png') && linked.includes('failures/search-works/attempt-1.png'), linked.join(', '));
-    const png = fs.readFileSync(path.join(downloaded, 'failures/checkout-works/attempt-1.png'));
-    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a real PNG');
-    const report = Report.parse(JSON.parse(fs.readFileSync(path.join(downloaded, 'report.json'), 'utf8')));
-    const checkout = report.fixtures.find((fixture) => fixture.id === 'checkout-works');
-    assert.equal(checkout?.status, 'failed');
-    assert.equal(checkout?.file, 'fixtures/shop.smoke.yml');
-    assert.equal(checkout?.line, 2);
-    assert.equal(checkout?.attempts[0]?.evidence?.screenshot, 'failures/checkout-works/attempt-1.png');
-    assert.equal(report.fixtures.find((fixture) => fixture.id === 'search-works')?.status, 'flaky');
   });
 });
 
