@@ -22,6 +22,7 @@ import { USAGE } from './usage.ts';
 import { formatFixtureLine, formatSummary } from '../render/terminal.ts';
 import type { Logger } from '../common/types.ts';
 import { escapeLine } from '../common/text.ts';
+import { workflowSafeJson } from '../common/json-text.ts';
 import { resultOf } from '../engine/outcome.ts';
 import { ReportDirError } from '../engine/stopped-run.ts';
 
@@ -151,7 +152,7 @@ async function printOutcome(
 ): Promise<void> {
   const { out, json } = print;
   if (outcome.plan) {
-    if (json) print.io.stdout(`${JSON.stringify(outcome.plan, null, 2)}\n`);
+    if (json) print.io.stdout(`${workflowSafeJson(outcome.plan, 2)}\n`);
     out(`Dry run: ${outcome.selectedCount} fixture${outcome.selectedCount === 1 ? '' : 's'} would run. Plan written to ${outcome.planPath}\n`);
     out('RESULT: pass\n');
     return;
@@ -161,7 +162,7 @@ async function printOutcome(
     out(`RESULT: ${resultOf(outcome)}\n`);
     return;
   }
-  if (json) print.io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
+  if (json) print.io.stdout(`${workflowSafeJson(outcome.report, 2)}\n`);
   const view = summaryViewOf(outcome.report, {
     reportDir: outcome.reportPath ? path.dirname(outcome.reportPath) : null,
     reportPath: outcome.reportPath,
