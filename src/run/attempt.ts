@@ -8,7 +8,7 @@
 import { ConnectionClosedError, TimeoutError, type Page } from 'puppeteer-core';
 import type { Expect } from '../fixtures/schema.ts';
 import { AttemptAbort, type Attempt, type AttemptContext } from './types.ts';
-import { applyViewport, watchPage, type FailedRequest, type PageSignals } from './page-signals.ts';
+import { applyViewport, leftTheWebFailure, watchPage, type FailedRequest, type PageSignals } from './page-signals.ts';
 import { createProgress, type Progress, type WorkKind } from './progress.ts';
 import { navigate, runSteps, type StepEnv } from './steps.ts';
 import { checkPageExpectations, maxDurationFailure, statusFailure } from './assertions.ts';
@@ -213,6 +213,7 @@ function firstFailure(candidates: (AttemptFailure | null)[]): AttemptFailure | n
 }
 
 function skipPageCapturesBecause(page: Page, failure: AttemptFailure, signals: PageSignals): string | null {
+  if (signals.leftTheWeb() !== null) return 'the page is not an http or https page, and what it shows must not be kept';
   if (failure.kind === 'browser' || !page.browser().connected || page.isClosed()) return 'the browser or the page is gone';
   if (!signals.documentCommitted()) return 'no document of this attempt arrived, so the page would show an earlier one';
   return null;
@@ -244,7 +245,8 @@ export async function runAttempt(context: AttemptContext): Promise<Attempt> {
   try {
     const failure = await attemptOnPage(context, progress, signals, stop);
     const durationMs = progress.elapsedMs();
-    const error = firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]);
+    const away = signals.leftTheWeb();
+    const error = away === null ? firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]) : leftTheWebFailure(away);
     if (!error) return { attempt: context.attemptNumber, status: 'passed', startedAt, durationMs, error: null, evidence: null };
     const written = await writeEvidence({
       page,

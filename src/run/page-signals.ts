@@ -8,6 +8,7 @@ import { clip } from '../report/limits.ts';
 import type { Fixture } from '../fixtures/schema.ts';
 import { AttemptFailure } from './failure.ts';
 import { errorText } from '../common/text.ts';
+import { WEB_SCHEMES } from '../fixtures/urls.ts';
 
 export const DEFAULT_VIEWPORT = { width: 1280, height: 720 } as const;
 
@@ -71,6 +72,8 @@ export interface PageSignals {
   documentCommitted(): boolean;
   /** Requests still in flight, as "METHOD url": what a page that never finishes loading is waiting for. */
   pendingRequests(): string[];
+  /** The URL of a document that is not a web page (file:, chrome:…) the main frame went to, if it did. */
+  leftTheWeb(): string | null;
   detach(): void;
 }
 
@@ -125,6 +128,24 @@ function describePageError(value: unknown): { message: string; stack: string | n
   return { message, stack: stackLines.length > 0 ? stackLines.join('\n') : null };
 }
 
+/**
+ * What the main frame may show besides http(s) pages: the blank page a session starts on, and Chrome's error page
+ * for a load that failed. Chrome itself refuses pages that link or redirect to file:, chrome: or view-source:; this
+ * holds whatever else opens them (a URL known only at run time, a browser-initiated navigation).
+ */
+const BROWSER_PAGES: ReadonlySet<string> = new Set(['about:', 'chrome-error:']);
+
+function leavesTheWeb(url: string): boolean {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : '';
+  return !WEB_SCHEMES.includes(protocol) && !BROWSER_PAGES.has(protocol);
+}
+
+/** The attempt's one failure once the page left the web: any other would quote what the page showed there. */
+export function leftTheWebFailure(url: string): AttemptFailure {
+  const message = `The page went to ${url}, which is not an http or https page: the attempt stops there, and nothing of that page is kept.`;
+  return new AttemptFailure('navigation', message);
+}
+
 const EARLIER_DOCUMENT = "it came from the earlier document, before this attempt's page arrived";
 const BROWSER_OWN = 'a request the browser made by itself';
 const MAIN_DOCUMENT = "the main document's status is checked on its own (expect.status)";
@@ -173,8 +194,13 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     if (isMainDocument(request, page)) documentUrls.add(request.url());
     pending.add(request);
   };
+  let leftTheWeb: string | null = null;
   const onFrameNavigated = (frame: Frame) => {
-    if (frame === page.mainFrame()) committed = true;
+    if (frame !== page.mainFrame()) return;
+    committed = true;
+    if (leftTheWeb !== null || !leavesTheWeb(frame.url())) return;
+    leftTheWeb = clip(frame.url(), SIGNAL_LIMITS.maxTextChars);
+    options.onFatal(leftTheWebFailure(leftTheWeb));
   };
   const onRequestFinished = (request: HTTPRequest) => void pending.delete(request);
   const onResponse = (response: HTTPResponse) => {
@@ -255,6 +281,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     mainDocumentFailure: () => mainDocumentFailure,
     documentCommitted: () => committed,
     pendingRequests: () => [...pending].map((request) => `${request.method()} ${request.url()}`),
+    leftTheWeb: () => leftTheWeb,
     consoleErrors: () => counted(consoleMessages).filter((entry) => ERROR_CONSOLE_TYPES.has(entry.type)),
     uncaughtErrors: () => counted(pageErrors),
     requestFailures: () => counted(failedRequests),
