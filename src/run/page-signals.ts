@@ -146,9 +146,19 @@ export function leftTheWebFailure(url: string): AttemptFailure {
   return new AttemptFailure('navigation', message);
 }
 
+/**
+ * The browser's own line about a request that failed ("Failed to load resource: …"), as opposed to what the page's
+ * code logs: it comes from Chrome's log, not from a console call, so it carries no arguments. It belongs to the
+ * request, which expect.noFailedRequests governs; noConsoleErrors is about the page's code.
+ */
+function isBrowserNetworkLine(message: ConsoleMessage, text: string): boolean {
+  return text.startsWith(NETWORK_CONSOLE_PREFIX) && message.args().length === 0;
+}
+
 const EARLIER_DOCUMENT = "it came from the earlier document, before this attempt's page arrived";
 const BROWSER_OWN = 'a request the browser made by itself';
 const MAIN_DOCUMENT = "the main document's status is checked on its own (expect.status)";
+const FAILED_REQUEST = "the browser's line about a failed request, which expect.noFailedRequests governs";
 const counted = <T extends { ignored: Ignored }>(entries: readonly T[]) => entries.filter((entry) => !entry.ignored);
 
 export function watchPage(page: Page, options: WatchOptions): PageSignals {
@@ -169,12 +179,12 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     if (list.length < SIGNAL_LIMITS.maxEntries) list.push(entry);
     else dropped[name] = (dropped[name] ?? 0) + 1;
   };
-  const consoleIgnored = (type: string, text: string, url: string | undefined): Ignored => {
-    if (!ERROR_CONSOLE_TYPES.has(type)) return null;
+  const consoleIgnored = (message: ConsoleMessage, text: string, url: string | undefined): Ignored => {
+    if (!ERROR_CONSOLE_TYPES.has(message.type())) return null;
     if (!committed) return EARLIER_DOCUMENT;
     if (url !== undefined && (browserOwnUrls.has(url) || isBrowserOwnUrl(url))) return BROWSER_OWN;
-    if (url !== undefined && text.startsWith(NETWORK_CONSOLE_PREFIX) && documentUrls.has(url)) return MAIN_DOCUMENT;
-    return null;
+    if (!isBrowserNetworkLine(message, text)) return null;
+    return url !== undefined && documentUrls.has(url) ? MAIN_DOCUMENT : FAILED_REQUEST;
   };
   const recordFailedRequest = (request: HTTPRequest, failure: string) =>
     keep(failedRequests, 'failed requests', {
@@ -235,7 +245,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
         type: message.type(),
         text: clip(text, SIGNAL_LIMITS.maxTextChars),
         location: formatLocation(location),
-        ignored: consoleIgnored(message.type(), text, location.url),
+        ignored: consoleIgnored(message, text, location.url),
       });
     }
     // With a listener, the argument handles are ours to release (puppeteer releases them when nobody listens).
