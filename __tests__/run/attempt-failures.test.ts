@@ -293,3 +293,34 @@ describe('runAttempt: only http and https pages', () => {
     assert.doesNotMatch(everything(attempt, reportDir), new RegExp(SECRET));
   });
 });
+
+describe('runAttempt: regular expressions against hostile page text', () => {
+  const AS = 'a'.repeat(40);
+
+  it('one that backtracks catastrophically runs in linear time and fails as an assertion', TEST, async (t) => {
+    site.route('/backtracking', html(`<p id="t">${AS}b</p>`, `${AS}b`));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/backtracking`,
+      fixture: { expect: { title: '/^(a|a)*$/', text: { selector: '#t', matches: '^(a+)+$' }, timeout: 1000 } },
+    });
+    assert.equal(attempt.error?.kind, 'assertion', attempt.error?.message);
+    assert.match(headline(attempt), /^expect\.title to match \/\^\(a\|a\)\*\$\/, found "a{40}b"/);
+    assert.match(attempt.error.message, /Also not holding: expect\.text "#t" to match/);
+  });
+
+  it('one that no engine can bound (a lookaround) cannot hang the runner: the attempt times out and says which pattern', TEST, async (t) => {
+    site.route('/lookaround', html(`<p id="t">${AS}b</p>`));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/lookaround`,
+      timeoutMs: 2000,
+      fixture: { expect: { text: { selector: '#t', matches: '^(?=(a|a)*)(a|a)*$' } } },
+    });
+    assert.equal(attempt.error?.kind, 'timeout', attempt.error?.message);
+    assert.match(headline(attempt), /: the page stopped answering\.$/);
+    assert.match(attempt.error.message, /one of this fixture's regular expressions taking too long on the page's text: "\^\(\?=\(a\|a\)\*\)\(a\|a\)\*\$"/);
+  });
+});

@@ -105,6 +105,12 @@ const BASE_ARGS = [
    * contexts share a process.
    */
   '--renderer-process-limit=1',
+  /**
+   * Fixture regular expressions (`matches`, a `/…/` title) run in the page, on text the page chooses. With this, V8
+   * runs one that backtracks too much again on its linear-time engine (same result), so a hostile page cannot pin
+   * the renderer with `(a|a)*$`. The site's own regular expressions only ever get faster.
+   */
+  '--js-flags=--enable-experimental-regexp-engine-on-excessive-backtracks',
 ] as const;
 
 /**
