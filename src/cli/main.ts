@@ -108,10 +108,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const fallback: FallbackContext = { commandArgs, fullRunHint: 'To run the whole suite instead, drop --rerun-failed.' };
   const acquire = acquireFromFile(artifactPath, io.cwd, fallback);
   let source: AcquiredSource | null = null;
+  const context = localRunContext(io.cwd);
   const outcome = await runSmoke(
     {
       options,
-      context: localRunContext(io.cwd),
+      context,
       toolVersion: TOOL_VERSION,
       commandArgs,
       fullRunHint: fallback.fullRunHint,
@@ -136,7 +137,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`error: ${escapeLine(`The report folder ${options.reportDir} cannot be written; nothing was run. Choose another with --report-dir.`)}\nRESULT: fail\n`);
     return 2;
   }
-  await printOutcome(outcome, { io, out, json, commandArgs });
+  await printOutcome(outcome, { io, out, json, commandArgs, context });
   return outcome.exitCode;
 }
 
@@ -148,7 +149,7 @@ function liveResult(run: FixtureRun, source: AcquiredSource | null): FixtureResu
 
 async function printOutcome(
   outcome: SmokeOutcome,
-  print: { io: CliIo; out: (text: string) => void; json: boolean; commandArgs: string[] },
+  print: { io: CliIo; out: (text: string) => void; json: boolean; commandArgs: string[]; context: RunContext },
 ): Promise<void> {
   const { out, json } = print;
   if (outcome.plan) {
@@ -168,6 +169,7 @@ async function printOutcome(
     reportPath: outcome.reportPath,
     htmlPath: outcome.htmlPath,
     commandArgs: print.commandArgs,
+    context: print.context,
     // The next rerun reads the report this run just wrote, which is where --artifact points by default.
     cliArtifactPath: null,
   });

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { renderHtmlReport } from '../render/html.ts';
 import { renderJunit } from '../render/junit.ts';
-import { summaryViewOf, type SummaryViewOptions } from '../render/view.ts';
+import { summaryViewOf, type SummaryViewOptions, type ViewContext } from '../render/view.ts';
 import { HTML_FILE, JUNIT_FILE, writeAtomically, writeReport } from '../report/write.ts';
 import type { Mode, PreflightDiagnostic, Report } from '../report/schema.ts';
 import type { RunOptions } from '../options/parse.ts';
@@ -33,15 +33,18 @@ export function resultOf(outcome: SmokeOutcome): 'pass' | 'fail' {
   return outcome.exitCode === 0 ? 'pass' : 'fail';
 }
 
-/** What report.html's copy-paste commands repeat; a stopped run's diagnostic carries its own commands. */
-export type HtmlCommandOptions = Pick<SummaryViewOptions, 'commandArgs' | 'dispatchRef'>;
+/**
+ * What report.html's links and copy-paste commands are built from: this run's own context (the report's `run` is
+ * that too, but a view never takes links from a report), and the arguments its commands repeat.
+ */
+export type HtmlCommandOptions = Pick<SummaryViewOptions, 'commandArgs' | 'dispatchRef'> & { context: ViewContext | null };
 
 /** Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. */
 export async function finishWith(
   report: Report,
   reportDir: string,
   selectedCount: number,
-  commands: HtmlCommandOptions = {},
+  commands: HtmlCommandOptions,
 ): Promise<SmokeOutcome> {
   const reportPath = await writeReport(reportDir, report);
   const junitPath = path.join(reportDir, JUNIT_FILE);

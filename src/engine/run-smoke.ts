@@ -72,7 +72,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
 }
 
 function htmlCommands(request: SmokeRequest): HtmlCommandOptions {
-  return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
+  return { context: request.context, commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
 
 function logDiagnostic(logger: Logger, diagnostic: PreflightDiagnostic): void {

@@ -63,7 +63,7 @@ export async function reportStoppedRun(params: {
     selection: { fixturesDir: DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
     diagnostic: params.diagnostic,
   });
-  return finishWith(report, params.reportDir, 0);
+  return finishWith(report, params.reportDir, 0, { context: params.context });
 }
 
 export function usageDiagnostic(problems: readonly string[]): PreflightDiagnostic {

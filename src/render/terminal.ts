@@ -47,6 +47,7 @@ function failedAttemptsText(row: FixtureRow): string {
 /** The summary after the fixture lines. Its last line is exactly `RESULT: pass` or `RESULT: fail`. */
 export function formatSummary(view: SummaryView): string {
   const sections = [
+    provenanceSection(view),
     headline(view),
     rerunSection(view),
     preflightSection(view),
@@ -74,6 +75,12 @@ function headline(view: SummaryView): string[] {
   ];
   if (view.run.url) lines.push(`Run: ${escapeLine(view.run.url)}`);
   return lines;
+}
+
+function provenanceSection(view: SummaryView): string[] {
+  const p = view.provenance;
+  if (!p) return [];
+  return [`Reported from ${escapeLine(p.source)}.`, ...p.mismatches.map((mismatch) => `  ! Does not match: ${escapeLine(mismatch)}`)];
 }
 
 function rerunSection(view: SummaryView): string[] {
