@@ -297,7 +297,7 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     assert.match(top, new RegExp(`Does not match:\\*\\* report\\.json says it tested commit &quot;${shaOf('another-commit')}&quot;, but run ${sourceId} ran on commit ${prHead}\\.`));
     assert.match(top, /Does not match:\*\* report\.json says it is from the repository &quot;attacker\/elsewhere&quot;/);
     const links = [...summary.matchAll(/\]\((https?:[^)]+)\)/g)].map((match) => match[1]);
-    assert.deepEqual(links.filter((link) => !link?.startsWith(`${service.url}/${service.repository}/actions/runs/`)), [], 'links only to runs of this repository');
+    assert.deepEqual(links.filter((link) => !link?.startsWith(`https://github.com/${service.repository}/actions/runs/${sourceId}`)), [], 'links only to the run it came from');
     assert.doesNotMatch(summary, /evil\.example\/?\s|curl/, 'no command from the report');
     assert.match(summary, /^npx reliability-smoke --fixture cart$/m, 'commands from the ids alone');
     assert.equal(checkRunsOn(prHead)[0]?.output.summary, summary, 'the check run says the same');

@@ -9842,7 +9842,7 @@ __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
+exports.JG = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
@@ -29410,15 +29410,41 @@ function isGlob(pattern) {
 function compilePattern(pattern) {
     if (!isGlob(pattern))
         return (id) => id === pattern;
-    const source = Array.from(pattern, (char) => {
-        if (char === '*')
-            return '.*';
-        if (char === '?')
-            return '.';
-        return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-    }).join('');
-    const regex = new RegExp(`^${source}$`, 's');
-    return (id) => regex.test(id);
+    const glob = Array.from(pattern);
+    return (id) => globMatches(glob, Array.from(id));
+}
+/**
+ * Wildcard matching in linear time for any pattern (O(pattern × id) at worst, no backtracking explosion): on a
+ * mismatch, only the most recent `*` takes one more character. A regex built from the glob would backtrack
+ * exponentially on patterns such as `**********b`, and a blocked event loop ignores signals and timeouts.
+ */
+function globMatches(glob, id) {
+    let g = 0;
+    let i = 0;
+    let star = -1;
+    let starAt = 0;
+    while (i < id.length) {
+        if (g < glob.length && (glob[g] === '?' || (glob[g] !== '*' && glob[g] === id[i]))) {
+            g += 1;
+            i += 1;
+        }
+        else if (g < glob.length && glob[g] === '*') {
+            star = g;
+            starAt = i;
+            g += 1;
+        }
+        else if (star >= 0) {
+            g = star + 1;
+            starAt += 1;
+            i = starAt;
+        }
+        else {
+            return false;
+        }
+    }
+    while (g < glob.length && glob[g] === '*')
+        g += 1;
+    return g === glob.length;
 }
 // List inputs ("fixtures", "tags", --fixture, --tag) share one reading: commas or newlines separate items, so
 // both `a, b` and a YAML block scalar with one id per line work in a workflow file.
@@ -30351,6 +30377,17 @@ function unexpectedTokenOffset(text) {
         return offset;
     }
 }
+/**
+ * JSON text that a workflow runner's log cannot read as a command, and that JSON.parse reads as the same value. A
+ * step's stdout is its log, and the runner acts on `##[name]` anywhere in a line (and on `::name::` at the start of
+ * one): page text in a report, such as a title `##[error]…`, would otherwise become an annotation, or mask or set
+ * a value. `#` only appears inside strings in JSON, where `\u0023` is the same character, so only the spelling
+ * changes. `::` needs nothing: JSON.stringify escapes line breaks inside strings, so each of its lines starts with
+ * spaces and then a quote, a bracket, a brace, a digit or a literal.
+ */
+function workflowSafeJson(value, indent) {
+    return JSON.stringify(value, null, indent).replaceAll('##[', '\\u0023#[');
+}
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
@@ -30438,11 +30475,58 @@ function iso_duration(params) {
     return core._isoDuration(ZodISODuration, params);
 }
 
+;// CONCATENATED MODULE: ./src/fixtures/urls.ts
+/**
+ * The only schemes a fixture may open. Anything else would let a fixture file read the runner's files (file:, and
+ * the folder listings Chrome makes of them), the browser's own pages (chrome:, view-source:) or run script in
+ * whatever page is open (javascript:), and put what it finds into the report.
+ */
+const WEB_SCHEMES = ['http:', 'https:'];
+/** Why an absolute URL may not be opened, or null (a relative one resolves against the base URL, which is http(s)). */
+function nonWebUrlProblem(url) {
+    if (!URL.canParse(url))
+        return null;
+    const { protocol } = new URL(url);
+    if (WEB_SCHEMES.includes(protocol))
+        return null;
+    return `must be an http or https URL, or a path relative to the base URL, not a ${protocol} URL`;
+}
+/** Absolute URL of the fixture, or why it has none. */
+function resolveFixtureUrl(url, baseUrl) {
+    const scheme = nonWebUrlProblem(url);
+    if (scheme)
+        return { problem: `The fixture's url "${url}" ${scheme}.` };
+    if (URL.canParse(url))
+        return { url: new URL(url).href };
+    if (baseUrl === null) {
+        return {
+            problem: `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
+                'serve (--serve), or make the url absolute.',
+        };
+    }
+    if (!URL.canParse(url, baseUrl))
+        return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
+    return { url: new URL(url, baseUrl).href };
+}
+function isRelative(url) {
+    return !URL.canParse(url);
+}
+/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
+function relativeUrlFields(fixture) {
+    const expectUrl = fixture.expect.url;
+    return [
+        ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
+        ...fixture.steps.flatMap((step, index) => step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : []),
+        ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/fixtures/schema.ts
 /**
  * The fixture file format. This zod schema is the single source of truth: it validates fixture files at run time
  * and generates schema/fixture.schema.json for editors.
  */
+
 
 
 const FIXTURE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
@@ -30487,6 +30571,15 @@ const Duration = union([
 ], { message: DURATION_HINT })
     .transform((value) => parseDuration(value) ?? 0)
     .meta({ description: 'Milliseconds, or a duration such as "500ms", "30s", "2m".' });
+/** A URL to open: absolute http(s), or relative to the base URL. The pattern says the same for editors. */
+const WebUrl = schemas_string()
+    .min(1)
+    .superRefine((text, ctx) => {
+    const problem = nonWebUrlProblem(text);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+})
+    .meta({ pattern: '^([Hh][Tt][Tt][Pp][Ss]?:|(?![A-Za-z][A-Za-z0-9+.-]*:))' });
 const Selector = schemas_string().min(1, { message: 'must be a non-empty CSS selector' }).meta({ description: 'A CSS selector.' });
 const TextMatcher = schemas_string()
     .superRefine((text, ctx) => {
@@ -30561,7 +30654,7 @@ const Step = strictObject({
         .optional()
         .meta({ description: 'Selects option values in a <select>.' }),
     waitFor: WaitForStep.optional().meta({ description: 'Waits for an element to be visible (default) or hidden.' }),
-    goto: schemas_string().min(1).optional().meta({ description: 'Navigates to a URL, absolute or relative to the base URL.' }),
+    goto: WebUrl.optional().meta({ description: 'Navigates to a URL: absolute http(s), or relative to the base URL.' }),
 })
     .refine((step) => Object.keys(step).length === 1, {
     message: `a step has exactly one action, one of: ${STEP_ACTIONS.join(', ')}`,
@@ -30590,7 +30683,7 @@ const Fixture = strictObject({
     }),
     title: schemas_string().min(1).optional(),
     tags: array(schemas_string().regex(TAG_PATTERN, { message: 'must be letters, digits, ".", "_", ":" or "-"' })).default([]),
-    url: schemas_string().min(1).meta({ description: 'Absolute URL, or a path relative to the base URL.' }),
+    url: WebUrl.meta({ description: 'Absolute http(s) URL, or a path relative to the base URL.' }),
     timeout: Duration.optional().meta({ description: 'Time limit for one attempt (default: the timeout input).' }),
     retries: schemas_number().int().min(0).max(10).optional().meta({ description: 'Retries after a failed attempt.' }),
     viewport: strictObject({ width: schemas_number().int().min(1).max(10_000), height: schemas_number().int().min(1).max(10_000) })
@@ -30683,8 +30776,12 @@ const STOP_CODES = {
         toDo: 're-run the job; run the suite in full if it persists',
     },
     'download-failed': {
-        happened: 'GitHub did not answer as expected',
+        happened: "GitHub's API or blob storage failed, or the download stalled (retried three times first)",
         toDo: 'usually temporary: re-run the job',
+    },
+    'artifact-unreadable': {
+        happened: 'the downloaded artifact is not a zip that can be read (corrupt, truncated, encrypted); nothing in it was unpacked',
+        toDo: 're-run the job; run the suite in full if it persists',
     },
     'api-error': {
         happened: 'GitHub did not answer as expected',
@@ -30880,6 +30977,8 @@ const RunContext = object({
     runId: NullableText,
     runAttempt: schemas_number().int().min(1).nullable(),
     sha: NullableText,
+    /** The commit under test as a check run sees it: a pull request's head, where `sha` is its merge commit. */
+    headSha: NullableText.optional(),
     ref: NullableText,
     event: NullableText,
     serverUrl: NullableText,
@@ -31249,6 +31348,9 @@ const GUIDANCE = {
     'token-missing': ['rerun-failed needs github-token (the default, ${{ github.token }}, works when the job has actions: read).', PERMISSIONS_BLOCK],
     'api-error': ["GitHub's API did not answer as expected; this is usually temporary. Re-run the job."],
     'download-failed': ['The artifact could not be downloaded; this is usually temporary. Re-run the job, or set artifact-run-id to another run.'],
+    'artifact-unreadable': [
+        'Only report.json is ever read out of a smoke artifact, and this one is not a zip it can be read from. Re-run the job, or set artifact-run-id to another run; if it persists, run the suite in full.',
+    ],
     'digest-mismatch': [
         'The downloaded artifact does not match the digest GitHub recorded at upload, so it was not used. Re-run the job; if it persists, run the suite in full.',
     ],
@@ -31445,34 +31547,6 @@ function errorText(error) {
     if (error instanceof Error)
         return error.message;
     return typeof error === 'string' ? error : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/urls.ts
-/** Absolute URL of the fixture, or why it has none. */
-function resolveFixtureUrl(url, baseUrl) {
-    if (URL.canParse(url))
-        return { url: new URL(url).href };
-    if (baseUrl === null) {
-        return {
-            problem: `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
-                'serve (--serve), or make the url absolute.',
-        };
-    }
-    if (!URL.canParse(url, baseUrl))
-        return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
-    return { url: new URL(url, baseUrl).href };
-}
-function isRelative(url) {
-    return !URL.canParse(url);
-}
-/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
-function relativeUrlFields(fixture) {
-    const expectUrl = fixture.expect.url;
-    return [
-        ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
-        ...fixture.steps.flatMap((step, index) => step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : []),
-        ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
-    ];
 }
 
 ;// CONCATENATED MODULE: ./src/report/plan.ts
@@ -60510,6 +60584,7 @@ function invalidSelector(subject, selector, problem) {
 
 
 
+
 const page_signals_DEFAULT_VIEWPORT = { width: 1280, height: 720 };
 /** Bounds on what one attempt keeps, so a page that logs in a loop cannot fill memory or the log. */
 const SIGNAL_LIMITS = { maxEntries: 500, maxTextChars: 16_000 };
@@ -60555,9 +60630,33 @@ function describePageError(value) {
     const stackLines = (value.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
     return { message, stack: stackLines.length > 0 ? stackLines.join('\n') : null };
 }
+/**
+ * What the main frame may show besides http(s) pages: the blank page a session starts on, and Chrome's error page
+ * for a load that failed. Chrome itself refuses pages that link or redirect to file:, chrome: or view-source:; this
+ * holds whatever else opens them (a URL known only at run time, a browser-initiated navigation).
+ */
+const BROWSER_PAGES = new Set(['about:', 'chrome-error:']);
+function leavesTheWeb(url) {
+    const protocol = URL.canParse(url) ? new URL(url).protocol : '';
+    return !WEB_SCHEMES.includes(protocol) && !BROWSER_PAGES.has(protocol);
+}
+/** The attempt's one failure once the page left the web: any other would quote what the page showed there. */
+function leftTheWebFailure(url) {
+    const message = `The page went to ${url}, which is not an http or https page: the attempt stops there, and nothing of that page is kept.`;
+    return new AttemptFailure('navigation', message);
+}
+/**
+ * The browser's own line about a request that failed ("Failed to load resource: …"), as opposed to what the page's
+ * code logs: it comes from Chrome's log, not from a console call, so it carries no arguments. It belongs to the
+ * request, which expect.noFailedRequests governs; noConsoleErrors is about the page's code.
+ */
+function isBrowserNetworkLine(message, text) {
+    return text.startsWith(NETWORK_CONSOLE_PREFIX) && message.args().length === 0;
+}
 const EARLIER_DOCUMENT = "it came from the earlier document, before this attempt's page arrived";
 const BROWSER_OWN = 'a request the browser made by itself';
 const MAIN_DOCUMENT = "the main document's status is checked on its own (expect.status)";
+const FAILED_REQUEST = "the browser's line about a failed request, which expect.noFailedRequests governs";
 const counted = (entries) => entries.filter((entry) => !entry.ignored);
 function watchPage(page, options) {
     const consoleMessages = [];
@@ -60578,16 +60677,16 @@ function watchPage(page, options) {
         else
             dropped[name] = (dropped[name] ?? 0) + 1;
     };
-    const consoleIgnored = (type, text, url) => {
-        if (!ERROR_CONSOLE_TYPES.has(type))
+    const consoleIgnored = (message, text, url) => {
+        if (!ERROR_CONSOLE_TYPES.has(message.type()))
             return null;
         if (!committed)
             return EARLIER_DOCUMENT;
         if (url !== undefined && (browserOwnUrls.has(url) || isBrowserOwnUrl(url)))
             return BROWSER_OWN;
-        if (url !== undefined && text.startsWith(NETWORK_CONSOLE_PREFIX) && documentUrls.has(url))
-            return MAIN_DOCUMENT;
-        return null;
+        if (!isBrowserNetworkLine(message, text))
+            return null;
+        return url !== undefined && documentUrls.has(url) ? MAIN_DOCUMENT : FAILED_REQUEST;
     };
     const recordFailedRequest = (request, failure) => keep(failedRequests, 'failed requests', {
         atMs: options.elapsedMs(),
@@ -60606,9 +60705,15 @@ function watchPage(page, options) {
             documentUrls.add(request.url());
         pending.add(request);
     };
+    let leftTheWeb = null;
     const onFrameNavigated = (frame) => {
-        if (frame === page.mainFrame())
-            committed = true;
+        if (frame !== page.mainFrame())
+            return;
+        committed = true;
+        if (leftTheWeb !== null || !leavesTheWeb(frame.url()))
+            return;
+        leftTheWeb = clip(frame.url(), SIGNAL_LIMITS.maxTextChars);
+        options.onFatal(leftTheWebFailure(leftTheWeb));
     };
     const onRequestFinished = (request) => void pending.delete(request);
     const onResponse = (response) => {
@@ -60649,7 +60754,7 @@ function watchPage(page, options) {
                 type: message.type(),
                 text: clip(text, SIGNAL_LIMITS.maxTextChars),
                 location: formatLocation(location),
-                ignored: consoleIgnored(message.type(), text, location.url),
+                ignored: consoleIgnored(message, text, location.url),
             });
         }
         // With a listener, the argument handles are ours to release (puppeteer releases them when nobody listens).
@@ -60694,6 +60799,7 @@ function watchPage(page, options) {
         mainDocumentFailure: () => mainDocumentFailure,
         documentCommitted: () => committed,
         pendingRequests: () => [...pending].map((request) => `${request.method()} ${request.url()}`),
+        leftTheWeb: () => leftTheWeb,
         consoleErrors: () => counted(consoleMessages).filter((entry) => ERROR_CONSOLE_TYPES.has(entry.type)),
         uncaughtErrors: () => counted(pageErrors),
         requestFailures: () => counted(failedRequests),
@@ -60789,14 +60895,70 @@ const BASE_ARGS = [
      * contexts share a process.
      */
     '--renderer-process-limit=1',
+    /**
+     * Fixture regular expressions (`matches`, a `/…/` title) run in the page, on text the page chooses. With this, V8
+     * runs one that backtracks too much again on its linear-time engine (same result), so a hostile page cannot pin
+     * the renderer with `(a|a)*$`. The site's own regular expressions only ever get faster.
+     */
+    '--js-flags=--enable-experimental-regexp-engine-on-excessive-backtracks',
 ];
+/**
+ * The variables Chrome may see: what it needs to find its libraries, fonts, locale, display, temp folder and proxy.
+ * Nothing else: a runner's environment holds the Action's inputs (INPUT_GITHUB-TOKEN), the runtime's tokens
+ * (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN), GITHUB_TOKEN and whatever secrets a workflow put in
+ * `env:`, and a browser that runs other people's pages has no use for any of them.
+ */
+const BROWSER_ENV_NAMES = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'LANG',
+    'LANGUAGE',
+    'TZ',
+    'TMPDIR',
+    'DISPLAY',
+    'WAYLAND_DISPLAY',
+    'XAUTHORITY',
+    'DBUS_SESSION_BUS_ADDRESS',
+    'FONTCONFIG_FILE',
+    'FONTCONFIG_PATH',
+    'LD_LIBRARY_PATH',
+    'CHROME_DEVEL_SANDBOX',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY',
+    // Windows: where the system, the profile and the temp folder are.
+    'SYSTEMROOT',
+    'WINDIR',
+    'COMSPEC',
+    'PATHEXT',
+    'TEMP',
+    'TMP',
+    'USERPROFILE',
+    'LOCALAPPDATA',
+    'APPDATA',
+    'PROGRAMFILES',
+    'PROGRAMFILES(X86)',
+]);
+const BROWSER_ENV_PREFIXES = ['LC_', 'XDG_'];
+/** The environment Chrome starts with: the allowed variables of `env`, and TMPDIR on the runner's temp folder. */
+function browserEnvironment(env) {
+    const allowed = Object.entries(env).filter((entry) => entry[1] !== undefined &&
+        (BROWSER_ENV_NAMES.has(entry[0].toUpperCase()) || BROWSER_ENV_PREFIXES.some((prefix) => entry[0].startsWith(prefix))));
+    return { ...Object.fromEntries(allowed), TMPDIR: env.RUNNER_TEMP ?? env.TMPDIR ?? external_node_os_default().tmpdir() };
+}
 function isRoot() {
     return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 function launchArgs(options) {
     return options.root ? [...BASE_ARGS, '--no-sandbox'] : [...BASE_ARGS];
 }
-/** `env` is the browser's environment: the engine passes the one its front door gave it (the Action's ActionIo.env). */
+/**
+ * `env` is the environment the browser's is taken from (browserEnvironment): the engine passes the one its front
+ * door gave it (the Action's ActionIo.env).
+ */
 function createLauncher(found, logger, root = isRoot(), env = process.env) {
     const args = launchArgs({ root });
     let announced = false;
@@ -60820,7 +60982,7 @@ function createLauncher(found, logger, root = isRoot(), env = process.env) {
                 handleSIGHUP: false,
                 timeout: 60_000,
                 protocolTimeout: 120_000,
-                env: { ...env, TMPDIR: env.RUNNER_TEMP ?? env.TMPDIR ?? external_node_os_default().tmpdir() },
+                env: browserEnvironment(env),
             });
         },
     };
@@ -61122,6 +61284,7 @@ async function waitForPage(page, wants, budget) {
 
 
 
+
 /** How long a failed step may spend finding out why, once its time has run out. */
 const DIAGNOSIS_BUDGET_MS = 1000;
 function describeStep(step) {
@@ -61162,9 +61325,15 @@ function stepConfigProblems(steps, baseUrl) {
 function navigationLabel(url, waitUntil) {
     return `${quote(url)} to load (waitUntil: ${waitUntil})`;
 }
-/** Opens a URL and waits for it as the fixture asks. */
+/**
+ * Opens a URL and waits for it as the fixture asks. Only http and https: fixture files are checked when they load,
+ * and this also holds for a URL that becomes known only as the fixture runs.
+ */
 async function steps_navigate(env, url) {
     const { page, progress, waitUntil } = env;
+    const scheme = nonWebUrlProblem(url);
+    if (scheme)
+        throw new AttemptFailure('config', composeMessage(`Refused to open ${quote(url)}: it ${scheme}.`));
     await progress.track('navigation', navigationLabel(url, waitUntil), () => page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }));
     env.afterNavigation();
 }
@@ -61638,6 +61807,7 @@ function formatAttemptLog(record, captures) {
 
 
 
+
 /** How long past its timeout an attempt may run before it is cut: the last expect poll and the diagnosis. */
 const HARD_STOP_GRACE_MS = 1000;
 /** Bound for each evidence capture; shorter when the suite stopped the attempt, which must end promptly. */
@@ -61689,11 +61859,35 @@ function phaseOf(progress) {
         return { label: 'the attempt to start', kind: null, waitedMs: progress.elapsedMs() };
     return { label: current.label, kind: current.kind, waitedMs: current.durationMs ?? progress.elapsedMs() - current.startMs };
 }
-function timeoutFailure(progress, signals, headline) {
+function timeoutFailure(progress, signals, headline, details = []) {
     const phase = phaseOf(progress);
     const pending = signals.pendingRequests();
     const listed = pending.slice(0, LISTED).map((request) => `  ${quote(request)}`);
-    return timedOut(headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []);
+    return timedOut(headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, [
+        ...details,
+        ...(pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []),
+    ]);
+}
+/** The regular expressions of an expect block, as written: the page runs them, on text the page chooses. */
+function regexesOf(expect) {
+    const texts = expect.text === undefined ? [] : Array.isArray(expect.text) ? expect.text : [expect.text];
+    const url = typeof expect.url === 'object' ? expect.url.matches : undefined;
+    const title = expect.title !== undefined && parseTextPattern(expect.title) ? expect.title : undefined;
+    return [title, url, ...texts.map((check) => check.matches)].filter((pattern) => pattern !== undefined);
+}
+/**
+ * Why a page stops answering: its main thread is busy. Chrome runs regular expressions that backtrack too much in
+ * linear time (browser.ts), except those with backreferences or lookarounds, which no engine can bound.
+ */
+function busyPageDetails(fixture) {
+    const regexes = regexesOf(fixture.expect);
+    const why = 'Its main thread is busy: a script that never yields (an endless loop)';
+    if (regexes.length === 0)
+        return [`${why}, or a page that hangs its renderer.`];
+    return [
+        `${why}, or one of this fixture's regular expressions taking too long on the page's text: ${regexes.slice(0, LISTED).map((regex) => quote(regex)).join(', ')}.`,
+        'A pattern with backreferences or lookarounds can backtrack for ever on some text; write it without them, or match less text.',
+    ];
 }
 /** Maps what was thrown to a failure kind. Failures raised with a known kind keep it. */
 function failureFromError(error, page, progress, signals) {
@@ -61740,7 +61934,7 @@ function armStops(context, progress, signals, fail) {
     const hardStop = setTimeout(() => {
         const phase = phaseOf(progress);
         const headline = `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}: the page stopped answering.`;
-        fail(timeoutFailure(progress, signals, headline));
+        fail(timeoutFailure(progress, signals, headline, busyPageDetails(context.fixture)));
     }, context.timeoutMs + HARD_STOP_GRACE_MS);
     return () => {
         clearTimeout(hardStop);
@@ -61822,6 +62016,8 @@ function firstFailure(candidates) {
     return new AttemptFailure(first.kind, composeMessage(first.message, also));
 }
 function skipPageCapturesBecause(page, failure, signals) {
+    if (signals.leftTheWeb() !== null)
+        return 'the page is not an http or https page, and what it shows must not be kept';
     if (failure.kind === 'browser' || !page.browser().connected || page.isClosed())
         return 'the browser or the page is gone';
     if (!signals.documentCommitted())
@@ -61856,7 +62052,8 @@ async function runAttempt(context) {
     try {
         const failure = await attemptOnPage(context, progress, signals, stop);
         const durationMs = progress.elapsedMs();
-        const error = firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]);
+        const away = signals.leftTheWeb();
+        const error = away === null ? firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]) : leftTheWebFailure(away);
         if (!error)
             return { attempt: context.attemptNumber, status: 'passed', startedAt, durationMs, error: null, evidence: null };
         const written = await writeEvidence({
@@ -63358,6 +63555,11 @@ function unreadable(problem) {
     return { source: null, problems: [problem] };
 }
 function parseYaml(text) {
+    const tooDeep = yamlTooDeepAt(text);
+    if (tooDeep >= 0) {
+        const message = `cannot be read: nesting is deeper than ${MAX_JSON_NESTING} levels, which no fixture needs`;
+        return unreadable({ code: 'syntax', position: positionAt(countLines(text), tooDeep), message });
+    }
     const counter = new dist/* LineCounter */.HN();
     // Merge keys (`<<: *defaults`) are how YAML users share settings; YAML 1.2 leaves them off by default.
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, merge: true });
@@ -63386,6 +63588,65 @@ function parseYaml(text) {
         const message = `cannot be read: ${error.message} (more than ${MAX_ALIAS_COUNT} alias expansions); write the values out instead of nesting aliases`;
         return { source: null, problems: [...problems, { code: 'syntax', position: { line: 1, column: 1 }, message }] };
     }
+}
+/** The lexer's markers: they stand for no text of the source. */
+const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
+/**
+ * Offset of the first collection that opens more than MAX_JSON_NESTING levels deep, or -1. The yaml parser builds
+ * a tree as deep as the text nests, and a few megabytes of `[[[[…` or `- - - …` took it seconds and gigabytes, so
+ * this runs first, over the yaml package's own lexer: a flat stream of tokens, linear in time and memory, that
+ * sees quotes, comments and block scalars exactly as the parser will. Flow collections count exactly; block ones
+ * by indentation, plus the `- ` and `? ` that open a collection on the same line. A mapping whose sequence sits at
+ * its own indentation makes two levels of one: an estimate at most twice too low, far from what hurts the parser.
+ */
+function yamlTooDeepAt(text) {
+    const indents = [];
+    let flow = 0;
+    let offset = 0;
+    let lineStart = true;
+    let indent = 0;
+    let onLine = 0;
+    let leading = true;
+    for (const token of new dist/* Lexer */.JG().lex(text)) {
+        if (LEXER_MARKERS.has(token))
+            continue;
+        const at = offset;
+        offset += token.length;
+        if (token === '\n' || token === '\r\n') {
+            lineStart = true;
+            indent = 0;
+            continue;
+        }
+        if (lineStart && /^[ \t]+$/.test(token)) {
+            indent = token.length;
+            continue;
+        }
+        if (lineStart) {
+            lineStart = false;
+            leading = true;
+            if (flow === 0 && !token.startsWith('#')) {
+                while (indents.length > 0 && indents.at(-1) >= indent)
+                    indents.pop();
+                indents.push(indent);
+                onLine = 0;
+            }
+        }
+        if (leading && (token === '-' || token === '?')) {
+            onLine += 1;
+        }
+        else if (token === '[' || token === '{') {
+            flow += 1;
+        }
+        else if (token === ']' || token === '}') {
+            flow = Math.max(0, flow - 1);
+        }
+        else if (!/^[ \t]+$/.test(token)) {
+            leading = false;
+        }
+        if (indents.length + onLine + flow > MAX_JSON_NESTING)
+            return at;
+    }
+    return -1;
 }
 /**
  * JSON.parse is the judge of what is valid JSON (YAML accepts more: `{"a": }`, trailing commas, comments). A valid
@@ -63950,7 +64211,12 @@ function html_escape_plural(count, noun) {
  * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
  * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
  * (page text included); each renderer escapes for its own medium.
+ *
+ * A report may come from another run (a rerun source, report-only, a merge): its text is data, never a link or a
+ * command. Every link and copy-paste command here is built from the rendering run's own context (`context`) and
+ * from ids that match the fixture id pattern, so every renderer shows only links and commands of ours.
  */
+
 
 
 
@@ -63959,6 +64225,7 @@ function html_escape_plural(count, noun) {
 const ROW_MESSAGE_MAX_CHARS = 300;
 function summaryViewOf(report, options = {}) {
     const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
+    const context = options.context ?? null;
     return {
         tool: report.tool,
         mode: report.mode,
@@ -63966,15 +64233,18 @@ function summaryViewOf(report, options = {}) {
         counts: report.summary,
         startedAt: report.startedAt,
         durationMs: report.durationMs,
-        run: runLink(report.run, report.run.runId, report.run.runAttempt),
+        run: options.provenance
+            ? runLink(context, options.provenance.runId, options.provenance.runAttempt)
+            : runLink(context, report.run.runId, report.run.runAttempt),
         rows,
         failures: rows.filter((row) => row.status === 'failed'),
         flaky: rows.filter((row) => row.status === 'flaky'),
-        rerun: rerunViewOf(report),
-        preflight: report.preflight,
+        rerun: rerunViewOf(report, context),
+        preflight: report.preflight && withOurCommands(report.preflight, options.commandArgs ?? []),
         interrupted: report.interrupted,
         warnings: report.warnings,
         next: report.preflight ? null : nextAttemptOf(report, options),
+        provenance: options.provenance ?? null,
         report: {
             dir: options.reportDir ?? null,
             path: options.reportPath ?? null,
@@ -64024,24 +64294,42 @@ function firstLine(text) {
 function evidencePaths(evidence) {
     return evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [];
 }
-function runLink(run, runId, runAttempt) {
+/** A run id as GitHub makes them; anything else in a report names no run we would link to. */
+const RUN_ID = /^[1-9]\d{0,19}$/;
+/** A link to a run of the rendering run's repository, on its server; the report supplies only the numbers. */
+function runLink(context, runId, runAttempt) {
     const label = runId ? runLabel(runId, runAttempt) : 'local run';
-    if (!runId || !run.serverUrl || !run.repository)
+    const server = context?.serverUrl && /^https?:\/\//i.test(context.serverUrl) ? context.serverUrl.replace(/\/+$/, '') : null;
+    if (!runId || !RUN_ID.test(runId) || !server || !context?.repository)
         return { label, url: null };
-    const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
+    const base = `${server}/${context.repository}/actions/runs/${runId}`;
     return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
 }
-function rerunViewOf(report) {
+/** Only ids that match the fixture id pattern go into a command: a report from elsewhere may hold anything. */
+function validIds(ids) {
+    return ids.filter((id) => FIXTURE_ID_PATTERN.test(id));
+}
+/** The diagnostic with its fallback commands made again here, from its ids and our arguments, not taken as written. */
+function withOurCommands(preflight, commandArgs) {
+    if (!preflight.fallback)
+        return preflight;
+    const ids = validIds(preflight.fallback.fixtureIds);
+    return {
+        ...preflight,
+        fallback: { fixtureIds: ids, cliCommand: fixturesCommand(ids, commandArgs), actionInput: fixturesInputValue(ids), fullRun: fullRunCommand(commandArgs) },
+    };
+}
+function rerunViewOf(report, context) {
     const source = report.selection.source;
     if (!source)
         return null;
-    const link = runLink(report.run, source.runId, source.runAttempt);
+    const link = runLink(context, source.runId, source.runAttempt);
     const label = source.runId ? link.label : (source.path ?? 'the source report');
     const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
     return {
         source: {
             label,
-            url: source.url ?? link.url,
+            url: link.url,
             runId: source.runId,
             runAttempt: source.runAttempt,
             artifactName: source.artifactName,
@@ -64063,18 +64351,20 @@ function rerunViewOf(report) {
  */
 function nextAttemptOf(report, options) {
     const rerunnable = rerunFixtureIds(report.fixtures).length > 0;
-    const ids = report.fixtures
+    const ids = validIds(report.fixtures
         .filter((fixture) => fixture.status === 'failed' ||
         (fixture.status === 'flaky' && report.options.failOnFlaky) ||
         (fixture.status === 'skipped' && report.interrupted !== null))
-        .map((fixture) => fixture.id);
+        .map((fixture) => fixture.id));
     if (ids.length === 0)
         return null;
     const args = options.commandArgs ?? [];
+    const context = options.context ?? null;
+    const target = context && { ...context, ref: options.dispatchRef === undefined ? context.ref : options.dispatchRef };
     return {
         ids,
         action: {
-            rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
+            rerunFailed: rerunnable && target ? workflowRerunCommand(target) : null,
             fixturesInput: fixturesInputValue(ids),
         },
         cli: {
@@ -64630,7 +64920,7 @@ function resultOf(outcome) {
     return outcome.exitCode === 0 ? 'pass' : 'fail';
 }
 /** Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. */
-async function finishWith(report, reportDir, selectedCount, commands = {}) {
+async function finishWith(report, reportDir, selectedCount, commands) {
     const reportPath = await writeReport(reportDir, report);
     const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
     await writeAtomically(junitPath, renderJunit(report));
@@ -64696,7 +64986,7 @@ async function reportStoppedRun(params) {
         selection: { fixturesDir: RUN_OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
         diagnostic: params.diagnostic,
     });
-    return finishWith(report, params.reportDir, 0);
+    return finishWith(report, params.reportDir, 0, { context: params.context });
 }
 function usageDiagnostic(problems) {
     return preflightDiagnostic({
@@ -64784,7 +65074,7 @@ async function runSmoke(request, deps) {
     }
 }
 function htmlCommands(request) {
-    return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
+    return { context: request.context, commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
 function logDiagnostic(logger, diagnostic) {
     const log = (line) => (diagnostic.severity === 'error' ? logger.warn(line) : logger.info(line));
@@ -65039,6 +65329,7 @@ function failedAttemptsText(row) {
 /** The summary after the fixture lines. Its last line is exactly `RESULT: pass` or `RESULT: fail`. */
 function formatSummary(view) {
     const sections = [
+        provenanceSection(view),
         headline(view),
         rerunSection(view),
         preflightSection(view),
@@ -65067,6 +65358,12 @@ function headline(view) {
     if (view.run.url)
         lines.push(`Run: ${escapeLine(view.run.url)}`);
     return lines;
+}
+function provenanceSection(view) {
+    const p = view.provenance;
+    if (!p)
+        return [];
+    return [`Reported from ${escapeLine(p.source)}.`, ...p.mismatches.map((mismatch) => `  ! Does not match: ${escapeLine(mismatch)}`)];
 }
 function rerunSection(view) {
     const rerun = view.rerun;
@@ -65214,6 +65511,7 @@ function reportPointer(view) {
 
 
 
+
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -65294,9 +65592,10 @@ async function runCli(argv, io) {
     const fallback = { commandArgs, fullRunHint: 'To run the whole suite instead, drop --rerun-failed.' };
     const acquire = acquireFromFile(artifactPath, io.cwd, fallback);
     let source = null;
+    const context = localRunContext(io.cwd);
     const outcome = await runSmoke({
         options,
-        context: localRunContext(io.cwd),
+        context,
         toolVersion: version_TOOL_VERSION,
         commandArgs,
         fullRunHint: fallback.fullRunHint,
@@ -65320,7 +65619,7 @@ async function runCli(argv, io) {
         io.stderr(`error: ${escapeLine(`The report folder ${options.reportDir} cannot be written; nothing was run. Choose another with --report-dir.`)}\nRESULT: fail\n`);
         return 2;
     }
-    await printOutcome(outcome, { io, out, json, commandArgs });
+    await printOutcome(outcome, { io, out, json, commandArgs, context });
     return outcome.exitCode;
 }
 /** A fixture's line as it finishes; in a rerun, one that failed in the source and passes now says it recovered. */
@@ -65332,7 +65631,7 @@ async function printOutcome(outcome, print) {
     const { out, json } = print;
     if (outcome.plan) {
         if (json)
-            print.io.stdout(`${JSON.stringify(outcome.plan, null, 2)}\n`);
+            print.io.stdout(`${workflowSafeJson(outcome.plan, 2)}\n`);
         out(`Dry run: ${outcome.selectedCount} fixture${outcome.selectedCount === 1 ? '' : 's'} would run. Plan written to ${outcome.planPath}\n`);
         out('RESULT: pass\n');
         return;
@@ -65343,12 +65642,13 @@ async function printOutcome(outcome, print) {
         return;
     }
     if (json)
-        print.io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
+        print.io.stdout(`${workflowSafeJson(outcome.report, 2)}\n`);
     const view = summaryViewOf(outcome.report, {
         reportDir: outcome.reportPath ? external_node_path_default().dirname(outcome.reportPath) : null,
         reportPath: outcome.reportPath,
         htmlPath: outcome.htmlPath,
         commandArgs: print.commandArgs,
+        context: print.context,
         // The next rerun reads the report this run just wrote, which is where --artifact points by default.
         cliArtifactPath: null,
     });

@@ -10,7 +10,7 @@ import { type Provenance, summaryViewOf } from '../render/view.ts';
 import { artifactFilesOf, uploadReportArtifact } from './artifact-upload.ts';
 import { ANNOTATIONS_PER_STEP, annotationsFor } from '../render/annotations.ts';
 import type { CheckRunPublisher } from './check-run.ts';
-import type { ActionContext } from './context.ts';
+import { type ActionContext, viewContextOf } from './context.ts';
 import { type ActionInputs, DEFAULT_ARTIFACT_NAME } from './inputs.ts';
 import type { ActionIo, ActionResult, CountingIo } from './io.ts';
 import { type PublishedArtifact, outputsFor } from './outputs.ts';
@@ -69,7 +69,7 @@ export async function publish(io: CountingIo, publication: Publication): Promise
         // Only an artifact that exists may be pointed at; after a failed upload the report is only on the runner.
         artifact: artifact?.id ? { name: artifact.name, url: artifact.url } : null,
         commandArgs: publication.commandArgs ?? (inputs ? siteArgs(inputs) : []),
-        context: publication.provenance ? { ...context, workflow: null } : context,
+        context: publication.provenance ? { ...viewContextOf(context), workflow: null } : viewContextOf(context),
         provenance: publication.provenance ?? null,
         ...(publication.upload === false ? {} : { dispatchRef: dispatchRef(context) }),
       })

@@ -63,5 +63,10 @@ export function provenanceOf(source: FoundSource, described: string, context: Ac
   if (context.repository !== null && run.repository?.toLowerCase() !== context.repository.toLowerCase()) {
     mismatches.push(`report.json says it is from the repository ${shown(run.repository)}, but it was found in ${context.repository}.`);
   }
-  return { source: `report.json of ${described}, published without running anything (report-only)`, mismatches };
+  return {
+    source: `report.json of ${described}, published without running anything (report-only)`,
+    runId: source.origin.runId,
+    runAttempt: source.origin.runAttempt,
+    mismatches,
+  };
 }

@@ -96,6 +96,9 @@ export type ViewContext = Pick<RunContext, 'serverUrl' | 'repository' | 'workflo
 export interface Provenance {
   /** One line: "the smoke artifact … of run …". */
   source: string;
+  /** The run it was downloaded from, as GitHub says: the run the view links to, whatever the report claims. */
+  runId: string | null;
+  runAttempt: number | null;
   /** What the report says about itself that the run it came from contradicts (its run id, its commit). */
   mismatches: string[];
 }
@@ -156,7 +159,9 @@ export function summaryViewOf(report: Report, options: SummaryViewOptions = {}):
     counts: report.summary,
     startedAt: report.startedAt,
     durationMs: report.durationMs,
-    run: runLink(context, report.run.runId, report.run.runAttempt),
+    run: options.provenance
+      ? runLink(context, options.provenance.runId, options.provenance.runAttempt)
+      : runLink(context, report.run.runId, report.run.runAttempt),
     rows,
     failures: rows.filter((row) => row.status === 'failed'),
     flaky: rows.filter((row) => row.status === 'flaky'),
