@@ -62520,6 +62520,169 @@ function createLimiter(concurrency) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/run/session-watch.ts
+/** Reported through by the page's tracker; removed from the page's view before any page script runs. */
+const USE_BINDING = '__reliabilitySmokeApiUse';
+/**
+ * APIs after which the reset cannot make the page provably quiet. The storage ones write over a channel of their
+ * own (a database connection, a cache, a registration job, the async cookie API), so a write the page made just
+ * before it was stopped can land after the clear, and nothing the browser offers says when it has landed. Workers
+ * run code that stopping the page's scripts does not stop. A page that used any of them is not reused. Web Storage
+ * and document.cookie are cleared in step with the page instead (session.ts).
+ */
+const TRACKED_ON_NAVIGATOR = ['serviceWorker', 'storage', 'storageBuckets'];
+const TRACKED_ON_WINDOW = [
+    'indexedDB',
+    'caches',
+    'cookieStore',
+    'sharedStorage',
+    'openDatabase',
+    'webkitRequestFileSystem',
+    'webkitResolveLocalFileSystemURL',
+    'Worker',
+    'SharedWorker',
+];
+/**
+ * Runs in every new document before its own scripts. The first use of each tracked API is reported once, through
+ * the binding, which the renderer reports on this CDP session at the moment of the call. The APIs behave as before:
+ * each getter or function is wrapped in a Proxy, so values, constructors, instanceof, `in` and their native-looking
+ * source stay the same; a page where one cannot be wrapped is left alone rather than broken.
+ */
+const API_USE_TRACKER = `(() => {
+  const report = globalThis[${JSON.stringify(USE_BINDING)}];
+  if (typeof report !== 'function') return;
+  try { delete globalThis[${JSON.stringify(USE_BINDING)}]; } catch {}
+  const seen = new Set();
+  const note = (label) => {
+    if (seen.has(label)) return;
+    seen.add(label);
+    try { report(label); } catch {}
+  };
+  const tracked = (fn, label) => {
+    const proxy = new Proxy(fn, {
+      apply(target, self, args) { note(label); return Reflect.apply(target, self, args); },
+      construct(target, args, newTarget) { note(label); return Reflect.construct(target, args, newTarget === proxy ? target : newTarget); },
+    });
+    return proxy;
+  };
+  const track = (owner, name, label) => {
+    const descriptor = owner && Object.getOwnPropertyDescriptor(owner, name);
+    if (!descriptor || !descriptor.configurable) return;
+    if (descriptor.get) Object.defineProperty(owner, name, { ...descriptor, get: tracked(descriptor.get, label) });
+    else if (typeof descriptor.value === 'function') Object.defineProperty(owner, name, { ...descriptor, value: tracked(descriptor.value, label) });
+  };
+  try {
+    for (const name of ${JSON.stringify(TRACKED_ON_NAVIGATOR)}) track(globalThis.Navigator && Navigator.prototype, name, 'navigator.' + name);
+    for (const name of ${JSON.stringify(TRACKED_ON_WINDOW)}) track(globalThis, name, name);
+  } catch {}
+})()`;
+function httpOrigin(url) {
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null;
+    }
+    catch {
+        return null;
+    }
+}
+/** A request no page code is waiting for: the main document (the reset stops it) or the browser's own favicon. */
+function leavesNoCallback(event) {
+    if (event.type === 'Document')
+        return true;
+    try {
+        if (new URL(event.request.url).pathname.endsWith('/favicon.ico'))
+            return true;
+    }
+    catch {
+        // Not a URL: it counts.
+    }
+    return event.type === 'Other' && event.initiator.type === 'other';
+}
+/** The CDP set-up the watch needs on the session's own CDP session: a few round trips when a session opens. */
+async function startWatching(cdp) {
+    await Promise.all([
+        cdp.send('Runtime.enable'),
+        cdp.send('Page.enable'),
+        // Only the events are needed: Puppeteer's session keeps response bodies for the attempt, this one keeps none.
+        cdp.send('Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0, maxPostDataSize: 0 }),
+        cdp.send('Runtime.addBinding', { name: USE_BINDING }),
+        cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: API_USE_TRACKER }),
+    ]);
+}
+/** Listens for what makes a page unsafe to reuse, and for the origins its documents came from. */
+function watch(context, page, cdp) {
+    const observed = {
+        origins: new Set(),
+        otherTargets: [],
+        subframes: false,
+        crashed: false,
+        inFlight: new Set(),
+        resetting: false,
+        settledDuringReset: 0,
+        apiUses: new Set(),
+    };
+    const settle = (id) => {
+        if (observed.inFlight.delete(id) && observed.resetting)
+            observed.settledDuringReset += 1;
+    };
+    cdp.on('Network.requestWillBeSent', (event) => {
+        if (!leavesNoCallback(event))
+            observed.inFlight.add(event.requestId);
+    });
+    cdp.on('Network.loadingFinished', (event) => settle(event.requestId));
+    cdp.on('Network.loadingFailed', (event) => settle(event.requestId));
+    cdp.on('Network.webSocketCreated', (event) => observed.inFlight.add(`websocket ${event.requestId}`));
+    cdp.on('Network.webSocketClosed', (event) => settle(`websocket ${event.requestId}`));
+    cdp.on('Runtime.bindingCalled', (event) => {
+        if (event.name === USE_BINDING)
+            observed.apiUses.add(event.payload.slice(0, 100));
+    });
+    cdp.on('Page.frameAttached', () => {
+        observed.subframes = true;
+    });
+    cdp.on('Page.frameNavigated', (event) => {
+        if (event.frame.parentId) {
+            observed.subframes = true;
+            return;
+        }
+        const origin = httpOrigin(event.frame.url);
+        if (origin)
+            observed.origins.add(origin);
+    });
+    page.on('workercreated', () => {
+        observed.otherTargets.push('a worker');
+    });
+    page.on('error', () => {
+        observed.crashed = true;
+    });
+    // Between attempts nobody answers dialogs, and an open one blocks the renderer, so the reset would hang until
+    // its bound. During an attempt, runAttempt has its own listener and answers them itself.
+    page.on('dialog', (dialog) => {
+        if (page.listenerCount('dialog') === 1)
+            dialog.dismiss().catch(() => { });
+    });
+    context.on('targetcreated', (target) => {
+        if (target !== page.target())
+            observed.otherTargets.push(`a ${target.type()} target (${target.url() || 'no URL'})`);
+    });
+    return observed;
+}
+/**
+ * What the page left running that could run its code after the clear, as the watch saw it: requests or WebSockets
+ * in flight, or a tracked API (storage the reset cannot clear in step with the page, a worker). Null when there is
+ * nothing.
+ */
+function unfinishedWork(observed) {
+    if (observed.apiUses.size > 0) {
+        const used = [...observed.apiUses].slice(0, 3).join(', ');
+        return `the page used ${used}, which the reset can neither stop nor clear in step with the page`;
+    }
+    const pending = observed.inFlight.size + observed.settledDuringReset;
+    if (pending > 0)
+        return `the page still had ${pending} request${pending === 1 ? '' : 's'} in flight`;
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./src/run/session.ts
 
 
@@ -62535,6 +62698,10 @@ const ORIGIN_STORAGE_TYPES = [
     'shared_storage',
     'storage_buckets',
 ].join(',');
+/** For the current document's origin, Web Storage is cleared through the page instead (see clearState). */
+const ORIGIN_STORAGE_TYPES_BUT_WEB_STORAGE = ORIGIN_STORAGE_TYPES.split(',')
+    .filter((type) => type !== 'local_storage')
+    .join(',');
 /**
  * Listeners that run while the old document goes away, when the next fixture's navigation commits, with
  * scripts allowed again: they could write into storage we have just cleared. A page that has one is replaced.
@@ -62555,6 +62722,10 @@ const RESET_PATH_PREFIX = '/.reliability-smoke-reset-';
  * one cancels them all. window.name survives same-site navigations, so it would carry over to the next fixture.
  * The document also moves to a URL no fixture uses: a next fixture whose URL differs from the current one only
  * by its #fragment would otherwise be a same-document navigation, and run on the old document.
+ *
+ * Last, it reads document.cookie. A cookie the page set is on its way to the cookie store, over the channel that
+ * the read goes down and waits on: when the read returns, every cookie the page set is in the store, so the clear
+ * that follows removes them all.
  */
 const QUIET_DOCUMENT = `(() => {
   try {
@@ -62571,23 +62742,21 @@ const QUIET_DOCUMENT = `(() => {
     for (let id = 1; id <= lastIdle; id += 1) cancelIdleCallback(id);
   }
   window.name = '';
+  try {
+    Object.getOwnPropertyDescriptor(Document.prototype, 'cookie').get.call(document);
+  } catch {
+    // A document without cookies (an opaque origin) has none in flight either.
+  }
 })()`;
-function httpOrigin(url) {
-    try {
-        const parsed = new URL(url);
-        return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null;
-    }
-    catch {
-        return null;
-    }
-}
 async function openSession(browser, id, options) {
     const bound = (work, what) => withDeadline(work, options.stepTimeoutMs, `session ${id}: ${what}`);
     const context = await bound(browser.createBrowserContext(), 'create a browser context');
     try {
         const page = await bound(context.newPage(), 'open a page');
         const cdp = await bound(page.createCDPSession(), 'attach a CDP session');
-        return createSession({ id, browser, context, page, cdp, bound });
+        const observed = watch(context, page, cdp);
+        await bound(startWatching(cdp), 'start watching its page');
+        return createSession({ id, browser, context, page, cdp, observed, bound });
     }
     catch (error) {
         await bound(context.close(), 'close a half-opened context').catch(() => { });
@@ -62595,8 +62764,7 @@ async function openSession(browser, id, options) {
     }
 }
 function createSession(parts) {
-    const { id, browser, context, page, cdp, bound } = parts;
-    const observed = watch(context, page);
+    const { id, browser, context, page, cdp, observed, bound } = parts;
     return {
         id,
         browser,
@@ -62605,11 +62773,16 @@ function createSession(parts) {
             const blocker = reasonNotToReuse(browser, context, page, observed, viewport);
             if (blocker)
                 return blocker;
+            observed.resetting = true;
+            observed.settledDuringReset = 0;
             try {
-                return await bound(resetInPlace(context, page, cdp, observed), 'reset');
+                return await bound(resetInPlace(context, cdp, observed), 'reset');
             }
             catch (error) {
                 return `the reset failed: ${errorText(error)}`;
+            }
+            finally {
+                observed.resetting = false;
             }
         },
         async close() {
@@ -62617,55 +62790,7 @@ function createSession(parts) {
         },
     };
 }
-/** Listens for what makes a page unsafe to reuse, and for the origins its documents came from. */
-function watch(context, page) {
-    const observed = { origins: new Set(), otherTargets: [], subframes: false, crashed: false, inFlight: 0 };
-    page.on('framenavigated', (frame) => {
-        if (frame !== page.mainFrame()) {
-            observed.subframes = true;
-            return;
-        }
-        const origin = httpOrigin(frame.url());
-        if (origin)
-            observed.origins.add(origin);
-    });
-    // Only requests whose completion can run the page's code count: not the browser's own favicon fetch, not the
-    // main document (the reset stops its loading).
-    const counted = new WeakSet();
-    page.on('request', (request) => {
-        if (isMainDocument(request, page) || isBrowserOwn(request))
-            return;
-        counted.add(request);
-        observed.inFlight += 1;
-    });
-    const settled = (request) => {
-        if (counted.delete(request))
-            observed.inFlight -= 1;
-    };
-    page.on('requestfinished', settled);
-    page.on('requestfailed', settled);
-    page.on('frameattached', () => {
-        observed.subframes = true;
-    });
-    page.on('workercreated', () => {
-        observed.otherTargets.push('a worker');
-    });
-    page.on('error', () => {
-        observed.crashed = true;
-    });
-    // Between attempts nobody answers dialogs, and an open one blocks the renderer, so the reset would hang until
-    // its bound. During an attempt, runAttempt has its own listener and answers them itself.
-    page.on('dialog', (dialog) => {
-        if (page.listenerCount('dialog') === 1)
-            dialog.dismiss().catch(() => { });
-    });
-    context.on('targetcreated', (target) => {
-        if (target !== page.target())
-            observed.otherTargets.push(`a ${target.type()} target (${target.url() || 'no URL'})`);
-    });
-    return observed;
-}
-/** The checks that need no round trip to the browser. */
+/** The checks that need no round trip to the browser: early answers, which the reset confirms in order. */
 function reasonNotToReuse(browser, context, page, observed, next) {
     if (!browser.connected)
         return 'the browser is gone';
@@ -62690,55 +62815,63 @@ function reasonNotToReuse(browser, context, page, observed, next) {
         return 'the page had workers';
     // Last: a request's end can be reported a moment after the page has used its answer, so when the page also had
     // workers, popups or subframes, those are named, whichever event came first.
-    if (observed.inFlight > 0)
-        return `the page still had ${observed.inFlight} request${observed.inFlight === 1 ? '' : 's'} in flight`;
-    return null;
+    return unfinishedWork(observed);
 }
 /**
- * The order matters: the old document is stopped (scripts off, loads stopped) BEFORE anything is cleared, so no
- * code of its can write state after the clear; its timers, animation frames and idle callbacks are cancelled
- * while its scripts are off. What could still wake it before the next fixture's navigation replaces it is ruled
- * out before the reset, in reasonNotToReuse: requests in flight (their callbacks), lifecycle listeners (they run
- * as it goes away), another viewport (its resize, media-query and observer callbacks would run when the next
- * attempt sets it), workers, subframes and popups. The page is never frozen or hidden: Page.setWebLifecycleState
- * hides it, and a page shown again late starts the next document hidden, with no animation frames.
+ * The order matters. First the old document is stopped: scripts off (timers, message and network callbacks no
+ * longer run), loads stopped, and its timers, animation frames and idle callbacks cancelled, all in one batch
+ * that the renderer handles in order. Its answers come after everything the page did before, on the same CDP
+ * session, so only then is it decided whether the page is quiet: no request or WebSocket was still open when it
+ * was stopped (a callback of one could run once scripts are back), it used no storage that cannot be cleared in
+ * step with its writes, and the browser lists no other page or worker in the context (a service worker the page
+ * just started is in that list even when its event has not reached us). Then its state is cleared, while the
+ * lifecycle listeners are read (they would run as the document goes away: another viewport, and such listeners,
+ * are ruled out for the same reason). The page is never frozen or hidden: Page.setWebLifecycleState hides it, and
+ * a page shown again late starts the next document hidden, with no animation frames.
  *
- * Three round trips in all; the browser's list of the context's targets comes with the first. The clear runs
- * alongside the listener check, which may still decide to replace the session; clearing for nothing then is
- * cheaper than another round trip on every reset.
+ * Three round trips in all; the browser's list of the context's targets comes with the first.
  */
-async function resetInPlace(context, page, cdp, observed) {
-    const [, , windowObject, documentObject, targets, self] = await Promise.all([
+async function resetInPlace(context, cdp, observed) {
+    const [, , windowObject, documentObject, , targets, self] = await Promise.all([
         cdp.send('Emulation.setScriptExecutionDisabled', { value: true }),
         cdp.send('Page.stopLoading'),
         cdp.send('Runtime.evaluate', { expression: 'window' }),
         cdp.send('Runtime.evaluate', { expression: 'document' }),
+        cdp.send('Runtime.evaluate', { expression: QUIET_DOCUMENT }),
         cdp.send('Target.getTargets'),
         cdp.send('Target.getTargetInfo'),
     ]);
-    const [windowListeners, documentListeners] = await Promise.all([
-        listenerTypes(cdp, windowObject),
-        listenerTypes(cdp, documentObject),
-        cdp.send('Runtime.evaluate', { expression: QUIET_DOCUMENT }),
-        clearState(context, page, cdp, observed),
-    ]);
-    // The browser's own list: a target event (a service worker that the page just started) can reach us after the
-    // page has already shown what the fixture waited for.
+    const unfinished = unfinishedWork(observed);
+    if (unfinished)
+        return unfinished;
     const contextId = self.targetInfo.browserContextId;
     const others = targets.targetInfos.filter((target) => contextId !== undefined && target.browserContextId === contextId && target.targetId !== self.targetInfo.targetId);
     if (others.length > 0) {
         const names = others.slice(0, 3).map((target) => `a ${target.type} target (${target.url || 'no URL'})`);
         return `the context had other pages or workers (${names.join(', ')})`;
     }
+    const [windowListeners, documentListeners] = await Promise.all([
+        listenerTypes(cdp, windowObject),
+        listenerTypes(cdp, documentObject),
+        clearState(context, cdp, observed, httpOrigin(self.targetInfo.url)),
+    ]);
     const lifecycle = [...windowListeners, ...documentListeners].filter((type) => LIFECYCLE_EVENTS.has(type));
     if (lifecycle.length > 0)
         return `the page has ${[...new Set(lifecycle)].join(', ')} listeners`;
     await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
     return null;
 }
-/** Cookies, storage of every origin the fixture's documents came from, cache, history and permissions. */
-async function clearState(context, page, cdp, observed) {
-    const current = httpOrigin(page.url());
+/**
+ * Cookies, storage of every origin the fixture's documents came from, cache, history and permissions. `current` is
+ * the origin of the document the page shows now, as the browser says.
+ *
+ * Web Storage of the current document is cleared through the document's own storage (DOMStorage.clear), never
+ * from the browser side: a write the page made just before it was stopped is still on its way, down the channel
+ * the document's own clear goes down after it. A clear from the browser side could overtake it: the write would
+ * land after the clear, in the store and in the renderer's cache, where the next fixture's document reads it.
+ * Origins the page has left have no document to clear through; their writes were made before a navigation away.
+ */
+async function clearState(context, cdp, observed, current) {
     if (current)
         observed.origins.add(current);
     const origins = [...observed.origins];
@@ -62754,10 +62887,11 @@ async function clearState(context, page, cdp, observed) {
         cdp.send('Page.resetNavigationHistory'),
         context.clearPermissionOverrides(),
         // In this Chrome, clearing local_storage for an origin also clears its sessionStorage in this tab (the
-        // isolation tests check it for an origin the page has left). DOMStorage.clear says so explicitly, but it
-        // only reaches the origin of the current document: for any other it fails with "Frame not found".
-        ...origins.map((origin) => cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: ORIGIN_STORAGE_TYPES })),
-        ...(current ? [cdp.send('DOMStorage.clear', { storageId: { securityOrigin: current, isLocalStorage: false } })] : []),
+        // isolation tests check it for an origin the page has left).
+        ...origins.map((origin) => cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: origin === current ? ORIGIN_STORAGE_TYPES_BUT_WEB_STORAGE : ORIGIN_STORAGE_TYPES })),
+        ...(current
+            ? [true, false].map((isLocalStorage) => cdp.send('DOMStorage.clear', { storageId: { securityOrigin: current, isLocalStorage } }))
+            : []),
     ]);
 }
 async function listenerTypes(cdp, evaluated) {
