@@ -37,7 +37,7 @@ describe('--json', () => {
   it('prints report.json on stdout and nothing else; the fixture lines and RESULT go to stderr', CLI_BOUND, async () => {
     project.write(
       'fixtures/site.smoke.yml',
-      fixturesYaml({ home: 'url: /\nexpect:\n  title: Home', wrong: 'url: /\ntimeout: 2s\nexpect:\n  title: Elsewhere' }),
+      fixturesYaml({ home: 'url: /\nexpect:\n  title: Home', wrong: 'url: /\nexpect:\n  timeout: 2s\n  title: Elsewhere' }),
     );
     const run = await project.run(['--base-url', site.url, '--json']);
     assert.equal(run.code, 1, shown(run));
@@ -75,7 +75,7 @@ describe('--json in a workflow log', () => {
     });
 
   it('prints page text that the runner cannot read as a command, and the same report when parsed', CLI_BOUND, async () => {
-    project.write('fixtures/site.smoke.yml', fixturesYaml({ hostile: 'url: /commands\ntimeout: 3s\nexpect:\n  title: Shop' }));
+    project.write('fixtures/site.smoke.yml', fixturesYaml({ hostile: 'url: /commands\nexpect:\n  timeout: 3s\n  title: Shop' }));
     const run = await project.run(['--base-url', site.url, '--json']);
     assert.equal(run.code, 1, shown(run));
     assert.deepEqual(runnerCommands(run.stdout), [], 'no line of stdout is a workflow command');
@@ -113,8 +113,8 @@ describe('text from pages in the output', () => {
     project.write(
       'fixtures/site.smoke.yml',
       fixturesYaml({
-        noisy: 'url: /hostile\ntimeout: 2s',
-        titled: 'url: /hostile\ntimeout: 2s\nexpect:\n  noConsoleErrors: false\n  title: Shop',
+        noisy: 'url: /hostile',
+        titled: 'url: /hostile\nexpect:\n  timeout: 2s\n  noConsoleErrors: false\n  title: Shop',
       }),
     );
     const run = await project.run(['--base-url', site.url]);
