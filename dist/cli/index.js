@@ -62232,6 +62232,10 @@ async function bounded_attempt_boundedAttempt(options) {
 ;// CONCATENATED MODULE: ./src/run/suite-control.ts
 
 
+const realTimer = (delayMs, fire) => {
+    const timer = setTimeout(fire, delayMs);
+    return () => clearTimeout(timer);
+};
 /** Whether the fixture is tried again depends on what is left (retries, relaunches), so this does not promise it. */
 const BROWSER_GONE_MESSAGE = 'The browser disconnected (it crashed or was killed) while this attempt was running.';
 function crash(entry) {
@@ -62255,12 +62259,10 @@ function createSuiteControl(options) {
         for (const entry of running)
             entry.controller.abort(abort);
     };
-    const timer = options.suiteTimeoutMs === null
-        ? undefined
-        : setTimeout(() => {
-            const ms = options.suiteTimeoutMs;
-            stop({ reason: 'suite-timeout', message: `The suite timeout of ${ms}ms was reached: running fixtures were stopped and the rest were not run.` }, new AttemptAbort('timeout', `The suite timeout of ${ms}ms was reached while this attempt was running.`));
-        }, timerDelay(options.suiteTimeoutMs));
+    const ms = options.suiteTimeoutMs;
+    const cancelTimer = ms === null
+        ? () => { }
+        : (options.timer ?? realTimer)(timerDelay(ms), () => stop({ reason: 'suite-timeout', message: `The suite timeout of ${ms}ms was reached: running fixtures were stopped and the rest were not run.` }, new AttemptAbort('timeout', `The suite timeout of ${ms}ms was reached while this attempt was running.`)));
     const onCancel = () => stop({ reason: 'cancelled', message: 'The run was cancelled: running fixtures were stopped and the rest were not run.' }, new AttemptAbort('timeout', 'The run was cancelled while this attempt was running.'));
     if (options.signal?.aborted)
         onCancel();
@@ -62295,7 +62297,7 @@ function createSuiteControl(options) {
                     crash(entry);
         },
         dispose() {
-            clearTimeout(timer);
+            cancelTimer();
             options.signal?.removeEventListener('abort', onCancel);
         },
     };
@@ -62985,7 +62987,7 @@ async function runSuiteWith(overrides, fixtures, options) {
     // Before anything starts: a bad concurrency is a caller's bug, not a reason to launch Chrome first.
     const limiter = createLimiter(options.concurrency);
     const clock = options.clock ?? systemClock;
-    const control = createSuiteControl({ suiteTimeoutMs: options.suiteTimeoutMs, signal: options.signal });
+    const control = createSuiteControl({ suiteTimeoutMs: options.suiteTimeoutMs, timer: options.suiteTimer, signal: options.signal });
     const host = createBrowserHost({
         launcher: options.launcher,
         logger: options.logger,

@@ -25,6 +25,8 @@ export interface SuiteOptions {
   defaultTimeoutMs: number;
   /** Bound for the whole suite (ms), or null. */
   suiteTimeoutMs: number | null;
+  /** Starts the suite timeout's timer; setTimeout unless given (tests fire it on cue, once what it stops runs). */
+  suiteTimer?: SuiteTimer;
   /** Evidence goes to <reportDir>/failures/<fixture-id>/attempt-<n>.{png,html,log}. */
   reportDir: string;
   launcher: BrowserLauncher;
@@ -35,6 +37,9 @@ export interface SuiteOptions {
   /** Aborting stops the suite: in-flight attempts fail, queued fixtures are skipped. */
   signal?: AbortSignal;
 }
+
+/** Calls `fire` after `delayMs`; returns what cancels it. */
+export type SuiteTimer = (delayMs: number, fire: () => void) => () => void;
 
 /** A finished suite: what the report is built from, plus how the isolation went. */
 export interface SuiteRun extends RunResults {
