@@ -62525,6 +62525,8 @@ function createLimiter(concurrency) {
 ;// CONCATENATED MODULE: ./src/run/session-watch.ts
 /** Reported through by the page's tracker; removed from the page's view before any page script runs. */
 const USE_BINDING = '__reliabilitySmokeApiUse';
+/** How the tracker reports Web Storage: with the origin of the document that used it. */
+const WEB_STORAGE_USE = 'Web Storage of ';
 /**
  * APIs after which the reset cannot make the page provably quiet. The storage ones write over a channel of their
  * own (a database connection, a cache, a registration job, the async cookie API), so a write the page made just
@@ -62576,6 +62578,7 @@ const API_USE_TRACKER = `(() => {
   try {
     for (const name of ${JSON.stringify(TRACKED_ON_NAVIGATOR)}) track(globalThis.Navigator && Navigator.prototype, name, 'navigator.' + name);
     for (const name of ${JSON.stringify(TRACKED_ON_WINDOW)}) track(globalThis, name, name);
+    for (const name of ['localStorage', 'sessionStorage']) track(globalThis, name, ${JSON.stringify(WEB_STORAGE_USE)} + location.origin);
   } catch {}
 })()`;
 function httpOrigin(url) {
@@ -62622,6 +62625,7 @@ function watch(context, page, cdp) {
         resetting: false,
         settledDuringReset: 0,
         apiUses: new Set(),
+        webStorageOrigins: new Set(),
     };
     const settle = (id) => {
         if (observed.inFlight.delete(id) && observed.resetting)
@@ -62636,8 +62640,13 @@ function watch(context, page, cdp) {
     cdp.on('Network.webSocketCreated', (event) => observed.inFlight.add(`websocket ${event.requestId}`));
     cdp.on('Network.webSocketClosed', (event) => settle(`websocket ${event.requestId}`));
     cdp.on('Runtime.bindingCalled', (event) => {
-        if (event.name === USE_BINDING)
-            observed.apiUses.add(event.payload.slice(0, 100));
+        if (event.name !== USE_BINDING)
+            return;
+        const use = event.payload.slice(0, 300);
+        if (use.startsWith(WEB_STORAGE_USE))
+            observed.webStorageOrigins.add(use.slice(WEB_STORAGE_USE.length));
+        else
+            observed.apiUses.add(use);
     });
     cdp.on('Page.frameAttached', () => {
         observed.subframes = true;
@@ -62683,6 +62692,17 @@ function unfinishedWork(observed) {
     if (pending > 0)
         return `the page still had ${pending} request${pending === 1 ? '' : 's'} in flight`;
     return null;
+}
+/**
+ * Web Storage can be cleared in step with the page only through the current document (session.ts). An origin the
+ * page used it on and then left has no document to clear through: a clear from the browser side could overtake a
+ * write still on its way, so the page is not reused. Null when it used Web Storage on the current origin only.
+ */
+function webStorageLeftBehind(observed, current) {
+    const left = [...observed.webStorageOrigins].filter((origin) => origin !== current);
+    if (left.length === 0)
+        return null;
+    return `the page used Web Storage on ${left.slice(0, 3).join(', ')}, which it has left, so it cannot be cleared in step with the page`;
 }
 
 ;// CONCATENATED MODULE: ./src/run/session.ts
@@ -62824,9 +62844,10 @@ function reasonNotToReuse(browser, context, page, observed, next) {
  * longer run), loads stopped, and its timers, animation frames and idle callbacks cancelled, all in one batch
  * that the renderer handles in order. Its answers come after everything the page did before, on the same CDP
  * session, so only then is it decided whether the page is quiet: no request or WebSocket was still open when it
- * was stopped (a callback of one could run once scripts are back), it used no storage that cannot be cleared in
- * step with its writes, and the browser lists no other page or worker in the context (a service worker the page
- * just started is in that list even when its event has not reached us). Then its state is cleared, while the
+ * was stopped (a callback of one could run once scripts are back), it used no API whose effects cannot be undone
+ * in step with it (workers and service workers among them: the browser may not list one the page just started),
+ * it used Web Storage on no origin it has left, and the browser lists no other page in the context (a popup is
+ * listed as soon as the page has opened it). Then its state is cleared, while the
  * lifecycle listeners are read (they would run as the document goes away: another viewport, and such listeners,
  * are ruled out for the same reason). The page is never frozen or hidden: Page.setWebLifecycleState hides it, and
  * a page shown again late starts the next document hidden, with no animation frames.
@@ -62852,10 +62873,14 @@ async function resetInPlace(context, cdp, observed) {
         const names = others.slice(0, 3).map((target) => `a ${target.type} target (${target.url || 'no URL'})`);
         return `the context had other pages or workers (${names.join(', ')})`;
     }
+    const current = httpOrigin(self.targetInfo.url);
+    const leftBehind = webStorageLeftBehind(observed, current);
+    if (leftBehind)
+        return leftBehind;
     const [windowListeners, documentListeners] = await Promise.all([
         listenerTypes(cdp, windowObject),
         listenerTypes(cdp, documentObject),
-        clearState(context, cdp, observed, httpOrigin(self.targetInfo.url)),
+        clearState(context, cdp, observed, current),
     ]);
     const lifecycle = [...windowListeners, ...documentListeners].filter((type) => LIFECYCLE_EVENTS.has(type));
     if (lifecycle.length > 0)
@@ -62871,13 +62896,15 @@ async function resetInPlace(context, cdp, observed) {
  * from the browser side: a write the page made just before it was stopped is still on its way, down the channel
  * the document's own clear goes down after it. A clear from the browser side could overtake it: the write would
  * land after the clear, in the store and in the renderer's cache, where the next fixture's document reads it.
- * Origins the page has left have no document to clear through; their writes were made before a navigation away.
+ * A page that used Web Storage on an origin it has left is not reused (webStorageLeftBehind); those origins are
+ * still cleared from the browser side, for anything a page stored there without script.
  */
 async function clearState(context, cdp, observed, current) {
     if (current)
         observed.origins.add(current);
     const origins = [...observed.origins];
     observed.origins.clear();
+    observed.webStorageOrigins.clear();
     await Promise.all([
         cdp.send('Network.clearBrowserCookies'),
         // Clearing the HTTP cache per fixture rather than disabling it (Network.setCacheDisabled): measured, it costs

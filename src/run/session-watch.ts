@@ -1,8 +1,8 @@
 /**
  * What a session sees of its page between fixtures, and how it sees it: on the session's own CDP session, the one
  * its reset runs on (session.ts). The renderer sends a session's events and answers in the order things happened,
- * so once the reset's first answer is in, every request the page started, every storage it touched and every frame
- * it attached before its scripts were stopped has been reported. That order, not a wait, is what makes the
+ * so once the reset's first answer is in, every request the page started, every tracked API it used and every
+ * frame it attached before its scripts were stopped has been reported. That order, not a wait, is what makes the
  * decision to reuse a session hold on a busy machine. (Puppeteer's own page events come on another CDP session,
  * with no order relative to ours: they serve only as an early hint.)
  */
@@ -10,6 +10,8 @@ import type { BrowserContext, CDPSession, Dialog, Page, Protocol, Target } from 
 
 /** Reported through by the page's tracker; removed from the page's view before any page script runs. */
 const USE_BINDING = '__reliabilitySmokeApiUse';
+/** How the tracker reports Web Storage: with the origin of the document that used it. */
+const WEB_STORAGE_USE = 'Web Storage of ';
 
 /**
  * APIs after which the reset cannot make the page provably quiet. The storage ones write over a channel of their
@@ -63,6 +65,7 @@ const API_USE_TRACKER = `(() => {
   try {
     for (const name of ${JSON.stringify(TRACKED_ON_NAVIGATOR)}) track(globalThis.Navigator && Navigator.prototype, name, 'navigator.' + name);
     for (const name of ${JSON.stringify(TRACKED_ON_WINDOW)}) track(globalThis, name, name);
+    for (const name of ['localStorage', 'sessionStorage']) track(globalThis, name, ${JSON.stringify(WEB_STORAGE_USE)} + location.origin);
   } catch {}
 })()`;
 
@@ -79,6 +82,8 @@ export interface Observed {
   settledDuringReset: number;
   /** The tracked APIs the page's documents used, by name, in the order the page used them. */
   apiUses: Set<string>;
+  /** Origins whose documents used localStorage or sessionStorage since the last reset. */
+  webStorageOrigins: Set<string>;
 }
 
 export function httpOrigin(url: string): string | null {
@@ -124,6 +129,7 @@ export function watch(context: BrowserContext, page: Page, cdp: CDPSession): Obs
     resetting: false,
     settledDuringReset: 0,
     apiUses: new Set(),
+    webStorageOrigins: new Set(),
   };
   const settle = (id: string) => {
     if (observed.inFlight.delete(id) && observed.resetting) observed.settledDuringReset += 1;
@@ -136,7 +142,10 @@ export function watch(context: BrowserContext, page: Page, cdp: CDPSession): Obs
   cdp.on('Network.webSocketCreated', (event: Protocol.Network.WebSocketCreatedEvent) => observed.inFlight.add(`websocket ${event.requestId}`));
   cdp.on('Network.webSocketClosed', (event: Protocol.Network.WebSocketClosedEvent) => settle(`websocket ${event.requestId}`));
   cdp.on('Runtime.bindingCalled', (event: Protocol.Runtime.BindingCalledEvent) => {
-    if (event.name === USE_BINDING) observed.apiUses.add(event.payload.slice(0, 100));
+    if (event.name !== USE_BINDING) return;
+    const use = event.payload.slice(0, 300);
+    if (use.startsWith(WEB_STORAGE_USE)) observed.webStorageOrigins.add(use.slice(WEB_STORAGE_USE.length));
+    else observed.apiUses.add(use);
   });
   cdp.on('Page.frameAttached', () => {
     observed.subframes = true;
@@ -179,4 +188,15 @@ export function unfinishedWork(observed: Observed): string | null {
   const pending = observed.inFlight.size + observed.settledDuringReset;
   if (pending > 0) return `the page still had ${pending} request${pending === 1 ? '' : 's'} in flight`;
   return null;
+}
+
+/**
+ * Web Storage can be cleared in step with the page only through the current document (session.ts). An origin the
+ * page used it on and then left has no document to clear through: a clear from the browser side could overtake a
+ * write still on its way, so the page is not reused. Null when it used Web Storage on the current origin only.
+ */
+export function webStorageLeftBehind(observed: Observed, current: string | null): string | null {
+  const left = [...observed.webStorageOrigins].filter((origin) => origin !== current);
+  if (left.length === 0) return null;
+  return `the page used Web Storage on ${left.slice(0, 3).join(', ')}, which it has left, so it cannot be cleared in step with the page`;
 }

@@ -13,7 +13,7 @@
 import type { Browser, BrowserContext, CDPSession, Page, Protocol } from 'puppeteer-core';
 import { withDeadline } from './deadline.ts';
 import { errorText } from '../common/text.ts';
-import { httpOrigin, type Observed, startWatching, unfinishedWork, watch } from './session-watch.ts';
+import { httpOrigin, type Observed, startWatching, unfinishedWork, watch, webStorageLeftBehind } from './session-watch.ts';
 
 /** Everything Storage.clearDataForOrigin can hold for an origin, except cookies (cleared context-wide). */
 const ORIGIN_STORAGE_TYPES = [
@@ -182,9 +182,10 @@ function reasonNotToReuse(browser: Browser, context: BrowserContext, page: Page,
  * longer run), loads stopped, and its timers, animation frames and idle callbacks cancelled, all in one batch
  * that the renderer handles in order. Its answers come after everything the page did before, on the same CDP
  * session, so only then is it decided whether the page is quiet: no request or WebSocket was still open when it
- * was stopped (a callback of one could run once scripts are back), it used no storage that cannot be cleared in
- * step with its writes, and the browser lists no other page or worker in the context (a service worker the page
- * just started is in that list even when its event has not reached us). Then its state is cleared, while the
+ * was stopped (a callback of one could run once scripts are back), it used no API whose effects cannot be undone
+ * in step with it (workers and service workers among them: the browser may not list one the page just started),
+ * it used Web Storage on no origin it has left, and the browser lists no other page in the context (a popup is
+ * listed as soon as the page has opened it). Then its state is cleared, while the
  * lifecycle listeners are read (they would run as the document goes away: another viewport, and such listeners,
  * are ruled out for the same reason). The page is never frozen or hidden: Page.setWebLifecycleState hides it, and
  * a page shown again late starts the next document hidden, with no animation frames.
@@ -211,10 +212,13 @@ async function resetInPlace(context: BrowserContext, cdp: CDPSession, observed: 
     const names = others.slice(0, 3).map((target) => `a ${target.type} target (${target.url || 'no URL'})`);
     return `the context had other pages or workers (${names.join(', ')})`;
   }
+  const current = httpOrigin(self.targetInfo.url);
+  const leftBehind = webStorageLeftBehind(observed, current);
+  if (leftBehind) return leftBehind;
   const [windowListeners, documentListeners] = await Promise.all([
     listenerTypes(cdp, windowObject),
     listenerTypes(cdp, documentObject),
-    clearState(context, cdp, observed, httpOrigin(self.targetInfo.url)),
+    clearState(context, cdp, observed, current),
   ]);
   const lifecycle = [...windowListeners, ...documentListeners].filter((type) => LIFECYCLE_EVENTS.has(type));
   if (lifecycle.length > 0) return `the page has ${[...new Set(lifecycle)].join(', ')} listeners`;
@@ -230,12 +234,14 @@ async function resetInPlace(context: BrowserContext, cdp: CDPSession, observed: 
  * from the browser side: a write the page made just before it was stopped is still on its way, down the channel
  * the document's own clear goes down after it. A clear from the browser side could overtake it: the write would
  * land after the clear, in the store and in the renderer's cache, where the next fixture's document reads it.
- * Origins the page has left have no document to clear through; their writes were made before a navigation away.
+ * A page that used Web Storage on an origin it has left is not reused (webStorageLeftBehind); those origins are
+ * still cleared from the browser side, for anything a page stored there without script.
  */
 async function clearState(context: BrowserContext, cdp: CDPSession, observed: Observed, current: string | null): Promise<void> {
   if (current) observed.origins.add(current);
   const origins = [...observed.origins];
   observed.origins.clear();
+  observed.webStorageOrigins.clear();
   await Promise.all([
     cdp.send('Network.clearBrowserCookies'),
     // Clearing the HTTP cache per fixture rather than disabling it (Network.setCacheDisabled): measured, it costs
