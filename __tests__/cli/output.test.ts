@@ -24,6 +24,7 @@ before(async () => {
   site = await startSite({
     '/': html('<h1 id="hello">Hello</h1>', 'Home'),
     '/hostile': html(`<h1 id="hello">Hello</h1>${HOSTILE_SCRIPT}`, 'Hostile'),
+    '/commands': html(`<h1>Hi</h1><script>console.error('::error::from the console'); console.log('x ##[warning]y');</script>`, '##[error title=spoofed]pwned'),
   });
 });
 after(() => site.close());
@@ -36,7 +37,7 @@ describe('--json', () => {
   it('prints report.json on stdout and nothing else; the fixture lines and RESULT go to stderr', CLI_BOUND, async () => {
     project.write(
       'fixtures/site.smoke.yml',
-      fixturesYaml({ home: 'url: /\nexpect:\n  title: Home', wrong: 'url: /\ntimeout: 2s\nexpect:\n  title: Elsewhere' }),
+      fixturesYaml({ home: 'url: /\nexpect:\n  title: Home', wrong: 'url: /\nexpect:\n  timeout: 2s\n  title: Elsewhere' }),
     );
     const run = await project.run(['--base-url', site.url, '--json']);
     assert.equal(run.code, 1, shown(run));
@@ -62,6 +63,27 @@ describe('--json', () => {
     assert.equal(run.code, 0, shown(run));
     assert.deepEqual(Plan.parse(JSON.parse(run.stdout)).selection.selected, ['home']);
     assert.equal(lastLine(run.stderr), 'RESULT: pass');
+  });
+});
+
+describe('--json in a workflow log', () => {
+  /** The runner's two readings of a log line: `::name …::` at the start (after blanks), `##[name …]` anywhere. */
+  const runnerCommands = (text: string) =>
+    text.split(/\r\n|\r|\n/).flatMap((line) => {
+      if (line.trimStart().startsWith('::')) return [line];
+      return line.includes('##[') ? [line] : [];
+    });
+
+  it('prints page text that the runner cannot read as a command, and the same report when parsed', CLI_BOUND, async () => {
+    project.write('fixtures/site.smoke.yml', fixturesYaml({ hostile: 'url: /commands\nexpect:\n  timeout: 3s\n  title: Shop' }));
+    const run = await project.run(['--base-url', site.url, '--json']);
+    assert.equal(run.code, 1, shown(run));
+    assert.deepEqual(runnerCommands(run.stdout), [], 'no line of stdout is a workflow command');
+    const printed = Report.parse(JSON.parse(run.stdout));
+    assert.deepEqual(printed, project.report(), 'JSON.parse gives back report.json, value for value');
+    const message = printed.fixtures[0]?.attempts[0]?.error?.message ?? '';
+    assert.match(message, /##\[error title=spoofed\]pwned/, 'the page title is in the report as the page wrote it');
+    assert.match(JSON.stringify(printed), /::error::from the console/);
   });
 });
 
@@ -91,8 +113,8 @@ describe('text from pages in the output', () => {
     project.write(
       'fixtures/site.smoke.yml',
       fixturesYaml({
-        noisy: 'url: /hostile\ntimeout: 2s',
-        titled: 'url: /hostile\ntimeout: 2s\nexpect:\n  noConsoleErrors: false\n  title: Shop',
+        noisy: 'url: /hostile',
+        titled: 'url: /hostile\nexpect:\n  timeout: 2s\n  noConsoleErrors: false\n  title: Shop',
       }),
     );
     const run = await project.run(['--base-url', site.url]);

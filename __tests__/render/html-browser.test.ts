@@ -50,15 +50,15 @@ const CHECKOUT_FIXTURES = `fixtures:
     title: Paying for the cart shows the pay button
     tags: [critical, checkout]
     url: /checkout.html
-    timeout: 3s
     expect:
+      timeout: 3s
       visible: ["#pay-button"]
   - id: checkout-total
     title: The cart total is shown
     tags: [checkout]
     url: /checkout.html
-    timeout: 3s
     expect:
+      timeout: 3s
       text: { selector: "#cart-status", contains: "Total" }
       noConsoleErrors: false
       noPageErrors: false

@@ -19,7 +19,7 @@ import { attempt, baseInput, context, dataReport, loaded, run, suite } from '../
 import { largeReport } from '../support/large-report.ts';
 import { tempDir } from '../support/temp.ts';
 
-const render = (report: Report) => renderHtmlReport(report, summaryViewOf(report, { commandArgs: ['--base-url', 'https://staging.example.com'] }));
+const render = (report: Report) => renderHtmlReport(report, summaryViewOf(report, { context: report.run, commandArgs: ['--base-url', 'https://staging.example.com'] }));
 
 /** The fixture ids of the cards, in page order. */
 const cardIds = (html: string) => [...html.matchAll(/<details class="fx [a-z]+" id="([^"]+)"/g)].map((match) => match[1]);
@@ -47,7 +47,7 @@ describe('report.html is written beside report.json', () => {
     test(`for ${label}`, async (t) => {
       const dir = tempDir(t);
       const report = reportOf();
-      const outcome = await finishWith(report, dir, report.fixtures.length);
+      const outcome = await finishWith(report, dir, report.fixtures.length, { context: report.run });
       assert.equal(outcome.htmlPath, path.join(dir, 'report.html'));
       const html = await readFile(outcome.htmlPath!, 'utf8');
       assert.match(html, /^<!doctype html>\n<html lang="en"><head><meta charset="utf-8">/);
@@ -129,7 +129,7 @@ describe('what report.html shows', () => {
   test('a rerun: its source, what recovered, what still fails and what was carried over', () => {
     const html = render(dataReport('report-rerun-same-sha.json'));
     const text = visibleText(html);
-    assert.match(html, /<h2>Rerun of <a href="https:\/\/github\.com\/acme\/shop-web\/actions\/runs\/13579246801" rel="noopener noreferrer">run 13579246801 \(attempt 1\)<\/a><\/h2>/);
+    assert.match(html, /<h2>Rerun of <a href="https:\/\/github\.com\/acme\/shop-web\/actions\/runs\/13579246801\/attempts\/1" rel="noopener noreferrer">run 13579246801 \(attempt 1\)<\/a><\/h2>/);
     assert.match(text, /Source: artifact reliability-smoke-13579246801-1, commit 3f9c2a7d1e8b/);
     assert.match(html, /<li>Recovered \(1\): <a href="#home-help-menu"><code>home-help-menu<\/code><\/a><\/li>/);
     assert.match(html, /<li>Still failing \(1\): <a href="#account-from-home">/);

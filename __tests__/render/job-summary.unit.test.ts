@@ -13,7 +13,8 @@ import { summaryViewOf, type SummaryViewOptions } from '../../src/render/view.ts
 import { attempt, baseInput, context, dataReport, loaded, run, suite } from '../support/report-helpers.ts';
 
 const ARTIFACT = { name: 'reliability-smoke-13579246801-1', url: 'https://github.com/acme/shop-web/actions/runs/13579246801/artifacts/42' };
-const render = (report: Report, options: SummaryViewOptions = { artifact: ARTIFACT }) => renderJobSummary(summaryViewOf(report, options));
+/** Rendered by the run that wrote the report, as the Action renders its own: links come from that run's context. */
+const render = (report: Report, options: SummaryViewOptions = { artifact: ARTIFACT }) => renderJobSummary(summaryViewOf(report, { context: report.run, ...options }));
 
 /** The rows of the first Markdown table, each split into cells the way GFM splits them (on unescaped pipes). */
 function tableRows(markdown: string): string[][] {
@@ -107,7 +108,7 @@ describe('renderJobSummary: content', () => {
 
   test('a rerun: the source run as a link, recovered, still failing and carried over', () => {
     const markdown = render(dataReport('report-rerun-same-sha.json'));
-    assert.match(markdown, /^### 🔁 Rerun of \[run 13579246801 &#40;attempt 1&#41;\]\(https:\/\/github\.com\/acme\/shop-web\/actions\/runs\/13579246801\)$/m);
+    assert.match(markdown, /^### 🔁 Rerun of \[run 13579246801 &#40;attempt 1&#41;\]\(https:\/\/github\.com\/acme\/shop-web\/actions\/runs\/13579246801\/attempts\/1\)$/m);
     assert.match(markdown, /^Same commit as the source report &#40;3f9c2a7&#41;&#58; 5 results carried over/m);
     assert.match(markdown, /^- 🔁 Recovered \(1\): `home-help-menu`$/m);
     assert.match(markdown, /^- ❌ Still failing \(1\): `account-from-home`$/m);

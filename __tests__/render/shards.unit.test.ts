@@ -47,7 +47,7 @@ const outcomeOf = (report: Report): SmokeOutcome => ({
 
 describe('a merged report in the job summary', () => {
   it('leads with the problems, then lists every shard with its artifact linked from this run', () => {
-    const summary = renderJobSummary(summaryViewOf(withProblem()));
+    const summary = renderJobSummary(summaryViewOf(withProblem(), { context: context() }));
     const problems = summary.indexOf('### ⛔ The merge cannot vouch for the whole suite (2 problems)');
     const shards = summary.indexOf('### 🧩 Shards (3)');
     const fixtures = summary.indexOf('### Fixtures');
@@ -65,6 +65,11 @@ describe('a merged report in the job summary', () => {
     const report = merged([shard(1), { ...hostile, label: 'the artifact "<img src=x>|**bold**"', read: { code: 'not-json', message: '[click](https://evil.example)' } }, shard(3)]);
     const summary = renderJobSummary(summaryViewOf(report));
     assert.ok(!summary.includes('<img'), 'no markup');
+    // Artifact links come from the rendering run's server and repository, never from the report's own run.
+    const forged = { ...report, run: { ...report.run, serverUrl: 'https://evil.example' } };
+    const linked = renderJobSummary(summaryViewOf(forged, { context: context() }));
+    assert.ok(!linked.includes('(https://evil.example'), linked);
+    assert.ok(linked.includes(`${RUN}/artifacts/101`), linked);
     assert.ok(!summary.includes('](https://evil.example)'), 'no link from report text');
     const html = renderHtmlReport(report, summaryViewOf(report));
     assert.ok(!html.includes('<img src=x>'));
@@ -95,7 +100,7 @@ describe('a merged report elsewhere', () => {
 
   it('report.html has a shards panel: the problems, each shard, and links to the failures', () => {
     const report = withProblem();
-    const html = renderHtmlReport(report, summaryViewOf(report));
+    const html = renderHtmlReport(report, summaryViewOf(report, { context: context() }));
     assert.match(html, /<section class="panel stop" id="_shards">/);
     assert.match(html, /<h2>The merge cannot vouch for the whole suite<\/h2>/);
     assert.match(html, new RegExp(`Shard 1 of 3: merged · attempt 1 · artifact <a href="${RUN}/artifacts/101" rel="noopener noreferrer">`));

@@ -14,7 +14,7 @@ const HOSTILE = 'boom\n::error::injected\r\n##[error]legacy\u2028sep \u001b[2K\u
 const isCommand = (line: string) => line.trimStart().startsWith('::') || line.includes('##[');
 
 function summaryOf(report: Report, reportDir = 'smoke-report'): string[] {
-  return formatSummary(summaryViewOf(report, { reportDir })).split('\n');
+  return formatSummary(summaryViewOf(report, { reportDir, context: report.run })).split('\n');
 }
 
 describe('formatFixtureLine', () => {
@@ -69,7 +69,7 @@ describe('formatSummary', () => {
 
   test('a rerun shows its source, recovered, still failing and carried over', () => {
     const text = summaryOf(dataReport('report-rerun-same-sha.json')).join('\n');
-    assert.match(text, /^Rerun of run 13579246801 \(attempt 1\) https:\/\/github\.com\/acme\/shop-web\/actions\/runs\/13579246801$/m);
+    assert.match(text, /^Rerun of run 13579246801 \(attempt 1\) https:\/\/github\.com\/acme\/shop-web\/actions\/runs\/13579246801\/attempts\/1$/m);
     assert.match(text, /· Same commit as the source report \(3f9c2a7\): 5 results carried over/);
     assert.match(text, /· Recovered \(1\): home-help-menu$/m);
     assert.match(text, /· Still failing \(1\): account-from-home$/m);

@@ -333,9 +333,9 @@ describe('rerun commands', () => {
 
   test("a pull request's rerun command dispatches on its head branch, and a fork's on none", () => {
     const report = { ...source, run: { ...source.run, workflow: 'Smoke', repository: 'acme/shop-web', ref: 'refs/pull/7/merge' } };
-    const headBranch = summaryViewOf(report, { dispatchRef: 'refs/heads/feature/cart' }).next?.action.rerunFailed;
+    const headBranch = summaryViewOf(report, { context: report.run, dispatchRef: 'refs/heads/feature/cart' }).next?.action.rerunFailed;
     assert.equal(headBranch, 'gh workflow run Smoke -R acme/shop-web --ref feature/cart -f rerun-failed=true');
-    const fork = summaryViewOf(report, { dispatchRef: null }).next?.action.rerunFailed;
+    const fork = summaryViewOf(report, { context: report.run, dispatchRef: null }).next?.action.rerunFailed;
     assert.equal(fork, 'gh workflow run Smoke -R acme/shop-web -f rerun-failed=true');
   });
 });

@@ -21,7 +21,7 @@ describe('writeReport', () => {
   test('creates the folder and writes report.json (pretty), junit.xml and report.html, leaving no temp files', async () => {
     const reportDir = path.join(dir, 'nested', 'smoke-report');
     const report = dataReport('report-failing-flaky.json');
-    const written = await finishWith(report, reportDir, 0);
+    const written = await finishWith(report, reportDir, 0, { context: null });
     assert.equal(written.reportPath, path.join(reportDir, 'report.json'));
     const text = await readFile(written.reportPath!, 'utf8');
     assert.match(text, /^\{\n {2}"schemaVersion": 1,\n/);
@@ -34,10 +34,10 @@ describe('writeReport', () => {
   test('an invalid report is refused and nothing is replaced', async () => {
     const reportDir = path.join(dir, 'refused');
     const good = dataReport('report-all-passed.json');
-    await finishWith(good, reportDir, 0);
+    await finishWith(good, reportDir, 0, { context: null });
     const before = await readFile(path.join(reportDir, 'report.json'), 'utf8');
     const contradicting = { ...good, result: 'fail' as const };
-    await assert.rejects(finishWith(contradicting, reportDir, 0), /refusing to write a report that does not match its schema:\n\$\.result: says "fail"/);
+    await assert.rejects(finishWith(contradicting, reportDir, 0, { context: null }), /refusing to write a report that does not match its schema:\n\$\.result: says "fail"/);
     assert.equal(await readFile(path.join(reportDir, 'report.json'), 'utf8'), before);
     assert.deepEqual((await readdir(reportDir)).sort(), ['junit.xml', 'report.html', 'report.json']);
   });
@@ -76,7 +76,7 @@ describe('plan.json for a dry run', () => {
 
   test('is written as plan.json and never touches report.json', async () => {
     const reportDir = path.join(dir, 'dry');
-    await finishWith(dataReport('report-failing-flaky.json'), reportDir, 0);
+    await finishWith(dataReport('report-failing-flaky.json'), reportDir, 0, { context: null });
     const before = await readFile(path.join(reportDir, 'report.json'));
     const planPath = await writePlan(reportDir, buildPlan(planInput('http://127.0.0.1:4173')));
     assert.equal(planPath, path.join(reportDir, 'plan.json'));

@@ -83,7 +83,7 @@ describe('rerun-failed after a failing run', () => {
 
     const summary = readable(run2.summary);
     assert.ok(
-      summary.includes(`### 🔁 Rerun of [run ${first} (attempt 1)](https://github.com/octo-org/smoke-demo/actions/runs/${first})`),
+      summary.includes(`### 🔁 Rerun of [run ${first} (attempt 1)](https://github.com/octo-org/smoke-demo/actions/runs/${first}/attempts/1)`),
       summary,
     );
     assert.match(summary, /Same commit as the source report \(73616d6\): 3 results carried over/);

@@ -11,7 +11,7 @@ import { html, type Site, startSite } from '../support/site.ts';
 
 const SUITE = fixturesYaml({
   home: 'url: /\nexpect:\n  visible: ["#hello"]',
-  checkout: 'url: /checkout\ntimeout: 2s\nexpect:\n  visible: ["#pay"]',
+  checkout: 'url: /checkout\nexpect:\n  timeout: 2s\n  visible: ["#pay"]',
 });
 
 let site: Site;

@@ -1,8 +1,8 @@
 /**
  * Rerun-failed: where the source report comes from: artifact names, the order runs are tried in, and what
  * is passed over (expired artifacts, other jobs' and other suites' artifacts, forks, dry runs, runs that stopped
- * before running anything). Driven through the RunsApi and ArtifactDownloader seams with small in-memory
- * stand-ins; the Action tests (rerun/action*.test.ts) cover the same paths against the loopback GitHub.
+ * before running anything). Driven through the RunsApi and ZipFetcher seams with small in-memory stand-ins (the
+ * zips are real); the Action tests (rerun/action*.test.ts) cover the same paths against the loopback GitHub.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,7 +12,8 @@ import { describe, it } from 'node:test';
 import { readActionContext, type ActionContext } from '../../src/action/context.ts';
 import { getInputs } from '../../src/action/inputs.ts';
 import { type Candidate, discoverCandidates, type DiscoveryRequest } from '../../src/rerun/artifact-discovery.ts';
-import { type ArtifactDownloader, createRerunSourceFinder } from '../../src/rerun/artifact-source.ts';
+import { createRerunSourceFinder, type ZipFetcher } from '../../src/rerun/artifact-source.ts';
+import { DownloadError } from '../../src/rerun/artifact-download.ts';
 import { DiscoveryError, type RunInfo, type RunsApi } from '../../src/rerun/runs-api.ts';
 import {
   type ArtifactInfo,
@@ -24,6 +25,8 @@ import { PreflightError } from '../../src/report/stops.ts';
 import { REPORT_LIMITS } from '../../src/report/limits.ts';
 import { builtReport, shaOf } from '../support/action-rerun.ts';
 import { tempDir } from '../support/temp.ts';
+import { zipFiles } from '../support/github-service/zip.ts';
+import { createHash } from 'node:crypto';
 
 const REPO = 'octo-org/smoke-demo';
 const PREFIX = 'reliability-smoke';
@@ -90,6 +93,10 @@ function memoryGitHub(runs: RunInfo[], artifacts: Record<string, ArtifactInfo[]>
       const failure = failListing.get(runId);
       if (failure) throw failure;
       return artifacts[runId] ?? [];
+    },
+    async artifactZipUrl(artifactId) {
+      calls.push(`artifactZipUrl ${artifactId}`);
+      return `https://blob.example/${artifactId}.zip`;
     },
   };
 }
@@ -336,25 +343,27 @@ describe('attempt 2 of a run', () => {
   });
 });
 
-/** Downloads from an in-memory store: artifact id → files; records what it was asked for. */
-function memoryDownloader(files: Record<number, Record<string, string>>, options: { mismatch?: number[]; status?: number } = {}) {
-  const requests: { artifactId: number; expectedHash: string | undefined; workflowRunId: number; owner: string; repo: string; token: string }[] = [];
-  const downloader: ArtifactDownloader = {
-    async downloadArtifact(artifactId, { path: dir, expectedHash, findBy }) {
-      requests.push({ artifactId, expectedHash, workflowRunId: findBy.workflowRunId, owner: findBy.repositoryOwner, repo: findBy.repositoryName, token: findBy.token });
-      if (options.status) throw Object.assign(new Error('Forbidden'), { status: options.status });
-      for (const [name, text] of Object.entries(files[artifactId] ?? {})) fs.writeFileSync(path.join(dir, name), text);
-      return { downloadPath: dir, digestMismatch: options.mismatch?.includes(artifactId) ?? false };
-    },
+const digestOf = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** Zips from an in-memory store (artifact id → files, or raw bytes); records which artifacts were fetched. */
+function memoryZips(files: Record<number, Record<string, string | Buffer> | Buffer>, options: { error?: DownloadError } = {}) {
+  const requests: number[] = [];
+  const fetchZip: ZipFetcher = async (found, file) => {
+    requests.push(found.id);
+    if (options.error) throw options.error;
+    const content = files[found.id] ?? {};
+    const bytes = Buffer.isBuffer(content) ? content : zipFiles(content);
+    fs.writeFileSync(file, bytes);
+    return { bytes: bytes.length, digest: digestOf(bytes) };
   };
-  return { downloader, requests };
+  return { fetchZip, requests };
 }
 
-function finderFor(api: RunsApi, downloader: ArtifactDownloader, env: Record<string, string> = {}) {
+function finderFor(api: RunsApi, fetchZip: ZipFetcher, env: Record<string, string> = {}) {
   const inputs = getInputs((name) => ({ 'rerun-failed': 'true', 'github-token': 'ghs_test' })[name] ?? '', {});
   const lines: string[] = [];
   const logger = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line), debug: () => {} };
-  return { finder: createRerunSourceFinder(inputs, contextOf(), logger, { api, downloader, env: { GITHUB_JOB: 'smoke', ...env }, tempDir: os.tmpdir() }), lines };
+  return { finder: createRerunSourceFinder(inputs, contextOf(), logger, { api, fetchZip, env: { GITHUB_JOB: 'smoke', ...env }, tempDir: os.tmpdir() }), lines };
 }
 
 async function preflightCode(work: Promise<unknown>): Promise<string> {
@@ -371,13 +380,14 @@ describe('reading the source report', () => {
   const sha = shaOf('run-90');
   const failedReport = builtReport({ ids: { alpha: 'passed', bravo: 'failed' }, runId: 10, sha });
 
-  it('downloads with findBy and the digest GitHub recorded, and records where the report came from', BOUND, async () => {
+  it('downloads the zip, checks the digest GitHub recorded, and records where the report came from', BOUND, async () => {
     const found = ours(1);
-    found.digest = `sha256:${'ab'.repeat(32)}`;
-    const { downloader, requests } = memoryDownloader({ [found.id]: { 'report.json': failedReport } });
-    const { finder } = finderFor(memoryGitHub([run(10, 0), run(90, 10)], { 10: [found] }), downloader);
+    const zip = zipFiles({ 'report.json': failedReport, 'junit.xml': '<testsuites/>' });
+    found.digest = digestOf(zip);
+    const { fetchZip, requests } = memoryZips({ [found.id]: zip });
+    const { finder } = finderFor(memoryGitHub([run(10, 0), run(90, 10)], { 10: [found] }), fetchZip);
     const source = await finder.acquireRerunSource();
-    assert.deepEqual(requests, [{ artifactId: found.id, expectedHash: found.digest, workflowRunId: 10, owner: 'octo-org', repo: 'smoke-demo', token: 'ghs_test' }]);
+    assert.deepEqual(requests, [found.id]);
     assert.equal(source.origin.runId, '10');
     assert.equal(source.origin.artifactName, found.name);
     assert.equal(source.origin.url, 'https://github.com/octo-org/smoke-demo/actions/runs/10');
@@ -396,62 +406,70 @@ describe('reading the source report', () => {
       result: 'fail',
       preflight: { code: 'browser-not-found', severity: 'error', message: 'no browser', problems: [], guidance: [], fallback: null },
     });
-    const { downloader } = memoryDownloader({
+    const { fetchZip } = memoryZips({
       [dryRun.id]: { 'plan.json': '{}' },
       [stopped.id]: { 'report.json': JSON.stringify(stoppedReport) },
       [good.id]: { 'report.json': failedReport },
     });
     const api = memoryGitHub([run(10, 0), run(20, 5), run(30, 8), run(90, 10)], { 30: [dryRun], 20: [stopped], 10: [good] });
-    const { finder, lines } = finderFor(api, downloader);
+    const { finder, lines } = finderFor(api, fetchZip);
     assert.equal((await finder.acquireRerunSource()).origin.runId, '10');
     assert.match(lines.join('\n'), /run 30: it is a dry run \(plan\.json only\)\. Looking further back\./);
     assert.match(lines.join('\n'), /run 20: that run stopped before running any fixture \(browser-not-found\)/);
   });
 
   it('stops with its own code for each way the artifact is unusable', BOUND, async () => {
-    const cases: [string, Record<string, string>, { mismatch?: boolean; status?: number; size?: number }][] = [
+    const cases: [string, Record<string, string> | Buffer, { digest?: string; error?: DownloadError; size?: number }][] = [
       ['not-json', { 'report.json': '{"schemaVersion": 1, "fixtures": [' }, {}],
       ['schema-invalid', { 'report.json': '{"schemaVersion": 1}' }, {}],
       ['unknown-schema-version', { 'report.json': '{"schemaVersion": 99}' }, {}],
-      ['report-missing', { 'notes.txt': 'hello' }, {}],
-      ['digest-mismatch', { 'report.json': failedReport }, { mismatch: true }],
-      ['permission-denied', {}, { status: 403 }],
-      ['download-failed', {}, { status: 500 }],
+      ['report-missing', { 'notes.txt': 'hello', 'failures/report.json': failedReport }, {}],
+      ['artifact-unreadable', Buffer.from('<html>not a zip</html>'), {}],
+      ['digest-mismatch', { 'report.json': failedReport }, { digest: `sha256:${'ab'.repeat(32)}` }],
+      ['permission-denied', {}, { error: new DownloadError('permission-denied', "GitHub's API refused (403).") }],
+      ['artifact-expired', {}, { error: new DownloadError('artifact-expired', "GitHub's API answered 410.") }],
+      ['download-failed', {}, { error: new DownloadError('download-failed', 'blob storage answered HTTP 500', true) }],
       ['too-large', {}, { size: 600 * 1024 * 1024 }],
     ];
     for (const [code, files, how] of cases) {
-      const found = artifact('reliability-smoke-smoke-attempt-1', how.size ? { sizeInBytes: how.size } : {});
-      const { downloader } = memoryDownloader({ [found.id]: files }, { ...(how.mismatch ? { mismatch: [found.id] } : {}), ...(how.status ? { status: how.status } : {}) });
-      const { finder } = finderFor(memoryGitHub([run(10, 0), run(90, 10)], { 10: [found] }), downloader);
+      const found = artifact('reliability-smoke-smoke-attempt-1', { ...(how.size ? { sizeInBytes: how.size } : {}), ...(how.digest ? { digest: how.digest } : {}) });
+      const { fetchZip, requests } = memoryZips({ [found.id]: files }, how.error ? { error: how.error } : {});
+      const { finder } = finderFor(memoryGitHub([run(10, 0), run(90, 10)], { 10: [found] }), fetchZip);
       assert.equal(await preflightCode(finder.acquireRerunSource()), code, code);
+      assert.deepEqual(requests, how.size ? [] : [found.id], `${code}: an artifact over the size limit is not even downloaded`);
     }
   });
 
-  it('refuses a report.json over the size limit without reading it', BOUND, async () => {
+  it('refuses a report.json over the size limit without inflating it', BOUND, async () => {
     const found = ours(1);
-    const downloader: ArtifactDownloader = {
-      async downloadArtifact(_id, { path: dir }) {
-        const file = path.join(dir, 'report.json');
-        fs.writeFileSync(file, '{');
-        fs.truncateSync(file, REPORT_LIMITS.maxReportBytes + 1); // sparse: nothing this large is written
-        return { downloadPath: dir };
-      },
-    };
-    const { finder } = finderFor(memoryGitHub([run(10, 0), run(90, 10)], { 10: [found] }), downloader);
+    const { fetchZip } = memoryZips({ [found.id]: { 'report.json': Buffer.alloc(REPORT_LIMITS.maxReportBytes + 1, 0x20) } });
+    const { finder } = finderFor(memoryGitHub([run(10, 0), run(90, 10)], { 10: [found] }), fetchZip);
     await assert.rejects(finder.acquireRerunSource(), (error) => {
       assert.ok(error instanceof PreflightError, `a PreflightError, got ${String(error)}`);
       assert.equal(error.diagnostic.code, 'too-large');
-      assert.match(error.diagnostic.message, /is 33554433 bytes, over the 33554432-byte limit for a report/);
+      assert.match(error.diagnostic.message, /report\.json in the smoke artifact .* is 33554433 bytes, over the 33554432-byte limit for a report/);
       return true;
     });
   });
 
+  it('never unpacks the artifact: the temp folder holds nothing afterwards, whatever the entries are called', BOUND, async (t) => {
+    const found = ours(1);
+    const temp = tempDir(t, 'smoke-source-temp-');
+    const { fetchZip } = memoryZips({ [found.id]: { 'report.json': failedReport, '../../escaped.txt': 'x', 'failures/a/attempt-1.png': 'png' } });
+    const inputs = getInputs((name) => ({ 'rerun-failed': 'true', 'github-token': 'ghs_test' })[name] ?? '', {});
+    const quiet = { info() {}, warn() {}, debug() {} };
+    const finder = createRerunSourceFinder(inputs, contextOf(), quiet, { api: memoryGitHub([run(10, 0), run(90, 10)], { 10: [found] }), fetchZip, env: { GITHUB_JOB: 'smoke' }, tempDir: temp });
+    assert.equal((await finder.acquireRerunSource()).origin.runId, '10');
+    assert.deepEqual(fs.readdirSync(temp), []);
+    assert.equal(fs.existsSync(path.join(temp, '..', 'escaped.txt')), false);
+  });
+
   it('refuses GitHub Enterprise Server and an empty token before asking GitHub anything', BOUND, async () => {
     const api = memoryGitHub([run(90, 10)], {});
-    const { finder } = finderFor(api, memoryDownloader({}).downloader, { GITHUB_SERVER_URL: 'https://github.example.com' });
+    const { finder } = finderFor(api, memoryZips({}).fetchZip, { GITHUB_SERVER_URL: 'https://github.example.com' });
     assert.equal(await preflightCode(finder.acquireRerunSource()), 'ghes-not-supported');
     const inputs = getInputs((name) => ({ 'rerun-failed': 'true' })[name] ?? '', {});
-    const noToken = createRerunSourceFinder(inputs, contextOf(), { info() {}, warn() {}, debug() {} }, { api, downloader: memoryDownloader({}).downloader, env: {}, tempDir: os.tmpdir() });
+    const noToken = createRerunSourceFinder(inputs, contextOf(), { info() {}, warn() {}, debug() {} }, { api, fetchZip: memoryZips({}).fetchZip, env: {}, tempDir: os.tmpdir() });
     assert.equal(await preflightCode(noToken.acquireRerunSource()), 'token-missing');
     assert.deepEqual(api.calls, []);
   });

@@ -3,7 +3,10 @@
  * found, and the precedence between them.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { dropConnection, failTimes, hang, html, startSite, type Site } from '../support/site.ts';
 import { closedPort, headline, launchBrowser, newPage, run } from '../support/attempt-harness.ts';
@@ -116,23 +119,25 @@ describe('runAttempt: navigation failures', () => {
     });
     assert.equal(attempt.error?.kind, 'navigation');
     assert.match(headline(attempt), /^1 request failed \(expect\.noFailedRequests\): GET "http:\/\/127\.0\.0\.1:\d+\/dropped\.png" net::ERR_/);
-    // The browser's console error for it comes after, by precedence.
-    assert.match(attempt.error.message, /Also \(script-error\): The page logged 1 console error/);
+    // The browser's console line about it belongs to the request: it is not a second failure.
+    assert.doesNotMatch(attempt.error.message, /console error/);
   });
 
-  it('does not count a failed subresource as such by default, but its console error still fails the page', TEST, async (t) => {
-    site.route('/with-broken-image', html('<img src="/dropped.png"><p>page</p>'));
+  it("a failed subresource fails nothing by default: the browser's own console line about it is not a console error", TEST, async (t) => {
+    site.route('/with-broken-image', html('<img src="/dropped.png"><img src="/missing.png"><p>page</p>'));
     site.route('/dropped.png', dropConnection());
+    site.route('/missing.png', { status: 404, body: 'no' });
     const page = await newPage(browser, t);
-    const byDefault = await run(t, { page, url: `${site.url}/with-broken-image`, fixture: {} });
-    assert.equal(byDefault.attempt.error?.kind, 'script-error');
-    assert.match(headline(byDefault.attempt), /^The page logged 1 console error; first: "Failed to load resource: net::ERR_/);
-    const quiet = await run(t, {
-      page,
-      url: `${site.url}/with-broken-image`,
-      fixture: { expect: { noConsoleErrors: false } },
-    });
-    assert.equal(quiet.attempt.status, 'passed', headline(quiet.attempt));
+    const { attempt } = await run(t, { page, url: `${site.url}/with-broken-image`, fixture: { expect: { visible: ['p'] } } });
+    assert.equal(attempt.status, 'passed', headline(attempt));
+  });
+
+  it("a page's own console.error that reads like the browser's line still counts", TEST, async (t) => {
+    site.route('/mimic', html(`<p>page</p><script>console.error('Failed to load resource: the cart');</script>`));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, { page, url: `${site.url}/mimic`, fixture: {} });
+    assert.equal(attempt.error?.kind, 'script-error');
+    assert.match(headline(attempt), /^The page logged 1 console error; first: "Failed to load resource: the cart"/);
   });
 });
 
@@ -204,5 +209,118 @@ describe('runAttempt: config failures', () => {
     });
     assert.equal(attempt.error?.kind, 'config');
     assert.equal(headline(attempt), 'expect.visible "div >" is not a valid CSS selector.');
+  });
+});
+
+describe('runAttempt: only http and https pages', () => {
+  const SECRET = 'runner-secret-4f1c9a';
+  /** A file on the runner that a fixture must never be able to show, and so never put into a report. */
+  const secretFile = (t: TestContext) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-secret-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'secret.txt');
+    fs.writeFileSync(file, `<title>${SECRET}</title><p id="s">${SECRET}</p>`);
+    return `file://${file}`;
+  };
+  /** Everything the attempt left: its record, and every evidence file. */
+  const everything = (attempt: unknown, reportDir: string) => {
+    const files = fs.existsSync(path.join(reportDir, 'failures'))
+      ? fs.readdirSync(path.join(reportDir, 'failures'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+      : [];
+    return [JSON.stringify(attempt), ...files.map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name), 'latin1'))].join('\n');
+  };
+
+  it('refuses to open a URL that is not http or https, even one known only at run time', TEST, async (t) => {
+    const page = await newPage(browser, t);
+    const file = secretFile(t);
+    const { attempt, reportDir } = await run(t, { page, url: file, fixture: { url: '/' } });
+    assert.equal(attempt.error?.kind, 'config');
+    assert.equal(headline(attempt), `Refused to open "${file}": it must be an http or https URL, or a path relative to the base URL, not a file: URL.`);
+    assert.equal(page.url(), 'about:blank', 'the browser was never asked to open it');
+    assert.doesNotMatch(everything(attempt, reportDir), new RegExp(SECRET));
+  });
+
+  it('a goto step to another scheme is refused the same way', TEST, async (t) => {
+    site.route('/start', html('<p>start</p>'));
+    const page = await newPage(browser, t);
+    const file = secretFile(t);
+    const { attempt } = await run(t, { page, url: `${site.url}/start`, fixture: { steps: [{ goto: '/x' }] }, baseUrl: file.replace(/secret\.txt$/, '') });
+    assert.equal(attempt.error?.kind, 'config');
+    assert.match(headline(attempt), /^Refused to open "file:\/\/.*\/x": it must be an http or https URL/);
+  });
+
+  it('a page that redirects to file: fails as a navigation, and nothing of the file is kept', TEST, async (t) => {
+    const file = secretFile(t);
+    site.route('/to-file', { status: 302, headers: { location: file } });
+    const page = await newPage(browser, t);
+    const { attempt, reportDir } = await run(t, { page, url: `${site.url}/to-file`, fixture: { expect: { title: SECRET } } });
+    assert.equal(attempt.error?.kind, 'navigation');
+    assert.match(headline(attempt), /net::ERR_UNSAFE_REDIRECT/);
+    assert.doesNotMatch(everything(attempt, reportDir), new RegExp(SECRET));
+  });
+
+  it('a page whose links go to file:, chrome: or view-source: stays where it was', TEST, async (t) => {
+    const file = secretFile(t);
+    const targets = [file, 'chrome://version', `view-source:${site.url}/links`];
+    site.route('/links', html(targets.map((target, i) => `<a id="l${i}" href="${target}">${i}</a>`).join(' ')));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/links`,
+      fixture: {
+        steps: [{ click: '#l0' }, { click: '#l1' }, { click: '#l2' }],
+        // Chrome logs "Not allowed to load local resource" for each.
+        expect: { url: `${site.url}/links`, title: 'Test page', noConsoleErrors: false },
+      },
+    });
+    assert.equal(attempt.status, 'passed', headline(attempt));
+  });
+
+  it('a page that ends up on a file: URL anyway stops the attempt at once, with no screenshot or HTML of it', TEST, async (t) => {
+    const file = secretFile(t);
+    site.route('/waits', html('<p>waiting</p>'));
+    const page = await newPage(browser, t);
+    // Something other than the page opens the file mid-attempt (the browser, a DevTools client).
+    page.once('load', () => void page.goto(file).catch(() => undefined));
+    const { attempt, reportDir } = await run(t, { page, url: `${site.url}/waits`, fixture: { steps: [{ waitFor: '#never' }] } });
+    assert.equal(attempt.error?.kind, 'navigation');
+    assert.equal(
+      attempt.error?.message,
+      `The page went to ${file}, which is not an http or https page: the attempt stops there, and nothing of that page is kept.`,
+    );
+    assert.equal(attempt.evidence?.screenshot ?? null, null);
+    assert.equal(attempt.evidence?.html ?? null, null);
+    assert.doesNotMatch(everything(attempt, reportDir), new RegExp(SECRET));
+  });
+});
+
+describe('runAttempt: regular expressions against hostile page text', () => {
+  const AS = 'a'.repeat(40);
+
+  it('one that backtracks catastrophically runs in linear time and fails as an assertion', TEST, async (t) => {
+    site.route('/backtracking', html(`<p id="t">${AS}b</p>`, `${AS}b`));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/backtracking`,
+      fixture: { expect: { title: '/^(a|a)*$/', text: { selector: '#t', matches: '^(a+)+$' }, timeout: 1000 } },
+    });
+    assert.equal(attempt.error?.kind, 'assertion', attempt.error?.message);
+    assert.match(headline(attempt), /^expect\.title to match \/\^\(a\|a\)\*\$\/, found "a{40}b"/);
+    assert.match(attempt.error.message, /Also not holding: expect\.text "#t" to match/);
+  });
+
+  it('one that no engine can bound (a lookaround) cannot hang the runner: the attempt times out and says which pattern', TEST, async (t) => {
+    site.route('/lookaround', html(`<p id="t">${AS}b</p>`));
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/lookaround`,
+      timeoutMs: 2000,
+      fixture: { expect: { text: { selector: '#t', matches: '^(?=(a|a)*)(a|a)*$' } } },
+    });
+    assert.equal(attempt.error?.kind, 'timeout', attempt.error?.message);
+    assert.match(headline(attempt), /: the page stopped answering\.$/);
+    assert.match(attempt.error.message, /one of this fixture's regular expressions taking too long on the page's text: "\^\(\?=\(a\|a\)\*\)\(a\|a\)\*\$"/);
   });
 });

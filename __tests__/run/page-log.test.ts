@@ -47,6 +47,11 @@ describe('the page log of a failed attempt', () => {
     assert.ok(log, 'a failed attempt has a page log');
     // The browser's own "Failed to load resource" lines are kept too, interleaved by time; the page's are these.
     const pageLines = log.console.filter((entry) => !entry.text.startsWith('Failed to load resource'));
+    const browserLines = log.console.filter((entry) => entry.text.startsWith('Failed to load resource') && !entry.location?.endsWith('/favicon.ico'));
+    assert.ok(browserLines.length > 0, 'the browser logged the failed requests');
+    for (const entry of browserLines) {
+      assert.equal(entry.ignored, "the browser's line about a failed request, which expect.noFailedRequests governs", entry.text);
+    }
     const lines = pageLines.map((entry) => `${entry.type}: ${entry.text.split('\n')[0]}`);
     assert.deepEqual(lines, ['log: booting <app>', 'warn: slow path', 'error: cart failed: "500"', 'uncaught: TypeError: x is undefined']);
     assert.match(pageLines[3]!.text, /\n\s+at /, 'an uncaught error keeps its stack');

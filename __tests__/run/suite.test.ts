@@ -89,13 +89,12 @@ describe('running a suite', { timeout: 600_000 }, () => {
       fixture({ id: 'queued-1', url: '/ok' }),
       fixture({ id: 'queued-2', url: '/ok' }),
     ];
-    // Chrome is started before the suite, so the suite timeout does not race a browser launch (seconds on a busy
-    // machine): it only has to outlast opening one page, as every fixture timeout in these tests does.
-    const suite = options(t, { suiteTimeoutMs: 8000 });
-    const started = await launcher.launch();
-    let first = true;
-    const prelaunched = { description: launcher.description, launch: () => (first ? ((first = false), Promise.resolve(started)) : launcher.launch()) };
-    const run = await runSuite(fixtures, { ...suite, launcher: prelaunched });
+    // The timer fires once the stuck fixture's page has reached the server, not after a wall-clock time that a
+    // busy machine could spend opening its session.
+    let fireSuiteTimeout = () => {};
+    const suiteTimer = (_delayMs: number, fire: () => void) => ((fireSuiteTimeout = fire), () => {});
+    void site.waitForHit('/hang', site.hits('/hang') + 1).then(() => fireSuiteTimeout());
+    const run = await runSuite(fixtures, options(t, { suiteTimeoutMs: 8000, suiteTimer }));
     assert.equal(run.interrupted?.reason, 'suite-timeout');
     const stuck = byId(run, 'stuck');
     assert.deepEqual(kinds(stuck), ['timeout']);

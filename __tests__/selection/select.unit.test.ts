@@ -68,6 +68,31 @@ describe('selecting fixtures', () => {
     assert.equal(compilePattern('(x)+*')('(x)+y'), true);
   });
 
+  it('matches globs in linear time: patterns that make a backtracking regex explode finish at once', () => {
+    // As a regex, `^.*.*.*…b$` against 60 "a"s backtracks for longer than the age of the universe.
+    assert.equal(compilePattern('**********b')('a'.repeat(60)), false);
+    assert.equal(compilePattern('*a*a*a*a*a*a*a*a*a*a*b')('a'.repeat(5000)), false);
+    assert.equal(compilePattern('*a*a*a*a*a*a*a*a*a*a*b')(`${'a'.repeat(5000)}b`), true);
+    assert.equal(compilePattern('?'.repeat(200))('x'.repeat(200)), true);
+  });
+
+  it('matches exactly what the equivalent regular expression matches', () => {
+    const asRegex = (glob: string) =>
+      new RegExp(`^${Array.from(glob, (c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('')}$`, 's');
+    const alphabet = ['a', 'b', '*', '?', '.'];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const word = (chars: string[], max: number) => Array.from({ length: random(max + 1) }, () => chars[random(chars.length)]!).join('');
+    for (let round = 0; round < 3000; round += 1) {
+      const glob = word(alphabet, 6);
+      const id = word(['a', 'b', '.'], 7);
+      assert.equal(compilePattern(glob)(id), asRegex(glob).test(id), `"${glob}" against "${id}"`);
+    }
+  });
+
   it('selects by tag: a fixture with any of the tags is kept', () => {
     assert.deepEqual(ids(select({ tags: ['api'] }).selected), ['api-health', 'api-docs']);
     assert.deepEqual(ids(select({ tags: ['critical', 'search'] }).selected), ['checkout-cart', 'home', 'search']);

@@ -5,9 +5,9 @@
  * the Action tests (shard/action-*.test.ts) cover the same against the loopback GitHub.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { readActionContext } from '../../src/action/context.ts';
 import { getInputs } from '../../src/action/inputs.ts';
@@ -20,11 +20,12 @@ import {
   shardArtifacts,
   smokeArtifactName,
 } from '../../src/rerun/artifact-names.ts';
-import { type ArtifactDownloader, createRerunSourceFinder } from '../../src/rerun/artifact-source.ts';
+import { createRerunSourceFinder, type ZipFetcher } from '../../src/rerun/artifact-source.ts';
 import { rerunIdsOf } from '../../src/rerun/failed-set.ts';
 import { DiscoveryError, type RunInfo, type RunsApi } from '../../src/rerun/runs-api.ts';
 import { createDurationFinder } from '../../src/shard/artifact-shards.ts';
 import { shaOf } from '../support/action-rerun.ts';
+import { zipFiles } from '../support/github-service/zip.ts';
 import { partitionOf, shardReport } from '../support/shard-reports.ts';
 
 const PREFIX = 'reliability-smoke';
@@ -115,19 +116,22 @@ function memoryGitHub(runs: RunInfo[], artifacts: Record<string, ArtifactInfo[]>
       calls.push(`listArtifacts ${runId}`);
       return artifacts[runId] ?? [];
     },
+    async artifactZipUrl(artifactId) {
+      throw new Error(`artifact ${artifactId} is read through fetchZip in these tests`);
+    },
   };
 }
 
-function memoryDownloader(files: Record<number, string>): ArtifactDownloader & { downloaded: number[] } {
+/** Zipped report.json files from memory (artifact id → its text); records which artifacts were fetched. */
+function memoryZips(files: Record<number, string>): { fetchZip: ZipFetcher; downloaded: number[] } {
   const downloaded: number[] = [];
-  return {
-    downloaded,
-    async downloadArtifact(artifactId, { path: dir }) {
-      downloaded.push(artifactId);
-      if (files[artifactId] !== undefined) fs.writeFileSync(path.join(dir, 'report.json'), files[artifactId]);
-      return { downloadPath: dir };
-    },
+  const fetchZip: ZipFetcher = async (found, file) => {
+    downloaded.push(found.id);
+    const bytes = zipFiles(files[found.id] === undefined ? {} : { 'report.json': files[found.id]! });
+    fs.writeFileSync(file, bytes);
+    return { bytes: bytes.length, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
   };
+  return { fetchZip, downloaded };
 }
 
 const runInfo = (id: number, minute: number): RunInfo => ({
@@ -153,11 +157,11 @@ describe('reading a sharded run as a rerun source', () => {
   const files = Object.fromEntries(shards.map((shard, index) => [shard.id, JSON.stringify(shardReport(partition, index + 1, { [failing]: 'failed' }))]));
 
   it('reads every shard report and merges them, so the rerun sees the whole suite', BOUND, async () => {
-    const downloader = memoryDownloader(files);
+    const downloader = memoryZips(files);
     const inputs = getInputs((name) => ({ 'rerun-failed': 'true', 'github-token': 'ghs_test' })[name] ?? '', {});
     const finder = createRerunSourceFinder(inputs, contextOf(), quiet, {
       api: memoryGitHub([runInfo(10, 0), runInfo(90, 10)], { 10: shards }),
-      downloader,
+      fetchZip: downloader.fetchZip,
       env: { GITHUB_JOB: 'smoke' },
       tempDir: os.tmpdir(),
     });
@@ -171,11 +175,11 @@ describe('reading a sharded run as a rerun source', () => {
   });
 
   it("reruns a shard that could not be read as having no result: its fixtures are in the failed set", BOUND, async () => {
-    const downloader = memoryDownloader({ ...files, [shards[1]!.id]: '{ not json' });
+    const downloader = memoryZips({ ...files, [shards[1]!.id]: '{ not json' });
     const inputs = getInputs((name) => ({ 'rerun-failed': 'true', 'github-token': 'ghs_test' })[name] ?? '', {});
     const finder = createRerunSourceFinder(inputs, contextOf(), quiet, {
       api: memoryGitHub([runInfo(10, 0), runInfo(90, 10)], { 10: shards }),
-      downloader,
+      fetchZip: downloader.fetchZip,
       env: { GITHUB_JOB: 'smoke' },
       tempDir: os.tmpdir(),
     });
@@ -185,10 +189,10 @@ describe('reading a sharded run as a rerun source', () => {
   });
 
   it("a shard's durations come from the previous run, never an earlier attempt of its own run", BOUND, async () => {
-    const downloader = memoryDownloader(files);
+    const downloader = memoryZips(files);
     const api = memoryGitHub([runInfo(10, 0), runInfo(90, 10)], { 10: shards, 90: [artifact(shardName(1, 2, 1))] });
     const inputs = getInputs((name) => ({ shard: '1/2', 'github-token': 'ghs_test' })[name] ?? '', {});
-    const find = createDurationFinder(inputs, contextOf(2), quiet, { api, downloader, env: { GITHUB_JOB: 'smoke' }, tempDir: os.tmpdir() });
+    const find = createDurationFinder(inputs, contextOf(2), quiet, { api, fetchZip: downloader.fetchZip, env: { GITHUB_JOB: 'smoke' }, tempDir: os.tmpdir() });
     const durations = await find();
     assert.equal(durations?.runId, '10');
     assert.deepEqual([...(durations?.durations.keys() ?? [])].sort(), ['alpha', 'bravo', 'charlie', 'delta']);
@@ -200,7 +204,7 @@ describe('reading a sharded run as a rerun source', () => {
     const inputs = getInputs((name) => ({ shard: '1/2', 'github-token': 'ghs_test' })[name] ?? '', {});
     const find = createDurationFinder(inputs, contextOf(), { ...quiet, info: (line) => lines.push(line) }, {
       api: memoryGitHub([runInfo(90, 10)], {}),
-      downloader: memoryDownloader({}),
+      fetchZip: memoryZips({}).fetchZip,
       env: { GITHUB_JOB: 'smoke' },
       tempDir: os.tmpdir(),
     });

@@ -53,8 +53,8 @@ const FAILING = `fixtures:
   - id: checkout-works
     title: Checkout shows the pay button
     url: /checkout
-    timeout: 3s
     expect:
+      timeout: 3s
       visible: ["#pay"]
 
   - id: search-works

@@ -24,8 +24,8 @@ export const HOSTILE_FIXTURES = `fixtures:
   - id: hostile-title
     title: A page whose title is markup
     url: /title
-    timeout: 3s
     expect:
+      timeout: 3s
       title: Welcome
 
   - id: hostile-console

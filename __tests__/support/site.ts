@@ -2,8 +2,9 @@
  * A programmable website on 127.0.0.1 for tests: routes are set per test, every request is counted, and a route
  * can fail a number of times, hang, or answer late. Start it in a test, close it in the test's cleanup.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 
 export type RouteHandler = (request: http.IncomingMessage, response: http.ServerResponse, hit: number) => void;
@@ -85,6 +86,15 @@ export async function startSite(routes: Record<string, Route | RouteHandler> = {
     else send(response, answer);
   });
   server.keepAliveTimeout = 1000;
+  // Any WebSocket is accepted and kept open, silent: a page with one open has a callback that could still run.
+  const sockets = new Set<Socket>();
+  server.on('upgrade', (request, socket: Socket) => {
+    const accept = createHash('sha1').update(`${request.headers['sec-websocket-key'] ?? ''}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -104,6 +114,7 @@ export async function startSite(routes: Record<string, Route | RouteHandler> = {
         check();
       }),
     close: async () => {
+      for (const socket of sockets) socket.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -9842,7 +9842,7 @@ __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
+exports.JG = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
@@ -29410,15 +29410,41 @@ function isGlob(pattern) {
 function compilePattern(pattern) {
     if (!isGlob(pattern))
         return (id) => id === pattern;
-    const source = Array.from(pattern, (char) => {
-        if (char === '*')
-            return '.*';
-        if (char === '?')
-            return '.';
-        return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-    }).join('');
-    const regex = new RegExp(`^${source}$`, 's');
-    return (id) => regex.test(id);
+    const glob = Array.from(pattern);
+    return (id) => globMatches(glob, Array.from(id));
+}
+/**
+ * Wildcard matching in linear time for any pattern (O(pattern × id) at worst, no backtracking explosion): on a
+ * mismatch, only the most recent `*` takes one more character. A regex built from the glob would backtrack
+ * exponentially on patterns such as `**********b`, and a blocked event loop ignores signals and timeouts.
+ */
+function globMatches(glob, id) {
+    let g = 0;
+    let i = 0;
+    let star = -1;
+    let starAt = 0;
+    while (i < id.length) {
+        if (g < glob.length && (glob[g] === '?' || (glob[g] !== '*' && glob[g] === id[i]))) {
+            g += 1;
+            i += 1;
+        }
+        else if (g < glob.length && glob[g] === '*') {
+            star = g;
+            starAt = i;
+            g += 1;
+        }
+        else if (star >= 0) {
+            g = star + 1;
+            starAt += 1;
+            i = starAt;
+        }
+        else {
+            return false;
+        }
+    }
+    while (g < glob.length && glob[g] === '*')
+        g += 1;
+    return g === glob.length;
 }
 // List inputs ("fixtures", "tags", --fixture, --tag) share one reading: commas or newlines separate items, so
 // both `a, b` and a YAML block scalar with one id per line work in a workflow file.
@@ -30442,6 +30468,17 @@ function unexpectedTokenOffset(text) {
         return offset;
     }
 }
+/**
+ * JSON text that a workflow runner's log cannot read as a command, and that JSON.parse reads as the same value. A
+ * step's stdout is its log, and the runner acts on `##[name]` anywhere in a line (and on `::name::` at the start of
+ * one): page text in a report, such as a title `##[error]…`, would otherwise become an annotation, or mask or set
+ * a value. `#` only appears inside strings in JSON, where `\u0023` is the same character, so only the spelling
+ * changes. `::` needs nothing: JSON.stringify escapes line breaks inside strings, so each of its lines starts with
+ * spaces and then a quote, a bracket, a brace, a digit or a literal.
+ */
+function workflowSafeJson(value, indent) {
+    return JSON.stringify(value, null, indent).replaceAll('##[', '\\u0023#[');
+}
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
@@ -30589,11 +30626,58 @@ function withStandIns(text) {
     return hasTemplate(text) ? text.replace(REFERENCE, 'x') : text;
 }
 
+;// CONCATENATED MODULE: ./src/fixtures/urls.ts
+/**
+ * The only schemes a fixture may open. Anything else would let a fixture file read the runner's files (file:, and
+ * the folder listings Chrome makes of them), the browser's own pages (chrome:, view-source:) or run script in
+ * whatever page is open (javascript:), and put what it finds into the report.
+ */
+const WEB_SCHEMES = ['http:', 'https:'];
+/** Why an absolute URL may not be opened, or null (a relative one resolves against the base URL, which is http(s)). */
+function nonWebUrlProblem(url) {
+    if (!URL.canParse(url))
+        return null;
+    const { protocol } = new URL(url);
+    if (WEB_SCHEMES.includes(protocol))
+        return null;
+    return `must be an http or https URL, or a path relative to the base URL, not a ${protocol} URL`;
+}
+/** Absolute URL of the fixture, or why it has none. */
+function resolveFixtureUrl(url, baseUrl) {
+    const scheme = nonWebUrlProblem(url);
+    if (scheme)
+        return { problem: `The fixture's url "${url}" ${scheme}.` };
+    if (URL.canParse(url))
+        return { url: new URL(url).href };
+    if (baseUrl === null) {
+        return {
+            problem: `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
+                'serve (--serve), or make the url absolute.',
+        };
+    }
+    if (!URL.canParse(url, baseUrl))
+        return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
+    return { url: new URL(url, baseUrl).href };
+}
+function isRelative(url) {
+    return !URL.canParse(url);
+}
+/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
+function relativeUrlFields(fixture) {
+    const expectUrl = fixture.expect.url;
+    return [
+        ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
+        ...fixture.steps.flatMap((step, index) => step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : []),
+        ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/fixtures/schema.ts
 /**
  * The fixture file format. This zod schema is the single source of truth: it validates fixture files at run time
  * and generates schema/fixture.schema.json for editors.
  */
+
 
 
 
@@ -30652,6 +30736,17 @@ function templated(text = schemas_string()) {
             ctx.addIssue({ code: 'custom', message: problem });
     });
 }
+/**
+ * A URL to open: absolute http(s), or relative to the base URL. A reference to the environment stands for its value
+ * here; the value itself is checked again where the fixture runs. The pattern says the same for editors.
+ */
+const WebUrl = templated(schemas_string().min(1))
+    .superRefine((text, ctx) => {
+    const problem = nonWebUrlProblem(withStandIns(text));
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+})
+    .meta({ pattern: '^([Hh][Tt][Tt][Pp][Ss]?:|(?![A-Za-z][A-Za-z0-9+.-]*:))' });
 const Selector = schemas_string()
     .min(1, { message: 'must be a non-empty CSS selector' })
     .refine((selector) => !hasTemplate(selector), {
@@ -30724,9 +30819,7 @@ const Step = strictObject({
         .optional()
         .meta({ description: `Selects option values in a <select>. ${ENV_NOTE}` }),
     waitFor: WaitForStep.optional().meta({ description: 'Waits for an element to be visible (default) or hidden.' }),
-    goto: templated(schemas_string().min(1))
-        .optional()
-        .meta({ description: `Navigates to a URL, absolute or relative to the base URL. ${ENV_NOTE}` }),
+    goto: WebUrl.optional().meta({ description: `Navigates to a URL: absolute http(s), or relative to the base URL. ${ENV_NOTE}` }),
 })
     .refine((step) => Object.keys(step).length === 1, {
     message: `a step has exactly one action, one of: ${STEP_ACTIONS.join(', ')}`,
@@ -30779,7 +30872,7 @@ const Fixture = strictObject({
     }),
     title: schemas_string().min(1).optional(),
     tags: array(schemas_string().regex(TAG_PATTERN, { message: 'must be letters, digits, ".", "_", ":" or "-"' })).default([]),
-    url: templated(schemas_string().min(1)).meta({ description: `Absolute URL, or a path relative to the base URL. ${ENV_NOTE}` }),
+    url: WebUrl.meta({ description: `Absolute http(s) URL, or a path relative to the base URL. ${ENV_NOTE}` }),
     headers: schema_Headers.optional(),
     timeout: Duration.optional().meta({ description: 'Time limit for one attempt (default: the timeout input).' }),
     retries: schemas_number().int().min(0).max(10).optional().meta({ description: 'Retries after a failed attempt.' }),
@@ -30885,8 +30978,12 @@ const STOP_CODES = {
         toDo: 're-run the job; run the suite in full if it persists',
     },
     'download-failed': {
-        happened: 'GitHub did not answer as expected',
+        happened: "GitHub's API or blob storage failed, or the download stalled (retried three times first)",
         toDo: 'usually temporary: re-run the job',
+    },
+    'artifact-unreadable': {
+        happened: 'the downloaded artifact is not a zip that can be read (corrupt, truncated, encrypted); nothing in it was unpacked',
+        toDo: 're-run the job; run the suite in full if it persists',
     },
     'api-error': {
         happened: 'GitHub did not answer as expected',
@@ -31105,6 +31202,8 @@ const RunContext = object({
     runId: NullableText,
     runAttempt: schemas_number().int().min(1).nullable(),
     sha: NullableText,
+    /** The commit under test as a check run sees it: a pull request's head, where `sha` is its merge commit. */
+    headSha: NullableText.optional(),
     ref: NullableText,
     event: NullableText,
     serverUrl: NullableText,
@@ -31525,6 +31624,9 @@ const GUIDANCE = {
     'token-missing': ['rerun-failed needs github-token (the default, ${{ github.token }}, works when the job has actions: read).', PERMISSIONS_BLOCK],
     'api-error': ["GitHub's API did not answer as expected; this is usually temporary. Re-run the job."],
     'download-failed': ['The artifact could not be downloaded; this is usually temporary. Re-run the job, or set artifact-run-id to another run.'],
+    'artifact-unreadable': [
+        'Only report.json is ever read out of a smoke artifact, and this one is not a zip it can be read from. Re-run the job, or set artifact-run-id to another run; if it persists, run the suite in full.',
+    ],
     'digest-mismatch': [
         'The downloaded artifact does not match the digest GitHub recorded at upload, so it was not used. Re-run the job; if it persists, run the suite in full.',
     ],
@@ -31861,34 +31963,6 @@ function lineRedactor(write, redactor, maxLineChars = 1024 * 1024) {
             pending = '';
         },
     };
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/urls.ts
-/** Absolute URL of the fixture, or why it has none. */
-function resolveFixtureUrl(url, baseUrl) {
-    if (URL.canParse(url))
-        return { url: new URL(url).href };
-    if (baseUrl === null) {
-        return {
-            problem: `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
-                'serve (--serve), or make the url absolute.',
-        };
-    }
-    if (!URL.canParse(url, baseUrl))
-        return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
-    return { url: new URL(url, baseUrl).href };
-}
-function isRelative(url) {
-    return !URL.canParse(url);
-}
-/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
-function relativeUrlFields(fixture) {
-    const expectUrl = fixture.expect.url;
-    return [
-        ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
-        ...fixture.steps.flatMap((step, index) => step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : []),
-        ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
-    ];
 }
 
 ;// CONCATENATED MODULE: ./src/report/plan.ts
@@ -60980,6 +61054,7 @@ function invalidSelector(subject, selector, problem) {
 
 
 
+
 const page_signals_DEFAULT_VIEWPORT = { width: 1280, height: 720 };
 /** Bounds on what one attempt keeps, so a page that logs in a loop cannot fill memory or the log. */
 const SIGNAL_LIMITS = { maxEntries: 500, maxTextChars: 16_000 };
@@ -61028,9 +61103,33 @@ function describePageError(value) {
 function redactNullable(text, redact) {
     return text === null ? null : redact(text);
 }
+/**
+ * What the main frame may show besides http(s) pages: the blank page a session starts on, and Chrome's error page
+ * for a load that failed. Chrome itself refuses pages that link or redirect to file:, chrome: or view-source:; this
+ * holds whatever else opens them (a URL known only at run time, a browser-initiated navigation).
+ */
+const BROWSER_PAGES = new Set(['about:', 'chrome-error:']);
+function leavesTheWeb(url) {
+    const protocol = URL.canParse(url) ? new URL(url).protocol : '';
+    return !WEB_SCHEMES.includes(protocol) && !BROWSER_PAGES.has(protocol);
+}
+/** The attempt's one failure once the page left the web: any other would quote what the page showed there. */
+function leftTheWebFailure(url) {
+    const message = `The page went to ${url}, which is not an http or https page: the attempt stops there, and nothing of that page is kept.`;
+    return new AttemptFailure('navigation', message);
+}
+/**
+ * The browser's own line about a request that failed ("Failed to load resource: …"), as opposed to what the page's
+ * code logs: it comes from Chrome's log, not from a console call, so it carries no arguments. It belongs to the
+ * request, which expect.noFailedRequests governs; noConsoleErrors is about the page's code.
+ */
+function isBrowserNetworkLine(message, text) {
+    return text.startsWith(NETWORK_CONSOLE_PREFIX) && message.args().length === 0;
+}
 const EARLIER_DOCUMENT = "it came from the earlier document, before this attempt's page arrived";
 const BROWSER_OWN = 'a request the browser made by itself';
 const MAIN_DOCUMENT = "the main document's status is checked on its own (expect.status)";
+const FAILED_REQUEST = "the browser's line about a failed request, which expect.noFailedRequests governs";
 const counted = (entries) => entries.filter((entry) => !entry.ignored);
 function watchPage(page, options) {
     const redact = options.redact ?? ((text) => text);
@@ -61052,16 +61151,16 @@ function watchPage(page, options) {
         else
             dropped[name] = (dropped[name] ?? 0) + 1;
     };
-    const consoleIgnored = (type, text, url) => {
-        if (!ERROR_CONSOLE_TYPES.has(type))
+    const consoleIgnored = (message, text, url) => {
+        if (!ERROR_CONSOLE_TYPES.has(message.type()))
             return null;
         if (!committed)
             return EARLIER_DOCUMENT;
         if (url !== undefined && (browserOwnUrls.has(url) || isBrowserOwnUrl(url)))
             return BROWSER_OWN;
-        if (url !== undefined && text.startsWith(NETWORK_CONSOLE_PREFIX) && documentUrls.has(url))
-            return MAIN_DOCUMENT;
-        return null;
+        if (!isBrowserNetworkLine(message, text))
+            return null;
+        return url !== undefined && documentUrls.has(url) ? MAIN_DOCUMENT : FAILED_REQUEST;
     };
     const recordFailedRequest = (request, failure) => keep(failedRequests, 'failed requests', {
         atMs: options.elapsedMs(),
@@ -61080,9 +61179,15 @@ function watchPage(page, options) {
             documentUrls.add(request.url());
         pending.add(request);
     };
+    let leftTheWeb = null;
     const onFrameNavigated = (frame) => {
-        if (frame === page.mainFrame())
-            committed = true;
+        if (frame !== page.mainFrame())
+            return;
+        committed = true;
+        if (leftTheWeb !== null || !leavesTheWeb(frame.url()))
+            return;
+        leftTheWeb = clip(frame.url(), SIGNAL_LIMITS.maxTextChars);
+        options.onFatal(leftTheWebFailure(leftTheWeb));
     };
     const onRequestFinished = (request) => void pending.delete(request);
     const onResponse = (response) => {
@@ -61123,7 +61228,7 @@ function watchPage(page, options) {
                 type: message.type(),
                 text: clip(text, SIGNAL_LIMITS.maxTextChars),
                 location: redactNullable(formatLocation(location), redact),
-                ignored: consoleIgnored(message.type(), text, location.url),
+                ignored: consoleIgnored(message, text, location.url),
             });
         }
         // With a listener, the argument handles are ours to release (puppeteer releases them when nobody listens).
@@ -61170,6 +61275,7 @@ function watchPage(page, options) {
         mainDocumentFailure: () => mainDocumentFailure,
         documentCommitted: () => committed,
         pendingRequests: () => [...pending].map((request) => `${request.method()} ${redact(request.url())}`),
+        leftTheWeb: () => leftTheWeb,
         consoleErrors: () => counted(consoleMessages).filter((entry) => ERROR_CONSOLE_TYPES.has(entry.type)),
         uncaughtErrors: () => counted(pageErrors),
         requestFailures: () => counted(failedRequests),
@@ -61265,14 +61371,70 @@ const BASE_ARGS = [
      * contexts share a process.
      */
     '--renderer-process-limit=1',
+    /**
+     * Fixture regular expressions (`matches`, a `/…/` title) run in the page, on text the page chooses. With this, V8
+     * runs one that backtracks too much again on its linear-time engine (same result), so a hostile page cannot pin
+     * the renderer with `(a|a)*$`. The site's own regular expressions only ever get faster.
+     */
+    '--js-flags=--enable-experimental-regexp-engine-on-excessive-backtracks',
 ];
+/**
+ * The variables Chrome may see: what it needs to find its libraries, fonts, locale, display, temp folder and proxy.
+ * Nothing else: a runner's environment holds the Action's inputs (INPUT_GITHUB-TOKEN), the runtime's tokens
+ * (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN), GITHUB_TOKEN and whatever secrets a workflow put in
+ * `env:`, and a browser that runs other people's pages has no use for any of them.
+ */
+const BROWSER_ENV_NAMES = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'LANG',
+    'LANGUAGE',
+    'TZ',
+    'TMPDIR',
+    'DISPLAY',
+    'WAYLAND_DISPLAY',
+    'XAUTHORITY',
+    'DBUS_SESSION_BUS_ADDRESS',
+    'FONTCONFIG_FILE',
+    'FONTCONFIG_PATH',
+    'LD_LIBRARY_PATH',
+    'CHROME_DEVEL_SANDBOX',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY',
+    // Windows: where the system, the profile and the temp folder are.
+    'SYSTEMROOT',
+    'WINDIR',
+    'COMSPEC',
+    'PATHEXT',
+    'TEMP',
+    'TMP',
+    'USERPROFILE',
+    'LOCALAPPDATA',
+    'APPDATA',
+    'PROGRAMFILES',
+    'PROGRAMFILES(X86)',
+]);
+const BROWSER_ENV_PREFIXES = ['LC_', 'XDG_'];
+/** The environment Chrome starts with: the allowed variables of `env`, and TMPDIR on the runner's temp folder. */
+function browserEnvironment(env) {
+    const allowed = Object.entries(env).filter((entry) => entry[1] !== undefined &&
+        (BROWSER_ENV_NAMES.has(entry[0].toUpperCase()) || BROWSER_ENV_PREFIXES.some((prefix) => entry[0].startsWith(prefix))));
+    return { ...Object.fromEntries(allowed), TMPDIR: env.RUNNER_TEMP ?? env.TMPDIR ?? external_node_os_default().tmpdir() };
+}
 function isRoot() {
     return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 function launchArgs(options) {
     return options.root ? [...BASE_ARGS, '--no-sandbox'] : [...BASE_ARGS];
 }
-/** `env` is the browser's environment: the engine passes the one its front door gave it (the Action's ActionIo.env). */
+/**
+ * `env` is the environment the browser's is taken from (browserEnvironment): the engine passes the one its front
+ * door gave it (the Action's ActionIo.env).
+ */
 function createLauncher(found, logger, root = isRoot(), env = process.env) {
     const args = launchArgs({ root });
     let announced = false;
@@ -61296,7 +61458,7 @@ function createLauncher(found, logger, root = isRoot(), env = process.env) {
                 handleSIGHUP: false,
                 timeout: 60_000,
                 protocolTimeout: 120_000,
-                env: { ...env, TMPDIR: env.RUNNER_TEMP ?? env.TMPDIR ?? external_node_os_default().tmpdir() },
+                env: browserEnvironment(env),
             });
         },
     };
@@ -61598,6 +61760,7 @@ async function waitForPage(page, wants, budget) {
 
 
 
+
 /** How long a failed step may spend finding out why, once its time has run out. */
 const DIAGNOSIS_BUDGET_MS = 1000;
 function describeStep(step) {
@@ -61638,9 +61801,16 @@ function stepConfigProblems(steps, baseUrl) {
 function navigationLabel(url, waitUntil) {
     return `${quote(url)} to load (waitUntil: ${waitUntil})`;
 }
-/** Opens a URL and waits for it as the fixture asks; `shownAs` is the URL as the file writes it, when it differs. */
+/**
+ * Opens a URL and waits for it as the fixture asks; `shownAs` is the URL as the file writes it, when it differs. Only
+ * http and https: fixture files are checked when they load, and this also holds for a URL that becomes known only
+ * as the fixture runs.
+ */
 async function steps_navigate(env, url, shownAs = url) {
     const { page, progress, waitUntil } = env;
+    const scheme = nonWebUrlProblem(url);
+    if (scheme)
+        throw new AttemptFailure('config', composeMessage(`Refused to open ${quote(shownAs)}: it ${scheme}.`));
     await progress.track('navigation', navigationLabel(shownAs, waitUntil), () => page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }));
     env.afterNavigation();
 }
@@ -62152,6 +62322,7 @@ function formatAttemptLog(record, captures) {
 
 
 
+
 /** How long past its timeout an attempt may run before it is cut: the last expect poll and the diagnosis. */
 const HARD_STOP_GRACE_MS = 1000;
 /** Bound for each evidence capture; shorter when the suite stopped the attempt, which must end promptly. */
@@ -62203,11 +62374,35 @@ function phaseOf(progress) {
         return { label: 'the attempt to start', kind: null, waitedMs: progress.elapsedMs() };
     return { label: current.label, kind: current.kind, waitedMs: current.durationMs ?? progress.elapsedMs() - current.startMs };
 }
-function timeoutFailure(progress, signals, headline) {
+function timeoutFailure(progress, signals, headline, details = []) {
     const phase = phaseOf(progress);
     const pending = signals.pendingRequests();
     const listed = pending.slice(0, LISTED).map((request) => `  ${quote(request)}`);
-    return timedOut(headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []);
+    return timedOut(headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, [
+        ...details,
+        ...(pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []),
+    ]);
+}
+/** The regular expressions of an expect block, as written: the page runs them, on text the page chooses. */
+function regexesOf(expect) {
+    const texts = expect.text === undefined ? [] : Array.isArray(expect.text) ? expect.text : [expect.text];
+    const url = typeof expect.url === 'object' ? expect.url.matches : undefined;
+    const title = expect.title !== undefined && parseTextPattern(expect.title) ? expect.title : undefined;
+    return [title, url, ...texts.map((check) => check.matches)].filter((pattern) => pattern !== undefined);
+}
+/**
+ * Why a page stops answering: its main thread is busy. Chrome runs regular expressions that backtrack too much in
+ * linear time (browser.ts), except those with backreferences or lookarounds, which no engine can bound.
+ */
+function busyPageDetails(fixture) {
+    const regexes = regexesOf(fixture.expect);
+    const why = 'Its main thread is busy: a script that never yields (an endless loop)';
+    if (regexes.length === 0)
+        return [`${why}, or a page that hangs its renderer.`];
+    return [
+        `${why}, or one of this fixture's regular expressions taking too long on the page's text: ${regexes.slice(0, LISTED).map((regex) => quote(regex)).join(', ')}.`,
+        'A pattern with backreferences or lookarounds can backtrack for ever on some text; write it without them, or match less text.',
+    ];
 }
 /** Maps what was thrown to a failure kind. Failures raised with a known kind keep it. */
 function failureFromError(error, page, progress, signals, redact) {
@@ -62255,7 +62450,7 @@ function armStops(context, progress, signals, fail) {
     const hardStop = setTimeout(() => {
         const phase = phaseOf(progress);
         const headline = `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}: the page stopped answering.`;
-        fail(timeoutFailure(progress, signals, headline));
+        fail(timeoutFailure(progress, signals, headline, busyPageDetails(context.fixture)));
     }, context.timeoutMs + HARD_STOP_GRACE_MS);
     return () => {
         clearTimeout(hardStop);
@@ -62340,6 +62535,8 @@ function firstFailure(candidates) {
     return new AttemptFailure(first.kind, composeMessage(first.message, also));
 }
 function skipPageCapturesBecause(page, failure, signals) {
+    if (signals.leftTheWeb() !== null)
+        return 'the page is not an http or https page, and what it shows must not be kept';
     if (failure.kind === 'browser' || !page.browser().connected || page.isClosed())
         return 'the browser or the page is gone';
     if (!signals.documentCommitted())
@@ -62374,7 +62571,8 @@ async function runAttempt(context) {
     try {
         const failure = await attemptOnPage(context, progress, signals, stop);
         const durationMs = progress.elapsedMs();
-        const error = firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]);
+        const away = signals.leftTheWeb();
+        const error = away === null ? firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]) : leftTheWebFailure(away);
         if (!error)
             return { attempt: context.attemptNumber, status: 'passed', startedAt, durationMs, error: null, evidence: null };
         const written = await writeEvidence({
@@ -62554,6 +62752,10 @@ async function bounded_attempt_boundedAttempt(options) {
 ;// CONCATENATED MODULE: ./src/run/suite-control.ts
 
 
+const realTimer = (delayMs, fire) => {
+    const timer = setTimeout(fire, delayMs);
+    return () => clearTimeout(timer);
+};
 /** Whether the fixture is tried again depends on what is left (retries, relaunches), so this does not promise it. */
 const BROWSER_GONE_MESSAGE = 'The browser disconnected (it crashed or was killed) while this attempt was running.';
 function crash(entry) {
@@ -62577,12 +62779,10 @@ function createSuiteControl(options) {
         for (const entry of running)
             entry.controller.abort(abort);
     };
-    const timer = options.suiteTimeoutMs === null
-        ? undefined
-        : setTimeout(() => {
-            const ms = options.suiteTimeoutMs;
-            stop({ reason: 'suite-timeout', message: `The suite timeout of ${ms}ms was reached: running fixtures were stopped and the rest were not run.` }, new AttemptAbort('timeout', `The suite timeout of ${ms}ms was reached while this attempt was running.`));
-        }, timerDelay(options.suiteTimeoutMs));
+    const ms = options.suiteTimeoutMs;
+    const cancelTimer = ms === null
+        ? () => { }
+        : (options.timer ?? realTimer)(timerDelay(ms), () => stop({ reason: 'suite-timeout', message: `The suite timeout of ${ms}ms was reached: running fixtures were stopped and the rest were not run.` }, new AttemptAbort('timeout', `The suite timeout of ${ms}ms was reached while this attempt was running.`)));
     const onCancel = () => stop({ reason: 'cancelled', message: 'The run was cancelled: running fixtures were stopped and the rest were not run.' }, new AttemptAbort('timeout', 'The run was cancelled while this attempt was running.'));
     if (options.signal?.aborted)
         onCancel();
@@ -62617,7 +62817,7 @@ function createSuiteControl(options) {
                     crash(entry);
         },
         dispose() {
-            clearTimeout(timer);
+            cancelTimer();
             options.signal?.removeEventListener('abort', onCancel);
         },
     };
@@ -62979,6 +63179,189 @@ function createLimiter(concurrency) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/run/session-watch.ts
+/** Reported through by the page's tracker; removed from the page's view before any page script runs. */
+const USE_BINDING = '__reliabilitySmokeApiUse';
+/** How the tracker reports Web Storage: with the origin of the document that used it. */
+const WEB_STORAGE_USE = 'Web Storage of ';
+/**
+ * APIs after which the reset cannot make the page provably quiet. The storage ones write over a channel of their
+ * own (a database connection, a cache, a registration job, the async cookie API), so a write the page made just
+ * before it was stopped can land after the clear, and nothing the browser offers says when it has landed. Workers
+ * run code that stopping the page's scripts does not stop. A page that used any of them is not reused. Web Storage
+ * and document.cookie are cleared in step with the page instead (session.ts).
+ */
+const TRACKED_ON_NAVIGATOR = ['serviceWorker', 'storage', 'storageBuckets'];
+const TRACKED_ON_WINDOW = [
+    'indexedDB',
+    'caches',
+    'cookieStore',
+    'sharedStorage',
+    'openDatabase',
+    'webkitRequestFileSystem',
+    'webkitResolveLocalFileSystemURL',
+    'Worker',
+    'SharedWorker',
+];
+/**
+ * Runs in every new document before its own scripts. The first use of each tracked API is reported once, through
+ * the binding, which the renderer reports on this CDP session at the moment of the call. The APIs behave as before:
+ * each getter or function is wrapped in a Proxy, so values, constructors, instanceof, `in` and their native-looking
+ * source stay the same; a page where one cannot be wrapped is left alone rather than broken.
+ */
+const API_USE_TRACKER = `(() => {
+  const report = globalThis[${JSON.stringify(USE_BINDING)}];
+  if (typeof report !== 'function') return;
+  try { delete globalThis[${JSON.stringify(USE_BINDING)}]; } catch {}
+  const seen = new Set();
+  const note = (label) => {
+    if (seen.has(label)) return;
+    seen.add(label);
+    try { report(label); } catch {}
+  };
+  const tracked = (fn, label) => {
+    const proxy = new Proxy(fn, {
+      apply(target, self, args) { note(label); return Reflect.apply(target, self, args); },
+      construct(target, args, newTarget) { note(label); return Reflect.construct(target, args, newTarget === proxy ? target : newTarget); },
+    });
+    return proxy;
+  };
+  const track = (owner, name, label) => {
+    const descriptor = owner && Object.getOwnPropertyDescriptor(owner, name);
+    if (!descriptor || !descriptor.configurable) return;
+    if (descriptor.get) Object.defineProperty(owner, name, { ...descriptor, get: tracked(descriptor.get, label) });
+    else if (typeof descriptor.value === 'function') Object.defineProperty(owner, name, { ...descriptor, value: tracked(descriptor.value, label) });
+  };
+  try {
+    for (const name of ${JSON.stringify(TRACKED_ON_NAVIGATOR)}) track(globalThis.Navigator && Navigator.prototype, name, 'navigator.' + name);
+    for (const name of ${JSON.stringify(TRACKED_ON_WINDOW)}) track(globalThis, name, name);
+    for (const name of ['localStorage', 'sessionStorage']) track(globalThis, name, ${JSON.stringify(WEB_STORAGE_USE)} + location.origin);
+  } catch {}
+})()`;
+function httpOrigin(url) {
+    try {
+        const parsed = new URL(url);
+        return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null;
+    }
+    catch {
+        return null;
+    }
+}
+/** A request no page code is waiting for: the main document (the reset stops it) or the browser's own favicon. */
+function leavesNoCallback(event) {
+    if (event.type === 'Document')
+        return true;
+    try {
+        if (new URL(event.request.url).pathname.endsWith('/favicon.ico'))
+            return true;
+    }
+    catch {
+        // Not a URL: it counts.
+    }
+    return event.type === 'Other' && event.initiator.type === 'other';
+}
+/** The CDP set-up the watch needs on the session's own CDP session: a few round trips when a session opens. */
+async function startWatching(cdp) {
+    await Promise.all([
+        cdp.send('Runtime.enable'),
+        cdp.send('Page.enable'),
+        // Only the events are needed: Puppeteer's session keeps response bodies for the attempt, this one keeps none.
+        cdp.send('Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0, maxPostDataSize: 0 }),
+        cdp.send('Runtime.addBinding', { name: USE_BINDING }),
+        cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: API_USE_TRACKER }),
+    ]);
+}
+/** Listens for what makes a page unsafe to reuse, and for the origins its documents came from. */
+function watch(context, page, cdp) {
+    const observed = {
+        origins: new Set(),
+        otherTargets: [],
+        subframes: false,
+        crashed: false,
+        inFlight: new Set(),
+        resetting: false,
+        settledDuringReset: 0,
+        apiUses: new Set(),
+        webStorageOrigins: new Set(),
+    };
+    const settle = (id) => {
+        if (observed.inFlight.delete(id) && observed.resetting)
+            observed.settledDuringReset += 1;
+    };
+    cdp.on('Network.requestWillBeSent', (event) => {
+        if (!leavesNoCallback(event))
+            observed.inFlight.add(event.requestId);
+    });
+    cdp.on('Network.loadingFinished', (event) => settle(event.requestId));
+    cdp.on('Network.loadingFailed', (event) => settle(event.requestId));
+    cdp.on('Network.webSocketCreated', (event) => observed.inFlight.add(`websocket ${event.requestId}`));
+    cdp.on('Network.webSocketClosed', (event) => settle(`websocket ${event.requestId}`));
+    cdp.on('Runtime.bindingCalled', (event) => {
+        if (event.name !== USE_BINDING)
+            return;
+        const use = event.payload.slice(0, 300);
+        if (use.startsWith(WEB_STORAGE_USE))
+            observed.webStorageOrigins.add(use.slice(WEB_STORAGE_USE.length));
+        else
+            observed.apiUses.add(use);
+    });
+    cdp.on('Page.frameAttached', () => {
+        observed.subframes = true;
+    });
+    cdp.on('Page.frameNavigated', (event) => {
+        if (event.frame.parentId) {
+            observed.subframes = true;
+            return;
+        }
+        const origin = httpOrigin(event.frame.url);
+        if (origin)
+            observed.origins.add(origin);
+    });
+    page.on('workercreated', () => {
+        observed.otherTargets.push('a worker');
+    });
+    page.on('error', () => {
+        observed.crashed = true;
+    });
+    // Between attempts nobody answers dialogs, and an open one blocks the renderer, so the reset would hang until
+    // its bound. During an attempt, runAttempt has its own listener and answers them itself.
+    page.on('dialog', (dialog) => {
+        if (page.listenerCount('dialog') === 1)
+            dialog.dismiss().catch(() => { });
+    });
+    context.on('targetcreated', (target) => {
+        if (target !== page.target())
+            observed.otherTargets.push(`a ${target.type()} target (${target.url() || 'no URL'})`);
+    });
+    return observed;
+}
+/**
+ * What the page left running that could run its code after the clear, as the watch saw it: requests or WebSockets
+ * in flight, or a tracked API (storage the reset cannot clear in step with the page, a worker). Null when there is
+ * nothing.
+ */
+function unfinishedWork(observed) {
+    if (observed.apiUses.size > 0) {
+        const used = [...observed.apiUses].slice(0, 3).join(', ');
+        return `the page used ${used}, which the reset can neither stop nor clear in step with the page`;
+    }
+    const pending = observed.inFlight.size + observed.settledDuringReset;
+    if (pending > 0)
+        return `the page still had ${pending} request${pending === 1 ? '' : 's'} in flight`;
+    return null;
+}
+/**
+ * Web Storage can be cleared in step with the page only through the current document (session.ts). An origin the
+ * page used it on and then left has no document to clear through: a clear from the browser side could overtake a
+ * write still on its way, so the page is not reused. Null when it used Web Storage on the current origin only.
+ */
+function webStorageLeftBehind(observed, current) {
+    const left = [...observed.webStorageOrigins].filter((origin) => origin !== current);
+    if (left.length === 0)
+        return null;
+    return `the page used Web Storage on ${left.slice(0, 3).join(', ')}, which it has left, so it cannot be cleared in step with the page`;
+}
+
 ;// CONCATENATED MODULE: ./src/run/session.ts
 
 
@@ -62994,6 +63377,10 @@ const ORIGIN_STORAGE_TYPES = [
     'shared_storage',
     'storage_buckets',
 ].join(',');
+/** For the current document's origin, Web Storage is cleared through the page instead (see clearState). */
+const ORIGIN_STORAGE_TYPES_BUT_WEB_STORAGE = ORIGIN_STORAGE_TYPES.split(',')
+    .filter((type) => type !== 'local_storage')
+    .join(',');
 /**
  * Listeners that run while the old document goes away, when the next fixture's navigation commits, with
  * scripts allowed again: they could write into storage we have just cleared. A page that has one is replaced.
@@ -63014,6 +63401,10 @@ const RESET_PATH_PREFIX = '/.reliability-smoke-reset-';
  * one cancels them all. window.name survives same-site navigations, so it would carry over to the next fixture.
  * The document also moves to a URL no fixture uses: a next fixture whose URL differs from the current one only
  * by its #fragment would otherwise be a same-document navigation, and run on the old document.
+ *
+ * Last, it reads document.cookie. A cookie the page set is on its way to the cookie store, over the channel that
+ * the read goes down and waits on: when the read returns, every cookie the page set is in the store, so the clear
+ * that follows removes them all.
  */
 const QUIET_DOCUMENT = `(() => {
   try {
@@ -63030,23 +63421,21 @@ const QUIET_DOCUMENT = `(() => {
     for (let id = 1; id <= lastIdle; id += 1) cancelIdleCallback(id);
   }
   window.name = '';
+  try {
+    Object.getOwnPropertyDescriptor(Document.prototype, 'cookie').get.call(document);
+  } catch {
+    // A document without cookies (an opaque origin) has none in flight either.
+  }
 })()`;
-function httpOrigin(url) {
-    try {
-        const parsed = new URL(url);
-        return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null;
-    }
-    catch {
-        return null;
-    }
-}
 async function openSession(browser, id, options) {
     const bound = (work, what) => withDeadline(work, options.stepTimeoutMs, `session ${id}: ${what}`);
     const context = await bound(browser.createBrowserContext(), 'create a browser context');
     try {
         const page = await bound(context.newPage(), 'open a page');
         const cdp = await bound(page.createCDPSession(), 'attach a CDP session');
-        return createSession({ id, browser, context, page, cdp, bound });
+        const observed = watch(context, page, cdp);
+        await bound(startWatching(cdp), 'start watching its page');
+        return createSession({ id, browser, context, page, cdp, observed, bound });
     }
     catch (error) {
         await bound(context.close(), 'close a half-opened context').catch(() => { });
@@ -63054,8 +63443,7 @@ async function openSession(browser, id, options) {
     }
 }
 function createSession(parts) {
-    const { id, browser, context, page, cdp, bound } = parts;
-    const observed = watch(context, page);
+    const { id, browser, context, page, cdp, observed, bound } = parts;
     return {
         id,
         browser,
@@ -63064,11 +63452,16 @@ function createSession(parts) {
             const blocker = reasonNotToReuse(browser, context, page, observed, viewport);
             if (blocker)
                 return blocker;
+            observed.resetting = true;
+            observed.settledDuringReset = 0;
             try {
-                return await bound(resetInPlace(context, page, cdp, observed), 'reset');
+                return await bound(resetInPlace(context, cdp, observed), 'reset');
             }
             catch (error) {
                 return `the reset failed: ${errorText(error)}`;
+            }
+            finally {
+                observed.resetting = false;
             }
         },
         async close() {
@@ -63076,55 +63469,7 @@ function createSession(parts) {
         },
     };
 }
-/** Listens for what makes a page unsafe to reuse, and for the origins its documents came from. */
-function watch(context, page) {
-    const observed = { origins: new Set(), otherTargets: [], subframes: false, crashed: false, inFlight: 0 };
-    page.on('framenavigated', (frame) => {
-        if (frame !== page.mainFrame()) {
-            observed.subframes = true;
-            return;
-        }
-        const origin = httpOrigin(frame.url());
-        if (origin)
-            observed.origins.add(origin);
-    });
-    // Only requests whose completion can run the page's code count: not the browser's own favicon fetch, not the
-    // main document (the reset stops its loading).
-    const counted = new WeakSet();
-    page.on('request', (request) => {
-        if (isMainDocument(request, page) || isBrowserOwn(request))
-            return;
-        counted.add(request);
-        observed.inFlight += 1;
-    });
-    const settled = (request) => {
-        if (counted.delete(request))
-            observed.inFlight -= 1;
-    };
-    page.on('requestfinished', settled);
-    page.on('requestfailed', settled);
-    page.on('frameattached', () => {
-        observed.subframes = true;
-    });
-    page.on('workercreated', () => {
-        observed.otherTargets.push('a worker');
-    });
-    page.on('error', () => {
-        observed.crashed = true;
-    });
-    // Between attempts nobody answers dialogs, and an open one blocks the renderer, so the reset would hang until
-    // its bound. During an attempt, runAttempt has its own listener and answers them itself.
-    page.on('dialog', (dialog) => {
-        if (page.listenerCount('dialog') === 1)
-            dialog.dismiss().catch(() => { });
-    });
-    context.on('targetcreated', (target) => {
-        if (target !== page.target())
-            observed.otherTargets.push(`a ${target.type()} target (${target.url() || 'no URL'})`);
-    });
-    return observed;
-}
-/** The checks that need no round trip to the browser. */
+/** The checks that need no round trip to the browser: early answers, which the reset confirms in order. */
 function reasonNotToReuse(browser, context, page, observed, next) {
     if (!browser.connected)
         return 'the browser is gone';
@@ -63149,59 +63494,74 @@ function reasonNotToReuse(browser, context, page, observed, next) {
         return 'the page had workers';
     // Last: a request's end can be reported a moment after the page has used its answer, so when the page also had
     // workers, popups or subframes, those are named, whichever event came first.
-    if (observed.inFlight > 0)
-        return `the page still had ${observed.inFlight} request${observed.inFlight === 1 ? '' : 's'} in flight`;
-    return null;
+    return unfinishedWork(observed);
 }
 /**
- * The order matters: the old document is stopped (scripts off, loads stopped) BEFORE anything is cleared, so no
- * code of its can write state after the clear; its timers, animation frames and idle callbacks are cancelled
- * while its scripts are off. What could still wake it before the next fixture's navigation replaces it is ruled
- * out before the reset, in reasonNotToReuse: requests in flight (their callbacks), lifecycle listeners (they run
- * as it goes away), another viewport (its resize, media-query and observer callbacks would run when the next
- * attempt sets it), workers, subframes and popups. The page is never frozen or hidden: Page.setWebLifecycleState
- * hides it, and a page shown again late starts the next document hidden, with no animation frames.
+ * The order matters. First the old document is stopped: scripts off (timers, message and network callbacks no
+ * longer run), loads stopped, and its timers, animation frames and idle callbacks cancelled, all in one batch
+ * that the renderer handles in order. Its answers come after everything the page did before, on the same CDP
+ * session, so only then is it decided whether the page is quiet: no request or WebSocket was still open when it
+ * was stopped (a callback of one could run once scripts are back), it used no API whose effects cannot be undone
+ * in step with it (workers and service workers among them: the browser may not list one the page just started),
+ * it used Web Storage on no origin it has left, and the browser lists no other page in the context (a popup is
+ * listed as soon as the page has opened it). Then its state is cleared, while the
+ * lifecycle listeners are read (they would run as the document goes away: another viewport, and such listeners,
+ * are ruled out for the same reason). The page is never frozen or hidden: Page.setWebLifecycleState hides it, and
+ * a page shown again late starts the next document hidden, with no animation frames.
  *
- * Three round trips in all; the browser's list of the context's targets comes with the first. The clear runs
- * alongside the listener check, which may still decide to replace the session; clearing for nothing then is
- * cheaper than another round trip on every reset.
+ * Three round trips in all; the browser's list of the context's targets comes with the first.
  */
-async function resetInPlace(context, page, cdp, observed) {
-    const [, , windowObject, documentObject, targets, self] = await Promise.all([
+async function resetInPlace(context, cdp, observed) {
+    const [, , windowObject, documentObject, , targets, self] = await Promise.all([
         cdp.send('Emulation.setScriptExecutionDisabled', { value: true }),
         cdp.send('Page.stopLoading'),
         cdp.send('Runtime.evaluate', { expression: 'window' }),
         cdp.send('Runtime.evaluate', { expression: 'document' }),
+        cdp.send('Runtime.evaluate', { expression: QUIET_DOCUMENT }),
         cdp.send('Target.getTargets'),
         cdp.send('Target.getTargetInfo'),
     ]);
-    const [windowListeners, documentListeners] = await Promise.all([
-        listenerTypes(cdp, windowObject),
-        listenerTypes(cdp, documentObject),
-        cdp.send('Runtime.evaluate', { expression: QUIET_DOCUMENT }),
-        clearState(context, page, cdp, observed),
-    ]);
-    // The browser's own list: a target event (a service worker that the page just started) can reach us after the
-    // page has already shown what the fixture waited for.
+    const unfinished = unfinishedWork(observed);
+    if (unfinished)
+        return unfinished;
     const contextId = self.targetInfo.browserContextId;
     const others = targets.targetInfos.filter((target) => contextId !== undefined && target.browserContextId === contextId && target.targetId !== self.targetInfo.targetId);
     if (others.length > 0) {
         const names = others.slice(0, 3).map((target) => `a ${target.type} target (${target.url || 'no URL'})`);
         return `the context had other pages or workers (${names.join(', ')})`;
     }
+    const current = httpOrigin(self.targetInfo.url);
+    const leftBehind = webStorageLeftBehind(observed, current);
+    if (leftBehind)
+        return leftBehind;
+    const [windowListeners, documentListeners] = await Promise.all([
+        listenerTypes(cdp, windowObject),
+        listenerTypes(cdp, documentObject),
+        clearState(context, cdp, observed, current),
+    ]);
     const lifecycle = [...windowListeners, ...documentListeners].filter((type) => LIFECYCLE_EVENTS.has(type));
     if (lifecycle.length > 0)
         return `the page has ${[...new Set(lifecycle)].join(', ')} listeners`;
     await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
     return null;
 }
-/** Cookies, storage of every origin the fixture's documents came from, cache, history and permissions. */
-async function clearState(context, page, cdp, observed) {
-    const current = httpOrigin(page.url());
+/**
+ * Cookies, storage of every origin the fixture's documents came from, cache, history and permissions. `current` is
+ * the origin of the document the page shows now, as the browser says.
+ *
+ * Web Storage of the current document is cleared through the document's own storage (DOMStorage.clear), never
+ * from the browser side: a write the page made just before it was stopped is still on its way, down the channel
+ * the document's own clear goes down after it. A clear from the browser side could overtake it: the write would
+ * land after the clear, in the store and in the renderer's cache, where the next fixture's document reads it.
+ * A page that used Web Storage on an origin it has left is not reused (webStorageLeftBehind); those origins are
+ * still cleared from the browser side, for anything a page stored there without script.
+ */
+async function clearState(context, cdp, observed, current) {
     if (current)
         observed.origins.add(current);
     const origins = [...observed.origins];
     observed.origins.clear();
+    observed.webStorageOrigins.clear();
     await Promise.all([
         cdp.send('Network.clearBrowserCookies'),
         // Clearing the HTTP cache per fixture rather than disabling it (Network.setCacheDisabled): measured, it costs
@@ -63213,10 +63573,11 @@ async function clearState(context, page, cdp, observed) {
         cdp.send('Page.resetNavigationHistory'),
         context.clearPermissionOverrides(),
         // In this Chrome, clearing local_storage for an origin also clears its sessionStorage in this tab (the
-        // isolation tests check it for an origin the page has left). DOMStorage.clear says so explicitly, but it
-        // only reaches the origin of the current document: for any other it fails with "Frame not found".
-        ...origins.map((origin) => cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: ORIGIN_STORAGE_TYPES })),
-        ...(current ? [cdp.send('DOMStorage.clear', { storageId: { securityOrigin: current, isLocalStorage: false } })] : []),
+        // isolation tests check it for an origin the page has left).
+        ...origins.map((origin) => cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: origin === current ? ORIGIN_STORAGE_TYPES_BUT_WEB_STORAGE : ORIGIN_STORAGE_TYPES })),
+        ...(current
+            ? [true, false].map((isLocalStorage) => cdp.send('DOMStorage.clear', { storageId: { securityOrigin: current, isLocalStorage } }))
+            : []),
     ]);
 }
 async function listenerTypes(cdp, evaluated) {
@@ -63310,7 +63671,7 @@ async function runSuiteWith(overrides, fixtures, options) {
     // Before anything starts: a bad concurrency is a caller's bug, not a reason to launch Chrome first.
     const limiter = createLimiter(options.concurrency);
     const clock = options.clock ?? systemClock;
-    const control = createSuiteControl({ suiteTimeoutMs: options.suiteTimeoutMs, signal: options.signal });
+    const control = createSuiteControl({ suiteTimeoutMs: options.suiteTimeoutMs, timer: options.suiteTimer, signal: options.signal });
     const host = createBrowserHost({
         launcher: options.launcher,
         logger: options.logger,
@@ -63820,7 +64181,12 @@ function idList(ids) {
  * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
  * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
  * (page text included); each renderer escapes for its own medium.
+ *
+ * A report may come from another run (a rerun source, report-only, a merge): its text is data, never a link or a
+ * command. Every link and copy-paste command here is built from the rendering run's own context (`context`) and
+ * from ids that match the fixture id pattern, so every renderer shows only links and commands of ours.
  */
+
 
 
 
@@ -63829,6 +64195,7 @@ function idList(ids) {
 const ROW_MESSAGE_MAX_CHARS = 300;
 function summaryViewOf(report, options = {}) {
     const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
+    const context = options.context ?? null;
     return {
         tool: report.tool,
         mode: report.mode,
@@ -63836,17 +64203,20 @@ function summaryViewOf(report, options = {}) {
         counts: report.summary,
         startedAt: report.startedAt,
         durationMs: report.durationMs,
-        run: runLink(report.run, report.run.runId, report.run.runAttempt),
+        run: options.provenance
+            ? runLink(context, options.provenance.runId, options.provenance.runAttempt)
+            : runLink(context, report.run.runId, report.run.runAttempt),
         rows,
         failures: rows.filter((row) => row.status === 'failed'),
         flaky: rows.filter((row) => row.status === 'flaky'),
-        rerun: rerunViewOf(report),
-        preflight: report.preflight,
+        rerun: rerunViewOf(report, context),
+        preflight: report.preflight && withOurCommands(report.preflight, options.commandArgs ?? []),
         interrupted: report.interrupted,
         warnings: report.warnings,
         next: report.preflight ? null : nextAttemptOf(report, options),
         shard: shardPartOf(report),
-        merge: mergeViewOf(report),
+        merge: mergeViewOf(report, context),
+        provenance: options.provenance ?? null,
         report: {
             dir: options.reportDir ?? null,
             path: options.reportPath ?? null,
@@ -63896,24 +64266,42 @@ function firstLine(text) {
 function evidencePaths(evidence) {
     return evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [];
 }
-function runLink(run, runId, runAttempt) {
+/** A run id as GitHub makes them; anything else in a report names no run we would link to. */
+const RUN_ID = /^[1-9]\d{0,19}$/;
+/** A link to a run of the rendering run's repository, on its server; the report supplies only the numbers. */
+function runLink(context, runId, runAttempt) {
     const label = runId ? runLabel(runId, runAttempt) : 'local run';
-    if (!runId || !run.serverUrl || !run.repository)
+    const server = context?.serverUrl && /^https?:\/\//i.test(context.serverUrl) ? context.serverUrl.replace(/\/+$/, '') : null;
+    if (!runId || !RUN_ID.test(runId) || !server || !context?.repository)
         return { label, url: null };
-    const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
+    const base = `${server}/${context.repository}/actions/runs/${runId}`;
     return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
 }
-function rerunViewOf(report) {
+/** Only ids that match the fixture id pattern go into a command: a report from elsewhere may hold anything. */
+function validIds(ids) {
+    return ids.filter((id) => FIXTURE_ID_PATTERN.test(id));
+}
+/** The diagnostic with its fallback commands made again here, from its ids and our arguments, not taken as written. */
+function withOurCommands(preflight, commandArgs) {
+    if (!preflight.fallback)
+        return preflight;
+    const ids = validIds(preflight.fallback.fixtureIds);
+    return {
+        ...preflight,
+        fallback: { fixtureIds: ids, cliCommand: fixturesCommand(ids, commandArgs), actionInput: fixturesInputValue(ids), fullRun: fullRunCommand(commandArgs) },
+    };
+}
+function rerunViewOf(report, context) {
     const source = report.selection.source;
     if (!source)
         return null;
-    const link = runLink(report.run, source.runId, source.runAttempt);
+    const link = runLink(context, source.runId, source.runAttempt);
     const label = source.runId ? link.label : (source.path ?? 'the source report');
     const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
     return {
         source: {
             label,
-            url: source.url ?? link.url,
+            url: link.url,
             runId: source.runId,
             runAttempt: source.runAttempt,
             artifactName: source.artifactName,
@@ -63935,22 +64323,26 @@ function rerunViewOf(report) {
  */
 function nextAttemptOf(report, options) {
     const rerunnable = rerunIdsOf(report).length > 0;
-    const ids = report.fixtures
-        .filter((fixture) => fixture.status === 'failed' ||
-        (fixture.status === 'flaky' && report.options.failOnFlaky) ||
-        (fixture.status === 'skipped' && report.interrupted !== null))
-        .map((fixture) => fixture.id);
-    // A merge that found no result for some fixtures (a missing shard) cannot say they passed: run them too.
-    for (const id of (report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds))
-        if (!ids.includes(id))
-            ids.push(id);
+    const ids = validIds([
+        ...new Set([
+            ...report.fixtures
+                .filter((fixture) => fixture.status === 'failed' ||
+                (fixture.status === 'flaky' && report.options.failOnFlaky) ||
+                (fixture.status === 'skipped' && report.interrupted !== null))
+                .map((fixture) => fixture.id),
+            // A merge that found no result for some fixtures (a missing shard) cannot say they passed: run them too.
+            ...(report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds),
+        ]),
+    ]);
     if (ids.length === 0)
         return null;
     const args = options.commandArgs ?? [];
+    const context = options.context ?? null;
+    const target = context && { ...context, ref: options.dispatchRef === undefined ? context.ref : options.dispatchRef };
     return {
         ids,
         action: {
-            rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
+            rerunFailed: rerunnable && target ? workflowRerunCommand(target) : null,
             fixturesInput: fixturesInputValue(ids),
         },
         cli: {
@@ -63967,14 +64359,15 @@ function shardPartOf(report) {
     return { index: shard.index, total: shard.total, count: shard.fixtureIds.length, of, balancedBy: shard.partition?.balancedBy ?? null };
 }
 /** Shard artifacts are this run's own: their links are built from the run's context, never taken from a report. */
-function mergeViewOf(report) {
+/** Artifact links, like every link, are built from the rendering run's context; the report gives only the numbers. */
+function mergeViewOf(report, context) {
     if (!report.shards && !report.mergeProblems)
         return null;
-    const run = runLink(report.run, report.run.runId, null).url;
+    const run = runLink(context, report.run.runId, null).url;
     return {
         shards: (report.shards ?? []).map((shard) => ({
             ...shard,
-            artifactUrl: run && shard.artifactId ? `${run}/artifacts/${encodeURIComponent(shard.artifactId)}` : null,
+            artifactUrl: run && shard.artifactId && /^\d+$/.test(shard.artifactId) ? `${run}/artifacts/${shard.artifactId}` : null,
         })),
         problems: report.mergeProblems ?? [],
     };
@@ -64824,6 +65217,11 @@ function unreadable(problem) {
     return { source: null, problems: [problem] };
 }
 function parseYaml(text) {
+    const tooDeep = yamlTooDeepAt(text);
+    if (tooDeep >= 0) {
+        const message = `cannot be read: nesting is deeper than ${MAX_JSON_NESTING} levels, which no fixture needs`;
+        return unreadable({ code: 'syntax', position: positionAt(countLines(text), tooDeep), message });
+    }
     const counter = new dist/* LineCounter */.HN();
     // Merge keys (`<<: *defaults`) are how YAML users share settings; YAML 1.2 leaves them off by default.
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, merge: true });
@@ -64852,6 +65250,65 @@ function parseYaml(text) {
         const message = `cannot be read: ${error.message} (more than ${MAX_ALIAS_COUNT} alias expansions); write the values out instead of nesting aliases`;
         return { source: null, problems: [...problems, { code: 'syntax', position: { line: 1, column: 1 }, message }] };
     }
+}
+/** The lexer's markers: they stand for no text of the source. */
+const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
+/**
+ * Offset of the first collection that opens more than MAX_JSON_NESTING levels deep, or -1. The yaml parser builds
+ * a tree as deep as the text nests, and a few megabytes of `[[[[…` or `- - - …` took it seconds and gigabytes, so
+ * this runs first, over the yaml package's own lexer: a flat stream of tokens, linear in time and memory, that
+ * sees quotes, comments and block scalars exactly as the parser will. Flow collections count exactly; block ones
+ * by indentation, plus the `- ` and `? ` that open a collection on the same line. A mapping whose sequence sits at
+ * its own indentation makes two levels of one: an estimate at most twice too low, far from what hurts the parser.
+ */
+function yamlTooDeepAt(text) {
+    const indents = [];
+    let flow = 0;
+    let offset = 0;
+    let lineStart = true;
+    let indent = 0;
+    let onLine = 0;
+    let leading = true;
+    for (const token of new dist/* Lexer */.JG().lex(text)) {
+        if (LEXER_MARKERS.has(token))
+            continue;
+        const at = offset;
+        offset += token.length;
+        if (token === '\n' || token === '\r\n') {
+            lineStart = true;
+            indent = 0;
+            continue;
+        }
+        if (lineStart && /^[ \t]+$/.test(token)) {
+            indent = token.length;
+            continue;
+        }
+        if (lineStart) {
+            lineStart = false;
+            leading = true;
+            if (flow === 0 && !token.startsWith('#')) {
+                while (indents.length > 0 && indents.at(-1) >= indent)
+                    indents.pop();
+                indents.push(indent);
+                onLine = 0;
+            }
+        }
+        if (leading && (token === '-' || token === '?')) {
+            onLine += 1;
+        }
+        else if (token === '[' || token === '{') {
+            flow += 1;
+        }
+        else if (token === ']' || token === '}') {
+            flow = Math.max(0, flow - 1);
+        }
+        else if (!/^[ \t]+$/.test(token)) {
+            leading = false;
+        }
+        if (indents.length + onLine + flow > MAX_JSON_NESTING)
+            return at;
+    }
+    return -1;
 }
 /**
  * JSON.parse is the judge of what is valid JSON (YAML accepts more: `{"a": }`, trailing commas, comments). A valid
@@ -66136,7 +66593,7 @@ function resultOf(outcome) {
  * Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. The report
  * is redacted first, so every file and every channel that renders the outcome shows `***` for a secret.
  */
-async function finishWith(built, reportDir, selectedCount, commands = {}, extras = {}) {
+async function finishWith(built, reportDir, selectedCount, commands, extras = {}) {
     const report = extras.redact ? redactReport(built, extras.redact) : built;
     const reportPath = await writeReport(reportDir, report);
     const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
@@ -66203,7 +66660,7 @@ async function reportStoppedRun(params) {
         selection: { fixturesDir: RUN_OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
         diagnostic: params.diagnostic,
     });
-    return finishWith(report, params.reportDir, 0, {}, params.redact ? { redact: params.redact } : {});
+    return finishWith(report, params.reportDir, 0, { context: params.context }, params.redact ? { redact: params.redact } : {});
 }
 function usageDiagnostic(problems) {
     return preflightDiagnostic({
@@ -66461,7 +66918,7 @@ function optionSecrets(options) {
 }
 const NOTHING_RUN = { fixtures: [], interrupted: null, warnings: [] };
 function htmlCommands(request) {
-    return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
+    return { context: request.context, commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
 function logDiagnostic(logger, diagnostic, redact) {
     const log = (line) => (diagnostic.severity === 'error' ? logger.warn(redact(line)) : logger.info(redact(line)));
@@ -66741,6 +67198,7 @@ function failedAttemptsText(row) {
 /** The summary after the fixture lines. Its last line is exactly `RESULT: pass` or `RESULT: fail`. */
 function formatSummary(view) {
     const sections = [
+        provenanceSection(view),
         headline(view),
         mergeSection(view),
         rerunSection(view),
@@ -66794,6 +67252,12 @@ function mergeSection(view) {
             lines.push(`  ✗ ${problem.code}: ${escapeLine(problem.message)}`);
     }
     return lines;
+}
+function provenanceSection(view) {
+    const p = view.provenance;
+    if (!p)
+        return [];
+    return [`Reported from ${escapeLine(p.source)}.`, ...p.mismatches.map((mismatch) => `  ! Does not match: ${escapeLine(mismatch)}`)];
 }
 function rerunSection(view) {
     const rerun = view.rerun;
@@ -67239,7 +67703,7 @@ async function runMerge(request, deps) {
     const startedAt = new Date(clock.now());
     const reportDir = external_node_path_default().resolve(deps.cwd ?? process.cwd(), request.reportDir);
     await ensureWritableReportDir(reportDir);
-    const commands = { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
+    const commands = { context: request.context, commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
     const context = { toolVersion: request.toolVersion, run: request.context, startedAt };
     let inputs;
     try {
@@ -67451,6 +67915,7 @@ function mergeRequestOf(params) {
 
 
 
+
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -67567,7 +68032,7 @@ async function runCli(argv, given) {
         io.stderr(`error: ${escapeLine(`The report folder ${options.reportDir} cannot be written; nothing was run. Choose another with --report-dir.`)}\nRESULT: fail\n`);
         return 2;
     }
-    await printOutcome(outcome, { io, out, json, commandArgs });
+    await printOutcome(outcome, { io, out, json, commandArgs, context });
     return outcome.exitCode;
 }
 /** A fixture's line as it finishes; in a rerun, one that failed in the source and passes now says it recovered. */
@@ -67579,7 +68044,7 @@ async function printOutcome(outcome, print) {
     const { out, json } = print;
     if (outcome.plan) {
         if (json)
-            print.io.stdout(`${JSON.stringify(outcome.plan, null, 2)}\n`);
+            print.io.stdout(`${workflowSafeJson(outcome.plan, 2)}\n`);
         out(`Dry run: ${outcome.selectedCount} fixture${outcome.selectedCount === 1 ? '' : 's'} would run. Plan written to ${outcome.planPath}\n`);
         out('RESULT: pass\n');
         return;
@@ -67590,12 +68055,13 @@ async function printOutcome(outcome, print) {
         return;
     }
     if (json)
-        print.io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
+        print.io.stdout(`${workflowSafeJson(outcome.report, 2)}\n`);
     const view = summaryViewOf(outcome.report, {
         reportDir: outcome.reportPath ? external_node_path_default().dirname(outcome.reportPath) : null,
         reportPath: outcome.reportPath,
         htmlPath: outcome.htmlPath,
         commandArgs: print.commandArgs,
+        context: print.context,
         // The next rerun reads the report this run just wrote, which is where --artifact points by default.
         cliArtifactPath: null,
     });

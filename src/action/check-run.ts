@@ -1,7 +1,7 @@
 /**
  * The check run, so a smoke suite can be a required status check. Created `in_progress` on the commit under test
  * (the PR head, not the merge commit) when fixtures start, completed with the conclusion, the job summary cut to
- * GitHub's 65,535 characters, and every annotation in batches of 50. A 403 or 404 (a fork PR's read-only token,
+ * GitHub's 65,535 characters, and the annotations in batches of 50 (at most 500, with a note for the rest). A 403 or 404 (a fork PR's read-only token,
  * no checks: write) becomes one warning and stops every later request: the failures are still annotated through
  * workflow commands, and the verdict never depends on the check run. Any other failure leaves no check run stuck
  * in progress where that can be helped: a failed start is retried with the result, a failed annotation batch
@@ -17,6 +17,12 @@ import { CHECK_RUN_TEXT_MAX_CHARS, renderJobSummaryWithin } from '../render/job-
 import { resultOf } from '../engine/outcome.ts';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
+/**
+ * At most this many annotations per check run: 10 requests. A token may make 1,000 requests an hour, and a report
+ * with 20,000 failures would otherwise spend 400 of them (and the next run's share) on annotations nobody reads.
+ * The rest are named by a note in the check run's summary; every failure is in the job summary and the artifact.
+ */
+export const MAX_CHECK_RUN_ANNOTATIONS = 500;
 const TITLE_MAX_CHARS = 255;
 const ANNOTATION_MESSAGE_MAX_CHARS = 64 * 1024 - 1;
 
@@ -99,6 +105,16 @@ function checkAnnotationsOf(view: SummaryView): CheckAnnotation[] {
     }));
 }
 
+/** The line that says how many annotations the check run does not carry, or nothing when it carries them all. */
+function unsentNote(unsent: number): string {
+  if (unsent <= 0) return '';
+  return (
+    `\n\n> **${unsent} more annotation${unsent === 1 ? ' is' : 's are'} not on this check run**: it carries the first ` +
+    `${MAX_CHECK_RUN_ANNOTATIONS}, so that one run cannot spend the token's hourly API requests. Every result is in ` +
+    '`report.json` (and `report.html`) in the smoke artifact.\n'
+  );
+}
+
 export function batches<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let index = 0; index < items.length; index += size) out.push(items.slice(index, index + size));
@@ -163,9 +179,11 @@ export function createCheckRunPublisherWith(
     async finish(outcome, view) {
       if (!on()) return null;
       const title = titleOf(outcome);
-      const summary = view ? renderJobSummaryWithin(view, { max: CHECK_RUN_TEXT_MAX_CHARS, unit: 'chars' }) : title;
+      const annotations = view ? checkAnnotationsOf(view) : [];
+      const note = unsentNote(annotations.length - MAX_CHECK_RUN_ANNOTATIONS);
+      const summary = view ? renderJobSummaryWithin(view, { max: CHECK_RUN_TEXT_MAX_CHARS - note.length, unit: 'chars' }) + note : title;
       const output = (annotations: CheckAnnotation[]): CheckRunOutput => ({ title, summary, annotations });
-      const groups = batches(view ? checkAnnotationsOf(view) : [], ANNOTATIONS_PER_REQUEST);
+      const groups = batches(annotations.slice(0, MAX_CHECK_RUN_ANNOTATIONS), ANNOTATIONS_PER_REQUEST);
       const completed = { status: 'completed' as const, conclusion: conclusionOf(outcome), completed_at: new Date().toISOString() };
       // Batches go while the run is in progress and the last request completes it, so a reader never sees a
       // completed run with half its annotations (also when start() never ran: report-only, preflight, dry run).

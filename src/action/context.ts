@@ -60,6 +60,11 @@ function branchFromRef(ref: string | undefined): string | null {
   return ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
 }
 
+/** The run as links see it: on its server (github.com when the runner does not say), with its workflow and ref. */
+export function viewContextOf(context: ActionContext): ActionContext {
+  return { ...context, serverUrl: context.serverUrl ?? DEFAULT_SERVER_URL };
+}
+
 export function readActionContext(env: Record<string, string | undefined>): ActionContext {
   const repository = env.GITHUB_REPOSITORY || null;
   const [owner, repo] = repository?.split('/') ?? [];

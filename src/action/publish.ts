@@ -6,11 +6,11 @@
 import { type SmokeOutcome } from '../engine/run-smoke.ts';
 import { formatSummary } from '../render/terminal.ts';
 import { siteArgs } from '../report/commands.ts';
-import { summaryViewOf } from '../render/view.ts';
+import { type Provenance, summaryViewOf } from '../render/view.ts';
 import { artifactFilesOf, uploadReportArtifact } from './artifact-upload.ts';
 import { ANNOTATIONS_PER_STEP, annotationsFor } from '../render/annotations.ts';
 import type { CheckRunPublisher } from './check-run.ts';
-import type { ActionContext } from './context.ts';
+import { type ActionContext, viewContextOf } from './context.ts';
 import { type ActionInputs, DEFAULT_ARTIFACT_NAME } from './inputs.ts';
 import type { ActionIo, ActionResult, CountingIo } from './io.ts';
 import { type PublishedArtifact, outputsFor } from './outputs.ts';
@@ -28,6 +28,11 @@ export interface Publication {
   upload?: boolean;
   /** CLI arguments for the copy-paste commands; by default those of this run's inputs. */
   commandArgs?: string[];
+  /**
+   * report-only: the report is another run's, so the view says where it came from and what in it does not match
+   * that run, and offers no `gh workflow run` command (this workflow is not the one that ran the fixtures).
+   */
+  provenance?: Provenance;
 }
 
 /**
@@ -64,6 +69,8 @@ export async function publish(io: CountingIo, publication: Publication): Promise
         // Only an artifact that exists may be pointed at; after a failed upload the report is only on the runner.
         artifact: artifact?.id ? { name: artifact.name, url: artifact.url } : null,
         commandArgs: publication.commandArgs ?? (inputs ? siteArgs(inputs) : []),
+        context: publication.provenance ? { ...viewContextOf(context), workflow: null } : viewContextOf(context),
+        provenance: publication.provenance ?? null,
         ...(publication.upload === false ? {} : { dispatchRef: dispatchRef(context) }),
       })
     : null;

@@ -22,6 +22,7 @@ import { USAGE } from './usage.ts';
 import { formatFixtureLine, formatSummary } from '../render/terminal.ts';
 import type { Logger } from '../common/types.ts';
 import { escapeLine } from '../common/text.ts';
+import { workflowSafeJson } from '../common/json-text.ts';
 import { resultOf } from '../engine/outcome.ts';
 import { ReportDirError } from '../engine/stopped-run.ts';
 import { createRedactor } from '../secrets/redact.ts';
@@ -149,7 +150,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     io.stderr(`error: ${escapeLine(`The report folder ${options.reportDir} cannot be written; nothing was run. Choose another with --report-dir.`)}\nRESULT: fail\n`);
     return 2;
   }
-  await printOutcome(outcome, { io, out, json, commandArgs });
+  await printOutcome(outcome, { io, out, json, commandArgs, context });
   return outcome.exitCode;
 }
 
@@ -161,11 +162,11 @@ function liveResult(run: FixtureRun, source: AcquiredSource | null): FixtureResu
 
 async function printOutcome(
   outcome: SmokeOutcome,
-  print: { io: CliIo; out: (text: string) => void; json: boolean; commandArgs: string[] },
+  print: { io: CliIo; out: (text: string) => void; json: boolean; commandArgs: string[]; context: RunContext },
 ): Promise<void> {
   const { out, json } = print;
   if (outcome.plan) {
-    if (json) print.io.stdout(`${JSON.stringify(outcome.plan, null, 2)}\n`);
+    if (json) print.io.stdout(`${workflowSafeJson(outcome.plan, 2)}\n`);
     out(`Dry run: ${outcome.selectedCount} fixture${outcome.selectedCount === 1 ? '' : 's'} would run. Plan written to ${outcome.planPath}\n`);
     out('RESULT: pass\n');
     return;
@@ -175,12 +176,13 @@ async function printOutcome(
     out(`RESULT: ${resultOf(outcome)}\n`);
     return;
   }
-  if (json) print.io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
+  if (json) print.io.stdout(`${workflowSafeJson(outcome.report, 2)}\n`);
   const view = summaryViewOf(outcome.report, {
     reportDir: outcome.reportPath ? path.dirname(outcome.reportPath) : null,
     reportPath: outcome.reportPath,
     htmlPath: outcome.htmlPath,
     commandArgs: print.commandArgs,
+    context: print.context,
     // The next rerun reads the report this run just wrote, which is where --artifact points by default.
     cliArtifactPath: null,
   });

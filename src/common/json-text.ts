@@ -90,3 +90,15 @@ function unexpectedTokenOffset(text: string): number | null {
     return offset;
   }
 }
+
+/**
+ * JSON text that a workflow runner's log cannot read as a command, and that JSON.parse reads as the same value. A
+ * step's stdout is its log, and the runner acts on `##[name]` anywhere in a line (and on `::name::` at the start of
+ * one): page text in a report, such as a title `##[error]…`, would otherwise become an annotation, or mask or set
+ * a value. `#` only appears inside strings in JSON, where `\u0023` is the same character, so only the spelling
+ * changes. `::` needs nothing: JSON.stringify escapes line breaks inside strings, so each of its lines starts with
+ * spaces and then a quote, a bracket, a brace, a digit or a literal.
+ */
+export function workflowSafeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replaceAll('##[', '\\u0023#[');
+}

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { renderHtmlReport } from '../render/html.ts';
 import { renderJunit } from '../render/junit.ts';
-import { summaryViewOf, type SummaryViewOptions } from '../render/view.ts';
+import { summaryViewOf, type SummaryViewOptions, type ViewContext } from '../render/view.ts';
 import { HTML_FILE, JUNIT_FILE, writeAtomically, writeReport } from '../report/write.ts';
 import type { Mode, PreflightDiagnostic, Report } from '../report/schema.ts';
 import type { RunOptions } from '../options/parse.ts';
@@ -34,8 +34,11 @@ export function resultOf(outcome: SmokeOutcome): 'pass' | 'fail' {
   return outcome.exitCode === 0 ? 'pass' : 'fail';
 }
 
-/** What report.html's copy-paste commands repeat; a stopped run's diagnostic carries its own commands. */
-export type HtmlCommandOptions = Pick<SummaryViewOptions, 'commandArgs' | 'dispatchRef'>;
+/**
+ * What report.html's links and copy-paste commands are built from: this run's own context (the report's `run` is
+ * that too, but a view never takes links from a report), and the arguments its commands repeat.
+ */
+export type HtmlCommandOptions = Pick<SummaryViewOptions, 'commandArgs' | 'dispatchRef'> & { context: ViewContext | null };
 
 /** What else the outcome carries: the run's secrets, hidden in every file, and the started app's log. */
 export interface FinishExtras {
@@ -51,7 +54,7 @@ export async function finishWith(
   built: Report,
   reportDir: string,
   selectedCount: number,
-  commands: HtmlCommandOptions = {},
+  commands: HtmlCommandOptions,
   extras: FinishExtras = {},
 ): Promise<SmokeOutcome> {
   const report = extras.redact ? redactReport(built, extras.redact) : built;

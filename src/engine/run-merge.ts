@@ -33,7 +33,7 @@ export async function runMerge(request: MergeRequest, deps: { logger: Logger; cw
   const startedAt = new Date(clock.now());
   const reportDir = path.resolve(deps.cwd ?? process.cwd(), request.reportDir);
   await ensureWritableReportDir(reportDir);
-  const commands: HtmlCommandOptions = { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
+  const commands: HtmlCommandOptions = { context: request.context, commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
   const context = { toolVersion: request.toolVersion, run: request.context, startedAt };
   let inputs: ShardInput[];
   try {

@@ -107,7 +107,7 @@ function optionSecrets(options: RunOptions): { what: string; value: string }[] {
 const NOTHING_RUN: RunResults = { fixtures: [], interrupted: null, warnings: [] };
 
 function htmlCommands(request: SmokeRequest): HtmlCommandOptions {
-  return { commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
+  return { context: request.context, commandArgs: request.commandArgs, ...(request.dispatchRef === undefined ? {} : { dispatchRef: request.dispatchRef }) };
 }
 
 function logDiagnostic(logger: Logger, diagnostic: PreflightDiagnostic, redact: (text: string) => string): void {

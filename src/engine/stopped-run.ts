@@ -65,7 +65,7 @@ export async function reportStoppedRun(params: {
     selection: { fixturesDir: DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null, selected: [], missing: [] },
     diagnostic: params.diagnostic,
   });
-  return finishWith(report, params.reportDir, 0, {}, params.redact ? { redact: params.redact } : {});
+  return finishWith(report, params.reportDir, 0, { context: params.context }, params.redact ? { redact: params.redact } : {});
 }
 
 export function usageDiagnostic(problems: readonly string[]): PreflightDiagnostic {

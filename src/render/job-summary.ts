@@ -58,13 +58,21 @@ function headerSection(view: SummaryView): Section {
   const tally = view.preflight
     ? '**No fixture ran.**'
     : `**${c.total} ${plural(c.total, 'fixture')}**: ${counts.join(' · ')}`;
-  const head = [`## ${icon} ${md(view.tool.name)}: ${view.verdict}`, '', tally, '', about.join(' · ')];
+  const head = [`## ${icon} ${md(view.tool.name)}: ${view.verdict}`, '', ...provenanceLines(view), tally, '', about.join(' · ')];
   const html = htmlReportLine(view);
   if (html) head.push('', html);
   if (view.interrupted) {
     head.push('', `**Interrupted** (\`${view.interrupted.reason}\`): ${mdLines(view.interrupted.message)}`);
   }
   return { essential: true, head };
+}
+
+/** A report from another run says so before anything else, and so does everything in it that does not add up. */
+function provenanceLines(view: SummaryView): string[] {
+  const p = view.provenance;
+  if (!p) return [];
+  const mismatches = p.mismatches.map((mismatch) => `> ⚠️ **Does not match:** ${mdLines(mismatch)}`);
+  return [`> ℹ️ Reported from ${mdLines(p.source)}.`, ...(mismatches.length > 0 ? ['>', ...mismatches] : []), ''];
 }
 
 /** Where to look at the failures: report.html in the uploaded artifact (a summary cannot show screenshots). */

@@ -47,6 +47,7 @@ function failedAttemptsText(row: FixtureRow): string {
 /** The summary after the fixture lines. Its last line is exactly `RESULT: pass` or `RESULT: fail`. */
 export function formatSummary(view: SummaryView): string {
   const sections = [
+    provenanceSection(view),
     headline(view),
     mergeSection(view),
     rerunSection(view),
@@ -98,6 +99,12 @@ function mergeSection(view: SummaryView): string[] {
     for (const problem of merge.problems) lines.push(`  ✗ ${problem.code}: ${escapeLine(problem.message)}`);
   }
   return lines;
+}
+
+function provenanceSection(view: SummaryView): string[] {
+  const p = view.provenance;
+  if (!p) return [];
+  return [`Reported from ${escapeLine(p.source)}.`, ...p.mismatches.map((mismatch) => `  ! Does not match: ${escapeLine(mismatch)}`)];
 }
 
 function rerunSection(view: SummaryView): string[] {

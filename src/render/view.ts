@@ -2,14 +2,20 @@
  * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
  * check run all read this, so they cannot disagree about what failed or what to run next. Texts here are raw
  * (page text included); each renderer escapes for its own medium.
+ *
+ * A report may come from another run (a rerun source, report-only, a merge): its text is data, never a link or a
+ * command. Every link and copy-paste command here is built from the rendering run's own context (`context`) and
+ * from ids that match the fixture id pattern, so every renderer shows only links and commands of ours.
  */
 import { runLabel } from '../rerun/carry-over.ts';
 import {
   fixturesCommand,
   fixturesInputValue,
+  fullRunCommand,
   rerunFailedCommand,
   workflowRerunCommand,
 } from '../report/commands.ts';
+import { FIXTURE_ID_PATTERN } from '../fixtures/schema.ts';
 import { failedFixtureIds } from '../report/outcome.ts';
 import type {
   Attempt,
@@ -21,6 +27,7 @@ import type {
   Mode,
   PreflightDiagnostic,
   Report,
+  RunContext,
   Summary,
 } from '../report/schema.ts';
 import { rerunIdsOf } from '../rerun/failed-set.ts';
@@ -110,6 +117,20 @@ export interface MergeView {
   problems: MergeProblem[];
 }
 
+/** The rendering run, as its own environment describes it: what links and the workflow command are built from. */
+export type ViewContext = Pick<RunContext, 'serverUrl' | 'repository' | 'workflow' | 'ref'>;
+
+/** Where a report from another run came from, and what in it does not match that run: shown before anything else. */
+export interface Provenance {
+  /** One line: "the smoke artifact … of run …". */
+  source: string;
+  /** The run it was downloaded from, as GitHub says: the run the view links to, whatever the report claims. */
+  runId: string | null;
+  runAttempt: number | null;
+  /** What the report says about itself that the run it came from contradicts (its run id, its commit). */
+  mismatches: string[];
+}
+
 export interface SummaryView {
   tool: Report['tool'];
   mode: Mode;
@@ -131,6 +152,7 @@ export interface SummaryView {
   shard: ShardPartView | null;
   /** Set for a merged report. */
   merge: MergeView | null;
+  provenance: Provenance | null;
   /** Where the full report is, for "see the report" pointers; `html` is report.html's path, when it was written. */
   report: { dir: string | null; path: string | null; html: string | null; artifact: { name: string; url: string | null } | null };
 }
@@ -150,10 +172,18 @@ export interface SummaryViewOptions {
    * head branch (its merge ref cannot be dispatched). Null when there is none, such as a fork's branch.
    */
   dispatchRef?: string | null;
+  /**
+   * The run that renders this view, as its own environment describes it. Links to runs and the `gh workflow run`
+   * command are built from it; without it there are none. Never the report's own `run`: that is the report's text.
+   */
+  context?: ViewContext | null;
+  /** For a report from another run's artifact: where it came from, and what does not add up. */
+  provenance?: Provenance | null;
 }
 
 export function summaryViewOf(report: Report, options: SummaryViewOptions = {}): SummaryView {
   const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
+  const context = options.context ?? null;
   return {
     tool: report.tool,
     mode: report.mode,
@@ -161,17 +191,20 @@ export function summaryViewOf(report: Report, options: SummaryViewOptions = {}):
     counts: report.summary,
     startedAt: report.startedAt,
     durationMs: report.durationMs,
-    run: runLink(report.run, report.run.runId, report.run.runAttempt),
+    run: options.provenance
+      ? runLink(context, options.provenance.runId, options.provenance.runAttempt)
+      : runLink(context, report.run.runId, report.run.runAttempt),
     rows,
     failures: rows.filter((row) => row.status === 'failed'),
     flaky: rows.filter((row) => row.status === 'flaky'),
-    rerun: rerunViewOf(report),
-    preflight: report.preflight,
+    rerun: rerunViewOf(report, context),
+    preflight: report.preflight && withOurCommands(report.preflight, options.commandArgs ?? []),
     interrupted: report.interrupted,
     warnings: report.warnings,
     next: report.preflight ? null : nextAttemptOf(report, options),
     shard: shardPartOf(report),
-    merge: mergeViewOf(report),
+    merge: mergeViewOf(report, context),
+    provenance: options.provenance ?? null,
     report: {
       dir: options.reportDir ?? null,
       path: options.reportPath ?? null,
@@ -229,23 +262,43 @@ export function evidencePaths(evidence: Attempt['evidence']): string[] {
   return evidence ? [evidence.screenshot, evidence.html, evidence.log].filter((path) => path !== null) : [];
 }
 
-function runLink(run: Report['run'], runId: string | null, runAttempt: number | null): RunLink {
+/** A run id as GitHub makes them; anything else in a report names no run we would link to. */
+const RUN_ID = /^[1-9]\d{0,19}$/;
+
+/** A link to a run of the rendering run's repository, on its server; the report supplies only the numbers. */
+function runLink(context: ViewContext | null, runId: string | null, runAttempt: number | null): RunLink {
   const label = runId ? runLabel(runId, runAttempt) : 'local run';
-  if (!runId || !run.serverUrl || !run.repository) return { label, url: null };
-  const base = `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${encodeURIComponent(runId)}`;
+  const server = context?.serverUrl && /^https?:\/\//i.test(context.serverUrl) ? context.serverUrl.replace(/\/+$/, '') : null;
+  if (!runId || !RUN_ID.test(runId) || !server || !context?.repository) return { label, url: null };
+  const base = `${server}/${context.repository}/actions/runs/${runId}`;
   return { label, url: runAttempt ? `${base}/attempts/${runAttempt}` : base };
 }
 
-function rerunViewOf(report: Report): RerunView | null {
+/** Only ids that match the fixture id pattern go into a command: a report from elsewhere may hold anything. */
+function validIds(ids: readonly string[]): string[] {
+  return ids.filter((id) => FIXTURE_ID_PATTERN.test(id));
+}
+
+/** The diagnostic with its fallback commands made again here, from its ids and our arguments, not taken as written. */
+function withOurCommands(preflight: PreflightDiagnostic, commandArgs: readonly string[]): PreflightDiagnostic {
+  if (!preflight.fallback) return preflight;
+  const ids = validIds(preflight.fallback.fixtureIds);
+  return {
+    ...preflight,
+    fallback: { fixtureIds: ids, cliCommand: fixturesCommand(ids, commandArgs), actionInput: fixturesInputValue(ids), fullRun: fullRunCommand(commandArgs) },
+  };
+}
+
+function rerunViewOf(report: Report, context: ViewContext | null): RerunView | null {
   const source = report.selection.source;
   if (!source) return null;
-  const link = runLink(report.run, source.runId, source.runAttempt);
+  const link = runLink(context, source.runId, source.runAttempt);
   const label = source.runId ? link.label : (source.path ?? 'the source report');
   const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
   return {
     source: {
       label,
-      url: source.url ?? link.url,
+      url: link.url,
       runId: source.runId,
       runAttempt: source.runAttempt,
       artifactName: source.artifactName,
@@ -268,22 +321,28 @@ function rerunViewOf(report: Report): RerunView | null {
  */
 function nextAttemptOf(report: Report, options: SummaryViewOptions): NextAttempt | null {
   const rerunnable = rerunIdsOf(report).length > 0;
-  const ids = report.fixtures
-    .filter(
-      (fixture) =>
-        fixture.status === 'failed' ||
-        (fixture.status === 'flaky' && report.options.failOnFlaky) ||
-        (fixture.status === 'skipped' && report.interrupted !== null),
-    )
-    .map((fixture) => fixture.id);
-  // A merge that found no result for some fixtures (a missing shard) cannot say they passed: run them too.
-  for (const id of (report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds)) if (!ids.includes(id)) ids.push(id);
+  const ids = validIds([
+    ...new Set([
+    ...report.fixtures
+      .filter(
+        (fixture) =>
+          fixture.status === 'failed' ||
+          (fixture.status === 'flaky' && report.options.failOnFlaky) ||
+          (fixture.status === 'skipped' && report.interrupted !== null),
+      )
+      .map((fixture) => fixture.id),
+    // A merge that found no result for some fixtures (a missing shard) cannot say they passed: run them too.
+    ...(report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds),
+    ]),
+  ]);
   if (ids.length === 0) return null;
   const args = options.commandArgs ?? [];
+  const context = options.context ?? null;
+  const target = context && { ...context, ref: options.dispatchRef === undefined ? context.ref : options.dispatchRef };
   return {
     ids,
     action: {
-      rerunFailed: rerunnable ? workflowRerunCommand({ ...report.run, ref: options.dispatchRef === undefined ? report.run.ref : options.dispatchRef }) : null,
+      rerunFailed: rerunnable && target ? workflowRerunCommand(target) : null,
       fixturesInput: fixturesInputValue(ids),
     },
     cli: {
@@ -301,13 +360,14 @@ function shardPartOf(report: Report): ShardPartView | null {
 }
 
 /** Shard artifacts are this run's own: their links are built from the run's context, never taken from a report. */
-function mergeViewOf(report: Report): MergeView | null {
+/** Artifact links, like every link, are built from the rendering run's context; the report gives only the numbers. */
+function mergeViewOf(report: Report, context: ViewContext | null): MergeView | null {
   if (!report.shards && !report.mergeProblems) return null;
-  const run = runLink(report.run, report.run.runId, null).url;
+  const run = runLink(context, report.run.runId, null).url;
   return {
     shards: (report.shards ?? []).map((shard) => ({
       ...shard,
-      artifactUrl: run && shard.artifactId ? `${run}/artifacts/${encodeURIComponent(shard.artifactId)}` : null,
+      artifactUrl: run && shard.artifactId && /^\d+$/.test(shard.artifactId) ? `${run}/artifacts/${shard.artifactId}` : null,
     })),
     problems: report.mergeProblems ?? [],
   };

@@ -167,6 +167,8 @@ export const RunContext = z.object({
   runId: NullableText,
   runAttempt: z.number().int().min(1).nullable(),
   sha: NullableText,
+  /** The commit under test as a check run sees it: a pull request's head, where `sha` is its merge commit. */
+  headSha: NullableText.optional(),
   ref: NullableText,
   event: NullableText,
   serverUrl: NullableText,

@@ -97,8 +97,12 @@ export const STOP_CODES = {
     toDo: 're-run the job; run the suite in full if it persists',
   },
   'download-failed': {
-    happened: 'GitHub did not answer as expected',
+    happened: "GitHub's API or blob storage failed, or the download stalled (retried three times first)",
     toDo: 'usually temporary: re-run the job',
+  },
+  'artifact-unreadable': {
+    happened: 'the downloaded artifact is not a zip that can be read (corrupt, truncated, encrypted); nothing in it was unpacked',
+    toDo: 're-run the job; run the suite in full if it persists',
   },
   'api-error': {
     happened: 'GitHub did not answer as expected',

@@ -1,46 +1,36 @@
 /**
  * The Action's source of the report to rerun: find the previous run's smoke artifact (artifact-discovery.ts),
- * download it with @actions/artifact using findBy, verify its digest, and read report.json as untrusted input.
- * Every way this can fail stops the run before the browser starts, with its own code and guidance.
+ * download its zip (artifact-download.ts), check the digest GitHub recorded at upload, and read report.json out of
+ * the zip without unpacking anything else (zip-entry.ts), as untrusted input. Every way this can fail stops the run
+ * before the browser starts, with its own code and guidance.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { lazyArtifactClient } from './artifact-client.ts';
 import { PreflightError } from '../report/stops.ts';
+import { clip, REPORT_LIMITS } from '../report/limits.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
-import { readReportFile, ReportReadError } from './source-report.ts';
+import { parseReportBytes, ReportReadError } from './source-report.ts';
 import { PLAN_FILE, REPORT_FILE } from '../report/write.ts';
 import { type AcquiredSource, type FallbackContext, readFailureDiagnostic, type RerunFailureCode, rerunFailureDiagnostic } from './diagnostics.ts';
 import type { Logger } from '../common/types.ts';
 import { type Candidate, discoverCandidates, type LookingRun } from './artifact-discovery.ts';
+import { type ArtifactInfo, jobToken, type ShardArtifact } from './artifact-names.ts';
+import { DOWNLOAD_LIMITS, DownloadError, type DownloadedZip, type DownloadLimits, downloadArtifactZip } from './artifact-download.ts';
 import { createRunsApi, DiscoveryError, discoveryErrorOf, type RunInfo, type RunsApi } from './runs-api.ts';
-import { jobToken, type ShardArtifact } from './artifact-names.ts';
-import { createHash } from 'node:crypto';
+import { readZipDirectory, readZipEntry, ZipEntryTooLargeError, ZipError } from './zip-entry.ts';
 import { mapConcurrently } from '../common/concurrency.ts';
-import { clip, REPORT_LIMITS } from '../report/limits.ts';
 import type { ShardSpec } from '../options/values.ts';
 import { mergeShardReports, type ShardInput } from '../shard/merge.ts';
 import { mergedReportOf } from '../shard/merged-report.ts';
 
-/** The part of @actions/artifact's client used for downloads across runs. */
-export interface ArtifactDownloader {
-  downloadArtifact(
-    artifactId: number,
-    options: {
-      path: string;
-      expectedHash?: string;
-      findBy: { token: string; workflowRunId: number; repositoryOwner: string; repositoryName: string };
-    },
-  ): Promise<{ downloadPath?: string; digestMismatch?: boolean }>;
-}
+/** Brings an artifact's zip into `file`; the real one asks GitHub's API where it is and streams it from blob storage. */
+export type ZipFetcher = (artifact: ArtifactInfo, file: string) => Promise<DownloadedZip>;
 
 /** A source report, plus the commit its run tested (the PR head for pull requests), for the check run. */
 export interface FoundSource extends AcquiredSource {
   headSha: string | null;
 }
-
-/** A zipped smoke report with its evidence stays far below this; anything larger is not ours. */
-const MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
 
 /** Mirrors @actions/artifact's own test, so we can say so before it throws GHESNotSupportedError. */
 export function isEnterpriseServer(env: Record<string, string | undefined>): boolean {
@@ -65,13 +55,15 @@ export interface ArtifactSourceInputs {
   shard?: ShardSpec | null;
 }
 
-interface FinderDeps {
+export interface FinderDeps {
   /** The runner's environment, as the Action read it (ActionIo.env): never process.env behind its back. */
   env: Record<string, string | undefined>;
-  /** Where downloads are unpacked for a moment (the runner's temp folder). */
+  /** Where a downloaded zip stays for a moment (the runner's temp folder). */
   tempDir: string;
   api?: RunsApi;
-  downloader?: ArtifactDownloader;
+  fetchZip?: ZipFetcher;
+  /** Bounds of the real download; tests tighten the stall time. */
+  downloadLimits?: Partial<DownloadLimits>;
 }
 
 export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: LookingRun & { apiUrl: string }, logger: Logger, deps: FinderDeps) {
@@ -87,7 +79,7 @@ export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: L
       if (!inputs.githubToken) fail('token-missing', 'github-token is empty.');
       if (!context.owner || !context.repo) fail('no-earlier-run', 'GITHUB_REPOSITORY is not set, so this is not a GitHub Actions run.');
       const api = deps.api ?? createRunsApi(inputs.githubToken, context.owner!, context.repo!, context.apiUrl);
-      const downloader = deps.downloader ?? lazyArtifactClient();
+      const fetch = fetchContextOf(api, deps, { fallback, logger, fail });
       const skipped: string[] = [];
       try {
         const candidates = discoverCandidates(api, {
@@ -99,7 +91,6 @@ export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: L
           earlierAttempts: !inputs.shard,
         });
         for await (const candidate of candidates) {
-          const fetch: FetchContext = { inputs, context, tempDir: deps.tempDir, downloader, fallback, logger, fail };
           const source = candidate.shards ? await combinedShardSource(candidate, candidate.shards, fetch) : await fetchCandidate(candidate, fetch);
           const reason = source ? noResultsReason(source) : 'it is a dry run (plan.json only)';
           if (source && (reason === null || candidate.via === 'artifact-run-id')) return source;
@@ -125,54 +116,70 @@ function noResultsReason(source: AcquiredSource): string | null {
 }
 
 export interface FetchContext {
-  inputs: ArtifactSourceInputs;
-  context: LookingRun;
   tempDir: string;
-  downloader: ArtifactDownloader;
+  fetchZip: ZipFetcher;
+  maxZipBytes: number;
   fallback: FallbackContext;
   logger: Logger;
   fail: (code: RerunFailureCode, message: string) => never;
 }
 
+/** How artifacts are fetched and bounded: the real download, unless a test gives its own. */
+export function fetchContextOf(api: RunsApi, deps: FinderDeps, parts: Pick<FetchContext, 'fallback' | 'logger' | 'fail'>): FetchContext {
+  const limits = { ...DOWNLOAD_LIMITS, ...deps.downloadLimits };
+  const fetchZip: ZipFetcher =
+    deps.fetchZip ?? ((artifact, file) => downloadArtifactZip((id) => api.artifactZipUrl(id), artifact.id, file, limits, (line) => parts.logger.info(line)));
+  return { tempDir: deps.tempDir, fetchZip, maxZipBytes: limits.maxBytes, ...parts };
+}
+
 /** Downloads and reads one candidate. Null when it holds a dry-run plan rather than a report. */
 async function fetchCandidate(candidate: Candidate, fetch: FetchContext): Promise<FoundSource | null> {
-  const { artifact, run } = candidate;
-  const label = `the smoke artifact "${artifact.name}" of run ${run.id}`;
-  if (artifact.sizeInBytes > MAX_ARTIFACT_BYTES) fetch.fail('too-large', `${label} is ${artifact.sizeInBytes} bytes.`);
+  const { artifact } = candidate;
+  const label = `the smoke artifact "${artifact.name}" of run ${candidate.run.id}`;
+  if (artifact.sizeInBytes > fetch.maxZipBytes) fetch.fail('too-large', `${label} is ${artifact.sizeInBytes} bytes, more than any smoke artifact.`);
   fetch.logger.info(`Reading ${label} (found via ${candidate.via}).`);
   const dir = fs.mkdtempSync(path.join(fetch.tempDir, 'reliability-smoke-source-'));
   try {
-    const downloaded = await fetch.downloader.downloadArtifact(artifact.id, {
-      path: dir,
-      ...(artifact.digest ? { expectedHash: artifact.digest } : {}),
-      findBy: {
-        token: fetch.inputs.githubToken,
-        workflowRunId: Number(run.id),
-        repositoryOwner: fetch.context.owner ?? '',
-        repositoryName: fetch.context.repo ?? '',
-      },
-    });
-    if (downloaded.digestMismatch) fetch.fail('digest-mismatch', `${label} does not match its recorded digest ${artifact.digest}.`);
-    // Awaited here, so the folder is removed only after the report is read.
-    return await readSource(dir, candidate, label, fetch);
+    // The file's name is ours; nothing in the artifact ever names a path.
+    const zip = path.join(dir, 'artifact.zip');
+    const downloaded = await fetch.fetchZip(artifact, zip);
+    if (artifact.digest && downloaded.digest !== artifact.digest) {
+      fetch.fail('digest-mismatch', `${label} does not match its recorded digest ${artifact.digest}: the bytes downloaded hash to ${downloaded.digest}.`);
+    }
+    return await readSource(zip, candidate, label, fetch);
   } catch (error) {
     if (error instanceof PreflightError) throw error;
-    const status = (error as { status?: number }).status;
-    if (status === 401 || status === 403) fetch.fail('permission-denied', `GitHub refused to download ${label} (${status}).`);
-    return fetch.fail('download-failed', `${label} could not be downloaded: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof DownloadError) return fetch.fail(error.code, `${label} could not be downloaded: ${error.message}`);
+    throw error;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function readSource(dir: string, candidate: Candidate, label: string, fetch: FetchContext): Promise<FoundSource | null> {
-  const file = path.join(dir, REPORT_FILE);
-  if (!fs.existsSync(file)) {
-    if (fs.existsSync(path.join(dir, PLAN_FILE))) return null;
-    return fetch.fail('report-missing', `${label} holds no ${REPORT_FILE}.`);
-  }
+/** report.json out of the zip, and nothing else; a zip with only plan.json is a dry run's. */
+async function reportBytesOf(zip: string, label: string, fetch: FetchContext): Promise<Uint8Array | null> {
   try {
-    const read = await readReportFile(file, label);
+    const bytes = await readZipEntry(zip, REPORT_FILE, REPORT_LIMITS.maxReportBytes);
+    if (bytes !== null) return bytes;
+    const names = (await readZipDirectory(zip)).entries.map((entry) => entry.name);
+    if (names.includes(PLAN_FILE)) return null;
+    const holds = names.length === 0 ? 'nothing' : `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, and ${names.length - 5} more` : ''}`;
+    return fetch.fail('report-missing', `${label} holds no ${REPORT_FILE} at its root (it holds ${holds}).`);
+  } catch (error) {
+    if (error instanceof ZipEntryTooLargeError) {
+      const size = error.size === null ? 'inflates to more than' : `is ${error.size} bytes, over`;
+      return fetch.fail('too-large', `${REPORT_FILE} in ${label} ${size} the ${REPORT_LIMITS.maxReportBytes}-byte limit for a report, so it was not read.`);
+    }
+    if (error instanceof ZipError) return fetch.fail('artifact-unreadable', `${label} is not a zip that can be read: ${error.message}.`);
+    throw error;
+  }
+}
+
+async function readSource(zip: string, candidate: Candidate, label: string, fetch: FetchContext): Promise<FoundSource | null> {
+  const bytes = await reportBytesOf(zip, label, fetch);
+  if (bytes === null) return null;
+  try {
+    const read = parseReportBytes(bytes, label);
     return {
       report: read.report,
       origin: {

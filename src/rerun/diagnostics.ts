@@ -149,6 +149,9 @@ const GUIDANCE = {
   'token-missing': ['rerun-failed needs github-token (the default, ${{ github.token }}, works when the job has actions: read).', PERMISSIONS_BLOCK],
   'api-error': ["GitHub's API did not answer as expected; this is usually temporary. Re-run the job."],
   'download-failed': ['The artifact could not be downloaded; this is usually temporary. Re-run the job, or set artifact-run-id to another run.'],
+  'artifact-unreadable': [
+    'Only report.json is ever read out of a smoke artifact, and this one is not a zip it can be read from. Re-run the job, or set artifact-run-id to another run; if it persists, run the suite in full.',
+  ],
   'digest-mismatch': [
     'The downloaded artifact does not match the digest GitHub recorded at upload, so it was not used. Re-run the job; if it persists, run the suite in full.',
   ],

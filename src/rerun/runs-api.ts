@@ -5,6 +5,7 @@
 import type { DiscoveryCode } from './diagnostics.ts';
 import { getOctokit } from '@actions/github';
 import type { ArtifactInfo } from './artifact-names.ts';
+import { DownloadError } from './artifact-download.ts';
 
 export interface RunInfo {
   id: string;
@@ -23,6 +24,8 @@ export interface RunsApi {
   /** Completed runs of a workflow on a branch, newest first, page by page. */
   completedRuns(workflowId: number, branch: string): AsyncGenerator<RunInfo>;
   listArtifacts(runId: string): Promise<ArtifactInfo[]>;
+  /** The signed URL of an artifact's zip (GitHub answers with a redirect to blob storage). Throws DownloadError. */
+  artifactZipUrl(artifactId: number): Promise<string>;
 }
 
 export class DiscoveryError extends Error {
@@ -78,6 +81,19 @@ export function discoveryErrorOf(error: unknown, what: string): DiscoveryError {
   return new DiscoveryError('api-error', `GitHub failed to ${what}: ${message}`);
 }
 
+/** What GitHub's answer to "where is this artifact's zip" means for a rerun. */
+function zipUrlErrorOf(error: unknown, artifactId: number): DownloadError {
+  if (error instanceof DownloadError) return error;
+  const status = (error as { status?: number }).status;
+  const message = error instanceof Error ? error.message : String(error);
+  const what = `GitHub's API, asked for the zip of artifact ${artifactId},`;
+  if (status === 401 || status === 403) return new DownloadError('permission-denied', `${what} refused (${status}: ${message}).`);
+  if (status === 404) return new DownloadError('no-artifact', `${what} found nothing (404): the artifact was deleted.`);
+  if (status === 410) return new DownloadError('artifact-expired', `${what} answered 410: the artifact has expired.`);
+  const temporary = status === undefined || status >= 500 || status === 429;
+  return new DownloadError('download-failed', `${what} failed${status ? ` (${status})` : ''}: ${message}`, temporary);
+}
+
 /** `apiUrl` is the runner's GITHUB_API_URL, as the Action read it: @actions/github would read it at import time. */
 export function createRunsApi(token: string, owner: string, repo: string, apiUrl: string): RunsApi {
   const octokit = getOctokit(token, { baseUrl: apiUrl });
@@ -110,5 +126,18 @@ export function createRunsApi(token: string, owner: string, repo: string, apiUrl
         });
         return artifacts.map(artifactInfo);
       }),
+    async artifactZipUrl(artifactId) {
+      try {
+        // Not followed: the redirect goes to blob storage, which must not see the token.
+        const response = await octokit.rest.actions.downloadArtifact({ owner, repo, artifact_id: artifactId, archive_format: 'zip', request: { redirect: 'manual' } });
+        const location = (response.headers as { location?: string }).location;
+        if (Number(response.status) !== 302 || !location) {
+          throw new DownloadError('download-failed', `GitHub's API answered ${response.status} without a download location for artifact ${artifactId}.`);
+        }
+        return location;
+      } catch (error) {
+        throw zipUrlErrorOf(error, artifactId);
+      }
+    },
   };
 }

@@ -6,9 +6,9 @@
  * errors), and writes evidence for it.
  */
 import { ConnectionClosedError, TimeoutError, type Page } from 'puppeteer-core';
-import type { Expect } from '../fixtures/schema.ts';
+import { parseTextPattern, type Expect } from '../fixtures/schema.ts';
 import { AttemptAbort, type Attempt, type AttemptContext } from './types.ts';
-import { applyViewport, watchPage, type FailedRequest, type PageSignals } from './page-signals.ts';
+import { applyViewport, leftTheWebFailure, watchPage, type FailedRequest, type PageSignals } from './page-signals.ts';
 import { createProgress, type Progress, type WorkKind } from './progress.ts';
 import { navigate, runSteps, type StepEnv } from './steps.ts';
 import { checkPageExpectations, maxDurationFailure, statusFailure } from './assertions.ts';
@@ -71,15 +71,36 @@ function phaseOf(progress: Progress): { label: string; kind: WorkKind | null; wa
   return { label: current.label, kind: current.kind, waitedMs: current.durationMs ?? progress.elapsedMs() - current.startMs };
 }
 
-function timeoutFailure(progress: Progress, signals: PageSignals, headline?: string): AttemptFailure {
+function timeoutFailure(progress: Progress, signals: PageSignals, headline?: string, details: readonly string[] = []): AttemptFailure {
   const phase = phaseOf(progress);
   const pending = signals.pendingRequests();
   const listed = pending.slice(0, LISTED).map((request) => `  ${quote(request)}`);
-  return timedOut(
-    headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`,
-    progress.timeoutMs,
-    pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : [],
-  );
+  return timedOut(headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, [
+    ...details,
+    ...(pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []),
+  ]);
+}
+
+/** The regular expressions of an expect block, as written: the page runs them, on text the page chooses. */
+function regexesOf(expect: Expect): string[] {
+  const texts = expect.text === undefined ? [] : Array.isArray(expect.text) ? expect.text : [expect.text];
+  const url = typeof expect.url === 'object' ? expect.url.matches : undefined;
+  const title = expect.title !== undefined && parseTextPattern(expect.title) ? expect.title : undefined;
+  return [title, url, ...texts.map((check) => check.matches)].filter((pattern): pattern is string => pattern !== undefined);
+}
+
+/**
+ * Why a page stops answering: its main thread is busy. Chrome runs regular expressions that backtrack too much in
+ * linear time (browser.ts), except those with backreferences or lookarounds, which no engine can bound.
+ */
+function busyPageDetails(fixture: AttemptContext['fixture']): string[] {
+  const regexes = regexesOf(fixture.expect);
+  const why = 'Its main thread is busy: a script that never yields (an endless loop)';
+  if (regexes.length === 0) return [`${why}, or a page that hangs its renderer.`];
+  return [
+    `${why}, or one of this fixture's regular expressions taking too long on the page's text: ${regexes.slice(0, LISTED).map((regex) => quote(regex)).join(', ')}.`,
+    'A pattern with backreferences or lookarounds can backtrack for ever on some text; write it without them, or match less text.',
+  ];
 }
 
 /** Maps what was thrown to a failure kind. Failures raised with a known kind keep it. */
@@ -127,7 +148,7 @@ function armStops(context: AttemptContext, progress: Progress, signals: PageSign
   const hardStop = setTimeout(() => {
     const phase = phaseOf(progress);
     const headline = `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}: the page stopped answering.`;
-    fail(timeoutFailure(progress, signals, headline));
+    fail(timeoutFailure(progress, signals, headline, busyPageDetails(context.fixture)));
   }, context.timeoutMs + HARD_STOP_GRACE_MS);
   return () => {
     clearTimeout(hardStop);
@@ -217,6 +238,7 @@ function firstFailure(candidates: (AttemptFailure | null)[]): AttemptFailure | n
 }
 
 function skipPageCapturesBecause(page: Page, failure: AttemptFailure, signals: PageSignals): string | null {
+  if (signals.leftTheWeb() !== null) return 'the page is not an http or https page, and what it shows must not be kept';
   if (failure.kind === 'browser' || !page.browser().connected || page.isClosed()) return 'the browser or the page is gone';
   if (!signals.documentCommitted()) return 'no document of this attempt arrived, so the page would show an earlier one';
   return null;
@@ -248,7 +270,8 @@ export async function runAttempt(context: AttemptContext): Promise<Attempt> {
   try {
     const failure = await attemptOnPage(context, progress, signals, stop);
     const durationMs = progress.elapsedMs();
-    const error = firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]);
+    const away = signals.leftTheWeb();
+    const error = away === null ? firstFailure([failure, ...afterwardFailures(fixture.expect, signals, durationMs)]) : leftTheWebFailure(away);
     if (!error) return { attempt: context.attemptNumber, status: 'passed', startedAt, durationMs, error: null, evidence: null };
     const written = await writeEvidence({
       page,

@@ -105,7 +105,65 @@ const BASE_ARGS = [
    * contexts share a process.
    */
   '--renderer-process-limit=1',
+  /**
+   * Fixture regular expressions (`matches`, a `/…/` title) run in the page, on text the page chooses. With this, V8
+   * runs one that backtracks too much again on its linear-time engine (same result), so a hostile page cannot pin
+   * the renderer with `(a|a)*$`. The site's own regular expressions only ever get faster.
+   */
+  '--js-flags=--enable-experimental-regexp-engine-on-excessive-backtracks',
 ] as const;
+
+/**
+ * The variables Chrome may see: what it needs to find its libraries, fonts, locale, display, temp folder and proxy.
+ * Nothing else: a runner's environment holds the Action's inputs (INPUT_GITHUB-TOKEN), the runtime's tokens
+ * (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN), GITHUB_TOKEN and whatever secrets a workflow put in
+ * `env:`, and a browser that runs other people's pages has no use for any of them.
+ */
+const BROWSER_ENV_NAMES: ReadonlySet<string> = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'DISPLAY',
+  'WAYLAND_DISPLAY',
+  'XAUTHORITY',
+  'DBUS_SESSION_BUS_ADDRESS',
+  'FONTCONFIG_FILE',
+  'FONTCONFIG_PATH',
+  'LD_LIBRARY_PATH',
+  'CHROME_DEVEL_SANDBOX',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  // Windows: where the system, the profile and the temp folder are.
+  'SYSTEMROOT',
+  'WINDIR',
+  'COMSPEC',
+  'PATHEXT',
+  'TEMP',
+  'TMP',
+  'USERPROFILE',
+  'LOCALAPPDATA',
+  'APPDATA',
+  'PROGRAMFILES',
+  'PROGRAMFILES(X86)',
+]);
+const BROWSER_ENV_PREFIXES = ['LC_', 'XDG_'];
+
+/** The environment Chrome starts with: the allowed variables of `env`, and TMPDIR on the runner's temp folder. */
+export function browserEnvironment(env: Record<string, string | undefined>): Record<string, string> {
+  const allowed = Object.entries(env).filter(
+    (entry): entry is [string, string] =>
+      entry[1] !== undefined &&
+      (BROWSER_ENV_NAMES.has(entry[0].toUpperCase()) || BROWSER_ENV_PREFIXES.some((prefix) => entry[0].startsWith(prefix))),
+  );
+  return { ...Object.fromEntries(allowed), TMPDIR: env.RUNNER_TEMP ?? env.TMPDIR ?? os.tmpdir() };
+}
 
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
@@ -115,7 +173,10 @@ export function launchArgs(options: { root: boolean }): string[] {
   return options.root ? [...BASE_ARGS, '--no-sandbox'] : [...BASE_ARGS];
 }
 
-/** `env` is the browser's environment: the engine passes the one its front door gave it (the Action's ActionIo.env). */
+/**
+ * `env` is the environment the browser's is taken from (browserEnvironment): the engine passes the one its front
+ * door gave it (the Action's ActionIo.env).
+ */
 export function createLauncher(found: FoundBrowser, logger: Logger, root = isRoot(), env: Record<string, string | undefined> = process.env): BrowserLauncher {
   const args = launchArgs({ root });
   let announced = false;
@@ -139,7 +200,7 @@ export function createLauncher(found: FoundBrowser, logger: Logger, root = isRoo
         handleSIGHUP: false,
         timeout: 60_000,
         protocolTimeout: 120_000,
-        env: { ...env, TMPDIR: env.RUNNER_TEMP ?? env.TMPDIR ?? os.tmpdir() },
+        env: browserEnvironment(env),
       });
     },
   };

@@ -8,6 +8,7 @@ import { clip } from '../report/limits.ts';
 import type { Fixture } from '../fixtures/schema.ts';
 import { AttemptFailure } from './failure.ts';
 import { errorText } from '../common/text.ts';
+import { WEB_SCHEMES } from '../fixtures/urls.ts';
 
 export const DEFAULT_VIEWPORT = { width: 1280, height: 720 } as const;
 
@@ -71,6 +72,8 @@ export interface PageSignals {
   documentCommitted(): boolean;
   /** Requests still in flight, as "METHOD url": what a page that never finishes loading is waiting for. */
   pendingRequests(): string[];
+  /** The URL of a document that is not a web page (file:, chrome:…) the main frame went to, if it did. */
+  leftTheWeb(): string | null;
   detach(): void;
 }
 
@@ -134,9 +137,37 @@ function redactNullable(text: string | null, redact: (text: string) => string): 
   return text === null ? null : redact(text);
 }
 
+/**
+ * What the main frame may show besides http(s) pages: the blank page a session starts on, and Chrome's error page
+ * for a load that failed. Chrome itself refuses pages that link or redirect to file:, chrome: or view-source:; this
+ * holds whatever else opens them (a URL known only at run time, a browser-initiated navigation).
+ */
+const BROWSER_PAGES: ReadonlySet<string> = new Set(['about:', 'chrome-error:']);
+
+function leavesTheWeb(url: string): boolean {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : '';
+  return !WEB_SCHEMES.includes(protocol) && !BROWSER_PAGES.has(protocol);
+}
+
+/** The attempt's one failure once the page left the web: any other would quote what the page showed there. */
+export function leftTheWebFailure(url: string): AttemptFailure {
+  const message = `The page went to ${url}, which is not an http or https page: the attempt stops there, and nothing of that page is kept.`;
+  return new AttemptFailure('navigation', message);
+}
+
+/**
+ * The browser's own line about a request that failed ("Failed to load resource: …"), as opposed to what the page's
+ * code logs: it comes from Chrome's log, not from a console call, so it carries no arguments. It belongs to the
+ * request, which expect.noFailedRequests governs; noConsoleErrors is about the page's code.
+ */
+function isBrowserNetworkLine(message: ConsoleMessage, text: string): boolean {
+  return text.startsWith(NETWORK_CONSOLE_PREFIX) && message.args().length === 0;
+}
+
 const EARLIER_DOCUMENT = "it came from the earlier document, before this attempt's page arrived";
 const BROWSER_OWN = 'a request the browser made by itself';
 const MAIN_DOCUMENT = "the main document's status is checked on its own (expect.status)";
+const FAILED_REQUEST = "the browser's line about a failed request, which expect.noFailedRequests governs";
 const counted = <T extends { ignored: Ignored }>(entries: readonly T[]) => entries.filter((entry) => !entry.ignored);
 
 export function watchPage(page: Page, options: WatchOptions): PageSignals {
@@ -158,12 +189,12 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     if (list.length < SIGNAL_LIMITS.maxEntries) list.push(entry);
     else dropped[name] = (dropped[name] ?? 0) + 1;
   };
-  const consoleIgnored = (type: string, text: string, url: string | undefined): Ignored => {
-    if (!ERROR_CONSOLE_TYPES.has(type)) return null;
+  const consoleIgnored = (message: ConsoleMessage, text: string, url: string | undefined): Ignored => {
+    if (!ERROR_CONSOLE_TYPES.has(message.type())) return null;
     if (!committed) return EARLIER_DOCUMENT;
     if (url !== undefined && (browserOwnUrls.has(url) || isBrowserOwnUrl(url))) return BROWSER_OWN;
-    if (url !== undefined && text.startsWith(NETWORK_CONSOLE_PREFIX) && documentUrls.has(url)) return MAIN_DOCUMENT;
-    return null;
+    if (!isBrowserNetworkLine(message, text)) return null;
+    return url !== undefined && documentUrls.has(url) ? MAIN_DOCUMENT : FAILED_REQUEST;
   };
   const recordFailedRequest = (request: HTTPRequest, failure: string) =>
     keep(failedRequests, 'failed requests', {
@@ -183,8 +214,13 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     if (isMainDocument(request, page)) documentUrls.add(request.url());
     pending.add(request);
   };
+  let leftTheWeb: string | null = null;
   const onFrameNavigated = (frame: Frame) => {
-    if (frame === page.mainFrame()) committed = true;
+    if (frame !== page.mainFrame()) return;
+    committed = true;
+    if (leftTheWeb !== null || !leavesTheWeb(frame.url())) return;
+    leftTheWeb = clip(frame.url(), SIGNAL_LIMITS.maxTextChars);
+    options.onFatal(leftTheWebFailure(leftTheWeb));
   };
   const onRequestFinished = (request: HTTPRequest) => void pending.delete(request);
   const onResponse = (response: HTTPResponse) => {
@@ -219,7 +255,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
         type: message.type(),
         text: clip(text, SIGNAL_LIMITS.maxTextChars),
         location: redactNullable(formatLocation(location), redact),
-        ignored: consoleIgnored(message.type(), text, location.url),
+        ignored: consoleIgnored(message, text, location.url),
       });
     }
     // With a listener, the argument handles are ours to release (puppeteer releases them when nobody listens).
@@ -267,6 +303,7 @@ export function watchPage(page: Page, options: WatchOptions): PageSignals {
     mainDocumentFailure: () => mainDocumentFailure,
     documentCommitted: () => committed,
     pendingRequests: () => [...pending].map((request) => `${request.method()} ${redact(request.url())}`),
+    leftTheWeb: () => leftTheWeb,
     consoleErrors: () => counted(consoleMessages).filter((entry) => ERROR_CONSOLE_TYPES.has(entry.type)),
     uncaughtErrors: () => counted(pageErrors),
     requestFailures: () => counted(failedRequests),

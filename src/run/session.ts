@@ -6,11 +6,14 @@
  * reused page per worker), against 1.1-1.3x for the reset in place: Puppeteer's page set-up plus a new renderer
  * process per fixture, on a CPU-bound machine where prewarming cannot hide it. Reusing the context keeps its
  * renderer (thanks to --renderer-process-limit=1, see browser.ts) and makes the reset three CDP round trips.
+ *
+ * "Provably" means by order, never by timing: what the session knows of its page comes on its own CDP session, in
+ * the order the page did it (session-watch.ts), and the reset stops the page before it looks or clears anything.
  */
-import type { Browser, BrowserContext, CDPSession, Dialog, Frame, HTTPRequest, Page, Protocol, Target } from 'puppeteer-core';
+import type { Browser, BrowserContext, CDPSession, Page, Protocol } from 'puppeteer-core';
 import { withDeadline } from './deadline.ts';
 import { errorText } from '../common/text.ts';
-import { isBrowserOwn, isMainDocument } from './page-signals.ts';
+import { httpOrigin, type Observed, startWatching, unfinishedWork, watch, webStorageLeftBehind } from './session-watch.ts';
 
 /** Everything Storage.clearDataForOrigin can hold for an origin, except cookies (cleared context-wide). */
 const ORIGIN_STORAGE_TYPES = [
@@ -23,6 +26,11 @@ const ORIGIN_STORAGE_TYPES = [
   'shared_storage',
   'storage_buckets',
 ].join(',');
+
+/** For the current document's origin, Web Storage is cleared through the page instead (see clearState). */
+const ORIGIN_STORAGE_TYPES_BUT_WEB_STORAGE = ORIGIN_STORAGE_TYPES.split(',')
+  .filter((type) => type !== 'local_storage')
+  .join(',');
 
 /**
  * Listeners that run while the old document goes away, when the next fixture's navigation commits, with
@@ -46,6 +54,10 @@ const RESET_PATH_PREFIX = '/.reliability-smoke-reset-';
  * one cancels them all. window.name survives same-site navigations, so it would carry over to the next fixture.
  * The document also moves to a URL no fixture uses: a next fixture whose URL differs from the current one only
  * by its #fragment would otherwise be a same-document navigation, and run on the old document.
+ *
+ * Last, it reads document.cookie. A cookie the page set is on its way to the cookie store, over the channel that
+ * the read goes down and waits on: when the read returns, every cookie the page set is in the store, so the clear
+ * that follows removes them all.
  */
 const QUIET_DOCUMENT = `(() => {
   try {
@@ -62,6 +74,11 @@ const QUIET_DOCUMENT = `(() => {
     for (let id = 1; id <= lastIdle; id += 1) cancelIdleCallback(id);
   }
   window.name = '';
+  try {
+    Object.getOwnPropertyDescriptor(Document.prototype, 'cookie').get.call(document);
+  } catch {
+    // A document without cookies (an opaque origin) has none in flight either.
+  }
 })()`;
 
 export interface SessionOptions {
@@ -87,31 +104,15 @@ export interface Session {
   close(): Promise<void>;
 }
 
-interface Observed {
-  origins: Set<string>;
-  otherTargets: string[];
-  subframes: boolean;
-  crashed: boolean;
-  /** Requests the page started that have not finished: their callbacks could still run after the reset. */
-  inFlight: number;
-}
-
-function httpOrigin(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null;
-  } catch {
-    return null;
-  }
-}
-
 export async function openSession(browser: Browser, id: number, options: SessionOptions): Promise<Session> {
   const bound = <T>(work: Promise<T>, what: string) => withDeadline(work, options.stepTimeoutMs, `session ${id}: ${what}`);
   const context = await bound(browser.createBrowserContext(), 'create a browser context');
   try {
     const page = await bound(context.newPage(), 'open a page');
     const cdp = await bound(page.createCDPSession(), 'attach a CDP session');
-    return createSession({ id, browser, context, page, cdp, bound });
+    const observed = watch(context, page, cdp);
+    await bound(startWatching(cdp), 'start watching its page');
+    return createSession({ id, browser, context, page, cdp, observed, bound });
   } catch (error) {
     await bound(context.close(), 'close a half-opened context').catch(() => {});
     throw error;
@@ -124,13 +125,12 @@ interface Parts {
   context: BrowserContext;
   page: Page;
   cdp: CDPSession;
+  observed: Observed;
   bound: <T>(work: Promise<T>, what: string) => Promise<T>;
 }
 
 function createSession(parts: Parts): Session {
-  const { id, browser, context, page, cdp, bound } = parts;
-  const observed = watch(context, page);
-
+  const { id, browser, context, page, cdp, observed, bound } = parts;
   return {
     id,
     browser,
@@ -138,10 +138,14 @@ function createSession(parts: Parts): Session {
     async resetForNextFixture(viewport) {
       const blocker = reasonNotToReuse(browser, context, page, observed, viewport);
       if (blocker) return blocker;
+      observed.resetting = true;
+      observed.settledDuringReset = 0;
       try {
-        return await bound(resetInPlace(context, page, cdp, observed), 'reset');
+        return await bound(resetInPlace(context, cdp, observed), 'reset');
       } catch (error) {
         return `the reset failed: ${errorText(error)}`;
+      } finally {
+        observed.resetting = false;
       }
     },
     async close() {
@@ -150,51 +154,7 @@ function createSession(parts: Parts): Session {
   };
 }
 
-/** Listens for what makes a page unsafe to reuse, and for the origins its documents came from. */
-function watch(context: BrowserContext, page: Page): Observed {
-  const observed: Observed = { origins: new Set(), otherTargets: [], subframes: false, crashed: false, inFlight: 0 };
-  page.on('framenavigated', (frame: Frame) => {
-    if (frame !== page.mainFrame()) {
-      observed.subframes = true;
-      return;
-    }
-    const origin = httpOrigin(frame.url());
-    if (origin) observed.origins.add(origin);
-  });
-  // Only requests whose completion can run the page's code count: not the browser's own favicon fetch, not the
-  // main document (the reset stops its loading).
-  const counted = new WeakSet<HTTPRequest>();
-  page.on('request', (request: HTTPRequest) => {
-    if (isMainDocument(request, page) || isBrowserOwn(request)) return;
-    counted.add(request);
-    observed.inFlight += 1;
-  });
-  const settled = (request: HTTPRequest) => {
-    if (counted.delete(request)) observed.inFlight -= 1;
-  };
-  page.on('requestfinished', settled);
-  page.on('requestfailed', settled);
-  page.on('frameattached', () => {
-    observed.subframes = true;
-  });
-  page.on('workercreated', () => {
-    observed.otherTargets.push('a worker');
-  });
-  page.on('error', () => {
-    observed.crashed = true;
-  });
-  // Between attempts nobody answers dialogs, and an open one blocks the renderer, so the reset would hang until
-  // its bound. During an attempt, runAttempt has its own listener and answers them itself.
-  page.on('dialog', (dialog: Dialog) => {
-    if (page.listenerCount('dialog') === 1) dialog.dismiss().catch(() => {});
-  });
-  context.on('targetcreated', (target: Target) => {
-    if (target !== page.target()) observed.otherTargets.push(`a ${target.type()} target (${target.url() || 'no URL'})`);
-  });
-  return observed;
-}
-
-/** The checks that need no round trip to the browser. */
+/** The checks that need no round trip to the browser: early answers, which the reset confirms in order. */
 function reasonNotToReuse(browser: Browser, context: BrowserContext, page: Page, observed: Observed, next: Viewport): string | null {
   if (!browser.connected) return 'the browser is gone';
   if (page.isClosed()) return 'the page was closed';
@@ -214,40 +174,36 @@ function reasonNotToReuse(browser: Browser, context: BrowserContext, page: Page,
   if (page.workers().length > 0) return 'the page had workers';
   // Last: a request's end can be reported a moment after the page has used its answer, so when the page also had
   // workers, popups or subframes, those are named, whichever event came first.
-  if (observed.inFlight > 0) return `the page still had ${observed.inFlight} request${observed.inFlight === 1 ? '' : 's'} in flight`;
-  return null;
+  return unfinishedWork(observed);
 }
 
 /**
- * The order matters: the old document is stopped (scripts off, loads stopped) BEFORE anything is cleared, so no
- * code of its can write state after the clear; its timers, animation frames and idle callbacks are cancelled
- * while its scripts are off. What could still wake it before the next fixture's navigation replaces it is ruled
- * out before the reset, in reasonNotToReuse: requests in flight (their callbacks), lifecycle listeners (they run
- * as it goes away), another viewport (its resize, media-query and observer callbacks would run when the next
- * attempt sets it), workers, subframes and popups. The page is never frozen or hidden: Page.setWebLifecycleState
- * hides it, and a page shown again late starts the next document hidden, with no animation frames.
+ * The order matters. First the old document is stopped: scripts off (timers, message and network callbacks no
+ * longer run), loads stopped, and its timers, animation frames and idle callbacks cancelled, all in one batch
+ * that the renderer handles in order. Its answers come after everything the page did before, on the same CDP
+ * session, so only then is it decided whether the page is quiet: no request or WebSocket was still open when it
+ * was stopped (a callback of one could run once scripts are back), it used no API whose effects cannot be undone
+ * in step with it (workers and service workers among them: the browser may not list one the page just started),
+ * it used Web Storage on no origin it has left, and the browser lists no other page in the context (a popup is
+ * listed as soon as the page has opened it). Then its state is cleared, while the
+ * lifecycle listeners are read (they would run as the document goes away: another viewport, and such listeners,
+ * are ruled out for the same reason). The page is never frozen or hidden: Page.setWebLifecycleState hides it, and
+ * a page shown again late starts the next document hidden, with no animation frames.
  *
- * Three round trips in all; the browser's list of the context's targets comes with the first. The clear runs
- * alongside the listener check, which may still decide to replace the session; clearing for nothing then is
- * cheaper than another round trip on every reset.
+ * Three round trips in all; the browser's list of the context's targets comes with the first.
  */
-async function resetInPlace(context: BrowserContext, page: Page, cdp: CDPSession, observed: Observed): Promise<string | null> {
-  const [, , windowObject, documentObject, targets, self] = await Promise.all([
+async function resetInPlace(context: BrowserContext, cdp: CDPSession, observed: Observed): Promise<string | null> {
+  const [, , windowObject, documentObject, , targets, self] = await Promise.all([
     cdp.send('Emulation.setScriptExecutionDisabled', { value: true }),
     cdp.send('Page.stopLoading'),
     cdp.send('Runtime.evaluate', { expression: 'window' }),
     cdp.send('Runtime.evaluate', { expression: 'document' }),
+    cdp.send('Runtime.evaluate', { expression: QUIET_DOCUMENT }),
     cdp.send('Target.getTargets'),
     cdp.send('Target.getTargetInfo'),
   ]);
-  const [windowListeners, documentListeners] = await Promise.all([
-    listenerTypes(cdp, windowObject),
-    listenerTypes(cdp, documentObject),
-    cdp.send('Runtime.evaluate', { expression: QUIET_DOCUMENT }),
-    clearState(context, page, cdp, observed),
-  ]);
-  // The browser's own list: a target event (a service worker that the page just started) can reach us after the
-  // page has already shown what the fixture waited for.
+  const unfinished = unfinishedWork(observed);
+  if (unfinished) return unfinished;
   const contextId = self.targetInfo.browserContextId;
   const others = targets.targetInfos.filter(
     (target) => contextId !== undefined && target.browserContextId === contextId && target.targetId !== self.targetInfo.targetId,
@@ -256,18 +212,36 @@ async function resetInPlace(context: BrowserContext, page: Page, cdp: CDPSession
     const names = others.slice(0, 3).map((target) => `a ${target.type} target (${target.url || 'no URL'})`);
     return `the context had other pages or workers (${names.join(', ')})`;
   }
+  const current = httpOrigin(self.targetInfo.url);
+  const leftBehind = webStorageLeftBehind(observed, current);
+  if (leftBehind) return leftBehind;
+  const [windowListeners, documentListeners] = await Promise.all([
+    listenerTypes(cdp, windowObject),
+    listenerTypes(cdp, documentObject),
+    clearState(context, cdp, observed, current),
+  ]);
   const lifecycle = [...windowListeners, ...documentListeners].filter((type) => LIFECYCLE_EVENTS.has(type));
   if (lifecycle.length > 0) return `the page has ${[...new Set(lifecycle)].join(', ')} listeners`;
   await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
   return null;
 }
 
-/** Cookies, storage of every origin the fixture's documents came from, cache, history and permissions. */
-async function clearState(context: BrowserContext, page: Page, cdp: CDPSession, observed: Observed): Promise<void> {
-  const current = httpOrigin(page.url());
+/**
+ * Cookies, storage of every origin the fixture's documents came from, cache, history and permissions. `current` is
+ * the origin of the document the page shows now, as the browser says.
+ *
+ * Web Storage of the current document is cleared through the document's own storage (DOMStorage.clear), never
+ * from the browser side: a write the page made just before it was stopped is still on its way, down the channel
+ * the document's own clear goes down after it. A clear from the browser side could overtake it: the write would
+ * land after the clear, in the store and in the renderer's cache, where the next fixture's document reads it.
+ * A page that used Web Storage on an origin it has left is not reused (webStorageLeftBehind); those origins are
+ * still cleared from the browser side, for anything a page stored there without script.
+ */
+async function clearState(context: BrowserContext, cdp: CDPSession, observed: Observed, current: string | null): Promise<void> {
   if (current) observed.origins.add(current);
   const origins = [...observed.origins];
   observed.origins.clear();
+  observed.webStorageOrigins.clear();
   await Promise.all([
     cdp.send('Network.clearBrowserCookies'),
     // Clearing the HTTP cache per fixture rather than disabling it (Network.setCacheDisabled): measured, it costs
@@ -279,10 +253,13 @@ async function clearState(context: BrowserContext, page: Page, cdp: CDPSession, 
     cdp.send('Page.resetNavigationHistory'),
     context.clearPermissionOverrides(),
     // In this Chrome, clearing local_storage for an origin also clears its sessionStorage in this tab (the
-    // isolation tests check it for an origin the page has left). DOMStorage.clear says so explicitly, but it
-    // only reaches the origin of the current document: for any other it fails with "Frame not found".
-    ...origins.map((origin) => cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: ORIGIN_STORAGE_TYPES })),
-    ...(current ? [cdp.send('DOMStorage.clear', { storageId: { securityOrigin: current, isLocalStorage: false } })] : []),
+    // isolation tests check it for an origin the page has left).
+    ...origins.map((origin) =>
+      cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: origin === current ? ORIGIN_STORAGE_TYPES_BUT_WEB_STORAGE : ORIGIN_STORAGE_TYPES }),
+    ),
+    ...(current
+      ? [true, false].map((isLocalStorage) => cdp.send('DOMStorage.clear', { storageId: { securityOrigin: current, isLocalStorage } }))
+      : []),
   ]);
 }
 

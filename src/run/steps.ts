@@ -10,6 +10,7 @@ import { settleWithin } from './deadline.ts';
 import { probePage, waitForPage, type ElementState } from './page-probe.ts';
 import { AttemptFailure, composeMessage, invalidSelector, quote, seconds, timedOut } from './failure.ts';
 import { errorText } from '../common/text.ts';
+import { nonWebUrlProblem } from '../fixtures/urls.ts';
 
 export interface StepEnv {
   page: Page;
@@ -62,9 +63,15 @@ function navigationLabel(url: string, waitUntil: WaitUntil): string {
   return `${quote(url)} to load (waitUntil: ${waitUntil})`;
 }
 
-/** Opens a URL and waits for it as the fixture asks; `shownAs` is the URL as the file writes it, when it differs. */
+/**
+ * Opens a URL and waits for it as the fixture asks; `shownAs` is the URL as the file writes it, when it differs. Only
+ * http and https: fixture files are checked when they load, and this also holds for a URL that becomes known only
+ * as the fixture runs.
+ */
 export async function navigate(env: StepEnv, url: string, shownAs: string = url): Promise<void> {
   const { page, progress, waitUntil } = env;
+  const scheme = nonWebUrlProblem(url);
+  if (scheme) throw new AttemptFailure('config', composeMessage(`Refused to open ${quote(shownAs)}: it ${scheme}.`));
   await progress.track('navigation', navigationLabel(shownAs, waitUntil), () =>
     page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }),
   );

@@ -5,7 +5,7 @@
  */
 import type { Browser } from 'puppeteer-core';
 import { timerDelay } from './deadline.ts';
-import { AttemptAbort, type SuiteRun } from './types.ts';
+import { AttemptAbort, type SuiteRun, type SuiteTimer } from './types.ts';
 
 export type Interruption = NonNullable<SuiteRun['interrupted']>;
 
@@ -32,8 +32,14 @@ export interface SuiteControl {
 
 export interface SuiteControlOptions {
   suiteTimeoutMs: number | null;
+  timer?: SuiteTimer | undefined;
   signal: AbortSignal | undefined;
 }
+
+const realTimer: SuiteTimer = (delayMs, fire) => {
+  const timer = setTimeout(fire, delayMs);
+  return () => clearTimeout(timer);
+};
 
 interface Entry {
   controller: AbortController;
@@ -66,16 +72,16 @@ export function createSuiteControl(options: SuiteControlOptions): SuiteControl {
     for (const entry of running) entry.controller.abort(abort);
   };
 
-  const timer =
-    options.suiteTimeoutMs === null
-      ? undefined
-      : setTimeout(() => {
-          const ms = options.suiteTimeoutMs;
+  const ms = options.suiteTimeoutMs;
+  const cancelTimer =
+    ms === null
+      ? () => {}
+      : (options.timer ?? realTimer)(timerDelay(ms), () =>
           stop(
             { reason: 'suite-timeout', message: `The suite timeout of ${ms}ms was reached: running fixtures were stopped and the rest were not run.` },
             new AttemptAbort('timeout', `The suite timeout of ${ms}ms was reached while this attempt was running.`),
-          );
-        }, timerDelay(options.suiteTimeoutMs));
+          ),
+        );
   const onCancel = () =>
     stop(
       { reason: 'cancelled', message: 'The run was cancelled: running fixtures were stopped and the rest were not run.' },
@@ -109,7 +115,7 @@ export function createSuiteControl(options: SuiteControlOptions): SuiteControl {
       for (const entry of running) if (entry.browser === browser) crash(entry);
     },
     dispose() {
-      clearTimeout(timer);
+      cancelTimer();
       options.signal?.removeEventListener('abort', onCancel);
     },
   };

@@ -55,7 +55,7 @@ export async function runSuiteWith(
   // Before anything starts: a bad concurrency is a caller's bug, not a reason to launch Chrome first.
   const limiter = createLimiter(options.concurrency);
   const clock = options.clock ?? systemClock;
-  const control = createSuiteControl({ suiteTimeoutMs: options.suiteTimeoutMs, signal: options.signal });
+  const control = createSuiteControl({ suiteTimeoutMs: options.suiteTimeoutMs, timer: options.suiteTimer, signal: options.signal });
   const host = createBrowserHost({
     launcher: options.launcher,
     logger: options.logger,

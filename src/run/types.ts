@@ -26,6 +26,8 @@ export interface SuiteOptions {
   defaultTimeoutMs: number;
   /** Bound for the whole suite (ms), or null. */
   suiteTimeoutMs: number | null;
+  /** Starts the suite timeout's timer; setTimeout unless given (tests fire it on cue, once what it stops runs). */
+  suiteTimer?: SuiteTimer;
   /** Evidence goes to <reportDir>/failures/<fixture-id>/attempt-<n>.{png,html,log}. */
   reportDir: string;
   launcher: BrowserLauncher;
@@ -42,6 +44,9 @@ export interface SuiteOptions {
   /** Hides secret values in evidence files and recorded page text; nothing is hidden when absent. */
   redact?: (text: string) => string;
 }
+
+/** Calls `fire` after `delayMs`; returns what cancels it. */
+export type SuiteTimer = (delayMs: number, fire: () => void) => () => void;
 
 /** A finished suite: what the report is built from, plus how the isolation went. */
 export interface SuiteRun extends RunResults {

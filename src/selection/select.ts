@@ -91,13 +91,38 @@ export function isGlob(pattern: string): boolean {
 /** A whole-string matcher for one pattern; everything but `*` and `?` is literal. */
 export function compilePattern(pattern: string): (id: string) => boolean {
   if (!isGlob(pattern)) return (id) => id === pattern;
-  const source = Array.from(pattern, (char) => {
-    if (char === '*') return '.*';
-    if (char === '?') return '.';
-    return char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }).join('');
-  const regex = new RegExp(`^${source}$`, 's');
-  return (id) => regex.test(id);
+  const glob = Array.from(pattern);
+  return (id) => globMatches(glob, Array.from(id));
+}
+
+/**
+ * Wildcard matching in linear time for any pattern (O(pattern × id) at worst, no backtracking explosion): on a
+ * mismatch, only the most recent `*` takes one more character. A regex built from the glob would backtrack
+ * exponentially on patterns such as `**********b`, and a blocked event loop ignores signals and timeouts.
+ */
+function globMatches(glob: readonly string[], id: readonly string[]): boolean {
+  let g = 0;
+  let i = 0;
+  let star = -1;
+  let starAt = 0;
+  while (i < id.length) {
+    if (g < glob.length && (glob[g] === '?' || (glob[g] !== '*' && glob[g] === id[i]))) {
+      g += 1;
+      i += 1;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g;
+      starAt = i;
+      g += 1;
+    } else if (star >= 0) {
+      g = star + 1;
+      starAt += 1;
+      i = starAt;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.length && glob[g] === '*') g += 1;
+  return g === glob.length;
 }
 
 // List inputs ("fixtures", "tags", --fixture, --tag) share one reading: commas or newlines separate items, so

@@ -9,32 +9,24 @@ import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
 import type { PreflightDiagnostic, RerunSource } from '../report/schema.ts';
 import type { StopCode } from '../report/stop-codes.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
-import { lazyArtifactClient } from '../rerun/artifact-client.ts';
 import type { LookingRun } from '../rerun/artifact-discovery.ts';
 import { latestPerShard, shardArtifacts } from '../rerun/artifact-names.ts';
 import {
-  type ArtifactDownloader,
   type ArtifactSourceInputs,
   createRerunSourceFinder,
-  type FetchContext,
+  fetchContextOf,
+  type FinderDeps,
   isEnterpriseServer,
   readShardArtifacts,
 } from '../rerun/artifact-source.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
-import { createRunsApi, discoveryErrorOf, type RunInfo, type RunsApi } from '../rerun/runs-api.ts';
+import { createRunsApi, discoveryErrorOf, type RunInfo } from '../rerun/runs-api.ts';
 import type { ShardReportSource } from './merge.ts';
 import { type DurationSource, durationsOf } from './partition.ts';
 
 type ActionRun = LookingRun & { apiUrl: string; runUrl: string | null; headSha: string | null };
 
-interface Deps {
-  /** The runner's environment, as the Action read it. */
-  env: Record<string, string | undefined>;
-  /** Where downloads are unpacked for a moment. */
-  tempDir: string;
-  api?: RunsApi;
-  downloader?: ArtifactDownloader;
-}
+type Deps = FinderDeps;
 
 const PERMISSIONS = ['permissions:', '  actions: read    # the merge lists and downloads the shard artifacts', '  checks: write     # the check run'].join('\n');
 
@@ -74,7 +66,13 @@ export function createShardArtifactSource(
         return stop('shard-missing', `this run has no artifact named ${prefix}-shard-<i>-of-<n>-… (it has ${seen.length > 0 ? seen.slice(0, 10).join(', ') : 'none'}).`);
       }
       for (const shard of shards) logger.info(`Shard ${shard.index} of ${shard.total}: "${shard.artifact.name}" (attempt ${shard.attempt ?? '?'}).`);
-      const fetch = fetchContext(inputs, context, logger, deps);
+      const fetch = fetchContextOf(api, deps, {
+        fallback: { commandArgs: siteArgs(inputs), fullRunHint: FULL_RUN_HINT },
+        logger,
+        fail: (code, message) => {
+          throw new PreflightError(preflightDiagnostic({ code, message, fallbackIds: null }));
+        },
+      });
       return readShardArtifacts(shards, thisRun(context, runId), fetch);
     },
     acquireRerunSource: async (recorded: RerunSource): Promise<AcquiredSource> => {
@@ -103,20 +101,6 @@ export function createDurationFinder(inputs: ArtifactSourceInputs, context: Acti
       logger.info(`No durations of an earlier run to balance the shards by (${reason.replace(/^Cannot rerun the failed fixtures: /, '')}); balancing by count.`);
       return null;
     }
-  };
-}
-
-function fetchContext(inputs: ArtifactSourceInputs, context: ActionRun, logger: Logger, deps: Deps): FetchContext {
-  return {
-    inputs,
-    context,
-    tempDir: deps.tempDir,
-    downloader: deps.downloader ?? lazyArtifactClient(),
-    fallback: { commandArgs: siteArgs(inputs), fullRunHint: FULL_RUN_HINT },
-    logger,
-    fail: (code, message) => {
-      throw new PreflightError(preflightDiagnostic({ code, message, fallbackIds: null }));
-    },
   };
 }
 
