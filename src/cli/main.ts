@@ -4,6 +4,7 @@
  * configuration or preflight error.
  */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
 import { RUN_OPTION_DEFAULTS as DEFAULTS, type RunOptions, UsageError } from '../options/parse.ts';
@@ -27,6 +28,8 @@ import { ReportDirError } from '../engine/stopped-run.ts';
 import { runMerge } from '../engine/run-merge.ts';
 import { durationsFromFile } from '../shard/file-shards.ts';
 import { mergeRequestOf } from './merge.ts';
+import { historyFromFile } from '../history/previous.ts';
+import { REPORT_FILE } from '../report/write.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -112,6 +115,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let source: AcquiredSource | null = null;
   const context = localRunContext(io.cwd);
   const merging = command.mergePaths.length > 0;
+  const previousReport = historyFrom ?? path.join(options.reportDir, REPORT_FILE);
   const mergeRequest = () => mergeRequestOf({ paths: command.mergePaths, artifact: command.artifactGiven, cwd: io.cwd, context, reportDir: options.reportDir, fallback });
   const running = merging ? runMerge(mergeRequest(), { logger: cliLogger(io), cwd: io.cwd }) : runSmoke(
     {
@@ -124,7 +128,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       ...(options.rerunFailed
         ? { acquireRerunSource: async () => (source = await acquire()), describeSource: () => artifactPath }
         : {}),
-      ...(options.shard && historyFrom ? { acquireDurations: () => durationsFromFile(historyFrom, io.cwd) } : {}),
+      ...(options.shard && (historyFrom || fs.existsSync(path.resolve(io.cwd, previousReport)))
+        ? { acquireDurations: () => durationsFromFile(previousReport, io.cwd) }
+        : {}),
+      // Read at the start, before this run's report replaces the one in the report folder.
+      acquireHistory: historyFromFile(previousReport, io.cwd),
+      describeHistory: () => previousReport,
     },
     {
       logger: cliLogger(io),

@@ -127,3 +127,12 @@ export const retentionDays = checked(
   (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 90 ? Number(text) : undefined),
   (text) => `must be a whole number of days from 1 to 90, not "${text}"`,
 );
+
+/** A share of runs, greater than 0 and at most 1 (the quarantine threshold). */
+export const fraction = checked(
+  (text) => {
+    const value = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+    return value > 0 && value <= 1 ? value : undefined;
+  },
+  (text) => `must be a number greater than 0 and at most 1, such as 0.2 (one run in five), not "${text}"`,
+);
