@@ -15,6 +15,7 @@ import type { GitHubService } from '../support/github-service/index.ts';
 import { logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
 import { failTimes, html, siteFor } from '../support/site.ts';
 import { tempDir } from '../support/temp.ts';
+import { fixtureTableOf } from '../support/report-view.ts';
 
 let service: GitHubService;
 
@@ -67,6 +68,7 @@ describe('a passing suite', () => {
       [Outputs.Flaky]: '0',
       [Outputs.Skipped]: '0',
       [Outputs.FailedFixtures]: '[]',
+      [Outputs.QuarantinedFixtures]: '[]',
       [Outputs.SelectedCount]: '2',
       [Outputs.ReportPath]: path.join(run.env.RUNNER_TEMP ?? '', 'reliability-smoke', 'report.json'),
       [Outputs.ArtifactName]: 'reliability-smoke-smoke-attempt-1',
@@ -162,7 +164,7 @@ describe('a failing and flaky suite', () => {
     // The summary: verdict, counts, failures first in the table, and a flaky section.
     assert.match(run.summary, /^## ❌ reliability-smoke: fail$/m);
     assert.match(run.summary, /✅ 1 passed · ❌ 1 failed · ⚠️ 1 flaky/);
-    const rows = run.summary.split('\n').filter((line) => /^\| `[a-z-]+`/.test(line));
+    const rows = fixtureTableOf(run.summary).split('\n').filter((line) => /^\| `[a-z-]+`/.test(line));
     assert.deepEqual(
       rows.map((line) => /^\| `([a-z-]+)`/.exec(line)?.[1]),
       ['checkout-works', 'search-works', 'home-loads'],

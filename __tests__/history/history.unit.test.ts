@@ -8,6 +8,10 @@ import { flakeRateOf, flakiestOf, stripOf } from '../../src/history/flake-rate.t
 import { historyOfReport, mergedHistory, nextHistory } from '../../src/history/outcomes.ts';
 import { autoQuarantined, quarantineOf } from '../../src/history/quarantine.ts';
 import { buildReport } from '../../src/report/build.ts';
+import { renderHtmlReport } from '../../src/render/html.ts';
+import { renderJobSummary } from '../../src/render/job-summary.ts';
+import { formatSummary } from '../../src/render/terminal.ts';
+import { summaryViewOf } from '../../src/render/view.ts';
 import { historyDepth, REPORT_LIMITS } from '../../src/report/limits.ts';
 import { type FixtureResult, type FixtureStatus, type History, type HistoryOutcome, Report } from '../../src/report/schema.ts';
 import { attempt, baseInput, context, loaded, run, SHA_A, SHA_B, suite } from '../support/report-helpers.ts';
@@ -205,5 +209,42 @@ describe('the history a report carries', () => {
       ['alpha', '✓✗'],
       ['bravo', '✓~'],
     ]);
+  });
+});
+
+describe('rendering the history and the quarantine', () => {
+  test('report.html, the job summary and the terminal list the quarantined and the flakiest fixtures, page text escaped', () => {
+    const a = loaded('alpha');
+    const b = loaded('bravo');
+    const runs = suite([run(a, [attempt('alpha', 1, { kind: 'assertion', message: '<img src=x onerror=alert(1)>' })]), run(b, [attempt('bravo', 1)])]);
+    const previous = historyOf({ alpha: outcomes('✓✗✓~✓'), bravo: outcomes('✓✓') });
+    const quarantine = quarantineOf({ suite: [a, b], history: previous, mode: 'auto', threshold: 0.2 });
+    const report = buildReport(
+      baseInput(runs, {
+        quarantine,
+        history: (fixtures) => nextHistory({ previous, run: context(), startedAt: '2026-03-02T06:00:00.000Z', fixtures, suiteIds: ['alpha', 'bravo'] }),
+      }),
+    );
+    assert.equal(report.result, 'pass');
+    const view = summaryViewOf(report);
+    assert.deepEqual(view.quarantined.map((fixture) => [fixture.id, fixture.status, fixture.strip]), [['alpha', 'failed', '✓✗✓~✓✗']]);
+    assert.deepEqual(view.history?.flakiest.map((fixture) => [fixture.id, fixture.rate, fixture.runs]), [['alpha', 0.333, 6]]);
+
+    const page = renderHtmlReport(report, view);
+    assert.match(page, /<section class="panel stop" id="_quarantine"><h2>Quarantined \(1\)<\/h2>/);
+    assert.match(page, /<section class="panel" id="_flakiest"><h2>Flakiest fixtures<\/h2>/);
+    assert.match(page, /<span class="mark bad">quarantined<\/span>/);
+    assert.match(page, /<span class="strip" title="[^"]*">✓✗✓~✓✗ · 33% flaky<\/span>/);
+    assert.doesNotMatch(page, /<img src=x/);
+
+    const summary = renderJobSummary(view);
+    assert.ok(summary.indexOf('### 🚧 Quarantined (1)') < summary.indexOf('### Fixtures'), 'quarantined before the fixture table');
+    assert.match(summary, /\| `alpha`<br>.*\| ❌ failed \(\*\*quarantined\*\*\) \|/);
+    assert.match(summary, /\| `alpha` \| 33% \| 6 \| `✓✗✓~✓✗` \|/);
+
+    const terminal = formatSummary(view);
+    assert.match(terminal, /QUARANTINED \(1, 1 failed\)/);
+    assert.match(terminal, /alpha +33% of 6 runs {2}✓✗✓~✓✗/);
+    assert.match(terminal, /RESULT: pass$/);
   });
 });

@@ -65475,14 +65475,22 @@ function historyFromFile(file, cwd) {
 
 
 
-/** The history before this run: a rerun's source holds it; otherwise the front door's source, if it has one. */
-async function previousHistoryOf(request, rerunSource, logger) {
+/**
+ * The history before this run: a rerun's source holds it; otherwise the front door's source, if it has one. When
+ * `unusable` says why the previous report is already known to be unusable (a rerun source that failed), it is not
+ * read a second time only to repeat the diagnostic.
+ */
+async function previousHistoryOf(request, rerunSource, logger, unusable = null) {
     const describe = request.describeHistory ?? (() => 'the previous report');
-    const previous = rerunSource
-        ? await readPreviousHistory(async () => rerunSource, () => request.describeSource?.(rerunSource) ?? 'the rerun source')
-        : request.acquireHistory
-            ? await readPreviousHistory(request.acquireHistory, describe)
-            : afresh('this run has no earlier report to read it from.');
+    let previous;
+    if (unusable)
+        previous = afresh(unusable);
+    else if (rerunSource)
+        previous = await readPreviousHistory(async () => rerunSource, () => request.describeSource?.(rerunSource) ?? 'the rerun source');
+    else if (request.acquireHistory)
+        previous = await readPreviousHistory(request.acquireHistory, describe);
+    else
+        previous = afresh('this run has no earlier report to read it from.');
     if (previous.history === null)
         logger.warn(previous.warning);
     else
@@ -65567,7 +65575,7 @@ async function runSmoke(request, deps) {
             return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
         }
         // A run that stops early still hands the history on: the next run reads it from this report.
-        previous ??= await previousHistoryOf(request, source, deps.logger);
+        previous ??= await previousHistoryOf(request, source, deps.logger, options.rerunFailed && !source ? 'the report to rerun from could not be used (see the diagnostic).' : null);
         const base = reportBase(request, startedAt, clock, planned, { previous, quarantine: null, suite });
         let report;
         try {

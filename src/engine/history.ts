@@ -11,14 +11,23 @@ import type { FixtureResult, History, Quarantine, RunContext } from '../report/s
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
 import type { SmokeRequest } from './request.ts';
 
-/** The history before this run: a rerun's source holds it; otherwise the front door's source, if it has one. */
-export async function previousHistoryOf(request: SmokeRequest, rerunSource: AcquiredSource | null, logger: Logger): Promise<PreviousHistory> {
+/**
+ * The history before this run: a rerun's source holds it; otherwise the front door's source, if it has one. When
+ * `unusable` says why the previous report is already known to be unusable (a rerun source that failed), it is not
+ * read a second time only to repeat the diagnostic.
+ */
+export async function previousHistoryOf(
+  request: SmokeRequest,
+  rerunSource: AcquiredSource | null,
+  logger: Logger,
+  unusable: string | null = null,
+): Promise<PreviousHistory> {
   const describe = request.describeHistory ?? (() => 'the previous report');
-  const previous = rerunSource
-    ? await readPreviousHistory(async () => rerunSource, () => request.describeSource?.(rerunSource) ?? 'the rerun source')
-    : request.acquireHistory
-      ? await readPreviousHistory(request.acquireHistory, describe)
-      : afresh('this run has no earlier report to read it from.');
+  let previous: PreviousHistory;
+  if (unusable) previous = afresh(unusable);
+  else if (rerunSource) previous = await readPreviousHistory(async () => rerunSource, () => request.describeSource?.(rerunSource) ?? 'the rerun source');
+  else if (request.acquireHistory) previous = await readPreviousHistory(request.acquireHistory, describe);
+  else previous = afresh('this run has no earlier report to read it from.');
   if (previous.history === null) logger.warn(previous.warning);
   else logger.info(`Fixture history: ${previous.history.fixtures.length} fixture${previous.history.fixtures.length === 1 ? '' : 's'} from ${previous.label}.`);
   return previous;
