@@ -99,6 +99,30 @@ describe('history and quarantine in the CLI', () => {
     assert.deepEqual(project.report().quarantine?.fixtures, [{ id: 'wobbly', reason: 'manual', rate: null, runs: 0 }]);
   });
 
+  it("a merge of shards joins the shards' histories, and the next shards carry them on", { timeout: 6 * CLI_BOUND.timeout }, async (t) => {
+    const site = await fixtureSite(t, { steady: 'pass', wobbly: 'fail' });
+    const round = async (extra: string[], code: number) => {
+      for (const index of [1, 2]) {
+        const shard = await project.run(['--base-url', site.url, '--shard', `${index}/2`, '--report-dir', `shards/shard-${index}`, ...extra]);
+        assert.ok(shard.code <= 1, shown(shard));
+      }
+      const merge = await project.run(['--merge', 'shards', '--report-dir', 'merged']);
+      assert.equal(merge.code, code, shown(merge));
+      return project.report('merged');
+    };
+    const first = await round([], 1);
+    assert.deepEqual(first.history?.fixtures.map((fixture) => [fixture.id, stripOf(fixture.outcomes)]).sort(), [
+      ['steady', '✓'],
+      ['wobbly', '✗'],
+    ]);
+    setPages(site, { wobbly: 'pass' });
+    const second = await round(['--history-from', 'merged/report.json'], 0);
+    assert.deepEqual(second.history?.fixtures.map((fixture) => [fixture.id, stripOf(fixture.outcomes)]).sort(), [
+      ['steady', '✓✓'],
+      ['wobbly', '✗✓'],
+    ]);
+  });
+
   it('bad values are usage or configuration errors, reported at once', CLI_BOUND, async () => {
     const usage = await project.run(['--base-url', 'http://127.0.0.1:9', '--quarantine', 'sometimes', '--quarantine-threshold', '0']);
     assert.equal(usage.code, 2, shown(usage));

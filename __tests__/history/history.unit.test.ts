@@ -8,6 +8,7 @@ import { flakeRateOf, flakiestOf, stripOf } from '../../src/history/flake-rate.t
 import { historyOfReport, mergedHistory, nextHistory } from '../../src/history/outcomes.ts';
 import { autoQuarantined, quarantineOf } from '../../src/history/quarantine.ts';
 import { buildReport } from '../../src/report/build.ts';
+import { annotationsFor } from '../../src/render/annotations.ts';
 import { renderHtmlReport } from '../../src/render/html.ts';
 import { renderJobSummary } from '../../src/render/job-summary.ts';
 import { formatSummary } from '../../src/render/terminal.ts';
@@ -173,8 +174,9 @@ describe('the history a report carries', () => {
     const next = nextHistory({ previous, run: run1, startedAt: '2026-03-02T06:00:00.000Z', fixtures: [result('alpha', 'failed')], suiteIds: ['alpha'] });
     assert.equal(next.fixtures[0]?.outcomes.length, REPORT_LIMITS.maxHistoryPerFixture);
     assert.equal(stripOf(next.fixtures[0]?.outcomes ?? []), `${'✓'.repeat(19)}✗`);
-    assert.equal(historyDepth(2_500), 20);
-    assert.equal(historyDepth(20_000), 2);
+    assert.equal(historyDepth(1_000), 20);
+    assert.equal(historyDepth(2_500), 8);
+    assert.equal(historyDepth(20_000), 1);
     assert.ok(historyDepth(20_000) * 20_000 <= REPORT_LIMITS.maxHistoryEntries);
   });
 
@@ -241,6 +243,13 @@ describe('rendering the history and the quarantine', () => {
     assert.ok(summary.indexOf('### 🚧 Quarantined (1)') < summary.indexOf('### Fixtures'), 'quarantined before the fixture table');
     assert.match(summary, /\| `alpha`<br>.*\| ❌ failed \(\*\*quarantined\*\*\) \|/);
     assert.match(summary, /\| `alpha` \| 33% \| 6 \| `✓✗✓~✓✗` \|/);
+
+    const annotations = annotationsFor(view);
+    assert.deepEqual(
+      annotations.map((annotation) => [annotation.level, annotation.title]),
+      [['warning', 'Smoke fixture alpha failed (assertion) [quarantined]']],
+      'a quarantined failure is a warning, not an error',
+    );
 
     const terminal = formatSummary(view);
     assert.match(terminal, /QUARANTINED \(1, 1 failed\)/);

@@ -19,10 +19,11 @@ export const REPORT_LIMITS = {
   /** Outcomes of a fixture the history keeps: its last runs, oldest first. */
   maxHistoryPerFixture: 20,
   /**
-   * Outcomes the whole history keeps, so report.json stays small whatever the suite: up to 2,500 fixtures keep
-   * all 20, a larger suite keeps fewer per fixture (historyDepth).
+   * Outcomes the whole history keeps, so report.json stays well under maxReportBytes whatever the suite (an outcome
+   * is about 230 bytes as written: at most about 6 MB, bench/history-size.ts): up to 1,000 fixtures keep all 20, a
+   * larger suite keeps fewer per fixture (historyDepth), and 20,000 fixtures keep 1 each.
    */
-  maxHistoryEntries: 50_000,
+  maxHistoryEntries: 20_000,
   /** A run id or commit in a history entry: GitHub's are 20 digits and 40 hex characters at most. */
   maxHistoryIdChars: 100,
 } as const;
