@@ -3,7 +3,8 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layers of src/, and what each may import. The engine and everything below it never talk to GitHub: only the
- * Action (src/action) and the features' artifact sources (src/rerun/artifact-*.ts, src/shard/artifact-*.ts) use
+ * Action (src/action) and the features' artifact sources (src/rerun/artifact-*.ts, src/shard/artifact-*.ts,
+ * src/history/artifact-*.ts) use
  * @actions/*. The two front doors never import
  * each other. A lower layer never imports a higher one, so the folder list reads as the data flow:
  * fixtures → selection → run (browser) → report → render → engine → action | cli. Two features sit beside them:
@@ -11,7 +12,7 @@ import tseslint from 'typescript-eslint';
  * the app, waiting for the site, a deployment's URL), which only the engine and the Action drive.
  */
 const forbid = (folder, message) => ({ regex: `(^|/)${folder}/`, message });
-const GITHUB = { group: ['@actions/*'], message: 'Only src/action and the artifact sources (src/rerun, src/shard) talk to GitHub.' };
+const GITHUB = { group: ['@actions/*'], message: 'Only src/action and the artifact sources (src/rerun, src/shard, src/history) talk to GitHub.' };
 /** The artifact plumbing reaches GitHub; a feature's core reaches it only through its own artifact-*.ts file. */
 const ARTIFACT_PLUMBING = { regex: '(^|/)rerun/(artifact-[^/]*|runs-api)\\.ts$', message: 'Only a feature\'s artifact-*.ts file uses the artifact plumbing.' };
 const FRONT_DOORS = [forbid('action', 'Only the Action imports src/action.'), forbid('cli', 'Only the CLI imports src/cli.')];
@@ -37,25 +38,25 @@ export default tseslint.config(
   boundary(['src/common/**', 'src/fixtures/**', 'src/selection/**', 'src/secrets/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|report|render|rerun|shard|engine|serve|deploy)', 'fixtures, selection, secrets and common sit below every other layer.'),
+    forbid('(run|report|render|rerun|shard|history|engine|serve|deploy)', 'fixtures, selection, secrets and common sit below every other layer.'),
   ]),
   boundary(['src/deploy/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|report|render|rerun|shard|engine|serve)', 'deploy brings a site up; the engine drives it and turns its errors into stops.'),
+    forbid('(run|report|render|rerun|shard|history|engine|serve)', 'deploy brings a site up; the engine drives it and turns its errors into stops.'),
   ]),
   boundary(['src/report/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|render|rerun|shard|engine|deploy)', 'The report model is built from plain results; it never imports the runner, renderers or features.'),
+    forbid('(run|render|rerun|shard|history|engine|deploy)', 'The report model is built from plain results; it never imports the runner, renderers or features.'),
   ]),
   boundary(['src/run/**', 'src/serve/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(render|rerun|shard|engine|deploy)', 'The runner knows nothing of rendering, reruns, shards or the engine that drives it.'),
+    forbid('(render|rerun|shard|history|engine|deploy)', 'The runner knows nothing of rendering, reruns, shards, history or the engine that drives it.'),
   ]),
   boundary(['src/render/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|engine|deploy)', 'Renderers read reports and views only.')]),
-  boundary(['src/rerun/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|render|shard|engine|deploy)', 'The rerun core works on reports.')], [
+  boundary(['src/rerun/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|render|shard|history|engine|deploy)', 'The rerun core works on reports.')], [
     'src/rerun/artifact-*.ts',
     'src/rerun/runs-api.ts',
   ]),
@@ -64,10 +65,14 @@ export default tseslint.config(
     'src/shard/artifact-*.ts',
   ]),
   boundary(['src/shard/artifact-*.ts'], [...FRONT_DOORS, forbid('(run|render|engine)', "The shards' artifact source fetches reports; it does not run or render them.")]),
+  boundary(['src/history/**'], [GITHUB, ...FRONT_DOORS, forbid('(run|render|shard|engine|deploy)', 'The history core keeps outcomes and decides quarantine from reports.'), ARTIFACT_PLUMBING], [
+    'src/history/artifact-*.ts',
+  ]),
+  boundary(['src/history/artifact-*.ts'], [...FRONT_DOORS, forbid('(run|render|shard|engine|deploy)', "The history's artifact source fetches the previous report; it does not run or render it.")]),
   boundary(['src/options/**'], [
     GITHUB,
     ...FRONT_DOORS,
-    forbid('(run|report|render|rerun|shard|engine|serve|deploy)', 'The option table sits below the engine: each layer may read it, it reads none of them.'),
+    forbid('(run|report|render|rerun|shard|history|engine|serve|deploy)', 'The option table sits below the engine: each layer may read it, it reads none of them.'),
   ]),
   boundary(['src/engine/**', 'src/version.ts'], [GITHUB, ...FRONT_DOORS]),
   boundary(['src/action/**', 'src/index.ts'], [forbid('cli', 'The Action and the CLI are two front doors; neither imports the other.')]),

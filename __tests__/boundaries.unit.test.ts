@@ -25,6 +25,7 @@ describe('import boundaries', () => {
     'src/render/x.ts',
     'src/rerun/x.ts',
     'src/shard/x.ts',
+    'src/history/x.ts',
     'src/options/x.ts',
     'src/secrets/x.ts',
     'src/deploy/x.ts',
@@ -68,6 +69,19 @@ describe('import boundaries', () => {
     assert.deepEqual(await importErrors('src/shard/merge.ts', '../rerun/carry-over.ts'), []);
     assert.deepEqual(await importErrors('src/engine/x.ts', '../shard/merge.ts'), []);
     assert.match((await importErrors('src/shard/artifact-shards.ts', '../engine/run-merge.ts')).join('\n'), /does not run or render them/);
+  });
+
+  test("the history feature's core works on reports and reaches GitHub only through its own artifact source", async () => {
+    assert.match((await importErrors('src/history/quarantine.ts', '../rerun/artifact-source.ts')).join('\n'), /artifact-\*\.ts file uses the artifact plumbing/);
+    assert.match((await importErrors('src/history/outcomes.ts', '../engine/run-smoke.ts')).join('\n'), /history core keeps outcomes/);
+    assert.match((await importErrors('src/history/outcomes.ts', '../render/view.ts')).join('\n'), /history core keeps outcomes/);
+    assert.match((await importErrors('src/history/artifact-history.ts', '../engine/run-smoke.ts')).join('\n'), /previous report; it does not run or render it/);
+    assert.match((await importErrors('src/report/x.ts', '../history/outcomes.ts')).join('\n'), /never imports the runner, renderers or features/);
+    assert.match((await importErrors('src/rerun/failed-set.ts', '../history/outcomes.ts')).join('\n'), /rerun core works on reports/);
+    assert.deepEqual(await importErrors('src/history/artifact-history.ts', '../rerun/artifact-source.ts'), []);
+    assert.deepEqual(await importErrors('src/history/previous.ts', '../rerun/source-report.ts'), []);
+    assert.deepEqual(await importErrors('src/engine/x.ts', '../history/quarantine.ts'), []);
+    assert.deepEqual(await importErrors('src/render/x.ts', '../history/flake-rate.ts'), []);
   });
 
   test('what the layers may import is allowed', async () => {

@@ -108,6 +108,7 @@ describe('bad inputs', () => {
         [Outputs.Flaky]: '0',
         [Outputs.Skipped]: '0',
         [Outputs.FailedFixtures]: '[]',
+        [Outputs.QuarantinedFixtures]: '[]',
         [Outputs.SelectedCount]: '0',
         [Outputs.ReportPath]: '',
         [Outputs.ArtifactName]: artifact.name,

@@ -47,6 +47,8 @@ const DEFAULTS: RunOptions = {
   rerunFailed: false,
   ifNothingToRerun: 'error',
   shard: null,
+  quarantine: 'off',
+  quarantineThreshold: 0.2,
   retries: 0,
   concurrency: 2,
   timeoutMs: 30_000,

@@ -50,7 +50,7 @@ describe('annotationsFor', () => {
     assert.deepEqual([count('error'), count('warning'), count('notice')], [10, 10, 1]);
     assert.equal(annotations.length, 21);
     const notice = annotations.at(-1);
-    assert.equal(notice?.title, '5 more failures and 2 more flaky fixtures not annotated');
+    assert.equal(notice?.title, '5 more failures and 2 more warnings (flaky or quarantined fixtures) not annotated');
     assert.match(notice?.message ?? '', /GitHub shows 10 error and 10 warning annotations per step/);
     assert.match(notice?.message ?? '', /listed in the job summary and in smoke-report\/report\.json/);
     assert.deepEqual(

@@ -13,6 +13,7 @@ import { Outputs } from '../../src/action/names.ts';
 import { Report } from '../../src/report/schema.ts';
 import { downloadArtifact, listFiles, type StepOptions, writeFixtures } from './action-step.ts';
 import type { GitHubService } from './github-service/index.ts';
+import { fixtureTableOf } from './report-view.ts';
 import { failTimes, html, siteFor } from './site.ts';
 import { tempDir } from './temp.ts';
 
@@ -100,6 +101,7 @@ export async function passingSuite(t: TestContext): Promise<Scenario> {
         [Outputs.Flaky]: '0',
         [Outputs.Skipped]: '0',
         [Outputs.FailedFixtures]: '[]',
+        [Outputs.QuarantinedFixtures]: '[]',
         [Outputs.SelectedCount]: '2',
         [Outputs.ReportPath]: path.join(seen.env.RUNNER_TEMP ?? '', 'reliability-smoke', 'report.json'),
         [Outputs.ArtifactName]: 'reliability-smoke-smoke-attempt-1',
@@ -182,7 +184,7 @@ export async function failingSuite(t: TestContext): Promise<Scenario & { site: A
       // The summary: verdict, counts, failures first in the table, and a flaky section.
       assert.match(seen.summary, /^## ❌ reliability-smoke: fail$/m);
       assert.match(seen.summary, /✅ 1 passed · ❌ 1 failed · ⚠️ 1 flaky/);
-      const rows = seen.summary.split('\n').filter((line) => /^\| `[a-z-]+`/.test(line));
+      const rows = fixtureTableOf(seen.summary).split('\n').filter((line) => /^\| `[a-z-]+`/.test(line));
       assert.deepEqual(
         rows.map((line) => /^\| `([a-z-]+)`/.exec(line)?.[1]),
         ['checkout-works', 'search-works', 'home-loads'],

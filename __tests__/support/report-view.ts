@@ -9,3 +9,11 @@ export const fixtureOf = (report: Report, id: string) => {
   assert.ok(found, `${id} is in the report`);
   return found;
 };
+
+/** The job summary's fixture table (from "### Fixtures" to the next section), so other tables never mix in. */
+export function fixtureTableOf(summary: string): string {
+  const start = summary.indexOf('### Fixtures');
+  if (start < 0) return '';
+  const next = summary.indexOf('\n### ', start + 1);
+  return summary.slice(start, next < 0 ? undefined : next);
+}

@@ -19759,6 +19759,9 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -29670,6 +29673,11 @@ const urlOrPath = checked((text) => {
     const { protocol, href } = new URL(text);
     return protocol === 'http:' || protocol === 'https:' ? href : undefined;
 }, (text) => `must be an http(s) URL, such as http://127.0.0.1:4173, or a path under the base URL starting with "/", not "${text}"`);
+/** A share of runs, greater than 0 and at most 1 (the quarantine threshold). */
+const fraction = checked((text) => {
+    const value = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+    return value > 0 && value <= 1 ? value : undefined;
+}, (text) => `must be a number greater than 0 and at most 1, such as 0.2 (one run in five), not "${text}"`);
 
 ;// CONCATENATED MODULE: ./src/options/table.ts
 /**
@@ -29942,8 +29950,38 @@ const OPTIONS = {
             flag: 'history-from',
             value: 'PATH',
             group: 'what',
-            help: 'a previous `report.json` to read from: fixture durations to balance `--shard` by; unreadable, it is passed over with a warning',
+            help: 'the previous `report.json`: the fixture history (and the durations `--shard` balances by) comes from it; unreadable, ' +
+                'the history starts afresh with a warning',
+            default: '`report.json` in `--report-dir`, read before it is replaced',
         },
+    },
+    // History and quarantine: the fixtures whose failures do not fail the run (src/history).
+    quarantine: {
+        kind: 'text',
+        default: 'off',
+        parse: schemas_enum(['off', 'auto'], { error: (issue) => `must be "off" or "auto", not "${String(issue.input)}"` }),
+        action: {
+            input: 'quarantine',
+            description: '`auto` quarantines fixtures whose flake rate over at least 5 runs of their history is at or above `quarantine-threshold`, ' +
+                'until they pass 5 runs in a row: they still run and are reported, but their failures do not fail the step. `off` ' +
+                'quarantines only fixtures with `quarantine: true`.',
+        },
+        cli: {
+            flag: 'quarantine',
+            value: 'X',
+            group: 'how',
+            help: '`auto` quarantines fixtures whose flake rate (see `--history-from`) reaches `--quarantine-threshold`; `off` only those with `quarantine: true`',
+        },
+    },
+    quarantineThreshold: {
+        kind: 'text',
+        default: '0.2',
+        parse: fraction,
+        action: {
+            input: 'quarantine-threshold',
+            description: 'The flake rate (greater than 0, at most 1) at which `quarantine: auto` quarantines a fixture.',
+        },
+        cli: { flag: 'quarantine-threshold', value: 'RATE', group: 'how', help: 'the flake rate at which `--quarantine auto` quarantines a fixture' },
     },
     retries: {
         kind: 'text',
@@ -30264,7 +30302,23 @@ const REPORT_LIMITS = {
     /** Console lines and failed requests a failed attempt keeps in report.json, each; its .log keeps up to 500. */
     maxPageLogEntries: 20,
     maxPageLogTextChars: 500,
+    /** Outcomes of a fixture the history keeps: its last runs, oldest first. */
+    maxHistoryPerFixture: 20,
+    /**
+     * Outcomes the whole history keeps, so report.json stays well under maxReportBytes whatever the suite (an outcome
+     * is about 230 bytes as written: at most about 6 MB, bench/history-size.ts): up to 1,000 fixtures keep all 20, a
+     * larger suite keeps fewer per fixture (historyDepth), and 20,000 fixtures keep 1 each.
+     */
+    maxHistoryEntries: 20_000,
+    /** A run id or commit in a history entry: GitHub's are 20 digits and 40 hex characters at most. */
+    maxHistoryIdChars: 100,
 };
+/** How many outcomes each fixture keeps in a suite of `fixtures`: 20, or fewer when the whole would be too large. */
+function historyDepth(fixtures) {
+    if (fixtures <= 0)
+        return REPORT_LIMITS.maxHistoryPerFixture;
+    return Math.max(1, Math.min(REPORT_LIMITS.maxHistoryPerFixture, Math.floor(REPORT_LIMITS.maxHistoryEntries / fixtures)));
+}
 /** Cuts text to a limit, saying how much was cut, so a truncated message is never mistaken for a whole one. */
 function clip(text, max) {
     if (text.length <= max)
@@ -30358,14 +30412,20 @@ function deriveResult(run) {
         return run.preflight.severity === 'error' ? 'fail' : 'pass';
     if (run.interrupted)
         return 'fail';
-    const summary = deriveSummary(run.fixtures);
+    const quarantined = new Set((run.quarantine?.fixtures ?? []).map((fixture) => fixture.id));
+    const summary = deriveSummary(run.fixtures.filter((fixture) => !quarantined.has(fixture.id)));
     if (summary.failed > 0)
         return 'fail';
     if (run.options.failOnFlaky && summary.flaky > 0)
         return 'fail';
     return 'pass';
 }
-/** Last-failed is just the ids whose derived outcome is failed. */
+/** Failed fixtures whose failure fails the run: every failed one, less the quarantined. */
+function failingFixtureIds(run) {
+    const quarantined = new Set((run.quarantine?.fixtures ?? []).map((fixture) => fixture.id));
+    return failedFixtureIds(run.fixtures).filter((id) => !quarantined.has(id));
+}
+/** Last-failed is just the ids whose derived outcome is failed (quarantined ones too: a rerun runs them again). */
 function failedFixtureIds(fixtures) {
     return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
 }
@@ -30876,6 +30936,9 @@ const Fixture = strictObject({
     headers: schema_Headers.optional(),
     timeout: Duration.optional().meta({ description: 'Time limit for one attempt (default: the timeout input).' }),
     retries: schemas_number().int().min(0).max(10).optional().meta({ description: 'Retries after a failed attempt.' }),
+    quarantine: schemas_boolean()
+        .optional()
+        .meta({ description: 'Quarantined: it runs and is reported, but its failure does not fail the run.' }),
     viewport: strictObject({ width: schemas_number().int().min(1).max(10_000), height: schemas_number().int().min(1).max(10_000) })
         .optional(),
     waitUntil: schemas_enum(WAIT_UNTIL).optional().meta({ description: 'When navigation counts as done (default load).' }),
@@ -31262,6 +31325,51 @@ const MergeProblem = object({
     /** The fixtures it concerns: a later rerun runs them again. */
     fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
 });
+// History and quarantine: each fixture's last outcomes, carried from report to report, and the fixtures whose
+// failures do not fail this run.
+const HistoryId = schemas_string().max(REPORT_LIMITS.maxHistoryIdChars).nullable();
+const HistoryOutcome = object({
+    /** The run (and attempt) that gave this outcome; null for a local run. */
+    runId: HistoryId,
+    attempt: schemas_number().int().min(1).nullable(),
+    sha: HistoryId,
+    status: schemas_enum(FIXTURE_STATUSES),
+    /** When that run started. */
+    at: IsoTime,
+});
+const History = object({
+    /** The report the earlier outcomes came from; null when the history starts with this run. */
+    source: object({ runId: NullableText, runAttempt: schemas_number().int().min(1).nullable(), digest: Sha256 }).nullable(),
+    /** Fixtures of the current suite, each with its last outcomes, oldest first. */
+    fixtures: array(object({ id: FixtureId, outcomes: array(HistoryOutcome).max(REPORT_LIMITS.maxHistoryPerFixture) }))
+        .max(REPORT_LIMITS.maxFixtures),
+})
+    .superRefine((history, ctx) => {
+    const entries = history.fixtures.reduce((total, fixture) => total + fixture.outcomes.length, 0);
+    if (entries > REPORT_LIMITS.maxHistoryEntries) {
+        ctx.addIssue({ code: 'custom', path: ['fixtures'], message: `holds ${entries} outcomes, more than ${REPORT_LIMITS.maxHistoryEntries}` });
+    }
+    const ids = new Set();
+    history.fixtures.forEach((fixture, index) => {
+        if (ids.has(fixture.id))
+            ctx.addIssue({ code: 'custom', path: ['fixtures', index, 'id'], message: `"${fixture.id}" appears twice` });
+        ids.add(fixture.id);
+    });
+});
+const QuarantinedFixture = object({
+    id: FixtureId,
+    /** manual: the fixture says `quarantine: true`; auto: its flake rate reached the threshold. */
+    reason: schemas_enum(['manual', 'auto']),
+    /** Its flake rate over `runs` runs of its history before this run (null with no history). */
+    rate: schemas_number().min(0).max(1).nullable(),
+    runs: Count,
+});
+const Quarantine = object({
+    /** The quarantine input: off quarantines only fixtures that say so, auto also the flaky ones. */
+    mode: schemas_enum(['off', 'auto']),
+    threshold: schemas_number().gt(0).max(1),
+    fixtures: array(QuarantinedFixture).max(REPORT_LIMITS.maxFixtures),
+});
 const Report = object({
     schemaVersion: literal(SCHEMA_VERSION),
     tool: object({ name: literal(TOOL_NAME), version: Text }),
@@ -31300,6 +31408,10 @@ const Report = object({
     shards: array(MergedShard).max(MAX_SHARDS).optional(),
     /** A merged report: what keeps it from vouching for the whole suite; any makes the result fail. */
     mergeProblems: array(MergeProblem).max(REPORT_LIMITS.maxListItems).optional(),
+    /** Each fixture's last outcomes. Absent in reports written before the history was kept. */
+    history: History.optional(),
+    /** The fixtures whose failure does not fail this run, and why. Absent in reports written before quarantine. */
+    quarantine: Quarantine.optional(),
 })
     .superRefine((report, ctx) => {
     const summary = deriveSummary(report.fixtures);
@@ -31751,6 +31863,9 @@ function buildMergedReport(input) {
     });
 }
 function finish(input, body) {
+    // Only the fixtures this report holds: a quarantined one that did not run here has nothing to excuse.
+    const held = new Set(body.fixtures.map((fixture) => fixture.id));
+    const quarantine = input.quarantine && { ...input.quarantine, fixtures: input.quarantine.fixtures.filter((fixture) => held.has(fixture.id)) };
     const draft = {
         schemaVersion: SCHEMA_VERSION,
         tool: { name: TOOL_NAME, version: clip(input.toolVersion, REPORT_LIMITS.maxShortTextChars) },
@@ -31772,12 +31887,14 @@ function finish(input, body) {
         },
         fixtures: body.fixtures,
         summary: deriveSummary(body.fixtures),
-        result: deriveResult({ ...body, options: input.options, mergeProblems: body.merge?.mergeProblems }),
+        result: deriveResult({ ...body, options: input.options, mergeProblems: body.merge?.mergeProblems, quarantine: quarantine ?? undefined }),
         interrupted: body.interrupted && { ...body.interrupted, message: clip(body.interrupted.message, REPORT_LIMITS.maxMessageChars) },
         preflight: body.preflight,
         warnings: boundedList([...new Set(body.warnings)], REPORT_LIMITS.maxMessageChars),
         ...(input.shard ? { shard: input.shard } : {}),
         ...(body.merge ?? {}),
+        ...(input.history ? { history: input.history(body.fixtures) } : {}),
+        ...(quarantine ? { quarantine } : {}),
     };
     return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
 }
@@ -32157,9 +32274,6 @@ function servedLocation(fixture) {
     return `${url.pathname}${url.search}${url.hash}`;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: ./node_modules/puppeteer-core/lib/puppeteer/environment.js
@@ -64176,6 +64290,78 @@ function idList(ids) {
     return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
 }
 
+;// CONCATENATED MODULE: ./src/history/flake-rate.ts
+function flakeRateOf(outcomes) {
+    const ran = outcomes.filter((outcome) => outcome.status !== 'skipped');
+    let flakes = 0;
+    ran.forEach((outcome, index) => {
+        if (outcome.status === 'flaky')
+            flakes += 1;
+        else if (outcome.status === 'failed' && passedAfterOnSameCommit(outcome, ran[index + 1]))
+            flakes += 1;
+    });
+    return { runs: ran.length, flakes, rate: ran.length === 0 ? 0 : Math.round((flakes / ran.length) * 1000) / 1000 };
+}
+function passedAfterOnSameCommit(failed, next) {
+    if (!next || (next.status !== 'passed' && next.status !== 'flaky'))
+        return false;
+    return failed.sha !== null && failed.sha === next.sha;
+}
+const STRIP_MARKS = { passed: '✓', failed: '✗', flaky: '~', skipped: '·' };
+/** The outcomes on one line, oldest first: ✓ passed, ✗ failed, ~ flaky, · skipped. */
+function stripOf(outcomes) {
+    return outcomes.map((outcome) => STRIP_MARKS[outcome.status]).join('');
+}
+const STRIP_LEGEND = '✓ passed, ✗ failed, ~ flaky (passed on a retry), · skipped; oldest first';
+/** The fixtures that have flaked at all, flakiest first (rate, then flakes, then id): what a summary lists. */
+function flakiestOf(history, limit) {
+    return (history?.fixtures ?? [])
+        .map((fixture) => ({ id: fixture.id, strip: stripOf(fixture.outcomes), ...flakeRateOf(fixture.outcomes) }))
+        .filter((fixture) => fixture.flakes > 0)
+        .sort((a, b) => b.rate - a.rate || b.flakes - a.flakes || a.id.localeCompare(b.id))
+        .slice(0, limit);
+}
+
+;// CONCATENATED MODULE: ./src/history/quarantine.ts
+
+const QUARANTINE_MODES = (/* unused pure expression or super */ null && (['off', 'auto']));
+const AUTO_QUARANTINE = {
+    /** Runs of history a fixture needs before its rate can quarantine it. */
+    minRuns: 5,
+    /** Consecutive passes that end an automatic quarantine. */
+    releaseAfterPasses: 5,
+};
+function quarantineOf(input) {
+    const outcomes = new Map((input.history?.fixtures ?? []).map((fixture) => [fixture.id, fixture.outcomes]));
+    const fixtures = input.suite.flatMap((fixture) => {
+        const history = outcomes.get(fixture.id) ?? [];
+        const { rate, runs } = flakeRateOf(history);
+        if (fixture.quarantine === true)
+            return [{ id: fixture.id, reason: 'manual', rate: runs > 0 ? rate : null, runs }];
+        if (input.mode === 'auto' && autoQuarantined(history, input.threshold))
+            return [{ id: fixture.id, reason: 'auto', rate, runs }];
+        return [];
+    });
+    return { mode: input.mode, threshold: input.threshold, fixtures };
+}
+/** Flaky enough over enough runs, and not yet released by a run of passes. */
+function autoQuarantined(outcomes, threshold) {
+    const { rate, runs } = flakeRateOf(outcomes);
+    if (runs < AUTO_QUARANTINE.minRuns || rate < threshold)
+        return false;
+    const latest = outcomes.filter((outcome) => outcome.status !== 'skipped').slice(-AUTO_QUARANTINE.releaseAfterPasses);
+    return !(latest.length === AUTO_QUARANTINE.releaseAfterPasses && latest.every((outcome) => outcome.status === 'passed'));
+}
+/** "auto: flake rate 0.4 over 10 runs" or "manual (quarantine: true)": why a fixture is quarantined, in one phrase. */
+function quarantineReason(fixture) {
+    const rate = fixture.rate === null ? 'no history yet' : `flake rate ${formatRate(fixture.rate)} over ${fixture.runs} run${fixture.runs === 1 ? '' : 's'}`;
+    return fixture.reason === 'manual' ? `quarantine: true in its fixture (${rate})` : `automatic: ${rate}`;
+}
+/** 0.25 → "25%". */
+function formatRate(rate) {
+    return `${Math.round(rate * 100)}%`;
+}
+
 ;// CONCATENATED MODULE: ./src/render/view.ts
 /**
  * The one view of a finished report that every renderer uses: terminal summary, job summary, annotations and
@@ -64191,10 +64377,17 @@ function idList(ids) {
 
 
 
+
+
 /** Row messages are one line and at most this long; the full text is in report.json. */
 const ROW_MESSAGE_MAX_CHARS = 300;
+/** How many of the flakiest fixtures a summary lists. */
+const MAX_FLAKIEST = 10;
 function summaryViewOf(report, options = {}) {
-    const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
+    const quarantinedIds = new Set((report.quarantine?.fixtures ?? []).map((fixture) => fixture.id));
+    const rows = report.fixtures
+        .map((fixture) => ({ ...fixtureRowOf(fixture), quarantined: quarantinedIds.has(fixture.id) }))
+        .sort((a, b) => rowRank(a) - rowRank(b));
     const context = options.context ?? null;
     return {
         tool: report.tool,
@@ -64217,6 +64410,8 @@ function summaryViewOf(report, options = {}) {
         shard: shardPartOf(report),
         merge: mergeViewOf(report, context),
         provenance: options.provenance ?? null,
+        quarantined: quarantinedViewOf(report),
+        history: historyViewOf(report),
         report: {
             dir: options.reportDir ?? null,
             path: options.reportPath ?? null,
@@ -64251,7 +64446,25 @@ function fixtureRowOf(fixture) {
         evidence: evidencePaths(lastFailed?.evidence ?? null),
         carriedOver: fixture.carriedOver !== null,
         recovered: fixture.recovered,
+        quarantined: false,
     };
+}
+function quarantinedViewOf(report) {
+    const outcomes = new Map((report.history?.fixtures ?? []).map((fixture) => [fixture.id, fixture.outcomes]));
+    return (report.quarantine?.fixtures ?? []).map((fixture) => ({
+        id: fixture.id,
+        reason: quarantineReason(fixture),
+        status: report.fixtures.find((result) => result.id === fixture.id)?.status ?? null,
+        strip: stripOf(outcomes.get(fixture.id) ?? []),
+    }));
+}
+function historyViewOf(report) {
+    const history = report.history;
+    if (!history)
+        return null;
+    const byId = new Map(history.fixtures.map((fixture) => [fixture.id, { id: fixture.id, strip: stripOf(fixture.outcomes), ...flakeRateOf(fixture.outcomes) }]));
+    const source = history.source && runLink(report.run, history.source.runId, history.source.runAttempt);
+    return { flakiest: flakiestOf(history, MAX_FLAKIEST), byId, source };
 }
 /** First non-empty line, trimmed: what a message says in one line. */
 function firstTextLine(text) {
@@ -65834,7 +66047,8 @@ h2{font-size:16px;margin:0 0 6px}
 .badge.failed{background:var(--fail)}.badge.flaky{background:var(--flaky)}.badge.passed{background:var(--pass)}.badge.skipped{background:var(--skip)}
 .kind,.tag,.mark{font-size:12px;border:1px solid var(--line);border-radius:10px;padding:0 7px;color:var(--muted)}
 .kind{border-color:currentColor;font-weight:600}.fx.failed .kind,.attempt.failed .kind{color:var(--fail)}.fx.flaky>summary .kind{color:var(--flaky)}
-.mark.good,.note.good{color:var(--pass)}
+.mark.good,.note.good{color:var(--pass)}.mark.bad{color:var(--fail);border-color:currentColor;font-weight:600}
+.strip{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;letter-spacing:1px;color:var(--muted)}
 .id{font-weight:600}.title{overflow-wrap:anywhere}
 .dur{margin-left:auto;color:var(--muted);font-size:12px}
 .body{padding:0 12px 10px;border-top:1px solid var(--line)}
@@ -66023,6 +66237,8 @@ function html_escape_plural(count, noun) {
 
 
 
+
+
 const STATUS_LABEL = { failed: 'failed', flaky: 'flaky', skipped: 'skipped', passed: 'passed' };
 /** Characters of page for the long parts of failed attempts, shared by every card of the page. */
 const DETAIL_BUDGET_CHARS = 1_000_000;
@@ -66038,6 +66254,8 @@ function fixtureCard(row, result, options) {
         row.kind && row.status !== 'passed' ? `<span class="kind">${html_escape_esc(row.kind)}</span>` : '',
         row.carriedOver ? '<span class="mark">carried over</span>' : '',
         row.recovered ? '<span class="mark good">recovered</span>' : '',
+        row.quarantined ? '<span class="mark bad">quarantined</span>' : '',
+        historyPart(options.history ?? null),
         ...result.tags.map((tag) => `<span class="tag">${html_escape_esc(tag)}</span>`),
         `<span class="dur">${row.status === 'skipped' ? '' : `${formatDuration(row.durationMs)}${row.attempts > 1 ? ` · ${row.attempts} attempts` : ''}`}</span>`,
     ];
@@ -66046,6 +66264,13 @@ function fixtureCard(row, result, options) {
     return (`<details class="fx ${row.status}" id="${html_escape_esc(row.id)}" data-status="${row.status}" data-search="${html_escape_esc(search)}"${options.open ? ' open' : ''}>` +
         `<summary>${summary.filter((part) => part !== '').join('')}</summary>` +
         `<div class="body">${body.filter((part) => part !== '').join('')}</div></details>`);
+}
+/** The last outcomes on one line (oldest first) and the flake rate over them, when the fixture has a history. */
+function historyPart(history) {
+    if (!history || history.strip === '')
+        return '';
+    const rate = history.flakes > 0 ? ` · ${formatRate(history.rate)} flaky` : '';
+    return `<span class="strip" title="${html_escape_esc(`Last ${history.strip.length} outcomes, oldest first: ${STRIP_LEGEND}`)}">${html_escape_esc(history.strip)}${rate}</span>`;
 }
 function whereLine(row, result) {
     const parts = [`<span class="loc">${html_escape_esc(row.location)}</span>`];
@@ -66142,6 +66367,8 @@ function cssToken(type) {
 
 
 
+
+
 /** Failed fixtures whose cards are open when the page loads; the rest open with a click or a link. */
 const MAX_OPEN_CARDS = 20;
 /** Ids listed inline in the rerun section before "and N more" (each has its card below). */
@@ -66156,6 +66383,8 @@ function renderHtmlReport(report, view) {
         preflightPanel(view),
         mergePanel(view),
         rerunPanel(view),
+        quarantinePanel(view),
+        flakiestPanel(view),
         fixtureList(report, view),
         nextPanel(report, view),
         warningsPanel(view),
@@ -66322,6 +66551,32 @@ function nextPanel(report, view) {
 function html_command(text) {
     return `<pre class="cmd">${escBlock(text)}</pre>`;
 }
+/** Loud: a quarantined failure passes the run. */
+function quarantinePanel(view) {
+    if (view.quarantined.length === 0)
+        return '';
+    const rows = view.quarantined.map((fixture) => `<tr><td><a href="#${html_escape_esc(fixture.id)}"><code>${html_escape_esc(fixture.id)}</code></a></td><td>${html_escape_esc(fixture.status ?? 'not run')}</td>` +
+        `<td class="strip">${html_escape_esc(fixture.strip)}</td><td>${html_escape_esc(fixture.reason)}</td></tr>`);
+    return [
+        `<section class="panel stop" id="_quarantine"><h2>Quarantined (${view.quarantined.length})</h2>`,
+        '<p>They ran and are reported, but their failures do not fail the run.</p>',
+        `<table><thead><tr><th>Fixture</th><th>This run</th><th>History</th><th>Why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+        '</section>',
+    ].join('\n');
+}
+function flakiestPanel(view) {
+    const flakiest = view.history?.flakiest ?? [];
+    if (flakiest.length === 0)
+        return '';
+    const rows = flakiest.map((fixture) => `<tr><td><a href="#${html_escape_esc(fixture.id)}"><code>${html_escape_esc(fixture.id)}</code></a></td><td>${html_escape_esc(formatRate(fixture.rate))}</td>` +
+        `<td>${fixture.runs}</td><td class="strip">${html_escape_esc(fixture.strip)}</td></tr>`);
+    return [
+        '<section class="panel" id="_flakiest"><h2>Flakiest fixtures</h2>',
+        `<p class="muted">Flaky runs over the runs in each fixture's history (${html_escape_esc(STRIP_LEGEND)}).</p>`,
+        `<table><thead><tr><th>Fixture</th><th>Flake rate</th><th>Runs</th><th>Last outcomes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+        '</section>',
+    ].join('\n');
+}
 function warningsPanel(view) {
     if (view.warnings.length === 0)
         return '';
@@ -66346,7 +66601,7 @@ function fixtureList(report, view) {
         const open = row.status === 'failed' && opened < MAX_OPEN_CARDS;
         if (open)
             opened += 1;
-        return [fixtureCard(row, result, { open, budget })];
+        return [fixtureCard(row, result, { open, budget, history: view.history?.byId.get(row.id) ?? null })];
     });
     return [
         '<section id="_fixtures">',
@@ -66826,12 +67081,168 @@ function capitalized(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+;// CONCATENATED MODULE: ./src/history/outcomes.ts
+/**
+ * The history a report carries: for each fixture of the suite, its last outcomes (run, attempt, commit, status,
+ * when), oldest first. Each report's history is the previous report's plus this run's own outcomes, so it travels
+ * from run to run with the reports themselves and needs no service.
+ */
+
+/**
+ * The history a previous report hands on. A report written before histories were kept still tells what its own
+ * run gave, so the history starts from that rather than from nothing.
+ */
+function historyOfReport(report, origin) {
+    const source = { runId: origin.runId ?? report.run.runId, runAttempt: origin.runAttempt ?? report.run.runAttempt, digest: origin.digest };
+    if (report.history)
+        return { source, fixtures: report.history.fixtures };
+    const ran = report.fixtures.filter((fixture) => fixture.carriedOver === null);
+    return { source, fixtures: ran.map((fixture) => ({ id: fixture.id, outcomes: [outcomeOf(fixture, report.run, report.startedAt)] })) };
+}
+/** The previous history with this run's outcomes appended, bounded, and only for fixtures that still exist. */
+function nextHistory(input) {
+    const earlier = new Map((input.previous?.fixtures ?? []).map((fixture) => [fixture.id, fixture.outcomes]));
+    const ran = new Map(input.fixtures.filter((fixture) => fixture.carriedOver === null).map((fixture) => [fixture.id, fixture]));
+    const ids = input.suiteIds ?? [...new Set([...earlier.keys(), ...ran.keys()])];
+    const depth = historyDepth(ids.length);
+    const fixtures = ids.flatMap((id) => {
+        const result = ran.get(id);
+        const previous = earlier.get(id) ?? [];
+        const outcomes = (result ? appended(previous, outcomeOf(result, input.run, input.startedAt)) : previous).slice(-depth);
+        return outcomes.length > 0 ? [{ id, outcomes }] : [];
+    });
+    return { source: input.previous?.source ?? null, fixtures };
+}
+/** The history of a merge: each fixture's from the shard that ran it, else from any shard that has one. */
+function mergedHistory(shards) {
+    const withHistory = shards.filter((shard) => shard.history !== undefined);
+    if (withHistory.length === 0)
+        return null;
+    const byId = new Map();
+    for (const { history, ran } of withHistory) {
+        const own = new Set(ran);
+        for (const fixture of history?.fixtures ?? [])
+            if (own.has(fixture.id) || !byId.has(fixture.id))
+                byId.set(fixture.id, fixture.outcomes);
+    }
+    const depth = historyDepth(byId.size);
+    const fixtures = [...byId].flatMap(([id, outcomes]) => (outcomes.length > 0 ? [{ id, outcomes: outcomes.slice(-depth) }] : []));
+    return { source: withHistory[0]?.history?.source ?? null, fixtures };
+}
+/** A run's outcome replaces an entry of the same run and attempt (a report written twice), never doubles it. */
+function appended(outcomes, outcome) {
+    const last = outcomes.at(-1);
+    const sameRun = last !== undefined && outcome.runId !== null && last.runId === outcome.runId && last.attempt === outcome.attempt;
+    return sameRun ? [...outcomes.slice(0, -1), outcome] : [...outcomes, outcome];
+}
+function outcomeOf(fixture, run, startedAt) {
+    return {
+        runId: run.runId === null ? null : clip(run.runId, REPORT_LIMITS.maxHistoryIdChars),
+        attempt: run.runAttempt,
+        sha: run.sha === null ? null : clip(run.sha, REPORT_LIMITS.maxHistoryIdChars),
+        status: fixture.status,
+        at: startedAt,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/history/previous.ts
+/**
+ * Reading the previous report for its history. The history is worth a warning, never a stop: a missing source, a
+ * token without `actions: read`, an expired artifact, an unreadable or foreign report each start the history
+ * afresh with one warning saying why, and the run goes on.
+ */
+
+
+
+
+
+/**
+ * Reads the history from `acquire`, which throws when there is no usable previous report. `describe` names the
+ * source in the log ("run 123's artifact", "smoke-report/report.json").
+ */
+async function readPreviousHistory(acquire, describe) {
+    try {
+        const source = await acquire();
+        return { history: historyOfReport(source.report, source.origin), warning: null, label: describe(source) };
+    }
+    catch (error) {
+        return afresh(reasonOf(error));
+    }
+}
+/** The warning of a history that starts with this run. */
+function afresh(reason) {
+    return { history: null, warning: `The fixture history starts afresh with this run: ${reason}`, label: null };
+}
+function reasonOf(error) {
+    if (error instanceof PreflightError)
+        return error.diagnostic.message.replace(/^Cannot rerun (?:the failed fixtures|from .*?): /s, '');
+    if (error instanceof ReportReadError && error.kind === 'missing')
+        return `there is no earlier report at ${error.source}.`;
+    if (error instanceof ReportReadError)
+        return error.message;
+    return errorText(error);
+}
+/** The CLI's source: a report file (`--history-from`, by default the report the last run left in the report folder). */
+function historyFromFile(file, cwd) {
+    return async () => {
+        const resolved = external_node_path_default().resolve(cwd, file);
+        const read = await readReportFile(resolved, file);
+        return { report: read.report, origin: { runId: read.report.run.runId, runAttempt: read.report.run.runAttempt, digest: read.digest } };
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/history.ts
+
+
+
+/**
+ * The history before this run: a rerun's source holds it; otherwise the front door's source, if it has one. When
+ * `unusable` says why the previous report is already known to be unusable (a rerun source that failed), it is not
+ * read a second time only to repeat the diagnostic.
+ */
+async function previousHistoryOf(request, rerunSource, logger, unusable = null) {
+    const describe = request.describeHistory ?? (() => 'the previous report');
+    let previous;
+    if (unusable)
+        previous = afresh(unusable);
+    else if (rerunSource)
+        previous = await readPreviousHistory(async () => rerunSource, () => request.describeSource?.(rerunSource) ?? 'the rerun source');
+    else if (request.acquireHistory)
+        previous = await readPreviousHistory(request.acquireHistory, describe);
+    else
+        previous = afresh('this run has no earlier report to read it from.');
+    if (previous.history === null)
+        logger.warn(previous.warning);
+    else
+        logger.info(`Fixture history: ${previous.history.fixtures.length} fixture${previous.history.fixtures.length === 1 ? '' : 's'} from ${previous.label}.`);
+    return previous;
+}
+/** Quarantine for this run, from the history before it; the quarantined fixtures are listed in the log up front. */
+function decideQuarantine(request, suite, previous, logger) {
+    const quarantine = quarantineOf({ suite, history: previous.history, mode: request.options.quarantine, threshold: request.options.quarantineThreshold });
+    for (const fixture of quarantine.fixtures) {
+        logger.info(`Quarantined: ${fixture.id} (${quarantineReason(fixture)}): it runs, but its failure does not fail the run.`);
+    }
+    return quarantine;
+}
+/** What the report builder calls with the final results, to carry the history on. */
+function historyBuilder(previous, run, startedAt, suite) {
+    return (fixtures) => nextHistory({
+        previous: previous?.history ?? null,
+        run,
+        startedAt: startedAt.toISOString(),
+        fixtures,
+        suiteIds: suite ? suite.map((fixture) => fixture.id) : null,
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/engine/run-smoke.ts
 /**
  * The engine: fixtures → selection → run (browser) → report. The CLI and the Action are thin front doors that
  * prepare a SmokeRequest and render the outcome. Whatever happens, a report is written: a run that stops early
  * writes one with its preflight diagnostic, and a dry run writes plan.json instead, leaving report.json alone.
  */
+
 
 
 
@@ -66863,6 +67274,7 @@ async function runSmoke(request, deps) {
     let planned = null;
     let source = null;
     let suite = null;
+    let previous = null;
     try {
         // The source first: a rerun that stops later still carries its results over, so nothing it knew is lost.
         if (options.rerunFailed)
@@ -66870,14 +67282,18 @@ async function runSmoke(request, deps) {
         suite = await loadValidSuite(request, deps);
         planned = await planShard(request, deps.logger, substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings), source);
         requireBaseUrlWhereNeeded(request, planned.selected);
-        if (options.dryRun)
+        if (options.dryRun) {
+            deps.logger.info('Dry run: report.json, and the fixture history it carries, stay as the last run left them.');
             return await writeDryRun(request, planned, reportDir, clock, redact);
+        }
+        previous = await previousHistoryOf(request, source, deps.logger);
+        const quarantine = decideQuarantine(request, suite, previous, deps.logger);
         // A shard whose part is empty starts no browser (and no app): it ran nothing, and passes.
         const { suiteRun, baseUrl } = planned.selected.length > 0
             ? await runPlanned(request, deps, planned, reportDir, { redactor, onStartLog: (logPath) => (startLogPath = logPath) })
             : { suiteRun: NOTHING_RUN, baseUrl: options.baseUrl };
         const rerun = planned.rerun && rerunMergerOf(planned.rerun, options.shard);
-        const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings), baseUrl, suiteRun, rerun });
+        const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine, suite }), baseUrl, suiteRun, rerun });
         return await finish(report, planned.selected.length);
     }
     catch (error) {
@@ -66889,7 +67305,9 @@ async function runSmoke(request, deps) {
             const mode = reportBase(request, startedAt, clock, planned, secretWarnings).mode;
             return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
         }
-        const base = reportBase(request, startedAt, clock, planned, secretWarnings);
+        // A run that stops early still hands the history on: the next run reads it from this report.
+        previous ??= await previousHistoryOf(request, source, deps.logger, options.rerunFailed && !source ? 'the report to rerun from could not be used (see the diagnostic).' : null);
+        const base = reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine: null, suite });
         let report;
         try {
             const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : null;
@@ -66928,8 +67346,9 @@ function logDiagnostic(logger, diagnostic, redact) {
     if (diagnostic.fallback)
         log(`  Run only these fixtures: ${diagnostic.fallback.cliCommand}`);
 }
-function reportBase(request, startedAt, clock, planned, warnings = []) {
+function reportBase(request, startedAt, clock, planned, warnings = [], history) {
     const { options } = request;
+    const historyWarning = history?.previous?.warning;
     return {
         toolVersion: request.toolVersion,
         mode: planned?.mode ?? modeOf(options),
@@ -66945,8 +67364,9 @@ function reportBase(request, startedAt, clock, planned, warnings = []) {
             failOnFlaky: options.failOnFlaky,
         },
         selection: planned?.selection ?? { ...selectionInfoOf(options), selected: [], missing: [] },
-        warnings: [...(planned?.warnings ?? []), ...warnings],
+        warnings: [...(planned?.warnings ?? []), ...warnings, ...(historyWarning ? [historyWarning] : [])],
         shard: planned?.shard ?? unplannedShard(options.shard),
+        ...(history ? { history: historyBuilder(history.previous, request.context, new Date(startedAt), history.suite), quarantine: history.quarantine } : {}),
     };
 }
 /** Anything unexpected still ends in a report: the diagnostic says it is a bug and what it was. */
@@ -67160,6 +67580,8 @@ Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error
 
 
 
+
+
 const STATUS_MARK = {
     passed: '✓ passed ',
     failed: '✗ FAILED ',
@@ -67205,7 +67627,9 @@ function formatSummary(view) {
         preflightSection(view),
         interruptedSection(view),
         failuresSection(view),
+        quarantinedSection(view),
         flakySection(view),
+        flakiestSection(view),
         warningsSection(view),
         nextSection(view),
         htmlReportSection(view),
@@ -67338,6 +67762,32 @@ function flakySection(view) {
     }
     return lines;
 }
+/** Loud: a quarantined failure passes the run, so nobody should miss that it happened. */
+function quarantinedSection(view) {
+    if (view.quarantined.length === 0)
+        return [];
+    const failed = view.quarantined.filter((fixture) => fixture.status === 'failed').length;
+    const lines = [
+        `QUARANTINED (${view.quarantined.length}${failed > 0 ? `, ${failed} failed` : ''}): they ran, but their failures do not fail the run:`,
+    ];
+    for (const fixture of view.quarantined.slice(0, MAX_SUMMARY_FAILURES)) {
+        lines.push(`  ! ${fixture.id}  ${fixture.status ?? 'not run'}  ${fixture.strip}  (${escapeLine(fixture.reason)})`);
+    }
+    if (view.quarantined.length > MAX_SUMMARY_FAILURES)
+        lines.push(`  … and ${view.quarantined.length - MAX_SUMMARY_FAILURES} more: see ${reportPointer(view)}`);
+    return lines;
+}
+function flakiestSection(view) {
+    const flakiest = view.history?.flakiest ?? [];
+    if (flakiest.length === 0)
+        return [];
+    const lines = [`Flakiest fixtures over their history (${STRIP_LEGEND}):`];
+    const width = Math.max(...flakiest.map((fixture) => fixture.id.length));
+    for (const fixture of flakiest) {
+        lines.push(`  ${fixture.id.padEnd(width)}  ${formatRate(fixture.rate).padStart(4)} of ${fixture.runs} ${fixture.runs === 1 ? 'run' : 'runs'}  ${fixture.strip}`);
+    }
+    return lines;
+}
 function warningsSection(view) {
     if (view.warnings.length === 0)
         return [];
@@ -67394,6 +67844,7 @@ function reportPointer(view) {
  */
 
 
+
 const MAX_NAMED = 20;
 function mergeShardReports(inputs, options) {
     const problems = [];
@@ -67421,7 +67872,18 @@ function mergeShardReports(inputs, options) {
         ...spanOf(read),
         failOnFlaky: read.some((shard) => shard.report.options.failOnFlaky),
         rerunSource,
+        history: mergedHistory(read.map((shard) => ({ history: shard.report.history, ran: shard.report.shard.fixtureIds }))),
+        quarantine: quarantineOfShards(read),
     };
+}
+/** Every shard decides the quarantine for the whole suite from the same history; the merge keeps each fixture once. */
+function quarantineOfShards(read) {
+    const decided = read.flatMap((shard) => (shard.report.quarantine ? [shard.report.quarantine] : []));
+    const first = decided[0];
+    if (!first)
+        return null;
+    const byId = new Map(decided.flatMap((quarantine) => quarantine.fixtures).map((fixture) => [fixture.id, fixture]));
+    return { mode: first.mode, threshold: first.threshold, fixtures: [...byId.values()] };
 }
 /** Reports that hold a shard's part; any other input is rejected, each with a problem of its own. */
 function readShards(inputs, problems) {
@@ -67654,6 +68116,7 @@ function mergedReportOf(merged, context) {
         suiteTimeoutMs: RUN_OPTION_DEFAULTS.suiteTimeoutMs,
         failOnFlaky: RUN_OPTION_DEFAULTS.failOnFlaky,
     };
+    const history = merged.history;
     const selection = base?.selection ?? { fixturesDir: RUN_OPTION_DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null };
     return buildMergedReport({
         toolVersion: context.toolVersion,
@@ -67679,6 +68142,9 @@ function mergedReportOf(merged, context) {
         mergeProblems: merged.problems,
         rerun: context.rerun ?? null,
         preflight: context.preflight ?? null,
+        // The shards appended their own outcomes; the merge only joins their histories.
+        ...(history ? { history: () => history } : {}),
+        quarantine: merged.quarantine,
     });
 }
 
@@ -67916,6 +68382,9 @@ function mergeRequestOf(params) {
 
 
 
+
+
+
 function git(cwd, args) {
     try {
         return (0,external_node_child_process_.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
@@ -68002,6 +68471,7 @@ async function runCli(argv, given) {
     let source = null;
     const context = localRunContext(io.cwd);
     const merging = command.mergePaths.length > 0;
+    const previousReport = historyFrom ?? external_node_path_default().join(options.reportDir, REPORT_FILE);
     const mergeRequest = () => mergeRequestOf({ paths: command.mergePaths, artifact: command.artifactGiven, cwd: io.cwd, context, reportDir: options.reportDir, fallback });
     const running = merging ? runMerge(mergeRequest(), { logger: cliLogger(io), cwd: io.cwd }) : runSmoke({
         options,
@@ -68013,7 +68483,12 @@ async function runCli(argv, given) {
         ...(options.rerunFailed
             ? { acquireRerunSource: async () => (source = await acquire()), describeSource: () => artifactPath }
             : {}),
-        ...(options.shard && historyFrom ? { acquireDurations: () => durationsFromFile(historyFrom, io.cwd) } : {}),
+        ...(options.shard && (historyFrom || external_node_fs_default().existsSync(external_node_path_default().resolve(io.cwd, previousReport)))
+            ? { acquireDurations: () => durationsFromFile(previousReport, io.cwd) }
+            : {}),
+        // Read at the start, before this run's report replaces the one in the report folder.
+        acquireHistory: historyFromFile(previousReport, io.cwd),
+        describeHistory: () => previousReport,
     }, {
         logger: cliLogger(io),
         env: io.env,

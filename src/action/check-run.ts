@@ -80,9 +80,11 @@ export function titleOf(outcome: SmokeOutcome): string {
   if (report.preflight) return `Stopped before running fixtures: ${report.preflight.code}`.slice(0, TITLE_MAX_CHARS);
   const { failed, flaky, passed, skipped, recovered } = report.summary;
   const problems = report.mergeProblems?.length ?? 0;
+  const quarantined = report.quarantine?.fixtures.length ?? 0;
   const parts = [
     problems && `Merge incomplete (${[...new Set(report.mergeProblems!.map((problem) => problem.code))].join(', ')})`,
     failed && `${failed} failed`,
+    quarantined && `${quarantined} quarantined`,
     flaky && `${flaky} flaky`,
     `${passed} passed`,
     skipped && `${skipped} skipped`,

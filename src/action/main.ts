@@ -26,6 +26,7 @@ import { writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/s
 import { escapeLine } from '../common/text.ts';
 import { modeOf } from '../engine/outcome.ts';
 import { createDurationFinder } from '../shard/artifact-shards.ts';
+import { createPreviousReportFinder, describePreviousReport } from '../history/artifact-history.ts';
 import { OPTIONS } from '../options/table.ts';
 import type { Logger } from '../common/types.ts';
 import { mergeShards } from './merge.ts';
@@ -123,6 +124,8 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
   if (inputs.merge) return mergeShards(io, context, inputs, (error) => reportUnfinishedRun(io, context, inputs, error, (text) => redactor.redact(text)));
   const checks = createCheckRunPublisher({ ...inputs, checkName: shardCheckName(inputs, io.logger) }, context, checkRunLogger(io));
   const sources = { env: io.env, tempDir: runnerTemp(io.env) };
+  // One lookup of the previous run's report serves the history and a shard's durations.
+  const previousReport = createPreviousReportFinder(inputs, context, io.logger, sources);
   const outcome = await runSmoke(
     {
       options: inputs,
@@ -133,7 +136,9 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
       carryOverWhenShaUnknown: false,
       dispatchRef: dispatchRef(context),
       ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, sources) : {}),
-      ...(inputs.shard && !inputs.rerunFailed ? { acquireDurations: createDurationFinder(inputs, context, io.logger, sources) } : {}),
+      ...(inputs.shard && !inputs.rerunFailed ? { acquireDurations: createDurationFinder(inputs, context, io.logger, sources, previousReport) } : {}),
+      acquireHistory: previousReport,
+      describeHistory: describePreviousReport,
     },
     {
       logger: io.logger,

@@ -26,6 +26,7 @@ export const Outputs = {
   Flaky: 'flaky',
   Skipped: 'skipped',
   FailedFixtures: 'failed-fixtures',
+  QuarantinedFixtures: 'quarantined-fixtures',
   SelectedCount: 'selected-count',
   ReportPath: 'report-path',
   ArtifactName: 'artifact-name',

@@ -25,6 +25,7 @@ export function outputsFor(
     [Outputs.Flaky]: String(summary?.flaky ?? 0),
     [Outputs.Skipped]: String(summary?.skipped ?? 0),
     [Outputs.FailedFixtures]: JSON.stringify(report ? failedFixtureIds(report.fixtures) : []),
+    [Outputs.QuarantinedFixtures]: JSON.stringify(report?.quarantine?.fixtures.map((fixture) => fixture.id) ?? []),
     [Outputs.SelectedCount]: String(outcome.selectedCount),
     [Outputs.ReportPath]: outcome.reportPath ?? outcome.planPath ?? '',
     [Outputs.ArtifactName]: extras.artifact?.name ?? '',

@@ -4,6 +4,7 @@
  * configuration or preflight error.
  */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
 import { RUN_OPTION_DEFAULTS as DEFAULTS, type RunOptions, UsageError } from '../options/parse.ts';
@@ -29,6 +30,8 @@ import { createRedactor } from '../secrets/redact.ts';
 import { runMerge } from '../engine/run-merge.ts';
 import { durationsFromFile } from '../shard/file-shards.ts';
 import { mergeRequestOf } from './merge.ts';
+import { historyFromFile } from '../history/previous.ts';
+import { REPORT_FILE } from '../report/write.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -118,6 +121,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
   let source: AcquiredSource | null = null;
   const context = localRunContext(io.cwd);
   const merging = command.mergePaths.length > 0;
+  const previousReport = historyFrom ?? path.join(options.reportDir, REPORT_FILE);
   const mergeRequest = () => mergeRequestOf({ paths: command.mergePaths, artifact: command.artifactGiven, cwd: io.cwd, context, reportDir: options.reportDir, fallback });
   const running = merging ? runMerge(mergeRequest(), { logger: cliLogger(io), cwd: io.cwd }) : runSmoke(
     {
@@ -130,7 +134,12 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       ...(options.rerunFailed
         ? { acquireRerunSource: async () => (source = await acquire()), describeSource: () => artifactPath }
         : {}),
-      ...(options.shard && historyFrom ? { acquireDurations: () => durationsFromFile(historyFrom, io.cwd) } : {}),
+      ...(options.shard && (historyFrom || fs.existsSync(path.resolve(io.cwd, previousReport)))
+        ? { acquireDurations: () => durationsFromFile(previousReport, io.cwd) }
+        : {}),
+      // Read at the start, before this run's report replaces the one in the report folder.
+      acquireHistory: historyFromFile(previousReport, io.cwd),
+      describeHistory: () => previousReport,
     },
     {
       logger: cliLogger(io),

@@ -11,6 +11,7 @@ import type { Clock, Logger } from '../common/types.ts';
 import type { RerunInput } from '../rerun/carry-over.ts';
 import type { Redactor } from '../secrets/redact.ts';
 import type { DurationSource } from '../shard/partition.ts';
+import type { HistorySource } from '../history/previous.ts';
 
 export interface SmokeRequest {
   options: RunOptions;
@@ -37,6 +38,13 @@ export interface SmokeRequest {
    * source it cannot read: balancing is worth a warning, not a stop.
    */
   acquireDurations?: () => Promise<DurationSource | null>;
+  /**
+   * The previous report, for the fixture history; throws when there is none usable (the history then starts afresh
+   * with a warning). A rerun takes the history from its source instead, and asks this only when that failed.
+   */
+  acquireHistory?: () => Promise<HistorySource>;
+  /** How the log names the report the history came from. */
+  describeHistory?: (source: HistorySource) => string;
 }
 
 export interface SmokeDeps {

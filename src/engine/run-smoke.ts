@@ -8,7 +8,7 @@ import type { LoadedFixture } from '../fixtures/schema.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
 import { rerunInputOf } from '../rerun/failed-set.ts';
 import { buildPreflightReport, buildReport, type ReportBaseInput } from '../report/build.ts';
-import type { PreflightDiagnostic, Report } from '../report/schema.ts';
+import type { PreflightDiagnostic, Quarantine, Report } from '../report/schema.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
 import { type Clock, type Logger, systemClock } from '../common/types.ts';
 import { errorText } from '../common/text.ts';
@@ -32,6 +32,8 @@ import { diagnosticExitCode, finishWith, type HtmlCommandOptions, modeOf } from 
 import type { Planned, SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
 import { planShard, rerunMergerOf, unplannedShard } from './sharding.ts';
 import type { RunResults } from '../report/build.ts';
+import type { PreviousHistory } from '../history/previous.ts';
+import { decideQuarantine, historyBuilder, previousHistoryOf } from './history.ts';
 
 export type { SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
 
@@ -53,20 +55,26 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
   let planned: Planned | null = null;
   let source: AcquiredSource | null = null;
   let suite: LoadedFixture[] | null = null;
+  let previous: PreviousHistory | null = null;
   try {
     // The source first: a rerun that stops later still carries its results over, so nothing it knew is lost.
     if (options.rerunFailed) source = await acquireUsableSource(request);
     suite = await loadValidSuite(request, deps);
     planned = await planShard(request, deps.logger, substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings), source);
     requireBaseUrlWhereNeeded(request, planned.selected);
-    if (options.dryRun) return await writeDryRun(request, planned, reportDir, clock, redact);
+    if (options.dryRun) {
+      deps.logger.info('Dry run: report.json, and the fixture history it carries, stay as the last run left them.');
+      return await writeDryRun(request, planned, reportDir, clock, redact);
+    }
+    previous = await previousHistoryOf(request, source, deps.logger);
+    const quarantine = decideQuarantine(request, suite, previous, deps.logger);
     // A shard whose part is empty starts no browser (and no app): it ran nothing, and passes.
     const { suiteRun, baseUrl } =
       planned.selected.length > 0
         ? await runPlanned(request, deps, planned, reportDir, { redactor, onStartLog: (logPath) => (startLogPath = logPath) })
         : { suiteRun: NOTHING_RUN, baseUrl: options.baseUrl };
     const rerun = planned.rerun && rerunMergerOf(planned.rerun, options.shard);
-    const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings), baseUrl, suiteRun, rerun });
+    const report = buildReport({ ...reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine, suite }), baseUrl, suiteRun, rerun });
     return await finish(report, planned.selected.length);
   } catch (error) {
     const diagnostic = diagnosticOf(error, request);
@@ -77,7 +85,9 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
       const mode = reportBase(request, startedAt, clock, planned, secretWarnings).mode;
       return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
     }
-    const base = reportBase(request, startedAt, clock, planned, secretWarnings);
+    // A run that stops early still hands the history on: the next run reads it from this report.
+    previous ??= await previousHistoryOf(request, source, deps.logger, options.rerunFailed && !source ? 'the report to rerun from could not be used (see the diagnostic).' : null);
+    const base = reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine: null, suite });
     let report: Report;
     try {
       const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : null;
@@ -117,8 +127,15 @@ function logDiagnostic(logger: Logger, diagnostic: PreflightDiagnostic, redact: 
   if (diagnostic.fallback) log(`  Run only these fixtures: ${diagnostic.fallback.cliCommand}`);
 }
 
-function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, planned: Planned | null, warnings: readonly string[] = []): ReportBaseInput {
+interface HistoryOfRun {
+  previous: PreviousHistory | null;
+  quarantine: Quarantine | null;
+  suite: LoadedFixture[] | null;
+}
+
+function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, planned: Planned | null, warnings: readonly string[] = [], history?: HistoryOfRun): ReportBaseInput {
   const { options } = request;
+  const historyWarning = history?.previous?.warning;
   return {
     toolVersion: request.toolVersion,
     mode: planned?.mode ?? modeOf(options),
@@ -134,8 +151,9 @@ function reportBase(request: SmokeRequest, startedAt: number, clock: Clock, plan
       failOnFlaky: options.failOnFlaky,
     },
     selection: planned?.selection ?? { ...selectionInfoOf(options), selected: [], missing: [] },
-    warnings: [...(planned?.warnings ?? []), ...warnings],
+    warnings: [...(planned?.warnings ?? []), ...warnings, ...(historyWarning ? [historyWarning] : [])],
     shard: planned?.shard ?? unplannedShard(options.shard),
+    ...(history ? { history: historyBuilder(history.previous, request.context, new Date(startedAt), history.suite), quarantine: history.quarantine } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   boolean,
   credentials,
   duration,
+  fraction,
   headerList,
   httpUrl,
   integer,
@@ -331,8 +332,40 @@ export const OPTIONS = {
       flag: 'history-from',
       value: 'PATH',
       group: 'what',
-      help: 'a previous `report.json` to read from: fixture durations to balance `--shard` by; unreadable, it is passed over with a warning',
+      help:
+        'the previous `report.json`: the fixture history (and the durations `--shard` balances by) comes from it; unreadable, ' +
+        'the history starts afresh with a warning',
+      default: '`report.json` in `--report-dir`, read before it is replaced',
     },
+  },
+  // History and quarantine: the fixtures whose failures do not fail the run (src/history).
+  quarantine: {
+    kind: 'text',
+    default: 'off',
+    parse: z.enum(['off', 'auto'], { error: (issue) => `must be "off" or "auto", not "${String(issue.input)}"` }),
+    action: {
+      input: 'quarantine',
+      description:
+        '`auto` quarantines fixtures whose flake rate over at least 5 runs of their history is at or above `quarantine-threshold`, ' +
+        'until they pass 5 runs in a row: they still run and are reported, but their failures do not fail the step. `off` ' +
+        'quarantines only fixtures with `quarantine: true`.',
+    },
+    cli: {
+      flag: 'quarantine',
+      value: 'X',
+      group: 'how',
+      help: '`auto` quarantines fixtures whose flake rate (see `--history-from`) reaches `--quarantine-threshold`; `off` only those with `quarantine: true`',
+    },
+  },
+  quarantineThreshold: {
+    kind: 'text',
+    default: '0.2',
+    parse: fraction,
+    action: {
+      input: 'quarantine-threshold',
+      description: 'The flake rate (greater than 0, at most 1) at which `quarantine: auto` quarantines a fixture.',
+    },
+    cli: { flag: 'quarantine-threshold', value: 'RATE', group: 'how', help: 'the flake rate at which `--quarantine auto` quarantines a fixture' },
   },
   retries: {
     kind: 'text',

@@ -184,3 +184,12 @@ export const urlOrPath = checked(
   },
   (text) => `must be an http(s) URL, such as http://127.0.0.1:4173, or a path under the base URL starting with "/", not "${text}"`,
 );
+
+/** A share of runs, greater than 0 and at most 1 (the quarantine threshold). */
+export const fraction = checked(
+  (text) => {
+    const value = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+    return value > 0 && value <= 1 ? value : undefined;
+  },
+  (text) => `must be a number greater than 0 and at most 1, such as 0.2 (one run in five), not "${text}"`,
+);

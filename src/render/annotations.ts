@@ -37,8 +37,11 @@ function plain(text: string): string {
  * ones, as the view orders them), then flaky fixtures; each level cut to its limit, plus one notice for the rest.
  */
 export function annotationsFor(view: SummaryView, limits: AnnotationLimits = ANNOTATIONS_PER_STEP): Annotation[] {
-  const errors = [...runLevel(view).filter((a) => a.level === 'error'), ...view.failures.map((row) => failure(view, row))];
-  const warnings = view.flaky.map((row) => flaky(view, row));
+  const failing = view.failures.filter((row) => !row.quarantined);
+  const errors = [...runLevel(view).filter((a) => a.level === 'error'), ...failing.map((row) => failure(view, row))];
+  // A quarantined failure does not fail the run: it is a warning, still pointing at the fixture.
+  const quarantined = view.failures.filter((row) => row.quarantined).map((row) => failure(view, row));
+  const warnings = [...quarantined, ...view.flaky.map((row) => flaky(view, row))];
   const notices = runLevel(view).filter((a) => a.level === 'notice');
   const shownErrors = errors.slice(0, Math.max(0, limits.error));
   const shownWarnings = warnings.slice(0, Math.max(0, limits.warning));
@@ -89,9 +92,10 @@ function failure(view: SummaryView, row: FixtureRow): Annotation {
   if (row.title) lines.push(`Fixture: ${row.title}`);
   if (row.evidence.length > 0) lines.push(`Evidence: ${row.evidence.map((path) => evidencePath(view, path)).join(', ')}`);
   if (row.carriedOver) lines.push('Carried over from the source report: this fixture was not rerun.');
+  if (row.quarantined) lines.push('Quarantined: this failure does not fail the run (see the job summary).');
   return {
-    level: 'error',
-    title: `Smoke fixture ${row.id} failed${row.kind ? ` (${row.kind})` : ''}${row.carriedOver ? ' [carried over]' : ''}`,
+    level: row.quarantined ? 'warning' : 'error',
+    title: `Smoke fixture ${row.id} failed${row.kind ? ` (${row.kind})` : ''}${row.carriedOver ? ' [carried over]' : ''}${row.quarantined ? ' [quarantined]' : ''}`,
     message: plain(lines.join('\n')),
     file: row.file,
     startLine: row.line,
@@ -123,7 +127,7 @@ function overflowNotice(
 ): Annotation | null {
   if (moreErrors <= 0 && moreWarnings <= 0) return null;
   const parts = [moreErrors > 0 ? `${moreErrors} more ${moreErrors === 1 ? 'failure' : 'failures'}` : '']
-    .concat(moreWarnings > 0 ? `${moreWarnings} more flaky ${moreWarnings === 1 ? 'fixture' : 'fixtures'}` : '')
+    .concat(moreWarnings > 0 ? `${moreWarnings} more ${moreWarnings === 1 ? 'warning' : 'warnings'} (flaky or quarantined fixtures)` : '')
     .filter((part) => part !== '');
   const artifact = view.report.artifact ? ` (artifact ${view.report.artifact.name})` : '';
   const where = view.report.path ?? 'report.json';

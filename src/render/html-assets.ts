@@ -41,7 +41,8 @@ h2{font-size:16px;margin:0 0 6px}
 .badge.failed{background:var(--fail)}.badge.flaky{background:var(--flaky)}.badge.passed{background:var(--pass)}.badge.skipped{background:var(--skip)}
 .kind,.tag,.mark{font-size:12px;border:1px solid var(--line);border-radius:10px;padding:0 7px;color:var(--muted)}
 .kind{border-color:currentColor;font-weight:600}.fx.failed .kind,.attempt.failed .kind{color:var(--fail)}.fx.flaky>summary .kind{color:var(--flaky)}
-.mark.good,.note.good{color:var(--pass)}
+.mark.good,.note.good{color:var(--pass)}.mark.bad{color:var(--fail);border-color:currentColor;font-weight:600}
+.strip{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;letter-spacing:1px;color:var(--muted)}
 .id{font-weight:600}.title{overflow-wrap:anywhere}
 .dur{margin-left:auto;color:var(--muted);font-size:12px}
 .body{padding:0 12px 10px;border-top:1px solid var(--line)}

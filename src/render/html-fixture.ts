@@ -14,6 +14,8 @@ import { clip } from '../report/limits.ts';
 import type { Attempt, FixtureResult, PageLog } from '../report/schema.ts';
 import { esc, escBlock, evidenceHref, utcTime } from './html-escape.ts';
 import { type FixtureRow, formatDuration } from './view.ts';
+import { type FlakyFixture, STRIP_LEGEND } from '../history/flake-rate.ts';
+import { formatRate } from '../history/quarantine.ts';
 
 export const STATUS_LABEL = { failed: 'failed', flaky: 'flaky', skipped: 'skipped', passed: 'passed' } as const;
 
@@ -31,6 +33,8 @@ export interface FixtureCardOptions {
   open: boolean;
   /** Spent by this card's failed attempts. */
   budget: DetailBudget;
+  /** The fixture's history: its strip of last outcomes and flake rate; null when the report keeps none for it. */
+  history?: FlakyFixture | null;
 }
 
 /** The card of one fixture; `result` is the report's record of the row's fixture. */
@@ -43,6 +47,8 @@ export function fixtureCard(row: FixtureRow, result: FixtureResult, options: Fix
     row.kind && row.status !== 'passed' ? `<span class="kind">${esc(row.kind)}</span>` : '',
     row.carriedOver ? '<span class="mark">carried over</span>' : '',
     row.recovered ? '<span class="mark good">recovered</span>' : '',
+    row.quarantined ? '<span class="mark bad">quarantined</span>' : '',
+    historyPart(options.history ?? null),
     ...result.tags.map((tag) => `<span class="tag">${esc(tag)}</span>`),
     `<span class="dur">${row.status === 'skipped' ? '' : `${formatDuration(row.durationMs)}${row.attempts > 1 ? ` · ${row.attempts} attempts` : ''}`}</span>`,
   ];
@@ -53,6 +59,13 @@ export function fixtureCard(row: FixtureRow, result: FixtureResult, options: Fix
     `<summary>${summary.filter((part) => part !== '').join('')}</summary>` +
     `<div class="body">${body.filter((part) => part !== '').join('')}</div></details>`
   );
+}
+
+/** The last outcomes on one line (oldest first) and the flake rate over them, when the fixture has a history. */
+function historyPart(history: FlakyFixture | null): string {
+  if (!history || history.strip === '') return '';
+  const rate = history.flakes > 0 ? ` · ${formatRate(history.rate)} flaky` : '';
+  return `<span class="strip" title="${esc(`Last ${history.strip.length} outcomes, oldest first: ${STRIP_LEGEND}`)}">${esc(history.strip)}${rate}</span>`;
 }
 
 function whereLine(row: FixtureRow, result: FixtureResult): string {

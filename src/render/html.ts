@@ -13,6 +13,8 @@ import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from './html-assets.ts';
 import { esc, escBlock, fixtureLink, plural, utcTime, webLink } from './html-escape.ts';
 import { DETAIL_BUDGET_CHARS, fixtureCard, STATUS_LABEL } from './html-fixture.ts';
 import { formatDuration, type SummaryView } from './view.ts';
+import { STRIP_LEGEND } from '../history/flake-rate.ts';
+import { formatRate } from '../history/quarantine.ts';
 
 /** Failed fixtures whose cards are open when the page loads; the rest open with a click or a link. */
 const MAX_OPEN_CARDS = 20;
@@ -30,6 +32,8 @@ export function renderHtmlReport(report: Report, view: SummaryView): string {
     preflightPanel(view),
     mergePanel(view),
     rerunPanel(view),
+    quarantinePanel(view),
+    flakiestPanel(view),
     fixtureList(report, view),
     nextPanel(report, view),
     warningsPanel(view),
@@ -196,6 +200,38 @@ function command(text: string): string {
   return `<pre class="cmd">${escBlock(text)}</pre>`;
 }
 
+/** Loud: a quarantined failure passes the run. */
+function quarantinePanel(view: SummaryView): string {
+  if (view.quarantined.length === 0) return '';
+  const rows = view.quarantined.map(
+    (fixture) =>
+      `<tr><td><a href="#${esc(fixture.id)}"><code>${esc(fixture.id)}</code></a></td><td>${esc(fixture.status ?? 'not run')}</td>` +
+      `<td class="strip">${esc(fixture.strip)}</td><td>${esc(fixture.reason)}</td></tr>`,
+  );
+  return [
+    `<section class="panel stop" id="_quarantine"><h2>Quarantined (${view.quarantined.length})</h2>`,
+    '<p>They ran and are reported, but their failures do not fail the run.</p>',
+    `<table><thead><tr><th>Fixture</th><th>This run</th><th>History</th><th>Why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    '</section>',
+  ].join('\n');
+}
+
+function flakiestPanel(view: SummaryView): string {
+  const flakiest = view.history?.flakiest ?? [];
+  if (flakiest.length === 0) return '';
+  const rows = flakiest.map(
+    (fixture) =>
+      `<tr><td><a href="#${esc(fixture.id)}"><code>${esc(fixture.id)}</code></a></td><td>${esc(formatRate(fixture.rate))}</td>` +
+      `<td>${fixture.runs}</td><td class="strip">${esc(fixture.strip)}</td></tr>`,
+  );
+  return [
+    '<section class="panel" id="_flakiest"><h2>Flakiest fixtures</h2>',
+    `<p class="muted">Flaky runs over the runs in each fixture's history (${esc(STRIP_LEGEND)}).</p>`,
+    `<table><thead><tr><th>Fixture</th><th>Flake rate</th><th>Runs</th><th>Last outcomes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    '</section>',
+  ].join('\n');
+}
+
 function warningsPanel(view: SummaryView): string {
   if (view.warnings.length === 0) return '';
   const items = view.warnings.map((warning) => `<li class="msg">${escBlock(warning)}</li>`).join('');
@@ -219,7 +255,7 @@ function fixtureList(report: Report, view: SummaryView): string {
     if (!result) return [];
     const open = row.status === 'failed' && opened < MAX_OPEN_CARDS;
     if (open) opened += 1;
-    return [fixtureCard(row, result, { open, budget })];
+    return [fixtureCard(row, result, { open, budget, history: view.history?.byId.get(row.id) ?? null })];
   });
   return [
     '<section id="_fixtures">',

@@ -6,6 +6,8 @@
 import type { FixtureRow, SummaryView } from './view.ts';
 import { formatDuration } from './view.ts';
 import type { Plan } from '../report/plan.ts';
+import { STRIP_LEGEND } from '../history/flake-rate.ts';
+import { formatRate } from '../history/quarantine.ts';
 import { type CutInfo, fitSections, type Section, type SizeLimit, codeBlock, link, md, mdLines, tableRow, token } from './markdown.ts';
 
 /** GitHub's limit for one step's summary. */
@@ -38,8 +40,10 @@ export function renderJobSummaryWithin(view: SummaryView, limit: SizeLimit): str
     preflightSection(view),
     rerunSection(view),
     shardsSection(view),
+    quarantinedSection(view),
     fixtureTable(view),
     flakySection(view),
+    flakiestSection(view),
     nextSection(view),
     warningsSection(view),
   ].filter((section): section is Section => section !== null);
@@ -199,7 +203,7 @@ function fixtureTable(view: SummaryView): Section | null {
 
 function fixtureTableRow(row: FixtureRow): string {
   const fixture = row.title ? `${token(row.id)}<br>${md(row.title)}` : token(row.id);
-  const marks = [row.carriedOver ? 'carried over' : '', row.recovered ? 'recovered' : ''].filter((mark) => mark !== '');
+  const marks = [row.quarantined ? '**quarantined**' : '', row.carriedOver ? 'carried over' : '', row.recovered ? 'recovered' : ''].filter((mark) => mark !== '');
   const status = marks.length > 0 ? `${STATUS_CELL[row.status]} (${marks.join(', ')})` : STATUS_CELL[row.status];
   const message = row.message ? md(row.message) : '';
   return tableRow([fixture, status, row.kind ?? '', String(row.attempts), formatDuration(row.durationMs), message]);
@@ -219,6 +223,44 @@ function flakySection(view: SummaryView): Section | null {
       const message = row.message ? `: ${md(row.message)}` : '';
       return `- ${token(row.id)} at ${md(row.location)}: ${failed} failed, passed on attempt ${row.attempts}${message}`;
     }),
+    itemNoun: 'flaky fixtures',
+  };
+}
+
+/** Loud, and before the fixture table so a cut keeps it: a quarantined failure passes the run, and the check run must say so. */
+function quarantinedSection(view: SummaryView): Section | null {
+  if (view.quarantined.length === 0) return null;
+  const failed = view.quarantined.filter((fixture) => fixture.status === 'failed').length;
+  const lead = failed > 0 ? `${failed} of them failed in this run and did not fail it.` : 'None of them failed in this run.';
+  return {
+    head: [
+      `### 🚧 Quarantined (${view.quarantined.length})`,
+      '',
+      `They ran and are reported, but their failures do not fail the run. ${lead}`,
+      '',
+      tableRow(['Fixture', 'This run', 'History', 'Why']),
+      tableRow(['---', '---', '---', '---']),
+    ],
+    items: view.quarantined.map((fixture) =>
+      tableRow([token(fixture.id), fixture.status ? STATUS_CELL[fixture.status] : 'not run', fixture.strip ? `\`${fixture.strip}\`` : '', md(fixture.reason)]),
+    ),
+    itemNoun: 'quarantined fixtures',
+  };
+}
+
+function flakiestSection(view: SummaryView): Section | null {
+  const flakiest = view.history?.flakiest ?? [];
+  if (flakiest.length === 0) return null;
+  return {
+    head: [
+      '### 🎲 Flakiest fixtures',
+      '',
+      `Flaky runs over the runs in each fixture's history (${STRIP_LEGEND}).`,
+      '',
+      tableRow(['Fixture', 'Flake rate', 'Runs', 'Last outcomes']),
+      tableRow(['---', '---:', '---:', '---']),
+    ],
+    items: flakiest.map((fixture) => tableRow([token(fixture.id), formatRate(fixture.rate), String(fixture.runs), `\`${fixture.strip}\``])),
     itemNoun: 'flaky fixtures',
   };
 }

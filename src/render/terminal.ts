@@ -10,6 +10,8 @@ import { escapeLine } from '../common/text.ts';
 import type { FixtureResult } from '../report/schema.ts';
 import { type FixtureRow, fixtureRowOf, formatDuration, type SummaryView } from './view.ts';
 import type { FixtureRun } from '../report/build.ts';
+import { STRIP_LEGEND } from '../history/flake-rate.ts';
+import { formatRate } from '../history/quarantine.ts';
 
 const STATUS_MARK = {
   passed: '✓ passed ',
@@ -54,7 +56,9 @@ export function formatSummary(view: SummaryView): string {
     preflightSection(view),
     interruptedSection(view),
     failuresSection(view),
+    quarantinedSection(view),
     flakySection(view),
+    flakiestSection(view),
     warningsSection(view),
     nextSection(view),
     htmlReportSection(view),
@@ -179,6 +183,31 @@ function flakySection(view: SummaryView): string[] {
   }
   if (view.flaky.length > MAX_SUMMARY_FAILURES) {
     lines.push(`  … and ${view.flaky.length - MAX_SUMMARY_FAILURES} more flaky fixtures: see ${reportPointer(view)}`);
+  }
+  return lines;
+}
+
+/** Loud: a quarantined failure passes the run, so nobody should miss that it happened. */
+function quarantinedSection(view: SummaryView): string[] {
+  if (view.quarantined.length === 0) return [];
+  const failed = view.quarantined.filter((fixture) => fixture.status === 'failed').length;
+  const lines = [
+    `QUARANTINED (${view.quarantined.length}${failed > 0 ? `, ${failed} failed` : ''}): they ran, but their failures do not fail the run:`,
+  ];
+  for (const fixture of view.quarantined.slice(0, MAX_SUMMARY_FAILURES)) {
+    lines.push(`  ! ${fixture.id}  ${fixture.status ?? 'not run'}  ${fixture.strip}  (${escapeLine(fixture.reason)})`);
+  }
+  if (view.quarantined.length > MAX_SUMMARY_FAILURES) lines.push(`  … and ${view.quarantined.length - MAX_SUMMARY_FAILURES} more: see ${reportPointer(view)}`);
+  return lines;
+}
+
+function flakiestSection(view: SummaryView): string[] {
+  const flakiest = view.history?.flakiest ?? [];
+  if (flakiest.length === 0) return [];
+  const lines = [`Flakiest fixtures over their history (${STRIP_LEGEND}):`];
+  const width = Math.max(...flakiest.map((fixture) => fixture.id.length));
+  for (const fixture of flakiest) {
+    lines.push(`  ${fixture.id.padEnd(width)}  ${formatRate(fixture.rate).padStart(4)} of ${fixture.runs} ${fixture.runs === 1 ? 'run' : 'runs'}  ${fixture.strip}`);
   }
   return lines;
 }

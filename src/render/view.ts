@@ -31,6 +31,8 @@ import type {
   Summary,
 } from '../report/schema.ts';
 import { rerunIdsOf } from '../rerun/failed-set.ts';
+import { flakeRateOf, flakiestOf, type FlakyFixture, stripOf } from '../history/flake-rate.ts';
+import { quarantineReason } from '../history/quarantine.ts';
 
 /** Row messages are one line and at most this long; the full text is in report.json. */
 export const ROW_MESSAGE_MAX_CHARS = 300;
@@ -61,7 +63,33 @@ export interface FixtureRow {
   evidence: string[];
   carriedOver: boolean;
   recovered: boolean;
+  /** Quarantined in this run: its failure does not fail the run. */
+  quarantined: boolean;
 }
+
+/** A quarantined fixture, listed loudly wherever the result is shown. */
+export interface QuarantinedView {
+  id: string;
+  /** Why, in one phrase: "automatic: flake rate 40% over 10 runs". */
+  reason: string;
+  /** What it did in this run. */
+  status: FixtureStatus | null;
+  /** Its last outcomes, oldest first (✓✗~·), this run's included. */
+  strip: string;
+}
+
+/** The history in a report: the flakiest fixtures, and each fixture's strip for a per-fixture view. */
+export interface HistoryView {
+  /** Fixtures that flaked at all, flakiest first, at most MAX_FLAKIEST. */
+  flakiest: FlakyFixture[];
+  /** Every fixture's strip and rate, by id. */
+  byId: ReadonlyMap<string, FlakyFixture>;
+  /** Where the earlier outcomes came from, or null when the history started with this run. */
+  source: RunLink | null;
+}
+
+/** How many of the flakiest fixtures a summary lists. */
+export const MAX_FLAKIEST = 10;
 
 export interface RunLink {
   label: string;
@@ -153,6 +181,10 @@ export interface SummaryView {
   /** Set for a merged report. */
   merge: MergeView | null;
   provenance: Provenance | null;
+  /** Quarantined fixtures of this run: they ran, but their failure does not fail it. */
+  quarantined: QuarantinedView[];
+  /** Null for a report without a history (written before it was kept). */
+  history: HistoryView | null;
   /** Where the full report is, for "see the report" pointers; `html` is report.html's path, when it was written. */
   report: { dir: string | null; path: string | null; html: string | null; artifact: { name: string; url: string | null } | null };
 }
@@ -182,7 +214,10 @@ export interface SummaryViewOptions {
 }
 
 export function summaryViewOf(report: Report, options: SummaryViewOptions = {}): SummaryView {
-  const rows = report.fixtures.map(fixtureRowOf).sort((a, b) => rowRank(a) - rowRank(b));
+  const quarantinedIds = new Set((report.quarantine?.fixtures ?? []).map((fixture) => fixture.id));
+  const rows = report.fixtures
+    .map((fixture) => ({ ...fixtureRowOf(fixture), quarantined: quarantinedIds.has(fixture.id) }))
+    .sort((a, b) => rowRank(a) - rowRank(b));
   const context = options.context ?? null;
   return {
     tool: report.tool,
@@ -205,6 +240,8 @@ export function summaryViewOf(report: Report, options: SummaryViewOptions = {}):
     shard: shardPartOf(report),
     merge: mergeViewOf(report, context),
     provenance: options.provenance ?? null,
+    quarantined: quarantinedViewOf(report),
+    history: historyViewOf(report),
     report: {
       dir: options.reportDir ?? null,
       path: options.reportPath ?? null,
@@ -243,7 +280,26 @@ export function fixtureRowOf(fixture: FixtureResult): FixtureRow {
     evidence: evidencePaths(lastFailed?.evidence ?? null),
     carriedOver: fixture.carriedOver !== null,
     recovered: fixture.recovered,
+    quarantined: false,
   };
+}
+
+function quarantinedViewOf(report: Report): QuarantinedView[] {
+  const outcomes = new Map((report.history?.fixtures ?? []).map((fixture) => [fixture.id, fixture.outcomes]));
+  return (report.quarantine?.fixtures ?? []).map((fixture) => ({
+    id: fixture.id,
+    reason: quarantineReason(fixture),
+    status: report.fixtures.find((result) => result.id === fixture.id)?.status ?? null,
+    strip: stripOf(outcomes.get(fixture.id) ?? []),
+  }));
+}
+
+function historyViewOf(report: Report): HistoryView | null {
+  const history = report.history;
+  if (!history) return null;
+  const byId = new Map(history.fixtures.map((fixture) => [fixture.id, { id: fixture.id, strip: stripOf(fixture.outcomes), ...flakeRateOf(fixture.outcomes) }]));
+  const source = history.source && runLink(report.run, history.source.runId, history.source.runAttempt);
+  return { flakiest: flakiestOf(history, MAX_FLAKIEST), byId, source };
 }
 
 /** First non-empty line, trimmed: what a message says in one line. */

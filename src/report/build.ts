@@ -9,10 +9,12 @@ import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
 import {
   type Attempt,
   type FixtureResult,
+  type History,
   type MergedShard,
   type MergeProblem,
   type Mode,
   type PreflightDiagnostic,
+  type Quarantine,
   type Report,
   type RerunSource,
   type RunContext,
@@ -75,6 +77,10 @@ export interface ReportBaseInput {
   warnings?: readonly string[];
   /** A shard's part and partition (shard: i/n); absent otherwise. */
   shard?: ShardOfReport | null;
+  /** The history this report carries, given its final results (after any carry-over or merge). */
+  history?: ((fixtures: readonly FixtureResult[]) => History) | null;
+  /** The fixtures whose failure does not fail this run. */
+  quarantine?: Quarantine | null;
 }
 
 export interface BuildReportInput extends ReportBaseInput {
@@ -152,6 +158,9 @@ interface ReportBody {
 }
 
 function finish(input: ReportBaseInput, body: ReportBody): Report {
+  // Only the fixtures this report holds: a quarantined one that did not run here has nothing to excuse.
+  const held = new Set(body.fixtures.map((fixture) => fixture.id));
+  const quarantine = input.quarantine && { ...input.quarantine, fixtures: input.quarantine.fixtures.filter((fixture) => held.has(fixture.id)) };
   const draft = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: clip(input.toolVersion, L.maxShortTextChars) },
@@ -173,12 +182,14 @@ function finish(input: ReportBaseInput, body: ReportBody): Report {
     },
     fixtures: body.fixtures,
     summary: deriveSummary(body.fixtures),
-    result: deriveResult({ ...body, options: input.options, mergeProblems: body.merge?.mergeProblems }),
+    result: deriveResult({ ...body, options: input.options, mergeProblems: body.merge?.mergeProblems, quarantine: quarantine ?? undefined }),
     interrupted: body.interrupted && { ...body.interrupted, message: clip(body.interrupted.message, L.maxMessageChars) },
     preflight: body.preflight,
     warnings: boundedList([...new Set(body.warnings)], L.maxMessageChars),
     ...(input.shard ? { shard: input.shard } : {}),
     ...(body.merge ?? {}),
+    ...(input.history ? { history: input.history(body.fixtures) } : {}),
+    ...(quarantine ? { quarantine } : {}),
   };
   return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
 }

@@ -16,7 +16,23 @@ export const REPORT_LIMITS = {
   /** Console lines and failed requests a failed attempt keeps in report.json, each; its .log keeps up to 500. */
   maxPageLogEntries: 20,
   maxPageLogTextChars: 500,
+  /** Outcomes of a fixture the history keeps: its last runs, oldest first. */
+  maxHistoryPerFixture: 20,
+  /**
+   * Outcomes the whole history keeps, so report.json stays well under maxReportBytes whatever the suite (an outcome
+   * is about 230 bytes as written: at most about 6 MB, bench/history-size.ts): up to 1,000 fixtures keep all 20, a
+   * larger suite keeps fewer per fixture (historyDepth), and 20,000 fixtures keep 1 each.
+   */
+  maxHistoryEntries: 20_000,
+  /** A run id or commit in a history entry: GitHub's are 20 digits and 40 hex characters at most. */
+  maxHistoryIdChars: 100,
 } as const;
+
+/** How many outcomes each fixture keeps in a suite of `fixtures`: 20, or fewer when the whole would be too large. */
+export function historyDepth(fixtures: number): number {
+  if (fixtures <= 0) return REPORT_LIMITS.maxHistoryPerFixture;
+  return Math.max(1, Math.min(REPORT_LIMITS.maxHistoryPerFixture, Math.floor(REPORT_LIMITS.maxHistoryEntries / fixtures)));
+}
 
 /** Cuts text to a limit, saying how much was cut, so a truncated message is never mistaken for a whole one. */
 export function clip(text: string, max: number): string {

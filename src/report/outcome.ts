@@ -40,17 +40,26 @@ export function deriveResult(run: {
   preflight: { severity: 'error' | 'notice' } | null;
   /** A merged report's problems (a missing shard…): it cannot vouch for the whole suite, whatever its fixtures say. */
   mergeProblems?: readonly unknown[] | undefined;
+  /** Quarantined fixtures: they run and are reported, but neither their failure nor their flakiness fails the run. */
+  quarantine?: { fixtures: readonly { id: string }[] } | undefined;
 }): 'pass' | 'fail' {
   if (run.mergeProblems && run.mergeProblems.length > 0) return 'fail';
   if (run.preflight) return run.preflight.severity === 'error' ? 'fail' : 'pass';
   if (run.interrupted) return 'fail';
-  const summary = deriveSummary(run.fixtures);
+  const quarantined = new Set((run.quarantine?.fixtures ?? []).map((fixture) => fixture.id));
+  const summary = deriveSummary(run.fixtures.filter((fixture) => !quarantined.has(fixture.id)));
   if (summary.failed > 0) return 'fail';
   if (run.options.failOnFlaky && summary.flaky > 0) return 'fail';
   return 'pass';
 }
 
-/** Last-failed is just the ids whose derived outcome is failed. */
+/** Failed fixtures whose failure fails the run: every failed one, less the quarantined. */
+export function failingFixtureIds(run: { fixtures: readonly Pick<FixtureLike, 'id' | 'status'>[]; quarantine?: { fixtures: readonly { id: string }[] } | undefined }): string[] {
+  const quarantined = new Set((run.quarantine?.fixtures ?? []).map((fixture) => fixture.id));
+  return failedFixtureIds(run.fixtures).filter((id) => !quarantined.has(id));
+}
+
+/** Last-failed is just the ids whose derived outcome is failed (quarantined ones too: a rerun runs them again). */
 export function failedFixtureIds(fixtures: readonly Pick<FixtureLike, 'id' | 'status'>[]): string[] {
   return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
 }

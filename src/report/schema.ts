@@ -236,6 +236,58 @@ export const MergeProblem = z.object({
   fixtureIds: z.array(FixtureId).max(L.maxFixtures),
 });
 
+// History and quarantine: each fixture's last outcomes, carried from report to report, and the fixtures whose
+// failures do not fail this run.
+
+const HistoryId = z.string().max(L.maxHistoryIdChars).nullable();
+
+export const HistoryOutcome = z.object({
+  /** The run (and attempt) that gave this outcome; null for a local run. */
+  runId: HistoryId,
+  attempt: z.number().int().min(1).nullable(),
+  sha: HistoryId,
+  status: z.enum(FIXTURE_STATUSES),
+  /** When that run started. */
+  at: IsoTime,
+});
+
+export const History = z
+  .object({
+    /** The report the earlier outcomes came from; null when the history starts with this run. */
+    source: z.object({ runId: NullableText, runAttempt: z.number().int().min(1).nullable(), digest: Sha256 }).nullable(),
+    /** Fixtures of the current suite, each with its last outcomes, oldest first. */
+    fixtures: z
+      .array(z.object({ id: FixtureId, outcomes: z.array(HistoryOutcome).max(L.maxHistoryPerFixture) }))
+      .max(L.maxFixtures),
+  })
+  .superRefine((history, ctx) => {
+    const entries = history.fixtures.reduce((total, fixture) => total + fixture.outcomes.length, 0);
+    if (entries > L.maxHistoryEntries) {
+      ctx.addIssue({ code: 'custom', path: ['fixtures'], message: `holds ${entries} outcomes, more than ${L.maxHistoryEntries}` });
+    }
+    const ids = new Set<string>();
+    history.fixtures.forEach((fixture, index) => {
+      if (ids.has(fixture.id)) ctx.addIssue({ code: 'custom', path: ['fixtures', index, 'id'], message: `"${fixture.id}" appears twice` });
+      ids.add(fixture.id);
+    });
+  });
+
+export const QuarantinedFixture = z.object({
+  id: FixtureId,
+  /** manual: the fixture says `quarantine: true`; auto: its flake rate reached the threshold. */
+  reason: z.enum(['manual', 'auto']),
+  /** Its flake rate over `runs` runs of its history before this run (null with no history). */
+  rate: z.number().min(0).max(1).nullable(),
+  runs: Count,
+});
+
+export const Quarantine = z.object({
+  /** The quarantine input: off quarantines only fixtures that say so, auto also the flaky ones. */
+  mode: z.enum(['off', 'auto']),
+  threshold: z.number().gt(0).max(1),
+  fixtures: z.array(QuarantinedFixture).max(L.maxFixtures),
+});
+
 export const Report = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -276,6 +328,10 @@ export const Report = z
     shards: z.array(MergedShard).max(MAX_SHARDS).optional(),
     /** A merged report: what keeps it from vouching for the whole suite; any makes the result fail. */
     mergeProblems: z.array(MergeProblem).max(L.maxListItems).optional(),
+    /** Each fixture's last outcomes. Absent in reports written before the history was kept. */
+    history: History.optional(),
+    /** The fixtures whose failure does not fail this run, and why. Absent in reports written before quarantine. */
+    quarantine: Quarantine.optional(),
   })
   .superRefine((report, ctx) => {
     const summary = deriveSummary(report.fixtures);
@@ -318,6 +374,10 @@ export type Partition = z.infer<typeof Partition>;
 export type ShardOfReport = z.infer<typeof ShardOfReport>;
 export type MergedShard = z.infer<typeof MergedShard>;
 export type MergeProblem = z.infer<typeof MergeProblem>;
+export type HistoryOutcome = z.infer<typeof HistoryOutcome>;
+export type History = z.infer<typeof History>;
+export type QuarantinedFixture = z.infer<typeof QuarantinedFixture>;
+export type Quarantine = z.infer<typeof Quarantine>;
 
 /**
  * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first

@@ -88,11 +88,18 @@ export function createShardArtifactSource(
  * A shard's durations source: the previous run's report, found as a shard's rerun source is (never an earlier
  * attempt of this run, so every attempt balances alike). None, or one that cannot be read, balances by count.
  */
-export function createDurationFinder(inputs: ArtifactSourceInputs, context: ActionRun, logger: Logger, deps: Deps): () => Promise<DurationSource | null> {
+export function createDurationFinder(
+  inputs: ArtifactSourceInputs,
+  context: ActionRun,
+  logger: Logger,
+  deps: Deps,
+  /** The previous report, when something else (the history) reads it too: one download serves both. */
+  previous?: () => Promise<AcquiredSource>,
+): () => Promise<DurationSource | null> {
   return async () => {
     const quiet: Logger = { ...logger, info: (message) => logger.debug(message) };
     try {
-      const source = await createRerunSourceFinder({ ...inputs, artifactRunId: null }, context, quiet, deps).acquireRerunSource();
+      const source = previous ? await previous() : await createRerunSourceFinder({ ...inputs, artifactRunId: null }, context, quiet, deps).acquireRerunSource();
       const runId = source.origin.runId ?? source.report.run.runId;
       logger.info(`Balancing the shards by the durations in run ${runId ?? '(unknown)'}'s report.`);
       return { runId, digest: source.origin.digest, durations: durationsOf(source.report.fixtures) };

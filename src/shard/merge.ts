@@ -9,7 +9,8 @@
  */
 import { clip, REPORT_LIMITS as L } from '../report/limits.ts';
 import { failedFixtureIds } from '../report/outcome.ts';
-import type { FixtureResult, MergedShard, MergeProblem, Mode, Report, RerunSource } from '../report/schema.ts';
+import type { FixtureResult, History, MergedShard, MergeProblem, Mode, Quarantine, Report, RerunSource } from '../report/schema.ts';
+import { mergedHistory } from '../history/outcomes.ts';
 import type { StopCode } from '../report/stop-codes.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
 
@@ -66,6 +67,10 @@ export interface MergedShards {
   failOnFlaky: boolean;
   /** What the shards of a rerun reran from (they all must agree); null for any other run. */
   rerunSource: RerunSource | null;
+  /** The shards' histories as one: each fixture's from the shard that ran it. Null when no shard kept one. */
+  history: History | null;
+  /** Every fixture a shard quarantined. Null when no shard recorded a quarantine. */
+  quarantine: Quarantine | null;
 }
 
 /** A shard whose report was read, as the merge uses it. */
@@ -104,7 +109,18 @@ export function mergeShardReports(inputs: readonly ShardInput[], options: MergeO
     ...spanOf(read),
     failOnFlaky: read.some((shard) => shard.report.options.failOnFlaky),
     rerunSource,
+    history: mergedHistory(read.map((shard) => ({ history: shard.report.history, ran: shard.report.shard.fixtureIds }))),
+    quarantine: quarantineOfShards(read),
   };
+}
+
+/** Every shard decides the quarantine for the whole suite from the same history; the merge keeps each fixture once. */
+function quarantineOfShards(read: readonly ReadShard[]): Quarantine | null {
+  const decided = read.flatMap((shard) => (shard.report.quarantine ? [shard.report.quarantine] : []));
+  const first = decided[0];
+  if (!first) return null;
+  const byId = new Map(decided.flatMap((quarantine) => quarantine.fixtures).map((fixture) => [fixture.id, fixture]));
+  return { mode: first.mode, threshold: first.threshold, fixtures: [...byId.values()] };
 }
 
 /** Reports that hold a shard's part; any other input is rejected, each with a problem of its own. */

@@ -29,6 +29,7 @@ export function mergedReportOf(merged: MergedShards, context: MergedReportContex
     suiteTimeoutMs: DEFAULTS.suiteTimeoutMs,
     failOnFlaky: DEFAULTS.failOnFlaky,
   };
+  const history = merged.history;
   const selection = base?.selection ?? { fixturesDir: DEFAULTS.fixturesDir, patterns: [], tags: [], sample: null, sampleSeed: null };
   return buildMergedReport({
     toolVersion: context.toolVersion,
@@ -54,5 +55,8 @@ export function mergedReportOf(merged: MergedShards, context: MergedReportContex
     mergeProblems: merged.problems,
     rerun: context.rerun ?? null,
     preflight: context.preflight ?? null,
+    // The shards appended their own outcomes; the merge only joins their histories.
+    ...(history ? { history: () => history } : {}),
+    quarantine: merged.quarantine,
   });
 }
