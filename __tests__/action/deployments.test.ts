@@ -14,7 +14,7 @@ import { Report } from '../../src/report/schema.ts';
 import { downloadArtifact, writeFixtures } from '../support/action-step.ts';
 import type { GitHubService } from '../support/github-service/index.ts';
 import { type ActionStep, logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
-import { killGroup, livingGroupMembers, startedGroup } from '../support/process-group.ts';
+import { groupMembersLeft, killGroup, startedGroup } from '../support/process-group.ts';
 import { BYPASS_HEADER, CHATTY_START, CREDENTIALS, ECHO_FIXTURES, filesUnder, leaks, SECRET_ENV, SECRETS, secretEchoSite } from '../support/secret-echo.ts';
 import { hang, html, siteFor } from '../support/site.ts';
 
@@ -55,7 +55,7 @@ describe('secrets', () => {
     });
     assert.match(run.failure ?? '', /1 fixture failed/, logOf(run));
     const pgid = groupOf(t, run);
-    assert.deepEqual(livingGroupMembers(pgid), []);
+    assert.deepEqual(await groupMembersLeft(pgid), []);
     assert.ok(site.log.includes(`/missing/${SECRETS.token}?b=${SECRETS.bypass}`), 'the page got the secrets and gave them back');
     for (const secret of Object.values(SECRETS)) assert.ok(run.secrets.includes(secret), `${secret} is masked with setSecret`);
 
@@ -146,7 +146,7 @@ describe('wait-for and start', () => {
     });
     assert.match(run.failure ?? '', /interrupted/, logOf(run));
     const pgid = groupOf(t, run);
-    assert.deepEqual(livingGroupMembers(pgid), []);
+    assert.deepEqual(await groupMembersLeft(pgid), []);
     assert.equal(reportOf(run).interrupted?.reason, 'cancelled');
   });
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
 import { APP_SERVER, freePort } from '../support/app-server.ts';
 import { CLI_BOUND, createProject, fixturesYaml, lastLine, type Project, shown } from '../support/cli-harness.ts';
-import { killGroup, livingGroupMembers, startedGroup } from '../support/process-group.ts';
+import { groupMembersLeft, killGroup, startedGroup } from '../support/process-group.ts';
 import { BYPASS_HEADER, CHATTY_START, CREDENTIALS, ECHO_FIXTURES, filesUnder, leaks, SECRET_ENV, SECRETS, secretEchoSite } from '../support/secret-echo.ts';
 import { siteFor } from '../support/site.ts';
 
@@ -40,7 +40,7 @@ describe('--start and --wait-for', () => {
     const pgid = groupOf(t, run.stderr);
     assert.match(run.stderr, new RegExp(`http://127\\.0\\.0\\.1:${port}/ answered HTTP 200 after .* \\(\\d+ tries\\)`));
     assert.equal(project.report().baseUrl, `http://127.0.0.1:${port}/`, 'the base URL is the origin of --wait-for');
-    assert.deepEqual(livingGroupMembers(pgid), [], 'nothing of the app is left');
+    assert.deepEqual(await groupMembersLeft(pgid), [], 'nothing of the app is left');
     assert.match(fs.readFileSync(path.join(project.dir, 'smoke-report', 'start.log'), 'utf8'), /listening on \d+\nserved \/\n/);
   });
 
@@ -56,7 +56,7 @@ describe('--start and --wait-for', () => {
     const { preflight } = project.report();
     assert.equal(preflight?.code, 'site-not-ready');
     assert.match(preflight?.message ?? '', new RegExp(`^${site.url}/health was not ready after .* \\(\\d+ tries?\\): the last answer was HTTP 503 Service Unavailable\\.$`));
-    assert.deepEqual(livingGroupMembers(pgid), [], 'the app is stopped on a preflight stop too');
+    assert.deepEqual(await groupMembersLeft(pgid), [], 'the app is stopped on a preflight stop too');
   });
 
   it('stop with start-exited when the command exits first, with its exit code and the last 20 lines of its log', CLI_BOUND, async () => {
@@ -83,7 +83,7 @@ describe('--start and --wait-for', () => {
     assert.equal(gone?.status, 'failed');
     assert.match(gone?.attempts[0]?.error?.message ?? '', /ERR_CONNECTION_REFUSED[\s\S]*The app started with start exited with code 7 while the fixtures ran, so the site was down when this attempt failed; its output is in start\.log\./);
     assert.match(run.stderr, /warning: The app started with start exited with code 7 while the fixtures ran/);
-    assert.deepEqual(livingGroupMembers(pgid), []);
+    assert.deepEqual(await groupMembersLeft(pgid), []);
   });
 
   it('stops the app when the suite timeout is reached', CLI_BOUND, async (t) => {
@@ -94,7 +94,7 @@ describe('--start and --wait-for', () => {
     assert.equal(run.code, 1, shown(run));
     const pgid = groupOf(t, run.stderr);
     assert.equal(project.report().interrupted?.reason, 'suite-timeout');
-    assert.deepEqual(livingGroupMembers(pgid), []);
+    assert.deepEqual(await groupMembersLeft(pgid), []);
   });
 });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { startApp, type StartedApp } from '../../src/deploy/start.ts';
 import { createRedactor } from '../../src/secrets/redact.ts';
-import { killGroup, livingGroupMembers } from '../support/process-group.ts';
+import { groupMembersLeft, killGroup, livingGroupMembers } from '../support/process-group.ts';
 import { spawnNode } from '../support/spawn.ts';
 import { REPO_ROOT, tempDir } from '../support/temp.ts';
 
@@ -37,7 +37,7 @@ describe('start', () => {
     assert.ok(livingGroupMembers(app.pgid).length >= 3, livingGroupMembers(app.pgid).join('\n'));
     const stopped = await app.stop();
     assert.equal(stopped.killed, true, 'the grandchild that ignores SIGTERM was killed');
-    assert.deepEqual(livingGroupMembers(app.pgid), []);
+    assert.deepEqual(await groupMembersLeft(app.pgid), []);
     assert.equal(await app.stop(), stopped, 'a second stop is the same stop');
   });
 
@@ -45,7 +45,7 @@ describe('start', () => {
     const app = await start(t, `node -e "console.log('up'); setInterval(() => {}, 1000)"`);
     await logged(app, /up/);
     assert.deepEqual(await app.stop(), { killed: false, survivors: 0 });
-    assert.deepEqual(livingGroupMembers(app.pgid), []);
+    assert.deepEqual(await groupMembersLeft(app.pgid), []);
   });
 
   it('reports how it exited and its last lines, with secrets hidden', { timeout: 30_000 }, async (t) => {
@@ -80,6 +80,6 @@ describe('start', () => {
     const pgid = Number(run.stdout.trim());
     assert.ok(pgid > 0, `${run.stdout}\n${run.stderr}`);
     t.after(() => killGroup(pgid));
-    assert.deepEqual(livingGroupMembers(pgid), []);
+    assert.deepEqual(await groupMembersLeft(pgid), []);
   });
 });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { after, afterEach, before, beforeEach, describe, it, type TestContext } from 'node:test';
 import { Report } from '../../src/report/schema.ts';
 import { CLI_BOUND, createProject, fixturesYaml, type Project, spawnCli } from '../support/cli-harness.ts';
-import { killGroup, livingGroupMembers, startedGroup } from '../support/process-group.ts';
+import { groupMembersLeft, killGroup, livingGroupMembers, startedGroup } from '../support/process-group.ts';
 import { hang, html, type Site, startSite } from '../support/site.ts';
 
 /** Keeps running, and ignores SIGTERM in a grandchild: only SIGKILL ends the whole group. */
@@ -45,7 +45,7 @@ describe('Ctrl-C with a started app', () => {
     const code = await cli.exited;
     assert.equal(code, 130, `${cli.stdout()}\n${cli.stderr()}`);
     assert.match(cli.stderr(), /The app did not stop within 5s of SIGTERM, so its process group \d+ was killed \(SIGKILL\)\./);
-    assert.deepEqual(livingGroupMembers(pgid), []);
+    assert.deepEqual(await groupMembersLeft(pgid), []);
     const report = Report.parse(JSON.parse(fs.readFileSync(project.reportPath(), 'utf8')));
     assert.equal(report.interrupted?.reason, 'cancelled');
   });
@@ -57,6 +57,6 @@ describe('Ctrl-C with a started app', () => {
     cli.child.kill('SIGINT');
     cli.child.kill('SIGINT');
     assert.equal(await cli.exited, 130);
-    assert.deepEqual(livingGroupMembers(pgid), []);
+    assert.deepEqual(await groupMembersLeft(pgid), []);
   });
 });

@@ -80,7 +80,9 @@ describe('a sharded run and its merge', () => {
     assert.equal(merge.outputs[Outputs.CheckRunId], String(checks[0]?.id));
     const summary = readable(merge.summary);
     assert.match(summary, /### 🧩 Shards \(3\)/);
-    assert.match(summary, new RegExp(`\\| ${failing} of 3 \\| ✅ merged \\| smoke \\| 1 \\| ${shardArtifactName(failing, 3)} \\| \\d \\| 1: \`charlie\` \\| fail \\|`));
+    // Each shard's artifact is linked from this run, on this run's server.
+    const link = `\\[${shardArtifactName(failing, 3)}\\]\\(https://github\\.com/${service.repository}/actions/runs/\\d+/artifacts/\\d+\\)`;
+    assert.match(summary, new RegExp(`\\| ${failing} of 3 \\| ✅ merged \\| smoke \\| 1 \\| ${link} \\| \\d \\| 1: \`charlie\` \\| fail \\|`));
   });
 
   it('a shard that never uploaded fails the merge with shard-missing, and the merged report is still uploaded', MATRIX_BOUND, async (t) => {

@@ -13,6 +13,21 @@ export function livingGroupMembers(pgid: number): string[] {
     .map((fields) => `${fields[0]} ${fields.slice(3).join(' ')}`);
 }
 
+/**
+ * The members of a group still alive once it has had time to go: a SIGKILL is delivered at once, but a process on a
+ * busy machine may be seen by `ps` until it is next scheduled. Asks again until none is left or `settleMs` has passed,
+ * so a group that stays is still reported, and one that is going is not a failure.
+ */
+export async function groupMembersLeft(pgid: number, settleMs = 10_000): Promise<string[]> {
+  const deadline = Date.now() + settleMs;
+  let members = livingGroupMembers(pgid);
+  while (members.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    members = livingGroupMembers(pgid);
+  }
+  return members;
+}
+
 /** For a test's cleanup: nothing it started may outlive it, whatever the assertions said. */
 export function killGroup(pgid: number): void {
   try {
