@@ -14,7 +14,7 @@ import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import { type ActionContext, readActionContext } from './context.ts';
 import { type ActionInputs, defaultActionReportDir, getInputs, runnerTemp, usableArtifactPrefix } from './inputs.ts';
-import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo } from './io.ts';
+import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo, deadlinesOf, finderDeps } from './io.ts';
 import { Inputs } from './names.ts';
 import { dispatchRef, publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
@@ -27,6 +27,9 @@ import { modeOf } from '../engine/outcome.ts';
 export async function run(): Promise<void> {
   const failure = await stepFailure(realIo(stopOnCancel()));
   if (failure !== null) core.setFailed(failure);
+  // Everything is published. An upload or API call that was given up on may still hold a socket open, and the
+  // step must end now rather than when that socket does.
+  process.exit();
 }
 
 /** What the step fails with, or null when it passes. Never throws: an unexpected error fails the step with its stack. */
@@ -109,7 +112,7 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
     return publishUsageError(io, context, error);
   }
   if (inputs.reportOnly) return reportOnly(io, context, inputs);
-  const checks = createCheckRunPublisher(inputs, context, checkRunLogger(io));
+  const checks = createCheckRunPublisher(inputs, context, checkRunLogger(io), deadlinesOf(io).githubCallMs);
   const outcome = await runSmoke(
     {
       options: inputs,
@@ -119,7 +122,7 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
       fullRunHint: FULL_RUN_HINT,
       carryOverWhenShaUnknown: false,
       dispatchRef: dispatchRef(context),
-      ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, { env: io.env, tempDir: runnerTemp(io.env) }) : {}),
+      ...(inputs.rerunFailed ? createRerunSourceFinder(inputs, context, io.logger, finderDeps(io)) : {}),
     },
     {
       logger: io.logger,
@@ -172,6 +175,7 @@ async function publishUsageError(io: CountingIo, context: ActionContext, error: 
     { checkName: io.readInput(Inputs.CheckName) || null, githubToken: io.readInput(Inputs.GithubToken) },
     context,
     checkRunLogger(io),
+    deadlinesOf(io).githubCallMs,
   );
   return publish(io, { context, inputs: null, outcome, checks, artifactPrefix: prefix });
 }
