@@ -64954,6 +64954,20 @@ class ReportDirError extends Error {
         this.reportDir = reportDir;
     }
 }
+const DISK_ERRORS = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOTDIR: 'a file stands where a folder should be',
+    EIO: 'the disk failed to write',
+};
+/** "ENOSPC: the disk is full" when writing failed because of the disk itself, not because of a bug; else null. */
+function diskProblemOf(error) {
+    const code = error?.code;
+    return code && code in DISK_ERRORS ? `${code}: ${DISK_ERRORS[code]}` : null;
+}
 async function ensureWritableReportDir(reportDir) {
     try {
         await (0,promises_.mkdir)(reportDir, { recursive: true });

@@ -25,7 +25,16 @@ export const SERVICE_DEADLINES: ServiceDeadlines = {
   downloadStallMs: DOWNLOAD_LIMITS.stallMs,
 };
 
-export const deadlinesOf = (io: ActionIo): ServiceDeadlines => ({ ...SERVICE_DEADLINES, ...io.deadlines });
+/**
+ * Once the job is cancelled the runner kills the step 10 s after its first signal (SIGINT, SIGTERM 7.5 s later,
+ * a kill 2.5 s after that). A stalled upload must not use that time up: the check run is completed after it.
+ */
+export const CANCELLED_UPLOAD_MS = 4_000;
+
+export function deadlinesOf(io: ActionIo): ServiceDeadlines {
+  const deadlines = { ...SERVICE_DEADLINES, ...io.deadlines };
+  return io.signal?.aborted ? { ...deadlines, uploadMs: Math.min(deadlines.uploadMs, CANCELLED_UPLOAD_MS) } : deadlines;
+}
 
 /** What the rerun source finder needs from the Action: the runner's variables, its temp folder, the deadlines. */
 export function finderDeps(io: ActionIo) {

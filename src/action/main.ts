@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
 import { preflightDiagnostic } from '../report/stops.ts';
+import type { PreflightDiagnostic } from '../report/schema.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
 import { UsageError } from '../options/parse.ts';
 import { formatFixtureLine } from '../render/terminal.ts';
@@ -20,7 +21,7 @@ import { dispatchRef, publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
 import { createRerunSourceFinder } from '../rerun/artifact-source.ts';
 import { lazyArtifactClient } from '../rerun/artifact-client.ts';
-import { writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/stopped-run.ts';
+import { diskProblemOf, writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/stopped-run.ts';
 import { escapeLine } from '../common/text.ts';
 import { modeOf } from '../engine/outcome.ts';
 
@@ -142,26 +143,41 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
  * run completed rather than left in progress.
  */
 async function reportUnfinishedRun(io: ActionIo, context: ActionContext, inputs: ActionInputs, error: unknown): Promise<SmokeOutcome> {
-  const message = error instanceof Error ? error.message : String(error);
-  const diagnostic =
-    error instanceof ReportDirError
-      ? preflightDiagnostic({
-          code: 'report-dir-unwritable',
-          message,
-          guidance: [`Set report-dir to a folder this job can write to (it is ${inputs.reportDir}), or leave it empty.`],
-          fallbackIds: null,
-        })
-      : preflightDiagnostic({
-          code: 'internal-error',
-          message: `reliability-smoke could not finish the run, so its results are lost: ${message}`,
-          problems: [error instanceof Error ? (error.stack ?? message) : message],
-          guidance: [
-            `Check that report-dir (${inputs.reportDir}) is a folder this job can write to.`,
-            'If it is, this is a bug in reliability-smoke: please report it with this report attached.',
-          ],
-          fallbackIds: null,
-        });
+  const diagnostic = unfinishedRunDiagnostic(error, inputs.reportDir);
   return writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic, reportDir: path.resolve(io.cwd, inputs.reportDir), context, mode: modeOf(inputs) });
+}
+
+/** Why the run could not be finished: a report folder that was never writable, a disk that failed it, or a bug. */
+function unfinishedRunDiagnostic(error: unknown, reportDir: string): PreflightDiagnostic {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ReportDirError) {
+    return preflightDiagnostic({
+      code: 'report-dir-unwritable',
+      message,
+      guidance: [`Set report-dir to a folder this job can write to (it is ${reportDir}), or leave it empty.`],
+      fallbackIds: null,
+    });
+  }
+  const disk = diskProblemOf(error);
+  if (disk) {
+    return preflightDiagnostic({
+      code: 'report-dir-unwritable',
+      message: `The report folder ${reportDir} could not be written as the run finished (${disk}), so the fixtures' results are lost: their lines are in the log above.`,
+      problems: [message],
+      guidance: [`Free space on the runner, or set report-dir to a folder on a disk with room (it is ${reportDir}).`],
+      fallbackIds: null,
+    });
+  }
+  return preflightDiagnostic({
+    code: 'internal-error',
+    message: `reliability-smoke could not finish the run, so its results are lost: ${message}`,
+    problems: [error instanceof Error ? (error.stack ?? message) : message],
+    guidance: [
+      `Check that report-dir (${reportDir}) is a folder this job can write to.`,
+      'If it is, this is a bug in reliability-smoke: please report it with this report attached.',
+    ],
+    fallbackIds: null,
+  });
 }
 
 async function publishUsageError(io: CountingIo, context: ActionContext, error: UsageError): Promise<ActionResult> {
