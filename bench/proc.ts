@@ -33,7 +33,8 @@ function parentsByPid(): Map<number, number> {
   return parents;
 }
 
-function descendantsOf(root: number): number[] {
+/** The process and every process under it. */
+export function descendantsOf(root: number): number[] {
   const parents = parentsByPid();
   const tree = new Set([root]);
   let grew = true;
@@ -49,7 +50,8 @@ function descendantsOf(root: number): number[] {
   return [...tree];
 }
 
-function rssBytes(pid: number): number {
+/** Resident memory of one process, 0 once it is gone. */
+export function rssBytes(pid: number): number {
   const fields = readOrNull(`/proc/${pid}/statm`)?.split(' ');
   return fields?.[1] ? Number(fields[1]) * PAGE_BYTES : 0;
 }

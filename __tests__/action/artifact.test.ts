@@ -1,7 +1,6 @@
 /**
  * The smoke artifact as the Action uploads it with the real @actions/artifact client: a job re-run gets a
- * name of its own (no 409) that the prefix still finds, and an upload that fails is reported loudly without
- * changing the verdict.
+ * name of its own (no 409) that the prefix still finds. An upload that fails is a fault: faults/artifact-service.test.ts.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,7 +12,7 @@ import { Report } from '../../src/report/schema.ts';
 import { runClients, valueOf } from '../support/github-service/child.ts';
 import { downloadArtifact, listFiles, writeFixtures } from '../support/action-step.ts';
 import type { GitHubService } from '../support/github-service/index.ts';
-import { type ActionStep, logOf, runActionInProcess, startInProcessGitHub, tokenLeaks } from '../support/in-process-action.ts';
+import { logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
 import { html, siteFor } from '../support/site.ts';
 import { tempDir } from '../support/temp.ts';
 
@@ -27,8 +26,6 @@ after(() => service.stop());
 const HOME_PAGE = { '/': html('<h1 id="brand">Acme</h1>', 'Home') };
 
 const HOME = 'id: home-loads\nurl: /\nexpect:\n  visible: ["#brand"]\n';
-/** Fails fast: the route does not exist, so the page answers 404. */
-const missingPage = (index: number) => `  - id: missing-${String(index).padStart(2, '0')}\n    url: /missing-${index}\n`;
 
 describe('a job re-run', () => {
   it('uploads under a new name for each attempt, and the prefix finds both', { timeout: 120_000 }, async (t) => {
@@ -82,71 +79,6 @@ describe('a job re-run', () => {
       JSON.parse(fs.readFileSync(path.join(await downloadArtifact(service, runId, secondArtifact, tempDir(t)), 'report.json'), 'utf8')),
     );
     assert.equal(report.run.runAttempt, 2);
-  });
-});
-
-/** What a failed upload must look like whatever the verdict. */
-function assertUploadFailureReported(run: ActionStep): void {
-  assert.equal(run.outputs[Outputs.ArtifactId], '');
-  assert.equal(run.outputs[Outputs.ArtifactUrl], '');
-  const annotation = run.annotations.find((candidate) => candidate.level === 'error' && candidate.title === 'reliability-smoke artifact upload failed');
-  assert.ok(annotation, `an error annotation for the upload:${logOf(run)}`);
-  assert.match(annotation.message, /was not uploaded/);
-  assert.match(annotation.message, /verdict is unchanged/);
-  assert.match(run.summary, /^> \[!WARNING\]$/m, 'the summary leads with a warning');
-  assert.match(run.summary, /was not uploaded/);
-  // Nothing points at an artifact that does not exist.
-  assert.doesNotMatch(run.summary, /in the artifact/);
-  for (const { message } of run.annotations) assert.doesNotMatch(message, /\(artifact [^)]*\)/, message);
-  assert.doesNotMatch(run.failure ?? '', /\(artifact [^)]*\)/);
-  assert.deepEqual(tokenLeaks(run, service.githubToken), []);
-}
-
-// The artifact client retries a 500 for about half a minute before giving up, so both verdicts run side by side.
-describe('an upload that fails with 500s', { concurrency: true }, () => {
-  before(() => {
-    service.faults.add({ endpoint: 'CreateArtifact', status: 500, message: 'the results service is down' });
-  });
-  after(() => service.faults.clear());
-
-  it('does not turn a pass into a fail', { timeout: 120_000 }, async (t) => {
-    const site = await siteFor(t, HOME_PAGE);
-    const run = await runActionInProcess(service, {
-      env: { runId: 5201, jobId: 'smoke' },
-      inputs: { [Inputs.BaseUrl]: site.url },
-      workspace: (dir) => writeFixtures(dir, { 'home.smoke.yml': HOME }),
-    });
-    assert.equal(run.failure, null, logOf(run));
-    assert.equal(run.outputs[Outputs.Result], 'pass');
-    assert.equal(run.outputs[Outputs.Passed], '1');
-    assert.match(run.summary, /reliability-smoke: pass/);
-    assertUploadFailureReported(run);
-    assert.equal(service.artifacts.filter((artifact) => artifact.runId === 5201).length, 0);
-    assert.ok(fs.existsSync(run.outputs[Outputs.ReportPath] ?? ''), 'the report is still on disk');
-  });
-
-  it('does not turn a fail into a pass', { timeout: 120_000 }, async (t) => {
-    const site = await siteFor(t, HOME_PAGE);
-    // More failures than GitHub annotates, so the overflow notice says where the rest are.
-    const fixtures = `fixtures:\n${Array.from({ length: 11 }, (_, index) => missingPage(index + 1)).join('')}`;
-    const run = await runActionInProcess(service, {
-      env: { runId: 5301, jobId: 'smoke' },
-      inputs: { [Inputs.BaseUrl]: site.url, [Inputs.Concurrency]: '4' },
-      workspace: (dir) => writeFixtures(dir, { 'missing.smoke.yml': fixtures, 'home.smoke.yml': HOME }),
-    });
-    assert.match(run.failure ?? '', /11 fixtures failed/, logOf(run));
-    assert.equal(run.outputs[Outputs.Result], 'fail');
-    assert.equal(run.outputs[Outputs.Failed], '11');
-    assert.match(run.summary, /reliability-smoke: fail/);
-    assertUploadFailureReported(run);
-    // GitHub shows 10 errors per step: the upload failure first, then as many failures as fit beside the step's own
-    // failure message (the entry point's, not counted here), and a notice that says how many more there are and where.
-    const errors = run.annotations.filter((annotation) => annotation.level === 'error');
-    assert.equal(errors.length, 9, errors.map((annotation) => annotation.title).join('\n'));
-    assert.equal(errors[0]?.title, 'reliability-smoke artifact upload failed');
-    assert.equal(errors.filter((annotation) => annotation.file === 'fixtures/missing.smoke.yml').length, 8);
-    const notice = run.annotations.find((annotation) => annotation.level === 'notice' && /not annotated/.test(annotation.title));
-    assert.equal(notice?.title, '3 more failures not annotated');
   });
 });
 

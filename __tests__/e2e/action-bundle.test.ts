@@ -2,9 +2,9 @@
  * The bundled Action (dist/index.js) run as the runner runs it, against the loopback GitHub service and a real
  * Chromium: what a workflow sees for a passing suite and for a failing + flaky one (the exit code, GITHUB_OUTPUT,
  * the job summary file, annotations as workflow commands, the uploaded artifact downloaded back with the real
- * client, report.html and the evidence it links to), a rerun that finds the previous run's artifact with the
- * bundle's own clients, and a job cancelled with the runner's signals. The Action's behaviour in detail is tested
- * in-process, from src/ (../action, ../rerun).
+ * client, report.html and the evidence it links to), and a rerun that finds the previous run's artifact with the
+ * bundle's own clients. A job cancelled with the runner's signals is a fault: ../faults/cancel.test.ts. The
+ * Action's behaviour in detail is tested in-process, from src/ (../action, ../rerun).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ import { failingSuite, passingSuite, type SeenStep } from '../support/action-sce
 import { listFiles, writeFixtures } from '../support/action-step.ts';
 import { type ActionRun, runBundledAction } from '../support/bundled-action.ts';
 import { type GitHubService, startGitHubService } from '../support/github-service/index.ts';
-import { fixtureSite, hang, hitsOf, hitsSince, html, siteFor } from '../support/site.ts';
+import { fixtureSite, hitsOf, hitsSince, html } from '../support/site.ts';
 
 let service: GitHubService;
 
@@ -104,51 +104,5 @@ describe('a rerun', () => {
     const report = Report.parse(JSON.parse(fs.readFileSync(run2.outputs[Outputs.ReportPath] ?? '', 'utf8')));
     assert.equal(report.selection.source?.artifactName, artifactNameFor(1));
     assert.ok(readable(run2.summary).includes(`Rerun of [run ${first} (attempt 1)]`), run2.summary);
-  });
-});
-
-const CANCELLED = `fixtures:
-  - id: slow-report
-    url: /slow
-    timeout: 60s
-  - id: home-loads
-    url: /
-    expect:
-      visible: ["#brand"]
-`;
-
-describe('a cancelled job', () => {
-  it('stops the fixtures on SIGINT and SIGTERM but still writes and uploads the report and completes the check run', { timeout: 120_000 }, async (t) => {
-    const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home'), '/slow': hang() });
-    const runId = 1301;
-    const run = await runBundledAction(service, {
-      env: { runId, jobId: 'smoke' },
-      inputs: { 'base-url': site.url, concurrency: '1' },
-      workspace: (dir) => writeFixtures(dir, { 'slow.smoke.yml': CANCELLED }),
-      // As the runner cancels: SIGINT, then SIGTERM (here at once, so the second signal must not cut publishing short).
-      whileRunning: (child) =>
-        void site.waitForHit('/slow').then(() => {
-          child.kill('SIGINT');
-          child.kill('SIGTERM');
-        }),
-    });
-    assert.equal(run.exitCode, 1, run.stdout + run.stderr);
-    assert.equal(run.outputs[Outputs.Result], 'fail');
-    assert.equal(site.hits('/'), 0, 'the fixture after the cancelled one never ran');
-    const report = Report.parse(JSON.parse(fs.readFileSync(run.outputs[Outputs.ReportPath] ?? '', 'utf8')));
-    assert.equal(report.interrupted?.reason, 'cancelled');
-    assert.deepEqual(report.fixtures.map((fixture) => [fixture.id, fixture.status]).sort(), [
-      ['home-loads', 'skipped'],
-      ['slow-report', 'failed'],
-    ]);
-    assert.equal(run.outputs[Outputs.Skipped], '1');
-    const artifact = service.artifacts.find((candidate) => candidate.runId === runId);
-    assert.ok(artifact, 'the report was uploaded');
-    assert.equal(run.outputs[Outputs.ArtifactId], String(artifact.id));
-    const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
-    assert.equal(checkRun?.status, 'completed', 'the check run is not left in progress');
-    assert.match(run.summary, /Interrupted/);
-    assert.match(run.stdout, /SIG(INT|TERM): the job was cancelled; stopping the fixtures, then publishing the report\./);
-    assert.match(run.commands.at(-1)?.message ?? '', /interrupted/);
   });
 });

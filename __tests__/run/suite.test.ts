@@ -1,6 +1,7 @@
 /**
  * Running: against real Chromium and the loopback site: retries and flaky fixtures, timeouts of an
- * attempt and of the suite, real concurrency, config failures, and recovery from a browser that dies mid-suite.
+ * attempt and of the suite, real concurrency and config failures. A browser or page that dies mid-suite is a
+ * fault: faults/browser.test.ts.
  */
 import assert from 'node:assert/strict';
 import type http from 'node:http';
@@ -189,43 +190,6 @@ describe('running a suite', { timeout: 600_000 }, () => {
     });
     assert.deepEqual(kinds(byId(run, 'relative')), ['config']);
     assert.match((suite.logger as ReturnType<typeof quietLogger>).lines.join('\n'), /warn: onFixtureDone failed for relative: the terminal went away/);
-  });
-
-  it('relaunches a browser killed mid-suite, retries the fixture it interrupted, and finishes the rest', TEST_BOUND, async (t) => {
-    const suite = options(t, { concurrency: 2, defaultRetries: 0 });
-    site.route('/kills-browser', (_request, response, hit) => {
-      // First visit: Chrome dies while this fixture is in flight. The relaunched browser gets the page.
-      if (hit === 1) launcher.latest().process()?.kill('SIGKILL');
-      else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>back</title><h1>back</h1>');
-    });
-    const fixtures = [
-      fixture({ id: 'before-1', url: '/ok' }),
-      fixture({ id: 'before-2', url: '/ok' }),
-      fixture({ id: 'victim', url: '/kills-browser', expect: { visible: ['h1'] } }),
-      ...Array.from({ length: 4 }, (_, index) => fixture({ id: `after-${index}`, url: '/ok' })),
-    ];
-    const run = await runSuite(fixtures, suite);
-    const victim = byId(run, 'victim');
-    assert.deepEqual(kinds(victim), ['browser', 'passed']);
-    for (const result of run.fixtures) {
-      assert.equal(result.attempts.at(-1)?.status, 'passed', `${result.fixture.id} passed in the end`);
-      assert.ok(kinds(result).every((kind) => kind === 'browser' || kind === 'passed'), `${result.fixture.id}: ${kinds(result)}`);
-    }
-    assert.equal(run.stats.browserLaunches, 2);
-    assert.equal(run.interrupted, null);
-    assert.match(run.warnings.join('\n'), /relaunched 1 time/);
-    assert.match((suite.logger as ReturnType<typeof quietLogger>).lines.join('\n'), /warn: The browser disconnected unexpectedly/);
-  });
-
-  it('skips the remaining fixtures once the browser has died more often than relaunches are allowed', TEST_BOUND, async (t) => {
-    const suite = options(t, { concurrency: 1, defaultRetries: 0 });
-    site.route('/always-kills', () => launcher.latest().process()?.kill('SIGKILL'));
-    const fixtures = [fixture({ id: 'killer', url: '/always-kills' }), fixture({ id: 'never-ran', url: '/ok' })];
-    const run = await runSuiteWith({ maxRelaunches: 1 }, fixtures, suite);
-    assert.equal(run.interrupted?.reason, 'browser-unavailable');
-    assert.deepEqual(kinds(byId(run, 'killer')), ['browser', 'browser']);
-    assert.match(byId(run, 'never-ran').skipReason ?? '', /browser was unavailable/);
-    assert.equal(run.stats.browserLaunches, 2);
   });
 
   it('records a timeout itself and moves on when an attempt hangs and ignores its abort', TEST_BOUND, async (t) => {

@@ -14,7 +14,7 @@ import type { Attempt } from '../../src/report/schema.ts';
 import type { FixtureRun } from '../../src/report/build.ts';
 import { downloadArtifact, type StepOptions, writeFixtures } from './action-step.ts';
 import type { Artifact, GitHubService, Run, RunOptions } from './github-service/index.ts';
-import { type ActionStep, logOf, runActionInProcess } from './in-process-action.ts';
+import { type ActionStep, type InProcessStepOptions, logOf, runActionInProcess } from './in-process-action.ts';
 import type { Site } from './site.ts';
 
 /** Every test is bounded; one Action step with a browser takes a few seconds, the bound is for a noisy machine. */
@@ -82,6 +82,7 @@ export interface RerunStepOptions {
   inputs?: Record<string, string>;
   env?: Partial<StepOptions['env']>;
   extraEnv?: Record<string, string>;
+  deadlines?: InProcessStepOptions['deadlines'];
 }
 
 /** One step of the Action in run `runId`, with the suite written into its workspace. */
@@ -91,6 +92,7 @@ export function step(service: GitHubService, options: RerunStepOptions): Promise
     inputs: { 'base-url': options.site?.url ?? 'http://127.0.0.1:9', timeout: '30s', retries: '0', 'check-name': '', ...options.inputs },
     workspace: (dir) => writeFixtures(dir, { 'suite.smoke.yml': suiteYaml(options.ids) }),
     ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
+    ...(options.deadlines ? { deadlines: options.deadlines } : {}),
   });
 }
 

@@ -48,6 +48,8 @@ export interface ActionStep {
 export interface InProcessStepOptions extends StepOptions {
   /** Aborted as the runner cancels a job; the signals themselves need a real process (see e2e/). */
   signal?: AbortSignal;
+  /** Shorter waits on a loopback service told to hang. */
+  deadlines?: ActionIo['deadlines'];
 }
 
 /** Variables a real runner (or a proxy) sets, which must not leak from the machine running the tests into a step. */
@@ -133,6 +135,7 @@ export async function runActionInProcess(service: GitHubService, options: InProc
       },
     },
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.deadlines ? { deadlines: options.deadlines } : {}),
   };
   step.failure = await stepFailure(io);
   step.log = lines.join('\n');

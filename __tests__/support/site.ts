@@ -29,6 +29,10 @@ export interface Site {
   readonly log: string[];
   /** Resolves once a path (without query) has been requested `count` times in all. */
   waitForHit(path: string, count?: number): Promise<void>;
+  /** The site goes down: open connections are cut and the port refuses new ones (ECONNREFUSED) until comeBack(). */
+  goDown(): Promise<void>;
+  /** Listens again on the same port, with the same routes. */
+  comeBack(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -113,10 +117,22 @@ export async function startSite(routes: Record<string, Route | RouteHandler> = {
         waiters.add(check);
         check();
       }),
-    close: async () => {
+    goDown: async () => {
       for (const socket of sockets) socket.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    comeBack: () => new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -31004,8 +31004,8 @@ const STOP_CODES = {
         toDo: 'check the URL; raise `wait-timeout`; on 401 or 403, give `http-credentials` or `extra-headers`',
     },
     'report-dir-unwritable': {
-        happened: '`report-dir` cannot be written (checked first, so no results are lost)',
-        toDo: 'choose a folder the job can write to',
+        happened: '`report-dir` cannot be written (checked first, so no results are lost), or its disk filled up as the report was written',
+        toDo: 'choose a folder the job can write to, on a disk with room',
     },
     'internal-error': {
         happened: 'a bug in reliability-smoke; the report carries the details',
@@ -62760,8 +62760,9 @@ function createBrowserHost(options) {
             if (closing || browser !== launched)
                 return;
             logger.warn(`The browser disconnected unexpectedly (it crashed or was killed): ${launcher.description}.`);
-            // A dropped connection can leave Chrome running; it is of no use to us any more.
-            launched.process()?.kill('SIGKILL');
+            // A dropped connection can leave Chrome running, and a Chrome that was killed leaves its helpers (zygote,
+            // renderers, GPU) running until they notice: none of them is of use to us any more.
+            killProcessGroup(launched);
             options.onCrash(launched);
         });
         return launched;
@@ -62824,6 +62825,22 @@ async function closeOrKill(browser, timeoutMs) {
     const closed = await settleWithin(browser.close().then(() => true), timeoutMs, false);
     if (!closed)
         browser.process()?.kill('SIGKILL');
+}
+/**
+ * Kills a browser's main process and every helper it started. Chrome runs in a process group of its own (puppeteer
+ * starts it detached), whose id is the main process's pid even after that process is gone.
+ */
+function killProcessGroup(browser) {
+    const child = browser.process();
+    if (!child?.pid)
+        return;
+    try {
+        process.kill(-child.pid, 'SIGKILL');
+    }
+    catch {
+        // No group (already gone) or not ours to kill: the main process at least.
+        child.kill('SIGKILL');
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/run/bounded-attempt.ts
@@ -66882,6 +66899,20 @@ class ReportDirError extends Error {
         this.name = 'ReportDirError';
         this.reportDir = reportDir;
     }
+}
+const DISK_ERRORS = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOTDIR: 'a file stands where a folder should be',
+    EIO: 'the disk failed to write',
+};
+/** "ENOSPC: the disk is full" when writing failed because of the disk itself, not because of a bug; else null. */
+function diskProblemOf(error) {
+    const code = error?.code;
+    return code && code in DISK_ERRORS ? `${code}: ${DISK_ERRORS[code]}` : null;
 }
 async function ensureWritableReportDir(reportDir) {
     try {

@@ -71,18 +71,27 @@ export async function uploadReportArtifact(params: {
   files: ArtifactFiles;
   retentionDays: number | null;
   context: ActionContext;
+  /** The upload is given up after this long: the artifact client waits on a stalled service forever. */
+  timeoutMs: number;
 }): Promise<UploadResult> {
   const { uploader, name, files } = params;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const response = await uploader.uploadArtifact(
-      name,
-      files.files,
-      files.rootDirectory,
-      params.retentionDays === null ? {} : { retentionDays: params.retentionDays },
-    );
+    const upload = uploader.uploadArtifact(name, files.files, files.rootDirectory, params.retentionDays === null ? {} : { retentionDays: params.retentionDays });
+    const givenUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the artifact service did not finish the upload within ${params.timeoutMs / 1000}s (it accepted the connection but stopped answering)`)),
+        params.timeoutMs,
+      );
+    });
+    // The abandoned upload cannot be cancelled (the client takes no signal); the entry point exits once published.
+    upload.catch(() => {});
+    const response = await Promise.race([upload, givenUp]);
     if (response.id === undefined) return { artifact: { name, id: null, url: null }, error: 'the artifact service returned no artifact id' };
     return { artifact: { name, id: String(response.id), url: artifactUrl(params.context, response.id) }, error: null };
   } catch (error) {
     return { artifact: { name, id: null, url: null }, error: explainUploadError(error, name) };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -7,7 +7,7 @@
  * in progress where that can be helped: a failed start is retried with the result, a failed annotation batch
  * still lets the run complete.
  */
-import { getOctokit } from '@actions/github';
+import { githubClient } from '../rerun/runs-api.ts';
 import { type SmokeOutcome } from '../engine/run-smoke.ts';
 import type { SummaryView } from '../render/view.ts';
 import type { Logger } from '../common/types.ts';
@@ -239,12 +239,13 @@ export function createCheckRunPublisher(
   inputs: { checkName: string | null; githubToken: string },
   context: ActionContext,
   logger: Logger,
+  githubCallMs?: number,
 ): CheckRunPublisher {
   if (!inputs.checkName || !inputs.githubToken || !context.owner || !context.repo) {
     return createCheckRunPublisherWith(null, null, null, logger, null);
   }
   // The API of the runner's GitHub (GITHUB_API_URL, as the Action read it), not @actions/github's import-time default.
-  const octokit = getOctokit(inputs.githubToken, { baseUrl: context.apiUrl });
+  const octokit = githubClient(inputs.githubToken, context.apiUrl, githubCallMs);
   const owner = context.owner;
   const repo = context.repo;
   const api: ChecksApi = {

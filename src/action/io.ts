@@ -2,8 +2,46 @@
 import type { Logger } from '../common/types.ts';
 import type { Annotation, AnnotationLevel } from '../render/annotations.ts';
 import type { ArtifactUploader } from './artifact-upload.ts';
-import type { InputReader } from './inputs.ts';
 import type { Redactor } from '../secrets/redact.ts';
+import { type InputReader, runnerTemp } from './inputs.ts';
+import { DOWNLOAD_LIMITS } from '../rerun/artifact-download.ts';
+import { GITHUB_CALL_TIMEOUT_MS } from '../rerun/runs-api.ts';
+
+/**
+ * How long the Action waits on GitHub's services before it gives up on one: a service that accepts the connection
+ * and then never answers must not hold the step, and its check run, until the job's timeout.
+ */
+export interface ServiceDeadlines {
+  /** The whole artifact upload, retries included. */
+  uploadMs: number;
+  /** One call to the REST API (rerun discovery, the check run). */
+  githubCallMs: number;
+  /** A download that receives nothing for this long is given up (and tried again). */
+  downloadStallMs: number;
+}
+
+export const SERVICE_DEADLINES: ServiceDeadlines = {
+  uploadMs: 5 * 60_000,
+  githubCallMs: GITHUB_CALL_TIMEOUT_MS,
+  downloadStallMs: DOWNLOAD_LIMITS.stallMs,
+};
+
+/**
+ * Once the job is cancelled the runner kills the step 10 s after its first signal (SIGINT, SIGTERM 7.5 s later,
+ * a kill 2.5 s after that). A stalled upload must not use that time up: the check run is completed after it.
+ */
+export const CANCELLED_UPLOAD_MS = 4_000;
+
+export function deadlinesOf(io: ActionIo): ServiceDeadlines {
+  const deadlines = { ...SERVICE_DEADLINES, ...io.deadlines };
+  return io.signal?.aborted ? { ...deadlines, uploadMs: Math.min(deadlines.uploadMs, CANCELLED_UPLOAD_MS) } : deadlines;
+}
+
+/** What the rerun source finder needs from the Action: the runner's variables, its temp folder, the deadlines. */
+export function finderDeps(io: ActionIo) {
+  const deadlines = deadlinesOf(io);
+  return { env: io.env, tempDir: runnerTemp(io.env), githubCallMs: deadlines.githubCallMs, downloadLimits: { stallMs: deadlines.downloadStallMs } };
+}
 
 /** Everything the Action does to the outside world, so tests can drive it with real or recorded parts. */
 export interface ActionIo {
@@ -19,6 +57,8 @@ export interface ActionIo {
   uploader: ArtifactUploader;
   /** Aborted when the job is cancelled: running fixtures stop, and the report is still written and published. */
   signal?: AbortSignal;
+  /** Shorter waits on GitHub's services than SERVICE_DEADLINES (tests of a service that hangs). */
+  deadlines?: Partial<ServiceDeadlines>;
 }
 
 export interface ActionResult {

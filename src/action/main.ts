@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { runSmoke, type SmokeOutcome } from '../engine/run-smoke.ts';
 import { preflightDiagnostic } from '../report/stops.ts';
+import type { PreflightDiagnostic } from '../report/schema.ts';
 import { FULL_RUN_HINT, siteArgs } from '../report/commands.ts';
 import { UsageError } from '../options/parse.ts';
 import { formatFixtureLine } from '../render/terminal.ts';
@@ -14,7 +15,7 @@ import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import { type ActionContext, readActionContext } from './context.ts';
 import { type ActionInputs, defaultActionReportDir, getInputs, runnerTemp, usableArtifactPrefix } from './inputs.ts';
-import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo, redactingIo } from './io.ts';
+import { type ActionIo, type ActionResult, checkRunLogger, countingAnnotations, type CountingIo, deadlinesOf, finderDeps, redactingIo } from './io.ts';
 import { deploymentBaseUrl } from '../deploy/base-url.ts';
 import { createRedactor } from '../secrets/redact.ts';
 import { Inputs } from './names.ts';
@@ -22,7 +23,7 @@ import { dispatchRef, publish } from './publish.ts';
 import { reportOnly } from './report-only.ts';
 import { createRerunSourceFinder } from '../rerun/artifact-source.ts';
 import { lazyArtifactClient } from '../rerun/artifact-client.ts';
-import { writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/stopped-run.ts';
+import { diskProblemOf, writeStoppedReport, ReportDirError, usageDiagnostic } from '../engine/stopped-run.ts';
 import { escapeLine } from '../common/text.ts';
 import { modeOf } from '../engine/outcome.ts';
 import { createDurationFinder } from '../shard/artifact-shards.ts';
@@ -34,6 +35,9 @@ import { mergeShards } from './merge.ts';
 export async function run(): Promise<void> {
   const failure = await stepFailure(realIo(stopOnCancel()));
   if (failure !== null) core.setFailed(failure);
+  // Everything is published. An upload or API call that was given up on may still hold a socket open, and the
+  // step must end now rather than when that socket does.
+  process.exit();
 }
 
 /** What the step fails with, or null when it passes. Never throws: an unexpected error fails the step with its stack. */
@@ -122,8 +126,8 @@ export async function runAction(actionIo: ActionIo): Promise<ActionResult> {
   if (deployed && 'note' in deployed) io.logger.info(deployed.note);
   if (inputs.reportOnly) return reportOnly(io, context, inputs);
   if (inputs.merge) return mergeShards(io, context, inputs, (error) => reportUnfinishedRun(io, context, inputs, error, (text) => redactor.redact(text)));
-  const checks = createCheckRunPublisher({ ...inputs, checkName: shardCheckName(inputs, io.logger) }, context, checkRunLogger(io));
-  const sources = { env: io.env, tempDir: runnerTemp(io.env) };
+  const checks = createCheckRunPublisher({ ...inputs, checkName: shardCheckName(inputs, io.logger) }, context, checkRunLogger(io), deadlinesOf(io).githubCallMs);
+  const sources = finderDeps(io);
   // One lookup of the previous run's report serves the history and a shard's durations.
   const previousReport = createPreviousReportFinder(inputs, context, io.logger, sources);
   const outcome = await runSmoke(
@@ -172,27 +176,42 @@ async function reportUnfinishedRun(
   error: unknown,
   redact: (text: string) => string,
 ): Promise<SmokeOutcome> {
-  const message = error instanceof Error ? error.message : String(error);
-  const diagnostic =
-    error instanceof ReportDirError
-      ? preflightDiagnostic({
-          code: 'report-dir-unwritable',
-          message,
-          guidance: [`Set report-dir to a folder this job can write to (it is ${inputs.reportDir}), or leave it empty.`],
-          fallbackIds: null,
-        })
-      : preflightDiagnostic({
-          code: 'internal-error',
-          message: `reliability-smoke could not finish the run, so its results are lost: ${message}`,
-          problems: [error instanceof Error ? (error.stack ?? message) : message],
-          guidance: [
-            `Check that report-dir (${inputs.reportDir}) is a folder this job can write to.`,
-            'If it is, this is a bug in reliability-smoke: please report it with this report attached.',
-          ],
-          fallbackIds: null,
-        });
+  const diagnostic = unfinishedRunDiagnostic(error, inputs.reportDir);
   const reportDir = path.resolve(io.cwd, inputs.reportDir);
   return writeStoppedReport({ fallbackRoot: runnerTemp(io.env), logger: io.logger, diagnostic, reportDir, context, mode: modeOf(inputs), redact });
+}
+
+/** Why the run could not be finished: a report folder that was never writable, a disk that failed it, or a bug. */
+function unfinishedRunDiagnostic(error: unknown, reportDir: string): PreflightDiagnostic {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ReportDirError) {
+    return preflightDiagnostic({
+      code: 'report-dir-unwritable',
+      message,
+      guidance: [`Set report-dir to a folder this job can write to (it is ${reportDir}), or leave it empty.`],
+      fallbackIds: null,
+    });
+  }
+  const disk = diskProblemOf(error);
+  if (disk) {
+    return preflightDiagnostic({
+      code: 'report-dir-unwritable',
+      message: `The report folder ${reportDir} could not be written as the run finished (${disk}), so the fixtures' results are lost: their lines are in the log above.`,
+      problems: [message],
+      guidance: [`Free space on the runner, or set report-dir to a folder on a disk with room (it is ${reportDir}).`],
+      fallbackIds: null,
+    });
+  }
+  return preflightDiagnostic({
+    code: 'internal-error',
+    message: `reliability-smoke could not finish the run, so its results are lost: ${message}`,
+    problems: [error instanceof Error ? (error.stack ?? message) : message],
+    guidance: [
+      `Check that report-dir (${reportDir}) is a folder this job can write to.`,
+      'If it is, this is a bug in reliability-smoke: please report it with this report attached.',
+    ],
+    fallbackIds: null,
+  });
 }
 
 async function publishUsageError(io: CountingIo, context: ActionContext, error: UsageError): Promise<ActionResult> {
@@ -206,6 +225,7 @@ async function publishUsageError(io: CountingIo, context: ActionContext, error: 
     { checkName: io.readInput(Inputs.CheckName) || null, githubToken: io.readInput(Inputs.GithubToken) },
     context,
     checkRunLogger(io),
+    deadlinesOf(io).githubCallMs,
   );
   return publish(io, { context, inputs: null, outcome, checks, artifactPrefix: prefix });
 }

@@ -9,8 +9,8 @@ import { createShardArtifactSource } from '../shard/artifact-shards.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import type { ActionContext } from './context.ts';
-import { type ActionInputs, runnerTemp } from './inputs.ts';
-import { type ActionResult, checkRunLogger, type CountingIo } from './io.ts';
+import type { ActionInputs } from './inputs.ts';
+import { type ActionResult, checkRunLogger, type CountingIo, finderDeps } from './io.ts';
 import { dispatchRef, publish } from './publish.ts';
 
 export async function mergeShards(
@@ -20,7 +20,7 @@ export async function mergeShards(
   unfinished: (error: unknown) => Promise<SmokeOutcome>,
 ): Promise<ActionResult> {
   const checks = createCheckRunPublisher(inputs, context, checkRunLogger(io));
-  const source = createShardArtifactSource(inputs, context, io.logger, { env: io.env, tempDir: runnerTemp(io.env) });
+  const source = createShardArtifactSource(inputs, context, io.logger, finderDeps(io));
   const outcome = await runMerge(
     {
       ...source,

@@ -12,7 +12,7 @@ import { ANNOTATIONS_PER_STEP, annotationsFor } from '../render/annotations.ts';
 import type { CheckRunPublisher } from './check-run.ts';
 import { type ActionContext, viewContextOf } from './context.ts';
 import { type ActionInputs, DEFAULT_ARTIFACT_NAME } from './inputs.ts';
-import type { ActionIo, ActionResult, CountingIo } from './io.ts';
+import { type ActionIo, type ActionResult, type CountingIo, deadlinesOf } from './io.ts';
 import { type PublishedArtifact, outputsFor } from './outputs.ts';
 import { type ArtifactVariant, smokeArtifactName } from '../rerun/artifact-names.ts';
 import { renderActionSummary } from '../render/job-summary.ts';
@@ -111,6 +111,7 @@ async function uploadArtifact(io: ActionIo, publication: Publication, problems: 
     files,
     retentionDays: inputs?.retentionDays ?? null,
     context,
+    timeoutMs: deadlinesOf(io).uploadMs,
   });
   if (uploaded.error) {
     const message = `The smoke artifact "${name}" was not uploaded: ${uploaded.error}. The verdict is unchanged; the report is at ${files.rootDirectory}.`;

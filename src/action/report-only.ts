@@ -12,7 +12,7 @@ import { PreflightError } from '../report/stops.ts';
 import { createCheckRunPublisher } from './check-run.ts';
 import type { ActionContext } from './context.ts';
 import { type ActionInputs, runnerTemp } from './inputs.ts';
-import { type ActionResult, checkRunLogger, type CountingIo } from './io.ts';
+import { type ActionResult, checkRunLogger, type CountingIo, deadlinesOf, finderDeps } from './io.ts';
 import { publish } from './publish.ts';
 import { createRerunSourceFinder, type FoundSource } from '../rerun/artifact-source.ts';
 import type { Provenance } from '../render/view.ts';
@@ -20,10 +20,10 @@ import { writeStoppedReport } from '../engine/stopped-run.ts';
 import { exitCodeOf } from '../engine/outcome.ts';
 
 export async function reportOnly(io: CountingIo, context: ActionContext, inputs: ActionInputs): Promise<ActionResult> {
-  const finder = createRerunSourceFinder(inputs, context, io.logger, { env: io.env, tempDir: runnerTemp(io.env) });
+  const finder = createRerunSourceFinder(inputs, context, io.logger, finderDeps(io));
   try {
     const source = await finder.acquireRerunSource();
-    const checks = createCheckRunPublisher(inputs, { ...context, headSha: source.headSha ?? context.headSha }, checkRunLogger(io));
+    const checks = createCheckRunPublisher(inputs, { ...context, headSha: source.headSha ?? context.headSha }, checkRunLogger(io), deadlinesOf(io).githubCallMs);
     io.logger.info(`Reporting ${finder.describeSource(source)}; no fixture runs in report-only mode.`);
     const report = source.report;
     const outcome: SmokeOutcome = {

@@ -24,6 +24,22 @@ export class ReportDirError extends Error {
   }
 }
 
+const DISK_ERRORS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a file stands where a folder should be',
+  EIO: 'the disk failed to write',
+};
+
+/** "ENOSPC: the disk is full" when writing failed because of the disk itself, not because of a bug; else null. */
+export function diskProblemOf(error: unknown): string | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code && code in DISK_ERRORS ? `${code}: ${DISK_ERRORS[code]}` : null;
+}
+
 export async function ensureWritableReportDir(reportDir: string): Promise<void> {
   try {
     await mkdir(reportDir, { recursive: true });

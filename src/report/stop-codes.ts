@@ -59,8 +59,8 @@ export const STOP_CODES = {
     toDo: 'check the URL; raise `wait-timeout`; on 401 or 403, give `http-credentials` or `extra-headers`',
   },
   'report-dir-unwritable': {
-    happened: '`report-dir` cannot be written (checked first, so no results are lost)',
-    toDo: 'choose a folder the job can write to',
+    happened: '`report-dir` cannot be written (checked first, so no results are lost), or its disk filled up as the report was written',
+    toDo: 'choose a folder the job can write to, on a disk with room',
   },
   'internal-error': {
     happened: 'a bug in reliability-smoke; the report carries the details',

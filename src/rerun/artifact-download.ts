@@ -81,9 +81,13 @@ export function withoutQuery(url: string): string {
   }
 }
 
+/**
+ * What went wrong, without any URL's query: the HTTP client names the signed URL in some errors ("Request timeout:
+ * /path?...&sig=..."), and a signature is a credential that must not reach the log or the report.
+ */
 function describe(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = (error instanceof Error ? error.message : String(error)).replace(/(\/[^\s?]*)\?[^\s)'"]*/g, '$1');
   return cause?.code ? `${reason} (${cause.code})` : reason;
 }
 
@@ -133,6 +137,10 @@ async function downloadTo(url: string, file: string, limits: DownloadLimits): Pr
     return { bytes, digest: `sha256:${hash.digest('hex')}` };
   } catch (error) {
     if (error instanceof DownloadError) throw error;
+    // The client's socket timeout (stallMs): blob storage took the request and never answered it.
+    if (error instanceof Error && error.message.startsWith('Request timeout')) {
+      throw new DownloadError('download-failed', `${where} did not answer within ${limits.stallMs / 1000}s`, true);
+    }
     throw new DownloadError('download-failed', `${where} could not be read: ${describe(error)}`, true);
   } finally {
     clearTimeout(stall);

@@ -64,6 +64,8 @@ export interface FinderDeps {
   fetchZip?: ZipFetcher;
   /** Bounds of the real download; tests tighten the stall time. */
   downloadLimits?: Partial<DownloadLimits>;
+  /** How long one REST call may take (GITHUB_CALL_TIMEOUT_MS when left out). */
+  githubCallMs?: number;
 }
 
 export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: LookingRun & { apiUrl: string }, logger: Logger, deps: FinderDeps) {
@@ -78,7 +80,7 @@ export function createRerunSourceFinder(inputs: ArtifactSourceInputs, context: L
       if (isEnterpriseServer(env)) fail('ghes-not-supported', `${env.GITHUB_SERVER_URL} is a GitHub Enterprise Server.`);
       if (!inputs.githubToken) fail('token-missing', 'github-token is empty.');
       if (!context.owner || !context.repo) fail('no-earlier-run', 'GITHUB_REPOSITORY is not set, so this is not a GitHub Actions run.');
-      const api = deps.api ?? createRunsApi(inputs.githubToken, context.owner!, context.repo!, context.apiUrl);
+      const api = deps.api ?? createRunsApi(inputs.githubToken, context.owner!, context.repo!, context.apiUrl, deps.githubCallMs);
       const fetch = fetchContextOf(api, deps, { fallback, logger, fail });
       const skipped: string[] = [];
       try {

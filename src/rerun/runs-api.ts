@@ -94,9 +94,28 @@ function zipUrlErrorOf(error: unknown, artifactId: number): DownloadError {
   return new DownloadError('download-failed', `${what} failed${status ? ` (${status})` : ''}: ${message}`, temporary);
 }
 
-/** `apiUrl` is the runner's GITHUB_API_URL, as the Action read it: @actions/github would read it at import time. */
-export function createRunsApi(token: string, owner: string, repo: string, apiUrl: string): RunsApi {
+/** How long one call to GitHub's REST API may take before it is given up: an API that stalls must not hang the step. */
+export const GITHUB_CALL_TIMEOUT_MS = 60_000;
+
+/**
+ * An Octokit for the runner's GitHub whose every request is given up after `timeoutMs`. Octokit itself waits for
+ * an answer forever, so a stalled API would hold the step (and its check run) until the job's timeout.
+ */
+export function githubClient(token: string, apiUrl: string, timeoutMs: number = GITHUB_CALL_TIMEOUT_MS): Octokit {
   const octokit = getOctokit(token, { baseUrl: apiUrl });
+  octokit.hook.before('request', (options) => {
+    options.request = { ...options.request, signal: AbortSignal.timeout(timeoutMs) };
+  });
+  octokit.hook.error('request', (error, options) => {
+    if (!options.request?.signal?.aborted) throw error;
+    throw new Error(`GitHub's API did not answer ${options.method} ${options.url} within ${timeoutMs / 1000}s`, { cause: error });
+  });
+  return octokit;
+}
+
+/** `apiUrl` is the runner's GITHUB_API_URL, as the Action read it: @actions/github would read it at import time. */
+export function createRunsApi(token: string, owner: string, repo: string, apiUrl: string, timeoutMs?: number): RunsApi {
+  const octokit = githubClient(token, apiUrl, timeoutMs);
   const call = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();

@@ -65,8 +65,9 @@ export function createBrowserHost(options: BrowserHostOptions): BrowserHost {
     launched.once('disconnected', () => {
       if (closing || browser !== launched) return;
       logger.warn(`The browser disconnected unexpectedly (it crashed or was killed): ${launcher.description}.`);
-      // A dropped connection can leave Chrome running; it is of no use to us any more.
-      launched.process()?.kill('SIGKILL');
+      // A dropped connection can leave Chrome running, and a Chrome that was killed leaves its helpers (zygote,
+      // renderers, GPU) running until they notice: none of them is of use to us any more.
+      killProcessGroup(launched);
       options.onCrash(launched);
     });
     return launched;
@@ -128,4 +129,19 @@ export function createBrowserHost(options: BrowserHostOptions): BrowserHost {
 async function closeOrKill(browser: Browser, timeoutMs: number): Promise<void> {
   const closed = await settleWithin(browser.close().then(() => true), timeoutMs, false);
   if (!closed) browser.process()?.kill('SIGKILL');
+}
+
+/**
+ * Kills a browser's main process and every helper it started. Chrome runs in a process group of its own (puppeteer
+ * starts it detached), whose id is the main process's pid even after that process is gone.
+ */
+function killProcessGroup(browser: Browser): void {
+  const child = browser.process();
+  if (!child?.pid) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // No group (already gone) or not ours to kill: the main process at least.
+    child.kill('SIGKILL');
+  }
 }

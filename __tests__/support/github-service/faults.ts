@@ -1,22 +1,25 @@
 /**
  * Per-endpoint fault injection. A fault answers instead of the real handler, after authentication, for `times`
  * requests (every request when `times` is left out). Each service speaks its own error dialect: Twirp `{code, msg}`,
- * GitHub REST `{message, documentation_url, status}`, and Azure Storage XML.
+ * GitHub REST `{message, documentation_url, status}`, and Azure Storage XML. A `hang` fault answers nothing at all:
+ * the request is held open (the connection stays up) until the client gives up or the service stops, as a
+ * service that accepted the connection and then stalled.
  */
 import type { Endpoint } from './endpoints.ts';
 
-export interface FaultSpec {
+export type FaultSpec = ({ status: number; hang?: false } | { hang: true; status?: undefined }) & {
   endpoint: Endpoint;
-  status: number;
   /** How many requests fail; every one when left out. */
   times?: number;
   /** Replaces the default error message (Twirp `msg`, REST `message`, Azure `<Message>`). */
   message?: string;
-}
+};
 
 export interface Fault {
   readonly endpoint: Endpoint;
+  /** The HTTP status it answers with; 0 for a fault that hangs. */
   readonly status: number;
+  readonly hang: boolean;
   readonly message: string | undefined;
   /** Requests this fault has answered so far. */
   readonly fired: number;
@@ -27,6 +30,7 @@ export interface Fault {
 interface MutableFault {
   endpoint: Endpoint;
   status: number;
+  hang: boolean;
   message: string | undefined;
   fired: number;
   remaining: number;
@@ -36,7 +40,7 @@ export class Faults {
   readonly #faults: MutableFault[] = [];
 
   add(spec: FaultSpec): Fault {
-    if (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 599) {
+    if (!spec.hang && (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 599)) {
       throw new Error(`fault status must be an HTTP status code, got ${spec.status}`);
     }
     if (spec.times !== undefined && (!Number.isInteger(spec.times) || spec.times < 1)) {
@@ -44,7 +48,8 @@ export class Faults {
     }
     const fault: MutableFault = {
       endpoint: spec.endpoint,
-      status: spec.status,
+      status: spec.hang ? 0 : spec.status,
+      hang: spec.hang === true,
       message: spec.message,
       fired: 0,
       remaining: spec.times ?? Number.POSITIVE_INFINITY,

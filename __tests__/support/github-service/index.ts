@@ -47,7 +47,10 @@ export interface GitHubServiceOptions {
 
 export interface AddArtifactOptions {
   name: string;
-  files: ZipFiles;
+  /** What the zip holds; or give `zip` instead. */
+  files?: ZipFiles;
+  /** The stored bytes as they are (a corrupt or hostile archive), recorded with their own digest and size. */
+  zip?: Buffer;
   expired?: boolean;
   createdAt?: Date | string;
   expiresAt?: Date | string;
@@ -154,7 +157,7 @@ export async function startGitHubService(options: GitHubServiceOptions = {}): Pr
       }
       const ids = state.registerJob(runId, attempt, jobId);
       const createdAt = isoDate(artifactOptions.createdAt);
-      const zip = zipFiles(artifactOptions.files, new Date(createdAt));
+      const zip = artifactOptions.zip ?? zipFiles(artifactOptions.files ?? {}, new Date(createdAt));
       const blobName = blobNameFor(ids, artifactOptions.name);
       await blobStore.put(blobName, zip);
       const artifact: Artifact = {

@@ -154,6 +154,7 @@ export async function handleRest(
     const fault = context.faults.take(match.candidate.route);
     if (fault) {
       note.fault = true;
+      if (fault.hang) return;
       throw new GitHubError(fault.status, fault.message ?? DEFAULT_MESSAGES[fault.status] ?? 'Injected fault');
     }
     const params = Object.fromEntries(

@@ -68,6 +68,7 @@ export async function serve(context: ServeContext): Promise<void> {
     if (fault) {
       entry.fault = true;
       request.resume();
+      if (fault.hang) return;
       return azureError(response, fault.status, undefined, fault.message);
     }
     return context.blobs.proxy(request, response);

@@ -69,6 +69,7 @@ export async function handleTwirp(
     const fault = context.faults.take(method);
     if (fault) {
       note.fault = true;
+      if (fault.hang) return;
       throw new TwirpError(fault.status, fault.message ?? `injected fault on ${method}`);
     }
     if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {

@@ -1,10 +1,11 @@
 /**
- * Runs that cannot finish as planned: a job cancelled mid-suite (ActionIo.signal aborted, as the entry point does on
- * the runner's SIGINT; e2e/action-bundle.test.ts sends the real signals to the bundle) and a report folder that cannot
- * be written. Either way the step still ends with a report, every output, an uploaded artifact and a completed
- * check run, never a check run left in progress.
+ * Fault: the report folder cannot be written: a file where the folder should be (found before any fixture runs),
+ * bad inputs on top of that, and a disk that is full when the report is written. The step fails with an error
+ * that says why, every output is set, a report saying why is written to the runner's temp folder and uploaded, and
+ * the check run is completed, never left in progress.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +14,7 @@ import { Report } from '../../src/report/schema.ts';
 import { writeFixtures } from '../support/action-step.ts';
 import type { GitHubService } from '../support/github-service/index.ts';
 import { logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
-import { hang, html, siteFor } from '../support/site.ts';
+import { html, siteFor } from '../support/site.ts';
 
 let service: GitHubService;
 
@@ -21,47 +22,6 @@ before(async () => {
   service = await startInProcessGitHub();
 });
 after(() => service.stop());
-
-const CANCELLED = `fixtures:
-  - id: slow-report
-    url: /slow
-    timeout: 60s
-  - id: home-loads
-    url: /
-    expect:
-      visible: ["#brand"]
-`;
-
-describe('a cancelled job', () => {
-  it('stops the fixtures but still writes and uploads the report and completes the check run', { timeout: 120_000 }, async (t) => {
-    const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home'), '/slow': hang() });
-    const runId = 1301;
-    const cancel = new AbortController();
-    void site.waitForHit('/slow').then(() => cancel.abort());
-    const run = await runActionInProcess(service, {
-      env: { runId, jobId: 'smoke' },
-      inputs: { 'base-url': site.url, concurrency: '1' },
-      workspace: (dir) => writeFixtures(dir, { 'slow.smoke.yml': CANCELLED }),
-      signal: cancel.signal,
-    });
-    assert.match(run.failure ?? '', /interrupted/, logOf(run));
-    assert.equal(run.outputs[Outputs.Result], 'fail');
-    assert.equal(site.hits('/'), 0, 'the fixture after the cancelled one never ran');
-    const report = Report.parse(JSON.parse(fs.readFileSync(run.outputs[Outputs.ReportPath] ?? '', 'utf8')));
-    assert.equal(report.interrupted?.reason, 'cancelled');
-    assert.deepEqual(report.fixtures.map((fixture) => [fixture.id, fixture.status]).sort(), [
-      ['home-loads', 'skipped'],
-      ['slow-report', 'failed'],
-    ]);
-    assert.equal(run.outputs[Outputs.Skipped], '1');
-    const artifact = service.artifacts.find((candidate) => candidate.runId === runId);
-    assert.ok(artifact, 'the report was uploaded');
-    assert.equal(run.outputs[Outputs.ArtifactId], String(artifact.id));
-    const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
-    assert.equal(checkRun?.status, 'completed', 'the check run is not left in progress');
-    assert.match(run.summary, /Interrupted/);
-  });
-});
 
 describe('a report folder that cannot be written', () => {
   it('stops before any fixture runs, failing the step with every output set, a report saying why, and the check run completed', { timeout: 120_000 }, async (t) => {
@@ -116,5 +76,62 @@ describe('a report folder that cannot be written', () => {
     assert.equal(checkRun?.conclusion, 'failure');
     assert.match(run.summary, /`usage`/);
     assert.equal(site.hits(), 0);
+  });
+});
+
+/**
+ * A 64 KiB tmpfs mounted where the report folder goes, filled up. Mounting needs root (and CAP_SYS_ADMIN in a
+ * container); where that is refused, a file stands where the folder should be. The test says which ran.
+ */
+function fullDiskAt(dir: string): 'tmpfs' | 'file' {
+  fs.mkdirSync(dir, { recursive: true });
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
+  if (mounted.status !== 0) {
+    fs.rmdirSync(dir);
+    fs.writeFileSync(dir, 'a file where the report folder should be');
+    return 'file';
+  }
+  // Filled to the last block, as a disk is full: any write in it fails with ENOSPC.
+  try {
+    fs.writeFileSync(path.join(dir, 'filler'), Buffer.alloc(128 * 1024));
+  } catch (error) {
+    assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
+  }
+  return 'tmpfs';
+}
+
+describe('a report folder on a full disk', () => {
+  it('fails the step with an error that says the disk is full, every output set, and the report kept elsewhere', { timeout: 120_000 }, async (t) => {
+    const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home') });
+    let reportDir = '';
+    let how: 'tmpfs' | 'file' | null = null;
+    t.after(() => {
+      if (how === 'tmpfs') spawnSync('umount', ['-l', reportDir]);
+    });
+    const run = await runActionInProcess(service, {
+      env: { runId: 1501, jobId: 'smoke' },
+      inputs: { 'base-url': site.url, 'report-dir': 'smoke-report' },
+      workspace: (dir) => {
+        writeFixtures(dir, {
+          'home.smoke.yml': 'fixtures:\n  - id: home-loads\n    url: /\n    expect:\n      visible: ["#brand"]\n  - id: missing\n    url: /missing\n',
+        });
+        reportDir = path.join(dir, 'smoke-report');
+        how = fullDiskAt(reportDir);
+      },
+    });
+    t.diagnostic(`the full disk was ${how === 'tmpfs' ? 'a filled 64 KiB tmpfs' : 'a file where the folder should be (mount was refused)'}`);
+    assert.ok(run.failure, logOf(run));
+    assert.deepEqual(Object.keys(run.outputs).sort(), Object.values(Outputs).sort(), 'every output is set');
+    assert.equal(run.outputs[Outputs.Result], 'fail');
+    const reportPath = run.outputs[Outputs.ReportPath] ?? '';
+    assert.ok(reportPath.startsWith(run.env.RUNNER_TEMP ?? '-'), `the report went to the runner's temp folder: ${reportPath}`);
+    const report = Report.parse(JSON.parse(fs.readFileSync(reportPath, 'utf8')));
+    assert.equal(report.preflight?.code, 'report-dir-unwritable', report.preflight?.message);
+    assert.match(report.preflight?.message ?? '', how === 'tmpfs' ? /smoke-report could not be written as the run finished \(ENOSPC: the disk is full\)/ : /smoke-report cannot be written/);
+    assert.match(run.failure, how === 'tmpfs' ? /ENOSPC: the disk is full/ : /cannot be written/);
+    const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
+    assert.equal(checkRun?.status, 'completed', 'the check run is not left in progress');
+    assert.equal(checkRun?.conclusion, 'failure');
+    assert.ok(service.artifacts.some((artifact) => String(artifact.id) === run.outputs[Outputs.ArtifactId]), 'the report saying why was uploaded');
   });
 });
