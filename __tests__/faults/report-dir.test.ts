@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { Outputs } from '../../src/action/names.ts';
 import { Report } from '../../src/report/schema.ts';
 import { writeFixtures } from '../support/action-step.ts';
+import { createProject } from '../support/cli-harness.ts';
 import type { GitHubService } from '../support/github-service/index.ts';
 import { logOf, runActionInProcess, startInProcessGitHub } from '../support/in-process-action.ts';
 import { html, siteFor } from '../support/site.ts';
@@ -133,5 +134,27 @@ describe('a report folder on a full disk', () => {
     assert.equal(checkRun?.status, 'completed', 'the check run is not left in progress');
     assert.equal(checkRun?.conclusion, 'failure');
     assert.ok(service.artifacts.some((artifact) => String(artifact.id) === run.outputs[Outputs.ArtifactId]), 'the report saying why was uploaded');
+  });
+
+  it('in the CLI: exits 2 with an error that says the disk is full, after the result of each fixture was printed', { timeout: 120_000 }, async (t) => {
+    const site = await siteFor(t, { '/': html('<h1 id="brand">Acme</h1>', 'Home') });
+    const project = createProject('smoke-full-disk-');
+    const reportDir = path.join(project.dir, 'smoke-report');
+    let how: 'tmpfs' | 'file' | null = null;
+    t.after(() => {
+      if (how === 'tmpfs') spawnSync('umount', ['-l', reportDir]);
+      project.remove();
+    });
+    project.write('fixtures/home.smoke.yml', 'fixtures:\n  - id: home-loads\n    url: /\n    expect:\n      visible: ["#brand"]\n');
+    how = fullDiskAt(reportDir);
+    const run = await project.run(['--base-url', site.url]);
+    t.diagnostic(`the full disk was ${how === 'tmpfs' ? 'a filled 64 KiB tmpfs' : 'a file where the folder should be (mount was refused)'}`);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(
+      run.stderr,
+      how === 'tmpfs' ? /smoke-report could not be written as the run finished \(ENOSPC: the disk is full\)/ : /smoke-report cannot be written; nothing was run/,
+    );
+    assert.match(run.stderr, /^RESULT: fail$/m);
+    if (how === 'tmpfs') assert.match(run.stdout, /passed\s+home-loads/, 'the result was printed before the report was lost');
   });
 });

@@ -25,7 +25,7 @@ import type { Logger } from '../common/types.ts';
 import { escapeLine } from '../common/text.ts';
 import { workflowSafeJson } from '../common/json-text.ts';
 import { resultOf } from '../engine/outcome.ts';
-import { ReportDirError } from '../engine/stopped-run.ts';
+import { diskProblemOf, ReportDirError } from '../engine/stopped-run.ts';
 import { createRedactor } from '../secrets/redact.ts';
 import { runMerge } from '../engine/run-merge.ts';
 import { durationsFromFile } from '../shard/file-shards.ts';
@@ -150,13 +150,23 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
       ...(io.signal ? { signal: io.signal } : {}),
     },
   );
+  // The stops with no report: the folder it would go to cannot be written. Checked before anything runs, so nothing
+  // ran and nothing was lost; a disk that fails the report as the run finishes loses it, with the results printed above.
+  let unwritable: string | null = null;
   const outcome = await running.catch((error: unknown) => {
-    // The one stop with no report: the folder it would go to cannot be written. Nothing ran, and nothing was lost.
-    if (!(error instanceof ReportDirError)) throw error;
+    if (error instanceof ReportDirError) {
+      unwritable = `The report folder ${options.reportDir} cannot be written; nothing was run. Choose another with --report-dir.`;
+      return null;
+    }
+    const disk = diskProblemOf(error);
+    if (!disk) throw error;
+    unwritable =
+      `The report folder ${options.reportDir} could not be written as the run finished (${disk}), so no report was kept; ` +
+      'the results are in the lines above. Free space, or choose another folder with --report-dir.';
     return null;
   });
   if (!outcome) {
-    io.stderr(`error: ${escapeLine(`The report folder ${options.reportDir} cannot be written; nothing was run. Choose another with --report-dir.`)}\nRESULT: fail\n`);
+    io.stderr(`error: ${escapeLine(unwritable ?? '')}\nRESULT: fail\n`);
     return 2;
   }
   await printOutcome(outcome, { io, out, json, commandArgs, context });
