@@ -199,16 +199,17 @@ describe('runAttempt: script errors', () => {
 });
 
 describe('runAttempt: config failures', () => {
-  it('fails an expectation with an invalid CSS selector without waiting', TEST, async (t) => {
+  // A dangling combinator or an unclosed bracket already fails loading; the browser judges the rest.
+  it('fails an expectation with a CSS selector the browser refuses without waiting', TEST, async (t) => {
     site.route('/selector', html('<p>hi</p>'));
     const page = await newPage(browser, t);
     const { attempt } = await run(t, {
       page,
       url: `${site.url}/selector`,
-      fixture: { expect: { visible: ['p', 'div >'] } },
+      fixture: { expect: { visible: ['p', 'p:no-such-pseudo-class'] } },
     });
     assert.equal(attempt.error?.kind, 'config');
-    assert.equal(headline(attempt), 'expect.visible "div >" is not a valid CSS selector.');
+    assert.equal(headline(attempt), 'expect.visible "p:no-such-pseudo-class" is not a valid CSS selector.');
   });
 });
 

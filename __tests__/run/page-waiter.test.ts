@@ -126,7 +126,7 @@ describe('waiting in the page', () => {
     assert.equal(result.answer?.wokenBy, 'timeout');
     assert.deepEqual(result.answer?.unmet, ['title', 'element:0', 'text:0']);
     assert.equal(result.answer?.snapshot.title, 'Never ready');
-    assert.deepEqual(result.answer?.snapshot.texts, [{ text: 'other' }]);
+    assert.deepEqual(result.answer?.snapshot.texts, [{ text: 'other', count: 1, matches: [] }]);
     assert.ok(result.waitedMs >= 300, `waited ${result.waitedMs} ms of a 300 ms budget`);
   });
 

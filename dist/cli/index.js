@@ -30732,11 +30732,163 @@ function relativeUrlFields(fixture) {
     ];
 }
 
+;// CONCATENATED MODULE: ./src/fixtures/selector.ts
+/**
+ * The selectors a fixture may write: CSS, `text=...` and `role=name[name="..."]`. They are parsed once, when the
+ * file loads, so a typo fails loading with a message instead of every attempt; the runner turns them into the
+ * query it runs (Puppeteer's `::-p-text` and `::-p-aria` for steps, the same matching inside the page for checks).
+ */
+
+/**
+ * WAI-ARIA 1.2 roles, as Chromium's accessibility tree names them (a role a page cannot have, such as
+ * "presentation", is left out: nothing would ever match it).
+ */
+const ARIA_ROLES = [
+    'alert', 'alertdialog', 'application', 'article', 'banner', 'blockquote', 'button', 'caption', 'cell', 'checkbox',
+    'code', 'columnheader', 'combobox', 'complementary', 'contentinfo', 'definition', 'deletion', 'dialog', 'document',
+    'emphasis', 'feed', 'figure', 'form', 'generic', 'grid', 'gridcell', 'group', 'heading', 'img', 'insertion', 'link',
+    'list', 'listbox', 'listitem', 'log', 'main', 'marquee', 'math', 'menu', 'menubar', 'menuitem', 'menuitemcheckbox',
+    'menuitemradio', 'meter', 'navigation', 'note', 'option', 'paragraph', 'progressbar', 'radio', 'radiogroup',
+    'region', 'row', 'rowgroup', 'rowheader', 'scrollbar', 'search', 'searchbox', 'separator', 'slider', 'spinbutton',
+    'status', 'strong', 'subscript', 'superscript', 'switch', 'tab', 'table', 'tablist', 'tabpanel', 'term', 'textbox',
+    'time', 'timer', 'toolbar', 'tooltip', 'tree', 'treegrid', 'treeitem',
+];
+/** ARIA names Chromium's accessibility tree spells differently. */
+const CHROMIUM_ROLE = { img: 'image' };
+const HOW_TO_WRITE = 'write role=button or role=button[name="Sign in"]';
+function unquoted(text, what) {
+    const first = text[0];
+    if (first !== '"' && first !== "'")
+        return { value: text };
+    if (text.length < 2 || !text.endsWith(first))
+        return { problem: `${what} opens a ${first} quote that is not closed` };
+    const value = text.slice(1, -1);
+    if (value.includes(first))
+        return { problem: `${what} has a ${first} inside ${first} quotes; quote it with the other kind of quote` };
+    return { value };
+}
+function parseText(rest) {
+    const text = unquoted(rest, 'text=');
+    if ('problem' in text)
+        return text;
+    if (text.value.length === 0)
+        return { problem: 'text= needs the text to look for, as in text=Sign in' };
+    return { kind: 'text', text: text.value };
+}
+function parseRole(rest) {
+    const match = /^([A-Za-z-]*)(.*)$/s.exec(rest);
+    const role = match[1];
+    const options = match[2];
+    if (role.length === 0)
+        return { problem: `role= needs a role name: ${HOW_TO_WRITE}` };
+    if (!ARIA_ROLES.includes(role)) {
+        const guess = closestMatch(role, ARIA_ROLES);
+        return { problem: `role=${role}: "${role}" is not an ARIA role${guess ? `; did you mean "${guess}"?` : ''} (${HOW_TO_WRITE})` };
+    }
+    if (options.length === 0)
+        return { kind: 'role', role, name: null };
+    const name = /^\[\s*([A-Za-z-]+)\s*=\s*(.*?)\s*\]$/s.exec(options);
+    if (!name)
+        return { problem: `role=${role}${options}: after the role, only [name="..."] may follow (${HOW_TO_WRITE})` };
+    if (name[1] !== 'name')
+        return { problem: `role=${role}: unknown option "${name[1]}"; only name is supported, as in [name="Sign in"]` };
+    const value = name[2];
+    if (value[0] !== '"' && value[0] !== "'")
+        return { problem: `role=${role}: the name must be quoted, as in [name="Sign in"]` };
+    const text = unquoted(value, `role=${role}[name=...]`);
+    if ('problem' in text)
+        return text;
+    if (text.value.trim().length === 0)
+        return { problem: `role=${role}: the name is empty; leave [name=...] out to match any name` };
+    if (text.value.includes('\\'))
+        return { problem: `role=${role}: a backslash in the name is not supported` };
+    return { kind: 'role', role, name: text.value };
+}
+/**
+ * A check of CSS that needs no browser: what a typo usually breaks (brackets, quotes, a dangling combinator or
+ * comma). The browser remains the final judge; a selector it refuses fails the attempt at once as a config error.
+ */
+function cssProblem(css) {
+    if (/::-p-|>>>/.test(css))
+        return 'uses Puppeteer-only syntax (::-p-..., >>>); write text=... or role=... instead';
+    const closers = [];
+    let quote = null;
+    for (let i = 0; i < css.length; i += 1) {
+        const char = css[i];
+        if (char === '\\') {
+            i += 1;
+            continue;
+        }
+        if (quote !== null) {
+            if (char === quote)
+                quote = null;
+            continue;
+        }
+        if (char === '"' || char === "'")
+            quote = char;
+        else if (char === '[')
+            closers.push(']');
+        else if (char === '(')
+            closers.push(')');
+        else if (char === ']' || char === ')') {
+            if (closers.pop() !== char)
+                return `has a "${char}" that closes nothing`;
+        }
+    }
+    if (quote !== null)
+        return `opens a ${quote} quote that is not closed`;
+    if (closers.length > 0)
+        return `is missing a closing "${closers.at(-1)}"`;
+    const trimmed = css.trim();
+    if (/^[>+~,]/.test(trimmed))
+        return `starts with "${trimmed[0]}"`;
+    if (/[>+~,]$/.test(trimmed))
+        return `ends with "${trimmed.at(-1)}"`;
+    if (/,\s*,/.test(trimmed))
+        return 'has an empty part between two commas';
+    return undefined;
+}
+/** A selector as written in a fixture, or what is wrong with it. */
+function parseSelector(selector) {
+    if (selector.startsWith('text=')) {
+        const parsed = parseText(selector.slice('text='.length));
+        return 'problem' in parsed ? parsed : { selector: parsed };
+    }
+    if (selector.startsWith('role=')) {
+        const parsed = parseRole(selector.slice('role='.length));
+        return 'problem' in parsed ? parsed : { selector: parsed };
+    }
+    const problem = cssProblem(selector);
+    return problem ? { problem: `is not a valid CSS selector: it ${problem}` } : { selector: { kind: 'css', css: selector } };
+}
+/**
+ * A selector as the runner uses it. Fixtures were validated when they loaded; anything else is handed to the
+ * browser as CSS, which refuses what it cannot parse.
+ */
+function parsedSelector(selector) {
+    const parsed = parseSelector(selector);
+    return 'problem' in parsed ? { kind: 'css', css: selector } : parsed.selector;
+}
+/** The selector Puppeteer runs for a step: its text and aria query handlers match as the page-side checks do. */
+function puppeteerSelector(selector) {
+    if (selector.kind === 'css')
+        return selector.css;
+    // Puppeteer unquotes the argument and drops each backslash, keeping the character after it.
+    if (selector.kind === 'text')
+        return `::-p-text("${selector.text.replace(/[\\"]/g, (char) => `\\${char}`)}")`;
+    const role = `[role="${CHROMIUM_ROLE[selector.role] ?? selector.role}"]`;
+    if (selector.name === null)
+        return `::-p-aria(${role})`;
+    const quote = selector.name.includes('"') ? "'" : '"';
+    return `::-p-aria([name=${quote}${selector.name}${quote}]${role})`;
+}
+
 ;// CONCATENATED MODULE: ./src/fixtures/schema.ts
 /**
  * The fixture file format. This zod schema is the single source of truth: it validates fixture files at run time
  * and generates schema/fixture.schema.json for editors.
  */
+
 
 
 
@@ -30808,11 +30960,19 @@ const WebUrl = templated(schemas_string().min(1))
 })
     .meta({ pattern: '^([Hh][Tt][Tt][Pp][Ss]?:|(?![A-Za-z][A-Za-z0-9+.-]*:))' });
 const Selector = schemas_string()
-    .min(1, { message: 'must be a non-empty CSS selector' })
+    .min(1, { message: 'must be a non-empty CSS selector', abort: true })
     .refine((selector) => !hasTemplate(selector), {
     message: '${{ env.NAME }} is not substituted in selectors; it is in url, goto, fill.value, press, select.value, headers and expect texts',
+    abort: true,
 })
-    .meta({ description: 'A CSS selector.' });
+    .superRefine((selector, ctx) => {
+    const parsed = parseSelector(selector);
+    if ('problem' in parsed)
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+})
+    .meta({
+    description: 'A CSS selector; or text=Sign in (elements whose text contains it); or role=button[name="Sign in"] (role and exact accessible name).',
+});
 const TextMatcher = templated()
     .superRefine((text, ctx) => {
     const problem = regexProblem(text, true);
@@ -30856,7 +31016,29 @@ const TextCheck = strictObject({
     .refine((check) => [check.contains, check.equals, check.matches].filter((v) => v !== undefined).length === 1, {
     message: 'needs exactly one of contains, equals or matches',
 })
-    .meta({ description: "Checks an element's text (whitespace collapsed)." });
+    .meta({ description: "Checks the text of the one element the selector matches (whitespace collapsed)." });
+const CountBound = schemas_number().int().min(0);
+const CountCheck = strictObject({
+    selector: Selector,
+    equals: CountBound.optional(),
+    min: CountBound.optional(),
+    max: CountBound.optional(),
+})
+    .superRefine((check, ctx) => {
+    const bounded = check.min !== undefined || check.max !== undefined;
+    if (check.equals !== undefined && bounded)
+        ctx.addIssue({ code: 'custom', message: 'equals excludes min and max; write one or the other' });
+    else if (check.equals === undefined && !bounded)
+        ctx.addIssue({ code: 'custom', message: 'needs equals, min or max (min and max may be combined)' });
+    else if (check.min !== undefined && check.max !== undefined && check.min > check.max) {
+        ctx.addIssue({ code: 'custom', message: `min (${check.min}) is greater than max (${check.max}); no count can hold` });
+    }
+})
+    .meta({
+    description: 'How many elements match the selector: equals, or min and/or max (both inclusive).',
+    anyOf: [{ required: ['equals'] }, { required: ['min'] }, { required: ['max'] }],
+    not: { anyOf: [{ required: ['equals', 'min'] }, { required: ['equals', 'max'] }] },
+});
 const WaitForStep = union([
     Selector,
     strictObject({
@@ -30894,6 +31076,7 @@ const Expect = strictObject({
     visible: array(Selector).optional().meta({ description: 'Elements rendered with a non-empty box.' }),
     hidden: array(Selector).optional().meta({ description: 'Elements absent or not visible.' }),
     text: union([TextCheck, array(TextCheck).min(1)]).optional(),
+    count: union([CountCheck, array(CountCheck).min(1)]).optional(),
     noConsoleErrors: schemas_boolean().default(true),
     noPageErrors: schemas_boolean().default(true),
     noFailedRequests: schemas_boolean().default(false),
@@ -61163,6 +61346,32 @@ function timedOut(headline, timeoutMs, details = []) {
 function invalidSelector(subject, selector, problem) {
     return new AttemptFailure('config', composeMessage(`${subject} ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
 }
+/** One element of a selector's matches, as a failure lists it: its page-supplied parts quoted. */
+function describeMatch(match) {
+    const tag = match.tag.replace(/[^a-z0-9-]/g, '').slice(0, 40) || 'element';
+    const parts = [`<${tag}>`];
+    if (match.id)
+        parts.push(`id ${quote(match.id, 60)}`);
+    if (match.classes)
+        parts.push(`class ${quote(match.classes, 60)}`);
+    parts.push(`text ${quote(match.text, 60)}`);
+    return parts.join(' ');
+}
+/**
+ * A selector that must name one element matched several: a config failure, since the fixture must narrow it
+ * (acting on the first match silently is how a smoke test passes while checking the wrong thing).
+ */
+function ambiguousSelector(subject, selector, state) {
+    const shown = state.matches.map((match, i) => `  ${i + 1}. ${describeMatch(match)}`);
+    const more = state.count > shown.length ? [`  ... and ${state.count - shown.length} more`] : [];
+    return new AttemptFailure('config', composeMessage(`${subject} ${quote(selector)} matches ${state.count} elements; it must match exactly one.`, [
+        'The first matches:',
+        ...shown,
+        ...more,
+        'Narrow it: a more specific CSS selector (an id, or a parent as in "#main a"), a position (:first-of-type, ' +
+            ':nth-child(2)), text=... for the text it shows, or role=link[name="..."] for its role and accessible name.',
+    ]));
+}
 
 ;// CONCATENATED MODULE: ./src/run/page-signals.ts
 
@@ -61674,8 +61883,9 @@ async function settleWithin(work, ms, fallback) {
 
 ;// CONCATENATED MODULE: ./src/run/page-probe.ts
 
+
 /** Runs inside the page, so it must stand alone: it is sent as source text and may use nothing from this file. */
-function waitInPage(args) {
+function waitInPage(args, ...resolved) {
     const collapse = (text) => text.replace(/\s+/g, ' ').trim();
     const problem = (error) => (error instanceof Error ? error.message : String(error));
     // Visible: a non-empty box, and not hidden by display, visibility or content-visibility (here or above).
@@ -61683,31 +61893,90 @@ function waitInPage(args) {
         const rect = element.getBoundingClientRect();
         return rect.width > 0 && rect.height > 0 && element.checkVisibility({ visibilityProperty: true });
     };
+    // text=: the same elements as Puppeteer's ::-p-text. An element's text is its text nodes and its descendants'
+    // (shadow roots included), or the value of a text field or <select>; script, style and <head> are skipped; of
+    // nested elements that contain the text, only the deepest match.
+    const suitable = (node) => node.nodeName !== 'SCRIPT' && node.nodeName !== 'STYLE' && !document.head?.contains(node);
+    const ownsValue = (node) => node instanceof HTMLSelectElement ||
+        node instanceof HTMLTextAreaElement ||
+        (node instanceof HTMLInputElement && !['checkbox', 'image', 'radio'].includes(node.type));
+    const fullText = (root) => {
+        if (root instanceof Element && !suitable(root))
+            return '';
+        if (ownsValue(root))
+            return root.value;
+        let text = '';
+        for (let child = root.firstChild; child; child = child.nextSibling) {
+            if (child.nodeType === Node.TEXT_NODE)
+                text += child.nodeValue ?? '';
+            else if (child.nodeType === Node.ELEMENT_NODE)
+                text += fullText(child);
+        }
+        if (root instanceof Element && root.shadowRoot)
+            text += fullText(root.shadowRoot);
+        return text;
+    };
+    const byText = (root, wanted, found) => {
+        let below = false;
+        for (const node of Array.from(root.childNodes)) {
+            if (node instanceof Element && suitable(node))
+                below = byText(node.shadowRoot ?? node, wanted, found) || below;
+        }
+        if (below)
+            return true;
+        if (root instanceof Element && suitable(root) && fullText(root).includes(wanted)) {
+            found.push(root);
+            return true;
+        }
+        return false;
+    };
+    const find = (target) => {
+        if ('css' in target)
+            return Array.from(document.querySelectorAll(target.css));
+        if ('text' in target) {
+            const found = [];
+            byText(document, target.text, found);
+            return found;
+        }
+        return resolved.slice(target.from, target.from + target.length).filter((element) => element.isConnected);
+    };
+    const describe = (found) => found.length < 2
+        ? []
+        : found.slice(0, 3).map((element) => ({
+            tag: element.tagName.toLowerCase(),
+            id: element.id,
+            classes: typeof element.className === 'string' ? collapse(element.className) : '',
+            text: collapse(element.textContent ?? '').slice(0, 60),
+        }));
+    const elementState = (target) => {
+        try {
+            const found = find(target);
+            return {
+                count: found.length,
+                visible: found.filter(isVisible).length,
+                disabled: found.filter((element) => element.matches(':disabled')).length,
+                matches: describe(found),
+            };
+        }
+        catch (error) {
+            return { invalid: problem(error) };
+        }
+    };
     const snapshot = () => ({
         title: document.title,
         url: location.href,
-        elements: args.wants.elements.map(({ selector }) => {
+        elements: args.wants.elements.map(({ target }) => elementState(target)),
+        texts: args.wants.texts.map(({ target }) => {
             try {
-                const found = Array.from(document.querySelectorAll(selector));
-                return {
-                    count: found.length,
-                    visible: found.filter(isVisible).length,
-                    disabled: found.filter((element) => element.matches(':disabled')).length,
-                };
+                const found = find(target);
+                const text = found.length === 1 ? collapse(found[0].textContent ?? '') : null;
+                return { text, count: found.length, matches: describe(found) };
             }
             catch (error) {
                 return { invalid: problem(error) };
             }
         }),
-        texts: args.wants.texts.map(({ selector }) => {
-            try {
-                const element = document.querySelector(selector);
-                return { text: element === null ? null : collapse(element.textContent ?? '') };
-            }
-            catch (error) {
-                return { invalid: problem(error) };
-            }
-        }),
+        counts: args.wants.counts.map(({ target }) => elementState(target)),
     });
     const holds = (value, matcher) => {
         if (value === null)
@@ -61726,10 +61995,16 @@ function waitInPage(args) {
         if (wants.url && !holds(seen.url, wants.url))
             unmet.push('url');
         let invalid = false;
+        let ambiguous = false;
         seen.elements.forEach((state, index) => {
+            const want = wants.elements[index];
             if ('invalid' in state)
                 invalid = true;
-            else if (wants.elements[index].state === 'visible' ? state.visible === 0 : wants.elements[index].state === 'hidden' && state.visible > 0) {
+            else if (want.strict && state.count > 1) {
+                ambiguous = true;
+                unmet.push(`element:${index}`);
+            }
+            else if (want.state === 'visible' ? state.visible === 0 : want.state === 'hidden' && state.visible > 0) {
                 unmet.push(`element:${index}`);
             }
         });
@@ -61737,10 +62012,21 @@ function waitInPage(args) {
             const matcher = wants.texts[index].text;
             if ('invalid' in state)
                 invalid = true;
+            else if (state.count > 1) {
+                ambiguous = true;
+                unmet.push(`text:${index}`);
+            }
             else if (matcher !== null && !holds(state.text, matcher))
                 unmet.push(`text:${index}`);
         });
-        return { unmet, invalid };
+        seen.counts.forEach((state, index) => {
+            const { min, max } = wants.counts[index];
+            if ('invalid' in state)
+                invalid = true;
+            else if (state.count < min || (max !== null && state.count > max))
+                unmet.push(`count:${index}`);
+        });
+        return { unmet, invalid, ambiguous };
     };
     return new Promise((resolve) => {
         let looks = 0;
@@ -61751,13 +62037,14 @@ function waitInPage(args) {
                 return;
             looks += 1;
             const seen = snapshot();
-            const { unmet, invalid } = judge(seen);
-            if (unmet.length > 0 && !invalid && wokenBy !== 'timeout' && wokenBy !== 'cancel')
+            const { unmet, invalid, ambiguous } = judge(seen);
+            const stale = args.resolvedByRunner && (wokenBy === 'mutation' || wokenBy === 'poll');
+            if (unmet.length > 0 && !invalid && !ambiguous && !stale && wokenBy !== 'timeout' && wokenBy !== 'cancel')
                 return;
             finished = true;
             for (const cleanUp of cleanUps)
                 cleanUp();
-            resolve({ snapshot: seen, unmet, invalid, wokenBy, seenAtMs: performance.now(), looks });
+            resolve({ snapshot: seen, unmet, invalid, ambiguous, wokenBy, seenAtMs: performance.now(), looks });
         };
         look(args.timeoutMs <= 0 ? 'timeout' : 'first');
         if (finished)
@@ -61784,6 +62071,52 @@ function waitInPage(args) {
         cleanUps.push(() => document.removeEventListener(args.cancelEvent, cancel));
     });
 }
+async function prepare(page, wants) {
+    const handles = [];
+    const target = async (selector) => {
+        const parsed = parsedSelector(selector);
+        if (parsed.kind === 'css')
+            return { css: parsed.css };
+        if (parsed.kind === 'text')
+            return { text: parsed.text };
+        const found = await page.$$(puppeteerSelector(parsed));
+        const from = handles.length;
+        handles.push(...found);
+        return { from, length: found.length };
+    };
+    try {
+        const elements = [];
+        for (const want of wants.elements)
+            elements.push({ target: await target(want.selector), state: want.state, strict: want.strict ?? false });
+        const texts = [];
+        for (const want of wants.texts)
+            texts.push({ target: await target(want.selector), text: want.text });
+        const counts = [];
+        for (const want of wants.counts ?? [])
+            counts.push({ target: await target(want.selector), min: want.min, max: want.max });
+        return { wants: { title: wants.title, url: wants.url, elements, texts, counts }, handles };
+    }
+    catch (error) {
+        release(handles);
+        throw error;
+    }
+}
+function release(handles) {
+    for (const handle of handles)
+        void handle.dispose().catch(() => undefined);
+}
+/** Arms one waiter in the page, with what `prepare` resolved; the resolved handles are released once it answers. */
+async function evaluateWaiter(page, wants, options) {
+    const prepared = await prepare(page, wants);
+    const args = { ...options, wants: prepared.wants, resolvedByRunner: hasRunnerTargets(prepared.wants) };
+    const answer = page.evaluate(waitInPage, args, ...prepared.handles);
+    const done = () => release(prepared.handles);
+    answer.then(done, done);
+    return { answer };
+}
+function hasRunnerTargets(wants) {
+    return [...wants.elements, ...wants.texts, ...wants.counts].some(({ target }) => 'from' in target);
+}
 /** For what no mutation or frame reports: a page that renders no frames (hidden, or throttled). */
 const FALLBACK_POLL_MS = 100;
 /**
@@ -61794,11 +62127,11 @@ const LONGEST_EVALUATION_MS = 30_000;
 /** Between two documents, the page has no context to arm a waiter in for a moment: try again after this. */
 const REARM_PAUSE_MS = 20;
 /** Errors that only mean the page is between two documents: the waiter is armed again in the new one. */
-const BETWEEN_DOCUMENTS = /Execution context was destroyed|Cannot find context with specified id|Execution context is not available|Inspected target navigated/;
+const BETWEEN_DOCUMENTS = /Execution context was destroyed|Cannot find context with specified id|Execution context is not available|Inspected target navigated|No node with given id found|Node with given id does not belong to the document|Could not find node with given id/;
 /** Reads the state once, with nothing to wait for: one round trip. */
 async function probePage(page, wants) {
-    const answer = await page.evaluate(waitInPage, { wants, timeoutMs: 0, fallbackMs: FALLBACK_POLL_MS, cancelEvent: '' });
-    return answer.snapshot;
+    const { answer } = await evaluateWaiter(page, wants, { timeoutMs: 0, fallbackMs: FALLBACK_POLL_MS, cancelEvent: '' });
+    return (await answer).snapshot;
 }
 function pause(ms, signal) {
     return new Promise((resolve) => {
@@ -61843,12 +62176,12 @@ async function waitForPage(page, wants, budget) {
         progress.ensureRunning();
         const left = budget.budgetMs - waited();
         const cancelEvent = `reliability-smoke-cancel-${Math.random().toString(36).slice(2)}`;
-        const args = { wants, timeoutMs: Math.min(Math.max(0, left), LONGEST_EVALUATION_MS), fallbackMs: FALLBACK_POLL_MS, cancelEvent };
+        const options = { timeoutMs: Math.min(Math.max(0, left), LONGEST_EVALUATION_MS), fallbackMs: FALLBACK_POLL_MS, cancelEvent };
         try {
-            const answer = await untilAborted(page, page.evaluate(waitInPage, args), progress.signal, cancelEvent);
+            const answer = await untilAborted(page, (await evaluateWaiter(page, wants, options)).answer, progress.signal, cancelEvent);
             progress.ensureRunning();
-            result = { held: answer.unmet.length === 0 && !answer.invalid, answer, waitedMs: waited(), lastError: null };
-            if (result.held || answer.invalid)
+            result = { held: answer.unmet.length === 0 && !answer.invalid && !answer.ambiguous, answer, waitedMs: waited(), lastError: null };
+            if (result.held || answer.invalid || answer.ambiguous)
                 return result;
         }
         catch (error) {
@@ -61865,10 +62198,12 @@ async function waitForPage(page, wants, budget) {
 
 ;// CONCATENATED MODULE: ./src/run/steps.ts
 /**
- * The declarative steps of a fixture. Actions on elements go through puppeteer's Locator API, which waits for
- * the element to be visible, enabled and stable; every wait is bounded by the time left in the attempt, and stops
- * as soon as the attempt is over.
+ * The declarative steps of a fixture. Actions on elements are strict, as Playwright's locators are: the selector
+ * must match exactly one element, or the step fails at once with the matches it found. Then puppeteer's Locator API
+ * waits for the element to be visible, enabled and stable; every wait is bounded by the time left in the attempt,
+ * and stops as soon as the attempt is over.
  */
+
 
 
 
@@ -61938,8 +62273,11 @@ async function runSteps(steps, env, written = steps) {
 async function runStep(step, label, env, written) {
     const { page, progress } = env;
     const options = { signal: progress.signal };
-    const locate = (selector) => page.locator(selector).setTimeout(progress.remainingMs()).setVisibility('visible');
-    const act = (selector, action) => onElement(env, label, selector, () => action(locate(selector)));
+    const locate = (selector) => page.locator(puppeteerSelector(parsedSelector(selector))).setTimeout(progress.remainingMs()).setVisibility('visible');
+    const act = async (selector, action) => {
+        await untilOneVisible(env, label, selector);
+        return onElement(env, label, selector, () => action(locate(selector)));
+    };
     if (step.click !== undefined)
         return act(step.click, (element) => element.click(options));
     if (step.hover !== undefined)
@@ -61979,6 +62317,23 @@ async function withHandle(handle, work) {
         void handle.dispose().catch(() => undefined);
     }
 }
+/**
+ * Waits until the selector matches one element and it is visible; fails at once when it matches more than one,
+ * and with why it is not ready when the time runs out.
+ */
+async function untilOneVisible(env, label, selector) {
+    const { progress } = env;
+    const wants = { elements: [{ selector, state: 'visible', strict: true }], texts: [] };
+    const result = await waitForPage(env.page, wants, { progress, budgetMs: progress.remainingMs() });
+    if (result.held)
+        return;
+    const state = result.answer?.snapshot.elements[0] ?? null;
+    if (state && 'invalid' in state)
+        throw invalidSelector(`${label}:`, selector, state.invalid);
+    if (state && state.count > 1)
+        throw ambiguousSelector(`${label}:`, selector, state);
+    throw stepTimeout(progress, label, state === null ? `the page kept navigating (${result.lastError ?? 'no answer'})` : whyNotReady(selector, state));
+}
 /** Runs a Locator action; when it times out, says why the element was not ready. */
 async function onElement(env, label, selector, action) {
     try {
@@ -61992,6 +62347,8 @@ async function onElement(env, label, selector, action) {
         const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
         if (state && 'invalid' in state)
             throw invalidSelector(`${label}:`, selector, state.invalid);
+        if (state && state.count > 1)
+            throw ambiguousSelector(`${label}:`, selector, state);
         const why = state ? whyNotReady(selector, state) : `the element ${quote(selector)} did not become ready`;
         throw stepTimeout(env.progress, label, why);
     }
@@ -62051,13 +62408,16 @@ async function selectValues(handle, values, label) {
 async function waitFor(wait, label, env) {
     const { progress } = env;
     const budgetMs = progress.budgetMs(wait.timeout);
-    const wants = { elements: [{ selector: wait.selector, state: wait.state }], texts: [] };
+    // Strict, as Playwright's locator.waitFor is: one element to wait for (expect.hidden covers every match).
+    const wants = { elements: [{ selector: wait.selector, state: wait.state, strict: true }], texts: [] };
     const result = await waitForPage(env.page, wants, { progress, budgetMs });
     if (result.held)
         return;
     const state = result.answer?.snapshot.elements[0] ?? null;
     if (state && 'invalid' in state)
         throw invalidSelector(`${label}:`, wait.selector, state.invalid);
+    if (state && state.count > 1)
+        throw ambiguousSelector(`${label}:`, wait.selector, state);
     const why = state === null
         ? `the page kept navigating (${result.lastError ?? 'no answer'})`
         : wait.state === 'visible'
@@ -62082,6 +62442,23 @@ function textChecks(expect) {
     if (expect.text === undefined)
         return [];
     return Array.isArray(expect.text) ? expect.text : [expect.text];
+}
+function countChecks(expect) {
+    if (expect.count === undefined)
+        return [];
+    return Array.isArray(expect.count) ? expect.count : [expect.count];
+}
+/** A count check as the page judges it (min and max inclusive), and as a message words it. */
+function countWant(check) {
+    if (check.equals !== undefined)
+        return { min: check.equals, max: check.equals, what: `to be ${check.equals}` };
+    const min = check.min ?? 0;
+    const max = check.max ?? null;
+    if (max === null)
+        return { min, max, what: `to be at least ${min}` };
+    if (check.min === undefined)
+        return { min, max, what: `to be at most ${max}` };
+    return { min, max, what: `to be between ${min} and ${max}` };
 }
 function isAbsoluteUrl(url) {
     return URL.canParse(url);
@@ -62170,12 +62547,15 @@ function pageExpectations(expect, baseUrl, written = expect) {
         const original = writtenTexts[i];
         return asWritten(textWant(check), original ? (original.matches ?? original.equals ?? original.contains ?? null) : null);
     });
+    const counts = countChecks(expect);
+    const countWants = counts.map(countWant);
     const fields = [...visible.map(() => 'visible'), ...hidden.map(() => 'hidden')];
     const wants = {
         title: title?.want,
         url: url?.want,
         elements: [...visible, ...hidden].map((selector, i) => ({ selector, state: fields[i] })),
         texts: texts.map((check, i) => ({ selector: check.selector, text: textWants[i].want })),
+        counts: counts.map((check, i) => ({ selector: check.selector, min: countWants[i].min, max: countWants[i].max })),
     };
     const throwIfInvalid = (snapshot) => {
         snapshot.elements.forEach((state, i) => {
@@ -62185,6 +62565,15 @@ function pageExpectations(expect, baseUrl, written = expect) {
         snapshot.texts.forEach((state, i) => {
             if ('invalid' in state)
                 throw invalidSelector('expect.text', texts[i].selector, state.invalid);
+        });
+        snapshot.counts.forEach((state, i) => {
+            if ('invalid' in state)
+                throw invalidSelector('expect.count', counts[i].selector, state.invalid);
+        });
+        // A text check reads one element: with several matches it could read the wrong one.
+        snapshot.texts.forEach((state, i) => {
+            if ('count' in state && state.count > 1)
+                throw ambiguousSelector('expect.text', texts[i].selector, state);
         });
     };
     /** Every expectation the page said does not hold, in the order they are written. */
@@ -62206,12 +62595,22 @@ function pageExpectations(expect, baseUrl, written = expect) {
             const expected = `expect.text ${quote(check.selector)} ${textWants[i].what}`;
             found.push({ expected, found: text === null ? `but no element matches ${quote(check.selector)}` : `found ${quote(text)}` });
         });
+        counts.forEach((check, i) => {
+            if (!unmet.includes(`count:${i}`))
+                return;
+            const state = snapshot.counts[i];
+            const seen = 'count' in state ? state.count : 0;
+            found.push({ expected: `expect.count ${quote(check.selector)} ${countWants[i].what}`, found: `found ${seen} matching element${seen === 1 ? '' : 's'}` });
+        });
         return found;
     };
-    const needed = title !== undefined || url !== undefined || wants.elements.length + wants.texts.length > 0;
+    const needed = title !== undefined || url !== undefined || wants.elements.length + wants.texts.length + counts.length > 0;
     return { wants, mismatches, throwIfInvalid, needed };
 }
-/** Retries title, url, visible, hidden and text until they all hold; throws an assertion failure otherwise. */
+/**
+ * Retries title, url, visible, hidden, text and count until they all hold; throws an assertion failure otherwise.
+ * Any subset of an expect block may be passed: only the checks it has are made.
+ */
 async function checkPageExpectations(page, expect, options) {
     const { wants, mismatches, throwIfInvalid, needed } = pageExpectations(expect, options.baseUrl, options.written);
     if (!needed)
@@ -62242,8 +62641,11 @@ function redactSnapshot(snapshot, redact) {
         ...snapshot,
         title: redact(snapshot.title),
         url: redact(snapshot.url),
-        texts: snapshot.texts.map((state) => ('text' in state && state.text !== null ? { text: redact(state.text) } : state)),
+        texts: snapshot.texts.map((state) => 'text' in state ? { ...state, text: state.text === null ? null : redact(state.text), matches: redactMatches(state.matches, redact) } : state),
     };
+}
+function redactMatches(matches, redact) {
+    return matches.map((match) => ({ ...match, id: redact(match.id), classes: redact(match.classes), text: redact(match.text) }));
 }
 /** expect.status against the final main document. Without expect.status, HTTP errors are navigation failures. */
 function statusFailure(expected, document) {

@@ -4,11 +4,11 @@
  * status and maxDuration are facts the attempt already knows, so they cost nothing.
  */
 import type { Page } from 'puppeteer-core';
-import { compileMatcher, parseTextPattern, type Expect, type TextCheck } from '../fixtures/schema.ts';
+import { compileMatcher, parseTextPattern, type CountCheck, type Expect, type TextCheck } from '../fixtures/schema.ts';
 import type { DocumentResponse } from './page-signals.ts';
 import type { Progress } from './progress.ts';
-import { waitForPage, type ElementState, type Matcher, type PageSnapshot, type Wants } from './page-probe.ts';
-import { AttemptFailure, composeMessage, invalidSelector, quote, seconds } from './failure.ts';
+import { waitForPage, type ElementState, type MatchInfo, type Matcher, type PageSnapshot, type Wants } from './page-probe.ts';
+import { ambiguousSelector, AttemptFailure, composeMessage, invalidSelector, quote, seconds } from './failure.ts';
 import { hasTemplate } from '../secrets/template.ts';
 
 /** One expectation that does not hold: what was expected, and what was found instead. */
@@ -29,6 +29,21 @@ function showRegExp(regex: RegExp): string {
 function textChecks(expect: Expect): TextCheck[] {
   if (expect.text === undefined) return [];
   return Array.isArray(expect.text) ? expect.text : [expect.text];
+}
+
+function countChecks(expect: Expect): CountCheck[] {
+  if (expect.count === undefined) return [];
+  return Array.isArray(expect.count) ? expect.count : [expect.count];
+}
+
+/** A count check as the page judges it (min and max inclusive), and as a message words it. */
+function countWant(check: CountCheck): { min: number; max: number | null; what: string } {
+  if (check.equals !== undefined) return { min: check.equals, max: check.equals, what: `to be ${check.equals}` };
+  const min = check.min ?? 0;
+  const max = check.max ?? null;
+  if (max === null) return { min, max, what: `to be at least ${min}` };
+  if (check.min === undefined) return { min, max, what: `to be at most ${max}` };
+  return { min, max, what: `to be between ${min} and ${max}` };
 }
 
 function isAbsoluteUrl(url: string): boolean {
@@ -121,12 +136,15 @@ function pageExpectations(expect: Expect, baseUrl: string | null, written: Expec
     const original = writtenTexts[i];
     return asWritten(textWant(check), original ? (original.matches ?? original.equals ?? original.contains ?? null) : null);
   });
+  const counts = countChecks(expect);
+  const countWants = counts.map(countWant);
   const fields = [...visible.map(() => 'visible' as const), ...hidden.map(() => 'hidden' as const)];
   const wants: Wants = {
     title: title?.want,
     url: url?.want,
     elements: [...visible, ...hidden].map((selector, i) => ({ selector, state: fields[i]! })),
     texts: texts.map((check, i) => ({ selector: check.selector, text: textWants[i]!.want })),
+    counts: counts.map((check, i) => ({ selector: check.selector, min: countWants[i]!.min, max: countWants[i]!.max })),
   };
   const throwIfInvalid = (snapshot: PageSnapshot) => {
     snapshot.elements.forEach((state, i) => {
@@ -134,6 +152,13 @@ function pageExpectations(expect: Expect, baseUrl: string | null, written: Expec
     });
     snapshot.texts.forEach((state, i) => {
       if ('invalid' in state) throw invalidSelector('expect.text', texts[i]!.selector, state.invalid);
+    });
+    snapshot.counts.forEach((state, i) => {
+      if ('invalid' in state) throw invalidSelector('expect.count', counts[i]!.selector, state.invalid);
+    });
+    // A text check reads one element: with several matches it could read the wrong one.
+    snapshot.texts.forEach((state, i) => {
+      if ('count' in state && state.count > 1) throw ambiguousSelector('expect.text', texts[i]!.selector, state);
     });
   };
   /** Every expectation the page said does not hold, in the order they are written. */
@@ -151,13 +176,22 @@ function pageExpectations(expect: Expect, baseUrl: string | null, written: Expec
       const expected = `expect.text ${quote(check.selector)} ${textWants[i]!.what}`;
       found.push({ expected, found: text === null ? `but no element matches ${quote(check.selector)}` : `found ${quote(text)}` });
     });
+    counts.forEach((check, i) => {
+      if (!unmet.includes(`count:${i}`)) return;
+      const state = snapshot.counts[i]!;
+      const seen = 'count' in state ? state.count : 0;
+      found.push({ expected: `expect.count ${quote(check.selector)} ${countWants[i]!.what}`, found: `found ${seen} matching element${seen === 1 ? '' : 's'}` });
+    });
     return found;
   };
-  const needed = title !== undefined || url !== undefined || wants.elements.length + wants.texts.length > 0;
+  const needed = title !== undefined || url !== undefined || wants.elements.length + wants.texts.length + counts.length > 0;
   return { wants, mismatches, throwIfInvalid, needed };
 }
 
-/** Retries title, url, visible, hidden and text until they all hold; throws an assertion failure otherwise. */
+/**
+ * Retries title, url, visible, hidden, text and count until they all hold; throws an assertion failure otherwise.
+ * Any subset of an expect block may be passed: only the checks it has are made.
+ */
 export async function checkPageExpectations(
   page: Page,
   expect: Expect,
@@ -197,8 +231,14 @@ function redactSnapshot(snapshot: PageSnapshot, redact: (text: string) => string
     ...snapshot,
     title: redact(snapshot.title),
     url: redact(snapshot.url),
-    texts: snapshot.texts.map((state) => ('text' in state && state.text !== null ? { text: redact(state.text) } : state)),
+    texts: snapshot.texts.map((state) =>
+      'text' in state ? { ...state, text: state.text === null ? null : redact(state.text), matches: redactMatches(state.matches, redact) } : state,
+    ),
   };
+}
+
+function redactMatches(matches: readonly MatchInfo[], redact: (text: string) => string): MatchInfo[] {
+  return matches.map((match) => ({ ...match, id: redact(match.id), classes: redact(match.classes), text: redact(match.text) }));
 }
 
 /** expect.status against the final main document. Without expect.status, HTTP errors are navigation failures. */

@@ -58,3 +58,36 @@ export function timedOut(headline: string, timeoutMs: number, details: readonly 
 export function invalidSelector(subject: string, selector: string, problem: string): AttemptFailure {
   return new AttemptFailure('config', composeMessage(`${subject} ${quote(selector)} is not a valid CSS selector.`, [`The browser said: ${problem}`]));
 }
+
+/** One element of a selector's matches, as a failure lists it: its page-supplied parts quoted. */
+export function describeMatch(match: { tag: string; id: string; classes: string; text: string }): string {
+  const tag = match.tag.replace(/[^a-z0-9-]/g, '').slice(0, 40) || 'element';
+  const parts = [`<${tag}>`];
+  if (match.id) parts.push(`id ${quote(match.id, 60)}`);
+  if (match.classes) parts.push(`class ${quote(match.classes, 60)}`);
+  parts.push(`text ${quote(match.text, 60)}`);
+  return parts.join(' ');
+}
+
+/**
+ * A selector that must name one element matched several: a config failure, since the fixture must narrow it
+ * (acting on the first match silently is how a smoke test passes while checking the wrong thing).
+ */
+export function ambiguousSelector(
+  subject: string,
+  selector: string,
+  state: { count: number; matches: readonly { tag: string; id: string; classes: string; text: string }[] },
+): AttemptFailure {
+  const shown = state.matches.map((match, i) => `  ${i + 1}. ${describeMatch(match)}`);
+  const more = state.count > shown.length ? [`  ... and ${state.count - shown.length} more`] : [];
+  return new AttemptFailure(
+    'config',
+    composeMessage(`${subject} ${quote(selector)} matches ${state.count} elements; it must match exactly one.`, [
+      'The first matches:',
+      ...shown,
+      ...more,
+      'Narrow it: a more specific CSS selector (an id, or a parent as in "#main a"), a position (:first-of-type, ' +
+        ':nth-child(2)), text=... for the text it shows, or role=link[name="..."] for its role and accessible name.',
+    ]),
+  );
+}

@@ -9,9 +9,10 @@
  * page that renders no frames). It answers when the state holds, or with the last state it saw when its time
  * is up. A navigation destroys the waiter with its document, and the next one is armed in the new document.
  */
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import type { Progress } from './progress.ts';
 import { errorText } from '../common/text.ts';
+import { parsedSelector, puppeteerSelector } from '../fixtures/selector.ts';
 
 /** A regular expression as data, so it can cross into the page. */
 export interface PatternSource {
@@ -22,18 +23,32 @@ export interface PatternSource {
 /** `equals` is compared after collapsing whitespace on both sides (the caller collapses its own side). */
 export type Matcher = { equals: string } | { contains: string } | { matches: PatternSource };
 
-/** What must hold. Elements and texts are also what a snapshot reads, in this order. */
+/**
+ * What must hold. Elements, texts and counts are also what a snapshot reads, in this order. Selectors are written
+ * as fixtures write them (CSS, text=..., role=...).
+ */
 export interface Wants {
   title?: Matcher | undefined;
   url?: Matcher | undefined;
-  /** 'any' only reads the element's state. */
-  elements: { selector: string; state: 'visible' | 'hidden' | 'any' }[];
-  /** A null text only reads the first match's text. */
+  /** 'any' only reads the element's state. A strict want cannot hold while more than one element matches. */
+  elements: { selector: string; state: 'visible' | 'hidden' | 'any'; strict?: boolean }[];
+  /** Strict: the one element the selector matches. A null text only reads its text. */
   texts: { selector: string; text: Matcher | null }[];
+  /** How many elements match, between min and max (both inclusive). */
+  counts?: { selector: string; min: number; max: number | null }[];
 }
 
-export type ElementState = { count: number; visible: number; disabled: number } | { invalid: string };
-export type TextState = { text: string | null } | { invalid: string };
+/** One element as a failure lists it. The text is page data, clipped in the page. */
+export interface MatchInfo {
+  tag: string;
+  id: string;
+  classes: string;
+  text: string;
+}
+
+/** `matches` describes the first few elements, when more than one matches. */
+export type ElementState = { count: number; visible: number; disabled: number; matches: MatchInfo[] } | { invalid: string };
+export type TextState = { text: string | null; count: number; matches: MatchInfo[] } | { invalid: string };
 
 export interface PageSnapshot {
   title: string;
@@ -42,6 +57,8 @@ export interface PageSnapshot {
   elements: ElementState[];
   /** In the order of wants.texts. */
   texts: TextState[];
+  /** In the order of wants.counts. */
+  counts: ElementState[];
 }
 
 /** What woke the look that answered. */
@@ -49,26 +66,48 @@ export type Wake = 'first' | 'mutation' | 'frame' | 'poll' | 'timeout' | 'cancel
 
 export interface PageAnswer {
   snapshot: PageSnapshot;
-  /** The wants that do not hold: "title", "url", "element:<i>", "text:<i>". Empty when all hold. */
+  /** The wants that do not hold: "title", "url", "element:<i>", "text:<i>", "count:<i>". Empty when all hold. */
   unmet: string[];
   /** A selector the page cannot parse: the state can never hold, so the waiter answers at once. */
   invalid: boolean;
+  /** A strict want matches more than one element: the fixture must narrow it, so the waiter answers at once. */
+  ambiguous: boolean;
   wokenBy: Wake;
   /** performance.now() in the page when it looked for the last time. */
   seenAtMs: number;
   looks: number;
 }
 
+/**
+ * A selector as the page resolves it. role= needs the browser's accessibility tree, which only the protocol
+ * sees: the runner resolves it (Puppeteer's ::-p-aria) and hands the page the elements, `from` and `length`
+ * into the evaluation's extra arguments.
+ */
+type Target = { css: string } | { text: string } | { from: number; length: number };
+
+interface PageWants {
+  title?: Matcher | undefined;
+  url?: Matcher | undefined;
+  elements: { target: Target; state: 'visible' | 'hidden' | 'any'; strict: boolean }[];
+  texts: { target: Target; text: Matcher | null }[];
+  counts: { target: Target; min: number; max: number | null }[];
+}
+
 interface WaitArgs {
-  wants: Wants;
+  wants: PageWants;
   timeoutMs: number;
   fallbackMs: number;
   /** An event on `document` that ends the wait early; its name is random, so the page cannot guess it. */
   cancelEvent: string;
+  /**
+   * Some targets were resolved by the runner: after a change in the page they may be stale, so the waiter answers
+   * on the next mutation or poll and the runner resolves them again.
+   */
+  resolvedByRunner: boolean;
 }
 
 /** Runs inside the page, so it must stand alone: it is sent as source text and may use nothing from this file. */
-function waitInPage(args: WaitArgs): Promise<PageAnswer> {
+function waitInPage(args: WaitArgs, ...resolved: Element[]): Promise<PageAnswer> {
   const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
   const problem = (error: unknown): string => (error instanceof Error ? error.message : String(error));
   // Visible: a non-empty box, and not hidden by display, visibility or content-visibility (here or above).
@@ -76,29 +115,82 @@ function waitInPage(args: WaitArgs): Promise<PageAnswer> {
     const rect = element.getBoundingClientRect();
     return rect.width > 0 && rect.height > 0 && element.checkVisibility({ visibilityProperty: true });
   };
+  // text=: the same elements as Puppeteer's ::-p-text. An element's text is its text nodes and its descendants'
+  // (shadow roots included), or the value of a text field or <select>; script, style and <head> are skipped; of
+  // nested elements that contain the text, only the deepest match.
+  const suitable = (node: Element) => node.nodeName !== 'SCRIPT' && node.nodeName !== 'STYLE' && !document.head?.contains(node);
+  const ownsValue = (node: Node) =>
+    node instanceof HTMLSelectElement ||
+    node instanceof HTMLTextAreaElement ||
+    (node instanceof HTMLInputElement && !['checkbox', 'image', 'radio'].includes(node.type));
+  const fullText = (root: Node): string => {
+    if (root instanceof Element && !suitable(root)) return '';
+    if (ownsValue(root)) return (root as HTMLInputElement).value;
+    let text = '';
+    for (let child = root.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === Node.TEXT_NODE) text += child.nodeValue ?? '';
+      else if (child.nodeType === Node.ELEMENT_NODE) text += fullText(child);
+    }
+    if (root instanceof Element && root.shadowRoot) text += fullText(root.shadowRoot);
+    return text;
+  };
+  const byText = (root: Node, wanted: string, found: Element[]): boolean => {
+    let below = false;
+    for (const node of Array.from(root.childNodes)) {
+      if (node instanceof Element && suitable(node)) below = byText(node.shadowRoot ?? node, wanted, found) || below;
+    }
+    if (below) return true;
+    if (root instanceof Element && suitable(root) && fullText(root).includes(wanted)) {
+      found.push(root);
+      return true;
+    }
+    return false;
+  };
+  const find = (target: Target): Element[] => {
+    if ('css' in target) return Array.from(document.querySelectorAll(target.css));
+    if ('text' in target) {
+      const found: Element[] = [];
+      byText(document, target.text, found);
+      return found;
+    }
+    return resolved.slice(target.from, target.from + target.length).filter((element) => element.isConnected);
+  };
+  const describe = (found: Element[]): MatchInfo[] =>
+    found.length < 2
+      ? []
+      : found.slice(0, 3).map((element) => ({
+          tag: element.tagName.toLowerCase(),
+          id: element.id,
+          classes: typeof element.className === 'string' ? collapse(element.className) : '',
+          text: collapse(element.textContent ?? '').slice(0, 60),
+        }));
+  const elementState = (target: Target): ElementState => {
+    try {
+      const found = find(target);
+      return {
+        count: found.length,
+        visible: found.filter(isVisible).length,
+        disabled: found.filter((element) => element.matches(':disabled')).length,
+        matches: describe(found),
+      };
+    } catch (error) {
+      return { invalid: problem(error) };
+    }
+  };
   const snapshot = (): PageSnapshot => ({
     title: document.title,
     url: location.href,
-    elements: args.wants.elements.map(({ selector }): ElementState => {
+    elements: args.wants.elements.map(({ target }) => elementState(target)),
+    texts: args.wants.texts.map(({ target }): TextState => {
       try {
-        const found = Array.from(document.querySelectorAll(selector));
-        return {
-          count: found.length,
-          visible: found.filter(isVisible).length,
-          disabled: found.filter((element) => element.matches(':disabled')).length,
-        };
+        const found = find(target);
+        const text = found.length === 1 ? collapse(found[0]!.textContent ?? '') : null;
+        return { text, count: found.length, matches: describe(found) };
       } catch (error) {
         return { invalid: problem(error) };
       }
     }),
-    texts: args.wants.texts.map(({ selector }): TextState => {
-      try {
-        const element = document.querySelector(selector);
-        return { text: element === null ? null : collapse(element.textContent ?? '') };
-      } catch (error) {
-        return { invalid: problem(error) };
-      }
-    }),
+    counts: args.wants.counts.map(({ target }) => elementState(target)),
   });
   const holds = (value: string | null, matcher: Matcher): boolean => {
     if (value === null) return false;
@@ -112,18 +204,31 @@ function waitInPage(args: WaitArgs): Promise<PageAnswer> {
     if (wants.title && !holds(seen.title, wants.title)) unmet.push('title');
     if (wants.url && !holds(seen.url, wants.url)) unmet.push('url');
     let invalid = false;
+    let ambiguous = false;
     seen.elements.forEach((state, index) => {
+      const want = wants.elements[index]!;
       if ('invalid' in state) invalid = true;
-      else if (wants.elements[index]!.state === 'visible' ? state.visible === 0 : wants.elements[index]!.state === 'hidden' && state.visible > 0) {
+      else if (want.strict && state.count > 1) {
+        ambiguous = true;
+        unmet.push(`element:${index}`);
+      } else if (want.state === 'visible' ? state.visible === 0 : want.state === 'hidden' && state.visible > 0) {
         unmet.push(`element:${index}`);
       }
     });
     seen.texts.forEach((state, index) => {
       const matcher = wants.texts[index]!.text;
       if ('invalid' in state) invalid = true;
-      else if (matcher !== null && !holds(state.text, matcher)) unmet.push(`text:${index}`);
+      else if (state.count > 1) {
+        ambiguous = true;
+        unmet.push(`text:${index}`);
+      } else if (matcher !== null && !holds(state.text, matcher)) unmet.push(`text:${index}`);
     });
-    return { unmet, invalid };
+    seen.counts.forEach((state, index) => {
+      const { min, max } = wants.counts[index]!;
+      if ('invalid' in state) invalid = true;
+      else if (state.count < min || (max !== null && state.count > max)) unmet.push(`count:${index}`);
+    });
+    return { unmet, invalid, ambiguous };
   };
 
   return new Promise((resolve) => {
@@ -134,11 +239,12 @@ function waitInPage(args: WaitArgs): Promise<PageAnswer> {
       if (finished) return;
       looks += 1;
       const seen = snapshot();
-      const { unmet, invalid } = judge(seen);
-      if (unmet.length > 0 && !invalid && wokenBy !== 'timeout' && wokenBy !== 'cancel') return;
+      const { unmet, invalid, ambiguous } = judge(seen);
+      const stale = args.resolvedByRunner && (wokenBy === 'mutation' || wokenBy === 'poll');
+      if (unmet.length > 0 && !invalid && !ambiguous && !stale && wokenBy !== 'timeout' && wokenBy !== 'cancel') return;
       finished = true;
       for (const cleanUp of cleanUps) cleanUp();
-      resolve({ snapshot: seen, unmet, invalid, wokenBy, seenAtMs: performance.now(), looks });
+      resolve({ snapshot: seen, unmet, invalid, ambiguous, wokenBy, seenAtMs: performance.now(), looks });
     };
     look(args.timeoutMs <= 0 ? 'timeout' : 'first');
     if (finished) return;
@@ -164,6 +270,55 @@ function waitInPage(args: WaitArgs): Promise<PageAnswer> {
   });
 }
 
+/** The wants as the page takes them, with the elements of role= selectors resolved through the protocol. */
+interface Prepared {
+  wants: PageWants;
+  handles: ElementHandle[];
+}
+
+async function prepare(page: Page, wants: Wants): Promise<Prepared> {
+  const handles: ElementHandle[] = [];
+  const target = async (selector: string): Promise<Target> => {
+    const parsed = parsedSelector(selector);
+    if (parsed.kind === 'css') return { css: parsed.css };
+    if (parsed.kind === 'text') return { text: parsed.text };
+    const found = await page.$$(puppeteerSelector(parsed));
+    const from = handles.length;
+    handles.push(...found);
+    return { from, length: found.length };
+  };
+  try {
+    const elements = [];
+    for (const want of wants.elements) elements.push({ target: await target(want.selector), state: want.state, strict: want.strict ?? false });
+    const texts = [];
+    for (const want of wants.texts) texts.push({ target: await target(want.selector), text: want.text });
+    const counts = [];
+    for (const want of wants.counts ?? []) counts.push({ target: await target(want.selector), min: want.min, max: want.max });
+    return { wants: { title: wants.title, url: wants.url, elements, texts, counts }, handles };
+  } catch (error) {
+    release(handles);
+    throw error;
+  }
+}
+
+function release(handles: readonly ElementHandle[]): void {
+  for (const handle of handles) void handle.dispose().catch(() => undefined);
+}
+
+/** Arms one waiter in the page, with what `prepare` resolved; the resolved handles are released once it answers. */
+async function evaluateWaiter(page: Page, wants: Wants, options: Omit<WaitArgs, 'wants' | 'resolvedByRunner'>): Promise<{ answer: Promise<PageAnswer> }> {
+  const prepared = await prepare(page, wants);
+  const args: WaitArgs = { ...options, wants: prepared.wants, resolvedByRunner: hasRunnerTargets(prepared.wants) };
+  const answer = page.evaluate(waitInPage, args, ...prepared.handles);
+  const done = () => release(prepared.handles);
+  answer.then(done, done);
+  return { answer };
+}
+
+function hasRunnerTargets(wants: PageWants): boolean {
+  return [...wants.elements, ...wants.texts, ...wants.counts].some(({ target }) => 'from' in target);
+}
+
 /** For what no mutation or frame reports: a page that renders no frames (hidden, or throttled). */
 const FALLBACK_POLL_MS = 100;
 /**
@@ -176,12 +331,12 @@ const REARM_PAUSE_MS = 20;
 
 /** Errors that only mean the page is between two documents: the waiter is armed again in the new one. */
 const BETWEEN_DOCUMENTS =
-  /Execution context was destroyed|Cannot find context with specified id|Execution context is not available|Inspected target navigated/;
+  /Execution context was destroyed|Cannot find context with specified id|Execution context is not available|Inspected target navigated|No node with given id found|Node with given id does not belong to the document|Could not find node with given id/;
 
 /** Reads the state once, with nothing to wait for: one round trip. */
 export async function probePage(page: Page, wants: Wants): Promise<PageSnapshot> {
-  const answer = await page.evaluate(waitInPage, { wants, timeoutMs: 0, fallbackMs: FALLBACK_POLL_MS, cancelEvent: '' });
-  return answer.snapshot;
+  const { answer } = await evaluateWaiter(page, wants, { timeoutMs: 0, fallbackMs: FALLBACK_POLL_MS, cancelEvent: '' });
+  return (await answer).snapshot;
 }
 
 export interface WaitResult {
@@ -236,12 +391,12 @@ export async function waitForPage(page: Page, wants: Wants, budget: { progress: 
     progress.ensureRunning();
     const left = budget.budgetMs - waited();
     const cancelEvent = `reliability-smoke-cancel-${Math.random().toString(36).slice(2)}`;
-    const args: WaitArgs = { wants, timeoutMs: Math.min(Math.max(0, left), LONGEST_EVALUATION_MS), fallbackMs: FALLBACK_POLL_MS, cancelEvent };
+    const options = { timeoutMs: Math.min(Math.max(0, left), LONGEST_EVALUATION_MS), fallbackMs: FALLBACK_POLL_MS, cancelEvent };
     try {
-      const answer = await untilAborted(page, page.evaluate(waitInPage, args), progress.signal, cancelEvent);
+      const answer = await untilAborted(page, (await evaluateWaiter(page, wants, options)).answer, progress.signal, cancelEvent);
       progress.ensureRunning();
-      result = { held: answer!.unmet.length === 0 && !answer!.invalid, answer, waitedMs: waited(), lastError: null };
-      if (result.held || answer!.invalid) return result;
+      result = { held: answer!.unmet.length === 0 && !answer!.invalid && !answer!.ambiguous, answer, waitedMs: waited(), lastError: null };
+      if (result.held || answer!.invalid || answer!.ambiguous) return result;
     } catch (error) {
       if (!BETWEEN_DOCUMENTS.test(errorText(error))) throw error;
       result = { ...result, waitedMs: waited(), lastError: errorText(error) };

@@ -1,14 +1,16 @@
 /**
- * The declarative steps of a fixture. Actions on elements go through puppeteer's Locator API, which waits for
- * the element to be visible, enabled and stable; every wait is bounded by the time left in the attempt, and stops
- * as soon as the attempt is over.
+ * The declarative steps of a fixture. Actions on elements are strict, as Playwright's locators are: the selector
+ * must match exactly one element, or the step fails at once with the matches it found. Then puppeteer's Locator API
+ * waits for the element to be visible, enabled and stable; every wait is bounded by the time left in the attempt,
+ * and stops as soon as the attempt is over.
  */
 import { TimeoutError, type ElementHandle, type KeyInput, type Page } from 'puppeteer-core';
 import type { Step, WaitUntil } from '../fixtures/schema.ts';
 import type { Progress } from './progress.ts';
 import { settleWithin } from './deadline.ts';
 import { probePage, waitForPage, type ElementState } from './page-probe.ts';
-import { AttemptFailure, composeMessage, invalidSelector, quote, seconds, timedOut } from './failure.ts';
+import { ambiguousSelector, AttemptFailure, composeMessage, invalidSelector, quote, seconds, timedOut } from './failure.ts';
+import { parsedSelector, puppeteerSelector } from '../fixtures/selector.ts';
 import { errorText } from '../common/text.ts';
 import { nonWebUrlProblem } from '../fixtures/urls.ts';
 
@@ -90,9 +92,11 @@ async function runStep(step: Step, label: string, env: StepEnv, written: Step): 
   const { page, progress } = env;
   const options = { signal: progress.signal };
   const locate = (selector: string) =>
-    page.locator(selector).setTimeout(progress.remainingMs()).setVisibility('visible');
-  const act = <T>(selector: string, action: (locator: ReturnType<typeof locate>) => Promise<T>) =>
-    onElement(env, label, selector, () => action(locate(selector)));
+    page.locator(puppeteerSelector(parsedSelector(selector))).setTimeout(progress.remainingMs()).setVisibility('visible');
+  const act = async <T>(selector: string, action: (locator: ReturnType<typeof locate>) => Promise<T>) => {
+    await untilOneVisible(env, label, selector);
+    return onElement(env, label, selector, () => action(locate(selector)));
+  };
   if (step.click !== undefined) return act(step.click, (element) => element.click(options));
   if (step.hover !== undefined) return act(step.hover, (element) => element.hover(options));
   if (step.fill !== undefined) {
@@ -130,6 +134,21 @@ async function withHandle<T>(handle: ElementHandle, work: () => Promise<T>): Pro
   }
 }
 
+/**
+ * Waits until the selector matches one element and it is visible; fails at once when it matches more than one,
+ * and with why it is not ready when the time runs out.
+ */
+async function untilOneVisible(env: StepEnv, label: string, selector: string): Promise<void> {
+  const { progress } = env;
+  const wants = { elements: [{ selector, state: 'visible' as const, strict: true }], texts: [] };
+  const result = await waitForPage(env.page, wants, { progress, budgetMs: progress.remainingMs() });
+  if (result.held) return;
+  const state = result.answer?.snapshot.elements[0] ?? null;
+  if (state && 'invalid' in state) throw invalidSelector(`${label}:`, selector, state.invalid);
+  if (state && state.count > 1) throw ambiguousSelector(`${label}:`, selector, state);
+  throw stepTimeout(progress, label, state === null ? `the page kept navigating (${result.lastError ?? 'no answer'})` : whyNotReady(selector, state));
+}
+
 /** Runs a Locator action; when it times out, says why the element was not ready. */
 async function onElement<T>(env: StepEnv, label: string, selector: string, action: () => Promise<T>): Promise<T> {
   try {
@@ -140,6 +159,7 @@ async function onElement<T>(env: StepEnv, label: string, selector: string, actio
     const probe = probePage(env.page, wants).then((snapshot) => snapshot.elements[0]);
     const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
     if (state && 'invalid' in state) throw invalidSelector(`${label}:`, selector, state.invalid);
+    if (state && state.count > 1) throw ambiguousSelector(`${label}:`, selector, state);
     const why = state ? whyNotReady(selector, state) : `the element ${quote(selector)} did not become ready`;
     throw stepTimeout(env.progress, label, why);
   }
@@ -206,11 +226,13 @@ async function waitFor(
 ): Promise<void> {
   const { progress } = env;
   const budgetMs = progress.budgetMs(wait.timeout);
-  const wants = { elements: [{ selector: wait.selector, state: wait.state }], texts: [] };
+  // Strict, as Playwright's locator.waitFor is: one element to wait for (expect.hidden covers every match).
+  const wants = { elements: [{ selector: wait.selector, state: wait.state, strict: true }], texts: [] };
   const result = await waitForPage(env.page, wants, { progress, budgetMs });
   if (result.held) return;
   const state = result.answer?.snapshot.elements[0] ?? null;
   if (state && 'invalid' in state) throw invalidSelector(`${label}:`, wait.selector, state.invalid);
+  if (state && state.count > 1) throw ambiguousSelector(`${label}:`, wait.selector, state);
   const why =
     state === null
       ? `the page kept navigating (${result.lastError ?? 'no answer'})`
