@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { html, startSite, type Site } from '../support/site.ts';
 import { headline, launchBrowser, newPage, run } from '../support/attempt-harness.ts';
+import { probePage } from '../../src/run/page-probe.ts';
+import { parsedSelector, puppeteerSelector } from '../../src/fixtures/selector.ts';
 
 const TEST = { timeout: 60_000 };
 
@@ -58,10 +60,21 @@ const FORM = `
   </script>
   <ul id="late"></ul>`;
 
+/** Text in the places where "contains the text" is easy to get wrong. */
+const TRICKY = `
+  <div id="outer">Sign <b>in</b> here <span>Sign in</span></div>
+  <input value="Sign in please"> <textarea>Sign in later</textarea> <input type="checkbox" value="Sign in">
+  <select><option>Sign in</option><option selected>other</option></select>
+  <p>sign IN</p> <p>Sign   in</p> <p hidden>Sign in hidden</p>
+  <div id="host"></div>
+  <script>/* Sign in */ document.getElementById('host').attachShadow({ mode: 'open' }).innerHTML = '<em>Sign in shadow</em>';</script>
+  <style>/* Sign in */</style>`;
+
 before(async () => {
   [browser, site] = await Promise.all([launchBrowser(), startSite()]);
   site.route('/docs', html(DOCS, 'Docs'));
   site.route('/form', html(FORM, 'Sign in'));
+  site.route('/tricky', html(TRICKY, 'Sign in'));
 });
 after(async () => {
   await Promise.all([browser?.close(), site?.close()]);
@@ -122,6 +135,17 @@ describe('strict selectors', () => {
 });
 
 describe('text= selectors', () => {
+  it('match in the page exactly what Puppeteer matches for the steps', TEST, async (t) => {
+    const page = await newPage(browser, t);
+    await page.goto(`${site.url}/tricky`);
+    const selectors = ['text=Sign in', 'text=Sign', 'text=in here', 'text=sign IN', 'text=Sign   in', 'text=shadow', 'text=please', 'text=other', 'text=Sign in hidden'];
+    const snapshot = await probePage(page, { elements: [], texts: [], counts: selectors.map((selector) => ({ selector, min: 0, max: null })) });
+    const inPage = snapshot.counts.map((state) => ('count' in state ? state.count : state.invalid));
+    const byPuppeteer = await Promise.all(selectors.map(async (selector) => (await page.$$(puppeteerSelector(parsedSelector(selector)))).length));
+    assert.deepEqual(inPage, byPuppeteer);
+    assert.ok(byPuppeteer.every((count) => count > 0), `every text is found somewhere: ${byPuppeteer.join(', ')}`);
+  });
+
   it('find elements by the text they contain in steps, waitFor, visible, hidden, text and count', TEST, async (t) => {
     const page = await newPage(browser, t);
     const { attempt } = await run(t, {
@@ -192,6 +216,10 @@ describe('role= selectors', () => {
             { selector: 'role=button', equals: 3 },
             { selector: 'role=link', min: 2, max: 2 },
             { selector: 'role=listitem', min: 3 },
+            // The name is compared whole and case-sensitively.
+            { selector: 'role=heading[name="welcome"]', equals: 0 },
+            { selector: 'role=heading[name="Welc"]', equals: 0 },
+            { selector: 'role=button[name="Sign in"]', equals: 1 },
           ],
         },
       },

@@ -61900,20 +61900,28 @@ function waitInPage(args, ...resolved) {
     const ownsValue = (node) => node instanceof HTMLSelectElement ||
         node instanceof HTMLTextAreaElement ||
         (node instanceof HTMLInputElement && !['checkbox', 'image', 'radio'].includes(node.type));
+    // Each look reads every element's text once (remembered for this look only: the page may change before the next).
+    let texts = new Map();
     const fullText = (root) => {
-        if (root instanceof Element && !suitable(root))
-            return '';
-        if (ownsValue(root))
-            return root.value;
+        const known = texts.get(root);
+        if (known !== undefined)
+            return known;
         let text = '';
-        for (let child = root.firstChild; child; child = child.nextSibling) {
-            if (child.nodeType === Node.TEXT_NODE)
-                text += child.nodeValue ?? '';
-            else if (child.nodeType === Node.ELEMENT_NODE)
-                text += fullText(child);
+        if (root instanceof Element && !suitable(root))
+            text = '';
+        else if (ownsValue(root))
+            text = root.value;
+        else {
+            for (let child = root.firstChild; child; child = child.nextSibling) {
+                if (child.nodeType === Node.TEXT_NODE)
+                    text += child.nodeValue ?? '';
+                else if (child.nodeType === Node.ELEMENT_NODE)
+                    text += fullText(child);
+            }
+            if (root instanceof Element && root.shadowRoot)
+                text += fullText(root.shadowRoot);
         }
-        if (root instanceof Element && root.shadowRoot)
-            text += fullText(root.shadowRoot);
+        texts.set(root, text);
         return text;
     };
     const byText = (root, wanted, found) => {
@@ -61935,6 +61943,7 @@ function waitInPage(args, ...resolved) {
             return Array.from(document.querySelectorAll(target.css));
         if ('text' in target) {
             const found = [];
+            texts = new Map();
             byText(document, target.text, found);
             return found;
         }

@@ -1,6 +1,7 @@
 /**
- * The `expect` block. Page assertions (title, url, visible, hidden, text) are web-first: they are judged together
- * inside the page, which re-checks them whenever it may have changed, until they hold or their time runs out.
+ * The `expect` block. Page assertions (title, url, visible, hidden, text, count) are web-first: they are judged
+ * together inside the page, which re-checks them whenever it may have changed, until they hold or their time runs
+ * out. A text check reads one element: a selector that matches several fails at once, as actions do.
  * status and maxDuration are facts the attempt already knows, so they cost nothing.
  */
 import type { Page } from 'puppeteer-core';

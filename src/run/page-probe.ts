@@ -123,15 +123,22 @@ function waitInPage(args: WaitArgs, ...resolved: Element[]): Promise<PageAnswer>
     node instanceof HTMLSelectElement ||
     node instanceof HTMLTextAreaElement ||
     (node instanceof HTMLInputElement && !['checkbox', 'image', 'radio'].includes(node.type));
+  // Each look reads every element's text once (remembered for this look only: the page may change before the next).
+  let texts = new Map<Node, string>();
   const fullText = (root: Node): string => {
-    if (root instanceof Element && !suitable(root)) return '';
-    if (ownsValue(root)) return (root as HTMLInputElement).value;
+    const known = texts.get(root);
+    if (known !== undefined) return known;
     let text = '';
-    for (let child = root.firstChild; child; child = child.nextSibling) {
-      if (child.nodeType === Node.TEXT_NODE) text += child.nodeValue ?? '';
-      else if (child.nodeType === Node.ELEMENT_NODE) text += fullText(child);
+    if (root instanceof Element && !suitable(root)) text = '';
+    else if (ownsValue(root)) text = (root as HTMLInputElement).value;
+    else {
+      for (let child = root.firstChild; child; child = child.nextSibling) {
+        if (child.nodeType === Node.TEXT_NODE) text += child.nodeValue ?? '';
+        else if (child.nodeType === Node.ELEMENT_NODE) text += fullText(child);
+      }
+      if (root instanceof Element && root.shadowRoot) text += fullText(root.shadowRoot);
     }
-    if (root instanceof Element && root.shadowRoot) text += fullText(root.shadowRoot);
+    texts.set(root, text);
     return text;
   };
   const byText = (root: Node, wanted: string, found: Element[]): boolean => {
@@ -150,6 +157,7 @@ function waitInPage(args: WaitArgs, ...resolved: Element[]): Promise<PageAnswer>
     if ('css' in target) return Array.from(document.querySelectorAll(target.css));
     if ('text' in target) {
       const found: Element[] = [];
+      texts = new Map();
       byText(document, target.text, found);
       return found;
     }
