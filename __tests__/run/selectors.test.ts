@@ -36,6 +36,7 @@ const FORM = `
   <nav><a href="#home">Home</a> <a href="#help">Help</a></nav>
   <form onsubmit="return false">
     <label for="email">Email</label> <input id="email">
+    <label for="size">Size</label> <select id="size"><option value="s">Small</option><option value="m">Medium</option></select>
     <button type="button" id="sign-in">Sign in</button>
     <button type="button" aria-label="Close dialog">×</button>
     <button type="button" style="display: none">Hidden action</button>
@@ -152,7 +153,13 @@ describe('text= selectors', () => {
       page,
       url: `${site.url}/form`,
       fixture: {
-        steps: [{ fill: { selector: '#email', value: 'ada@example.com' } }, { click: 'text=Sign in' }, { waitFor: 'text=Sign out' }],
+        steps: [
+          { fill: { selector: '#email', value: 'ada@example.com' } },
+          { hover: 'text=Welcome' },
+          { press: { selector: 'text=Sign in', key: 'Tab' } },
+          { click: 'text=Sign in' },
+          { waitFor: 'text=Sign out' },
+        ],
         expect: {
           visible: ['text=Welcome', 'text=Sign out'],
           hidden: ['text=Hidden action', 'text=Nothing like this'],
@@ -203,6 +210,8 @@ describe('role= selectors', () => {
       fixture: {
         steps: [
           { fill: { selector: 'role=textbox[name="Email"]', value: 'grace@example.com' } },
+          { press: { selector: 'role=textbox[name="Email"]', key: 'End' } },
+          { select: { selector: 'role=combobox[name="Size"]', value: 'm' } },
           { hover: 'role=button[name="Close dialog"]' },
           { click: 'role=button[name="Sign in"]' },
           // The button is added after the click: the role is resolved again as the page changes.
@@ -226,6 +235,7 @@ describe('role= selectors', () => {
     });
     assert.equal(attempt.status, 'passed', headline(attempt));
     assert.equal(await page.$eval('#status', (status) => status.textContent), 'Signed in as grace@example.com');
+    assert.equal(await page.$eval('#size', (select) => (select as HTMLSelectElement).value), 'm');
   });
 
   it('are strict in actions, and a name that matches nothing times out saying so', TEST, async (t) => {

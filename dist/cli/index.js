@@ -62362,15 +62362,15 @@ async function onElement(env, label, selector, action) {
         throw stepTimeout(env.progress, label, why);
     }
 }
+/** Why the one element a step needs is not ready (several matches fail before this is asked). */
 function whyNotReady(selector, state) {
     if (state.count === 0)
         return `no element matches ${quote(selector)}`;
-    const subject = state.count === 1 ? 'the element' : `${state.count} elements match, and the first`;
     if (state.visible === 0)
-        return `${subject} matching ${quote(selector)} is not visible`;
+        return `the element matching ${quote(selector)} is not visible`;
     if (state.disabled > 0)
-        return `${subject} matching ${quote(selector)} is disabled`;
-    return `${subject} matching ${quote(selector)} did not hold still or could not be scrolled into view`;
+        return `the element matching ${quote(selector)} is disabled`;
+    return `the element matching ${quote(selector)} did not hold still or could not be scrolled into view`;
 }
 function stepTimeout(progress, label, why) {
     const waited = progress.elapsedMs() - (progress.current()?.startMs ?? 0);

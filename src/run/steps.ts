@@ -165,12 +165,12 @@ async function onElement<T>(env: StepEnv, label: string, selector: string, actio
   }
 }
 
+/** Why the one element a step needs is not ready (several matches fail before this is asked). */
 function whyNotReady(selector: string, state: Exclude<ElementState, { invalid: string }>): string {
   if (state.count === 0) return `no element matches ${quote(selector)}`;
-  const subject = state.count === 1 ? 'the element' : `${state.count} elements match, and the first`;
-  if (state.visible === 0) return `${subject} matching ${quote(selector)} is not visible`;
-  if (state.disabled > 0) return `${subject} matching ${quote(selector)} is disabled`;
-  return `${subject} matching ${quote(selector)} did not hold still or could not be scrolled into view`;
+  if (state.visible === 0) return `the element matching ${quote(selector)} is not visible`;
+  if (state.disabled > 0) return `the element matching ${quote(selector)} is disabled`;
+  return `the element matching ${quote(selector)} did not hold still or could not be scrolled into view`;
 }
 
 function stepTimeout(progress: Progress, label: string, why: string): AttemptFailure {
