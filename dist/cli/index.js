@@ -30858,6 +30858,12 @@ function parseSelector(selector) {
         const parsed = parseRole(selector.slice('role='.length));
         return 'problem' in parsed ? parsed : { selector: parsed };
     }
+    // "name=" cannot start a CSS selector: it is another tool's selector engine, or a typo of ours.
+    const engine = /^([A-Za-z_-]+)=/.exec(selector)?.[1];
+    if (engine !== undefined) {
+        const guess = closestMatch(engine, ['text', 'role']);
+        return { problem: `starts with "${engine}=", which is not a selector kind here${guess ? `; did you mean "${guess}="?` : ''} (CSS, text=... or role=...)` };
+    }
     const problem = cssProblem(selector);
     return problem ? { problem: `is not a valid CSS selector: it ${problem}` } : { selector: { kind: 'css', css: selector } };
 }
