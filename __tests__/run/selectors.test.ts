@@ -243,7 +243,7 @@ describe('role= selectors', () => {
     const ambiguous = await run(t, { page, url: `${site.url}/form`, fixture: { steps: [{ click: 'role=link' }] } });
     assert.equal(ambiguous.attempt.error?.kind, 'config');
     assert.match(ambiguous.attempt.error.message, /"role=link" matches 2 elements[^]*1\. <a> text "Home"\n {2}2\. <a> text "Help"/);
-    const missing = await run(t, { page, url: `${site.url}/form`, timeoutMs: 1000, fixture: { steps: [{ click: 'role=button[name="Sign up"]' }] } });
+    const missing = await run(t, { page, url: `${site.url}/form`, timeoutMs: 3000, fixture: { steps: [{ click: 'role=button[name="Sign up"]' }] } });
     assert.equal(missing.attempt.error?.kind, 'timeout');
     assert.match(headline(missing.attempt), /click "role=button\[name=\\"Sign up\\"\]"\): no element matches "role=button\[name=\\"Sign up\\"\]"\.$/);
   });
