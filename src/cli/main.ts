@@ -73,6 +73,7 @@ function contextArgs(options: RunOptions): string[] {
   if (options.browserPath) args.push(FLAG.browserPath, options.browserPath);
   if (options.retries !== DEFAULTS.retries) args.push(FLAG.retries, String(options.retries));
   if (options.timeoutMs !== DEFAULTS.timeoutMs) args.push(FLAG.timeoutMs, `${options.timeoutMs}ms`);
+  if (options.expectTimeoutMs !== DEFAULTS.expectTimeoutMs) args.push(FLAG.expectTimeoutMs, `${options.expectTimeoutMs}ms`);
   if (options.suiteTimeoutMs !== null) args.push(FLAG.suiteTimeoutMs, `${options.suiteTimeoutMs}ms`);
   if (options.failOnFlaky) args.push(FLAG.failOnFlaky);
   if (options.reportDir !== CLI_REPORT_DIR) args.push(FLAG.reportDir, options.reportDir);

@@ -388,6 +388,18 @@ export const OPTIONS = {
     action: { input: 'timeout', description: 'Time limit of one attempt, for fixtures that set no `timeout` of their own.' },
     cli: { flag: 'timeout', value: 'DURATION', group: 'how', help: 'time limit per attempt for fixtures that set none' },
   },
+  expectTimeoutMs: {
+    kind: 'text',
+    default: '5s',
+    parse: duration,
+    action: {
+      input: 'expect-timeout',
+      description:
+        'How long page assertions (`title`, `url`, `visible`, `hidden`, `text`) wait to hold, for fixtures whose `expect` sets no ' +
+        '`timeout`. Never longer than what is left of the attempt.',
+    },
+    cli: { flag: 'expect-timeout', value: 'DURATION', group: 'how', help: 'how long page assertions wait, for fixtures that set none' },
+  },
   suiteTimeoutMs: {
     kind: 'text',
     default: '',
