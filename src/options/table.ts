@@ -430,9 +430,11 @@ export const OPTIONS = {
     parse: boolean,
     action: {
       input: 'dry-run',
-      description: 'Resolve the selection and write `plan.json` without running anything. It never replaces a `report.json`.',
+      description:
+        'Resolve the selection, list what would run and why, and write `plan.json` without running anything; `result` is then `planned`. ' +
+        'It never replaces a `report.json`.',
     },
-    cli: { flag: 'dry-run', group: 'what', help: 'write `plan.json` with what would run; run nothing' },
+    cli: { flag: 'dry-run', group: 'what', help: 'list what would run and why, write `plan.json`; run nothing' },
   },
   failOnFlaky: {
     kind: 'switch',
