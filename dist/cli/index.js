@@ -31226,7 +31226,14 @@ const Attempt = object({
     startedAt: IsoTime,
     durationMs: Millis,
     error: AttemptError.nullable(),
-    evidence: object({ screenshot: EvidencePath, html: EvidencePath, log: EvidencePath }).nullable(),
+    evidence: object({
+        screenshot: EvidencePath,
+        html: EvidencePath,
+        log: EvidencePath,
+        /** Only when the screenshot does not show the whole page (taller than the cap): where it was cut. */
+        screenshotNote: Message.optional(),
+    })
+        .nullable(),
     /** Failed attempts only; absent in reports written before it was recorded, and when the attempt was cut off (browser gone). */
     pageLog: PageLog.optional(),
 });
@@ -62347,6 +62354,35 @@ function maxDurationFailure(maxDuration, elapsedMs) {
 
 
 
+/**
+ * Screenshots show the whole page, as far down as this many CSS pixels (about eight laptop screens): what went
+ * wrong is often below the fold, while a page that scrolls forever must not give a screenshot of hundreds of MB.
+ */
+const MAX_SCREENSHOT_CSS_HEIGHT = 8000;
+/** And as far as this many device pixels, for pages emulating a high pixel ratio (Chrome's own limit is 16384). */
+const MAX_SCREENSHOT_DEVICE_HEIGHT = 16_000;
+/**
+ * The whole page, from its top, up to the height cap. The page's size comes from the browser's layout (not from
+ * the page's scripts, which could say anything); the width is the viewport's, as the user sees it.
+ */
+async function fullPageScreenshot(page) {
+    const session = await page.createCDPSession();
+    let metrics;
+    try {
+        metrics = await session.send('Page.getLayoutMetrics');
+    }
+    finally {
+        await session.detach().catch(() => { });
+    }
+    const scale = page.viewport()?.deviceScaleFactor ?? 1;
+    const cap = Math.max(1, Math.min(MAX_SCREENSHOT_CSS_HEIGHT, Math.floor(MAX_SCREENSHOT_DEVICE_HEIGHT / Math.max(1, scale))));
+    const width = Math.max(1, Math.round(metrics.cssLayoutViewport.clientWidth));
+    const pageHeight = Math.ceil(Math.max(metrics.cssContentSize.height, metrics.cssLayoutViewport.clientHeight));
+    const height = Math.max(1, Math.min(pageHeight, cap));
+    const png = await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height }, captureBeyondViewport: true });
+    const cut = pageHeight > cap ? `cut at ${cap} of the page's ${pageHeight} CSS px (the page HTML has all of it)` : null;
+    return { png, cut };
+}
 /** Report-relative path, always with "/": it goes into report.json. */
 function evidencePath(fixtureId, attemptNumber, extension) {
     return `failures/${fixtureId}/attempt-${attemptNumber}.${extension}`;
@@ -62376,14 +62412,21 @@ async function writeEvidence(request) {
         return { evidence: { screenshot: null, html: null, log: null }, lost };
     }
     const redact = request.redact ?? ((text) => text);
+    let cut = null;
     const [screenshot, html] = await Promise.all([
-        capture(request, 'png', 'the screenshot', () => page.screenshot({ type: 'png' })),
+        capture(request, 'png', 'the screenshot', async () => {
+            const shot = await fullPageScreenshot(page);
+            cut = shot.cut;
+            return shot.png;
+        }),
         capture(request, 'html', 'the page HTML', async () => redact(await page.content())),
     ]);
+    const screenshotNote = screenshot.path !== null && cut !== null ? `screenshot ${cut}` : null;
     const logPath = evidencePath(record.fixture.id, record.attemptNumber, 'log');
-    const text = redact(formatAttemptLog(record, { screenshot: screenshot.note, html: html.note }));
+    const shotLine = screenshotNote ? `${screenshot.note} (${screenshotNote})` : screenshot.note;
+    const text = redact(formatAttemptLog(record, { screenshot: shotLine, html: html.note }));
     const log = await promises_default().writeFile(external_node_path_default().join(reportDir, logPath), text).then(() => logPath, () => null);
-    return { evidence: { screenshot: screenshot.path, html: html.path, log }, lost: null };
+    return { evidence: { screenshot: screenshot.path, html: html.path, log, ...(screenshotNote ? { screenshotNote } : {}) }, lost: null };
 }
 /** The console error types a page's code logs, and uncaught errors: kept first when a list is cut. */
 const ERROR_TYPES = new Set(['error', 'assert', 'uncaught']);
@@ -64540,6 +64583,7 @@ function fixtureRowOf(fixture) {
         line: fixture.line,
         location: `${fixture.file}:${fixture.line}`,
         evidence: evidencePaths(lastFailed?.evidence ?? null),
+        screenshotNote: lastFailed?.evidence?.screenshotNote ?? null,
         carriedOver: fixture.carriedOver !== null,
         recovered: fixture.recovered,
         quarantined: false,
@@ -66166,16 +66210,17 @@ h2{font-size:16px;margin:0 0 6px}
 .msg{white-space:pre-wrap;overflow-wrap:anywhere}
 .attempt h4{font-size:13px;font-weight:600;margin:10px 0 4px;display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
 .evidence{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
-.shot img{width:320px;max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px;display:block;cursor:zoom-in}
+.shot img{width:320px;max-width:100%;height:auto;max-height:480px;object-fit:cover;object-position:top;border:1px solid var(--line);border-radius:4px;display:block;cursor:zoom-in}
+.shotcol{max-width:320px}.shotnote{font-size:12px;margin:4px 0 0}
 .signals{flex:1;min-width:280px}.signals h5{margin:6px 0 2px;font-size:12.5px}
 ol.log{list-style:none;margin:0;padding:0}
 ol.log li{padding:1px 0;border-bottom:1px dashed var(--line);white-space:pre-wrap;overflow-wrap:anywhere}
 .c-error .text,.c-assert .text,.c-uncaught .text{color:var(--fail)}.c-warn .text,.c-warning .text{color:var(--flaky)}
 .ignored{opacity:.65}
 .cmd{position:relative}.cmd button{position:absolute;top:4px;right:4px;font-size:12px}
-#_lightbox{padding:0;border:0;background:transparent;max-width:96vw;max-height:96vh}
+#_lightbox{padding:0;border:0;background:transparent;max-width:96vw;max-height:96vh;overflow:auto}
 #_lightbox::backdrop{background:rgba(0,0,0,.8)}
-#_lightbox img{display:block;max-width:96vw;max-height:96vh;cursor:zoom-out}
+#_lightbox img{display:block;max-width:96vw;cursor:zoom-out}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 `;
 const SCRIPT = `
@@ -66433,12 +66478,13 @@ function evidenceBlock(attempt, result, signals) {
     const shot = screenshot
         ? `<a class="shot" href="${screenshot}"><img src="${screenshot}" loading="lazy" alt="Screenshot of ${html_escape_esc(result.id)}, attempt ${attempt.attempt}" width="320" height="180"></a>`
         : `<p class="noshot">${result.carriedOver ? 'Screenshot in the source run’s artifact.' : 'No screenshot.'}</p>`;
+    const cut = screenshot && attempt.evidence?.screenshotNote ? `<p class="muted shotnote">${html_escape_esc(capitalized(attempt.evidence.screenshotNote))}</p>` : '';
     const files = [
         linkTo(attempt.evidence?.log ?? null, 'attempt log', 'error, step trace, every console line and request'),
         linkTo(attempt.evidence?.html ?? null, 'page HTML', 'the page as captured; opening it runs its scripts'),
     ].filter((part) => part !== '');
     const side = [signals, files.length > 0 ? `<p class="files">${files.join(' · ')}</p>` : ''];
-    return `<div class="evidence">${shot}<div class="signals">${side.join('')}</div></div>`;
+    return `<div class="evidence"><div class="shotcol">${shot}${cut}</div><div class="signals">${side.join('')}</div></div>`;
 }
 function linkTo(path, label, title) {
     const href = evidenceHref(path);
@@ -66468,6 +66514,9 @@ function pageLogBlock(log) {
 /** Console types are page-controlled strings: only a plain token may become part of a class name. */
 function cssToken(type) {
     return /^[a-z]{1,20}$/.test(type) ? type : 'other';
+}
+function capitalized(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 ;// CONCATENATED MODULE: ./src/render/html.ts
@@ -67168,7 +67217,7 @@ async function planShard(request, logger, planned, source) {
     const how = partition.durationSource === null
         ? 'by count (no earlier durations)'
         : `by the durations of ${partition.durationSource.runId ? `run ${partition.durationSource.runId}` : 'the previous report'}`;
-    logger.info(`${capitalized(shardLabel(spec))}: ${selected.length} of the ${planned.selected.length} selected fixtures, balanced ${how}.`);
+    logger.info(`${sharding_capitalized(shardLabel(spec))}: ${selected.length} of the ${planned.selected.length} selected fixtures, balanced ${how}.`);
     if (selected.length === 0)
         logger.info(`Nothing of the selection falls in ${shardLabel(spec)}: it runs nothing and passes.`);
     const { total: _total, parts: _parts, ...recorded } = partition;
@@ -67207,7 +67256,7 @@ async function durationsFromRequest(request, logger) {
         return null;
     }
 }
-function capitalized(text) {
+function sharding_capitalized(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -67871,6 +67920,8 @@ function failuresSection(view) {
         if (row.evidence.length > 0) {
             const paths = row.evidence.map((path) => escapeLine(terminal_evidencePath(view, path)));
             lines.push(`    │ evidence: ${paths.join(', ')}`);
+            if (row.screenshotNote)
+                lines.push(`    │ ${escapeLine(row.screenshotNote)}`);
         }
     }
     if (view.failures.length > shown.length) {

@@ -167,6 +167,7 @@ function failuresSection(view: SummaryView): string[] {
     if (row.evidence.length > 0) {
       const paths = row.evidence.map((path) => escapeLine(evidencePath(view, path)));
       lines.push(`    │ evidence: ${paths.join(', ')}`);
+      if (row.screenshotNote) lines.push(`    │ ${escapeLine(row.screenshotNote)}`);
     }
   }
   if (view.failures.length > shown.length) {
