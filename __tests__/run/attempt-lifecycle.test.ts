@@ -84,7 +84,7 @@ describe('runAttempt: evidence', () => {
     const endless = await failing('endless-page', `${site.url}/endless`);
     assert.deepEqual(endless.size, { width: 800, height: MAX_SCREENSHOT_CSS_HEIGHT });
     assert.match(endless.evidence.screenshotNote ?? '', /^screenshot cut at 8000 of the page's 200\d\d CSS px \(the page HTML has all of it\)$/);
-    assert.match(endless.log, /^screenshot: failures\/endless-page\/attempt-1\.png \(screenshot cut at 8000 of the page's 200\d\d CSS px/m);
+    assert.match(endless.log, /^screenshot: failures\/endless-page\/attempt-1\.png: screenshot cut at 8000 of the page's 200\d\d CSS px/m);
   });
 
   it('says in the message why there is no evidence when its folder cannot be created', TEST, async (t) => {

@@ -62423,7 +62423,7 @@ async function writeEvidence(request) {
     ]);
     const screenshotNote = screenshot.path !== null && cut !== null ? `screenshot ${cut}` : null;
     const logPath = evidencePath(record.fixture.id, record.attemptNumber, 'log');
-    const shotLine = screenshotNote ? `${screenshot.note} (${screenshotNote})` : screenshot.note;
+    const shotLine = screenshotNote ? `${screenshot.note}: ${screenshotNote}` : screenshot.note;
     const text = redact(formatAttemptLog(record, { screenshot: shotLine, html: html.note }));
     const log = await promises_default().writeFile(external_node_path_default().join(reportDir, logPath), text).then(() => logPath, () => null);
     return { evidence: { screenshot: screenshot.path, html: html.path, log, ...(screenshotNote ? { screenshotNote } : {}) }, lost: null };

@@ -129,7 +129,7 @@ export async function writeEvidence(request: EvidenceRequest): Promise<{ evidenc
   ]);
   const screenshotNote = screenshot.path !== null && cut !== null ? `screenshot ${cut}` : null;
   const logPath = evidencePath(record.fixture.id, record.attemptNumber, 'log');
-  const shotLine = screenshotNote ? `${screenshot.note} (${screenshotNote})` : screenshot.note;
+  const shotLine = screenshotNote ? `${screenshot.note}: ${screenshotNote}` : screenshot.note;
   const text = redact(formatAttemptLog(record, { screenshot: shotLine, html: html.note }));
   const log = await fs.writeFile(path.join(reportDir, logPath), text).then(
     () => logPath,
