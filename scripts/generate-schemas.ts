@@ -9,8 +9,14 @@ import { z } from 'zod';
 import { FixtureFile } from '../src/fixtures/schema.ts';
 import { Report } from '../src/report/schema.ts';
 
-/** Where the schemas are published: the v1 tag, so `$schema` links in users' files keep working within v1. */
-export const SCHEMA_BASE_URL = 'https://raw.githubusercontent.com/org/reliability-smoke/v1/schema/';
+/**
+ * The schemas' `$id`: a name, not an address. There is no published URL to promise, so the id is a URN that names the
+ * tool, the schema and its version; editors find the file itself by path (in a project that installed the package,
+ * `node_modules/reliability-smoke/schema/fixture.schema.json`), which the README shows.
+ */
+export function schemaId(file: string): string {
+  return `urn:reliability-smoke:schema:v1:${file.replace(/\.schema\.json$/, '')}`;
+}
 
 export interface GeneratedSchema {
   /** Path relative to the repository root, with "/" separators. */
@@ -24,7 +30,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 /** `$schema`, `$id`, `title` and `description` first, then zod's output in its own (stable) order. */
 function withHeader(schema: Record<string, unknown>, name: string): string {
   const { $schema, title, description, ...rest } = schema;
-  const document = { $schema, $id: `${SCHEMA_BASE_URL}${name}`, title, description, ...rest };
+  const document = { $schema, $id: schemaId(name), title, description, ...rest };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 

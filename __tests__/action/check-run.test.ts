@@ -2,7 +2,7 @@
  * The check run as a pull request sees it: the Action run in-process against the loopback GitHub service (which
  * keeps every check-run request body in order) and a real Chromium. Created in progress on the commit under test
  * before any fixture loads, completed with the verdict; the PR head for pull_request events; a refused token (a fork
- * PR) is one warning and never the verdict; off when check-name is empty; neutral for a dry run.
+ * PR) is one warning and never the verdict; off when check-name is empty; neutral for a dry run, whose result is planned.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -277,5 +277,12 @@ describe('turning it off, and a dry run', () => {
     assert.equal(checkRun.conclusion, 'neutral');
     assert.equal(checkRun.output.title, 'Dry run: 2 fixtures would run');
     assert.equal(run.outputs[Outputs.CheckRunId], String(checkRun.id));
+    // Nothing ran, so nothing passed: neither the output, the log nor the summary may say so.
+    assert.equal(run.outputs[Outputs.Result], 'planned');
+    assert.equal(run.log.trimEnd().split('\n').at(-1), 'PLAN: 2 fixtures would run');
+    assert.doesNotMatch(run.log, /RESULT: pass/);
+    assert.match(run.summary, /^## 🧪 reliability-smoke: dry run, 2 fixtures would run$/m);
+    assert.match(run.summary, /nothing was run, so nothing passed or failed/);
+    assert.match(run.summary, /^\| `home-loads` \|.*\| all fixtures \|/m);
   });
 });

@@ -232,10 +232,12 @@ describe('dry run', () => {
     assert.equal(fs.existsSync(path.join(path.dirname(planPath), 'report.json')), false, 'no report.json was written');
     assert.equal(site.hits(), 0, 'no fixture ran');
     assert.equal(browser.launches(), 0, 'no browser started');
-    assert.equal(run.outputs[Outputs.Result], 'pass');
+    assert.equal(run.outputs[Outputs.Result], 'planned', 'nothing ran, so nothing passed');
     assert.equal(run.outputs[Outputs.SelectedCount], '2');
     assert.match(run.summary, /dry run, 2 fixtures would run/);
-    assert.deepEqual(run.log.match(/^RESULT: .*$/gm), ['RESULT: pass']);
+    assert.equal(run.log.match(/^RESULT: .*$/gm), null, 'no verdict in the log');
+    assert.match(run.log, /^ {2}about-loads {2}fixtures\/about\.smoke\.yml:1 {2}- {2}all fixtures$/m);
+    assert.equal(run.log.trimEnd().split('\n').at(-1), 'PLAN: 2 fixtures would run');
 
     const checkRun = service.checkRuns.find((candidate) => String(candidate.id) === run.outputs[Outputs.CheckRunId]);
     assert.ok(checkRun, 'a check run was reported');

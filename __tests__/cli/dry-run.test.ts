@@ -51,8 +51,12 @@ describe('--dry-run', () => {
     const run = await project.run(['--base-url', `${site.url}/shop`, '--dry-run', '--tag', 'critical', '--fixture', 'home,search,external']);
     assert.equal(run.code, 0, shown(run));
     assert.equal(site.hits(), hits, 'the site saw no request');
-    assert.match(run.stdout, new RegExp(`^Dry run: 2 fixtures would run\\. Plan written to ${project.dir}/smoke-report/plan\\.json$`, 'm'));
-    assert.equal(lastLine(run.stdout), 'RESULT: pass');
+    assert.match(run.stdout, /^Dry run: 2 fixtures would run, mode selected\. Nothing was run, so nothing is judged\.$/m);
+    assert.match(run.stdout, /^ {2}home {6}fixtures\/site\.smoke\.yml:2 {3}\[critical\] {2}id "home", tag "critical"$/m);
+    assert.match(run.stdout, /^ {2}external {2}fixtures\/site\.smoke\.yml:17 {2}\[critical\] {2}id "external", tag "critical"$/m);
+    assert.match(run.stdout, new RegExp(`^Plan written to ${project.dir}/smoke-report/plan\\.json$`, 'm'));
+    assert.doesNotMatch(run.stdout, /RESULT/, 'nothing was judged');
+    assert.equal(lastLine(run.stdout), 'PLAN: 2 fixtures would run');
     const plan = project.plan();
     assert.equal(plan.dryRun, true);
     assert.equal(plan.mode, 'selected');
@@ -66,6 +70,45 @@ describe('--dry-run', () => {
       ],
     );
     assertReportUntouched();
+  });
+
+  it('lists why each fixture was selected and every warning the run would give, in plan.json too', CLI_BOUND, async () => {
+    const run = await project.run(['--base-url', site.url, '--dry-run', '--fixture', 'h*,nothing-like-this', '--tag', 'critical,nightly', '--sample', '1']);
+    assert.equal(run.code, 0, shown(run));
+    const plan = project.plan();
+    assert.deepEqual(
+      plan.fixtures.map((fixture) => [fixture.id, fixture.reason, fixture.timeoutMs, fixture.expectTimeoutMs]),
+      [['home', 'id matches "h*", tag "critical", sampled 1 of 1', 30_000, 5_000]],
+    );
+    assert.deepEqual(plan.warnings, [
+      'fixture pattern "nothing-like-this" matches no fixture id; check the spelling, or use a glob such as "nothing-like-this*"',
+      'tag "nightly" is on no fixture',
+    ]);
+    const warnings = run.stdout.slice(run.stdout.indexOf('Warnings:'));
+    assert.match(warnings, /^ {2}! fixture pattern "nothing-like-this" matches no fixture id/m);
+    assert.match(warnings, /^ {2}! tag "nightly" is on no fixture$/m);
+    assert.equal(lastLine(run.stdout), 'PLAN: 1 fixture would run');
+    assertReportUntouched();
+  });
+
+  it('with no selection, every fixture is there because the run takes all of them', CLI_BOUND, async () => {
+    const run = await project.run(['--base-url', site.url, '--dry-run', '--expect-timeout', '2s']);
+    assert.equal(run.code, 0, shown(run));
+    const plan = project.plan();
+    assert.deepEqual(new Set(plan.fixtures.map((fixture) => fixture.reason)), new Set(['all fixtures']));
+    assert.deepEqual(plan.fixtures.map((fixture) => fixture.expectTimeoutMs), [2_000, 2_000, 2_000, 2_000]);
+    assert.deepEqual(plan.warnings, []);
+    assert.doesNotMatch(run.stdout, /Warnings:/);
+    assert.equal(lastLine(run.stdout), 'PLAN: 4 fixtures would run');
+  });
+
+  it('a shard says which part of the selection it plans', CLI_BOUND, async () => {
+    const run = await project.run(['--base-url', site.url, '--dry-run', '--tag', 'critical', '--shard', '1/1']);
+    assert.equal(run.code, 0, shown(run));
+    assert.deepEqual(
+      project.plan().fixtures.map((fixture) => [fixture.id, fixture.reason]),
+      [['home', 'tag "critical", in shard 1 of 1'], ['external', 'tag "critical", in shard 1 of 1']],
+    );
   });
 
   it('with --serve, each fixture is planned at its path on the served site', CLI_BOUND, async () => {
@@ -89,6 +132,8 @@ describe('--dry-run', () => {
     const plan = project.plan();
     assert.equal(plan.mode, 'rerun-failed');
     assert.deepEqual(plan.selection.selected, ['broken']);
+    assert.equal(plan.fixtures[0]?.reason, 'failed in the previous run');
+    assert.match(run.stdout, /^ {2}broken {2}fixtures\/site\.smoke\.yml:\d+ {2}- {2}failed in the previous run$/m);
     assertReportUntouched();
   });
 
@@ -97,7 +142,7 @@ describe('--dry-run', () => {
     assert.equal(run.code, 2, shown(run));
     assert.match(run.stderr, /^warning: nothing-selected: No fixture matches the selection, so nothing would run\.$/m);
     assert.match(run.stderr, /^warning: {3}tag "nightly" is on no fixture$/m);
-    assert.equal(lastLine(run.stdout), 'RESULT: fail');
+    assert.equal(lastLine(run.stdout), 'PLAN: none, the dry run could not be planned');
     assert.equal(fs.existsSync(`${project.dir}/smoke-report/plan.json`), false);
     assertReportUntouched();
   });
@@ -107,7 +152,7 @@ describe('--dry-run', () => {
     const run = await project.run(['--base-url', site.url, '--rerun-failed', '--dry-run', '--if-nothing-to-rerun', 'pass']);
     assert.equal(run.code, 0, shown(run));
     assert.match(run.stderr, /failed-fixtures-gone: Nothing to rerun: the fixtures that failed in smoke-report\/report\.json no longer exist: broken\./);
-    assert.equal(lastLine(run.stdout), 'RESULT: pass');
+    assert.equal(lastLine(run.stdout), 'PLAN: nothing would run');
     assertReportUntouched();
   });
 });

@@ -62,7 +62,7 @@ describe('--json', () => {
     const run = await project.run(['--base-url', site.url, '--json', '--dry-run']);
     assert.equal(run.code, 0, shown(run));
     assert.deepEqual(Plan.parse(JSON.parse(run.stdout)).selection.selected, ['home']);
-    assert.equal(lastLine(run.stderr), 'RESULT: pass');
+    assert.equal(lastLine(run.stderr), 'PLAN: 1 fixture would run');
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The bundled CLI (dist/cli/index.js, package.json's `bin`) run as a user runs it, in its own Node process:
+ * The bundled CLI (dist/cli/index.js, which package.json's `bin` launcher loads) run as a user runs it, in its own Node process:
  * the demo that `npm run smoke` runs, flags it cannot parse, --json, --help and --version, and Ctrl-C, which
  * stops the suite but still writes the report.
  */
@@ -52,7 +52,7 @@ describe('the bundled command line', () => {
     assert.equal(version.stdout, `${TOOL_VERSION}\n`);
     const manifest = JSON.parse(fs.readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { version: string; bin: Record<string, string> };
     assert.equal(version.stdout.trim(), manifest.version);
-    assert.equal(manifest.bin['reliability-smoke'], 'dist/cli/index.js');
+    assert.equal(manifest.bin['reliability-smoke'], 'bin/reliability-smoke.cjs', 'the launcher that checks the Node version, then loads dist/cli/index.js');
   });
 
   it('flags it cannot parse exit 2 with every problem on stderr and nothing written', CLI_BOUND, async () => {

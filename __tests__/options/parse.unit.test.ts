@@ -52,6 +52,7 @@ const DEFAULTS: RunOptions = {
   retries: 0,
   concurrency: 2,
   timeoutMs: 30_000,
+  expectTimeoutMs: 5_000,
   suiteTimeoutMs: null,
   browserPath: null,
   dryRun: false,
@@ -113,6 +114,7 @@ describe('every problem at once, in the user’s own names', () => {
     retries: '11',
     concurrency: 'two',
     timeoutMs: 'soon',
+    expectTimeoutMs: '0s',
     suiteTimeoutMs: '-5s',
     rerunFailed: 'nope',
   };
@@ -126,13 +128,15 @@ describe('every problem at once, in the user’s own names', () => {
       '--retries: must be a whole number from 0 to 10, not "11"',
       '--concurrency: must be a whole number from 1 to 32, not "two"',
       '--timeout: must be milliseconds or a duration such as "30s" or "2m", not "soon"',
+      '--expect-timeout: must be milliseconds or a duration such as "30s" or "2m", not "0s"',
       '--suite-timeout: must be milliseconds or a duration such as "30s" or "2m", not "-5s"',
     ]);
   });
 
   it('as inputs in a workflow', () => {
     const problems = problemsOf(() => parseInputs(bad));
-    assert.equal(problems.length, 8);
+    assert.equal(problems.length, 9);
+    assert.ok(problems.some((problem) => problem.startsWith('expect-timeout: ')));
     assert.ok(problems.includes('retries: must be a whole number from 0 to 10, not "11"'));
     assert.ok(problems.includes('if-nothing-to-rerun: must be "error" or "pass", not "maybe"'));
     assert.ok(problems.every((problem) => !problem.startsWith('--')), 'no flag names in an Action’s messages');

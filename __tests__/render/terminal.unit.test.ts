@@ -6,6 +6,8 @@ import type { Report } from '../../src/report/schema.ts';
 import { summaryViewOf } from '../../src/render/view.ts';
 import { attempt, baseInput, dataReport, loaded, run, suite } from '../support/report-helpers.ts';
 import { escapeLine } from '../../src/common/text.ts';
+import { annotationsFor } from '../../src/render/annotations.ts';
+import { renderHtmlReport } from '../../src/render/html.ts';
 import { preflightDiagnostic } from '../../src/report/stops.ts';
 
 const HOSTILE = 'boom\n::error::injected\r\n##[error]legacy\u2028sep \u001b[2K\u0000 end';
@@ -65,6 +67,21 @@ describe('formatSummary', () => {
     assert.match(text, /^Flaky \(1\), passed after failing:\n {2}~ login-flow {2}fixtures\/login\.smoke\.yml:3 {2}\(attempt 1 navigation failed, passed on attempt 2\)$/m);
     assert.match(text, /^ {2}\$ npx reliability-smoke --rerun-failed$/m);
     assert.match(text, /^ {2}\$ npx reliability-smoke --fixture home-help-menu --fixture account-from-home$/m);
+  });
+
+  test('a screenshot cut at the height cap says so under its evidence, in the annotation and in report.html', () => {
+    const report = dataReport('report-failing-flaky.json');
+    const failed = report.fixtures.find((fixture) => fixture.id === 'home-help-menu')!;
+    const note = "screenshot cut at 8000 of the page's 23456 CSS px (the page HTML has all of it)";
+    failed.attempts.at(-1)!.evidence!.screenshotNote = note;
+    const text = summaryOf(report).join('\n');
+    assert.match(text, /│ evidence: smoke-report\/failures\/home-help-menu\/attempt-2\.png, .*\n {4}│ screenshot cut at 8000 of the page's 23456 CSS px \(the page HTML has all of it\)$/m);
+    const view = summaryViewOf(report, { reportDir: 'smoke-report', context: report.run });
+    const annotation = annotationsFor(view).find((candidate) => candidate.title.includes('home-help-menu'));
+    assert.match(annotation?.message ?? '', /\nNote: screenshot cut at 8000 of the page's 23456 CSS px/);
+    const html = renderHtmlReport(report, view);
+    assert.match(html, /<p class="muted shotnote">Screenshot cut at 8000 of the page&#39;s 23456 CSS px \(the page HTML has all of it\)<\/p>/);
+    assert.equal(summaryOf(dataReport('report-failing-flaky.json')).join('\n').includes('cut at'), false, 'no note when nothing was cut');
   });
 
   test('a rerun shows its source, recovered, still failing and carried over', () => {

@@ -59,6 +59,7 @@ describe('plan.json for a dry run', () => {
     fixtures,
     defaultRetries: 0,
     defaultTimeoutMs: 30_000,
+    defaultExpectTimeoutMs: 5_000,
   });
 
   test('lists each fixture with its resolved URL, retries and timeout', () => {

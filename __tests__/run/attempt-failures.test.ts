@@ -33,7 +33,8 @@ describe('runAttempt: assertion failures', () => {
       fixture: { expect: { text: { selector: '#total', contains: '42' }, timeout: '300ms' } },
     });
     assert.equal(attempt.error?.kind, 'assertion');
-    assert.match(headline(attempt), /^expect\.text "#total" to contain "42", found "41 items" \(waited \d+\.\ds\)$/);
+    assert.match(headline(attempt), /^expect\.text "#total" to contain "42", found "41 items" \(waited \d+\.\ds, the expect timeout\)$/);
+    assert.match(attempt.error.message, /\nThe expect timeout is 0\.3s, from the fixture's expect\.timeout: raise it/);
   });
 
   it('says when no element matches a selector that must be visible', TEST, async (t) => {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { Attempt as AttemptSchema } from '../../src/report/schema.ts';
 import { AttemptAbort } from '../../src/run/types.ts';
+import { MAX_SCREENSHOT_CSS_HEIGHT } from '../../src/run/evidence.ts';
 import { hang, html, startSite, type Site } from '../support/site.ts';
 import { headline, launchBrowser, newPage, run, tempReportDir } from '../support/attempt-harness.ts';
 
@@ -57,6 +58,33 @@ describe('runAttempt: evidence', () => {
     assert.match(log, /console\.warn at \S+\nslow\n/);
     assert.match(log, /ok .*"http:\/\/127\.0\.0\.1:\d+\/fails" to load \(waitUntil: load\)/);
     assert.match(log, /failed .*the expect checks/);
+  });
+
+  it('takes the screenshot of the whole page, below the fold too, up to a height cap that the report notes', TEST, async (t) => {
+    // A table far below the fold, as on a long API documentation page; and a page that never ends.
+    site.route('/long', html('<div style="height:3000px">intro</div><table id="responses"><tr><td>200</td></tr></table>'));
+    site.route('/endless', html('<div style="height:20000px;background:linear-gradient(red,blue)">feed</div>'));
+    const sizeOf = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
+    const failing = async (id: string, url: string) => {
+      const page = await newPage(browser, t);
+      const result = await run(t, { page, url, fixture: { id, viewport: { width: 800, height: 600 }, expect: { visible: ['#missing'], timeout: 100 } } });
+      assert.equal(result.attempt.status, 'failed');
+      AttemptSchema.parse(result.attempt);
+      const read = (relative: string) => fs.readFileSync(path.join(result.reportDir, relative));
+      return { evidence: result.attempt.evidence!, size: sizeOf(read(`failures/${id}/attempt-1.png`)), log: read(`failures/${id}/attempt-1.log`).toString() };
+    };
+
+    const long = await failing('long-page', `${site.url}/long`);
+    assert.equal(long.size.width, 800);
+    assert.ok(long.size.height > 3000, `the whole page, not the 600px viewport: ${long.size.height}px`);
+    assert.ok(long.size.height < 3200, `no more than the page: ${long.size.height}px`);
+    assert.equal(long.evidence.screenshotNote, undefined, 'nothing was cut');
+    assert.doesNotMatch(long.log, /cut at/);
+
+    const endless = await failing('endless-page', `${site.url}/endless`);
+    assert.deepEqual(endless.size, { width: 800, height: MAX_SCREENSHOT_CSS_HEIGHT });
+    assert.match(endless.evidence.screenshotNote ?? '', /^screenshot cut at 8000 of the page's 200\d\d CSS px \(the page HTML has all of it\)$/);
+    assert.match(endless.log, /^screenshot: failures\/endless-page\/attempt-1\.png: screenshot cut at 8000 of the page's 200\d\d CSS px/m);
   });
 
   it('says in the message why there is no evidence when its folder cannot be created', TEST, async (t) => {

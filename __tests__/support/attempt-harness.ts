@@ -40,6 +40,7 @@ export interface RunOptions {
   url: string;
   baseUrl?: string | null;
   timeoutMs?: number;
+  expectTimeoutMs?: number;
   signal?: AbortSignal;
   attemptNumber?: number;
   reportDir?: string;
@@ -59,6 +60,7 @@ export async function run(t: TestContext, options: RunOptions): Promise<RunResul
     baseUrl: options.baseUrl ?? null,
     attemptNumber: options.attemptNumber ?? 1,
     timeoutMs: options.timeoutMs ?? 10_000,
+    expectTimeoutMs: options.expectTimeoutMs ?? 5_000,
     signal: options.signal ?? new AbortController().signal,
     reportDir,
     clock: systemClock,

@@ -71,6 +71,7 @@ export function suiteOptions(t: TestContext, overrides: Partial<SuiteOptions> & 
     concurrency: 1,
     defaultRetries: 0,
     defaultTimeoutMs: 10_000,
+    defaultExpectTimeoutMs: 5_000,
     suiteTimeoutMs: null,
     reportDir: tempReportDir(t),
     logger: quietLogger(),

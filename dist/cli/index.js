@@ -29365,13 +29365,33 @@ function selectFixtures(all, request) {
     const wanted = new Set(request.tags);
     const byTag = wanted.size === 0 ? byPattern : byPattern.filter((f) => f.tags.some((tag) => wanted.has(tag)));
     const selected = sampled(byTag, request);
+    const reasons = Object.fromEntries(selected.map((fixture) => [fixture.id, selectionReason(fixture, request, matchers, { kept: selected.length, of: byTag.length })]));
     const warnings = [
         ...unmatchedPatterns.map((pattern) => unmatchedPatternWarning(pattern, ids)),
         ...unusedTagWarnings(all, request.tags),
     ];
     if (selected.length === 0 && all.length > 0)
         warnings.push(emptySelectionWarning(request));
-    return { selected, unmatchedPatterns, warnings, mode: selected.length === all.length ? 'full' : 'selected' };
+    return { selected, unmatchedPatterns, warnings, reasons, mode: selected.length === all.length ? 'full' : 'selected' };
+}
+/**
+ * Why a fixture was selected, as a dry run shows it: "all fixtures", `id "home"`, `id matches "checkout-*"`,
+ * `tag "smoke"`, joined by ", ", with "sampled 5 of 12" when a sample narrowed it. A short phrase, so that other
+ * ways of choosing (a rerun's failed set, a shard) can add theirs.
+ */
+function selectionReason(fixture, request, matchers, sample) {
+    const parts = [];
+    const pattern = request.patterns.find((_, index) => matchers[index]?.(fixture.id));
+    if (pattern !== undefined)
+        parts.push(isGlob(pattern) ? `id matches "${pattern}"` : `id "${pattern}"`);
+    const tags = fixture.tags.filter((tag) => request.tags.includes(tag));
+    if (tags.length > 0)
+        parts.push(`${tags.length === 1 ? 'tag' : 'tags'} ${tags.map((tag) => `"${tag}"`).join(', ')}`);
+    if (parts.length === 0)
+        parts.push('all fixtures');
+    if (request.sample !== null)
+        parts.push(`sampled ${sample.kept} of ${sample.of}`);
+    return parts.join(', ');
 }
 function sampled(candidates, request) {
     if (request.sample === null)
@@ -30004,6 +30024,17 @@ const OPTIONS = {
         action: { input: 'timeout', description: 'Time limit of one attempt, for fixtures that set no `timeout` of their own.' },
         cli: { flag: 'timeout', value: 'DURATION', group: 'how', help: 'time limit per attempt for fixtures that set none' },
     },
+    expectTimeoutMs: {
+        kind: 'text',
+        default: '5s',
+        parse: values_duration,
+        action: {
+            input: 'expect-timeout',
+            description: 'How long page assertions (`title`, `url`, `visible`, `hidden`, `text`) wait to hold, for fixtures whose `expect` sets no ' +
+                '`timeout`. Never longer than what is left of the attempt.',
+        },
+        cli: { flag: 'expect-timeout', value: 'DURATION', group: 'how', help: 'how long page assertions wait, for fixtures that set none' },
+    },
     suiteTimeoutMs: {
         kind: 'text',
         default: '',
@@ -30032,9 +30063,10 @@ const OPTIONS = {
         parse: values_boolean,
         action: {
             input: 'dry-run',
-            description: 'Resolve the selection and write `plan.json` without running anything. It never replaces a `report.json`.',
+            description: 'Resolve the selection, list what would run and why, and write `plan.json` without running anything; `result` is then `planned`. ' +
+                'It never replaces a `report.json`.',
         },
-        cli: { flag: 'dry-run', group: 'what', help: 'write `plan.json` with what would run; run nothing' },
+        cli: { flag: 'dry-run', group: 'what', help: 'list what would run and why, write `plan.json`; run nothing' },
     },
     failOnFlaky: {
         kind: 'switch',
@@ -31087,7 +31119,7 @@ const Expect = strictObject({
     noPageErrors: schemas_boolean().default(true),
     noFailedRequests: schemas_boolean().default(false),
     maxDuration: Duration.optional().meta({ description: 'Time budget for the whole fixture.' }),
-    timeout: Duration.optional().meta({ description: 'How long page assertions wait; capped by the fixture timeout.' }),
+    timeout: Duration.optional().meta({ description: "How long page assertions wait (default: the expect-timeout input, 5s); never past the attempt's timeout." }),
 })
     .meta({ description: 'What must hold once the steps have run.' });
 /**
@@ -31383,7 +31415,14 @@ const Attempt = object({
     startedAt: IsoTime,
     durationMs: Millis,
     error: AttemptError.nullable(),
-    evidence: object({ screenshot: EvidencePath, html: EvidencePath, log: EvidencePath }).nullable(),
+    evidence: object({
+        screenshot: EvidencePath,
+        html: EvidencePath,
+        log: EvidencePath,
+        /** Only when the screenshot does not show the whole page (taller than the cap): where it was cut. */
+        screenshotNote: Message.optional(),
+    })
+        .nullable(),
     /** Failed attempts only; absent in reports written before it was recorded, and when the attempt was cut off (browser gone). */
     pageLog: PageLog.optional(),
 });
@@ -32290,6 +32329,10 @@ const PlannedFixture = object({
     url: schemas_string().nullable(),
     retries: schemas_number().int().nonnegative(),
     timeoutMs: schemas_number().nonnegative(),
+    /** How long its page assertions would wait: its expect.timeout, or the expect-timeout option. */
+    expectTimeoutMs: schemas_number().nonnegative(),
+    /** Why it was selected, in a short phrase: "all fixtures", `id matches "checkout-*"`, `tag "smoke"`, "failed in the previous run". */
+    reason: schemas_string(),
 });
 const Plan = object({
     planVersion: literal(PLAN_VERSION),
@@ -32301,6 +32344,8 @@ const Plan = object({
     baseUrl: schemas_string().nullable(),
     selection: Report.shape.selection,
     fixtures: array(PlannedFixture),
+    /** Every warning the run would give before it starts (a tag on no fixture, a pattern that matches nothing, ...). */
+    warnings: array(schemas_string()),
 })
     .meta({ title: 'reliability-smoke dry-run plan' });
 function buildPlan(input) {
@@ -32323,7 +32368,10 @@ function buildPlan(input) {
             url: resolve(fixture, input.baseUrl),
             retries: fixture.retries ?? input.defaultRetries,
             timeoutMs: fixture.timeout ?? input.defaultTimeoutMs,
+            expectTimeoutMs: fixture.expect.timeout ?? input.defaultExpectTimeoutMs,
+            reason: input.reasons?.[fixture.id] ?? 'selected',
         })),
+        warnings: [...(input.warnings ?? [])],
     });
 }
 function resolveAgainstBase(fixture, baseUrl) {
@@ -32429,8 +32477,11 @@ async function writeAtomically(target, content) {
 
 
 
-/** Writes plan.json, with the run's secrets hidden (`redact`) like every other file. */
-async function writeDryRun(request, planned, reportDir, clock, redact) {
+/**
+ * Writes plan.json, with the run's secrets hidden (`redact`) like every other file. `warnings` are the ones the run
+ * would have given before starting (the selection's, and values too short to hide), so a dry run shows them all.
+ */
+async function writeDryRun(request, planned, reportDir, clock, redact, warnings) {
     const { options } = request;
     const built = buildPlan({
         toolVersion: request.toolVersion,
@@ -32449,6 +32500,9 @@ async function writeDryRun(request, planned, reportDir, clock, redact) {
         fixtures: planned.selected,
         defaultRetries: options.retries,
         defaultTimeoutMs: options.timeoutMs,
+        defaultExpectTimeoutMs: options.expectTimeoutMs,
+        reasons: planned.reasons,
+        warnings,
         ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
     });
     const plan = redactPlan(built, redact);
@@ -62623,19 +62677,39 @@ function pageExpectations(expect, baseUrl, written = expect) {
     return { wants, mismatches, throwIfInvalid, needed };
 }
 /**
+ * How long the checks waited, and which setting bounded the wait: the expect timeout (the block's own, or the
+ * expect-timeout option), or the attempt's timeout when less of it was left. Naming it tells the reader what to raise.
+ */
+function waitedNote(waitedMs, expectTimeoutMs, ownTimeout, cutByAttempt) {
+    if (cutByAttempt) {
+        return {
+            suffix: `(waited ${seconds(waitedMs)}, until the attempt's timeout ran out)`,
+            detail: `The attempt's time ran out before the expect timeout of ${seconds(expectTimeoutMs)}: raise the fixture's timeout (or the timeout input) if the steps before need longer.`,
+        };
+    }
+    const setting = ownTimeout ? "the fixture's expect.timeout" : 'expect-timeout (--expect-timeout)';
+    return {
+        suffix: `(waited ${seconds(waitedMs)}, the expect timeout)`,
+        detail: `The expect timeout is ${seconds(expectTimeoutMs)}, from ${setting}: raise it if the page needs longer to show this.`,
+    };
+}
+/**
  * Retries title, url, visible, hidden, text and count until they all hold; throws an assertion failure otherwise.
- * Any subset of an expect block may be passed: only the checks it has are made.
+ * Any subset of an expect block may be passed: only the checks it has are made. They wait
+ * for the block's own `timeout`, else `defaultTimeoutMs` (the expect-timeout option), and never past the attempt.
  */
 async function checkPageExpectations(page, expect, options) {
     const { wants, mismatches, throwIfInvalid, needed } = pageExpectations(expect, options.baseUrl, options.written);
     if (!needed)
         return;
     const { progress } = options;
-    const budgetMs = progress.budgetMs(expect.timeout);
+    const expectTimeoutMs = expect.timeout ?? options.defaultTimeoutMs;
+    const budgetMs = progress.budgetMs(expectTimeoutMs);
+    const cutByAttempt = budgetMs < expectTimeoutMs;
     const result = await waitForPage(page, wants, { progress, budgetMs });
     if (result.held)
         return;
-    const waited = `(waited ${seconds(result.waitedMs)})`;
+    const note = waitedNote(result.waitedMs, expectTimeoutMs, expect.timeout !== undefined, cutByAttempt);
     if (result.answer === null) {
         throw new AttemptFailure('timeout', composeMessage(`Timed out after ${seconds(result.waitedMs)} waiting for the page to settle so that expect could be checked.`, [
             `It kept navigating: ${result.lastError ?? 'no answer'}`,
@@ -62646,9 +62720,10 @@ async function checkPageExpectations(page, expect, options) {
     const snapshot = redactSnapshot(result.answer.snapshot, options.redact ?? ((text) => text));
     throwIfInvalid(snapshot);
     const [first, ...others] = mismatches(snapshot, unmet);
-    throw new AttemptFailure('assertion', composeMessage(`${first.expected}, ${first.found} ${waited}`, [
+    throw new AttemptFailure('assertion', composeMessage(`${first.expected}, ${first.found} ${note.suffix}`, [
         ...others.map((other) => `Also not holding: ${other.expected}, ${other.found}`),
         `Page: ${quote(snapshot.url)}, title ${quote(snapshot.title)}`,
+        note.detail,
     ]));
 }
 function redactSnapshot(snapshot, redact) {
@@ -62694,6 +62769,35 @@ function maxDurationFailure(maxDuration, elapsedMs) {
 
 
 
+/**
+ * Screenshots show the whole page, as far down as this many CSS pixels (about eight laptop screens): what went
+ * wrong is often below the fold, while a page that scrolls forever must not give a screenshot of hundreds of MB.
+ */
+const MAX_SCREENSHOT_CSS_HEIGHT = 8000;
+/** And as far as this many device pixels, for pages emulating a high pixel ratio (Chrome's own limit is 16384). */
+const MAX_SCREENSHOT_DEVICE_HEIGHT = 16_000;
+/**
+ * The whole page, from its top, up to the height cap. The page's size comes from the browser's layout (not from
+ * the page's scripts, which could say anything); the width is the viewport's, as the user sees it.
+ */
+async function fullPageScreenshot(page) {
+    const session = await page.createCDPSession();
+    let metrics;
+    try {
+        metrics = await session.send('Page.getLayoutMetrics');
+    }
+    finally {
+        await session.detach().catch(() => { });
+    }
+    const scale = page.viewport()?.deviceScaleFactor ?? 1;
+    const cap = Math.max(1, Math.min(MAX_SCREENSHOT_CSS_HEIGHT, Math.floor(MAX_SCREENSHOT_DEVICE_HEIGHT / Math.max(1, scale))));
+    const width = Math.max(1, Math.round(metrics.cssLayoutViewport.clientWidth));
+    const pageHeight = Math.ceil(Math.max(metrics.cssContentSize.height, metrics.cssLayoutViewport.clientHeight));
+    const height = Math.max(1, Math.min(pageHeight, cap));
+    const png = await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height }, captureBeyondViewport: true });
+    const cut = pageHeight > cap ? `cut at ${cap} of the page's ${pageHeight} CSS px (the page HTML has all of it)` : null;
+    return { png, cut };
+}
 /** Report-relative path, always with "/": it goes into report.json. */
 function evidencePath(fixtureId, attemptNumber, extension) {
     return `failures/${fixtureId}/attempt-${attemptNumber}.${extension}`;
@@ -62723,14 +62827,21 @@ async function writeEvidence(request) {
         return { evidence: { screenshot: null, html: null, log: null }, lost };
     }
     const redact = request.redact ?? ((text) => text);
+    let cut = null;
     const [screenshot, html] = await Promise.all([
-        capture(request, 'png', 'the screenshot', () => page.screenshot({ type: 'png' })),
+        capture(request, 'png', 'the screenshot', async () => {
+            const shot = await fullPageScreenshot(page);
+            cut = shot.cut;
+            return shot.png;
+        }),
         capture(request, 'html', 'the page HTML', async () => redact(await page.content())),
     ]);
+    const screenshotNote = screenshot.path !== null && cut !== null ? `screenshot ${cut}` : null;
     const logPath = evidencePath(record.fixture.id, record.attemptNumber, 'log');
-    const text = redact(formatAttemptLog(record, { screenshot: screenshot.note, html: html.note }));
+    const shotLine = screenshotNote ? `${screenshot.note}: ${screenshotNote}` : screenshot.note;
+    const text = redact(formatAttemptLog(record, { screenshot: shotLine, html: html.note }));
     const log = await promises_default().writeFile(external_node_path_default().join(reportDir, logPath), text).then(() => logPath, () => null);
-    return { evidence: { screenshot: screenshot.path, html: html.path, log }, lost: null };
+    return { evidence: { screenshot: screenshot.path, html: html.path, log, ...(screenshotNote ? { screenshotNote } : {}) }, lost: null };
 }
 /** The console error types a page's code logs, and uncaught errors: kept first when a list is cut. */
 const ERROR_TYPES = new Set(['error', 'assert', 'uncaught']);
@@ -62995,6 +63106,7 @@ async function perform(context, progress, signals) {
         page,
         progress,
         baseUrl,
+        expectTimeoutMs: context.expectTimeoutMs,
         waitUntil: fixture.waitUntil ?? 'load',
         afterNavigation: () => {
             const failure = documentFailure(signals, fixture.expect);
@@ -63013,7 +63125,13 @@ async function perform(context, progress, signals) {
         const status = statusFailure(fixture.expect.status, signals.mainDocument());
         if (status)
             throw status;
-        await checkPageExpectations(page, fixture.expect, { baseUrl, progress, written: written.expect, redact: context.redact });
+        await checkPageExpectations(page, fixture.expect, {
+            baseUrl,
+            progress,
+            defaultTimeoutMs: context.expectTimeoutMs,
+            written: written.expect,
+            redact: context.redact,
+        });
     });
 }
 function plural(count, word) {
@@ -63585,6 +63703,7 @@ async function runOnSession(session, fixture, url, attemptNumber, runner) {
             baseUrl: runner.baseUrl,
             attemptNumber,
             timeoutMs,
+            expectTimeoutMs: runner.defaultExpectTimeoutMs,
             signal,
             reportDir: runner.reportDir,
             clock: runner.clock,
@@ -64243,6 +64362,7 @@ async function runSuiteWith(overrides, fixtures, options) {
             baseUrl: options.baseUrl,
             defaultRetries: options.defaultRetries,
             defaultTimeoutMs: options.defaultTimeoutMs,
+            defaultExpectTimeoutMs: options.defaultExpectTimeoutMs,
             site: options.site ?? null,
             siteDownNote: options.siteDownNote ?? (() => null),
             redact: options.redact ?? ((text) => text),
@@ -64878,6 +64998,7 @@ function fixtureRowOf(fixture) {
         line: fixture.line,
         location: `${fixture.file}:${fixture.line}`,
         evidence: evidencePaths(lastFailed?.evidence ?? null),
+        screenshotNote: lastFailed?.evidence?.screenshotNote ?? null,
         carriedOver: fixture.carriedOver !== null,
         recovered: fixture.recovered,
         quarantined: false,
@@ -65384,6 +65505,7 @@ async function runPlanned(request, deps, planned, reportDir, extras) {
             concurrency: options.concurrency,
             defaultRetries: options.retries,
             defaultTimeoutMs: options.timeoutMs,
+            defaultExpectTimeoutMs: options.expectTimeoutMs,
             suiteTimeoutMs: options.suiteTimeoutMs,
             reportDir,
             launcher,
@@ -66352,7 +66474,17 @@ function planSelection(request, suite, source) {
         suite,
         rerun: null,
         warnings: selection.warnings,
+        reasons: selection.reasons,
     };
+}
+/** Why a rerun runs a fixture, from its result in the report it reruns. */
+function rerunReason(source, id) {
+    const status = source.report.fixtures.find((fixture) => fixture.id === id)?.status;
+    if (status === 'failed')
+        return 'failed in the previous run';
+    if (status === 'skipped')
+        return 'did not run in the previous run';
+    return "in the previous run's failed set";
 }
 function planRerunOf(request, suite, source, info) {
     const planned = planRerun(rerunRequestOf(request, source), suite);
@@ -66363,6 +66495,7 @@ function planRerunOf(request, suite, source, info) {
         suite,
         rerun: planned.rerun,
         warnings: planned.warnings,
+        reasons: Object.fromEntries(planned.selected.map((fixture) => [fixture.id, rerunReason(source, fixture.id)])),
     };
 }
 /** The rerun as the rerun feature sees it, from the engine's request. */
@@ -66492,16 +66625,17 @@ h2{font-size:16px;margin:0 0 6px}
 .msg{white-space:pre-wrap;overflow-wrap:anywhere}
 .attempt h4{font-size:13px;font-weight:600;margin:10px 0 4px;display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
 .evidence{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
-.shot img{width:320px;max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px;display:block;cursor:zoom-in}
+.shot img{width:320px;max-width:100%;height:auto;max-height:480px;object-fit:cover;object-position:top;border:1px solid var(--line);border-radius:4px;display:block;cursor:zoom-in}
+.shotcol{max-width:320px}.shotnote{font-size:12px;margin:4px 0 0}
 .signals{flex:1;min-width:280px}.signals h5{margin:6px 0 2px;font-size:12.5px}
 ol.log{list-style:none;margin:0;padding:0}
 ol.log li{padding:1px 0;border-bottom:1px dashed var(--line);white-space:pre-wrap;overflow-wrap:anywhere}
 .c-error .text,.c-assert .text,.c-uncaught .text{color:var(--fail)}.c-warn .text,.c-warning .text{color:var(--flaky)}
 .ignored{opacity:.65}
 .cmd{position:relative}.cmd button{position:absolute;top:4px;right:4px;font-size:12px}
-#_lightbox{padding:0;border:0;background:transparent;max-width:96vw;max-height:96vh}
+#_lightbox{padding:0;border:0;background:transparent;max-width:96vw;max-height:96vh;overflow:auto}
 #_lightbox::backdrop{background:rgba(0,0,0,.8)}
-#_lightbox img{display:block;max-width:96vw;max-height:96vh;cursor:zoom-out}
+#_lightbox img{display:block;max-width:96vw;cursor:zoom-out}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 `;
 const SCRIPT = `
@@ -66759,12 +66893,13 @@ function evidenceBlock(attempt, result, signals) {
     const shot = screenshot
         ? `<a class="shot" href="${screenshot}"><img src="${screenshot}" loading="lazy" alt="Screenshot of ${html_escape_esc(result.id)}, attempt ${attempt.attempt}" width="320" height="180"></a>`
         : `<p class="noshot">${result.carriedOver ? 'Screenshot in the source run’s artifact.' : 'No screenshot.'}</p>`;
+    const cut = screenshot && attempt.evidence?.screenshotNote ? `<p class="muted shotnote">${html_escape_esc(capitalized(attempt.evidence.screenshotNote))}</p>` : '';
     const files = [
         linkTo(attempt.evidence?.log ?? null, 'attempt log', 'error, step trace, every console line and request'),
         linkTo(attempt.evidence?.html ?? null, 'page HTML', 'the page as captured; opening it runs its scripts'),
     ].filter((part) => part !== '');
     const side = [signals, files.length > 0 ? `<p class="files">${files.join(' · ')}</p>` : ''];
-    return `<div class="evidence">${shot}<div class="signals">${side.join('')}</div></div>`;
+    return `<div class="evidence"><div class="shotcol">${shot}${cut}</div><div class="signals">${side.join('')}</div></div>`;
 }
 function linkTo(path, label, title) {
     const href = evidenceHref(path);
@@ -66794,6 +66929,9 @@ function pageLogBlock(log) {
 /** Console types are page-controlled strings: only a plain token may become part of a class name. */
 function cssToken(type) {
     return /^[a-z]{1,20}$/.test(type) ? type : 'other';
+}
+function capitalized(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 ;// CONCATENATED MODULE: ./src/render/html.ts
@@ -67276,7 +67414,8 @@ function exitCodeOf(report) {
 function resultOf(outcome) {
     if (outcome.report)
         return outcome.report.result;
-    return outcome.exitCode === 0 ? 'pass' : 'fail';
+    // A dry run ran nothing, so it neither passed nor failed; one that could not be planned did fail.
+    return outcome.exitCode === 0 ? 'planned' : 'fail';
 }
 /**
  * Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. The report
@@ -67493,13 +67632,20 @@ async function planShard(request, logger, planned, source) {
     const how = partition.durationSource === null
         ? 'by count (no earlier durations)'
         : `by the durations of ${partition.durationSource.runId ? `run ${partition.durationSource.runId}` : 'the previous report'}`;
-    logger.info(`${capitalized(shardLabel(spec))}: ${selected.length} of the ${planned.selected.length} selected fixtures, balanced ${how}.`);
+    logger.info(`${sharding_capitalized(shardLabel(spec))}: ${selected.length} of the ${planned.selected.length} selected fixtures, balanced ${how}.`);
     if (selected.length === 0)
         logger.info(`Nothing of the selection falls in ${shardLabel(spec)}: it runs nothing and passes.`);
     const { total: _total, parts: _parts, ...recorded } = partition;
     const fixtureIds = selected.map((fixture) => fixture.id);
     // The report's selection is what this job runs; the partition records the whole selection it is a part of.
-    return { ...planned, selected, selection: { ...planned.selection, selected: fixtureIds }, shard: { ...spec, fixtureIds, partition: recorded } };
+    const reasons = Object.fromEntries(fixtureIds.map((id) => [id, `${planned.reasons[id] ?? 'selected'}, in ${shardLabel(spec)}`]));
+    return {
+        ...planned,
+        selected,
+        reasons,
+        selection: { ...planned.selection, selected: fixtureIds },
+        shard: { ...spec, fixtureIds, partition: recorded },
+    };
 }
 /** The shard a report records when the run stopped before its part was known. */
 function unplannedShard(spec) {
@@ -67525,7 +67671,7 @@ async function durationsFromRequest(request, logger) {
         return null;
     }
 }
-function capitalized(text) {
+function sharding_capitalized(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -67732,7 +67878,7 @@ async function runSmoke(request, deps) {
         requireBaseUrlWhereNeeded(request, planned.selected);
         if (options.dryRun) {
             deps.logger.info('Dry run: report.json, and the fixture history it carries, stay as the last run left them.');
-            return await writeDryRun(request, planned, reportDir, clock, redact);
+            return await writeDryRun(request, planned, reportDir, clock, redact, [...planned.warnings, ...secretWarnings]);
         }
         previous = await previousHistoryOf(request, source, deps.logger);
         const quarantine = decideQuarantine(request, suite, previous, deps.logger);
@@ -68019,7 +68165,8 @@ Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error
 
 ;// CONCATENATED MODULE: ./src/render/terminal.ts
 /**
- * Terminal output: a line per fixture as it finishes, then the summary, ending with `RESULT: pass|fail`.
+ * Terminal output: a line per fixture as it finishes, then the summary, ending with `RESULT: pass|fail`; for a dry
+ * run, the plan, ending with a `PLAN:` line.
  * The Action prints these lines too, and on a runner a line whose first non-blank characters are `::` is a
  * workflow command, while the legacy `##[` form is honoured anywhere in a line. So every line starts with text of
  * ours (a symbol, a label, a marker), and text from pages is escaped onto that one line: control characters and
@@ -68188,6 +68335,8 @@ function failuresSection(view) {
         if (row.evidence.length > 0) {
             const paths = row.evidence.map((path) => escapeLine(terminal_evidencePath(view, path)));
             lines.push(`    │ evidence: ${paths.join(', ')}`);
+            if (row.screenshotNote)
+                lines.push(`    │ ${escapeLine(row.screenshotNote)}`);
         }
     }
     if (view.failures.length > shown.length) {
@@ -68278,6 +68427,45 @@ function terminal_evidencePath(view, path) {
 }
 function reportPointer(view) {
     return view.report.path ?? (view.report.dir ? terminal_evidencePath(view, 'report.json') : 'report.json');
+}
+// A dry run: what would run and why, every warning the run would give, and a last line that is a plan, not a
+// verdict. Nothing ran, so nothing passed: `RESULT: pass` there would be read as a green suite.
+/** Most fixtures a dry run lists in the terminal; plan.json has every one. */
+const MAX_PLAN_LINES = 500;
+function fixtureCount(count) {
+    return `${count} ${count === 1 ? 'fixture' : 'fixtures'}`;
+}
+/**
+ * The last line of a dry run: `PLAN: 3 fixtures would run`, `PLAN: nothing would run` (a rerun with nothing to
+ * rerun, allowed), or `PLAN: none, the dry run could not be planned` (the errors are above it).
+ */
+function planLine(plan, planned) {
+    if (plan)
+        return `PLAN: ${fixtureCount(plan.fixtures.length)} would run`;
+    return planned ? 'PLAN: nothing would run' : 'PLAN: none, the dry run could not be planned';
+}
+/** What a dry run prints: a line per fixture (id, file:line, tags, why it was selected), the warnings, the plan line. */
+function formatPlan(plan, planPath) {
+    const shown = plan.fixtures.slice(0, MAX_PLAN_LINES);
+    const cells = shown.map((fixture) => [
+        escapeLine(fixture.id),
+        escapeLine(`${fixture.file}:${fixture.line}`),
+        fixture.tags.length > 0 ? `[${fixture.tags.map(escapeLine).join(', ')}]` : '-',
+        escapeLine(fixture.reason),
+    ]);
+    const widths = [0, 1, 2].map((column) => Math.max(0, ...cells.map((row) => row[column].length)));
+    const rows = cells.map((row) => `  ${row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell)).join('  ')}`.trimEnd());
+    const sections = [
+        [
+            `Dry run: ${fixtureCount(plan.fixtures.length)} would run, mode ${plan.mode}. Nothing was run, so nothing is judged.`,
+            ...rows,
+            ...(plan.fixtures.length > shown.length ? [`  … and ${plan.fixtures.length - shown.length} more: see plan.json`] : []),
+        ],
+        plan.warnings.length > 0 ? ['Warnings:', ...plan.warnings.flatMap((warning) => markedLines('  ! ', warning))] : [],
+        planPath ? [`Plan written to ${escapeLine(planPath)}`] : [],
+    ];
+    const body = sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n'));
+    return [...body, planLine(plan, true)].join('\n\n');
 }
 
 ;// CONCATENATED MODULE: ./src/shard/merge.ts
@@ -68867,6 +69055,8 @@ function contextArgs(options) {
         args.push(FLAG_NAMES.retries, String(options.retries));
     if (options.timeoutMs !== RUN_OPTION_DEFAULTS.timeoutMs)
         args.push(FLAG_NAMES.timeoutMs, `${options.timeoutMs}ms`);
+    if (options.expectTimeoutMs !== RUN_OPTION_DEFAULTS.expectTimeoutMs)
+        args.push(FLAG_NAMES.expectTimeoutMs, `${options.expectTimeoutMs}ms`);
     if (options.suiteTimeoutMs !== null)
         args.push(FLAG_NAMES.suiteTimeoutMs, `${options.suiteTimeoutMs}ms`);
     if (options.failOnFlaky)
@@ -68978,13 +69168,12 @@ async function printOutcome(outcome, print) {
     if (outcome.plan) {
         if (json)
             print.io.stdout(`${workflowSafeJson(outcome.plan, 2)}\n`);
-        out(`Dry run: ${outcome.selectedCount} fixture${outcome.selectedCount === 1 ? '' : 's'} would run. Plan written to ${outcome.planPath}\n`);
-        out('RESULT: pass\n');
+        out(`${formatPlan(outcome.plan, outcome.planPath)}\n`);
         return;
     }
     if (!outcome.report) {
-        // A dry run that stopped before planning: the engine logged why. A notice (nothing to rerun, allowed) passes.
-        out(`RESULT: ${resultOf(outcome)}\n`);
+        // A dry run that stopped before planning: the engine logged why. A notice (nothing to rerun, allowed) exits 0.
+        out(`${planLine(null, resultOf(outcome) !== 'fail')}\n`);
         return;
     }
     if (json)

@@ -4,7 +4,7 @@
  * verdict stays what the fixtures decided.
  */
 import { type SmokeOutcome } from '../engine/run-smoke.ts';
-import { formatSummary } from '../render/terminal.ts';
+import { formatPlan, formatSummary, planLine } from '../render/terminal.ts';
 import { siteArgs } from '../report/commands.ts';
 import { type Provenance, summaryViewOf } from '../render/view.ts';
 import { artifactFilesOf, uploadReportArtifact } from './artifact-upload.ts';
@@ -82,9 +82,10 @@ export async function publish(io: CountingIo, publication: Publication): Promise
   const outputs = outputsFor(outcome, { artifact, checkRunId: checkRunId ?? null });
   for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value);
   const result = outputs.result;
-  // formatSummary above already ends with the RESULT line; a dry run has no view, so it gets its own.
-  if (!view) io.logger.info(`RESULT: ${result}`);
-  return { failed: result !== 'pass', message: failureMessage(outcome) };
+  // formatSummary above already ends with the RESULT line. A dry run has no view: it prints its plan, which ends
+  // with a PLAN line, since nothing was judged.
+  if (!view) for (const line of dryRunLines(outcome).split('\n')) io.logger.info(line);
+  return { failed: result === 'fail', message: failureMessage(outcome) };
 }
 
 /**
@@ -131,7 +132,7 @@ function artifactVariantOf(inputs: ActionInputs | null): ArtifactVariant {
 
 function failureMessage(outcome: SmokeOutcome): string {
   const report = outcome.report;
-  if (!report) return resultOf(outcome) === 'pass' ? '' : 'The dry run could not be planned; see the log above.';
+  if (!report) return resultOf(outcome) === 'fail' ? 'The dry run could not be planned; see the log above.' : '';
   if (report.preflight) return `reliability-smoke stopped before running fixtures: ${report.preflight.message}`;
   const mergeProblems = report.mergeProblems ?? [];
   if (mergeProblems.length > 0) return `The merge cannot vouch for the whole suite: ${mergeProblems.map((problem) => problem.code).join(', ')}.`;
@@ -140,4 +141,10 @@ function failureMessage(outcome: SmokeOutcome): string {
   if (failed > 0) return `${failed} fixture${failed === 1 ? '' : 's'} failed.`;
   if (flaky > 0) return `${flaky} fixture${flaky === 1 ? ' was' : 's were'} flaky, and fail-on-flaky is on.`;
   return 'reliability-smoke failed.';
+}
+
+/** What a dry run prints: its plan, or (when it could not be planned, or had nothing to rerun) the plan line. */
+function dryRunLines(outcome: SmokeOutcome): string {
+  if (outcome.plan) return formatPlan(outcome.plan, outcome.planPath);
+  return planLine(null, resultOf(outcome) !== 'fail');
 }

@@ -20,7 +20,7 @@ import { acquireFromFile } from '../rerun/file-source.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { parseCliArgs } from './args.ts';
 import { USAGE } from './usage.ts';
-import { formatFixtureLine, formatSummary } from '../render/terminal.ts';
+import { formatFixtureLine, formatPlan, formatSummary, planLine } from '../render/terminal.ts';
 import type { Logger } from '../common/types.ts';
 import { escapeLine } from '../common/text.ts';
 import { workflowSafeJson } from '../common/json-text.ts';
@@ -73,6 +73,7 @@ function contextArgs(options: RunOptions): string[] {
   if (options.browserPath) args.push(FLAG.browserPath, options.browserPath);
   if (options.retries !== DEFAULTS.retries) args.push(FLAG.retries, String(options.retries));
   if (options.timeoutMs !== DEFAULTS.timeoutMs) args.push(FLAG.timeoutMs, `${options.timeoutMs}ms`);
+  if (options.expectTimeoutMs !== DEFAULTS.expectTimeoutMs) args.push(FLAG.expectTimeoutMs, `${options.expectTimeoutMs}ms`);
   if (options.suiteTimeoutMs !== null) args.push(FLAG.suiteTimeoutMs, `${options.suiteTimeoutMs}ms`);
   if (options.failOnFlaky) args.push(FLAG.failOnFlaky);
   if (options.reportDir !== CLI_REPORT_DIR) args.push(FLAG.reportDir, options.reportDir);
@@ -186,13 +187,12 @@ async function printOutcome(
   const { out, json } = print;
   if (outcome.plan) {
     if (json) print.io.stdout(`${workflowSafeJson(outcome.plan, 2)}\n`);
-    out(`Dry run: ${outcome.selectedCount} fixture${outcome.selectedCount === 1 ? '' : 's'} would run. Plan written to ${outcome.planPath}\n`);
-    out('RESULT: pass\n');
+    out(`${formatPlan(outcome.plan, outcome.planPath)}\n`);
     return;
   }
   if (!outcome.report) {
-    // A dry run that stopped before planning: the engine logged why. A notice (nothing to rerun, allowed) passes.
-    out(`RESULT: ${resultOf(outcome)}\n`);
+    // A dry run that stopped before planning: the engine logged why. A notice (nothing to rerun, allowed) exits 0.
+    out(`${planLine(null, resultOf(outcome) !== 'fail')}\n`);
     return;
   }
   if (json) print.io.stdout(`${workflowSafeJson(outcome.report, 2)}\n`);

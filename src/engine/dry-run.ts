@@ -7,13 +7,17 @@ import type { Clock } from '../common/types.ts';
 import { isRelative } from '../fixtures/urls.ts';
 import type { Planned, SmokeOutcome, SmokeRequest } from './request.ts';
 
-/** Writes plan.json, with the run's secrets hidden (`redact`) like every other file. */
+/**
+ * Writes plan.json, with the run's secrets hidden (`redact`) like every other file. `warnings` are the ones the run
+ * would have given before starting (the selection's, and values too short to hide), so a dry run shows them all.
+ */
 export async function writeDryRun(
   request: SmokeRequest,
   planned: Planned,
   reportDir: string,
   clock: Clock,
   redact: (text: string) => string,
+  warnings: readonly string[],
 ): Promise<SmokeOutcome> {
   const { options } = request;
   const built = buildPlan({
@@ -33,6 +37,9 @@ export async function writeDryRun(
     fixtures: planned.selected,
     defaultRetries: options.retries,
     defaultTimeoutMs: options.timeoutMs,
+    defaultExpectTimeoutMs: options.expectTimeoutMs,
+    reasons: planned.reasons,
+    warnings,
     ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
   });
   const plan = redactPlan(built, redact);

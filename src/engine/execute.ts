@@ -34,6 +34,7 @@ export async function runPlanned(
       concurrency: options.concurrency,
       defaultRetries: options.retries,
       defaultTimeoutMs: options.timeoutMs,
+      defaultExpectTimeoutMs: options.expectTimeoutMs,
       suiteTimeoutMs: options.suiteTimeoutMs,
       reportDir,
       launcher,

@@ -29,9 +29,10 @@ export function exitCodeOf(report: Report): 0 | 1 | 2 {
 }
 
 /** The verdict of any outcome: the report's, or for a dry run (no report) whether it could be planned. */
-export function resultOf(outcome: SmokeOutcome): 'pass' | 'fail' {
+export function resultOf(outcome: SmokeOutcome): 'pass' | 'fail' | 'planned' {
   if (outcome.report) return outcome.report.result;
-  return outcome.exitCode === 0 ? 'pass' : 'fail';
+  // A dry run ran nothing, so it neither passed nor failed; one that could not be planned did fail.
+  return outcome.exitCode === 0 ? 'planned' : 'fail';
 }
 
 /**

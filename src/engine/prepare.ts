@@ -81,7 +81,16 @@ export function planSelection(request: SmokeRequest, suite: LoadedFixture[], sou
     suite,
     rerun: null,
     warnings: selection.warnings,
+    reasons: selection.reasons,
   };
+}
+
+/** Why a rerun runs a fixture, from its result in the report it reruns. */
+function rerunReason(source: AcquiredSource, id: string): string {
+  const status = source.report.fixtures.find((fixture) => fixture.id === id)?.status;
+  if (status === 'failed') return 'failed in the previous run';
+  if (status === 'skipped') return 'did not run in the previous run';
+  return "in the previous run's failed set";
 }
 
 function planRerunOf(
@@ -98,6 +107,7 @@ function planRerunOf(
     suite,
     rerun: planned.rerun,
     warnings: planned.warnings,
+    reasons: Object.fromEntries(planned.selected.map((fixture) => [fixture.id, rerunReason(source, fixture.id)])),
   };
 }
 

@@ -93,6 +93,8 @@ export interface Planned {
   suite: LoadedFixture[];
   rerun: RerunInput | null;
   warnings: string[];
+  /** Why each selected fixture was selected, by id ("all fixtures", `tag "smoke"`, "failed in the previous run"). */
+  reasons: Record<string, string>;
   /** With `shard`: the part this job runs and the partition it belongs to; `selected` is then that part. */
   shard?: ShardOfReport | null;
 }

@@ -64,7 +64,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     requireBaseUrlWhereNeeded(request, planned.selected);
     if (options.dryRun) {
       deps.logger.info('Dry run: report.json, and the fixture history it carries, stay as the last run left them.');
-      return await writeDryRun(request, planned, reportDir, clock, redact);
+      return await writeDryRun(request, planned, reportDir, clock, redact, [...planned.warnings, ...secretWarnings]);
     }
     previous = await previousHistoryOf(request, source, deps.logger);
     const quarantine = decideQuarantine(request, suite, previous, deps.logger);

@@ -33,7 +33,14 @@ export async function planShard(request: SmokeRequest, logger: Logger, planned: 
   const { total: _total, parts: _parts, ...recorded } = partition;
   const fixtureIds = selected.map((fixture) => fixture.id);
   // The report's selection is what this job runs; the partition records the whole selection it is a part of.
-  return { ...planned, selected, selection: { ...planned.selection, selected: fixtureIds }, shard: { ...spec, fixtureIds, partition: recorded } };
+  const reasons = Object.fromEntries(fixtureIds.map((id) => [id, `${planned.reasons[id] ?? 'selected'}, in ${shardLabel(spec)}`]));
+  return {
+    ...planned,
+    selected,
+    reasons,
+    selection: { ...planned.selection, selected: fixtureIds },
+    shard: { ...spec, fixtureIds, partition: recorded },
+  };
 }
 
 /** The shard a report records when the run stopped before its part was known. */

@@ -388,6 +388,18 @@ export const OPTIONS = {
     action: { input: 'timeout', description: 'Time limit of one attempt, for fixtures that set no `timeout` of their own.' },
     cli: { flag: 'timeout', value: 'DURATION', group: 'how', help: 'time limit per attempt for fixtures that set none' },
   },
+  expectTimeoutMs: {
+    kind: 'text',
+    default: '5s',
+    parse: duration,
+    action: {
+      input: 'expect-timeout',
+      description:
+        'How long page assertions (`title`, `url`, `visible`, `hidden`, `text`) wait to hold, for fixtures whose `expect` sets no ' +
+        '`timeout`. Never longer than what is left of the attempt.',
+    },
+    cli: { flag: 'expect-timeout', value: 'DURATION', group: 'how', help: 'how long page assertions wait, for fixtures that set none' },
+  },
   suiteTimeoutMs: {
     kind: 'text',
     default: '',
@@ -418,9 +430,11 @@ export const OPTIONS = {
     parse: boolean,
     action: {
       input: 'dry-run',
-      description: 'Resolve the selection and write `plan.json` without running anything. It never replaces a `report.json`.',
+      description:
+        'Resolve the selection, list what would run and why, and write `plan.json` without running anything; `result` is then `planned`. ' +
+        'It never replaces a `report.json`.',
     },
-    cli: { flag: 'dry-run', group: 'what', help: 'write `plan.json` with what would run; run nothing' },
+    cli: { flag: 'dry-run', group: 'what', help: 'list what would run and why, write `plan.json`; run nothing' },
   },
   failOnFlaky: {
     kind: 'switch',

@@ -91,6 +91,7 @@ function failure(view: SummaryView, row: FixtureRow): Annotation {
   lines.push(`Attempts: ${row.attempts}${kinds(row)}`);
   if (row.title) lines.push(`Fixture: ${row.title}`);
   if (row.evidence.length > 0) lines.push(`Evidence: ${row.evidence.map((path) => evidencePath(view, path)).join(', ')}`);
+  if (row.screenshotNote) lines.push(`Note: ${row.screenshotNote}`);
   if (row.carriedOver) lines.push('Carried over from the source report: this fixture was not rerun.');
   if (row.quarantined) lines.push('Quarantined: this failure does not fail the run (see the job summary).');
   return {

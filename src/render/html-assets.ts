@@ -52,16 +52,17 @@ h2{font-size:16px;margin:0 0 6px}
 .msg{white-space:pre-wrap;overflow-wrap:anywhere}
 .attempt h4{font-size:13px;font-weight:600;margin:10px 0 4px;display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
 .evidence{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
-.shot img{width:320px;max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px;display:block;cursor:zoom-in}
+.shot img{width:320px;max-width:100%;height:auto;max-height:480px;object-fit:cover;object-position:top;border:1px solid var(--line);border-radius:4px;display:block;cursor:zoom-in}
+.shotcol{max-width:320px}.shotnote{font-size:12px;margin:4px 0 0}
 .signals{flex:1;min-width:280px}.signals h5{margin:6px 0 2px;font-size:12.5px}
 ol.log{list-style:none;margin:0;padding:0}
 ol.log li{padding:1px 0;border-bottom:1px dashed var(--line);white-space:pre-wrap;overflow-wrap:anywhere}
 .c-error .text,.c-assert .text,.c-uncaught .text{color:var(--fail)}.c-warn .text,.c-warning .text{color:var(--flaky)}
 .ignored{opacity:.65}
 .cmd{position:relative}.cmd button{position:absolute;top:4px;right:4px;font-size:12px}
-#_lightbox{padding:0;border:0;background:transparent;max-width:96vw;max-height:96vh}
+#_lightbox{padding:0;border:0;background:transparent;max-width:96vw;max-height:96vh;overflow:auto}
 #_lightbox::backdrop{background:rgba(0,0,0,.8)}
-#_lightbox img{display:block;max-width:96vw;max-height:96vh;cursor:zoom-out}
+#_lightbox img{display:block;max-width:96vw;cursor:zoom-out}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 `;
 

@@ -123,12 +123,13 @@ function evidenceBlock(attempt: Attempt, result: FixtureResult, signals: string)
   const shot = screenshot
     ? `<a class="shot" href="${screenshot}"><img src="${screenshot}" loading="lazy" alt="Screenshot of ${esc(result.id)}, attempt ${attempt.attempt}" width="320" height="180"></a>`
     : `<p class="noshot">${result.carriedOver ? 'Screenshot in the source run’s artifact.' : 'No screenshot.'}</p>`;
+  const cut = screenshot && attempt.evidence?.screenshotNote ? `<p class="muted shotnote">${esc(capitalized(attempt.evidence.screenshotNote))}</p>` : '';
   const files = [
     linkTo(attempt.evidence?.log ?? null, 'attempt log', 'error, step trace, every console line and request'),
     linkTo(attempt.evidence?.html ?? null, 'page HTML', 'the page as captured; opening it runs its scripts'),
   ].filter((part) => part !== '');
   const side = [signals, files.length > 0 ? `<p class="files">${files.join(' · ')}</p>` : ''];
-  return `<div class="evidence">${shot}<div class="signals">${side.join('')}</div></div>`;
+  return `<div class="evidence"><div class="shotcol">${shot}${cut}</div><div class="signals">${side.join('')}</div></div>`;
 }
 
 function linkTo(path: string | null, label: string, title: string): string {
@@ -161,4 +162,8 @@ function pageLogBlock(log: PageLog): string {
 /** Console types are page-controlled strings: only a plain token may become part of a class name. */
 function cssToken(type: string): string {
   return /^[a-z]{1,20}$/.test(type) ? type : 'other';
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -330,15 +330,24 @@ function planSummary(plan: Plan | null): string {
   if (!plan) return '## reliability-smoke: dry run could not be planned\n\nSee the log for the problem.\n';
   const shown = plan.fixtures.slice(0, MAX_PLAN_ROWS);
   const rows = shown.map((fixture) =>
-    tableRow([`\`${fixture.id}\``, md(fixture.title ?? ''), md(`${fixture.file}:${fixture.line}`), md(fixture.url ?? '(no base URL)')]),
+    tableRow([
+      `\`${fixture.id}\``,
+      md(fixture.title ?? ''),
+      md(`${fixture.file}:${fixture.line}`),
+      md(fixture.tags.join(', ')),
+      md(fixture.reason),
+      md(fixture.url ?? '(no base URL)'),
+    ]),
   );
+  const warnings = plan.warnings.length > 0 ? ['**Warnings**', '', ...plan.warnings.map((warning) => `- ${md(warning)}`), ''] : [];
   return [
     `## 🧪 reliability-smoke: dry run, ${plan.fixtures.length} fixture${plan.fixtures.length === 1 ? '' : 's'} would run`,
     '',
-    `mode \`${plan.mode}\` · nothing was run, and report.json was left untouched.`,
+    `mode \`${plan.mode}\` · nothing was run, so nothing passed or failed, and report.json was left untouched.`,
     '',
-    tableRow(['Fixture', 'Title', 'File', 'URL']),
-    tableRow(['---', '---', '---', '---']),
+    ...warnings,
+    tableRow(['Fixture', 'Title', 'File', 'Tags', 'Selected because', 'URL']),
+    tableRow(['---', '---', '---', '---', '---', '---']),
     ...rows,
     '',
     ...(plan.fixtures.length > shown.length

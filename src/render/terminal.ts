@@ -1,5 +1,6 @@
 /**
- * Terminal output: a line per fixture as it finishes, then the summary, ending with `RESULT: pass|fail`.
+ * Terminal output: a line per fixture as it finishes, then the summary, ending with `RESULT: pass|fail`; for a dry
+ * run, the plan, ending with a `PLAN:` line.
  * The Action prints these lines too, and on a runner a line whose first non-blank characters are `::` is a
  * workflow command, while the legacy `##[` form is honoured anywhere in a line. So every line starts with text of
  * ours (a symbol, a label, a marker), and text from pages is escaped onto that one line: control characters and
@@ -8,6 +9,7 @@
 import { fixtureResultOf } from '../report/build.ts';
 import { escapeLine } from '../common/text.ts';
 import type { FixtureResult } from '../report/schema.ts';
+import type { Plan } from '../report/plan.ts';
 import { type FixtureRow, fixtureRowOf, formatDuration, type SummaryView } from './view.ts';
 import type { FixtureRun } from '../report/build.ts';
 import { STRIP_LEGEND } from '../history/flake-rate.ts';
@@ -165,6 +167,7 @@ function failuresSection(view: SummaryView): string[] {
     if (row.evidence.length > 0) {
       const paths = row.evidence.map((path) => escapeLine(evidencePath(view, path)));
       lines.push(`    │ evidence: ${paths.join(', ')}`);
+      if (row.screenshotNote) lines.push(`    │ ${escapeLine(row.screenshotNote)}`);
     }
   }
   if (view.failures.length > shown.length) {
@@ -254,4 +257,47 @@ export function evidencePath(view: SummaryView, path: string): string {
 
 function reportPointer(view: SummaryView): string {
   return view.report.path ?? (view.report.dir ? evidencePath(view, 'report.json') : 'report.json');
+}
+
+// A dry run: what would run and why, every warning the run would give, and a last line that is a plan, not a
+// verdict. Nothing ran, so nothing passed: `RESULT: pass` there would be read as a green suite.
+
+/** Most fixtures a dry run lists in the terminal; plan.json has every one. */
+export const MAX_PLAN_LINES = 500;
+
+function fixtureCount(count: number): string {
+  return `${count} ${count === 1 ? 'fixture' : 'fixtures'}`;
+}
+
+/**
+ * The last line of a dry run: `PLAN: 3 fixtures would run`, `PLAN: nothing would run` (a rerun with nothing to
+ * rerun, allowed), or `PLAN: none, the dry run could not be planned` (the errors are above it).
+ */
+export function planLine(plan: Plan | null, planned: boolean): string {
+  if (plan) return `PLAN: ${fixtureCount(plan.fixtures.length)} would run`;
+  return planned ? 'PLAN: nothing would run' : 'PLAN: none, the dry run could not be planned';
+}
+
+/** What a dry run prints: a line per fixture (id, file:line, tags, why it was selected), the warnings, the plan line. */
+export function formatPlan(plan: Plan, planPath: string | null): string {
+  const shown = plan.fixtures.slice(0, MAX_PLAN_LINES);
+  const cells = shown.map((fixture) => [
+    escapeLine(fixture.id),
+    escapeLine(`${fixture.file}:${fixture.line}`),
+    fixture.tags.length > 0 ? `[${fixture.tags.map(escapeLine).join(', ')}]` : '-',
+    escapeLine(fixture.reason),
+  ]);
+  const widths = [0, 1, 2].map((column) => Math.max(0, ...cells.map((row) => row[column]!.length)));
+  const rows = cells.map((row) => `  ${row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  ')}`.trimEnd());
+  const sections = [
+    [
+      `Dry run: ${fixtureCount(plan.fixtures.length)} would run, mode ${plan.mode}. Nothing was run, so nothing is judged.`,
+      ...rows,
+      ...(plan.fixtures.length > shown.length ? [`  … and ${plan.fixtures.length - shown.length} more: see plan.json`] : []),
+    ],
+    plan.warnings.length > 0 ? ['Warnings:', ...plan.warnings.flatMap((warning) => markedLines('  ! ', warning))] : [],
+    planPath ? [`Plan written to ${escapeLine(planPath)}`] : [],
+  ];
+  const body = sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n'));
+  return [...body, planLine(plan, true)].join('\n\n');
 }

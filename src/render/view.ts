@@ -61,6 +61,8 @@ export interface FixtureRow {
   location: string;
   /** Evidence of the last failed attempt, relative to the report folder. */
   evidence: string[];
+  /** Where its screenshot was cut, when the page was taller than the cap; null when it shows the whole page. */
+  screenshotNote: string | null;
   carriedOver: boolean;
   recovered: boolean;
   /** Quarantined in this run: its failure does not fail the run. */
@@ -278,6 +280,7 @@ export function fixtureRowOf(fixture: FixtureResult): FixtureRow {
     line: fixture.line,
     location: `${fixture.file}:${fixture.line}`,
     evidence: evidencePaths(lastFailed?.evidence ?? null),
+    screenshotNote: lastFailed?.evidence?.screenshotNote ?? null,
     carriedOver: fixture.carriedOver !== null,
     recovered: fixture.recovered,
     quarantined: false,

@@ -19,6 +19,10 @@ export const PlannedFixture = z.object({
   url: z.string().nullable(),
   retries: z.number().int().nonnegative(),
   timeoutMs: z.number().nonnegative(),
+  /** How long its page assertions would wait: its expect.timeout, or the expect-timeout option. */
+  expectTimeoutMs: z.number().nonnegative(),
+  /** Why it was selected, in a short phrase: "all fixtures", `id matches "checkout-*"`, `tag "smoke"`, "failed in the previous run". */
+  reason: z.string(),
 });
 
 export const Plan = z
@@ -32,6 +36,8 @@ export const Plan = z
     baseUrl: z.string().nullable(),
     selection: Report.shape.selection,
     fixtures: z.array(PlannedFixture),
+    /** Every warning the run would give before it starts (a tag on no fixture, a pattern that matches nothing, ...). */
+    warnings: z.array(z.string()),
   })
   .meta({ title: 'reliability-smoke dry-run plan' });
 
@@ -48,6 +54,10 @@ export interface PlanInput {
   fixtures: readonly LoadedFixture[];
   defaultRetries: number;
   defaultTimeoutMs: number;
+  defaultExpectTimeoutMs: number;
+  /** Why each fixture was selected, by id. */
+  reasons?: Readonly<Record<string, string>>;
+  warnings?: readonly string[];
   /** How the runner resolves a fixture URL; defaults to WHATWG resolution against the base URL. */
   resolveUrl?: (fixture: LoadedFixture, baseUrl: string | null) => string | null;
 }
@@ -72,7 +82,10 @@ export function buildPlan(input: PlanInput): Plan {
       url: resolve(fixture, input.baseUrl),
       retries: fixture.retries ?? input.defaultRetries,
       timeoutMs: fixture.timeout ?? input.defaultTimeoutMs,
+      expectTimeoutMs: fixture.expect.timeout ?? input.defaultExpectTimeoutMs,
+      reason: input.reasons?.[fixture.id] ?? 'selected',
     })),
+    warnings: [...(input.warnings ?? [])],
   });
 }
 

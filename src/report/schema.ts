@@ -89,7 +89,15 @@ export const Attempt = z.object({
   startedAt: IsoTime,
   durationMs: Millis,
   error: AttemptError.nullable(),
-  evidence: z.object({ screenshot: EvidencePath, html: EvidencePath, log: EvidencePath }).nullable(),
+  evidence: z
+    .object({
+      screenshot: EvidencePath,
+      html: EvidencePath,
+      log: EvidencePath,
+      /** Only when the screenshot does not show the whole page (taller than the cap): where it was cut. */
+      screenshotNote: Message.optional(),
+    })
+    .nullable(),
   /** Failed attempts only; absent in reports written before it was recorded, and when the attempt was cut off (browser gone). */
   pageLog: PageLog.optional(),
 });

@@ -190,21 +190,48 @@ function pageExpectations(expect: Expect, baseUrl: string | null, written: Expec
 }
 
 /**
+ * How long the checks waited, and which setting bounded the wait: the expect timeout (the block's own, or the
+ * expect-timeout option), or the attempt's timeout when less of it was left. Naming it tells the reader what to raise.
+ */
+function waitedNote(waitedMs: number, expectTimeoutMs: number, ownTimeout: boolean, cutByAttempt: boolean): { suffix: string; detail: string } {
+  if (cutByAttempt) {
+    return {
+      suffix: `(waited ${seconds(waitedMs)}, until the attempt's timeout ran out)`,
+      detail: `The attempt's time ran out before the expect timeout of ${seconds(expectTimeoutMs)}: raise the fixture's timeout (or the timeout input) if the steps before need longer.`,
+    };
+  }
+  const setting = ownTimeout ? "the fixture's expect.timeout" : 'expect-timeout (--expect-timeout)';
+  return {
+    suffix: `(waited ${seconds(waitedMs)}, the expect timeout)`,
+    detail: `The expect timeout is ${seconds(expectTimeoutMs)}, from ${setting}: raise it if the page needs longer to show this.`,
+  };
+}
+
+/**
  * Retries title, url, visible, hidden, text and count until they all hold; throws an assertion failure otherwise.
- * Any subset of an expect block may be passed: only the checks it has are made.
+ * Any subset of an expect block may be passed: only the checks it has are made. They wait
+ * for the block's own `timeout`, else `defaultTimeoutMs` (the expect-timeout option), and never past the attempt.
  */
 export async function checkPageExpectations(
   page: Page,
   expect: Expect,
-  options: { baseUrl: string | null; progress: Progress; written?: Expect; redact?: ((text: string) => string) | undefined },
+  options: {
+    baseUrl: string | null;
+    progress: Progress;
+    defaultTimeoutMs: number;
+    written?: Expect;
+    redact?: ((text: string) => string) | undefined;
+  },
 ): Promise<void> {
   const { wants, mismatches, throwIfInvalid, needed } = pageExpectations(expect, options.baseUrl, options.written);
   if (!needed) return;
   const { progress } = options;
-  const budgetMs = progress.budgetMs(expect.timeout);
+  const expectTimeoutMs = expect.timeout ?? options.defaultTimeoutMs;
+  const budgetMs = progress.budgetMs(expectTimeoutMs);
+  const cutByAttempt = budgetMs < expectTimeoutMs;
   const result = await waitForPage(page, wants, { progress, budgetMs });
   if (result.held) return;
-  const waited = `(waited ${seconds(result.waitedMs)})`;
+  const note = waitedNote(result.waitedMs, expectTimeoutMs, expect.timeout !== undefined, cutByAttempt);
   if (result.answer === null) {
     throw new AttemptFailure(
       'timeout',
@@ -220,9 +247,10 @@ export async function checkPageExpectations(
   const [first, ...others] = mismatches(snapshot, unmet);
   throw new AttemptFailure(
     'assertion',
-    composeMessage(`${first!.expected}, ${first!.found} ${waited}`, [
+    composeMessage(`${first!.expected}, ${first!.found} ${note.suffix}`, [
       ...others.map((other) => `Also not holding: ${other.expected}, ${other.found}`),
       `Page: ${quote(snapshot.url)}, title ${quote(snapshot.title)}`,
+      note.detail,
     ]),
   );
 }

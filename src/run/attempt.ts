@@ -163,6 +163,7 @@ async function perform(context: AttemptContext, progress: Progress, signals: Pag
     page,
     progress,
     baseUrl,
+    expectTimeoutMs: context.expectTimeoutMs,
     waitUntil: fixture.waitUntil ?? 'load',
     afterNavigation: () => {
       const failure = documentFailure(signals, fixture.expect);
@@ -179,7 +180,13 @@ async function perform(context: AttemptContext, progress: Progress, signals: Pag
     env.afterNavigation();
     const status = statusFailure(fixture.expect.status, signals.mainDocument());
     if (status) throw status;
-    await checkPageExpectations(page, fixture.expect, { baseUrl, progress, written: written.expect, redact: context.redact });
+    await checkPageExpectations(page, fixture.expect, {
+      baseUrl,
+      progress,
+      defaultTimeoutMs: context.expectTimeoutMs,
+      written: written.expect,
+      redact: context.redact,
+    });
   });
 }
 

@@ -18,7 +18,17 @@ export interface Evidence {
   screenshot: string | null;
   html: string | null;
   log: string | null;
+  /** Set only when the screenshot does not show the whole page: why, and where it was cut. */
+  screenshotNote?: string;
 }
+
+/**
+ * Screenshots show the whole page, as far down as this many CSS pixels (about eight laptop screens): what went
+ * wrong is often below the fold, while a page that scrolls forever must not give a screenshot of hundreds of MB.
+ */
+export const MAX_SCREENSHOT_CSS_HEIGHT = 8000;
+/** And as far as this many device pixels, for pages emulating a high pixel ratio (Chrome's own limit is 16384). */
+export const MAX_SCREENSHOT_DEVICE_HEIGHT = 16_000;
 
 /** What the log tells about the attempt. */
 export interface AttemptRecord {
@@ -46,6 +56,34 @@ export interface EvidenceRequest {
 }
 
 type Capture = { path: string | null; note: string };
+
+interface Screenshot {
+  png: Uint8Array;
+  /** Where the page was cut, or null when the screenshot shows all of it. */
+  cut: string | null;
+}
+
+/**
+ * The whole page, from its top, up to the height cap. The page's size comes from the browser's layout (not from
+ * the page's scripts, which could say anything); the width is the viewport's, as the user sees it.
+ */
+async function fullPageScreenshot(page: Page): Promise<Screenshot> {
+  const session = await page.createCDPSession();
+  let metrics;
+  try {
+    metrics = await session.send('Page.getLayoutMetrics');
+  } finally {
+    await session.detach().catch(() => {});
+  }
+  const scale = page.viewport()?.deviceScaleFactor ?? 1;
+  const cap = Math.max(1, Math.min(MAX_SCREENSHOT_CSS_HEIGHT, Math.floor(MAX_SCREENSHOT_DEVICE_HEIGHT / Math.max(1, scale))));
+  const width = Math.max(1, Math.round(metrics.cssLayoutViewport.clientWidth));
+  const pageHeight = Math.ceil(Math.max(metrics.cssContentSize.height, metrics.cssLayoutViewport.clientHeight));
+  const height = Math.max(1, Math.min(pageHeight, cap));
+  const png = await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height }, captureBeyondViewport: true });
+  const cut = pageHeight > cap ? `cut at ${cap} of the page's ${pageHeight} CSS px (the page HTML has all of it)` : null;
+  return { png, cut };
+}
 
 /** Report-relative path, always with "/": it goes into report.json. */
 export function evidencePath(fixtureId: string, attemptNumber: number, extension: 'png' | 'html' | 'log'): string {
@@ -80,17 +118,24 @@ export async function writeEvidence(request: EvidenceRequest): Promise<{ evidenc
     return { evidence: { screenshot: null, html: null, log: null }, lost };
   }
   const redact = request.redact ?? ((text: string) => text);
+  let cut: string | null = null;
   const [screenshot, html] = await Promise.all([
-    capture(request, 'png', 'the screenshot', () => page.screenshot({ type: 'png' })),
+    capture(request, 'png', 'the screenshot', async () => {
+      const shot = await fullPageScreenshot(page);
+      cut = shot.cut;
+      return shot.png;
+    }),
     capture(request, 'html', 'the page HTML', async () => redact(await page.content())),
   ]);
+  const screenshotNote = screenshot.path !== null && cut !== null ? `screenshot ${cut}` : null;
   const logPath = evidencePath(record.fixture.id, record.attemptNumber, 'log');
-  const text = redact(formatAttemptLog(record, { screenshot: screenshot.note, html: html.note }));
+  const shotLine = screenshotNote ? `${screenshot.note}: ${screenshotNote}` : screenshot.note;
+  const text = redact(formatAttemptLog(record, { screenshot: shotLine, html: html.note }));
   const log = await fs.writeFile(path.join(reportDir, logPath), text).then(
     () => logPath,
     () => null,
   );
-  return { evidence: { screenshot: screenshot.path, html: html.path, log }, lost: null };
+  return { evidence: { screenshot: screenshot.path, html: html.path, log, ...(screenshotNote ? { screenshotNote } : {}) }, lost: null };
 }
 
 /** The console error types a page's code logs, and uncaught errors: kept first when a list is cut. */

@@ -33,6 +33,7 @@ export interface FixtureRunner {
   baseUrl: string | null;
   defaultRetries: number;
   defaultTimeoutMs: number;
+  defaultExpectTimeoutMs: number;
   /** Time past an attempt's own timeout before the suite aborts it (ms). */
   attemptGraceMs: number;
   /** Time an aborted attempt gets to return before it is abandoned (ms). */
@@ -155,6 +156,7 @@ async function runOnSession(session: Session, fixture: LoadedFixture, url: strin
         baseUrl: runner.baseUrl,
         attemptNumber,
         timeoutMs,
+        expectTimeoutMs: runner.defaultExpectTimeoutMs,
         signal,
         reportDir: runner.reportDir,
         clock: runner.clock,

@@ -18,6 +18,8 @@ export interface StepEnv {
   page: Page;
   progress: Progress;
   baseUrl: string | null;
+  /** How long page assertions wait when their expect block sets no timeout (ms): the expect-timeout option. */
+  expectTimeoutMs: number;
   waitUntil: WaitUntil;
   /** Runs after every navigation; throws when the new document is itself a failure (HTTP error, net::ERR_*). */
   afterNavigation: () => void;

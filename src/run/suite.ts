@@ -78,6 +78,7 @@ export async function runSuiteWith(
       baseUrl: options.baseUrl,
       defaultRetries: options.defaultRetries,
       defaultTimeoutMs: options.defaultTimeoutMs,
+      defaultExpectTimeoutMs: options.defaultExpectTimeoutMs,
       site: options.site ?? null,
       siteDownNote: options.siteDownNote ?? (() => null),
       redact: options.redact ?? ((text) => text),

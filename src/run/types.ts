@@ -24,6 +24,8 @@ export interface SuiteOptions {
   defaultRetries: number;
   /** Used when a fixture sets no timeout of its own (ms). */
   defaultTimeoutMs: number;
+  /** How long page assertions wait when the fixture's expect sets no timeout (ms); the attempt's timeout still bounds it. */
+  defaultExpectTimeoutMs: number;
   /** Bound for the whole suite (ms), or null. */
   suiteTimeoutMs: number | null;
   /** Starts the suite timeout's timer; setTimeout unless given (tests fire it on cue, once what it stops runs). */
@@ -83,6 +85,8 @@ export interface AttemptContext {
   baseUrl: string | null;
   attemptNumber: number;
   timeoutMs: number;
+  /** How long page assertions wait when their expect block sets no timeout (ms), within what is left of timeoutMs. */
+  expectTimeoutMs: number;
   /** Aborts the attempt (suite timeout, browser gone). The attempt then ends quickly with what it knows. */
   signal: AbortSignal;
   /** Absolute path of the report folder; evidence paths in the result are relative to it. */

@@ -22,6 +22,8 @@ export interface Selection {
   /** Patterns that match no fixture id at all. */
   unmatchedPatterns: string[];
   warnings: string[];
+  /** Why each selected fixture was selected, by id: see selectionReason. */
+  reasons: Record<string, string>;
   /** "full" when every fixture of the suite is selected. */
   mode: 'full' | 'selected';
 }
@@ -37,12 +39,36 @@ export function selectFixtures(all: readonly LoadedFixture[], request: Selection
   const wanted = new Set(request.tags);
   const byTag = wanted.size === 0 ? byPattern : byPattern.filter((f) => f.tags.some((tag) => wanted.has(tag)));
   const selected = sampled(byTag, request);
+  const reasons = Object.fromEntries(
+    selected.map((fixture) => [fixture.id, selectionReason(fixture, request, matchers, { kept: selected.length, of: byTag.length })]),
+  );
   const warnings = [
     ...unmatchedPatterns.map((pattern) => unmatchedPatternWarning(pattern, ids)),
     ...unusedTagWarnings(all, request.tags),
   ];
   if (selected.length === 0 && all.length > 0) warnings.push(emptySelectionWarning(request));
-  return { selected, unmatchedPatterns, warnings, mode: selected.length === all.length ? 'full' : 'selected' };
+  return { selected, unmatchedPatterns, warnings, reasons, mode: selected.length === all.length ? 'full' : 'selected' };
+}
+
+/**
+ * Why a fixture was selected, as a dry run shows it: "all fixtures", `id "home"`, `id matches "checkout-*"`,
+ * `tag "smoke"`, joined by ", ", with "sampled 5 of 12" when a sample narrowed it. A short phrase, so that other
+ * ways of choosing (a rerun's failed set, a shard) can add theirs.
+ */
+function selectionReason(
+  fixture: LoadedFixture,
+  request: SelectionRequest,
+  matchers: readonly ((id: string) => boolean)[],
+  sample: { kept: number; of: number },
+): string {
+  const parts: string[] = [];
+  const pattern = request.patterns.find((_, index) => matchers[index]?.(fixture.id));
+  if (pattern !== undefined) parts.push(isGlob(pattern) ? `id matches "${pattern}"` : `id "${pattern}"`);
+  const tags = fixture.tags.filter((tag) => request.tags.includes(tag));
+  if (tags.length > 0) parts.push(`${tags.length === 1 ? 'tag' : 'tags'} ${tags.map((tag) => `"${tag}"`).join(', ')}`);
+  if (parts.length === 0) parts.push('all fixtures');
+  if (request.sample !== null) parts.push(`sampled ${sample.kept} of ${sample.of}`);
+  return parts.join(', ');
 }
 
 function sampled(candidates: LoadedFixture[], request: SelectionRequest): LoadedFixture[] {
