@@ -19,8 +19,8 @@ let browser: Browser;
 let site: Site;
 
 /**
- * "Save" fetches /api/save; "Save now" asks with a synchronous XHR, so the response has arrived before the click
- * even returns; "Nothing" asks for nothing. The page itself asks for /api/boot while it loads, synchronously, so that
+ * "Save" fetches /api/save; "Save now" asks for /api/save and then /api/other with synchronous XHRs, so both
+ * responses have arrived before the click even returns; "Nothing" asks for nothing. The page itself asks for /api/boot while it loads, synchronously, so that
  * response is in before the load ends.
  */
 const SHOP = `
@@ -40,6 +40,9 @@ const SHOP = `
       const request = new XMLHttpRequest();
       request.open('POST', '/api/save?item=8', false);
       request.send();
+      const audit = new XMLHttpRequest();
+      audit.open('GET', '/api/other?audit=8', false);
+      audit.send();
       document.getElementById('out').textContent = 'saved at once';
     });
     document.getElementById('fail').addEventListener('click', () => {
@@ -81,7 +84,7 @@ describe('runAttempt: waitForResponse', () => {
     assert.equal(attempt.status, 'passed', headline(attempt));
   });
 
-  it('counts a response that arrived before the action it follows had even returned', TEST, async (t) => {
+  it('counts responses that arrived before the action they follow had even returned, for each wait after it', TEST, async (t) => {
     const page = await newPage(browser, t);
     const { attempt } = await run(t, {
       page,
@@ -89,7 +92,12 @@ describe('runAttempt: waitForResponse', () => {
       fixture: {
         // The request is synchronous: its response is in before the click step ends, so only a listener armed before
         // the click can see it. Waits and checks in between do not move that point.
-        steps: [{ click: '#save-now' }, { expect: { text: { selector: '#out', equals: 'saved at once' } } }, { waitForResponse: { url: { contains: '/api/save?item=8' } } }],
+        steps: [
+          { click: '#save-now' },
+          { expect: { text: { selector: '#out', equals: 'saved at once' } } },
+          { waitForResponse: { url: { contains: '/api/other?audit=8' } } },
+          { waitForResponse: { url: { contains: '/api/save?item=8' }, status: 200 } },
+        ],
       },
     });
     assert.equal(attempt.status, 'passed', headline(attempt));

@@ -30819,7 +30819,7 @@ const WebUrl = templated(schemas_string().min(1))
 const Selector = schemas_string()
     .min(1, { message: 'must be a non-empty CSS selector' })
     .refine((selector) => !hasTemplate(selector), {
-    message: '${{ env.NAME }} is not substituted in selectors; it is in url, goto, fill.value, press, select.value, headers and expect texts',
+    message: '${{ env.NAME }} is not substituted in selectors; it is in url, goto, fill.value, press, select.value, headers, expect texts and waitForResponse.url',
 })
     .meta({ description: 'A CSS selector.' });
 const TextMatcher = templated()
