@@ -113,7 +113,7 @@ describe('runAttempt: waitForResponse', () => {
     assert.equal(attempt.status, 'passed', headline(attempt));
   });
 
-  it('never counts a response from before the action, and says what the page asked for since', TEST, async (t) => {
+  it('never counts a response from before the action, and lists the responses since with a similar URL', TEST, async (t) => {
     const page = await newPage(browser, t);
     const { attempt } = await run(t, {
       page,
@@ -126,6 +126,19 @@ describe('runAttempt: waitForResponse', () => {
       first ?? '',
       /^step 2 \(waitForResponse containing "\/api\/boot"\): no response to a matching URL arrived since step 1 \(click "#save"\) started \(waited \d+\.\ds\)\.$/,
     );
+    assert.equal(details[0], 'Responses with a similar URL since then:');
+    assert.match(details[1] ?? '', /^ {2}POST "http:\/\/127\.0\.0\.1:\d+\/api\/save\?item=7" HTTP 200$/);
+  });
+
+  it("lists the page's last fetch and XHR responses when no URL is like the one waited for", TEST, async (t) => {
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/shop`,
+      fixture: { steps: [{ click: '#save' }, { waitForResponse: { url: { contains: '/graphql/checkout-mutation' }, timeout: 500 } }] },
+    });
+    assert.equal(attempt.error?.kind, 'timeout');
+    const details = (attempt.error?.message ?? '').split('\n').slice(1);
     assert.equal(details[0], "The page's last fetch and XHR responses since then:");
     assert.match(details[1] ?? '', /^ {2}POST "http:\/\/127\.0\.0\.1:\d+\/api\/save\?item=7" HTTP 200$/);
   });
@@ -174,7 +187,7 @@ describe('runAttempt: waitForResponse', () => {
       fixture: { steps: [{ waitForResponse: { url: { matches: '(a+)+b' } } }] },
     });
     assert.equal(attempt.error?.kind, 'config');
-    assert.match(headline(attempt), /^step 1 \(waitForResponse matching "\(a\+\)\+b"\): the pattern "\(a\+\)\+b" took longer than 0\.3s on the URL ".*\/api\/a+"\.$/);
+    assert.match(headline(attempt), /^step 1 \(waitForResponse matching "\(a\+\)\+b"\): the pattern "\(a\+\)\+b" took longer than 0\.5s on the URL ".*\/api\/a+"\.$/);
   });
 
   it('takes its URL from the environment, and shows the reference, never the value', TEST, async (t) => {

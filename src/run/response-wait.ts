@@ -16,6 +16,7 @@ import type { Progress } from './progress.ts';
 import { timerDelay } from './deadline.ts';
 import { AttemptFailure, composeMessage, quote, seconds } from './failure.ts';
 import { isBrowserOwn } from './page-signals.ts';
+import { clip } from '../report/limits.ts';
 
 /** A response, or a request that failed, as a failure message lists it. */
 interface Seen {
@@ -30,8 +31,10 @@ interface Seen {
 const LISTED = 5;
 /** How many a wait keeps of each list while it listens, so a page that polls cannot fill memory. */
 const KEPT = 50;
+/** How much of a URL a wait keeps (a data: URL can be megabytes); a message quotes less still. */
+const MAX_URL_CHARS = 2000;
 /** A pattern that needs longer than this on one URL is backtracking without end, not matching a URL. */
-const PATTERN_LIMIT_MS = 250;
+const PATTERN_LIMIT_MS = 500;
 /** Statuses a wait accepts when its step names none: any answer that is not an HTTP error. */
 const DEFAULT_ACCEPTED = 'any status below 400';
 
@@ -69,7 +72,8 @@ export function watchResponses(page: Page, steps: readonly Step[], options: Resp
   const see = (request: HTTPRequest, outcome: string, status: number | null) => {
     if (isBrowserOwn(request)) return;
     const url = request.url();
-    const seen: Seen = { method: request.method(), url: options.redact(url), outcome, byScript: ['fetch', 'xhr'].includes(request.resourceType()) };
+    const byScript = ['fetch', 'xhr'].includes(request.resourceType());
+    const seen: Seen = { method: request.method(), url: clip(options.redact(url), MAX_URL_CHARS), outcome, byScript };
     for (const watch of active()) {
       let matches: boolean;
       try {
@@ -216,16 +220,56 @@ function noResponse(watch: Watch, label: string, waitedMs: number): AttemptFailu
       ]),
     );
   }
-  const byScript = watch.others.filter((seen) => seen.byScript);
-  const similar = (byScript.length > 0 ? byScript : watch.others).slice(-LISTED);
-  const which = byScript.length > 0 ? 'fetch and XHR responses' : 'responses';
+  const { listed, which } = worthListing(watch);
   return new AttemptFailure(
     'timeout',
     composeMessage(`${label}: no response to a matching URL arrived since ${watch.cause} started ${waited}.`, [
-      similar.length === 0
-        ? `The page received no other response either: does ${watch.cause} make that request?`
-        : `The page's last ${which} since then:`,
-      ...similar.map((seen) => `  ${describeSeen(seen)}`),
+      listed.length === 0 ? `The page received no other response either: does ${watch.cause} make that request?` : `${which} since then:`,
+      ...listed.map((seen) => `  ${describeSeen(seen)}`),
     ]),
   );
+}
+
+/**
+ * What a reader needs when nothing matched: the responses whose URL is most like the one waited for (a typo, another
+ * version of the API), or else the page's last fetch and XHR responses (else its last responses of any kind).
+ */
+function worthListing(watch: Watch): { listed: Seen[]; which: string } {
+  const needle = needleOf(watch.want.url);
+  const enough = Math.max(3, Math.ceil(needle.length / 2));
+  const scored = watch.others.map((seen, order) => ({ seen, order, score: commonRun(needle, pathOf(seen.url)) }));
+  const similar = scored.filter(({ score }) => score >= enough).sort((a, b) => b.score - a.score || b.order - a.order);
+  if (similar.length > 0) return { listed: similar.slice(0, LISTED).map(({ seen }) => seen), which: 'Responses with a similar URL' };
+  const byScript = watch.others.filter((seen) => seen.byScript);
+  if (byScript.length > 0) return { listed: byScript.slice(-LISTED), which: "The page's last fetch and XHR responses" };
+  return { listed: watch.others.slice(-LISTED), which: "The page's last responses" };
+}
+
+/** The text a URL check is about, for likeness: the path and query of a URL, or a pattern without its syntax. */
+function needleOf(url: UrlMatcher): string {
+  if (typeof url === 'string') return pathOf(url);
+  if (url.contains !== undefined) return url.contains;
+  return (url.matches ?? '').replace(/\\(.)/g, '$1').replace(/[\^$.*+?()[\]{}|]/g, '');
+}
+
+function pathOf(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+/** Length of the longest run of characters two texts share. */
+function commonRun(a: string, b: string): number {
+  let best = 0;
+  let previous = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = new Array<number>(b.length + 1).fill(0);
+    for (let j = 1; j <= b.length; j += 1) {
+      if (a[i - 1] !== b[j - 1]) continue;
+      row[j] = previous[j - 1]! + 1;
+      best = Math.max(best, row[j]!);
+    }
+    previous = row;
+  }
+  return best;
 }
