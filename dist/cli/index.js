@@ -61776,8 +61776,8 @@ function watchResponses(page, steps, options) {
             try {
                 matches = watch.urlMatches(url);
             }
-            catch (error) {
-                watch.broken = error instanceof AttemptFailure ? error : new AttemptFailure('config', String(error));
+            catch {
+                watch.broken = patternTooSlow(seen.url);
                 watch.wake();
                 continue;
             }
@@ -61877,7 +61877,7 @@ function urlTest(url, baseUrl) {
 }
 /**
  * The pattern runs in a context of its own with a time limit, which interrupts even a regular expression that
- * backtracks: the URL comes from the page, and nothing a page does may hang the runner.
+ * backtracks: the URL comes from the page, and nothing a page does may hang the runner. Throws when time runs out.
  */
 function boundedPattern(text) {
     const regex = compileMatcher(text);
@@ -61885,15 +61885,14 @@ function boundedPattern(text) {
     const test = new (external_node_vm_default()).Script('regex.lastIndex = 0; regex.test(url);');
     return (actual) => {
         context.url = actual;
-        try {
-            return test.runInContext(context, { timeout: PATTERN_LIMIT_MS }) === true;
-        }
-        catch {
-            throw new AttemptFailure('config', composeMessage(`the pattern ${quote(text)} took longer than ${seconds(PATTERN_LIMIT_MS)} on the URL ${quote(actual)}.`, [
-                'A pattern with nested repeats, backreferences or lookarounds can backtrack for ever on some text; write it without them, or use contains.',
-            ]));
-        }
+        return test.runInContext(context, { timeout: PATTERN_LIMIT_MS }) === true;
     };
+}
+/** The label before it quotes the pattern as written; the value may hold a secret, the URL is shown redacted. */
+function patternTooSlow(shownUrl) {
+    return new AttemptFailure('config', composeMessage(`the pattern took longer than ${seconds(PATTERN_LIMIT_MS)} on the URL ${quote(shownUrl)}.`, [
+        'A pattern with nested repeats, backreferences or lookarounds can backtrack for ever on some text; write it without them, or use contains.',
+    ]));
 }
 function describeSeen(seen) {
     return `${seen.method} ${quote(seen.url)} ${seen.outcome}`;

@@ -78,8 +78,8 @@ export function watchResponses(page: Page, steps: readonly Step[], options: Resp
       let matches: boolean;
       try {
         matches = watch.urlMatches(url);
-      } catch (error) {
-        watch.broken = error instanceof AttemptFailure ? error : new AttemptFailure('config', String(error));
+      } catch {
+        watch.broken = patternTooSlow(seen.url);
         watch.wake();
         continue;
       }
@@ -172,7 +172,7 @@ function urlTest(url: UrlMatcher, baseUrl: string | null): (actual: string) => b
 
 /**
  * The pattern runs in a context of its own with a time limit, which interrupts even a regular expression that
- * backtracks: the URL comes from the page, and nothing a page does may hang the runner.
+ * backtracks: the URL comes from the page, and nothing a page does may hang the runner. Throws when time runs out.
  */
 function boundedPattern(text: string): (actual: string) => boolean {
   const regex = compileMatcher(text);
@@ -180,17 +180,18 @@ function boundedPattern(text: string): (actual: string) => boolean {
   const test = new vm.Script('regex.lastIndex = 0; regex.test(url);');
   return (actual) => {
     context.url = actual;
-    try {
-      return test.runInContext(context, { timeout: PATTERN_LIMIT_MS }) === true;
-    } catch {
-      throw new AttemptFailure(
-        'config',
-        composeMessage(`the pattern ${quote(text)} took longer than ${seconds(PATTERN_LIMIT_MS)} on the URL ${quote(actual)}.`, [
-          'A pattern with nested repeats, backreferences or lookarounds can backtrack for ever on some text; write it without them, or use contains.',
-        ]),
-      );
-    }
+    return test.runInContext(context, { timeout: PATTERN_LIMIT_MS }) === true;
   };
+}
+
+/** The label before it quotes the pattern as written; the value may hold a secret, the URL is shown redacted. */
+function patternTooSlow(shownUrl: string): AttemptFailure {
+  return new AttemptFailure(
+    'config',
+    composeMessage(`the pattern took longer than ${seconds(PATTERN_LIMIT_MS)} on the URL ${quote(shownUrl)}.`, [
+      'A pattern with nested repeats, backreferences or lookarounds can backtrack for ever on some text; write it without them, or use contains.',
+    ]),
+  );
 }
 
 function describeSeen(seen: Seen): string {
