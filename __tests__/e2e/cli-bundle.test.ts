@@ -33,7 +33,7 @@ describe('the demo, as npm run smoke runs it', () => {
     const reportDir = `${project.dir}/demo-report`;
     const run = await runBundle(['--fixtures-dir', 'fixtures', '--serve', 'fixtures/site', '--report-dir', reportDir], { cwd: REPO_ROOT });
     assert.equal(run.code, 0, shown(run));
-    const ids = ['home-loads', 'home-deals-render', 'home-help-menu', 'home-banner-stays-hidden', 'login-flow', 'account-from-home', 'about-on-mobile', 'products-search', 'products-by-role-and-text'];
+    const ids = ['home-loads', 'home-deals-render', 'home-help-menu', 'home-banner-stays-hidden', 'login-flow', 'account-from-home', 'about-on-mobile', 'products-search', 'products-by-role-and-text', 'orders-list'];
     for (const id of ids) assert.match(fixtureLine(run.stdout, id), /✓ passed/);
     assert.match(run.stdout, /^Summary: 9 fixtures: 9 passed, 0 failed, 0 flaky, 0 skipped in .*, mode full$/m);
     assert.equal(lastLine(run.stdout), 'RESULT: pass');

@@ -30759,9 +30759,18 @@ function relativeUrlFields(fixture) {
     const expectUrl = fixture.expect.url;
     return [
         ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
-        ...fixture.steps.flatMap((step, index) => step.goto !== undefined && isRelative(step.goto) ? [{ field: `steps[${index}].goto`, value: step.goto }] : []),
+        ...fixture.steps.flatMap((step, index) => {
+            const [name, url] = step.goto !== undefined ? ['goto', step.goto] : stepUrlCheck(step);
+            return typeof url === 'string' && isRelative(url) ? [{ field: `steps[${index}].${name}`, value: url }] : [];
+        }),
         ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
     ];
+}
+/** The URL a step compares with, when it is a string (resolved against the base URL) rather than contains/matches. */
+function stepUrlCheck(step) {
+    if (step.expect !== undefined)
+        return ['expect.url', step.expect.url];
+    return ['waitForResponse.url', step.waitForResponse?.url];
 }
 
 ;// CONCATENATED MODULE: ./src/fixtures/selector.ts
@@ -31000,7 +31009,7 @@ const WebUrl = templated(schemas_string().min(1))
 const Selector = schemas_string()
     .min(1, { message: 'must be a non-empty CSS selector', abort: true })
     .refine((selector) => !hasTemplate(selector), {
-    message: '${{ env.NAME }} is not substituted in selectors; it is in url, goto, fill.value, press, select.value, headers and expect texts',
+    message: '${{ env.NAME }} is not substituted in selectors; it is in url, goto, fill.value, press, select.value, headers, expect texts and waitForResponse.url',
     abort: true,
 })
     .superRefine((selector, ctx) => {
@@ -31040,7 +31049,7 @@ const UrlMatcher = union([
     }),
 ])
     .meta({
-    description: 'The page URL at the end: a string is compared exactly after resolving it against the base URL; ' +
+    description: 'The page URL: a string is compared exactly after resolving it against the base URL; ' +
         `{contains} or {matches: "pattern"} test the full URL. ${ENV_NOTE}`,
 });
 /** Lets JSON fixture files name their schema for editors. */
@@ -31085,7 +31094,22 @@ const WaitForStep = union([
         timeout: Duration.optional(),
     }),
 ]);
-const STEP_ACTIONS = ['click', 'fill', 'press', 'hover', 'select', 'waitFor', 'goto'];
+/**
+ * Waits for a network response to what the last action before it did (or to the page load, when no action comes
+ * before it). It listens from before that action runs, so a fast response is never missed and an earlier one never
+ * counts.
+ */
+const WaitForResponseStep = strictObject({
+    url: UrlMatcher.meta({
+        description: 'The response URL: a string is compared exactly after resolving it against the base URL; {contains} or ' +
+            `{matches: "pattern"} test the full URL. ${ENV_NOTE}`,
+    }),
+    status: union([HttpStatus, array(HttpStatus).min(1)])
+        .optional()
+        .meta({ description: 'Accepted statuses: a number or a list (default: any status below 400).' }),
+    timeout: Duration.optional().meta({ description: 'How long to wait (default: expect.timeout, capped by the fixture timeout).' }),
+});
+const STEP_ACTIONS = ['click', 'fill', 'press', 'hover', 'select', 'waitFor', 'goto', 'expect', 'waitForResponse'];
 const Step = strictObject({
     click: Selector.optional().meta({ description: 'Clicks the element once it is visible and stable.' }),
     fill: strictObject({ selector: Selector, value: templated().meta({ description: ENV_NOTE }) })
@@ -31100,6 +31124,13 @@ const Step = strictObject({
         .meta({ description: `Selects option values in a <select>. ${ENV_NOTE}` }),
     waitFor: WaitForStep.optional().meta({ description: 'Waits for an element to be visible (default) or hidden.' }),
     goto: WebUrl.optional().meta({ description: `Navigates to a URL: absolute http(s), or relative to the base URL. ${ENV_NOTE}` }),
+    // A getter, because StepExpect is made from Expect, which is defined below.
+    get expect() {
+        return StepExpect.optional();
+    },
+    waitForResponse: WaitForResponseStep.optional().meta({
+        description: 'Waits for a network response caused by the last action before it (or by the page load, when none comes before it).',
+    }),
 })
     .refine((step) => Object.keys(step).length === 1, {
     message: `a step has exactly one action, one of: ${STEP_ACTIONS.join(', ')}`,
@@ -31122,6 +31153,34 @@ const Expect = strictObject({
     timeout: Duration.optional().meta({ description: "How long page assertions wait (default: the expect-timeout input, 5s); never past the attempt's timeout." }),
 })
     .meta({ description: 'What must hold once the steps have run.' });
+/**
+ * The checks of `expect` that look back over the whole attempt: they are judged once, at the end, so a step's expect
+ * cannot have them. Every other check of `expect` (a new one too) is also a step's, and waits the same way.
+ */
+const RUN_WIDE_CHECKS = ['noConsoleErrors', 'noPageErrors', 'noFailedRequests', 'maxDuration'];
+/** A run-wide check written in a step: an error that says where it belongs. */
+function runWideCheck(key) {
+    return never({ error: `applies to the whole attempt, so only the fixture's own \`expect\` has it; move \`${key}\` there` })
+        .optional()
+        .meta({ description: "Not in a step: it applies to the whole attempt, so it belongs in the fixture's expect." });
+}
+const RUN_WIDE_ONLY = Object.fromEntries(RUN_WIDE_CHECKS.map((key) => [key, true]));
+/** The checks a step's expect may have, for messages: every check of `expect` that is not run-wide. */
+const STEP_CHECKS = Object.keys(Expect.omit(RUN_WIDE_ONLY).shape).filter((key) => key !== 'timeout');
+const StepExpect = Expect.omit(RUN_WIDE_ONLY)
+    .extend({
+    noConsoleErrors: runWideCheck('noConsoleErrors'),
+    noPageErrors: runWideCheck('noPageErrors'),
+    noFailedRequests: runWideCheck('noFailedRequests'),
+    maxDuration: runWideCheck('maxDuration'),
+})
+    .refine((checks) => STEP_CHECKS.some((key) => checks[key] !== undefined), {
+    message: `needs at least one check: ${STEP_CHECKS.join(', ')}`,
+})
+    .meta({
+    description: 'Checks the page at this point, like the final expect, with the same waiting.',
+    anyOf: STEP_CHECKS.map((key) => ({ required: [key] })),
+});
 /**
  * Extra request headers for this fixture, sent only to the origin of the base URL and of the fixture's own URL; on
  * a clash they win over the extra-headers input.
@@ -61907,6 +61966,9 @@ function createProgress(clock, timeoutMs) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
 ;// CONCATENATED MODULE: ./src/run/deadline.ts
 /**
  * Bounds for calls that can hang: a CDP command to a wedged renderer, a browser that will not close. The runner
@@ -61939,6 +62001,242 @@ async function settleWithin(work, ms, fallback) {
     catch {
         return fallback;
     }
+}
+
+;// CONCATENATED MODULE: ./src/run/response-wait.ts
+/**
+ * `waitForResponse` steps. A response counts only if it was caused by the last action before the wait (click, fill,
+ * press, hover, select, goto; the page load when none comes before it), so each wait starts listening just before
+ * that action runs: a response that arrives while the action is still running is not missed, and one from earlier
+ * never counts. Checks and waits in between (expect, waitFor, other waitForResponse steps) cause no requests, so
+ * they do not move that point: a click followed by two waits waits for two responses the click caused, in any order.
+ *
+ * Listening costs no round trip: the page's network events are on already (page-signals.ts). Response URLs are
+ * chosen by the page, so a `matches` pattern runs on them with a time limit: a pattern that backtracks for ever
+ * fails its step instead of hanging the runner.
+ */
+
+
+
+
+
+
+/** How many responses a failure lists: the last few are what a reader needs; the attempt log has the requests. */
+const LISTED = 5;
+/** How many a wait keeps of each list while it listens, so a page that polls cannot fill memory. */
+const KEPT = 50;
+/** How much of a URL a wait keeps (a data: URL can be megabytes); a message quotes less still. */
+const MAX_URL_CHARS = 2000;
+/** A pattern that needs longer than this on one URL is backtracking without end, not matching a URL. */
+const PATTERN_LIMIT_MS = 500;
+/** Statuses a wait accepts when its step names none: any answer that is not an HTTP error. */
+const DEFAULT_ACCEPTED = 'any status below 400';
+function watchResponses(page, steps, options) {
+    const watches = new Map();
+    const active = () => [...watches.values()].filter((watch) => watch.arrived === null && watch.broken === null);
+    const see = (request, outcome, status) => {
+        if (isBrowserOwn(request))
+            return;
+        const url = request.url();
+        const byScript = ['fetch', 'xhr'].includes(request.resourceType());
+        const seen = { method: request.method(), url: clip(options.redact(url), MAX_URL_CHARS), outcome, byScript };
+        for (const watch of active()) {
+            let matches;
+            try {
+                matches = watch.urlMatches(url);
+            }
+            catch {
+                watch.broken = patternTooSlow(seen.url);
+                watch.wake();
+                continue;
+            }
+            if (!matches)
+                keep(watch.others, seen);
+            else if (status !== null && accepts(watch.want.status, status))
+                watch.arrived = seen;
+            else
+                keep(watch.refused, seen);
+            if (watch.arrived)
+                watch.wake();
+        }
+    };
+    const onResponse = (response) => see(response.request(), `HTTP ${response.status()}`, response.status());
+    const onRequestFailed = (request) => see(request, request.failure()?.errorText ?? 'failed', null);
+    let listening = false;
+    return {
+        armAfter(index, cause) {
+            for (let next = index + 1; next < steps.length && !isAction(steps[next]); next += 1) {
+                const want = steps[next].waitForResponse;
+                if (want === undefined || watches.has(next))
+                    continue;
+                const urlMatches = urlTest(want.url, options.baseUrl);
+                watches.set(next, { want, cause, urlMatches, arrived: null, refused: [], others: [], broken: null, wake: () => undefined });
+            }
+            if (listening || watches.size === 0)
+                return;
+            listening = true;
+            page.on('response', onResponse);
+            page.on('requestfailed', onRequestFailed);
+        },
+        async wait(index, label, budget) {
+            const watch = watches.get(index);
+            if (!watch)
+                throw new Error(`step ${index + 1} was not armed before the action it waits on`);
+            const started = budget.progress.elapsedMs();
+            await untilWoken(watch, budget.budgetMs, budget.progress.signal);
+            budget.progress.ensureRunning();
+            if (watch.broken)
+                throw new AttemptFailure(watch.broken.kind, composeMessage(`${label}: ${watch.broken.message}`));
+            if (watch.arrived)
+                return;
+            throw noResponse(watch, label, budget.progress.elapsedMs() - started);
+        },
+        detach() {
+            for (const watch of watches.values())
+                watch.wake();
+            if (!listening)
+                return;
+            page.off('response', onResponse);
+            page.off('requestfailed', onRequestFailed);
+            listening = false;
+        },
+    };
+}
+/** A step that does something to the page, as opposed to one that waits or checks. */
+function isAction(step) {
+    return step.expect === undefined && step.waitFor === undefined && step.waitForResponse === undefined;
+}
+function keep(list, seen) {
+    list.push(seen);
+    if (list.length > KEPT)
+        list.shift();
+}
+function accepts(status, actual) {
+    if (status === undefined)
+        return actual < 400;
+    return (Array.isArray(status) ? status : [status]).includes(actual);
+}
+/** Resolves once the response has arrived, the pattern broke, the budget is spent or the attempt is over. */
+function untilWoken(watch, budgetMs, signal) {
+    if (watch.arrived || watch.broken || budgetMs <= 0 || signal.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            watch.wake = () => undefined;
+            resolve();
+        };
+        const timer = setTimeout(done, timerDelay(budgetMs));
+        signal.addEventListener('abort', done, { once: true });
+        watch.wake = done;
+    });
+}
+/** How a response URL is tested: exact (after resolving against the base URL), contains, or a pattern. */
+function urlTest(url, baseUrl) {
+    if (typeof url === 'string') {
+        const wanted = new URL(url, baseUrl ?? undefined).href;
+        return (actual) => actual === wanted;
+    }
+    if (url.contains !== undefined) {
+        const needle = url.contains;
+        return (actual) => actual.includes(needle);
+    }
+    return boundedPattern(url.matches ?? '');
+}
+/**
+ * The pattern runs in a context of its own with a time limit, which interrupts even a regular expression that
+ * backtracks: the URL comes from the page, and nothing a page does may hang the runner. Throws when time runs out.
+ */
+function boundedPattern(text) {
+    const regex = compileMatcher(text);
+    const context = external_node_vm_default().createContext({ regex, url: '' });
+    const test = new (external_node_vm_default()).Script('regex.lastIndex = 0; regex.test(url);');
+    return (actual) => {
+        context.url = actual;
+        return test.runInContext(context, { timeout: PATTERN_LIMIT_MS }) === true;
+    };
+}
+/** The label before it quotes the pattern as written; the value may hold a secret, the URL is shown redacted. */
+function patternTooSlow(shownUrl) {
+    return new AttemptFailure('config', composeMessage(`the pattern took longer than ${seconds(PATTERN_LIMIT_MS)} on the URL ${quote(shownUrl)}.`, [
+        'A pattern with nested repeats, backreferences or lookarounds can backtrack for ever on some text; write it without them, or use contains.',
+    ]));
+}
+function describeSeen(seen) {
+    return `${seen.method} ${quote(seen.url)} ${seen.outcome}`;
+}
+function acceptedText(status) {
+    if (status === undefined)
+        return DEFAULT_ACCEPTED;
+    const list = Array.isArray(status) ? status : [status];
+    return list.length === 1 ? `status ${list[0]}` : `status ${list.join(', ')}`;
+}
+/**
+ * Why nothing arrived. A response to a matching URL with another status is an assertion failure: the page was
+ * answered, wrongly. Otherwise the step timed out, and the message lists what the page's scripts did ask for.
+ */
+function noResponse(watch, label, waitedMs) {
+    const waited = `(waited ${seconds(waitedMs)})`;
+    if (watch.refused.length > 0) {
+        const last = watch.refused.slice(-LISTED);
+        return new AttemptFailure('assertion', composeMessage(`${label}: no response with ${acceptedText(watch.want.status)} ${waited}; the last to a matching URL: ${describeSeen(last.at(-1))}.`, [
+            `Responses to a matching URL (${watch.refused.length}${watch.refused.length >= KEPT ? '+' : ''}, last ${last.length}):`,
+            ...last.map((seen) => `  ${describeSeen(seen)}`),
+            watch.want.status === undefined ? 'If this status is what the site should answer, set waitForResponse.status.' : '',
+        ]));
+    }
+    const { listed, which } = worthListing(watch);
+    return new AttemptFailure('timeout', composeMessage(`${label}: no response to a matching URL arrived since ${watch.cause} started ${waited}.`, [
+        listed.length === 0 ? `The page received no other response either: does ${watch.cause} make that request?` : `${which} since then:`,
+        ...listed.map((seen) => `  ${describeSeen(seen)}`),
+    ]));
+}
+/**
+ * What a reader needs when nothing matched: the responses whose URL is most like the one waited for (a typo, another
+ * version of the API), or else the page's last fetch and XHR responses (else its last responses of any kind).
+ */
+function worthListing(watch) {
+    const needle = needleOf(watch.want.url);
+    const enough = Math.max(3, Math.ceil(needle.length / 2));
+    const scored = watch.others.map((seen, order) => ({ seen, order, score: commonRun(needle, pathOf(seen.url)) }));
+    const similar = scored.filter(({ score }) => score >= enough).sort((a, b) => b.score - a.score || b.order - a.order);
+    if (similar.length > 0)
+        return { listed: similar.slice(0, LISTED).map(({ seen }) => seen), which: 'Responses with a similar URL' };
+    const byScript = watch.others.filter((seen) => seen.byScript);
+    if (byScript.length > 0)
+        return { listed: byScript.slice(-LISTED), which: "The page's last fetch and XHR responses" };
+    return { listed: watch.others.slice(-LISTED), which: "The page's last responses" };
+}
+/** The text a URL check is about, for likeness: the path and query of a URL, or a pattern without its syntax. */
+function needleOf(url) {
+    if (typeof url === 'string')
+        return pathOf(url);
+    if (url.contains !== undefined)
+        return url.contains;
+    return (url.matches ?? '').replace(/\\(.)/g, '$1').replace(/[\^$.*+?()[\]{}|]/g, '');
+}
+function pathOf(url) {
+    if (!URL.canParse(url))
+        return url;
+    const parsed = new URL(url);
+    return `${parsed.pathname}${parsed.search}`;
+}
+/** Length of the longest run of characters two texts share. */
+function commonRun(a, b) {
+    let best = 0;
+    let previous = new Array(b.length + 1).fill(0);
+    for (let i = 1; i <= a.length; i += 1) {
+        const row = new Array(b.length + 1).fill(0);
+        for (let j = 1; j <= b.length; j += 1) {
+            if (a[i - 1] !== b[j - 1])
+                continue;
+            row[j] = previous[j - 1] + 1;
+            best = Math.max(best, row[j]);
+        }
+        previous = row;
+    }
+    return best;
 }
 
 ;// CONCATENATED MODULE: ./src/run/page-probe.ts
@@ -62265,236 +62563,6 @@ async function waitForPage(page, wants, budget) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run/steps.ts
-/**
- * The declarative steps of a fixture. Actions on elements are strict, as Playwright's locators are: the selector
- * must match exactly one element, or the step fails at once with the matches it found. Then puppeteer's Locator API
- * waits for the element to be visible, enabled and stable; every wait is bounded by the time left in the attempt,
- * and stops as soon as the attempt is over.
- */
-
-
-
-
-
-
-
-/** How long a failed step may spend finding out why, once its time has run out. */
-const DIAGNOSIS_BUDGET_MS = 1000;
-function describeStep(step) {
-    if (step.click !== undefined)
-        return `click ${quote(step.click)}`;
-    // The value stays out: it may be a password, and labels go into reports and job summaries.
-    if (step.fill !== undefined)
-        return `fill ${quote(step.fill.selector)}`;
-    if (step.press !== undefined) {
-        if (typeof step.press === 'string')
-            return `press ${quote(step.press)}`;
-        const target = step.press.selector === undefined ? '' : ` in ${quote(step.press.selector)}`;
-        return `press ${quote(step.press.key)}${target}`;
-    }
-    if (step.hover !== undefined)
-        return `hover ${quote(step.hover)}`;
-    if (step.select !== undefined) {
-        const values = Array.isArray(step.select.value) ? step.select.value : [step.select.value];
-        return `select ${values.map((value) => quote(value)).join(', ')} in ${quote(step.select.selector)}`;
-    }
-    if (step.waitFor !== undefined) {
-        const wait = typeof step.waitFor === 'string' ? { selector: step.waitFor, state: 'visible' } : step.waitFor;
-        return `waitFor ${quote(wait.selector)} to be ${wait.state}`;
-    }
-    if (step.goto !== undefined)
-        return `goto ${quote(step.goto)}`;
-    return 'an empty step';
-}
-function stepLabel(step, index) {
-    return `step ${index + 1} (${describeStep(step)})`;
-}
-/** Problems that make the steps impossible to run as written, found before the page is opened. */
-function stepConfigProblems(steps, baseUrl) {
-    return steps.flatMap((step, index) => step.goto !== undefined && !URL.canParse(step.goto) && baseUrl === null
-        ? [`${stepLabel(step, index)} has a relative URL, but there is no base URL to resolve it against: set base-url (--base-url) or write an absolute URL.`]
-        : []);
-}
-function navigationLabel(url, waitUntil) {
-    return `${quote(url)} to load (waitUntil: ${waitUntil})`;
-}
-/**
- * Opens a URL and waits for it as the fixture asks; `shownAs` is the URL as the file writes it, when it differs. Only
- * http and https: fixture files are checked when they load, and this also holds for a URL that becomes known only
- * as the fixture runs.
- */
-async function steps_navigate(env, url, shownAs = url) {
-    const { page, progress, waitUntil } = env;
-    const scheme = nonWebUrlProblem(url);
-    if (scheme)
-        throw new AttemptFailure('config', composeMessage(`Refused to open ${quote(shownAs)}: it ${scheme}.`));
-    await progress.track('navigation', navigationLabel(shownAs, waitUntil), () => page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }));
-    env.afterNavigation();
-}
-/** Runs the steps; each is labelled from `written`, the steps as the fixture file has them (before substitution). */
-async function runSteps(steps, env, written = steps) {
-    for (const [index, step] of steps.entries()) {
-        const label = stepLabel(written[index] ?? step, index);
-        await env.progress.track('step', label, () => runStep(step, label, env, written[index] ?? step));
-    }
-}
-async function runStep(step, label, env, written) {
-    const { page, progress } = env;
-    const options = { signal: progress.signal };
-    const locate = (selector) => page.locator(puppeteerSelector(parsedSelector(selector))).setTimeout(progress.remainingMs()).setVisibility('visible');
-    const act = async (selector, action) => {
-        await untilOneVisible(env, label, selector);
-        return onElement(env, label, selector, () => action(locate(selector)));
-    };
-    if (step.click !== undefined)
-        return act(step.click, (element) => element.click(options));
-    if (step.hover !== undefined)
-        return act(step.hover, (element) => element.hover(options));
-    if (step.fill !== undefined) {
-        const { value } = step.fill;
-        return act(step.fill.selector, (element) => element.fill(value, options));
-    }
-    if (step.select !== undefined) {
-        const { value } = step.select;
-        const handle = await act(step.select.selector, (element) => element.waitHandle(options));
-        return withHandle(handle, () => selectValues(handle, Array.isArray(value) ? value : [value], label));
-    }
-    if (step.press !== undefined) {
-        const { key, selector } = typeof step.press === 'string' ? { key: step.press, selector: undefined } : step.press;
-        if (selector === undefined)
-            return pressKey(label, key, (name) => page.keyboard.press(name));
-        const handle = await act(selector, (element) => element.waitHandle(options));
-        return withHandle(handle, () => pressKey(label, key, (name) => handle.press(name)));
-    }
-    if (step.waitFor !== undefined) {
-        const wait = typeof step.waitFor === 'string' ? { selector: step.waitFor, state: 'visible' } : step.waitFor;
-        return waitFor(wait, label, env);
-    }
-    if (step.goto !== undefined)
-        return steps_navigate(env, new URL(step.goto, env.baseUrl ?? undefined).href, shownUrl(written.goto, step.goto, env.baseUrl));
-}
-/** A URL as messages show it: resolved, unless the file writes it with a reference to the environment. */
-function shownUrl(written, value, baseUrl) {
-    return written !== undefined && written !== value ? written : new URL(value, baseUrl ?? undefined).href;
-}
-async function withHandle(handle, work) {
-    try {
-        return await work();
-    }
-    finally {
-        void handle.dispose().catch(() => undefined);
-    }
-}
-/**
- * Waits until the selector matches one element and it is visible; fails at once when it matches more than one,
- * and with why it is not ready when the time runs out.
- */
-async function untilOneVisible(env, label, selector) {
-    const { progress } = env;
-    const wants = { elements: [{ selector, state: 'visible', strict: true }], texts: [] };
-    const result = await waitForPage(env.page, wants, { progress, budgetMs: progress.remainingMs() });
-    if (result.held)
-        return;
-    const state = result.answer?.snapshot.elements[0] ?? null;
-    if (state && 'invalid' in state)
-        throw invalidSelector(`${label}:`, selector, state.invalid);
-    if (state && state.count > 1)
-        throw ambiguousSelector(`${label}:`, selector, state);
-    throw stepTimeout(progress, label, state === null ? `the page kept navigating (${result.lastError ?? 'no answer'})` : whyNotReady(selector, state));
-}
-/** Runs a Locator action; when it times out, says why the element was not ready. */
-async function onElement(env, label, selector, action) {
-    try {
-        return await action();
-    }
-    catch (error) {
-        if (!(error instanceof TimeoutError))
-            throw error;
-        const wants = { elements: [{ selector, state: 'any' }], texts: [] };
-        const probe = probePage(env.page, wants).then((snapshot) => snapshot.elements[0]);
-        const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
-        if (state && 'invalid' in state)
-            throw invalidSelector(`${label}:`, selector, state.invalid);
-        if (state && state.count > 1)
-            throw ambiguousSelector(`${label}:`, selector, state);
-        const why = state ? whyNotReady(selector, state) : `the element ${quote(selector)} did not become ready`;
-        throw stepTimeout(env.progress, label, why);
-    }
-}
-/** Why the one element a step needs is not ready (several matches fail before this is asked). */
-function whyNotReady(selector, state) {
-    if (state.count === 0)
-        return `no element matches ${quote(selector)}`;
-    if (state.visible === 0)
-        return `the element matching ${quote(selector)} is not visible`;
-    if (state.disabled > 0)
-        return `the element matching ${quote(selector)} is disabled`;
-    return `the element matching ${quote(selector)} did not hold still or could not be scrolled into view`;
-}
-function stepTimeout(progress, label, why) {
-    const waited = progress.elapsedMs() - (progress.current()?.startMs ?? 0);
-    return timedOut(`Timed out after ${seconds(waited)} waiting for ${label}: ${why}.`, progress.timeoutMs);
-}
-async function pressKey(label, key, press) {
-    try {
-        await press(key);
-    }
-    catch (error) {
-        if (!/^Unknown key/.test(errorText(error)))
-            throw error;
-        throw new AttemptFailure('config', composeMessage(`${label}: ${quote(key)} is not a key name puppeteer knows.`, [
-            'Use names such as "Enter", "Tab", "Escape", "ArrowDown" or a single character such as "a".',
-        ]));
-    }
-}
-/** The page decides which values a <select> can take: a value it does not offer is an assertion failure. */
-async function selectValues(handle, values, label) {
-    let selected;
-    try {
-        selected = await handle.select(...values);
-    }
-    catch (error) {
-        if (!/not a <select> element/.test(errorText(error)))
-            throw error;
-        const tagName = await handle.evaluate((element) => element.tagName).catch(() => 'element');
-        const tag = tagName.toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 40);
-        const article = /^[aeiou]/.test(tag) ? 'an' : 'a';
-        throw new AttemptFailure('assertion', composeMessage(`${label}: the element is ${article} <${tag}>, not a <select>.`));
-    }
-    const missing = values.filter((value) => !selected.includes(value));
-    if (missing.length === 0)
-        return;
-    const offered = await handle
-        .evaluate((element) => Array.from(element.options, (option) => option.value))
-        .catch(() => []);
-    const shown = offered.slice(0, 20).map((value) => quote(value, 80));
-    const more = offered.length > shown.length ? `, and ${offered.length - shown.length} more` : '';
-    throw new AttemptFailure('assertion', composeMessage(`${label}: the <select> has no option with the value ${missing.map((value) => quote(value)).join(', ')}.`, [
-        `Its option values are: ${shown.join(', ') || '(none)'}${more}.`,
-    ]));
-}
-async function waitFor(wait, label, env) {
-    const { progress } = env;
-    const budgetMs = progress.budgetMs(wait.timeout);
-    // Strict, as Playwright's locator.waitFor is: one element to wait for (expect.hidden covers every match).
-    const wants = { elements: [{ selector: wait.selector, state: wait.state, strict: true }], texts: [] };
-    const result = await waitForPage(env.page, wants, { progress, budgetMs });
-    if (result.held)
-        return;
-    const state = result.answer?.snapshot.elements[0] ?? null;
-    if (state && 'invalid' in state)
-        throw invalidSelector(`${label}:`, wait.selector, state.invalid);
-    if (state && state.count > 1)
-        throw ambiguousSelector(`${label}:`, wait.selector, state);
-    const why = state === null
-        ? `the page kept navigating (${result.lastError ?? 'no answer'})`
-        : wait.state === 'visible'
-            ? whyNotReady(wait.selector, state)
-            : `${state.visible} element${state.visible === 1 ? '' : 's'} matching ${quote(wait.selector)} still visible`;
-    throw stepTimeout(progress, label, why);
-}
-
 ;// CONCATENATED MODULE: ./src/run/assertions.ts
 
 
@@ -62758,6 +62826,320 @@ function maxDurationFailure(maxDuration, elapsedMs) {
     ]));
 }
 
+;// CONCATENATED MODULE: ./src/run/steps.ts
+/**
+ * The declarative steps of a fixture. Actions on elements are strict, as Playwright's locators are: the selector
+ * must match exactly one element, or the step fails at once with the matches it found. Then puppeteer's Locator API
+ * waits for the element to be visible, enabled and stable; every wait is bounded by the time left in the attempt,
+ * and stops as soon as the attempt is over.
+ */
+
+
+
+
+
+
+
+
+
+
+/** How long a failed step may spend finding out why, once its time has run out. */
+const DIAGNOSIS_BUDGET_MS = 1000;
+function describeStep(step) {
+    if (step.click !== undefined)
+        return `click ${quote(step.click)}`;
+    // The value stays out: it may be a password, and labels go into reports and job summaries.
+    if (step.fill !== undefined)
+        return `fill ${quote(step.fill.selector)}`;
+    if (step.press !== undefined) {
+        if (typeof step.press === 'string')
+            return `press ${quote(step.press)}`;
+        const target = step.press.selector === undefined ? '' : ` in ${quote(step.press.selector)}`;
+        return `press ${quote(step.press.key)}${target}`;
+    }
+    if (step.hover !== undefined)
+        return `hover ${quote(step.hover)}`;
+    if (step.select !== undefined) {
+        const values = Array.isArray(step.select.value) ? step.select.value : [step.select.value];
+        return `select ${values.map((value) => quote(value)).join(', ')} in ${quote(step.select.selector)}`;
+    }
+    if (step.waitFor !== undefined) {
+        const wait = typeof step.waitFor === 'string' ? { selector: step.waitFor, state: 'visible' } : step.waitFor;
+        return `waitFor ${quote(wait.selector)} to be ${wait.state}`;
+    }
+    if (step.goto !== undefined)
+        return `goto ${quote(step.goto)}`;
+    if (step.expect !== undefined)
+        return `expect ${describeChecks(step.expect)}`;
+    if (step.waitForResponse !== undefined)
+        return `waitForResponse ${describeResponseWant(step.waitForResponse)}`;
+    return 'an empty step';
+}
+/** "title "Cart", text "#count"": each check a step's expect has, with its first selector or value. */
+function describeChecks(expect) {
+    const checks = STEP_CHECKS.flatMap((key) => {
+        const value = expect[key];
+        if (value === undefined)
+            return [];
+        const first = Array.isArray(value) ? value[0] : value;
+        const shown = typeof first === 'object' && first !== null ? Object.values(first)[0] : first;
+        const more = Array.isArray(value) && value.length > 1 ? ` +${value.length - 1}` : '';
+        return [`${key} ${typeof shown === 'string' ? quote(shown, 60) : String(shown)}${more}`];
+    });
+    return checks.join(', ');
+}
+function describeResponseWant(want) {
+    const { url } = want;
+    const which = typeof url === 'string' ? quote(url) : url.contains !== undefined ? `containing ${quote(url.contains)}` : `matching ${quote(url.matches ?? '')}`;
+    if (want.status === undefined)
+        return which;
+    const statuses = Array.isArray(want.status) ? want.status : [want.status];
+    return `${which} with status ${statuses.join(' or ')}`;
+}
+function stepLabel(step, index) {
+    return `step ${index + 1} (${describeStep(step)})`;
+}
+/** Problems that make the steps impossible to run as written, found before the page is opened. */
+function stepConfigProblems(steps, baseUrl) {
+    return steps.flatMap((step, index) => {
+        const url = step.goto ?? step.waitForResponse?.url;
+        if (typeof url === 'string' && !URL.canParse(url) && baseUrl === null) {
+            return [`${stepLabel(step, index)} has a relative URL, but there is no base URL to resolve it against: set base-url (--base-url) or write an absolute URL.`];
+        }
+        if (step.expect === undefined)
+            return [];
+        return expectationConfigProblems(step.expect, baseUrl).map((problem) => `${stepLabel(step, index)}: ${problem}`);
+    });
+}
+function navigationLabel(url, waitUntil) {
+    return `${quote(url)} to load (waitUntil: ${waitUntil})`;
+}
+/**
+ * Opens a URL and waits for it as the fixture asks; `shownAs` is the URL as the file writes it, when it differs. Only
+ * http and https: fixture files are checked when they load, and this also holds for a URL that becomes known only
+ * as the fixture runs.
+ */
+async function steps_navigate(env, url, shownAs = url, statusChecked) {
+    const { page, progress, waitUntil } = env;
+    const scheme = nonWebUrlProblem(url);
+    if (scheme)
+        throw new AttemptFailure('config', composeMessage(`Refused to open ${quote(shownAs)}: it ${scheme}.`));
+    await progress.track('navigation', navigationLabel(shownAs, waitUntil), () => page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }));
+    env.afterNavigation(statusChecked);
+}
+/**
+ * True when a step after `index`, before the next action, checks the status: the document that the navigation at
+ * `index` brings is then that step's to judge, even if it is an HTTP error.
+ */
+function statusCheckedNext(steps, index) {
+    for (let next = index + 1; next < steps.length && !isAction(steps[next]); next += 1) {
+        if (steps[next].expect?.status !== undefined)
+            return true;
+    }
+    return undefined;
+}
+/**
+ * Runs the steps; each is labelled from `written`, the steps as the fixture file has them (before substitution).
+ * The waitForResponse steps after an action start listening before it runs (those before any action were armed
+ * before the navigation).
+ */
+async function runSteps(steps, env, written = steps) {
+    for (const [index, step] of steps.entries()) {
+        const label = stepLabel(written[index] ?? step, index);
+        if (isAction(step))
+            env.responses.armAfter(index, label);
+        await env.progress.track('step', label, () => runStep(step, label, env, written[index] ?? step, index, statusCheckedNext(steps, index)));
+    }
+}
+async function runStep(step, label, env, written, index, statusChecked) {
+    const { page, progress } = env;
+    if (step.expect !== undefined)
+        return expectStep(step.expect, label, env, written.expect);
+    if (step.waitForResponse !== undefined) {
+        const budgetMs = progress.budgetMs(step.waitForResponse.timeout ?? env.fixtureExpectTimeoutMs ?? env.expectTimeoutMs);
+        return env.responses.wait(index, label, { progress, budgetMs });
+    }
+    const options = { signal: progress.signal };
+    const locate = (selector) => page.locator(puppeteerSelector(parsedSelector(selector))).setTimeout(progress.remainingMs()).setVisibility('visible');
+    const act = async (selector, action) => {
+        await untilOneVisible(env, label, selector);
+        return onElement(env, label, selector, () => action(locate(selector)));
+    };
+    if (step.click !== undefined)
+        return act(step.click, (element) => element.click(options));
+    if (step.hover !== undefined)
+        return act(step.hover, (element) => element.hover(options));
+    if (step.fill !== undefined) {
+        const { value } = step.fill;
+        return act(step.fill.selector, (element) => element.fill(value, options));
+    }
+    if (step.select !== undefined) {
+        const { value } = step.select;
+        const handle = await act(step.select.selector, (element) => element.waitHandle(options));
+        return withHandle(handle, () => selectValues(handle, Array.isArray(value) ? value : [value], label));
+    }
+    if (step.press !== undefined) {
+        const { key, selector } = typeof step.press === 'string' ? { key: step.press, selector: undefined } : step.press;
+        if (selector === undefined)
+            return pressKey(label, key, (name) => page.keyboard.press(name));
+        const handle = await act(selector, (element) => element.waitHandle(options));
+        return withHandle(handle, () => pressKey(label, key, (name) => handle.press(name)));
+    }
+    if (step.waitFor !== undefined) {
+        const wait = typeof step.waitFor === 'string' ? { selector: step.waitFor, state: 'visible' } : step.waitFor;
+        return waitFor(wait, label, env);
+    }
+    if (step.goto !== undefined) {
+        return steps_navigate(env, new URL(step.goto, env.baseUrl ?? undefined).href, shownUrl(written.goto, step.goto, env.baseUrl), statusChecked);
+    }
+}
+/**
+ * A step's expect: the page checks wait as the final ones do (its own timeout, else the fixture's expect.timeout,
+ * else the expect-timeout option);
+ * status is read once they hold, so with a url check it is the status of the page that url names.
+ */
+async function expectStep(expect, label, env, written) {
+    try {
+        env.afterNavigation(expect.status !== undefined ? true : undefined);
+        const checks = { ...expect, timeout: expect.timeout ?? env.fixtureExpectTimeoutMs };
+        await checkPageExpectations(env.page, checks, {
+            baseUrl: env.baseUrl,
+            progress: env.progress,
+            defaultTimeoutMs: env.expectTimeoutMs,
+            written,
+            redact: env.redact,
+        });
+        const status = statusFailure(expect.status, env.mainDocument());
+        if (status)
+            throw status;
+    }
+    catch (error) {
+        if (!(error instanceof AttemptFailure))
+            throw error;
+        throw new AttemptFailure(error.kind, composeMessage(`${label}: ${error.message}`));
+    }
+}
+/** A URL as messages show it: resolved, unless the file writes it with a reference to the environment. */
+function shownUrl(written, value, baseUrl) {
+    return written !== undefined && written !== value ? written : new URL(value, baseUrl ?? undefined).href;
+}
+async function withHandle(handle, work) {
+    try {
+        return await work();
+    }
+    finally {
+        void handle.dispose().catch(() => undefined);
+    }
+}
+/**
+ * Waits until the selector matches one element and it is visible; fails at once when it matches more than one,
+ * and with why it is not ready when the time runs out.
+ */
+async function untilOneVisible(env, label, selector) {
+    const { progress } = env;
+    const wants = { elements: [{ selector, state: 'visible', strict: true }], texts: [] };
+    const result = await waitForPage(env.page, wants, { progress, budgetMs: progress.remainingMs() });
+    if (result.held)
+        return;
+    const state = result.answer?.snapshot.elements[0] ?? null;
+    if (state && 'invalid' in state)
+        throw invalidSelector(`${label}:`, selector, state.invalid);
+    if (state && state.count > 1)
+        throw ambiguousSelector(`${label}:`, selector, state);
+    throw stepTimeout(progress, label, state === null ? `the page kept navigating (${result.lastError ?? 'no answer'})` : whyNotReady(selector, state));
+}
+/** Runs a Locator action; when it times out, says why the element was not ready. */
+async function onElement(env, label, selector, action) {
+    try {
+        return await action();
+    }
+    catch (error) {
+        if (!(error instanceof TimeoutError))
+            throw error;
+        const wants = { elements: [{ selector, state: 'any' }], texts: [] };
+        const probe = probePage(env.page, wants).then((snapshot) => snapshot.elements[0]);
+        const state = await settleWithin(probe, DIAGNOSIS_BUDGET_MS, undefined);
+        if (state && 'invalid' in state)
+            throw invalidSelector(`${label}:`, selector, state.invalid);
+        if (state && state.count > 1)
+            throw ambiguousSelector(`${label}:`, selector, state);
+        const why = state ? whyNotReady(selector, state) : `the element ${quote(selector)} did not become ready`;
+        throw stepTimeout(env.progress, label, why);
+    }
+}
+/** Why the one element a step needs is not ready (several matches fail before this is asked). */
+function whyNotReady(selector, state) {
+    if (state.count === 0)
+        return `no element matches ${quote(selector)}`;
+    if (state.visible === 0)
+        return `the element matching ${quote(selector)} is not visible`;
+    if (state.disabled > 0)
+        return `the element matching ${quote(selector)} is disabled`;
+    return `the element matching ${quote(selector)} did not hold still or could not be scrolled into view`;
+}
+function stepTimeout(progress, label, why) {
+    const waited = progress.elapsedMs() - (progress.current()?.startMs ?? 0);
+    return timedOut(`Timed out after ${seconds(waited)} waiting for ${label}: ${why}.`, progress.timeoutMs);
+}
+async function pressKey(label, key, press) {
+    try {
+        await press(key);
+    }
+    catch (error) {
+        if (!/^Unknown key/.test(errorText(error)))
+            throw error;
+        throw new AttemptFailure('config', composeMessage(`${label}: ${quote(key)} is not a key name puppeteer knows.`, [
+            'Use names such as "Enter", "Tab", "Escape", "ArrowDown" or a single character such as "a".',
+        ]));
+    }
+}
+/** The page decides which values a <select> can take: a value it does not offer is an assertion failure. */
+async function selectValues(handle, values, label) {
+    let selected;
+    try {
+        selected = await handle.select(...values);
+    }
+    catch (error) {
+        if (!/not a <select> element/.test(errorText(error)))
+            throw error;
+        const tagName = await handle.evaluate((element) => element.tagName).catch(() => 'element');
+        const tag = tagName.toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 40);
+        const article = /^[aeiou]/.test(tag) ? 'an' : 'a';
+        throw new AttemptFailure('assertion', composeMessage(`${label}: the element is ${article} <${tag}>, not a <select>.`));
+    }
+    const missing = values.filter((value) => !selected.includes(value));
+    if (missing.length === 0)
+        return;
+    const offered = await handle
+        .evaluate((element) => Array.from(element.options, (option) => option.value))
+        .catch(() => []);
+    const shown = offered.slice(0, 20).map((value) => quote(value, 80));
+    const more = offered.length > shown.length ? `, and ${offered.length - shown.length} more` : '';
+    throw new AttemptFailure('assertion', composeMessage(`${label}: the <select> has no option with the value ${missing.map((value) => quote(value)).join(', ')}.`, [
+        `Its option values are: ${shown.join(', ') || '(none)'}${more}.`,
+    ]));
+}
+async function waitFor(wait, label, env) {
+    const { progress } = env;
+    const budgetMs = progress.budgetMs(wait.timeout);
+    // Strict, as Playwright's locator.waitFor is: one element to wait for (expect.hidden covers every match).
+    const wants = { elements: [{ selector: wait.selector, state: wait.state, strict: true }], texts: [] };
+    const result = await waitForPage(env.page, wants, { progress, budgetMs });
+    if (result.held)
+        return;
+    const state = result.answer?.snapshot.elements[0] ?? null;
+    if (state && 'invalid' in state)
+        throw invalidSelector(`${label}:`, wait.selector, state.invalid);
+    if (state && state.count > 1)
+        throw ambiguousSelector(`${label}:`, wait.selector, state);
+    const why = state === null
+        ? `the page kept navigating (${result.lastError ?? 'no answer'})`
+        : wait.state === 'visible'
+            ? whyNotReady(wait.selector, state)
+            : `${state.visible} element${state.visible === 1 ? '' : 's'} matching ${quote(wait.selector)} still visible`;
+    throw stepTimeout(progress, label, why);
+}
+
 ;// CONCATENATED MODULE: ./src/run/evidence.ts
 /**
  * Evidence for a failed attempt: failures/<fixture-id>/attempt-<n>.{png,html,log} in the report folder. Each
@@ -62965,13 +63347,14 @@ function formatAttemptLog(record, captures) {
 
 
 
+
 /** How long past its timeout an attempt may run before it is cut: the last expect poll and the diagnosis. */
 const HARD_STOP_GRACE_MS = 1000;
 /** Bound for each evidence capture; shorter when the suite stopped the attempt, which must end promptly. */
 const EVIDENCE_BUDGET_MS = 3000;
 const EVIDENCE_BUDGET_WHEN_STOPPED_MS = 750;
 /** How many entries of a kind a message lists; the log has them all. */
-const LISTED = 5;
+const attempt_LISTED = 5;
 const NETWORK_HINTS = {
     ERR_CONNECTION_REFUSED: 'Nothing is listening there: is the server running, on that host and port?',
     ERR_NAME_NOT_RESOLVED: 'The host name does not resolve (DNS): check the host in the URL or the base URL.',
@@ -62989,13 +63372,16 @@ function networkFailure(url, code) {
     const hint = NETWORK_HINTS[name] ?? (name.startsWith('ERR_CERT') ? 'The TLS certificate was refused.' : '');
     return new AttemptFailure('navigation', composeMessage(`Could not load ${quote(url)}: ${code}.`, [hint]));
 }
-/** The main document is a failure of its own: it did not load, or it is an HTTP error nobody asked for. */
-function documentFailure(signals, expect) {
+/**
+ * The main document is a failure of its own: it did not load, or it is an HTTP error nobody asked for (no status
+ * check is about to judge it).
+ */
+function documentFailure(signals, statusChecked) {
     const failed = signals.mainDocumentFailure();
     if (failed)
         return networkFailure(failed.url, failed.errorText);
     const document = signals.mainDocument();
-    if (expect.status !== undefined || document === null || document.status < 400)
+    if (statusChecked || document === null || document.status < 400)
         return null;
     const statusText = document.statusText ? ` ${quote(document.statusText)}` : '';
     return new AttemptFailure('navigation', composeMessage(`${quote(document.url)} answered HTTP ${document.status}${statusText}.`, [
@@ -63019,7 +63405,7 @@ function phaseOf(progress) {
 function timeoutFailure(progress, signals, headline, details = []) {
     const phase = phaseOf(progress);
     const pending = signals.pendingRequests();
-    const listed = pending.slice(0, LISTED).map((request) => `  ${quote(request)}`);
+    const listed = pending.slice(0, attempt_LISTED).map((request) => `  ${quote(request)}`);
     return timedOut(headline ?? `Timed out after ${seconds(phase.waitedMs)} waiting for ${phase.label}.`, progress.timeoutMs, [
         ...details,
         ...(pending.length > 0 ? [`Requests still in flight (${pending.length}):`, ...listed] : []),
@@ -63037,12 +63423,12 @@ function regexesOf(expect) {
  * linear time (browser.ts), except those with backreferences or lookarounds, which no engine can bound.
  */
 function busyPageDetails(fixture) {
-    const regexes = regexesOf(fixture.expect);
+    const regexes = [fixture.expect, ...fixture.steps.flatMap((step) => step.expect ?? [])].flatMap(regexesOf);
     const why = 'Its main thread is busy: a script that never yields (an endless loop)';
     if (regexes.length === 0)
         return [`${why}, or a page that hangs its renderer.`];
     return [
-        `${why}, or one of this fixture's regular expressions taking too long on the page's text: ${regexes.slice(0, LISTED).map((regex) => quote(regex)).join(', ')}.`,
+        `${why}, or one of this fixture's regular expressions taking too long on the page's text: ${regexes.slice(0, attempt_LISTED).map((regex) => quote(regex)).join(', ')}.`,
         'A pattern with backreferences or lookarounds can backtrack for ever on some text; write it without them, or match less text.',
     ];
 }
@@ -63100,7 +63486,7 @@ function armStops(context, progress, signals, fail) {
     };
 }
 /** The page work of the attempt, in order. */
-async function perform(context, progress, signals) {
+async function perform(context, progress, signals, responses) {
     const { page, fixture, baseUrl } = context;
     const env = {
         page,
@@ -63108,17 +63494,23 @@ async function perform(context, progress, signals) {
         baseUrl,
         expectTimeoutMs: context.expectTimeoutMs,
         waitUntil: fixture.waitUntil ?? 'load',
-        afterNavigation: () => {
-            const failure = documentFailure(signals, fixture.expect);
+        afterNavigation: (statusChecked = fixture.expect.status !== undefined) => {
+            const failure = documentFailure(signals, statusChecked);
             if (failure)
                 throw failure;
         },
+        mainDocument: () => signals.mainDocument(),
+        fixtureExpectTimeoutMs: fixture.expect.timeout,
+        responses,
+        redact: context.redact ?? ((text) => text),
     };
     // Steps and checks are described as the file has them: a value substituted from the environment stays hidden.
     const written = fixture.written ?? fixture;
     // The viewport goes with the navigation, not before it: no extra round trip, and it applies before layout.
     const shownUrl = fixture.written && fixture.written.url !== fixture.url ? fixture.written.url : context.url;
-    await Promise.all([applyViewport(page, fixture.viewport), steps_navigate(env, context.url, shownUrl)]);
+    // waitForResponse steps that come first wait for what the page load causes, so they listen from before it.
+    responses.armAfter(-1, 'the page load');
+    await Promise.all([applyViewport(page, fixture.viewport), steps_navigate(env, context.url, shownUrl, statusCheckedNext(fixture.steps, -1))]);
     await runSteps(fixture.steps, env, written.steps);
     await progress.track('check', 'the expect checks', async () => {
         env.afterNavigation();
@@ -63143,7 +63535,7 @@ function failedRequestsFailure(signals) {
         return null;
     const line = (entry) => `${entry.method} ${quote(entry.url)} ${entry.failure}`;
     return new AttemptFailure('navigation', composeMessage(`${plural(failed.length, 'request')} failed (expect.noFailedRequests): ${line(failed[0])}`, [
-        ...failed.slice(1, LISTED).map((entry) => `Also failed: ${line(entry)}`),
+        ...failed.slice(1, attempt_LISTED).map((entry) => `Also failed: ${line(entry)}`),
     ]));
 }
 function scriptFailure(expect, signals) {
@@ -63153,8 +63545,8 @@ function scriptFailure(expect, signals) {
         return null;
     const where = (location) => (location ? ` at ${quote(location)}` : '');
     const details = [
-        ...pageErrors.slice(0, LISTED).map((entry) => `Uncaught: ${quote(entry.message)}${where(entry.stack?.split('\n')[0]?.trim() ?? null)}`),
-        ...consoleErrors.slice(0, LISTED).map((entry) => `console.${entry.type}: ${quote(entry.text)}${where(entry.location)}`),
+        ...pageErrors.slice(0, attempt_LISTED).map((entry) => `Uncaught: ${quote(entry.message)}${where(entry.stack?.split('\n')[0]?.trim() ?? null)}`),
+        ...consoleErrors.slice(0, attempt_LISTED).map((entry) => `console.${entry.type}: ${quote(entry.text)}${where(entry.location)}`),
         'The attempt log has the full text. Set expect.noPageErrors or expect.noConsoleErrors to false if these are expected.',
     ];
     const counts = [
@@ -63195,10 +63587,11 @@ function skipPageCapturesBecause(page, failure, signals) {
 /** Opens the page, runs the steps and the expectations, and returns the attempt; never throws for the page. */
 async function attemptOnPage(context, progress, signals, stop) {
     const disarm = armStops(context, progress, signals, stop.fail);
+    const responses = watchResponses(context.page, context.fixture.steps, { baseUrl: context.baseUrl, redact: context.redact ?? ((text) => text) });
     try {
         if (context.signal.aborted)
             throw abortFailure(context.signal.reason, progress);
-        const work = perform(context, progress, signals);
+        const work = perform(context, progress, signals, responses);
         work.catch(() => undefined);
         await Promise.race([work, stop.stopped]);
         return null;
@@ -63208,6 +63601,7 @@ async function attemptOnPage(context, progress, signals, stop) {
     }
     finally {
         disarm();
+        responses.detach();
         progress.end();
     }
 }
@@ -65766,6 +66160,8 @@ function problemsFor(flat, schema) {
 }
 /** "expected a string or an object, found 5", unless the union wrote its own message (durations do). */
 function noBranchMessage(issue, path, expected) {
+    if (issue.input === undefined && !issue.message)
+        return missingMessage(joinOr(expected.map(typeName)), path);
     const hint = expected.map((type) => typeHint(type, issue.input, true)).find((text) => text !== '') ?? '';
     const base = issue.message || `expected ${joinOr(expected.map(typeName))}`;
     return withFound(base, issue.input) + hint + emptyHint(issue.input, path);
@@ -65890,12 +66286,18 @@ function unknownKeyMessage(key, path, schema, guess) {
     if (guess)
         return `unknown key \`${key}\`; did you mean \`${guess}\`?`;
     const here = formatPath(path.filter((segment) => typeof segment === 'string'));
-    const homes = [...new Set(homesOf(key, schema))].filter((home) => home !== here);
+    const homes = nearestHomes([...new Set(homesOf(key, schema))].filter((home) => home !== here));
     if (homes.length === 1) {
         const where = homes[0] === '' ? 'at the top level of the fixture' : `under \`${homes[0]}\``;
         return `unknown key \`${key}\` here; it belongs ${where}`;
     }
     return `unknown key \`${key}\`; expected one of ${known.map((k) => `\`${k}\``).join(', ')}; fix or remove it`;
+}
+/** A key at home in `expect` and in a step's expect belongs, written at the top, in the nearer one. */
+function nearestHomes(homes) {
+    const depth = (home) => (home === '' ? 0 : home.split('.').length);
+    const nearest = Math.min(...homes.map(depth));
+    return homes.filter((home) => depth(home) === nearest);
 }
 /** The concrete schemas a value at this spot may match: optional, default, transforms and unions unwrapped. */
 function concrete(schema) {
@@ -66328,6 +66730,12 @@ function mapStep(step, at, map) {
         return { ...step, press: { ...step.press, key: map(step.press.key, `${at}.press.key`, 'text') } };
     if (step.goto !== undefined)
         return { ...step, goto: map(step.goto, `${at}.goto`, 'text') };
+    if (step.expect !== undefined)
+        return { ...step, expect: mapExpect(step.expect, map, `${at}.expect`) };
+    if (step.waitForResponse !== undefined) {
+        const url = mapUrlMatcher(step.waitForResponse.url, `${at}.waitForResponse.url`, map);
+        return { ...step, waitForResponse: { ...step.waitForResponse, url } };
+    }
     if (step.select !== undefined) {
         const { value } = step.select;
         const mapped = Array.isArray(value) ? value.map((item, i) => map(item, `${at}.select.value[${i}]`, 'text')) : map(value, `${at}.select.value`, 'text');
@@ -66343,23 +66751,25 @@ function mapTextCheck(check, at, map) {
         ...(check.matches === undefined ? {} : { matches: map(check.matches, `${at}.matches`, 'pattern') }),
     };
 }
-function mapExpect(expect, map) {
+function mapUrlMatcher(url, at, map) {
+    if (typeof url === 'string')
+        return map(url, at, 'text');
+    return {
+        ...(url.contains === undefined ? {} : { contains: map(url.contains, `${at}.contains`, 'text') }),
+        ...(url.matches === undefined ? {} : { matches: map(url.matches, `${at}.matches`, 'pattern') }),
+    };
+}
+/** A fixture's expect, or a step's (`at` is then "steps[2].expect"): the same checks take the same values. */
+function mapExpect(expect, map, at = 'expect') {
     const mapped = { ...expect };
     if (expect.title !== undefined)
-        mapped.title = map(expect.title, 'expect.title', titleUse(expect.title));
-    const url = expect.url;
-    if (typeof url === 'string')
-        mapped.url = map(url, 'expect.url', 'text');
-    else if (url !== undefined) {
-        mapped.url = {
-            ...(url.contains === undefined ? {} : { contains: map(url.contains, 'expect.url.contains', 'text') }),
-            ...(url.matches === undefined ? {} : { matches: map(url.matches, 'expect.url.matches', 'pattern') }),
-        };
-    }
+        mapped.title = map(expect.title, `${at}.title`, titleUse(expect.title));
+    if (expect.url !== undefined)
+        mapped.url = mapUrlMatcher(expect.url, `${at}.url`, map);
     if (Array.isArray(expect.text))
-        mapped.text = expect.text.map((check, i) => mapTextCheck(check, `expect.text[${i}]`, map));
+        mapped.text = expect.text.map((check, i) => mapTextCheck(check, `${at}.text[${i}]`, map));
     else if (expect.text !== undefined)
-        mapped.text = mapTextCheck(expect.text, 'expect.text', map);
+        mapped.text = mapTextCheck(expect.text, `${at}.text`, map);
     return mapped;
 }
 /** The variables a fixture refers to, each with the fields that name it. */

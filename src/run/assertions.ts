@@ -5,7 +5,7 @@
  * status and maxDuration are facts the attempt already knows, so they cost nothing.
  */
 import type { Page } from 'puppeteer-core';
-import { compileMatcher, parseTextPattern, type CountCheck, type Expect, type TextCheck } from '../fixtures/schema.ts';
+import { compileMatcher, parseTextPattern, type CountCheck, type Expect, type PageChecks, type TextCheck } from '../fixtures/schema.ts';
 import type { DocumentResponse } from './page-signals.ts';
 import type { Progress } from './progress.ts';
 import { waitForPage, type ElementState, type MatchInfo, type Matcher, type PageSnapshot, type Wants } from './page-probe.ts';
@@ -27,12 +27,12 @@ function showRegExp(regex: RegExp): string {
   return JSON.stringify(String(regex)).slice(1, -1);
 }
 
-function textChecks(expect: Expect): TextCheck[] {
+function textChecks(expect: PageChecks): TextCheck[] {
   if (expect.text === undefined) return [];
   return Array.isArray(expect.text) ? expect.text : [expect.text];
 }
 
-function countChecks(expect: Expect): CountCheck[] {
+function countChecks(expect: PageChecks): CountCheck[] {
   if (expect.count === undefined) return [];
   return Array.isArray(expect.count) ? expect.count : [expect.count];
 }
@@ -52,7 +52,7 @@ function isAbsoluteUrl(url: string): boolean {
 }
 
 /** Problems that make the expectations impossible to check as written, found before the page is opened. */
-export function expectationConfigProblems(expect: Expect, baseUrl: string | null): string[] {
+export function expectationConfigProblems(expect: PageChecks, baseUrl: string | null): string[] {
   const url = expect.url;
   if (typeof url === 'string' && !isAbsoluteUrl(url) && baseUrl === null) {
     return [`expect.url ${quote(url)} is relative, but there is no base URL to resolve it against: set base-url (--base-url) or write an absolute URL.`];
@@ -126,7 +126,7 @@ function urlText(url: Expect['url']): string | null {
  * decided in the page (page-probe.ts); this side only words what the page answered. `written` is the block as the
  * file has it, before values were substituted: messages describe the wants from it.
  */
-function pageExpectations(expect: Expect, baseUrl: string | null, written: Expect = expect) {
+function pageExpectations(expect: PageChecks, baseUrl: string | null, written: PageChecks = expect) {
   const visible = expect.visible ?? [];
   const hidden = expect.hidden ?? [];
   const texts = textChecks(expect);
@@ -214,12 +214,12 @@ function waitedNote(waitedMs: number, expectTimeoutMs: number, ownTimeout: boole
  */
 export async function checkPageExpectations(
   page: Page,
-  expect: Expect,
+  expect: PageChecks,
   options: {
     baseUrl: string | null;
     progress: Progress;
     defaultTimeoutMs: number;
-    written?: Expect;
+    written?: PageChecks | undefined;
     redact?: ((text: string) => string) | undefined;
   },
 ): Promise<void> {

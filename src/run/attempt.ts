@@ -6,11 +6,12 @@
  * errors), and writes evidence for it.
  */
 import { ConnectionClosedError, TimeoutError, type Page } from 'puppeteer-core';
-import { parseTextPattern, type Expect } from '../fixtures/schema.ts';
+import { parseTextPattern, type Expect, type PageChecks } from '../fixtures/schema.ts';
 import { AttemptAbort, type Attempt, type AttemptContext } from './types.ts';
 import { applyViewport, leftTheWebFailure, watchPage, type FailedRequest, type PageSignals } from './page-signals.ts';
 import { createProgress, type Progress, type WorkKind } from './progress.ts';
-import { navigate, runSteps, type StepEnv } from './steps.ts';
+import { navigate, runSteps, statusCheckedNext, type StepEnv } from './steps.ts';
+import { watchResponses, type ResponseWaits } from './response-wait.ts';
 import { checkPageExpectations, maxDurationFailure, statusFailure } from './assertions.ts';
 import { pageLogOf, writeEvidence } from './evidence.ts';
 import { AttemptFailure, composeMessage, failureRank, quote, seconds, timedOut } from './failure.ts';
@@ -43,12 +44,15 @@ function networkFailure(url: string, code: string): AttemptFailure {
   return new AttemptFailure('navigation', composeMessage(`Could not load ${quote(url)}: ${code}.`, [hint]));
 }
 
-/** The main document is a failure of its own: it did not load, or it is an HTTP error nobody asked for. */
-function documentFailure(signals: PageSignals, expect: Expect): AttemptFailure | null {
+/**
+ * The main document is a failure of its own: it did not load, or it is an HTTP error nobody asked for (no status
+ * check is about to judge it).
+ */
+function documentFailure(signals: PageSignals, statusChecked: boolean): AttemptFailure | null {
   const failed = signals.mainDocumentFailure();
   if (failed) return networkFailure(failed.url, failed.errorText);
   const document = signals.mainDocument();
-  if (expect.status !== undefined || document === null || document.status < 400) return null;
+  if (statusChecked || document === null || document.status < 400) return null;
   const statusText = document.statusText ? ` ${quote(document.statusText)}` : '';
   return new AttemptFailure(
     'navigation',
@@ -82,7 +86,7 @@ function timeoutFailure(progress: Progress, signals: PageSignals, headline?: str
 }
 
 /** The regular expressions of an expect block, as written: the page runs them, on text the page chooses. */
-function regexesOf(expect: Expect): string[] {
+function regexesOf(expect: PageChecks): string[] {
   const texts = expect.text === undefined ? [] : Array.isArray(expect.text) ? expect.text : [expect.text];
   const url = typeof expect.url === 'object' ? expect.url.matches : undefined;
   const title = expect.title !== undefined && parseTextPattern(expect.title) ? expect.title : undefined;
@@ -94,7 +98,7 @@ function regexesOf(expect: Expect): string[] {
  * linear time (browser.ts), except those with backreferences or lookarounds, which no engine can bound.
  */
 function busyPageDetails(fixture: AttemptContext['fixture']): string[] {
-  const regexes = regexesOf(fixture.expect);
+  const regexes = [fixture.expect, ...fixture.steps.flatMap((step) => step.expect ?? [])].flatMap(regexesOf);
   const why = 'Its main thread is busy: a script that never yields (an endless loop)';
   if (regexes.length === 0) return [`${why}, or a page that hangs its renderer.`];
   return [
@@ -157,7 +161,7 @@ function armStops(context: AttemptContext, progress: Progress, signals: PageSign
 }
 
 /** The page work of the attempt, in order. */
-async function perform(context: AttemptContext, progress: Progress, signals: PageSignals) {
+async function perform(context: AttemptContext, progress: Progress, signals: PageSignals, responses: ResponseWaits) {
   const { page, fixture, baseUrl } = context;
   const env: StepEnv = {
     page,
@@ -165,16 +169,22 @@ async function perform(context: AttemptContext, progress: Progress, signals: Pag
     baseUrl,
     expectTimeoutMs: context.expectTimeoutMs,
     waitUntil: fixture.waitUntil ?? 'load',
-    afterNavigation: () => {
-      const failure = documentFailure(signals, fixture.expect);
+    afterNavigation: (statusChecked = fixture.expect.status !== undefined) => {
+      const failure = documentFailure(signals, statusChecked);
       if (failure) throw failure;
     },
+    mainDocument: () => signals.mainDocument(),
+    fixtureExpectTimeoutMs: fixture.expect.timeout,
+    responses,
+    redact: context.redact ?? ((text) => text),
   };
   // Steps and checks are described as the file has them: a value substituted from the environment stays hidden.
   const written = fixture.written ?? fixture;
   // The viewport goes with the navigation, not before it: no extra round trip, and it applies before layout.
   const shownUrl = fixture.written && fixture.written.url !== fixture.url ? fixture.written.url : context.url;
-  await Promise.all([applyViewport(page, fixture.viewport), navigate(env, context.url, shownUrl)]);
+  // waitForResponse steps that come first wait for what the page load causes, so they listen from before it.
+  responses.armAfter(-1, 'the page load');
+  await Promise.all([applyViewport(page, fixture.viewport), navigate(env, context.url, shownUrl, statusCheckedNext(fixture.steps, -1))]);
   await runSteps(fixture.steps, env, written.steps);
   await progress.track('check', 'the expect checks', async () => {
     env.afterNavigation();
@@ -254,9 +264,10 @@ function skipPageCapturesBecause(page: Page, failure: AttemptFailure, signals: P
 /** Opens the page, runs the steps and the expectations, and returns the attempt; never throws for the page. */
 async function attemptOnPage(context: AttemptContext, progress: Progress, signals: PageSignals, stop: ReturnType<typeof createStop>) {
   const disarm = armStops(context, progress, signals, stop.fail);
+  const responses = watchResponses(context.page, context.fixture.steps, { baseUrl: context.baseUrl, redact: context.redact ?? ((text) => text) });
   try {
     if (context.signal.aborted) throw abortFailure(context.signal.reason, progress);
-    const work = perform(context, progress, signals);
+    const work = perform(context, progress, signals, responses);
     work.catch(() => undefined);
     await Promise.race([work, stop.stopped]);
     return null;
@@ -264,6 +275,7 @@ async function attemptOnPage(context: AttemptContext, progress: Progress, signal
     return failureFromError(error, context.page, progress, signals, context.redact ?? ((text) => text));
   } finally {
     disarm();
+    responses.detach();
     progress.end();
   }
 }

@@ -5,8 +5,11 @@
  * and stops as soon as the attempt is over.
  */
 import { TimeoutError, type ElementHandle, type KeyInput, type Page } from 'puppeteer-core';
-import type { Step, WaitUntil } from '../fixtures/schema.ts';
+import { STEP_CHECKS, type Step, type StepExpect, type WaitForResponse, type WaitUntil } from '../fixtures/schema.ts';
 import type { Progress } from './progress.ts';
+import type { DocumentResponse } from './page-signals.ts';
+import { isAction, type ResponseWaits } from './response-wait.ts';
+import { checkPageExpectations, expectationConfigProblems, statusFailure } from './assertions.ts';
 import { settleWithin } from './deadline.ts';
 import { probePage, waitForPage, type ElementState } from './page-probe.ts';
 import { ambiguousSelector, AttemptFailure, composeMessage, invalidSelector, quote, seconds, timedOut } from './failure.ts';
@@ -21,8 +24,18 @@ export interface StepEnv {
   /** How long page assertions wait when their expect block sets no timeout (ms): the expect-timeout option. */
   expectTimeoutMs: number;
   waitUntil: WaitUntil;
-  /** Runs after every navigation; throws when the new document is itself a failure (HTTP error, net::ERR_*). */
-  afterNavigation: () => void;
+  /**
+   * Runs after every navigation; throws when the new document is itself a failure (net::ERR_*, or an HTTP error,
+   * unless `statusChecked`: a status check is about to judge it). By default, whether the final expect has a status.
+   */
+  afterNavigation: (statusChecked?: boolean) => void;
+  /** The main document as it is now, for a step's status check. */
+  mainDocument: () => DocumentResponse | null;
+  /** The fixture's own expect.timeout, which a step's checks and response waits use before expectTimeoutMs. */
+  fixtureExpectTimeoutMs: number | undefined;
+  /** The listeners of the waitForResponse steps, armed before the step each one waits on. */
+  responses: ResponseWaits;
+  redact: (text: string) => string;
 }
 
 /** How long a failed step may spend finding out why, once its time has run out. */
@@ -47,7 +60,30 @@ function describeStep(step: Step): string {
     return `waitFor ${quote(wait.selector)} to be ${wait.state}`;
   }
   if (step.goto !== undefined) return `goto ${quote(step.goto)}`;
+  if (step.expect !== undefined) return `expect ${describeChecks(step.expect)}`;
+  if (step.waitForResponse !== undefined) return `waitForResponse ${describeResponseWant(step.waitForResponse)}`;
   return 'an empty step';
+}
+
+/** "title "Cart", text "#count"": each check a step's expect has, with its first selector or value. */
+function describeChecks(expect: StepExpect): string {
+  const checks = STEP_CHECKS.flatMap((key) => {
+    const value: unknown = expect[key as keyof StepExpect];
+    if (value === undefined) return [];
+    const first = Array.isArray(value) ? (value[0] as unknown) : value;
+    const shown = typeof first === 'object' && first !== null ? Object.values(first)[0] : first;
+    const more = Array.isArray(value) && value.length > 1 ? ` +${value.length - 1}` : '';
+    return [`${key} ${typeof shown === 'string' ? quote(shown, 60) : String(shown)}${more}`];
+  });
+  return checks.join(', ');
+}
+
+function describeResponseWant(want: WaitForResponse): string {
+  const { url } = want;
+  const which = typeof url === 'string' ? quote(url) : url.contains !== undefined ? `containing ${quote(url.contains)}` : `matching ${quote(url.matches ?? '')}`;
+  if (want.status === undefined) return which;
+  const statuses = Array.isArray(want.status) ? want.status : [want.status];
+  return `${which} with status ${statuses.join(' or ')}`;
 }
 
 function stepLabel(step: Step, index: number): string {
@@ -56,11 +92,14 @@ function stepLabel(step: Step, index: number): string {
 
 /** Problems that make the steps impossible to run as written, found before the page is opened. */
 export function stepConfigProblems(steps: readonly Step[], baseUrl: string | null): string[] {
-  return steps.flatMap((step, index) =>
-    step.goto !== undefined && !URL.canParse(step.goto) && baseUrl === null
-      ? [`${stepLabel(step, index)} has a relative URL, but there is no base URL to resolve it against: set base-url (--base-url) or write an absolute URL.`]
-      : [],
-  );
+  return steps.flatMap((step, index) => {
+    const url = step.goto ?? step.waitForResponse?.url;
+    if (typeof url === 'string' && !URL.canParse(url) && baseUrl === null) {
+      return [`${stepLabel(step, index)} has a relative URL, but there is no base URL to resolve it against: set base-url (--base-url) or write an absolute URL.`];
+    }
+    if (step.expect === undefined) return [];
+    return expectationConfigProblems(step.expect, baseUrl).map((problem) => `${stepLabel(step, index)}: ${problem}`);
+  });
 }
 
 function navigationLabel(url: string, waitUntil: WaitUntil): string {
@@ -72,26 +111,47 @@ function navigationLabel(url: string, waitUntil: WaitUntil): string {
  * http and https: fixture files are checked when they load, and this also holds for a URL that becomes known only
  * as the fixture runs.
  */
-export async function navigate(env: StepEnv, url: string, shownAs: string = url): Promise<void> {
+export async function navigate(env: StepEnv, url: string, shownAs: string = url, statusChecked?: boolean): Promise<void> {
   const { page, progress, waitUntil } = env;
   const scheme = nonWebUrlProblem(url);
   if (scheme) throw new AttemptFailure('config', composeMessage(`Refused to open ${quote(shownAs)}: it ${scheme}.`));
   await progress.track('navigation', navigationLabel(shownAs, waitUntil), () =>
     page.goto(url, { waitUntil, timeout: progress.remainingMs(), signal: progress.signal }),
   );
-  env.afterNavigation();
+  env.afterNavigation(statusChecked);
 }
 
-/** Runs the steps; each is labelled from `written`, the steps as the fixture file has them (before substitution). */
+/**
+ * True when a step after `index`, before the next action, checks the status: the document that the navigation at
+ * `index` brings is then that step's to judge, even if it is an HTTP error.
+ */
+export function statusCheckedNext(steps: readonly Step[], index: number): true | undefined {
+  for (let next = index + 1; next < steps.length && !isAction(steps[next]!); next += 1) {
+    if (steps[next]!.expect?.status !== undefined) return true;
+  }
+  return undefined;
+}
+
+/**
+ * Runs the steps; each is labelled from `written`, the steps as the fixture file has them (before substitution).
+ * The waitForResponse steps after an action start listening before it runs (those before any action were armed
+ * before the navigation).
+ */
 export async function runSteps(steps: readonly Step[], env: StepEnv, written: readonly Step[] = steps): Promise<void> {
   for (const [index, step] of steps.entries()) {
     const label = stepLabel(written[index] ?? step, index);
-    await env.progress.track('step', label, () => runStep(step, label, env, written[index] ?? step));
+    if (isAction(step)) env.responses.armAfter(index, label);
+    await env.progress.track('step', label, () => runStep(step, label, env, written[index] ?? step, index, statusCheckedNext(steps, index)));
   }
 }
 
-async function runStep(step: Step, label: string, env: StepEnv, written: Step): Promise<void> {
+async function runStep(step: Step, label: string, env: StepEnv, written: Step, index: number, statusChecked?: true): Promise<void> {
   const { page, progress } = env;
+  if (step.expect !== undefined) return expectStep(step.expect, label, env, written.expect);
+  if (step.waitForResponse !== undefined) {
+    const budgetMs = progress.budgetMs(step.waitForResponse.timeout ?? env.fixtureExpectTimeoutMs ?? env.expectTimeoutMs);
+    return env.responses.wait(index, label, { progress, budgetMs });
+  }
   const options = { signal: progress.signal };
   const locate = (selector: string) =>
     page.locator(puppeteerSelector(parsedSelector(selector))).setTimeout(progress.remainingMs()).setVisibility('visible');
@@ -120,7 +180,33 @@ async function runStep(step: Step, label: string, env: StepEnv, written: Step): 
     const wait = typeof step.waitFor === 'string' ? { selector: step.waitFor, state: 'visible' as const } : step.waitFor;
     return waitFor(wait, label, env);
   }
-  if (step.goto !== undefined) return navigate(env, new URL(step.goto, env.baseUrl ?? undefined).href, shownUrl(written.goto, step.goto, env.baseUrl));
+  if (step.goto !== undefined) {
+    return navigate(env, new URL(step.goto, env.baseUrl ?? undefined).href, shownUrl(written.goto, step.goto, env.baseUrl), statusChecked);
+  }
+}
+
+/**
+ * A step's expect: the page checks wait as the final ones do (its own timeout, else the fixture's expect.timeout,
+ * else the expect-timeout option);
+ * status is read once they hold, so with a url check it is the status of the page that url names.
+ */
+async function expectStep(expect: StepExpect, label: string, env: StepEnv, written: StepExpect | undefined): Promise<void> {
+  try {
+    env.afterNavigation(expect.status !== undefined ? true : undefined);
+    const checks = { ...expect, timeout: expect.timeout ?? env.fixtureExpectTimeoutMs };
+    await checkPageExpectations(env.page, checks, {
+      baseUrl: env.baseUrl,
+      progress: env.progress,
+      defaultTimeoutMs: env.expectTimeoutMs,
+      written,
+      redact: env.redact,
+    });
+    const status = statusFailure(expect.status, env.mainDocument());
+    if (status) throw status;
+  } catch (error) {
+    if (!(error instanceof AttemptFailure)) throw error;
+    throw new AttemptFailure(error.kind, composeMessage(`${label}: ${error.message}`));
+  }
 }
 
 /** A URL as messages show it: resolved, unless the file writes it with a reference to the environment. */

@@ -4,7 +4,7 @@
  * forgot to pass are named at once; the runner then works with the values, and describes steps and checks from the
  * fixture as written (`written`), so a message shows the reference and never the value.
  */
-import { type Expect, type Fixture, type LoadedFixture, parseTextPattern, type Step, type TextCheck } from '../fixtures/schema.ts';
+import { type Expect, type Fixture, type LoadedFixture, parseTextPattern, type Step, type StepExpect, type TextCheck, type UrlMatcher } from '../fixtures/schema.ts';
 import { escapeForPattern, referencedNames, substitute, withStandIns } from './template.ts';
 
 /** How a substituted value is used: as text, or inside a regular expression (where it matches itself literally). */
@@ -27,6 +27,11 @@ function mapStep(step: Step, at: string, map: MapText): Step {
   if (typeof step.press === 'string') return { ...step, press: map(step.press, `${at}.press`, 'text') };
   if (step.press !== undefined) return { ...step, press: { ...step.press, key: map(step.press.key, `${at}.press.key`, 'text') } };
   if (step.goto !== undefined) return { ...step, goto: map(step.goto, `${at}.goto`, 'text') };
+  if (step.expect !== undefined) return { ...step, expect: mapExpect(step.expect, map, `${at}.expect`) };
+  if (step.waitForResponse !== undefined) {
+    const url = mapUrlMatcher(step.waitForResponse.url, `${at}.waitForResponse.url`, map);
+    return { ...step, waitForResponse: { ...step.waitForResponse, url } };
+  }
   if (step.select !== undefined) {
     const { value } = step.select;
     const mapped = Array.isArray(value) ? value.map((item, i) => map(item, `${at}.select.value[${i}]`, 'text')) : map(value, `${at}.select.value`, 'text');
@@ -44,19 +49,21 @@ function mapTextCheck(check: TextCheck, at: string, map: MapText): TextCheck {
   };
 }
 
-function mapExpect(expect: Expect, map: MapText): Expect {
-  const mapped: Expect = { ...expect };
-  if (expect.title !== undefined) mapped.title = map(expect.title, 'expect.title', titleUse(expect.title));
-  const url = expect.url;
-  if (typeof url === 'string') mapped.url = map(url, 'expect.url', 'text');
-  else if (url !== undefined) {
-    mapped.url = {
-      ...(url.contains === undefined ? {} : { contains: map(url.contains, 'expect.url.contains', 'text') }),
-      ...(url.matches === undefined ? {} : { matches: map(url.matches, 'expect.url.matches', 'pattern') }),
-    };
-  }
-  if (Array.isArray(expect.text)) mapped.text = expect.text.map((check, i) => mapTextCheck(check, `expect.text[${i}]`, map));
-  else if (expect.text !== undefined) mapped.text = mapTextCheck(expect.text, 'expect.text', map);
+function mapUrlMatcher(url: UrlMatcher, at: string, map: MapText): UrlMatcher {
+  if (typeof url === 'string') return map(url, at, 'text');
+  return {
+    ...(url.contains === undefined ? {} : { contains: map(url.contains, `${at}.contains`, 'text') }),
+    ...(url.matches === undefined ? {} : { matches: map(url.matches, `${at}.matches`, 'pattern') }),
+  };
+}
+
+/** A fixture's expect, or a step's (`at` is then "steps[2].expect"): the same checks take the same values. */
+function mapExpect<T extends Expect | StepExpect>(expect: T, map: MapText, at = 'expect'): T {
+  const mapped: T = { ...expect };
+  if (expect.title !== undefined) mapped.title = map(expect.title, `${at}.title`, titleUse(expect.title));
+  if (expect.url !== undefined) mapped.url = mapUrlMatcher(expect.url, `${at}.url`, map);
+  if (Array.isArray(expect.text)) mapped.text = expect.text.map((check, i) => mapTextCheck(check, `${at}.text[${i}]`, map));
+  else if (expect.text !== undefined) mapped.text = mapTextCheck(expect.text, `${at}.text`, map);
   return mapped;
 }
 
