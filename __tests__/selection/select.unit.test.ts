@@ -8,7 +8,7 @@ import type { SelectionRequest } from '../../src/selection/select.ts';
 import { selectForRerun } from '../../src/rerun/failed-set.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const NO_NARROWING: SelectionRequest = { patterns: [], tags: [], sample: null, sampleSeed: null };
+const NO_NARROWING: SelectionRequest = { patterns: [], tags: [], excludeTags: [], sample: null, sampleSeed: null };
 
 let suite: LoadedFixture[] = [];
 
@@ -172,7 +172,7 @@ describe('sampling', () => {
 
   it('samples after patterns and tags have narrowed the suite', () => {
     const big = bigSuite(50);
-    const selection = selectFixtures(big, { patterns: ['page-0*'], tags: ['even'], sample: 5, sampleSeed: 'x' });
+    const selection = selectFixtures(big, { patterns: ['page-0*'], tags: ['even'], excludeTags: [], sample: 5, sampleSeed: 'x' });
     assert.equal(selection.selected.length, 5);
     for (const fixture of selection.selected) {
       assert.match(fixture.id, /^page-0/);

@@ -8,7 +8,8 @@ import { formatProblem } from '../fixtures/problems.ts';
 import type { LoadedFixture } from '../fixtures/schema.ts';
 import type { RunOptions } from '../options/parse.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
-import { type SelectionInfo } from '../report/build.ts';
+import { fixtureResultOf, type SelectionInfo } from '../report/build.ts';
+import { parkedRun } from '../run/fixture-run.ts';
 import type { AcquiredSource, FallbackContext } from '../rerun/diagnostics.ts';
 import { planRerun, requireResults, type RerunRequest } from '../rerun/failed-set.ts';
 import { selectFixtures } from '../selection/select.ts';
@@ -52,6 +53,7 @@ export function selectionInfoOf(options: RunOptions): Omit<SelectionInfo, 'selec
     fixturesDir: options.fixturesDir,
     patterns: options.patterns,
     tags: options.tags,
+    excludeTags: options.excludeTags,
     sample: options.sample,
     sampleSeed: options.sample === null ? null : options.sampleSeed,
   };
@@ -76,7 +78,7 @@ export function planSelection(request: SmokeRequest, suite: LoadedFixture[], sou
   }
   return {
     mode: selection.mode,
-    selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns },
+    selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns, excluded: selection.excluded },
     selected: selection.selected,
     suite,
     rerun: null,
@@ -108,7 +110,11 @@ export function rerunRequestOf(request: SmokeRequest, source: AcquiredSource): R
     source,
     sourceName: sourceName(request, source),
     ifNothingToRerun: options.ifNothingToRerun,
-    ignoredOptions: [...(options.tags.length > 0 ? ['tags'] : []), ...(options.sample !== null ? ['sample'] : [])],
+    ignoredOptions: [
+      ...(options.tags.length > 0 ? ['tags'] : []),
+      ...(options.excludeTags.length > 0 ? ['exclude-tags'] : []),
+      ...(options.sample !== null ? ['sample'] : []),
+    ],
     carryOverWhenShaUnknown: request.carryOverWhenShaUnknown,
     fallback: fallbackOf(request),
   };
@@ -118,6 +124,28 @@ export function rerunRequestOf(request: SmokeRequest, source: AcquiredSource): R
 export async function acquireUsableSource(request: SmokeRequest): Promise<AcquiredSource> {
   const source = await acquireSource(request);
   return requireResults(source, sourceName(request, source), fallbackOf(request));
+}
+
+/**
+ * A run whose every fixture is parked (`skip:`) would check nothing: it stops rather than pass. Checked on the whole
+ * selection, before it is split into shards, so a shard whose part happens to be all parked lists them and passes.
+ */
+export function requireSomethingToCheck(request: SmokeRequest, planned: Planned): void {
+  const parked = planned.selected.filter((fixture) => fixture.skip !== undefined);
+  if (parked.length === 0 || parked.length < planned.selected.length) return;
+  const count = parked.length;
+  const every = count === 1 ? 'The one selected fixture is' : `All ${count} selected fixtures are`;
+  throw new PreflightError(
+    preflightDiagnostic({
+      code: 'all-skipped',
+      message: `${every} parked with skip:, so nothing would be checked. A run that checks nothing does not pass.`,
+      problems: parked.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: skipped: ${fixture.skip ?? ''}`),
+      guidance: ['Remove skip: from a fixture to run it again, or select fixtures that are not parked.'],
+      fallbackIds: [],
+      commandArgs: request.commandArgs,
+    }),
+    parked.map((fixture) => fixtureResultOf(parkedRun(fixture as LoadedFixture & { skip: string }, request.options.baseUrl))),
+  );
 }
 
 /** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */

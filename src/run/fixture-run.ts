@@ -80,6 +80,12 @@ export function checkFixtureConfig(
   return { url, problem: composeMessage(`The fixture cannot run as written (${problems.length} problems):`, problems) };
 }
 
+/** A fixture its file parks (`skip: "reason"`): never run, reported as skipped with the reason. */
+export function parkedRun(fixture: LoadedFixture & { skip: string }, baseUrl: string | null): FixtureRun {
+  const resolved = resolveFixtureUrl(fixture.url, baseUrl);
+  return { fixture, url: 'url' in resolved ? resolved.url : null, attempts: [], skipReason: fixture.skip };
+}
+
 export async function runFixture(fixture: LoadedFixture, runner: FixtureRunner): Promise<FixtureRun> {
   const config = checkFixtureConfig(fixture, runner.baseUrl);
   if (config.problem !== null) {
