@@ -8,7 +8,7 @@ import { boundedAttempt, type AttemptOutcome } from './bounded-attempt.ts';
 import { expectationConfigProblems } from './assertions.ts';
 import { composeMessage } from './failure.ts';
 import { resolveFixtureUrl } from '../fixtures/urls.ts';
-import { DEFAULT_VIEWPORT } from './page-signals.ts';
+import { emulationOf } from './emulation.ts';
 import { stepConfigProblems } from './steps.ts';
 import type { Session, Viewport } from './session.ts';
 import type { SessionPool } from './session-pool.ts';
@@ -119,7 +119,8 @@ interface TryResult {
 
 /** One attempt on a clean session; null when the suite stopped (or lost its browser) before it could start. */
 async function tryOnce(fixture: LoadedFixture, url: string, attemptNumber: number, runner: FixtureRunner): Promise<TryResult | null> {
-  const acquired = await acquireUnlessStopped(runner, fixture.viewport ?? DEFAULT_VIEWPORT);
+  const emulation = emulationOf(fixture);
+  const acquired = await acquireUnlessStopped(runner, { width: emulation.viewport.width, height: emulation.viewport.height, device: emulation.device });
   if (acquired === null) return null;
   if ('error' in acquired) {
     const message = `Could not open an isolated browser session: ${errorText(acquired.error)}`;
