@@ -43,6 +43,7 @@ export function renderJobSummaryWithin(view: SummaryView, limit: SizeLimit): str
     quarantinedSection(view),
     fixtureTable(view),
     flakySection(view),
+    parkedSection(view),
     flakiestSection(view),
     nextSection(view),
     warningsSection(view),
@@ -224,6 +225,15 @@ function flakySection(view: SummaryView): Section | null {
       return `- ${token(row.id)} at ${md(row.location)}: ${failed} failed, passed on attempt ${row.attempts}${message}`;
     }),
     itemNoun: 'flaky fixtures',
+  };
+}
+
+function parkedSection(view: SummaryView): Section | null {
+  if (view.parked.length === 0) return null;
+  return {
+    head: [`### ⏭️ Skipped (${view.parked.length})`, '', 'Parked with `skip:` in their fixture files: they did not run, and neither pass nor fail the run.', ''],
+    items: view.parked.map((row) => `- ${token(row.id)} at ${md(row.location)}${row.message ? `: ${md(row.message)}` : ''}`),
+    itemNoun: 'skipped fixtures',
   };
 }
 

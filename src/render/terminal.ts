@@ -58,6 +58,7 @@ export function formatSummary(view: SummaryView): string {
     failuresSection(view),
     quarantinedSection(view),
     flakySection(view),
+    parkedSection(view),
     flakiestSection(view),
     warningsSection(view),
     nextSection(view),
@@ -183,6 +184,19 @@ function flakySection(view: SummaryView): string[] {
   }
   if (view.flaky.length > MAX_SUMMARY_FAILURES) {
     lines.push(`  … and ${view.flaky.length - MAX_SUMMARY_FAILURES} more flaky fixtures: see ${reportPointer(view)}`);
+  }
+  return lines;
+}
+
+/** Parked fixtures are never silent: each is named with its reason, so nobody forgets to bring it back. */
+function parkedSection(view: SummaryView): string[] {
+  if (view.parked.length === 0) return [];
+  const lines = [`Skipped (${view.parked.length}), parked with skip: in their files:`];
+  for (const row of view.parked.slice(0, MAX_SUMMARY_FAILURES)) {
+    lines.push(`  - ${row.id}  ${escapeLine(row.location)}${row.message ? `  (${escapeLine(row.message)})` : ''}`);
+  }
+  if (view.parked.length > MAX_SUMMARY_FAILURES) {
+    lines.push(`  … and ${view.parked.length - MAX_SUMMARY_FAILURES} more skipped fixtures: see ${reportPointer(view)}`);
   }
   return lines;
 }
