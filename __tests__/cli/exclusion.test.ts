@@ -31,7 +31,8 @@ beforeEach(() => {
       search: 'tags: [slow]\nurl: /search',
       'legacy-cart': 'url: /legacy-cart',
       'legacy-pay': 'tags: [critical]\nurl: /legacy-pay',
-      login: 'tags: [critical]\nurl: /login\nskip: "the login page is being rebuilt, see #123"',
+      // Parked, it needs nothing it would need to run: this variable is set nowhere.
+      login: 'tags: [critical]\nurl: /login?as=${{ env.SMOKE_EXCLUSION_TEST_UNSET }}\nskip: "the login page is being rebuilt, see #123"',
       broken: 'tags: [critical]\nurl: /broken',
     }),
   );

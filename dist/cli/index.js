@@ -66133,7 +66133,8 @@ function requireSomethingToCheck(request, planned) {
 function requireBaseUrlWhereNeeded(request, selected) {
     if (request.options.baseUrl || request.options.serveDir)
         return;
-    const needing = selected.map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
+    // A parked fixture never opens its URL.
+    const needing = selected.filter((fixture) => fixture.skip === undefined).map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
     if (needing.length === 0)
         return;
     throw new PreflightError(stops_preflightDiagnostic({
@@ -66157,7 +66158,8 @@ function substituteEnvValues(planned, env, redactor, warnings) {
         if (!redactor.add(value))
             warnings.push(tooShortToHide(`The value of ${name}, which fixtures refer to,`));
     }
-    const resolved = resolveFixtureValues(planned.selected, env);
+    // A parked fixture never runs, so the variables it refers to need not be set.
+    const resolved = resolveFixtureValues(planned.selected.filter((fixture) => fixture.skip === undefined), env);
     if (resolved.problems.length > 0) {
         const count = resolved.problems.length;
         throw new PreflightError(stops_preflightDiagnostic({
@@ -66178,7 +66180,8 @@ function substituteEnvValues(planned, env, redactor, warnings) {
                 warnings.push(tooShortToHide(`The value of the ${name} header of ${fixture.id}`));
         }
     }
-    return { ...planned, selected: resolved.fixtures };
+    const byId = new Map(resolved.fixtures.map((fixture) => [fixture.id, fixture]));
+    return { ...planned, selected: planned.selected.map((fixture) => byId.get(fixture.id) ?? fixture) };
 }
 /** Why a secret shows in the output as it is. */
 function tooShortToHide(subject) {

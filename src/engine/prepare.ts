@@ -151,7 +151,8 @@ export function requireSomethingToCheck(request: SmokeRequest, planned: Planned)
 /** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */
 export function requireBaseUrlWhereNeeded(request: SmokeRequest, selected: readonly LoadedFixture[]): void {
   if (request.options.baseUrl || request.options.serveDir) return;
-  const needing = selected.map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
+  // A parked fixture never opens its URL.
+  const needing = selected.filter((fixture) => fixture.skip === undefined).map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
   if (needing.length === 0) return;
   throw new PreflightError(
     preflightDiagnostic({
@@ -178,7 +179,8 @@ export function substituteEnvValues(planned: Planned, env: Record<string, string
   for (const { name, value } of referencedValues(planned.suite, env)) {
     if (!redactor.add(value)) warnings.push(tooShortToHide(`The value of ${name}, which fixtures refer to,`));
   }
-  const resolved = resolveFixtureValues(planned.selected, env);
+  // A parked fixture never runs, so the variables it refers to need not be set.
+  const resolved = resolveFixtureValues(planned.selected.filter((fixture) => fixture.skip === undefined), env);
   if (resolved.problems.length > 0) {
     const count = resolved.problems.length;
     throw new PreflightError(
@@ -200,7 +202,8 @@ export function substituteEnvValues(planned: Planned, env: Record<string, string
       if (!redactor.add(value) && !shown.has(value)) warnings.push(tooShortToHide(`The value of the ${name} header of ${fixture.id}`));
     }
   }
-  return { ...planned, selected: resolved.fixtures };
+  const byId = new Map(resolved.fixtures.map((fixture) => [fixture.id, fixture]));
+  return { ...planned, selected: planned.selected.map((fixture) => byId.get(fixture.id) ?? fixture) };
 }
 
 /** Why a secret shows in the output as it is. */
