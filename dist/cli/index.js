@@ -66123,7 +66123,7 @@ function requireSomethingToCheck(request, planned) {
     throw new PreflightError(stops_preflightDiagnostic({
         code: 'all-skipped',
         message: `${every} parked with skip:, so nothing would be checked. A run that checks nothing does not pass.`,
-        problems: parked.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: skipped: ${fixture.skip ?? ''}`),
+        problems: parked.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: skipped: ${fixture.skip}`),
         guidance: ['Remove skip: from a fixture to run it again, or select fixtures that are not parked.'],
         fallbackIds: [],
         commandArgs: request.commandArgs,

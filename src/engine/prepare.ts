@@ -131,7 +131,7 @@ export async function acquireUsableSource(request: SmokeRequest): Promise<Acquir
  * selection, before it is split into shards, so a shard whose part happens to be all parked lists them and passes.
  */
 export function requireSomethingToCheck(request: SmokeRequest, planned: Planned): void {
-  const parked = planned.selected.filter((fixture) => fixture.skip !== undefined);
+  const parked = planned.selected.filter((fixture): fixture is LoadedFixture & { skip: string } => fixture.skip !== undefined);
   if (parked.length === 0 || parked.length < planned.selected.length) return;
   const count = parked.length;
   const every = count === 1 ? 'The one selected fixture is' : `All ${count} selected fixtures are`;
@@ -139,12 +139,12 @@ export function requireSomethingToCheck(request: SmokeRequest, planned: Planned)
     preflightDiagnostic({
       code: 'all-skipped',
       message: `${every} parked with skip:, so nothing would be checked. A run that checks nothing does not pass.`,
-      problems: parked.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: skipped: ${fixture.skip ?? ''}`),
+      problems: parked.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: skipped: ${fixture.skip}`),
       guidance: ['Remove skip: from a fixture to run it again, or select fixtures that are not parked.'],
       fallbackIds: [],
       commandArgs: request.commandArgs,
     }),
-    parked.map((fixture) => fixtureResultOf(parkedRun(fixture as LoadedFixture & { skip: string }, request.options.baseUrl))),
+    parked.map((fixture) => fixtureResultOf(parkedRun(fixture, request.options.baseUrl))),
   );
 }
 
