@@ -110,6 +110,26 @@ describe('a fixture parked with skip:', () => {
     assert.deepEqual(project.report().selection.selected, ['broken']);
   });
 
+  it('with shards, is listed as skipped by the one shard that owns it, and the merge keeps it skipped', CLI_BOUND, async () => {
+    const shards = [];
+    for (const index of [1, 2]) {
+      const run = await project.run(['--base-url', site.url, '--tag', 'critical', '--fixture', '!broken', '--shard', `${index}/2`, '--report-dir', `shard-${index}`]);
+      assert.equal(run.code, 0, shown(run));
+      shards.push(project.report(`shard-${index}`));
+    }
+    const owners = shards.filter((report) => report.fixtures.some((fixture) => fixture.id === 'login'));
+    assert.equal(owners.length, 1, 'exactly one shard lists the parked fixture');
+    const listed = owners[0]?.fixtures.find((fixture) => fixture.id === 'login');
+    assert.deepEqual([listed?.status, listed?.skippedBy, listed?.skipReason], ['skipped', 'fixture', 'the login page is being rebuilt, see #123']);
+    assert.deepEqual(shards.flatMap((report) => report.fixtures.map((fixture) => fixture.id)).sort(), ['home', 'legacy-pay', 'login']);
+
+    const merged = await project.run(['--merge', 'shard-1', '--merge', 'shard-2', '--report-dir', 'merged']);
+    assert.equal(merged.code, 0, shown(merged));
+    const report = project.report('merged');
+    assert.deepEqual([report.result, report.summary.passed, report.summary.skipped], ['pass', 2, 1]);
+    assert.equal(report.fixtures.find((fixture) => fixture.id === 'login')?.skippedBy, 'fixture');
+  });
+
   it('a run whose every selected fixture is parked stops with all-skipped instead of passing, and still lists them', CLI_BOUND, async () => {
     const before = hits();
     const run = await project.run(['--base-url', site.url, '--fixture', 'login']);
