@@ -100,6 +100,15 @@ describe('a fixture parked with skip:', () => {
     assert.match(htmlReport, /Skipped \(parked with skip: in its file\): the login page is being rebuilt, see #123/);
   });
 
+  it('is listed with its reason by a dry run, in plan.json', CLI_BOUND, async () => {
+    const run = await project.run(['--base-url', site.url, '--dry-run', '--tag', 'critical', '--fixture', '!broken']);
+    assert.equal(run.code, 0, shown(run));
+    assert.deepEqual(
+      project.plan().fixtures.map((fixture) => [fixture.id, fixture.skip]),
+      [['home', null], ['legacy-pay', null], ['login', 'the login page is being rebuilt, see #123']],
+    );
+  });
+
   it('is not in the failed set: a rerun runs the failures again, not the parked fixture', CLI_BOUND, async () => {
     const first = await project.run(['--base-url', site.url, '--tag', 'critical']);
     assert.equal(first.code, 1, shown(first));

@@ -61019,6 +61019,8 @@ const PlannedFixture = object({
     url: schemas_string().nullable(),
     retries: schemas_number().int().nonnegative(),
     timeoutMs: schemas_number().nonnegative(),
+    /** Why the fixture is parked (`skip:`): it is listed, but would not run. Null for one that would run. */
+    skip: schemas_string().nullable().optional(),
 });
 const Plan = object({
     planVersion: literal(PLAN_VERSION),
@@ -61052,6 +61054,7 @@ function buildPlan(input) {
             url: resolve(fixture, input.baseUrl),
             retries: fixture.retries ?? input.defaultRetries,
             timeoutMs: fixture.timeout ?? input.defaultTimeoutMs,
+            skip: fixture.skip ?? null,
         })),
     });
 }

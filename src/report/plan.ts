@@ -19,6 +19,8 @@ export const PlannedFixture = z.object({
   url: z.string().nullable(),
   retries: z.number().int().nonnegative(),
   timeoutMs: z.number().nonnegative(),
+  /** Why the fixture is parked (`skip:`): it is listed, but would not run. Null for one that would run. */
+  skip: z.string().nullable().optional(),
 });
 
 export const Plan = z
@@ -72,6 +74,7 @@ export function buildPlan(input: PlanInput): Plan {
       url: resolve(fixture, input.baseUrl),
       retries: fixture.retries ?? input.defaultRetries,
       timeoutMs: fixture.timeout ?? input.defaultTimeoutMs,
+      skip: fixture.skip ?? null,
     })),
   });
 }
