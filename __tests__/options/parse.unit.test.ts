@@ -42,6 +42,7 @@ const DEFAULTS: RunOptions = {
   httpCredentials: null,
   patterns: [],
   tags: [],
+  excludeTags: [],
   sample: null,
   sampleSeed: 'local',
   rerunFailed: false,

@@ -4,6 +4,7 @@ import { ANNOTATIONS_PER_STEP, type Annotation, annotationsFor } from '../../src
 import { buildReport } from '../../src/report/build.ts';
 import type { Report } from '../../src/report/schema.ts';
 import { summaryViewOf } from '../../src/render/view.ts';
+import { rerunIdsOf } from '../../src/rerun/failed-set.ts';
 import { attempt, baseInput, dataReport, loaded, run, suite } from '../support/report-helpers.ts';
 
 function reportWith(failed: number, flaky: number, carriedFailures = 0): Report {
@@ -42,6 +43,25 @@ describe('annotationsFor', () => {
     assert.match(first.message, /^expect\.visible\[0\]: .* is not visible/);
     assert.match(first.message, /\nAttempts: 2 \(assertion, assertion\)\n/);
     assert.match(first.message, /\nEvidence: smoke-report\/failures\/home-help-menu\/attempt-2\.png, /);
+  });
+
+  test('a parked fixture is a notice at its line with its reason; one skipped by an interruption is not, and a rerun leaves parked ones alone', () => {
+    const parked = Array.from({ length: 7 }, (_, i) => run(loaded(`parked-${i}`, { line: 40 + i, skip: `waiting for #${i}` }), [], `waiting for #${i}`));
+    const cutOff = run(loaded('cut-off', { line: 90 }), [], 'The suite timeout was reached before this fixture started.');
+    const passing = run(loaded('home', { line: 2 }), [attempt('home', 1)]);
+    const report = buildReport(baseInput(suite([passing, ...parked, cutOff])));
+    assert.deepEqual(
+      report.fixtures.filter((f) => f.status === 'skipped').map((f) => f.skippedBy),
+      [...parked.map(() => 'fixture'), 'run'],
+    );
+    const notices = annotationsFor(view(report)).filter((a) => a.level === 'notice');
+    assert.deepEqual(
+      notices.map((a) => [a.startLine, a.title]),
+      [40, 41, 42, 43, 44].map((line, i) => [line, `Smoke fixture parked-${i} skipped`]),
+    );
+    assert.equal(notices[0]?.message, 'Skipped: waiting for #0\nIt is parked with skip: in its file; remove that line to run it again.');
+    assert.match(notices.at(-1)?.message ?? '', /\n2 more skipped fixtures are listed in the job summary\.$/);
+    assert.deepEqual(rerunIdsOf(report), ['cut-off'], 'a rerun runs what the run never reached, not what is parked');
   });
 
   test('GitHub shows 10 errors and 10 warnings per step: the rest are counted in one notice', () => {

@@ -146,7 +146,7 @@ describe('report.html from file://', () => {
       assert.deepEqual(consoleErrors, []);
       const ids = await visibleIds(page);
       assert.deepEqual(ids.slice(0, 2).sort(), ['checkout-pay', 'checkout-total'], 'failures first');
-      assert.equal(ids.length, 11);
+      assert.equal(ids.length, 14);
     } finally {
       await page.close();
     }
@@ -172,11 +172,13 @@ describe('report.html from file://', () => {
     try {
       await page.click('button[data-filter="failed"]');
       assert.deepEqual((await visibleIds(page)).sort(), ['checkout-pay', 'checkout-total']);
-      assert.equal(await page.$eval('#_shown', (element) => element.textContent), 'Showing 2 of 11');
+      assert.equal(await page.$eval('#_shown', (element) => element.textContent), 'Showing 2 of 14');
       await page.click('button[data-filter="passed"]');
-      assert.equal((await visibleIds(page)).length, 9);
-      await page.click('button[data-filter="all"]');
       assert.equal((await visibleIds(page)).length, 11);
+      await page.click('button[data-filter="skipped"]');
+      assert.deepEqual(await visibleIds(page), ['order-history']);
+      await page.click('button[data-filter="all"]');
+      assert.equal((await visibleIds(page)).length, 14);
 
       await page.type('#_search', 'home-');
       assert.deepEqual((await visibleIds(page)).sort(), ['home-banner-stays-hidden', 'home-deals-render', 'home-help-menu', 'home-loads']);

@@ -8,7 +8,7 @@ import type { SelectionRequest } from '../../src/selection/select.ts';
 import { selectForRerun } from '../../src/rerun/failed-set.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const NO_NARROWING: SelectionRequest = { patterns: [], tags: [], sample: null, sampleSeed: null };
+const NO_NARROWING: SelectionRequest = { patterns: [], tags: [], excludeTags: [], sample: null, sampleSeed: null };
 
 let suite: LoadedFixture[] = [];
 
@@ -124,6 +124,56 @@ describe('selecting fixtures', () => {
     ]);
   });
 
+  it('excludes with `!pattern`: alone it narrows the whole suite, and it wins over the patterns that include', () => {
+    const alone = select({ patterns: ['!checkout-*'] });
+    assert.deepEqual(ids(alone.selected), ['api-health', 'api-docs', 'home', 'search']);
+    assert.deepEqual(alone.excluded, ['checkout-cart', 'checkout-pay', 'checkout-empty']);
+    assert.equal(alone.mode, 'selected');
+    const both = select({ patterns: ['checkout-*', '!checkout-pay', 'home'] });
+    assert.deepEqual(ids(both.selected), ['checkout-cart', 'checkout-empty', 'home']);
+    assert.deepEqual(both.excluded, ['checkout-pay']);
+    assert.deepEqual(both.warnings, []);
+  });
+
+  it('excludes by tag whatever else selects the fixture, and reports only what it took away', () => {
+    const selection = select({ tags: ['checkout', 'api'], excludeTags: ['edge', 'docs'] });
+    assert.deepEqual(ids(selection.selected), ['api-health', 'checkout-cart', 'checkout-pay']);
+    assert.deepEqual(selection.excluded, ['api-docs', 'checkout-empty']);
+    // A fixture no pattern or tag picked is not "excluded": it was never in.
+    assert.deepEqual(select({ patterns: ['home'], excludeTags: ['api'] }).excluded, []);
+  });
+
+  it('samples after the exclusions, so an excluded fixture never takes a place in the sample', () => {
+    const big = bigSuite(40);
+    const selection = selectFixtures(big, { ...NO_NARROWING, patterns: ['!page-00*'], excludeTags: ['odd'], sample: 8, sampleSeed: 's' });
+    assert.equal(selection.selected.length, 8);
+    for (const fixture of selection.selected) {
+      assert.deepEqual(fixture.tags, ['even']);
+      assert.doesNotMatch(fixture.id, /^page-00/);
+    }
+  });
+
+  it('warns about an exclusion that excludes nothing, with the same hints as for other patterns and tags', () => {
+    const selection = select({ patterns: ['!chekout-pay', '!legacy-*', '!Home', '!'], excludeTags: ['slwo', 'nightly'] });
+    assert.equal(selection.selected.length, suite.length);
+    assert.deepEqual(selection.unmatchedPatterns, ['!chekout-pay', '!legacy-*', '!Home', '!']);
+    assert.deepEqual(selection.warnings, [
+      'fixture pattern "!chekout-pay" excludes nothing: no fixture id matches "chekout-pay"; did you mean "!checkout-pay"?',
+      'fixture pattern "!legacy-*" excludes nothing: no fixture id matches "legacy-*"; check it against the fixture ids',
+      'fixture pattern "!Home" excludes nothing: no fixture id matches "Home"; ids are lowercase, try "!home"',
+      'fixture pattern "!" excludes nothing: write the id or glob to exclude after the "!", such as "!checkout-*"',
+      'exclude tag "slwo" is on no fixture, so it excludes nothing',
+      'exclude tag "nightly" is on no fixture, so it excludes nothing',
+    ]);
+    assert.deepEqual(select({ excludeTags: ['critcal'] }).warnings, ['exclude tag "critcal" is on no fixture, so it excludes nothing; did you mean "critical"?']);
+  });
+
+  it('says which exclusion emptied the selection', () => {
+    const selection = select({ tags: ['api'], excludeTags: ['api'] });
+    assert.deepEqual(selection.selected, []);
+    assert.deepEqual(selection.warnings, ['nothing is selected: no fixture matches tags "api" together with exclude tags "api"']);
+  });
+
   it('rejects a sample size that is not a whole number of at least 1', () => {
     assert.throws(() => select({ sample: 0 }), RangeError);
     assert.throws(() => select({ sample: 1.5 }), RangeError);
@@ -172,7 +222,7 @@ describe('sampling', () => {
 
   it('samples after patterns and tags have narrowed the suite', () => {
     const big = bigSuite(50);
-    const selection = selectFixtures(big, { patterns: ['page-0*'], tags: ['even'], sample: 5, sampleSeed: 'x' });
+    const selection = selectFixtures(big, { patterns: ['page-0*'], tags: ['even'], excludeTags: [], sample: 5, sampleSeed: 'x' });
     assert.equal(selection.selected.length, 5);
     for (const fixture of selection.selected) {
       assert.match(fixture.id, /^page-0/);

@@ -29354,34 +29354,55 @@ function closestMatch(word, candidates) {
  */
 
 
+/** The pattern a `!pattern` excludes, or null for a pattern that includes. */
+function exclusionOf(pattern) {
+    return pattern.startsWith('!') ? pattern.slice(1) : null;
+}
 function selectFixtures(all, request) {
     if (request.sample !== null && !(Number.isInteger(request.sample) && request.sample >= 1)) {
         throw new RangeError(`sample must be a whole number of at least 1, got ${request.sample}`);
     }
     const ids = all.map((fixture) => fixture.id);
-    const matchers = request.patterns.map(compilePattern);
-    const unmatchedPatterns = request.patterns.filter((_, index) => !ids.some((id) => matchers[index]?.(id)));
-    const byPattern = matchers.length === 0 ? [...all] : all.filter((f) => matchers.some((match) => match(f.id)));
+    const including = request.patterns.filter((pattern) => exclusionOf(pattern) === null);
+    const excluding = request.patterns.filter((pattern) => exclusionOf(pattern) !== null);
+    const includes = including.map(compilePattern);
+    const excludes = excluding.map((pattern) => compilePattern(exclusionOf(pattern) ?? ''));
+    const unmatchedPatterns = [
+        ...including.filter((_, index) => !ids.some((id) => includes[index]?.(id))),
+        ...excluding.filter((_, index) => !ids.some((id) => excludes[index]?.(id))),
+    ];
+    const byPattern = includes.length === 0 ? [...all] : all.filter((f) => includes.some((match) => match(f.id)));
     const wanted = new Set(request.tags);
     const byTag = wanted.size === 0 ? byPattern : byPattern.filter((f) => f.tags.some((tag) => wanted.has(tag)));
-    const selected = sampled(byTag, request);
-    const reasons = Object.fromEntries(selected.map((fixture) => [fixture.id, selectionReason(fixture, request, matchers, { kept: selected.length, of: byTag.length })]));
+    const unwanted = new Set(request.excludeTags);
+    const isExcluded = (f) => excludes.some((match) => match(f.id)) || f.tags.some((tag) => unwanted.has(tag));
+    const kept = byTag.filter((f) => !isExcluded(f));
+    const selected = sampled(kept, request);
+    const reasons = Object.fromEntries(selected.map((fixture) => [fixture.id, selectionReason(fixture, request, including, includes, { kept: selected.length, of: kept.length })]));
     const warnings = [
-        ...unmatchedPatterns.map((pattern) => unmatchedPatternWarning(pattern, ids)),
-        ...unusedTagWarnings(all, request.tags),
+        ...request.patterns.filter((pattern) => unmatchedPatterns.includes(pattern)).map((pattern) => unmatchedPatternWarning(pattern, ids)),
+        ...unusedTagWarnings(all, request.tags, 'tag'),
+        ...unusedTagWarnings(all, request.excludeTags, 'exclude tag'),
     ];
     if (selected.length === 0 && all.length > 0)
         warnings.push(emptySelectionWarning(request));
-    return { selected, unmatchedPatterns, warnings, reasons, mode: selected.length === all.length ? 'full' : 'selected' };
+    return {
+        selected,
+        unmatchedPatterns,
+        excluded: byTag.filter(isExcluded).map((f) => f.id),
+        warnings,
+        reasons,
+        mode: selected.length === all.length ? 'full' : 'selected',
+    };
 }
 /**
  * Why a fixture was selected, as a dry run shows it: "all fixtures", `id "home"`, `id matches "checkout-*"`,
  * `tag "smoke"`, joined by ", ", with "sampled 5 of 12" when a sample narrowed it. A short phrase, so that other
  * ways of choosing (a rerun's failed set, a shard) can add theirs.
  */
-function selectionReason(fixture, request, matchers, sample) {
+function selectionReason(fixture, request, patterns, matchers, sample) {
     const parts = [];
-    const pattern = request.patterns.find((_, index) => matchers[index]?.(fixture.id));
+    const pattern = patterns.find((_, index) => matchers[index]?.(fixture.id));
     if (pattern !== undefined)
         parts.push(isGlob(pattern) ? `id matches "${pattern}"` : `id "${pattern}"`);
     const tags = fixture.tags.filter((tag) => request.tags.includes(tag));
@@ -29400,27 +29421,35 @@ function sampled(candidates, request) {
     return candidates.filter((fixture) => chosen.has(fixture.id));
 }
 function unmatchedPatternWarning(pattern, ids) {
-    const base = `fixture pattern "${pattern}" matches no fixture id`;
-    if (pattern !== pattern.toLowerCase())
-        return `${base}; ids are lowercase, try "${pattern.toLowerCase()}"`;
-    if (isGlob(pattern))
+    const excluded = exclusionOf(pattern);
+    if (excluded === '')
+        return 'fixture pattern "!" excludes nothing: write the id or glob to exclude after the "!", such as "!checkout-*"';
+    // A "!pattern" that matches nothing excludes nothing: the same hints, written with the "!".
+    const text = excluded ?? pattern;
+    const bang = excluded === null ? '' : '!';
+    const base = excluded === null ? `fixture pattern "${pattern}" matches no fixture id` : `fixture pattern "${pattern}" excludes nothing: no fixture id matches "${text}"`;
+    if (text !== text.toLowerCase())
+        return `${base}; ids are lowercase, try "${bang}${text.toLowerCase()}"`;
+    if (isGlob(text))
         return `${base}; check it against the fixture ids`;
-    const guess = closestMatch(pattern, ids);
-    return guess ? `${base}; did you mean "${guess}"?` : `${base}; check the spelling, or use a glob such as "${pattern}*"`;
+    const guess = closestMatch(text, ids);
+    return guess ? `${base}; did you mean "${bang}${guess}"?` : `${base}; check the spelling, or use a glob such as "${bang}${text}*"`;
 }
-function unusedTagWarnings(all, tags) {
+function unusedTagWarnings(all, tags, what) {
     const present = new Set(all.flatMap((fixture) => fixture.tags));
+    const effect = what === 'tag' ? '' : ', so it excludes nothing';
     return tags
         .filter((tag) => !present.has(tag))
         .map((tag) => {
         const guess = closestMatch(tag, present);
-        return `tag "${tag}" is on no fixture${guess ? `; did you mean "${guess}"?` : ''}`;
+        return `${what} "${tag}" is on no fixture${effect}${guess ? `; did you mean "${guess}"?` : ''}`;
     });
 }
 function emptySelectionWarning(request) {
     const parts = [
         request.patterns.length > 0 ? `fixtures ${request.patterns.map((p) => `"${p}"`).join(', ')}` : '',
         request.tags.length > 0 ? `tags ${request.tags.map((t) => `"${t}"`).join(', ')}` : '',
+        request.excludeTags.length > 0 ? `exclude tags ${request.excludeTags.map((t) => `"${t}"`).join(', ')}` : '',
     ].filter((part) => part !== '');
     return `nothing is selected: no fixture matches ${parts.join(' together with ')}`;
 }
@@ -29829,9 +29858,15 @@ const OPTIONS = {
         parse: list,
         action: {
             input: 'fixtures',
-            description: 'Fixture ids or globs such as `checkout-*`, separated by commas or new lines. Empty runs every fixture. Cannot be combined with `rerun-failed`.',
+            description: 'Fixture ids or globs such as `checkout-*`, separated by commas or new lines; `!pattern` excludes what it matches (`!legacy-*`). ' +
+                'Empty runs every fixture. Cannot be combined with `rerun-failed`.',
         },
-        cli: { flag: 'fixture', value: 'ID', group: 'what', help: 'a fixture id or glob such as `checkout-*`; repeatable, or comma-separated' },
+        cli: {
+            flag: 'fixture',
+            value: 'ID',
+            group: 'what',
+            help: 'a fixture id or glob such as `checkout-*`, or `!pattern` to exclude; repeatable, or comma-separated',
+        },
     },
     tags: {
         kind: 'list',
@@ -29839,6 +29874,13 @@ const OPTIONS = {
         parse: list,
         action: { input: 'tags', description: 'Only run fixtures that have one of these tags (commas or new lines).' },
         cli: { flag: 'tag', value: 'TAG', group: 'what', help: 'only fixtures with this tag; repeatable' },
+    },
+    excludeTags: {
+        kind: 'list',
+        default: '',
+        parse: list,
+        action: { input: 'exclude-tags', description: 'Leave out fixtures that have any of these tags (commas or new lines), whatever else selects them.' },
+        cli: { flag: 'exclude-tag', value: 'TAG', group: 'what', help: 'leave out fixtures with this tag; repeatable' },
     },
     sample: {
         kind: 'text',
@@ -30384,10 +30426,13 @@ function placementOf(fixture) {
 
 class PreflightError extends Error {
     diagnostic;
-    constructor(diagnostic) {
+    /** Results the stopped run still reports: the parked fixtures of a run where every one is parked. */
+    results;
+    constructor(diagnostic, results = []) {
         super(diagnostic.message);
         this.name = 'PreflightError';
         this.diagnostic = diagnostic;
+        this.results = results;
     }
 }
 /** A PreflightDiagnostic with its texts cut to the schema's limits and ready-made fallback commands. */
@@ -30656,1924 +30701,6 @@ function iso_time(params) {
 }
 function iso_duration(params) {
     return core._isoDuration(ZodISODuration, params);
-}
-
-;// CONCATENATED MODULE: ./src/secrets/template.ts
-/**
- * `${{ env.NAME }}` in fixture strings: the syntax, what a text refers to, and substitution. Only the environment is
- * offered, so a workflow passes its secrets in the step's `env:` and the fixture file names them; anything else
- * between `${{` and `}}` is a mistake, reported at load time rather than sent to a page as written.
- */
-const REFERENCE = /\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-const OPENING = '${{';
-const CLOSING = '}}';
-function hasTemplate(text) {
-    return text.includes(OPENING);
-}
-/** The variable names a text refers to, in order of first appearance. */
-function referencedNames(text) {
-    if (!hasTemplate(text))
-        return [];
-    return [...new Set([...text.matchAll(REFERENCE)].map((match) => match[1] ?? ''))];
-}
-/** What is wrong with the `${{ … }}` in a text, or undefined when every one is a well-formed `${{ env.NAME }}`. */
-function templateProblem(text) {
-    let from = text.indexOf(OPENING);
-    while (from >= 0) {
-        const sticky = new RegExp(REFERENCE.source, 'y');
-        sticky.lastIndex = from;
-        if (!sticky.test(text))
-            return problemAt(text, from);
-        from = text.indexOf(OPENING, sticky.lastIndex);
-    }
-    return undefined;
-}
-function problemAt(text, from) {
-    const end = text.indexOf(CLOSING, from + OPENING.length);
-    if (end < 0)
-        return `has "${OPENING}" without a closing "${CLOSING}"; write \${{ env.NAME }}`;
-    const inside = text.slice(from + OPENING.length, end).trim();
-    const shown = `\${{ ${inside.length > 40 ? `${inside.slice(0, 40)}…` : inside} }}`;
-    const secret = /^secrets\.([A-Za-z0-9_]+)$/.exec(inside);
-    if (secret) {
-        const name = secret[1];
-        return `${shown} is not substituted here: only \${{ env.NAME }} is. Pass the secret in the step's env (${name}: \${{ secrets.${name} }}) and write \${{ env.${name} }}`;
-    }
-    if (/^env\./.test(inside))
-        return `${shown} does not name a variable: after "env." write letters, digits and "_", not starting with a digit`;
-    return `${shown} is not substituted: only \${{ env.NAME }} is, with the value of the environment variable NAME`;
-}
-/** The text with each `${{ env.NAME }}` replaced by `value(NAME)`, passed through `encode` (a pattern escapes it). */
-function substitute(text, value, encode = (v) => v) {
-    if (!hasTemplate(text))
-        return text;
-    return text.replace(REFERENCE, (_reference, name) => encode(value(name)));
-}
-/** The text as a pattern sees it: a substituted value matches itself, character for character. */
-function escapeForPattern(value) {
-    return value.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-}
-/** The text with each reference replaced by a stand-in, to check that a pattern compiles whatever the values. */
-function withStandIns(text) {
-    return hasTemplate(text) ? text.replace(REFERENCE, 'x') : text;
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/urls.ts
-/**
- * The only schemes a fixture may open. Anything else would let a fixture file read the runner's files (file:, and
- * the folder listings Chrome makes of them), the browser's own pages (chrome:, view-source:) or run script in
- * whatever page is open (javascript:), and put what it finds into the report.
- */
-const WEB_SCHEMES = ['http:', 'https:'];
-/** Why an absolute URL may not be opened, or null (a relative one resolves against the base URL, which is http(s)). */
-function nonWebUrlProblem(url) {
-    if (!URL.canParse(url))
-        return null;
-    const { protocol } = new URL(url);
-    if (WEB_SCHEMES.includes(protocol))
-        return null;
-    return `must be an http or https URL, or a path relative to the base URL, not a ${protocol} URL`;
-}
-/** Absolute URL of the fixture, or why it has none. */
-function resolveFixtureUrl(url, baseUrl) {
-    const scheme = nonWebUrlProblem(url);
-    if (scheme)
-        return { problem: `The fixture's url "${url}" ${scheme}.` };
-    if (URL.canParse(url))
-        return { url: new URL(url).href };
-    if (baseUrl === null) {
-        return {
-            problem: `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
-                'serve (--serve), or make the url absolute.',
-        };
-    }
-    if (!URL.canParse(url, baseUrl))
-        return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
-    return { url: new URL(url, baseUrl).href };
-}
-function isRelative(url) {
-    return !URL.canParse(url);
-}
-/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
-function relativeUrlFields(fixture) {
-    const expectUrl = fixture.expect.url;
-    return [
-        ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
-        ...fixture.steps.flatMap((step, index) => {
-            const [name, url] = step.goto !== undefined ? ['goto', step.goto] : stepUrlCheck(step);
-            return typeof url === 'string' && isRelative(url) ? [{ field: `steps[${index}].${name}`, value: url }] : [];
-        }),
-        ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
-    ];
-}
-/** The URL a step compares with, when it is a string (resolved against the base URL) rather than contains/matches. */
-function stepUrlCheck(step) {
-    if (step.expect !== undefined)
-        return ['expect.url', step.expect.url];
-    return ['waitForResponse.url', step.waitForResponse?.url];
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/selector.ts
-/**
- * The selectors a fixture may write: CSS, `text=...` and `role=name[name="..."]`. They are parsed once, when the
- * file loads, so a typo fails loading with a message instead of every attempt; the runner turns them into the
- * query it runs (Puppeteer's `::-p-text` and `::-p-aria` for steps, the same matching inside the page for checks).
- */
-
-/**
- * WAI-ARIA 1.2 roles, as Chromium's accessibility tree names them (a role a page cannot have, such as
- * "presentation", is left out: nothing would ever match it).
- */
-const ARIA_ROLES = [
-    'alert', 'alertdialog', 'application', 'article', 'banner', 'blockquote', 'button', 'caption', 'cell', 'checkbox',
-    'code', 'columnheader', 'combobox', 'complementary', 'contentinfo', 'definition', 'deletion', 'dialog', 'document',
-    'emphasis', 'feed', 'figure', 'form', 'generic', 'grid', 'gridcell', 'group', 'heading', 'img', 'insertion', 'link',
-    'list', 'listbox', 'listitem', 'log', 'main', 'marquee', 'math', 'menu', 'menubar', 'menuitem', 'menuitemcheckbox',
-    'menuitemradio', 'meter', 'navigation', 'note', 'option', 'paragraph', 'progressbar', 'radio', 'radiogroup',
-    'region', 'row', 'rowgroup', 'rowheader', 'scrollbar', 'search', 'searchbox', 'separator', 'slider', 'spinbutton',
-    'status', 'strong', 'subscript', 'superscript', 'switch', 'tab', 'table', 'tablist', 'tabpanel', 'term', 'textbox',
-    'time', 'timer', 'toolbar', 'tooltip', 'tree', 'treegrid', 'treeitem',
-];
-/** ARIA names Chromium's accessibility tree spells differently. */
-const CHROMIUM_ROLE = { img: 'image' };
-const HOW_TO_WRITE = 'write role=button or role=button[name="Sign in"]';
-function unquoted(text, what) {
-    const first = text[0];
-    if (first !== '"' && first !== "'")
-        return { value: text };
-    if (text.length < 2 || !text.endsWith(first))
-        return { problem: `${what} opens a ${first} quote that is not closed` };
-    const value = text.slice(1, -1);
-    if (value.includes(first))
-        return { problem: `${what} has a ${first} inside ${first} quotes; quote it with the other kind of quote` };
-    return { value };
-}
-function parseText(rest) {
-    const text = unquoted(rest, 'text=');
-    if ('problem' in text)
-        return text;
-    if (text.value.length === 0)
-        return { problem: 'text= needs the text to look for, as in text=Sign in' };
-    return { kind: 'text', text: text.value };
-}
-function parseRole(rest) {
-    const match = /^([A-Za-z-]*)(.*)$/s.exec(rest);
-    const role = match[1];
-    const options = match[2];
-    if (role.length === 0)
-        return { problem: `role= needs a role name: ${HOW_TO_WRITE}` };
-    if (!ARIA_ROLES.includes(role)) {
-        const guess = closestMatch(role, ARIA_ROLES);
-        return { problem: `role=${role}: "${role}" is not an ARIA role${guess ? `; did you mean "${guess}"?` : ''} (${HOW_TO_WRITE})` };
-    }
-    if (options.length === 0)
-        return { kind: 'role', role, name: null };
-    const name = /^\[\s*([A-Za-z-]+)\s*=\s*(.*?)\s*\]$/s.exec(options);
-    if (!name)
-        return { problem: `role=${role}${options}: after the role, only [name="..."] may follow (${HOW_TO_WRITE})` };
-    if (name[1] !== 'name')
-        return { problem: `role=${role}: unknown option "${name[1]}"; only name is supported, as in [name="Sign in"]` };
-    const value = name[2];
-    if (value[0] !== '"' && value[0] !== "'")
-        return { problem: `role=${role}: the name must be quoted, as in [name="Sign in"]` };
-    const text = unquoted(value, `role=${role}[name=...]`);
-    if ('problem' in text)
-        return text;
-    if (text.value.trim().length === 0)
-        return { problem: `role=${role}: the name is empty; leave [name=...] out to match any name` };
-    if (text.value.includes('\\'))
-        return { problem: `role=${role}: a backslash in the name is not supported` };
-    return { kind: 'role', role, name: text.value };
-}
-/**
- * A check of CSS that needs no browser: what a typo usually breaks (brackets, quotes, a dangling combinator or
- * comma). The browser remains the final judge; a selector it refuses fails the attempt at once as a config error.
- */
-function cssProblem(css) {
-    if (/::-p-|>>>/.test(css))
-        return 'uses Puppeteer-only syntax (::-p-..., >>>); write text=... or role=... instead';
-    const closers = [];
-    let quote = null;
-    for (let i = 0; i < css.length; i += 1) {
-        const char = css[i];
-        if (char === '\\') {
-            i += 1;
-            continue;
-        }
-        if (quote !== null) {
-            if (char === quote)
-                quote = null;
-            continue;
-        }
-        if (char === '"' || char === "'")
-            quote = char;
-        else if (char === '[')
-            closers.push(']');
-        else if (char === '(')
-            closers.push(')');
-        else if (char === ']' || char === ')') {
-            if (closers.pop() !== char)
-                return `has a "${char}" that closes nothing`;
-        }
-    }
-    if (quote !== null)
-        return `opens a ${quote} quote that is not closed`;
-    if (closers.length > 0)
-        return `is missing a closing "${closers.at(-1)}"`;
-    const trimmed = css.trim();
-    if (/^[>+~,]/.test(trimmed))
-        return `starts with "${trimmed[0]}"`;
-    if (/[>+~,]$/.test(trimmed))
-        return `ends with "${trimmed.at(-1)}"`;
-    if (/,\s*,/.test(trimmed))
-        return 'has an empty part between two commas';
-    return undefined;
-}
-/** A selector as written in a fixture, or what is wrong with it. */
-function parseSelector(selector) {
-    if (selector.startsWith('text=')) {
-        const parsed = parseText(selector.slice('text='.length));
-        return 'problem' in parsed ? parsed : { selector: parsed };
-    }
-    if (selector.startsWith('role=')) {
-        const parsed = parseRole(selector.slice('role='.length));
-        return 'problem' in parsed ? parsed : { selector: parsed };
-    }
-    // "name=" cannot start a CSS selector: it is another tool's selector engine, or a typo of ours.
-    const engine = /^([A-Za-z_-]+)=/.exec(selector)?.[1];
-    if (engine !== undefined) {
-        const guess = closestMatch(engine, ['text', 'role']);
-        return { problem: `starts with "${engine}=", which is not a selector kind here${guess ? `; did you mean "${guess}="?` : ''} (CSS, text=... or role=...)` };
-    }
-    const problem = cssProblem(selector);
-    return problem ? { problem: `is not a valid CSS selector: it ${problem}` } : { selector: { kind: 'css', css: selector } };
-}
-/**
- * A selector as the runner uses it. Fixtures were validated when they loaded; anything else is handed to the
- * browser as CSS, which refuses what it cannot parse.
- */
-function parsedSelector(selector) {
-    const parsed = parseSelector(selector);
-    return 'problem' in parsed ? { kind: 'css', css: selector } : parsed.selector;
-}
-/** The selector Puppeteer runs for a step: its text and aria query handlers match as the page-side checks do. */
-function puppeteerSelector(selector) {
-    if (selector.kind === 'css')
-        return selector.css;
-    // Puppeteer unquotes the argument and drops each backslash, keeping the character after it.
-    if (selector.kind === 'text')
-        return `::-p-text("${selector.text.replace(/[\\"]/g, (char) => `\\${char}`)}")`;
-    const role = `[role="${CHROMIUM_ROLE[selector.role] ?? selector.role}"]`;
-    if (selector.name === null)
-        return `::-p-aria(${role})`;
-    const quote = selector.name.includes('"') ? "'" : '"';
-    return `::-p-aria([name=${quote}${selector.name}${quote}]${role})`;
-}
-
-;// CONCATENATED MODULE: ./src/fixtures/schema.ts
-/**
- * The fixture file format. This zod schema is the single source of truth: it validates fixture files at run time
- * and generates schema/fixture.schema.json for editors.
- */
-
-
-
-
-
-
-const FIXTURE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
-const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-const FIXTURE_FILE_PATTERN = /\.smoke\.(ya?ml|json)$/;
-const WAIT_UNTIL = ['load', 'domcontentloaded', 'networkidle0', 'networkidle2'];
-/** "/pattern/flags" is a regular expression; anything else is literal text. */
-const REGEX_LITERAL = /^\/(.+)\/([dgimsuvy]*)$/s;
-function parseTextPattern(text) {
-    const match = REGEX_LITERAL.exec(text);
-    if (!match)
-        return undefined;
-    return new RegExp(match[1] ?? '', match[2]);
-}
-/** A `matches` pattern as the runner compiles it: "/pattern/flags", or the whole text as a pattern. */
-function compileMatcher(text) {
-    return parseTextPattern(text) ?? new RegExp(text);
-}
-/**
- * Compiles the text exactly as the runner will, flags included, so a bad pattern fails loading, not every attempt.
- * A `${{ env.NAME }}` in it matches its value literally, so a stand-in is enough to check the rest.
- */
-function regexProblem(text, literalAllowed) {
-    try {
-        if (literalAllowed)
-            parseTextPattern(withStandIns(text));
-        else
-            compileMatcher(withStandIns(text));
-        return undefined;
-    }
-    catch (error) {
-        return `is not a valid regular expression: ${error.message}`;
-    }
-}
-const DURATION_HINT = 'must be milliseconds or a duration such as "500ms", "30s", "2m"';
-/** Node's timers cannot wait longer than about 24.8 days; a day is more than any smoke check needs. */
-const TOO_LONG = 'must be at most a day ("1440m")';
-const Duration = union([
-    schemas_number().int().positive().max(MAX_DURATION_MS, { message: TOO_LONG }),
-    schemas_string()
-        .regex(DURATION_PATTERN, { message: DURATION_HINT, abort: true })
-        // "0s" (or "0.0001s") matches the pattern but would become a zero timeout that fails every attempt at once.
-        .refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be at least 1ms', abort: true })
-        .refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS, { message: TOO_LONG }),
-], { message: DURATION_HINT })
-    .transform((value) => parseDuration(value) ?? 0)
-    .meta({ description: 'Milliseconds, or a duration such as "500ms", "30s", "2m".' });
-const ENV_NOTE = 'May contain ${{ env.NAME }}: the value of the environment variable NAME, substituted when the fixture runs.';
-/** A string that may refer to environment variables, each reference checked as it is written. */
-function templated(text = schemas_string()) {
-    return text.superRefine((value, ctx) => {
-        const problem = templateProblem(value);
-        if (problem)
-            ctx.addIssue({ code: 'custom', message: problem });
-    });
-}
-/**
- * A URL to open: absolute http(s), or relative to the base URL. A reference to the environment stands for its value
- * here; the value itself is checked again where the fixture runs. The pattern says the same for editors.
- */
-const WebUrl = templated(schemas_string().min(1))
-    .superRefine((text, ctx) => {
-    const problem = nonWebUrlProblem(withStandIns(text));
-    if (problem)
-        ctx.addIssue({ code: 'custom', message: problem });
-})
-    .meta({ pattern: '^([Hh][Tt][Tt][Pp][Ss]?:|(?![A-Za-z][A-Za-z0-9+.-]*:))' });
-const Selector = schemas_string()
-    .min(1, { message: 'must be a non-empty CSS selector', abort: true })
-    .refine((selector) => !hasTemplate(selector), {
-    message: '${{ env.NAME }} is not substituted in selectors; it is in url, goto, fill.value, press, select.value, headers, expect texts and waitForResponse.url',
-    abort: true,
-})
-    .superRefine((selector, ctx) => {
-    const parsed = parseSelector(selector);
-    if ('problem' in parsed)
-        ctx.addIssue({ code: 'custom', message: parsed.problem });
-})
-    .meta({
-    description: 'A CSS selector; or text=Sign in (elements whose text contains it); or role=button[name="Sign in"] (role and exact accessible name).',
-});
-const TextMatcher = templated()
-    .superRefine((text, ctx) => {
-    const problem = regexProblem(text, true);
-    if (problem)
-        ctx.addIssue({ code: 'custom', message: problem });
-})
-    .meta({ description: `Exact text, or a regular expression written as "/pattern/flags". ${ENV_NOTE}` });
-/** A regular expression, "pattern" or "/pattern/flags"; a substituted value matches itself literally. */
-const Pattern = templated().superRefine((text, ctx) => {
-    const problem = regexProblem(text, false);
-    if (problem)
-        ctx.addIssue({ code: 'custom', message: problem });
-});
-const HttpStatus = schemas_number().int().min(100).max(599);
-/**
- * URLs are full of slashes, so for `url` a string is always literal (a path like "/docs/" is not a regex);
- * patterns are written as objects.
- */
-const UrlMatcher = union([
-    templated(schemas_string().min(1)),
-    strictObject({
-        contains: templated(schemas_string().min(1)).optional(),
-        matches: Pattern.optional(),
-    })
-        .refine((check) => (check.contains === undefined) !== (check.matches === undefined), {
-        message: 'needs exactly one of contains or matches',
-    }),
-])
-    .meta({
-    description: 'The page URL: a string is compared exactly after resolving it against the base URL; ' +
-        `{contains} or {matches: "pattern"} test the full URL. ${ENV_NOTE}`,
-});
-/** Lets JSON fixture files name their schema for editors. */
-const SchemaReference = schemas_string().optional().meta({ description: 'JSON Schema reference for editors; ignored.' });
-const TextCheck = strictObject({
-    selector: Selector,
-    contains: templated().optional().meta({ description: ENV_NOTE }),
-    equals: templated().optional().meta({ description: ENV_NOTE }),
-    matches: Pattern.optional().meta({ description: `A regular expression, as "pattern" or "/pattern/flags". ${ENV_NOTE}` }),
-})
-    .refine((check) => [check.contains, check.equals, check.matches].filter((v) => v !== undefined).length === 1, {
-    message: 'needs exactly one of contains, equals or matches',
-})
-    .meta({ description: "Checks the text of the one element the selector matches (whitespace collapsed)." });
-const CountBound = schemas_number().int().min(0);
-const CountCheck = strictObject({
-    selector: Selector,
-    equals: CountBound.optional(),
-    min: CountBound.optional(),
-    max: CountBound.optional(),
-})
-    .superRefine((check, ctx) => {
-    const bounded = check.min !== undefined || check.max !== undefined;
-    if (check.equals !== undefined && bounded)
-        ctx.addIssue({ code: 'custom', message: 'equals excludes min and max; write one or the other' });
-    else if (check.equals === undefined && !bounded)
-        ctx.addIssue({ code: 'custom', message: 'needs equals, min or max (min and max may be combined)' });
-    else if (check.min !== undefined && check.max !== undefined && check.min > check.max) {
-        ctx.addIssue({ code: 'custom', message: `min (${check.min}) is greater than max (${check.max}); no count can hold` });
-    }
-})
-    .meta({
-    description: 'How many elements match the selector: equals, or min and/or max (both inclusive).',
-    anyOf: [{ required: ['equals'] }, { required: ['min'] }, { required: ['max'] }],
-    not: { anyOf: [{ required: ['equals', 'min'] }, { required: ['equals', 'max'] }] },
-});
-const WaitForStep = union([
-    Selector,
-    strictObject({
-        selector: Selector,
-        state: schemas_enum(['visible', 'hidden']).default('visible'),
-        timeout: Duration.optional(),
-    }),
-]);
-/**
- * Waits for a network response to what the last action before it did (or to the page load, when no action comes
- * before it). It listens from before that action runs, so a fast response is never missed and an earlier one never
- * counts.
- */
-const WaitForResponseStep = strictObject({
-    url: UrlMatcher.meta({
-        description: 'The response URL: a string is compared exactly after resolving it against the base URL; {contains} or ' +
-            `{matches: "pattern"} test the full URL. ${ENV_NOTE}`,
-    }),
-    status: union([HttpStatus, array(HttpStatus).min(1)])
-        .optional()
-        .meta({ description: 'Accepted statuses: a number or a list (default: any status below 400).' }),
-    timeout: Duration.optional().meta({ description: 'How long to wait (default: expect.timeout, capped by the fixture timeout).' }),
-});
-const STEP_ACTIONS = ['click', 'fill', 'press', 'hover', 'select', 'waitFor', 'goto', 'expect', 'waitForResponse'];
-const Step = strictObject({
-    click: Selector.optional().meta({ description: 'Clicks the element once it is visible and stable.' }),
-    fill: strictObject({ selector: Selector, value: templated().meta({ description: ENV_NOTE }) })
-        .optional()
-        .meta({ description: 'Replaces the value of an input, textarea or contenteditable element.' }),
-    press: union([templated(schemas_string().min(1)), strictObject({ key: templated(schemas_string().min(1)), selector: Selector.optional() })])
-        .optional()
-        .meta({ description: `Presses a key such as "Enter", optionally after focusing an element. ${ENV_NOTE}` }),
-    hover: Selector.optional(),
-    select: strictObject({ selector: Selector, value: union([templated(), array(templated()).min(1)]) })
-        .optional()
-        .meta({ description: `Selects option values in a <select>. ${ENV_NOTE}` }),
-    waitFor: WaitForStep.optional().meta({ description: 'Waits for an element to be visible (default) or hidden.' }),
-    goto: WebUrl.optional().meta({ description: `Navigates to a URL: absolute http(s), or relative to the base URL. ${ENV_NOTE}` }),
-    // A getter, because StepExpect is made from Expect, which is defined below.
-    get expect() {
-        return StepExpect.optional();
-    },
-    waitForResponse: WaitForResponseStep.optional().meta({
-        description: 'Waits for a network response caused by the last action before it (or by the page load, when none comes before it).',
-    }),
-})
-    .refine((step) => Object.keys(step).length === 1, {
-    message: `a step has exactly one action, one of: ${STEP_ACTIONS.join(', ')}`,
-})
-    .meta({ minProperties: 1, maxProperties: 1, description: `One action: ${STEP_ACTIONS.join(', ')}.` });
-const Expect = strictObject({
-    status: union([HttpStatus, array(HttpStatus).min(1)])
-        .optional()
-        .meta({ description: 'HTTP status of the main document, or a list of accepted statuses.' }),
-    title: TextMatcher.optional(),
-    url: UrlMatcher.optional(),
-    visible: array(Selector).optional().meta({ description: 'Elements rendered with a non-empty box.' }),
-    hidden: array(Selector).optional().meta({ description: 'Elements absent or not visible.' }),
-    text: union([TextCheck, array(TextCheck).min(1)]).optional(),
-    count: union([CountCheck, array(CountCheck).min(1)]).optional(),
-    noConsoleErrors: schemas_boolean().default(true),
-    noPageErrors: schemas_boolean().default(true),
-    noFailedRequests: schemas_boolean().default(false),
-    maxDuration: Duration.optional().meta({ description: 'Time budget for the whole fixture.' }),
-    timeout: Duration.optional().meta({ description: "How long page assertions wait (default: the expect-timeout input, 5s); never past the attempt's timeout." }),
-})
-    .meta({ description: 'What must hold once the steps have run.' });
-/**
- * The checks of `expect` that look back over the whole attempt: they are judged once, at the end, so a step's expect
- * cannot have them. Every other check of `expect` (a new one too) is also a step's, and waits the same way.
- */
-const RUN_WIDE_CHECKS = ['noConsoleErrors', 'noPageErrors', 'noFailedRequests', 'maxDuration'];
-/** A run-wide check written in a step: an error that says where it belongs. */
-function runWideCheck(key) {
-    return never({ error: `applies to the whole attempt, so only the fixture's own \`expect\` has it; move \`${key}\` there` })
-        .optional()
-        .meta({ description: "Not in a step: it applies to the whole attempt, so it belongs in the fixture's expect." });
-}
-const RUN_WIDE_ONLY = Object.fromEntries(RUN_WIDE_CHECKS.map((key) => [key, true]));
-/** The checks a step's expect may have, for messages: every check of `expect` that is not run-wide. */
-const STEP_CHECKS = Object.keys(Expect.omit(RUN_WIDE_ONLY).shape).filter((key) => key !== 'timeout');
-const StepExpect = Expect.omit(RUN_WIDE_ONLY)
-    .extend({
-    noConsoleErrors: runWideCheck('noConsoleErrors'),
-    noPageErrors: runWideCheck('noPageErrors'),
-    noFailedRequests: runWideCheck('noFailedRequests'),
-    maxDuration: runWideCheck('maxDuration'),
-})
-    .refine((checks) => STEP_CHECKS.some((key) => checks[key] !== undefined), {
-    message: `needs at least one check: ${STEP_CHECKS.join(', ')}`,
-})
-    .meta({
-    description: 'Checks the page at this point, like the final expect, with the same waiting.',
-    anyOf: STEP_CHECKS.map((key) => ({ required: [key] })),
-});
-/**
- * Extra request headers for this fixture, sent only to the origin of the base URL and of the fixture's own URL; on
- * a clash they win over the extra-headers input.
- */
-const schema_Headers = record(schemas_string(), templated())
-    .superRefine((headers, ctx) => {
-    // Names are checked here rather than by the key's schema, so each problem is worded for the header it names.
-    const seen = new Map();
-    for (const name of Object.keys(headers)) {
-        const problem = headerNameProblem(name);
-        if (problem)
-            ctx.addIssue({ code: 'custom', path: [name], input: name, message: problem });
-        const earlier = seen.get(name.toLowerCase());
-        if (earlier !== undefined) {
-            ctx.addIssue({ code: 'custom', path: [name], input: name, message: `${name} repeats ${earlier} (header names ignore case); keep one` });
-        }
-        seen.set(name.toLowerCase(), name);
-    }
-})
-    .meta({
-    propertyNames: { type: 'string', pattern: HEADER_NAME_PATTERN.source },
-    description: 'Extra request headers ({Name: value}), sent only to the origin of the base URL and of this fixture\'s url, never to ' +
-        `other origins the page loads from. They win over the extra-headers input. Values are redacted in every output. ${ENV_NOTE}`,
-});
-const Fixture = strictObject({
-    $schema: SchemaReference,
-    id: schemas_string().regex(FIXTURE_ID_PATTERN, {
-        message: 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
-    }),
-    title: schemas_string().min(1).optional(),
-    tags: array(schemas_string().regex(TAG_PATTERN, { message: 'must be letters, digits, ".", "_", ":" or "-"' })).default([]),
-    url: WebUrl.meta({ description: `Absolute http(s) URL, or a path relative to the base URL. ${ENV_NOTE}` }),
-    headers: schema_Headers.optional(),
-    timeout: Duration.optional().meta({ description: 'Time limit for one attempt (default: the timeout input).' }),
-    retries: schemas_number().int().min(0).max(10).optional().meta({ description: 'Retries after a failed attempt.' }),
-    quarantine: schemas_boolean()
-        .optional()
-        .meta({ description: 'Quarantined: it runs and is reported, but its failure does not fail the run.' }),
-    viewport: strictObject({ width: schemas_number().int().min(1).max(10_000), height: schemas_number().int().min(1).max(10_000) })
-        .optional(),
-    waitUntil: schemas_enum(WAIT_UNTIL).optional().meta({ description: 'When navigation counts as done (default load).' }),
-    steps: array(Step).default([]),
-    expect: Expect.default({ noConsoleErrors: true, noPageErrors: true, noFailedRequests: false }),
-})
-    .meta({ title: 'reliability-smoke fixture' });
-const FixtureFile = union([Fixture, strictObject({ $schema: SchemaReference, fixtures: array(Fixture).min(1) })])
-    .meta({
-    title: 'reliability-smoke fixture file',
-    description: 'One fixture, or "fixtures:" followed by a list of fixtures.',
-});
-
-;// CONCATENATED MODULE: ./src/report/stop-codes.ts
-/**
- * Every way a run can stop before any fixture runs, each with its code (report.json's `preflight.code`, the job
- * summary, the log), what happened and what to do, in the words of the README's stop-code tables. The report
- * schema accepts exactly these codes, every stop names one of them, and a test keeps the README in step.
- *
- * Adding a stop is one entry here plus its README row. Codes are never removed or renamed: a report of this
- * schema version that names one must stay readable.
- */
-const STOP_CODES = {
-    // Any run: checked before a browser starts.
-    usage: {
-        happened: 'inputs or flags are invalid; every problem is listed at once',
-        toDo: 'fix the inputs named',
-    },
-    'fixtures-invalid': {
-        happened: 'fixture files have problems; each is listed with file, line, fixture and field',
-        toDo: 'fix them at the lines named',
-    },
-    'nothing-selected': {
-        happened: '`fixtures`, `tags` or `sample` match no fixture',
-        toDo: 'check them against your fixture ids and tags',
-    },
-    'base-url-missing': {
-        happened: 'fixtures use relative URLs (`url`, a `goto` step or a string `expect.url`), but there is no `base-url` or `serve`; each is named by its field',
-        toDo: 'set one of them',
-    },
-    'env-missing': {
-        happened: 'fixtures refer to `${{ env.NAME }}` variables that are unset or empty; each is listed with file, fixture, field and variable',
-        toDo: "set them in the step's `env:` (a secret as `${{ secrets.NAME }}`)",
-    },
-    'serve-failed': {
-        happened: '`serve` is not a folder',
-        toDo: 'point it at your build output',
-    },
-    'browser-not-found': {
-        happened: 'no Chrome or Chromium in any of the four places looked at',
-        toDo: 'set `browser-path`, or install Chrome',
-    },
-    'browser-launch-failed': {
-        happened: "the browser found would not start (Chrome's own error is shown)",
-        toDo: 'check it, or point `browser-path` at another',
-    },
-    'start-exited': {
-        happened: 'the `start` command exited before `wait-for` answered; its exit code and the last 20 lines of `start.log` are shown',
-        toDo: 'fix the command or the app; `start.log` in the report folder has all of its output',
-    },
-    'site-not-ready': {
-        happened: '`wait-for` did not answer with a status below 400 within `wait-timeout`; the last status or network error and the time waited are shown',
-        toDo: 'check the URL; raise `wait-timeout`; on 401 or 403, give `http-credentials` or `extra-headers`',
-    },
-    'report-dir-unwritable': {
-        happened: '`report-dir` cannot be written (checked first, so no results are lost), or its disk filled up as the report was written',
-        toDo: 'choose a folder the job can write to, on a disk with room',
-    },
-    'internal-error': {
-        happened: 'a bug in reliability-smoke; the report carries the details',
-        toDo: 'please report it with the report attached',
-    },
-    // A rerun that cannot find its source (the Action looks for the previous run's smoke artifact).
-    'no-earlier-run': {
-        happened: 'no earlier completed run of this workflow on this branch',
-        toDo: 'run the suite in full first, or set `artifact-run-id`',
-    },
-    'run-not-found': {
-        happened: '`artifact-run-id` is not a run of this repository',
-        toDo: "check the id in the run's URL",
-    },
-    'no-artifact': {
-        happened: 'earlier runs exist, but none has a smoke artifact with this `artifact-name`',
-        toDo: 'check `artifact-name`; make sure the earlier run uploaded it',
-    },
-    'artifact-expired': {
-        happened: 'the smoke artifact is past its retention',
-        toDo: 'run the suite in full; raise `retention-days` if reruns need older runs',
-    },
-    'permission-denied': {
-        happened: 'the token may not list or download artifacts',
-        toDo: "add `actions: read` to the job's `permissions:` (see the README's permissions)",
-    },
-    'token-missing': {
-        happened: '`github-token` is empty',
-        toDo: 'leave it at its default, `${{ github.token }}`',
-    },
-    'digest-mismatch': {
-        happened: 'the downloaded artifact does not match the digest recorded at upload',
-        toDo: 're-run the job; run the suite in full if it persists',
-    },
-    'download-failed': {
-        happened: "GitHub's API or blob storage failed, or the download stalled (retried three times first)",
-        toDo: 'usually temporary: re-run the job',
-    },
-    'artifact-unreadable': {
-        happened: 'the downloaded artifact is not a zip that can be read (corrupt, truncated, encrypted); nothing in it was unpacked',
-        toDo: 're-run the job; run the suite in full if it persists',
-    },
-    'api-error': {
-        happened: 'GitHub did not answer as expected',
-        toDo: 'usually temporary: re-run the job',
-    },
-    'ghes-not-supported': {
-        happened: 'GitHub Enterprise Server: `@actions/artifact` refuses it',
-        toDo: 'use `fixtures` to run particular fixtures',
-    },
-    // A rerun whose source report cannot be used (an artifact, or the CLI's --artifact file).
-    'report-missing': {
-        happened: 'the artifact (or the `--artifact` file) holds no `report.json`',
-        toDo: 'point at the report of a run that ran the suite',
-    },
-    'report-unreadable': {
-        happened: 'the `--artifact` file cannot be read (not a file, or no permission)',
-        toDo: 'point at a readable `report.json`',
-    },
-    'not-json': {
-        happened: '`report.json` is not JSON (truncated, or not a report)',
-        toDo: 'point at a real report, or run in full',
-    },
-    'schema-invalid': {
-        happened: '`report.json` does not match the report schema (edited, or not ours); the problems are listed',
-        toDo: 'run in full',
-    },
-    'unknown-schema-version': {
-        happened: 'the report was written by a release with another `schemaVersion`',
-        toDo: 'rerun with that release, or run in full',
-    },
-    'too-large': {
-        happened: 'the report or artifact is far larger than any smoke report',
-        toDo: 'check `artifact-name` / `artifact-run-id`',
-    },
-    'source-has-no-results': {
-        happened: 'the source run stopped before running any fixture',
-        toDo: 'fix what stopped it, then run in full',
-    },
-    'nothing-to-rerun': {
-        happened: 'no fixture failed in the source',
-        toDo: 'governed by `if-nothing-to-rerun`: `error` (default) fails, `pass` passes',
-    },
-    'failed-fixtures-gone': {
-        happened: 'every failed fixture was renamed or removed since',
-        toDo: 'run the suite in full',
-    },
-    // A merge of shard reports (merge: true, --merge). Each is a merge problem: it fails the result, and the merged
-    // report, with every fixture the shards did report, is still written and uploaded.
-    'shard-missing': {
-        happened: 'a shard has no smoke artifact in this run (its job failed before uploading, or was cancelled), or no `--merge` path holds its report',
-        toDo: "re-run the failed jobs: the merge takes each shard's latest attempt",
-    },
-    'shard-report-invalid': {
-        happened: "a shard's artifact could not be downloaded, or its `report.json` fails validation (digest, JSON, schema, not a shard's report); the reason is named",
-        toDo: "re-run that shard's job",
-    },
-    'shard-fingerprint-mismatch': {
-        happened: 'shards split the suite differently (another duration source, number of shards, selection, mode or rerun source), so they are not parts of one partition',
-        toDo: 'give every shard the same inputs and re-run all jobs; a `concurrency` group keeps an earlier run from finishing while shards start',
-    },
-    'fixture-in-two-shards': {
-        happened: 'a fixture is in the part of two shards, or has a result in two shard reports',
-        toDo: 're-run all jobs',
-    },
-    'fixture-in-no-shard': {
-        happened: 'a fixture of the selection has no result in any shard report (its shard is missing, stopped or left it out); each is named',
-        toDo: 're-run the failed jobs, or rerun with `rerun-failed`, which runs them again',
-    },
-};
-/** The codes, in table order: the report schema's enum. */
-const STOP_CODE_LIST = Object.keys(STOP_CODES);
-
-;// CONCATENATED MODULE: ./src/report/schema.ts
-/**
- * report.json, schemaVersion 1. This zod schema is the source of truth: it validates reports read back for a
- * rerun (untrusted input) and generates schema/report.schema.json. Derived fields (status, summary, result) are
- * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
- */
-
-
-
-
-
-
-const SCHEMA_VERSION = 1;
-const TOOL_NAME = 'reliability-smoke';
-const FAILURE_KINDS = ['assertion', 'timeout', 'navigation', 'script-error', 'browser', 'config'];
-const FIXTURE_STATUSES = ['passed', 'failed', 'flaky', 'skipped'];
-const MODES = ['full', 'selected', 'rerun-failed'];
-const Text = schemas_string().max(REPORT_LIMITS.maxShortTextChars);
-const Message = schemas_string().max(REPORT_LIMITS.maxMessageChars);
-const NullableText = Text.nullable();
-const IsoTime = iso_datetime({ offset: true });
-const Millis = schemas_number().nonnegative().max(7 * 24 * 3600 * 1000);
-const Count = schemas_number().int().nonnegative();
-const FixtureId = schemas_string().regex(FIXTURE_ID_PATTERN).max(200);
-/** Evidence paths are relative to the report folder and may not climb out of it. */
-const EVIDENCE_PATH_PATTERN = /^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/;
-const EvidencePath = schemas_string()
-    .max(500)
-    .regex(EVIDENCE_PATH_PATTERN, {
-    message: 'must be failures/<fixture-id>/attempt-<n>.png|html|log',
-})
-    .nullable();
-const FailureKind = schemas_enum(FAILURE_KINDS);
-const AttemptError = object({
-    kind: FailureKind,
-    message: Message,
-});
-const PageLogText = schemas_string().max(REPORT_LIMITS.maxPageLogTextChars);
-/** Why an entry does not count against the fixture (a request the browser made by itself…), or null when it counts. */
-const NotCounted = Text.nullable();
-/**
- * What the page logged during a failed attempt, in the order it happened: enough to see at a glance why the page
- * broke (HTML report, carried-over and merged results) without the attempt's .log file, which keeps everything.
- */
-const PageLog = object({
-    /** console.* messages, and uncaught page errors with type "uncaught". Errors are kept before other messages. */
-    console: array(object({
-        atMs: Millis,
-        type: schemas_string().max(32),
-        text: PageLogText,
-        /** "url:line:column" of the code that logged it, when known. */
-        location: PageLogText.nullable(),
-        ignored: NotCounted,
-    }))
-        .max(REPORT_LIMITS.maxPageLogEntries),
-    /** Requests that failed at the network level or answered with an HTTP error (the main document's aside). */
-    failedRequests: array(object({
-        atMs: Millis,
-        method: schemas_string().max(32),
-        url: PageLogText,
-        resourceType: schemas_string().max(32),
-        /** "net::ERR_CONNECTION_REFUSED" or "HTTP 404 Not Found". */
-        failure: PageLogText,
-        ignored: NotCounted,
-    }))
-        .max(REPORT_LIMITS.maxPageLogEntries),
-    /** Entries left out for the limits; the attempt's .log keeps up to 500 of each kind. */
-    omitted: Count,
-});
-const Attempt = object({
-    attempt: schemas_number().int().min(1),
-    status: schemas_enum(['passed', 'failed']),
-    startedAt: IsoTime,
-    durationMs: Millis,
-    error: AttemptError.nullable(),
-    evidence: object({
-        screenshot: EvidencePath,
-        html: EvidencePath,
-        log: EvidencePath,
-        /** Only when the screenshot does not show the whole page (taller than the cap): where it was cut. */
-        screenshotNote: Message.optional(),
-    })
-        .nullable(),
-    /** Failed attempts only; absent in reports written before it was recorded, and when the attempt was cut off (browser gone). */
-    pageLog: PageLog.optional(),
-});
-const CarriedOverFrom = object({
-    runId: NullableText,
-    runAttempt: schemas_number().int().min(1).nullable(),
-    artifactName: NullableText,
-    sha: NullableText,
-});
-const FixtureResult = object({
-    id: FixtureId,
-    title: NullableText,
-    file: Text,
-    line: schemas_number().int().min(1),
-    tags: array(Text).max(REPORT_LIMITS.maxListItems),
-    url: schemas_string().max(REPORT_LIMITS.maxShortTextChars).nullable(),
-    status: schemas_enum(FIXTURE_STATUSES),
-    attempts: array(Attempt).max(REPORT_LIMITS.maxAttemptsPerFixture),
-    durationMs: Millis,
-    skipReason: NullableText,
-    carriedOver: CarriedOverFrom.nullable(),
-    recovered: schemas_boolean(),
-})
-    .superRefine((fixture, ctx) => {
-    const derived = deriveStatus(fixture.attempts);
-    if (derived !== fixture.status) {
-        ctx.addIssue({
-            code: 'custom',
-            path: ['status'],
-            message: `says "${fixture.status}" but its attempts make it "${derived}"`,
-        });
-    }
-});
-const RerunSource = object({
-    runId: NullableText,
-    runAttempt: schemas_number().int().min(1).nullable(),
-    artifactId: NullableText,
-    artifactName: NullableText,
-    /** Link to the source run, when it is known. */
-    url: NullableText,
-    /** The report file, for a local rerun. */
-    path: NullableText,
-    sha: NullableText,
-    /** sha256 of the source report.json bytes, as "sha256:<hex>". */
-    digest: schemas_string().regex(/^sha256:[0-9a-f]{64}$/),
-    carryOver: schemas_boolean(),
-    carryOverNote: Text,
-});
-const PreflightDiagnostic = object({
-    /** What stopped the run: one of the stop codes (stop-codes.ts), each documented in the README. */
-    code: schemas_enum(STOP_CODE_LIST),
-    /** "error" stops the run and fails it; "notice" stops the run without failing it (if-nothing-to-rerun: pass). */
-    severity: schemas_enum(['error', 'notice']),
-    message: Message,
-    problems: array(Message).max(REPORT_LIMITS.maxListItems),
-    guidance: array(Message).max(50),
-    fallback: object({
-        fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
-        cliCommand: Message,
-        actionInput: Message,
-        fullRun: Message,
-    })
-        .nullable(),
-});
-const RunContext = object({
-    repository: NullableText,
-    workflow: NullableText,
-    runId: NullableText,
-    runAttempt: schemas_number().int().min(1).nullable(),
-    sha: NullableText,
-    /** The commit under test as a check run sees it: a pull request's head, where `sha` is its merge commit. */
-    headSha: NullableText.optional(),
-    ref: NullableText,
-    event: NullableText,
-    serverUrl: NullableText,
-});
-const Summary = object({
-    total: Count,
-    passed: Count,
-    failed: Count,
-    flaky: Count,
-    skipped: Count,
-    carriedOver: Count,
-    recovered: Count,
-});
-// Sharding: a shard's own report records which part it ran and how the partition was made; a merged report
-// lists the shards it merged and every problem that keeps it from vouching for the whole suite.
-const ShardNumber = schemas_number().int().min(1).max(MAX_SHARDS);
-const Sha256 = schemas_string().regex(/^sha256:[0-9a-f]{64}$/);
-const Partition = object({
-    /** Everything that was partitioned (the selection), in suite order. */
-    fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
-    balancedBy: schemas_enum(['duration', 'count']),
-    /** The report the durations came from (the previous run's), or null when balanced by count. */
-    durationSource: object({ runId: NullableText, digest: Sha256 }).nullable(),
-    /** sha256 of the whole partition: the number of parts and the ids of each. Every shard of one run has the same. */
-    fingerprint: Sha256,
-});
-const ShardOfReport = object({
-    index: ShardNumber,
-    total: ShardNumber,
-    /** The part this shard ran, in suite order. */
-    fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
-    /** Null when the run stopped before its selection was known. */
-    partition: Partition.nullable(),
-})
-    .refine((shard) => shard.index <= shard.total, { path: ['index'], message: 'is greater than total' });
-const MergedShard = object({
-    index: ShardNumber,
-    total: ShardNumber,
-    /** merged: its report is in; missing: no artifact (or file) for it; invalid: its report could not be read; stopped: it ran no fixture. */
-    status: schemas_enum(['merged', 'missing', 'invalid', 'stopped']),
-    job: NullableText,
-    attempt: schemas_number().int().min(1).nullable(),
-    artifactId: schemas_string().regex(/^\d{1,20}$/).nullable(),
-    artifactName: NullableText,
-    fingerprint: Sha256.nullable(),
-    counts: object({ total: Count, passed: Count, failed: Count, flaky: Count, skipped: Count }).nullable(),
-    result: schemas_enum(['pass', 'fail']).nullable(),
-    /** Its failed fixtures, so a reader knows whose artifact holds their evidence. */
-    failedFixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
-});
-const MergeProblem = object({
-    /** One of the stop codes: shard-missing, shard-fingerprint-mismatch… or the code a shard itself stopped with. */
-    code: schemas_enum(STOP_CODE_LIST),
-    message: Message,
-    shard: ShardNumber.nullable(),
-    /** The fixtures it concerns: a later rerun runs them again. */
-    fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
-});
-// History and quarantine: each fixture's last outcomes, carried from report to report, and the fixtures whose
-// failures do not fail this run.
-const HistoryId = schemas_string().max(REPORT_LIMITS.maxHistoryIdChars).nullable();
-const HistoryOutcome = object({
-    /** The run (and attempt) that gave this outcome; null for a local run. */
-    runId: HistoryId,
-    attempt: schemas_number().int().min(1).nullable(),
-    sha: HistoryId,
-    status: schemas_enum(FIXTURE_STATUSES),
-    /** When that run started. */
-    at: IsoTime,
-});
-const History = object({
-    /** The report the earlier outcomes came from; null when the history starts with this run. */
-    source: object({ runId: NullableText, runAttempt: schemas_number().int().min(1).nullable(), digest: Sha256 }).nullable(),
-    /** Fixtures of the current suite, each with its last outcomes, oldest first. */
-    fixtures: array(object({ id: FixtureId, outcomes: array(HistoryOutcome).max(REPORT_LIMITS.maxHistoryPerFixture) }))
-        .max(REPORT_LIMITS.maxFixtures),
-})
-    .superRefine((history, ctx) => {
-    const entries = history.fixtures.reduce((total, fixture) => total + fixture.outcomes.length, 0);
-    if (entries > REPORT_LIMITS.maxHistoryEntries) {
-        ctx.addIssue({ code: 'custom', path: ['fixtures'], message: `holds ${entries} outcomes, more than ${REPORT_LIMITS.maxHistoryEntries}` });
-    }
-    const ids = new Set();
-    history.fixtures.forEach((fixture, index) => {
-        if (ids.has(fixture.id))
-            ctx.addIssue({ code: 'custom', path: ['fixtures', index, 'id'], message: `"${fixture.id}" appears twice` });
-        ids.add(fixture.id);
-    });
-});
-const QuarantinedFixture = object({
-    id: FixtureId,
-    /** manual: the fixture says `quarantine: true`; auto: its flake rate reached the threshold. */
-    reason: schemas_enum(['manual', 'auto']),
-    /** Its flake rate over `runs` runs of its history before this run (null with no history). */
-    rate: schemas_number().min(0).max(1).nullable(),
-    runs: Count,
-});
-const Quarantine = object({
-    /** The quarantine input: off quarantines only fixtures that say so, auto also the flaky ones. */
-    mode: schemas_enum(['off', 'auto']),
-    threshold: schemas_number().gt(0).max(1),
-    fixtures: array(QuarantinedFixture).max(REPORT_LIMITS.maxFixtures),
-});
-const Report = object({
-    schemaVersion: literal(SCHEMA_VERSION),
-    tool: object({ name: literal(TOOL_NAME), version: Text }),
-    mode: schemas_enum(MODES),
-    run: RunContext,
-    startedAt: IsoTime,
-    durationMs: Millis,
-    baseUrl: NullableText,
-    options: object({
-        retries: Count,
-        concurrency: schemas_number().int().min(1),
-        timeoutMs: Millis,
-        suiteTimeoutMs: Millis.nullable(),
-        failOnFlaky: schemas_boolean(),
-    }),
-    selection: object({
-        fixturesDir: Text,
-        patterns: array(Text).max(REPORT_LIMITS.maxListItems),
-        tags: array(Text).max(REPORT_LIMITS.maxListItems),
-        sample: Count.nullable(),
-        sampleSeed: NullableText,
-        selected: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
-        missing: array(Text).max(REPORT_LIMITS.maxFixtures),
-        source: RerunSource.nullable(),
-    }),
-    fixtures: array(FixtureResult).max(REPORT_LIMITS.maxFixtures),
-    summary: Summary,
-    result: schemas_enum(['pass', 'fail']),
-    interrupted: object({ reason: schemas_enum(['suite-timeout', 'browser-unavailable', 'cancelled']), message: Message })
-        .nullable(),
-    preflight: PreflightDiagnostic.nullable(),
-    warnings: array(Message).max(REPORT_LIMITS.maxListItems),
-    /** A shard's report (shard: i/n). Absent in every other report. */
-    shard: ShardOfReport.optional(),
-    /** A merged report: every shard it expected, merged or not. Absent in every other report. */
-    shards: array(MergedShard).max(MAX_SHARDS).optional(),
-    /** A merged report: what keeps it from vouching for the whole suite; any makes the result fail. */
-    mergeProblems: array(MergeProblem).max(REPORT_LIMITS.maxListItems).optional(),
-    /** Each fixture's last outcomes. Absent in reports written before the history was kept. */
-    history: History.optional(),
-    /** The fixtures whose failure does not fail this run, and why. Absent in reports written before quarantine. */
-    quarantine: Quarantine.optional(),
-})
-    .superRefine((report, ctx) => {
-    const summary = deriveSummary(report.fixtures);
-    for (const key of Object.keys(summary)) {
-        if (summary[key] !== report.summary[key]) {
-            ctx.addIssue({
-                code: 'custom',
-                path: ['summary', key],
-                message: `is ${report.summary[key]} but the fixtures give ${summary[key]}`,
-            });
-        }
-    }
-    const result = deriveResult(report);
-    if (result !== report.result) {
-        ctx.addIssue({ code: 'custom', path: ['result'], message: `says "${report.result}" but the run gives "${result}"` });
-    }
-    const ids = new Set();
-    report.fixtures.forEach((fixture, index) => {
-        if (ids.has(fixture.id)) {
-            ctx.addIssue({ code: 'custom', path: ['fixtures', index, 'id'], message: `"${fixture.id}" appears twice` });
-        }
-        ids.add(fixture.id);
-    });
-})
-    .meta({ title: 'reliability-smoke report', description: 'report.json written by reliability-smoke (schemaVersion 1).' });
-/**
- * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first
- * issues), rather than write or use something a rerun could not read back.
- */
-function checkedOwnReport(value, failure) {
-    const parsed = Report.safeParse(value);
-    if (parsed.success)
-        return parsed.data;
-    const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
-    throw new Error(`Internal error: ${failure}:\n${issues.join('\n')}`);
-}
-/** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
-function jsonPath(path) {
-    return path.reduce((text, key) => {
-        if (typeof key === 'number')
-            return `${text}[${key}]`;
-        const name = String(key);
-        return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${text}.${name}` : `${text}[${JSON.stringify(name)}]`;
-    }, '$');
-}
-
-;// CONCATENATED MODULE: ./src/rerun/source-report.ts
-/**
- * Reads a report back for a rerun. The report comes from elsewhere (a downloaded artifact, a file a user points
- * at), so it is untrusted: its size is checked before it is parsed, its schemaVersion before it is validated, and
- * every way it can be wrong is a distinct, named failure with a message a user can act on. Nothing here ever
- * answers a corrupt report with "nothing failed".
- */
-
-
-
-
-
-
-/** The schemaVersions this release can read. */
-const KNOWN_SCHEMA_VERSIONS = [SCHEMA_VERSION];
-const REPORT_READ_FAILURES = (/* unused pure expression or super */ null && ([
-    'missing',
-    'unreadable',
-    'too-large',
-    'not-json',
-    'unknown-schema-version',
-    'schema-invalid',
-]));
-/** How many schema issues a message lists before it says "and N more". */
-const MAX_LISTED_ISSUES = 20;
-class ReportReadError extends Error {
-    kind;
-    /** The file path or label of what was read. */
-    source;
-    /** One line per problem (schema issues); empty for the other kinds. */
-    problems;
-    constructor(kind, source, message, problems = []) {
-        super(message);
-        this.name = 'ReportReadError';
-        this.kind = kind;
-        this.source = source;
-        this.problems = problems;
-    }
-}
-/**
- * Reads and validates a report file; `label` names it in messages (default: its path). Throws ReportReadError for
- * every way it can be wrong. The size is checked first: nothing over the limit is read into memory.
- */
-async function readReportFile(path, label = path) {
-    const size = await fileSize(path, label);
-    if (size > REPORT_LIMITS.maxReportBytes)
-        throw tooLarge(label, size);
-    let bytes;
-    try {
-        bytes = await (0,promises_.readFile)(path);
-    }
-    catch (error) {
-        throw fileError(label, error);
-    }
-    return parseReportBytes(bytes, label);
-}
-/** Validates report bytes that were obtained some other way (for example from an artifact). */
-function parseReportBytes(bytes, source = 'report.json') {
-    if (bytes.byteLength > REPORT_LIMITS.maxReportBytes)
-        throw tooLarge(source, bytes.byteLength);
-    const text = decodeUtf8(bytes, source);
-    const value = parseJson(text, source);
-    checkSchemaVersion(value, source);
-    checkNesting(text, source);
-    const parsed = Report.safeParse(value);
-    if (!parsed.success)
-        throw schemaInvalid(source, parsed.error.issues);
-    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-    return { report: parsed.data, digest, bytes: bytes.byteLength };
-}
-async function fileSize(path, label) {
-    try {
-        const info = await (0,promises_.stat)(path);
-        if (!info.isFile()) {
-            throw new ReportReadError('unreadable', label, `${label} is not a file, so it cannot be read as a report.`);
-        }
-        return info.size;
-    }
-    catch (error) {
-        throw fileError(label, error);
-    }
-}
-function fileError(path, error) {
-    if (error instanceof ReportReadError)
-        return error;
-    const code = error?.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-        return new ReportReadError('missing', path, `No report at ${path}: the file does not exist. Point at the report.json of an earlier run, or run without ` +
-            'rerun-failed to run the full suite.');
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    return new ReportReadError('unreadable', path, `Could not read the report at ${path}: ${reason}`);
-}
-function tooLarge(source, size) {
-    return new ReportReadError('too-large', source, `${source} is ${size} bytes, over the ${REPORT_LIMITS.maxReportBytes}-byte limit for a report, so it was not ` +
-        `parsed. A ${TOOL_NAME} report is far smaller; check that this is the right file.`);
-}
-function decodeUtf8(bytes, source) {
-    try {
-        // A leading byte-order mark is harmless; editors on Windows add one.
-        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-    }
-    catch {
-        throw new ReportReadError('not-json', source, `${source} is not JSON: it is not valid UTF-8 text.`);
-    }
-}
-function parseJson(text, source) {
-    try {
-        return JSON.parse(text);
-    }
-    catch (error) {
-        const { reason, offset } = jsonSyntaxError(text, error);
-        const at = offset === null ? 'position unknown' : describeOffset(text, offset);
-        throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${reason} (${at}).`);
-    }
-}
-function describeOffset(text, offset) {
-    if (offset >= text.length)
-        return text.trim() === '' ? 'the file is empty' : 'it ends too early';
-    const { line, column } = positionAt(countLines(text), offset);
-    return `line ${line}, column ${column}, character ${offset}`;
-}
-/** JSON.parse reads any depth; the schema check after it recurses once per level, so deeper text stops here. */
-function checkNesting(text, source) {
-    const offset = tooDeepAt(text);
-    if (offset < 0)
-        return;
-    const found = `nested deeper than ${MAX_JSON_NESTING} levels (from ${describeOffset(text, offset)})`;
-    const message = `${source} is not a ${TOOL_NAME} report: it is ${found}, and a report never is.`;
-    throw new ReportReadError('schema-invalid', source, message, [`$: ${found}`]);
-}
-/** Checked before the schema, so a newer report gets "unknown version", not a pile of field errors. */
-function checkSchemaVersion(value, source) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        const found = kindOf(value);
-        const message = `${source} is not a ${TOOL_NAME} report: it holds ${found}, not an object.`;
-        throw new ReportReadError('schema-invalid', source, message, [`$: expected an object, found ${found}`]);
-    }
-    const version = value.schemaVersion;
-    if (typeof version === 'number' && KNOWN_SCHEMA_VERSIONS.includes(version))
-        return;
-    if (version === undefined) {
-        const message = `${source} has no schemaVersion, so it is not a ${TOOL_NAME} report.`;
-        throw new ReportReadError('schema-invalid', source, message, ['$.schemaVersion: missing']);
-    }
-    const known = KNOWN_SCHEMA_VERSIONS.join(', ');
-    const shown = typeof version === 'object' ? `(${kindOf(version)})` : oneLine(JSON.stringify(version)).slice(0, 40);
-    throw new ReportReadError('unknown-schema-version', source, `${source} has schemaVersion ${shown}, which this release of ${TOOL_NAME} ` +
-        `does not know (it reads schemaVersion ${known}). Use the release that wrote the report, or run the full suite.`);
-}
-/** What a JSON value is, without printing it: a nested value may be too deep to print. */
-function kindOf(value) {
-    return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-function schemaInvalid(source, issues) {
-    const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `${jsonPath(issue.path)}: ${oneLine(issue.message)}`);
-    if (issues.length > MAX_LISTED_ISSUES)
-        listed.push(`… and ${issues.length - MAX_LISTED_ISSUES} more`);
-    const noun = issues.length === 1 ? 'problem' : 'problems';
-    return new ReportReadError('schema-invalid', source, `${source} does not match the ${TOOL_NAME} report schema (version ${SCHEMA_VERSION}), ${issues.length} ${noun}:\n` +
-        listed.map((line) => `  - ${line}`).join('\n'), listed);
-}
-/** Messages may quote values from the file; keep each on one line. */
-function oneLine(text) {
-    return text.replace(/[\r\n]+/g, ' ');
-}
-
-;// CONCATENATED MODULE: ./src/rerun/diagnostics.ts
-
-
-const READ_FAILURE_CODES = {
-    missing: 'report-missing',
-    unreadable: 'report-unreadable',
-    'too-large': 'too-large',
-    'not-json': 'not-json',
-    'unknown-schema-version': 'unknown-schema-version',
-    'schema-invalid': 'schema-invalid',
-};
-function readFailureGuidance(kind, what) {
-    switch (kind) {
-        case 'missing':
-            return [`Run the suite once to create ${what}, or point to the report of the run you want to rerun.`];
-        case 'unreadable':
-            return [`Check that ${what} is a readable file.`];
-        case 'too-large':
-            return [`${what} is larger than any report this tool writes; it is probably not a smoke report.`];
-        case 'not-json':
-            return [`${what} is not JSON: it may be truncated, or not a report at all. Point to the report.json of a smoke run.`];
-        case 'unknown-schema-version':
-            return [
-                `This release reads report schemaVersion ${KNOWN_SCHEMA_VERSIONS.join(', ')}. ` +
-                    'Rerun with the release that wrote the report, or run the fixtures again with this one.',
-            ];
-        case 'schema-invalid':
-            return [`${what} does not match the report schema (schema/report.schema.json): it was edited, or not written by reliability-smoke.`];
-    }
-}
-/** A source report that could not be used. The ids it would have given are unknown, so the fallback uses a placeholder. */
-function readFailureDiagnostic(error, what, fallback) {
-    // The message of a schema failure lists its problems too; they are shown once, as the diagnostic's problems.
-    const message = error.problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
-    return stops_preflightDiagnostic({
-        code: READ_FAILURE_CODES[error.kind],
-        message: `Cannot rerun from ${what}: ${message}`,
-        problems: error.problems,
-        guidance: [...readFailureGuidance(error.kind, what), ...fallbackGuidance(fallback)],
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-/** The source report has no failed fixture: governed by if-nothing-to-rerun. */
-function nothingToRerunDiagnostic(source, what, severity, fallback) {
-    const { summary } = source.report;
-    return stops_preflightDiagnostic({
-        code: 'nothing-to-rerun',
-        severity,
-        message: 
-        // Skipped fixtures are rerun too, so none are left to count here.
-        `Nothing to rerun: no fixture failed in ${what} (${summary.passed} passed, ${summary.flaky} flaky, ` +
-            `result ${source.report.result}).`,
-        guidance: [
-            severity === 'error'
-                ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
-                : 'if-nothing-to-rerun is pass, so this run passes without running anything.',
-            ...fallbackGuidance(fallback),
-        ],
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-/** Every failed fixture of the source is gone from the fixture files (renamed or removed). */
-function failedFixturesGoneDiagnostic(missing, what, severity, fallback) {
-    return stops_preflightDiagnostic({
-        code: 'failed-fixtures-gone',
-        severity,
-        message: `Nothing to rerun: the fixtures that failed in ${what} no longer exist: ${missing.join(', ')}.`,
-        guidance: ['They were renamed or removed since that run; run the suite in full to check the current fixtures.', ...fallbackGuidance(fallback)],
-        // Their ids are gone, so the fallback names a placeholder (the new id) beside the full run.
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-function fallbackGuidance(fallback) {
-    return [
-        'To run particular fixtures instead, name them: the fixtures input, or --fixture <id> on the command line.',
-        fallback.fullRunHint,
-    ];
-}
-// What to tell the user when the Action cannot find or fetch the report to rerun.
-/** The ways looking for the previous run's smoke artifact can fail. */
-const DISCOVERY_CODES = (/* unused pure expression or super */ null && (['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error']));
-const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
-/**
- * The guidance of each way fetching the rerun source can fail, longer than the README's one line where it helps
- * (the permissions: block to paste). Its keys are the codes such a failure may carry.
- */
-const GUIDANCE = {
-    'no-earlier-run': [
-        'rerun-failed needs an earlier completed run of this workflow on this branch that uploaded a smoke artifact.',
-        'Run the suite in full first, or set artifact-run-id to the run you want to rerun.',
-    ],
-    'run-not-found': [
-        "Check artifact-run-id: it is the number in the run's URL, .../actions/runs/<id>, and the run must belong to this repository.",
-    ],
-    'no-artifact': [
-        'Check that the earlier run uploaded its smoke artifact with the same artifact-name, and that it was not deleted.',
-        'A dry run, or a run that stopped before running any fixture, leaves no results to rerun.',
-    ],
-    'artifact-expired': [
-        'Artifacts are deleted after their retention period. Run the suite in full, and raise retention-days if reruns need older runs.',
-    ],
-    'permission-denied': [
-        'Finding and downloading the previous smoke artifact needs the actions: read permission for github-token. Add to the job (or workflow):',
-        PERMISSIONS_BLOCK,
-    ],
-    'token-missing': ['rerun-failed needs github-token (the default, ${{ github.token }}, works when the job has actions: read).', PERMISSIONS_BLOCK],
-    'api-error': ["GitHub's API did not answer as expected; this is usually temporary. Re-run the job."],
-    'download-failed': ['The artifact could not be downloaded; this is usually temporary. Re-run the job, or set artifact-run-id to another run.'],
-    'artifact-unreadable': [
-        'Only report.json is ever read out of a smoke artifact, and this one is not a zip it can be read from. Re-run the job, or set artifact-run-id to another run; if it persists, run the suite in full.',
-    ],
-    'digest-mismatch': [
-        'The downloaded artifact does not match the digest GitHub recorded at upload, so it was not used. Re-run the job; if it persists, run the suite in full.',
-    ],
-    'ghes-not-supported': [
-        'GitHub Enterprise Server is not supported: @actions/artifact refuses it. Use the fixtures input to run particular fixtures.',
-    ],
-    'too-large': ['The artifact is far larger than any smoke report; check artifact-name, or set artifact-run-id to the right run.'],
-    'report-missing': ['The artifact holds no report.json. Check artifact-name, or set artifact-run-id to a run that ran the suite.'],
-};
-function rerunFailureDiagnostic(code, message, fallback) {
-    return preflightDiagnostic({
-        code,
-        message: `Cannot rerun the failed fixtures: ${message}`,
-        guidance: [...GUIDANCE[code], ...fallbackGuidance(fallback)],
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/rerun/failed-set.ts
-
-
-
-/**
- * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
- * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
- * would pass a suite whose fixtures were never checked.
- */
-function rerunFixtureIds(fixtures) {
-    const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
-    return [...failedFixtureIds(fixtures), ...skipped];
-}
-/**
- * What a rerun from this report runs again: its failed and never-run fixtures, and for a merged report those a
- * merge problem names (a missing shard's fixtures have no result at all: a rerun must not take them as passed).
- */
-function rerunIdsOf(report) {
-    const problemIds = (report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds);
-    return [...new Set([...rerunFixtureIds(report.fixtures), ...problemIds])];
-}
-/** Exactly the failed fixtures, in suite order. Never sampled: a rerun that skipped a failure would hide it. */
-function selectForRerun(all, failedIds) {
-    const failed = new Set(failedIds);
-    const known = new Set(all.map((fixture) => fixture.id));
-    const missing = [...failed].filter((id) => !known.has(id));
-    return {
-        selected: all.filter((fixture) => failed.has(fixture.id)),
-        missing,
-        warnings: missing.map((id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`),
-    };
-}
-/**
- * A report of a run that stopped before any fixture ran, and carried nothing over, knows no result: rerunning
- * from it would find "nothing failed" and could pass a suite whose failures were never checked again.
- */
-function requireResults(source, sourceName, fallback) {
-    const { preflight, fixtures } = source.report;
-    if (preflight?.severity !== 'error' || fixtures.length > 0)
-        return source;
-    throw new PreflightError(stops_preflightDiagnostic({
-        code: 'source-has-no-results',
-        message: `Cannot rerun from ${sourceName}: that run stopped before any fixture ran ` +
-            `(${preflight.code}: ${preflight.message}), so it holds no results to rerun.`,
-        guidance: ['Fix what stopped that run, then run the suite in full; or name the fixtures to run.', fallback.fullRunHint],
-        fallbackIds: [],
-        commandArgs: fallback.commandArgs,
-    }));
-}
-function rerunInputOf(request, suite) {
-    return { source: request.source.report, origin: request.source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
-}
-/** The fixtures to rerun, or the PreflightError that says why there are none. */
-function planRerun(request, suite) {
-    const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
-    const toRerun = rerunIdsOf(request.source.report);
-    if (toRerun.length === 0) {
-        throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
-    }
-    const selection = selectForRerun(suite, toRerun);
-    if (selection.selected.length === 0) {
-        throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, request.sourceName, severity, request.fallback));
-    }
-    const ignored = request.ignoredOptions.map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
-    return { ...selection, warnings: [...ignored, ...selection.warnings], rerun: rerunInputOf(request, suite) };
-}
-
-;// CONCATENATED MODULE: ./src/report/build.ts
-
-
-
-function buildReport(input) {
-    const results = input.suiteRun.fixtures.map(fixtureResultOf);
-    const merged = input.rerun ? input.rerun(results, input.run) : null;
-    return finish(input, {
-        fixtures: merged?.fixtures ?? results,
-        source: merged?.source ?? null,
-        interrupted: input.suiteRun.interrupted,
-        preflight: null,
-        warnings: [...(input.warnings ?? []), ...input.suiteRun.warnings, ...(merged?.warnings ?? [])],
-    });
-}
-/** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
-function buildPreflightReport(input) {
-    const merged = input.rerun ? input.rerun([], input.run) : null;
-    return finish(input, {
-        fixtures: merged?.fixtures ?? [],
-        source: merged?.source ?? null,
-        interrupted: null,
-        preflight: input.diagnostic,
-        warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
-    });
-}
-function buildMergedReport(input) {
-    const merged = input.rerun ? input.rerun(input.fixtures, input.run) : null;
-    return finish(input, {
-        fixtures: merged?.fixtures ?? input.fixtures,
-        source: merged?.source ?? null,
-        interrupted: input.interrupted,
-        preflight: input.preflight ?? null,
-        warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
-        merge: { shards: input.shards, mergeProblems: input.mergeProblems },
-    });
-}
-function finish(input, body) {
-    // Only the fixtures this report holds: a quarantined one that did not run here has nothing to excuse.
-    const held = new Set(body.fixtures.map((fixture) => fixture.id));
-    const quarantine = input.quarantine && { ...input.quarantine, fixtures: input.quarantine.fixtures.filter((fixture) => held.has(fixture.id)) };
-    const draft = {
-        schemaVersion: SCHEMA_VERSION,
-        tool: { name: TOOL_NAME, version: clip(input.toolVersion, REPORT_LIMITS.maxShortTextChars) },
-        mode: input.mode,
-        run: input.run,
-        startedAt: typeof input.startedAt === 'string' ? input.startedAt : input.startedAt.toISOString(),
-        durationMs: Math.max(0, Math.round(input.durationMs)),
-        baseUrl: input.baseUrl === null ? null : clip(input.baseUrl, REPORT_LIMITS.maxShortTextChars),
-        options: input.options,
-        selection: {
-            fixturesDir: clip(input.selection.fixturesDir, REPORT_LIMITS.maxShortTextChars),
-            patterns: boundedList(input.selection.patterns, REPORT_LIMITS.maxShortTextChars),
-            tags: boundedList(input.selection.tags, REPORT_LIMITS.maxShortTextChars),
-            sample: input.selection.sample,
-            sampleSeed: input.selection.sampleSeed === null ? null : clip(input.selection.sampleSeed, REPORT_LIMITS.maxShortTextChars),
-            selected: [...input.selection.selected],
-            missing: boundedList(input.selection.missing, REPORT_LIMITS.maxShortTextChars, REPORT_LIMITS.maxFixtures),
-            source: body.source,
-        },
-        fixtures: body.fixtures,
-        summary: deriveSummary(body.fixtures),
-        result: deriveResult({ ...body, options: input.options, mergeProblems: body.merge?.mergeProblems, quarantine: quarantine ?? undefined }),
-        interrupted: body.interrupted && { ...body.interrupted, message: clip(body.interrupted.message, REPORT_LIMITS.maxMessageChars) },
-        preflight: body.preflight,
-        warnings: boundedList([...new Set(body.warnings)], REPORT_LIMITS.maxMessageChars),
-        ...(input.shard ? { shard: input.shard } : {}),
-        ...(body.merge ?? {}),
-        ...(input.history ? { history: input.history(body.fixtures) } : {}),
-        ...(quarantine ? { quarantine } : {}),
-    };
-    return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
-}
-/** One fixture's result as the report records it, with texts cut to the schema's limits. */
-function fixtureResultOf(run) {
-    const { fixture } = run;
-    const attempts = run.attempts.slice(-REPORT_LIMITS.maxAttemptsPerFixture).map(boundedAttempt);
-    return {
-        id: fixture.id,
-        ...placementOf(fixture),
-        url: run.url === null ? null : clip(run.url, REPORT_LIMITS.maxShortTextChars),
-        status: deriveStatus(attempts),
-        attempts,
-        durationMs: attempts.reduce((total, attempt) => total + attempt.durationMs, 0),
-        skipReason: run.skipReason === null ? null : clip(run.skipReason, REPORT_LIMITS.maxShortTextChars),
-        carriedOver: null,
-        recovered: false,
-    };
-}
-function boundedAttempt(attempt) {
-    if (!attempt.error)
-        return attempt;
-    return { ...attempt, error: { ...attempt.error, message: clip(attempt.error.message, REPORT_LIMITS.maxMessageChars) } };
-}
-
-;// CONCATENATED MODULE: ./src/common/types.ts
-/**
- * What every layer is handed rather than reaching for it itself: where messages go, and what time it is. The
- * engine, the runner and both front doors use these; tests pass their own (a recording logger, a fake clock).
- */
-const systemClock = { now: () => Date.now() };
-
-;// CONCATENATED MODULE: ./src/common/text.ts
-/**
- * Text helpers every output shares. Page text (titles, console messages, errors) is data: before it goes into a
- * terminal line, a Markdown summary, an annotation or an HTML report, the characters that could change what the
- * reader sees (controls, line separators, bidi overrides) are made visible.
- */
-const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/**
- * Characters page text must never carry into our output as they are: C0/C1 controls, line and paragraph
- * separators, and bidi marks and overrides. Each output (terminal, Markdown, annotations) shows them as escapes,
- * after turning the line breaks it keeps into its own.
- */
-// eslint-disable-next-line no-control-regex
-const INVISIBLE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/**
- * One line, whatever the text holds: C0/C1 controls, line and paragraph separators and bidi overrides become
- * visible escapes, and `##[` becomes `##\[` so the runner's legacy command parser cannot see a command.
- */
-function escapeLine(text) {
-    return text
-        .replace(INVISIBLE_CHARS, (c) => {
-        const named = NAMED_ESCAPES[c];
-        if (named)
-            return named;
-        const code = c.charCodeAt(0);
-        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-    })
-        .replaceAll('##[', '##\\[');
-}
-/** What a caught value says, whatever was thrown. */
-function errorText(error) {
-    if (error instanceof Error)
-        return error.message;
-    return typeof error === 'string' ? error : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/secrets/redact.ts
-/**
- * One redactor per run: the secret values (values substituted from the environment, header values, the basic-auth
- * password), each also in the forms it takes on its way through a browser and into our files (URL-encoded in a
- * request URL, JSON-escaped in a console message, HTML-escaped in a page's source), replaced by `***` wherever text
- * leaves the process. Longer forms are replaced first, so a secret that contains another is hidden whole.
- */
-const MASK = '***';
-/**
- * Values shorter than this are not hidden: masking every "ab" or "1" would garble every message around it, and a
- * value that short is no secret. The engine warns about each one it is given.
- */
-const MIN_SECRET_CHARS = 4;
-const escapeText = (value) => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\u00a0', '&nbsp;');
-const escapeAttribute = (value) => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('\u00a0', '&nbsp;');
-function tryEncode(encode, value) {
-    try {
-        return encode(value);
-    }
-    catch {
-        // A lone surrogate cannot be percent-encoded; then no URL carries it in that form.
-        return null;
-    }
-}
-/** The ways a value shows up in text we write: as itself, in URLs, in JSON and in HTML, and line by line. */
-function formsOf(value) {
-    const forms = [
-        value,
-        tryEncode(encodeURIComponent, value),
-        tryEncode(encodeURI, value),
-        tryEncode((text) => new URLSearchParams({ v: text }).toString().slice(2), value),
-        JSON.stringify(value).slice(1, -1),
-        escapeText(value),
-        escapeAttribute(value),
-        // A value on several lines is written one line at a time by a log or a page, so each line is a secret too.
-        ...value.split(/\r\n|\r|\n/).map((line) => line.trim()),
-    ];
-    return [...new Set(forms.filter((form) => form !== null && form.trim().length >= MIN_SECRET_CHARS))];
-}
-const escapeRegExp = (text) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-function createRedactor(options = {}) {
-    const values = new Set();
-    const forms = new Set();
-    let pattern = null;
-    return {
-        add(value) {
-            if (value.trim() === '' || values.has(value))
-                return true;
-            if (value.trim().length < MIN_SECRET_CHARS)
-                return false;
-            values.add(value);
-            for (const form of formsOf(value)) {
-                if (forms.has(form))
-                    continue;
-                forms.add(form);
-                options.onSecret?.(form);
-            }
-            pattern = null;
-            return true;
-        },
-        redact(text) {
-            if (forms.size === 0 || text === '')
-                return text;
-            pattern ??= new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
-            return text.replace(pattern, MASK);
-        },
-        get size() {
-            return values.size;
-        },
-    };
-}
-/** A redactor with nothing to hide, for callers that were given none. */
-const NO_SECRETS = createRedactor();
-/**
- * Every string in a JSON-like value redacted, except those under `keep` keys (identifiers and enums, which a mask
- * would make invalid). A text never grows (a secret is longer than the mask), so it still fits its limits.
- */
-function redactStrings(value, redact, keep) {
-    const walk = (node) => {
-        if (typeof node === 'string')
-            return redact(node);
-        if (Array.isArray(node))
-            return node.map(walk);
-        if (node === null || typeof node !== 'object')
-            return node;
-        return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, keep.has(key) ? child : walk(child)]));
-    };
-    return walk(value);
-}
-/**
- * A stream of text (a started app's output) redacted line by line: a secret split across two chunks is still whole
- * within its line. A line longer than `maxLineChars` is written in parts.
- */
-function lineRedactor(write, redactor, maxLineChars = 1024 * 1024) {
-    let pending = '';
-    const flush = (text) => {
-        if (text !== '')
-            write(redactor.redact(text));
-    };
-    return {
-        write(chunk) {
-            pending += chunk;
-            const end = pending.lastIndexOf('\n');
-            if (end >= 0) {
-                flush(pending.slice(0, end + 1));
-                pending = pending.slice(end + 1);
-            }
-            if (pending.length > maxLineChars) {
-                flush(pending);
-                pending = '';
-            }
-        },
-        end() {
-            flush(pending);
-            pending = '';
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/plan.ts
-/**
- * plan.json: what a dry run would run. It is written instead of report.json, so a dry run never replaces the
- * report that a later rerun reads. Deliberately small; it is for people and scripts checking a selection.
- */
-
-
-
-const PLAN_VERSION = 1;
-const PlannedFixture = object({
-    id: schemas_string(),
-    title: schemas_string().nullable(),
-    file: schemas_string(),
-    line: schemas_number().int().min(1),
-    tags: array(schemas_string()),
-    /** The URL the fixture would open, or null when it cannot be resolved (a relative URL without a base URL). */
-    url: schemas_string().nullable(),
-    retries: schemas_number().int().nonnegative(),
-    timeoutMs: schemas_number().nonnegative(),
-    /** How long its page assertions would wait: its expect.timeout, or the expect-timeout option. */
-    expectTimeoutMs: schemas_number().nonnegative(),
-    /** Why it was selected, in a short phrase: "all fixtures", `id matches "checkout-*"`, `tag "smoke"`, "failed in the previous run". */
-    reason: schemas_string(),
-});
-const Plan = object({
-    planVersion: literal(PLAN_VERSION),
-    dryRun: literal(true),
-    tool: object({ name: literal(TOOL_NAME), version: schemas_string() }),
-    mode: schemas_enum(MODES),
-    run: RunContext,
-    createdAt: iso_datetime({ offset: true }),
-    baseUrl: schemas_string().nullable(),
-    selection: Report.shape.selection,
-    fixtures: array(PlannedFixture),
-    /** Every warning the run would give before it starts (a tag on no fixture, a pattern that matches nothing, ...). */
-    warnings: array(schemas_string()),
-})
-    .meta({ title: 'reliability-smoke dry-run plan' });
-function buildPlan(input) {
-    const resolve = input.resolveUrl ?? resolveAgainstBase;
-    return Plan.parse({
-        planVersion: PLAN_VERSION,
-        dryRun: true,
-        tool: { name: TOOL_NAME, version: input.toolVersion },
-        mode: input.mode,
-        run: input.run,
-        createdAt: typeof input.createdAt === 'string' ? input.createdAt : input.createdAt.toISOString(),
-        baseUrl: input.baseUrl,
-        selection: input.selection,
-        fixtures: input.fixtures.map((fixture) => ({
-            id: fixture.id,
-            title: fixture.title ?? null,
-            file: fixture.file,
-            line: fixture.line,
-            tags: fixture.tags,
-            url: resolve(fixture, input.baseUrl),
-            retries: fixture.retries ?? input.defaultRetries,
-            timeoutMs: fixture.timeout ?? input.defaultTimeoutMs,
-            expectTimeoutMs: fixture.expect.timeout ?? input.defaultExpectTimeoutMs,
-            reason: input.reasons?.[fixture.id] ?? 'selected',
-        })),
-        warnings: [...(input.warnings ?? [])],
-    });
-}
-function resolveAgainstBase(fixture, baseUrl) {
-    const resolved = resolveFixtureUrl(fixture.url, baseUrl);
-    return 'url' in resolved ? resolved.url : null;
-}
-
-;// CONCATENATED MODULE: ./src/report/redaction.ts
-/**
- * What a report (or a dry run's plan) looks like with the run's secrets hidden: every text is redacted (messages,
- * URLs, page text, commands, warnings), except identifiers and enums (fixture ids, files, tags, evidence paths,
- * statuses, codes, the run's own context), which a mask would make invalid and which come from the repository,
- * not from a secret. Everything rendered from a report (junit.xml, report.html, the job summary, annotations, the
- * check run, the terminal) is rendered from this one.
- */
-
-const KEEP = new Set([
-    'schemaVersion',
-    'planVersion',
-    'dryRun',
-    'tool',
-    'mode',
-    'run',
-    'startedAt',
-    'createdAt',
-    'selected',
-    'fixtureIds',
-    'id',
-    'file',
-    'line',
-    'tags',
-    'status',
-    'kind',
-    'evidence',
-    'type',
-    'method',
-    'resourceType',
-    'code',
-    'severity',
-    'result',
-    'reason',
-    'digest',
-    'sha',
-    'runId',
-    'runAttempt',
-    'artifactId',
-    'artifactName',
-    'fixturesDir',
-    'sampleSeed',
-]);
-/** The report with its secrets hidden; it is validated where it is written, as every report is. */
-function redactReport(report, redact) {
-    return redactStrings(report, redact, KEEP);
-}
-function redactPlan(plan, redact) {
-    return redactStrings(plan, redact, KEEP);
-}
-
-;// CONCATENATED MODULE: ./src/report/write.ts
-/**
- * Puts report.json (and a dry run's plan.json) on disk. report.json is validated before it is written and replaced atomically (temp file,
- * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
- */
-
-
-
-
-const REPORT_FILE = 'report.json';
-const JUNIT_FILE = 'junit.xml';
-const HTML_FILE = 'report.html';
-const PLAN_FILE = 'plan.json';
-/** Writes report.json into `reportDir` (created if needed), refusing one that does not match its own schema. */
-async function writeReport(reportDir, report) {
-    const checked = checkedOwnReport(report, 'refusing to write a report that does not match its schema');
-    await (0,promises_.mkdir)(reportDir, { recursive: true });
-    const reportPath = external_node_path_default().join(reportDir, REPORT_FILE);
-    await writeAtomically(reportPath, `${JSON.stringify(checked, null, 2)}\n`);
-    return reportPath;
-}
-/** Writes plan.json for a dry run (buildPlan has validated it). It never touches report.json. */
-async function writePlan(reportDir, plan) {
-    await (0,promises_.mkdir)(reportDir, { recursive: true });
-    const planPath = external_node_path_default().join(reportDir, PLAN_FILE);
-    await writeAtomically(planPath, `${JSON.stringify(plan, null, 2)}\n`);
-    return planPath;
-}
-/** Temp file in the same folder (so rename stays on one filesystem and is atomic), then rename over the target. */
-async function writeAtomically(target, content) {
-    const unique = `${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    const temp = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${unique}.tmp`);
-    try {
-        await (0,promises_.writeFile)(temp, content, { encoding: 'utf8', flag: 'wx' });
-        await (0,promises_.rename)(temp, target);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temp, { force: true });
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/dry-run.ts
-
-
-
-
-/**
- * Writes plan.json, with the run's secrets hidden (`redact`) like every other file. `warnings` are the ones the run
- * would have given before starting (the selection's, and values too short to hide), so a dry run shows them all.
- */
-async function writeDryRun(request, planned, reportDir, clock, redact, warnings) {
-    const { options } = request;
-    const built = buildPlan({
-        toolVersion: request.toolVersion,
-        mode: planned.mode,
-        run: request.context,
-        createdAt: new Date(clock.now()),
-        baseUrl: options.baseUrl ?? (options.serveDir ? `(served from ${options.serveDir})` : null),
-        selection: {
-            ...planned.selection,
-            patterns: [...planned.selection.patterns],
-            tags: [...planned.selection.tags],
-            selected: [...planned.selection.selected],
-            missing: [...planned.selection.missing],
-            source: null,
-        },
-        fixtures: planned.selected,
-        defaultRetries: options.retries,
-        defaultTimeoutMs: options.timeoutMs,
-        defaultExpectTimeoutMs: options.expectTimeoutMs,
-        reasons: planned.reasons,
-        warnings,
-        ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
-    });
-    const plan = redactPlan(built, redact);
-    const planPath = await writePlan(reportDir, plan);
-    return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
-}
-/** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
-function servedLocation(fixture) {
-    if (!isRelative(fixture.url))
-        return new URL(fixture.url).href;
-    const url = new URL(fixture.url, 'http://127.0.0.1/');
-    return `${url.pathname}${url.search}${url.hash}`;
 }
 
 // EXTERNAL MODULE: external "node:util"
@@ -61414,6 +59541,1970 @@ executablePath,
 launch: cli_launch, } = puppeteer;
 /* harmony default export */ const puppeteer_core = (puppeteer);
 //# sourceMappingURL=puppeteer-core.js.map
+;// CONCATENATED MODULE: ./src/secrets/template.ts
+/**
+ * `${{ env.NAME }}` in fixture strings: the syntax, what a text refers to, and substitution. Only the environment is
+ * offered, so a workflow passes its secrets in the step's `env:` and the fixture file names them; anything else
+ * between `${{` and `}}` is a mistake, reported at load time rather than sent to a page as written.
+ */
+const REFERENCE = /\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+const OPENING = '${{';
+const CLOSING = '}}';
+function hasTemplate(text) {
+    return text.includes(OPENING);
+}
+/** The variable names a text refers to, in order of first appearance. */
+function referencedNames(text) {
+    if (!hasTemplate(text))
+        return [];
+    return [...new Set([...text.matchAll(REFERENCE)].map((match) => match[1] ?? ''))];
+}
+/** What is wrong with the `${{ … }}` in a text, or undefined when every one is a well-formed `${{ env.NAME }}`. */
+function templateProblem(text) {
+    let from = text.indexOf(OPENING);
+    while (from >= 0) {
+        const sticky = new RegExp(REFERENCE.source, 'y');
+        sticky.lastIndex = from;
+        if (!sticky.test(text))
+            return problemAt(text, from);
+        from = text.indexOf(OPENING, sticky.lastIndex);
+    }
+    return undefined;
+}
+function problemAt(text, from) {
+    const end = text.indexOf(CLOSING, from + OPENING.length);
+    if (end < 0)
+        return `has "${OPENING}" without a closing "${CLOSING}"; write \${{ env.NAME }}`;
+    const inside = text.slice(from + OPENING.length, end).trim();
+    const shown = `\${{ ${inside.length > 40 ? `${inside.slice(0, 40)}…` : inside} }}`;
+    const secret = /^secrets\.([A-Za-z0-9_]+)$/.exec(inside);
+    if (secret) {
+        const name = secret[1];
+        return `${shown} is not substituted here: only \${{ env.NAME }} is. Pass the secret in the step's env (${name}: \${{ secrets.${name} }}) and write \${{ env.${name} }}`;
+    }
+    if (/^env\./.test(inside))
+        return `${shown} does not name a variable: after "env." write letters, digits and "_", not starting with a digit`;
+    return `${shown} is not substituted: only \${{ env.NAME }} is, with the value of the environment variable NAME`;
+}
+/** The text with each `${{ env.NAME }}` replaced by `value(NAME)`, passed through `encode` (a pattern escapes it). */
+function substitute(text, value, encode = (v) => v) {
+    if (!hasTemplate(text))
+        return text;
+    return text.replace(REFERENCE, (_reference, name) => encode(value(name)));
+}
+/** The text as a pattern sees it: a substituted value matches itself, character for character. */
+function escapeForPattern(value) {
+    return value.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+/** The text with each reference replaced by a stand-in, to check that a pattern compiles whatever the values. */
+function withStandIns(text) {
+    return hasTemplate(text) ? text.replace(REFERENCE, 'x') : text;
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/urls.ts
+/**
+ * The only schemes a fixture may open. Anything else would let a fixture file read the runner's files (file:, and
+ * the folder listings Chrome makes of them), the browser's own pages (chrome:, view-source:) or run script in
+ * whatever page is open (javascript:), and put what it finds into the report.
+ */
+const WEB_SCHEMES = ['http:', 'https:'];
+/** Why an absolute URL may not be opened, or null (a relative one resolves against the base URL, which is http(s)). */
+function nonWebUrlProblem(url) {
+    if (!URL.canParse(url))
+        return null;
+    const { protocol } = new URL(url);
+    if (WEB_SCHEMES.includes(protocol))
+        return null;
+    return `must be an http or https URL, or a path relative to the base URL, not a ${protocol} URL`;
+}
+/** Absolute URL of the fixture, or why it has none. */
+function resolveFixtureUrl(url, baseUrl) {
+    const scheme = nonWebUrlProblem(url);
+    if (scheme)
+        return { problem: `The fixture's url "${url}" ${scheme}.` };
+    if (URL.canParse(url))
+        return { url: new URL(url).href };
+    if (baseUrl === null) {
+        return {
+            problem: `The fixture's url "${url}" is relative, but no base URL was given. Pass base-url (--base-url) or ` +
+                'serve (--serve), or make the url absolute.',
+        };
+    }
+    if (!URL.canParse(url, baseUrl))
+        return { problem: `The fixture's url "${url}" does not resolve against the base URL "${baseUrl}".` };
+    return { url: new URL(url, baseUrl).href };
+}
+function isRelative(url) {
+    return !URL.canParse(url);
+}
+/** The URL fields of a fixture that hold a relative URL, by their path in the fixture: each needs a base URL. */
+function relativeUrlFields(fixture) {
+    const expectUrl = fixture.expect.url;
+    return [
+        ...(isRelative(fixture.url) ? [{ field: 'url', value: fixture.url }] : []),
+        ...fixture.steps.flatMap((step, index) => {
+            const [name, url] = step.goto !== undefined ? ['goto', step.goto] : stepUrlCheck(step);
+            return typeof url === 'string' && isRelative(url) ? [{ field: `steps[${index}].${name}`, value: url }] : [];
+        }),
+        ...(typeof expectUrl === 'string' && isRelative(expectUrl) ? [{ field: 'expect.url', value: expectUrl }] : []),
+    ];
+}
+/** The URL a step compares with, when it is a string (resolved against the base URL) rather than contains/matches. */
+function stepUrlCheck(step) {
+    if (step.expect !== undefined)
+        return ['expect.url', step.expect.url];
+    return ['waitForResponse.url', step.waitForResponse?.url];
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/selector.ts
+/**
+ * The selectors a fixture may write: CSS, `text=...` and `role=name[name="..."]`. They are parsed once, when the
+ * file loads, so a typo fails loading with a message instead of every attempt; the runner turns them into the
+ * query it runs (Puppeteer's `::-p-text` and `::-p-aria` for steps, the same matching inside the page for checks).
+ */
+
+/**
+ * WAI-ARIA 1.2 roles, as Chromium's accessibility tree names them (a role a page cannot have, such as
+ * "presentation", is left out: nothing would ever match it).
+ */
+const ARIA_ROLES = [
+    'alert', 'alertdialog', 'application', 'article', 'banner', 'blockquote', 'button', 'caption', 'cell', 'checkbox',
+    'code', 'columnheader', 'combobox', 'complementary', 'contentinfo', 'definition', 'deletion', 'dialog', 'document',
+    'emphasis', 'feed', 'figure', 'form', 'generic', 'grid', 'gridcell', 'group', 'heading', 'img', 'insertion', 'link',
+    'list', 'listbox', 'listitem', 'log', 'main', 'marquee', 'math', 'menu', 'menubar', 'menuitem', 'menuitemcheckbox',
+    'menuitemradio', 'meter', 'navigation', 'note', 'option', 'paragraph', 'progressbar', 'radio', 'radiogroup',
+    'region', 'row', 'rowgroup', 'rowheader', 'scrollbar', 'search', 'searchbox', 'separator', 'slider', 'spinbutton',
+    'status', 'strong', 'subscript', 'superscript', 'switch', 'tab', 'table', 'tablist', 'tabpanel', 'term', 'textbox',
+    'time', 'timer', 'toolbar', 'tooltip', 'tree', 'treegrid', 'treeitem',
+];
+/** ARIA names Chromium's accessibility tree spells differently. */
+const CHROMIUM_ROLE = { img: 'image' };
+const HOW_TO_WRITE = 'write role=button or role=button[name="Sign in"]';
+function unquoted(text, what) {
+    const first = text[0];
+    if (first !== '"' && first !== "'")
+        return { value: text };
+    if (text.length < 2 || !text.endsWith(first))
+        return { problem: `${what} opens a ${first} quote that is not closed` };
+    const value = text.slice(1, -1);
+    if (value.includes(first))
+        return { problem: `${what} has a ${first} inside ${first} quotes; quote it with the other kind of quote` };
+    return { value };
+}
+function parseText(rest) {
+    const text = unquoted(rest, 'text=');
+    if ('problem' in text)
+        return text;
+    if (text.value.length === 0)
+        return { problem: 'text= needs the text to look for, as in text=Sign in' };
+    return { kind: 'text', text: text.value };
+}
+function parseRole(rest) {
+    const match = /^([A-Za-z-]*)(.*)$/s.exec(rest);
+    const role = match[1];
+    const options = match[2];
+    if (role.length === 0)
+        return { problem: `role= needs a role name: ${HOW_TO_WRITE}` };
+    if (!ARIA_ROLES.includes(role)) {
+        const guess = closestMatch(role, ARIA_ROLES);
+        return { problem: `role=${role}: "${role}" is not an ARIA role${guess ? `; did you mean "${guess}"?` : ''} (${HOW_TO_WRITE})` };
+    }
+    if (options.length === 0)
+        return { kind: 'role', role, name: null };
+    const name = /^\[\s*([A-Za-z-]+)\s*=\s*(.*?)\s*\]$/s.exec(options);
+    if (!name)
+        return { problem: `role=${role}${options}: after the role, only [name="..."] may follow (${HOW_TO_WRITE})` };
+    if (name[1] !== 'name')
+        return { problem: `role=${role}: unknown option "${name[1]}"; only name is supported, as in [name="Sign in"]` };
+    const value = name[2];
+    if (value[0] !== '"' && value[0] !== "'")
+        return { problem: `role=${role}: the name must be quoted, as in [name="Sign in"]` };
+    const text = unquoted(value, `role=${role}[name=...]`);
+    if ('problem' in text)
+        return text;
+    if (text.value.trim().length === 0)
+        return { problem: `role=${role}: the name is empty; leave [name=...] out to match any name` };
+    if (text.value.includes('\\'))
+        return { problem: `role=${role}: a backslash in the name is not supported` };
+    return { kind: 'role', role, name: text.value };
+}
+/**
+ * A check of CSS that needs no browser: what a typo usually breaks (brackets, quotes, a dangling combinator or
+ * comma). The browser remains the final judge; a selector it refuses fails the attempt at once as a config error.
+ */
+function cssProblem(css) {
+    if (/::-p-|>>>/.test(css))
+        return 'uses Puppeteer-only syntax (::-p-..., >>>); write text=... or role=... instead';
+    const closers = [];
+    let quote = null;
+    for (let i = 0; i < css.length; i += 1) {
+        const char = css[i];
+        if (char === '\\') {
+            i += 1;
+            continue;
+        }
+        if (quote !== null) {
+            if (char === quote)
+                quote = null;
+            continue;
+        }
+        if (char === '"' || char === "'")
+            quote = char;
+        else if (char === '[')
+            closers.push(']');
+        else if (char === '(')
+            closers.push(')');
+        else if (char === ']' || char === ')') {
+            if (closers.pop() !== char)
+                return `has a "${char}" that closes nothing`;
+        }
+    }
+    if (quote !== null)
+        return `opens a ${quote} quote that is not closed`;
+    if (closers.length > 0)
+        return `is missing a closing "${closers.at(-1)}"`;
+    const trimmed = css.trim();
+    if (/^[>+~,]/.test(trimmed))
+        return `starts with "${trimmed[0]}"`;
+    if (/[>+~,]$/.test(trimmed))
+        return `ends with "${trimmed.at(-1)}"`;
+    if (/,\s*,/.test(trimmed))
+        return 'has an empty part between two commas';
+    return undefined;
+}
+/** A selector as written in a fixture, or what is wrong with it. */
+function parseSelector(selector) {
+    if (selector.startsWith('text=')) {
+        const parsed = parseText(selector.slice('text='.length));
+        return 'problem' in parsed ? parsed : { selector: parsed };
+    }
+    if (selector.startsWith('role=')) {
+        const parsed = parseRole(selector.slice('role='.length));
+        return 'problem' in parsed ? parsed : { selector: parsed };
+    }
+    // "name=" cannot start a CSS selector: it is another tool's selector engine, or a typo of ours.
+    const engine = /^([A-Za-z_-]+)=/.exec(selector)?.[1];
+    if (engine !== undefined) {
+        const guess = closestMatch(engine, ['text', 'role']);
+        return { problem: `starts with "${engine}=", which is not a selector kind here${guess ? `; did you mean "${guess}="?` : ''} (CSS, text=... or role=...)` };
+    }
+    const problem = cssProblem(selector);
+    return problem ? { problem: `is not a valid CSS selector: it ${problem}` } : { selector: { kind: 'css', css: selector } };
+}
+/**
+ * A selector as the runner uses it. Fixtures were validated when they loaded; anything else is handed to the
+ * browser as CSS, which refuses what it cannot parse.
+ */
+function parsedSelector(selector) {
+    const parsed = parseSelector(selector);
+    return 'problem' in parsed ? { kind: 'css', css: selector } : parsed.selector;
+}
+/** The selector Puppeteer runs for a step: its text and aria query handlers match as the page-side checks do. */
+function puppeteerSelector(selector) {
+    if (selector.kind === 'css')
+        return selector.css;
+    // Puppeteer unquotes the argument and drops each backslash, keeping the character after it.
+    if (selector.kind === 'text')
+        return `::-p-text("${selector.text.replace(/[\\"]/g, (char) => `\\${char}`)}")`;
+    const role = `[role="${CHROMIUM_ROLE[selector.role] ?? selector.role}"]`;
+    if (selector.name === null)
+        return `::-p-aria(${role})`;
+    const quote = selector.name.includes('"') ? "'" : '"';
+    return `::-p-aria([name=${quote}${selector.name}${quote}]${role})`;
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/schema.ts
+/**
+ * The fixture file format. This zod schema is the single source of truth: it validates fixture files at run time
+ * and generates schema/fixture.schema.json for editors.
+ */
+
+
+
+
+
+
+
+const FIXTURE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+const FIXTURE_FILE_PATTERN = /\.smoke\.(ya?ml|json)$/;
+const WAIT_UNTIL = ['load', 'domcontentloaded', 'networkidle0', 'networkidle2'];
+/** Puppeteer's known devices ("iPhone 15", "Pixel 5"…): what `device` may name, and what editors complete. */
+const DEVICE_NAMES = Object.keys(KnownDevices);
+/** "/pattern/flags" is a regular expression; anything else is literal text. */
+const REGEX_LITERAL = /^\/(.+)\/([dgimsuvy]*)$/s;
+function parseTextPattern(text) {
+    const match = REGEX_LITERAL.exec(text);
+    if (!match)
+        return undefined;
+    return new RegExp(match[1] ?? '', match[2]);
+}
+/** A `matches` pattern as the runner compiles it: "/pattern/flags", or the whole text as a pattern. */
+function compileMatcher(text) {
+    return parseTextPattern(text) ?? new RegExp(text);
+}
+/**
+ * Compiles the text exactly as the runner will, flags included, so a bad pattern fails loading, not every attempt.
+ * A `${{ env.NAME }}` in it matches its value literally, so a stand-in is enough to check the rest.
+ */
+function regexProblem(text, literalAllowed) {
+    try {
+        if (literalAllowed)
+            parseTextPattern(withStandIns(text));
+        else
+            compileMatcher(withStandIns(text));
+        return undefined;
+    }
+    catch (error) {
+        return `is not a valid regular expression: ${error.message}`;
+    }
+}
+const DURATION_HINT = 'must be milliseconds or a duration such as "500ms", "30s", "2m"';
+/** Node's timers cannot wait longer than about 24.8 days; a day is more than any smoke check needs. */
+const TOO_LONG = 'must be at most a day ("1440m")';
+const Duration = union([
+    schemas_number().int().positive().max(MAX_DURATION_MS, { message: TOO_LONG }),
+    schemas_string()
+        .regex(DURATION_PATTERN, { message: DURATION_HINT, abort: true })
+        // "0s" (or "0.0001s") matches the pattern but would become a zero timeout that fails every attempt at once.
+        .refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be at least 1ms', abort: true })
+        .refine((text) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS, { message: TOO_LONG }),
+], { message: DURATION_HINT })
+    .transform((value) => parseDuration(value) ?? 0)
+    .meta({ description: 'Milliseconds, or a duration such as "500ms", "30s", "2m".' });
+const ENV_NOTE = 'May contain ${{ env.NAME }}: the value of the environment variable NAME, substituted when the fixture runs.';
+/** A string that may refer to environment variables, each reference checked as it is written. */
+function templated(text = schemas_string()) {
+    return text.superRefine((value, ctx) => {
+        const problem = templateProblem(value);
+        if (problem)
+            ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
+/**
+ * A URL to open: absolute http(s), or relative to the base URL. A reference to the environment stands for its value
+ * here; the value itself is checked again where the fixture runs. The pattern says the same for editors.
+ */
+const WebUrl = templated(schemas_string().min(1))
+    .superRefine((text, ctx) => {
+    const problem = nonWebUrlProblem(withStandIns(text));
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+})
+    .meta({ pattern: '^([Hh][Tt][Tt][Pp][Ss]?:|(?![A-Za-z][A-Za-z0-9+.-]*:))' });
+const Selector = schemas_string()
+    .min(1, { message: 'must be a non-empty CSS selector', abort: true })
+    .refine((selector) => !hasTemplate(selector), {
+    message: '${{ env.NAME }} is not substituted in selectors; it is in url, goto, fill.value, press, select.value, headers, expect texts and waitForResponse.url',
+    abort: true,
+})
+    .superRefine((selector, ctx) => {
+    const parsed = parseSelector(selector);
+    if ('problem' in parsed)
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+})
+    .meta({
+    description: 'A CSS selector; or text=Sign in (elements whose text contains it); or role=button[name="Sign in"] (role and exact accessible name).',
+});
+const TextMatcher = templated()
+    .superRefine((text, ctx) => {
+    const problem = regexProblem(text, true);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+})
+    .meta({ description: `Exact text, or a regular expression written as "/pattern/flags". ${ENV_NOTE}` });
+/** A regular expression, "pattern" or "/pattern/flags"; a substituted value matches itself literally. */
+const Pattern = templated().superRefine((text, ctx) => {
+    const problem = regexProblem(text, false);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+});
+const HttpStatus = schemas_number().int().min(100).max(599);
+/**
+ * URLs are full of slashes, so for `url` a string is always literal (a path like "/docs/" is not a regex);
+ * patterns are written as objects.
+ */
+const UrlMatcher = union([
+    templated(schemas_string().min(1)),
+    strictObject({
+        contains: templated(schemas_string().min(1)).optional(),
+        matches: Pattern.optional(),
+    })
+        .refine((check) => (check.contains === undefined) !== (check.matches === undefined), {
+        message: 'needs exactly one of contains or matches',
+    }),
+])
+    .meta({
+    description: 'The page URL: a string is compared exactly after resolving it against the base URL; ' +
+        `{contains} or {matches: "pattern"} test the full URL. ${ENV_NOTE}`,
+});
+/** Lets JSON fixture files name their schema for editors. */
+const SchemaReference = schemas_string().optional().meta({ description: 'JSON Schema reference for editors; ignored.' });
+const TextCheck = strictObject({
+    selector: Selector,
+    contains: templated().optional().meta({ description: ENV_NOTE }),
+    equals: templated().optional().meta({ description: ENV_NOTE }),
+    matches: Pattern.optional().meta({ description: `A regular expression, as "pattern" or "/pattern/flags". ${ENV_NOTE}` }),
+})
+    .refine((check) => [check.contains, check.equals, check.matches].filter((v) => v !== undefined).length === 1, {
+    message: 'needs exactly one of contains, equals or matches',
+})
+    .meta({ description: "Checks the text of the one element the selector matches (whitespace collapsed)." });
+const CountBound = schemas_number().int().min(0);
+const CountCheck = strictObject({
+    selector: Selector,
+    equals: CountBound.optional(),
+    min: CountBound.optional(),
+    max: CountBound.optional(),
+})
+    .superRefine((check, ctx) => {
+    const bounded = check.min !== undefined || check.max !== undefined;
+    if (check.equals !== undefined && bounded)
+        ctx.addIssue({ code: 'custom', message: 'equals excludes min and max; write one or the other' });
+    else if (check.equals === undefined && !bounded)
+        ctx.addIssue({ code: 'custom', message: 'needs equals, min or max (min and max may be combined)' });
+    else if (check.min !== undefined && check.max !== undefined && check.min > check.max) {
+        ctx.addIssue({ code: 'custom', message: `min (${check.min}) is greater than max (${check.max}); no count can hold` });
+    }
+})
+    .meta({
+    description: 'How many elements match the selector: equals, or min and/or max (both inclusive).',
+    anyOf: [{ required: ['equals'] }, { required: ['min'] }, { required: ['max'] }],
+    not: { anyOf: [{ required: ['equals', 'min'] }, { required: ['equals', 'max'] }] },
+});
+const WaitForStep = union([
+    Selector,
+    strictObject({
+        selector: Selector,
+        state: schemas_enum(['visible', 'hidden']).default('visible'),
+        timeout: Duration.optional(),
+    }),
+]);
+/**
+ * Waits for a network response to what the last action before it did (or to the page load, when no action comes
+ * before it). It listens from before that action runs, so a fast response is never missed and an earlier one never
+ * counts.
+ */
+const WaitForResponseStep = strictObject({
+    url: UrlMatcher.meta({
+        description: 'The response URL: a string is compared exactly after resolving it against the base URL; {contains} or ' +
+            `{matches: "pattern"} test the full URL. ${ENV_NOTE}`,
+    }),
+    status: union([HttpStatus, array(HttpStatus).min(1)])
+        .optional()
+        .meta({ description: 'Accepted statuses: a number or a list (default: any status below 400).' }),
+    timeout: Duration.optional().meta({ description: 'How long to wait (default: expect.timeout, capped by the fixture timeout).' }),
+});
+const STEP_ACTIONS = ['click', 'fill', 'press', 'hover', 'select', 'waitFor', 'goto', 'expect', 'waitForResponse'];
+const Step = strictObject({
+    click: Selector.optional().meta({ description: 'Clicks the element once it is visible and stable.' }),
+    fill: strictObject({ selector: Selector, value: templated().meta({ description: ENV_NOTE }) })
+        .optional()
+        .meta({ description: 'Replaces the value of an input, textarea or contenteditable element.' }),
+    press: union([templated(schemas_string().min(1)), strictObject({ key: templated(schemas_string().min(1)), selector: Selector.optional() })])
+        .optional()
+        .meta({ description: `Presses a key such as "Enter", optionally after focusing an element. ${ENV_NOTE}` }),
+    hover: Selector.optional(),
+    select: strictObject({ selector: Selector, value: union([templated(), array(templated()).min(1)]) })
+        .optional()
+        .meta({ description: `Selects option values in a <select>. ${ENV_NOTE}` }),
+    waitFor: WaitForStep.optional().meta({ description: 'Waits for an element to be visible (default) or hidden.' }),
+    goto: WebUrl.optional().meta({ description: `Navigates to a URL: absolute http(s), or relative to the base URL. ${ENV_NOTE}` }),
+    // A getter, because StepExpect is made from Expect, which is defined below.
+    get expect() {
+        return StepExpect.optional();
+    },
+    waitForResponse: WaitForResponseStep.optional().meta({
+        description: 'Waits for a network response caused by the last action before it (or by the page load, when none comes before it).',
+    }),
+})
+    .refine((step) => Object.keys(step).length === 1, {
+    message: `a step has exactly one action, one of: ${STEP_ACTIONS.join(', ')}`,
+})
+    .meta({ minProperties: 1, maxProperties: 1, description: `One action: ${STEP_ACTIONS.join(', ')}.` });
+const Expect = strictObject({
+    status: union([HttpStatus, array(HttpStatus).min(1)])
+        .optional()
+        .meta({ description: 'HTTP status of the main document, or a list of accepted statuses.' }),
+    title: TextMatcher.optional(),
+    url: UrlMatcher.optional(),
+    visible: array(Selector).optional().meta({ description: 'Elements rendered with a non-empty box.' }),
+    hidden: array(Selector).optional().meta({ description: 'Elements absent or not visible.' }),
+    text: union([TextCheck, array(TextCheck).min(1)]).optional(),
+    count: union([CountCheck, array(CountCheck).min(1)]).optional(),
+    noConsoleErrors: schemas_boolean().default(true),
+    noPageErrors: schemas_boolean().default(true),
+    noFailedRequests: schemas_boolean().default(false),
+    maxDuration: Duration.optional().meta({ description: 'Time budget for the whole fixture.' }),
+    timeout: Duration.optional().meta({ description: "How long page assertions wait (default: the expect-timeout input, 5s); never past the attempt's timeout." }),
+})
+    .meta({ description: 'What must hold once the steps have run.' });
+/**
+ * The checks of `expect` that look back over the whole attempt: they are judged once, at the end, so a step's expect
+ * cannot have them. Every other check of `expect` (a new one too) is also a step's, and waits the same way.
+ */
+const RUN_WIDE_CHECKS = ['noConsoleErrors', 'noPageErrors', 'noFailedRequests', 'maxDuration'];
+/** A run-wide check written in a step: an error that says where it belongs. */
+function runWideCheck(key) {
+    return never({ error: `applies to the whole attempt, so only the fixture's own \`expect\` has it; move \`${key}\` there` })
+        .optional()
+        .meta({ description: "Not in a step: it applies to the whole attempt, so it belongs in the fixture's expect." });
+}
+const RUN_WIDE_ONLY = Object.fromEntries(RUN_WIDE_CHECKS.map((key) => [key, true]));
+/** The checks a step's expect may have, for messages: every check of `expect` that is not run-wide. */
+const STEP_CHECKS = Object.keys(Expect.omit(RUN_WIDE_ONLY).shape).filter((key) => key !== 'timeout');
+const StepExpect = Expect.omit(RUN_WIDE_ONLY)
+    .extend({
+    noConsoleErrors: runWideCheck('noConsoleErrors'),
+    noPageErrors: runWideCheck('noPageErrors'),
+    noFailedRequests: runWideCheck('noFailedRequests'),
+    maxDuration: runWideCheck('maxDuration'),
+})
+    .refine((checks) => STEP_CHECKS.some((key) => checks[key] !== undefined), {
+    message: `needs at least one check: ${STEP_CHECKS.join(', ')}`,
+})
+    .meta({
+    description: 'Checks the page at this point, like the final expect, with the same waiting.',
+    anyOf: STEP_CHECKS.map((key) => ({ required: [key] })),
+});
+/**
+ * Extra request headers for this fixture, sent only to the origin of the base URL and of the fixture's own URL; on
+ * a clash they win over the extra-headers input.
+ */
+const schema_Headers = record(schemas_string(), templated())
+    .superRefine((headers, ctx) => {
+    // Names are checked here rather than by the key's schema, so each problem is worded for the header it names.
+    const seen = new Map();
+    for (const name of Object.keys(headers)) {
+        const problem = headerNameProblem(name);
+        if (problem)
+            ctx.addIssue({ code: 'custom', path: [name], input: name, message: problem });
+        const earlier = seen.get(name.toLowerCase());
+        if (earlier !== undefined) {
+            ctx.addIssue({ code: 'custom', path: [name], input: name, message: `${name} repeats ${earlier} (header names ignore case); keep one` });
+        }
+        seen.set(name.toLowerCase(), name);
+    }
+})
+    .meta({
+    propertyNames: { type: 'string', pattern: HEADER_NAME_PATTERN.source },
+    description: 'Extra request headers ({Name: value}), sent only to the origin of the base URL and of this fixture\'s url, never to ' +
+        `other origins the page loads from. They win over the extra-headers input. Values are redacted in every output. ${ENV_NOTE}`,
+});
+const Fixture = strictObject({
+    $schema: SchemaReference,
+    id: schemas_string().regex(FIXTURE_ID_PATTERN, {
+        message: 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+    }),
+    title: schemas_string().min(1).optional(),
+    tags: array(schemas_string().regex(TAG_PATTERN, { message: 'must be letters, digits, ".", "_", ":" or "-"' })).default([]),
+    url: WebUrl.meta({ description: `Absolute http(s) URL, or a path relative to the base URL. ${ENV_NOTE}` }),
+    headers: schema_Headers.optional(),
+    timeout: Duration.optional().meta({ description: 'Time limit for one attempt (default: the timeout input).' }),
+    retries: schemas_number().int().min(0).max(10).optional().meta({ description: 'Retries after a failed attempt.' }),
+    quarantine: schemas_boolean()
+        .optional()
+        .meta({ description: 'Quarantined: it runs and is reported, but its failure does not fail the run.' }),
+    viewport: strictObject({ width: schemas_number().int().min(1).max(10_000), height: schemas_number().int().min(1).max(10_000) })
+        .optional(),
+    device: schemas_enum(DEVICE_NAMES, { message: 'must be one of Puppeteer\'s known devices, such as "iPhone 15", "Pixel 5" or "iPad Pro 11"' })
+        .optional()
+        .meta({
+        description: "Emulates one of Puppeteer's known devices: its screen size, user agent, touch and device scale factor. " +
+            'With `viewport` too, the viewport sets the size and the device everything else.',
+    }),
+    skip: schemas_string()
+        .trim()
+        .min(1, { message: 'must say why the fixture is skipped, such as "flaky login, see #123"' })
+        .optional()
+        .meta({ description: 'Parks the fixture: it never runs, and is reported as skipped with this reason.' }),
+    waitUntil: schemas_enum(WAIT_UNTIL).optional().meta({ description: 'When navigation counts as done (default load).' }),
+    steps: array(Step).default([]),
+    expect: Expect.default({ noConsoleErrors: true, noPageErrors: true, noFailedRequests: false }),
+})
+    .meta({ title: 'reliability-smoke fixture' });
+const FixtureFile = union([Fixture, strictObject({ $schema: SchemaReference, fixtures: array(Fixture).min(1) })])
+    .meta({
+    title: 'reliability-smoke fixture file',
+    description: 'One fixture, or "fixtures:" followed by a list of fixtures.',
+});
+
+;// CONCATENATED MODULE: ./src/report/stop-codes.ts
+/**
+ * Every way a run can stop before any fixture runs, each with its code (report.json's `preflight.code`, the job
+ * summary, the log), what happened and what to do, in the words of the README's stop-code tables. The report
+ * schema accepts exactly these codes, every stop names one of them, and a test keeps the README in step.
+ *
+ * Adding a stop is one entry here plus its README row. Codes are never removed or renamed: a report of this
+ * schema version that names one must stay readable.
+ */
+const STOP_CODES = {
+    // Any run: checked before a browser starts.
+    usage: {
+        happened: 'inputs or flags are invalid; every problem is listed at once',
+        toDo: 'fix the inputs named',
+    },
+    'fixtures-invalid': {
+        happened: 'fixture files have problems; each is listed with file, line, fixture and field',
+        toDo: 'fix them at the lines named',
+    },
+    'nothing-selected': {
+        happened: '`fixtures`, `tags` or `sample` match no fixture',
+        toDo: 'check them against your fixture ids and tags',
+    },
+    'all-skipped': {
+        happened: 'every selected fixture is parked with `skip:`, so nothing would be checked; the report lists each with its reason',
+        toDo: 'remove `skip:` from one, or select other fixtures',
+    },
+    'base-url-missing': {
+        happened: 'fixtures use relative URLs (`url`, a `goto` step or a string `expect.url`), but there is no `base-url` or `serve`; each is named by its field',
+        toDo: 'set one of them',
+    },
+    'env-missing': {
+        happened: 'fixtures refer to `${{ env.NAME }}` variables that are unset or empty; each is listed with file, fixture, field and variable',
+        toDo: "set them in the step's `env:` (a secret as `${{ secrets.NAME }}`)",
+    },
+    'serve-failed': {
+        happened: '`serve` is not a folder',
+        toDo: 'point it at your build output',
+    },
+    'browser-not-found': {
+        happened: 'no Chrome or Chromium in any of the four places looked at',
+        toDo: 'set `browser-path`, or install Chrome',
+    },
+    'browser-launch-failed': {
+        happened: "the browser found would not start (Chrome's own error is shown)",
+        toDo: 'check it, or point `browser-path` at another',
+    },
+    'start-exited': {
+        happened: 'the `start` command exited before `wait-for` answered; its exit code and the last 20 lines of `start.log` are shown',
+        toDo: 'fix the command or the app; `start.log` in the report folder has all of its output',
+    },
+    'site-not-ready': {
+        happened: '`wait-for` did not answer with a status below 400 within `wait-timeout`; the last status or network error and the time waited are shown',
+        toDo: 'check the URL; raise `wait-timeout`; on 401 or 403, give `http-credentials` or `extra-headers`',
+    },
+    'report-dir-unwritable': {
+        happened: '`report-dir` cannot be written (checked first, so no results are lost), or its disk filled up as the report was written',
+        toDo: 'choose a folder the job can write to, on a disk with room',
+    },
+    'internal-error': {
+        happened: 'a bug in reliability-smoke; the report carries the details',
+        toDo: 'please report it with the report attached',
+    },
+    // A rerun that cannot find its source (the Action looks for the previous run's smoke artifact).
+    'no-earlier-run': {
+        happened: 'no earlier completed run of this workflow on this branch',
+        toDo: 'run the suite in full first, or set `artifact-run-id`',
+    },
+    'run-not-found': {
+        happened: '`artifact-run-id` is not a run of this repository',
+        toDo: "check the id in the run's URL",
+    },
+    'no-artifact': {
+        happened: 'earlier runs exist, but none has a smoke artifact with this `artifact-name`',
+        toDo: 'check `artifact-name`; make sure the earlier run uploaded it',
+    },
+    'artifact-expired': {
+        happened: 'the smoke artifact is past its retention',
+        toDo: 'run the suite in full; raise `retention-days` if reruns need older runs',
+    },
+    'permission-denied': {
+        happened: 'the token may not list or download artifacts',
+        toDo: "add `actions: read` to the job's `permissions:` (see the README's permissions)",
+    },
+    'token-missing': {
+        happened: '`github-token` is empty',
+        toDo: 'leave it at its default, `${{ github.token }}`',
+    },
+    'digest-mismatch': {
+        happened: 'the downloaded artifact does not match the digest recorded at upload',
+        toDo: 're-run the job; run the suite in full if it persists',
+    },
+    'download-failed': {
+        happened: "GitHub's API or blob storage failed, or the download stalled (retried three times first)",
+        toDo: 'usually temporary: re-run the job',
+    },
+    'artifact-unreadable': {
+        happened: 'the downloaded artifact is not a zip that can be read (corrupt, truncated, encrypted); nothing in it was unpacked',
+        toDo: 're-run the job; run the suite in full if it persists',
+    },
+    'api-error': {
+        happened: 'GitHub did not answer as expected',
+        toDo: 'usually temporary: re-run the job',
+    },
+    'ghes-not-supported': {
+        happened: 'GitHub Enterprise Server: `@actions/artifact` refuses it',
+        toDo: 'use `fixtures` to run particular fixtures',
+    },
+    // A rerun whose source report cannot be used (an artifact, or the CLI's --artifact file).
+    'report-missing': {
+        happened: 'the artifact (or the `--artifact` file) holds no `report.json`',
+        toDo: 'point at the report of a run that ran the suite',
+    },
+    'report-unreadable': {
+        happened: 'the `--artifact` file cannot be read (not a file, or no permission)',
+        toDo: 'point at a readable `report.json`',
+    },
+    'not-json': {
+        happened: '`report.json` is not JSON (truncated, or not a report)',
+        toDo: 'point at a real report, or run in full',
+    },
+    'schema-invalid': {
+        happened: '`report.json` does not match the report schema (edited, or not ours); the problems are listed',
+        toDo: 'run in full',
+    },
+    'unknown-schema-version': {
+        happened: 'the report was written by a release with another `schemaVersion`',
+        toDo: 'rerun with that release, or run in full',
+    },
+    'too-large': {
+        happened: 'the report or artifact is far larger than any smoke report',
+        toDo: 'check `artifact-name` / `artifact-run-id`',
+    },
+    'source-has-no-results': {
+        happened: 'the source run stopped before running any fixture',
+        toDo: 'fix what stopped it, then run in full',
+    },
+    'nothing-to-rerun': {
+        happened: 'no fixture failed in the source',
+        toDo: 'governed by `if-nothing-to-rerun`: `error` (default) fails, `pass` passes',
+    },
+    'failed-fixtures-gone': {
+        happened: 'every failed fixture was renamed or removed since',
+        toDo: 'run the suite in full',
+    },
+    // A merge of shard reports (merge: true, --merge). Each is a merge problem: it fails the result, and the merged
+    // report, with every fixture the shards did report, is still written and uploaded.
+    'shard-missing': {
+        happened: 'a shard has no smoke artifact in this run (its job failed before uploading, or was cancelled), or no `--merge` path holds its report',
+        toDo: "re-run the failed jobs: the merge takes each shard's latest attempt",
+    },
+    'shard-report-invalid': {
+        happened: "a shard's artifact could not be downloaded, or its `report.json` fails validation (digest, JSON, schema, not a shard's report); the reason is named",
+        toDo: "re-run that shard's job",
+    },
+    'shard-fingerprint-mismatch': {
+        happened: 'shards split the suite differently (another duration source, number of shards, selection, mode or rerun source), so they are not parts of one partition',
+        toDo: 'give every shard the same inputs and re-run all jobs; a `concurrency` group keeps an earlier run from finishing while shards start',
+    },
+    'fixture-in-two-shards': {
+        happened: 'a fixture is in the part of two shards, or has a result in two shard reports',
+        toDo: 're-run all jobs',
+    },
+    'fixture-in-no-shard': {
+        happened: 'a fixture of the selection has no result in any shard report (its shard is missing, stopped or left it out); each is named',
+        toDo: 're-run the failed jobs, or rerun with `rerun-failed`, which runs them again',
+    },
+};
+/** The codes, in table order: the report schema's enum. */
+const STOP_CODE_LIST = Object.keys(STOP_CODES);
+
+;// CONCATENATED MODULE: ./src/report/schema.ts
+/**
+ * report.json, schemaVersion 1. This zod schema is the source of truth: it validates reports read back for a
+ * rerun (untrusted input) and generates schema/report.schema.json. Derived fields (status, summary, result) are
+ * checked against what they derive from, so a report that contradicts itself is rejected, not believed.
+ */
+
+
+
+
+
+
+const SCHEMA_VERSION = 1;
+const TOOL_NAME = 'reliability-smoke';
+const FAILURE_KINDS = ['assertion', 'timeout', 'navigation', 'script-error', 'browser', 'config'];
+const FIXTURE_STATUSES = ['passed', 'failed', 'flaky', 'skipped'];
+const MODES = ['full', 'selected', 'rerun-failed'];
+const Text = schemas_string().max(REPORT_LIMITS.maxShortTextChars);
+const Message = schemas_string().max(REPORT_LIMITS.maxMessageChars);
+const NullableText = Text.nullable();
+const IsoTime = iso_datetime({ offset: true });
+const Millis = schemas_number().nonnegative().max(7 * 24 * 3600 * 1000);
+const Count = schemas_number().int().nonnegative();
+const FixtureId = schemas_string().regex(FIXTURE_ID_PATTERN).max(200);
+/** Evidence paths are relative to the report folder and may not climb out of it. */
+const EVIDENCE_PATH_PATTERN = /^failures\/[a-z0-9][a-z0-9._-]*\/attempt-\d+\.(png|html|log)$/;
+const EvidencePath = schemas_string()
+    .max(500)
+    .regex(EVIDENCE_PATH_PATTERN, {
+    message: 'must be failures/<fixture-id>/attempt-<n>.png|html|log',
+})
+    .nullable();
+const FailureKind = schemas_enum(FAILURE_KINDS);
+const AttemptError = object({
+    kind: FailureKind,
+    message: Message,
+});
+const PageLogText = schemas_string().max(REPORT_LIMITS.maxPageLogTextChars);
+/** Why an entry does not count against the fixture (a request the browser made by itself…), or null when it counts. */
+const NotCounted = Text.nullable();
+/**
+ * What the page logged during a failed attempt, in the order it happened: enough to see at a glance why the page
+ * broke (HTML report, carried-over and merged results) without the attempt's .log file, which keeps everything.
+ */
+const PageLog = object({
+    /** console.* messages, and uncaught page errors with type "uncaught". Errors are kept before other messages. */
+    console: array(object({
+        atMs: Millis,
+        type: schemas_string().max(32),
+        text: PageLogText,
+        /** "url:line:column" of the code that logged it, when known. */
+        location: PageLogText.nullable(),
+        ignored: NotCounted,
+    }))
+        .max(REPORT_LIMITS.maxPageLogEntries),
+    /** Requests that failed at the network level or answered with an HTTP error (the main document's aside). */
+    failedRequests: array(object({
+        atMs: Millis,
+        method: schemas_string().max(32),
+        url: PageLogText,
+        resourceType: schemas_string().max(32),
+        /** "net::ERR_CONNECTION_REFUSED" or "HTTP 404 Not Found". */
+        failure: PageLogText,
+        ignored: NotCounted,
+    }))
+        .max(REPORT_LIMITS.maxPageLogEntries),
+    /** Entries left out for the limits; the attempt's .log keeps up to 500 of each kind. */
+    omitted: Count,
+});
+const Attempt = object({
+    attempt: schemas_number().int().min(1),
+    status: schemas_enum(['passed', 'failed']),
+    startedAt: IsoTime,
+    durationMs: Millis,
+    error: AttemptError.nullable(),
+    evidence: object({
+        screenshot: EvidencePath,
+        html: EvidencePath,
+        log: EvidencePath,
+        /** Only when the screenshot does not show the whole page (taller than the cap): where it was cut. */
+        screenshotNote: Message.optional(),
+    })
+        .nullable(),
+    /** Failed attempts only; absent in reports written before it was recorded, and when the attempt was cut off (browser gone). */
+    pageLog: PageLog.optional(),
+});
+const CarriedOverFrom = object({
+    runId: NullableText,
+    runAttempt: schemas_number().int().min(1).nullable(),
+    artifactName: NullableText,
+    sha: NullableText,
+});
+const FixtureResult = object({
+    id: FixtureId,
+    title: NullableText,
+    file: Text,
+    line: schemas_number().int().min(1),
+    tags: array(Text).max(REPORT_LIMITS.maxListItems),
+    url: schemas_string().max(REPORT_LIMITS.maxShortTextChars).nullable(),
+    status: schemas_enum(FIXTURE_STATUSES),
+    attempts: array(Attempt).max(REPORT_LIMITS.maxAttemptsPerFixture),
+    durationMs: Millis,
+    skipReason: NullableText,
+    /**
+     * Why a skipped fixture did not run: "fixture", its file parks it (`skip: "reason"`); "run", the run ended before
+     * it (suite timeout, cancellation, no browser), so a rerun runs it. Absent when not skipped, and in reports
+     * written before fixtures could be parked, where every skip is "run".
+     */
+    skippedBy: schemas_enum(['fixture', 'run']).optional(),
+    carriedOver: CarriedOverFrom.nullable(),
+    recovered: schemas_boolean(),
+})
+    .superRefine((fixture, ctx) => {
+    if (fixture.skippedBy !== undefined && fixture.status !== 'skipped') {
+        ctx.addIssue({ code: 'custom', path: ['skippedBy'], message: `is set, but the fixture is "${fixture.status}", not skipped` });
+    }
+    const derived = deriveStatus(fixture.attempts);
+    if (derived !== fixture.status) {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['status'],
+            message: `says "${fixture.status}" but its attempts make it "${derived}"`,
+        });
+    }
+});
+const RerunSource = object({
+    runId: NullableText,
+    runAttempt: schemas_number().int().min(1).nullable(),
+    artifactId: NullableText,
+    artifactName: NullableText,
+    /** Link to the source run, when it is known. */
+    url: NullableText,
+    /** The report file, for a local rerun. */
+    path: NullableText,
+    sha: NullableText,
+    /** sha256 of the source report.json bytes, as "sha256:<hex>". */
+    digest: schemas_string().regex(/^sha256:[0-9a-f]{64}$/),
+    carryOver: schemas_boolean(),
+    carryOverNote: Text,
+});
+const PreflightDiagnostic = object({
+    /** What stopped the run: one of the stop codes (stop-codes.ts), each documented in the README. */
+    code: schemas_enum(STOP_CODE_LIST),
+    /** "error" stops the run and fails it; "notice" stops the run without failing it (if-nothing-to-rerun: pass). */
+    severity: schemas_enum(['error', 'notice']),
+    message: Message,
+    problems: array(Message).max(REPORT_LIMITS.maxListItems),
+    guidance: array(Message).max(50),
+    fallback: object({
+        fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+        cliCommand: Message,
+        actionInput: Message,
+        fullRun: Message,
+    })
+        .nullable(),
+});
+const RunContext = object({
+    repository: NullableText,
+    workflow: NullableText,
+    runId: NullableText,
+    runAttempt: schemas_number().int().min(1).nullable(),
+    sha: NullableText,
+    /** The commit under test as a check run sees it: a pull request's head, where `sha` is its merge commit. */
+    headSha: NullableText.optional(),
+    ref: NullableText,
+    event: NullableText,
+    serverUrl: NullableText,
+});
+const Summary = object({
+    total: Count,
+    passed: Count,
+    failed: Count,
+    flaky: Count,
+    skipped: Count,
+    carriedOver: Count,
+    recovered: Count,
+});
+// Sharding: a shard's own report records which part it ran and how the partition was made; a merged report
+// lists the shards it merged and every problem that keeps it from vouching for the whole suite.
+const ShardNumber = schemas_number().int().min(1).max(MAX_SHARDS);
+const Sha256 = schemas_string().regex(/^sha256:[0-9a-f]{64}$/);
+const Partition = object({
+    /** Everything that was partitioned (the selection), in suite order. */
+    fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+    balancedBy: schemas_enum(['duration', 'count']),
+    /** The report the durations came from (the previous run's), or null when balanced by count. */
+    durationSource: object({ runId: NullableText, digest: Sha256 }).nullable(),
+    /** sha256 of the whole partition: the number of parts and the ids of each. Every shard of one run has the same. */
+    fingerprint: Sha256,
+});
+const ShardOfReport = object({
+    index: ShardNumber,
+    total: ShardNumber,
+    /** The part this shard ran, in suite order. */
+    fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+    /** Null when the run stopped before its selection was known. */
+    partition: Partition.nullable(),
+})
+    .refine((shard) => shard.index <= shard.total, { path: ['index'], message: 'is greater than total' });
+const MergedShard = object({
+    index: ShardNumber,
+    total: ShardNumber,
+    /** merged: its report is in; missing: no artifact (or file) for it; invalid: its report could not be read; stopped: it ran no fixture. */
+    status: schemas_enum(['merged', 'missing', 'invalid', 'stopped']),
+    job: NullableText,
+    attempt: schemas_number().int().min(1).nullable(),
+    artifactId: schemas_string().regex(/^\d{1,20}$/).nullable(),
+    artifactName: NullableText,
+    fingerprint: Sha256.nullable(),
+    counts: object({ total: Count, passed: Count, failed: Count, flaky: Count, skipped: Count }).nullable(),
+    result: schemas_enum(['pass', 'fail']).nullable(),
+    /** Its failed fixtures, so a reader knows whose artifact holds their evidence. */
+    failedFixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+});
+const MergeProblem = object({
+    /** One of the stop codes: shard-missing, shard-fingerprint-mismatch… or the code a shard itself stopped with. */
+    code: schemas_enum(STOP_CODE_LIST),
+    message: Message,
+    shard: ShardNumber.nullable(),
+    /** The fixtures it concerns: a later rerun runs them again. */
+    fixtureIds: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+});
+// History and quarantine: each fixture's last outcomes, carried from report to report, and the fixtures whose
+// failures do not fail this run.
+const HistoryId = schemas_string().max(REPORT_LIMITS.maxHistoryIdChars).nullable();
+const HistoryOutcome = object({
+    /** The run (and attempt) that gave this outcome; null for a local run. */
+    runId: HistoryId,
+    attempt: schemas_number().int().min(1).nullable(),
+    sha: HistoryId,
+    status: schemas_enum(FIXTURE_STATUSES),
+    /** When that run started. */
+    at: IsoTime,
+});
+const History = object({
+    /** The report the earlier outcomes came from; null when the history starts with this run. */
+    source: object({ runId: NullableText, runAttempt: schemas_number().int().min(1).nullable(), digest: Sha256 }).nullable(),
+    /** Fixtures of the current suite, each with its last outcomes, oldest first. */
+    fixtures: array(object({ id: FixtureId, outcomes: array(HistoryOutcome).max(REPORT_LIMITS.maxHistoryPerFixture) }))
+        .max(REPORT_LIMITS.maxFixtures),
+})
+    .superRefine((history, ctx) => {
+    const entries = history.fixtures.reduce((total, fixture) => total + fixture.outcomes.length, 0);
+    if (entries > REPORT_LIMITS.maxHistoryEntries) {
+        ctx.addIssue({ code: 'custom', path: ['fixtures'], message: `holds ${entries} outcomes, more than ${REPORT_LIMITS.maxHistoryEntries}` });
+    }
+    const ids = new Set();
+    history.fixtures.forEach((fixture, index) => {
+        if (ids.has(fixture.id))
+            ctx.addIssue({ code: 'custom', path: ['fixtures', index, 'id'], message: `"${fixture.id}" appears twice` });
+        ids.add(fixture.id);
+    });
+});
+const QuarantinedFixture = object({
+    id: FixtureId,
+    /** manual: the fixture says `quarantine: true`; auto: its flake rate reached the threshold. */
+    reason: schemas_enum(['manual', 'auto']),
+    /** Its flake rate over `runs` runs of its history before this run (null with no history). */
+    rate: schemas_number().min(0).max(1).nullable(),
+    runs: Count,
+});
+const Quarantine = object({
+    /** The quarantine input: off quarantines only fixtures that say so, auto also the flaky ones. */
+    mode: schemas_enum(['off', 'auto']),
+    threshold: schemas_number().gt(0).max(1),
+    fixtures: array(QuarantinedFixture).max(REPORT_LIMITS.maxFixtures),
+});
+const Report = object({
+    schemaVersion: literal(SCHEMA_VERSION),
+    tool: object({ name: literal(TOOL_NAME), version: Text }),
+    mode: schemas_enum(MODES),
+    run: RunContext,
+    startedAt: IsoTime,
+    durationMs: Millis,
+    baseUrl: NullableText,
+    options: object({
+        retries: Count,
+        concurrency: schemas_number().int().min(1),
+        timeoutMs: Millis,
+        suiteTimeoutMs: Millis.nullable(),
+        failOnFlaky: schemas_boolean(),
+    }),
+    selection: object({
+        fixturesDir: Text,
+        patterns: array(Text).max(REPORT_LIMITS.maxListItems),
+        tags: array(Text).max(REPORT_LIMITS.maxListItems),
+        /** Fixtures with any of these tags were left out (exclude-tags). Absent in reports written before it existed. */
+        excludeTags: array(Text).max(REPORT_LIMITS.maxListItems).optional(),
+        /** What `!pattern` and exclude-tags left out of what the patterns and tags picked; they are not in `fixtures`. */
+        excluded: array(FixtureId).max(REPORT_LIMITS.maxFixtures).optional(),
+        sample: Count.nullable(),
+        sampleSeed: NullableText,
+        selected: array(FixtureId).max(REPORT_LIMITS.maxFixtures),
+        missing: array(Text).max(REPORT_LIMITS.maxFixtures),
+        source: RerunSource.nullable(),
+    }),
+    fixtures: array(FixtureResult).max(REPORT_LIMITS.maxFixtures),
+    summary: Summary,
+    result: schemas_enum(['pass', 'fail']),
+    interrupted: object({ reason: schemas_enum(['suite-timeout', 'browser-unavailable', 'cancelled']), message: Message })
+        .nullable(),
+    preflight: PreflightDiagnostic.nullable(),
+    warnings: array(Message).max(REPORT_LIMITS.maxListItems),
+    /** A shard's report (shard: i/n). Absent in every other report. */
+    shard: ShardOfReport.optional(),
+    /** A merged report: every shard it expected, merged or not. Absent in every other report. */
+    shards: array(MergedShard).max(MAX_SHARDS).optional(),
+    /** A merged report: what keeps it from vouching for the whole suite; any makes the result fail. */
+    mergeProblems: array(MergeProblem).max(REPORT_LIMITS.maxListItems).optional(),
+    /** Each fixture's last outcomes. Absent in reports written before the history was kept. */
+    history: History.optional(),
+    /** The fixtures whose failure does not fail this run, and why. Absent in reports written before quarantine. */
+    quarantine: Quarantine.optional(),
+})
+    .superRefine((report, ctx) => {
+    const summary = deriveSummary(report.fixtures);
+    for (const key of Object.keys(summary)) {
+        if (summary[key] !== report.summary[key]) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['summary', key],
+                message: `is ${report.summary[key]} but the fixtures give ${summary[key]}`,
+            });
+        }
+    }
+    const result = deriveResult(report);
+    if (result !== report.result) {
+        ctx.addIssue({ code: 'custom', path: ['result'], message: `says "${report.result}" but the run gives "${result}"` });
+    }
+    const ids = new Set();
+    report.fixtures.forEach((fixture, index) => {
+        if (ids.has(fixture.id)) {
+            ctx.addIssue({ code: 'custom', path: ['fixtures', index, 'id'], message: `"${fixture.id}" appears twice` });
+        }
+        ids.add(fixture.id);
+    });
+})
+    .meta({ title: 'reliability-smoke report', description: 'report.json written by reliability-smoke (schemaVersion 1).' });
+/**
+ * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first
+ * issues), rather than write or use something a rerun could not read back.
+ */
+function checkedOwnReport(value, failure) {
+    const parsed = Report.safeParse(value);
+    if (parsed.success)
+        return parsed.data;
+    const issues = parsed.error.issues.slice(0, 10).map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+    throw new Error(`Internal error: ${failure}:\n${issues.join('\n')}`);
+}
+/** `$.fixtures[3].attempts[0].status`, the way people read JSON paths. */
+function jsonPath(path) {
+    return path.reduce((text, key) => {
+        if (typeof key === 'number')
+            return `${text}[${key}]`;
+        const name = String(key);
+        return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${text}.${name}` : `${text}[${JSON.stringify(name)}]`;
+    }, '$');
+}
+
+;// CONCATENATED MODULE: ./src/rerun/source-report.ts
+/**
+ * Reads a report back for a rerun. The report comes from elsewhere (a downloaded artifact, a file a user points
+ * at), so it is untrusted: its size is checked before it is parsed, its schemaVersion before it is validated, and
+ * every way it can be wrong is a distinct, named failure with a message a user can act on. Nothing here ever
+ * answers a corrupt report with "nothing failed".
+ */
+
+
+
+
+
+
+/** The schemaVersions this release can read. */
+const KNOWN_SCHEMA_VERSIONS = [SCHEMA_VERSION];
+const REPORT_READ_FAILURES = (/* unused pure expression or super */ null && ([
+    'missing',
+    'unreadable',
+    'too-large',
+    'not-json',
+    'unknown-schema-version',
+    'schema-invalid',
+]));
+/** How many schema issues a message lists before it says "and N more". */
+const MAX_LISTED_ISSUES = 20;
+class ReportReadError extends Error {
+    kind;
+    /** The file path or label of what was read. */
+    source;
+    /** One line per problem (schema issues); empty for the other kinds. */
+    problems;
+    constructor(kind, source, message, problems = []) {
+        super(message);
+        this.name = 'ReportReadError';
+        this.kind = kind;
+        this.source = source;
+        this.problems = problems;
+    }
+}
+/**
+ * Reads and validates a report file; `label` names it in messages (default: its path). Throws ReportReadError for
+ * every way it can be wrong. The size is checked first: nothing over the limit is read into memory.
+ */
+async function readReportFile(path, label = path) {
+    const size = await fileSize(path, label);
+    if (size > REPORT_LIMITS.maxReportBytes)
+        throw tooLarge(label, size);
+    let bytes;
+    try {
+        bytes = await (0,promises_.readFile)(path);
+    }
+    catch (error) {
+        throw fileError(label, error);
+    }
+    return parseReportBytes(bytes, label);
+}
+/** Validates report bytes that were obtained some other way (for example from an artifact). */
+function parseReportBytes(bytes, source = 'report.json') {
+    if (bytes.byteLength > REPORT_LIMITS.maxReportBytes)
+        throw tooLarge(source, bytes.byteLength);
+    const text = decodeUtf8(bytes, source);
+    const value = parseJson(text, source);
+    checkSchemaVersion(value, source);
+    checkNesting(text, source);
+    const parsed = Report.safeParse(value);
+    if (!parsed.success)
+        throw schemaInvalid(source, parsed.error.issues);
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+    return { report: parsed.data, digest, bytes: bytes.byteLength };
+}
+async function fileSize(path, label) {
+    try {
+        const info = await (0,promises_.stat)(path);
+        if (!info.isFile()) {
+            throw new ReportReadError('unreadable', label, `${label} is not a file, so it cannot be read as a report.`);
+        }
+        return info.size;
+    }
+    catch (error) {
+        throw fileError(label, error);
+    }
+}
+function fileError(path, error) {
+    if (error instanceof ReportReadError)
+        return error;
+    const code = error?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+        return new ReportReadError('missing', path, `No report at ${path}: the file does not exist. Point at the report.json of an earlier run, or run without ` +
+            'rerun-failed to run the full suite.');
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return new ReportReadError('unreadable', path, `Could not read the report at ${path}: ${reason}`);
+}
+function tooLarge(source, size) {
+    return new ReportReadError('too-large', source, `${source} is ${size} bytes, over the ${REPORT_LIMITS.maxReportBytes}-byte limit for a report, so it was not ` +
+        `parsed. A ${TOOL_NAME} report is far smaller; check that this is the right file.`);
+}
+function decodeUtf8(bytes, source) {
+    try {
+        // A leading byte-order mark is harmless; editors on Windows add one.
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    }
+    catch {
+        throw new ReportReadError('not-json', source, `${source} is not JSON: it is not valid UTF-8 text.`);
+    }
+}
+function parseJson(text, source) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        const { reason, offset } = jsonSyntaxError(text, error);
+        const at = offset === null ? 'position unknown' : describeOffset(text, offset);
+        throw new ReportReadError('not-json', source, `${source} is not valid JSON: ${reason} (${at}).`);
+    }
+}
+function describeOffset(text, offset) {
+    if (offset >= text.length)
+        return text.trim() === '' ? 'the file is empty' : 'it ends too early';
+    const { line, column } = positionAt(countLines(text), offset);
+    return `line ${line}, column ${column}, character ${offset}`;
+}
+/** JSON.parse reads any depth; the schema check after it recurses once per level, so deeper text stops here. */
+function checkNesting(text, source) {
+    const offset = tooDeepAt(text);
+    if (offset < 0)
+        return;
+    const found = `nested deeper than ${MAX_JSON_NESTING} levels (from ${describeOffset(text, offset)})`;
+    const message = `${source} is not a ${TOOL_NAME} report: it is ${found}, and a report never is.`;
+    throw new ReportReadError('schema-invalid', source, message, [`$: ${found}`]);
+}
+/** Checked before the schema, so a newer report gets "unknown version", not a pile of field errors. */
+function checkSchemaVersion(value, source) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        const found = kindOf(value);
+        const message = `${source} is not a ${TOOL_NAME} report: it holds ${found}, not an object.`;
+        throw new ReportReadError('schema-invalid', source, message, [`$: expected an object, found ${found}`]);
+    }
+    const version = value.schemaVersion;
+    if (typeof version === 'number' && KNOWN_SCHEMA_VERSIONS.includes(version))
+        return;
+    if (version === undefined) {
+        const message = `${source} has no schemaVersion, so it is not a ${TOOL_NAME} report.`;
+        throw new ReportReadError('schema-invalid', source, message, ['$.schemaVersion: missing']);
+    }
+    const known = KNOWN_SCHEMA_VERSIONS.join(', ');
+    const shown = typeof version === 'object' ? `(${kindOf(version)})` : oneLine(JSON.stringify(version)).slice(0, 40);
+    throw new ReportReadError('unknown-schema-version', source, `${source} has schemaVersion ${shown}, which this release of ${TOOL_NAME} ` +
+        `does not know (it reads schemaVersion ${known}). Use the release that wrote the report, or run the full suite.`);
+}
+/** What a JSON value is, without printing it: a nested value may be too deep to print. */
+function kindOf(value) {
+    return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+function schemaInvalid(source, issues) {
+    const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `${jsonPath(issue.path)}: ${oneLine(issue.message)}`);
+    if (issues.length > MAX_LISTED_ISSUES)
+        listed.push(`… and ${issues.length - MAX_LISTED_ISSUES} more`);
+    const noun = issues.length === 1 ? 'problem' : 'problems';
+    return new ReportReadError('schema-invalid', source, `${source} does not match the ${TOOL_NAME} report schema (version ${SCHEMA_VERSION}), ${issues.length} ${noun}:\n` +
+        listed.map((line) => `  - ${line}`).join('\n'), listed);
+}
+/** Messages may quote values from the file; keep each on one line. */
+function oneLine(text) {
+    return text.replace(/[\r\n]+/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./src/rerun/diagnostics.ts
+
+
+const READ_FAILURE_CODES = {
+    missing: 'report-missing',
+    unreadable: 'report-unreadable',
+    'too-large': 'too-large',
+    'not-json': 'not-json',
+    'unknown-schema-version': 'unknown-schema-version',
+    'schema-invalid': 'schema-invalid',
+};
+function readFailureGuidance(kind, what) {
+    switch (kind) {
+        case 'missing':
+            return [`Run the suite once to create ${what}, or point to the report of the run you want to rerun.`];
+        case 'unreadable':
+            return [`Check that ${what} is a readable file.`];
+        case 'too-large':
+            return [`${what} is larger than any report this tool writes; it is probably not a smoke report.`];
+        case 'not-json':
+            return [`${what} is not JSON: it may be truncated, or not a report at all. Point to the report.json of a smoke run.`];
+        case 'unknown-schema-version':
+            return [
+                `This release reads report schemaVersion ${KNOWN_SCHEMA_VERSIONS.join(', ')}. ` +
+                    'Rerun with the release that wrote the report, or run the fixtures again with this one.',
+            ];
+        case 'schema-invalid':
+            return [`${what} does not match the report schema (schema/report.schema.json): it was edited, or not written by reliability-smoke.`];
+    }
+}
+/** A source report that could not be used. The ids it would have given are unknown, so the fallback uses a placeholder. */
+function readFailureDiagnostic(error, what, fallback) {
+    // The message of a schema failure lists its problems too; they are shown once, as the diagnostic's problems.
+    const message = error.problems.length > 0 ? (error.message.split('\n')[0] ?? error.message) : error.message;
+    return stops_preflightDiagnostic({
+        code: READ_FAILURE_CODES[error.kind],
+        message: `Cannot rerun from ${what}: ${message}`,
+        problems: error.problems,
+        guidance: [...readFailureGuidance(error.kind, what), ...fallbackGuidance(fallback)],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+/** The source report has no failed fixture: governed by if-nothing-to-rerun. */
+function nothingToRerunDiagnostic(source, what, severity, fallback) {
+    const { summary } = source.report;
+    return stops_preflightDiagnostic({
+        code: 'nothing-to-rerun',
+        severity,
+        message: 
+        // Skipped fixtures are rerun too, so none are left to count here.
+        `Nothing to rerun: no fixture failed in ${what} (${summary.passed} passed, ${summary.flaky} flaky, ` +
+            `result ${source.report.result}).`,
+        guidance: [
+            severity === 'error'
+                ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
+                : 'if-nothing-to-rerun is pass, so this run passes without running anything.',
+            ...fallbackGuidance(fallback),
+        ],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+/** Every failed fixture of the source is gone from the fixture files (renamed or removed). */
+function failedFixturesGoneDiagnostic(missing, what, severity, fallback) {
+    return stops_preflightDiagnostic({
+        code: 'failed-fixtures-gone',
+        severity,
+        message: `Nothing to rerun: the fixtures that failed in ${what} no longer exist: ${missing.join(', ')}.`,
+        guidance: ['They were renamed or removed since that run; run the suite in full to check the current fixtures.', ...fallbackGuidance(fallback)],
+        // Their ids are gone, so the fallback names a placeholder (the new id) beside the full run.
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+function fallbackGuidance(fallback) {
+    return [
+        'To run particular fixtures instead, name them: the fixtures input, or --fixture <id> on the command line.',
+        fallback.fullRunHint,
+    ];
+}
+// What to tell the user when the Action cannot find or fetch the report to rerun.
+/** The ways looking for the previous run's smoke artifact can fail. */
+const DISCOVERY_CODES = (/* unused pure expression or super */ null && (['no-earlier-run', 'run-not-found', 'no-artifact', 'artifact-expired', 'permission-denied', 'api-error']));
+const PERMISSIONS_BLOCK = ['permissions:', '  contents: read', '  actions: read    # rerun-failed finds and downloads artifacts', '  checks: write     # the check run'].join('\n');
+/**
+ * The guidance of each way fetching the rerun source can fail, longer than the README's one line where it helps
+ * (the permissions: block to paste). Its keys are the codes such a failure may carry.
+ */
+const GUIDANCE = {
+    'no-earlier-run': [
+        'rerun-failed needs an earlier completed run of this workflow on this branch that uploaded a smoke artifact.',
+        'Run the suite in full first, or set artifact-run-id to the run you want to rerun.',
+    ],
+    'run-not-found': [
+        "Check artifact-run-id: it is the number in the run's URL, .../actions/runs/<id>, and the run must belong to this repository.",
+    ],
+    'no-artifact': [
+        'Check that the earlier run uploaded its smoke artifact with the same artifact-name, and that it was not deleted.',
+        'A dry run, or a run that stopped before running any fixture, leaves no results to rerun.',
+    ],
+    'artifact-expired': [
+        'Artifacts are deleted after their retention period. Run the suite in full, and raise retention-days if reruns need older runs.',
+    ],
+    'permission-denied': [
+        'Finding and downloading the previous smoke artifact needs the actions: read permission for github-token. Add to the job (or workflow):',
+        PERMISSIONS_BLOCK,
+    ],
+    'token-missing': ['rerun-failed needs github-token (the default, ${{ github.token }}, works when the job has actions: read).', PERMISSIONS_BLOCK],
+    'api-error': ["GitHub's API did not answer as expected; this is usually temporary. Re-run the job."],
+    'download-failed': ['The artifact could not be downloaded; this is usually temporary. Re-run the job, or set artifact-run-id to another run.'],
+    'artifact-unreadable': [
+        'Only report.json is ever read out of a smoke artifact, and this one is not a zip it can be read from. Re-run the job, or set artifact-run-id to another run; if it persists, run the suite in full.',
+    ],
+    'digest-mismatch': [
+        'The downloaded artifact does not match the digest GitHub recorded at upload, so it was not used. Re-run the job; if it persists, run the suite in full.',
+    ],
+    'ghes-not-supported': [
+        'GitHub Enterprise Server is not supported: @actions/artifact refuses it. Use the fixtures input to run particular fixtures.',
+    ],
+    'too-large': ['The artifact is far larger than any smoke report; check artifact-name, or set artifact-run-id to the right run.'],
+    'report-missing': ['The artifact holds no report.json. Check artifact-name, or set artifact-run-id to a run that ran the suite.'],
+};
+function rerunFailureDiagnostic(code, message, fallback) {
+    return preflightDiagnostic({
+        code,
+        message: `Cannot rerun the failed fixtures: ${message}`,
+        guidance: [...GUIDANCE[code], ...fallbackGuidance(fallback)],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/rerun/failed-set.ts
+
+
+
+/**
+ * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
+ * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
+ * would pass a suite whose fixtures were never checked. A fixture its file parks (`skip:`) is not among them: it
+ * did not run because it was told not to.
+ */
+function rerunFixtureIds(fixtures) {
+    const skipped = fixtures.filter((fixture) => fixture.status === 'skipped' && fixture.skippedBy !== 'fixture').map((fixture) => fixture.id);
+    return [...failedFixtureIds(fixtures), ...skipped];
+}
+/**
+ * What a rerun from this report runs again: its failed and never-run fixtures, and for a merged report those a
+ * merge problem names (a missing shard's fixtures have no result at all: a rerun must not take them as passed).
+ */
+function rerunIdsOf(report) {
+    const problemIds = (report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds);
+    return [...new Set([...rerunFixtureIds(report.fixtures), ...problemIds])];
+}
+/** Exactly the failed fixtures, in suite order. Never sampled: a rerun that skipped a failure would hide it. */
+function selectForRerun(all, failedIds) {
+    const failed = new Set(failedIds);
+    const known = new Set(all.map((fixture) => fixture.id));
+    const missing = [...failed].filter((id) => !known.has(id));
+    return {
+        selected: all.filter((fixture) => failed.has(fixture.id)),
+        missing,
+        warnings: missing.map((id) => `fixture "${id}" failed (or never ran) in the source run but is no longer in the fixture files (renamed or removed?); skipping it`),
+    };
+}
+/**
+ * A report of a run that stopped before any fixture ran, and carried nothing over, knows no result: rerunning
+ * from it would find "nothing failed" and could pass a suite whose failures were never checked again.
+ */
+function requireResults(source, sourceName, fallback) {
+    const { preflight, fixtures } = source.report;
+    if (preflight?.severity !== 'error' || fixtures.length > 0)
+        return source;
+    throw new PreflightError(stops_preflightDiagnostic({
+        code: 'source-has-no-results',
+        message: `Cannot rerun from ${sourceName}: that run stopped before any fixture ran ` +
+            `(${preflight.code}: ${preflight.message}), so it holds no results to rerun.`,
+        guidance: ['Fix what stopped that run, then run the suite in full; or name the fixtures to run.', fallback.fullRunHint],
+        fallbackIds: [],
+        commandArgs: fallback.commandArgs,
+    }));
+}
+function rerunInputOf(request, suite) {
+    return { source: request.source.report, origin: request.source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
+}
+/** The fixtures to rerun, or the PreflightError that says why there are none. */
+function planRerun(request, suite) {
+    const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
+    const toRerun = rerunIdsOf(request.source.report);
+    if (toRerun.length === 0) {
+        throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
+    }
+    const selection = selectForRerun(suite, toRerun);
+    if (selection.selected.length === 0) {
+        throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, request.sourceName, severity, request.fallback));
+    }
+    const ignored = request.ignoredOptions.map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
+    return { ...selection, warnings: [...ignored, ...selection.warnings], rerun: rerunInputOf(request, suite) };
+}
+
+;// CONCATENATED MODULE: ./src/report/build.ts
+
+
+
+function buildReport(input) {
+    const results = input.suiteRun.fixtures.map(fixtureResultOf);
+    const merged = input.rerun ? input.rerun(results, input.run) : null;
+    return finish(input, {
+        fixtures: merged?.fixtures ?? results,
+        source: merged?.source ?? null,
+        interrupted: input.suiteRun.interrupted,
+        preflight: null,
+        warnings: [...(input.warnings ?? []), ...input.suiteRun.warnings, ...(merged?.warnings ?? [])],
+    });
+}
+/** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
+function buildPreflightReport(input) {
+    const results = input.fixtures ?? [];
+    const merged = input.rerun ? input.rerun(results, input.run) : null;
+    return finish(input, {
+        fixtures: merged?.fixtures ?? results,
+        source: merged?.source ?? null,
+        interrupted: null,
+        preflight: input.diagnostic,
+        warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
+    });
+}
+function buildMergedReport(input) {
+    const merged = input.rerun ? input.rerun(input.fixtures, input.run) : null;
+    return finish(input, {
+        fixtures: merged?.fixtures ?? input.fixtures,
+        source: merged?.source ?? null,
+        interrupted: input.interrupted,
+        preflight: input.preflight ?? null,
+        warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
+        merge: { shards: input.shards, mergeProblems: input.mergeProblems },
+    });
+}
+function finish(input, body) {
+    // Only the fixtures this report holds: a quarantined one that did not run here has nothing to excuse.
+    const held = new Set(body.fixtures.map((fixture) => fixture.id));
+    const quarantine = input.quarantine && { ...input.quarantine, fixtures: input.quarantine.fixtures.filter((fixture) => held.has(fixture.id)) };
+    const draft = {
+        schemaVersion: SCHEMA_VERSION,
+        tool: { name: TOOL_NAME, version: clip(input.toolVersion, REPORT_LIMITS.maxShortTextChars) },
+        mode: input.mode,
+        run: input.run,
+        startedAt: typeof input.startedAt === 'string' ? input.startedAt : input.startedAt.toISOString(),
+        durationMs: Math.max(0, Math.round(input.durationMs)),
+        baseUrl: input.baseUrl === null ? null : clip(input.baseUrl, REPORT_LIMITS.maxShortTextChars),
+        options: input.options,
+        selection: {
+            fixturesDir: clip(input.selection.fixturesDir, REPORT_LIMITS.maxShortTextChars),
+            patterns: boundedList(input.selection.patterns, REPORT_LIMITS.maxShortTextChars),
+            tags: boundedList(input.selection.tags, REPORT_LIMITS.maxShortTextChars),
+            ...(input.selection.excludeTags ? { excludeTags: boundedList(input.selection.excludeTags, REPORT_LIMITS.maxShortTextChars) } : {}),
+            ...(input.selection.excluded ? { excluded: input.selection.excluded.slice(0, REPORT_LIMITS.maxFixtures) } : {}),
+            sample: input.selection.sample,
+            sampleSeed: input.selection.sampleSeed === null ? null : clip(input.selection.sampleSeed, REPORT_LIMITS.maxShortTextChars),
+            selected: [...input.selection.selected],
+            missing: boundedList(input.selection.missing, REPORT_LIMITS.maxShortTextChars, REPORT_LIMITS.maxFixtures),
+            source: body.source,
+        },
+        fixtures: body.fixtures,
+        summary: deriveSummary(body.fixtures),
+        result: deriveResult({ ...body, options: input.options, mergeProblems: body.merge?.mergeProblems, quarantine: quarantine ?? undefined }),
+        interrupted: body.interrupted && { ...body.interrupted, message: clip(body.interrupted.message, REPORT_LIMITS.maxMessageChars) },
+        preflight: body.preflight,
+        warnings: boundedList([...new Set(body.warnings)], REPORT_LIMITS.maxMessageChars),
+        ...(input.shard ? { shard: input.shard } : {}),
+        ...(body.merge ?? {}),
+        ...(input.history ? { history: input.history(body.fixtures) } : {}),
+        ...(quarantine ? { quarantine } : {}),
+    };
+    return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
+}
+/** One fixture's result as the report records it, with texts cut to the schema's limits. */
+function fixtureResultOf(run) {
+    const { fixture } = run;
+    const attempts = run.attempts.slice(-REPORT_LIMITS.maxAttemptsPerFixture).map(boundedAttempt);
+    return {
+        id: fixture.id,
+        ...placementOf(fixture),
+        url: run.url === null ? null : clip(run.url, REPORT_LIMITS.maxShortTextChars),
+        status: deriveStatus(attempts),
+        attempts,
+        durationMs: attempts.reduce((total, attempt) => total + attempt.durationMs, 0),
+        skipReason: run.skipReason === null ? null : clip(run.skipReason, REPORT_LIMITS.maxShortTextChars),
+        ...(attempts.length === 0 ? { skippedBy: fixture.skip === undefined ? 'run' : 'fixture' } : {}),
+        carriedOver: null,
+        recovered: false,
+    };
+}
+function boundedAttempt(attempt) {
+    if (!attempt.error)
+        return attempt;
+    return { ...attempt, error: { ...attempt.error, message: clip(attempt.error.message, REPORT_LIMITS.maxMessageChars) } };
+}
+
+;// CONCATENATED MODULE: ./src/common/types.ts
+/**
+ * What every layer is handed rather than reaching for it itself: where messages go, and what time it is. The
+ * engine, the runner and both front doors use these; tests pass their own (a recording logger, a fake clock).
+ */
+const systemClock = { now: () => Date.now() };
+
+;// CONCATENATED MODULE: ./src/common/text.ts
+/**
+ * Text helpers every output shares. Page text (titles, console messages, errors) is data: before it goes into a
+ * terminal line, a Markdown summary, an annotation or an HTML report, the characters that could change what the
+ * reader sees (controls, line separators, bidi overrides) are made visible.
+ */
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/**
+ * Characters page text must never carry into our output as they are: C0/C1 controls, line and paragraph
+ * separators, and bidi marks and overrides. Each output (terminal, Markdown, annotations) shows them as escapes,
+ * after turning the line breaks it keeps into its own.
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * One line, whatever the text holds: C0/C1 controls, line and paragraph separators and bidi overrides become
+ * visible escapes, and `##[` becomes `##\[` so the runner's legacy command parser cannot see a command.
+ */
+function escapeLine(text) {
+    return text
+        .replace(INVISIBLE_CHARS, (c) => {
+        const named = NAMED_ESCAPES[c];
+        if (named)
+            return named;
+        const code = c.charCodeAt(0);
+        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    })
+        .replaceAll('##[', '##\\[');
+}
+/** What a caught value says, whatever was thrown. */
+function errorText(error) {
+    if (error instanceof Error)
+        return error.message;
+    return typeof error === 'string' ? error : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/secrets/redact.ts
+/**
+ * One redactor per run: the secret values (values substituted from the environment, header values, the basic-auth
+ * password), each also in the forms it takes on its way through a browser and into our files (URL-encoded in a
+ * request URL, JSON-escaped in a console message, HTML-escaped in a page's source), replaced by `***` wherever text
+ * leaves the process. Longer forms are replaced first, so a secret that contains another is hidden whole.
+ */
+const MASK = '***';
+/**
+ * Values shorter than this are not hidden: masking every "ab" or "1" would garble every message around it, and a
+ * value that short is no secret. The engine warns about each one it is given.
+ */
+const MIN_SECRET_CHARS = 4;
+const escapeText = (value) => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\u00a0', '&nbsp;');
+const escapeAttribute = (value) => value.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('\u00a0', '&nbsp;');
+function tryEncode(encode, value) {
+    try {
+        return encode(value);
+    }
+    catch {
+        // A lone surrogate cannot be percent-encoded; then no URL carries it in that form.
+        return null;
+    }
+}
+/** The ways a value shows up in text we write: as itself, in URLs, in JSON and in HTML, and line by line. */
+function formsOf(value) {
+    const forms = [
+        value,
+        tryEncode(encodeURIComponent, value),
+        tryEncode(encodeURI, value),
+        tryEncode((text) => new URLSearchParams({ v: text }).toString().slice(2), value),
+        JSON.stringify(value).slice(1, -1),
+        escapeText(value),
+        escapeAttribute(value),
+        // A value on several lines is written one line at a time by a log or a page, so each line is a secret too.
+        ...value.split(/\r\n|\r|\n/).map((line) => line.trim()),
+    ];
+    return [...new Set(forms.filter((form) => form !== null && form.trim().length >= MIN_SECRET_CHARS))];
+}
+const escapeRegExp = (text) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+function createRedactor(options = {}) {
+    const values = new Set();
+    const forms = new Set();
+    let pattern = null;
+    return {
+        add(value) {
+            if (value.trim() === '' || values.has(value))
+                return true;
+            if (value.trim().length < MIN_SECRET_CHARS)
+                return false;
+            values.add(value);
+            for (const form of formsOf(value)) {
+                if (forms.has(form))
+                    continue;
+                forms.add(form);
+                options.onSecret?.(form);
+            }
+            pattern = null;
+            return true;
+        },
+        redact(text) {
+            if (forms.size === 0 || text === '')
+                return text;
+            pattern ??= new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+            return text.replace(pattern, MASK);
+        },
+        get size() {
+            return values.size;
+        },
+    };
+}
+/** A redactor with nothing to hide, for callers that were given none. */
+const NO_SECRETS = createRedactor();
+/**
+ * Every string in a JSON-like value redacted, except those under `keep` keys (identifiers and enums, which a mask
+ * would make invalid). A text never grows (a secret is longer than the mask), so it still fits its limits.
+ */
+function redactStrings(value, redact, keep) {
+    const walk = (node) => {
+        if (typeof node === 'string')
+            return redact(node);
+        if (Array.isArray(node))
+            return node.map(walk);
+        if (node === null || typeof node !== 'object')
+            return node;
+        return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, keep.has(key) ? child : walk(child)]));
+    };
+    return walk(value);
+}
+/**
+ * A stream of text (a started app's output) redacted line by line: a secret split across two chunks is still whole
+ * within its line. A line longer than `maxLineChars` is written in parts.
+ */
+function lineRedactor(write, redactor, maxLineChars = 1024 * 1024) {
+    let pending = '';
+    const flush = (text) => {
+        if (text !== '')
+            write(redactor.redact(text));
+    };
+    return {
+        write(chunk) {
+            pending += chunk;
+            const end = pending.lastIndexOf('\n');
+            if (end >= 0) {
+                flush(pending.slice(0, end + 1));
+                pending = pending.slice(end + 1);
+            }
+            if (pending.length > maxLineChars) {
+                flush(pending);
+                pending = '';
+            }
+        },
+        end() {
+            flush(pending);
+            pending = '';
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/plan.ts
+/**
+ * plan.json: what a dry run would run. It is written instead of report.json, so a dry run never replaces the
+ * report that a later rerun reads. Deliberately small; it is for people and scripts checking a selection.
+ */
+
+
+
+const PLAN_VERSION = 1;
+const PlannedFixture = object({
+    id: schemas_string(),
+    title: schemas_string().nullable(),
+    file: schemas_string(),
+    line: schemas_number().int().min(1),
+    tags: array(schemas_string()),
+    /** The URL the fixture would open, or null when it cannot be resolved (a relative URL without a base URL). */
+    url: schemas_string().nullable(),
+    retries: schemas_number().int().nonnegative(),
+    timeoutMs: schemas_number().nonnegative(),
+    /** How long its page assertions would wait: its expect.timeout, or the expect-timeout option. */
+    expectTimeoutMs: schemas_number().nonnegative(),
+    /** Why it was selected, in a short phrase: "all fixtures", `id matches "checkout-*"`, `tag "smoke"`, "failed in the previous run". */
+    reason: schemas_string(),
+    /** Why the fixture is parked (`skip:`): it is listed, but would not run. Null for one that would run. */
+    skip: schemas_string().nullable().optional(),
+});
+const Plan = object({
+    planVersion: literal(PLAN_VERSION),
+    dryRun: literal(true),
+    tool: object({ name: literal(TOOL_NAME), version: schemas_string() }),
+    mode: schemas_enum(MODES),
+    run: RunContext,
+    createdAt: iso_datetime({ offset: true }),
+    baseUrl: schemas_string().nullable(),
+    selection: Report.shape.selection,
+    fixtures: array(PlannedFixture),
+    /** Every warning the run would give before it starts (a tag on no fixture, a pattern that matches nothing, ...). */
+    warnings: array(schemas_string()),
+})
+    .meta({ title: 'reliability-smoke dry-run plan' });
+function buildPlan(input) {
+    const resolve = input.resolveUrl ?? resolveAgainstBase;
+    return Plan.parse({
+        planVersion: PLAN_VERSION,
+        dryRun: true,
+        tool: { name: TOOL_NAME, version: input.toolVersion },
+        mode: input.mode,
+        run: input.run,
+        createdAt: typeof input.createdAt === 'string' ? input.createdAt : input.createdAt.toISOString(),
+        baseUrl: input.baseUrl,
+        selection: input.selection,
+        fixtures: input.fixtures.map((fixture) => ({
+            id: fixture.id,
+            title: fixture.title ?? null,
+            file: fixture.file,
+            line: fixture.line,
+            tags: fixture.tags,
+            url: resolve(fixture, input.baseUrl),
+            retries: fixture.retries ?? input.defaultRetries,
+            timeoutMs: fixture.timeout ?? input.defaultTimeoutMs,
+            expectTimeoutMs: fixture.expect.timeout ?? input.defaultExpectTimeoutMs,
+            reason: input.reasons?.[fixture.id] ?? 'selected',
+            skip: fixture.skip ?? null,
+        })),
+        warnings: [...(input.warnings ?? [])],
+    });
+}
+function resolveAgainstBase(fixture, baseUrl) {
+    const resolved = resolveFixtureUrl(fixture.url, baseUrl);
+    return 'url' in resolved ? resolved.url : null;
+}
+/** How many of the planned fixtures would run: parked ones (`skip:`) are listed, but never run. */
+function runnableCount(plan) {
+    const skipped = plan.fixtures.filter((fixture) => fixture.skip).length;
+    return { run: plan.fixtures.length - skipped, skipped };
+}
+
+;// CONCATENATED MODULE: ./src/report/redaction.ts
+/**
+ * What a report (or a dry run's plan) looks like with the run's secrets hidden: every text is redacted (messages,
+ * URLs, page text, commands, warnings), except identifiers and enums (fixture ids, files, tags, evidence paths,
+ * statuses, codes, the run's own context), which a mask would make invalid and which come from the repository,
+ * not from a secret. Everything rendered from a report (junit.xml, report.html, the job summary, annotations, the
+ * check run, the terminal) is rendered from this one.
+ */
+
+const KEEP = new Set([
+    'schemaVersion',
+    'planVersion',
+    'dryRun',
+    'tool',
+    'mode',
+    'run',
+    'startedAt',
+    'createdAt',
+    'selected',
+    'fixtureIds',
+    'id',
+    'file',
+    'line',
+    'tags',
+    'status',
+    'kind',
+    'evidence',
+    'type',
+    'method',
+    'resourceType',
+    'code',
+    'severity',
+    'result',
+    'reason',
+    'digest',
+    'sha',
+    'runId',
+    'runAttempt',
+    'artifactId',
+    'artifactName',
+    'fixturesDir',
+    'sampleSeed',
+]);
+/** The report with its secrets hidden; it is validated where it is written, as every report is. */
+function redactReport(report, redact) {
+    return redactStrings(report, redact, KEEP);
+}
+function redactPlan(plan, redact) {
+    return redactStrings(plan, redact, KEEP);
+}
+
+;// CONCATENATED MODULE: ./src/report/write.ts
+/**
+ * Puts report.json (and a dry run's plan.json) on disk. report.json is validated before it is written and replaced atomically (temp file,
+ * then rename), so a crash or a full disk mid-write never leaves a half report for the next rerun to choke on.
+ */
+
+
+
+
+const REPORT_FILE = 'report.json';
+const JUNIT_FILE = 'junit.xml';
+const HTML_FILE = 'report.html';
+const PLAN_FILE = 'plan.json';
+/** Writes report.json into `reportDir` (created if needed), refusing one that does not match its own schema. */
+async function writeReport(reportDir, report) {
+    const checked = checkedOwnReport(report, 'refusing to write a report that does not match its schema');
+    await (0,promises_.mkdir)(reportDir, { recursive: true });
+    const reportPath = external_node_path_default().join(reportDir, REPORT_FILE);
+    await writeAtomically(reportPath, `${JSON.stringify(checked, null, 2)}\n`);
+    return reportPath;
+}
+/** Writes plan.json for a dry run (buildPlan has validated it). It never touches report.json. */
+async function writePlan(reportDir, plan) {
+    await (0,promises_.mkdir)(reportDir, { recursive: true });
+    const planPath = external_node_path_default().join(reportDir, PLAN_FILE);
+    await writeAtomically(planPath, `${JSON.stringify(plan, null, 2)}\n`);
+    return planPath;
+}
+/** Temp file in the same folder (so rename stays on one filesystem and is atomic), then rename over the target. */
+async function writeAtomically(target, content) {
+    const unique = `${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    const temp = external_node_path_default().join(external_node_path_default().dirname(target), `.${external_node_path_default().basename(target)}.${unique}.tmp`);
+    try {
+        await (0,promises_.writeFile)(temp, content, { encoding: 'utf8', flag: 'wx' });
+        await (0,promises_.rename)(temp, target);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/dry-run.ts
+
+
+
+
+/**
+ * Writes plan.json, with the run's secrets hidden (`redact`) like every other file. `warnings` are the ones the run
+ * would have given before starting (the selection's, and values too short to hide), so a dry run shows them all.
+ */
+async function writeDryRun(request, planned, reportDir, clock, redact, warnings) {
+    const { options } = request;
+    const built = buildPlan({
+        toolVersion: request.toolVersion,
+        mode: planned.mode,
+        run: request.context,
+        createdAt: new Date(clock.now()),
+        baseUrl: options.baseUrl ?? (options.serveDir ? `(served from ${options.serveDir})` : null),
+        selection: {
+            ...planned.selection,
+            patterns: [...planned.selection.patterns],
+            tags: [...planned.selection.tags],
+            excludeTags: planned.selection.excludeTags ? [...planned.selection.excludeTags] : undefined,
+            excluded: planned.selection.excluded ? [...planned.selection.excluded] : undefined,
+            selected: [...planned.selection.selected],
+            missing: [...planned.selection.missing],
+            source: null,
+        },
+        fixtures: planned.selected,
+        defaultRetries: options.retries,
+        defaultTimeoutMs: options.timeoutMs,
+        defaultExpectTimeoutMs: options.expectTimeoutMs,
+        reasons: planned.reasons,
+        warnings,
+        ...(options.serveDir ? { resolveUrl: servedLocation } : {}),
+    });
+    const plan = redactPlan(built, redact);
+    const planPath = await writePlan(reportDir, plan);
+    return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath, plan, selectedCount: planned.selected.length, mode: planned.mode, exitCode: 0 };
+}
+/** A served site's port is only known once it runs, so a dry run names each page by its path on that site. */
+function servedLocation(fixture) {
+    if (!isRelative(fixture.url))
+        return new URL(fixture.url).href;
+    const url = new URL(fixture.url, 'http://127.0.0.1/');
+    return `${url.pathname}${url.search}${url.hash}`;
+}
+
 ;// CONCATENATED MODULE: ./src/run/failure.ts
 /**
  * What an attempt reports when it fails, and how page text is put into a message. Page-supplied text (titles,
@@ -61500,10 +61591,6 @@ function ambiguousSelector(subject, selector, state) {
 const page_signals_DEFAULT_VIEWPORT = { width: 1280, height: 720 };
 /** Bounds on what one attempt keeps, so a page that logs in a loop cannot fill memory or the log. */
 const SIGNAL_LIMITS = { maxEntries: 500, maxTextChars: 16_000 };
-/** Set every attempt: the previous fixture may have used another size. Run it alongside the navigation. */
-function applyViewport(page, viewport) {
-    return page.setViewport(viewport ?? page_signals_DEFAULT_VIEWPORT);
-}
 const ERROR_CONSOLE_TYPES = new Set(['error', 'assert']);
 const NETWORK_CONSOLE_PREFIX = 'Failed to load resource';
 /**
@@ -61918,6 +62005,34 @@ class AttemptAbort extends Error {
         this.kind = kind;
         this.name = 'AttemptAbort';
     }
+}
+
+;// CONCATENATED MODULE: ./src/run/emulation.ts
+/**
+ * What the page looks like to the site: a viewport, or with `device` one of Puppeteer's known devices (its screen
+ * size, device scale factor, touch, mobile layout and user agent). A user agent override and touch emulation
+ * outlive the document, so a session never passes from one device to another (session.ts): only the viewport size
+ * is set again on a reused page.
+ */
+
+
+/**
+ * The fixture's emulation. With both `device` and `viewport`, the viewport sets the size and the device everything
+ * else (scale factor, touch, mobile, user agent), as a Playwright project that spreads a device and then sets a
+ * viewport does.
+ */
+function emulationOf(fixture) {
+    if (!fixture.device)
+        return { device: null, viewport: { ...(fixture.viewport ?? page_signals_DEFAULT_VIEWPORT) }, userAgent: null };
+    const known = KnownDevices[fixture.device];
+    return { device: fixture.device, viewport: { ...known.viewport, ...fixture.viewport }, userAgent: known.userAgent };
+}
+/** Sets the emulation on the page. A device's user agent must be in place before the request goes out. */
+async function applyEmulation(page, emulation) {
+    if (emulation.userAgent === null)
+        await page.setViewport(emulation.viewport);
+    else
+        await page.emulate({ userAgent: emulation.userAgent, viewport: emulation.viewport });
 }
 
 ;// CONCATENATED MODULE: ./src/run/progress.ts
@@ -63348,6 +63463,7 @@ function formatAttemptLog(record, captures) {
 
 
 
+
 /** How long past its timeout an attempt may run before it is cut: the last expect poll and the diagnosis. */
 const HARD_STOP_GRACE_MS = 1000;
 /** Bound for each evidence capture; shorter when the suite stopped the attempt, which must end promptly. */
@@ -63506,11 +63622,17 @@ async function perform(context, progress, signals, responses) {
     };
     // Steps and checks are described as the file has them: a value substituted from the environment stays hidden.
     const written = fixture.written ?? fixture;
-    // The viewport goes with the navigation, not before it: no extra round trip, and it applies before layout.
+    // The viewport goes with the navigation, not before it: no extra round trip, and it applies before layout. A
+    // device's user agent goes first: the request must carry it.
     const shownUrl = fixture.written && fixture.written.url !== fixture.url ? fixture.written.url : context.url;
     // waitForResponse steps that come first wait for what the page load causes, so they listen from before it.
     responses.armAfter(-1, 'the page load');
-    await Promise.all([applyViewport(page, fixture.viewport), steps_navigate(env, context.url, shownUrl, statusCheckedNext(fixture.steps, -1))]);
+    const statusChecked = statusCheckedNext(fixture.steps, -1);
+    const emulation = emulationOf(fixture);
+    if (emulation.userAgent === null)
+        await Promise.all([applyEmulation(page, emulation), steps_navigate(env, context.url, shownUrl, statusChecked)]);
+    else
+        await applyEmulation(page, emulation).then(() => steps_navigate(env, context.url, shownUrl, statusChecked));
     await runSteps(fixture.steps, env, written.steps);
     await progress.track('check', 'the expect checks', async () => {
         env.afterNavigation();
@@ -64026,6 +64148,11 @@ function checkFixtureConfig(fixture, baseUrl) {
         return { url, problem: problems[0] };
     return { url, problem: composeMessage(`The fixture cannot run as written (${problems.length} problems):`, problems) };
 }
+/** A fixture its file parks (`skip: "reason"`): never run, reported as skipped with the reason. */
+function parkedRun(fixture, baseUrl) {
+    const resolved = resolveFixtureUrl(fixture.url, baseUrl);
+    return { fixture, url: 'url' in resolved ? resolved.url : null, attempts: [], skipReason: fixture.skip };
+}
 async function runFixture(fixture, runner) {
     const config = checkFixtureConfig(fixture, runner.baseUrl);
     if (config.problem !== null) {
@@ -64055,7 +64182,8 @@ async function runFixture(fixture, runner) {
 }
 /** One attempt on a clean session; null when the suite stopped (or lost its browser) before it could start. */
 async function tryOnce(fixture, url, attemptNumber, runner) {
-    const acquired = await acquireUnlessStopped(runner, fixture.viewport ?? page_signals_DEFAULT_VIEWPORT);
+    const emulation = emulationOf(fixture);
+    const acquired = await acquireUnlessStopped(runner, { width: emulation.viewport.width, height: emulation.viewport.height, device: emulation.device });
     if (acquired === null)
         return null;
     if ('error' in acquired) {
@@ -64505,12 +64633,13 @@ async function openSession(browser, id, options) {
 }
 function createSession(parts) {
     const { id, browser, context, page, cdp, observed, bound } = parts;
-    return {
+    const session = {
         id,
         browser,
         page,
+        emulating: null,
         async resetForNextFixture(viewport) {
-            const blocker = reasonNotToReuse(browser, context, page, observed, viewport);
+            const blocker = emulationBlocker(session.emulating, viewport.device) ?? reasonNotToReuse(browser, context, page, observed, viewport);
             if (blocker)
                 return blocker;
             observed.resetting = true;
@@ -64529,6 +64658,17 @@ function createSession(parts) {
             await bound(context.close(), 'close its browser context').catch(() => { });
         },
     };
+    return session;
+}
+/**
+ * A device's user agent, touch and mobile emulation stay with the page after its document is gone; undoing each
+ * would be one more thing a reset could miss, so a page serves one emulation only.
+ */
+function emulationBlocker(current, next) {
+    if (current === next)
+        return null;
+    const name = (device) => (device === null ? 'no device' : `"${device}"`);
+    return `the next fixture emulates ${name(next)}, not ${name(current)}`;
 }
 /** The checks that need no round trip to the browser: early answers, which the reset confirms in order. */
 function reasonNotToReuse(browser, context, page, observed, next) {
@@ -64694,6 +64834,8 @@ function createSessionPool(options) {
             const browser = await host.current();
             const session = await openSession(browser, nextId++, { stepTimeoutMs: options.stepTimeoutMs });
             stats.sessionsCreated += 1;
+            // From here the page is the fixture's to emulate: a later fixture must emulate the same to reuse it.
+            session.emulating = viewport.device;
             return session;
         },
         async release(session, replaceBecause) {
@@ -64761,7 +64903,9 @@ async function runSuiteWith(overrides, fixtures, options) {
             siteDownNote: options.siteDownNote ?? (() => null),
             redact: options.redact ?? ((text) => text),
         };
-        const runs = await Promise.all(fixtures.map((fixture) => limiter.run(() => runFixture(fixture, runner)).then((run) => notify(run, options))));
+        const runs = await Promise.all(fixtures.map((fixture) => 
+        // A parked fixture takes no worker: it is reported as soon as the suite starts.
+        (isParked(fixture) ? Promise.resolve(parkedRun(fixture, options.baseUrl)) : limiter.run(() => runFixture(fixture, runner))).then((run) => notify(run, options))));
         if (host.launches > 1)
             warnings.push(relaunchWarning(host.launches - 1));
         return {
@@ -64776,9 +64920,12 @@ async function runSuiteWith(overrides, fixtures, options) {
         await host.close();
     }
 }
-/** Fixtures that cannot run as written are config failures and need no browser. */
+/** Fixtures that cannot run as written are config failures and need no browser; parked ones never run. */
 function needsBrowser(fixtures, baseUrl) {
-    return fixtures.some((fixture) => checkFixtureConfig(fixture, baseUrl).problem === null);
+    return fixtures.some((fixture) => !isParked(fixture) && checkFixtureConfig(fixture, baseUrl).problem === null);
+}
+function isParked(fixture) {
+    return fixture.skip !== undefined;
 }
 function notify(run, options) {
     try {
@@ -65350,6 +65497,7 @@ function summaryViewOf(report, options = {}) {
         rows,
         failures: rows.filter((row) => row.status === 'failed'),
         flaky: rows.filter((row) => row.status === 'flaky'),
+        parked: rows.filter((row) => row.parked),
         rerun: rerunViewOf(report, context),
         preflight: report.preflight && withOurCommands(report.preflight, options.commandArgs ?? []),
         interrupted: report.interrupted,
@@ -65396,6 +65544,7 @@ function fixtureRowOf(fixture) {
         carriedOver: fixture.carriedOver !== null,
         recovered: fixture.recovered,
         quarantined: false,
+        parked: fixture.status === 'skipped' && fixture.skippedBy === 'fixture',
     };
 }
 function quarantinedViewOf(report) {
@@ -65490,7 +65639,7 @@ function nextAttemptOf(report, options) {
             ...report.fixtures
                 .filter((fixture) => fixture.status === 'failed' ||
                 (fixture.status === 'flaky' && report.options.failOnFlaky) ||
-                (fixture.status === 'skipped' && report.interrupted !== null))
+                (fixture.status === 'skipped' && fixture.skippedBy !== 'fixture' && report.interrupted !== null))
                 .map((fixture) => fixture.id),
             // A merge that found no result for some fixtures (a missing shard) cannot say they passed: run them too.
             ...(report.mergeProblems ?? []).flatMap((problem) => problem.fixtureIds),
@@ -66825,6 +66974,7 @@ function formatEnvProblem(problem) {
 
 
 
+
 async function loadValidSuite(request, deps) {
     const loaded = await loadFixtures(request.options.fixturesDir, { cwd: deps.cwd ?? process.cwd() });
     if (loaded.problems.length === 0)
@@ -66857,6 +67007,7 @@ function selectionInfoOf(options) {
         fixturesDir: options.fixturesDir,
         patterns: options.patterns,
         tags: options.tags,
+        excludeTags: options.excludeTags,
         sample: options.sample,
         sampleSeed: options.sample === null ? null : options.sampleSeed,
     };
@@ -66879,7 +67030,7 @@ function planSelection(request, suite, source) {
     }
     return {
         mode: selection.mode,
-        selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns },
+        selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns, excluded: selection.excluded },
         selected: selection.selected,
         suite,
         rerun: null,
@@ -66915,7 +67066,11 @@ function rerunRequestOf(request, source) {
         source,
         sourceName: sourceName(request, source),
         ifNothingToRerun: options.ifNothingToRerun,
-        ignoredOptions: [...(options.tags.length > 0 ? ['tags'] : []), ...(options.sample !== null ? ['sample'] : [])],
+        ignoredOptions: [
+            ...(options.tags.length > 0 ? ['tags'] : []),
+            ...(options.excludeTags.length > 0 ? ['exclude-tags'] : []),
+            ...(options.sample !== null ? ['sample'] : []),
+        ],
         carryOverWhenShaUnknown: request.carryOverWhenShaUnknown,
         fallback: fallbackOf(request),
     };
@@ -66925,11 +67080,31 @@ async function acquireUsableSource(request) {
     const source = await acquireSource(request);
     return requireResults(source, sourceName(request, source), fallbackOf(request));
 }
+/**
+ * A run whose every fixture is parked (`skip:`) would check nothing: it stops rather than pass. Checked on the whole
+ * selection, before it is split into shards, so a shard whose part happens to be all parked lists them and passes.
+ */
+function requireSomethingToCheck(request, planned) {
+    const parked = planned.selected.filter((fixture) => fixture.skip !== undefined);
+    if (parked.length === 0 || parked.length < planned.selected.length)
+        return;
+    const count = parked.length;
+    const every = count === 1 ? 'The one selected fixture is' : `All ${count} selected fixtures are`;
+    throw new PreflightError(stops_preflightDiagnostic({
+        code: 'all-skipped',
+        message: `${every} parked with skip:, so nothing would be checked. A run that checks nothing does not pass.`,
+        problems: parked.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: skipped: ${fixture.skip}`),
+        guidance: ['Remove skip: from a fixture to run it again, or select fixtures that are not parked.'],
+        fallbackIds: [],
+        commandArgs: request.commandArgs,
+    }), parked.map((fixture) => fixtureResultOf(parkedRun(fixture, request.options.baseUrl))));
+}
 /** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */
 function requireBaseUrlWhereNeeded(request, selected) {
     if (request.options.baseUrl || request.options.serveDir)
         return;
-    const needing = selected.map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
+    // A parked fixture never opens its URL.
+    const needing = selected.filter((fixture) => fixture.skip === undefined).map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
     if (needing.length === 0)
         return;
     throw new PreflightError(stops_preflightDiagnostic({
@@ -66953,7 +67128,8 @@ function substituteEnvValues(planned, env, redactor, warnings) {
         if (!redactor.add(value))
             warnings.push(tooShortToHide(`The value of ${name}, which fixtures refer to,`));
     }
-    const resolved = resolveFixtureValues(planned.selected, env);
+    // A parked fixture never runs, so the variables it refers to need not be set.
+    const resolved = resolveFixtureValues(planned.selected.filter((fixture) => fixture.skip === undefined), env);
     if (resolved.problems.length > 0) {
         const count = resolved.problems.length;
         throw new PreflightError(stops_preflightDiagnostic({
@@ -66974,7 +67150,8 @@ function substituteEnvValues(planned, env, redactor, warnings) {
                 warnings.push(tooShortToHide(`The value of the ${name} header of ${fixture.id}`));
         }
     }
-    return { ...planned, selected: resolved.fixtures };
+    const byId = new Map(resolved.fixtures.map((fixture) => [fixture.id, fixture]));
+    return { ...planned, selected: planned.selected.map((fixture) => byId.get(fixture.id) ?? fixture) };
 }
 /** Why a secret shows in the output as it is. */
 function tooShortToHide(subject) {
@@ -67270,7 +67447,10 @@ function provenance(result) {
     return '';
 }
 function skipped(result) {
-    return result.status === 'skipped' && result.skipReason ? `<p class="note">Not run: ${html_escape_esc(result.skipReason)}</p>` : '';
+    if (result.status !== 'skipped' || !result.skipReason)
+        return '';
+    const lead = result.skippedBy === 'fixture' ? 'Skipped (parked with skip: in its file)' : 'Not run';
+    return `<p class="note">${lead}: ${html_escape_esc(result.skipReason)}</p>`;
 }
 function attemptBlock(attempt, result, budget) {
     const head = [
@@ -67809,7 +67989,8 @@ function mergeSuite(report) {
 function modeOf(options) {
     if (options.rerunFailed)
         return 'rerun-failed';
-    return options.patterns.length > 0 || options.tags.length > 0 || options.sample !== null ? 'selected' : 'full';
+    const narrowed = options.patterns.length > 0 || options.tags.length > 0 || options.excludeTags.length > 0;
+    return narrowed || options.sample !== null ? 'selected' : 'full';
 }
 function diagnosticExitCode(diagnostic) {
     return diagnostic.severity === 'error' ? 2 : 0;
@@ -68284,7 +68465,9 @@ async function runSmoke(request, deps) {
         if (options.rerunFailed)
             source = await acquireUsableSource(request);
         suite = await loadValidSuite(request, deps);
-        planned = await planShard(request, deps.logger, substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings), source);
+        const chosen = substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings);
+        requireSomethingToCheck(request, chosen);
+        planned = await planShard(request, deps.logger, chosen, source);
         requireBaseUrlWhereNeeded(request, planned.selected);
         if (options.dryRun) {
             deps.logger.info('Dry run: report.json, and the fixture history it carries, stay as the last run left them.');
@@ -68315,7 +68498,8 @@ async function runSmoke(request, deps) {
         let report;
         try {
             const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : null;
-            report = buildPreflightReport({ ...base, diagnostic, rerun });
+            const results = error instanceof PreflightError ? [...error.results] : [];
+            report = buildPreflightReport({ ...base, diagnostic, rerun, fixtures: results });
         }
         catch (buildError) {
             // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
@@ -68587,6 +68771,7 @@ Exit codes: 0 pass, 1 fixtures failed, 2 usage, configuration or preflight error
 
 
 
+
 const STATUS_MARK = {
     passed: '✓ passed ',
     failed: '✗ FAILED ',
@@ -68634,6 +68819,7 @@ function formatSummary(view) {
         failuresSection(view),
         quarantinedSection(view),
         flakySection(view),
+        parkedSection(view),
         flakiestSection(view),
         warningsSection(view),
         nextSection(view),
@@ -68769,6 +68955,19 @@ function flakySection(view) {
     }
     return lines;
 }
+/** Parked fixtures are never silent: each is named with its reason, so nobody forgets to bring it back. */
+function parkedSection(view) {
+    if (view.parked.length === 0)
+        return [];
+    const lines = [`Skipped (${view.parked.length}), parked with skip: in their files:`];
+    for (const row of view.parked.slice(0, MAX_SUMMARY_FAILURES)) {
+        lines.push(`  - ${row.id}  ${escapeLine(row.location)}${row.message ? `  (${escapeLine(row.message)})` : ''}`);
+    }
+    if (view.parked.length > MAX_SUMMARY_FAILURES) {
+        lines.push(`  … and ${view.parked.length - MAX_SUMMARY_FAILURES} more skipped fixtures: see ${reportPointer(view)}`);
+    }
+    return lines;
+}
 /** Loud: a quarantined failure passes the run, so nobody should miss that it happened. */
 function quarantinedSection(view) {
     if (view.quarantined.length === 0)
@@ -68851,8 +69050,13 @@ function fixtureCount(count) {
  */
 function planLine(plan, planned) {
     if (plan)
-        return `PLAN: ${fixtureCount(plan.fixtures.length)} would run`;
+        return `PLAN: ${planCount(plan)}`;
     return planned ? 'PLAN: nothing would run' : 'PLAN: none, the dry run could not be planned';
+}
+/** "3 fixtures would run", and ", 1 skipped" when some are parked. */
+function planCount(plan) {
+    const { run, skipped } = runnableCount(plan);
+    return `${fixtureCount(run)} would run${skipped > 0 ? `, ${skipped} skipped` : ''}`;
 }
 /** What a dry run prints: a line per fixture (id, file:line, tags, why it was selected), the warnings, the plan line. */
 function formatPlan(plan, planPath) {
@@ -68861,13 +69065,13 @@ function formatPlan(plan, planPath) {
         escapeLine(fixture.id),
         escapeLine(`${fixture.file}:${fixture.line}`),
         fixture.tags.length > 0 ? `[${fixture.tags.map(escapeLine).join(', ')}]` : '-',
-        escapeLine(fixture.reason),
+        escapeLine(fixture.skip ? `skipped: ${fixture.skip}` : fixture.reason),
     ]);
     const widths = [0, 1, 2].map((column) => Math.max(0, ...cells.map((row) => row[column].length)));
     const rows = cells.map((row) => `  ${row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell)).join('  ')}`.trimEnd());
     const sections = [
         [
-            `Dry run: ${fixtureCount(plan.fixtures.length)} would run, mode ${plan.mode}. Nothing was run, so nothing is judged.`,
+            `Dry run: ${planCount(plan)}, mode ${plan.mode}. Nothing was run, so nothing is judged.`,
             ...rows,
             ...(plan.fixtures.length > shown.length ? [`  … and ${plan.fixtures.length - shown.length} more: see plan.json`] : []),
         ],
@@ -69176,6 +69380,8 @@ function mergedReportOf(merged, context) {
             fixturesDir: selection.fixturesDir,
             patterns: selection.patterns,
             tags: selection.tags,
+            ...('excludeTags' in selection && selection.excludeTags ? { excludeTags: selection.excludeTags } : {}),
+            ...('excluded' in selection && selection.excluded ? { excluded: selection.excluded } : {}),
             sample: selection.sample,
             sampleSeed: selection.sampleSeed,
             selected: merged.selected,

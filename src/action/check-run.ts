@@ -15,6 +15,7 @@ import { type Annotation, annotationsFor } from '../render/annotations.ts';
 import type { ActionContext } from './context.ts';
 import { CHECK_RUN_TEXT_MAX_CHARS, renderJobSummaryWithin } from '../render/job-summary.ts';
 import { resultOf } from '../engine/outcome.ts';
+import { runnableCount } from '../report/plan.ts';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 /**
@@ -76,7 +77,11 @@ function conclusionOf(outcome: SmokeOutcome): Conclusion {
 
 export function titleOf(outcome: SmokeOutcome): string {
   const report = outcome.report;
-  if (!report) return outcome.exitCode === 0 ? `Dry run: ${outcome.selectedCount} fixtures would run` : 'Dry run could not be planned';
+  if (!report) {
+    if (outcome.exitCode !== 0) return 'Dry run could not be planned';
+    const { run, skipped } = outcome.plan ? runnableCount(outcome.plan) : { run: outcome.selectedCount, skipped: 0 };
+    return `Dry run: ${run} fixtures would run${skipped > 0 ? `, ${skipped} skipped` : ''}`;
+  }
   if (report.preflight) return `Stopped before running fixtures: ${report.preflight.code}`.slice(0, TITLE_MAX_CHARS);
   const { failed, flaky, passed, skipped, recovered } = report.summary;
   const problems = report.mergeProblems?.length ?? 0;

@@ -30,6 +30,8 @@ export async function writeDryRun(
       ...planned.selection,
       patterns: [...planned.selection.patterns],
       tags: [...planned.selection.tags],
+      excludeTags: planned.selection.excludeTags ? [...planned.selection.excludeTags] : undefined,
+      excluded: planned.selection.excluded ? [...planned.selection.excluded] : undefined,
       selected: [...planned.selection.selected],
       missing: [...planned.selection.missing],
       source: null,

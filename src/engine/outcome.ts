@@ -13,9 +13,10 @@ import { redactReport } from '../report/redaction.ts';
 import type { SmokeOutcome } from './request.ts';
 
 /** The mode a run has before selection decides it (and when it never gets that far). */
-export function modeOf(options: Pick<RunOptions, 'rerunFailed' | 'patterns' | 'tags' | 'sample'>): Mode {
+export function modeOf(options: Pick<RunOptions, 'rerunFailed' | 'patterns' | 'tags' | 'excludeTags' | 'sample'>): Mode {
   if (options.rerunFailed) return 'rerun-failed';
-  return options.patterns.length > 0 || options.tags.length > 0 || options.sample !== null ? 'selected' : 'full';
+  const narrowed = options.patterns.length > 0 || options.tags.length > 0 || options.excludeTags.length > 0;
+  return narrowed || options.sample !== null ? 'selected' : 'full';
 }
 
 export function diagnosticExitCode(diagnostic: PreflightDiagnostic): 0 | 2 {

@@ -8,7 +8,8 @@ import { formatProblem } from '../fixtures/problems.ts';
 import type { LoadedFixture } from '../fixtures/schema.ts';
 import type { RunOptions } from '../options/parse.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
-import { type SelectionInfo } from '../report/build.ts';
+import { fixtureResultOf, type SelectionInfo } from '../report/build.ts';
+import { parkedRun } from '../run/fixture-run.ts';
 import type { AcquiredSource, FallbackContext } from '../rerun/diagnostics.ts';
 import { planRerun, requireResults, type RerunRequest } from '../rerun/failed-set.ts';
 import { selectFixtures } from '../selection/select.ts';
@@ -52,6 +53,7 @@ export function selectionInfoOf(options: RunOptions): Omit<SelectionInfo, 'selec
     fixturesDir: options.fixturesDir,
     patterns: options.patterns,
     tags: options.tags,
+    excludeTags: options.excludeTags,
     sample: options.sample,
     sampleSeed: options.sample === null ? null : options.sampleSeed,
   };
@@ -76,7 +78,7 @@ export function planSelection(request: SmokeRequest, suite: LoadedFixture[], sou
   }
   return {
     mode: selection.mode,
-    selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns },
+    selection: { ...info, selected: selection.selected.map((f) => f.id), missing: selection.unmatchedPatterns, excluded: selection.excluded },
     selected: selection.selected,
     suite,
     rerun: null,
@@ -118,7 +120,11 @@ export function rerunRequestOf(request: SmokeRequest, source: AcquiredSource): R
     source,
     sourceName: sourceName(request, source),
     ifNothingToRerun: options.ifNothingToRerun,
-    ignoredOptions: [...(options.tags.length > 0 ? ['tags'] : []), ...(options.sample !== null ? ['sample'] : [])],
+    ignoredOptions: [
+      ...(options.tags.length > 0 ? ['tags'] : []),
+      ...(options.excludeTags.length > 0 ? ['exclude-tags'] : []),
+      ...(options.sample !== null ? ['sample'] : []),
+    ],
     carryOverWhenShaUnknown: request.carryOverWhenShaUnknown,
     fallback: fallbackOf(request),
   };
@@ -130,10 +136,33 @@ export async function acquireUsableSource(request: SmokeRequest): Promise<Acquir
   return requireResults(source, sourceName(request, source), fallbackOf(request));
 }
 
+/**
+ * A run whose every fixture is parked (`skip:`) would check nothing: it stops rather than pass. Checked on the whole
+ * selection, before it is split into shards, so a shard whose part happens to be all parked lists them and passes.
+ */
+export function requireSomethingToCheck(request: SmokeRequest, planned: Planned): void {
+  const parked = planned.selected.filter((fixture): fixture is LoadedFixture & { skip: string } => fixture.skip !== undefined);
+  if (parked.length === 0 || parked.length < planned.selected.length) return;
+  const count = parked.length;
+  const every = count === 1 ? 'The one selected fixture is' : `All ${count} selected fixtures are`;
+  throw new PreflightError(
+    preflightDiagnostic({
+      code: 'all-skipped',
+      message: `${every} parked with skip:, so nothing would be checked. A run that checks nothing does not pass.`,
+      problems: parked.map((fixture) => `${fixture.file}:${fixture.line} ${fixture.id}: skipped: ${fixture.skip}`),
+      guidance: ['Remove skip: from a fixture to run it again, or select fixtures that are not parked.'],
+      fallbackIds: [],
+      commandArgs: request.commandArgs,
+    }),
+    parked.map((fixture) => fixtureResultOf(parkedRun(fixture, request.options.baseUrl))),
+  );
+}
+
 /** Relative URLs need a base; say so for every fixture at once rather than failing them one by one. */
 export function requireBaseUrlWhereNeeded(request: SmokeRequest, selected: readonly LoadedFixture[]): void {
   if (request.options.baseUrl || request.options.serveDir) return;
-  const needing = selected.map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
+  // A parked fixture never opens its URL.
+  const needing = selected.filter((fixture) => fixture.skip === undefined).map((fixture) => ({ fixture, fields: relativeUrlFields(fixture) })).filter(({ fields }) => fields.length > 0);
   if (needing.length === 0) return;
   throw new PreflightError(
     preflightDiagnostic({
@@ -160,7 +189,8 @@ export function substituteEnvValues(planned: Planned, env: Record<string, string
   for (const { name, value } of referencedValues(planned.suite, env)) {
     if (!redactor.add(value)) warnings.push(tooShortToHide(`The value of ${name}, which fixtures refer to,`));
   }
-  const resolved = resolveFixtureValues(planned.selected, env);
+  // A parked fixture never runs, so the variables it refers to need not be set.
+  const resolved = resolveFixtureValues(planned.selected.filter((fixture) => fixture.skip === undefined), env);
   if (resolved.problems.length > 0) {
     const count = resolved.problems.length;
     throw new PreflightError(
@@ -182,7 +212,8 @@ export function substituteEnvValues(planned: Planned, env: Record<string, string
       if (!redactor.add(value) && !shown.has(value)) warnings.push(tooShortToHide(`The value of the ${name} header of ${fixture.id}`));
     }
   }
-  return { ...planned, selected: resolved.fixtures };
+  const byId = new Map(resolved.fixtures.map((fixture) => [fixture.id, fixture]));
+  return { ...planned, selected: planned.selected.map((fixture) => byId.get(fixture.id) ?? fixture) };
 }
 
 /** Why a secret shows in the output as it is. */

@@ -22,6 +22,7 @@ import {
   loadValidSuite,
   planSelection,
   requireBaseUrlWhereNeeded,
+  requireSomethingToCheck,
   rerunRequestOf,
   selectionInfoOf,
   substituteEnvValues,
@@ -60,7 +61,9 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     // The source first: a rerun that stops later still carries its results over, so nothing it knew is lost.
     if (options.rerunFailed) source = await acquireUsableSource(request);
     suite = await loadValidSuite(request, deps);
-    planned = await planShard(request, deps.logger, substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings), source);
+    const chosen = substituteEnvValues(planSelection(request, suite, source), deps.env, redactor, secretWarnings);
+    requireSomethingToCheck(request, chosen);
+    planned = await planShard(request, deps.logger, chosen, source);
     requireBaseUrlWhereNeeded(request, planned.selected);
     if (options.dryRun) {
       deps.logger.info('Dry run: report.json, and the fixture history it carries, stay as the last run left them.');
@@ -91,7 +94,8 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     let report: Report;
     try {
       const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : null;
-      report = buildPreflightReport({ ...base, diagnostic, rerun });
+      const results = error instanceof PreflightError ? [...error.results] : [];
+      report = buildPreflightReport({ ...base, diagnostic, rerun, fixtures: results });
     } catch (buildError) {
       // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
       const bug = diagnosticOf(buildError, request);

@@ -1,7 +1,8 @@
 /**
  * How flaky a fixture has been over its history. A run counts as flaky when the fixture passed only on a retry,
  * or when it failed and the next run of the same commit passed: nothing changed but the dice. A failure followed
- * by a pass on another commit is a fix, not a flake. Skipped runs (the suite ran out of time) say nothing.
+ * by a pass on another commit is a fix, not a flake. Skipped runs (the suite ran out of time, or the fixture was
+ * parked with `skip:`) say nothing.
  */
 import type { History, HistoryOutcome } from '../report/schema.ts';
 

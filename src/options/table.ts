@@ -184,9 +184,15 @@ export const OPTIONS = {
     action: {
       input: 'fixtures',
       description:
-        'Fixture ids or globs such as `checkout-*`, separated by commas or new lines. Empty runs every fixture. Cannot be combined with `rerun-failed`.',
+        'Fixture ids or globs such as `checkout-*`, separated by commas or new lines; `!pattern` excludes what it matches (`!legacy-*`). ' +
+        'Empty runs every fixture. Cannot be combined with `rerun-failed`.',
     },
-    cli: { flag: 'fixture', value: 'ID', group: 'what', help: 'a fixture id or glob such as `checkout-*`; repeatable, or comma-separated' },
+    cli: {
+      flag: 'fixture',
+      value: 'ID',
+      group: 'what',
+      help: 'a fixture id or glob such as `checkout-*`, or `!pattern` to exclude; repeatable, or comma-separated',
+    },
   },
   tags: {
     kind: 'list',
@@ -194,6 +200,13 @@ export const OPTIONS = {
     parse: list,
     action: { input: 'tags', description: 'Only run fixtures that have one of these tags (commas or new lines).' },
     cli: { flag: 'tag', value: 'TAG', group: 'what', help: 'only fixtures with this tag; repeatable' },
+  },
+  excludeTags: {
+    kind: 'list',
+    default: '',
+    parse: list,
+    action: { input: 'exclude-tags', description: 'Leave out fixtures that have any of these tags (commas or new lines), whatever else selects them.' },
+    cli: { flag: 'exclude-tag', value: 'TAG', group: 'what', help: 'leave out fixtures with this tag; repeatable' },
   },
   sample: {
     kind: 'text',

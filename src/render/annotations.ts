@@ -1,5 +1,6 @@
 /**
- * Annotations: failures as errors and flaky fixtures as warnings, each pointing at the fixture's file and line.
+ * Annotations: failures as errors, flaky fixtures as warnings and parked (skipped) ones as notices, each pointing at the
+ * fixture's file and line.
  * GitHub shows only 10 error and 10 warning annotations per step, so the most important come first and one
  * notice says how many were left out and where to find them. Pure: the Action sends them (workflow commands, or
  * the check run), and the same list serves both.
@@ -42,7 +43,7 @@ export function annotationsFor(view: SummaryView, limits: AnnotationLimits = ANN
   // A quarantined failure does not fail the run: it is a warning, still pointing at the fixture.
   const quarantined = view.failures.filter((row) => row.quarantined).map((row) => failure(view, row));
   const warnings = [...quarantined, ...view.flaky.map((row) => flaky(view, row))];
-  const notices = runLevel(view).filter((a) => a.level === 'notice');
+  const notices = [...runLevel(view).filter((a) => a.level === 'notice'), ...parkedNotices(view)];
   const shownErrors = errors.slice(0, Math.max(0, limits.error));
   const shownWarnings = warnings.slice(0, Math.max(0, limits.warning));
   const overflow = overflowNotice(view, errors.length - shownErrors.length, warnings.length - shownWarnings.length, limits);
@@ -114,6 +115,26 @@ function flaky(view: SummaryView, row: FixtureRow): Annotation {
     file: row.file,
     startLine: row.line,
   };
+}
+
+/** How many parked fixtures get a notice of their own; the rest are counted in the last one. */
+const MAX_PARKED_NOTICES = 5;
+
+/** A parked fixture is a notice at its line, so it is seen where it is written, and not forgotten. */
+function parkedNotices(view: SummaryView): Annotation[] {
+  const shown = view.parked.slice(0, MAX_PARKED_NOTICES);
+  const more = view.parked.length - shown.length;
+  return shown.map((row, index) => ({
+    level: 'notice' as const,
+    title: `Smoke fixture ${row.id} skipped`,
+    message: plain(
+      [`Skipped: ${row.message ?? 'no reason given'}`, 'It is parked with skip: in its file; remove that line to run it again.']
+        .concat(index === shown.length - 1 && more > 0 ? [`${more} more skipped ${more === 1 ? 'fixture is' : 'fixtures are'} listed in the job summary.`] : [])
+        .join('\n'),
+    ),
+    file: row.file,
+    startLine: row.line,
+  }));
 }
 
 function kinds(row: FixtureRow): string {

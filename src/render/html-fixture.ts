@@ -88,7 +88,9 @@ function provenance(result: FixtureResult): string {
 }
 
 function skipped(result: FixtureResult): string {
-  return result.status === 'skipped' && result.skipReason ? `<p class="note">Not run: ${esc(result.skipReason)}</p>` : '';
+  if (result.status !== 'skipped' || !result.skipReason) return '';
+  const lead = result.skippedBy === 'fixture' ? 'Skipped (parked with skip: in its file)' : 'Not run';
+  return `<p class="note">${lead}: ${esc(result.skipReason)}</p>`;
 }
 
 function attemptBlock(attempt: Attempt, result: FixtureResult, budget: DetailBudget): string {

@@ -5,7 +5,7 @@
  */
 import type { FixtureRow, SummaryView } from './view.ts';
 import { formatDuration } from './view.ts';
-import type { Plan } from '../report/plan.ts';
+import { runnableCount, type Plan } from '../report/plan.ts';
 import { STRIP_LEGEND } from '../history/flake-rate.ts';
 import { formatRate } from '../history/quarantine.ts';
 import { type CutInfo, fitSections, type Section, type SizeLimit, codeBlock, link, md, mdLines, tableRow, token } from './markdown.ts';
@@ -43,6 +43,7 @@ export function renderJobSummaryWithin(view: SummaryView, limit: SizeLimit): str
     quarantinedSection(view),
     fixtureTable(view),
     flakySection(view),
+    parkedSection(view),
     flakiestSection(view),
     nextSection(view),
     warningsSection(view),
@@ -227,6 +228,15 @@ function flakySection(view: SummaryView): Section | null {
   };
 }
 
+function parkedSection(view: SummaryView): Section | null {
+  if (view.parked.length === 0) return null;
+  return {
+    head: [`### ⏭️ Skipped (${view.parked.length})`, '', 'Parked with `skip:` in their fixture files: they did not run, and neither pass nor fail the run.', ''],
+    items: view.parked.map((row) => `- ${token(row.id)} at ${md(row.location)}${row.message ? `: ${md(row.message)}` : ''}`),
+    itemNoun: 'skipped fixtures',
+  };
+}
+
 /** Loud, and before the fixture table so a cut keeps it: a quarantined failure passes the run, and the check run must say so. */
 function quarantinedSection(view: SummaryView): Section | null {
   if (view.quarantined.length === 0) return null;
@@ -335,13 +345,13 @@ function planSummary(plan: Plan | null): string {
       md(fixture.title ?? ''),
       md(`${fixture.file}:${fixture.line}`),
       md(fixture.tags.join(', ')),
-      md(fixture.reason),
+      md(fixture.skip ? `skipped: ${fixture.skip}` : fixture.reason),
       md(fixture.url ?? '(no base URL)'),
     ]),
   );
   const warnings = plan.warnings.length > 0 ? ['**Warnings**', '', ...plan.warnings.map((warning) => `- ${md(warning)}`), ''] : [];
   return [
-    `## 🧪 reliability-smoke: dry run, ${plan.fixtures.length} fixture${plan.fixtures.length === 1 ? '' : 's'} would run`,
+    `## 🧪 reliability-smoke: dry run, ${plannedCount(plan)}`,
     '',
     `mode \`${plan.mode}\` · nothing was run, so nothing passed or failed, and report.json was left untouched.`,
     '',
@@ -354,6 +364,11 @@ function planSummary(plan: Plan | null): string {
       ? [`… and ${plan.fixtures.length - shown.length} more: see plan.json in the artifact.`, '']
       : []),
   ].join('\n');
+}
+
+function plannedCount(plan: Plan): string {
+  const { run, skipped } = runnableCount(plan);
+  return `${run} fixture${run === 1 ? '' : 's'} would run${skipped > 0 ? `, ${skipped} skipped` : ''}`;
 }
 
 /** The report's summary, or for a dry run (no report, so no view) its plan, led by any publishing problem. */

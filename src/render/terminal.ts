@@ -9,7 +9,7 @@
 import { fixtureResultOf } from '../report/build.ts';
 import { escapeLine } from '../common/text.ts';
 import type { FixtureResult } from '../report/schema.ts';
-import type { Plan } from '../report/plan.ts';
+import { runnableCount, type Plan } from '../report/plan.ts';
 import { type FixtureRow, fixtureRowOf, formatDuration, type SummaryView } from './view.ts';
 import type { FixtureRun } from '../report/build.ts';
 import { STRIP_LEGEND } from '../history/flake-rate.ts';
@@ -60,6 +60,7 @@ export function formatSummary(view: SummaryView): string {
     failuresSection(view),
     quarantinedSection(view),
     flakySection(view),
+    parkedSection(view),
     flakiestSection(view),
     warningsSection(view),
     nextSection(view),
@@ -190,6 +191,19 @@ function flakySection(view: SummaryView): string[] {
   return lines;
 }
 
+/** Parked fixtures are never silent: each is named with its reason, so nobody forgets to bring it back. */
+function parkedSection(view: SummaryView): string[] {
+  if (view.parked.length === 0) return [];
+  const lines = [`Skipped (${view.parked.length}), parked with skip: in their files:`];
+  for (const row of view.parked.slice(0, MAX_SUMMARY_FAILURES)) {
+    lines.push(`  - ${row.id}  ${escapeLine(row.location)}${row.message ? `  (${escapeLine(row.message)})` : ''}`);
+  }
+  if (view.parked.length > MAX_SUMMARY_FAILURES) {
+    lines.push(`  … and ${view.parked.length - MAX_SUMMARY_FAILURES} more skipped fixtures: see ${reportPointer(view)}`);
+  }
+  return lines;
+}
+
 /** Loud: a quarantined failure passes the run, so nobody should miss that it happened. */
 function quarantinedSection(view: SummaryView): string[] {
   if (view.quarantined.length === 0) return [];
@@ -274,8 +288,14 @@ function fixtureCount(count: number): string {
  * rerun, allowed), or `PLAN: none, the dry run could not be planned` (the errors are above it).
  */
 export function planLine(plan: Plan | null, planned: boolean): string {
-  if (plan) return `PLAN: ${fixtureCount(plan.fixtures.length)} would run`;
+  if (plan) return `PLAN: ${planCount(plan)}`;
   return planned ? 'PLAN: nothing would run' : 'PLAN: none, the dry run could not be planned';
+}
+
+/** "3 fixtures would run", and ", 1 skipped" when some are parked. */
+function planCount(plan: Plan): string {
+  const { run, skipped } = runnableCount(plan);
+  return `${fixtureCount(run)} would run${skipped > 0 ? `, ${skipped} skipped` : ''}`;
 }
 
 /** What a dry run prints: a line per fixture (id, file:line, tags, why it was selected), the warnings, the plan line. */
@@ -285,13 +305,13 @@ export function formatPlan(plan: Plan, planPath: string | null): string {
     escapeLine(fixture.id),
     escapeLine(`${fixture.file}:${fixture.line}`),
     fixture.tags.length > 0 ? `[${fixture.tags.map(escapeLine).join(', ')}]` : '-',
-    escapeLine(fixture.reason),
+    escapeLine(fixture.skip ? `skipped: ${fixture.skip}` : fixture.reason),
   ]);
   const widths = [0, 1, 2].map((column) => Math.max(0, ...cells.map((row) => row[column]!.length)));
   const rows = cells.map((row) => `  ${row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  ')}`.trimEnd());
   const sections = [
     [
-      `Dry run: ${fixtureCount(plan.fixtures.length)} would run, mode ${plan.mode}. Nothing was run, so nothing is judged.`,
+      `Dry run: ${planCount(plan)}, mode ${plan.mode}. Nothing was run, so nothing is judged.`,
       ...rows,
       ...(plan.fixtures.length > shown.length ? [`  … and ${plan.fixtures.length - shown.length} more: see plan.json`] : []),
     ],

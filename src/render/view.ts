@@ -67,6 +67,8 @@ export interface FixtureRow {
   recovered: boolean;
   /** Quarantined in this run: its failure does not fail the run. */
   quarantined: boolean;
+  /** Skipped because its file parks it (`skip: "reason"`, the reason in `message`), not because the run stopped. */
+  parked: boolean;
 }
 
 /** A quarantined fixture, listed loudly wherever the result is shown. */
@@ -173,6 +175,8 @@ export interface SummaryView {
   rows: FixtureRow[];
   failures: FixtureRow[];
   flaky: FixtureRow[];
+  /** Fixtures their files park (`skip:`), each with its reason. */
+  parked: FixtureRow[];
   rerun: RerunView | null;
   preflight: PreflightDiagnostic | null;
   interrupted: Report['interrupted'];
@@ -234,6 +238,7 @@ export function summaryViewOf(report: Report, options: SummaryViewOptions = {}):
     rows,
     failures: rows.filter((row) => row.status === 'failed'),
     flaky: rows.filter((row) => row.status === 'flaky'),
+    parked: rows.filter((row) => row.parked),
     rerun: rerunViewOf(report, context),
     preflight: report.preflight && withOurCommands(report.preflight, options.commandArgs ?? []),
     interrupted: report.interrupted,
@@ -284,6 +289,7 @@ export function fixtureRowOf(fixture: FixtureResult): FixtureRow {
     carriedOver: fixture.carriedOver !== null,
     recovered: fixture.recovered,
     quarantined: false,
+    parked: fixture.status === 'skipped' && fixture.skippedBy === 'fixture',
   };
 }
 
@@ -387,7 +393,7 @@ function nextAttemptOf(report: Report, options: SummaryViewOptions): NextAttempt
         (fixture) =>
           fixture.status === 'failed' ||
           (fixture.status === 'flaky' && report.options.failOnFlaky) ||
-          (fixture.status === 'skipped' && report.interrupted !== null),
+          (fixture.status === 'skipped' && fixture.skippedBy !== 'fixture' && report.interrupted !== null),
       )
       .map((fixture) => fixture.id),
     // A merge that found no result for some fixtures (a missing shard) cannot say they passed: run them too.

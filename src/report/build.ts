@@ -58,9 +58,12 @@ export interface SelectionInfo {
   fixturesDir: string;
   patterns: readonly string[];
   tags: readonly string[];
+  excludeTags?: readonly string[];
   sample: number | null;
   sampleSeed: string | null;
   selected: readonly string[];
+  /** Fixtures `!pattern` or exclude-tags left out of what the patterns and tags picked. */
+  excluded?: readonly string[];
   /** Requested ids or patterns that matched nothing, or failed ids that no longer exist. */
   missing: readonly string[];
 }
@@ -98,6 +101,8 @@ export interface PreflightReportInput extends ReportBaseInput {
    * carried over.
    */
   rerun?: RerunMerger | null;
+  /** Results the stopped run still reports (parked fixtures); none by default. */
+  fixtures?: FixtureResult[];
 }
 
 export function buildReport(input: BuildReportInput): Report {
@@ -114,9 +119,10 @@ export function buildReport(input: BuildReportInput): Report {
 
 /** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
 export function buildPreflightReport(input: PreflightReportInput): Report {
-  const merged = input.rerun ? input.rerun([], input.run) : null;
+  const results = input.fixtures ?? [];
+  const merged = input.rerun ? input.rerun(results, input.run) : null;
   return finish(input, {
-    fixtures: merged?.fixtures ?? [],
+    fixtures: merged?.fixtures ?? results,
     source: merged?.source ?? null,
     interrupted: null,
     preflight: input.diagnostic,
@@ -174,6 +180,8 @@ function finish(input: ReportBaseInput, body: ReportBody): Report {
       fixturesDir: clip(input.selection.fixturesDir, L.maxShortTextChars),
       patterns: boundedList(input.selection.patterns, L.maxShortTextChars),
       tags: boundedList(input.selection.tags, L.maxShortTextChars),
+      ...(input.selection.excludeTags ? { excludeTags: boundedList(input.selection.excludeTags, L.maxShortTextChars) } : {}),
+      ...(input.selection.excluded ? { excluded: input.selection.excluded.slice(0, L.maxFixtures) } : {}),
       sample: input.selection.sample,
       sampleSeed: input.selection.sampleSeed === null ? null : clip(input.selection.sampleSeed, L.maxShortTextChars),
       selected: [...input.selection.selected],
@@ -206,6 +214,7 @@ export function fixtureResultOf(run: FixtureRun): FixtureResult {
     attempts,
     durationMs: attempts.reduce((total, attempt) => total + attempt.durationMs, 0),
     skipReason: run.skipReason === null ? null : clip(run.skipReason, L.maxShortTextChars),
+    ...(attempts.length === 0 ? { skippedBy: fixture.skip === undefined ? ('run' as const) : ('fixture' as const) } : {}),
     carriedOver: null,
     recovered: false,
   };

@@ -23,6 +23,8 @@ export const PlannedFixture = z.object({
   expectTimeoutMs: z.number().nonnegative(),
   /** Why it was selected, in a short phrase: "all fixtures", `id matches "checkout-*"`, `tag "smoke"`, "failed in the previous run". */
   reason: z.string(),
+  /** Why the fixture is parked (`skip:`): it is listed, but would not run. Null for one that would run. */
+  skip: z.string().nullable().optional(),
 });
 
 export const Plan = z
@@ -84,6 +86,7 @@ export function buildPlan(input: PlanInput): Plan {
       timeoutMs: fixture.timeout ?? input.defaultTimeoutMs,
       expectTimeoutMs: fixture.expect.timeout ?? input.defaultExpectTimeoutMs,
       reason: input.reasons?.[fixture.id] ?? 'selected',
+      skip: fixture.skip ?? null,
     })),
     warnings: [...(input.warnings ?? [])],
   });
@@ -92,4 +95,10 @@ export function buildPlan(input: PlanInput): Plan {
 function resolveAgainstBase(fixture: LoadedFixture, baseUrl: string | null): string | null {
   const resolved = resolveFixtureUrl(fixture.url, baseUrl);
   return 'url' in resolved ? resolved.url : null;
+}
+
+/** How many of the planned fixtures would run: parked ones (`skip:`) are listed, but never run. */
+export function runnableCount(plan: Plan): { run: number; skipped: number } {
+  const skipped = plan.fixtures.filter((fixture) => fixture.skip).length;
+  return { run: plan.fixtures.length - skipped, skipped };
 }

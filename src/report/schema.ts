@@ -121,10 +121,19 @@ export const FixtureResult = z
     attempts: z.array(Attempt).max(L.maxAttemptsPerFixture),
     durationMs: Millis,
     skipReason: NullableText,
+    /**
+     * Why a skipped fixture did not run: "fixture", its file parks it (`skip: "reason"`); "run", the run ended before
+     * it (suite timeout, cancellation, no browser), so a rerun runs it. Absent when not skipped, and in reports
+     * written before fixtures could be parked, where every skip is "run".
+     */
+    skippedBy: z.enum(['fixture', 'run']).optional(),
     carriedOver: CarriedOverFrom.nullable(),
     recovered: z.boolean(),
   })
   .superRefine((fixture, ctx) => {
+    if (fixture.skippedBy !== undefined && fixture.status !== 'skipped') {
+      ctx.addIssue({ code: 'custom', path: ['skippedBy'], message: `is set, but the fixture is "${fixture.status}", not skipped` });
+    }
     const derived = deriveStatus(fixture.attempts);
     if (derived !== fixture.status) {
       ctx.addIssue({
@@ -316,6 +325,10 @@ export const Report = z
       fixturesDir: Text,
       patterns: z.array(Text).max(L.maxListItems),
       tags: z.array(Text).max(L.maxListItems),
+      /** Fixtures with any of these tags were left out (exclude-tags). Absent in reports written before it existed. */
+      excludeTags: z.array(Text).max(L.maxListItems).optional(),
+      /** What `!pattern` and exclude-tags left out of what the patterns and tags picked; they are not in `fixtures`. */
+      excluded: z.array(FixtureId).max(L.maxFixtures).optional(),
       sample: Count.nullable(),
       sampleSeed: NullableText,
       selected: z.array(FixtureId).max(L.maxFixtures),

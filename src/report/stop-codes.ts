@@ -28,6 +28,10 @@ export const STOP_CODES = {
     happened: '`fixtures`, `tags` or `sample` match no fixture',
     toDo: 'check them against your fixture ids and tags',
   },
+  'all-skipped': {
+    happened: 'every selected fixture is parked with `skip:`, so nothing would be checked; the report lists each with its reason',
+    toDo: 'remove `skip:` from one, or select other fixtures',
+  },
   'base-url-missing': {
     happened:
       'fixtures use relative URLs (`url`, a `goto` step or a string `expect.url`), but there is no `base-url` or `serve`; each is named by its field',

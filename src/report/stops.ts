@@ -4,15 +4,18 @@
  */
 import { fixturesCommand, fixturesInputValue, fullRunCommand } from './commands.ts';
 import { boundedList, clip, REPORT_LIMITS as L } from './limits.ts';
-import type { PreflightDiagnostic } from './schema.ts';
+import type { FixtureResult, PreflightDiagnostic } from './schema.ts';
 import type { StopCode } from './stop-codes.ts';
 
 export class PreflightError extends Error {
   readonly diagnostic: PreflightDiagnostic;
-  constructor(diagnostic: PreflightDiagnostic) {
+  /** Results the stopped run still reports: the parked fixtures of a run where every one is parked. */
+  readonly results: readonly FixtureResult[];
+  constructor(diagnostic: PreflightDiagnostic, results: readonly FixtureResult[] = []) {
     super(diagnostic.message);
     this.name = 'PreflightError';
     this.diagnostic = diagnostic;
+    this.results = results;
   }
 }
 

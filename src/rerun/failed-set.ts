@@ -18,10 +18,11 @@ import {
 /**
  * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
  * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
- * would pass a suite whose fixtures were never checked.
+ * would pass a suite whose fixtures were never checked. A fixture its file parks (`skip:`) is not among them: it
+ * did not run because it was told not to.
  */
-export function rerunFixtureIds(fixtures: readonly Pick<FixtureResult, 'id' | 'status'>[]): string[] {
-  const skipped = fixtures.filter((fixture) => fixture.status === 'skipped').map((fixture) => fixture.id);
+export function rerunFixtureIds(fixtures: readonly Pick<FixtureResult, 'id' | 'status' | 'skippedBy'>[]): string[] {
+  const skipped = fixtures.filter((fixture) => fixture.status === 'skipped' && fixture.skippedBy !== 'fixture').map((fixture) => fixture.id);
   return [...failedFixtureIds(fixtures), ...skipped];
 }
 

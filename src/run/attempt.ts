@@ -8,7 +8,8 @@
 import { ConnectionClosedError, TimeoutError, type Page } from 'puppeteer-core';
 import { parseTextPattern, type Expect, type PageChecks } from '../fixtures/schema.ts';
 import { AttemptAbort, type Attempt, type AttemptContext } from './types.ts';
-import { applyViewport, leftTheWebFailure, watchPage, type FailedRequest, type PageSignals } from './page-signals.ts';
+import { applyEmulation, emulationOf } from './emulation.ts';
+import { leftTheWebFailure, watchPage, type FailedRequest, type PageSignals } from './page-signals.ts';
 import { createProgress, type Progress, type WorkKind } from './progress.ts';
 import { navigate, runSteps, statusCheckedNext, type StepEnv } from './steps.ts';
 import { watchResponses, type ResponseWaits } from './response-wait.ts';
@@ -180,11 +181,15 @@ async function perform(context: AttemptContext, progress: Progress, signals: Pag
   };
   // Steps and checks are described as the file has them: a value substituted from the environment stays hidden.
   const written = fixture.written ?? fixture;
-  // The viewport goes with the navigation, not before it: no extra round trip, and it applies before layout.
+  // The viewport goes with the navigation, not before it: no extra round trip, and it applies before layout. A
+  // device's user agent goes first: the request must carry it.
   const shownUrl = fixture.written && fixture.written.url !== fixture.url ? fixture.written.url : context.url;
   // waitForResponse steps that come first wait for what the page load causes, so they listen from before it.
   responses.armAfter(-1, 'the page load');
-  await Promise.all([applyViewport(page, fixture.viewport), navigate(env, context.url, shownUrl, statusCheckedNext(fixture.steps, -1))]);
+  const statusChecked = statusCheckedNext(fixture.steps, -1);
+  const emulation = emulationOf(fixture);
+  if (emulation.userAgent === null) await Promise.all([applyEmulation(page, emulation), navigate(env, context.url, shownUrl, statusChecked)]);
+  else await applyEmulation(page, emulation).then(() => navigate(env, context.url, shownUrl, statusChecked));
   await runSteps(fixture.steps, env, written.steps);
   await progress.track('check', 'the expect checks', async () => {
     env.afterNavigation();

@@ -8,7 +8,7 @@ import { boundedAttempt, type AttemptOutcome } from './bounded-attempt.ts';
 import { expectationConfigProblems } from './assertions.ts';
 import { composeMessage } from './failure.ts';
 import { resolveFixtureUrl } from '../fixtures/urls.ts';
-import { DEFAULT_VIEWPORT } from './page-signals.ts';
+import { emulationOf } from './emulation.ts';
 import { stepConfigProblems } from './steps.ts';
 import type { Session, Viewport } from './session.ts';
 import type { SessionPool } from './session-pool.ts';
@@ -81,6 +81,12 @@ export function checkFixtureConfig(
   return { url, problem: composeMessage(`The fixture cannot run as written (${problems.length} problems):`, problems) };
 }
 
+/** A fixture its file parks (`skip: "reason"`): never run, reported as skipped with the reason. */
+export function parkedRun(fixture: LoadedFixture & { skip: string }, baseUrl: string | null): FixtureRun {
+  const resolved = resolveFixtureUrl(fixture.url, baseUrl);
+  return { fixture, url: 'url' in resolved ? resolved.url : null, attempts: [], skipReason: fixture.skip };
+}
+
 export async function runFixture(fixture: LoadedFixture, runner: FixtureRunner): Promise<FixtureRun> {
   const config = checkFixtureConfig(fixture, runner.baseUrl);
   if (config.problem !== null) {
@@ -114,7 +120,8 @@ interface TryResult {
 
 /** One attempt on a clean session; null when the suite stopped (or lost its browser) before it could start. */
 async function tryOnce(fixture: LoadedFixture, url: string, attemptNumber: number, runner: FixtureRunner): Promise<TryResult | null> {
-  const acquired = await acquireUnlessStopped(runner, fixture.viewport ?? DEFAULT_VIEWPORT);
+  const emulation = emulationOf(fixture);
+  const acquired = await acquireUnlessStopped(runner, { width: emulation.viewport.width, height: emulation.viewport.height, device: emulation.device });
   if (acquired === null) return null;
   if ('error' in acquired) {
     const message = `Could not open an isolated browser session: ${errorText(acquired.error)}`;

@@ -5,7 +5,6 @@
  */
 import type { ConsoleMessage, Dialog, Frame, HTTPRequest, HTTPResponse, Page, PageEvents } from 'puppeteer-core';
 import { clip } from '../report/limits.ts';
-import type { Fixture } from '../fixtures/schema.ts';
 import { AttemptFailure } from './failure.ts';
 import { errorText } from '../common/text.ts';
 import { WEB_SCHEMES } from '../fixtures/urls.ts';
@@ -86,11 +85,6 @@ export interface WatchOptions {
   redact?: (text: string) => string;
   /** The page crashed or closed: the attempt cannot go on. */
   onFatal: (failure: AttemptFailure) => void;
-}
-
-/** Set every attempt: the previous fixture may have used another size. Run it alongside the navigation. */
-export function applyViewport(page: Page, viewport: Fixture['viewport']): Promise<void> {
-  return page.setViewport(viewport ?? DEFAULT_VIEWPORT);
 }
 
 const ERROR_CONSOLE_TYPES: ReadonlySet<string> = new Set(['error', 'assert']);

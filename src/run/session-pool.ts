@@ -66,6 +66,8 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
       const browser = await host.current();
       const session = await openSession(browser, nextId++, { stepTimeoutMs: options.stepTimeoutMs });
       stats.sessionsCreated += 1;
+      // From here the page is the fixture's to emulate: a later fixture must emulate the same to reuse it.
+      session.emulating = viewport.device;
       return session;
     },
     async release(session, replaceBecause) {

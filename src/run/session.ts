@@ -89,12 +89,16 @@ export interface SessionOptions {
 export interface Viewport {
   width: number;
   height: number;
+  /** The device the fixture emulates (emulation.ts), or null. */
+  device: string | null;
 }
 
 export interface Session {
   readonly id: number;
   readonly browser: Browser;
   readonly page: Page;
+  /** The device its page emulates, as the fixture that holds it asked (set by the pool); null for none. */
+  emulating: string | null;
   /**
    * Makes the session clean for the next fixture, which will use `viewport`. Returns null when it was reset in
    * place, or the reason it cannot be (the caller then closes it and opens a new one).
@@ -131,12 +135,13 @@ interface Parts {
 
 function createSession(parts: Parts): Session {
   const { id, browser, context, page, cdp, observed, bound } = parts;
-  return {
+  const session: Session = {
     id,
     browser,
     page,
+    emulating: null,
     async resetForNextFixture(viewport) {
-      const blocker = reasonNotToReuse(browser, context, page, observed, viewport);
+      const blocker = emulationBlocker(session.emulating, viewport.device) ?? reasonNotToReuse(browser, context, page, observed, viewport);
       if (blocker) return blocker;
       observed.resetting = true;
       observed.settledDuringReset = 0;
@@ -152,6 +157,17 @@ function createSession(parts: Parts): Session {
       await bound(context.close(), 'close its browser context').catch(() => {});
     },
   };
+  return session;
+}
+
+/**
+ * A device's user agent, touch and mobile emulation stay with the page after its document is gone; undoing each
+ * would be one more thing a reset could miss, so a page serves one emulation only.
+ */
+function emulationBlocker(current: string | null, next: string | null): string | null {
+  if (current === next) return null;
+  const name = (device: string | null) => (device === null ? 'no device' : `"${device}"`);
+  return `the next fixture emulates ${name(next)}, not ${name(current)}`;
 }
 
 /** The checks that need no round trip to the browser: early answers, which the reset confirms in order. */

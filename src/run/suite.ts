@@ -8,7 +8,7 @@ import type { LoadedFixture } from '../fixtures/schema.ts';
 import { runAttempt } from './attempt.ts';
 import { createBrowserHost } from './browser-host.ts';
 import { errorText } from '../common/text.ts';
-import { checkFixtureConfig, runFixture, type FixtureRunner } from './fixture-run.ts';
+import { checkFixtureConfig, parkedRun, runFixture, type FixtureRunner } from './fixture-run.ts';
 import { createLimiter } from './limiter.ts';
 import { createSessionPool } from './session-pool.ts';
 import { createSuiteControl } from './suite-control.ts';
@@ -84,7 +84,12 @@ export async function runSuiteWith(
       redact: options.redact ?? ((text) => text),
     };
     const runs = await Promise.all(
-      fixtures.map((fixture) => limiter.run(() => runFixture(fixture, runner)).then((run) => notify(run, options))),
+      fixtures.map((fixture) =>
+        // A parked fixture takes no worker: it is reported as soon as the suite starts.
+        (isParked(fixture) ? Promise.resolve(parkedRun(fixture, options.baseUrl)) : limiter.run(() => runFixture(fixture, runner))).then((run) =>
+          notify(run, options),
+        ),
+      ),
     );
     if (host.launches > 1) warnings.push(relaunchWarning(host.launches - 1));
     return {
@@ -99,9 +104,13 @@ export async function runSuiteWith(
   }
 }
 
-/** Fixtures that cannot run as written are config failures and need no browser. */
+/** Fixtures that cannot run as written are config failures and need no browser; parked ones never run. */
 function needsBrowser(fixtures: LoadedFixture[], baseUrl: string | null): boolean {
-  return fixtures.some((fixture) => checkFixtureConfig(fixture, baseUrl).problem === null);
+  return fixtures.some((fixture) => !isParked(fixture) && checkFixtureConfig(fixture, baseUrl).problem === null);
+}
+
+function isParked(fixture: LoadedFixture): fixture is LoadedFixture & { skip: string } {
+  return fixture.skip !== undefined;
 }
 
 function notify(run: FixtureRun, options: SuiteOptions): FixtureRun {

@@ -7,10 +7,15 @@ import type { LoadedFixture } from '../fixtures/schema.ts';
 import { closestMatch } from '../fixtures/suggest.ts';
 
 export interface SelectionRequest {
-  /** Ids or globs (`checkout-*`); a fixture is kept if it matches any. Empty: no narrowing. */
+  /**
+   * Ids or globs (`checkout-*`); a fixture is kept if it matches any. `!pattern` excludes what it matches, whatever
+   * else picked it. No pattern but exclusions (or none at all): no narrowing by id.
+   */
   patterns: string[];
   /** A fixture is kept if it has any of them. Empty: no narrowing. */
   tags: string[];
+  /** A fixture that has any of them is left out, whatever else picked it. */
+  excludeTags: string[];
   /** Keep this many of what patterns and tags leave, chosen deterministically; null: keep all. */
   sample: number | null;
   /** Seeds the sample (the Action passes the run id); null uses a fixed seed. */
@@ -19,8 +24,10 @@ export interface SelectionRequest {
 
 export interface Selection {
   selected: LoadedFixture[];
-  /** Patterns that match no fixture id at all. */
+  /** Patterns (`!pattern` ones too) that match no fixture id at all. */
   unmatchedPatterns: string[];
+  /** Fixtures the patterns and tags picked that `!pattern` or an exclude tag left out, in suite order. */
+  excluded: string[];
   warnings: string[];
   /** Why each selected fixture was selected, by id: see selectionReason. */
   reasons: Record<string, string>;
@@ -28,26 +35,48 @@ export interface Selection {
   mode: 'full' | 'selected';
 }
 
+/** The pattern a `!pattern` excludes, or null for a pattern that includes. */
+export function exclusionOf(pattern: string): string | null {
+  return pattern.startsWith('!') ? pattern.slice(1) : null;
+}
+
 export function selectFixtures(all: readonly LoadedFixture[], request: SelectionRequest): Selection {
   if (request.sample !== null && !(Number.isInteger(request.sample) && request.sample >= 1)) {
     throw new RangeError(`sample must be a whole number of at least 1, got ${request.sample}`);
   }
   const ids = all.map((fixture) => fixture.id);
-  const matchers = request.patterns.map(compilePattern);
-  const unmatchedPatterns = request.patterns.filter((_, index) => !ids.some((id) => matchers[index]?.(id)));
-  const byPattern = matchers.length === 0 ? [...all] : all.filter((f) => matchers.some((match) => match(f.id)));
+  const including = request.patterns.filter((pattern) => exclusionOf(pattern) === null);
+  const excluding = request.patterns.filter((pattern) => exclusionOf(pattern) !== null);
+  const includes = including.map(compilePattern);
+  const excludes = excluding.map((pattern) => compilePattern(exclusionOf(pattern) ?? ''));
+  const unmatchedPatterns = [
+    ...including.filter((_, index) => !ids.some((id) => includes[index]?.(id))),
+    ...excluding.filter((_, index) => !ids.some((id) => excludes[index]?.(id))),
+  ];
+  const byPattern = includes.length === 0 ? [...all] : all.filter((f) => includes.some((match) => match(f.id)));
   const wanted = new Set(request.tags);
   const byTag = wanted.size === 0 ? byPattern : byPattern.filter((f) => f.tags.some((tag) => wanted.has(tag)));
-  const selected = sampled(byTag, request);
+  const unwanted = new Set(request.excludeTags);
+  const isExcluded = (f: LoadedFixture) => excludes.some((match) => match(f.id)) || f.tags.some((tag) => unwanted.has(tag));
+  const kept = byTag.filter((f) => !isExcluded(f));
+  const selected = sampled(kept, request);
   const reasons = Object.fromEntries(
-    selected.map((fixture) => [fixture.id, selectionReason(fixture, request, matchers, { kept: selected.length, of: byTag.length })]),
+    selected.map((fixture) => [fixture.id, selectionReason(fixture, request, including, includes, { kept: selected.length, of: kept.length })]),
   );
   const warnings = [
-    ...unmatchedPatterns.map((pattern) => unmatchedPatternWarning(pattern, ids)),
-    ...unusedTagWarnings(all, request.tags),
+    ...request.patterns.filter((pattern) => unmatchedPatterns.includes(pattern)).map((pattern) => unmatchedPatternWarning(pattern, ids)),
+    ...unusedTagWarnings(all, request.tags, 'tag'),
+    ...unusedTagWarnings(all, request.excludeTags, 'exclude tag'),
   ];
   if (selected.length === 0 && all.length > 0) warnings.push(emptySelectionWarning(request));
-  return { selected, unmatchedPatterns, warnings, reasons, mode: selected.length === all.length ? 'full' : 'selected' };
+  return {
+    selected,
+    unmatchedPatterns,
+    excluded: byTag.filter(isExcluded).map((f) => f.id),
+    warnings,
+    reasons,
+    mode: selected.length === all.length ? 'full' : 'selected',
+  };
 }
 
 /**
@@ -58,11 +87,12 @@ export function selectFixtures(all: readonly LoadedFixture[], request: Selection
 function selectionReason(
   fixture: LoadedFixture,
   request: SelectionRequest,
+  patterns: readonly string[],
   matchers: readonly ((id: string) => boolean)[],
   sample: { kept: number; of: number },
 ): string {
   const parts: string[] = [];
-  const pattern = request.patterns.find((_, index) => matchers[index]?.(fixture.id));
+  const pattern = patterns.find((_, index) => matchers[index]?.(fixture.id));
   if (pattern !== undefined) parts.push(isGlob(pattern) ? `id matches "${pattern}"` : `id "${pattern}"`);
   const tags = fixture.tags.filter((tag) => request.tags.includes(tag));
   if (tags.length > 0) parts.push(`${tags.length === 1 ? 'tag' : 'tags'} ${tags.map((tag) => `"${tag}"`).join(', ')}`);
@@ -82,20 +112,26 @@ function sampled(candidates: LoadedFixture[], request: SelectionRequest): Loaded
 }
 
 function unmatchedPatternWarning(pattern: string, ids: string[]): string {
-  const base = `fixture pattern "${pattern}" matches no fixture id`;
-  if (pattern !== pattern.toLowerCase()) return `${base}; ids are lowercase, try "${pattern.toLowerCase()}"`;
-  if (isGlob(pattern)) return `${base}; check it against the fixture ids`;
-  const guess = closestMatch(pattern, ids);
-  return guess ? `${base}; did you mean "${guess}"?` : `${base}; check the spelling, or use a glob such as "${pattern}*"`;
+  const excluded = exclusionOf(pattern);
+  if (excluded === '') return 'fixture pattern "!" excludes nothing: write the id or glob to exclude after the "!", such as "!checkout-*"';
+  // A "!pattern" that matches nothing excludes nothing: the same hints, written with the "!".
+  const text = excluded ?? pattern;
+  const bang = excluded === null ? '' : '!';
+  const base = excluded === null ? `fixture pattern "${pattern}" matches no fixture id` : `fixture pattern "${pattern}" excludes nothing: no fixture id matches "${text}"`;
+  if (text !== text.toLowerCase()) return `${base}; ids are lowercase, try "${bang}${text.toLowerCase()}"`;
+  if (isGlob(text)) return `${base}; check it against the fixture ids`;
+  const guess = closestMatch(text, ids);
+  return guess ? `${base}; did you mean "${bang}${guess}"?` : `${base}; check the spelling, or use a glob such as "${bang}${text}*"`;
 }
 
-function unusedTagWarnings(all: readonly LoadedFixture[], tags: readonly string[]): string[] {
+function unusedTagWarnings(all: readonly LoadedFixture[], tags: readonly string[], what: 'tag' | 'exclude tag'): string[] {
   const present = new Set(all.flatMap((fixture) => fixture.tags));
+  const effect = what === 'tag' ? '' : ', so it excludes nothing';
   return tags
     .filter((tag) => !present.has(tag))
     .map((tag) => {
       const guess = closestMatch(tag, present);
-      return `tag "${tag}" is on no fixture${guess ? `; did you mean "${guess}"?` : ''}`;
+      return `${what} "${tag}" is on no fixture${effect}${guess ? `; did you mean "${guess}"?` : ''}`;
     });
 }
 
@@ -103,6 +139,7 @@ function emptySelectionWarning(request: SelectionRequest): string {
   const parts = [
     request.patterns.length > 0 ? `fixtures ${request.patterns.map((p) => `"${p}"`).join(', ')}` : '',
     request.tags.length > 0 ? `tags ${request.tags.map((t) => `"${t}"`).join(', ')}` : '',
+    request.excludeTags.length > 0 ? `exclude tags ${request.excludeTags.map((t) => `"${t}"`).join(', ')}` : '',
   ].filter((part) => part !== '');
   return `nothing is selected: no fixture matches ${parts.join(' together with ')}`;
 }

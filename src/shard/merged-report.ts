@@ -43,6 +43,8 @@ export function mergedReportOf(merged: MergedShards, context: MergedReportContex
       fixturesDir: selection.fixturesDir,
       patterns: selection.patterns,
       tags: selection.tags,
+      ...('excludeTags' in selection && selection.excludeTags ? { excludeTags: selection.excludeTags } : {}),
+      ...('excluded' in selection && selection.excluded ? { excluded: selection.excluded } : {}),
       sample: selection.sample,
       sampleSeed: selection.sampleSeed,
       selected: merged.selected,
