@@ -109,9 +109,12 @@ function zip(entries: EntrySpec[], options: { comment?: string; zip64End?: boole
 const REPORT = Buffer.from(JSON.stringify({ schemaVersion: 1, fixtures: ['a'.repeat(5000)] }));
 const LIMIT = 1024 * 1024;
 
+/** Writes the archive two folders deep in a private folder, so a test can watch the folder above the archive's too. */
 function write(t: TestContext, bytes: Buffer): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-zip-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-zip-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const dir = path.join(root, 'download');
+  fs.mkdirSync(dir);
   const file = path.join(dir, 'artifact.zip');
   fs.writeFileSync(file, bytes);
   return file;
@@ -143,6 +146,7 @@ describe('reading one entry of a zip', () => {
     assert.equal(await readZipEntry(file, 'report.json', LIMIT), null);
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['artifact.zip']);
     assert.deepEqual(fs.readdirSync(path.dirname(path.dirname(file))), before);
+    assert.deepEqual(before, ['download']);
   });
 
   it('never inflates other entries: a bomb beside report.json costs nothing', async (t) => {
