@@ -279,7 +279,7 @@ describe('expect.count', () => {
     });
     assert.equal(attempt.error?.kind, 'assertion');
     const lines = attempt.error.message.split('\n');
-    assert.match(lines[0]!, /^expect\.count "#items li" to be between 1 and 2, found 3 matching elements \(waited \d+\.\ds\)$/);
+    assert.match(lines[0]!, /^expect\.count "#items li" to be between 1 and 2, found 3 matching elements \(waited \d+\.\ds, the expect timeout\)$/);
     assert.equal(lines[1], 'Also not holding: expect.count ".anchor" to be at least 5, found 2 matching elements');
     assert.equal(lines[2], 'Also not holding: expect.count "th" to be at most 1, found 2 matching elements');
   });
