@@ -198,11 +198,11 @@ describe('buildReport: rerun-failed', () => {
     assert.ok(report.warnings.some((w) => /no longer in the fixture files \(1\): about-on-mobile\./.test(w)), report.warnings.join('\n'));
   });
 
-  test('fixtures new since the source have no result to carry over, and a warning names them', () => {
+  test('fixtures new since the source have no result to carry over, and the report lists them as not covered', () => {
     const withNew = [...demoSuite, loaded('checkout-new', { file: 'fixtures/checkout.smoke.yml', line: 2 })];
     const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: carryOver(rerunInput({ suite: withNew })) }));
     assert.equal(report.fixtures.some((f) => f.id === 'checkout-new'), false);
-    assert.ok(report.warnings.some((w) => /New since the source report.*\(1\): checkout-new\./.test(w)), report.warnings.join('\n'));
+    assert.deepEqual(report.notCovered, [{ id: 'checkout-new', reason: 'new', file: 'fixtures/checkout.smoke.yml', line: 2 }]);
     assert.doesNotThrow(() => Report.parse(report));
   });
 

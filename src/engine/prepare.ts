@@ -110,6 +110,7 @@ export function rerunRequestOf(request: SmokeRequest, source: AcquiredSource): R
     ifNothingToRerun: options.ifNothingToRerun,
     ignoredOptions: [...(options.tags.length > 0 ? ['tags'] : []), ...(options.sample !== null ? ['sample'] : [])],
     carryOverWhenShaUnknown: request.carryOverWhenShaUnknown,
+    include: options.rerunInclude,
     fallback: fallbackOf(request),
   };
 }
