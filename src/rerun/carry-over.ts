@@ -67,7 +67,16 @@ export function mergeRerun(rerunResults: readonly FixtureResult[], rerun: RerunI
   }
   const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById, new Set(notCovered.map((fixture) => fixture.id)));
   const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
-  return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings, notCovered };
+  return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: [...merged.warnings, ...unfingerprinted(rerun)], notCovered };
+}
+
+/** A source written before fingerprints cannot tell an edited fixture from the one that ran: say so once. */
+function unfingerprinted(rerun: RerunInput): string[] {
+  if (rerun.suite === null || rerun.source.fixtures.every((fixture) => fixture.fingerprint !== undefined)) return [];
+  return [
+    `${sourceLabel(rerun)} records no fixture fingerprints (it was written by an older release), so its results were matched by ` +
+      'fixture id only: a fixture edited since then is carried over as it was. Run the full suite once to record them.',
+  ];
 }
 
 /** Each rerun result says why it ran: failed or never ran in the source, or new or changed since (rerun-include). */
