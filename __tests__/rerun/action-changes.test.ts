@@ -132,4 +132,33 @@ describe('a run that stops on a typo in a fixture file', () => {
     assert.equal(run3.outputs[Outputs.Total], '3');
     assert.equal(fixtureOf(reportOf(run3), 'charlie').carriedOver?.runId, String(first), 'still named by the run that ran it');
   });
+
+  it('a rerun on a new commit that stops on a typo keeps the failed set too, for the rerun on the commit after', CHAIN_BOUND, async (t) => {
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'fail', charlie: 'pass' });
+    const [first = 0, second = 0, third = 0] = runIds(3);
+    const branch = 'typo/new-commits';
+    addRun(service, { id: first, branch, sha: shaOf('commit-a'), status: 'in_progress', minute: 0 });
+    const run1 = await stepWith({ runId: first, site, yaml: suiteYaml(IDS) });
+    assert.ok(run1.failure, logOf(run1));
+    complete(service, first, 'failure');
+
+    addRun(service, { id: second, branch, sha: shaOf('commit-b'), status: 'in_progress', minute: 10 });
+    const run2 = await stepWith({ runId: second, site, yaml: TYPO, inputs: { 'rerun-failed': 'true' } });
+    assert.ok(run2.failure, logOf(run2));
+    const stopped = reportOf(run2);
+    assert.equal(stopped.preflight?.code, 'fixtures-invalid');
+    assert.deepEqual(statusById(stopped), { alpha: 'passed', bravo: 'failed', charlie: 'passed' }, 'carried forward, though the commit moved');
+    assert.equal(fixtureOf(stopped, 'bravo').carriedOver?.sha, shaOf('commit-a'), 'each names the commit it ran on');
+    complete(service, second, 'failure');
+
+    setPages(site, { bravo: 'pass' });
+    addRun(service, { id: third, branch, sha: shaOf('commit-c'), status: 'in_progress', minute: 20 });
+    const since = hitsOf(site, IDS);
+    const run3 = await stepWith({ runId: third, site, yaml: suiteYaml(IDS), inputs: { 'rerun-failed': 'true' } });
+    assert.deepEqual(hitsSince(site, since), { alpha: 0, bravo: 1, charlie: 0 }, 'exactly the failed fixture');
+    assert.equal(run3.outputs[Outputs.RerunSourceRunId], String(second));
+    const report3 = reportOf(run3);
+    assert.equal(report3.selection.source?.carryOver, false, 'another commit: nothing carried over');
+    assert.deepEqual(statusById(report3), { bravo: 'passed' });
+  });
 });

@@ -32058,6 +32058,19 @@ function carryForward(previous, origin, label) {
         return { fixtures, source: null, warnings, notCovered: [...(previous.notCovered ?? [])] };
     };
 }
+/**
+ * A rerun that stopped before running any fixture: the same rule, with its source as the report before it. Every
+ * source result is carried forward, whatever the commit and whatever changed since: nothing was judged, and the
+ * next rerun must still find the failures (it decides per result what it may carry over).
+ */
+function carryForwardRerun(rerun) {
+    const forward = carryForward(rerun.source, rerun.origin, sourceLabel(rerun));
+    return (results, run) => {
+        const carried = forward(results, run);
+        const note = `Stopped before any fixture ran: ${countNoun(carried.fixtures.length, 'result')} of ${sourceLabel(rerun)} carried forward as they were.`;
+        return { ...carried, source: rerunSource(rerun, true, note) };
+    };
+}
 /** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
 function markRecovered(result, source) {
     const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
@@ -67673,7 +67686,7 @@ async function runSmoke(request, deps) {
         const base = reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine: null, suite });
         let report;
         try {
-            const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : forwardOf(previous);
+            const rerun = source ? stoppedRerunOf(rerunInputOf(rerunRequestOf(request, source), suite), diagnostic, options.shard) : forwardOf(previous);
             report = buildPreflightReport({ ...base, diagnostic, rerun });
         }
         catch (buildError) {
@@ -67700,6 +67713,14 @@ function optionSecrets(options) {
 /** A stopped run hands on the results of the report before it (see carryForward); none when it could not be read. */
 function forwardOf(previous) {
     return previous.source ? carryForward(previous.source.report, previous.source.origin, previous.label) : null;
+}
+/**
+ * A rerun that stopped on an error carries its source's results forward, so the failed set survives whatever the
+ * commit; one that stopped with a notice (nothing to rerun, and that passes) gives a verdict, by the usual rule. A
+ * shard leaves carrying over to the merge job.
+ */
+function stoppedRerunOf(rerun, diagnostic, shard) {
+    return diagnostic.severity === 'error' && !shard ? carryForwardRerun(rerun) : rerunMergerOf(rerun, shard);
 }
 const NOTHING_RUN = { fixtures: [], interrupted: null, warnings: [] };
 function htmlCommands(request) {

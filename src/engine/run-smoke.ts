@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { LoadedFixture } from '../fixtures/schema.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
 import { rerunInputOf } from '../rerun/failed-set.ts';
-import { carryForward } from '../rerun/carry-over.ts';
+import { carryForward, carryForwardRerun, type RerunInput } from '../rerun/carry-over.ts';
 import { buildPreflightReport, buildReport, type ReportBaseInput } from '../report/build.ts';
 import type { PreflightDiagnostic, Quarantine, Report } from '../report/schema.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
@@ -91,7 +91,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     const base = reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine: null, suite });
     let report: Report;
     try {
-      const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : forwardOf(previous);
+      const rerun = source ? stoppedRerunOf(rerunInputOf(rerunRequestOf(request, source), suite), diagnostic, options.shard) : forwardOf(previous);
       report = buildPreflightReport({ ...base, diagnostic, rerun });
     } catch (buildError) {
       // Even a report that cannot be built as planned is written, as the bug it is, rather than none at all.
@@ -118,6 +118,15 @@ function optionSecrets(options: RunOptions): { what: string; value: string }[] {
 /** A stopped run hands on the results of the report before it (see carryForward); none when it could not be read. */
 function forwardOf(previous: PreviousHistory): RerunMerger | null {
   return previous.source ? carryForward(previous.source.report, previous.source.origin, previous.label) : null;
+}
+
+/**
+ * A rerun that stopped on an error carries its source's results forward, so the failed set survives whatever the
+ * commit; one that stopped with a notice (nothing to rerun, and that passes) gives a verdict, by the usual rule. A
+ * shard leaves carrying over to the merge job.
+ */
+function stoppedRerunOf(rerun: RerunInput, diagnostic: PreflightDiagnostic, shard: SmokeRequest['options']['shard']): RerunMerger {
+  return diagnostic.severity === 'error' && !shard ? carryForwardRerun(rerun) : rerunMergerOf(rerun, shard);
 }
 
 const NOTHING_RUN: RunResults = { fixtures: [], interrupted: null, warnings: [] };

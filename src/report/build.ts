@@ -97,10 +97,8 @@ export interface BuildReportInput extends ReportBaseInput {
 export interface PreflightReportInput extends ReportBaseInput {
   diagnostic: PreflightDiagnostic;
   /**
-   * The source report, when a rerun got as far as reading one. Its results are carried over by the same rule as
-   * in a completed rerun: with the same commit (or an unknown one, where the caller allows it), a rerun that stops
-   * early keeps what the source knew, so the next rerun still finds the failures; with another commit nothing is
-   * carried over.
+   * The results this run had before it: a rerun's source report, or the report a stopped run replaces. The
+   * engine carries them forward (see rerun/carry-over.ts), so the next rerun still finds the failures.
    */
   rerun?: RerunMerger | null;
 }

@@ -151,6 +151,20 @@ export function carryForward(previous: Report, origin: ForwardOrigin, label: str
   };
 }
 
+/**
+ * A rerun that stopped before running any fixture: the same rule, with its source as the report before it. Every
+ * source result is carried forward, whatever the commit and whatever changed since: nothing was judged, and the
+ * next rerun must still find the failures (it decides per result what it may carry over).
+ */
+export function carryForwardRerun(rerun: RerunInput): RerunMerger {
+  const forward = carryForward(rerun.source, rerun.origin, sourceLabel(rerun));
+  return (results, run) => {
+    const carried = forward(results, run);
+    const note = `Stopped before any fixture ran: ${countNoun(carried.fixtures.length, 'result')} of ${sourceLabel(rerun)} carried forward as they were.`;
+    return { ...carried, source: rerunSource(rerun, true, note) };
+  };
+}
+
 /** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
 export function markRecovered(result: FixtureResult, source: FixtureResult | undefined): FixtureResult {
   const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
