@@ -80,6 +80,22 @@ describe('a rerun after fixtures were edited or added', () => {
     assert.match(rerun.stdout, /^ {2}· Ran as new or changed since the source \(2\): charlie \(changed\), delta \(new\)$/m);
   });
 
+  it('with nothing failed, a rerun names the changed fixtures it leaves out, and --rerun-include runs only those', CLI_BOUND, async (t) => {
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'pass', charlie: 'pass', delta: 'pass' });
+    const first = await project.run(['--base-url', site.url]);
+    assert.equal(first.code, 0, shown(first));
+    project.write('fixtures/suite.smoke.yml', EDITED);
+    const stopped = await project.run(['--base-url', site.url, '--rerun-failed']);
+    assert.equal(stopped.code, 2, shown(stopped));
+    assert.equal(project.report().preflight?.code, 'nothing-to-rerun');
+    assert.match(stopped.stdout, /2 fixtures are new or changed since then and not covered: charlie \(changed\), delta \(new\)\. rerun-include: failed,new,changed \(--rerun-include failed,new,changed\) runs them\./);
+
+    const before = hitsOf(site, IDS);
+    const rerun = await project.run(['--base-url', site.url, '--rerun-failed', '--rerun-include', 'failed,new,changed']);
+    assert.equal(rerun.code, 0, shown(rerun));
+    assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 0, charlie: 1, delta: 1 });
+  });
+
   it('a bad --rerun-include is a usage error that says what it accepts', CLI_BOUND, async () => {
     const run = await project.run(['--rerun-failed', '--rerun-include', 'new']);
     assert.equal(run.code, 2, shown(run));

@@ -31803,8 +31803,17 @@ function readFailureDiagnostic(error, what, fallback) {
     });
 }
 /** The source report has no failed fixture: governed by if-nothing-to-rerun. */
-function nothingToRerunDiagnostic(source, what, severity, fallback) {
+function nothingToRerunDiagnostic(source, what, severity, fallback, 
+/** Fixtures new or changed since the source, which rerun-include did not ask for: "id (new)". */
+notCovered = []) {
     const { summary } = source.report;
+    const uncovered = notCovered.length === 0
+        ? []
+        : [
+            `${notCovered.length} fixture${notCovered.length === 1 ? ' is' : 's are'} new or changed since then and not covered: ` +
+                `${notCovered.slice(0, 20).join(', ')}${notCovered.length > 20 ? ` and ${notCovered.length - 20} more` : ''}. ` +
+                'rerun-include: failed,new,changed (--rerun-include failed,new,changed) runs them.',
+        ];
     return stops_preflightDiagnostic({
         code: 'nothing-to-rerun',
         severity,
@@ -31816,6 +31825,7 @@ function nothingToRerunDiagnostic(source, what, severity, fallback) {
             severity === 'error'
                 ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
                 : 'if-nothing-to-rerun is pass, so this run passes without running anything.',
+            ...uncovered,
             ...fallbackGuidance(fallback),
         ],
         fallbackIds: [],
@@ -31953,9 +31963,11 @@ function planRerun(request, suite) {
     const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
     const toRerun = rerunIdsOf(request.source.report);
     const sourceById = new Map(request.source.report.fixtures.map((fixture) => [fixture.id, fixture]));
-    const asked = changesSince(suite, sourceById, new Set(toRerun)).filter(({ change }) => included(request.include, change));
+    const changes = changesSince(suite, sourceById, new Set(toRerun));
+    const asked = changes.filter(({ change }) => included(request.include, change));
     if (toRerun.length === 0 && asked.length === 0) {
-        throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
+        const left = changes.map(({ fixture, change }) => `${fixture.id} (${change})`);
+        throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback, left));
     }
     const failedSelection = selectForRerun(suite, toRerun);
     if (failedSelection.selected.length === 0 && asked.length === 0) {

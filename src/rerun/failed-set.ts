@@ -102,9 +102,11 @@ export function planRerun(request: RerunRequest, suite: LoadedFixture[]): RerunS
   const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
   const toRerun = rerunIdsOf(request.source.report);
   const sourceById = new Map(request.source.report.fixtures.map((fixture) => [fixture.id, fixture]));
-  const asked = changesSince(suite, sourceById, new Set(toRerun)).filter(({ change }) => included(request.include, change));
+  const changes = changesSince(suite, sourceById, new Set(toRerun));
+  const asked = changes.filter(({ change }) => included(request.include, change));
   if (toRerun.length === 0 && asked.length === 0) {
-    throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
+    const left = changes.map(({ fixture, change }) => `${fixture.id} (${change})`);
+    throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback, left));
   }
   const failedSelection = selectForRerun(suite, toRerun);
   if (failedSelection.selected.length === 0 && asked.length === 0) {
