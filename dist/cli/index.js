@@ -30541,8 +30541,6 @@ function rerunReasonOf(current, source, failedIds, id) {
 function notCoveredOf(fixture, change) {
     return { id: fixture.id, reason: change, file: fixture.file, line: fixture.line };
 }
-/** The value of rerun-include that runs them too. */
-const INCLUDE_ALL = 'failed,new,changed';
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);

@@ -57,6 +57,3 @@ export function rerunReasonOf(current: LoadedFixture | undefined, source: Fixtur
 export function notCoveredOf(fixture: LoadedFixture, change: Change): NotCoveredFixture {
   return { id: fixture.id, reason: change, file: fixture.file, line: fixture.line };
 }
-
-/** The value of rerun-include that runs them too. */
-export const INCLUDE_ALL = 'failed,new,changed';
