@@ -31998,9 +31998,12 @@ function mergeRerun(rerunResults, rerun) {
     const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
     return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: [...merged.warnings, ...unfingerprinted(rerun)], notCovered };
 }
+function hasFingerprints(source) {
+    return source.fixtures.every((fixture) => fixture.fingerprint !== undefined);
+}
 /** A source written before fingerprints cannot tell an edited fixture from the one that ran: say so once. */
 function unfingerprinted(rerun) {
-    if (rerun.suite === null || rerun.source.fixtures.every((fixture) => fixture.fingerprint !== undefined))
+    if (rerun.suite === null || hasFingerprints(rerun.source))
         return [];
     return [
         `${sourceLabel(rerun)} records no fixture fingerprints (it was written by an older release), so its results were matched by ` +
@@ -32101,7 +32104,8 @@ function carryOverDecision(rerun, currentSha) {
     }
     const unknown = sourceSha === null ? 'the source report' : 'this run';
     if (rerun.carryOverWhenShaUnknown) {
-        const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
+        const by = hasFingerprints(rerun.source) ? 'fixture id and definition (fingerprint)' : 'fixture id only';
+        const note = `The commit of ${unknown} is unknown (local run), so results were matched by ${by}:`;
         return { carry: true, note };
     }
     return {

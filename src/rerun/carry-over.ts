@@ -70,9 +70,13 @@ export function mergeRerun(rerunResults: readonly FixtureResult[], rerun: RerunI
   return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: [...merged.warnings, ...unfingerprinted(rerun)], notCovered };
 }
 
+function hasFingerprints(source: Report): boolean {
+  return source.fixtures.every((fixture) => fixture.fingerprint !== undefined);
+}
+
 /** A source written before fingerprints cannot tell an edited fixture from the one that ran: say so once. */
 function unfingerprinted(rerun: RerunInput): string[] {
-  if (rerun.suite === null || rerun.source.fixtures.every((fixture) => fixture.fingerprint !== undefined)) return [];
+  if (rerun.suite === null || hasFingerprints(rerun.source)) return [];
   return [
     `${sourceLabel(rerun)} records no fixture fingerprints (it was written by an older release), so its results were matched by ` +
       'fixture id only: a fixture edited since then is carried over as it was. Run the full suite once to record them.',
@@ -187,7 +191,8 @@ function carryOverDecision(rerun: RerunInput, currentSha: string | null): { carr
   }
   const unknown = sourceSha === null ? 'the source report' : 'this run';
   if (rerun.carryOverWhenShaUnknown) {
-    const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
+    const by = hasFingerprints(rerun.source) ? 'fixture id and definition (fingerprint)' : 'fixture id only';
+    const note = `The commit of ${unknown} is unknown (local run), so results were matched by ${by}:`;
     return { carry: true, note };
   }
   return {
