@@ -47,6 +47,7 @@ const DEFAULTS: RunOptions = {
   sampleSeed: 'local',
   rerunFailed: false,
   ifNothingToRerun: 'error',
+  rerunInclude: { new: false, changed: false },
   shard: null,
   quarantine: 'off',
   quarantineThreshold: 0.2,

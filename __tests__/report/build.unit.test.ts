@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildPreflightReport, buildReport } from '../../src/report/build.ts';
-import { carryOver } from '../../src/rerun/carry-over.ts';
+import { carryForward, carryForwardRerun, carryOver } from '../../src/rerun/carry-over.ts';
 import { workflowRerunCommand } from '../../src/report/commands.ts';
 import { summaryViewOf } from '../../src/render/view.ts';
 import { REPORT_LIMITS } from '../../src/report/limits.ts';
@@ -24,6 +24,7 @@ const source = dataReport('report-failing-flaky.json');
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 /** The demo suite as the source report saw it, rebuilt as loaded fixtures. */
 const demoSuite = source.fixtures.map((f) => loaded(f.id, { title: f.title ?? undefined, file: f.file, line: f.line, tags: f.tags }));
+const statusOf = (report: Report) => Object.fromEntries(report.fixtures.map((fixture) => [fixture.id, fixture.status]));
 const byId = (report: Report, id: string) => {
   const found = report.fixtures.find((fixture) => fixture.id === id);
   assert.ok(found, `fixture ${id} is in the report`);
@@ -198,11 +199,11 @@ describe('buildReport: rerun-failed', () => {
     assert.ok(report.warnings.some((w) => /no longer in the fixture files \(1\): about-on-mobile\./.test(w)), report.warnings.join('\n'));
   });
 
-  test('fixtures new since the source have no result to carry over, and a warning names them', () => {
+  test('fixtures new since the source have no result to carry over, and the report lists them as not covered', () => {
     const withNew = [...demoSuite, loaded('checkout-new', { file: 'fixtures/checkout.smoke.yml', line: 2 })];
     const report = buildReport(baseInput(rerunOfFailures(), { mode: 'rerun-failed', rerun: carryOver(rerunInput({ suite: withNew })) }));
     assert.equal(report.fixtures.some((f) => f.id === 'checkout-new'), false);
-    assert.ok(report.warnings.some((w) => /New since the source report.*\(1\): checkout-new\./.test(w)), report.warnings.join('\n'));
+    assert.deepEqual(report.notCovered, [{ id: 'checkout-new', reason: 'new', file: 'fixtures/checkout.smoke.yml', line: 2 }]);
     assert.doesNotThrow(() => Report.parse(report));
   });
 
@@ -294,6 +295,38 @@ describe('buildPreflightReport and preflightDiagnostic', () => {
     assert.deepEqual(report.fixtures, []);
     assert.equal(report.selection.source?.carryOver, false);
     assert.match(report.selection.source?.carryOverNote ?? '', /Nothing carried over/);
+  });
+
+  test('a rerun that stops on an error, on another commit, carries every source result forward', () => {
+    const diagnostic = preflightDiagnostic({ code: 'fixtures-invalid', message: '1 problem in the fixture files.', fallbackIds: null });
+    const source = dataReport('report-failing-flaky.json');
+    const report = buildPreflightReport({
+      ...baseInput(suite([]), { mode: 'rerun-failed' }),
+      diagnostic,
+      rerun: carryForwardRerun(rerunInput({ source, currentSha: 'f'.repeat(40), suite: null })),
+    });
+    assert.equal(report.result, 'fail');
+    assert.deepEqual(statusOf(report), statusOf(source), 'the failed set survives the stop');
+    assert.ok(report.fixtures.every((fixture) => fixture.carriedOver !== null && fixture.attempts.every((attempt) => attempt.evidence === null)));
+    assert.equal(report.selection.source?.carryOver, true);
+    assert.match(report.selection.source?.carryOverNote ?? '', /^Stopped before any fixture ran: 7 results of run 13579246801 \(attempt 1\) carried forward as they were\.$/);
+    assert.doesNotThrow(() => Report.parse(report));
+  });
+
+  test('a run that stops before running anything carries the report it replaces forward, marked as not run', () => {
+    const diagnostic = preflightDiagnostic({ code: 'browser-not-found', message: 'No Chrome.', fallbackIds: null });
+    const previous = dataReport('report-failing-flaky.json');
+    const report = buildPreflightReport({
+      ...baseInput(suite([])),
+      diagnostic,
+      rerun: carryForward(previous, { runId: '42', runAttempt: 2, digest: DIGEST }, 'run 42'),
+    });
+    assert.equal(report.mode, 'full');
+    assert.equal(report.selection.source, null, 'it is no rerun');
+    assert.deepEqual(statusOf(report), statusOf(previous));
+    assert.ok(report.fixtures.every((fixture) => fixture.carriedOver?.runId === '42' && fixture.carriedOver.runAttempt === 2));
+    assert.ok(report.warnings.some((warning) => /the 7 results of run 42 are carried forward as they were \(not run this time\): a rerun still finds the 2 fixtures to rerun\./.test(warning)), report.warnings.join('\n'));
+    assert.doesNotThrow(() => Report.parse(report));
   });
 
   test('the fallback holds ready commands for the CLI, the Action input and a full run', () => {

@@ -107,7 +107,7 @@ describe('rerun-failed when the commit is not the same', () => {
     assert.equal(report.run.sha, secondSha);
   });
 
-  it('outside a git repository the commit is unknown, so results are carried over by fixture id', CLI_BOUND, async (t) => {
+  it('outside a git repository the commit is unknown, so results are carried over by fixture id and fingerprint', CLI_BOUND, async (t) => {
     const site = await fixtureSite(t, { alpha: 'pass', bravo: 'pass', charlie: 'fail', delta: 'pass' });
     const first = await project.run(['--base-url', site.url]);
     assert.equal(first.code, 1, shown(first));
@@ -118,7 +118,7 @@ describe('rerun-failed when the commit is not the same', () => {
     const rerun = await project.run(['--base-url', site.url, '--rerun-failed']);
     assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 0, charlie: 1, delta: 0 });
     assert.equal(rerun.code, 0, shown(rerun));
-    assert.match(rerun.stdout, /The commit of the source report is unknown \(local run\), so results were matched by fixture id only: 3 results carried over/);
+    assert.match(rerun.stdout, /The commit of the source report is unknown \(local run\), so results were matched by fixture id and definition \(fingerprint\): 3 results carried over/);
     const report = project.report();
     assert.equal(report.result, 'pass');
     assert.equal(report.summary.carriedOver, 3);

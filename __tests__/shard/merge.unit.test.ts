@@ -167,3 +167,21 @@ describe('the report schema and merge problems', () => {
     assert.equal(Report.safeParse(bad).success, false);
   });
 });
+
+describe('merging the shards of a rerun', () => {
+  it('keeps the fixtures not covered by the shards, less any a shard ran, and each result why it ran', () => {
+    const extra = { file: 'fixtures/suite.smoke.yml', line: 2 };
+    const ranInTwo = partition.parts[1]![0]!;
+    const inputs = [1, 2, 3].map((index) => {
+      const report = shardReport(partition, index);
+      const fixtures = report.fixtures.map((fixture) => ({ ...fixture, rerunReason: 'failed' as const }));
+      // Every shard lists the same new fixture; shard 1 also lists one that shard 2 ran after all.
+      const notCovered = [{ id: 'hotel', reason: 'new' as const, ...extra }, ...(index === 1 ? [{ id: ranInTwo, reason: 'changed' as const, ...extra }] : [])];
+      return fromArtifact({ ...report, fixtures, notCovered });
+    });
+    const report = reportOf(inputs);
+    assert.deepEqual(report.notCovered, [{ id: 'hotel', reason: 'new', ...extra }]);
+    assert.ok(report.fixtures.every((fixture) => fixture.rerunReason === 'failed'));
+    assert.equal(Report.safeParse(JSON.parse(JSON.stringify(report))).success, true);
+  });
+});

@@ -150,7 +150,8 @@ export function builtReport(options: {
               evidence: null,
             },
           ];
-    const input: FixtureInput = { id, title: `The ${id} page works`, url: `/${id}`, expect: { status: 200 } };
+    // Exactly the fixture suiteYaml writes, so its fingerprint matches the suite a rerun loads.
+    const input: FixtureInput = { id, title: `The ${id} page works`, url: `/${id}`, timeout: '30s', expect: { status: 200, visible: [`#${id}`] } };
     return {
       fixture: { ...Fixture.parse(input), file: 'fixtures/suite.smoke.yml', line: 2 + index * 7 },
       url: `http://127.0.0.1:9/${id}`,

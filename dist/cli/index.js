@@ -29727,6 +29727,18 @@ const fraction = checked((text) => {
     const value = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
     return value > 0 && value <= 1 ? value : undefined;
 }, (text) => `must be a number greater than 0 and at most 1, such as 0.2 (one run in five), not "${text}"`);
+/** What a rerun runs: `failed` (the default), with `new` and `changed` added as asked, separated by commas. */
+const rerunInclude = schemas_string().transform((text, ctx) => {
+    const items = [...new Set(text.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean))];
+    const unknown = items.filter((item) => !['failed', 'new', 'changed'].includes(item));
+    if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `must be "failed" or "failed,new,changed" (any of new and changed after failed), not "${text}"` });
+    }
+    else if (!items.includes('failed')) {
+        ctx.addIssue({ code: 'custom', message: `must include "failed": a rerun always reruns the failed fixtures; write "failed,${items.join(',')}"` });
+    }
+    return { new: items.includes('new'), changed: items.includes('changed') };
+});
 
 ;// CONCATENATED MODULE: ./src/options/table.ts
 /**
@@ -29960,6 +29972,22 @@ const OPTIONS = {
                 '(and carries the source results over when the commit is the same).',
         },
         cli: { flag: 'if-nothing-to-rerun', value: 'X', group: 'what', help: 'what a rerun with no failed fixture does: `error` fails, `pass` passes' },
+    },
+    rerunInclude: {
+        kind: 'text',
+        default: 'failed',
+        parse: rerunInclude,
+        action: {
+            input: 'rerun-include',
+            description: 'What a rerun runs: `failed` (the fixtures that failed or never ran in the source), or `failed,new,changed` to also run the ' +
+                'fixtures added or edited since the source. Left out, those are listed as not covered by the verdict.',
+        },
+        cli: {
+            flag: 'rerun-include',
+            value: 'X',
+            group: 'what',
+            help: '`failed`, or `failed,new,changed` to also rerun the fixtures added or edited since `--artifact`',
+        },
     },
     // Sharding across matrix jobs: each job runs one part, and one merge job gives the verdict (src/shard).
     shard: {
@@ -30336,6 +30364,12 @@ function rerunFailedCommand(baseArgs = [], artifactPath = null) {
     const artifact = artifactPath === null ? [] : [FLAG_NAMES.artifactPath, artifactPath];
     return command([...baseArgs, FLAG_NAMES.rerunFailed, ...artifact]);
 }
+/** The same rerun, running the fixtures new or changed since its source too. */
+function rerunIncludeCommand(baseArgs = [], artifactPath = null) {
+    return `${rerunFailedCommand(baseArgs, artifactPath)} ${FLAG_NAMES.rerunInclude} ${RERUN_INCLUDE_ALL}`;
+}
+/** The value of rerun-include (--rerun-include) that runs the new and changed fixtures too. */
+const RERUN_INCLUDE_ALL = 'failed,new,changed';
 /**
  * `gh workflow run <workflow> [-R repo] [--ref branch] -f rerun-failed=true`. Null without a workflow name.
  * Only branch and tag refs are passed on: a PR merge ref cannot be dispatched.
@@ -30505,6 +30539,84 @@ function failingFixtureIds(run) {
 /** Last-failed is just the ids whose derived outcome is failed (quarantined ones too: a rerun runs them again). */
 function failedFixtureIds(fixtures) {
     return fixtures.filter((fixture) => fixture.status === 'failed').map((fixture) => fixture.id);
+}
+
+;// CONCATENATED MODULE: ./src/fixtures/fingerprint.ts
+/**
+ * A fixture's fingerprint: a short hash of its definition, recorded with its result so a rerun can tell whether a
+ * fixture changed since the report it reruns from. It hashes the fixture as parsed (the schema's defaults filled
+ * in), as written (an `${{ env.NAME }}` reference, never its value), without where it is written (file, line):
+ * moving a fixture, reformatting its file or changing a secret leaves it alone; any change to what it does
+ * (its URL, a step, a check, a timeout, its tags or title) changes it.
+ */
+
+/** Hex characters kept of the sha256: enough that two different definitions of one fixture never collide in practice. */
+const FINGERPRINT_HEX_CHARS = 16;
+const FINGERPRINT_PATTERN = new RegExp(`^[0-9a-f]{${FINGERPRINT_HEX_CHARS}}$`);
+function fixtureFingerprint(fixture) {
+    const { file: _file, line: _line, written, ...parsed } = fixture;
+    const definition = written ?? parsed;
+    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(definition)).digest('hex').slice(0, FINGERPRINT_HEX_CHARS);
+}
+/** JSON with object keys sorted at every level and undefined members left out, so key order never matters. */
+function canonicalJson(value) {
+    if (value instanceof RegExp)
+        return JSON.stringify(value.toString());
+    if (Array.isArray(value))
+        return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value)
+            .filter(([, member]) => member !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonicalJson(member)}`).join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+
+;// CONCATENATED MODULE: ./src/rerun/changes.ts
+/**
+ * What changed in the suite since the source report of a rerun, by fixture fingerprint: the fixtures that are new
+ * (no result in the source) and those changed (the source ran another definition). A rerun never carries a result
+ * over for either: it would vouch for a definition that never ran. By default it does not run them either (a rerun
+ * runs the failures, that is its contract): they are listed as not covered by its verdict. rerun-include asks
+ * for them to run too.
+ */
+
+const FAILED_ONLY = { new: false, changed: false };
+/**
+ * How the current definition stands against the source's result: new, changed, or null when it is the same. A
+ * source result without a fingerprint (a report from before fingerprints) cannot say: it counts as the same, as
+ * every result did before.
+ */
+function changeOf(current, source) {
+    if (!source)
+        return 'new';
+    if (source.fingerprint === undefined)
+        return null;
+    return source.fingerprint === fixtureFingerprint(current) ? null : 'changed';
+}
+/** Every new or changed fixture of the suite, in suite order, besides those in `running`. */
+function changesSince(suite, sourceById, running = new Set()) {
+    return suite.flatMap((fixture) => {
+        const change = running.has(fixture.id) ? null : changeOf(fixture, sourceById.get(fixture.id));
+        return change ? [{ fixture, change }] : [];
+    });
+}
+function included(include, change) {
+    return change === 'new' ? include.new : include.changed;
+}
+/** Why a rerun ran a fixture, given its result in the source (absent: new) and the ids the source left failed. */
+function rerunReasonOf(current, source, failedIds, id) {
+    if (source?.status === 'failed')
+        return 'failed';
+    if (failedIds.has(id))
+        return 'not-run';
+    if (!source)
+        return 'new';
+    return current && changeOf(current, source) === 'changed' ? 'changed' : 'not-run';
+}
+function notCoveredOf(fixture, change) {
+    return { id: fixture.id, reason: change, file: fixture.file, line: fixture.line };
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -60312,11 +60424,16 @@ const STOP_CODE_LIST = Object.keys(STOP_CODES);
 
 
 
+
 const SCHEMA_VERSION = 1;
 const TOOL_NAME = 'reliability-smoke';
 const FAILURE_KINDS = ['assertion', 'timeout', 'navigation', 'script-error', 'browser', 'config'];
 const FIXTURE_STATUSES = ['passed', 'failed', 'flaky', 'skipped'];
 const MODES = ['full', 'selected', 'rerun-failed'];
+/** Why a rerun ran a fixture: it failed in the source, never ran there, or is new or changed since (rerun-include). */
+const RERUN_REASONS = ['failed', 'not-run', 'new', 'changed'];
+/** Why a rerun left a fixture out of its verdict: new or changed since the source, and not asked for by rerun-include. */
+const NOT_COVERED_REASONS = ['new', 'changed'];
 const Text = schemas_string().max(REPORT_LIMITS.maxShortTextChars);
 const Message = schemas_string().max(REPORT_LIMITS.maxMessageChars);
 const NullableText = Text.nullable();
@@ -60411,6 +60528,10 @@ const FixtureResult = object({
     skippedBy: schemas_enum(['fixture', 'run']).optional(),
     carriedOver: CarriedOverFrom.nullable(),
     recovered: schemas_boolean(),
+    /** Short sha256 of the fixture's definition when it ran. Absent in reports written before fingerprints. */
+    fingerprint: schemas_string().regex(FINGERPRINT_PATTERN).optional(),
+    /** Why a rerun ran this fixture. Absent when it was not run by a rerun (and in older reports). */
+    rerunReason: schemas_enum(RERUN_REASONS).optional(),
 })
     .superRefine((fixture, ctx) => {
     if (fixture.skippedBy !== undefined && fixture.status !== 'skipped') {
@@ -60567,6 +60688,12 @@ const Quarantine = object({
     threshold: schemas_number().gt(0).max(1),
     fixtures: array(QuarantinedFixture).max(REPORT_LIMITS.maxFixtures),
 });
+const NotCoveredFixture = object({
+    id: FixtureId,
+    reason: schemas_enum(NOT_COVERED_REASONS),
+    file: Text,
+    line: schemas_number().int().min(1),
+});
 const Report = object({
     schemaVersion: literal(SCHEMA_VERSION),
     tool: object({ name: literal(TOOL_NAME), version: Text }),
@@ -60613,6 +60740,11 @@ const Report = object({
     history: History.optional(),
     /** The fixtures whose failure does not fail this run, and why. Absent in reports written before quarantine. */
     quarantine: Quarantine.optional(),
+    /**
+     * A rerun: the fixtures new or changed since its source that it neither ran nor carried over, so its verdict
+     * does not cover them. Absent when there are none (and in older reports).
+     */
+    notCovered: array(NotCoveredFixture).max(REPORT_LIMITS.maxFixtures).optional(),
 })
     .superRefine((report, ctx) => {
     const summary = deriveSummary(report.fixtures);
@@ -60870,8 +61002,17 @@ function readFailureDiagnostic(error, what, fallback) {
     });
 }
 /** The source report has no failed fixture: governed by if-nothing-to-rerun. */
-function nothingToRerunDiagnostic(source, what, severity, fallback) {
+function nothingToRerunDiagnostic(source, what, severity, fallback, 
+/** Fixtures new or changed since the source, which rerun-include did not ask for: "id (new)". */
+notCovered = []) {
     const { summary } = source.report;
+    const uncovered = notCovered.length === 0
+        ? []
+        : [
+            `${notCovered.length} fixture${notCovered.length === 1 ? ' is' : 's are'} new or changed since then and not covered: ` +
+                `${notCovered.slice(0, 20).join(', ')}${notCovered.length > 20 ? ` and ${notCovered.length - 20} more` : ''}. ` +
+                'rerun-include: failed,new,changed (--rerun-include failed,new,changed) runs them.',
+        ];
     return stops_preflightDiagnostic({
         code: 'nothing-to-rerun',
         severity,
@@ -60883,6 +61024,7 @@ function nothingToRerunDiagnostic(source, what, severity, fallback) {
             severity === 'error'
                 ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
                 : 'if-nothing-to-rerun is pass, so this run passes without running anything.',
+            ...uncovered,
             ...fallbackGuidance(fallback),
         ],
         fallbackIds: [],
@@ -60963,6 +61105,7 @@ function rerunFailureDiagnostic(code, message, fallback) {
 
 
 
+
 /**
  * What rerun-failed runs again: the failed fixtures, then the skipped ones. Those an interruption (suite timeout,
  * Ctrl-C, no browser) skipped never ran, so they have no result to carry over: carried over as "skipped", a rerun
@@ -61012,22 +61155,292 @@ function requireResults(source, sourceName, fallback) {
 function rerunInputOf(request, suite) {
     return { source: request.source.report, origin: request.source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
 }
-/** The fixtures to rerun, or the PreflightError that says why there are none. */
+/**
+ * The fixtures to rerun, or the PreflightError that says why there are none: the failed set, then the new and
+ * changed fixtures rerun-include asks for, in suite order.
+ */
 function planRerun(request, suite) {
     const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
     const toRerun = rerunIdsOf(request.source.report);
-    if (toRerun.length === 0) {
-        throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
+    const sourceById = new Map(request.source.report.fixtures.map((fixture) => [fixture.id, fixture]));
+    const changes = changesSince(suite, sourceById, new Set(toRerun));
+    const asked = changes.filter(({ change }) => included(request.include, change));
+    if (toRerun.length === 0 && asked.length === 0) {
+        const left = changes.map(({ fixture, change }) => `${fixture.id} (${change})`);
+        throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback, left));
     }
-    const selection = selectForRerun(suite, toRerun);
-    if (selection.selected.length === 0) {
-        throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, request.sourceName, severity, request.fallback));
+    const failedSelection = selectForRerun(suite, toRerun);
+    if (failedSelection.selected.length === 0 && asked.length === 0) {
+        throw new PreflightError(failedFixturesGoneDiagnostic(failedSelection.missing, request.sourceName, severity, request.fallback));
     }
+    const running = new Set([...failedSelection.selected, ...asked.map(({ fixture }) => fixture)]);
+    const selection = { ...failedSelection, selected: suite.filter((fixture) => running.has(fixture)) };
     const ignored = request.ignoredOptions.map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
     return { ...selection, warnings: [...ignored, ...selection.warnings], rerun: rerunInputOf(request, suite) };
 }
 
+;// CONCATENATED MODULE: ./src/rerun/carry-over.ts
+
+
+
+const MAX_IDS_IN_WARNING = 50;
+/** The merger the report builder calls: the current commit defaults to the run's own. */
+function carryOver(rerun) {
+    return (results, run) => mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
+}
+function mergeRerun(rerunResults, rerun) {
+    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
+    const rerunMarked = withReasons(rerunResults, rerun, sourceById).map((result) => markRecovered(result, sourceById.get(result.id)));
+    const decision = carryOverDecision(rerun, rerun.currentSha ?? null);
+    const notCovered = notCoveredBy(rerunResults, rerun, sourceById);
+    if (!decision.carry) {
+        return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note], notCovered };
+    }
+    const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById, new Set(notCovered.map((fixture) => fixture.id)));
+    const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
+    return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: [...merged.warnings, ...unfingerprinted(rerun)], notCovered };
+}
+function hasFingerprints(source) {
+    return source.fixtures.every((fixture) => fixture.fingerprint !== undefined);
+}
+/** A source written before fingerprints cannot tell an edited fixture from the one that ran: say so once. */
+function unfingerprinted(rerun) {
+    if (rerun.suite === null || hasFingerprints(rerun.source))
+        return [];
+    return [
+        `${sourceLabel(rerun)} records no fixture fingerprints (it was written by an older release), so its results were matched by ` +
+            'fixture id only: a fixture edited since then is carried over as it was. Run the full suite once to record them.',
+    ];
+}
+/** Each rerun result says why it ran: failed or never ran in the source, or new or changed since (rerun-include). */
+function withReasons(results, rerun, sourceById) {
+    const failedIds = new Set(rerunIdsOf(rerun.source));
+    const suiteById = new Map((rerun.suite ?? []).map((fixture) => [fixture.id, fixture]));
+    return results.map((result) => ({
+        ...result,
+        rerunReason: result.rerunReason ?? rerunReasonOf(suiteById.get(result.id), sourceById.get(result.id), failedIds, result.id),
+    }));
+}
+/**
+ * The fixtures new or changed since the source that did not run: no result of theirs is carried over, so the
+ * verdict does not cover them. Without the suite, the list the shards handed on.
+ */
+function notCoveredBy(results, rerun, sourceById) {
+    const ran = new Set(results.map((result) => result.id));
+    if (rerun.suite === null)
+        return (rerun.notCovered ?? []).filter((fixture) => !ran.has(fixture.id));
+    return rerun.suite.flatMap((fixture) => {
+        if (ran.has(fixture.id))
+            return [];
+        const change = changeOf(fixture, sourceById.get(fixture.id));
+        return change ? [notCoveredOf(fixture, change)] : [];
+    });
+}
+/**
+ * The merger of one shard of a rerun: it reports what it reran, marked recovered where it now passes, and records
+ * the source. It carries nothing over: the merge job does that once, for the whole suite.
+ */
+function markRerunOnly(rerun, note) {
+    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
+    return (results) => ({
+        fixtures: withReasons(results, rerun, sourceById).map((result) => markRecovered(result, sourceById.get(result.id))),
+        source: rerunSource(rerun, false, note),
+        warnings: [],
+        notCovered: notCoveredBy(results, rerun, sourceById),
+    });
+}
+/**
+ * A run that stopped before running any fixture keeps the results of the report it replaces, marked as carried
+ * over (not run this time), so the failed set the next rerun needs is not lost with it. A rerun reads them as it
+ * would read that report's own; each keeps naming the run (and commit) it really came from.
+ */
+function carryForward(previous, origin, label) {
+    const rerun = {
+        source: previous,
+        origin: { runId: origin.runId, runAttempt: origin.runAttempt, artifactId: null, artifactName: origin.artifactName ?? null, url: null, path: null, digest: origin.digest },
+        carryOverWhenShaUnknown: true,
+        suite: null,
+    };
+    // The stopped run's own results (fixtures parked with skip:, listed though none ran) stand for their ids.
+    return (results) => {
+        const own = new Set(results.map((result) => result.id));
+        const carried = previous.fixtures.filter((result) => !own.has(result.id)).map((result) => carriedAsIs(result, rerun));
+        const fixtures = [...results, ...carried];
+        const failed = rerunIdsOf(previous).length;
+        const warnings = carried.length === 0
+            ? []
+            : [
+                `Nothing ran, so the ${countNoun(carried.length, 'result')} of ${label} ${carried.length === 1 ? 'is' : 'are'} carried forward as they were ` +
+                    `(not run this time): a rerun still finds the ${countNoun(failed, 'fixture')} to rerun.`,
+            ];
+        return { fixtures, source: null, warnings, notCovered: [...(previous.notCovered ?? [])] };
+    };
+}
+/**
+ * A rerun that stopped before running any fixture: the same rule, with its source as the report before it. Every
+ * source result is carried forward, whatever the commit and whatever changed since: nothing was judged, and the
+ * next rerun must still find the failures (it decides per result what it may carry over).
+ */
+function carryForwardRerun(rerun) {
+    const forward = carryForward(rerun.source, rerun.origin, sourceLabel(rerun));
+    return (results, run) => {
+        const carried = forward(results, run);
+        const note = `Stopped before any fixture ran: ${countNoun(carried.fixtures.length, 'result')} of ${sourceLabel(rerun)} carried forward as they were.`;
+        return { ...carried, source: rerunSource(rerun, true, note) };
+    };
+}
+/** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
+function markRecovered(result, source) {
+    const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
+    return { ...result, recovered };
+}
+function carryOverDecision(rerun, currentSha) {
+    const sourceSha = rerun.source.run.sha;
+    if (sourceSha !== null && currentSha !== null) {
+        if (sourceSha === currentSha) {
+            return { carry: true, note: `Same commit as the source report (${shortSha(currentSha)}):` };
+        }
+        return {
+            carry: false,
+            note: `Nothing carried over: the source report is for commit ${shortSha(sourceSha)}, this run is for ` +
+                `${shortSha(currentSha)}. This report holds only the rerun fixtures; run the full suite for a verdict on ` +
+                'all of them.',
+        };
+    }
+    const unknown = sourceSha === null ? 'the source report' : 'this run';
+    if (rerun.carryOverWhenShaUnknown) {
+        const by = hasFingerprints(rerun.source) ? 'fixture id and definition (fingerprint)' : 'fixture id only';
+        const note = `The commit of ${unknown} is unknown (local run), so results were matched by ${by}:`;
+        return { carry: true, note };
+    }
+    return {
+        carry: false,
+        note: `Nothing carried over: the commit of ${unknown} is unknown, so the source results cannot be matched to this ` +
+            'code. This report holds only the rerun fixtures.',
+    };
+}
+/**
+ * Current suite order: each fixture is either rerun, carried over from the source, or not covered (new, changed
+ * since the source, or its result is from another commit).
+ */
+function mergeInSuiteOrder(rerunResults, rerun, sourceById, notCovered) {
+    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
+    if (rerun.suite === null) {
+        // The source's order, each fixture either rerun or carried as the source placed it (a merge of shard reruns
+        // knows no fixture files), then any rerun fixture the source did not have.
+        const inSource = new Set(rerun.source.fixtures.map((fixture) => fixture.id));
+        const fixtures = rerun.source.fixtures
+            .filter((source) => rerunById.has(source.id) || !notCovered.has(source.id))
+            .map((source) => rerunById.get(source.id) ?? carriedAsIs(source, rerun));
+        const carried = fixtures.filter((fixture) => !rerunById.has(fixture.id)).length;
+        return { fixtures: [...fixtures, ...rerunResults.filter((result) => !inSource.has(result.id))], carried, warnings: [] };
+    }
+    const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
+    const fixtures = [];
+    const otherCommit = [];
+    let carried = 0;
+    for (const current of rerun.suite) {
+        const rerunResult = rerunById.get(current.id);
+        const source = sourceById.get(current.id);
+        if (rerunResult)
+            fixtures.push(rerunResult);
+        else if (source && !notCovered.has(current.id)) {
+            if (ranOnAnotherCommit(source, rerun))
+                otherCommit.push(current.id);
+            else {
+                fixtures.push(carriedOver(source, current, rerun));
+                carried += 1;
+            }
+        }
+    }
+    // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
+    fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
+    const dropped = rerun.source.fixtures.filter((f) => !suiteIds.has(f.id) && !rerunById.has(f.id)).map((f) => f.id);
+    const warnings = [];
+    if (dropped.length > 0) {
+        warnings.push(`Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`);
+    }
+    if (otherCommit.length > 0) {
+        warnings.push(`Not carried over because their results are from another commit than this run (${otherCommit.length}): ` +
+            `${idList(otherCommit)}. Run the full suite for a verdict on them.`);
+    }
+    return { fixtures, carried, warnings };
+}
+/**
+ * A result the source itself carried (from a run that stopped before running anything, or an earlier rerun)
+ * describes the commit it ran on, which may not be the source's own.
+ */
+function ranOnAnotherCommit(source, rerun) {
+    const ranOn = source.carriedOver ? source.carriedOver.sha : rerun.source.run.sha;
+    const current = rerun.currentSha ?? null;
+    return ranOn !== null && current !== null && ranOn !== current;
+}
+/**
+ * The source's status and attempts, placed where the fixture is now (file, line, title, tags), so annotations
+ * point into this checkout. Evidence paths are dropped: those files belong to the source run's report folder
+ * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
+ */
+function carriedOver(source, current, rerun) {
+    return { ...carriedAsIs(source, rerun), ...placementOf(current) };
+}
+/** A source result kept where the source placed it, for when the current suite is unknown. */
+function carriedAsIs(source, rerun) {
+    // Why it ran belongs to the run that ran it; here it did not run.
+    const { rerunReason: _ranBecause, ...result } = source;
+    return {
+        ...result,
+        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
+        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
+        recovered: false,
+    };
+}
+/** The run the source report came from: as the caller found it, else as the report itself says. */
+function sourceRun(rerun) {
+    return {
+        runId: rerun.origin.runId ?? rerun.source.run.runId,
+        runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
+    };
+}
+function carriedOverFrom(rerun) {
+    return { ...sourceRun(rerun), artifactName: rerun.origin.artifactName, sha: rerun.source.run.sha };
+}
+function rerunSource(rerun, carryOver, note) {
+    const { origin } = rerun;
+    return {
+        ...sourceRun(rerun),
+        artifactId: origin.artifactId,
+        artifactName: origin.artifactName,
+        url: origin.url,
+        path: origin.path,
+        sha: rerun.source.run.sha,
+        digest: origin.digest,
+        carryOver,
+        carryOverNote: clip(note, REPORT_LIMITS.maxShortTextChars),
+    };
+}
+function sourceLabel(rerun) {
+    const { runId, runAttempt } = sourceRun(rerun);
+    if (runId)
+        return runLabel(runId, runAttempt);
+    return rerun.origin.path ?? 'the source report';
+}
+/** "run 123 (attempt 2)", or "run 123" when the attempt is unknown. */
+function runLabel(runId, runAttempt) {
+    return runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`;
+}
+function shortSha(sha) {
+    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
+}
+function countNoun(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+function idList(ids) {
+    const shown = ids.slice(0, MAX_IDS_IN_WARNING).join(', ');
+    return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
+}
+
 ;// CONCATENATED MODULE: ./src/report/build.ts
+
 
 
 
@@ -61040,6 +61453,7 @@ function buildReport(input) {
         interrupted: input.suiteRun.interrupted,
         preflight: null,
         warnings: [...(input.warnings ?? []), ...input.suiteRun.warnings, ...(merged?.warnings ?? [])],
+        notCovered: merged?.notCovered ?? [],
     });
 }
 /** A run that stopped before any fixture ran: no fixtures, the diagnostic, and the verdict it implies. */
@@ -61052,6 +61466,7 @@ function buildPreflightReport(input) {
         interrupted: null,
         preflight: input.diagnostic,
         warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
+        notCovered: merged?.notCovered ?? [],
     });
 }
 function buildMergedReport(input) {
@@ -61062,6 +61477,7 @@ function buildMergedReport(input) {
         interrupted: input.interrupted,
         preflight: input.preflight ?? null,
         warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
+        notCovered: merged?.notCovered ?? input.notCovered ?? [],
         merge: { shards: input.shards, mergeProblems: input.mergeProblems },
     });
 }
@@ -61100,6 +61516,7 @@ function finish(input, body) {
         ...(body.merge ?? {}),
         ...(input.history ? { history: input.history(body.fixtures) } : {}),
         ...(quarantine ? { quarantine } : {}),
+        ...(body.notCovered.length > 0 ? { notCovered: body.notCovered.slice(0, REPORT_LIMITS.maxFixtures) } : {}),
     };
     return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
 }
@@ -61118,6 +61535,7 @@ function fixtureResultOf(run) {
         ...(attempts.length === 0 ? { skippedBy: fixture.skip === undefined ? 'run' : 'fixture' } : {}),
         carriedOver: null,
         recovered: false,
+        fingerprint: fixtureFingerprint(fixture),
     };
 }
 function boundedAttempt(attempt) {
@@ -65223,168 +65641,6 @@ function pauseFor(ms, signal) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/rerun/carry-over.ts
-
-const MAX_IDS_IN_WARNING = 50;
-/** The merger the report builder calls: the current commit defaults to the run's own. */
-function carryOver(rerun) {
-    return (results, run) => mergeRerun(results, rerun.currentSha === undefined ? { ...rerun, currentSha: run.sha } : rerun);
-}
-function mergeRerun(rerunResults, rerun) {
-    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
-    const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
-    const decision = carryOverDecision(rerun, rerun.currentSha ?? null);
-    if (!decision.carry) {
-        return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
-    }
-    const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById);
-    const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
-    return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
-}
-/**
- * The merger of one shard of a rerun: it reports what it reran, marked recovered where it now passes, and records
- * the source. It carries nothing over: the merge job does that once, for the whole suite.
- */
-function markRerunOnly(rerun, note) {
-    const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
-    return (results) => ({
-        fixtures: results.map((result) => markRecovered(result, sourceById.get(result.id))),
-        source: rerunSource(rerun, false, note),
-        warnings: [],
-    });
-}
-/** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
-function markRecovered(result, source) {
-    const recovered = source?.status === 'failed' && (result.status === 'passed' || result.status === 'flaky');
-    return { ...result, recovered };
-}
-function carryOverDecision(rerun, currentSha) {
-    const sourceSha = rerun.source.run.sha;
-    if (sourceSha !== null && currentSha !== null) {
-        if (sourceSha === currentSha) {
-            return { carry: true, note: `Same commit as the source report (${shortSha(currentSha)}):` };
-        }
-        return {
-            carry: false,
-            note: `Nothing carried over: the source report is for commit ${shortSha(sourceSha)}, this run is for ` +
-                `${shortSha(currentSha)}. This report holds only the rerun fixtures; run the full suite for a verdict on ` +
-                'all of them.',
-        };
-    }
-    const unknown = sourceSha === null ? 'the source report' : 'this run';
-    if (rerun.carryOverWhenShaUnknown) {
-        const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
-        return { carry: true, note };
-    }
-    return {
-        carry: false,
-        note: `Nothing carried over: the commit of ${unknown} is unknown, so the source results cannot be matched to this ` +
-            'code. This report holds only the rerun fixtures.',
-    };
-}
-/** Current suite order: each fixture is either rerun, carried over from the source, or new (and absent). */
-function mergeInSuiteOrder(rerunResults, rerun, sourceById) {
-    if (rerun.suite === null) {
-        // The source's order, each fixture either rerun or carried as the source placed it (a merge of shard reruns
-        // knows no fixture files), then any rerun fixture the source did not have.
-        const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
-        const inSource = new Set(rerun.source.fixtures.map((fixture) => fixture.id));
-        const fixtures = rerun.source.fixtures.map((source) => rerunById.get(source.id) ?? carriedAsIs(source, rerun));
-        const carried = fixtures.filter((fixture) => !rerunById.has(fixture.id)).length;
-        return { fixtures: [...fixtures, ...rerunResults.filter((result) => !inSource.has(result.id))], carried, warnings: [] };
-    }
-    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
-    const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
-    const fixtures = [];
-    const newIds = [];
-    let carried = 0;
-    for (const current of rerun.suite) {
-        const rerunResult = rerunById.get(current.id);
-        const source = sourceById.get(current.id);
-        if (rerunResult)
-            fixtures.push(rerunResult);
-        else if (source) {
-            fixtures.push(carriedOver(source, current, rerun));
-            carried += 1;
-        }
-        else
-            newIds.push(current.id);
-    }
-    // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
-    fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
-    const dropped = rerun.source.fixtures.filter((f) => !suiteIds.has(f.id) && !rerunById.has(f.id)).map((f) => f.id);
-    const warnings = [];
-    if (dropped.length > 0) {
-        warnings.push(`Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`);
-    }
-    if (newIds.length > 0) {
-        warnings.push(`New since the source report, so there is no result to carry over and they did not run (${newIds.length}): ` +
-            `${idList(newIds)}. Run them with --fixture (or the fixtures input), or run the full suite.`);
-    }
-    return { fixtures, carried, warnings };
-}
-/**
- * The source's status and attempts, placed where the fixture is now (file, line, title, tags), so annotations
- * point into this checkout. Evidence paths are dropped: those files belong to the source run's report folder
- * (its artifact), not this one, and a path into this folder would point at nothing or at another run's files.
- */
-function carriedOver(source, current, rerun) {
-    return { ...carriedAsIs(source, rerun), ...placementOf(current) };
-}
-/** A source result kept where the source placed it, for when the current suite is unknown. */
-function carriedAsIs(source, rerun) {
-    return {
-        ...source,
-        attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
-        carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
-        recovered: false,
-    };
-}
-/** The run the source report came from: as the caller found it, else as the report itself says. */
-function sourceRun(rerun) {
-    return {
-        runId: rerun.origin.runId ?? rerun.source.run.runId,
-        runAttempt: rerun.origin.runAttempt ?? rerun.source.run.runAttempt,
-    };
-}
-function carriedOverFrom(rerun) {
-    return { ...sourceRun(rerun), artifactName: rerun.origin.artifactName, sha: rerun.source.run.sha };
-}
-function rerunSource(rerun, carryOver, note) {
-    const { origin } = rerun;
-    return {
-        ...sourceRun(rerun),
-        artifactId: origin.artifactId,
-        artifactName: origin.artifactName,
-        url: origin.url,
-        path: origin.path,
-        sha: rerun.source.run.sha,
-        digest: origin.digest,
-        carryOver,
-        carryOverNote: clip(note, REPORT_LIMITS.maxShortTextChars),
-    };
-}
-function sourceLabel(rerun) {
-    const { runId, runAttempt } = sourceRun(rerun);
-    if (runId)
-        return runLabel(runId, runAttempt);
-    return rerun.origin.path ?? 'the source report';
-}
-/** "run 123 (attempt 2)", or "run 123" when the attempt is unknown. */
-function runLabel(runId, runAttempt) {
-    return runAttempt ? `run ${runId} (attempt ${runAttempt})` : `run ${runId}`;
-}
-function shortSha(sha) {
-    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 7) : sha;
-}
-function countNoun(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-function idList(ids) {
-    const shown = ids.slice(0, MAX_IDS_IN_WARNING).join(', ');
-    return ids.length > MAX_IDS_IN_WARNING ? `${shown} and ${ids.length - MAX_IDS_IN_WARNING} more` : shown;
-}
-
 ;// CONCATENATED MODULE: ./src/history/flake-rate.ts
 function flakeRateOf(outcomes) {
     const ran = outcomes.filter((outcome) => outcome.status !== 'skipped');
@@ -65499,6 +65755,7 @@ function summaryViewOf(report, options = {}) {
         flaky: rows.filter((row) => row.status === 'flaky'),
         parked: rows.filter((row) => row.parked),
         rerun: rerunViewOf(report, context),
+        notCovered: notCoveredViewOf(report, options),
         preflight: report.preflight && withOurCommands(report.preflight, options.commandArgs ?? []),
         interrupted: report.interrupted,
         warnings: report.warnings,
@@ -65626,6 +65883,17 @@ function rerunViewOf(report, context) {
         carriedOver: report.fixtures
             .filter((fixture) => fixture.carriedOver !== null)
             .map((fixture) => ({ id: fixture.id, status: fixture.status })),
+        alsoRan: ran.flatMap((fixture) => (fixture.rerunReason === 'new' || fixture.rerunReason === 'changed' ? [{ id: fixture.id, reason: fixture.rerunReason }] : [])),
+    };
+}
+function notCoveredViewOf(report, options) {
+    const fixtures = report.notCovered ?? [];
+    if (fixtures.length === 0)
+        return null;
+    return {
+        fixtures,
+        cli: rerunIncludeCommand(options.commandArgs ?? [], options.cliArtifactPath ?? null),
+        actionInput: `rerun-include: ${RERUN_INCLUDE_ALL}`,
     };
 }
 /**
@@ -67072,6 +67340,7 @@ function rerunRequestOf(request, source) {
             ...(options.sample !== null ? ['sample'] : []),
         ],
         carryOverWhenShaUnknown: request.carryOverWhenShaUnknown,
+        include: options.rerunInclude,
         fallback: fallbackOf(request),
     };
 }
@@ -67545,6 +67814,7 @@ function renderHtmlReport(report, view) {
         preflightPanel(view),
         mergePanel(view),
         rerunPanel(view),
+        notCoveredPanel(report, view),
         quarantinePanel(view),
         flakiestPanel(view),
         fixtureList(report, view),
@@ -67644,6 +67914,7 @@ function rerunPanel(view) {
         html_idList('Recovered', r.recovered.map((id) => fixtureLink(id))),
         html_idList('Still failing', r.stillFailing.map((id) => fixtureLink(id))),
         html_idList('Carried over', r.carriedOver.map((fixture) => `${fixtureLink(fixture.id)} (${STATUS_LABEL[fixture.status]})`)),
+        html_idList('Ran as new or changed since the source', r.alsoRan.map((fixture) => `${fixtureLink(fixture.id)} (${fixture.reason})`)),
     ].filter((item) => item !== '');
     return [
         '<section class="panel" id="_rerun">',
@@ -67651,6 +67922,24 @@ function rerunPanel(view) {
         `<p class="msg">${escBlock(r.note)}</p>`,
         facts.length > 0 ? `<p class="meta">Source: ${facts.join(', ')}</p>` : '',
         lists.length > 0 ? `<ul>${lists.join('')}</ul>` : '',
+        '</section>',
+    ].join('\n');
+}
+/** A rerun's new and changed fixtures it did not run: they have no card, as there is no result of theirs. */
+function notCoveredPanel(report, view) {
+    const n = view.notCovered;
+    if (!n)
+        return '';
+    const items = n.fixtures.map((fixture) => `<code>${html_escape_esc(fixture.id)}</code> (${fixture.reason}, ${html_escape_esc(fixture.file)}:${fixture.line})`);
+    const onGitHub = report.run.runId !== null;
+    return [
+        '<section class="panel stop" id="_not_covered">',
+        `<h2>Not covered by this verdict (${n.fixtures.length})</h2>`,
+        '<p>New or changed since the source report, so this rerun neither ran them nor carried a result over.</p>',
+        `<ul>${html_idList('Not covered', items)}</ul>`,
+        '<p>Run them too, with the failures:</p>',
+        onGitHub ? html_command(n.actionInput) : '',
+        html_command(n.cli),
         '</section>',
     ].join('\n');
 }
@@ -67974,11 +68263,81 @@ function mergeSuite(report) {
     return [`  <testsuite${suite}>`, ...cases, '  </testsuite>'].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/report/prune-evidence.ts
+/**
+ * The report folder holds the evidence of the report it holds, and nothing older: once report.json is written,
+ * every file under failures/ that none of its results names is removed, and every folder left empty. Without this,
+ * the screenshots of a fixture that has since passed (or of a run whose results were only carried over) would sit
+ * beside the new report, in the artifact, looking like evidence of this run.
+ */
+
+
+const EVIDENCE_DIR = 'failures';
+/** Every evidence path the report names, as written (report-relative, with "/"). */
+function evidencePathsOf(report) {
+    const paths = report.fixtures.flatMap((fixture) => fixture.attempts.flatMap((attempt) => Object.values(attempt.evidence ?? {}).filter((value) => typeof value === 'string')));
+    return new Set(paths);
+}
+/**
+ * Removes what failures/ holds beyond the report's evidence; returns the report-relative paths removed. Best
+ * effort: the report is already written, so a file that cannot be removed is left where it is.
+ */
+async function pruneEvidence(reportDir, report) {
+    const kept = evidencePathsOf(report);
+    const removed = [];
+    await pruneFolder(reportDir, EVIDENCE_DIR, kept, removed);
+    return removed;
+}
+/** True when the folder was left empty (and removed). */
+async function pruneFolder(reportDir, relative, kept, removed) {
+    const absolute = external_node_path_default().join(reportDir, ...relative.split('/'));
+    let entries;
+    try {
+        // A symlink named failures is not followed: only what this tool wrote there is ever removed.
+        if (!(await (0,promises_.lstat)(absolute)).isDirectory())
+            return false;
+        entries = await (0,promises_.readdir)(absolute);
+    }
+    catch {
+        return false;
+    }
+    let left = entries.length;
+    for (const name of entries) {
+        const child = `${relative}/${name}`;
+        if (kept.has(child))
+            continue;
+        try {
+            const info = await (0,promises_.lstat)(external_node_path_default().join(absolute, name));
+            if (info.isDirectory()) {
+                if (await pruneFolder(reportDir, child, kept, removed))
+                    left -= 1;
+                continue;
+            }
+            await (0,promises_.rm)(external_node_path_default().join(absolute, name), { force: true });
+            removed.push(child);
+            left -= 1;
+        }
+        catch {
+            // Left in place; the next run tries again.
+        }
+    }
+    if (left > 0)
+        return false;
+    try {
+        await (0,promises_.rmdir)(absolute);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/outcome.ts
 /**
  * How a run ends: its report and JUnit file written, its exit code and verdict derived from the report. Every path
  * of the engine, stopped or finished, ends here.
  */
+
 
 
 
@@ -68009,12 +68368,14 @@ function resultOf(outcome) {
     return outcome.exitCode === 0 ? 'planned' : 'fail';
 }
 /**
- * Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. The report
+ * Writes report.json, removes the evidence no result of it names (an earlier run's), then writes the files
+ * rendered from it (junit.xml, report.html), and returns the outcome. The report
  * is redacted first, so every file and every channel that renders the outcome shows `***` for a secret.
  */
 async function finishWith(built, reportDir, selectedCount, commands, extras = {}) {
     const report = extras.redact ? redactReport(built, extras.redact) : built;
     const reportPath = await writeReport(reportDir, report);
+    await pruneEvidence(reportDir, report);
     const junitPath = external_node_path_default().join(reportDir, JUNIT_FILE);
     await writeAtomically(junitPath, renderJunit(report));
     const htmlPath = external_node_path_default().join(reportDir, HTML_FILE);
@@ -68348,7 +68709,7 @@ function outcomeOf(fixture, run, startedAt) {
 async function readPreviousHistory(acquire, describe) {
     try {
         const source = await acquire();
-        return { history: historyOfReport(source.report, source.origin), warning: null, label: describe(source) };
+        return { history: historyOfReport(source.report, source.origin), warning: null, label: describe(source), source };
     }
     catch (error) {
         return afresh(reasonOf(error));
@@ -68442,6 +68803,7 @@ function historyBuilder(previous, run, startedAt, suite) {
 
 
 
+
 async function runSmoke(request, deps) {
     const clock = deps.clock ?? systemClock;
     const startedAt = clock.now();
@@ -68497,7 +68859,7 @@ async function runSmoke(request, deps) {
         const base = reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine: null, suite });
         let report;
         try {
-            const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : null;
+            const rerun = source ? stoppedRerunOf(rerunInputOf(rerunRequestOf(request, source), suite), diagnostic, options.shard) : forwardOf(previous);
             const results = error instanceof PreflightError ? [...error.results] : [];
             report = buildPreflightReport({ ...base, diagnostic, rerun, fixtures: results });
         }
@@ -68521,6 +68883,18 @@ function optionSecrets(options) {
         { what: 'The http-credentials', value: `${credentials.username}:${credentials.password}` },
         { what: 'The Authorization header', value: basicAuthorization(credentials).slice('Basic '.length) },
     ];
+}
+/** A stopped run hands on the results of the report before it (see carryForward); none when it could not be read. */
+function forwardOf(previous) {
+    return previous.source ? carryForward(previous.source.report, previous.source.origin, previous.label) : null;
+}
+/**
+ * A rerun that stopped on an error carries its source's results forward, so the failed set survives whatever the
+ * commit; one that stopped with a notice (nothing to rerun, and that passes) gives a verdict, by the usual rule. A
+ * shard leaves carrying over to the merge job.
+ */
+function stoppedRerunOf(rerun, diagnostic, shard) {
+    return diagnostic.severity === 'error' && !shard ? carryForwardRerun(rerun) : rerunMergerOf(rerun, shard);
 }
 const NOTHING_RUN = { fixtures: [], interrupted: null, warnings: [] };
 function htmlCommands(request) {
@@ -68814,6 +69188,7 @@ function formatSummary(view) {
         headline(view),
         mergeSection(view),
         rerunSection(view),
+        notCoveredSection(view),
         preflightSection(view),
         interruptedSection(view),
         failuresSection(view),
@@ -68889,7 +69264,24 @@ function rerunSection(view) {
         const carried = rerun.carriedOver.map((fixture) => `${fixture.id} (${fixture.status})`);
         lines.push(`  · Carried over (${carried.length}): ${terminal_idList(carried)}`);
     }
+    if (rerun.alsoRan.length > 0) {
+        const also = rerun.alsoRan.map((fixture) => `${fixture.id} (${fixture.reason})`);
+        lines.push(`  · Ran as new or changed since the source (${also.length}): ${terminal_idList(also)}`);
+    }
     return lines;
+}
+/** A rerun's new and changed fixtures it did not run: its verdict says nothing about them. */
+function notCoveredSection(view) {
+    const notCovered = view.notCovered;
+    if (!notCovered)
+        return [];
+    const ids = notCovered.fixtures.map((fixture) => `${fixture.id} (${fixture.reason})`);
+    return [
+        `Not covered by this verdict (${ids.length}): new or changed since the source report, so neither rerun nor carried over:`,
+        `  · ${terminal_idList(ids)}`,
+        'Run them too (with the failures):',
+        `  $ ${escapeLine(notCovered.cli)}`,
+    ];
 }
 function preflightSection(view) {
     const preflight = view.preflight;
@@ -69124,7 +69516,14 @@ function mergeShardReports(inputs, options) {
         rerunSource,
         history: mergedHistory(read.map((shard) => ({ history: shard.report.history, ran: shard.report.shard.fixtureIds }))),
         quarantine: quarantineOfShards(read),
+        notCovered: notCoveredOfShards(read),
     };
+}
+/** Each shard of a rerun lists the whole suite's new and changed fixtures it did not run; one a shard ran is covered. */
+function notCoveredOfShards(read) {
+    const ran = new Set(read.flatMap((shard) => shard.report.fixtures.map((fixture) => fixture.id)));
+    const byId = new Map(read.flatMap((shard) => shard.report.notCovered ?? []).map((fixture) => [fixture.id, fixture]));
+    return [...byId.values()].filter((fixture) => !ran.has(fixture.id));
 }
 /** Every shard decides the quarantine for the whole suite from the same history; the merge keeps each fixture once. */
 function quarantineOfShards(read) {
@@ -69397,6 +69796,7 @@ function mergedReportOf(merged, context) {
         // The shards appended their own outcomes; the merge only joins their histories.
         ...(history ? { history: () => history } : {}),
         quarantine: merged.quarantine,
+        notCovered: merged.notCovered,
     });
 }
 
@@ -69491,7 +69891,7 @@ async function carryOverFor(merged, request, logger) {
         return { ...none, problems: [mergeProblem('shard-fingerprint-mismatch', message)] };
     }
     logger.info(`Carrying over the results of ${what} that no shard reran.`);
-    const rerun = carryOver({ source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite: null });
+    const rerun = carryOver({ source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite: null, notCovered: merged.notCovered });
     return { ...none, rerun };
 }
 function mergeProblem(code, message) {

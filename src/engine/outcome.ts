@@ -10,6 +10,7 @@ import { HTML_FILE, JUNIT_FILE, writeAtomically, writeReport } from '../report/w
 import type { Mode, PreflightDiagnostic, Report } from '../report/schema.ts';
 import type { RunOptions } from '../options/parse.ts';
 import { redactReport } from '../report/redaction.ts';
+import { pruneEvidence } from '../report/prune-evidence.ts';
 import type { SmokeOutcome } from './request.ts';
 
 /** The mode a run has before selection decides it (and when it never gets that far). */
@@ -49,7 +50,8 @@ export interface FinishExtras {
 }
 
 /**
- * Writes report.json, then the files rendered from it (junit.xml, report.html), and returns the outcome. The report
+ * Writes report.json, removes the evidence no result of it names (an earlier run's), then writes the files
+ * rendered from it (junit.xml, report.html), and returns the outcome. The report
  * is redacted first, so every file and every channel that renders the outcome shows `***` for a secret.
  */
 export async function finishWith(
@@ -61,6 +63,7 @@ export async function finishWith(
 ): Promise<SmokeOutcome> {
   const report = extras.redact ? redactReport(built, extras.redact) : built;
   const reportPath = await writeReport(reportDir, report);
+  await pruneEvidence(reportDir, report);
   const junitPath = path.join(reportDir, JUNIT_FILE);
   await writeAtomically(junitPath, renderJunit(report));
   const htmlPath = path.join(reportDir, HTML_FILE);

@@ -126,6 +126,7 @@ export function rerunRequestOf(request: SmokeRequest, source: AcquiredSource): R
       ...(options.sample !== null ? ['sample'] : []),
     ],
     carryOverWhenShaUnknown: request.carryOverWhenShaUnknown,
+    include: options.rerunInclude,
     fallback: fallbackOf(request),
   };
 }

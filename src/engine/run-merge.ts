@@ -104,7 +104,7 @@ async function carryOverFor(
     return { ...none, problems: [mergeProblem('shard-fingerprint-mismatch', message)] };
   }
   logger.info(`Carrying over the results of ${what} that no shard reran.`);
-  const rerun = carryOver({ source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite: null });
+  const rerun = carryOver({ source: source.report, origin: source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite: null, notCovered: merged.notCovered });
   return { ...none, rerun };
 }
 

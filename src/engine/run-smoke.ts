@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { LoadedFixture } from '../fixtures/schema.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
 import { rerunInputOf } from '../rerun/failed-set.ts';
+import { carryForward, carryForwardRerun, type RerunInput } from '../rerun/carry-over.ts';
 import { buildPreflightReport, buildReport, type ReportBaseInput } from '../report/build.ts';
 import type { PreflightDiagnostic, Quarantine, Report } from '../report/schema.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
@@ -32,7 +33,7 @@ import { ensureWritableReportDir, reportStoppedRun } from './stopped-run.ts';
 import { diagnosticExitCode, finishWith, type HtmlCommandOptions, modeOf } from './outcome.ts';
 import type { Planned, SmokeDeps, SmokeOutcome, SmokeRequest } from './request.ts';
 import { planShard, rerunMergerOf, unplannedShard } from './sharding.ts';
-import type { RunResults } from '../report/build.ts';
+import type { RerunMerger, RunResults } from '../report/build.ts';
 import type { PreviousHistory } from '../history/previous.ts';
 import { decideQuarantine, historyBuilder, previousHistoryOf } from './history.ts';
 
@@ -93,7 +94,7 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
     const base = reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine: null, suite });
     let report: Report;
     try {
-      const rerun = source ? rerunMergerOf(rerunInputOf(rerunRequestOf(request, source), suite), options.shard) : null;
+      const rerun = source ? stoppedRerunOf(rerunInputOf(rerunRequestOf(request, source), suite), diagnostic, options.shard) : forwardOf(previous);
       const results = error instanceof PreflightError ? [...error.results] : [];
       report = buildPreflightReport({ ...base, diagnostic, rerun, fixtures: results });
     } catch (buildError) {
@@ -116,6 +117,20 @@ function optionSecrets(options: RunOptions): { what: string; value: string }[] {
     { what: 'The http-credentials', value: `${credentials.username}:${credentials.password}` },
     { what: 'The Authorization header', value: basicAuthorization(credentials).slice('Basic '.length) },
   ];
+}
+
+/** A stopped run hands on the results of the report before it (see carryForward); none when it could not be read. */
+function forwardOf(previous: PreviousHistory): RerunMerger | null {
+  return previous.source ? carryForward(previous.source.report, previous.source.origin, previous.label) : null;
+}
+
+/**
+ * A rerun that stopped on an error carries its source's results forward, so the failed set survives whatever the
+ * commit; one that stopped with a notice (nothing to rerun, and that passes) gives a verdict, by the usual rule. A
+ * shard leaves carrying over to the merge job.
+ */
+function stoppedRerunOf(rerun: RerunInput, diagnostic: PreflightDiagnostic, shard: SmokeRequest['options']['shard']): RerunMerger {
+  return diagnostic.severity === 'error' && !shard ? carryForwardRerun(rerun) : rerunMergerOf(rerun, shard);
 }
 
 const NOTHING_RUN: RunResults = { fixtures: [], interrupted: null, warnings: [] };

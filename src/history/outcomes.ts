@@ -11,6 +11,8 @@ export interface HistoryOrigin {
   runId: string | null;
   runAttempt: number | null;
   digest: string;
+  /** The artifact it was read from, when it came from one. */
+  artifactName?: string | null;
 }
 
 /**

@@ -17,7 +17,9 @@ export interface HistorySource {
 }
 
 /** The history before this run, or null with the warning that says why it starts afresh. */
-export type PreviousHistory = { history: History; warning: null; label: string } | { history: null; warning: string; label: null };
+export type PreviousHistory =
+  | { history: History; warning: null; label: string; source: HistorySource }
+  | { history: null; warning: string; label: null; source?: undefined };
 
 /**
  * Reads the history from `acquire`, which throws when there is no usable previous report. `describe` names the
@@ -26,7 +28,7 @@ export type PreviousHistory = { history: History; warning: null; label: string }
 export async function readPreviousHistory(acquire: () => Promise<HistorySource>, describe: (source: HistorySource) => string): Promise<PreviousHistory> {
   try {
     const source = await acquire();
-    return { history: historyOfReport(source.report, source.origin), warning: null, label: describe(source) };
+    return { history: historyOfReport(source.report, source.origin), warning: null, label: describe(source), source };
   } catch (error) {
     return afresh(reasonOf(error));
   }

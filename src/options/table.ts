@@ -20,6 +20,7 @@ import {
   integer,
   list,
   orNull,
+  rerunInclude,
   retentionDays,
   shardSpec,
   text,
@@ -290,6 +291,23 @@ export const OPTIONS = {
         '(and carries the source results over when the commit is the same).',
     },
     cli: { flag: 'if-nothing-to-rerun', value: 'X', group: 'what', help: 'what a rerun with no failed fixture does: `error` fails, `pass` passes' },
+  },
+  rerunInclude: {
+    kind: 'text',
+    default: 'failed',
+    parse: rerunInclude,
+    action: {
+      input: 'rerun-include',
+      description:
+        'What a rerun runs: `failed` (the fixtures that failed or never ran in the source), or `failed,new,changed` to also run the ' +
+        'fixtures added or edited since the source. Left out, those are listed as not covered by the verdict.',
+    },
+    cli: {
+      flag: 'rerun-include',
+      value: 'X',
+      group: 'what',
+      help: '`failed`, or `failed,new,changed` to also rerun the fixtures added or edited since `--artifact`',
+    },
   },
   // Sharding across matrix jobs: each job runs one part, and one merge job gives the verdict (src/shard).
   shard: {

@@ -193,3 +193,15 @@ export const fraction = checked(
   },
   (text) => `must be a number greater than 0 and at most 1, such as 0.2 (one run in five), not "${text}"`,
 );
+
+/** What a rerun runs: `failed` (the default), with `new` and `changed` added as asked, separated by commas. */
+export const rerunInclude = z.string().transform((text, ctx): { new: boolean; changed: boolean } => {
+  const items = [...new Set(text.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean))];
+  const unknown = items.filter((item) => !['failed', 'new', 'changed'].includes(item));
+  if (unknown.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `must be "failed" or "failed,new,changed" (any of new and changed after failed), not "${text}"` });
+  } else if (!items.includes('failed')) {
+    ctx.addIssue({ code: 'custom', message: `must include "failed": a rerun always reruns the failed fixtures; write "failed,${items.join(',')}"` });
+  }
+  return { new: items.includes('new'), changed: items.includes('changed') };
+});

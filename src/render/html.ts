@@ -32,6 +32,7 @@ export function renderHtmlReport(report: Report, view: SummaryView): string {
     preflightPanel(view),
     mergePanel(view),
     rerunPanel(view),
+    notCoveredPanel(report, view),
     quarantinePanel(view),
     flakiestPanel(view),
     fixtureList(report, view),
@@ -130,6 +131,7 @@ function rerunPanel(view: SummaryView): string {
     idList('Recovered', r.recovered.map((id) => fixtureLink(id))),
     idList('Still failing', r.stillFailing.map((id) => fixtureLink(id))),
     idList('Carried over', r.carriedOver.map((fixture) => `${fixtureLink(fixture.id)} (${STATUS_LABEL[fixture.status]})`)),
+    idList('Ran as new or changed since the source', r.alsoRan.map((fixture) => `${fixtureLink(fixture.id)} (${fixture.reason})`)),
   ].filter((item) => item !== '');
   return [
     '<section class="panel" id="_rerun">',
@@ -137,6 +139,24 @@ function rerunPanel(view: SummaryView): string {
     `<p class="msg">${escBlock(r.note)}</p>`,
     facts.length > 0 ? `<p class="meta">Source: ${facts.join(', ')}</p>` : '',
     lists.length > 0 ? `<ul>${lists.join('')}</ul>` : '',
+    '</section>',
+  ].join('\n');
+}
+
+/** A rerun's new and changed fixtures it did not run: they have no card, as there is no result of theirs. */
+function notCoveredPanel(report: Report, view: SummaryView): string {
+  const n = view.notCovered;
+  if (!n) return '';
+  const items = n.fixtures.map((fixture) => `<code>${esc(fixture.id)}</code> (${fixture.reason}, ${esc(fixture.file)}:${fixture.line})`);
+  const onGitHub = report.run.runId !== null;
+  return [
+    '<section class="panel stop" id="_not_covered">',
+    `<h2>Not covered by this verdict (${n.fixtures.length})</h2>`,
+    '<p>New or changed since the source report, so this rerun neither ran them nor carried a result over.</p>',
+    `<ul>${idList('Not covered', items)}</ul>`,
+    '<p>Run them too, with the failures:</p>',
+    onGitHub ? command(n.actionInput) : '',
+    command(n.cli),
     '</section>',
   ].join('\n');
 }

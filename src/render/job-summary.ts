@@ -39,6 +39,7 @@ export function renderJobSummaryWithin(view: SummaryView, limit: SizeLimit): str
     mergeProblemsSection(view),
     preflightSection(view),
     rerunSection(view),
+    notCoveredSection(view),
     shardsSection(view),
     quarantinedSection(view),
     fixtureTable(view),
@@ -176,8 +177,34 @@ function rerunSection(view: SummaryView): Section | null {
       r.carriedOver.map((fixture) => fixture.id),
       r.carriedOver.map((fixture) => `${token(fixture.id)} (${fixture.status})`),
     ),
+    listLine(
+      '🆕 Ran as new or changed since the source',
+      r.alsoRan.map((fixture) => fixture.id),
+      r.alsoRan.map((fixture) => `${token(fixture.id)} (${fixture.reason})`),
+    ),
   ].filter((line) => line !== '');
   if (lists.length > 0) head.push('', ...lists);
+  return { essential: true, head };
+}
+
+/** Essential: a verdict that leaves fixtures out must say so wherever the verdict is shown. */
+function notCoveredSection(view: SummaryView): Section | null {
+  const n = view.notCovered;
+  if (!n) return null;
+  const ids = n.fixtures.map((fixture) => fixture.id);
+  const head = [
+    `### ⚠️ Not covered by this verdict (${ids.length})`,
+    '',
+    'New or changed since the source report, so this rerun neither ran them nor carried a result over:',
+    '',
+    listLine('Not covered', ids, n.fixtures.map((fixture) => `${token(fixture.id)} (${fixture.reason})`)),
+    '',
+    'Run them too: set this input on the step (or run the command locally):',
+    '',
+    codeBlock(n.actionInput, 'yaml'),
+    '',
+    codeBlock(pasteable(n.cli)),
+  ];
   return { essential: true, head };
 }
 

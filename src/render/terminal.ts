@@ -55,6 +55,7 @@ export function formatSummary(view: SummaryView): string {
     headline(view),
     mergeSection(view),
     rerunSection(view),
+    notCoveredSection(view),
     preflightSection(view),
     interruptedSection(view),
     failuresSection(view),
@@ -127,7 +128,24 @@ function rerunSection(view: SummaryView): string[] {
     const carried = rerun.carriedOver.map((fixture) => `${fixture.id} (${fixture.status})`);
     lines.push(`  · Carried over (${carried.length}): ${idList(carried)}`);
   }
+  if (rerun.alsoRan.length > 0) {
+    const also = rerun.alsoRan.map((fixture) => `${fixture.id} (${fixture.reason})`);
+    lines.push(`  · Ran as new or changed since the source (${also.length}): ${idList(also)}`);
+  }
   return lines;
+}
+
+/** A rerun's new and changed fixtures it did not run: its verdict says nothing about them. */
+function notCoveredSection(view: SummaryView): string[] {
+  const notCovered = view.notCovered;
+  if (!notCovered) return [];
+  const ids = notCovered.fixtures.map((fixture) => `${fixture.id} (${fixture.reason})`);
+  return [
+    `Not covered by this verdict (${ids.length}): new or changed since the source report, so neither rerun nor carried over:`,
+    `  · ${idList(ids)}`,
+    'Run them too (with the failures):',
+    `  $ ${escapeLine(notCovered.cli)}`,
+  ];
 }
 
 function preflightSection(view: SummaryView): string[] {

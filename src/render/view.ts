@@ -13,6 +13,8 @@ import {
   fixturesInputValue,
   fullRunCommand,
   rerunFailedCommand,
+  rerunIncludeCommand,
+  RERUN_INCLUDE_ALL,
   workflowRerunCommand,
 } from '../report/commands.ts';
 import { FIXTURE_ID_PATTERN } from '../fixtures/schema.ts';
@@ -25,6 +27,7 @@ import type {
   MergedShard,
   MergeProblem,
   Mode,
+  NotCoveredFixture,
   PreflightDiagnostic,
   Report,
   RunContext,
@@ -115,6 +118,17 @@ export interface RerunView {
   /** Rerun fixtures that failed again. */
   stillFailing: string[];
   carriedOver: { id: string; status: FixtureStatus }[];
+  /** Rerun fixtures that ran because they are new or changed since the source (rerun-include). */
+  alsoRan: { id: string; reason: 'new' | 'changed' }[];
+}
+
+/** A rerun's fixtures new or changed since its source that it neither ran nor carried over, and how to run them. */
+export interface NotCoveredView {
+  fixtures: NotCoveredFixture[];
+  /** `npx reliability-smoke … --rerun-failed --rerun-include failed,new,changed`. */
+  cli: string;
+  /** The Action input line that runs them too. */
+  actionInput: string;
 }
 
 /** Copy-paste commands for the next attempt at the fixtures that did not pass. */
@@ -178,6 +192,8 @@ export interface SummaryView {
   /** Fixtures their files park (`skip:`), each with its reason. */
   parked: FixtureRow[];
   rerun: RerunView | null;
+  /** Null when the verdict covers every fixture of the suite it knows of. */
+  notCovered: NotCoveredView | null;
   preflight: PreflightDiagnostic | null;
   interrupted: Report['interrupted'];
   warnings: string[];
@@ -240,6 +256,7 @@ export function summaryViewOf(report: Report, options: SummaryViewOptions = {}):
     flaky: rows.filter((row) => row.status === 'flaky'),
     parked: rows.filter((row) => row.parked),
     rerun: rerunViewOf(report, context),
+    notCovered: notCoveredViewOf(report, options),
     preflight: report.preflight && withOurCommands(report.preflight, options.commandArgs ?? []),
     interrupted: report.interrupted,
     warnings: report.warnings,
@@ -377,6 +394,17 @@ function rerunViewOf(report: Report, context: ViewContext | null): RerunView | n
     carriedOver: report.fixtures
       .filter((fixture) => fixture.carriedOver !== null)
       .map((fixture) => ({ id: fixture.id, status: fixture.status })),
+    alsoRan: ran.flatMap((fixture) => (fixture.rerunReason === 'new' || fixture.rerunReason === 'changed' ? [{ id: fixture.id, reason: fixture.rerunReason }] : [])),
+  };
+}
+
+function notCoveredViewOf(report: Report, options: SummaryViewOptions): NotCoveredView | null {
+  const fixtures = report.notCovered ?? [];
+  if (fixtures.length === 0) return null;
+  return {
+    fixtures,
+    cli: rerunIncludeCommand(options.commandArgs ?? [], options.cliArtifactPath ?? null),
+    actionInput: `rerun-include: ${RERUN_INCLUDE_ALL}`,
   };
 }
 

@@ -4,6 +4,7 @@
  * is returned, so every report we write is one we would accept back for a rerun.
  */
 import type { LoadedFixture } from '../fixtures/schema.ts';
+import { fixtureFingerprint } from '../fixtures/fingerprint.ts';
 import { boundedList, clip, placementOf, REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
 import {
@@ -13,6 +14,7 @@ import {
   type MergedShard,
   type MergeProblem,
   type Mode,
+  type NotCoveredFixture,
   type PreflightDiagnostic,
   type Quarantine,
   type Report,
@@ -46,8 +48,11 @@ export interface RunResults {
 /** A rerun's results merged with its source report (see rerun/carry-over.ts). */
 export interface RerunMerge {
   fixtures: FixtureResult[];
-  source: RerunSource;
+  /** The rerun source; null when the results were carried forward by a run that stopped before running any. */
+  source: RerunSource | null;
   warnings: string[];
+  /** New or changed fixtures that neither ran nor were carried over. */
+  notCovered?: NotCoveredFixture[];
 }
 
 /** Merges this run's results with the source report of a rerun; `run` is this run's context. */
@@ -95,10 +100,8 @@ export interface BuildReportInput extends ReportBaseInput {
 export interface PreflightReportInput extends ReportBaseInput {
   diagnostic: PreflightDiagnostic;
   /**
-   * The source report, when a rerun got as far as reading one. Its results are carried over by the same rule as
-   * in a completed rerun: with the same commit (or an unknown one, where the caller allows it), a rerun that stops
-   * early keeps what the source knew, so the next rerun still finds the failures; with another commit nothing is
-   * carried over.
+   * The results this run had before it: a rerun's source report, or the report a stopped run replaces. The
+   * engine carries them forward (see rerun/carry-over.ts), so the next rerun still finds the failures.
    */
   rerun?: RerunMerger | null;
   /** Results the stopped run still reports (parked fixtures); none by default. */
@@ -114,6 +117,7 @@ export function buildReport(input: BuildReportInput): Report {
     interrupted: input.suiteRun.interrupted,
     preflight: null,
     warnings: [...(input.warnings ?? []), ...input.suiteRun.warnings, ...(merged?.warnings ?? [])],
+    notCovered: merged?.notCovered ?? [],
   });
 }
 
@@ -127,6 +131,7 @@ export function buildPreflightReport(input: PreflightReportInput): Report {
     interrupted: null,
     preflight: input.diagnostic,
     warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
+    notCovered: merged?.notCovered ?? [],
   });
 }
 
@@ -140,6 +145,8 @@ export interface MergedReportInput extends ReportBaseInput {
   rerun?: RerunMerger | null;
   /** When no shard report could be merged at all. */
   preflight?: PreflightDiagnostic | null;
+  /** The shards' new and changed fixtures that none ran, when no carry-over merger says so. */
+  notCovered?: NotCoveredFixture[];
 }
 
 export function buildMergedReport(input: MergedReportInput): Report {
@@ -150,6 +157,7 @@ export function buildMergedReport(input: MergedReportInput): Report {
     interrupted: input.interrupted,
     preflight: input.preflight ?? null,
     warnings: [...(input.warnings ?? []), ...(merged?.warnings ?? [])],
+    notCovered: merged?.notCovered ?? input.notCovered ?? [],
     merge: { shards: input.shards, mergeProblems: input.mergeProblems },
   });
 }
@@ -160,6 +168,7 @@ interface ReportBody {
   interrupted: Report['interrupted'];
   preflight: PreflightDiagnostic | null;
   warnings: string[];
+  notCovered: NotCoveredFixture[];
   merge?: { shards: MergedShard[]; mergeProblems: MergeProblem[] };
 }
 
@@ -198,6 +207,7 @@ function finish(input: ReportBaseInput, body: ReportBody): Report {
     ...(body.merge ?? {}),
     ...(input.history ? { history: input.history(body.fixtures) } : {}),
     ...(quarantine ? { quarantine } : {}),
+    ...(body.notCovered.length > 0 ? { notCovered: body.notCovered.slice(0, L.maxFixtures) } : {}),
   };
   return checkedOwnReport(draft, 'the report built for this run does not match its own schema');
 }
@@ -217,6 +227,7 @@ export function fixtureResultOf(run: FixtureRun): FixtureResult {
     ...(attempts.length === 0 ? { skippedBy: fixture.skip === undefined ? ('run' as const) : ('fixture' as const) } : {}),
     carriedOver: null,
     recovered: false,
+    fingerprint: fixtureFingerprint(fixture),
   };
 }
 

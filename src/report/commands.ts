@@ -57,6 +57,14 @@ export function rerunFailedCommand(baseArgs: readonly string[] = [], artifactPat
   return command([...baseArgs, FLAG.rerunFailed, ...artifact]);
 }
 
+/** The same rerun, running the fixtures new or changed since its source too. */
+export function rerunIncludeCommand(baseArgs: readonly string[] = [], artifactPath: string | null = null): string {
+  return `${rerunFailedCommand(baseArgs, artifactPath)} ${FLAG.rerunInclude} ${RERUN_INCLUDE_ALL}`;
+}
+
+/** The value of rerun-include (--rerun-include) that runs the new and changed fixtures too. */
+export const RERUN_INCLUDE_ALL = 'failed,new,changed';
+
 export interface WorkflowTarget {
   /** The workflow's name or file name (GITHUB_WORKFLOW); gh accepts either. */
   workflow: string | null;

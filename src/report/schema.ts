@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { FIXTURE_ID_PATTERN } from '../fixtures/schema.ts';
+import { FINGERPRINT_PATTERN } from '../fixtures/fingerprint.ts';
 import { REPORT_LIMITS as L } from './limits.ts';
 import { deriveResult, deriveStatus, deriveSummary } from './outcome.ts';
 import { STOP_CODE_LIST } from './stop-codes.ts';
@@ -16,6 +17,10 @@ export const TOOL_NAME = 'reliability-smoke';
 export const FAILURE_KINDS = ['assertion', 'timeout', 'navigation', 'script-error', 'browser', 'config'] as const;
 export const FIXTURE_STATUSES = ['passed', 'failed', 'flaky', 'skipped'] as const;
 export const MODES = ['full', 'selected', 'rerun-failed'] as const;
+/** Why a rerun ran a fixture: it failed in the source, never ran there, or is new or changed since (rerun-include). */
+export const RERUN_REASONS = ['failed', 'not-run', 'new', 'changed'] as const;
+/** Why a rerun left a fixture out of its verdict: new or changed since the source, and not asked for by rerun-include. */
+export const NOT_COVERED_REASONS = ['new', 'changed'] as const;
 
 const Text = z.string().max(L.maxShortTextChars);
 const Message = z.string().max(L.maxMessageChars);
@@ -129,6 +134,10 @@ export const FixtureResult = z
     skippedBy: z.enum(['fixture', 'run']).optional(),
     carriedOver: CarriedOverFrom.nullable(),
     recovered: z.boolean(),
+    /** Short sha256 of the fixture's definition when it ran. Absent in reports written before fingerprints. */
+    fingerprint: z.string().regex(FINGERPRINT_PATTERN).optional(),
+    /** Why a rerun ran this fixture. Absent when it was not run by a rerun (and in older reports). */
+    rerunReason: z.enum(RERUN_REASONS).optional(),
   })
   .superRefine((fixture, ctx) => {
     if (fixture.skippedBy !== undefined && fixture.status !== 'skipped') {
@@ -305,6 +314,13 @@ export const Quarantine = z.object({
   fixtures: z.array(QuarantinedFixture).max(L.maxFixtures),
 });
 
+export const NotCoveredFixture = z.object({
+  id: FixtureId,
+  reason: z.enum(NOT_COVERED_REASONS),
+  file: Text,
+  line: z.number().int().min(1),
+});
+
 export const Report = z
   .object({
     schemaVersion: z.literal(SCHEMA_VERSION),
@@ -353,6 +369,11 @@ export const Report = z
     history: History.optional(),
     /** The fixtures whose failure does not fail this run, and why. Absent in reports written before quarantine. */
     quarantine: Quarantine.optional(),
+    /**
+     * A rerun: the fixtures new or changed since its source that it neither ran nor carried over, so its verdict
+     * does not cover them. Absent when there are none (and in older reports).
+     */
+    notCovered: z.array(NotCoveredFixture).max(L.maxFixtures).optional(),
   })
   .superRefine((report, ctx) => {
     const summary = deriveSummary(report.fixtures);
@@ -399,6 +420,8 @@ export type HistoryOutcome = z.infer<typeof HistoryOutcome>;
 export type History = z.infer<typeof History>;
 export type QuarantinedFixture = z.infer<typeof QuarantinedFixture>;
 export type Quarantine = z.infer<typeof Quarantine>;
+export type NotCoveredFixture = z.infer<typeof NotCoveredFixture>;
+export type RerunReason = (typeof RERUN_REASONS)[number];
 
 /**
  * A report this tool made, checked against its schema. One that fails is a bug in this tool: say where (the first

@@ -5,8 +5,10 @@
  */
 import type { LoadedFixture } from '../fixtures/schema.ts';
 import { clip, placementOf, REPORT_LIMITS } from '../report/limits.ts';
-import type { FixtureResult, Report, RerunSource } from '../report/schema.ts';
+import type { FixtureResult, NotCoveredFixture, Report, RerunSource } from '../report/schema.ts';
 import type { RerunMerge, RerunMerger } from '../report/build.ts';
+import { changeOf, notCoveredOf, rerunReasonOf } from './changes.ts';
+import { rerunIdsOf } from './failed-set.ts';
 
 type CarriedOverFrom = NonNullable<FixtureResult['carriedOver']>;
 
@@ -41,6 +43,11 @@ export interface RerunInput {
    * as it was, so nothing the source knew is lost.
    */
   suite: readonly LoadedFixture[] | null;
+  /**
+   * Without the suite (a merge of shard reruns): the fixtures the shards found new or changed and did not run.
+   * Their source results are not carried over, and the merged report lists them as not covered.
+   */
+  notCovered?: readonly NotCoveredFixture[];
 }
 
 const MAX_IDS_IN_WARNING = 50;
@@ -52,14 +59,52 @@ export function carryOver(rerun: RerunInput): RerunMerger {
 
 export function mergeRerun(rerunResults: readonly FixtureResult[], rerun: RerunInput): RerunMerge {
   const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
-  const rerunMarked = rerunResults.map((result) => markRecovered(result, sourceById.get(result.id)));
+  const rerunMarked = withReasons(rerunResults, rerun, sourceById).map((result) => markRecovered(result, sourceById.get(result.id)));
   const decision = carryOverDecision(rerun, rerun.currentSha ?? null);
+  const notCovered = notCoveredBy(rerunResults, rerun, sourceById);
   if (!decision.carry) {
-    return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note] };
+    return { fixtures: rerunMarked, source: rerunSource(rerun, false, decision.note), warnings: [decision.note], notCovered };
   }
-  const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById);
+  const merged = mergeInSuiteOrder(rerunMarked, rerun, sourceById, new Set(notCovered.map((fixture) => fixture.id)));
   const note = `${decision.note} ${countNoun(merged.carried, 'result')} carried over from ${sourceLabel(rerun)}.`;
-  return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: merged.warnings };
+  return { fixtures: merged.fixtures, source: rerunSource(rerun, true, note), warnings: [...merged.warnings, ...unfingerprinted(rerun)], notCovered };
+}
+
+function hasFingerprints(source: Report): boolean {
+  return source.fixtures.every((fixture) => fixture.fingerprint !== undefined);
+}
+
+/** A source written before fingerprints cannot tell an edited fixture from the one that ran: say so once. */
+function unfingerprinted(rerun: RerunInput): string[] {
+  if (rerun.suite === null || hasFingerprints(rerun.source)) return [];
+  return [
+    `${sourceLabel(rerun)} records no fixture fingerprints (it was written by an older release), so its results were matched by ` +
+      'fixture id only: a fixture edited since then is carried over as it was. Run the full suite once to record them.',
+  ];
+}
+
+/** Each rerun result says why it ran: failed or never ran in the source, or new or changed since (rerun-include). */
+function withReasons(results: readonly FixtureResult[], rerun: RerunInput, sourceById: ReadonlyMap<string, FixtureResult>): FixtureResult[] {
+  const failedIds = new Set(rerunIdsOf(rerun.source));
+  const suiteById = new Map((rerun.suite ?? []).map((fixture) => [fixture.id, fixture]));
+  return results.map((result) => ({
+    ...result,
+    rerunReason: result.rerunReason ?? rerunReasonOf(suiteById.get(result.id), sourceById.get(result.id), failedIds, result.id),
+  }));
+}
+
+/**
+ * The fixtures new or changed since the source that did not run: no result of theirs is carried over, so the
+ * verdict does not cover them. Without the suite, the list the shards handed on.
+ */
+function notCoveredBy(results: readonly FixtureResult[], rerun: RerunInput, sourceById: ReadonlyMap<string, FixtureResult>): NotCoveredFixture[] {
+  const ran = new Set(results.map((result) => result.id));
+  if (rerun.suite === null) return (rerun.notCovered ?? []).filter((fixture) => !ran.has(fixture.id));
+  return rerun.suite.flatMap((fixture) => {
+    if (ran.has(fixture.id)) return [];
+    const change = changeOf(fixture, sourceById.get(fixture.id));
+    return change ? [notCoveredOf(fixture, change)] : [];
+  });
 }
 
 /**
@@ -69,10 +114,62 @@ export function mergeRerun(rerunResults: readonly FixtureResult[], rerun: RerunI
 export function markRerunOnly(rerun: RerunInput, note: string): RerunMerger {
   const sourceById = new Map(rerun.source.fixtures.map((fixture) => [fixture.id, fixture]));
   return (results) => ({
-    fixtures: results.map((result) => markRecovered(result, sourceById.get(result.id))),
+    fixtures: withReasons(results, rerun, sourceById).map((result) => markRecovered(result, sourceById.get(result.id))),
     source: rerunSource(rerun, false, note),
     warnings: [],
+    notCovered: notCoveredBy(results, rerun, sourceById),
   });
+}
+
+/** Where the report before a stopped run came from, as the history found it. */
+export interface ForwardOrigin {
+  runId: string | null;
+  runAttempt: number | null;
+  artifactName?: string | null;
+  digest: string;
+}
+
+/**
+ * A run that stopped before running any fixture keeps the results of the report it replaces, marked as carried
+ * over (not run this time), so the failed set the next rerun needs is not lost with it. A rerun reads them as it
+ * would read that report's own; each keeps naming the run (and commit) it really came from.
+ */
+export function carryForward(previous: Report, origin: ForwardOrigin, label: string): RerunMerger {
+  const rerun: RerunInput = {
+    source: previous,
+    origin: { runId: origin.runId, runAttempt: origin.runAttempt, artifactId: null, artifactName: origin.artifactName ?? null, url: null, path: null, digest: origin.digest },
+    carryOverWhenShaUnknown: true,
+    suite: null,
+  };
+  // The stopped run's own results (fixtures parked with skip:, listed though none ran) stand for their ids.
+  return (results) => {
+    const own = new Set(results.map((result) => result.id));
+    const carried = previous.fixtures.filter((result) => !own.has(result.id)).map((result) => carriedAsIs(result, rerun));
+    const fixtures = [...results, ...carried];
+    const failed = rerunIdsOf(previous).length;
+    const warnings =
+      carried.length === 0
+        ? []
+        : [
+            `Nothing ran, so the ${countNoun(carried.length, 'result')} of ${label} ${carried.length === 1 ? 'is' : 'are'} carried forward as they were ` +
+              `(not run this time): a rerun still finds the ${countNoun(failed, 'fixture')} to rerun.`,
+          ];
+    return { fixtures, source: null, warnings, notCovered: [...(previous.notCovered ?? [])] };
+  };
+}
+
+/**
+ * A rerun that stopped before running any fixture: the same rule, with its source as the report before it. Every
+ * source result is carried forward, whatever the commit and whatever changed since: nothing was judged, and the
+ * next rerun must still find the failures (it decides per result what it may carry over).
+ */
+export function carryForwardRerun(rerun: RerunInput): RerunMerger {
+  const forward = carryForward(rerun.source, rerun.origin, sourceLabel(rerun));
+  return (results, run) => {
+    const carried = forward(results, run);
+    const note = `Stopped before any fixture ran: ${countNoun(carried.fixtures.length, 'result')} of ${sourceLabel(rerun)} carried forward as they were.`;
+    return { ...carried, source: rerunSource(rerun, true, note) };
+  };
 }
 
 /** A rerun fixture that failed in the source and now passes (or passes on retry) has recovered. */
@@ -97,7 +194,8 @@ function carryOverDecision(rerun: RerunInput, currentSha: string | null): { carr
   }
   const unknown = sourceSha === null ? 'the source report' : 'this run';
   if (rerun.carryOverWhenShaUnknown) {
-    const note = `The commit of ${unknown} is unknown (local run), so results were matched by fixture id only:`;
+    const by = hasFingerprints(rerun.source) ? 'fixture id and definition (fingerprint)' : 'fixture id only';
+    const note = `The commit of ${unknown} is unknown (local run), so results were matched by ${by}:`;
     return { carry: true, note };
   }
   return {
@@ -108,34 +206,42 @@ function carryOverDecision(rerun: RerunInput, currentSha: string | null): { carr
   };
 }
 
-/** Current suite order: each fixture is either rerun, carried over from the source, or new (and absent). */
+/**
+ * Current suite order: each fixture is either rerun, carried over from the source, or not covered (new, changed
+ * since the source, or its result is from another commit).
+ */
 function mergeInSuiteOrder(
   rerunResults: readonly FixtureResult[],
   rerun: RerunInput,
   sourceById: ReadonlyMap<string, FixtureResult>,
+  notCovered: ReadonlySet<string>,
 ): { fixtures: FixtureResult[]; carried: number; warnings: string[] } {
+  const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
   if (rerun.suite === null) {
     // The source's order, each fixture either rerun or carried as the source placed it (a merge of shard reruns
     // knows no fixture files), then any rerun fixture the source did not have.
-    const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
     const inSource = new Set(rerun.source.fixtures.map((fixture) => fixture.id));
-    const fixtures = rerun.source.fixtures.map((source) => rerunById.get(source.id) ?? carriedAsIs(source, rerun));
+    const fixtures = rerun.source.fixtures
+      .filter((source) => rerunById.has(source.id) || !notCovered.has(source.id))
+      .map((source) => rerunById.get(source.id) ?? carriedAsIs(source, rerun));
     const carried = fixtures.filter((fixture) => !rerunById.has(fixture.id)).length;
     return { fixtures: [...fixtures, ...rerunResults.filter((result) => !inSource.has(result.id))], carried, warnings: [] };
   }
-  const rerunById = new Map(rerunResults.map((result) => [result.id, result]));
   const suiteIds = new Set(rerun.suite.map((fixture) => fixture.id));
   const fixtures: FixtureResult[] = [];
-  const newIds: string[] = [];
+  const otherCommit: string[] = [];
   let carried = 0;
   for (const current of rerun.suite) {
     const rerunResult = rerunById.get(current.id);
     const source = sourceById.get(current.id);
     if (rerunResult) fixtures.push(rerunResult);
-    else if (source) {
-      fixtures.push(carriedOver(source, current, rerun));
-      carried += 1;
-    } else newIds.push(current.id);
+    else if (source && !notCovered.has(current.id)) {
+      if (ranOnAnotherCommit(source, rerun)) otherCommit.push(current.id);
+      else {
+        fixtures.push(carriedOver(source, current, rerun));
+        carried += 1;
+      }
+    }
   }
   // The caller should only rerun suite fixtures; if it did not, keep their results rather than lose them.
   fixtures.push(...rerunResults.filter((result) => !suiteIds.has(result.id)));
@@ -146,13 +252,23 @@ function mergeInSuiteOrder(
       `Not carried over because they are no longer in the fixture files (${dropped.length}): ${idList(dropped)}.`,
     );
   }
-  if (newIds.length > 0) {
+  if (otherCommit.length > 0) {
     warnings.push(
-      `New since the source report, so there is no result to carry over and they did not run (${newIds.length}): ` +
-        `${idList(newIds)}. Run them with --fixture (or the fixtures input), or run the full suite.`,
+      `Not carried over because their results are from another commit than this run (${otherCommit.length}): ` +
+        `${idList(otherCommit)}. Run the full suite for a verdict on them.`,
     );
   }
   return { fixtures, carried, warnings };
+}
+
+/**
+ * A result the source itself carried (from a run that stopped before running anything, or an earlier rerun)
+ * describes the commit it ran on, which may not be the source's own.
+ */
+function ranOnAnotherCommit(source: FixtureResult, rerun: RerunInput): boolean {
+  const ranOn = source.carriedOver ? source.carriedOver.sha : rerun.source.run.sha;
+  const current = rerun.currentSha ?? null;
+  return ranOn !== null && current !== null && ranOn !== current;
 }
 
 /**
@@ -166,8 +282,10 @@ function carriedOver(source: FixtureResult, current: LoadedFixture, rerun: Rerun
 
 /** A source result kept where the source placed it, for when the current suite is unknown. */
 function carriedAsIs(source: FixtureResult, rerun: RerunInput): FixtureResult {
+  // Why it ran belongs to the run that ran it; here it did not run.
+  const { rerunReason: _ranBecause, ...result } = source;
   return {
-    ...source,
+    ...result,
     attempts: source.attempts.map((attempt) => ({ ...attempt, evidence: null })),
     carriedOver: source.carriedOver ?? carriedOverFrom(rerun),
     recovered: false,

@@ -70,8 +70,18 @@ export function nothingToRerunDiagnostic(
   what: string,
   severity: 'error' | 'notice',
   fallback: FallbackContext,
+  /** Fixtures new or changed since the source, which rerun-include did not ask for: "id (new)". */
+  notCovered: readonly string[] = [],
 ): PreflightDiagnostic {
   const { summary } = source.report;
+  const uncovered =
+    notCovered.length === 0
+      ? []
+      : [
+          `${notCovered.length} fixture${notCovered.length === 1 ? ' is' : 's are'} new or changed since then and not covered: ` +
+            `${notCovered.slice(0, 20).join(', ')}${notCovered.length > 20 ? ` and ${notCovered.length - 20} more` : ''}. ` +
+            'rerun-include: failed,new,changed (--rerun-include failed,new,changed) runs them.',
+        ];
   return preflightDiagnostic({
     code: 'nothing-to-rerun',
     severity,
@@ -83,6 +93,7 @@ export function nothingToRerunDiagnostic(
       severity === 'error'
         ? 'Set if-nothing-to-rerun: pass (--if-nothing-to-rerun pass) to let a rerun with nothing to do pass.'
         : 'if-nothing-to-rerun is pass, so this run passes without running anything.',
+      ...uncovered,
       ...fallbackGuidance(fallback),
     ],
     fallbackIds: [],

@@ -8,6 +8,7 @@ import { failedFixtureIds } from '../report/outcome.ts';
 import { PreflightError, preflightDiagnostic } from '../report/stops.ts';
 import type { FixtureResult, Report } from '../report/schema.ts';
 import type { RerunInput } from './carry-over.ts';
+import { changesSince, included, type RerunInclude } from './changes.ts';
 import {
   type AcquiredSource,
   type FallbackContext,
@@ -65,6 +66,8 @@ export interface RerunRequest {
   /** Selection options given with the rerun, which it ignores (tags, sample). */
   ignoredOptions: readonly string[];
   carryOverWhenShaUnknown: boolean;
+  /** What runs besides the failed fixtures: those new or changed since the source (rerun-include). */
+  include: RerunInclude;
   fallback: FallbackContext;
 }
 
@@ -92,17 +95,26 @@ export function rerunInputOf(request: Pick<RerunRequest, 'source' | 'carryOverWh
   return { source: request.source.report, origin: request.source.origin, carryOverWhenShaUnknown: request.carryOverWhenShaUnknown, suite };
 }
 
-/** The fixtures to rerun, or the PreflightError that says why there are none. */
+/**
+ * The fixtures to rerun, or the PreflightError that says why there are none: the failed set, then the new and
+ * changed fixtures rerun-include asks for, in suite order.
+ */
 export function planRerun(request: RerunRequest, suite: LoadedFixture[]): RerunSelection & { rerun: RerunInput } {
   const severity = request.ifNothingToRerun === 'pass' ? 'notice' : 'error';
   const toRerun = rerunIdsOf(request.source.report);
-  if (toRerun.length === 0) {
-    throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback));
+  const sourceById = new Map(request.source.report.fixtures.map((fixture) => [fixture.id, fixture]));
+  const changes = changesSince(suite, sourceById, new Set(toRerun));
+  const asked = changes.filter(({ change }) => included(request.include, change));
+  if (toRerun.length === 0 && asked.length === 0) {
+    const left = changes.map(({ fixture, change }) => `${fixture.id} (${change})`);
+    throw new PreflightError(nothingToRerunDiagnostic(request.source, request.sourceName, severity, request.fallback, left));
   }
-  const selection = selectForRerun(suite, toRerun);
-  if (selection.selected.length === 0) {
-    throw new PreflightError(failedFixturesGoneDiagnostic(selection.missing, request.sourceName, severity, request.fallback));
+  const failedSelection = selectForRerun(suite, toRerun);
+  if (failedSelection.selected.length === 0 && asked.length === 0) {
+    throw new PreflightError(failedFixturesGoneDiagnostic(failedSelection.missing, request.sourceName, severity, request.fallback));
   }
+  const running = new Set([...failedSelection.selected, ...asked.map(({ fixture }) => fixture)]);
+  const selection = { ...failedSelection, selected: suite.filter((fixture) => running.has(fixture)) };
   const ignored = request.ignoredOptions.map((name) => `${name} is ignored for a rerun: it runs exactly the fixtures that failed or never ran.`);
   return { ...selection, warnings: [...ignored, ...selection.warnings], rerun: rerunInputOf(request, suite) };
 }

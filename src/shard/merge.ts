@@ -9,7 +9,7 @@
  */
 import { clip, REPORT_LIMITS as L } from '../report/limits.ts';
 import { failedFixtureIds } from '../report/outcome.ts';
-import type { FixtureResult, History, MergedShard, MergeProblem, Mode, Quarantine, Report, RerunSource } from '../report/schema.ts';
+import type { FixtureResult, History, MergedShard, MergeProblem, Mode, NotCoveredFixture, Quarantine, Report, RerunSource } from '../report/schema.ts';
 import { mergedHistory } from '../history/outcomes.ts';
 import type { StopCode } from '../report/stop-codes.ts';
 import type { AcquiredSource } from '../rerun/diagnostics.ts';
@@ -71,6 +71,8 @@ export interface MergedShards {
   history: History | null;
   /** Every fixture a shard quarantined. Null when no shard recorded a quarantine. */
   quarantine: Quarantine | null;
+  /** A rerun: the fixtures new or changed since its source that no shard ran (each shard lists the same ones). */
+  notCovered: NotCoveredFixture[];
 }
 
 /** A shard whose report was read, as the merge uses it. */
@@ -111,7 +113,15 @@ export function mergeShardReports(inputs: readonly ShardInput[], options: MergeO
     rerunSource,
     history: mergedHistory(read.map((shard) => ({ history: shard.report.history, ran: shard.report.shard.fixtureIds }))),
     quarantine: quarantineOfShards(read),
+    notCovered: notCoveredOfShards(read),
   };
+}
+
+/** Each shard of a rerun lists the whole suite's new and changed fixtures it did not run; one a shard ran is covered. */
+function notCoveredOfShards(read: readonly ReadShard[]): NotCoveredFixture[] {
+  const ran = new Set(read.flatMap((shard) => shard.report.fixtures.map((fixture) => fixture.id)));
+  const byId = new Map(read.flatMap((shard) => shard.report.notCovered ?? []).map((fixture) => [fixture.id, fixture]));
+  return [...byId.values()].filter((fixture) => !ran.has(fixture.id));
 }
 
 /** Every shard decides the quarantine for the whole suite from the same history; the merge keeps each fixture once. */

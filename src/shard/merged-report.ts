@@ -60,5 +60,6 @@ export function mergedReportOf(merged: MergedShards, context: MergedReportContex
     // The shards appended their own outcomes; the merge only joins their histories.
     ...(history ? { history: () => history } : {}),
     quarantine: merged.quarantine,
+    notCovered: merged.notCovered,
   });
 }
