@@ -107,6 +107,9 @@ describe('a fixture parked with skip:', () => {
       project.plan().fixtures.map((fixture) => [fixture.id, fixture.skip]),
       [['home', null], ['legacy-pay', null], ['login', 'the login page is being rebuilt, see #123']],
     );
+    assert.match(run.stdout, /^ {2}login\s+fixtures\/shop\.smoke\.yml:\d+\s+\[critical\]\s+skipped: the login page is being rebuilt, see #123$/m);
+    assert.match(run.stdout, /^Dry run: 2 fixtures would run, 1 skipped, mode selected\./m);
+    assert.equal(lastLine(run.stdout), 'PLAN: 2 fixtures would run, 1 skipped');
   });
 
   it('is not in the failed set: a rerun runs the failures again, not the parked fixture', CLI_BOUND, async () => {
@@ -154,5 +157,25 @@ describe('a fixture parked with skip:', () => {
       [['login', 'skipped', 'fixture', 'the login page is being rebuilt, see #123']],
     );
     assert.equal(report.result, 'fail');
+  });
+
+  it('a run stopped that way keeps the failed set of the run before it, beside the parked fixture', CLI_BOUND, async () => {
+    const first = await project.run(['--base-url', site.url, '--tag', 'critical']);
+    assert.equal(first.code, 1, shown(first));
+    const stopped = await project.run(['--base-url', site.url, '--fixture', 'login']);
+    assert.equal(stopped.code, 2, shown(stopped));
+    const report = project.report();
+    assert.equal(report.preflight?.code, 'all-skipped');
+    const statuses = Object.fromEntries(report.fixtures.map((fixture) => [fixture.id, [fixture.status, fixture.carriedOver ? 'carried' : 'own']]));
+    assert.deepEqual(statuses, {
+      login: ['skipped', 'own'],
+      home: ['passed', 'carried'],
+      'legacy-pay': ['passed', 'carried'],
+      broken: ['failed', 'carried'],
+    });
+    const before = hits();
+    const rerun = await project.run(['--base-url', site.url, '--rerun-failed']);
+    assert.equal(rerun.code, 1, shown(rerun));
+    assert.deepEqual(ranSince(before), ['broken'], 'the failure of the run before the stop is rerun');
   });
 });
