@@ -130,6 +130,35 @@ describe('runAttempt: waitForResponse', () => {
     assert.match(details[1] ?? '', /^ {2}POST "http:\/\/127\.0\.0\.1:\d+\/api\/save\?item=7" HTTP 200$/);
   });
 
+  it('never counts a response that arrives after the action when its request was made before it', TEST, async (t) => {
+    // The page asks for /api/held as it loads; the server answers it only once the click has asked for
+    // /api/release, so its response surely arrives after the click started, though the click did not cause it.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    site.route('/held', html(`<button id="release" type="button">Release</button><script>
+      fetch('/api/held?n=1');
+      document.getElementById('release').addEventListener('click', () => fetch('/api/release'));
+    </script>`, 'Held'));
+    site.route('/api/held', (_request, response) => {
+      void released.then(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"held":true}'));
+    });
+    site.route('/api/release', (_request, response) => {
+      release();
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    const page = await newPage(browser, t);
+    const { attempt } = await run(t, {
+      page,
+      url: `${site.url}/held`,
+      fixture: {
+        waitUntil: 'domcontentloaded',
+        steps: [{ click: '#release' }, { waitForResponse: { url: { contains: '/api/held' }, timeout: 1500 } }],
+      },
+    });
+    assert.equal(attempt.error?.kind, 'timeout', headline(attempt));
+    assert.match(attempt.error?.message ?? '', /^step 2 \(waitForResponse containing "\/api\/held"\): no response to a matching URL arrived since step 1 \(click "#release"\) started/);
+  });
+
   it("lists the page's last fetch and XHR responses when no URL is like the one waited for", TEST, async (t) => {
     const page = await newPage(browser, t);
     const { attempt } = await run(t, {

@@ -62567,13 +62567,29 @@ const DEFAULT_ACCEPTED = 'any status below 400';
 function watchResponses(page, steps, options) {
     const watches = new Map();
     const active = () => [...watches.values()].filter((watch) => watch.arrived === null && watch.broken === null);
+    // Requests are numbered as the page issues them. A response is told apart by its request, not by when its event
+    // arrives: the browser may report a response after an action started (a busy machine, or a response whose extra
+    // details come late) even though its request was issued long before, and that one was not caused by the action.
+    const numbered = steps.some((step) => step.waitForResponse !== undefined);
+    const issued = new WeakMap();
+    let issuedCount = 0;
+    const onRequest = (request) => {
+        issuedCount += 1;
+        issued.set(request, issuedCount);
+    };
+    if (numbered)
+        page.on('request', onRequest);
     const see = (request, outcome, status) => {
         if (isBrowserOwn(request))
             return;
         const url = request.url();
         const byScript = ['fetch', 'xhr'].includes(request.resourceType());
         const seen = { method: request.method(), url: clip(options.redact(url), MAX_URL_CHARS), outcome, byScript };
+        // A request issued before the attempt began listening has no number: it was not caused by any action either.
+        const number = issued.get(request) ?? 0;
         for (const watch of active()) {
+            if (number <= watch.issuedBefore)
+                continue;
             let matches;
             try {
                 matches = watch.urlMatches(url);
@@ -62603,7 +62619,17 @@ function watchResponses(page, steps, options) {
                 if (want === undefined || watches.has(next))
                     continue;
                 const urlMatches = urlTest(want.url, options.baseUrl);
-                watches.set(next, { want, cause, urlMatches, arrived: null, refused: [], others: [], broken: null, wake: () => undefined });
+                watches.set(next, {
+                    want,
+                    cause,
+                    urlMatches,
+                    issuedBefore: issuedCount,
+                    arrived: null,
+                    refused: [],
+                    others: [],
+                    broken: null,
+                    wake: () => undefined,
+                });
             }
             if (listening || watches.size === 0)
                 return;
@@ -62627,6 +62653,8 @@ function watchResponses(page, steps, options) {
         detach() {
             for (const watch of watches.values())
                 watch.wake();
+            if (numbered)
+                page.off('request', onRequest);
             if (!listening)
                 return;
             page.off('response', onResponse);

@@ -43,6 +43,8 @@ interface Watch {
   /** What the response is waited for from: "step 2 (click "#buy")", or "the page load". */
   readonly cause: string;
   readonly urlMatches: (url: string) => boolean;
+  /** How many requests the page had issued when the wait was armed: only later ones can be caused by the action. */
+  readonly issuedBefore: number;
   arrived: Seen | null;
   /** Responses to a matching URL whose status was not accepted (or that failed), most recent last. */
   refused: Seen[];
@@ -69,12 +71,26 @@ export interface ResponseWaitOptions {
 export function watchResponses(page: Page, steps: readonly Step[], options: ResponseWaitOptions): ResponseWaits {
   const watches = new Map<number, Watch>();
   const active = (): Watch[] => [...watches.values()].filter((watch) => watch.arrived === null && watch.broken === null);
+  // Requests are numbered as the page issues them. A response is told apart by its request, not by when its event
+  // arrives: the browser may report a response after an action started (a busy machine, or a response whose extra
+  // details come late) even though its request was issued long before, and that one was not caused by the action.
+  const numbered = steps.some((step) => step.waitForResponse !== undefined);
+  const issued = new WeakMap<HTTPRequest, number>();
+  let issuedCount = 0;
+  const onRequest = (request: HTTPRequest) => {
+    issuedCount += 1;
+    issued.set(request, issuedCount);
+  };
+  if (numbered) page.on('request', onRequest);
   const see = (request: HTTPRequest, outcome: string, status: number | null) => {
     if (isBrowserOwn(request)) return;
     const url = request.url();
     const byScript = ['fetch', 'xhr'].includes(request.resourceType());
     const seen: Seen = { method: request.method(), url: clip(options.redact(url), MAX_URL_CHARS), outcome, byScript };
+    // A request issued before the attempt began listening has no number: it was not caused by any action either.
+    const number = issued.get(request) ?? 0;
     for (const watch of active()) {
+      if (number <= watch.issuedBefore) continue;
       let matches: boolean;
       try {
         matches = watch.urlMatches(url);
@@ -99,7 +115,17 @@ export function watchResponses(page: Page, steps: readonly Step[], options: Resp
         const want = steps[next]!.waitForResponse;
         if (want === undefined || watches.has(next)) continue;
         const urlMatches = urlTest(want.url, options.baseUrl);
-        watches.set(next, { want, cause, urlMatches, arrived: null, refused: [], others: [], broken: null, wake: () => undefined });
+        watches.set(next, {
+          want,
+          cause,
+          urlMatches,
+          issuedBefore: issuedCount,
+          arrived: null,
+          refused: [],
+          others: [],
+          broken: null,
+          wake: () => undefined,
+        });
       }
       if (listening || watches.size === 0) return;
       listening = true;
@@ -118,6 +144,7 @@ export function watchResponses(page: Page, steps: readonly Step[], options: Resp
     },
     detach() {
       for (const watch of watches.values()) watch.wake();
+      if (numbered) page.off('request', onRequest);
       if (!listening) return;
       page.off('response', onResponse);
       page.off('requestfailed', onRequestFailed);
