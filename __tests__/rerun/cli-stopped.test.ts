@@ -64,6 +64,25 @@ describe('a run that stops on a typo in a fixture file', () => {
     assert.notEqual(fixtureOf(after, 'alpha').carriedOver, null);
   });
 
+  it('a rerun stopped by an --artifact that cannot be read keeps the report folder\'s failed set too', CLI_BOUND, async (t) => {
+    const site = await fixtureSite(t, { alpha: 'pass', bravo: 'fail', charlie: 'pass' });
+    const first = await project.run(['--base-url', site.url]);
+    assert.equal(first.code, 1, shown(first));
+    let before = hitsOf(site, IDS);
+    const stopped = await project.run(['--base-url', site.url, '--rerun-failed', '--artifact', 'elsewhere/report.json']);
+    assert.equal(stopped.code, 2, shown(stopped));
+    assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 0, charlie: 0 }, 'nothing ran');
+    const report = project.report();
+    assert.equal(report.preflight?.code, 'report-missing');
+    assert.deepEqual(statusById(report), { alpha: 'passed', bravo: 'failed', charlie: 'passed' }, 'the results before it, carried forward');
+
+    setPages(site, { bravo: 'pass' });
+    before = hitsOf(site, IDS);
+    const rerun = await project.run(['--base-url', site.url, '--rerun-failed']);
+    assert.equal(rerun.code, 0, shown(rerun));
+    assert.deepEqual(hitsSince(site, before), { alpha: 0, bravo: 1, charlie: 0 }, 'exactly the failed fixture ran');
+  });
+
   it('with no earlier report, the stopped report holds no results, and a rerun from it says so', CLI_BOUND, async (t) => {
     const site = await fixtureSite(t, { alpha: 'pass', bravo: 'pass', charlie: 'pass' });
     project.write('fixtures/suite.smoke.yml', TYPO);

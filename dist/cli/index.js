@@ -68883,7 +68883,8 @@ async function runSmoke(request, deps) {
             return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
         }
         // A run that stops early still hands the history on: the next run reads it from this report.
-        previous ??= await previousHistoryOf(request, source, deps.logger, options.rerunFailed && !source ? 'the report to rerun from could not be used (see the diagnostic).' : null);
+        const sourceUnusable = options.rerunFailed && !source && !request.historyApartFromSource;
+        previous ??= await previousHistoryOf(request, source, deps.logger, sourceUnusable ? 'the report to rerun from could not be used (see the diagnostic).' : null);
         const base = reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine: null, suite });
         let report;
         try {
@@ -70170,6 +70171,7 @@ async function runCli(argv, given) {
             : {}),
         // Read at the start, before this run's report replaces the one in the report folder.
         acquireHistory: historyFromFile(previousReport, io.cwd),
+        historyApartFromSource: external_node_path_default().resolve(io.cwd, artifactPath) !== external_node_path_default().resolve(io.cwd, previousReport),
         describeHistory: () => previousReport,
     }, {
         logger: cliLogger(io),

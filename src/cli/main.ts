@@ -140,6 +140,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
         : {}),
       // Read at the start, before this run's report replaces the one in the report folder.
       acquireHistory: historyFromFile(previousReport, io.cwd),
+      historyApartFromSource: path.resolve(io.cwd, artifactPath) !== path.resolve(io.cwd, previousReport),
       describeHistory: () => previousReport,
     },
     {

@@ -40,9 +40,15 @@ export interface SmokeRequest {
   acquireDurations?: () => Promise<DurationSource | null>;
   /**
    * The previous report, for the fixture history; throws when there is none usable (the history then starts afresh
-   * with a warning). A rerun takes the history from its source instead, and asks this only when that failed.
+   * with a warning). A rerun takes the history from its source instead; when the source cannot be used, this is
+   * asked only if `historyApartFromSource` says it is another report.
    */
   acquireHistory?: () => Promise<HistorySource>;
+  /**
+   * The previous report is not the rerun source (a local `--artifact` elsewhere): when the source cannot be used,
+   * the run that stops still reads it, and carries its results forward, so the next rerun loses nothing.
+   */
+  historyApartFromSource?: boolean;
   /** How the log names the report the history came from. */
   describeHistory?: (source: HistorySource) => string;
 }

@@ -90,7 +90,8 @@ export async function runSmoke(request: SmokeRequest, deps: SmokeDeps): Promise<
       return { report: null, reportPath: null, junitPath: null, htmlPath: null, planPath: null, plan: null, selectedCount: 0, mode, exitCode: diagnosticExitCode(diagnostic) };
     }
     // A run that stops early still hands the history on: the next run reads it from this report.
-    previous ??= await previousHistoryOf(request, source, deps.logger, options.rerunFailed && !source ? 'the report to rerun from could not be used (see the diagnostic).' : null);
+    const sourceUnusable = options.rerunFailed && !source && !request.historyApartFromSource;
+    previous ??= await previousHistoryOf(request, source, deps.logger, sourceUnusable ? 'the report to rerun from could not be used (see the diagnostic).' : null);
     const base = reportBase(request, startedAt, clock, planned, secretWarnings, { previous, quarantine: null, suite });
     let report: Report;
     try {
