@@ -71,6 +71,7 @@ describe('fixtures edited or added since the source', () => {
       [['charlie', 'changed'], ['delta', 'new']],
     );
     assert.equal(report2.fixtures.some((fixture) => fixture.id === 'charlie'), false, 'the edited fixture is not carried over');
+    assert.equal(run2.outputs[Outputs.NotCoveredFixtures], '["charlie","delta"]');
     assert.match(run2.summary, /### ⚠️ Not covered by this verdict \(2\)/);
     assert.match(run2.summary, /`charlie` \(changed\), `delta` \(new\)/);
     assert.ok(run2.summary.includes('rerun-include: failed,new,changed'), run2.summary);

@@ -27,6 +27,7 @@ export const Outputs = {
   Skipped: 'skipped',
   FailedFixtures: 'failed-fixtures',
   QuarantinedFixtures: 'quarantined-fixtures',
+  NotCoveredFixtures: 'not-covered-fixtures',
   SelectedCount: 'selected-count',
   ReportPath: 'report-path',
   ArtifactName: 'artifact-name',

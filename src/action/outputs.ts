@@ -26,6 +26,7 @@ export function outputsFor(
     [Outputs.Skipped]: String(summary?.skipped ?? 0),
     [Outputs.FailedFixtures]: JSON.stringify(report ? failedFixtureIds(report.fixtures) : []),
     [Outputs.QuarantinedFixtures]: JSON.stringify(report?.quarantine?.fixtures.map((fixture) => fixture.id) ?? []),
+    [Outputs.NotCoveredFixtures]: JSON.stringify(report?.notCovered?.map((fixture) => fixture.id) ?? []),
     [Outputs.SelectedCount]: String(outcome.selectedCount),
     [Outputs.ReportPath]: outcome.reportPath ?? outcome.planPath ?? '',
     [Outputs.ArtifactName]: extras.artifact?.name ?? '',
