@@ -109,6 +109,7 @@ describe('bad inputs', () => {
         [Outputs.Skipped]: '0',
         [Outputs.FailedFixtures]: '[]',
         [Outputs.QuarantinedFixtures]: '[]',
+        [Outputs.NotCoveredFixtures]: '[]',
         [Outputs.SelectedCount]: '0',
         [Outputs.ReportPath]: '',
         [Outputs.ArtifactName]: artifact.name,

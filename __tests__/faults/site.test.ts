@@ -40,8 +40,9 @@ describe('a site that goes down mid-suite and comes back', () => {
       'back-1': ['passed'],
       'back-2': ['passed'],
     });
-    // Chrome may resend a GET whose reused connection was cut, and then finds the port closed.
-    assert.match(byId['goes-down']!.attempts[0]?.error?.message ?? '', /ERR_EMPTY_RESPONSE|ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED|ERR_CONNECTION_REFUSED/);
+    // Which network error a cut connection gives is Chrome's choice (it may resend the GET and find the port closed,
+    // or report the socket as reset, closed, empty or not connected): the failure names the page and that error.
+    assert.match(byId['goes-down']!.attempts[0]?.error?.message ?? '', /^Could not load "http:\/\/127\.0\.0\.1:\d+\/goes-down": net::ERR_[A-Z_]+\./);
     for (const attempt of byId['while-down']!.attempts) assert.match(attempt.error?.message ?? '', /ERR_CONNECTION_REFUSED/);
     assert.deepEqual(run.fixtures.map((result) => deriveStatus(result.attempts)), ['passed', 'passed', 'failed', 'failed', 'passed', 'passed']);
     assert.equal(run.interrupted, null);

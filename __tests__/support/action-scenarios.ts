@@ -102,6 +102,7 @@ export async function passingSuite(t: TestContext): Promise<Scenario> {
         [Outputs.Skipped]: '0',
         [Outputs.FailedFixtures]: '[]',
         [Outputs.QuarantinedFixtures]: '[]',
+        [Outputs.NotCoveredFixtures]: '[]',
         [Outputs.SelectedCount]: '2',
         [Outputs.ReportPath]: path.join(seen.env.RUNNER_TEMP ?? '', 'reliability-smoke', 'report.json'),
         [Outputs.ArtifactName]: 'reliability-smoke-smoke-attempt-1',
